@@ -1,0 +1,28 @@
+// Lexical path helpers: no system calls. Paths here are absolute unless said otherwise.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sbx {
+
+// Collapse "//", "/./" and "/../" (lexically; ".." above "/" stays at "/"), drop a trailing "/".
+[[nodiscard]] std::string normalize_path(std::string_view path);
+
+// Components of a normalised absolute path: "/a/b" -> {"a", "b"}; "/" -> {}.
+[[nodiscard]] std::vector<std::string> path_components(std::string_view path);
+
+// Number of components: "/" -> 0, "/a/b" -> 2.
+[[nodiscard]] std::size_t path_depth(std::string_view path);
+
+// True when `path` is `ancestor` or lies beneath it (both normalised, absolute).
+[[nodiscard]] bool path_is_within(std::string_view path, std::string_view ancestor);
+
+// Join a normalised absolute directory and a relative path, then normalise.
+[[nodiscard]] std::string path_join(std::string_view dir, std::string_view rel);
+
+// The parent of a normalised absolute path ("/" for "/" and "/a").
+[[nodiscard]] std::string path_parent(std::string_view path);
+
+}  // namespace sbx

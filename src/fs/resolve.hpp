@@ -1,0 +1,60 @@
+// Symlink-aware path resolution through file descriptors.
+//
+// resolve() walks an absolute path component by component with O_PATH|O_NOFOLLOW descriptors,
+// records every symlink it crosses, and returns a descriptor of what it reached. What later
+// stages mount or hand to Landlock is that descriptor, never the path string again, so a
+// concurrent swap on the host cannot change what was checked.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <string>
+#include <vector>
+
+#include "util/result.hpp"
+#include "util/unique_fd.hpp"
+
+namespace sbx {
+
+// One symlink crossed during resolution.
+struct SymlinkHop {
+    std::string link;        // absolute path of the link itself (its parent resolved, no links)
+    std::string link_text;   // what readlink says
+    std::string parent;      // canonical path of the directory holding the link
+    dev_t parent_dev = 0;    // identity of that directory, to match it against writable roots
+    ino_t parent_ino = 0;
+};
+
+struct Resolved {
+    std::string requested;        // the absolute path asked for (lexically normalised)
+    std::string real;             // canonical path reached (for a missing path: real parent +
+                                  // the missing components, lexically joined)
+    bool exists = false;          // false: some trailing components do not exist
+    std::string missing_tail;     // the components that do not exist, e.g. ".agents" or "a/b"
+    bool dangling = false;        // the missing part was reached through a symlink
+    UniqueFd fd;                  // O_PATH fd of `real` when it exists, else of the deepest
+                                  // existing directory (the parent the missing part would be in)
+    struct stat st{};             // fstat of fd
+    std::vector<SymlinkHop> chain;  // every symlink crossed, in order
+};
+
+enum class ResolverImpl { automatic, openat2, walk };
+
+struct ResolveOptions {
+    ResolverImpl impl = ResolverImpl::automatic;  // automatic: openat2 when the kernel has it
+    int max_symlinks = 40;                        // like the kernel's MAXSYMLINKS
+    bool follow_final = true;                     // false: stop at a final symlink (O_NOFOLLOW)
+};
+
+// Errors: ErrorKind::loop (loop or chain over max_symlinks), ErrorKind::os (a component cannot
+// be opened: EACCES, ENOTDIR, ...; path names the component), ErrorKind::not_found is NOT an
+// error here: a missing tail is reported through Resolved::exists.
+// A path that changes during resolution (checked by re-opening the result and comparing
+// dev/ino) is retried a few times and then reported as ErrorKind::os with EAGAIN.
+[[nodiscard]] Result<Resolved> resolve(const std::string& absolute_path,
+                                       const ResolveOptions& opts = {});
+
+// True when the running kernel supports openat2(2) (cached after the first call).
+[[nodiscard]] bool have_openat2();
+
+}  // namespace sbx

@@ -1,0 +1,66 @@
+// The contract between sbxrun and sbxrun-inner, the last stage before the command.
+//
+// sbxrun-inner runs inside the sandbox (as bwrap's payload, or directly as the Landlock
+// backend's child). It does what bwrap cannot do for us, in this order:
+//   pin symlinks (needs CAP_SYS_ADMIN in the sandbox's user namespace) -> mount devpts ->
+//   drop every capability and the bounding set -> no_new_privs -> setsid ->
+//   Landlock -> seccomp -> close stray fds -> exec.
+// An exec failure is reported as errno on report_fd (a CLOEXEC pipe the caller reads), so the
+// caller can tell 126/127 from the command's own exit status.
+//
+// The spec travels as argv; to_args() and parse_inner_args() are exact inverses, unit-tested.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "util/result.hpp"
+
+namespace sbx {
+
+struct LandlockRule {
+    int fd = -1;              // an inherited O_PATH descriptor (number as seen by the inner stage)
+    std::uint64_t access = 0; // LANDLOCK_ACCESS_FS_* allowed beneath it
+};
+
+struct LandlockSpec {
+    int abi = 0;                       // ABI the masks were computed for (>= 1)
+    std::uint64_t handled_fs = 0;      // LANDLOCK_ACCESS_FS_* handled
+    std::uint64_t handled_net = 0;     // LANDLOCK_ACCESS_NET_* handled (ABI >= 4)
+    std::uint64_t scoped = 0;          // LANDLOCK_SCOPE_* (ABI >= 6)
+    std::vector<LandlockRule> rules;
+};
+
+enum class SeccompProfile {
+    none,        // no filter
+    base,        // refuse ptrace of others, io_uring, TIOCSTI/TIOCLINUX, keyctl, new mount API...
+    no_network,  // base + socket() refused for every family but AF_UNIX
+};
+
+struct InnerSpec {
+    std::vector<std::string> pins;  // symlinks to bind onto themselves (open_tree + move_mount)
+    bool mount_devpts = false;      // fresh devpts on /dev/pts and /dev/ptmx -> pts/ptmx
+    bool landlock = false;
+    LandlockSpec landlock_spec;
+    SeccompProfile seccomp = SeccompProfile::base;
+    bool new_session = true;        // setsid()
+    int report_fd = -1;             // exec errno written here as 4 bytes; -1: none
+    std::vector<int> keep_fds;      // fds the command may inherit besides 0, 1, 2
+    std::string chdir;              // working directory of the command ("" = leave as is)
+    std::vector<std::string> argv;  // the command; argv[0] looked up in PATH
+};
+
+[[nodiscard]] const char* to_string(SeccompProfile p);
+
+// argv for sbxrun-inner, without argv[0]: options, "--", the command.
+[[nodiscard]] std::vector<std::string> to_args(const InnerSpec& spec);
+
+// The inverse of to_args(); args excludes argv[0]. Errors are ErrorKind::usage.
+[[nodiscard]] Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args);
+
+// Exit codes of sbxrun-inner when it fails *before* exec (the caller maps them; an exec
+// failure is reported on report_fd and exits 126 or 127 as a shell would).
+inline constexpr int kInnerSetupFailed = 121;
+
+}  // namespace sbx

@@ -1,0 +1,76 @@
+// The mount plan: what the sandbox will look like, as data.
+//
+// make_plan() turns a Policy into a MountPlan against the real filesystem: every path resolved
+// once to a checked O_PATH descriptor, every operation tagged with the policy rule that caused
+// it. Backends only *compile* a plan (bwrap argv, Landlock ruleset); they never look at the
+// policy or at path strings on the host again.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "policy/policy.hpp"
+#include "util/unique_fd.hpp"
+
+namespace sbx {
+
+// Why an operation exists: the policy rule and, in words, the decision taken for it.
+struct RuleRef {
+    std::string list;     // "filesystem.read", "filesystem.protect", ... or "sbxrun" (built in)
+    std::string text;     // the rule as written, e.g. ".codex"
+    Origin origin;        // where it was written
+    std::string why;      // e.g. "target of protected symlink /w/.codex"
+};
+
+enum class OpKind {
+    bind_ro,        // the checked source mounted read-only at dest (dest == source's real path)
+    bind_rw,        // the checked source mounted writable at dest
+    hide_dir,       // an empty, inaccessible directory at dest (deny of a directory)
+    hide_file,      // an empty, unreadable file at dest (deny of anything else)
+    tmpfs,          // a fresh empty writable tmpfs at dest
+    block_missing,  // dest does not exist and must not be created inside the sandbox
+};
+
+[[nodiscard]] const char* to_string(OpKind k);
+
+struct MountOp {
+    OpKind kind = OpKind::bind_ro;
+    std::string dest;    // canonical absolute path; no component of it is a symlink on the host
+    int fd = -1;         // index into MountPlan::fds: the checked source (bind_*), the existing
+                         // parent directory (block_missing), or -1
+    dev_t dev = 0;       // identity of what was checked (for the post-setup verification)
+    ino_t ino = 0;
+    bool is_dir = true;  // the source (or, for block_missing, the thing to stand in) is a dir
+    RuleRef rule;
+};
+
+// A symlink that the sandboxed process must not be able to remove, rename or replace.
+struct Pin {
+    std::string link;       // absolute path of the symlink (its parent has no symlinks)
+    std::string link_text;  // what it points to, as readlink says
+    std::string target;     // canonical path it resolves to (may not exist)
+    RuleRef rule;
+};
+
+// A protected path and the decision taken for it (what --explain shows).
+struct ProtectDecision {
+    std::string path;                 // as configured, expanded
+    std::vector<std::string> chain;   // "link -> text" for every symlink crossed
+    std::string decision;             // "read-only", "pinned", "target protected", "blocked",
+                                      // "missing (ignored)", "escalated"
+    std::string detail;
+    RuleRef rule;
+};
+
+struct MountPlan {
+    std::vector<MountOp> ops;     // application order: by depth of dest, parents first
+    std::vector<Pin> pins;        // applied inside the sandbox after all mounts
+    std::vector<ProtectDecision> protected_paths;
+    std::vector<UniqueFd> fds;    // the checked descriptors ops refer to by index
+    std::vector<std::string> warnings;  // said once on stderr (e.g. symlinks = "follow")
+    NetworkMode network = NetworkMode::none;
+};
+
+}  // namespace sbx

@@ -1,0 +1,33 @@
+// Loading policies: discovery, parsing (TOML or JSON, one schema), validation, merging.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "policy/policy.hpp"
+#include "util/result.hpp"
+
+namespace sbx {
+
+// The built-in default policy (spec section 2): everything readable, workspace and tmpdir
+// writable, .git/.codex/.agents protected, no network.
+[[nodiscard]] Policy default_policy(const ExpandContext& ctx);
+
+// Parse one policy document (TOML or JSON by `name`'s extension, or by content when neither)
+// and apply it on top of `base` key by key; lists replace. `name` is used in messages.
+[[nodiscard]] Result<Policy> apply_policy_text(const Policy& base, const std::string& text,
+                                               const std::string& name, const ExpandContext& ctx,
+                                               const PolicyLimits& limits = {});
+
+// Read and apply each file in order over the built-in default.
+[[nodiscard]] Result<Policy> load_policy_files(const std::vector<std::string>& files,
+                                               const ExpandContext& ctx,
+                                               const PolicyLimits& limits = {});
+
+// Discovery when no --policy is given: $SBXRUN_POLICY, then <workspace>/.sbxrun.toml, then
+// $XDG_CONFIG_HOME/sbxrun/policy.toml (or ~/.config/...). Returns the file to use, or nullopt
+// for the built-in default. `getenv` values come from ctx.env.
+[[nodiscard]] std::optional<std::string> discover_policy_file(const ExpandContext& ctx);
+
+}  // namespace sbx

@@ -1,0 +1,99 @@
+// The policy, version 1 (spec section 3), as typed data.
+//
+// A Policy is what every later stage reads. It is produced by load_policy() from zero or more
+// files layered over the built-in default; every value keeps the Origin it came from, so a later
+// refusal can name "p.toml:14: filesystem.protect[1]".
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "util/error.hpp"
+
+namespace sbx {
+
+enum class SymlinkMode { pin, escalate, follow };
+enum class MissingProtected { block, ignore };
+enum class NetworkMode { none, full };
+enum class BackendKind { bwrap, landlock };
+enum class OnUnenforceable { approximate, escalate, weaken };
+
+// A value together with the place it was set (an empty Origin means the built-in default).
+template <class T>
+struct Setting {
+    T value{};
+    Origin origin;
+};
+
+// One entry of a path list, after variable expansion.
+struct PathRule {
+    std::string text;   // as written in the policy, e.g. "${workspace}/.git" or ".codex"
+    std::string path;   // expanded: absolute and lexically normalised, or a bare relative name
+    bool relative_name = false;  // protect/deny only: a name applied inside every writable root
+    Origin origin;
+};
+
+struct FilesystemPolicy {
+    std::vector<PathRule> read;     // visible read-only
+    std::vector<PathRule> write;    // writable roots
+    std::vector<PathRule> protect;  // read-only (relative names: inside every writable root)
+    std::vector<PathRule> deny;     // not visible at all
+    std::vector<PathRule> tmpfs;    // fresh empty writable tmpfs (extension; default empty)
+    Setting<SymlinkMode> symlinks{SymlinkMode::pin, {}};
+    Setting<MissingProtected> missing_protected{MissingProtected::block, {}};
+};
+
+struct NetworkPolicy {
+    Setting<NetworkMode> mode{NetworkMode::none, {}};
+};
+
+struct ProcessPolicy {
+    bool env_clear = false;
+    std::vector<std::string> env_keep;   // names kept when env_clear
+    std::vector<std::string> env_unset;  // names or globs (fnmatch) removed
+    std::vector<std::pair<std::string, std::string>> env_set;  // in file order, later wins
+    bool new_session = true;
+};
+
+struct BackendPolicy {
+    std::vector<BackendKind> order{BackendKind::bwrap, BackendKind::landlock};
+    std::string bwrap = "bwrap";  // path, or a name looked up in PATH
+    Setting<OnUnenforceable> on_unenforceable{OnUnenforceable::approximate, {}};
+};
+
+struct Policy {
+    int version = 1;
+    FilesystemPolicy filesystem;
+    NetworkPolicy network;
+    ProcessPolicy process;
+    BackendPolicy backend;
+    std::vector<std::string> sources;  // files merged, in order ("<built-in>" first)
+};
+
+// What ${...} and ~ expand to. Filled by the caller from the invocation and the environment,
+// so that loading stays a pure function of its inputs and is testable.
+struct ExpandContext {
+    std::string workspace;  // absolute
+    std::string home;       // absolute ($HOME, or the passwd entry)
+    std::string tmpdir;     // $TMPDIR or /tmp
+    std::vector<std::pair<std::string, std::string>> env;  // for ${env:NAME}
+};
+
+// Limits on everything a user controls in a policy (spec: "absurd sizes" are errors).
+struct PolicyLimits {
+    std::size_t max_file_bytes = 4u << 20;     // one policy file
+    std::size_t max_list_entries = 65536;      // any one list
+    std::size_t max_path_bytes = 4095;         // PATH_MAX - 1, after expansion
+    std::size_t max_depth = 16;                // table/array nesting
+    std::size_t max_files = 64;                // --policy given this many times
+};
+
+[[nodiscard]] const char* to_string(SymlinkMode m);
+[[nodiscard]] const char* to_string(MissingProtected m);
+[[nodiscard]] const char* to_string(NetworkMode m);
+[[nodiscard]] const char* to_string(BackendKind b);
+[[nodiscard]] const char* to_string(OnUnenforceable o);
+
+}  // namespace sbx

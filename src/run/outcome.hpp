@@ -1,0 +1,53 @@
+// How a run ended (spec section 5): the exit-code table and the status document.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/error.hpp"
+
+namespace sbx {
+
+enum class OutcomeKind {
+    exited,               // the command's own status
+    signaled,             // 128 + N
+    integrity_violation,  // 120
+    unavailable,          // 121
+    needs_approval,       // 122
+    timed_out,            // 124
+    usage_error,          // 125
+    policy_error,         // 125
+    not_executable,       // 126
+    not_found,            // 127
+};
+
+[[nodiscard]] const char* to_string(OutcomeKind k);
+
+struct Outcome {
+    OutcomeKind kind = OutcomeKind::exited;
+    int exit_code = 0;                 // what sbxrun exits with
+    std::optional<int> signal;         // for signaled / timed_out
+    std::string backend;               // "bwrap", "landlock" or "" when nothing ran
+    std::string reason;                // one line, for the caller's prompt
+    std::string path, symlink, target, suggestion;
+    std::vector<std::string> approximated;  // permissions given up to keep protections
+    std::vector<std::string> weakened;      // protections dropped (on_unenforceable = weaken)
+    std::vector<std::string> fallback;      // why earlier backends were not used
+    long long duration_ms = 0;
+};
+
+// The fixed exit code of an outcome kind; for exited/signaled it is computed from the status.
+[[nodiscard]] int exit_code_for(OutcomeKind k);
+
+// Outcome for an error that stopped sbxrun before or instead of running the command.
+[[nodiscard]] Outcome outcome_from_error(const Error& e);
+
+// Outcome for a command that ran: exited with `status` or was killed by `signal`.
+[[nodiscard]] Outcome outcome_exited(int status);
+[[nodiscard]] Outcome outcome_signaled(int signal);
+
+// The status document: one JSON object, `"sbxrun_status": 1`, no trailing newline.
+[[nodiscard]] std::string status_json(const Outcome& o);
+
+}  // namespace sbx

@@ -1,0 +1,60 @@
+// Spawning and supervising the sandbox: the only stage that creates processes.
+//
+// The caller first opens the channels (pipes whose write ends the sandbox inherits), compiles
+// the backend's argv with their numbers, then calls run_sandbox(). The child gets exactly
+// stdin/stdout/stderr plus the fds listed in Launch::pass_fds, under the same numbers; nothing
+// else of the caller leaks into it.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/result.hpp"
+#include "util/unique_fd.hpp"
+
+namespace sbx {
+
+// Pipes between sbxrun and the sandbox. Write ends are inherited by the child (not CLOEXEC
+// there); sbxrun closes its copies right after the spawn.
+struct Channels {
+    UniqueFd bwrap_status_read, bwrap_status_write;  // bwrap --json-status-fd (bwrap only)
+    UniqueFd report_read, report_write;              // sbxrun-inner's report (exec errno, status)
+    UniqueFd stderr_read, stderr_write;              // bwrap's own stderr (bwrap only); the inner
+                                                     // stage gives the command the real stderr
+};
+
+// Open the channels a backend needs. with_bwrap: also the bwrap status and stderr pipes.
+[[nodiscard]] Result<Channels> open_channels(bool with_bwrap);
+
+struct Launch {
+    std::string program;              // absolute path of what to exec (bwrap or sbxrun-inner)
+    std::vector<std::string> argv;    // argv[0] included
+    std::vector<std::string> env;     // "NAME=value", the complete environment
+    std::vector<int> pass_fds;        // kept open in the child with the same numbers
+    int stderr_fd = -1;               // the child's fd 2 (-1: sbxrun's own stderr)
+    bool bwrap = false;               // program is bwrap: read its --json-status-fd
+    std::optional<std::chrono::milliseconds> timeout;
+};
+
+struct SandboxExit {
+    enum class Kind {
+        exited,        // the command ran and exited with `status`
+        signaled,      // the command ran and was killed by `signal`
+        timed_out,     // the timeout expired; everything in the sandbox was killed
+        exec_failed,   // the command could not be executed: exec_errno (ENOENT -> 127, else 126)
+        setup_failed,  // the backend failed before the command started (bwrap or inner stage)
+    };
+    Kind kind = Kind::setup_failed;
+    int status = 0;
+    int signal = 0;
+    int exec_errno = 0;
+    std::string message;  // setup_failed: what the backend said (bwrap's stderr, inner report)
+};
+
+// Spawn, forward SIGINT/SIGTERM/SIGHUP/SIGQUIT to the sandbox, enforce the timeout, wait, and
+// classify the end. Errors are for sbxrun's own failures (fork failed, ...) -> 121.
+[[nodiscard]] Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels);
+
+}  // namespace sbx

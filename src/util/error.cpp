@@ -1,0 +1,57 @@
+#include "util/error.hpp"
+
+#include <cstring>
+
+namespace sbx {
+
+std::string Origin::to_string() const {
+    std::string out;
+    if (!file.empty()) {
+        out = file;
+        if (line > 0) out += ":" + std::to_string(line);
+    }
+    if (!key.empty()) {
+        if (!out.empty()) out += ": ";
+        out += key;
+    }
+    return out;
+}
+
+const char* to_string(ErrorKind kind) {
+    switch (kind) {
+        case ErrorKind::usage: return "usage";
+        case ErrorKind::parse: return "parse";
+        case ErrorKind::schema: return "schema";
+        case ErrorKind::limit: return "limit";
+        case ErrorKind::symlink_refused: return "symlink-refused";
+        case ErrorKind::unenforceable: return "unenforceable";
+        case ErrorKind::escape: return "escape";
+        case ErrorKind::loop: return "loop";
+        case ErrorKind::not_found: return "not-found";
+        case ErrorKind::unsupported: return "unsupported";
+        case ErrorKind::no_backend: return "no-backend";
+        case ErrorKind::os: return "os";
+        case ErrorKind::internal: return "internal";
+    }
+    return "internal";
+}
+
+std::string Error::render() const {
+    std::string out = origin.to_string();
+    if (!out.empty()) out += ": ";
+    out += message;
+    if (sys_errno != 0) {
+        out += ": ";
+        out += std::strerror(sys_errno);
+    }
+    return out;
+}
+
+Error os_error(std::string what, int err, std::string path) {
+    Error e(ErrorKind::os, std::move(what));
+    e.sys_errno = err;
+    e.path = std::move(path);
+    return e;
+}
+
+}  // namespace sbx
