@@ -1,1 +1,146 @@
-// placeholder: being written
+// The seccomp filter of the inner stage (libseccomp).
+//
+// Policy: allow by default, refuse a short list of calls that either escape what Landlock and
+// the mount namespace enforce (ptrace/process_vm_* of other processes, io_uring which bypasses
+// this very filter, new user namespaces, mount APIs, TIOCSTI/TIOCLINUX input injection into the
+// controlling terminal) or attack the kernel (bpf, perf, userfaultfd, keyrings, modules, kexec).
+// Refusals are errors (EPERM, EAFNOSUPPORT for socket families, ENOSYS for clone3), never
+// kills, so the command sees an ordinary failure it can report.
+//
+// Architectures: rules are added for the native ABI only. Any syscall made through another ABI
+// the kernel accepts (the i386 `int 0x80` entry and x32 on x86_64, compat ABIs elsewhere) kills
+// the process (SCMP_FLTATR_ACT_BADARCH = KILL_PROCESS): translating every rule to i386 is not
+// possible faithfully (socket() is multiplexed through socketcall(), whose arguments live in
+// memory where seccomp cannot read them), and a foreign ABI is the classic way around a filter.
+// 32-bit binaries therefore die with SIGSYS inside the sandbox; that is loud, not permissive.
+#include "inner/seccomp_filter.hpp"
+
+#include <linux/sched.h>
+#include <seccomp.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <string>
+
+namespace sbx {
+namespace {
+
+struct CtxDeleter {
+    void operator()(scmp_filter_ctx ctx) const { seccomp_release(ctx); }
+};
+using Ctx = std::unique_ptr<void, CtxDeleter>;
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000
+#endif
+
+// Calls refused outright with EPERM in every profile.
+constexpr const char* kRefused[] = {
+    // other processes' memory and execution
+    "ptrace", "process_vm_readv", "process_vm_writev",
+    // io_uring performs operations without passing through seccomp
+    "io_uring_setup", "io_uring_enter", "io_uring_register",
+    // kernel keyrings are shared beyond the sandbox
+    "keyctl", "add_key", "request_key",
+    // kernel attack surface a sandboxed command has no use for
+    "bpf", "perf_event_open", "userfaultfd",
+    // mount APIs, old and new: the sandbox's view of the filesystem is final
+    "mount", "umount2", "umount", "pivot_root", "open_tree", "move_mount", "fsopen", "fsmount",
+    "fsconfig", "fspick", "mount_setattr", "chroot",
+    // modules, kexec, and other whole-machine calls (need capabilities anyway: defence in depth)
+    "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module", "reboot",
+    "swapon", "swapoff", "acct", "open_by_handle_at", "iopl", "ioperm", "setns"};
+
+// Namespace flags that unshare()/clone() must not carry. CLONE_NEWUSER is the one that matters
+// (it gives back capabilities inside a new namespace); the others need capabilities the command
+// does not have, and are refused here too so the error is the same everywhere.
+constexpr std::uint64_t kNsFlagsClone[] = {CLONE_NEWUSER,  CLONE_NEWNS,  CLONE_NEWPID,
+                                           CLONE_NEWNET,   CLONE_NEWUTS, CLONE_NEWIPC,
+                                           CLONE_NEWCGROUP};
+
+int resolve(const char* name) {
+    return seccomp_syscall_resolve_name(name);
+}
+
+Status add(scmp_filter_ctx ctx, std::uint32_t action, const char* name,
+           std::initializer_list<scmp_arg_cmp> cmps = {}) {
+    int nr = resolve(name);
+    if (nr == __NR_SCMP_ERROR) return {};  // this architecture has no such call: nothing to refuse
+    int rc = seccomp_rule_add_array(ctx, action, nr, static_cast<unsigned>(cmps.size()),
+                                    cmps.size() ? cmps.begin() : nullptr);
+    if (rc < 0) {
+        return os_error(std::string("cannot add the seccomp rule for ") + name, -rc);
+    }
+    return {};
+}
+
+Status add_base(scmp_filter_ctx ctx) {
+    const std::uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
+    for (const char* name : kRefused) SBX_TRY(add(ctx, eperm, name));
+
+    // ioctl's request is an unsigned int in the kernel: compare the low 32 bits only, so
+    // garbage in the upper half cannot slip TIOCSTI past an exact 64-bit comparison.
+    for (unsigned long req :
+         {static_cast<unsigned long>(TIOCSTI), static_cast<unsigned long>(TIOCLINUX)}) {
+        SBX_TRY(add(ctx, eperm, "ioctl", {SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, req)}));
+    }
+
+    // clone's flags are its first argument except on s390, where the stack comes first.
+    const std::uint32_t arch = seccomp_arch_native();
+    const bool s390 = arch == SCMP_ARCH_S390 || arch == SCMP_ARCH_S390X;
+    for (std::uint64_t flag : kNsFlagsClone) {
+        SBX_TRY(add(ctx, eperm, "unshare", {SCMP_A0(SCMP_CMP_MASKED_EQ, flag, flag)}));
+        if (s390) {
+            SBX_TRY(add(ctx, eperm, "clone", {SCMP_A1(SCMP_CMP_MASKED_EQ, flag, flag)}));
+        } else {
+            SBX_TRY(add(ctx, eperm, "clone", {SCMP_A0(SCMP_CMP_MASKED_EQ, flag, flag)}));
+        }
+    }
+    // CLONE_NEWTIME (0x80) overlaps clone()'s exit-signal byte, so it is only meaningful to
+    // unshare() (and clone3, refused below).
+    SBX_TRY(
+        add(ctx, eperm, "unshare", {SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWTIME, CLONE_NEWTIME)}));
+    // clone3 passes its flags in memory, out of seccomp's reach: ENOSYS makes glibc fall back
+    // to clone(), whose flags the rules above can see.
+    SBX_TRY(add(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3"));
+    return {};
+}
+
+Status add_no_network(scmp_filter_ctx ctx) {
+    // Every family but AF_UNIX: AF_INET/AF_INET6 (TCP, UDP, ICMP), AF_NETLINK, AF_PACKET,
+    // AF_VSOCK, ... A comparison on the full 64-bit value is safe here: any upper-half garbage
+    // makes the value differ from AF_UNIX, which refuses.
+    const std::uint32_t eafnosupport = SCMP_ACT_ERRNO(EAFNOSUPPORT);
+    SBX_TRY(add(ctx, eafnosupport, "socket", {SCMP_A0(SCMP_CMP_NE, AF_UNIX)}));
+    SBX_TRY(add(ctx, eafnosupport, "socketpair", {SCMP_A0(SCMP_CMP_NE, AF_UNIX)}));
+    return {};
+}
+
+}  // namespace
+
+Status install_seccomp(SeccompProfile profile) {
+    if (profile == SeccompProfile::none) return {};
+
+    Ctx ctx(seccomp_init(SCMP_ACT_ALLOW));
+    if (!ctx) return Error(ErrorKind::os, "cannot initialise the seccomp filter (libseccomp)");
+
+    // A syscall through a foreign ABI (i386 int 0x80, x32) kills: see the file comment.
+    int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+    if (rc < 0) return os_error("cannot set the seccomp bad-architecture action", -rc);
+
+    SBX_TRY(add_base(ctx.get()));
+    if (profile == SeccompProfile::no_network) SBX_TRY(add_no_network(ctx.get()));
+
+    rc = seccomp_load(ctx.get());
+    if (rc < 0) return os_error("cannot load the seccomp filter", -rc);
+    return {};
+}
+
+}  // namespace sbx
