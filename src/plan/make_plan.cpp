@@ -1,1 +1,390 @@
-// placeholder: being written
+// Policy -> MountPlan.
+//
+// The order of work matters and is the whole design of this file:
+//   1. resolve the roots (read, write, tmpfs, deny): these decide where the sandbox may write;
+//   2. resolve every protected path against those roots, remembering each symlink crossed, and
+//      decide per symlink whether it must be pinned (it lives in a writable place);
+//   3. normalise: one op per destination (deepest wins; at equal depth deny > protect > write >
+//      read), parents before children, and drop binds that repeat what their parent already
+//      gives (systemd's drop_duplicates/drop_nop).
+// Resolution only reads the filesystem; nothing here creates or changes anything on the host.
+#include "plan/make_plan.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+#include "fs/path.hpp"
+#include "fs/placeholder.hpp"
+#include "fs/scan.hpp"
+
+namespace sbx {
+namespace {
+
+// Precedence of the lists at equal depth (spec section 3): deny > protect > write > read.
+enum Rank { kRead = 0, kWrite = 1, kProtect = 2, kDeny = 3 };
+
+struct Candidate {
+    MountOp op;
+    int rank = kRead;
+};
+
+class PlanBuilder {
+public:
+    PlanBuilder(const Policy& policy, const PlanOptions& opts) : policy_(policy), opts_(opts) {}
+
+    Result<MountPlan> build() {
+        plan_.network = policy_.network.mode.value;
+        const auto& fs = policy_.filesystem;
+        SBX_TRY(add_roots(fs.read, "filesystem.read", kRead, OpKind::bind_ro));
+        SBX_TRY(add_roots(fs.write, "filesystem.write", kWrite, OpKind::bind_rw));
+        SBX_TRY(add_tmpfs(fs.tmpfs));
+        SBX_TRY(add_denied(fs.deny));
+        // Writable places are known now; protected paths are judged against them.
+        base_ = candidates_;
+        for (const auto& rule : fs.protect) SBX_TRY(add_protected_rule(rule));
+        normalise();
+        return std::move(plan_);
+    }
+
+private:
+    static RuleRef ref(const std::string& list, const PathRule& rule, std::string why = {}) {
+        return RuleRef{list, rule.text, rule.origin, std::move(why)};
+    }
+
+    int keep_fd(UniqueFd fd) {
+        plan_.fds.push_back(std::move(fd));
+        return static_cast<int>(plan_.fds.size()) - 1;
+    }
+
+    Result<Resolved> resolve_rule(const std::string& path, const Origin& origin) {
+        auto r = resolve(path, opts_.resolve);
+        if (!r.ok()) {
+            Error e = std::move(r).error();
+            if (e.origin.empty()) e.origin = origin;
+            if (e.path.empty()) e.path = path;
+            return e;
+        }
+        return r;
+    }
+
+    void add(MountOp op, int rank) { candidates_.push_back(Candidate{std::move(op), rank}); }
+
+    Status add_roots(const std::vector<PathRule>& rules, const char* list, int rank, OpKind kind) {
+        for (const auto& rule : rules) {
+            auto r = resolve_rule(rule.path, rule.origin);
+            if (!r.ok()) return std::move(r).error();
+            if (!r->exists) {
+                // Like bwrap's --bind-try: a root that does not exist grants nothing. Said once,
+                // because a typo here silently narrows the sandbox.
+                plan_.warnings.push_back(rule.origin.to_string() + ": '" + rule.path +
+                                         "' does not exist; rule ignored");
+                continue;
+            }
+            MountOp op;
+            op.kind = kind;
+            op.dest = r->real;
+            op.dev = r->st.st_dev;
+            op.ino = r->st.st_ino;
+            op.is_dir = S_ISDIR(r->st.st_mode);
+            op.rule = ref(list, rule, r->chain.empty() ? "" : "resolved through symlinks");
+            op.fd = keep_fd(std::move(r->fd));
+            add(std::move(op), rank);
+            if (kind == OpKind::bind_rw) writable_roots_.push_back(r->real);
+        }
+        return {};
+    }
+
+    Status add_tmpfs(const std::vector<PathRule>& rules) {
+        for (const auto& rule : rules) {
+            auto r = resolve_rule(rule.path, rule.origin);
+            if (!r.ok()) return std::move(r).error();
+            if (!r->exists || !S_ISDIR(r->st.st_mode)) {
+                return Error(ErrorKind::not_found, "filesystem.tmpfs needs an existing directory")
+                    .with_path(rule.path)
+                    .with_origin(rule.origin);
+            }
+            MountOp op;
+            op.kind = OpKind::tmpfs;
+            op.dest = r->real;
+            op.rule = ref("filesystem.tmpfs", rule);
+            add(std::move(op), kWrite);
+        }
+        return {};
+    }
+
+    Status add_denied(const std::vector<PathRule>& rules) {
+        for (const auto& rule : rules) {
+            std::vector<std::string> paths;
+            if (rule.relative_name) {
+                for (const auto& root : writable_roots_) paths.push_back(path_join(root, rule.path));
+            } else {
+                paths.push_back(rule.path);
+            }
+            for (const auto& path : paths) {
+                auto r = resolve_rule(path, rule.origin);
+                if (!r.ok()) return std::move(r).error();
+                if (!r->exists) continue;  // nothing on the host to hide
+                MountOp op;
+                op.kind = S_ISDIR(r->st.st_mode) ? OpKind::hide_dir : OpKind::hide_file;
+                op.is_dir = S_ISDIR(r->st.st_mode);
+                op.dest = r->real;  // a denied symlink hides its target (spec section 4)
+                op.dev = r->st.st_dev;
+                op.ino = r->st.st_ino;
+                op.rule = ref("filesystem.deny", rule,
+                              r->chain.empty() ? "" : "target of symlink " + r->chain.front().link);
+                add(std::move(op), kDeny);
+            }
+        }
+        return {};
+    }
+
+    // The op among the roots (read/write/tmpfs/deny) that decides access to `real`.
+    const Candidate* deciding_root(const std::string& real) const {
+        const Candidate* best = nullptr;
+        std::size_t best_depth = 0;
+        for (const auto& c : base_) {
+            if (!path_is_within(real, c.op.dest)) continue;
+            std::size_t d = path_depth(c.op.dest);
+            if (best == nullptr || d > best_depth || (d == best_depth && c.rank > best->rank)) {
+                best = &c;
+                best_depth = d;
+            }
+        }
+        return best;
+    }
+
+    // Can the sandboxed process create, remove or rename entries of directory `real`?
+    bool writable_place(const std::string& real) const {
+        const Candidate* c = deciding_root(real);
+        return c != nullptr && (c->op.kind == OpKind::bind_rw || c->op.kind == OpKind::tmpfs);
+    }
+
+    Status add_protected_rule(const PathRule& rule) {
+        if (!rule.relative_name) return protect_path(rule.path, ref("filesystem.protect", rule), 0);
+        for (const auto& root : writable_roots_) {
+            SBX_TRY(protect_path(path_join(root, rule.path), ref("filesystem.protect", rule), 0));
+        }
+        return {};
+    }
+
+    static std::string chain_text(const std::vector<SymlinkHop>& chain) {
+        std::string s;
+        for (const auto& hop : chain) {
+            if (!s.empty()) s += ", ";
+            s += hop.link + " -> " + hop.link_text;
+        }
+        return s;
+    }
+
+    Error refuse(const std::string& path, const SymlinkHop& hop, const Resolved& r,
+                 const RuleRef& rule) const {
+        Error e(ErrorKind::symlink_refused,
+                "sandbox cannot protect '" + path + "': it crosses the writable symlink '" +
+                    hop.link + "' -> '" + hop.link_text + "' (filesystem.symlinks = \"escalate\")");
+        e.path = path;
+        e.symlink = hop.link;
+        e.target = r.real;
+        e.origin = rule.origin;
+        e.suggestion =
+            "set filesystem.symlinks = \"pin\" or protect the target '" + r.real + "' directly";
+        return e;
+    }
+
+    // Protect one path: the thing it resolves to becomes read-only (or, when missing, cannot be
+    // created), and every symlink on the way that the sandbox could rewrite is pinned.
+    // `depth` counts how many protected-directory scans led here (bounded: no recursion loops).
+    Status protect_path(const std::string& path, const RuleRef& rule, int depth) {
+        auto r = resolve_rule(path, rule.origin);
+        if (!r.ok()) return std::move(r).error();
+
+        ProtectDecision d;
+        d.path = path;
+        d.rule = rule;
+        for (const auto& hop : r->chain) d.chain.push_back(hop.link + " -> " + hop.link_text);
+
+        std::vector<const SymlinkHop*> rewritable;
+        for (const auto& hop : r->chain) {
+            if (writable_place(hop.parent)) rewritable.push_back(&hop);
+        }
+        std::string link_decision;
+        if (!rewritable.empty()) {
+            switch (policy_.filesystem.symlinks.value) {
+                case SymlinkMode::escalate:
+                    return refuse(path, *rewritable.front(), *r, rule);
+                case SymlinkMode::pin:
+                    for (const auto* hop : rewritable) {
+                        RuleRef why = rule;
+                        why.why = "symlink on the way to protected " + path;
+                        plan_.pins.push_back(Pin{hop->link, hop->link_text, r->real, why});
+                    }
+                    link_decision = "pinned";
+                    break;
+                case SymlinkMode::follow:
+                    plan_.warnings.push_back(
+                        "protecting only the target of '" + path + "' (filesystem.symlinks = " +
+                        "\"follow\"): the sandbox can replace the symlink " + chain_text(r->chain));
+                    link_decision = "target protected";
+                    break;
+            }
+        }
+
+        bool placeholder = r->exists && is_placeholder(r->fd.get());
+        if (r->exists && !placeholder) {
+            MountOp op;
+            op.kind = OpKind::bind_ro;
+            op.dest = r->real;
+            op.dev = r->st.st_dev;
+            op.ino = r->st.st_ino;
+            op.is_dir = S_ISDIR(r->st.st_mode);
+            op.rule = rule;
+            if (!r->chain.empty()) op.rule.why = "target of " + chain_text(r->chain);
+            bool dir = op.is_dir;
+            int fd_index = keep_fd(std::move(r->fd));
+            op.fd = fd_index;
+            add(std::move(op), kProtect);
+            d.decision = link_decision.empty() ? "read-only" : link_decision;
+            d.detail = r->chain.empty() ? "" : "target " + r->real + " read-only";
+            plan_.protected_paths.push_back(std::move(d));
+            if (dir) SBX_TRY(protect_links_inside(r->real, fd_index, rule, depth));
+            return {};
+        }
+
+        // Missing (or only a placeholder of an earlier, concurrent run): the first missing
+        // component is what the sandbox could create.
+        std::string tail = placeholder ? std::string() : r->missing_tail;
+        auto tail_parts = path_components(tail);
+        std::string existing = r->real;
+        for (std::size_t i = 0; i < tail_parts.size(); ++i) existing = path_parent(existing);
+        std::string first_missing =
+            tail_parts.empty() ? r->real : path_join(existing, tail_parts.front());
+        std::string parent = tail_parts.empty() ? path_parent(r->real) : existing;
+
+        if (policy_.filesystem.missing_protected.value == MissingProtected::ignore) {
+            d.decision = "missing (ignored)";
+            d.detail = "filesystem.missing_protected = \"ignore\": it may be created";
+        } else if (!writable_place(parent)) {
+            d.decision = link_decision.empty() ? "missing" : link_decision;
+            d.detail = "its parent is not writable in the sandbox";
+        } else {
+            MountOp op;
+            op.kind = OpKind::block_missing;
+            op.dest = first_missing;
+            op.is_dir = false;
+            op.rule = rule;
+            op.rule.why = r->dangling ? "dangling target of " + chain_text(r->chain)
+                                      : "missing protected path";
+            if (placeholder) {
+                // Our own placeholder (another run is using it): block the parent entry too.
+                op.fd = -1;
+            } else {
+                op.fd = keep_fd(std::move(r->fd));
+            }
+            add(std::move(op), kProtect);
+            d.decision = link_decision.empty() ? "blocked" : link_decision + ", target blocked";
+            d.detail = first_missing + " cannot be created";
+        }
+        plan_.protected_paths.push_back(std::move(d));
+        return {};
+    }
+
+    // Symlinks inside a protected directory whose targets the harness will read through
+    // (a real .codex/ whose config.toml links into the workspace): protect those targets too.
+    Status protect_links_inside(const std::string& dir, int fd_index, const RuleRef& rule,
+                                int depth) {
+        if (depth > 0 || scan_budget_ <= 0) return {};  // links found in links: not followed
+        auto found = scan_symlinks(plan_.fds[fd_index].get(), dir, opts_.scan_max_depth,
+                                   scan_budget_);
+        if (!found.ok()) {
+            plan_.warnings.push_back("cannot scan protected directory '" + dir +
+                                     "' for symlinks: " + found.error().render());
+            return {};
+        }
+        scan_budget_ -= static_cast<int>(found->entries_seen);
+        if (found->truncated) {
+            plan_.warnings.push_back("scan of protected directory '" + dir +
+                                     "' for symlinks stopped at its bound; see --explain");
+        }
+        for (const auto& link : found->links) {
+            RuleRef inner = rule;
+            inner.why = "symlink inside protected " + dir;
+            auto r = resolve(link.path, opts_.resolve);
+            if (!r.ok()) continue;  // unresolvable links are the protected dir's own business
+            if (!r->exists && r->chain.empty()) continue;
+            // Only targets the sandbox could change need anything.
+            if (!writable_place(r->real) && !writable_place(path_parent(r->real))) continue;
+            SBX_TRY(protect_path(link.path, inner, depth + 1));
+        }
+        return {};
+    }
+
+    void normalise() {
+        // One op per destination: the highest rank wins.
+        std::map<std::string, Candidate> by_dest;
+        for (auto& c : candidates_) {
+            auto it = by_dest.find(c.op.dest);
+            if (it == by_dest.end() || c.rank > it->second.rank) {
+                by_dest.insert_or_assign(c.op.dest, std::move(c));
+            }
+        }
+        std::vector<Candidate*> ordered;
+        ordered.reserve(by_dest.size());
+        for (auto& [dest, c] : by_dest) ordered.push_back(&c);
+        std::stable_sort(ordered.begin(), ordered.end(), [](const Candidate* a, const Candidate* b) {
+            return path_depth(a->op.dest) < path_depth(b->op.dest);
+        });
+
+        // Drop binds that repeat their nearest enclosing op (same kind, identity bind).
+        std::unordered_map<std::string, OpKind> kept;
+        for (Candidate* c : ordered) {
+            const std::string& dest = c->op.dest;
+            bool redundant = false;
+            if (c->op.kind == OpKind::bind_ro || c->op.kind == OpKind::bind_rw) {
+                std::string up = dest;
+                while (up != "/") {
+                    up = path_parent(up);
+                    auto it = kept.find(up);
+                    if (it != kept.end()) {
+                        redundant = it->second == c->op.kind;
+                        break;
+                    }
+                }
+                // A protected path is never dropped from the plan shown by --explain, but a
+                // read-only op under a read-only parent changes nothing in the sandbox.
+            }
+            if (redundant) continue;
+            kept.emplace(dest, c->op.kind);
+            plan_.ops.push_back(std::move(c->op));
+        }
+
+        // One pin per link.
+        std::sort(plan_.pins.begin(), plan_.pins.end(),
+                  [](const Pin& a, const Pin& b) { return a.link < b.link; });
+        plan_.pins.erase(std::unique(plan_.pins.begin(), plan_.pins.end(),
+                                     [](const Pin& a, const Pin& b) { return a.link == b.link; }),
+                         plan_.pins.end());
+    }
+
+    const Policy& policy_;
+    const PlanOptions& opts_;
+    MountPlan plan_;
+    std::vector<Candidate> candidates_;
+    std::vector<Candidate> base_;  // the roots only: what decides where the sandbox can write
+    std::vector<std::string> writable_roots_;
+    int scan_budget_ = 0;
+
+public:
+    void set_scan_budget(int n) { scan_budget_ = n; }
+};
+
+}  // namespace
+
+Result<MountPlan> make_plan(const Policy& policy, const PlanOptions& opts) {
+    PlanBuilder b(policy, opts);
+    b.set_scan_budget(opts.scan_max_entries);
+    return b.build();
+}
+
+}  // namespace sbx
