@@ -1,1 +1,157 @@
-// placeholder: being written
+#include "run/outcome.hpp"
+
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+namespace sbx {
+
+const char* to_string(OutcomeKind k) {
+    switch (k) {
+        case OutcomeKind::exited:
+            return "exited";
+        case OutcomeKind::signaled:
+            return "signaled";
+        case OutcomeKind::integrity_violation:
+            return "integrity_violation";
+        case OutcomeKind::unavailable:
+            return "unavailable";
+        case OutcomeKind::needs_approval:
+            return "needs_approval";
+        case OutcomeKind::timed_out:
+            return "timed_out";
+        case OutcomeKind::usage_error:
+            return "usage_error";
+        case OutcomeKind::policy_error:
+            return "policy_error";
+        case OutcomeKind::not_executable:
+            return "not_executable";
+        case OutcomeKind::not_found:
+            return "not_found";
+    }
+    return "usage_error";
+}
+
+int exit_code_for(OutcomeKind k) {
+    switch (k) {
+        case OutcomeKind::exited:
+            return 0;  // the command's own status, set by the caller
+        case OutcomeKind::signaled:
+            return 128;  // 128 + N, set by outcome_signaled
+        case OutcomeKind::integrity_violation:
+            return 120;
+        case OutcomeKind::unavailable:
+            return 121;
+        case OutcomeKind::needs_approval:
+            return 122;
+        case OutcomeKind::timed_out:
+            return 124;
+        case OutcomeKind::usage_error:
+            return 125;
+        case OutcomeKind::policy_error:
+            return 125;
+        case OutcomeKind::not_executable:
+            return 126;
+        case OutcomeKind::not_found:
+            return 127;
+    }
+    return 125;
+}
+
+namespace {
+
+// The table in util/error.hpp: which outcome each kind of error ends in.
+OutcomeKind kind_for(ErrorKind k) {
+    switch (k) {
+        case ErrorKind::usage:
+            return OutcomeKind::usage_error;
+        case ErrorKind::parse:
+        case ErrorKind::schema:
+        case ErrorKind::limit:
+        case ErrorKind::escape:
+        case ErrorKind::loop:
+        case ErrorKind::not_found:
+            return OutcomeKind::policy_error;
+        case ErrorKind::symlink_refused:
+        case ErrorKind::unenforceable:
+            return OutcomeKind::needs_approval;
+        case ErrorKind::unsupported:
+        case ErrorKind::no_backend:
+        case ErrorKind::os:
+            return OutcomeKind::unavailable;
+        // A bug in sbxrun: nothing ran, so 125, and "usage_error" is the outcome that promises
+        // the least about the cause; the reason says it was internal.
+        case ErrorKind::internal:
+            return OutcomeKind::usage_error;
+    }
+    return OutcomeKind::usage_error;
+}
+
+Outcome of_kind(OutcomeKind k) {
+    Outcome o;
+    o.kind = k;
+    o.exit_code = exit_code_for(k);
+    return o;
+}
+
+// Empty means "does not apply": the document says null rather than "".
+nlohmann::ordered_json string_or_null(const std::string& s) {
+    if (s.empty()) return nullptr;
+    return s;
+}
+
+}  // namespace
+
+Outcome outcome_from_error(const Error& e) {
+    Outcome o = of_kind(kind_for(e.kind));
+    o.reason = e.render();
+    if (e.kind == ErrorKind::internal) o.reason = "internal error: " + o.reason;
+    o.path = e.path;
+    o.symlink = e.symlink;
+    o.target = e.target;
+    o.suggestion = e.suggestion;
+    return o;
+}
+
+Outcome outcome_exited(int status) {
+    Outcome o = of_kind(OutcomeKind::exited);
+    // What a parent sees of exit(status): the low 8 bits.
+    o.exit_code = status & 0xff;
+    return o;
+}
+
+Outcome outcome_signaled(int signal) {
+    Outcome o = of_kind(OutcomeKind::signaled);
+    o.signal = signal;
+    o.exit_code = 128 + (signal & 0x7f);
+    o.reason = "the command was killed by signal " + std::to_string(signal);
+    if (const char* abbrev = sigabbrev_np(signal); abbrev != nullptr) {
+        o.reason += " (SIG";
+        o.reason += abbrev;
+        o.reason += ")";
+    }
+    return o;
+}
+
+std::string status_json(const Outcome& o) {
+    // ordered_json keeps the spec's field order, which makes the document easy to read by eye.
+    nlohmann::ordered_json j;
+    j["sbxrun_status"] = 1;
+    j["outcome"] = to_string(o.kind);
+    j["exit_code"] = o.exit_code;
+    j["signal"] = o.signal ? nlohmann::ordered_json(*o.signal) : nlohmann::ordered_json(nullptr);
+    j["backend"] = string_or_null(o.backend);
+    j["reason"] = string_or_null(o.reason);
+    j["path"] = string_or_null(o.path);
+    j["symlink"] = string_or_null(o.symlink);
+    j["target"] = string_or_null(o.target);
+    j["suggestion"] = string_or_null(o.suggestion);
+    j["approximated"] = o.approximated;
+    j["weakened"] = o.weakened;
+    j["fallback"] = o.fallback;  // extension: why earlier backends in the order were not used
+    j["duration_ms"] = o.duration_ms;
+    // Paths are bytes, JSON is UTF-8: invalid sequences become U+FFFD instead of throwing,
+    // so the document is written on every path, however odd the file names involved.
+    return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+}  // namespace sbx
