@@ -1,2 +1,108 @@
-// placeholder: being written
-int main() { return 121; }
+// sbxrun-inner: the last stage, inside the sandbox. See inner/inner_spec.hpp for the contract
+// and inner/inner_report.hpp for the record it leaves on report_fd.
+//
+// Order: parse args -> pin symlinks -> devpts -> drop every capability (bounding, ambient,
+// effective/permitted/inheritable) -> no_new_privs -> setsid -> Landlock -> seccomp -> chdir ->
+// give the command the caller's stderr -> close stray fds -> run the command as a child, report
+// how it ended. Any failure before exec: "sbxrun-inner: <what>: <strerror>" on stderr, an
+// "F <message>" record on report_fd, exit kInnerSetupFailed.
+//
+// The bwrap argument set this stage needs (verified with bwrap 0.8.0 on kernel 6.18, as root
+// and as an unprivileged user):
+//
+//   bwrap --unshare-user --unshare-all (or the wanted subset) --die-with-parent
+//         --cap-drop ALL --cap-add CAP_SYS_ADMIN --cap-add CAP_SETPCAP
+//         --ro-bind / / ... (the plan's mounts)
+//         --tmpfs /dev --dev-bind /dev/null /dev/null --dev-bind /dev/zero /dev/zero
+//         --dev-bind /dev/full /dev/full --dev-bind /dev/random /dev/random
+//         --dev-bind /dev/urandom /dev/urandom --dev-bind /dev/tty /dev/tty (as wanted)
+//         --dir /dev/pts --symlink pts/ptmx /dev/ptmx --proc /proc
+//         --json-status-fd S  [--chdir is left to us]
+//         /proc/self/fd/N --devpts --pin ... --report-fd R --stderr-fd E -- CMD...
+//
+// - NOT --dev: it makes bwrap map uid 0 and switch into a second user namespace that no longer
+//   owns the mount namespace, so pinning fails with EPERM. /dev is a tmpfs with device binds and
+//   this stage mounts a fresh devpts (bwrap's --symlink provides /dev/ptmx -> pts/ptmx).
+// - --unshare-user is explicit so that root gets a user namespace too (uid inside = caller's
+//   uid: 0 for root, e.g. 1001 for an unprivileged caller).
+// - --cap-drop ALL first: as root bwrap otherwise keeps every capability. CAP_SYS_ADMIN is for
+//   open_tree/move_mount and the devpts mount; CAP_SETPCAP is for PR_CAPBSET_DROP, without it an
+//   unprivileged caller's bounding set would keep CAP_SYS_ADMIN. Both are dropped here.
+// - N is an inherited O_RDONLY descriptor of the sbxrun-inner binary (static, so it needs no
+//   libraries from the sandbox's view); bwrap execs /proc/self/fd/N through the sandbox's /proc.
+// - bwrap's --new-session is not needed: this stage calls setsid() itself.
+// Inside the command: CapInh/CapPrm/CapEff/CapBnd/CapAmb all 0, NoNewPrivs 1, `umount` fails,
+// pinned links give EBUSY for rm/mv/ln -sfn, ptys work (script -qc true /dev/null).
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "inner/caps.hpp"
+#include "inner/command_parent.hpp"
+#include "inner/devpts.hpp"
+#include "inner/fds.hpp"
+#include "inner/inner_report.hpp"
+#include "inner/inner_spec.hpp"
+#include "inner/landlock_apply.hpp"
+#include "inner/pin.hpp"
+#include "inner/seccomp_filter.hpp"
+
+namespace {
+
+int fail(int report_fd, const sbx::Error& e) {
+    std::string line = "sbxrun-inner: " + e.render();
+    std::fprintf(stderr, "%s\n", line.c_str());
+    std::fflush(stderr);
+    if (report_fd >= 0) {
+        char buf[sbx::kInnerReportMax];
+        std::size_t len = sbx::format_inner_failure(buf, line);
+        ssize_t n;
+        do {
+            n = ::write(report_fd, buf, len);
+        } while (n < 0 && errno == EINTR);
+    }
+    return sbx::kInnerSetupFailed;
+}
+
+sbx::Status setup(const sbx::InnerSpec& spec) {
+    for (const auto& p : spec.pins) SBX_TRY(sbx::pin_symlink(p));
+    if (spec.mount_devpts) SBX_TRY(sbx::mount_private_devpts());
+    SBX_TRY(sbx::drop_all_capabilities());
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return sbx::os_error("set no_new_privs", errno);
+    // EPERM: already a process group leader, e.g. bwrap --new-session did it for us.
+    if (spec.new_session && ::setsid() < 0 && !(errno == EPERM && ::getsid(0) == ::getpid()))
+        return sbx::os_error("setsid", errno);
+    if (spec.landlock) SBX_TRY(sbx::apply_landlock(spec.landlock_spec));
+    SBX_TRY(sbx::install_seccomp(spec.seccomp));
+    if (!spec.chdir.empty() && ::chdir(spec.chdir.c_str()) != 0)
+        return sbx::os_error("chdir " + spec.chdir, errno, spec.chdir);
+    if (spec.stderr_fd >= 0 && spec.stderr_fd != STDERR_FILENO &&
+        ::dup2(spec.stderr_fd, STDERR_FILENO) < 0)
+        return sbx::os_error("give the command its stderr (dup2)", errno);
+    std::vector<int> keep = spec.keep_fds;
+    keep.push_back(spec.report_fd);
+    return sbx::close_fds_except(std::move(keep));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    auto spec = sbx::parse_inner_args(args);
+    if (!spec) return fail(-1, spec.error());
+    const int report_fd = spec->report_fd;
+    // The command must not inherit the report channel.
+    if (report_fd >= 0 && ::fcntl(report_fd, F_SETFD, FD_CLOEXEC) != 0)
+        return fail(-1, sbx::os_error("report fd " + std::to_string(report_fd), errno));
+
+    if (auto st = setup(*spec); !st) return fail(report_fd, st.error());
+    auto code = sbx::run_command_and_report(*spec);
+    if (!code) return fail(report_fd, code.error());
+    return *code;
+}

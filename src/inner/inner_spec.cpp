@@ -1,1 +1,202 @@
-// placeholder: being written
+// The argv encoding of InnerSpec. Every scalar is always written, so parse_inner_args() starts
+// from nothing implicit and to_args()/parse_inner_args() are exact inverses (unit-tested).
+//
+//   --pin PATH                      (repeated, in order)
+//   --devpts
+//   --landlock ABI:FS:NET:SCOPED    (only when spec.landlock; decimal numbers)
+//   --landlock-rule FD:ACCESS       (repeated, only when spec.landlock)
+//   --seccomp none|base|no_network
+//   --new-session yes|no
+//   --report-fd N   --stderr-fd N   (-1 allowed: none)
+//   --keep-fd N                     (repeated)
+//   --chdir DIR                     (only when non-empty)
+//   -- COMMAND [ARG...]             (at least the command)
+#include "inner/inner_spec.hpp"
+
+#include <charconv>
+#include <optional>
+#include <string_view>
+
+namespace sbx {
+
+namespace {
+
+Error usage(std::string msg) {
+    return Error(ErrorKind::usage, std::move(msg));
+}
+
+// Strict decimal: digits only (an optional leading '-' when allow_negative), whole string used.
+template <class T>
+bool parse_number(std::string_view s, T& out) {
+    if (s.empty() || s.front() == '+') return false;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc() && ptr == s.data() + s.size();
+}
+
+bool parse_fd(std::string_view s, int& out, bool allow_none) {
+    if (!parse_number(s, out)) return false;
+    return out >= 0 || (allow_none && out == -1);
+}
+
+// Split "a:b:c" into exactly n parts.
+bool split(std::string_view s, std::size_t n, std::string_view* parts) {
+    for (std::size_t i = 0; i < n; ++i) {
+        auto colon = s.find(':');
+        if (i + 1 == n) {
+            if (colon != std::string_view::npos) return false;
+            parts[i] = s;
+        } else {
+            if (colon == std::string_view::npos) return false;
+            parts[i] = s.substr(0, colon);
+            s.remove_prefix(colon + 1);
+        }
+    }
+    return true;
+}
+
+std::optional<SeccompProfile> seccomp_from_string(std::string_view s) {
+    for (auto p : {SeccompProfile::none, SeccompProfile::base, SeccompProfile::no_network}) {
+        if (s == to_string(p)) return p;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+const char* to_string(SeccompProfile p) {
+    switch (p) {
+        case SeccompProfile::none:
+            return "none";
+        case SeccompProfile::base:
+            return "base";
+        case SeccompProfile::no_network:
+            return "no_network";
+    }
+    return "base";
+}
+
+std::vector<std::string> to_args(const InnerSpec& spec) {
+    std::vector<std::string> a;
+    for (const auto& p : spec.pins) {
+        a.emplace_back("--pin");
+        a.push_back(p);
+    }
+    if (spec.mount_devpts) a.emplace_back("--devpts");
+    if (spec.landlock) {
+        const auto& l = spec.landlock_spec;
+        a.emplace_back("--landlock");
+        a.push_back(std::to_string(l.abi) + ":" + std::to_string(l.handled_fs) + ":" +
+                    std::to_string(l.handled_net) + ":" + std::to_string(l.scoped));
+        for (const auto& r : l.rules) {
+            a.emplace_back("--landlock-rule");
+            a.push_back(std::to_string(r.fd) + ":" + std::to_string(r.access));
+        }
+    }
+    a.emplace_back("--seccomp");
+    a.emplace_back(to_string(spec.seccomp));
+    a.emplace_back("--new-session");
+    a.emplace_back(spec.new_session ? "yes" : "no");
+    a.emplace_back("--report-fd");
+    a.push_back(std::to_string(spec.report_fd));
+    a.emplace_back("--stderr-fd");
+    a.push_back(std::to_string(spec.stderr_fd));
+    for (int fd : spec.keep_fds) {
+        a.emplace_back("--keep-fd");
+        a.push_back(std::to_string(fd));
+    }
+    if (!spec.chdir.empty()) {
+        a.emplace_back("--chdir");
+        a.push_back(spec.chdir);
+    }
+    a.emplace_back("--");
+    a.insert(a.end(), spec.argv.begin(), spec.argv.end());
+    return a;
+}
+
+Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args) {
+    InnerSpec spec;
+    bool seen_landlock = false, seen_seccomp = false, seen_session = false, seen_report = false,
+         seen_stderr = false, seen_chdir = false, seen_devpts = false;
+    bool saw_dashdash = false;
+    std::size_t i = 0;
+    auto value = [&](const std::string& opt) -> Result<std::string_view> {
+        if (i + 1 >= args.size()) return usage("option " + opt + " needs a value");
+        return std::string_view(args[++i]);
+    };
+    auto once = [](bool& seen, const std::string& opt) -> Status {
+        if (seen) return usage("option " + opt + " given twice");
+        seen = true;
+        return {};
+    };
+    for (; i < args.size(); ++i) {
+        const std::string& opt = args[i];
+        if (opt == "--") {
+            ++i;
+            saw_dashdash = true;
+            break;
+        }
+        if (opt == "--devpts") {
+            SBX_TRY(once(seen_devpts, opt));
+            spec.mount_devpts = true;
+            continue;
+        }
+        auto v = value(opt);
+        if (!v) return std::move(v).error();
+        std::string_view val = *v;
+        if (opt == "--pin") {
+            if (val.empty() || val.front() != '/' || val.find('\0') != std::string_view::npos)
+                return usage("--pin needs an absolute path, got '" + std::string(val) + "'");
+            spec.pins.emplace_back(val);
+        } else if (opt == "--landlock") {
+            SBX_TRY(once(seen_landlock, opt));
+            std::string_view p[4];
+            auto& l = spec.landlock_spec;
+            if (!split(val, 4, p) || !parse_number(p[0], l.abi) || l.abi < 1 ||
+                !parse_number(p[1], l.handled_fs) || !parse_number(p[2], l.handled_net) ||
+                !parse_number(p[3], l.scoped))
+                return usage("--landlock needs ABI:FS:NET:SCOPED, got '" + std::string(val) + "'");
+            spec.landlock = true;
+        } else if (opt == "--landlock-rule") {
+            std::string_view p[2];
+            LandlockRule r;
+            if (!split(val, 2, p) || !parse_fd(p[0], r.fd, false) || !parse_number(p[1], r.access))
+                return usage("--landlock-rule needs FD:ACCESS, got '" + std::string(val) + "'");
+            spec.landlock_spec.rules.push_back(r);
+        } else if (opt == "--seccomp") {
+            SBX_TRY(once(seen_seccomp, opt));
+            auto p = seccomp_from_string(val);
+            if (!p) return usage("--seccomp: unknown profile '" + std::string(val) + "'");
+            spec.seccomp = *p;
+        } else if (opt == "--new-session") {
+            SBX_TRY(once(seen_session, opt));
+            if (val != "yes" && val != "no")
+                return usage("--new-session needs yes or no, got '" + std::string(val) + "'");
+            spec.new_session = val == "yes";
+        } else if (opt == "--report-fd" || opt == "--stderr-fd") {
+            bool report = opt == "--report-fd";
+            SBX_TRY(once(report ? seen_report : seen_stderr, opt));
+            if (!parse_fd(val, report ? spec.report_fd : spec.stderr_fd, true))
+                return usage(opt + " needs a descriptor number, got '" + std::string(val) + "'");
+        } else if (opt == "--keep-fd") {
+            int fd = -1;
+            if (!parse_fd(val, fd, false))
+                return usage("--keep-fd needs a descriptor number, got '" + std::string(val) + "'");
+            spec.keep_fds.push_back(fd);
+        } else if (opt == "--chdir") {
+            SBX_TRY(once(seen_chdir, opt));
+            if (val.empty()) return usage("--chdir needs a directory");
+            spec.chdir = std::string(val);
+        } else {
+            return usage("unknown option '" + opt + "'");
+        }
+    }
+    if (!spec.landlock && !spec.landlock_spec.rules.empty())
+        return usage("--landlock-rule without --landlock");
+    if (!saw_dashdash) return usage("missing '--' before the command");
+    if (i == args.size()) return usage("no command after '--'");
+    spec.argv.assign(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+    if (spec.argv.front().empty()) return usage("the command name is empty");
+    return spec;
+}
+
+}  // namespace sbx

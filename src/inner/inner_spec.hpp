@@ -5,8 +5,9 @@
 //   pin symlinks (needs CAP_SYS_ADMIN in the sandbox's user namespace) -> mount devpts ->
 //   drop every capability and the bounding set -> no_new_privs -> setsid ->
 //   Landlock -> seccomp -> close stray fds -> exec.
-// An exec failure is reported as errno on report_fd (a CLOEXEC pipe the caller reads), so the
-// caller can tell 126/127 from the command's own exit status.
+// sbxrun-inner stays as the command's parent and writes one record on report_fd saying how the
+// command ended (exited N / killed by signal N / exec failed with errno / setup failed), so the
+// caller can tell 126/127 and 128+N from the command's own exit status (inner/inner_report.hpp).
 //
 // The spec travels as argv; to_args() and parse_inner_args() are exact inverses, unit-tested.
 #pragma once
@@ -20,16 +21,20 @@
 namespace sbx {
 
 struct LandlockRule {
-    int fd = -1;              // an inherited O_PATH descriptor (number as seen by the inner stage)
-    std::uint64_t access = 0; // LANDLOCK_ACCESS_FS_* allowed beneath it
+    int fd = -1;               // an inherited O_PATH descriptor (number as seen by the inner stage)
+    std::uint64_t access = 0;  // LANDLOCK_ACCESS_FS_* allowed beneath it
+
+    bool operator==(const LandlockRule&) const = default;
 };
 
 struct LandlockSpec {
-    int abi = 0;                       // ABI the masks were computed for (>= 1)
-    std::uint64_t handled_fs = 0;      // LANDLOCK_ACCESS_FS_* handled
-    std::uint64_t handled_net = 0;     // LANDLOCK_ACCESS_NET_* handled (ABI >= 4)
-    std::uint64_t scoped = 0;          // LANDLOCK_SCOPE_* (ABI >= 6)
+    int abi = 0;                    // ABI the masks were computed for (>= 1)
+    std::uint64_t handled_fs = 0;   // LANDLOCK_ACCESS_FS_* handled
+    std::uint64_t handled_net = 0;  // LANDLOCK_ACCESS_NET_* handled (ABI >= 4)
+    std::uint64_t scoped = 0;       // LANDLOCK_SCOPE_* (ABI >= 6)
     std::vector<LandlockRule> rules;
+
+    bool operator==(const LandlockSpec&) const = default;
 };
 
 enum class SeccompProfile {
@@ -42,13 +47,17 @@ struct InnerSpec {
     std::vector<std::string> pins;  // symlinks to bind onto themselves (open_tree + move_mount)
     bool mount_devpts = false;      // fresh devpts on /dev/pts and /dev/ptmx -> pts/ptmx
     bool landlock = false;
-    LandlockSpec landlock_spec;
+    LandlockSpec landlock_spec;  // meaningful (and carried by to_args) only when landlock
     SeccompProfile seccomp = SeccompProfile::base;
     bool new_session = true;        // setsid()
-    int report_fd = -1;             // exec errno written here as 4 bytes; -1: none
+    int report_fd = -1;             // one InnerReport record (inner/inner_report.hpp); -1: none
+    int stderr_fd = -1;             // dup'ed onto fd 2 just before exec (the caller's real stderr
+                                    // when fd 2 is bwrap's captured stderr pipe); -1: keep fd 2
     std::vector<int> keep_fds;      // fds the command may inherit besides 0, 1, 2
     std::string chdir;              // working directory of the command ("" = leave as is)
     std::vector<std::string> argv;  // the command; argv[0] looked up in PATH
+
+    bool operator==(const InnerSpec&) const = default;
 };
 
 [[nodiscard]] const char* to_string(SeccompProfile p);
@@ -59,8 +68,8 @@ struct InnerSpec {
 // The inverse of to_args(); args excludes argv[0]. Errors are ErrorKind::usage.
 [[nodiscard]] Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args);
 
-// Exit codes of sbxrun-inner when it fails *before* exec (the caller maps them; an exec
-// failure is reported on report_fd and exits 126 or 127 as a shell would).
+// Exit code of sbxrun-inner when it fails *before* exec (the caller maps it; an exec failure is
+// reported on report_fd and exits 126 or 127 as a shell would; a signal exits 128+N).
 inline constexpr int kInnerSetupFailed = 121;
 
 }  // namespace sbx

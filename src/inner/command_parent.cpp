@@ -1,0 +1,124 @@
+#include "inner/command_parent.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+#include <vector>
+
+#include "inner/inner_report.hpp"
+
+namespace sbx {
+
+namespace {
+
+constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+volatile sig_atomic_t g_child = 0;    // the command's pid once forked
+volatile sig_atomic_t g_pending = 0;  // a signal that arrived before g_child was set
+
+void forward_signal(int sig) {
+    pid_t child = g_child;
+    if (child > 0)
+        ::kill(child, sig);
+    else
+        g_pending = sig;
+}
+
+void write_all(int fd, const char* buf, std::size_t len) noexcept {
+    if (fd < 0) return;
+    while (len > 0) {
+        ssize_t n = ::write(fd, buf, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;  // the reader is gone: nobody left to tell
+        buf += n;
+        len -= static_cast<std::size_t>(n);
+    }
+}
+
+void report(int fd, char kind, int value) noexcept {
+    char buf[kInnerReportMax];
+    write_all(fd, buf, format_inner_report(buf, kind, value));
+}
+
+}  // namespace
+
+Result<int> run_command_and_report(const InnerSpec& spec) {
+    if (spec.argv.empty()) return Error(ErrorKind::usage, "no command");
+    // Everything the child needs, allocated before fork.
+    std::vector<char*> argv;
+    argv.reserve(spec.argv.size() + 1);
+    for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+
+    int exec_pipe[2];
+    if (::pipe2(exec_pipe, O_CLOEXEC) != 0) return os_error("pipe for exec status", errno);
+
+    // Block the forwarded signals across fork so none is lost or handled by the wrong process.
+    sigset_t forwarded, old_mask;
+    sigemptyset(&forwarded);
+    for (int s : kForwarded) sigaddset(&forwarded, s);
+    if (::sigprocmask(SIG_BLOCK, &forwarded, &old_mask) != 0)
+        return os_error("block signals", errno);
+    struct sigaction sa {};
+    sa.sa_handler = forward_signal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    for (int s : kForwarded) ::sigaction(s, &sa, nullptr);
+    // The parent must survive a reader that went away; the command gets the default back.
+    ::signal(SIGPIPE, SIG_IGN);
+
+    pid_t pid = ::fork();
+    if (pid < 0) {
+        int err = errno;
+        ::close(exec_pipe[0]);
+        ::close(exec_pipe[1]);
+        return os_error("fork", err);
+    }
+    if (pid == 0) {
+        for (int s : kForwarded) ::signal(s, SIG_DFL);
+        ::signal(SIGPIPE, SIG_DFL);
+        ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+        ::close(exec_pipe[0]);
+        ::execvp(argv[0], argv.data());
+        int err = errno;
+        write_all(exec_pipe[1], reinterpret_cast<const char*>(&err), sizeof err);
+        ::_exit(err == ENOENT ? 127 : 126);
+    }
+
+    g_child = pid;
+    ::close(exec_pipe[1]);
+    ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+    if (g_pending != 0) ::kill(pid, g_pending);
+
+    int exec_errno = 0;
+    ssize_t n;
+    do {
+        n = ::read(exec_pipe[0], &exec_errno, sizeof exec_errno);
+    } while (n < 0 && errno == EINTR);
+    ::close(exec_pipe[0]);
+
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            // Cannot happen for our own child; say so rather than invent a status.
+            report(spec.report_fd, 'X', 255);
+            return 255;
+        }
+    }
+    if (n == static_cast<ssize_t>(sizeof exec_errno) && exec_errno > 0) {
+        report(spec.report_fd, 'E', exec_errno);
+        return exec_errno == ENOENT ? 127 : 126;
+    }
+    if (WIFSIGNALED(status)) {
+        report(spec.report_fd, 'S', WTERMSIG(status));
+        return 128 + WTERMSIG(status);
+    }
+    report(spec.report_fd, 'X', WEXITSTATUS(status));
+    return WEXITSTATUS(status);
+}
+
+}  // namespace sbx
