@@ -45,7 +45,7 @@ constexpr std::array<OptionSpec, 17> kOptions{{
     {"backend", opt_backend, "auto|bwrap|landlock", "force a backend (default: auto)"},
     {"explain", opt_explain, nullptr, "print the resolved plan and backend argv; run nothing"},
     {"explain-format", opt_explain_format, "text|json",
-     "format of --explain, --print-policy and --doctor (default: text)"},
+     "format for --explain, --print-policy, --doctor (default: text)"},
     {"check", opt_check, nullptr, "validate the policy and resolve the plan; run nothing"},
     {"doctor", opt_doctor, nullptr, "report which backends work on this host and how to fix them"},
     {"print-policy", opt_print_policy, nullptr, "print the effective policy; run nothing"},
