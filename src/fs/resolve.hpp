@@ -18,23 +18,24 @@ namespace sbx {
 
 // One symlink crossed during resolution.
 struct SymlinkHop {
-    std::string link;        // absolute path of the link itself (its parent resolved, no links)
-    std::string link_text;   // what readlink says
-    std::string parent;      // canonical path of the directory holding the link
-    dev_t parent_dev = 0;    // identity of that directory, to match it against writable roots
+    std::string link;       // absolute path of the link itself (its parent resolved, no links)
+    std::string link_text;  // what readlink says
+    std::string parent;     // canonical path of the directory holding the link
+    dev_t parent_dev = 0;   // identity of that directory, to match it against writable roots
     ino_t parent_ino = 0;
 };
 
 struct Resolved {
-    std::string requested;        // the absolute path asked for (lexically normalised)
-    std::string real;             // canonical path reached (for a missing path: real parent +
-                                  // the missing components, lexically joined)
-    bool exists = false;          // false: some trailing components do not exist
-    std::string missing_tail;     // the components that do not exist, e.g. ".agents" or "a/b"
-    bool dangling = false;        // the missing part was reached through a symlink
-    UniqueFd fd;                  // O_PATH fd of `real` when it exists, else of the deepest
-                                  // existing directory (the parent the missing part would be in)
-    struct stat st{};             // fstat of fd
+    std::string requested;          // the absolute path asked for (lexically normalised)
+    std::string real;               // canonical path reached (for a missing path: real parent +
+                                    // the missing components, lexically joined)
+    bool exists = false;            // false: some trailing components do not exist
+    std::string missing_tail;       // the components that do not exist, e.g. ".agents" or "a/b"
+    bool dangling = false;          // the first missing component came from a symlink's text
+                                    // (a dangling link), not from the requested path itself
+    UniqueFd fd;                    // O_PATH fd of `real` when it exists, else of the deepest
+                                    // existing directory (the parent the missing part would be in)
+    struct stat st {};              // fstat of fd
     std::vector<SymlinkHop> chain;  // every symlink crossed, in order
 };
 
@@ -49,6 +50,11 @@ struct ResolveOptions {
 // Errors: ErrorKind::loop (loop or chain over max_symlinks), ErrorKind::os (a component cannot
 // be opened: EACCES, ENOTDIR, ...; path names the component), ErrorKind::not_found is NOT an
 // error here: a missing tail is reported through Resolved::exists.
+// ErrorKind::escape (errno ELOOP): a procfs magic link (/proc/self/cwd, /proc/<pid>/fd/N, ...)
+// was met; its text does not name what it refers to, so it is never followed.
+// A path that does not start with "/" is ErrorKind::os EINVAL; ResolverImpl::openat2 on a kernel
+// without it is ErrorKind::unsupported.
+// A trailing slash (or "/.") makes the last component a directory that is always followed.
 // A path that changes during resolution (checked by re-opening the result and comparing
 // dev/ino) is retried a few times and then reported as ErrorKind::os with EAGAIN.
 [[nodiscard]] Result<Resolved> resolve(const std::string& absolute_path,
