@@ -1,1 +1,221 @@
-// placeholder: being written
+// The spine: argv -> invocation -> policy -> plan -> backend -> outcome -> exit code.
+//
+// This is the one place that prints diagnostics (prefixed "sbxrun:") and the one place that
+// turns an Error into an exit code; every stage below returns values.
+#include "app/app.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include "app/backend_run.hpp"
+#include "app/context.hpp"
+#include "app/doctor.hpp"
+#include "app/explain.hpp"
+#include "app/status_sink.hpp"
+#include "cli/cli.hpp"
+#include "config.h"
+#include "plan/make_plan.hpp"
+#include "policy/load.hpp"
+#include "run/exit_outcome.hpp"
+#include "run/outcome.hpp"
+
+namespace sbx {
+namespace {
+
+class Diagnostics {
+public:
+    explicit Diagnostics(int verbosity) : verbosity_(verbosity) {}
+    void error(const std::string& msg) const { say(msg); }
+    void warn(const std::string& msg) const {
+        if (verbosity_ >= 0) say("warning: " + msg);
+    }
+    void info(const std::string& msg) const {
+        if (verbosity_ > 0) say(msg);
+    }
+    void set_verbosity(int v) { verbosity_ = v; }
+
+private:
+    static void say(const std::string& msg) { std::fprintf(stderr, "sbxrun: %s\n", msg.c_str()); }
+    int verbosity_;
+};
+
+void print_stdout(const std::string& text) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+}
+
+// One paragraph: what went wrong, where, and what to do about it.
+std::string paragraph(const Error& e) {
+    std::string s = e.render();
+    if (!e.suggestion.empty()) s += "\n  suggestion: " + e.suggestion;
+    return s;
+}
+
+std::vector<BackendKind> backend_order(const Invocation& inv, const Policy& policy) {
+    switch (inv.backend) {
+        case BackendChoice::bwrap: return {BackendKind::bwrap};
+        case BackendChoice::landlock: return {BackendKind::landlock};
+        case BackendChoice::automatic: break;
+    }
+    return policy.backend.order;
+}
+
+class App {
+public:
+    App() : start_(std::chrono::steady_clock::now()) {}
+
+    int run(int argc, char** argv, char** envp) {
+        auto inv = parse_command_line(argc, argv);
+        if (!inv.ok()) {
+            diag_.error(paragraph(inv.error()));
+            return exit_code_for(OutcomeKind::usage_error);
+        }
+        diag_.set_verbosity(inv->verbosity);
+        if (inv->action == Action::help) {
+            print_stdout(help_text());
+            return 0;
+        }
+        if (inv->action == Action::version) {
+            print_stdout("sbxrun " SBXRUN_VERSION "\n");
+            return 0;
+        }
+        auto sink = StatusSink::open(*inv);
+        if (!sink.ok()) {
+            diag_.error(paragraph(sink.error()));
+            return exit_code_for(OutcomeKind::usage_error);
+        }
+        sink_ = std::move(sink).value();
+        return with_invocation(*inv, envp);
+    }
+
+private:
+    int finish(Outcome o) {
+        o.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - start_)
+                            .count();
+        if (auto w = sink_.write(o); !w.ok()) diag_.warn(w.error().render());
+        return o.exit_code;
+    }
+
+    int fail(const Error& e, const std::string& backend = {}) {
+        diag_.error(paragraph(e));
+        Outcome o = outcome_from_error(e);
+        o.backend = backend;
+        o.fallback = fallback_;
+        return finish(std::move(o));
+    }
+
+    int with_invocation(const Invocation& inv, char** envp) {
+        auto host = host_context(inv, envp);
+        if (!host.ok()) return fail(host.error());
+
+        std::vector<std::string> files = inv.policy_files;
+        if (files.empty()) {
+            if (auto found = discover_policy_file(host->expand)) files.push_back(*found);
+        }
+        auto policy = load_policy_files(files, host->expand);
+        if (!policy.ok()) return fail(policy.error());
+
+        if (inv.action == Action::print_policy) {
+            print_stdout(inv.explain_format == ExplainFormat::json ? policy_to_json(*policy)
+                                                                   : policy_to_toml(*policy));
+            return 0;
+        }
+        if (inv.action == Action::doctor) return run_doctor(inv, *host, *policy);
+
+        auto plan = make_plan(*policy);
+        if (!plan.ok()) return fail(plan.error());
+        if (inv.action != Action::explain) {
+            for (const auto& w : plan->warnings) diag_.warn(w);
+        }
+
+        RunContext ctx{inv, *host, *policy, *plan};
+        if (inv.action == Action::explain || inv.action == Action::check) {
+            return explain_or_check(inv, ctx);
+        }
+        return run_command(inv, ctx);
+    }
+
+    int explain_or_check(const Invocation& inv, const RunContext& ctx) {
+        ExplainInput in;
+        in.plan = &ctx.plan;
+        for (BackendKind b : backend_order(inv, ctx.policy)) {
+            Preview p = b == BackendKind::bwrap ? preview_bwrap(ctx) : preview_landlock(ctx);
+            if (!p.available) {
+                fallback_.push_back(std::string(to_string(b)) + ": " + p.why.render());
+                continue;
+            }
+            in.backend = to_string(b);
+            in.backend_argv = std::move(p.argv);
+            in.backend_notes = std::move(p.notes);
+            break;
+        }
+        in.fallback = fallback_;
+        if (in.backend.empty()) in.backend = "none available";
+        if (inv.action == Action::explain) {
+            print_stdout(inv.explain_format == ExplainFormat::json ? explain_json(in)
+                                                                   : explain_text(in));
+            return 0;
+        }
+        // --check: problems only; silence means the policy resolves and a backend can run it.
+        for (const auto& w : ctx.plan.warnings) diag_.warn(w);
+        for (const auto& f : fallback_) diag_.warn("backend " + f);
+        if (in.backend_argv.empty()) {
+            return fail(Error(ErrorKind::no_backend, "no backend can run this policy here"));
+        }
+        return 0;
+    }
+
+    int run_command(const Invocation& inv, const RunContext& ctx) {
+        for (BackendKind b : backend_order(inv, ctx.policy)) {
+            Attempt a = b == BackendKind::bwrap ? run_bwrap(ctx) : run_landlock(ctx);
+            if (!a.ran) {
+                // A refusal to enforce is final: falling back would weaken the sandbox silently.
+                if (a.why.kind == ErrorKind::symlink_refused ||
+                    a.why.kind == ErrorKind::unenforceable) {
+                    return fail(a.why, to_string(b));
+                }
+                fallback_.push_back(std::string(to_string(b)) + ": " + a.why.render());
+                diag_.info("backend " + fallback_.back());
+                continue;
+            }
+            if (!fallback_.empty()) {
+                diag_.warn("running under " + std::string(to_string(b)) + "; " +
+                           fallback_.front());
+            }
+            for (const auto& line : a.approximated) diag_.warn("approximated: " + line);
+            for (const auto& line : a.weakened) diag_.warn("weakened: " + line);
+            Outcome o = outcome_from_exit(a.exit, inv.command.front());
+            o.backend = to_string(b);
+            o.approximated = std::move(a.approximated);
+            o.weakened = std::move(a.weakened);
+            o.fallback = fallback_;
+            if (o.kind == OutcomeKind::not_found || o.kind == OutcomeKind::not_executable ||
+                o.kind == OutcomeKind::timed_out) {
+                diag_.error(o.reason);
+            }
+            return finish(std::move(o));
+        }
+        std::string msg = "no sandbox backend can run here";
+        for (const auto& f : fallback_) msg += "\n  " + f;
+        msg += "\n  run 'sbxrun --doctor' for the cause and the fix";
+        return fail(Error(ErrorKind::no_backend, msg));
+    }
+
+    std::chrono::steady_clock::time_point start_;
+    Diagnostics diag_{0};
+    StatusSink sink_;
+    std::vector<std::string> fallback_;
+};
+
+}  // namespace
+
+int run_app(int argc, char** argv, char** envp) {
+    App app;
+    return app.run(argc, argv, envp);
+}
+
+}  // namespace sbx

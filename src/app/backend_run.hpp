@@ -1,0 +1,46 @@
+// Running the plan on one backend. A backend either ran the command (never retried, whatever
+// its status) or could not start it, with the reason the next backend's run reports.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "app/context.hpp"
+#include "cli/cli.hpp"
+#include "plan/mount_plan.hpp"
+#include "policy/policy.hpp"
+#include "run/spawn.hpp"
+
+namespace sbx {
+
+struct RunContext {
+    const Invocation& inv;
+    const HostContext& host;
+    const Policy& policy;
+    const MountPlan& plan;
+};
+
+struct Attempt {
+    bool ran = false;                 // the command started: `exit` is its end
+    SandboxExit exit;
+    Error why;                        // !ran: why this backend could not start the command
+    std::vector<std::string> approximated, weakened;  // what the backend gave up (Landlock)
+};
+
+// What --explain shows for a backend: its argv and notes, or why it cannot run here.
+struct Preview {
+    bool available = false;
+    std::vector<std::string> argv;
+    std::vector<std::string> notes;
+    Error why;
+};
+
+[[nodiscard]] Attempt run_bwrap(const RunContext& ctx);
+[[nodiscard]] Preview preview_bwrap(const RunContext& ctx);
+
+}  // namespace sbx
+
+namespace sbx {
+[[nodiscard]] Attempt run_landlock(const RunContext& ctx);
+[[nodiscard]] Preview preview_landlock(const RunContext& ctx);
+}  // namespace sbx

@@ -1,0 +1,102 @@
+#include "app/explain.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace sbx {
+namespace {
+
+std::string rule_text(const RuleRef& r) {
+    std::string s = r.list;
+    if (!r.text.empty()) s += " \"" + r.text + "\"";
+    std::string where = r.origin.to_string();
+    s += where.empty() ? " (built-in default)" : " (" + where + ")";
+    if (!r.why.empty()) s += ": " + r.why;
+    return s;
+}
+
+// Arguments are shown shell-quoted so the line can be copied into a terminal.
+std::string quote(const std::string& a) {
+    bool plain = !a.empty() && a.find_first_not_of(
+                                   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                   "0123456789-_./=:,+@%") == std::string::npos;
+    if (plain) return a;
+    std::string q = "'";
+    for (char c : a) {
+        if (c == '\'') q += "'\\''";
+        else q += c;
+    }
+    return q + "'";
+}
+
+nlohmann::json rule_json(const RuleRef& r) {
+    return {{"list", r.list}, {"rule", r.text}, {"file", r.origin.file},
+            {"line", r.origin.line}, {"key", r.origin.key}, {"why", r.why}};
+}
+
+}  // namespace
+
+std::string explain_text(const ExplainInput& in) {
+    const MountPlan& plan = *in.plan;
+    std::string out = "mounts:\n";
+    for (const auto& op : plan.ops) {
+        out += "  " + std::string(to_string(op.kind)) + "  " + op.dest + "\n";
+        out += "      from " + rule_text(op.rule) + "\n";
+    }
+    if (!plan.pins.empty()) {
+        out += "pinned symlinks (cannot be removed, renamed or replaced):\n";
+        for (const auto& pin : plan.pins) {
+            out += "  " + pin.link + " -> " + pin.link_text + "\n";
+            out += "      from " + rule_text(pin.rule) + "\n";
+        }
+    }
+    if (!plan.protected_paths.empty()) {
+        out += "protected paths:\n";
+        for (const auto& d : plan.protected_paths) {
+            out += "  " + d.path + ": " + d.decision;
+            if (!d.detail.empty()) out += " (" + d.detail + ")";
+            out += "\n";
+            for (const auto& hop : d.chain) out += "      via " + hop + "\n";
+        }
+    }
+    out += std::string("network: ") + to_string(plan.network) + "\n";
+    for (const auto& w : plan.warnings) out += "warning: " + w + "\n";
+    for (const auto& f : in.fallback) out += "not used: " + f + "\n";
+    out += "backend: " + in.backend + "\n";
+    for (const auto& n : in.backend_notes) out += "  note: " + n + "\n";
+    if (!in.backend_argv.empty()) {
+        out += "command:\n ";
+        for (const auto& a : in.backend_argv) out += " " + quote(a);
+        out += "\n";
+    }
+    return out;
+}
+
+std::string explain_json(const ExplainInput& in) {
+    const MountPlan& plan = *in.plan;
+    nlohmann::json j;
+    j["mounts"] = nlohmann::json::array();
+    for (const auto& op : plan.ops) {
+        j["mounts"].push_back({{"kind", to_string(op.kind)}, {"dest", op.dest},
+                               {"rule", rule_json(op.rule)}});
+    }
+    j["pins"] = nlohmann::json::array();
+    for (const auto& pin : plan.pins) {
+        j["pins"].push_back({{"link", pin.link}, {"link_text", pin.link_text},
+                             {"target", pin.target}, {"rule", rule_json(pin.rule)}});
+    }
+    j["protected"] = nlohmann::json::array();
+    for (const auto& d : plan.protected_paths) {
+        j["protected"].push_back({{"path", d.path}, {"decision", d.decision},
+                                  {"detail", d.detail}, {"chain", d.chain},
+                                  {"rule", rule_json(d.rule)}});
+    }
+    j["network"] = to_string(plan.network);
+    j["warnings"] = plan.warnings;
+    j["backend"] = in.backend;
+    j["backend_notes"] = in.backend_notes;
+    j["fallback"] = in.fallback;
+    j["argv"] = in.backend_argv;
+    return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace sbx

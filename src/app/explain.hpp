@@ -1,0 +1,22 @@
+// --explain and --check: the resolved plan and the backend command, for people and for tests.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "plan/mount_plan.hpp"
+
+namespace sbx {
+
+struct ExplainInput {
+    const MountPlan* plan = nullptr;
+    std::string backend;                     // the backend that would run
+    std::vector<std::string> backend_argv;   // bwrap argv, or the inner stage's
+    std::vector<std::string> backend_notes;  // what the backend approximates or cannot express
+    std::vector<std::string> fallback;       // why earlier backends would not be used
+};
+
+[[nodiscard]] std::string explain_text(const ExplainInput& in);
+[[nodiscard]] std::string explain_json(const ExplainInput& in);
+
+}  // namespace sbx

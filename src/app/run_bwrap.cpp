@@ -1,0 +1,154 @@
+// The bwrap backend: probe bwrap, stand placeholders in for missing protected names, compile
+// the argv, and run it with exactly the descriptors it names.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "app/backend_run.hpp"
+#include "app/locate.hpp"
+#include "backend/bwrap_compile.hpp"
+#include "fs/path.hpp"
+#include "fs/placeholder.hpp"
+#include "run/environment.hpp"
+
+namespace sbx {
+namespace {
+
+InnerSpec inner_spec_for(const RunContext& ctx) {
+    InnerSpec s;
+    // The network namespace already isolates TCP/UDP and abstract sockets; the base filter is
+    // defence in depth against what namespaces do not cover (ptrace, io_uring, TIOCSTI...).
+    s.seccomp = SeccompProfile::base;
+    s.new_session = ctx.policy.process.new_session;
+    s.chdir = ctx.inv.cwd ? path_join(ctx.host.cwd, *ctx.inv.cwd) : ctx.host.cwd;
+    s.argv = ctx.inv.command;
+    return s;
+}
+
+Error unavailable(std::string what, Error cause) {
+    Error e(ErrorKind::no_backend, std::move(what) + ": " + cause.render());
+    e.path = cause.path;
+    return e;
+}
+
+}  // namespace
+
+Preview preview_bwrap(const RunContext& ctx) {
+    Preview p;
+    auto info = probe_bwrap(ctx.policy.backend.bwrap, ctx.host.path_env, ctx.host.cache_dir);
+    if (!info.ok()) {
+        p.why = std::move(info).error();
+        return p;
+    }
+    BwrapInputs in;
+    in.explain = true;
+    in.empty_data_fds.assign(count_ops(ctx.plan, OpKind::hide_file), -1);
+    in.placeholder_fds.assign(count_ops(ctx.plan, OpKind::block_missing), -1);
+    in.inner = inner_spec_for(ctx);
+    auto cmd = compile_bwrap(ctx.plan, *info, in);
+    if (!cmd.ok()) {
+        p.why = std::move(cmd).error();
+        return p;
+    }
+    p.available = true;
+    p.argv = std::move(cmd->argv);
+    p.notes = std::move(cmd->notes);
+    return p;
+}
+
+Attempt run_bwrap(const RunContext& ctx) {
+    Attempt a;
+    auto info = probe_bwrap(ctx.policy.backend.bwrap, ctx.host.path_env, ctx.host.cache_dir);
+    if (!info.ok()) {
+        a.why = std::move(info).error();
+        return a;
+    }
+    auto inner_exe = open_inner_exe();
+    if (!inner_exe.ok()) {
+        a.why = std::move(inner_exe).error();
+        return a;
+    }
+
+    // Placeholders live exactly as long as this function: they are released (and removed when
+    // no other run holds them) when `placeholders` goes out of scope, after the sandbox ended.
+    std::vector<Placeholder> placeholders;
+    BwrapInputs in;
+    for (const auto& op : ctx.plan.ops) {
+        if (op.kind != OpKind::block_missing) continue;
+        std::string parent = path_parent(op.dest);
+        std::string name = op.dest.substr(parent == "/" ? 1 : parent.size() + 1);
+        auto ph = acquire_placeholder(ctx.plan.fds[static_cast<std::size_t>(op.fd)].get(), parent,
+                                      name, op.is_dir);
+        if (!ph.ok()) {
+            a.why = unavailable("cannot block the missing protected path " + op.dest,
+                                std::move(ph).error());
+            return a;
+        }
+        in.placeholder_fds.push_back(ph->fd());
+        placeholders.push_back(std::move(ph).value());
+    }
+    // bwrap copies an --ro-bind-data source to EOF: a pipe with its write end closed is an
+    // empty file that costs no disk.
+    std::vector<UniqueFd> empty_fds;
+    for (std::size_t i = 0; i < count_ops(ctx.plan, OpKind::hide_file); ++i) {
+        int p[2];
+        if (::pipe2(p, O_CLOEXEC) != 0) {
+            a.why = os_error("cannot create a pipe", errno);
+            return a;
+        }
+        ::close(p[1]);
+        empty_fds.emplace_back(p[0]);
+        in.empty_data_fds.push_back(p[0]);
+    }
+
+    auto channels = open_channels(true);
+    if (!channels.ok()) {
+        a.why = std::move(channels).error();
+        return a;
+    }
+    // The command gets sbxrun's real stderr back; bwrap's own fd 2 is a pipe we read, so its
+    // failure messages can be relayed (and reported) rather than mixed into the command's.
+    UniqueFd real_stderr(::fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3));
+
+    in.inner_exe_fd = inner_exe->fd.get();
+    in.status_fd = channels->bwrap_status_write.get();
+    in.inner = inner_spec_for(ctx);
+    in.inner.report_fd = channels->report_write.get();
+    in.inner.stderr_fd = real_stderr.valid() ? real_stderr.get() : -1;
+
+    auto cmd = compile_bwrap(ctx.plan, *info, in);
+    if (!cmd.ok()) {
+        a.why = std::move(cmd).error();
+        return a;
+    }
+
+    Launch launch;
+    launch.program = info->path;
+    launch.argv = std::move(cmd->argv);
+    launch.env = sandbox_environment(ctx.policy.process, ctx.host.environ);
+    launch.pass_fds = std::move(cmd->pass_fds);
+    launch.stderr_fd = channels->stderr_write.get();
+    launch.bwrap = true;
+    if (ctx.inv.timeout_seconds) {
+        launch.timeout = std::chrono::milliseconds(
+            static_cast<long long>(*ctx.inv.timeout_seconds * 1000.0 + 0.5));
+    }
+
+    auto exit = run_sandbox(launch, *channels);
+    if (!exit.ok()) {
+        a.why = std::move(exit).error();
+        return a;
+    }
+    if (exit->kind == SandboxExit::Kind::setup_failed) {
+        a.why = Error(ErrorKind::no_backend,
+                      "bwrap failed before the command started" +
+                          (exit->message.empty() ? std::string() : ": " + exit->message));
+        return a;
+    }
+    a.ran = true;
+    a.exit = std::move(exit).value();
+    return a;
+}
+
+}  // namespace sbx

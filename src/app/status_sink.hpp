@@ -1,0 +1,32 @@
+// Where the status document goes (--status-fd / --status-file), checked before anything runs.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "cli/cli.hpp"
+#include "run/outcome.hpp"
+#include "util/result.hpp"
+#include "util/unique_fd.hpp"
+
+namespace sbx {
+
+class StatusSink {
+public:
+    // Validate the destination now: an fd not open for writing, or a file that cannot be
+    // created, is a usage error (spec section 2) and nothing runs.
+    [[nodiscard]] static Result<StatusSink> open(const Invocation& inv);
+
+    // Write the document once; later calls do nothing. Errors are reported by the caller.
+    [[nodiscard]] Status write(const Outcome& o);
+
+    // The fd the document goes to (to keep it away from the sandbox), or -1.
+    [[nodiscard]] int fd() const { return fd_; }
+
+private:
+    int fd_ = -1;        // the destination (borrowed for --status-fd, owned via file_)
+    UniqueFd file_;
+    bool written_ = false;
+};
+
+}  // namespace sbx

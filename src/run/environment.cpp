@@ -1,0 +1,43 @@
+#include "run/environment.hpp"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+
+namespace sbx {
+namespace {
+
+bool matches_any(const std::string& name, const std::vector<std::string>& patterns) {
+    return std::any_of(patterns.begin(), patterns.end(), [&](const std::string& pat) {
+        return ::fnmatch(pat.c_str(), name.c_str(), 0) == 0;
+    });
+}
+
+}  // namespace
+
+std::vector<std::string> sandbox_environment(const ProcessPolicy& p,
+                                             const std::vector<std::string>& host) {
+    std::vector<std::string> out;
+    out.reserve(host.size() + p.env_set.size());
+    for (const auto& entry : host) {
+        auto eq = entry.find('=');
+        if (eq == std::string::npos || eq == 0) continue;
+        std::string name = entry.substr(0, eq);
+        if (p.env_clear && !matches_any(name, p.env_keep)) continue;
+        if (matches_any(name, p.env_unset)) continue;
+        bool overridden = std::any_of(p.env_set.begin(), p.env_set.end(),
+                                      [&](const auto& kv) { return kv.first == name; });
+        if (!overridden) out.push_back(entry);
+    }
+    for (const auto& [name, value] : p.env_set) {
+        // Later entries of env_set win: drop an earlier one of the same name.
+        std::string prefix = name + "=";
+        out.erase(std::remove_if(out.begin(), out.end(),
+                                 [&](const std::string& e) { return e.rfind(prefix, 0) == 0; }),
+                  out.end());
+        out.push_back(prefix + value);
+    }
+    return out;
+}
+
+}  // namespace sbx
