@@ -1,1 +1,130 @@
+// Unit tests of the inner stage's contract: the argv encoding and the report record.
 #include <catch2/catch.hpp>
+#include <cstring>
+
+#include "inner/inner_report.hpp"
+#include "inner/inner_spec.hpp"
+
+using namespace sbx;
+
+namespace {
+
+InnerSpec full_spec() {
+    InnerSpec s;
+    s.pins = {"/w/.codex", "/w/dir with space/AGENTS.md", "/w/--"};
+    s.mount_devpts = true;
+    s.landlock = true;
+    s.landlock_spec.abi = 7;
+    s.landlock_spec.handled_fs = 0xffff;
+    s.landlock_spec.handled_net = 3;
+    s.landlock_spec.scoped = 1;
+    s.landlock_spec.rules = {{3, 0x7}, {4, 0xffff}};
+    s.seccomp = SeccompProfile::no_network;
+    s.new_session = false;
+    s.report_fd = 7;
+    s.stderr_fd = 9;
+    s.keep_fds = {5, 6};
+    s.chdir = "/w/sub dir";
+    s.argv = {"sh", "-c", "--", "--pin", ""};
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("to_args and parse_inner_args are exact inverses") {
+    InnerSpec minimal;
+    minimal.argv = {"true"};
+    for (const InnerSpec& s : {minimal, full_spec()}) {
+        auto back = parse_inner_args(to_args(s));
+        REQUIRE(back.ok());
+        CHECK(*back == s);
+        CHECK(to_args(*back) == to_args(s));
+    }
+    for (auto p : {SeccompProfile::none, SeccompProfile::base, SeccompProfile::no_network}) {
+        InnerSpec s = minimal;
+        s.seccomp = p;
+        auto back = parse_inner_args(to_args(s));
+        REQUIRE(back.ok());
+        CHECK(back->seccomp == p);
+    }
+}
+
+TEST_CASE("to_string(SeccompProfile) names each profile") {
+    CHECK(std::string(to_string(SeccompProfile::none)) == "none");
+    CHECK(std::string(to_string(SeccompProfile::base)) == "base");
+    CHECK(std::string(to_string(SeccompProfile::no_network)) == "no_network");
+}
+
+TEST_CASE("parse_inner_args rejects malformed arguments as usage errors") {
+    using V = std::vector<std::string>;
+    const std::vector<V> bad = {
+        {},
+        {"true"},                                                  // no "--"
+        {"--"},                                                    // no command
+        {"--", ""},                                                // empty command name
+        {"--pin"},                                                 // missing value
+        {"--pin", "relative", "--", "true"},                       // pins are absolute
+        {"--seccomp", "strict", "--", "true"},                     // unknown profile
+        {"--seccomp", "base", "--seccomp", "none", "--", "true"},  // twice
+        {"--new-session", "maybe", "--", "true"},
+        {"--report-fd", "x", "--", "true"},
+        {"--report-fd", "-2", "--", "true"},
+        {"--report-fd", "+3", "--", "true"},
+        {"--stderr-fd", "3a", "--", "true"},
+        {"--keep-fd", "-1", "--", "true"},        // -1 means "none" only for report/stderr
+        {"--landlock", "1:2:3", "--", "true"},    // too few fields
+        {"--landlock", "0:1:0:0", "--", "true"},  // ABI >= 1
+        {"--landlock", "1:2:3:4:5", "--", "true"},
+        {"--landlock-rule", "3:7", "--", "true"},  // rule without --landlock
+        {"--landlock", "1:2:0:0", "--landlock-rule", "3", "--", "true"},
+        {"--chdir", "", "--", "true"},
+        {"--devpts", "--devpts", "--", "true"},
+        {"--frobnicate", "--", "true"},
+    };
+    for (const auto& args : bad) {
+        INFO("args: " << args.size() << (args.empty() ? "" : " first=" + args.front()));
+        auto r = parse_inner_args(args);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().kind == ErrorKind::usage);
+    }
+}
+
+TEST_CASE("inner report records round-trip through the writers and the parser") {
+    char buf[kInnerReportMax];
+    struct Case {
+        char tag;
+        int value;
+        InnerReport::Kind kind;
+    };
+    for (auto c :
+         {Case{'X', 0, InnerReport::Kind::exited}, Case{'X', 255, InnerReport::Kind::exited},
+          Case{'S', 9, InnerReport::Kind::signaled},
+          Case{'E', 2, InnerReport::Kind::exec_failed}}) {
+        auto n = format_inner_report(buf, c.tag, c.value);
+        auto r = parse_inner_report(std::string_view(buf, n));
+        REQUIRE(r.ok());
+        CHECK(r->kind == c.kind);
+        CHECK(r->value == c.value);
+    }
+    auto n = format_inner_failure(buf, "sbxrun-inner: pin /w/.codex: move_mount: EPERM\nsecond");
+    auto r = parse_inner_report(std::string_view(buf, n));
+    REQUIRE(r.ok());
+    CHECK(r->kind == InnerReport::Kind::setup_failed);
+    CHECK(r->message == "sbxrun-inner: pin /w/.codex: move_mount: EPERM second");
+
+    std::string huge(5000, 'm');
+    n = format_inner_failure(buf, huge);
+    CHECK(n == kInnerReportMax);
+    CHECK(parse_inner_report(std::string_view(buf, n)).ok());
+}
+
+TEST_CASE("parse_inner_report rejects anything but one well-formed record") {
+    for (const char* bad :
+         {"", "X 3", "X\n", "X \n", "X 3 \n", "X -1\n", "X 256\n", "X +3\n", "S 0\n", "S 65\n",
+          "E 0\n", "Q 1\n", "X 3\nX 4\n", "F \n", "X3\n", "X 0x3\n"}) {
+        INFO("record: '" << bad << "'");
+        CHECK_FALSE(parse_inner_report(bad).ok());
+    }
+    CHECK(parse_inner_report("X 130\n")->value == 130);
+    CHECK(parse_inner_report("S 2\n")->kind == InnerReport::Kind::signaled);
+}
