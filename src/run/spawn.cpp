@@ -1,1 +1,336 @@
-// placeholder: being written
+// Spawning bwrap (or sbxrun-inner directly) and supervising it until it ends.
+//
+// Spawn: Boost.Process v2's default_launcher. Its fd handling is not trusted (Boost 1.81:
+// close_all() compares whitelist[idx] with itself, so descriptors *between* whitelisted numbers
+// leak; posix::bind_fd::on_setup has no return statement), so our own initializer does the
+// work in the child: restore the signal mask, clear FD_CLOEXEC on the passed fds, dup the
+// stderr fd onto 2, and close every other fd except the launcher's CLOEXEC error pipe. After
+// that, Boost's own close_all() finds nothing left to close. The process handle is detached at
+// once: we wait through our own pidfd so that no Boost destructor kills or reaps behind us.
+//
+// Signals: SIGINT/SIGTERM/SIGHUP/SIGQUIT are blocked and read from a signalfd while the sandbox
+// runs, then forwarded to sbxrun-inner, the process that passes them on to the command:
+//  - bwrap with a new pid namespace ("pid-namespace" in --json-status-fd differs from ours):
+//    "child-pid" is the namespace's init (bwrap itself, which does not forward and, as an init,
+//    ignores signals it has no handler for); sbxrun-inner is its child, found through /proc.
+//  - bwrap without a pid namespace: "child-pid" is sbxrun-inner.
+//  - no child-pid yet (bwrap still setting up), or no bwrap: the spawned process.
+// Timeout: SIGKILL to bwrap's child-pid (killing a pid namespace's init kills every process in
+// it) and to its process group (sbxrun-inner's session when there is no pid namespace), then to
+// the spawned process itself.
+#define BOOST_PROCESS_USE_STD_FS 1
+#include "run/spawn.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+// Boost 1.81's process/v2 with BOOST_PROCESS_USE_STD_FS forgets these includes.
+#include <boost/optional.hpp>
+#include <boost/process/v2/posix/default_launcher.hpp>
+#include <boost/process/v2/process.hpp>
+#include <boost/type_traits/decay.hpp>
+#include <boost/type_traits/is_convertible.hpp>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <fstream>
+
+#include "run/classify.hpp"
+
+namespace bp = boost::process::v2;
+
+namespace sbx {
+
+namespace {
+
+constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+constexpr std::size_t kMaxCaptured = 64 * 1024;
+
+Result<std::pair<UniqueFd, UniqueFd>> make_pipe(const char* what) {
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) != 0) return os_error(std::string("pipe for ") + what, errno);
+    return std::pair{UniqueFd(p[0]), UniqueFd(p[1])};
+}
+
+// The child-side work Boost's launcher cannot be trusted with (see the header comment).
+struct ExactFds {
+    const std::vector<int>* pass_fds;
+    int stderr_fd;
+    sigset_t mask;
+
+    bp::error_code on_setup(bp::posix::default_launcher& l, const std::filesystem::path&,
+                            const char* const*) {
+        l.fd_whitelist.insert(l.fd_whitelist.end(), pass_fds->begin(), pass_fds->end());
+        return {};
+    }
+
+    // In the forked child: only async-signal-safe calls, no allocation.
+    bp::error_code on_exec_setup(bp::posix::default_launcher& l, const std::filesystem::path&,
+                                 const char* const*) {
+        if (::sigprocmask(SIG_SETMASK, &mask, nullptr) != 0) return {errno, bp::system_category()};
+        if (stderr_fd >= 0 && stderr_fd != STDERR_FILENO && ::dup2(stderr_fd, STDERR_FILENO) < 0)
+            return {errno, bp::system_category()};
+        for (int fd : *pass_fds) {
+            if (::fcntl(fd, F_SETFD, 0) != 0) return {errno, bp::system_category()};
+        }
+        // Close every gap between kept fds: {0,1,2} + pass_fds + the launcher's error pipe.
+        unsigned lo = 0;
+        for (;;) {
+            long next = LONG_MAX;
+            for (int fd : l.fd_whitelist)
+                if (fd >= 0 && static_cast<unsigned>(fd) >= lo && fd < next) next = fd;
+            if (next == LONG_MAX) break;
+            if (static_cast<unsigned>(next) > lo)
+                ::close_range(lo, static_cast<unsigned>(next) - 1, 0);
+            lo = static_cast<unsigned>(next) + 1;
+        }
+        ::close_range(lo, UINT_MAX, 0);
+        return {};
+    }
+};
+
+std::optional<long long> own_pid_namespace() {
+    struct stat st {};
+    if (::stat("/proc/self/ns/pid", &st) != 0) return std::nullopt;
+    return static_cast<long long>(st.st_ino);
+}
+
+// Children of `parent`, by scanning /proc/*/stat (CONFIG_PROC_CHILDREN is not always there).
+std::vector<pid_t> children_of(pid_t parent) {
+    std::vector<pid_t> out;
+    DIR* d = ::opendir("/proc");
+    if (!d) return out;
+    while (dirent* e = ::readdir(d)) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+        std::ifstream f(std::string("/proc/") + e->d_name + "/stat");
+        std::string stat;
+        if (!std::getline(f, stat)) continue;
+        auto rp = stat.rfind(')');
+        if (rp == std::string::npos) continue;
+        // after ") ": state ppid ...
+        char state = 0;
+        long ppid = 0;
+        if (std::sscanf(stat.c_str() + rp + 1, " %c %ld", &state, &ppid) == 2 && ppid == parent)
+            out.push_back(static_cast<pid_t>(std::atol(e->d_name)));
+    }
+    ::closedir(d);
+    return out;
+}
+
+// Reads whatever is available on fd (non-blocking) into out; false at EOF.
+bool drain(int fd, std::string& out) {
+    char buf[4096];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n > 0) {
+            if (out.size() < kMaxCaptured)
+                out.append(buf, std::min<std::size_t>(static_cast<std::size_t>(n),
+                                                      kMaxCaptured - out.size()));
+            continue;
+        }
+        if (n == 0) return false;
+        if (errno == EINTR) continue;
+        return errno == EAGAIN;
+    }
+}
+
+struct Supervisor {
+    const Launch& launch;
+    pid_t pid;
+    std::optional<long long> own_pidns;
+    std::string status_text;
+    BwrapStatus status;
+
+    void refresh_status() { status = parse_bwrap_status(status_text); }
+
+    // The processes a forwarded signal goes to (see the header comment).
+    std::vector<pid_t> signal_targets() {
+        if (!launch.bwrap || !status.child_pid) return {pid};
+        auto child = static_cast<pid_t>(*status.child_pid);
+        if (status.pid_namespace && own_pidns && *status.pid_namespace != *own_pidns) {
+            auto kids = children_of(child);
+            if (!kids.empty()) return kids;
+            return {pid};
+        }
+        return {child};
+    }
+
+    void forward(int sig) {
+        for (pid_t t : signal_targets()) ::kill(t, sig);
+    }
+
+    void kill_everything() {
+        if (launch.bwrap && status.child_pid) {
+            auto child = static_cast<pid_t>(*status.child_pid);
+            ::kill(child, SIGKILL);
+            ::kill(-child, SIGKILL);
+        }
+        if (!launch.bwrap) ::kill(-pid, SIGKILL);  // sbxrun-inner's own session, if it made one
+        ::kill(pid, SIGKILL);
+    }
+};
+
+Result<pid_t> spawn(const Launch& launch, const sigset_t& old_mask) {
+    if (launch.argv.empty()) return Error(ErrorKind::internal, "spawn: empty argv");
+    std::vector<const char*> argv;
+    for (const auto& a : launch.argv) argv.push_back(a.c_str());
+    argv.push_back(nullptr);
+    std::vector<const char*> env;
+    for (const auto& e : launch.env) env.push_back(e.c_str());
+    env.push_back(nullptr);
+
+    try {
+        boost::asio::io_context ctx;
+        bp::posix::default_launcher launcher;
+        launcher.env = env.data();
+        ExactFds fds{&launch.pass_fds, launch.stderr_fd, old_mask};
+        bp::error_code ec;
+        auto proc = launcher(ctx.get_executor(), ec, std::filesystem::path(launch.program),
+                             argv.data(), fds);
+        if (ec) return os_error("cannot start " + launch.program, ec.value(), launch.program);
+        pid_t pid = proc.id();
+        (void)proc.detach();  // we wait ourselves (pidfd); no Boost destructor may kill it
+        return pid;
+    } catch (const std::exception& e) {
+        return Error(ErrorKind::os, "cannot start " + launch.program + ": " + e.what())
+            .with_path(launch.program);
+    }
+}
+
+}  // namespace
+
+Result<Channels> open_channels(bool with_bwrap) {
+    Channels c;
+    auto report = make_pipe("the inner stage's report");
+    if (!report) return std::move(report).error();
+    c.report_read = std::move(report->first);
+    c.report_write = std::move(report->second);
+    if (with_bwrap) {
+        auto status = make_pipe("bwrap's --json-status-fd");
+        if (!status) return std::move(status).error();
+        c.bwrap_status_read = std::move(status->first);
+        c.bwrap_status_write = std::move(status->second);
+        auto err = make_pipe("bwrap's stderr");
+        if (!err) return std::move(err).error();
+        c.stderr_read = std::move(err->first);
+        c.stderr_write = std::move(err->second);
+    }
+    return c;
+}
+
+Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
+    sigset_t forwarded, old_mask;
+    sigemptyset(&forwarded);
+    for (int s : kForwarded) sigaddset(&forwarded, s);
+    if (::pthread_sigmask(SIG_BLOCK, &forwarded, &old_mask) != 0)
+        return os_error("block signals", errno);
+    UniqueFd sigfd(::signalfd(-1, &forwarded, SFD_CLOEXEC | SFD_NONBLOCK));
+    struct RestoreMask {
+        sigset_t mask;
+        ~RestoreMask() { ::pthread_sigmask(SIG_SETMASK, &mask, nullptr); }
+    } restore{old_mask};
+    if (!sigfd) return os_error("signalfd", errno);
+
+    auto spawned = spawn(launch, old_mask);
+    // The child has its copies; ours would keep the pipes open forever.
+    channels.bwrap_status_write.reset();
+    channels.report_write.reset();
+    channels.stderr_write.reset();
+    if (!spawned) return std::move(spawned).error();
+    const pid_t pid = *spawned;
+
+    UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+    if (!pidfd) {
+        int err = errno;
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+        return os_error("pidfd_open", err);
+    }
+    for (UniqueFd* fd : {&channels.bwrap_status_read, &channels.report_read, &channels.stderr_read})
+        if (fd->valid()) ::fcntl(fd->get(), F_SETFL, ::fcntl(fd->get(), F_GETFL) | O_NONBLOCK);
+
+    Supervisor sup{launch, pid, own_pid_namespace(), {}, {}};
+    Observed obs;
+    obs.bwrap = launch.bwrap;
+    std::string* sinks[] = {&sup.status_text, &obs.report, &obs.stderr_text};
+    UniqueFd* sources[] = {&channels.bwrap_status_read, &channels.report_read,
+                           &channels.stderr_read};
+    bool open[3];
+    for (int i = 0; i < 3; ++i) open[i] = sources[i]->valid();
+
+    using clock = std::chrono::steady_clock;
+    std::optional<clock::time_point> deadline;
+    if (launch.timeout) deadline = clock::now() + *launch.timeout;
+
+    bool exited = false;
+    while (!exited) {
+        pollfd pfds[5];
+        int n = 0;
+        pfds[n++] = {pidfd.get(), POLLIN, 0};
+        pfds[n++] = {sigfd.get(), POLLIN, 0};
+        int idx[3] = {-1, -1, -1};
+        for (int i = 0; i < 3; ++i)
+            if (open[i]) idx[i] = n, pfds[n++] = {sources[i]->get(), POLLIN, 0};
+        int wait_ms = -1;
+        if (deadline && !obs.timed_out) {
+            auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - clock::now());
+            wait_ms = static_cast<int>(std::max<long long>(0, left.count()));
+        }
+        int r = ::poll(pfds, static_cast<nfds_t>(n), wait_ms);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            int err = errno;
+            sup.kill_everything();
+            ::waitpid(pid, nullptr, 0);
+            return os_error("poll", err);
+        }
+        if (r == 0 && deadline && !obs.timed_out) {
+            obs.timed_out = true;
+            sup.refresh_status();
+            sup.kill_everything();
+            continue;
+        }
+        for (int i = 0; i < 3; ++i) {
+            if (idx[i] >= 0 && pfds[idx[i]].revents != 0) {
+                open[i] = drain(sources[i]->get(), *sinks[i]);
+                if (i == 0) sup.refresh_status();
+            }
+        }
+        if (pfds[1].revents & POLLIN) {
+            signalfd_siginfo si{};
+            while (::read(sigfd.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+                sup.refresh_status();
+                sup.forward(static_cast<int>(si.ssi_signo));
+            }
+        }
+        if (pfds[0].revents & POLLIN) exited = true;
+    }
+
+    int st = 0;
+    while (::waitpid(pid, &st, 0) < 0) {
+        if (errno != EINTR) return os_error("waitpid", errno);
+    }
+    // Whatever is still buffered: everything in the sandbox that held a write end is gone.
+    for (int i = 0; i < 3; ++i)
+        if (open[i]) drain(sources[i]->get(), *sinks[i]);
+    // Signals that arrived in the last moment are dropped, not re-raised on sbxrun.
+    signalfd_siginfo si{};
+    while (::read(sigfd.get(), &si, sizeof si) > 0) {
+    }
+    sup.refresh_status();
+    obs.bwrap_status = sup.status;
+    obs.wait_status = st;
+    return classify(obs);
+}
+
+}  // namespace sbx
