@@ -1,8 +1,10 @@
-// Finding symlinks inside a protected directory (bounded; never follows a link).
-// Interface agreed with the plan stage (make_plan.cpp uses exactly this).
+// Find the symlinks inside a protected directory, without following any of them.
+//
+// A real .codex/ may hold links such as config.toml -> ../.auxiliary/codex.toml that the
+// harness reads through; the plan protects their targets too. The scan runs on every command,
+// so it is bounded in depth and in entries and says when it stopped early.
 #pragma once
 
-#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -11,19 +13,23 @@
 namespace sbx {
 
 struct FoundLink {
-    std::string path;       // absolute path of the symlink
+    std::string path;       // absolute path of the link: dir_path + "/" + relative name
     std::string link_text;  // what readlink says
 };
 
 struct ScanResult {
-    std::vector<FoundLink> links;
-    std::size_t entries_seen = 0;  // directory entries looked at (counts against max_entries)
-    bool truncated = false;        // a bound (depth or entries) stopped the scan
+    std::vector<FoundLink> links;         // sorted by path
+    bool truncated = false;               // a bound was hit: more links may exist
+    std::size_t entries_seen = 0;         // directory entries examined ("." and ".." excluded)
+    std::vector<std::string> unreadable;  // subdirectories that could not be opened or read
 };
 
-// Scan the directory open as `dirfd` (O_PATH or O_RDONLY; not consumed), whose canonical path
-// is `dir_path`, down to `max_depth` levels (1 = its own entries only), looking at no more than
-// `max_entries` entries in total.
+// `dirfd` refers to the directory `dir_path` (an O_PATH descriptor from resolve() is fine).
+// max_depth: how many directory levels are read, the directory itself being level 1 (0 reads
+// nothing). max_entries: how many entries may be examined in total. Subdirectories are opened
+// with O_NOFOLLOW|O_DIRECTORY relative to their parent's descriptor, so a directory swapped
+// for a link during the scan is not entered. Errors: ErrorKind::os when `dirfd` itself cannot
+// be read.
 [[nodiscard]] Result<ScanResult> scan_symlinks(int dirfd, const std::string& dir_path,
                                                int max_depth, int max_entries);
 
