@@ -1,1 +1,325 @@
-// placeholder: being written
+#include "backend/landlock_compile.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "inner/landlock_apply.hpp"
+
+namespace sbx {
+namespace {
+
+// A place below which an ancestor's rule may carry only `allowed` (a protect, deny, pin...).
+struct Constraint {
+    std::string path;
+    std::uint64_t allowed = 0;
+    std::string what;  // "protect /w/.git", for the messages
+};
+
+bool is_under(const std::string& path, const std::string& dir) {
+    if (dir == "/") return path.size() > 1 && path[0] == '/';
+    return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+           path[dir.size()] == '/';
+}
+
+std::string join(const std::string& dir, const std::string& name) {
+    return dir == "/" ? "/" + name : dir + "/" + name;
+}
+
+std::string describe_loss(std::uint64_t lost) {
+    std::vector<std::string> parts;
+    if (lost & ll::kReadDir) parts.emplace_back("cannot be listed");
+    if (lost & ll::kMake) parts.emplace_back("new entries cannot be created in it");
+    if (lost & ll::kRemove)
+        parts.emplace_back("its entries cannot be removed or renamed");
+    else if (lost & ll::kRefer)
+        parts.emplace_back("its entries cannot be moved to other directories");
+    if (parts.empty()) parts.emplace_back("some rights are withheld on the directory itself");
+    std::string s;
+    for (std::size_t i = 0; i < parts.size(); ++i) s += (i ? ", " : "") + parts[i];
+    return s;
+}
+
+class Compiler {
+public:
+    Compiler(const MountPlan& plan, int abi, OnUnenforceable mode, DirLister& lister)
+        : plan_(plan),
+          abi_(abi),
+          mode_(mode),
+          lister_(lister),
+          handled_(ll::fs_rights_for_abi(abi)) {}
+
+    Result<LandlockCompiled> run() {
+        out_.spec.abi = abi_;
+        out_.spec.handled_fs = handled_;
+        SBX_TRY(collect_constraints());
+        for (const MountOp& op : plan_.ops) {
+            if (op.kind != OpKind::bind_ro && op.kind != OpKind::bind_rw) continue;
+            if (op.fd < 0 || static_cast<std::size_t>(op.fd) >= plan_.fds.size()) {
+                return Error(ErrorKind::internal, "mount plan operation without a descriptor")
+                    .with_path(op.dest);
+            }
+            const int fd = plan_.fds[static_cast<std::size_t>(op.fd)].get();
+            const std::uint64_t want = grant_of(op);
+            if (!op.is_dir) {
+                add_rule(fd, want & ll::kFileOnly);
+                continue;
+            }
+            SBX_TRY(
+                walk(fd, op.dest, want, op.kind == OpKind::bind_rw ? "write root " : "read root "));
+        }
+        SBX_TRY(add_devices());
+        SBX_TRY(abi_gaps());
+        if (!refusals_.empty()) {
+            std::string msg =
+                "the Landlock sandbox cannot enforce this policy here: " + refusals_[0];
+            if (refusals_.size() > 1) {
+                msg += " (and " + std::to_string(refusals_.size() - 1) + " more)";
+            }
+            Error e(ErrorKind::unenforceable, msg);
+            e.suggestion =
+                "use the bwrap backend, or set backend.on_unenforceable = \"approximate\"";
+            return e;
+        }
+        return std::move(out_);
+    }
+
+private:
+    std::uint64_t read_rights() const {
+        return (ll::kReadFile | ll::kReadDir | ll::kExecute | ll::kIoctlDev) & handled_;
+    }
+    std::uint64_t grant_of(const MountOp& op) const {
+        return op.kind == OpKind::bind_rw ? handled_ : read_rights();
+    }
+
+    // A gap between the policy and what Landlock can express: approximated (handled by the
+    // caller), refused (escalate) or dropped (weaken).
+    void gap(const std::string& what, const std::string& approximation) {
+        switch (mode_) {
+            case OnUnenforceable::approximate:
+                out_.approximated.push_back(approximation);
+                break;
+            case OnUnenforceable::escalate:
+                refusals_.push_back(what);
+                break;
+            case OnUnenforceable::weaken:
+                out_.weakened.push_back(what + ": not enforced");
+                break;
+        }
+    }
+
+    Status collect_constraints() {
+        const std::uint64_t no_entry_changes = handled_ & ~ll::kEntry;
+        for (const MountOp& op : plan_.ops) {
+            const std::string rule = op.rule.list.empty() ? op.dest : op.rule.list + " " + op.dest;
+            switch (op.kind) {
+                case OpKind::bind_ro:
+                case OpKind::bind_rw:
+                    constraints_.push_back({op.dest, grant_of(op), rule});
+                    op_dests_.push_back(op.dest);
+                    break;
+                case OpKind::hide_dir:
+                case OpKind::hide_file:
+                    constraints_.push_back({op.dest, 0, rule});
+                    op_dests_.push_back(op.dest);
+                    // Landlock refuses access to content; it cannot remove a name from its
+                    // directory, so stat() still sees it. Content is what deny protects.
+                    out_.approximated.push_back(
+                        op.dest +
+                        ": denied content is unreadable, but its name and "
+                        "metadata stay visible (Landlock hides no entries)");
+                    break;
+                case OpKind::tmpfs:
+                    // No Landlock equivalent of a fresh tmpfs: keep the host content out of
+                    // reach (no rights at all) and give up the scratch space.
+                    if (mode_ == OnUnenforceable::approximate) {
+                        constraints_.push_back({op.dest, 0, rule});
+                        op_dests_.push_back(op.dest);
+                        out_.approximated.push_back(
+                            op.dest +
+                            ": no fresh tmpfs under Landlock; the directory is made "
+                            "inaccessible instead");
+                    } else if (mode_ == OnUnenforceable::escalate) {
+                        refusals_.push_back("tmpfs " + op.dest + " has no Landlock equivalent");
+                    } else {
+                        out_.weakened.push_back(op.dest +
+                                                ": no tmpfs; the host directory is left with the "
+                                                "rights of its surroundings");
+                    }
+                    break;
+                case OpKind::block_missing:
+                    constraints_.push_back(
+                        {op.dest, no_entry_changes, rule + " (must not be created)"});
+                    op_dests_.push_back(op.dest);
+                    break;
+            }
+        }
+        for (const Pin& pin : plan_.pins) {
+            constraints_.push_back({pin.link, no_entry_changes, "pinned symlink " + pin.link});
+        }
+        return {};
+    }
+
+    void add_rule(int fd, std::uint64_t access) {
+        access &= handled_;
+        if (access != 0) out_.spec.rules.push_back({fd, access});
+    }
+
+    bool is_op_dest(const std::string& p) const {
+        for (const auto& d : op_dests_) {
+            if (d == p) return true;
+        }
+        return false;
+    }
+
+    // Grant `want` beneath the directory `fd` (at `path`), except below the constraints that
+    // allow less: see the file comment of landlock_compile.hpp.
+    Status walk(int fd, const std::string& path, std::uint64_t want, const std::string& role) {
+        std::uint64_t self = want;
+        std::vector<const Constraint*> holes;
+        for (const Constraint& c : constraints_) {
+            if (!is_under(c.path, path) || (c.allowed & want) == want) continue;
+            holes.push_back(&c);
+            self &= c.allowed;
+        }
+        if (holes.empty()) {
+            add_rule(fd, want);
+            return {};
+        }
+        if (mode_ != OnUnenforceable::approximate) {
+            for (const Constraint* h : holes) {
+                // Only report the holes directly owned by this walk (not those under a deeper
+                // op that is itself a hole: that op's own walk reports them).
+                gap(role + path + " contains " + h->what, "");
+            }
+            if (mode_ == OnUnenforceable::weaken) add_rule(fd, want);
+            return {};
+        }
+        add_rule(fd, self);
+        std::string first = holes[0]->what;
+        if (holes.size() > 1) first += " and " + std::to_string(holes.size() - 1) + " more";
+        out_.approximated.push_back(path + ": " + describe_loss(want & ~self) + " (to keep " +
+                                    first + ")");
+
+        auto entries = lister_.list(fd);
+        if (!entries) return std::move(entries).error().with_path(path);
+        for (const DirEntryInfo& e : *entries) {
+            const std::string child = join(path, e.name);
+            if (e.is_symlink) continue;       // never follow: no rule, parent's rights only
+            if (is_op_dest(child)) continue;  // its own operation decides
+            bool on_path = false;
+            for (const Constraint* h : holes) {
+                if (h->path == child || is_under(h->path, child)) on_path = true;
+            }
+            if (on_path && !e.is_dir) continue;  // a constrained non-directory: no rule
+            auto cfd = lister_.open_child(fd, e.name);
+            if (!cfd) return std::move(cfd).error().with_path(child);
+            const int raw = cfd->get();
+            out_.fds.push_back(std::move(*cfd));
+            if (on_path) {
+                SBX_TRY(walk(raw, child, want, role));
+            } else {
+                add_rule(raw, e.is_dir ? want : (want & ll::kFileOnly));
+            }
+        }
+        return {};
+    }
+
+    // The rights a path would get from the deepest operation covering it.
+    const MountOp* covering_op(const std::string& p) const {
+        const MountOp* best = nullptr;
+        for (const MountOp& op : plan_.ops) {
+            if (op.dest == p || is_under(p, op.dest)) {
+                if (!best || op.dest.size() >= best->dest.size()) best = &op;
+            }
+        }
+        return best;
+    }
+
+    Status add_devices() {
+        const std::uint64_t dev_rights =
+            (ll::kReadFile | ll::kWriteFile | ll::kTruncate | ll::kIoctlDev) & handled_;
+        for (const std::string& dev : landlock_builtin_devices()) {
+            const MountOp* op = covering_op(dev);
+            if (!op || (op->kind != OpKind::bind_ro && op->kind != OpKind::bind_rw)) continue;
+            auto fd = lister_.open_builtin(dev);
+            if (!fd) {
+                if (fd.error().kind == ErrorKind::not_found) continue;
+                return std::move(fd).error();
+            }
+            const int raw = fd->get();
+            out_.fds.push_back(std::move(*fd));
+            add_rule(raw,
+                     dev == "/dev/pts" ? (dev_rights | (ll::kReadDir & handled_)) : dev_rights);
+        }
+        return {};
+    }
+
+    Status abi_gaps() {
+        if (abi_ < 2) {
+            out_.approximated.push_back(
+                "Landlock ABI 1: renaming or hard-linking files between directories is always "
+                "refused (EXDEV)");
+        }
+        if (abi_ < 3) {
+            gap("Landlock ABI " + std::to_string(abi_) +
+                    " cannot refuse truncate(2) of read-only files",
+                "Landlock ABI " + std::to_string(abi_) +
+                    ": truncate(2) by path is refused everywhere (seccomp), ftruncate still works");
+            if (mode_ == OnUnenforceable::approximate) out_.spec.handled_fs |= ll::kTruncate;
+        }
+        if (plan_.network != NetworkMode::none) return {};
+        out_.spec.handled_net = ll::net_rights_for_abi(abi_);
+        out_.spec.scoped = ll::scopes_for_abi(abi_);
+        if (abi_ < 4) {
+            out_.approximated.push_back("Landlock ABI " + std::to_string(abi_) +
+                                        ": no TCP rules; the network is refused by the seccomp "
+                                        "filter alone (every socket family but AF_UNIX)");
+        }
+        if (abi_ < 6) {
+            gap("Landlock ABI " + std::to_string(abi_) +
+                    " cannot keep abstract unix sockets of the host out of reach",
+                "Landlock ABI " + std::to_string(abi_) +
+                    ": socket(AF_UNIX) is refused (seccomp) to keep the host's abstract unix "
+                    "sockets out of reach; socketpair() still works");
+            if (mode_ == OnUnenforceable::approximate) out_.spec.scoped |= ll::kScopeAbstractUnix;
+            // Nothing can stand in for the signal scope: no permission to give up restores it.
+            std::string sig = "Landlock ABI " + std::to_string(abi_) +
+                              " cannot stop signals to processes outside the sandbox";
+            if (mode_ == OnUnenforceable::escalate) {
+                refusals_.push_back(sig);
+            } else {
+                out_.weakened.push_back(sig + ": not enforced");
+            }
+        }
+        return {};
+    }
+
+    const MountPlan& plan_;
+    int abi_;
+    OnUnenforceable mode_;
+    DirLister& lister_;
+    std::uint64_t handled_;
+    std::vector<Constraint> constraints_;
+    std::vector<std::string> op_dests_;
+    std::vector<std::string> refusals_;
+    LandlockCompiled out_;
+};
+
+}  // namespace
+
+const std::vector<std::string>& landlock_builtin_devices() {
+    static const std::vector<std::string> devs = {"/dev/null",   "/dev/zero",    "/dev/full",
+                                                  "/dev/random", "/dev/urandom", "/dev/tty",
+                                                  "/dev/ptmx",   "/dev/pts"};
+    return devs;
+}
+
+Result<LandlockCompiled> compile_landlock(const MountPlan& plan, int abi,
+                                          OnUnenforceable on_unenforceable, DirLister& lister) {
+    if (abi < 1) return Error(ErrorKind::unsupported, "Landlock is not available on this kernel");
+    if (abi > ll::kNewestKnownAbi) abi = ll::kNewestKnownAbi;
+    return Compiler(plan, abi, on_unenforceable, lister).run();
+}
+
+}  // namespace sbx

@@ -1,61 +1,127 @@
 #include "inner/landlock_apply.hpp"
 
-#include <linux/landlock.h>
+#include <seccomp.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
 
 #include "util/unique_fd.hpp"
 
 namespace sbx {
 namespace {
 
-// Debian 12's <linux/landlock.h> stops at ABI 2: the structures we need beyond it are declared
-// here with the kernel's layout (include/uapi/linux/landlock.h).
+// The kernel's structures (include/uapi/linux/landlock.h), declared here because Debian 12's
+// header lacks the ABI 4 and ABI 6 fields.
 struct RulesetAttr {
-    __u64 handled_access_fs;
-    __u64 handled_access_net;  // ABI 4
-    __u64 scoped;              // ABI 6
+    std::uint64_t handled_access_fs;
+    std::uint64_t handled_access_net;  // ABI 4
+    std::uint64_t scoped;              // ABI 6
 };
 
-struct NetPortAttr {
-    __u64 allowed_access;
-    __u64 port;
+struct __attribute__((packed)) PathBeneathAttr {
+    std::uint64_t allowed_access;
+    std::int32_t parent_fd;
 };
+
+constexpr unsigned kCreateRulesetVersion = 1u << 0;
+constexpr int kRulePathBeneath = 1;
+
+#ifndef __NR_landlock_create_ruleset
+#define __NR_landlock_create_ruleset 444
+#define __NR_landlock_add_rule 445
+#define __NR_landlock_restrict_self 446
+#endif
+
+struct CtxDeleter {
+    void operator()(scmp_filter_ctx ctx) const { seccomp_release(ctx); }
+};
+
+// The seccomp stand-ins for Landlock features the ABI lacks (see the header).
+Status install_compensation(bool refuse_truncate, bool refuse_unix_socket) {
+    if (!refuse_truncate && !refuse_unix_socket) return {};
+    std::unique_ptr<void, CtxDeleter> ctx(seccomp_init(SCMP_ACT_ALLOW));
+    if (!ctx) return Error(ErrorKind::os, "cannot initialise the seccomp filter (libseccomp)");
+    auto add = [&](const char* name, std::uint32_t action, unsigned n,
+                   const scmp_arg_cmp* cmp) -> Status {
+        int nr = seccomp_syscall_resolve_name(name);
+        if (nr == __NR_SCMP_ERROR) return {};
+        int rc = seccomp_rule_add_array(ctx.get(), action, nr, n, cmp);
+        if (rc < 0) return os_error(std::string("cannot add the seccomp rule for ") + name, -rc);
+        return {};
+    };
+    if (refuse_truncate) {
+        SBX_TRY(add("truncate", SCMP_ACT_ERRNO(EPERM), 0, nullptr));
+        SBX_TRY(add("truncate64", SCMP_ACT_ERRNO(EPERM), 0, nullptr));
+    }
+    if (refuse_unix_socket) {
+        scmp_arg_cmp cmp = SCMP_A0(SCMP_CMP_EQ, AF_UNIX);
+        SBX_TRY(add("socket", SCMP_ACT_ERRNO(EAFNOSUPPORT), 1, &cmp));
+    }
+    int rc = seccomp_load(ctx.get());
+    if (rc < 0) return os_error("cannot load the Landlock compensation seccomp filter", -rc);
+    return {};
+}
 
 }  // namespace
 
 int landlock_kernel_abi() {
-    long abi = ::syscall(__NR_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
+    long abi = ::syscall(__NR_landlock_create_ruleset, nullptr, 0, kCreateRulesetVersion);
     return abi < 0 ? 0 : static_cast<int>(abi);
 }
 
+int landlock_effective_abi() {
+    int abi = landlock_kernel_abi();
+    if (abi > ll::kNewestKnownAbi) abi = ll::kNewestKnownAbi;
+    if (const char* knob = std::getenv("SBXRUN_LANDLOCK_ABI_MAX"); knob && *knob) {
+        char* end = nullptr;
+        long v = std::strtol(knob, &end, 10);
+        // Only ever lowers: anything unparsable or out of range leaves the real ABI.
+        if (*end == '\0' && v >= 0 && v <= ll::kNewestKnownAbi && v < abi)
+            abi = static_cast<int>(v);
+    }
+    return abi;
+}
+
 Status apply_landlock(const LandlockSpec& spec) {
-    RulesetAttr attr{spec.handled_fs, spec.handled_net, spec.scoped};
-    // The kernel accepts a shorter struct from older callers; pass only the fields the ABI the
-    // masks were computed for knows, so an older kernel does not reject unknown fields.
-    std::size_t size = sizeof(__u64);
-    if (spec.abi >= 4) size = 2 * sizeof(__u64);
-    if (spec.abi >= 6) size = 3 * sizeof(__u64);
+    if (spec.abi < 1 || spec.abi > ll::kNewestKnownAbi) {
+        return Error(ErrorKind::internal,
+                     "Landlock ruleset computed for unknown ABI " + std::to_string(spec.abi));
+    }
+    const std::uint64_t fs_mask = ll::fs_rights_for_abi(spec.abi);
+    const bool refuse_truncate = spec.abi < 3 && (spec.handled_fs & ll::kTruncate);
+    const bool refuse_unix = spec.abi < 6 && (spec.scoped & ll::kScopeAbstractUnix);
+
+    RulesetAttr attr{spec.handled_fs & fs_mask, spec.handled_net & ll::net_rights_for_abi(spec.abi),
+                     spec.scoped & ll::scopes_for_abi(spec.abi)};
+    // The kernel accepts a shorter struct from older callers; pass only the fields the ABI
+    // knows, so an older kernel does not reject a field it has never heard of.
+    std::size_t size = sizeof(std::uint64_t);
+    if (spec.abi >= 4) size = 2 * sizeof(std::uint64_t);
+    if (spec.abi >= 6) size = 3 * sizeof(std::uint64_t);
 
     long rfd = ::syscall(__NR_landlock_create_ruleset, &attr, size, 0);
     if (rfd < 0) return os_error("cannot create the Landlock ruleset", errno);
     UniqueFd ruleset(static_cast<int>(rfd));
 
     for (const auto& rule : spec.rules) {
-        landlock_path_beneath_attr pb{};
-        pb.allowed_access = rule.access;
+        PathBeneathAttr pb{};
+        pb.allowed_access = rule.access & attr.handled_access_fs;
         pb.parent_fd = rule.fd;
-        if (::syscall(__NR_landlock_add_rule, ruleset.get(), LANDLOCK_RULE_PATH_BENEATH, &pb, 0) != 0) {
+        if (pb.allowed_access == 0) continue;  // the kernel refuses empty rules (ENOMSG)
+        if (::syscall(__NR_landlock_add_rule, ruleset.get(), kRulePathBeneath, &pb, 0) != 0) {
             return os_error("cannot add a Landlock rule for fd " + std::to_string(rule.fd), errno);
         }
     }
     if (::syscall(__NR_landlock_restrict_self, ruleset.get(), 0) != 0) {
         return os_error("cannot enforce the Landlock ruleset", errno);
     }
-    return {};
+    return install_compensation(refuse_truncate, refuse_unix);
 }
 
 }  // namespace sbx

@@ -1,0 +1,73 @@
+#include "backend/landlock_dir_lister.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace sbx {
+
+Result<std::vector<DirEntryInfo>> RealDirLister::list(int dir_fd) {
+    // An O_PATH fd cannot be read: reopen the same directory for reading through it.
+    int rfd = ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (rfd < 0) return os_error("cannot list a directory for the Landlock rules", errno);
+    DIR* dir = ::fdopendir(rfd);
+    if (!dir) {
+        int e = errno;
+        ::close(rfd);
+        return os_error("cannot list a directory for the Landlock rules", e);
+    }
+    std::vector<DirEntryInfo> out;
+    errno = 0;
+    while (dirent* de = ::readdir(dir)) {
+        std::string name = de->d_name;
+        if (name == "." || name == "..") continue;
+        DirEntryInfo e;
+        e.name = name;
+        unsigned char t = de->d_type;
+        if (t == DT_UNKNOWN) {
+            struct stat st {};
+            if (::fstatat(::dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+                t = S_ISDIR(st.st_mode) ? DT_DIR : S_ISLNK(st.st_mode) ? DT_LNK : DT_REG;
+            }
+        }
+        e.is_dir = t == DT_DIR;
+        e.is_symlink = t == DT_LNK;
+        out.push_back(std::move(e));
+        errno = 0;
+    }
+    int e = errno;
+    ::closedir(dir);
+    if (e != 0) return os_error("cannot list a directory for the Landlock rules", e);
+    std::sort(out.begin(), out.end(),
+              [](const DirEntryInfo& a, const DirEntryInfo& b) { return a.name < b.name; });
+    return out;
+}
+
+Result<UniqueFd> RealDirLister::open_child(int dir_fd, const std::string& name) {
+    int fd = ::openat(dir_fd, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return os_error("cannot open an entry for the Landlock rules", errno, name);
+    return UniqueFd(fd);
+}
+
+Result<UniqueFd> RealDirLister::open_builtin(const std::string& abs_path) {
+    open_how how{};
+    how.flags = O_PATH | O_CLOEXEC | O_NOFOLLOW;
+    how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    long fd = ::syscall(SYS_openat2, AT_FDCWD, abs_path.c_str(), &how, sizeof how);
+    if (fd < 0) {
+        int e = errno;
+        if (e == ENOENT)
+            return Error(ErrorKind::not_found, "no such built-in path").with_path(abs_path);
+        return os_error("cannot open a built-in path for the Landlock rules", e, abs_path);
+    }
+    return UniqueFd(static_cast<int>(fd));
+}
+
+}  // namespace sbx

@@ -1,0 +1,41 @@
+// The seam between the Landlock compile and the filesystem: listing a directory through its fd
+// and opening a child without following symlinks. The compile needs listings to grant rights
+// on each sibling of a protected or denied path; tests replace the lister with a fake tree.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "util/result.hpp"
+#include "util/unique_fd.hpp"
+
+namespace sbx {
+
+struct DirEntryInfo {
+    std::string name;
+    bool is_dir = false;
+    bool is_symlink = false;  // never followed: a symlink child gets no rule
+};
+
+class DirLister {
+public:
+    virtual ~DirLister() = default;
+    // The entries of the directory `dir_fd` refers to (without "." and ".."), sorted by name.
+    [[nodiscard]] virtual Result<std::vector<DirEntryInfo>> list(int dir_fd) = 0;
+    // An O_PATH descriptor of `name` in `dir_fd`, never following a symlink.
+    [[nodiscard]] virtual Result<UniqueFd> open_child(int dir_fd, const std::string& name) = 0;
+    // An O_PATH descriptor of an absolute built-in path (the /dev nodes every command needs),
+    // refusing any symlink on the way; not_found when it does not exist.
+    [[nodiscard]] virtual Result<UniqueFd> open_builtin(const std::string& abs_path) = 0;
+};
+
+// The real lister: openat(O_PATH|O_NOFOLLOW), fdopendir on a reopened O_DIRECTORY descriptor,
+// openat2(RESOLVE_NO_SYMLINKS) for built-ins.
+class RealDirLister final : public DirLister {
+public:
+    Result<std::vector<DirEntryInfo>> list(int dir_fd) override;
+    Result<UniqueFd> open_child(int dir_fd, const std::string& name) override;
+    Result<UniqueFd> open_builtin(const std::string& abs_path) override;
+};
+
+}  // namespace sbx
