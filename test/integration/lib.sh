@@ -1,0 +1,105 @@
+# Shared helpers for the integration tests: TAP output, running sbxrun as root or as an
+# unprivileged user, fixtures, and fingerprints of the host to prove it was left untouched.
+#
+# Each test file is run twice by meson: SBXRUN_AS=root and SBXRUN_AS=user. The unprivileged
+# user is $SBXRUN_TEST_USER (default sbxtest); when it does not exist the user variant skips,
+# unless SBXRUN_MUST_WORK=1 (CI), which turns every skip into a failure.
+set -u
+
+: "${SBXRUN:?SBXRUN must point at the sbxrun binary}"
+SBXRUN_AS=${SBXRUN_AS:-root}
+TEST_USER=${SBXRUN_TEST_USER:-sbxtest}
+_tap_n=0
+_tap_failed=0
+
+skip_all() {
+    if [ "${SBXRUN_MUST_WORK:-0}" = 1 ]; then
+        echo "Bail out! cannot run: $* (SBXRUN_MUST_WORK=1)"
+        exit 1
+    fi
+    echo "1..0 # SKIP $*"
+    exit 77
+}
+
+if [ "$SBXRUN_AS" = user ]; then
+    id "$TEST_USER" >/dev/null 2>&1 || skip_all "no user $TEST_USER for the unprivileged run"
+    [ "$(id -u)" = 0 ] || skip_all "switching to $TEST_USER needs root"
+fi
+
+ok() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - $*"; }
+not_ok() {
+    _tap_n=$((_tap_n + 1)); _tap_failed=$((_tap_failed + 1))
+    echo "not ok $_tap_n - $*"
+}
+# check "description" command...: passes when the command succeeds.
+check() {
+    local desc=$1; shift
+    if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+done_testing() {
+    echo "1..$_tap_n"
+    [ "$_tap_failed" = 0 ]
+}
+diag() { echo "# $*"; }
+
+# The fixture root: a fresh directory owned by whoever runs sbxrun.
+FIX=$(mktemp -d "${SBXRUN_TEST_TMP:-/tmp}/sbxrun-it.XXXXXX")
+chmod 755 "$FIX"
+cleanup_fix() { rm -rf "$FIX"; }
+trap cleanup_fix EXIT
+
+# Make everything under the fixture belong to the user the sandbox runs as.
+own_fix() {
+    if [ "$SBXRUN_AS" = user ]; then chown -R "$TEST_USER:" "$FIX"; fi
+}
+
+# The sandbox's ${tmpdir} is $FIX/tmp (not /tmp, where the fixture itself lives), so that
+# "outside the writable roots" really is outside.
+# as_runner CMD...: run a command as the test's sandbox user (root or $TEST_USER).
+as_runner() {
+    if [ "$SBXRUN_AS" = user ]; then
+        setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --clear-groups \
+            env HOME="$FIX/home" USER="$TEST_USER" TMPDIR="$FIX/tmp" "$@"
+    else
+        env HOME="$FIX/home" TMPDIR="$FIX/tmp" "$@"
+    fi
+}
+
+# sbx ARGS...: run sbxrun as the runner in $WS (stdout/stderr to $OUT/$ERR, status in $RC).
+OUT=$FIX/.out
+ERR=$FIX/.err
+sbx() {
+    (cd "$WS" && as_runner "$SBXRUN" "$@") >"$OUT" 2>"$ERR"
+    RC=$?
+    return 0
+}
+
+expect_rc() {  # expect_rc N "description"
+    if [ "$RC" = "$1" ]; then ok "$2"; else
+        not_ok "$2 (exit $RC, expected $1)"
+        sed 's/^/#   stderr: /' "$ERR" | head -20
+    fi
+}
+
+# fingerprint DIR: every entry's path, type, link target, size, mode and content hash.
+fingerprint() {
+    (cd "$1" && find . -path ./.out -prune -o -path ./.err -prune -o -path ./.status -prune \
+        -o -printf '%p %y %l %s %m\n' | LC_ALL=C sort
+     cd "$1" && find . -type f ! -name .out ! -name .err ! -name .status -print0 \
+        | LC_ALL=C sort -z | xargs -0 -r sha256sum)
+}
+
+# status_field FILE KEY: print one field of the status document (and validate it as JSON).
+status_field() {
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["sbxrun_status"]==1; v=d[sys.argv[2]]; print("null" if v is None else v)' "$1" "$2"
+}
+
+# A workspace with a .git directory, owned by the runner.
+make_workspace() {
+    WS=$FIX/ws
+    mkdir -p "$WS/.git" "$WS/src" "$FIX/home" "$FIX/outside" "$FIX/tmp"
+    echo "[core]" >"$WS/.git/config"
+    echo "hello" >"$WS/src/file.txt"
+    echo "outside" >"$FIX/outside/file.txt"
+    own_fix
+}
