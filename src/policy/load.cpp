@@ -1,1 +1,135 @@
-// placeholder: being written
+#include "policy/load.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "policy/document.hpp"
+#include "policy/validate.hpp"
+#include "util/unique_fd.hpp"
+
+namespace sbx {
+namespace {
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+    return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// The format by extension, else by content: JSON documents start with '{', TOML ones with a
+// key, a [table] or a comment, never with '{'.
+bool looks_like_json(std::string_view name, std::string_view text) {
+    if (ends_with(name, ".json")) return true;
+    if (ends_with(name, ".toml")) return false;
+    for (char c : text) {
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
+        return c == '{';
+    }
+    return false;
+}
+
+const std::string* env_lookup(const ExpandContext& ctx, std::string_view name) {
+    const std::string* found = nullptr;
+    for (const auto& [k, v] : ctx.env)
+        if (k == name) found = &v;
+    return found;
+}
+
+bool exists(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0;
+}
+
+// Reads at most limit + 1 bytes, so an over-long file (or /dev/zero) is refused without being
+// read whole. Pipes work too (--policy <(generate-policy)).
+//
+// A file that does not exist (ENOENT, ENOTDIR) is ErrorKind::not_found: the user named a policy
+// that is not there, a policy error (125). Any other failure (EACCES, EISDIR, EIO...) is
+// ErrorKind::os with errno: the file is there but this host will not let us read it, and the
+// rendered message names the path and the system's reason.
+Result<std::string> read_policy_file(const std::string& path, const PolicyLimits& limits) {
+    auto fail = [&](int err) {
+        Error e(err == ENOENT || err == ENOTDIR ? ErrorKind::not_found : ErrorKind::os,
+                "cannot read policy file " + path);
+        return std::move(e).with_errno(err).with_path(path);
+    };
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    if (!fd) return fail(errno);
+    std::string text;
+    char buf[65536];
+    for (;;) {
+        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return fail(errno);
+        }
+        if (n == 0) break;
+        text.append(buf, static_cast<std::size_t>(n));
+        if (text.size() > limits.max_file_bytes)
+            return Error(ErrorKind::limit, "policy file is larger than " +
+                                               std::to_string(limits.max_file_bytes) + " bytes")
+                .with_origin({path, 0, {}})
+                .with_path(path);
+    }
+    return text;
+}
+
+}  // namespace
+
+Result<Policy> apply_policy_text(const Policy& base, const std::string& text,
+                                 const std::string& name, const ExpandContext& ctx,
+                                 const PolicyLimits& limits) {
+    if (text.size() > limits.max_file_bytes)
+        return Error(ErrorKind::limit, "policy file is larger than " +
+                                           std::to_string(limits.max_file_bytes) + " bytes")
+            .with_origin({name, 0, {}});
+    auto doc = looks_like_json(name, text) ? read_json_document(text, name, limits)
+                                           : read_toml_document(text, name, limits);
+    if (!doc) return std::move(doc).error();
+    return apply_document(base, *doc, name, ctx, limits);
+}
+
+Result<Policy> load_policy_files(const std::vector<std::string>& files, const ExpandContext& ctx,
+                                 const PolicyLimits& limits) {
+    if (files.size() > limits.max_files)
+        return Error(ErrorKind::limit, std::to_string(files.size()) +
+                                           " policy files given (limit " +
+                                           std::to_string(limits.max_files) + ")");
+    Policy p = default_policy(ctx);
+    for (const auto& file : files) {
+        auto text = read_policy_file(file, limits);
+        if (!text) return std::move(text).error();
+        auto next = apply_policy_text(p, *text, file, ctx, limits);
+        if (!next) return std::move(next).error();
+        p = std::move(next).value();
+    }
+    return p;
+}
+
+std::optional<std::string> discover_policy_file(const ExpandContext& ctx) {
+    // An explicit $SBXRUN_POLICY is used even when the file is missing, so that loading it
+    // reports the mistake instead of silently running under another policy.
+    if (const auto* v = env_lookup(ctx, "SBXRUN_POLICY"); v && !v->empty()) return *v;
+    if (!ctx.workspace.empty()) {
+        std::string ws = ctx.workspace + "/.sbxrun.toml";
+        if (exists(ws)) return ws;
+    }
+    // XDG base-directory rules: an unset, empty or relative $XDG_CONFIG_HOME means ~/.config.
+    std::string config;
+    if (const auto* x = env_lookup(ctx, "XDG_CONFIG_HOME"); x && !x->empty() && (*x)[0] == '/') {
+        config = *x;
+    } else {
+        const auto* h = env_lookup(ctx, "HOME");
+        std::string home = h && !h->empty() ? *h : ctx.home;
+        if (!home.empty()) config = home + "/.config";
+    }
+    if (!config.empty()) {
+        std::string user = config + "/sbxrun/policy.toml";
+        if (exists(user)) return user;
+    }
+    return std::nullopt;
+}
+
+}  // namespace sbx

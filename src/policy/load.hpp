@@ -30,4 +30,11 @@ namespace sbx {
 // for the built-in default. `getenv` values come from ctx.env.
 [[nodiscard]] std::optional<std::string> discover_policy_file(const ExpandContext& ctx);
 
+// The effective policy written back as a policy document (for --print-policy and
+// --explain-format json). Paths are written expanded (with `$` escaped as `$$`), so reading the
+// output again, with any ExpandContext, gives the same Policy up to origins. The TOML form
+// notes after each value the file and line it came from.
+[[nodiscard]] std::string policy_to_toml(const Policy& policy);
+[[nodiscard]] std::string policy_to_json(const Policy& policy);
+
 }  // namespace sbx

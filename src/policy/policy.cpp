@@ -1,1 +1,61 @@
-// placeholder: being written
+#include "policy/policy.hpp"
+
+namespace sbx {
+
+// These names are the policy's own spelling of each value: the validator accepts exactly them
+// and the serialisers write them, so one table serves both directions.
+const char* to_string(SymlinkMode m) {
+    switch (m) {
+        case SymlinkMode::pin:
+            return "pin";
+        case SymlinkMode::escalate:
+            return "escalate";
+        case SymlinkMode::follow:
+            return "follow";
+    }
+    return "pin";
+}
+
+const char* to_string(MissingProtected m) {
+    switch (m) {
+        case MissingProtected::block:
+            return "block";
+        case MissingProtected::ignore:
+            return "ignore";
+    }
+    return "block";
+}
+
+const char* to_string(NetworkMode m) {
+    switch (m) {
+        case NetworkMode::none:
+            return "none";
+        case NetworkMode::full:
+            return "full";
+    }
+    return "none";
+}
+
+const char* to_string(BackendKind b) {
+    switch (b) {
+        case BackendKind::bwrap:
+            return "bwrap";
+        case BackendKind::landlock:
+            return "landlock";
+    }
+    return "bwrap";
+}
+
+const char* to_string(OnUnenforceable o) {
+    switch (o) {
+        case OnUnenforceable::approximate:
+            return "approximate";
+        case OnUnenforceable::escalate:
+            return "escalate";
+        case OnUnenforceable::weaken:
+            return "weaken";
+    }
+    return "approximate";
+}
+
+}  // namespace sbx

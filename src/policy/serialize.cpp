@@ -1,0 +1,181 @@
+// Policy -> TOML / JSON text in the schema the loader reads.
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "policy/load.hpp"
+
+namespace sbx {
+namespace {
+
+// The text a path rule is written as: its expanded path, with `$` doubled so that no part of
+// it is taken for a variable on the way back in, and a relative name that starts with `~`
+// prefixed with "./" so it is not taken for the home directory.
+std::string path_text(const PathRule& r) {
+    std::string out;
+    if (r.relative_name && !r.path.empty() && r.path[0] == '~') out = "./";
+    for (char c : r.path) {
+        if (c == '$') out += '$';
+        out += c;
+    }
+    return out;
+}
+
+// A TOML basic string. TOML text must be UTF-8; a path that is not is written byte for byte
+// and then fails to read back, which is the honest outcome for a path TOML cannot spell.
+std::string toml_string(std::string_view s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+        switch (c) {
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            default:
+                if (c < 0x20 || c == 0x7f) {
+                    char buf[8];
+                    std::snprintf(buf, sizeof buf, "\\u%04X", c);
+                    out += buf;
+                } else {
+                    out += static_cast<char>(c);
+                }
+        }
+    }
+    return out + "\"";
+}
+
+std::string toml_key(std::string_view k) {
+    bool bare = !k.empty();
+    for (char c : k)
+        bare = bare && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '_' || c == '-');
+    return bare ? std::string(k) : toml_string(k);
+}
+
+std::string from(const Origin& o) {
+    if (o.file.empty()) return "  # built-in";
+    return "  # " + o.file + (o.line > 0 ? ":" + std::to_string(o.line) : std::string());
+}
+
+void toml_paths(std::string& out, const char* key, const std::vector<PathRule>& rules) {
+    out += key;
+    if (rules.empty()) {
+        out += " = []\n";
+        return;
+    }
+    out += " = [\n";
+    for (const auto& r : rules)
+        out += "    " + toml_string(path_text(r)) + "," + from(r.origin) + "\n";
+    out += "]\n";
+}
+
+void toml_names(std::string& out, const char* key, const std::vector<std::string>& names) {
+    out += key;
+    out += " = [";
+    for (std::size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + toml_string(names[i]);
+    out += "]\n";
+}
+
+template <class E>
+void toml_setting(std::string& out, const char* key, const Setting<E>& s) {
+    out += std::string(key) + " = " + toml_string(to_string(s.value)) + from(s.origin) + "\n";
+}
+
+nlohmann::ordered_json json_paths(const std::vector<PathRule>& rules) {
+    auto arr = nlohmann::ordered_json::array();
+    for (const auto& r : rules) arr.push_back(path_text(r));
+    return arr;
+}
+
+}  // namespace
+
+std::string policy_to_toml(const Policy& p) {
+    std::string out = "# Effective sbxrun policy, from:";
+    for (const auto& s : p.sources) out += " " + s;
+    out += "\nversion = 1\n\n[filesystem]\n";
+    const auto& fs = p.filesystem;
+    toml_paths(out, "read", fs.read);
+    toml_paths(out, "write", fs.write);
+    toml_paths(out, "protect", fs.protect);
+    toml_paths(out, "deny", fs.deny);
+    toml_paths(out, "tmpfs", fs.tmpfs);
+    toml_setting(out, "symlinks", fs.symlinks);
+    toml_setting(out, "missing_protected", fs.missing_protected);
+
+    out += "\n[network]\n";
+    toml_setting(out, "mode", p.network.mode);
+
+    const auto& pr = p.process;
+    out += "\n[process]\n";
+    out += std::string("env_clear = ") + (pr.env_clear ? "true" : "false") + "\n";
+    toml_names(out, "env_keep", pr.env_keep);
+    toml_names(out, "env_unset", pr.env_unset);
+    out += "env_set = {";
+    for (std::size_t i = 0; i < pr.env_set.size(); ++i)
+        out += (i ? ", " : " ") + toml_key(pr.env_set[i].first) + " = " +
+               toml_string(pr.env_set[i].second);
+    out += pr.env_set.empty() ? "}\n" : " }\n";
+    out += std::string("new_session = ") + (pr.new_session ? "true" : "false") + "\n";
+
+    const auto& b = p.backend;
+    out += "\n[backend]\norder = [";
+    for (std::size_t i = 0; i < b.order.size(); ++i)
+        out += std::string(i ? ", " : "") + toml_string(to_string(b.order[i]));
+    out += "]\n";
+    out += "bwrap = " + toml_string(b.bwrap) + "\n";
+    toml_setting(out, "on_unenforceable", b.on_unenforceable);
+    return out;
+}
+
+std::string policy_to_json(const Policy& p) {
+    using oj = nlohmann::ordered_json;
+    const auto& fs = p.filesystem;
+    const auto& pr = p.process;
+    const auto& b = p.backend;
+    oj env_set = oj::object();
+    for (const auto& [k, v] : pr.env_set) env_set[k] = v;
+    oj order = oj::array();
+    for (auto k : b.order) order.push_back(to_string(k));
+    oj doc = {
+        {"version", 1},
+        {"filesystem",
+         {{"read", json_paths(fs.read)},
+          {"write", json_paths(fs.write)},
+          {"protect", json_paths(fs.protect)},
+          {"deny", json_paths(fs.deny)},
+          {"tmpfs", json_paths(fs.tmpfs)},
+          {"symlinks", to_string(fs.symlinks.value)},
+          {"missing_protected", to_string(fs.missing_protected.value)}}},
+        {"network", {{"mode", to_string(p.network.mode.value)}}},
+        {"process",
+         {{"env_clear", pr.env_clear},
+          {"env_keep", pr.env_keep},
+          {"env_unset", pr.env_unset},
+          {"env_set", env_set},
+          {"new_session", pr.new_session}}},
+        {"backend",
+         {{"order", order},
+          {"bwrap", b.bwrap},
+          {"on_unenforceable", to_string(b.on_unenforceable.value)}}},
+    };
+    // Invalid UTF-8 (possible in a path from the environment) is replaced rather than thrown.
+    return doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace sbx

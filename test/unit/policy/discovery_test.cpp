@@ -1,0 +1,58 @@
+// Discovery with no --policy: $SBXRUN_POLICY, <workspace>/.sbxrun.toml,
+// $XDG_CONFIG_HOME/sbxrun/policy.toml or $HOME/.config/sbxrun/policy.toml, else built-in.
+#include <catch2/catch.hpp>
+
+#include "policy_test_support.hpp"
+
+using namespace sbx;
+using namespace sbx::test;
+
+TEST_CASE("discovery order", "[policy][discovery]") {
+    TempDir dir;
+    const auto root = dir.path();
+    ExpandContext ctx;
+    ctx.workspace = (root / "ws").string();
+    ctx.home = (root / "home").string();
+    ctx.tmpdir = "/tmp";
+    std::filesystem::create_directories(root / "ws");
+    std::filesystem::create_directories(root / "home");
+    const auto ws_file = (root / "ws" / ".sbxrun.toml").string();
+    const auto xdg_file = (root / "xdg" / "sbxrun" / "policy.toml").string();
+    const auto home_file = (root / "home" / ".config" / "sbxrun" / "policy.toml").string();
+    const auto env_file = (root / "explicit.json").string();
+
+    // Nothing anywhere: the built-in default.
+    CHECK_FALSE(discover_policy_file(ctx).has_value());
+
+    // ~/.config is used when $XDG_CONFIG_HOME is unset; ctx.home stands in for an unset $HOME.
+    write_text(home_file, "version = 1\n");
+    CHECK(discover_policy_file(ctx) == home_file);
+    ctx.env = {{"HOME", (root / "elsewhere").string()}};
+    CHECK_FALSE(discover_policy_file(ctx).has_value());  // $HOME from the environment wins
+    ctx.env = {{"HOME", ctx.home}};
+    CHECK(discover_policy_file(ctx) == home_file);
+
+    // $XDG_CONFIG_HOME replaces ~/.config, even when its file is missing...
+    ctx.env.emplace_back("XDG_CONFIG_HOME", (root / "xdg").string());
+    CHECK_FALSE(discover_policy_file(ctx).has_value());
+    write_text(xdg_file, "version = 1\n");
+    CHECK(discover_policy_file(ctx) == xdg_file);
+    // ...but a relative one is ignored, as the XDG spec says.
+    ctx.env.back().second = "relative/xdg";
+    CHECK(discover_policy_file(ctx) == home_file);
+    ctx.env.back().second = (root / "xdg").string();
+
+    // The workspace's file comes before the user's.
+    write_text(ws_file, "version = 1\n");
+    CHECK(discover_policy_file(ctx) == ws_file);
+
+    // $SBXRUN_POLICY comes first, even when it does not exist (loading then says so).
+    ctx.env.emplace_back("SBXRUN_POLICY", env_file);
+    CHECK(discover_policy_file(ctx) == env_file);
+    auto missing = load_policy_files({*discover_policy_file(ctx)}, ctx);
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().kind == ErrorKind::not_found);
+    // An empty $SBXRUN_POLICY counts as unset.
+    ctx.env.back().second = "";
+    CHECK(discover_policy_file(ctx) == ws_file);
+}
