@@ -1,7 +1,10 @@
 #include "cli/cli.hpp"
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
 #include <initializer_list>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -275,4 +278,97 @@ TEST_CASE("help lists every option and every exit code", "[cli]") {
         if (!r) CHECK(r.error().message.find("unknown option") == std::string::npos);
     }
     CHECK(seen >= 16);
+}
+
+namespace {
+
+std::string read_man_page(const std::string& name) {
+    const char* root = std::getenv("SBXRUN_SOURCE_ROOT");
+    if (root == nullptr) FAIL("SBXRUN_SOURCE_ROOT is not set (run this test through meson test)");
+    std::ifstream in(std::string(root) + "/man/" + name);
+    if (!in) FAIL("cannot read " << root << "/man/" << name);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// The page's source with mdoc's option markup undone, so that "--policy" reads as the user sees
+// it: "\-" is a hyphen and "Fl x" renders as "-x".
+std::string rendered_options(const std::string& page) {
+    std::string out;
+    std::istringstream lines(page);
+    for (std::string line; std::getline(lines, line);) {
+        for (std::size_t p; (p = line.find("\\-")) != std::string::npos;) line.replace(p, 2, "-");
+        if (line.rfind(".", 0) == 0) {
+            for (std::size_t p = 0; (p = line.find("Fl ", p)) != std::string::npos;) {
+                const bool word = p == 0 || line[p - 1] == ' ' || line[p - 1] == '.';
+                if (word) {
+                    line.replace(p, 3, "-");
+                } else {
+                    p += 3;
+                }
+            }
+        }
+        out += line;
+        out += '\n';
+    }
+    return out;
+}
+
+// "--name" as a whole option: not the start of a longer one such as "--explain-format".
+bool mentions_option(const std::string& text, const std::string& option) {
+    for (std::size_t p = 0; (p = text.find(option, p)) != std::string::npos; p += option.size()) {
+        const std::size_t after = p + option.size();
+        if (after == text.size()) return true;
+        const char c = text[after];
+        if (!(c == '-' || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return true;
+    }
+    return false;
+}
+
+std::vector<std::string> long_options_in(const std::string& text) {
+    std::vector<std::string> out;
+    for (std::size_t p = 0; (p = text.find("--", p)) != std::string::npos;) {
+        std::size_t end = p + 2;
+        while (end < text.size() && (text[end] == '-' || (text[end] >= 'a' && text[end] <= 'z')))
+            ++end;
+        if (end > p + 2 && (p == 0 || text[p - 1] == ' ' || text[p - 1] == '\n')) {
+            out.push_back(text.substr(p, end - p));
+        }
+        p = end;
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("every option of --help is documented in sbxrun.1, and the other way round",
+          "[cli][man]") {
+    const std::string page = rendered_options(read_man_page("sbxrun.1"));
+    const std::string help = sbx::help_text();
+    const auto help_options = long_options_in(help);
+    REQUIRE(help_options.size() >= 16);
+    for (const auto& opt : help_options) {
+        INFO(opt);
+        CHECK(mentions_option(page, opt));
+    }
+    CHECK(mentions_option(page, "-C"));
+    CHECK(mentions_option(page, "-q"));
+    CHECK(mentions_option(page, "-v"));
+
+    // Each entry of the OPTIONS section is an option the parser knows.
+    const auto start = page.find(".Sh OPTIONS");
+    REQUIRE(start != std::string::npos);
+    const std::string section = page.substr(start, page.find(".Sh ", start + 1) - start);
+    std::istringstream lines(section);
+    int entries = 0;
+    for (std::string line; std::getline(lines, line);) {
+        if (line.rfind(".It -", 0) != 0) continue;
+        for (const auto& opt : long_options_in(line)) {
+            ++entries;
+            INFO(opt);
+            CHECK(mentions_option(help, opt));
+        }
+    }
+    CHECK(entries >= 16);
 }
