@@ -1,0 +1,94 @@
+// The seccomp profiles applied for real, in forked children (kernel tests).
+#include "inner/seccomp_filter.hpp"
+
+#include <linux/sched.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cerrno>
+
+#include "landlock_probe_support.hpp"
+
+using namespace sbx;
+using sbx::test::in_child;
+
+namespace {
+
+auto with(SeccompProfile p) {
+    return [p] { return install_seccomp(p).ok(); };
+}
+int sock(int family) {
+    int fd = ::socket(family, SOCK_STREAM, 0);
+    return fd >= 0 ? 0 : errno;
+}
+
+}  // namespace
+
+TEST_CASE("seccomp no_network: AF_INET/AF_INET6/netlink refused, AF_UNIX works", "[seccomp]") {
+    auto s = with(SeccompProfile::no_network);
+    CHECK(in_child(s, [] { return sock(AF_INET); }) == EAFNOSUPPORT);
+    CHECK(in_child(s, [] { return sock(AF_INET6); }) == EAFNOSUPPORT);
+    CHECK(in_child(s, [] {
+              int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+              return fd >= 0 ? 0 : errno;
+          }) == EAFNOSUPPORT);
+    CHECK(in_child(s, [] {
+              int fd = ::socket(AF_NETLINK, SOCK_RAW, 0);
+              return fd >= 0 ? 0 : errno;
+          }) == EAFNOSUPPORT);
+    CHECK(in_child(s, [] { return sock(AF_UNIX); }) == 0);
+    CHECK(in_child(s, [] {
+              int sv[2];
+              return ::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0 ? 0 : errno;
+          }) == 0);
+    // upper-half garbage in the family does not let AF_INET through
+    CHECK(in_child(s, [] {
+              long fd = ::syscall(SYS_socket, (1L << 32) | AF_INET, SOCK_STREAM, 0);
+              return fd >= 0 ? 0 : errno;
+          }) == EAFNOSUPPORT);
+}
+
+TEST_CASE("seccomp base: network allowed, dangerous calls refused", "[seccomp]") {
+    for (auto p : {SeccompProfile::base, SeccompProfile::no_network}) {
+        INFO(to_string(p));
+        auto s = with(p);
+        if (p == SeccompProfile::base) CHECK(in_child(s, [] { return sock(AF_INET); }) == 0);
+        CHECK(in_child(s, [] {
+                  return ::syscall(SYS_io_uring_setup, 1, nullptr) >= 0 ? 0 : errno;
+              }) == EPERM);
+        CHECK(in_child(s, [] { return ::unshare(CLONE_NEWUSER) == 0 ? 0 : errno; }) == EPERM);
+        CHECK(in_child(s, [] { return ::unshare(CLONE_NEWNS) == 0 ? 0 : errno; }) == EPERM);
+        CHECK(in_child(s, [] {
+                  char c = 'x';
+                  return ::ioctl(0, TIOCSTI, &c) == 0 ? 0 : errno;
+              }) == EPERM);
+        CHECK(in_child(s, [] {
+                  // request with garbage in the upper half is still TIOCSTI to the kernel
+                  char c = 'x';
+                  return ::syscall(SYS_ioctl, 0, (1UL << 32) | TIOCSTI, &c) == 0 ? 0 : errno;
+              }) == EPERM);
+        CHECK(in_child(s, [] {
+                  return ::syscall(SYS_ptrace, 0 /*PTRACE_TRACEME*/, 0, 0, 0) == 0 ? 0 : errno;
+              }) == EPERM);
+        CHECK(in_child(s, [] { return ::syscall(SYS_bpf, 0, nullptr, 0) == 0 ? 0 : errno; }) ==
+              EPERM);
+        CHECK(in_child(s, [] { return ::syscall(SYS_keyctl, 0, 0, 0, 0, 0) == 0 ? 0 : errno; }) ==
+              EPERM);
+        CHECK(in_child(s, [] { return ::syscall(SYS_clone3, nullptr, 0) == 0 ? 0 : errno; }) ==
+              ENOSYS);
+        // ordinary process creation still works (glibc falls back from clone3)
+        CHECK(in_child(s, [] {
+                  pid_t pid = ::fork();
+                  if (pid == 0) ::_exit(0);
+                  return pid > 0 ? 0 : errno;
+              }) == 0);
+    }
+}
+
+TEST_CASE("seccomp none installs nothing", "[seccomp]") {
+    CHECK(in_child(with(SeccompProfile::none), [] { return sock(AF_INET); }) == 0);
+}
