@@ -1,6 +1,30 @@
-// Placeholders for missing protected names: they exist on the host only while a run lasts.
-// Interface agreed with the plan and run stages (make_plan.cpp uses is_placeholder()).
+// Placeholders for missing protected names (spec section 4, missing_protected = "block").
+//
+// To stop a sandboxed command from creating a missing protected name (.agents, the target of
+// a dangling .codex link), the run puts an empty placeholder there and mounts it read-only in
+// the sandbox. The host must be left exactly as it was, also when several runs share one
+// workspace, so placeholders are shared and reference-counted with flock(2):
+//
+//   - every run using a placeholder holds LOCK_SH on its own open file description of it;
+//   - on release a run tries to convert to LOCK_EX|LOCK_NB: success means no other run uses
+//     it, and the run removes it (only if the name still refers to that inode and it is still
+//     empty); failure means another run holds it and will remove it in turn;
+//   - a run joining an existing placeholder locks it, then re-checks that the name still
+//     refers to the locked inode (a releaser may have removed it meanwhile), else retries.
+//   - a new placeholder is built aside (O_TMPFILE, or a temporary name for directories),
+//     marked and locked, and only then given its name atomically without replacing anything
+//     (linkat / renameat2(RENAME_NOREPLACE)), so no run ever sees an unmarked or unlocked one.
+//
+// Mark: the extended attribute user.sbxrun.placeholder = "sbxrun-placeholder-v1". It is what
+// lets a later run recognise a crashed run's leftover (it joins it like any placeholder and so
+// removes it on release) and tell it from the user's own empty files. Nothing without the mark
+// is ever joined or removed, and nothing is followed (every open is O_NOFOLLOW). On a
+// filesystem without user xattrs the placeholder still works for its own run (removal is by
+// inode identity) but cannot be shared: another run sees an existing unmarked name. Files are
+// mode 0444, directories 0555.
 #pragma once
+
+#include <sys/types.h>
 
 #include <string>
 
@@ -9,39 +33,62 @@
 
 namespace sbx {
 
-// An empty file (or directory) created by sbxrun at parent/name, held with a shared flock.
-// Destroying it releases the lock and removes the placeholder when no other run holds it.
+inline constexpr const char* kPlaceholderXattr = "user.sbxrun.placeholder";
+inline constexpr const char* kPlaceholderMark = "sbxrun-placeholder-v1";
+
 class Placeholder {
 public:
     Placeholder() = default;
     Placeholder(Placeholder&&) noexcept = default;
-    Placeholder& operator=(Placeholder&&) noexcept;
-    Placeholder(const Placeholder&) = delete;
-    Placeholder& operator=(const Placeholder&) = delete;
-    ~Placeholder();
+    Placeholder& operator=(Placeholder&& o) noexcept {
+        if (this != &o) {
+            (void)release();
+            parent_ = std::move(o.parent_);
+            fd_ = std::move(o.fd_);
+            path_ = std::move(o.path_);
+            name_ = std::move(o.name_);
+            directory_ = o.directory_;
+            created_ = o.created_;
+            marked_ = o.marked_;
+        }
+        return *this;
+    }
+    ~Placeholder() { (void)release(); }
 
-    [[nodiscard]] int fd() const { return fd_.get(); }  // the placeholder itself (for binding)
-    [[nodiscard]] const std::string& path() const { return path_; }
+    [[nodiscard]] const std::string& path() const { return path_; }  // parent_path + "/" + name
+    [[nodiscard]] int fd() const { return fd_.get(); }  // holds the shared lock; -1 once released
+    [[nodiscard]] bool directory() const { return directory_; }
+    [[nodiscard]] bool created() const { return created_; }  // false: joined an existing one
+    [[nodiscard]] bool marked() const { return marked_; }    // false: the fs has no user xattrs
 
-    void release();  // idempotent; what the destructor does
+    // Drop this run's use; remove the placeholder when no other run uses it. Idempotent.
+    // Errors (the placeholder was left in place): ErrorKind::os, e.g. ENOTEMPTY when something
+    // was put into it from outside the sandbox.
+    Status release();
 
 private:
     friend Result<Placeholder> acquire_placeholder(int, const std::string&, const std::string&,
                                                    bool);
     UniqueFd parent_;
     UniqueFd fd_;
-    std::string name_;
     std::string path_;
+    std::string name_;
+    bool directory_ = false;
+    bool created_ = false;
+    bool marked_ = false;
 };
 
-// Create (or join another run's) placeholder `name` in the directory open as parent_dirfd
-// (canonical path parent_path). Never follows a symlink; a real file of that name that is not
-// a placeholder is an error (ErrorKind::os, EEXIST): the caller must re-plan.
+// Create or join the placeholder `name` (one component) in the directory `parent_dirfd`
+// (O_PATH is fine) whose path is `parent_path`. Errors: ErrorKind::os EEXIST when the name
+// exists and is not a placeholder of the same kind (it is never touched); EINVAL for a bad
+// name; EAGAIN when the name kept changing; ErrorKind::unsupported when a directory
+// placeholder cannot be named atomically on this filesystem.
 [[nodiscard]] Result<Placeholder> acquire_placeholder(int parent_dirfd,
                                                       const std::string& parent_path,
                                                       const std::string& name, bool directory);
 
-// True when fd refers to a placeholder made by sbxrun (a run's live one or a crashed run's).
+// True when `fd` (any kind, O_PATH included) refers to an empty regular file, or a directory,
+// carrying sbxrun's placeholder mark.
 [[nodiscard]] bool is_placeholder(int fd);
 
 }  // namespace sbx
