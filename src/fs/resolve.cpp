@@ -48,11 +48,14 @@ struct Comp {
 };
 
 // One directory on the way down; the stack of them is the canonical path reached so far.
+// With openat2 one level may span several components opened in one call (a "jump"): none of
+// them can be a link there, so one lookup is as good as one per component.
 struct Level {
     UniqueFd fd;
     std::size_t path_len;  // length of the canonical path string at this level ("/" is 0)
     dev_t dev;
     ino_t ino;
+    std::size_t spans = 1;  // components this level adds to the one below it
 };
 
 int sys_openat2(int dirfd, const char* path, std::uint64_t flags, std::uint64_t resolve) {
@@ -114,10 +117,39 @@ std::string render_links(const std::vector<SymlinkHop>& chain, std::size_t from,
 }
 
 bool is_procfs_magic(int link_fd, std::string_view text) {
+    // Plain relative text is followed wherever the link lives: skip the fstatfs for it.
+    if (!text.empty() && text.front() != '/' && text.find(':') == std::string_view::npos) {
+        return false;
+    }
     struct statfs sfs {};
     if (::fstatfs(link_fd, &sfs) != 0) return false;
     if (static_cast<unsigned long>(sfs.f_type) != PROC_SUPER_MAGIC) return false;
     return text.empty() || text.front() == '/' || text.find(':') != std::string_view::npos;
+}
+
+// Open the next `n` pending names (all plain, none "..") as one openat2 lookup refusing every
+// link; on success they become one stack level. False: take them one by one instead.
+bool try_jump(std::vector<Level>& stack, std::string& cur, std::vector<Comp>& pending,
+              std::size_t n, char* buf, std::size_t size) {
+    std::size_t len = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        std::string_view name = pending[pending.size() - 1 - i].name;
+        if (len + name.size() + 2 > size) return false;
+        if (i > 0) buf[len++] = '/';
+        std::memcpy(buf + len, name.data(), name.size());
+        len += name.size();
+    }
+    buf[len] = '\0';
+    int fd = sys_openat2(stack.back().fd.get(), buf, kOpenFlags | O_DIRECTORY, kResolveFlags);
+    if (fd < 0) return false;
+    UniqueFd owned(fd);
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return false;
+    cur += '/';
+    cur.append(buf, len);
+    stack.push_back({std::move(owned), cur.size(), st.st_dev, st.st_ino, n});
+    pending.resize(pending.size() - n);
+    return true;
 }
 
 struct WalkOut {
@@ -141,7 +173,7 @@ Result<WalkOut> walk_once(const std::string& path, const ResolveOptions& opts, b
             ::close(root);
             return os_error("cannot stat the root directory", e, "/");
         }
-        stack.push_back({UniqueFd(root), 0, st.st_dev, st.st_ino});
+        stack.push_back({UniqueFd(root), 0, st.st_dev, st.st_ino, 1});
     }
     std::string cur;  // canonical path of stack.back(); "" stands for "/"
     cur.reserve(path.size() + 16);
@@ -155,12 +187,38 @@ Result<WalkOut> walk_once(const std::string& path, const ResolveOptions& opts, b
     std::string leaf_path;
     char name[NAME_MAX + 1];
     char target[PATH_MAX];
+    std::size_t no_jump = 0;  // components to take one by one after a failed jump
 
     while (!pending.empty()) {
+        if (use_openat2 && no_jump == 0) {
+            // The run of plain names ahead, but its last: open them in one lookup.
+            std::size_t k = 0;
+            while (k < pending.size() && pending[pending.size() - 1 - k].name != "..") ++k;
+            if (k >= 2 && try_jump(stack, cur, pending, k - 1, target, sizeof target)) continue;
+            no_jump = k;
+        }
+        if (no_jump > 0) --no_jump;
         Comp c = pending.back();
         pending.pop_back();
         if (c.name == "..") {
-            if (stack.size() > 1) {
+            if (stack.back().spans > 1) {
+                // The level below this one is more than one component up: ask the kernel for
+                // the real parent of the directory reached (never a lexical guess).
+                Level& top = stack.back();
+                int fd = ::openat(top.fd.get(), "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                struct stat st {};
+                if (fd < 0 || ::fstat(fd, &st) != 0) {
+                    int e = errno;
+                    if (fd >= 0) ::close(fd);
+                    return os_error("cannot open parent directory", e, cur);
+                }
+                top.fd.reset(fd);
+                top.dev = st.st_dev;
+                top.ino = st.st_ino;
+                top.spans -= 1;
+                cur.resize(cur.rfind('/'));
+                top.path_len = cur.size();
+            } else if (stack.size() > 1) {
                 stack.pop_back();
                 cur.resize(stack.back().path_len);
             }
@@ -260,7 +318,7 @@ Result<WalkOut> walk_once(const std::string& path, const ResolveOptions& opts, b
         if (S_ISDIR(st.st_mode)) {
             cur += '/';
             cur += c.name;
-            stack.push_back({std::move(owned), cur.size(), st.st_dev, st.st_ino});
+            stack.push_back({std::move(owned), cur.size(), st.st_dev, st.st_ino, 1});
             continue;
         }
         if (!last || c.must_dir) {
