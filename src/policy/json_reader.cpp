@@ -4,6 +4,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <unordered_set>
 
 #include "policy/document.hpp"
 
@@ -61,8 +62,8 @@ public:
     bool end_array() { return close(); }
 
     bool key(std::string& k) {
-        DocNode& table = stack_.back().node;
-        if (table.find(k)) {
+        // A set per object: a linear search would make a large object quadratic to read.
+        if (!stack_.back().keys.insert(k).second) {
             error_ = Error(ErrorKind::schema, "duplicate key")
                          .with_origin({name_, 0, key_path_join(stack_.back().path, k)});
             return false;
@@ -101,8 +102,9 @@ public:
 private:
     struct Frame {
         DocNode node;
-        std::string path;  // key path of this container
-        std::string key;   // the key it is stored under in its parent table
+        std::string path;                      // key path of this container
+        std::string key;                       // the key it is stored under in its parent table
+        std::unordered_set<std::string> keys;  // keys seen so far, when it is a table
     };
 
     std::string child_path() const {

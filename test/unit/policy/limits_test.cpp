@@ -104,3 +104,14 @@ TEST_CASE("number of policy files limit", "[policy][limits]") {
     CHECK(r.error().kind == ErrorKind::limit);
     CHECK(r.error().render() == "4 policy files given (limit 3)");
 }
+
+TEST_CASE("large documents stay fast to read", "[policy][limits]") {
+    // 100k keys in one JSON object: duplicate detection must not be quadratic. The unknown
+    // key is reported only after the whole object was read, so this exercises the reader.
+    std::string doc = "{\"version\": 1, \"process\": {\"env_set\": {";
+    for (int i = 0; i < 100000; ++i) doc += (i ? ",\"V" : "\"V") + std::to_string(i) + "\": \"x\"";
+    doc += ", \"V7\": \"dup\"}}}";
+    auto r = load_text(doc, "big.json");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().render() == "big.json: process.env_set.V7: duplicate key");
+}
