@@ -393,7 +393,12 @@ TEST_CASE("resolve: an unsearchable component is EACCES naming it", "[resolve]")
     INFO("impl " << impl_name(impl));
     TempTree t{{Entry::dir, "locked", ""}, {Entry::file, "locked/f", ""}};
     REQUIRE(::chmod(t.root().c_str(), 0755) == 0);
-    REQUIRE(::chmod((t / "locked").c_str(), 0700) == 0);
+    // Mode 0: unsearchable for its owner too (the unprivileged case) and for anyone not root.
+    REQUIRE(::chmod((t / "locked").c_str(), 0) == 0);
+    struct Restore {
+        std::string p;
+        ~Restore() { ::chmod(p.c_str(), 0700); }  // so the tree can be removed
+    } restore{t / "locked"};
     std::string path = t / "locked/f";
     auto o = impl_options(impl);
 
