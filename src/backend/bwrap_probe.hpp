@@ -4,22 +4,23 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "util/result.hpp"
 
 namespace sbx {
 
 struct BwrapInfo {
-    std::string path;        // absolute path of the binary
-    std::string version;     // "0.8.0"
-    bool setuid = false;     // installed setuid root (then --cap-add/--unshare-user differ)
-    bool bind_fd = false;    // --bind-fd / --ro-bind-fd
+    std::string path;      // absolute path of the binary
+    std::string version;   // "0.8.0"
+    bool setuid = false;   // installed setuid root (then --cap-add/--unshare-user differ)
+    bool bind_fd = false;  // --bind-fd / --ro-bind-fd
     bool json_status_fd = false;
     bool disable_userns = false;
-    bool args_fd = false;    // --args FD
-    bool perms = false;      // --perms
-    bool size = false;       // --size
-    bool chmod = false;      // --chmod
+    bool args_fd = false;  // --args FD
+    bool perms = false;    // --perms
+    bool size = false;     // --size
+    bool chmod = false;    // --chmod
     bool clearenv = false;
     bool die_with_parent = false;
     bool new_session = false;
@@ -35,5 +36,25 @@ struct BwrapInfo {
 
 // Parse `bwrap --help` output into feature flags (pure; unit-tested on captured texts).
 void parse_bwrap_help(const std::string& help_text, BwrapInfo& info);
+
+// "bubblewrap 0.8.0\n" -> "0.8.0" ("" when there is no version-looking word).
+[[nodiscard]] std::string parse_bwrap_version(const std::string& version_text);
+
+// A short-lived helper process (bwrap --help, the doctor's start probe): run with stdin on
+// /dev/null, an empty environment, no inherited fds but 0-2, stdout and stderr captured up to
+// max_bytes each, killed (SIGKILL) after timeout_ms.
+struct Captured {
+    int exit_code = -1;  // exit status, or 128+signal
+    bool timed_out = false;
+    std::string out;
+    std::string err;
+};
+[[nodiscard]] Result<Captured> run_bounded(const std::vector<std::string>& argv, int timeout_ms,
+                                           std::size_t max_bytes = 64 * 1024);
+
+// Where a bare name resolves through PATH ("" when nowhere); a name with a '/' is returned as
+// is when it is an executable regular file.
+[[nodiscard]] std::string find_executable(const std::string& name_or_path,
+                                          const std::string& path_env);
 
 }  // namespace sbx
