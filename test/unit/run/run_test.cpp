@@ -312,3 +312,44 @@ TEST_CASE("no fd of the caller reaches the command except 0, 1, 2 and the intend
     INFO("fds seen by the command: " << r.captured_stdout << " intended " << intended);
     CHECK(got == std::set<std::string>{"0", "1", "2", "3", std::to_string(intended)});
 }
+
+TEST_CASE("spawn alone passes exactly 0, 1, 2 and pass_fds (no inner stage closing for it)") {
+    std::vector<int> strays;
+    for (int i = 0; i < 6; ++i) strays.push_back(::open("/dev/null", O_RDONLY));
+    int intended = ::open("/dev/null", O_RDONLY);
+    for (int i = 0; i < 4; ++i) strays.push_back(::open("/dev/null", O_RDONLY));
+    char tmpl[] = "/tmp/sbxrun-run-test-XXXXXX";
+    UniqueFd out(::mkstemp(tmpl));
+    REQUIRE(out.valid());
+    ::unlink(tmpl);
+    auto ch = open_channels(false);
+    REQUIRE(ch.ok());
+    Launch l;
+    l.program = "/bin/ls";
+    l.argv = {"ls", "/proc/self/fd"};
+    l.env = host_env();
+    // A CLOEXEC fd far above the others, passed too: it must arrive, the strays must not.
+    UniqueFd high(::fcntl(out.get(), F_DUPFD_CLOEXEC, intended + 100));
+    REQUIRE(high.get() == intended + 100);
+    l.pass_fds = {intended, high.get()};
+    int saved = ::dup(STDOUT_FILENO);
+    ::dup2(out.get(), STDOUT_FILENO);
+    auto r = run_sandbox(l, *ch);
+    ::dup2(saved, STDOUT_FILENO);
+    ::close(saved);
+    for (int fd : strays) ::close(fd);
+    ::close(intended);
+    REQUIRE(r.ok());
+    CHECK(r->kind == SandboxExit::Kind::exited);
+    ::lseek(out.get(), 0, SEEK_SET);
+    std::string text(4096, '\0');
+    text.resize(static_cast<std::size_t>(
+        std::max<ssize_t>(0, ::read(out.get(), text.data(), text.size()))));
+    std::set<std::string> got;
+    std::istringstream in(text);
+    std::string w;
+    while (in >> w) got.insert(w);
+    INFO("fds seen: " << text);
+    CHECK(got == std::set<std::string>{"0", "1", "2", "3", std::to_string(intended),
+                                       std::to_string(intended + 100)});
+}
