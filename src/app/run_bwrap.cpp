@@ -1,6 +1,7 @@
 // The bwrap backend: probe bwrap, stand placeholders in for missing protected names, compile
 // the argv, and run it with exactly the descriptors it names.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -24,6 +25,21 @@ InnerSpec inner_spec_for(const RunContext& ctx) {
     s.chdir = ctx.inv.cwd ? path_join(ctx.host.cwd, *ctx.inv.cwd) : ctx.host.cwd;
     s.argv = ctx.inv.command;
     return s;
+}
+
+// An O_PATH fd of `name` in `dirfd`, which must be the same inode as `fd`.
+Result<UniqueFd> reopen_same_inode(int dirfd, const std::string& name, int fd) {
+    UniqueFd named(::openat(dirfd, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    if (!named) return os_error("cannot open placeholder " + name, errno);
+    struct stat a{}, b{};
+    if (::fstat(named.get(), &a) != 0 || ::fstat(fd, &b) != 0) {
+        return os_error("cannot stat placeholder " + name, errno);
+    }
+    if (a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+        return Error(ErrorKind::os, "placeholder " + name + " was replaced while in use")
+            .with_errno(EAGAIN);
+    }
+    return named;
 }
 
 Error unavailable(std::string what, Error cause) {
@@ -73,6 +89,7 @@ Attempt run_bwrap(const RunContext& ctx) {
     // Placeholders live exactly as long as this function: they are released (and removed when
     // no other run holds them) when `placeholders` goes out of scope, after the sandbox ended.
     std::vector<Placeholder> placeholders;
+    std::vector<UniqueFd> named_placeholders;
     BwrapInputs in;
     for (const auto& op : ctx.plan.ops) {
         if (op.kind != OpKind::block_missing) continue;
@@ -85,7 +102,17 @@ Attempt run_bwrap(const RunContext& ctx) {
                                 std::move(ph).error());
             return a;
         }
-        in.placeholder_fds.push_back(ph->fd());
+        // The placeholder's own fd may name an anonymous (O_TMPFILE) dentry, which cannot be
+        // a bind source: bind the entry as it is now named, after checking it is the same inode.
+        auto named = reopen_same_inode(ctx.plan.fds[static_cast<std::size_t>(op.fd)].get(), name,
+                                       ph->fd());
+        if (!named.ok()) {
+            a.why = unavailable("cannot block the missing protected path " + op.dest,
+                                std::move(named).error());
+            return a;
+        }
+        in.placeholder_fds.push_back(named->get());
+        named_placeholders.push_back(std::move(named).value());
         placeholders.push_back(std::move(ph).value());
     }
     // bwrap copies an --ro-bind-data source to EOF: a pipe with its write end closed is an

@@ -64,9 +64,14 @@ Result<BwrapCommand> compile_bwrap(const MountPlan& plan, const BwrapInfo& bwrap
     if (plan.network == NetworkMode::full) b.add({"--share-net"});
     if (bwrap.die_with_parent) b.add({"--die-with-parent"});
     if (in.inner.new_session && bwrap.new_session) b.add({"--new-session"});
-    if (bwrap.disable_userns) b.add({"--disable-userns"});
-    // Only sbxrun-inner holds it, and only until it has pinned links and mounted devpts.
-    b.add({"--cap-add", "CAP_SYS_ADMIN"});
+    // Not --disable-userns: bwrap implements it with a second, nested user namespace that no
+    // longer owns the mount namespace, so sbxrun-inner could neither pin nor mount devpts.
+    // The inner stage's seccomp filter refuses CLONE_NEWUSER instead.
+    // Only sbxrun-inner holds these, and only until it has pinned links and mounted devpts:
+    // CAP_SYS_ADMIN for the mounts, CAP_SETPCAP to empty the bounding set afterwards (without
+    // it an unprivileged caller's bounding set would keep CAP_SYS_ADMIN). --cap-drop ALL first,
+    // because bwrap run by root would otherwise keep all of root's capabilities.
+    b.add({"--cap-drop", "ALL", "--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_SETPCAP"});
     if (in.status_fd >= 0 || in.explain) {
         if (bwrap.json_status_fd) b.add({"--json-status-fd", b.fd(in.status_fd)});
     }

@@ -1,0 +1,83 @@
+#!/bin/bash
+# The exit-code table (spec section 5) and the status document on every path.
+. "$(dirname "$0")/lib.sh"
+make_workspace
+printf '#!/bin/sh\necho hi\n' >"$WS/noexec.sh"; chmod 644 "$WS/noexec.sh"; own_fix
+
+status() { status_field "$FIX/.status" "$1"; }
+run_status() { rm -f "$FIX/.status"; sbx --status-file "$FIX/.status" "$@"; }
+
+run_status -- sh -c 'exit 42'
+expect_rc 42 "exit status passed through"
+check "outcome exited" test "$(status outcome)" = exited
+
+run_status -- sh -c 'kill -TERM $$'
+expect_rc 143 "killed by SIGTERM gives 128+15"
+check "outcome signaled" test "$(status outcome)" = signaled
+check "signal 15 in the status" test "$(status signal)" = 15
+
+run_status -- sh -c 'exit 143'
+expect_rc 143 "exiting 143 gives 143 too"
+check "but the status says exited" test "$(status outcome)" = exited
+
+run_status -- /nonexistent/command
+expect_rc 127 "a missing command gives 127"
+check "outcome not_found" test "$(status outcome)" = not_found
+check "not found is said on stderr" grep -q "sbxrun:" "$ERR"
+
+run_status -- no-such-command-sbxrun
+expect_rc 127 "a command missing from PATH gives 127"
+
+run_status -- ./noexec.sh
+expect_rc 126 "a non-executable file gives 126"
+check "outcome not_executable" test "$(status outcome)" = not_executable
+
+start=$(date +%s)
+run_status --timeout 0.5 -- sh -c 'sleep 30 & sleep 30; echo never'
+end=$(date +%s)
+expect_rc 124 "--timeout gives 124"
+check "outcome timed_out" test "$(status outcome)" = timed_out
+check "the timeout killed the sandbox promptly" test $((end - start)) -lt 10
+check "no sleep survived the timeout" sh -c "! pgrep -f 'sleep 30' >/dev/null"
+
+run_status --bogus-option -- true
+expect_rc 125 "an unknown option gives 125"
+run_status --timeout abc -- true
+expect_rc 125 "a bad --timeout gives 125"
+run_status
+expect_rc 125 "no command gives 125"
+
+echo 'version = 2' >"$FIX/v2.toml"
+run_status --policy "$FIX/v2.toml" -- true
+expect_rc 125 "an unsupported policy version gives 125"
+check "outcome policy_error" test "$(status outcome)" = policy_error
+check "the error names the file" grep -q "v2.toml" "$ERR"
+
+printf 'version = 1\n[filesystem]\nsymlinks = "sometimes"\n' >"$FIX/bad.toml"
+run_status --policy "$FIX/bad.toml" -- true
+expect_rc 125 "a bad enum value gives 125"
+check "the error names the line and key" grep -q "bad.toml:3" "$ERR"
+
+printf 'version = 1\nfoo = 1\n' >"$FIX/unknown.toml"
+run_status --policy "$FIX/unknown.toml" -- true
+expect_rc 125 "an unknown key gives 125"
+
+run_status --policy "$FIX/missing.toml" -- true
+expect_rc 125 "a missing policy file gives 125"
+
+sbx --status-fd 9 -- true
+expect_rc 125 "--status-fd that is not open gives 125"
+sbx --status-file /nonexistent/dir/status.json -- true
+expect_rc 125 "--status-file that cannot be created gives 125"
+
+# The status fd itself: a pipe read by the caller.
+(cd "$WS" && as_runner "$SBXRUN" --status-fd 3 -- sh -c 'exit 5' 3>"$FIX/.status") >/dev/null 2>&1
+check "--status-fd receives the document" test "$(status exit_code)" = 5
+
+sbx --version
+expect_rc 0 "--version exits 0"
+sbx --help
+expect_rc 0 "--help exits 0"
+check "--help mentions --policy" grep -q -- --policy "$OUT"
+
+done_testing
