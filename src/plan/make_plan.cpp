@@ -277,8 +277,11 @@ private:
             op.rule.why = r->dangling ? "dangling target of " + chain_text(r->chain)
                                       : "missing protected path";
             if (placeholder) {
-                // Our own placeholder (another run is using it): block the parent entry too.
-                op.fd = -1;
+                // Another run's placeholder stands there: this run joins it, through the
+                // parent directory, like any missing name.
+                auto p = resolve_rule(parent, rule.origin);
+                if (!p.ok()) return std::move(p).error();
+                op.fd = keep_fd(std::move(p->fd));
             } else {
                 op.fd = keep_fd(std::move(r->fd));
             }

@@ -1,0 +1,23 @@
+#include "app/doctor.hpp"
+
+#include <cstdio>
+
+#include "backend/doctor.hpp"
+
+namespace sbx {
+
+int run_doctor(const Invocation& inv, const HostContext& host, const Policy& policy) {
+    DoctorProbes probes = real_doctor_probes(policy.backend.bwrap, host.path_env, host.cache_dir);
+    std::vector<BackendKind> order = policy.backend.order;
+    if (inv.backend == BackendChoice::bwrap) order = {BackendKind::bwrap};
+    if (inv.backend == BackendChoice::landlock) order = {BackendKind::landlock};
+    DoctorReport report = run_doctor(probes, order);
+    std::string text =
+        inv.explain_format == ExplainFormat::json ? render_json(report) : render_text(report);
+    if (text.empty() || text.back() != '\n') text += '\n';
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+    return 0;  // it could report (spec section 2); the report says what does not work
+}
+
+}  // namespace sbx

@@ -1,0 +1,110 @@
+// The Landlock backend: no namespaces, so the plan is compiled into a Landlock ruleset (with
+// what Landlock cannot express approximated, escalated or weakened, as the policy says), and
+// sbxrun-inner applies it to itself together with seccomp before running the command.
+#include "app/backend_run.hpp"
+#include "app/locate.hpp"
+#include "backend/landlock_compile.hpp"
+#include "fs/path.hpp"
+#include "inner/landlock_apply.hpp"
+#include "run/environment.hpp"
+
+namespace sbx {
+namespace {
+
+struct Prepared {
+    LandlockCompiled compiled;
+    InnerSpec inner;
+};
+
+Result<Prepared> prepare(const RunContext& ctx) {
+    int abi = landlock_effective_abi();
+    if (abi < 1) {
+        return Error(ErrorKind::unsupported,
+                     "Landlock is not available on this kernel (it needs Linux 5.13 or newer "
+                     "with 'landlock' in the lsm= boot parameter)");
+    }
+    RealDirLister lister;
+    auto compiled = compile_landlock(ctx.plan, abi, ctx.policy.backend.on_unenforceable.value,
+                                     lister);
+    if (!compiled.ok()) return std::move(compiled).error();
+    Prepared p{std::move(compiled).value(), {}};
+    p.inner.landlock = true;
+    p.inner.landlock_spec = p.compiled.spec;
+    // Without a network namespace the seccomp filter is what keeps the network off; Landlock's
+    // TCP rules (ABI 4+) and scopes (ABI 6+) are further layers inside the spec.
+    p.inner.seccomp = ctx.plan.network == NetworkMode::none ? SeccompProfile::no_network
+                                                            : SeccompProfile::base;
+    p.inner.new_session = ctx.policy.process.new_session;
+    p.inner.chdir = ctx.inv.cwd ? path_join(ctx.host.cwd, *ctx.inv.cwd) : ctx.host.cwd;
+    p.inner.argv = ctx.inv.command;
+    return p;
+}
+
+}  // namespace
+
+Preview preview_landlock(const RunContext& ctx) {
+    Preview pv;
+    auto p = prepare(ctx);
+    if (!p.ok()) {
+        pv.why = std::move(p).error();
+        return pv;
+    }
+    pv.available = true;
+    pv.argv.push_back("sbxrun-inner");
+    for (auto& a : to_args(p->inner)) pv.argv.push_back(std::move(a));
+    for (const auto& line : p->compiled.approximated) pv.notes.push_back("approximated: " + line);
+    for (const auto& line : p->compiled.weakened) pv.notes.push_back("weakened: " + line);
+    return pv;
+}
+
+Attempt run_landlock(const RunContext& ctx) {
+    Attempt a;
+    auto p = prepare(ctx);
+    if (!p.ok()) {
+        a.why = std::move(p).error();
+        return a;
+    }
+    auto inner_exe = open_inner_exe();
+    if (!inner_exe.ok()) {
+        a.why = std::move(inner_exe).error();
+        return a;
+    }
+    auto channels = open_channels(false);
+    if (!channels.ok()) {
+        a.why = std::move(channels).error();
+        return a;
+    }
+    p->inner.report_fd = channels->report_write.get();
+
+    Launch launch;
+    launch.program = inner_exe->path;
+    launch.argv.push_back(inner_exe->path);
+    for (auto& arg : to_args(p->inner)) launch.argv.push_back(std::move(arg));
+    launch.env = sandbox_environment(ctx.policy.process, ctx.host.environ);
+    for (const auto& rule : p->inner.landlock_spec.rules) launch.pass_fds.push_back(rule.fd);
+    launch.pass_fds.push_back(p->inner.report_fd);
+    if (ctx.inv.timeout_seconds) {
+        launch.timeout = std::chrono::milliseconds(
+            static_cast<long long>(*ctx.inv.timeout_seconds * 1000.0 + 0.5));
+    }
+
+    auto exit = run_sandbox(launch, *channels);
+    if (!exit.ok()) {
+        a.why = std::move(exit).error();
+        return a;
+    }
+    if (exit->kind == SandboxExit::Kind::setup_failed) {
+        a.why = Error(ErrorKind::no_backend, "the Landlock sandbox failed before the command "
+                                             "started" +
+                                                 (exit->message.empty() ? std::string()
+                                                                        : ": " + exit->message));
+        return a;
+    }
+    a.ran = true;
+    a.exit = std::move(exit).value();
+    a.approximated = std::move(p->compiled.approximated);
+    a.weakened = std::move(p->compiled.weakened);
+    return a;
+}
+
+}  // namespace sbx
