@@ -104,7 +104,8 @@ Result<BwrapCommand> compile_bwrap(const MountPlan& plan, const BwrapInfo& bwrap
         };
         switch (op.kind) {
             case OpKind::bind_ro: b.add({"--ro-bind-fd", src(op.fd), op.dest}); break;
-            case OpKind::bind_rw: b.add({"--bind-fd", src(op.fd), op.dest}); break;
+            case OpKind::bind_rw:
+            case OpKind::anchor: b.add({"--bind-fd", src(op.fd), op.dest}); break;
             case OpKind::tmpfs: b.add({"--tmpfs", op.dest}); break;
             case OpKind::hide_dir: b.add({"--perms", "0000", "--tmpfs", op.dest}); break;
             case OpKind::hide_file:

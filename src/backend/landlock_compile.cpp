@@ -147,6 +147,11 @@ private:
                                                 "rights of its surroundings");
                     }
                     break;
+                case OpKind::anchor:
+                    // Nothing to add: the protected path below it is a constraint whose
+                    // ancestors (this directory and its parent included) already lose the
+                    // right to change entries, so it cannot be renamed or removed.
+                    break;
                 case OpKind::block_missing:
                     constraints_.push_back(
                         {op.dest, no_entry_changes, rule + " (must not be created)"});

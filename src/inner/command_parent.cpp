@@ -39,6 +39,23 @@ void write_all(int fd, const char* buf, std::size_t len) noexcept {
     }
 }
 
+// The paths execvp would try for `name`, in order (PATH as the command will see it).
+std::vector<std::string> command_candidates(const std::string& name) {
+    if (name.find('/') != std::string::npos) return {name};
+    const char* path = ::getenv("PATH");
+    std::string p = path != nullptr ? path : "/bin:/usr/bin";
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= p.size()) {
+        std::size_t end = p.find(':', start);
+        if (end == std::string::npos) end = p.size();
+        std::string dir = p.substr(start, end - start);
+        out.push_back((dir.empty() ? std::string(".") : dir) + "/" + name);
+        start = end + 1;
+    }
+    return out;
+}
+
 void report(int fd, char kind, int value) noexcept {
     char buf[kInnerReportMax];
     write_all(fd, buf, format_inner_report(buf, kind, value));
@@ -53,6 +70,10 @@ Result<int> run_command_and_report(const InnerSpec& spec) {
     argv.reserve(spec.argv.size() + 1);
     for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
+    // Where a name without '/' could be. glibc's execvp reports EACCES when some PATH
+    // directory is not searchable even if the command exists nowhere, which would turn
+    // "not found" (127) into "cannot execute" (126); shells say 127 then, and so do we.
+    std::vector<std::string> candidates = command_candidates(spec.argv.front());
 
     int exec_pipe[2];
     if (::pipe2(exec_pipe, O_CLOEXEC) != 0) return os_error("pipe for exec status", errno);
@@ -83,8 +104,13 @@ Result<int> run_command_and_report(const InnerSpec& spec) {
         ::signal(SIGPIPE, SIG_DFL);
         ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
         ::close(exec_pipe[0]);
-        ::execvp(argv[0], argv.data());
-        int err = errno;
+        bool exists = false;
+        for (const auto& c : candidates) exists = exists || ::access(c.c_str(), F_OK) == 0;
+        int err = ENOENT;
+        if (exists) {
+            ::execvp(argv[0], argv.data());
+            err = errno;
+        }
         write_all(exec_pipe[1], reinterpret_cast<const char*>(&err), sizeof err);
         ::_exit(err == ENOENT ? 127 : 126);
     }

@@ -13,7 +13,9 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include "fs/path.hpp"
@@ -162,6 +164,40 @@ private:
         return c != nullptr && (c->op.kind == OpKind::bind_rw || c->op.kind == OpKind::tmpfs);
     }
 
+    // Make every directory between the writable root and `path` a mount point (anchor), so the
+    // sandbox cannot rename it away and rebuild the tree that a protected symlink or a protected
+    // path's parent resolves through. The root itself is a mount already.
+    Status anchor_ancestors(const std::string& path, const RuleRef& rule) {
+        const Candidate* root = deciding_root(path_parent(path));
+        if (root == nullptr ||
+            (root->op.kind != OpKind::bind_rw && root->op.kind != OpKind::tmpfs)) {
+            return {};
+        }
+        for (std::string dir = path_parent(path);
+             dir != root->op.dest && path_is_within(dir, root->op.dest); dir = path_parent(dir)) {
+            if (!anchored_.insert(dir).second) break;  // it and everything above: done before
+            auto r = resolve_rule(dir, rule.origin);
+            if (!r.ok()) return std::move(r).error();
+            if (!r->exists || r->real != dir || !S_ISDIR(r->st.st_mode)) {
+                // It changed since the protected path was resolved: refuse rather than guess.
+                return Error(ErrorKind::os, "directory changed while the plan was made")
+                    .with_path(dir)
+                    .with_errno(EAGAIN)
+                    .with_origin(rule.origin);
+            }
+            MountOp op;
+            op.kind = OpKind::anchor;
+            op.dest = dir;
+            op.dev = r->st.st_dev;
+            op.ino = r->st.st_ino;
+            op.rule = rule;
+            op.rule.why = "keeps " + path + " where it is";
+            op.fd = keep_fd(std::move(r->fd));
+            add(std::move(op), kWrite);
+        }
+        return {};
+    }
+
     Status add_protected_rule(const PathRule& rule) {
         if (!rule.relative_name) return protect_path(rule.path, ref("filesystem.protect", rule), 0);
         for (const auto& root : writable_roots_) {
@@ -219,6 +255,7 @@ private:
                         RuleRef why = rule;
                         why.why = "symlink on the way to protected " + path;
                         plan_.pins.push_back(Pin{hop->link, hop->link_text, r->real, why});
+                        SBX_TRY(anchor_ancestors(hop->link, rule));
                     }
                     link_decision = "pinned";
                     break;
@@ -244,7 +281,9 @@ private:
             bool dir = op.is_dir;
             int fd_index = keep_fd(std::move(r->fd));
             op.fd = fd_index;
+            std::string real = op.dest;
             add(std::move(op), kProtect);
+            SBX_TRY(anchor_ancestors(real, rule));
             d.decision = link_decision.empty() ? "read-only" : link_decision;
             d.detail = r->chain.empty() ? "" : "target " + r->real + " read-only";
             plan_.protected_paths.push_back(std::move(d));
@@ -286,6 +325,7 @@ private:
                 op.fd = keep_fd(std::move(r->fd));
             }
             add(std::move(op), kProtect);
+            SBX_TRY(anchor_ancestors(first_missing, rule));
             d.decision = link_decision.empty() ? "blocked" : link_decision + ", target blocked";
             d.detail = first_missing + " cannot be created";
         }
@@ -376,6 +416,7 @@ private:
     std::vector<Candidate> candidates_;
     std::vector<Candidate> base_;  // the roots only: what decides where the sandbox can write
     std::vector<std::string> writable_roots_;
+    std::set<std::string> anchored_;
     int scan_budget_ = 0;
 
 public:

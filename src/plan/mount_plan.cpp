@@ -10,6 +10,7 @@ const char* to_string(OpKind k) {
         case OpKind::hide_file: return "hidden (empty file)";
         case OpKind::tmpfs: return "tmpfs";
         case OpKind::block_missing: return "blocked (missing)";
+        case OpKind::anchor: return "anchored (cannot be renamed)";
     }
     return "?";
 }

@@ -31,6 +31,10 @@ enum class OpKind {
     hide_file,      // an empty, unreadable file at dest (deny of anything else)
     tmpfs,          // a fresh empty writable tmpfs at dest
     block_missing,  // dest does not exist and must not be created inside the sandbox
+    anchor,         // an existing directory between a writable root and a protected path,
+                    // bound writable onto itself: a mount point cannot be renamed or removed,
+                    // so the sandbox cannot move it away and build a fake tree in its place
+                    // for a protected symlink (or a protected path's parent) to lead into
 };
 
 [[nodiscard]] const char* to_string(OpKind k);

@@ -21,17 +21,17 @@ sbx -- sh -c 'echo x >"$TMPDIR/t" && cat "$TMPDIR/t"'
 expect_rc 0 "the temp dir is writable"
 
 sbx -- sh -c "echo pwned >$FIX/outside/file.txt"
-check "writing outside the writable roots fails" test "$RC" -ne 0
+expect_denied "writing outside the writable roots fails"
 sbx -- sh -c "echo pwned >$FIX/outside/new.txt"
-check "creating outside the writable roots fails" test "$RC" -ne 0
+expect_denied "creating outside the writable roots fails"
 sbx -- sh -c "rm -f $FIX/outside/file.txt"
-check "removing outside the writable roots fails" test "$RC" -ne 0
+expect_denied "removing outside the writable roots fails"
 check "outside directory unchanged on the host" test "$(fingerprint "$FIX/outside")" = "$before_outside"
 
 for attempt in 'echo evil >>.git/config' 'rm -rf .git' 'mv .git .git2' 'touch .git/hooks' \
                'rm .git/config' 'ln -s /tmp .git/x'; do
     sbx -- sh -c "$attempt"
-    check "protected .git: '$attempt' fails" test "$RC" -ne 0
+    expect_denied "protected .git: '$attempt' fails"
 done
 check ".git unchanged on the host" test "$(fingerprint "$WS/.git")" = "$before_git"
 
@@ -39,7 +39,7 @@ sbx -- sh -c 'cat .git/config'
 expect_rc 0 "protected paths stay readable"
 
 sbx -- sh -c 'mkdir .codex || touch .codex/x || echo x > .agents'
-check "missing protected names cannot be created" test "$RC" -ne 0
+expect_denied "missing protected names cannot be created"
 check "no missing protected name is left on the host" \
     sh -c "! test -e '$WS/.codex' && ! test -e '$WS/.agents' && ! test -e '$FIX/tmp/.git'"
 

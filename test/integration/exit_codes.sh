@@ -32,13 +32,15 @@ run_status -- ./noexec.sh
 expect_rc 126 "a non-executable file gives 126"
 check "outcome not_executable" test "$(status outcome)" = not_executable
 
+# A duration no other test uses, so pgrep finds only this run's processes.
+nap=30.$$
 start=$(date +%s)
-run_status --timeout 0.5 -- sh -c 'sleep 30 & sleep 30; echo never'
+run_status --timeout 0.5 -- sh -c "sleep $nap & sleep $nap; echo never"
 end=$(date +%s)
 expect_rc 124 "--timeout gives 124"
 check "outcome timed_out" test "$(status outcome)" = timed_out
 check "the timeout killed the sandbox promptly" test $((end - start)) -lt 10
-check "no sleep survived the timeout" sh -c "! pgrep -f 'sleep 30' >/dev/null"
+check "no sleep survived the timeout" sh -c "! pgrep -f '^sleep $nap' >/dev/null"
 
 run_status --bogus-option -- true
 expect_rc 125 "an unknown option gives 125"

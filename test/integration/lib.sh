@@ -7,6 +7,7 @@
 set -u
 
 : "${SBXRUN:?SBXRUN must point at the sbxrun binary}"
+SBXRUN=$(realpath "$SBXRUN")
 SBXRUN_AS=${SBXRUN_AS:-root}
 TEST_USER=${SBXRUN_TEST_USER:-sbxtest}
 _tap_n=0
@@ -77,6 +78,15 @@ sbx() {
 expect_rc() {  # expect_rc N "description"
     if [ "$RC" = "$1" ]; then ok "$2"; else
         not_ok "$2 (exit $RC, expected $1)"
+        sed 's/^/#   stderr: /' "$ERR" | head -20
+    fi
+}
+
+# expect_denied "description": the command ran inside the sandbox and failed. An exit status
+# of 120 or more is sbxrun's own (or a signal), so it does not count as the sandbox refusing.
+expect_denied() {
+    if [ "$RC" -ge 1 ] && [ "$RC" -lt 120 ]; then ok "$1"; else
+        not_ok "$1 (exit $RC, expected the command to fail inside the sandbox)"
         sed 's/^/#   stderr: /' "$ERR" | head -20
     fi
 }

@@ -9,6 +9,7 @@ echo 'sandbox_mode = "workspace-write"' >.auxiliary/configuration/coders/codex/c
 echo '# agents' >.auxiliary/configuration/AGENTS.md
 ln -s .auxiliary/configuration/coders/codex .codex
 ln -s .auxiliary/configuration/coders/claude .claude
+ln -s .auxiliary/configuration/coders/opencode .opencode
 ln -s .auxiliary/configuration/AGENTS.md AGENTS.md
 ln -s .auxiliary/configuration/AGENTS.md CLAUDE.md
 ln -s .auxiliary/configuration/coders/gemini .gemini        # dangling
@@ -18,7 +19,7 @@ own_fix
 cat >"$FIX/farm.toml" <<'TOML'
 version = 1
 [filesystem]
-protect = [".git", ".codex", ".claude", ".gemini", ".agents", "AGENTS.md", "CLAUDE.md"]
+protect = [".git", ".codex", ".claude", ".opencode", ".gemini", ".agents", "AGENTS.md", "CLAUDE.md"]
 TOML
 P=(--policy "$FIX/farm.toml")
 before=$(fingerprint "$WS/.auxiliary/configuration")
@@ -41,12 +42,14 @@ for attempt in 'echo x >>.codex/config.toml' \
                'mkdir -p .auxiliary/configuration/coders/gemini' 'rm .gemini' \
                'mkdir .agents' 'touch .agents'; do
     sbx "${P[@]}" -- sh -c "$attempt"
-    check "seed farm: '$attempt' fails" test "$RC" -ne 0
+    expect_denied "seed farm: '$attempt' fails"
 done
 
 after_links=$(cd "$WS" && ls -l --time-style=+ .codex .claude AGENTS.md CLAUDE.md .gemini openspec | awk '{print $1, $(NF-2), $(NF-1), $NF}')
 check "the links on the host are unchanged" test "$after_links" = "$before_links"
-check "the configuration targets are unchanged" test "$(fingerprint "$WS/.auxiliary/configuration")" = "$before"
+after=$(fingerprint "$WS/.auxiliary/configuration")
+check "the configuration targets are unchanged" test "$after" = "$before"
+[ "$after" = "$before" ] || diff <(echo "$before") <(echo "$after") | sed "s/^/# /"
 check "the dangling target was not created" test ! -e "$WS/.auxiliary/configuration/coders/gemini"
 check "no .agents left on the host" test ! -e "$WS/.agents"
 check "no placeholder left in the temp dir" sh -c "! ls -A '$FIX/tmp' | grep -q ."
@@ -70,7 +73,7 @@ check "no crash text" sh -c "! grep -qiE 'panic|abort|terminate|backtrace' '$ERR
 # follow: runs, protects the target, warns that the link can be replaced.
 printf 'version = 1\n[filesystem]\nsymlinks = "follow"\n' >"$FIX/follow.toml"; own_fix
 sbx --policy "$FIX/follow.toml" -- sh -c 'echo x >>.codex/config.toml'
-check "follow: the target stays read-only" test "$RC" -ne 0
+expect_denied "follow: the target stays read-only"
 check "follow: a warning is given" grep -q "follow" "$ERR"
 
 done_testing
