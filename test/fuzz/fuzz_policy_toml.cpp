@@ -1,0 +1,8 @@
+// libFuzzer target: the policy loader and validator on TOML text (named *.toml, so the TOML
+// reader is chosen by extension).
+#include "policy_fuzz_common.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    sbx::fuzz::fuzz_one_policy(data, size, "fuzz.toml");
+    return 0;
+}
