@@ -18,6 +18,7 @@
 #include "cli/cli.hpp"
 #include "config.h"
 #include "plan/make_plan.hpp"
+#include "policy/import.hpp"
 #include "policy/load.hpp"
 #include "run/exit_outcome.hpp"
 #include "run/outcome.hpp"
@@ -51,6 +52,12 @@ void print_stdout(const std::string& text) {
 std::string paragraph(const Error& e) {
     std::string s = e.render();
     if (!e.suggestion.empty()) s += "\n  suggestion: " + e.suggestion;
+    return s;
+}
+
+std::string join_lines(const std::vector<std::string>& lines) {
+    std::string s;
+    for (const auto& line : lines) s += (s.empty() ? "" : "; ") + line;
     return s;
 }
 
@@ -113,10 +120,11 @@ private:
         if (!host.ok()) return fail(host.error());
 
         std::vector<std::string> files = inv.policy_files;
-        if (files.empty()) {
+        if (files.empty() && !inv.import) {
             if (auto found = discover_policy_file(host->expand)) files.push_back(*found);
         }
-        auto policy = load_policy_files(files, host->expand);
+        auto policy = inv.import ? load_imported(inv, host->expand)
+                                 : load_policy_files(files, host->expand);
         if (!policy.ok()) return fail(policy.error());
 
         if (inv.action == Action::print_policy) {
@@ -137,6 +145,24 @@ private:
             return explain_or_check(inv, ctx);
         }
         return run_command(inv, ctx);
+    }
+
+    // --import: the converted file is the base (no discovery), --policy files apply on top,
+    // then what the import could not enforce follows the effective backend.on_unenforceable.
+    Result<Policy> load_imported(const Invocation& inv, const ExpandContext& expand) {
+        auto imported = import_policy_file(*inv.import, expand);
+        if (!imported.ok()) return std::move(imported).error();
+        for (const auto& line : imported->assumed) diag_.info("import: assumed: " + line);
+        for (const auto& line : imported->unmapped) diag_.warn("import: unmapped: " + line);
+        auto policy = load_policy_files(imported->policy, inv.policy_files, expand);
+        if (!policy.ok()) return policy;
+        auto settled = settle_unenforceable(*policy, imported->unenforceable, imported->file);
+        if (!settled.ok()) return std::move(settled).error();
+        for (const auto& line : settled->approximated) diag_.warn("approximated: " + line);
+        for (const auto& line : settled->weakened) diag_.warn("weakened: " + line);
+        import_approximated_ = std::move(settled->approximated);
+        import_weakened_ = std::move(settled->weakened);
+        return policy;
     }
 
     int explain_or_check(const Invocation& inv, const RunContext& ctx) {
@@ -186,12 +212,16 @@ private:
                 diag_.warn("running under " + std::string(to_string(b)) + "; " +
                            fallback_.front());
             }
-            for (const auto& line : a.approximated) diag_.warn("approximated: " + line);
-            for (const auto& line : a.weakened) diag_.warn("weakened: " + line);
+            // One line each (the status document has the full list, one entry per loss).
+            if (!a.approximated.empty()) diag_.warn("approximated: " + join_lines(a.approximated));
+            if (!a.weakened.empty()) diag_.warn("weakened: " + join_lines(a.weakened));
             Outcome o = outcome_from_exit(a.exit, inv.command.front());
             o.backend = to_string(b);
-            o.approximated = std::move(a.approximated);
-            o.weakened = std::move(a.weakened);
+            o.approximated = import_approximated_;
+            o.approximated.insert(o.approximated.end(), a.approximated.begin(),
+                                  a.approximated.end());
+            o.weakened = import_weakened_;
+            o.weakened.insert(o.weakened.end(), a.weakened.begin(), a.weakened.end());
             o.fallback = fallback_;
             if (o.kind == OutcomeKind::not_found || o.kind == OutcomeKind::not_executable ||
                 o.kind == OutcomeKind::timed_out) {
@@ -209,6 +239,8 @@ private:
     Diagnostics diag_{0};
     StatusSink sink_;
     std::vector<std::string> fallback_;
+    std::vector<std::string> import_approximated_;  // given up by --import, for the status
+    std::vector<std::string> import_weakened_;
 };
 
 }  // namespace

@@ -16,6 +16,7 @@ namespace {
 // letter; everything else is above the char range so the two never collide.
 enum LongOnly : int {
     opt_policy = 256,
+    opt_import,
     opt_workspace,
     opt_backend,
     opt_explain,
@@ -38,8 +39,10 @@ struct OptionSpec {
     const char* help;  // one line for --help
 };
 
-constexpr std::array<OptionSpec, 17> kOptions{{
+constexpr std::array<OptionSpec, 18> kOptions{{
     {"policy", opt_policy, "FILE", "policy file (.toml or .json); repeatable, later files win"},
+    {"import", opt_import, "KIND:FILE",
+     "start from a Codex config.toml (codex:FILE) or srt settings (srt:FILE)"},
     {"workspace", opt_workspace, "DIR", "directory ${workspace} stands for (default: .)"},
     {"cwd", 'C', "DIR", "working directory of the command (default: .)"},
     {"backend", opt_backend, "auto|bwrap|landlock", "force a backend (default: auto)"},
@@ -228,6 +231,13 @@ Result<Invocation> parse_command_line(int argc, const char* const* argv) {
                 auto v = non_empty("policy", "a file name", optarg);
                 if (!v) return std::move(v).error();
                 inv.policy_files.push_back(std::move(*v));
+                break;
+            }
+            case opt_import: {
+                if (inv.import) return usage("--import: given more than once");
+                auto v = parse_import_spec(optarg);
+                if (!v) return std::move(v).error();
+                inv.import = std::move(*v);
                 break;
             }
             case opt_workspace: {

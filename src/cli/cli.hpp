@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "policy/import.hpp"
 #include "policy/policy.hpp"
 #include "util/result.hpp"
 
@@ -17,6 +18,7 @@ enum class BackendChoice { automatic, bwrap, landlock };
 struct Invocation {
     Action action = Action::run;
     std::vector<std::string> policy_files;      // --policy, in order
+    std::optional<ImportSource> import;         // --import KIND:FILE (the base under --policy)
     std::optional<std::string> workspace;       // --workspace
     std::optional<std::string> cwd;             // -C / --cwd
     BackendChoice backend = BackendChoice::automatic;

@@ -42,6 +42,8 @@ bool exists(const std::string& path) {
     return ::stat(path.c_str(), &st) == 0;
 }
 
+}  // namespace
+
 // Reads at most limit + 1 bytes, so an over-long file (or /dev/zero) is refused without being
 // read whole. Pipes work too (--policy <(generate-policy)).
 //
@@ -76,8 +78,6 @@ Result<std::string> read_policy_file(const std::string& path, const PolicyLimits
     return text;
 }
 
-}  // namespace
-
 Result<Policy> apply_policy_text(const Policy& base, const std::string& text,
                                  const std::string& name, const ExpandContext& ctx,
                                  const PolicyLimits& limits) {
@@ -93,11 +93,16 @@ Result<Policy> apply_policy_text(const Policy& base, const std::string& text,
 
 Result<Policy> load_policy_files(const std::vector<std::string>& files, const ExpandContext& ctx,
                                  const PolicyLimits& limits) {
+    return load_policy_files(default_policy(ctx), files, ctx, limits);
+}
+
+Result<Policy> load_policy_files(const Policy& base, const std::vector<std::string>& files,
+                                 const ExpandContext& ctx, const PolicyLimits& limits) {
     if (files.size() > limits.max_files)
         return Error(ErrorKind::limit, std::to_string(files.size()) +
                                            " policy files given (limit " +
                                            std::to_string(limits.max_files) + ")");
-    Policy p = default_policy(ctx);
+    Policy p = base;
     for (const auto& file : files) {
         auto text = read_policy_file(file, limits);
         if (!text) return std::move(text).error();

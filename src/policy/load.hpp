@@ -25,6 +25,17 @@ namespace sbx {
                                                const ExpandContext& ctx,
                                                const PolicyLimits& limits = {});
 
+// Read and apply each file in order over `base` (e.g. an imported policy, see import.hpp).
+[[nodiscard]] Result<Policy> load_policy_files(const Policy& base,
+                                               const std::vector<std::string>& files,
+                                               const ExpandContext& ctx,
+                                               const PolicyLimits& limits = {});
+
+// Read a policy (or imported) file, at most limits.max_file_bytes; pipes work too.
+// ENOENT/ENOTDIR: ErrorKind::not_found; other failures: ErrorKind::os with errno.
+[[nodiscard]] Result<std::string> read_policy_file(const std::string& path,
+                                                   const PolicyLimits& limits);
+
 // Discovery when no --policy is given: $SBXRUN_POLICY, then <workspace>/.sbxrun.toml, then
 // $XDG_CONFIG_HOME/sbxrun/policy.toml (or ~/.config/...). Returns the file to use, or nullopt
 // for the built-in default. `getenv` values come from ctx.env.
