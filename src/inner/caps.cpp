@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <string>
+#include <utility>
 
 #include "util/unique_fd.hpp"
 
@@ -31,8 +32,31 @@ int kernel_cap_last_cap() {
     return CAP_LAST_CAP;
 }
 
+namespace {
+
+// True when the permitted set is empty: the process holds no capability and (once
+// no_new_privs is set) can never gain one, since execve() of a setuid or file-capability
+// binary then grants nothing.
+Result<bool> holds_no_capability() {
+    __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+    if (::syscall(SYS_capget, &hdr, data) != 0) return os_error("capget", errno);
+    for (const auto& d : data) {
+        if (d.permitted != 0) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 Status drop_all_capabilities() {
-    const int last = kernel_cap_last_cap();
+    // An unprivileged caller outside any user namespace (the Landlock backend) cannot drop its
+    // bounding set (PR_CAPBSET_DROP needs CAP_SETPCAP) and does not need to: the bounding set
+    // only limits what execve() may grant, and no_new_privs, set right after this, makes
+    // execve() grant nothing. Its bounding set is then left as it was.
+    auto none = holds_no_capability();
+    if (!none) return std::move(none).error();
+    const int last = *none ? -1 : kernel_cap_last_cap();
     for (int cap = 0; cap <= last; ++cap) {
         int in = ::prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
         if (in < 0) {
