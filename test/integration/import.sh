@@ -1,0 +1,79 @@
+#!/bin/bash
+# --import: a Codex config.toml and an srt settings file, converted and enforced by the real
+# backend, protect what Codex and srt protect; the saved --print-policy output behaves the same;
+# a domain allowlist follows backend.on_unenforceable. The host is checked afterwards.
+. "$(dirname "$0")/lib.sh"
+make_workspace
+mkdir -p "$WS/.codex" "$FIX/extra" "$FIX/home/.ssh" "$WS/.git/hooks"
+echo 'model = "o3"' >"$WS/.codex/config.toml"
+echo secret >"$FIX/home/.ssh/id_ed25519"
+echo '# rc' >"$WS/.bashrc"
+cat >"$FIX/codex.toml" <<TOML
+sandbox_mode = "workspace-write"
+[sandbox_workspace_write]
+writable_roots = ["$FIX/extra"]
+exclude_slash_tmp = true
+[shell_environment_policy]
+inherit = "core"
+TOML
+cat >"$FIX/srt.json" <<JSON
+{"filesystem": {"denyRead": ["~/.ssh"], "allowWrite": [".", "$FIX/extra"],
+                "denyWrite": ["src/file.txt"]},
+ "network": {"allowedDomains": [], "deniedDomains": []}}
+JSON
+printf '{"filesystem": {"allowWrite": ["."]}, "network": {"allowedDomains": ["github.com"]}}' \
+    >"$FIX/domains.json"
+printf 'version = 1\n[backend]\non_unenforceable = "escalate"\n' >"$FIX/escalate.toml"
+own_fix
+before=$(fingerprint "$WS")
+
+# Codex: the workspace and writable_roots are writable; .git and .codex are not.
+sbx --import "codex:$FIX/codex.toml" -- sh -c "echo x >'$FIX/extra/new' && echo y >src/new"
+expect_rc 0 "codex: writable_roots and the workspace are writable"
+check "codex: unmapped keys are reported" grep -q "unmapped: shell_environment_policy" "$ERR"
+for attempt in 'echo x >>.git/config' 'echo x >.codex/new' 'rm .codex/config.toml' \
+               "echo x >'$FIX/outside/file.txt'" 'mkdir .agents'; do
+    sbx --import "codex:$FIX/codex.toml" -- sh -c "$attempt"
+    check "codex: '$attempt' fails" test "$RC" -ne 0
+done
+sbx --import "codex:$FIX/codex.toml" --print-policy
+check "codex: network_access unset means no network" grep -q '^mode = "none"' "$OUT"
+
+# srt: only allowWrite is writable; denyWrite, .git/hooks, .bashrc are protected; ~/.ssh hidden.
+sbx --import "srt:$FIX/srt.json" -- sh -c "echo x >src/other && echo y >'$FIX/extra/srt'"
+expect_rc 0 "srt: allowWrite paths are writable"
+for attempt in 'echo x >>src/file.txt' 'echo x >.git/hooks/pre-commit' 'echo x >>.bashrc' \
+               'echo x >>.git/config' "cat '$FIX/home/.ssh/id_ed25519'" \
+               "echo x >'$FIX/outside/file.txt'"; do
+    sbx --import "srt:$FIX/srt.json" -- sh -c "$attempt"
+    check "srt: '$attempt' fails" test "$RC" -ne 0
+done
+
+# The saved conversion is an ordinary policy file with the same effect.
+sbx --import "srt:$FIX/srt.json" --print-policy
+expect_rc 0 "--print-policy prints the converted policy"
+cp "$OUT" "$FIX/saved.toml"; own_fix
+sbx --policy "$FIX/saved.toml" -- sh -c 'echo x >>.git/hooks/pre-commit'
+check "the saved policy protects .git/hooks too" test "$RC" -ne 0
+sbx --policy "$FIX/saved.toml" -- sh -c 'echo x >src/saved'
+expect_rc 0 "the saved policy keeps the workspace writable"
+
+# A domain allowlist: approximated (no network, said), or needs approval under escalate.
+sbx --import "srt:$FIX/domains.json" --status-file "$FIX/.status" -- true
+expect_rc 0 "srt allowedDomains: approximate runs with no network"
+check "and says so" grep -q "approximated: network.allowedDomains" "$ERR"
+check "and lists it in the status document" \
+    sh -c "python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if any(\"github.com\" in a for a in d[\"approximated\"]) else 1)' '$FIX/.status'"
+sbx --import "srt:$FIX/domains.json" --policy "$FIX/escalate.toml" --status-file "$FIX/.status" -- true
+expect_rc 122 "srt allowedDomains under on_unenforceable = escalate: needs approval"
+check "the status says needs_approval" test "$(status_field "$FIX/.status" outcome)" = needs_approval
+
+sbx --import "nope:$FIX/srt.json" -- true
+expect_rc 125 "an unknown import kind is a usage error"
+sbx --import "codex:$FIX/missing.toml" -- true
+expect_rc 125 "a missing import file is a policy error"
+
+rm -f "$WS/src/new" "$WS/src/other" "$WS/src/saved"
+check "the workspace is otherwise unchanged" test "$(fingerprint "$WS")" = "$before"
+check "no placeholder left in the temp dir" sh -c "! ls -A '$FIX/tmp' | grep -q ."
+done_testing
