@@ -201,9 +201,32 @@ private:
     Status add_protected_rule(const PathRule& rule) {
         if (!rule.relative_name) return protect_path(rule.path, ref("filesystem.protect", rule), 0);
         for (const auto& root : writable_roots_) {
-            SBX_TRY(protect_path(path_join(root, rule.path), ref("filesystem.protect", rule), 0));
+            protect_root_ = root;
+            Status s = protect_path(path_join(root, rule.path), ref("filesystem.protect", rule), 0);
+            protect_root_.clear();
+            SBX_TRY(std::move(s));
         }
         return {};
+    }
+
+    // A relative protected name is looked up again by path below a root resolved earlier. If a
+    // component of the root was swapped for a symlink in between (attacks/races.sh), the name
+    // would resolve into another tree and the root's own entry would stay writable. So
+    // the first symlink crossed must live strictly inside the root, and without one the result
+    // must be inside it (a protected link pointing elsewhere is pinned, not moved).
+    Status check_still_beneath_root(const std::string& path, const Resolved& r,
+                                    const RuleRef& rule) const {
+        if (protect_root_.empty()) return {};
+        // The chain is in walk order: the first symlink met tells whether the root's own path
+        // was still free of symlinks.
+        const std::string& first = r.chain.empty() ? r.real : r.chain.front().link;
+        bool moved =
+            first == protect_root_ ? !r.chain.empty() : !path_is_within(first, protect_root_);
+        if (!moved) return {};
+        return Error(ErrorKind::os, "writable root changed while the plan was made")
+            .with_path(path)
+            .with_errno(EAGAIN)
+            .with_origin(rule.origin);
     }
 
     static std::string chain_text(const std::vector<SymlinkHop>& chain) {
@@ -235,6 +258,7 @@ private:
     Status protect_path(const std::string& path, const RuleRef& rule, int depth) {
         auto r = resolve_rule(path, rule.origin);
         if (!r.ok()) return std::move(r).error();
+        if (depth == 0) SBX_TRY(check_still_beneath_root(path, *r, rule));
 
         ProtectDecision d;
         d.path = path;
@@ -416,6 +440,7 @@ private:
     std::vector<Candidate> candidates_;
     std::vector<Candidate> base_;  // the roots only: what decides where the sandbox can write
     std::vector<std::string> writable_roots_;
+    std::string protect_root_;  // the root a relative protected name is being resolved under
     std::set<std::string> anchored_;
     int scan_budget_ = 0;
 
