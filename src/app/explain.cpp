@@ -60,6 +60,7 @@ std::string explain_text(const ExplainInput& in) {
     }
     out += std::string("network: ") + to_string(plan.network) + "\n";
     for (const auto& w : plan.warnings) out += "warning: " + w + "\n";
+    for (const auto& n : plan.notes) out += "note: " + n + "\n";
     for (const auto& f : in.fallback) out += "not used: " + f + "\n";
     out += "backend: " + in.backend + "\n";
     for (const auto& n : in.backend_notes) out += "  note: " + n + "\n";
@@ -92,6 +93,7 @@ std::string explain_json(const ExplainInput& in) {
     }
     j["network"] = to_string(plan.network);
     j["warnings"] = plan.warnings;
+    j["notes"] = plan.notes;
     j["backend"] = in.backend;
     j["backend_notes"] = in.backend_notes;
     j["fallback"] = in.fallback;

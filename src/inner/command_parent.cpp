@@ -104,12 +104,21 @@ Result<int> run_command_and_report(const InnerSpec& spec) {
         ::signal(SIGPIPE, SIG_DFL);
         ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
         ::close(exec_pipe[0]);
-        bool exists = false;
-        for (const auto& c : candidates) exists = exists || ::access(c.c_str(), F_OK) == 0;
+        // execvp's search, without an execve per PATH entry that does not hold the command:
+        // try each candidate that exists; EACCES goes on to the next (as glibc does); a file
+        // the kernel cannot execute (ENOEXEC: a script without #!) is left to execvp, which
+        // runs it with /bin/sh.
         int err = ENOENT;
-        if (exists) {
-            ::execvp(argv[0], argv.data());
+        for (const auto& c : candidates) {
+            if (::access(c.c_str(), F_OK) != 0) continue;
+            ::execv(c.c_str(), argv.data());
             err = errno;
+            if (err == ENOEXEC) {
+                ::execvp(argv[0], argv.data());
+                err = errno;
+                break;
+            }
+            if (err != EACCES) break;
         }
         write_all(exec_pipe[1], reinterpret_cast<const char*>(&err), sizeof err);
         ::_exit(err == ENOENT ? 127 : 126);

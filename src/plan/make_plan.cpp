@@ -292,7 +292,9 @@ private:
             }
         }
 
-        bool placeholder = r->exists && is_placeholder(r->fd.get());
+        // Placeholders are always empty regular files: only those need the (xattr) check.
+        bool placeholder = r->exists && S_ISREG(r->st.st_mode) && r->st.st_size == 0 &&
+                           is_placeholder(r->fd.get());
         if (r->exists && !placeholder) {
             MountOp op;
             op.kind = OpKind::bind_ro;
@@ -371,8 +373,12 @@ private:
         }
         scan_budget_ -= static_cast<int>(found->entries_seen);
         if (found->truncated) {
-            plan_.warnings.push_back("scan of protected directory '" + dir +
-                                     "' for symlinks stopped at its bound; see --explain");
+            // Not a warning: a large protected tree (a real .git) hits the bound on every run,
+            // and the links that matter (.codex/config.toml -> ...) sit near the top.
+            plan_.notes.push_back("the scan of protected directory '" + dir +
+                                  "' for symlinks stopped at its bound (depth " +
+                                  std::to_string(opts_.scan_max_depth) + ", " +
+                                  std::to_string(opts_.scan_max_entries) + " entries)");
         }
         for (const auto& link : found->links) {
             RuleRef inner = rule;

@@ -10,8 +10,11 @@ namespace sbx {
 
 struct PlanOptions {
     ResolveOptions resolve;
-    int scan_max_depth = 4;        // symlinks inside protected directories: how deep to look
-    int scan_max_entries = 4096;   // ... and how many entries at most, over all protected dirs
+    // Symlinks inside protected directories: how deep to look, and how many entries at most
+    // over all protected directories. The scan runs on every command, so it stays small: the
+    // links harnesses read through (.codex/config.toml -> ...) sit in the top two levels.
+    int scan_max_depth = 2;
+    int scan_max_entries = 1024;
 };
 
 // Errors: ErrorKind::symlink_refused (exit 122, with path/symlink/target/suggestion set) when a

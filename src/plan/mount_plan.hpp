@@ -74,6 +74,7 @@ struct MountPlan {
     std::vector<ProtectDecision> protected_paths;
     std::vector<UniqueFd> fds;    // the checked descriptors ops refer to by index
     std::vector<std::string> warnings;  // said once on stderr (e.g. symlinks = "follow")
+    std::vector<std::string> notes;     // shown by --explain only (e.g. a scan that was bounded)
     NetworkMode network = NetworkMode::none;
 };
 
