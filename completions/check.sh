@@ -3,7 +3,7 @@
 #   - every option (long and short) of --help is offered by each completion file, and no file
 #     offers an option --help does not list;
 #   - every value list of a placeholder (--backend auto|bwrap|landlock) is offered as is;
-#   - each file parses in its shell; bash's (with bash-completion) and fish's really complete.
+#   - each file parses in its shell, and really completes there (bash with bash-completion).
 # zsh, fish and bash-completion are optional on a developer's machine (their checks skip);
 # with SBXRUN_MUST_WORK=1 (CI) a missing one is a failure.
 #   usage: check.sh SBXRUN COMPLETIONS_DIR
@@ -109,6 +109,7 @@ touch "$work/a.toml" "$work/b.json" "$work/c.txt"
 got_for() {  # SHELL LINE: the candidates, one a line
     case $1 in
         bash) (cd "$work" && bash "$dir/check_bash.sh" "$dir/sbxrun.bash" "$2") ;;
+        zsh) (cd "$work" && zsh -f "$dir/check_zsh.zsh" "$dir" "$2") ;;
         fish) (cd "$work" && fish -c 'source $argv[1]; complete -C $argv[2]' "$dir/sbxrun.fish" "$2" |
             cut -f1) ;;
     esac
@@ -135,7 +136,6 @@ functional() {
     expect_not "$sh" 'sbxrun --policy ' c.txt
     expect_not "$sh" 'sbxrun --workspace ' a.toml
     expect_not "$sh" 'sbxrun -C ' c.txt
-    expect "$sh" 'sbxrun --import ' codex: srt:
     expect "$sh" 'sbxrun -q --policy a.toml bas' bash
     expect "$sh" 'sbxrun -- bas' bash
     expect_not "$sh" 'sbxrun -- ls --ch' --check
@@ -145,13 +145,22 @@ functional() {
 if [ -r /usr/share/bash-completion/bash_completion ]; then
     functional bash
     # ":" breaks words in bash, so the candidate is what follows it.
+    expect bash 'sbxrun --import ' codex: srt:
     expect bash 'sbxrun --import codex:a' a.toml
     expect bash 'sbxrun --import=srt:' a.toml sub/
 else
     skip "bash completes for real" "bash-completion is not installed"
 fi
+if command -v zsh >/dev/null; then
+    functional zsh
+    expect zsh 'sbxrun --import ' codex srt  # the ":" is added as a suffix
+    expect zsh 'sbxrun --import codex:a' a.toml
+else
+    skip "zsh completes for real" "zsh is not installed"
+fi
 if command -v fish >/dev/null; then
     functional fish
+    expect fish 'sbxrun --import ' codex: srt:
     expect fish 'sbxrun --import codex:a' codex:a.toml
     expect fish 'sbxrun --policy=' --policy=a.toml
     expect fish 'sbxrun --workspace ' sub/
