@@ -1,0 +1,26 @@
+#!/bin/bash
+# Leaks: the caller's open descriptors and the secrets named by env_unset do not reach the command.
+. "$(dirname "$0")/lib.sh"
+make_attack_workspace
+echo secret >"$FIX/outside/secret"; own_fix
+snapshot_host
+exec 3<"$FIX/outside/secret" 4>>"$FIX/outside/file.txt" 5<"$FIX/outside" 6<"$FIX/outside/secret" \
+     7>>"$FIX/outside/file.txt" 8<"$FIX/outside/secret" 9>>"$FIX/outside/file.txt"
+sbxb -- sh -c 'ls /proc/self/fd'
+expect_rc 0 "$BACKEND: listing the command's fds works"
+fds=$(grep -v '^3$' "$OUT" | sort -n | tr '\n' ' ')
+check "$BACKEND: only 0 1 2 reach the command (saw: $fds)" test "$fds" = "0 1 2 "
+for fd in 3 6 8; do attack "read the caller's fd $fd" "cat <&$fd"; done
+for fd in 4 7 9; do attack "write the caller's fd $fd" "echo x >&$fd"; done
+attack "use the caller's directory fd 5" "ls /proc/self/fd/5/"
+exec 3<&- 4>&- 5<&- 6<&- 7>&- 8<&- 9>&-
+
+printf 'version = 1\n[process]\nenv_unset = ["*_TOKEN", "AWS_SECRET_ACCESS_KEY"]\n' >"$FIX/env.toml"; own_fix
+export MY_TOKEN=s3cr3t-token GITHUB_TOKEN=s3cr3t-gh AWS_SECRET_ACCESS_KEY=s3cr3t-aws
+sbxb --policy "$FIX/env.toml" -- sh -c 'env; cat /proc/self/environ | tr "\0" "\n"'
+expect_rc 0 "$BACKEND: the environment can be read"
+check "$BACKEND: no env_unset secret reaches the command" sh -c "! grep -q s3cr3t '$OUT'"
+check "$BACKEND: other variables still do" grep -q '^HOME=' "$OUT"
+unset MY_TOKEN GITHUB_TOKEN AWS_SECRET_ACCESS_KEY
+check_host_unchanged
+done_testing
