@@ -21,6 +21,7 @@
 #include "policy/import.hpp"
 #include "policy/load.hpp"
 #include "run/exit_outcome.hpp"
+#include "run/integrity.hpp"
 #include "run/outcome.hpp"
 
 namespace sbx {
@@ -63,9 +64,12 @@ std::string join_lines(const std::vector<std::string>& lines) {
 
 std::vector<BackendKind> backend_order(const Invocation& inv, const Policy& policy) {
     switch (inv.backend) {
-        case BackendChoice::bwrap: return {BackendKind::bwrap};
-        case BackendChoice::landlock: return {BackendKind::landlock};
-        case BackendChoice::automatic: break;
+        case BackendChoice::bwrap:
+            return {BackendKind::bwrap};
+        case BackendChoice::landlock:
+            return {BackendKind::landlock};
+        case BackendChoice::automatic:
+            break;
     }
     return policy.backend.order;
 }
@@ -123,8 +127,8 @@ private:
         if (files.empty() && !inv.import) {
             if (auto found = discover_policy_file(host->expand)) files.push_back(*found);
         }
-        auto policy = inv.import ? load_imported(inv, host->expand)
-                                 : load_policy_files(files, host->expand);
+        auto policy =
+            inv.import ? load_imported(inv, host->expand) : load_policy_files(files, host->expand);
         if (!policy.ok()) return fail(policy.error());
 
         if (inv.action == Action::print_policy) {
@@ -196,6 +200,7 @@ private:
     }
 
     int run_command(const Invocation& inv, const RunContext& ctx) {
+        const std::vector<LinkRecord> links = record_links(ctx.plan);
         for (BackendKind b : backend_order(inv, ctx.policy)) {
             Attempt a = b == BackendKind::bwrap ? run_bwrap(ctx) : run_landlock(ctx);
             if (!a.ran) {
@@ -209,8 +214,7 @@ private:
                 continue;
             }
             if (!fallback_.empty()) {
-                diag_.warn("running under " + std::string(to_string(b)) + "; " +
-                           fallback_.front());
+                diag_.warn("running under " + std::string(to_string(b)) + "; " + fallback_.front());
             }
             // One line each (the status document has the full list, one entry per loss).
             if (!a.approximated.empty()) diag_.warn("approximated: " + join_lines(a.approximated));
@@ -227,12 +231,30 @@ private:
                 o.kind == OutcomeKind::timed_out) {
                 diag_.error(o.reason);
             }
+            IntegrityReport integrity = check_and_restore(links);
+            if (!integrity.clean()) integrity_violation(o, integrity);
             return finish(std::move(o));
         }
         std::string msg = "no sandbox backend can run here";
         for (const auto& f : fallback_) msg += "\n  " + f;
         msg += "\n  run 'sbxrun --doctor' for the cause and the fix";
         return fail(Error(ErrorKind::no_backend, msg));
+    }
+
+    // A protected link changed although the run is over: the command's own status is kept in
+    // the reason, the exit code says 120 so no caller mistakes it for a clean run.
+    void integrity_violation(Outcome& o, const IntegrityReport& r) {
+        std::string was = o.reason.empty() ? "the command " + std::string(to_string(o.kind)) +
+                                                 " with status " + std::to_string(o.exit_code)
+                                           : o.reason;
+        o.kind = OutcomeKind::integrity_violation;
+        o.exit_code = exit_code_for(o.kind);
+        o.reason = "sandbox integrity check: " + join_lines(r.changed) +
+                   (r.restored.empty() ? "" : "; restored: " + join_lines(r.restored)) + " (" +
+                   was + ")";
+        o.path = r.changed.empty() ? std::string()
+                                   : r.changed.front().substr(0, r.changed.front().find(' '));
+        diag_.error(o.reason);
     }
 
     std::chrono::steady_clock::time_point start_;

@@ -284,6 +284,11 @@ private:
                     link_decision = "pinned";
                     break;
                 case SymlinkMode::follow:
+                    for (const auto* hop : rewritable) {
+                        RuleRef why = rule;
+                        why.why = "unpinned symlink on the way to protected " + path;
+                        plan_.watched.push_back(Pin{hop->link, hop->link_text, r->real, why});
+                    }
                     plan_.warnings.push_back(
                         "protecting only the target of '" + path + "' (filesystem.symlinks = " +
                         "\"follow\"): the sandbox can replace the symlink " + chain_text(r->chain));

@@ -71,6 +71,8 @@ struct ProtectDecision {
 struct MountPlan {
     std::vector<MountOp> ops;     // application order: by depth of dest, parents first
     std::vector<Pin> pins;        // applied inside the sandbox after all mounts
+    std::vector<Pin> watched;     // protected-path symlinks left unpinned (symlinks = "follow"):
+                                  // checked, and restored, after the run
     std::vector<ProtectDecision> protected_paths;
     std::vector<UniqueFd> fds;    // the checked descriptors ops refer to by index
     std::vector<std::string> warnings;  // said once on stderr (e.g. symlinks = "follow")

@@ -76,4 +76,16 @@ sbx --policy "$FIX/follow.toml" -- sh -c 'echo x >>.codex/config.toml'
 expect_denied "follow: the target stays read-only"
 check "follow: a warning is given" grep -q "follow" "$ERR"
 
+# follow + a replaced link: the integrity check notices, puts the link back, exits 120.
+rm -f "$FIX/.status"
+sbx --policy "$FIX/follow.toml" --status-file "$FIX/.status" -- sh -c 'rm .codex && mkdir .codex && echo evil >.codex/config.toml'
+expect_rc 120 "follow: a replaced protected link gives 120 (integrity_violation)"
+check "follow: the status says integrity_violation" test "$(status_field "$FIX/.status" outcome)" = integrity_violation
+check "follow: the link is restored on the host" test "$(readlink "$WS/.codex")" = .auxiliary/configuration/coders/codex
+check "follow: what stood in its place is kept aside, not deleted" sh -c "ls -d '$WS'/.codex.sbxrun-replaced.* >/dev/null"
+rm -rf "$WS"/.codex.sbxrun-replaced.*
+sbx --policy "$FIX/follow.toml" -- sh -c 'ln -sfn src .codex'
+expect_rc 120 "follow: a retargeted protected link gives 120"
+check "follow: the retargeted link is restored" test "$(readlink "$WS/.codex")" = .auxiliary/configuration/coders/codex
+
 done_testing

@@ -1,0 +1,99 @@
+#include "run/integrity.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+
+#include "fs/path.hpp"
+#include "util/unique_fd.hpp"
+
+namespace sbx {
+namespace {
+
+std::string base_name(const std::string& path) {
+    auto pos = path.rfind('/');
+    return pos == std::string::npos ? path : path.substr(pos + 1);
+}
+
+// The directory holding a link, opened without following any symlink on the way (pinned and
+// watched links have canonical parents), or an invalid fd.
+UniqueFd open_parent(const std::string& link) {
+    int fd = ::open(path_parent(link).c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    return UniqueFd(fd);
+}
+
+bool read_link_at(int dirfd, const std::string& name, std::string& out) {
+    char buf[PATH_MAX];
+    ssize_t n = ::readlinkat(dirfd, name.c_str(), buf, sizeof buf);
+    if (n < 0 || n == static_cast<ssize_t>(sizeof buf)) return false;
+    out.assign(buf, static_cast<std::size_t>(n));
+    return true;
+}
+
+}  // namespace
+
+std::vector<LinkRecord> record_links(const MountPlan& plan) {
+    std::vector<LinkRecord> out;
+    for (const auto* list : {&plan.pins, &plan.watched}) {
+        for (const Pin& pin : *list) {
+            UniqueFd parent = open_parent(pin.link);
+            struct stat st {};
+            if (!parent || ::fstat(parent.get(), &st) != 0) continue;
+            out.push_back(LinkRecord{pin.link, pin.link_text, st.st_dev, st.st_ino});
+        }
+    }
+    return out;
+}
+
+IntegrityReport check_and_restore(const std::vector<LinkRecord>& links) {
+    IntegrityReport report;
+    for (const auto& rec : links) {
+        UniqueFd parent = open_parent(rec.path);
+        struct stat pst {};
+        if (!parent || ::fstat(parent.get(), &pst) != 0 || pst.st_dev != rec.parent_dev ||
+            pst.st_ino != rec.parent_ino) {
+            report.changed.push_back(path_parent(rec.path) + " (holding the protected link " +
+                                     rec.path + ") was replaced; not restored");
+            continue;
+        }
+        const std::string name = base_name(rec.path);
+        std::string now;
+        if (read_link_at(parent.get(), name, now) && now == rec.text) continue;
+
+        struct stat st {};
+        bool present = ::fstatat(parent.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
+        std::string what = !present              ? "was removed"
+                           : S_ISLNK(st.st_mode) ? "now points to '" + now + "'"
+                                                 : "was replaced by something that is not a link";
+        report.changed.push_back(rec.path + " -> " + rec.text + " " + what);
+
+        // Build the link under a temporary name, then rename it over whatever is there.
+        std::string tmp = "." + name + ".sbxrun-restore." + std::to_string(::getpid());
+        ::unlinkat(parent.get(), tmp.c_str(), 0);
+        if (::symlinkat(rec.text.c_str(), parent.get(), tmp.c_str()) != 0) continue;
+        if (present && !S_ISLNK(st.st_mode)) {
+            // A directory or file in its place: keep it, out of the way, for the user to see.
+            std::string aside = name + ".sbxrun-replaced." + std::to_string(::getpid());
+            if (::renameat2(parent.get(), name.c_str(), parent.get(), aside.c_str(),
+                            RENAME_NOREPLACE) != 0) {
+                ::unlinkat(parent.get(), tmp.c_str(), 0);
+                continue;
+            }
+            report.restored.push_back(rec.path + " (what stood there is now " +
+                                      path_join(path_parent(rec.path), aside) + ")");
+        } else {
+            report.restored.push_back(rec.path);
+        }
+        if (::renameat(parent.get(), tmp.c_str(), parent.get(), name.c_str()) != 0) {
+            ::unlinkat(parent.get(), tmp.c_str(), 0);
+            report.restored.pop_back();
+        }
+    }
+    return report;
+}
+
+}  // namespace sbx

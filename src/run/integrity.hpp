@@ -1,0 +1,39 @@
+// The integrity check after a run (spec section 5, exit 120): did a protected symlink change?
+//
+// Pinned links cannot change under bwrap, and the Landlock backend withholds the rights to
+// change them, so for those this is a safety net that should never fire. Links left unpinned
+// (filesystem.symlinks = "follow") can be replaced by the sandbox: this is what notices it and
+// puts the link back, so the harness does not read through a link the sandbox chose.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "plan/mount_plan.hpp"
+
+namespace sbx {
+
+struct LinkRecord {
+    std::string path;      // absolute; its parent holds no symlink
+    std::string text;      // what it pointed to before the run
+    dev_t parent_dev = 0;  // identity of the directory holding it
+    ino_t parent_ino = 0;
+};
+
+struct IntegrityReport {
+    std::vector<std::string> changed;   // one line per protected link found changed
+    std::vector<std::string> restored;  // one line per link put back
+    [[nodiscard]] bool clean() const { return changed.empty(); }
+};
+
+// Record the pinned and watched links of the plan as they are now (before the run).
+[[nodiscard]] std::vector<LinkRecord> record_links(const MountPlan& plan);
+
+// Compare with the host after the run; put back each changed link where that is safe: a link
+// with other text is replaced atomically; anything else standing in its place is moved aside
+// to "<name>.sbxrun-replaced.<pid>" (never deleted) and the link recreated.
+[[nodiscard]] IntegrityReport check_and_restore(const std::vector<LinkRecord>& links);
+
+}  // namespace sbx
