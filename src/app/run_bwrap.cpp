@@ -111,6 +111,12 @@ Attempt run_bwrap(const RunContext& ctx) {
                                 std::move(named).error());
             return a;
         }
+        struct stat pst{};
+        if (::fstat(named->get(), &pst) != 0) {
+            a.why = os_error("cannot stat placeholder " + op.dest, errno);
+            return a;
+        }
+        in.placeholder_ids.emplace_back(pst.st_dev, pst.st_ino);
         in.placeholder_fds.push_back(named->get());
         named_placeholders.push_back(std::move(named).value());
         placeholders.push_back(std::move(ph).value());

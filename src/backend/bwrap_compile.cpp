@@ -78,6 +78,7 @@ Result<BwrapCommand> compile_bwrap(const MountPlan& plan, const BwrapInfo& bwrap
 
     std::size_t hide_i = 0;
     std::size_t block_i = 0;
+    std::vector<VerifyMount> verify;
     bool virtual_done = false;
     auto add_virtual = [&] {
         if (virtual_done) return;
@@ -102,6 +103,16 @@ Result<BwrapCommand> compile_bwrap(const MountPlan& plan, const BwrapInfo& bwrap
                         : -1;
             return b.fd(in.explain ? -1 : n);
         };
+        // Every bind is checked again inside the sandbox before anything runs (VerifyMount).
+        if (op.kind == OpKind::bind_ro || op.kind == OpKind::bind_rw ||
+            op.kind == OpKind::anchor) {
+            verify.push_back({op.dest, static_cast<std::uint64_t>(op.dev),
+                              static_cast<std::uint64_t>(op.ino), op.kind == OpKind::bind_ro});
+        } else if (op.kind == OpKind::block_missing && block_i < in.placeholder_ids.size()) {
+            const auto& id = in.placeholder_ids[block_i];
+            verify.push_back({op.dest, static_cast<std::uint64_t>(id.first),
+                              static_cast<std::uint64_t>(id.second), true});
+        }
         switch (op.kind) {
             case OpKind::bind_ro: b.add({"--ro-bind-fd", src(op.fd), op.dest}); break;
             case OpKind::bind_rw:
@@ -123,6 +134,7 @@ Result<BwrapCommand> compile_bwrap(const MountPlan& plan, const BwrapInfo& bwrap
     inner.mount_devpts = true;
     inner.pins.clear();
     for (const auto& pin : plan.pins) inner.pins.push_back(pin.link);
+    inner.verify = std::move(verify);
 
     std::string exe = in.inner_exe_fd >= 0 ? "/proc/self/fd/" + b.fd(in.inner_exe_fd)
                                            : std::string("/proc/self/fd/<fd>");

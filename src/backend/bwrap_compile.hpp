@@ -11,7 +11,10 @@
 // user namespace that no longer owns the mount namespace).
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "backend/bwrap_probe.hpp"
@@ -27,6 +30,8 @@ struct BwrapInputs {
     std::vector<int> empty_data_fds;    // one readable-at-EOF fd per hide_file op, in op order
     std::vector<int> placeholder_fds;   // one fd per block_missing op, in op order: the host
                                         // placeholder, bound read-only onto itself
+    std::vector<std::pair<dev_t, ino_t>> placeholder_ids;  // their identities, same order
+                                                           // (empty under explain)
     InnerSpec inner;                    // seccomp, report_fd, chdir, argv...; pins and devpts
                                         // are filled in from the plan
     bool explain = false;               // fds not opened yet: render them as "<fd>"

@@ -1,11 +1,16 @@
 #include "inner/command_parent.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -56,6 +61,42 @@ std::vector<std::string> command_candidates(const std::string& name) {
     return out;
 }
 
+// Kill and reap every process still reparented to us after the command ended, until none is
+// left (a dying process may still fork, so loop; bounded so a pathological tree cannot hang us).
+void end_orphans() {
+    for (int round = 0; round < 64; ++round) {
+        bool any = false;
+        if (DIR* d = ::opendir("/proc")) {
+            const pid_t self = ::getpid();
+            while (dirent* e = ::readdir(d)) {
+                if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+                char path[300];  // "/proc/" + a d_name (at most 255 bytes) + "/stat"
+                std::snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+                int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0) continue;
+                char buf[512];
+                ssize_t n = ::read(fd, buf, sizeof buf - 1);
+                ::close(fd);
+                if (n <= 0) continue;
+                buf[n] = '\0';
+                const char* rp = std::strrchr(buf, ')');
+                char state = 0;
+                long ppid = 0;
+                if (rp != nullptr && std::sscanf(rp + 1, " %c %ld", &state, &ppid) == 2 &&
+                    ppid == self) {
+                    ::kill(static_cast<pid_t>(std::atol(e->d_name)), SIGKILL);
+                    any = true;
+                }
+            }
+            ::closedir(d);
+        }
+        while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+        }
+        if (!any) return;
+        ::usleep(1000);
+    }
+}
+
 void report(int fd, char kind, int value) noexcept {
     char buf[kInnerReportMax];
     write_all(fd, buf, format_inner_report(buf, kind, value));
@@ -91,6 +132,11 @@ Result<int> run_command_and_report(const InnerSpec& spec) {
     for (int s : kForwarded) ::sigaction(s, &sa, nullptr);
     // The parent must survive a reader that went away; the command gets the default back.
     ::signal(SIGPIPE, SIG_IGN);
+
+    // Orphans of the command (a daemonised `sleep &`, a double fork + setsid) are reparented
+    // to us rather than to init, so they can be ended with the command. Under bwrap the pid
+    // namespace does this too; under Landlock this is the only thing that does.
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
     pid_t pid = ::fork();
     if (pid < 0) {
@@ -144,6 +190,7 @@ Result<int> run_command_and_report(const InnerSpec& spec) {
             return 255;
         }
     }
+    end_orphans();
     if (n == static_cast<ssize_t>(sizeof exec_errno) && exec_errno > 0) {
         report(spec.report_fd, 'E', exec_errno);
         return exec_errno == ENOENT ? 127 : 126;

@@ -50,6 +50,7 @@
 #include "inner/inner_spec.hpp"
 #include "inner/landlock_apply.hpp"
 #include "inner/pin.hpp"
+#include "inner/verify_mounts.hpp"
 #include "inner/seccomp_filter.hpp"
 
 namespace {
@@ -70,6 +71,7 @@ int fail(int report_fd, const sbx::Error& e) {
 }
 
 sbx::Status setup(const sbx::InnerSpec& spec) {
+    for (const auto& v : spec.verify) SBX_TRY(sbx::verify_mount(v));
     for (const auto& p : spec.pins) SBX_TRY(sbx::pin_symlink(p));
     if (spec.mount_devpts) SBX_TRY(sbx::mount_private_devpts());
     SBX_TRY(sbx::drop_all_capabilities());

@@ -1,6 +1,7 @@
 // The argv encoding of InnerSpec. Every scalar is always written, so parse_inner_args() starts
 // from nothing implicit and to_args()/parse_inner_args() are exact inverses (unit-tested).
 //
+//   --verify DEV:INO:ro|rw PATH     (repeated, in order)
 //   --pin PATH                      (repeated, in order)
 //   --devpts
 //   --landlock ABI:FS:NET:SCOPED    (only when spec.landlock; decimal numbers)
@@ -77,6 +78,12 @@ const char* to_string(SeccompProfile p) {
 
 std::vector<std::string> to_args(const InnerSpec& spec) {
     std::vector<std::string> a;
+    for (const auto& v : spec.verify) {
+        a.emplace_back("--verify");
+        a.push_back(std::to_string(v.dev) + ":" + std::to_string(v.ino) + ":" +
+                    (v.read_only ? "ro" : "rw"));
+        a.push_back(v.path);
+    }
     for (const auto& p : spec.pins) {
         a.emplace_back("--pin");
         a.push_back(p);
@@ -143,7 +150,21 @@ Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args) {
         auto v = value(opt);
         if (!v) return std::move(v).error();
         std::string_view val = *v;
-        if (opt == "--pin") {
+        if (opt == "--verify") {
+            std::string_view p[3];
+            VerifyMount vm;
+            if (!split(val, 3, p) || !parse_number(p[0], vm.dev) || !parse_number(p[1], vm.ino) ||
+                (p[2] != "ro" && p[2] != "rw"))
+                return usage("--verify needs DEV:INO:ro|rw PATH, got '" + std::string(val) + "'");
+            vm.read_only = p[2] == "ro";
+            auto path = value(opt);
+            if (!path) return std::move(path).error();
+            if (path->empty() || path->front() != '/' ||
+                path->find('\0') != std::string_view::npos)
+                return usage("--verify needs an absolute path, got '" + std::string(*path) + "'");
+            vm.path = std::string(*path);
+            spec.verify.push_back(std::move(vm));
+        } else if (opt == "--pin") {
             if (val.empty() || val.front() != '/' || val.find('\0') != std::string_view::npos)
                 return usage("--pin needs an absolute path, got '" + std::string(val) + "'");
             spec.pins.emplace_back(val);

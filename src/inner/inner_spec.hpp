@@ -43,8 +43,23 @@ enum class SeccompProfile {
     no_network,  // base + socket() refused for every family but AF_UNIX
 };
 
+// A mount bwrap was asked to make, as the inner stage must find it before anything runs:
+// `path` resolves without any symlink to the inode the plan checked, is a mount root, and is
+// read-only or writable as planned. bwrap mounts by destination *path*, which a host process
+// could swap between planning and mounting; this check is what makes "what is mounted is what
+// was checked" true for bwrap too (a mismatch refuses the run).
+struct VerifyMount {
+    std::string path;
+    std::uint64_t dev = 0;
+    std::uint64_t ino = 0;
+    bool read_only = true;
+
+    bool operator==(const VerifyMount&) const = default;
+};
+
 struct InnerSpec {
     std::vector<std::string> pins;  // symlinks to bind onto themselves (open_tree + move_mount)
+    std::vector<VerifyMount> verify;  // checked before pinning, in order
     bool mount_devpts = false;      // fresh devpts on /dev/pts and /dev/ptmx -> pts/ptmx
     bool landlock = false;
     LandlockSpec landlock_spec;  // meaningful (and carried by to_args) only when landlock
