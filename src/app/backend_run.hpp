@@ -36,6 +36,11 @@ struct Preview {
 };
 
 [[nodiscard]] Attempt run_bwrap(const RunContext& ctx);
+
+// The part both backends share: apply --timeout, run the launch, and turn "failed before the
+// command started" into a reason for the next backend. `what` names the backend in it.
+[[nodiscard]] Attempt supervise(const RunContext& ctx, Launch& launch, Channels& channels,
+                                const std::string& what);
 [[nodiscard]] Preview preview_bwrap(const RunContext& ctx);
 
 }  // namespace sbx

@@ -163,25 +163,7 @@ Attempt run_bwrap(const RunContext& ctx) {
     launch.pass_fds = std::move(cmd->pass_fds);
     launch.stderr_fd = channels->stderr_write.get();
     launch.bwrap = true;
-    if (ctx.inv.timeout_seconds) {
-        launch.timeout = std::chrono::milliseconds(
-            static_cast<long long>(*ctx.inv.timeout_seconds * 1000.0 + 0.5));
-    }
-
-    auto exit = run_sandbox(launch, *channels);
-    if (!exit.ok()) {
-        a.why = std::move(exit).error();
-        return a;
-    }
-    if (exit->kind == SandboxExit::Kind::setup_failed) {
-        a.why = Error(ErrorKind::no_backend,
-                      "bwrap failed before the command started" +
-                          (exit->message.empty() ? std::string() : ": " + exit->message));
-        return a;
-    }
-    a.ran = true;
-    a.exit = std::move(exit).value();
-    return a;
+    return supervise(ctx, launch, *channels, "bwrap");
 }
 
 }  // namespace sbx

@@ -83,25 +83,8 @@ Attempt run_landlock(const RunContext& ctx) {
     launch.env = sandbox_environment(ctx.policy.process, ctx.host.environ);
     for (const auto& rule : p->inner.landlock_spec.rules) launch.pass_fds.push_back(rule.fd);
     launch.pass_fds.push_back(p->inner.report_fd);
-    if (ctx.inv.timeout_seconds) {
-        launch.timeout = std::chrono::milliseconds(
-            static_cast<long long>(*ctx.inv.timeout_seconds * 1000.0 + 0.5));
-    }
-
-    auto exit = run_sandbox(launch, *channels);
-    if (!exit.ok()) {
-        a.why = std::move(exit).error();
-        return a;
-    }
-    if (exit->kind == SandboxExit::Kind::setup_failed) {
-        a.why = Error(ErrorKind::no_backend, "the Landlock sandbox failed before the command "
-                                             "started" +
-                                                 (exit->message.empty() ? std::string()
-                                                                        : ": " + exit->message));
-        return a;
-    }
-    a.ran = true;
-    a.exit = std::move(exit).value();
+    a = supervise(ctx, launch, *channels, "the Landlock sandbox");
+    if (!a.ran) return a;
     a.approximated = std::move(p->compiled.approximated);
     a.weakened = std::move(p->compiled.weakened);
     return a;
