@@ -1,6 +1,7 @@
 #include "app/context.hpp"
 
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,6 +18,25 @@ const std::string* find_env(const std::vector<std::pair<std::string, std::string
     }
     return nullptr;
 }
+
+namespace {
+
+Status must_be_directory(const char* option, const std::string& path) {
+    struct stat st{};
+    if (::stat(path.c_str(), &st) != 0) {
+        return Error(ErrorKind::usage, std::string(option) + ": cannot use '" + path + "'")
+            .with_errno(errno)
+            .with_path(path);
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        return Error(ErrorKind::usage,
+                     std::string(option) + ": '" + path + "' is not a directory")
+            .with_path(path);
+    }
+    return {};
+}
+
+}  // namespace
 
 Result<HostContext> host_context(const Invocation& inv, char** envp) {
     HostContext h;
@@ -35,6 +55,11 @@ Result<HostContext> host_context(const Invocation& inv, char** envp) {
 
     auto absolute = [&](const std::string& p) { return path_join(h.cwd, p); };
     h.expand.workspace = inv.workspace ? absolute(*inv.workspace) : h.cwd;
+    h.command_cwd = inv.cwd ? absolute(*inv.cwd) : h.cwd;
+    // Both are the user's explicit choice: a typo must stop here with the option's name, not
+    // silently drop the workspace's write rule or fail inside the sandbox later.
+    if (inv.workspace) SBX_TRY(must_be_directory("--workspace", h.expand.workspace));
+    if (inv.cwd) SBX_TRY(must_be_directory("--cwd", h.command_cwd));
 
     const auto* home = find_env(h.expand.env, "HOME");
     if (home != nullptr && !home->empty() && (*home)[0] == '/') {

@@ -12,7 +12,8 @@ namespace sbx {
 
 struct HostContext {
     std::vector<std::string> environ;  // "NAME=value" as sbxrun received it
-    std::string cwd;                   // absolute
+    std::string cwd;                   // absolute: sbxrun's own working directory
+    std::string command_cwd;           // absolute: where the command starts (-C, else cwd)
     ExpandContext expand;              // workspace, home, tmpdir, env for ${...}
     std::string cache_dir;             // $XDG_CACHE_HOME/sbxrun or ~/.cache/sbxrun
     std::string path_env;              // $PATH (for finding bwrap)

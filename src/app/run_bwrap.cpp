@@ -22,7 +22,7 @@ InnerSpec inner_spec_for(const RunContext& ctx) {
     // defence in depth against what namespaces do not cover (ptrace, io_uring, TIOCSTI...).
     s.seccomp = SeccompProfile::base;
     s.new_session = ctx.policy.process.new_session;
-    s.chdir = ctx.inv.cwd ? path_join(ctx.host.cwd, *ctx.inv.cwd) : ctx.host.cwd;
+    s.chdir = ctx.host.command_cwd;
     s.argv = ctx.inv.command;
     return s;
 }

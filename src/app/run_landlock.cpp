@@ -35,7 +35,7 @@ Result<Prepared> prepare(const RunContext& ctx) {
     p.inner.seccomp = ctx.plan.network == NetworkMode::none ? SeccompProfile::no_network
                                                             : SeccompProfile::base;
     p.inner.new_session = ctx.policy.process.new_session;
-    p.inner.chdir = ctx.inv.cwd ? path_join(ctx.host.cwd, *ctx.inv.cwd) : ctx.host.cwd;
+    p.inner.chdir = ctx.host.command_cwd;
     p.inner.argv = ctx.inv.command;
     return p;
 }

@@ -76,6 +76,15 @@ expect_rc 125 "--status-file that cannot be created gives 125"
 (cd "$WS" && as_runner "$SBXRUN" --status-fd 3 -- sh -c 'exit 5' 3>"$FIX/.status") >/dev/null 2>&1
 check "--status-fd receives the document" test "$(status exit_code)" = 5
 
+run_status -C "$FIX/nonexistent" -- true
+expect_rc 125 "-C to a missing directory gives 125"
+check "outcome usage_error for a bad -C" test "$(status outcome)" = usage_error
+run_status --workspace "$WS/src/file.txt" -- true
+expect_rc 125 "--workspace that is not a directory gives 125"
+sbx -C src -- sh -c 'pwd'
+expect_rc 0 "-C DIR relative to the current directory works"
+check "-C sets the command's working directory" test "$(cat "$OUT")" = "$WS/src"
+
 sbx --version
 expect_rc 0 "--version exits 0"
 sbx --help
