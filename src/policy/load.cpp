@@ -48,12 +48,13 @@ bool exists(const std::string& path) {
 // read whole. Pipes work too (--policy <(generate-policy)).
 //
 // A file that does not exist (ENOENT, ENOTDIR) is ErrorKind::not_found: the user named a policy
-// that is not there, a policy error (125). Any other failure (EACCES, EISDIR, EIO...) is
-// ErrorKind::os with errno: the file is there but this host will not let us read it, and the
-// rendered message names the path and the system's reason.
+// that is not there, a policy error (125). Any other failure (EACCES, EISDIR, EIO...) is a
+// usage error (125) with errno: the policy named cannot be used, nothing runs, and the rendered
+// message names the path and the system's reason. (Not ErrorKind::os: that means "this host
+// cannot run a sandbox" (121), which would send a harness looking for the wrong fix.)
 Result<std::string> read_policy_file(const std::string& path, const PolicyLimits& limits) {
     auto fail = [&](int err) {
-        Error e(err == ENOENT || err == ENOTDIR ? ErrorKind::not_found : ErrorKind::os,
+        Error e(err == ENOENT || err == ENOTDIR ? ErrorKind::not_found : ErrorKind::usage,
                 "cannot read policy file " + path);
         return std::move(e).with_errno(err).with_path(path);
     };

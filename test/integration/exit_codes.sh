@@ -66,6 +66,9 @@ expect_rc 125 "an unknown key gives 125"
 
 run_status --policy "$FIX/missing.toml" -- true
 expect_rc 125 "a missing policy file gives 125"
+run_status --policy "$FIX" -- true
+expect_rc 125 "a policy path that is a directory gives 125"
+check "and the message says why" grep -q "Is a directory" "$ERR"
 
 sbx --status-fd 9 -- true
 expect_rc 125 "--status-fd that is not open gives 125"
