@@ -86,7 +86,7 @@ TEST_CASE("unreadable policy files", "[policy][merge]") {
           "cannot read policy file " + missing + ": No such file or directory");
     auto d = load_policy_files({dir.path().string()}, sample_context());
     REQUIRE_FALSE(d.ok());
-    CHECK(d.error().kind == ErrorKind::os);
+    CHECK(d.error().kind == ErrorKind::usage);
     CHECK(d.error().sys_errno == EISDIR);
     CHECK(load_policy_files({}, sample_context()).ok());
 }
