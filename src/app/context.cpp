@@ -36,6 +36,27 @@ Status must_be_directory(const char* option, const std::string& path) {
     return {};
 }
 
+// True when both paths name the same existing object (followed through symlinks).
+bool same_object(const std::string& a, const std::string& b) {
+    struct stat sa{};
+    struct stat sb{};
+    return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+// The path the user knows a directory by. getcwd() gives the physical path; a workspace
+// reached through a symlink (/tmp/ws -> /data/ws) must still be shown to the command as
+// /tmp/ws (spec section 4: the grant goes to the real directory, the command sees the path it
+// was given). So $PWD is used, as get_current_dir_name(3) does, when it names this very
+// directory; the plan resolves it to the real one anyway. A relative option is joined to it
+// only when that names the same directory as the physical join (".." differs across links).
+std::string logical(const std::string& physical, const std::string* pwd) {
+    if (pwd == nullptr || pwd->empty() || (*pwd)[0] != '/') return physical;
+    std::string p = normalize_path(*pwd);
+    if (same_object(p, physical)) return p;
+    return physical;
+}
+
 }  // namespace
 
 Result<HostContext> host_context(const Invocation& inv, char** envp) {
@@ -51,9 +72,16 @@ Result<HostContext> host_context(const Invocation& inv, char** envp) {
     if (::getcwd(buf, sizeof buf) == nullptr) {
         return os_error("cannot determine the current directory", errno);
     }
-    h.cwd = buf;
+    const std::string physical_cwd = buf;
+    h.cwd = logical(physical_cwd, find_env(h.expand.env, "PWD"));
 
-    auto absolute = [&](const std::string& p) { return path_join(h.cwd, p); };
+    auto absolute = [&](const std::string& p) {
+        std::string joined = path_join(h.cwd, p);
+        if (h.cwd == physical_cwd || p.empty() || p[0] == '/') return joined;
+        std::string physical = path_join(physical_cwd, p);
+        if (same_object(joined, physical)) return joined;
+        return physical;
+    };
     h.expand.workspace = inv.workspace ? absolute(*inv.workspace) : h.cwd;
     h.command_cwd = inv.cwd ? absolute(*inv.cwd) : h.cwd;
     // Both are the user's explicit choice: a typo must stop here with the option's name, not
@@ -67,7 +95,7 @@ Result<HostContext> host_context(const Invocation& inv, char** envp) {
     } else if (const passwd* pw = ::getpwuid(::getuid()); pw != nullptr && pw->pw_dir) {
         h.expand.home = normalize_path(pw->pw_dir);
     } else {
-        h.expand.home = "/";
+        h.expand.home.assign(1, '/');  // not = "/": GCC 12 -Wrestrict false positive here
     }
     const auto* tmp = find_env(h.expand.env, "TMPDIR");
     h.expand.tmpdir = (tmp != nullptr && !tmp->empty() && (*tmp)[0] == '/')

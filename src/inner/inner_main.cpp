@@ -84,6 +84,10 @@ sbx::Status setup(const sbx::InnerSpec& spec) {
     SBX_TRY(sbx::install_seccomp(spec.seccomp));
     if (!spec.chdir.empty() && ::chdir(spec.chdir.c_str()) != 0)
         return sbx::os_error("chdir " + spec.chdir, errno, spec.chdir);
+    // bwrap sets PWD to where it started us; the command must see the directory by the path
+    // it was given (a workspace reached through a symlink), as a shell's cd would say it.
+    if (!spec.chdir.empty() && ::setenv("PWD", spec.chdir.c_str(), 1) != 0)
+        return sbx::os_error("setenv PWD", errno);
     if (spec.stderr_fd >= 0 && spec.stderr_fd != STDERR_FILENO &&
         ::dup2(spec.stderr_fd, STDERR_FILENO) < 0)
         return sbx::os_error("give the command its stderr (dup2)", errno);
