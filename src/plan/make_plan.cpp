@@ -46,6 +46,7 @@ public:
         SBX_TRY(add_denied(fs.deny));
         // Writable places are known now; protected paths are judged against them.
         base_ = candidates_;
+        SBX_TRY(keep_denied_links());
         for (const auto& rule : fs.protect) SBX_TRY(add_protected_rule(rule));
         normalise();
         return std::move(plan_);
@@ -137,7 +138,49 @@ private:
                 op.ino = r->st.st_ino;
                 op.rule = ref("filesystem.deny", rule,
                               r->chain.empty() ? "" : "target of symlink " + r->chain.front().link);
+                for (const auto& hop : r->chain) {
+                    denied_links_.push_back(Pin{hop.link, hop.link_text, r->real, op.rule});
+                    denied_link_parents_.push_back(hop.parent);
+                }
                 add(std::move(op), kDeny);
+            }
+        }
+        return {};
+    }
+
+    // A denied path reached through a symlink that lives in a writable place: the sandbox
+    // could remove that link, and the next run would find nothing to hide and show the target.
+    // So such links are kept like the links of protected paths (filesystem.symlinks decides).
+    Status keep_denied_links() {
+        for (std::size_t i = 0; i < denied_links_.size(); ++i) {
+            if (!writable_place(denied_link_parents_[i])) continue;
+            Pin pin = denied_links_[i];
+            pin.rule.why = "symlink on the way to denied " + pin.target;
+            switch (policy_.filesystem.symlinks.value) {
+                case SymlinkMode::escalate: {
+                    Error e(ErrorKind::symlink_refused,
+                            "sandbox cannot keep the denied path '" + pin.target +
+                                "' hidden: it is reached through the writable symlink '" +
+                                pin.link + "' -> '" + pin.link_text +
+                                "' (filesystem.symlinks = \"escalate\")");
+                    e.path = pin.rule.text;
+                    e.symlink = pin.link;
+                    e.target = pin.target;
+                    e.origin = pin.rule.origin;
+                    e.suggestion = "set filesystem.symlinks = \"pin\" or deny the target '" +
+                                   pin.target + "' directly";
+                    return e;
+                }
+                case SymlinkMode::pin:
+                    SBX_TRY(anchor_ancestors(pin.link, pin.rule));
+                    plan_.pins.push_back(std::move(pin));
+                    break;
+                case SymlinkMode::follow:
+                    plan_.warnings.push_back("the sandbox can replace the symlink '" + pin.link +
+                                             "' to denied '" + pin.target +
+                                             "' (filesystem.symlinks = \"follow\")");
+                    plan_.watched.push_back(std::move(pin));
+                    break;
             }
         }
         return {};
@@ -451,6 +494,8 @@ private:
     std::vector<Candidate> candidates_;
     std::vector<Candidate> base_;  // the roots only: what decides where the sandbox can write
     std::vector<std::string> writable_roots_;
+    std::vector<Pin> denied_links_;  // symlinks crossed by deny rules, judged once roots are known
+    std::vector<std::string> denied_link_parents_;
     std::string protect_root_;  // the root a relative protected name is being resolved under
     std::set<std::string> anchored_;
     int scan_budget_ = 0;
