@@ -92,7 +92,10 @@ private:
             op.dev = r->st.st_dev;
             op.ino = r->st.st_ino;
             op.is_dir = S_ISDIR(r->st.st_mode);
-            op.rule = ref(list, rule, r->chain.empty() ? "" : "resolved through symlinks");
+            op.rule = ref(list, rule,
+                          r->chain.empty() ? ""
+                                           : "given as " + rule.path + ", resolved through " +
+                                                 chain_text(r->chain));
             op.fd = keep_fd(std::move(r->fd));
             add(std::move(op), rank);
             if (kind == OpKind::bind_rw) writable_roots_.push_back(r->real);
@@ -272,6 +275,17 @@ private:
             .with_origin(rule.origin);
     }
 
+    static void add_reason(std::string& detail, const std::string& reason) {
+        if (reason.empty()) return;
+        detail += (detail.empty() ? "" : "; ") + reason;
+    }
+
+    static std::string found_by_scan(const RuleRef& rule) {
+        const std::string prefix = "symlink inside protected ";
+        if (rule.why.rfind(prefix, 0) != 0) return {};
+        return "found by the scan of protected " + rule.why.substr(prefix.size());
+    }
+
     static std::string chain_text(const std::vector<SymlinkHop>& chain) {
         std::string s;
         for (const auto& hop : chain) {
@@ -313,7 +327,13 @@ private:
             if (writable_place(hop.parent)) rewritable.push_back(&hop);
         }
         std::string link_decision;
+        std::string link_why;  // why the links were pinned / watched, for --explain
         if (!rewritable.empty()) {
+            std::string names;
+            for (const auto* hop : rewritable) names += (names.empty() ? "" : ", ") + hop->link;
+            link_why = names + (rewritable.size() == 1 ? " lives" : " live") +
+                       " in a writable place, so the sandbox could repoint " +
+                       (rewritable.size() == 1 ? "it" : "them");
             switch (policy_.filesystem.symlinks.value) {
                 case SymlinkMode::escalate:
                     return refuse(path, *rewritable.front(), *r, rule);
@@ -325,6 +345,7 @@ private:
                         SBX_TRY(anchor_ancestors(hop->link, rule));
                     }
                     link_decision = "pinned";
+                    link_why += ": pinned";
                     break;
                 case SymlinkMode::follow:
                     for (const auto* hop : rewritable) {
@@ -336,6 +357,7 @@ private:
                         "protecting only the target of '" + path + "' (filesystem.symlinks = " +
                         "\"follow\"): the sandbox can replace the symlink " + chain_text(r->chain));
                     link_decision = "target protected";
+                    link_why += ": not pinned (filesystem.symlinks = \"follow\")";
                     break;
             }
         }
@@ -360,6 +382,8 @@ private:
             SBX_TRY(anchor_ancestors(real, rule));
             d.decision = link_decision.empty() ? "read-only" : link_decision;
             d.detail = r->chain.empty() ? "" : "target " + r->real + " read-only";
+            add_reason(d.detail, link_why);
+            add_reason(d.detail, found_by_scan(rule));
             plan_.protected_paths.push_back(std::move(d));
             if (dir) SBX_TRY(protect_links_inside(r->real, fd_index, rule, depth));
             return {};
@@ -403,6 +427,8 @@ private:
             d.decision = link_decision.empty() ? "blocked" : link_decision + ", target blocked";
             d.detail = first_missing + " cannot be created";
         }
+        add_reason(d.detail, link_why);
+        add_reason(d.detail, found_by_scan(rule));
         plan_.protected_paths.push_back(std::move(d));
         return {};
     }
@@ -420,6 +446,10 @@ private:
             return {};
         }
         scan_budget_ -= static_cast<int>(found->entries_seen);
+        // Shown by --explain: what the scan looked at, so a link it did not reach is explained.
+        plan_.notes.push_back("scanned protected directory '" + dir +
+                              "' for symlinks: " + std::to_string(found->entries_seen) +
+                              " entries, " + std::to_string(found->links.size()) + " symlinks");
         if (found->truncated) {
             // Not a warning: a large protected tree (a real .git) hits the bound on every run,
             // and the links that matter (.codex/config.toml -> ...) sit near the top.
