@@ -50,6 +50,11 @@ Policy default_policy(const ExpandContext& ctx) {
     fs.missing_protected = {MissingProtected::block, {{}, 0, "filesystem.missing_protected"}};
 
     p.network.mode = {NetworkMode::none, {{}, 0, "network.mode"}};
+    // unix_sockets is left unset so that it follows mode (effective_unix_sockets): refused with
+    // "none", because every host service whose socket file the command can see (docker.sock is
+    // root on the host, the session D-Bus can start programs outside the sandbox, the ssh agent,
+    // X11) would otherwise be reachable; allowed with "full", which isolates nothing anyway.
+    p.network.unix_sockets.reset();
 
     p.process.env_clear = false;
     p.process.env_keep = {"PATH", "HOME", "TERM", "LANG"};

@@ -8,6 +8,11 @@
 // and /tmp (the last two unless excluded), and inside every writable root Codex keeps .git,
 // .codex and .agents read-only. Keys that do not concern the sandbox (model, approvals, MCP...)
 // are not read; sandbox-related keys sbxrun cannot express are reported as unmapped.
+// Unix sockets: with the network off, Codex's Linux seccomp filter refuses connect, bind, listen
+// and accept for every family (socket(AF_UNIX) and socketpair still work), so no host service's
+// socket file is reachable and the command cannot serve one either; with the network on, nothing
+// is refused. network.unix_sockets is therefore left unset: following network.mode it is "block"
+// with "none" and "allow" with "full", which is the same reach. Codex has no key for it here.
 #include <string>
 
 #include "policy/document.hpp"

@@ -7,6 +7,11 @@
 //           some files are always write-protected inside writable places (shell rc files,
 //           .git/hooks, .git/config unless allowGitConfig, .vscode, .idea, .mcp.json, ...);
 //   network: only network.allowedDomains, through srt's proxies; an empty list is no network.
+//           On Linux srt's seccomp filter refuses socket(AF_UNIX, ...) (socketpair still works)
+//           unless network.allowAllUnixSockets = true, whatever the domains; its
+//           network.allowUnixSockets path list is macOS-only (seccomp cannot see a path). That
+//           is sbxrun's network.unix_sockets, set explicitly so that it stays "block" even if
+//           allowedDomains later widens network.mode to "full".
 // Paths are literal on Linux for writes (globs are skipped there); relative paths are relative
 // to the current directory, which sbxrun calls ${workspace}; "~" is the home directory.
 #include <string>
@@ -38,8 +43,9 @@ struct Converter {
     std::vector<Item> deny_read, allow_read, allow_write, deny_write, allowed_domains,
         denied_domains;
     bool saw_filesystem = false, saw_network = false, saw_allow_write = false;
-    bool fs_disabled = false, allow_git_config = false, all_unix_sockets = false;
-    Origin network_origin{}, disabled_origin{};
+    bool fs_disabled = false, allow_git_config = false, all_unix_sockets = false,
+         saw_all_unix_sockets = false;
+    Origin network_origin{}, disabled_origin{}, unix_sockets_origin{};
 
     Result<std::vector<PathRule>> paths(const std::vector<Item>& items, const char* what) {
         std::vector<PathRule> rules;
@@ -112,6 +118,8 @@ struct Converter {
                 auto b = as_bool(file, e);
                 if (!b) return std::move(b).error();
                 all_unix_sockets = *b;
+                saw_all_unix_sockets = true;
+                unix_sockets_origin = origin_of(file, e);
             } else if (leaf == "allowLocalBinding") {
                 auto b = as_bool(file, e);
                 if (!b) return std::move(b).error();
@@ -119,7 +127,12 @@ struct Converter {
                     out.unmapped.push_back(e.key +
                                            " = true: with no network sbxrun gives the command "
                                            "no usable local ports to bind; not mapped");
-            } else if (leaf == "allowUnixSockets" || leaf == "allowMachLookup") {
+            } else if (leaf == "allowUnixSockets") {
+                out.unmapped.push_back(e.key +
+                                       ": macOS-only in srt (on Linux srt refuses every AF_UNIX "
+                                       "socket unless allowAllUnixSockets = true, and so does "
+                                       "sbxrun); ignored");
+            } else if (leaf == "allowMachLookup") {
                 out.unmapped.push_back(e.key + ": macOS-only in srt; ignored");
             } else {
                 out.unmapped.push_back(e.key + " = " + render_value(*e.node) +
@@ -227,10 +240,14 @@ struct Converter {
             u.widen_network = true;
             out.unenforceable.push_back(std::move(u));
         }
-        if (!all_unix_sockets)
-            out.unmapped.push_back(
-                "network: srt refuses to create Unix domain sockets unless "
-                "allowAllUnixSockets = true; sbxrun does not restrict AF_UNIX sockets");
+        if (!saw_all_unix_sockets) {
+            unix_sockets_origin = Origin{file, 0, "network.allowAllUnixSockets"};
+            out.assumed.push_back(
+                "network.allowAllUnixSockets: not set; socket(AF_UNIX) is refused (srt's "
+                "default on Linux): network.unix_sockets = \"block\"");
+        }
+        out.policy.network.unix_sockets = Setting<UnixSockets>{
+            all_unix_sockets ? UnixSockets::allow : UnixSockets::block, unix_sockets_origin};
     }
 
     Status convert(const DocNode& root_node) {

@@ -36,6 +36,29 @@ const char* to_string(NetworkMode m) {
     return "none";
 }
 
+const char* to_string(UnixSockets u) {
+    switch (u) {
+        case UnixSockets::allow:
+            return "allow";
+        case UnixSockets::block:
+            return "block";
+    }
+    return "block";
+}
+
+Setting<UnixSockets> effective_unix_sockets(const NetworkPolicy& network) {
+    if (network.unix_sockets) return *network.unix_sockets;
+    // "full" means no network isolation at all (bwrap shares the host's network namespace, so
+    // abstract sockets and loopback TCP are reachable anyway): refusing pathname sockets too
+    // would only break programs, so the value follows the choice that made it moot.
+    if (network.mode.value == NetworkMode::full) {
+        Origin o = network.mode.origin;
+        if (o.key.empty()) o.key = "network.mode";
+        return {UnixSockets::allow, std::move(o)};
+    }
+    return {UnixSockets::block, Origin{{}, 0, "network.unix_sockets"}};
+}
+
 const char* to_string(BackendKind b) {
     switch (b) {
         case BackendKind::bwrap:

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +18,7 @@ namespace sbx {
 enum class SymlinkMode { pin, escalate, follow };
 enum class MissingProtected { block, ignore };
 enum class NetworkMode { none, full };
+enum class UnixSockets { allow, block };
 enum class BackendKind { bwrap, landlock };
 enum class OnUnenforceable { approximate, escalate, weaken };
 
@@ -47,7 +49,15 @@ struct FilesystemPolicy {
 
 struct NetworkPolicy {
     Setting<NetworkMode> mode{NetworkMode::none, {}};
+    // socket(AF_UNIX) allowed or refused. Unset (the built-in default) follows `mode`: refused
+    // with "none", allowed with "full". Once a layer sets it, it stays as set whatever a later
+    // layer does to `mode`. Read it through effective_unix_sockets().
+    std::optional<Setting<UnixSockets>> unix_sockets;
 };
+
+// network.unix_sockets as enforced: the value set, else the one `mode` implies. The origin of
+// an implied value is mode's (key "network.mode") for "full", the built-in default otherwise.
+[[nodiscard]] Setting<UnixSockets> effective_unix_sockets(const NetworkPolicy& network);
 
 struct ProcessPolicy {
     bool env_clear = false;
@@ -93,6 +103,7 @@ struct PolicyLimits {
 [[nodiscard]] const char* to_string(SymlinkMode m);
 [[nodiscard]] const char* to_string(MissingProtected m);
 [[nodiscard]] const char* to_string(NetworkMode m);
+[[nodiscard]] const char* to_string(UnixSockets u);
 [[nodiscard]] const char* to_string(BackendKind b);
 [[nodiscard]] const char* to_string(OnUnenforceable o);
 

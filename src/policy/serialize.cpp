@@ -120,6 +120,15 @@ std::string policy_to_toml(const Policy& p) {
 
     out += "\n[network]\n";
     toml_setting(out, "mode", p.network.mode);
+    // Written only when a layer set it: an unset value follows mode, and writing the implied
+    // value would pin it, so that a saved copy layered under mode = "full" would still block.
+    if (p.network.unix_sockets) {
+        toml_setting(out, "unix_sockets", *p.network.unix_sockets);
+    } else {
+        out += std::string("# unix_sockets = ") +
+               toml_string(to_string(effective_unix_sockets(p.network).value)) +
+               "  # not set: follows mode (\"block\" with \"none\", \"allow\" with \"full\")\n";
+    }
 
     const auto& pr = p.process;
     out += "\n[process]\n";
@@ -152,6 +161,9 @@ std::string policy_to_json(const Policy& p) {
     for (const auto& [k, v] : pr.env_set) env_set[k] = v;
     oj order = oj::array();
     for (auto k : b.order) order.push_back(to_string(k));
+    oj network = {{"mode", to_string(p.network.mode.value)}};
+    // As in TOML: only a value a layer set (an unset one follows mode).
+    if (p.network.unix_sockets) network["unix_sockets"] = to_string(p.network.unix_sockets->value);
     oj doc = {
         {"version", 1},
         {"filesystem",
@@ -162,7 +174,7 @@ std::string policy_to_json(const Policy& p) {
           {"tmpfs", json_paths(fs.tmpfs)},
           {"symlinks", to_string(fs.symlinks.value)},
           {"missing_protected", to_string(fs.missing_protected.value)}}},
-        {"network", {{"mode", to_string(p.network.mode.value)}}},
+        {"network", network},
         {"process",
          {{"env_clear", pr.env_clear},
           {"env_keep", pr.env_keep},

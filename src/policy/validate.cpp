@@ -204,6 +204,13 @@ private:
                     [&](const At& v) {
                         return setting(v, p.network.mode, {NetworkMode::none, NetworkMode::full});
                     }},
+                   {"unix_sockets",
+                    [&](const At& v) -> Status {
+                        Setting<UnixSockets> u;
+                        SBX_TRY(setting(v, u, {UnixSockets::allow, UnixSockets::block}));
+                        p.network.unix_sockets = std::move(u);
+                        return {};
+                    }},
                });
     }
 

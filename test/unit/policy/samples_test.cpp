@@ -99,6 +99,9 @@ TEST_CASE("full sample sets every key", "[policy][samples]") {
     CHECK(fs.missing_protected.value == MissingProtected::ignore);
     CHECK(p->network.mode.value == NetworkMode::full);
     CHECK(p->network.mode.origin.line == 14);
+    REQUIRE(p->network.unix_sockets.has_value());
+    CHECK(p->network.unix_sockets->value == UnixSockets::block);
+    CHECK(p->network.unix_sockets->origin.line == 15);
     CHECK(p->process.env_clear);
     CHECK(p->process.env_keep == std::vector<std::string>{"PATH", "HOME"});
     CHECK(p->process.env_unset == std::vector<std::string>{"*_TOKEN", "AWS_*"});
