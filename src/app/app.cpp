@@ -172,6 +172,7 @@ private:
     int explain_or_check(const Invocation& inv, const RunContext& ctx) {
         ExplainInput in;
         in.plan = &ctx.plan;
+        in.unix_sockets = effective_unix_sockets(ctx.policy.network);
         for (BackendKind b : backend_order(inv, ctx.policy)) {
             Preview p = b == BackendKind::bwrap ? preview_bwrap(ctx) : preview_landlock(ctx);
             if (!p.available) {

@@ -33,6 +33,19 @@ nlohmann::json rule_json(const RuleRef& r) {
             {"line", r.origin.line}, {"key", r.origin.key}, {"why", r.why}};
 }
 
+std::string unix_sockets_text(const Setting<UnixSockets>& u) {
+    std::string where = u.origin.to_string();
+    std::string s = std::string("unix sockets: ") + to_string(u.value) + " (" +
+                    (u.origin.file.empty() ? "built-in default" : where) + ")";
+    if (u.value == UnixSockets::block)
+        return s +
+               ": socket(AF_UNIX) is refused, so no host service's socket file is reachable; "
+               "socketpair() works";
+    return s +
+           ": the command can connect to any unix socket file it can see (docker.sock, "
+           "agents, X11)";
+}
+
 }  // namespace
 
 std::string explain_text(const ExplainInput& in) {
@@ -59,6 +72,7 @@ std::string explain_text(const ExplainInput& in) {
         }
     }
     out += std::string("network: ") + to_string(plan.network) + "\n";
+    out += unix_sockets_text(in.unix_sockets) + "\n";
     for (const auto& w : plan.warnings) out += "warning: " + w + "\n";
     for (const auto& n : plan.notes) out += "note: " + n + "\n";
     for (const auto& f : in.fallback) out += "not used: " + f + "\n";
@@ -92,6 +106,10 @@ std::string explain_json(const ExplainInput& in) {
                                   {"rule", rule_json(d.rule)}});
     }
     j["network"] = to_string(plan.network);
+    j["unix_sockets"] = {{"mode", to_string(in.unix_sockets.value)},
+                         {"file", in.unix_sockets.origin.file},
+                         {"line", in.unix_sockets.origin.line},
+                         {"key", in.unix_sockets.origin.key}};
     j["warnings"] = plan.warnings;
     j["notes"] = plan.notes;
     j["backend"] = in.backend;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "plan/mount_plan.hpp"
+#include "policy/policy.hpp"
 
 namespace sbx {
 
@@ -14,6 +15,7 @@ struct ExplainInput {
     std::vector<std::string> backend_argv;   // bwrap argv, or the inner stage's
     std::vector<std::string> backend_notes;  // what the backend approximates or cannot express
     std::vector<std::string> fallback;       // why earlier backends would not be used
+    Setting<UnixSockets> unix_sockets;       // effective network.unix_sockets and its origin
 };
 
 [[nodiscard]] std::string explain_text(const ExplainInput& in);

@@ -21,6 +21,10 @@ InnerSpec inner_spec_for(const RunContext& ctx) {
     // The network namespace already isolates TCP/UDP and abstract sockets; the base filter is
     // defence in depth against what namespaces do not cover (ptrace, io_uring, TIOCSTI...).
     s.seccomp = SeccompProfile::base;
+    // The private network namespace does not cover a host service's socket *file*: it is
+    // reached by path, through the shared filesystem (a read-only bind does not refuse
+    // connect). network.unix_sockets = "block" refuses socket(AF_UNIX) instead.
+    s.refuse_unix_sockets = effective_unix_sockets(ctx.policy.network).value == UnixSockets::block;
     s.new_session = ctx.policy.process.new_session;
     s.chdir = ctx.host.command_cwd;
     s.argv = ctx.inv.command;

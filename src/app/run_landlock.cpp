@@ -34,6 +34,10 @@ Result<Prepared> prepare(const RunContext& ctx) {
     // TCP rules (ABI 4+) and scopes (ABI 6+) are further layers inside the spec.
     p.inner.seccomp = ctx.plan.network == NetworkMode::none ? SeccompProfile::no_network
                                                             : SeccompProfile::base;
+    // Landlock (ABI <= 7) has no right for connect(2) on a pathname socket: refusing
+    // socket(AF_UNIX) is the only way to keep host services' socket files out of reach.
+    p.inner.refuse_unix_sockets =
+        effective_unix_sockets(ctx.policy.network).value == UnixSockets::block;
     p.inner.new_session = ctx.policy.process.new_session;
     p.inner.chdir = ctx.host.command_cwd;
     p.inner.argv = ctx.inv.command;

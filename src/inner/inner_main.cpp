@@ -81,7 +81,7 @@ sbx::Status setup(const sbx::InnerSpec& spec) {
     if (spec.new_session && ::setsid() < 0 && !(errno == EPERM && ::getsid(0) == ::getpid()))
         return sbx::os_error("setsid", errno);
     if (spec.landlock) SBX_TRY(sbx::apply_landlock(spec.landlock_spec));
-    SBX_TRY(sbx::install_seccomp(spec.seccomp));
+    SBX_TRY(sbx::install_seccomp(spec.seccomp, spec.refuse_unix_sockets));
     if (!spec.chdir.empty() && ::chdir(spec.chdir.c_str()) != 0)
         return sbx::os_error("chdir " + spec.chdir, errno, spec.chdir);
     // bwrap sets PWD to where it started us; the command must see the directory by the path

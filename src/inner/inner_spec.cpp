@@ -7,6 +7,7 @@
 //   --landlock ABI:FS:NET:SCOPED    (only when spec.landlock; decimal numbers)
 //   --landlock-rule FD:ACCESS       (repeated, only when spec.landlock)
 //   --seccomp none|base|no_network
+//   --unix-sockets allow|refuse
 //   --new-session yes|no
 //   --report-fd N   --stderr-fd N   (-1 allowed: none)
 //   --keep-fd N                     (repeated)
@@ -101,6 +102,8 @@ std::vector<std::string> to_args(const InnerSpec& spec) {
     }
     a.emplace_back("--seccomp");
     a.emplace_back(to_string(spec.seccomp));
+    a.emplace_back("--unix-sockets");
+    a.emplace_back(spec.refuse_unix_sockets ? "refuse" : "allow");
     a.emplace_back("--new-session");
     a.emplace_back(spec.new_session ? "yes" : "no");
     a.emplace_back("--report-fd");
@@ -123,7 +126,7 @@ std::vector<std::string> to_args(const InnerSpec& spec) {
 Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args) {
     InnerSpec spec;
     bool seen_landlock = false, seen_seccomp = false, seen_session = false, seen_report = false,
-         seen_stderr = false, seen_chdir = false, seen_devpts = false;
+         seen_stderr = false, seen_chdir = false, seen_devpts = false, seen_unix = false;
     bool saw_dashdash = false;
     std::size_t i = 0;
     auto value = [&](const std::string& opt) -> Result<std::string_view> {
@@ -188,6 +191,12 @@ Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args) {
             auto p = seccomp_from_string(val);
             if (!p) return usage("--seccomp: unknown profile '" + std::string(val) + "'");
             spec.seccomp = *p;
+        } else if (opt == "--unix-sockets") {
+            SBX_TRY(once(seen_unix, opt));
+            if (val != "allow" && val != "refuse")
+                return usage("--unix-sockets needs allow or refuse, got '" + std::string(val) +
+                             "'");
+            spec.refuse_unix_sockets = val == "refuse";
         } else if (opt == "--new-session") {
             SBX_TRY(once(seen_session, opt));
             if (val != "yes" && val != "no")

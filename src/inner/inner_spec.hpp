@@ -64,6 +64,9 @@ struct InnerSpec {
     bool landlock = false;
     LandlockSpec landlock_spec;  // meaningful (and carried by to_args) only when landlock
     SeccompProfile seccomp = SeccompProfile::base;
+    // network.unix_sockets = "block": socket(AF_UNIX, ...) also refused (EAFNOSUPPORT), on top
+    // of any profile; socketpair(AF_UNIX) keeps working (it has no address, reaches nothing).
+    bool refuse_unix_sockets = false;
     bool new_session = true;        // setsid()
     int report_fd = -1;             // one InnerReport record (inner/inner_report.hpp); -1: none
     int stderr_fd = -1;             // dup'ed onto fd 2 just before exec (the caller's real stderr

@@ -113,20 +113,33 @@ Status add_base(scmp_filter_ctx ctx) {
     return {};
 }
 
-Status add_no_network(scmp_filter_ctx ctx) {
-    // Every family but AF_UNIX: AF_INET/AF_INET6 (TCP, UDP, ICMP), AF_NETLINK, AF_PACKET,
-    // AF_VSOCK, ... A comparison on the full 64-bit value is safe here: any upper-half garbage
-    // makes the value differ from AF_UNIX, which refuses.
+// socket() and socketpair() rules. With no network, every family but AF_UNIX: AF_INET/AF_INET6
+// (TCP, UDP, ICMP), AF_NETLINK, AF_PACKET, AF_VSOCK, ... A comparison on the full 64-bit value is
+// safe there: any upper-half garbage makes the value differ from AF_UNIX, which refuses.
+// refuse_unix adds socket(AF_UNIX): a pathname socket is reached by connect(2), which neither a
+// read-only mount nor Landlock (ABI <= 7) refuses, so host services whose socket file the
+// command can see (docker.sock, agents, X11) are closed only by never handing out such a socket.
+// socketpair(AF_UNIX) stays: it has no address and reaches nothing but its own other end.
+Status add_socket_rules(scmp_filter_ctx ctx, bool no_network, bool refuse_unix) {
     const std::uint32_t eafnosupport = SCMP_ACT_ERRNO(EAFNOSUPPORT);
-    SBX_TRY(add(ctx, eafnosupport, "socket", {SCMP_A0(SCMP_CMP_NE, AF_UNIX)}));
-    SBX_TRY(add(ctx, eafnosupport, "socketpair", {SCMP_A0(SCMP_CMP_NE, AF_UNIX)}));
+    if (no_network && refuse_unix) {
+        SBX_TRY(add(ctx, eafnosupport, "socket"));
+    } else if (no_network) {
+        SBX_TRY(add(ctx, eafnosupport, "socket", {SCMP_A0(SCMP_CMP_NE, AF_UNIX)}));
+    } else if (refuse_unix) {
+        // The kernel reads the family as an int: compare the low 32 bits only, so garbage in
+        // the upper half cannot slip AF_UNIX past an exact 64-bit comparison.
+        SBX_TRY(
+            add(ctx, eafnosupport, "socket", {SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, AF_UNIX)}));
+    }
+    if (no_network) SBX_TRY(add(ctx, eafnosupport, "socketpair", {SCMP_A0(SCMP_CMP_NE, AF_UNIX)}));
     return {};
 }
 
 }  // namespace
 
-Status install_seccomp(SeccompProfile profile) {
-    if (profile == SeccompProfile::none) return {};
+Status install_seccomp(SeccompProfile profile, bool refuse_unix_sockets) {
+    if (profile == SeccompProfile::none && !refuse_unix_sockets) return {};
 
     Ctx ctx(seccomp_init(SCMP_ACT_ALLOW));
     if (!ctx) return Error(ErrorKind::os, "cannot initialise the seccomp filter (libseccomp)");
@@ -135,8 +148,9 @@ Status install_seccomp(SeccompProfile profile) {
     int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
     if (rc < 0) return os_error("cannot set the seccomp bad-architecture action", -rc);
 
-    SBX_TRY(add_base(ctx.get()));
-    if (profile == SeccompProfile::no_network) SBX_TRY(add_no_network(ctx.get()));
+    if (profile != SeccompProfile::none) SBX_TRY(add_base(ctx.get()));
+    SBX_TRY(
+        add_socket_rules(ctx.get(), profile == SeccompProfile::no_network, refuse_unix_sockets));
 
     rc = seccomp_load(ctx.get());
     if (rc < 0) return os_error("cannot load the seccomp filter", -rc);

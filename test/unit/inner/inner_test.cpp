@@ -1,4 +1,5 @@
 // Unit tests of the inner stage's contract: the argv encoding and the report record.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstring>
 
@@ -20,6 +21,7 @@ InnerSpec full_spec() {
     s.landlock_spec.scoped = 1;
     s.landlock_spec.rules = {{3, 0x7}, {4, 0xffff}};
     s.seccomp = SeccompProfile::no_network;
+    s.refuse_unix_sockets = true;
     s.new_session = false;
     s.report_fd = 7;
     s.stderr_fd = 9;
@@ -41,12 +43,24 @@ TEST_CASE("to_args and parse_inner_args are exact inverses") {
         CHECK(to_args(*back) == to_args(s));
     }
     for (auto p : {SeccompProfile::none, SeccompProfile::base, SeccompProfile::no_network}) {
-        InnerSpec s = minimal;
-        s.seccomp = p;
-        auto back = parse_inner_args(to_args(s));
-        REQUIRE(back.ok());
-        CHECK(back->seccomp == p);
+        for (bool refuse_unix : {false, true}) {
+            InnerSpec s = minimal;
+            s.seccomp = p;
+            s.refuse_unix_sockets = refuse_unix;
+            auto back = parse_inner_args(to_args(s));
+            REQUIRE(back.ok());
+            CHECK(back->seccomp == p);
+            CHECK(back->refuse_unix_sockets == refuse_unix);
+            CHECK(*back == s);
+        }
     }
+    // Always written, so the inner stage never falls back on a default it was not told.
+    InnerSpec allow = minimal;
+    const auto args = to_args(allow);
+    auto it = std::find(args.begin(), args.end(), "--unix-sockets");
+    REQUIRE(it != args.end());
+    REQUIRE(it + 1 != args.end());
+    CHECK(*(it + 1) == "allow");
 }
 
 TEST_CASE("to_string(SeccompProfile) names each profile") {
@@ -67,6 +81,9 @@ TEST_CASE("parse_inner_args rejects malformed arguments as usage errors") {
         {"--seccomp", "strict", "--", "true"},                     // unknown profile
         {"--seccomp", "base", "--seccomp", "none", "--", "true"},  // twice
         {"--new-session", "maybe", "--", "true"},
+        {"--unix-sockets", "block", "--", "true"},                              // allow|refuse
+        {"--unix-sockets", "refuse", "--unix-sockets", "allow", "--", "true"},  // twice
+        {"--unix-sockets"},                                                     // missing value
         {"--report-fd", "x", "--", "true"},
         {"--report-fd", "-2", "--", "true"},
         {"--report-fd", "+3", "--", "true"},

@@ -92,3 +92,42 @@ TEST_CASE("seccomp base: network allowed, dangerous calls refused", "[seccomp]")
 TEST_CASE("seccomp none installs nothing", "[seccomp]") {
     CHECK(in_child(with(SeccompProfile::none), [] { return sock(AF_INET); }) == 0);
 }
+
+TEST_CASE("refusing unix sockets: socket(AF_UNIX) refused on every profile, socketpair works",
+          "[seccomp]") {
+    for (auto p : {SeccompProfile::none, SeccompProfile::base, SeccompProfile::no_network}) {
+        INFO(to_string(p));
+        auto s = [p] { return install_seccomp(p, /*refuse_unix_sockets=*/true).ok(); };
+        CHECK(in_child(s, [] { return sock(AF_UNIX); }) == EAFNOSUPPORT);
+        CHECK(in_child(s, [] {
+                  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+                  return fd >= 0 ? 0 : errno;
+              }) == EAFNOSUPPORT);
+        // the kernel reads the family as an int: upper-half garbage is still AF_UNIX
+        CHECK(in_child(s, [] {
+                  long fd = ::syscall(SYS_socket, (1L << 32) | AF_UNIX, SOCK_STREAM, 0);
+                  return fd >= 0 ? 0 : errno;
+              }) == EAFNOSUPPORT);
+        CHECK(in_child(s, [] {
+                  int sv[2];
+                  return ::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0 ? 0 : errno;
+              }) == 0);
+        CHECK(in_child(s, [] {
+                  int sv[2];
+                  return ::socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0 ? 0 : errno;
+              }) == 0);
+        // the other families are as the profile says
+        const int inet = in_child(s, [] { return sock(AF_INET); });
+        if (p == SeccompProfile::no_network)
+            CHECK(inet == EAFNOSUPPORT);
+        else
+            CHECK(inet == 0);
+        // "none" stays without the base rules; the others keep them
+        const int uring =
+            in_child(s, [] { return ::syscall(SYS_io_uring_setup, 1, nullptr) >= 0 ? 0 : errno; });
+        if (p == SeccompProfile::none)
+            CHECK(uring != EPERM);
+        else
+            CHECK(uring == EPERM);
+    }
+}
