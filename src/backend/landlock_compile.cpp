@@ -1,7 +1,10 @@
 #include "backend/landlock_compile.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "inner/landlock_apply.hpp"
@@ -13,7 +16,8 @@ namespace {
 struct Constraint {
     std::string path;
     std::uint64_t allowed = 0;
-    std::string what;  // "protect /w/.git", for the messages
+    std::string what;       // "protect /w/.git", for the messages
+    std::size_t order = 0;  // position in plan order: messages list holes in that order
 };
 
 bool is_under(const std::string& path, const std::string& dir) {
@@ -53,6 +57,7 @@ public:
         out_.spec.abi = abi_;
         out_.spec.handled_fs = handled_;
         SBX_TRY(collect_constraints());
+        index_constraints();
         for (const MountOp& op : plan_.ops) {
             if (op.kind != OpKind::bind_ro && op.kind != OpKind::bind_rw) continue;
             if (op.fd < 0 || static_cast<std::size_t>(op.fd) >= plan_.fds.size()) {
@@ -165,16 +170,45 @@ private:
         return {};
     }
 
+    // Sorted by path, the constraints strictly beneath a directory are one contiguous range
+    // (every path starting with "dir/"), so each walk finds its holes without looking at the
+    // others: with thousands of protected entries, a scan of all of them per walk was quadratic.
+    void index_constraints() {
+        for (std::size_t i = 0; i < constraints_.size(); ++i) constraints_[i].order = i;
+        std::stable_sort(constraints_.begin(), constraints_.end(),
+                         [](const Constraint& a, const Constraint& b) { return a.path < b.path; });
+        op_dest_set_.reserve(op_dests_.size());
+        for (const auto& d : op_dests_) op_dest_set_.insert(d);
+    }
+
+    // The constraints strictly beneath `dir`, in plan order.
+    std::vector<const Constraint*> constraints_under(const std::string& dir) const {
+        const std::string prefix = dir == "/" ? "/" : dir + "/";
+        std::vector<const Constraint*> found;
+        auto it =
+            std::lower_bound(constraints_.begin(), constraints_.end(), prefix,
+                             [](const Constraint& c, const std::string& p) { return c.path < p; });
+        for (; it != constraints_.end() && it->path.compare(0, prefix.size(), prefix) == 0; ++it) {
+            if (is_under(it->path, dir)) found.push_back(&*it);
+        }
+        std::sort(found.begin(), found.end(),
+                  [](const Constraint* a, const Constraint* b) { return a->order < b->order; });
+        return found;
+    }
+
     void add_rule(int fd, std::uint64_t access) {
         access &= handled_;
         if (access != 0) out_.spec.rules.push_back({fd, access});
     }
 
-    bool is_op_dest(const std::string& p) const {
-        for (const auto& d : op_dests_) {
-            if (d == p) return true;
-        }
-        return false;
+    bool is_op_dest(const std::string& p) const { return op_dest_set_.count(p) != 0; }
+
+    // The entry of `dir` that leads to `below` (a path strictly beneath `dir`): "/w/a/b" under
+    // "/w" is "a".
+    static std::string_view entry_towards(const std::string& below, const std::string& dir) {
+        std::string_view rest(below);
+        rest.remove_prefix(dir == "/" ? 1 : dir.size() + 1);
+        return rest.substr(0, rest.find('/'));
     }
 
     // Grant `want` beneath the directory `fd` (at `path`), except below the constraints that
@@ -182,10 +216,10 @@ private:
     Status walk(int fd, const std::string& path, std::uint64_t want, const std::string& role) {
         std::uint64_t self = want;
         std::vector<const Constraint*> holes;
-        for (const Constraint& c : constraints_) {
-            if (!is_under(c.path, path) || (c.allowed & want) == want) continue;
-            holes.push_back(&c);
-            self &= c.allowed;
+        for (const Constraint* c : constraints_under(path)) {
+            if ((c->allowed & want) == want) continue;
+            holes.push_back(c);
+            self &= c->allowed;
         }
         if (holes.empty()) {
             add_rule(fd, want);
@@ -206,16 +240,18 @@ private:
         out_.approximated.push_back(path + ": " + describe_loss(want & ~self) + " (to keep " +
                                     first + ")");
 
+        // The entries a hole lies in (or is): a set, so each entry is checked at once.
+        std::unordered_set<std::string_view> towards_holes;
+        towards_holes.reserve(holes.size());
+        for (const Constraint* h : holes) towards_holes.insert(entry_towards(h->path, path));
+
         auto entries = lister_.list(fd);
         if (!entries) return std::move(entries).error().with_path(path);
         for (const DirEntryInfo& e : *entries) {
             const std::string child = join(path, e.name);
             if (e.is_symlink) continue;       // never follow: no rule, parent's rights only
             if (is_op_dest(child)) continue;  // its own operation decides
-            bool on_path = false;
-            for (const Constraint* h : holes) {
-                if (h->path == child || is_under(h->path, child)) on_path = true;
-            }
+            const bool on_path = towards_holes.count(e.name) != 0;
             if (on_path && !e.is_dir) continue;  // a constrained non-directory: no rule
             auto cfd = lister_.open_child(fd, e.name);
             if (!cfd) return std::move(cfd).error().with_path(child);
@@ -307,6 +343,7 @@ private:
     std::uint64_t handled_;
     std::vector<Constraint> constraints_;
     std::vector<std::string> op_dests_;
+    std::unordered_set<std::string> op_dest_set_;
     std::vector<std::string> refusals_;
     LandlockCompiled out_;
 };
