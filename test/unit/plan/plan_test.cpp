@@ -1,1 +1,339 @@
+// Plan decisions for symlinked layouts, without privileges: small trees in a temp dir, a
+// Policy built in code, and the MountPlan's ops, pins and decisions checked.
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "../fs/tree.hpp"
+#include "plan/make_plan.hpp"
+
+namespace {
+
+using sbx::test::Entry;
+using sbx::test::TempTree;
+
+sbx::PathRule rule(const std::string& path, int index, const char* list) {
+    sbx::PathRule r;
+    r.text = path;
+    r.path = path;
+    r.relative_name = !path.empty() && path[0] != '/';
+    r.origin.key = std::string(list) + "[" + std::to_string(index) + "]";
+    return r;
+}
+
+// read ["/"], write `writable`, protect `protect` (relative names allowed), deny `deny`.
+sbx::Policy policy(const std::vector<std::string>& writable,
+                   const std::vector<std::string>& protect,
+                   const std::vector<std::string>& deny = {},
+                   sbx::SymlinkMode mode = sbx::SymlinkMode::pin) {
+    sbx::Policy p;
+    p.filesystem.read.push_back(rule("/", 0, "filesystem.read"));
+    for (std::size_t i = 0; i < writable.size(); ++i)
+        p.filesystem.write.push_back(rule(writable[i], int(i), "filesystem.write"));
+    for (std::size_t i = 0; i < protect.size(); ++i)
+        p.filesystem.protect.push_back(rule(protect[i], int(i), "filesystem.protect"));
+    for (std::size_t i = 0; i < deny.size(); ++i)
+        p.filesystem.deny.push_back(rule(deny[i], int(i), "filesystem.deny"));
+    p.filesystem.symlinks.value = mode;
+    return p;
+}
+
+const sbx::MountOp* op_at(const sbx::MountPlan& plan, const std::string& dest) {
+    for (const auto& op : plan.ops)
+        if (op.dest == dest) return &op;
+    return nullptr;
+}
+
+bool pinned(const sbx::MountPlan& plan, const std::string& link) {
+    return std::any_of(plan.pins.begin(), plan.pins.end(),
+                       [&](const sbx::Pin& p) { return p.link == link; });
+}
+
+const sbx::ProtectDecision* decision(const sbx::MountPlan& plan, const std::string& path) {
+    for (const auto& d : plan.protected_paths)
+        if (d.path == path) return &d;
+    return nullptr;
+}
+
+// Add entries to a tree, creating the directories above each one first.
+void fill(const TempTree& t, std::initializer_list<Entry> entries) {
+    for (const auto& e : entries) {
+        std::string parent;
+        for (std::size_t slash = e.path.find('/'); slash != std::string::npos;
+             slash = e.path.find('/', slash + 1)) {
+            parent = e.path.substr(0, slash);
+            struct stat st {};
+            if (::lstat((t / parent).c_str(), &st) != 0) t.add({Entry::dir, parent, ""});
+        }
+        struct stat st {};
+        if (e.kind == Entry::dir && ::lstat((t / e.path).c_str(), &st) == 0) continue;
+        t.add(e);
+    }
+}
+
+bool contains(const std::string& s, const std::string& part) {
+    return s.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("a chain of links in the workspace: every link pinned, the end read-only") {
+    TempTree t;
+    fill(t, {{Entry::dir, "ws/.c2real", ""},
+             {Entry::link, "ws/.codex", ".c1"},
+             {Entry::link, "ws/.c1", ".c2"},
+             {Entry::link, "ws/.c2", ".c2real"}});
+    auto plan = sbx::make_plan(policy({t / "ws"}, {".codex"}));
+    REQUIRE(plan.ok());
+    CHECK(pinned(*plan, t / "ws/.codex"));
+    CHECK(pinned(*plan, t / "ws/.c1"));
+    CHECK(pinned(*plan, t / "ws/.c2"));
+    const auto* op = op_at(*plan, t / "ws/.c2real");
+    REQUIRE(op != nullptr);
+    CHECK(op->kind == sbx::OpKind::bind_ro);
+    const auto* d = decision(*plan, t / "ws/.codex");
+    REQUIRE(d != nullptr);
+    CHECK(d->decision == "pinned");
+    REQUIRE(d->chain.size() == 3);
+    CHECK(d->chain[0] == t / "ws/.codex -> .c1");
+    CHECK(d->chain[2] == t / "ws/.c2 -> .c2real");
+    CHECK(contains(d->detail, "writable place"));
+}
+
+TEST_CASE("symlink loops are a loop error naming the path and the chain") {
+    SECTION("a link to itself") {
+        TempTree t;
+        fill(t, {{Entry::link, "ws/.codex", ".codex"}});
+        auto plan = sbx::make_plan(policy({t / "ws"}, {".codex"}));
+        REQUIRE_FALSE(plan.ok());
+        CHECK(plan.error().kind == sbx::ErrorKind::loop);
+        CHECK(plan.error().path == t / "ws/.codex");
+        CHECK(contains(plan.error().render(), t / "ws/.codex -> " + t / "ws/.codex"));
+        CHECK(plan.error().origin.key == "filesystem.protect[0]");
+    }
+    SECTION("a -> b -> a") {
+        TempTree t;
+        fill(t, {{Entry::link, "ws/a", "b"}, {Entry::link, "ws/b", "a"}});
+        auto plan = sbx::make_plan(policy({t / "ws"}, {"a"}));
+        REQUIRE_FALSE(plan.ok());
+        CHECK(plan.error().kind == sbx::ErrorKind::loop);
+        CHECK(contains(plan.error().render(), t / "ws/a -> " + t / "ws/b -> " + t / "ws/a"));
+    }
+    SECTION("a loop inside a protected directory is skipped, not an error") {
+        TempTree t;
+        fill(t, {{Entry::dir, "ws/.codex", ""}, {Entry::link, "ws/.codex/self", "self"}});
+        auto plan = sbx::make_plan(policy({t / "ws"}, {".codex"}));
+        REQUIRE(plan.ok());
+        CHECK(plan->pins.empty());
+    }
+}
+
+TEST_CASE("a link leading out of the workspace is pinned; one into another root too") {
+    TempTree t;
+    fill(t, {{Entry::dir, "ws", ""}, {Entry::dir, "outside/dir", ""}, {Entry::dir, "w2/cfg", ""}});
+    t.add({Entry::link, "ws/.codex2", t / "outside/dir"});
+    t.add({Entry::link, "ws/.claude2", t / "w2/cfg"});
+    auto plan = sbx::make_plan(policy({t / "ws", t / "w2"}, {".codex2", ".claude2"}));
+    REQUIRE(plan.ok());
+    CHECK(pinned(*plan, t / "ws/.codex2"));
+    CHECK(pinned(*plan, t / "ws/.claude2"));
+    // Inside another writable root the target needs its own read-only bind; outside every
+    // writable root "/" already makes it read-only.
+    const auto* op = op_at(*plan, t / "w2/cfg");
+    REQUIRE(op != nullptr);
+    CHECK(op->kind == sbx::OpKind::bind_ro);
+    const auto* d = decision(*plan, t / "ws/.codex2");
+    REQUIRE(d != nullptr);
+    CHECK(d->decision == "pinned");
+}
+
+TEST_CASE("a writable root given through a symlink: the grant goes to the real directory") {
+    TempTree t;
+    fill(t, {{Entry::dir, "real-ws/.git", ""},
+             {Entry::link, "ws-link", "real-ws"},
+             {Entry::dir, "realanc/proj/.git", ""},
+             {Entry::link, "anc", "realanc"}});
+    for (const auto& given : {t / "ws-link", t / "anc/proj"}) {
+        auto plan = sbx::make_plan(policy({given}, {".git", ".agents"}));
+        REQUIRE(plan.ok());
+        std::string real = given == t / "ws-link" ? t / "real-ws" : t / "realanc/proj";
+        const auto* root = op_at(*plan, real);
+        REQUIRE(root != nullptr);
+        CHECK(root->kind == sbx::OpKind::bind_rw);
+        CHECK(contains(root->rule.why, "given as " + given));
+        CHECK(op_at(*plan, given) == nullptr);
+        const auto* git = op_at(*plan, real + "/.git");
+        REQUIRE(git != nullptr);
+        CHECK(git->kind == sbx::OpKind::bind_ro);
+        const auto* agents = op_at(*plan, real + "/.agents");
+        REQUIRE(agents != nullptr);
+        CHECK(agents->kind == sbx::OpKind::block_missing);
+        CHECK(plan->pins.empty());  // the root's own link is not the sandbox's to change
+    }
+}
+
+TEST_CASE("a worktree .git file is protected as a file; its gitdir grants nothing") {
+    TempTree t;
+    fill(t, {{Entry::dir, "elsewhere/.git/worktrees/w", ""}, {Entry::dir, "ws", ""}});
+    t.add({Entry::file, "ws/.git", "gitdir: " + t / "elsewhere/.git/worktrees/w\n"});
+    auto plan = sbx::make_plan(policy({t / "ws"}, {".git"}));
+    REQUIRE(plan.ok());
+    const auto* op = op_at(*plan, t / "ws/.git");
+    REQUIRE(op != nullptr);
+    CHECK(op->kind == sbx::OpKind::bind_ro);
+    CHECK_FALSE(op->is_dir);
+    for (const auto& o : plan->ops) CHECK_FALSE(contains(o.dest, t / "elsewhere"));
+    CHECK(plan->pins.empty());
+    const auto* d = decision(*plan, t / "ws/.git");
+    REQUIRE(d != nullptr);
+    CHECK(d->decision == "read-only");
+}
+
+TEST_CASE("a .git symlink (Android repo) is pinned, its target read-only") {
+    TempTree t;
+    fill(t, {{Entry::dir, "top/.repo/projects/x.git", ""},
+             {Entry::link, "top/x/.git", "../.repo/projects/x.git"}});
+    SECTION("workspace is the project: the target is outside it") {
+        auto plan = sbx::make_plan(policy({t / "top/x"}, {".git"}));
+        REQUIRE(plan.ok());
+        CHECK(pinned(*plan, t / "top/x/.git"));
+        CHECK(decision(*plan, t / "top/x/.git")->decision == "pinned");
+    }
+    SECTION("workspace is the checkout's top: the target is inside it") {
+        auto plan = sbx::make_plan(policy({t / "top"}, {t / "top/x/.git"}));
+        REQUIRE(plan.ok());
+        CHECK(pinned(*plan, t / "top/x/.git"));
+        const auto* op = op_at(*plan, t / "top/.repo/projects/x.git");
+        REQUIRE(op != nullptr);
+        CHECK(op->kind == sbx::OpKind::bind_ro);
+        // The directories on the way to the link and to the target cannot be moved away.
+        REQUIRE(op_at(*plan, t / "top/x") != nullptr);
+        CHECK(op_at(*plan, t / "top/x")->kind == sbx::OpKind::anchor);
+        REQUIRE(op_at(*plan, t / "top/.repo/projects") != nullptr);
+        CHECK(op_at(*plan, t / "top/.repo/projects")->kind == sbx::OpKind::anchor);
+    }
+}
+
+TEST_CASE("links inside a real protected directory: targets protected, links pinned, scan noted") {
+    TempTree t;
+    fill(t, {{Entry::dir, "ws/.codex", ""},
+             {Entry::file, "ws/.auxiliary/codex.toml", "m = 1\n"},
+             {Entry::dir, "ws/.auxiliary/deep/er", ""},
+             {Entry::link, "ws/.codex/config.toml", "../.auxiliary/codex.toml"},
+             {Entry::link, "ws/.codex/prompts", "../.auxiliary/deep/er"},
+             {Entry::link, "ws/.codex/usr", "/usr"}});
+    auto plan = sbx::make_plan(policy({t / "ws"}, {".codex"}));
+    REQUIRE(plan.ok());
+    REQUIRE(op_at(*plan, t / "ws/.codex") != nullptr);
+    CHECK(op_at(*plan, t / "ws/.codex")->kind == sbx::OpKind::bind_ro);
+    REQUIRE(op_at(*plan, t / "ws/.auxiliary/codex.toml") != nullptr);
+    CHECK(op_at(*plan, t / "ws/.auxiliary/codex.toml")->kind == sbx::OpKind::bind_ro);
+    REQUIRE(op_at(*plan, t / "ws/.auxiliary/deep/er") != nullptr);
+    CHECK(op_at(*plan, t / "ws/.auxiliary/deep/er")->kind == sbx::OpKind::bind_ro);
+    CHECK(op_at(*plan, t / "ws/.auxiliary/deep")->kind == sbx::OpKind::anchor);
+    CHECK(pinned(*plan, t / "ws/.codex/config.toml"));
+    CHECK(pinned(*plan, t / "ws/.codex/prompts"));
+    // A link to a place the sandbox cannot change needs nothing.
+    CHECK_FALSE(pinned(*plan, t / "ws/.codex/usr"));
+    CHECK(decision(*plan, t / "ws/.codex/usr") == nullptr);
+    const auto* d = decision(*plan, t / "ws/.codex/config.toml");
+    REQUIRE(d != nullptr);
+    CHECK(d->decision == "pinned");
+    CHECK(contains(d->detail, "found by the scan of protected " + t / "ws/.codex"));
+    CHECK(std::any_of(plan->notes.begin(), plan->notes.end(), [&](const std::string& n) {
+        return contains(n, "scanned protected directory '" + t / "ws/.codex") &&
+               contains(n, "3 entries, 3 symlinks");
+    }));
+}
+
+TEST_CASE("a denied link: the target hidden, the link kept as symlinks says") {
+    TempTree t;
+    fill(t, {{Entry::dir, "ws", ""}, {Entry::file, "secret/key", "k\n"}});
+    t.add({Entry::link, "ws/sec", t / "secret"});
+    SECTION("pin") {
+        auto plan = sbx::make_plan(policy({t / "ws"}, {}, {t / "ws/sec"}));
+        REQUIRE(plan.ok());
+        const auto* op = op_at(*plan, t / "secret");
+        REQUIRE(op != nullptr);
+        CHECK(op->kind == sbx::OpKind::hide_dir);
+        CHECK(pinned(*plan, t / "ws/sec"));
+    }
+    SECTION("follow: watched, with a warning") {
+        auto plan =
+            sbx::make_plan(policy({t / "ws"}, {}, {t / "ws/sec"}, sbx::SymlinkMode::follow));
+        REQUIRE(plan.ok());
+        CHECK(plan->pins.empty());
+        REQUIRE(plan->watched.size() == 1);
+        CHECK(plan->watched[0].link == t / "ws/sec");
+        CHECK_FALSE(plan->warnings.empty());
+    }
+    SECTION("escalate: refused, naming the link") {
+        auto plan =
+            sbx::make_plan(policy({t / "ws"}, {}, {t / "ws/sec"}, sbx::SymlinkMode::escalate));
+        REQUIRE_FALSE(plan.ok());
+        CHECK(plan.error().kind == sbx::ErrorKind::symlink_refused);
+        CHECK(plan.error().symlink == t / "ws/sec");
+        CHECK(plan.error().target == t / "secret");
+    }
+    SECTION("a denied link outside every writable root needs no pin") {
+        TempTree u;
+        fill(u, {{Entry::dir, "ro", ""}, {Entry::dir, "ws", ""}, {Entry::dir, "s", ""}});
+        u.add({Entry::link, "ro/sec", u / "s"});
+        auto plan = sbx::make_plan(policy({u / "ws"}, {}, {u / "ro/sec"}));
+        REQUIRE(plan.ok());
+        CHECK(plan->pins.empty());
+        CHECK(op_at(*plan, u / "s")->kind == sbx::OpKind::hide_dir);
+    }
+}
+
+TEST_CASE("protected links under escalate and follow") {
+    TempTree t;
+    fill(t, {{Entry::dir, "ws/.aux/codex", ""}, {Entry::link, "ws/.codex", ".aux/codex"}});
+    SECTION("escalate refuses with the path, the link and the target") {
+        auto plan = sbx::make_plan(policy({t / "ws"}, {".codex"}, {}, sbx::SymlinkMode::escalate));
+        REQUIRE_FALSE(plan.ok());
+        CHECK(plan.error().kind == sbx::ErrorKind::symlink_refused);
+        CHECK(plan.error().symlink == t / "ws/.codex");
+        CHECK(plan.error().target == t / "ws/.aux/codex");
+        CHECK(contains(plan.error().message, "sandbox"));
+    }
+    SECTION("follow protects the target and watches the link") {
+        auto plan = sbx::make_plan(policy({t / "ws"}, {".codex"}, {}, sbx::SymlinkMode::follow));
+        REQUIRE(plan.ok());
+        CHECK(plan->pins.empty());
+        REQUIRE(plan->watched.size() == 1);
+        CHECK(op_at(*plan, t / "ws/.aux/codex")->kind == sbx::OpKind::bind_ro);
+        const auto* d = decision(*plan, t / "ws/.codex");
+        REQUIRE(d != nullptr);
+        CHECK(d->decision == "target protected");
+        CHECK(contains(d->detail, "not pinned"));
+    }
+}
+
+TEST_CASE("missing protected names are blocked in every writable root; dangling targets too") {
+    TempTree t;
+    fill(t, {{Entry::dir, "a", ""},
+             {Entry::dir, "b", ""},
+             {Entry::dir, "c", ""},
+             {Entry::link, "a/.codex", ".aux/codex"}});
+    auto plan = sbx::make_plan(policy({t / "a", t / "b", t / "c"}, {".agents", ".codex"}));
+    REQUIRE(plan.ok());
+    for (const auto* root : {"a", "b", "c"}) {
+        const auto* op = op_at(*plan, t / std::string(root) + "/.agents");
+        REQUIRE(op != nullptr);
+        CHECK(op->kind == sbx::OpKind::block_missing);
+    }
+    // The dangling link: pinned, and the first missing component of its target blocked.
+    CHECK(pinned(*plan, t / "a/.codex"));
+    const auto* op = op_at(*plan, t / "a/.aux");
+    REQUIRE(op != nullptr);
+    CHECK(op->kind == sbx::OpKind::block_missing);
+    const auto* d = decision(*plan, t / "a/.codex");
+    REQUIRE(d != nullptr);
+    CHECK(d->decision == "pinned, target blocked");
+    CHECK(op_at(*plan, t / "b/.codex")->kind == sbx::OpKind::block_missing);
+}
