@@ -40,7 +40,7 @@ snapshot_host
 attack "TCP to the host's loopback" "$PROBE tcp $tcp_port"
 sbxb -- "$PROBE" udp "$udp_port"   # a UDP send "succeeds" into a private netns: judge by the log
 attack "abstract unix socket of a host service" "$PROBE unix @$ABSTRACT"
-# (the socket file outside the workspace is attacked in unix_socket_file.sh: a known gap)
+# (the socket file outside the workspace is attacked in unix_socket_file.sh)
 attack "io_uring_setup" "$PROBE io_uring"
 if [ "$BACKEND" = bwrap ]; then
     # netlink works, but in the sandbox's own network namespace: only lo is there.

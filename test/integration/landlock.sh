@@ -31,6 +31,10 @@ version = 1
 [filesystem]
 protect = [".git", ".codex", ".claude", ".agents", "AGENTS.md"]
 deny = ["~/.ssh", "${workspace}/secret.txt"]
+# unix sockets allowed, so the abstract-socket checks below test Landlock's scope (ABI 6) and
+# its seccomp stand-in, not network.unix_sockets = "block" (tested in unix_sockets.sh).
+[network]
+unix_sockets = "allow"
 TOML
 own_fix
 L=(--backend landlock --policy "$FIX/ll.toml")
