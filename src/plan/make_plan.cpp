@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <map>
 #include <set>
+#include <string_view>
 #include <unordered_map>
 
 #include "fs/path.hpp"
@@ -31,6 +32,7 @@ enum Rank { kRead = 0, kWrite = 1, kProtect = 2, kDeny = 3 };
 struct Candidate {
     MountOp op;
     int rank = kRead;
+    std::size_t depth = 0;  // path_depth(op.dest), computed once: sorting and lookups compare it
 };
 
 class PlanBuilder {
@@ -73,7 +75,10 @@ private:
         return r;
     }
 
-    void add(MountOp op, int rank) { candidates_.push_back(Candidate{std::move(op), rank}); }
+    void add(MountOp op, int rank) {
+        const std::size_t depth = path_depth(op.dest);
+        candidates_.push_back(Candidate{std::move(op), rank, depth});
+    }
 
     Status add_roots(const std::vector<PathRule>& rules, const char* list, int rank, OpKind kind) {
         for (const auto& rule : rules) {
@@ -125,7 +130,8 @@ private:
         for (const auto& rule : rules) {
             std::vector<std::string> paths;
             if (rule.relative_name) {
-                for (const auto& root : writable_roots_) paths.push_back(path_join(root, rule.path));
+                for (const auto& root : writable_roots_)
+                    paths.push_back(path_join(root, rule.path));
             } else {
                 paths.push_back(rule.path);
             }
@@ -195,7 +201,7 @@ private:
         std::size_t best_depth = 0;
         for (const auto& c : base_) {
             if (!path_is_within(real, c.op.dest)) continue;
-            std::size_t d = path_depth(c.op.dest);
+            std::size_t d = c.depth;
             if (best == nullptr || d > best_depth || (d == best_depth && c.rank > best->rank)) {
                 best = &c;
                 best_depth = d;
@@ -438,8 +444,8 @@ private:
     Status protect_links_inside(const std::string& dir, int fd_index, const RuleRef& rule,
                                 int depth) {
         if (depth > 0 || scan_budget_ <= 0) return {};  // links found in links: not followed
-        auto found = scan_symlinks(plan_.fds[fd_index].get(), dir, opts_.scan_max_depth,
-                                   scan_budget_);
+        auto found =
+            scan_symlinks(plan_.fds[fd_index].get(), dir, opts_.scan_max_depth, scan_budget_);
         if (!found.ok()) {
             plan_.warnings.push_back("cannot scan protected directory '" + dir +
                                      "' for symlinks: " + found.error().render());
@@ -483,19 +489,24 @@ private:
         std::vector<Candidate*> ordered;
         ordered.reserve(by_dest.size());
         for (auto& [dest, c] : by_dest) ordered.push_back(&c);
-        std::stable_sort(ordered.begin(), ordered.end(), [](const Candidate* a, const Candidate* b) {
-            return path_depth(a->op.dest) < path_depth(b->op.dest);
-        });
+        std::stable_sort(
+            ordered.begin(), ordered.end(),
+            [](const Candidate* a, const Candidate* b) { return a->depth < b->depth; });
 
         // Drop binds that repeat their nearest enclosing op (same kind, identity bind).
-        std::unordered_map<std::string, OpKind> kept;
+        // Keys view the by_dest map's keys (they do not move); destinations are canonical, so
+        // each parent is a prefix of the path, cut at its last slash.
+        std::unordered_map<std::string_view, OpKind> kept;
+        kept.reserve(ordered.size());
         for (Candidate* c : ordered) {
             const std::string& dest = c->op.dest;
             bool redundant = false;
             if (c->op.kind == OpKind::bind_ro || c->op.kind == OpKind::bind_rw) {
-                std::string up = dest;
+                std::string_view up = dest;
                 while (up != "/") {
-                    up = path_parent(up);
+                    const std::size_t slash = up.rfind('/');
+                    up = slash == 0 || slash == std::string_view::npos ? std::string_view("/")
+                                                                       : up.substr(0, slash);
                     auto it = kept.find(up);
                     if (it != kept.end()) {
                         redundant = it->second == c->op.kind;
@@ -506,7 +517,7 @@ private:
                 // read-only op under a read-only parent changes nothing in the sandbox.
             }
             if (redundant) continue;
-            kept.emplace(dest, c->op.kind);
+            kept.emplace(by_dest.find(dest)->first, c->op.kind);
             plan_.ops.push_back(std::move(c->op));
         }
 
