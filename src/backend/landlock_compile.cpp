@@ -1,5 +1,7 @@
 #include "backend/landlock_compile.hpp"
 
+#include <cerrno>
+
 #include <algorithm>
 #include <cstdint>
 #include <string>
@@ -253,8 +255,14 @@ private:
             if (is_op_dest(child)) continue;  // its own operation decides
             const bool on_path = towards_holes.count(e.name) != 0;
             if (on_path && !e.is_dir) continue;  // a constrained non-directory: no rule
-            auto cfd = lister_.open_child(fd, e.name);
-            if (!cfd) return std::move(cfd).error().with_path(child);
+            auto cfd = lister_.open_child(fd, e.name, e.is_dir);
+            if (!cfd) {
+                // Gone or replaced since the listing (another program's temp file in /tmp): a
+                // sibling needs no rule; if it comes back it has this directory's reduced
+                // rights only. An entry leading to a hole must be there: refuse.
+                if (cfd.error().sys_errno == ENOENT && !on_path) continue;
+                return std::move(cfd).error().with_path(child);
+            }
             const int raw = cfd->get();
             out_.fds.push_back(std::move(*cfd));
             if (on_path) {

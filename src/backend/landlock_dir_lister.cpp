@@ -50,10 +50,16 @@ Result<std::vector<DirEntryInfo>> RealDirLister::list(int dir_fd) {
     return out;
 }
 
-Result<UniqueFd> RealDirLister::open_child(int dir_fd, const std::string& name) {
-    int fd = ::openat(dir_fd, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) return os_error("cannot open an entry for the Landlock rules", errno, name);
-    return UniqueFd(fd);
+Result<UniqueFd> RealDirLister::open_child(int dir_fd, const std::string& name, bool is_dir) {
+    UniqueFd fd(::openat(dir_fd, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd) return os_error("cannot open an entry for the Landlock rules", errno, name);
+    struct stat st{};
+    if (::fstat(fd.get(), &st) != 0) return os_error("cannot stat an entry", errno, name);
+    // Replaced since it was listed (by a symlink, or by the other kind): treat it as gone.
+    if (S_ISLNK(st.st_mode) || S_ISDIR(st.st_mode) != is_dir) {
+        return os_error("entry changed since it was listed", ENOENT, name);
+    }
+    return fd;
 }
 
 Result<UniqueFd> RealDirLister::open_builtin(const std::string& abs_path) {

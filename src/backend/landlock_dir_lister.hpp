@@ -22,8 +22,12 @@ public:
     virtual ~DirLister() = default;
     // The entries of the directory `dir_fd` refers to (without "." and ".."), sorted by name.
     [[nodiscard]] virtual Result<std::vector<DirEntryInfo>> list(int dir_fd) = 0;
-    // An O_PATH descriptor of `name` in `dir_fd`, never following a symlink.
-    [[nodiscard]] virtual Result<UniqueFd> open_child(int dir_fd, const std::string& name) = 0;
+    // An O_PATH descriptor of `name` in `dir_fd`, never following a symlink. The listing can be
+    // stale by then (another program's temp files come and go): when the entry is gone, or is
+    // no longer a directory (is_dir) / a non-directory non-link (!is_dir), the error has
+    // sys_errno ENOENT and the caller may skip it.
+    [[nodiscard]] virtual Result<UniqueFd> open_child(int dir_fd, const std::string& name,
+                                                      bool is_dir) = 0;
     // An O_PATH descriptor of an absolute built-in path (the /dev nodes every command needs),
     // refusing any symlink on the way; not_found when it does not exist.
     [[nodiscard]] virtual Result<UniqueFd> open_builtin(const std::string& abs_path) = 0;
@@ -34,7 +38,7 @@ public:
 class RealDirLister final : public DirLister {
 public:
     Result<std::vector<DirEntryInfo>> list(int dir_fd) override;
-    Result<UniqueFd> open_child(int dir_fd, const std::string& name) override;
+    Result<UniqueFd> open_child(int dir_fd, const std::string& name, bool is_dir) override;
     Result<UniqueFd> open_builtin(const std::string& abs_path) override;
 };
 

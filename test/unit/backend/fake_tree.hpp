@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <map>
 #include <set>
 #include <string>
@@ -53,6 +54,7 @@ public:
     }
 
     std::vector<std::string> listed;  // directories listed, in order
+    std::set<std::string> vanished;   // listed, but gone by the time they are opened
 
     Result<std::vector<DirEntryInfo>> list(int dir_fd) override {
         std::string p = path_of(dir_fd);
@@ -64,10 +66,11 @@ public:
         }
         return out;
     }
-    Result<UniqueFd> open_child(int dir_fd, const std::string& name) override {
+    Result<UniqueFd> open_child(int dir_fd, const std::string& name, bool /*is_dir*/) override {
         std::string p = path_of(dir_fd);
         std::string c = p == "/" ? "/" + name : p + "/" + name;
         if (!types_.count(c)) return Error(ErrorKind::not_found, "no such fake entry").with_path(c);
+        if (vanished.count(c)) return os_error("entry changed since it was listed", ENOENT, c);
         return fd_for(c);
     }
     Result<UniqueFd> open_builtin(const std::string& abs) override {

@@ -120,6 +120,21 @@ TEST_CASE("protected name in a writable root: write beneath every other child", 
     CHECK(mentions(c.approximated, "/w/.git"));
 }
 
+TEST_CASE("a sibling that vanishes between listing and opening is skipped", "[landlock]") {
+    // Another program's temp file in a shared /tmp: it needs no rule, and must not fail the run.
+    Fixture f;
+    f.tree.add("/w/src", FakeTree::dir);
+    f.tree.add("/w/tmp.XXXX", FakeTree::file);
+    f.tree.add("/w/.git", FakeTree::dir);
+    f.tree.vanished.insert("/w/tmp.XXXX");
+    f.op(OpKind::bind_rw, "/w");
+    f.op(OpKind::bind_ro, "/w/.git");
+    auto c = f.compile(7);
+    auto rules = f.tree.rules(c.spec);
+    CHECK(rules.count("/w/src") == 1);
+    CHECK(rules.count("/w/tmp.XXXX") == 0);
+}
+
 TEST_CASE("deny under a read root: read on each sibling along the way", "[landlock]") {
     Fixture f;
     f.tree.add("/etc", FakeTree::dir);
