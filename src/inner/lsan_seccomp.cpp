@@ -1,4 +1,5 @@
-// Linked into sbxrun-inner only in AddressSanitizer builds (see src/meson.build).
+// Linked only in AddressSanitizer builds (see src/meson.build) into sbxrun-inner and into the
+// test programs that run inside the sandbox (test/helpers).
 //
 // LeakSanitizer checks for leaks at exit by stopping the process from a helper task that
 // ptrace-attaches to it. The seccomp profiles this stage installs refuse ptrace of another
