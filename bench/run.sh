@@ -114,6 +114,13 @@ while i < len(argv):
     out.append(a); i += 1
 inner_args = [twin(x) for x in argv[i + 2:]]   # after "--" and "/proc/self/fd/<fd>"
 assert inner_args[-1] == "--", inner_args
+# --verify DEV:INO:MODE PATH names the inodes sbxrun checked in the farm: give the inner stage
+# the twin's, so it does the same checks (and the same work) on the hand-typed mounts.
+for k in range(len(inner_args) - 2):
+    if inner_args[k] == "--verify":
+        st = os.stat(inner_args[k + 2])
+        mode = inner_args[k + 1].rsplit(":", 1)[1]
+        inner_args[k + 1] = f"{st.st_dev}:{st.st_ino}:{mode}"
 open(f"{F}/hand_bwrap", "w").write(shlex.join(out + ["--", "true"]))
 open(f"{F}/hand_inner", "w").write(shlex.join(out + ["--", inner] + inner_args + ["true"]))
 PY
