@@ -1,5 +1,21 @@
 // TOML -> DocNode. toml++ is the only place that may throw here; its exceptions stop in this file.
+// toml++ 3.3 checks parts of its *input* with internal assertions (the fuzzer found
+// "[!backend]" reaching TOML_ASSERT_ASSUME in parse_key): without NDEBUG they abort the whole
+// process, with NDEBUG they become __builtin_assume, undefined behaviour on bad input. The code
+// after each such check handles the bad case itself (parse_key sets "expected bare key starting
+// character or string delimiter"), so the checks are turned off here, and with NDEBUG lifted
+// around the include toml++ does not turn them into assumptions either. Found by
+// test/fuzz/fuzz_policy_toml; the input is kept in its corpus and in test/data/policies.
+#ifdef NDEBUG
+#define SBX_TOML_HAD_NDEBUG
+#undef NDEBUG
+#endif
+#define TOML_ASSERT(expr) static_cast<void>(0)
 #include <toml++/toml.h>
+#ifdef SBX_TOML_HAD_NDEBUG
+#define NDEBUG
+#undef SBX_TOML_HAD_NDEBUG
+#endif
 
 #include <algorithm>
 
@@ -99,15 +115,74 @@ Error syntax_error(const std::string& name, std::string_view description,
         .with_origin({name, static_cast<int>(where.begin.line), {}});
 }
 
-}  // namespace
 
-Result<DocNode> read_toml_document(std::string_view text, const std::string& name,
-                                   const PolicyLimits& limits) {
-    Converter conv{name, limits};
+// toml++ 3.3 classifies a non-ASCII character met outside a string or a comment with tables
+// that end in __builtin_unreachable for many code points (U+00E9 among them): undefined
+// behaviour (found by test/fuzz/fuzz_policy_toml with U+FEDB). Such a character is never valid
+// TOML there (bare keys are ASCII), so it is refused before toml++ sees it. Strings, quoted
+// keys and comments may hold any UTF-8, as TOML allows.
+Status refuse_non_ascii_outside_strings(std::string_view t, const std::string& name) {
+    enum class In { code, comment, basic, literal, ml_basic, ml_literal } in = In::code;
+    int line = 1;
+    std::size_t line_start = 0;
+    auto starts = [&](std::size_t i, const char* three) { return t.substr(i, 3) == three; };
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        const char c = t[i];
+        if (c == '\n') {
+            ++line;
+            line_start = i + 1;
+            if (in == In::comment || in == In::basic || in == In::literal) in = In::code;
+            continue;
+        }
+        switch (in) {
+            case In::code:
+                if (c == '#') {
+                    in = In::comment;
+                } else if (c == '"') {
+                    in = starts(i, "\"\"\"") ? (i += 2, In::ml_basic) : In::basic;
+                } else if (c == '\'') {
+                    in = starts(i, "'''") ? (i += 2, In::ml_literal) : In::literal;
+                } else if (static_cast<unsigned char>(c) >= 0x80) {
+                    return Error(ErrorKind::parse,
+                                 "invalid TOML at column " + std::to_string(i - line_start + 1) +
+                                     ": a non-ASCII character outside a string or a comment "
+                                     "(quote the key or value)")
+                        .with_origin({name, line, {}});
+                }
+                break;
+            case In::comment:
+                break;
+            case In::basic:
+                if (c == '\\') ++i;
+                else if (c == '"') in = In::code;
+                break;
+            case In::literal:
+                if (c == '\'') in = In::code;
+                break;
+            case In::ml_basic:
+                if (c == '\\') {
+                    ++i;
+                } else if (starts(i, "\"\"\"")) {
+                    while (i + 1 < t.size() && t[i + 1] == '"') ++i;  // up to two quotes of content
+                    in = In::code;
+                }
+                break;
+            case In::ml_literal:
+                if (starts(i, "'''")) {
+                    while (i + 1 < t.size() && t[i + 1] == '\'') ++i;
+                    in = In::code;
+                }
+                break;
+        }
+    }
+    return {};
+}
+
+// Parse with toml++, errors as values.
+Result<toml::table> parse_toml(std::string_view text, const std::string& name) {
 #if TOML_EXCEPTIONS
     try {
-        toml::table root = toml::parse(text, name);
-        return conv.convert(root, 0, {});
+        return toml::parse(text, name);
     } catch (const toml::parse_error& e) {
         return syntax_error(name, e.description(), e.source());
     } catch (const std::exception& e) {
@@ -117,8 +192,34 @@ Result<DocNode> read_toml_document(std::string_view text, const std::string& nam
 #else
     toml::parse_result res = toml::parse(text, name);
     if (!res) return syntax_error(name, res.error().description(), res.error().source());
-    return conv.convert(res.table(), 0, {});
+    return std::move(res).table();
 #endif
+}
+
+}  // namespace
+
+Result<DocNode> read_toml_document(std::string_view text, const std::string& name,
+                                   const PolicyLimits& limits) {
+    SBX_TRY(refuse_non_ascii_outside_strings(text, name));
+    // toml++ also reaches its faulty classification when a syntax error makes it scan on into
+    // a string (`x = +["é"]`). So a document with non-ASCII bytes is first parsed with each of
+    // them replaced by 'x' (same offsets, so line and column of an error are right): pure ASCII
+    // never reaches those tables. Only a document that is valid then is parsed as written, and
+    // in a valid document the non-ASCII text sits in strings and comments, where toml++ is safe.
+    bool ascii = std::all_of(text.begin(), text.end(),
+                             [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    if (!ascii) {
+        std::string masked(text);
+        for (char& c : masked) {
+            if (static_cast<unsigned char>(c) >= 0x80) c = 'x';
+        }
+        auto structure = parse_toml(masked, name);
+        if (!structure.ok()) return std::move(structure).error();
+    }
+    auto root = parse_toml(text, name);
+    if (!root.ok()) return std::move(root).error();
+    Converter conv{name, limits};
+    return conv.convert(*root, 0, {});
 }
 
 }  // namespace sbx
