@@ -1,7 +1,7 @@
 // Policy -> TOML / JSON text in the schema the loader reads.
-#include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "policy/document.hpp"
 #include "policy/load.hpp"
 
 namespace sbx {
@@ -22,43 +22,9 @@ std::string path_text(const PathRule& r) {
 
 // A TOML basic string. TOML text must be UTF-8; a path that is not is written byte for byte
 // and then fails to read back, which is the honest outcome for a path TOML cannot spell.
-std::string toml_string(std::string_view s) {
-    std::string out = "\"";
-    for (unsigned char c : s) {
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\b':
-                out += "\\b";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\f':
-                out += "\\f";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            default:
-                if (c < 0x20 || c == 0x7f) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04X", c);
-                    out += buf;
-                } else {
-                    out += static_cast<char>(c);
-                }
-        }
-    }
-    return out + "\"";
-}
+// A TOML basic string: the same escaping the error messages use (document.hpp), which TOML
+// reads back as written (\uXXXX for control characters).
+std::string toml_string(std::string_view s) { return quote_for_message(s); }
 
 std::string toml_key(std::string_view k) {
     bool bare = !k.empty();
