@@ -115,6 +115,12 @@ private:
         }
     }
 
+    // An operation of the plan is a constraint on its destination, and decides that path itself.
+    void constrain_op(const MountOp& op, std::uint64_t grant, std::string what) {
+        constraints_.push_back({op.dest, grant, std::move(what)});
+        op_dests_.push_back(op.dest);
+    }
+
     Status collect_constraints() {
         const std::uint64_t no_entry_changes = handled_ & ~ll::kEntry;
         for (const MountOp& op : plan_.ops) {
@@ -122,13 +128,11 @@ private:
             switch (op.kind) {
                 case OpKind::bind_ro:
                 case OpKind::bind_rw:
-                    constraints_.push_back({op.dest, grant_of(op), rule});
-                    op_dests_.push_back(op.dest);
+                    constrain_op(op, grant_of(op), rule);
                     break;
                 case OpKind::hide_dir:
                 case OpKind::hide_file:
-                    constraints_.push_back({op.dest, 0, rule});
-                    op_dests_.push_back(op.dest);
+                    constrain_op(op, 0, rule);
                     // Landlock refuses access to content; it cannot remove a name from its
                     // directory, so stat() still sees it. Content is what deny protects.
                     out_.approximated.push_back(
@@ -140,8 +144,7 @@ private:
                     // No Landlock equivalent of a fresh tmpfs: keep the host content out of
                     // reach (no rights at all) and give up the scratch space.
                     if (mode_ == OnUnenforceable::approximate) {
-                        constraints_.push_back({op.dest, 0, rule});
-                        op_dests_.push_back(op.dest);
+                        constrain_op(op, 0, rule);
                         out_.approximated.push_back(
                             op.dest +
                             ": no fresh tmpfs under Landlock; the directory is made "
@@ -160,9 +163,7 @@ private:
                     // right to change entries, so it cannot be renamed or removed.
                     break;
                 case OpKind::block_missing:
-                    constraints_.push_back(
-                        {op.dest, no_entry_changes, rule + " (must not be created)"});
-                    op_dests_.push_back(op.dest);
+                    constrain_op(op, no_entry_changes, rule + " (must not be created)");
                     break;
             }
         }
