@@ -4,6 +4,7 @@
 // turns an Error into an exit code; every stage below returns values.
 #include "app/app.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -17,6 +18,7 @@
 #include "app/status_sink.hpp"
 #include "cli/cli.hpp"
 #include "config.h"
+#include "fs/path.hpp"
 #include "plan/make_plan.hpp"
 #include "policy/import.hpp"
 #include "policy/load.hpp"
@@ -72,6 +74,36 @@ std::vector<BackendKind> backend_order(const Invocation& inv, const Policy& poli
             break;
     }
     return policy.backend.order;
+}
+
+// The files a policy comes from are part of the sandbox's boundary: a command that could
+// rewrite the workspace's .sbxrun.toml (or a --policy file in a writable root) would widen the
+// next run. So they are protected like .git, whatever the policy's own protect list says.
+void protect_policy_files(Policy& policy, const std::vector<std::string>& files,
+                          const HostContext& host) {
+    const ExpandContext& ctx = host.expand;
+    auto add = [&](const std::string& path, const std::string& why) {
+        PathRule r;
+        r.text = path;
+        r.path = normalize_path(path);
+        r.origin = Origin{"", 0, why};
+        policy.filesystem.protect.push_back(std::move(r));
+    };
+    // Only an existing one: blocking a missing .sbxrun.toml too would be one more missing
+    // protected name in the workspace, which Landlock can only approximate (and escalate
+    // refuses). Known gap, in SECURITY.md: the sandbox can create one for the next run.
+    struct stat ws_st {};
+    const std::string ws_policy = path_join(ctx.workspace, ".sbxrun.toml");
+    if (::lstat(ws_policy.c_str(), &ws_st) == 0)
+        add(ws_policy, "sbxrun: the workspace policy file");
+    for (const auto& f : files) {
+        // Only regular files: --policy <(generate) names a pipe, which nothing can rewrite.
+        std::string abs = path_join(host.cwd, f);
+        struct stat st {};
+        if (::stat(abs.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+            add(abs, "sbxrun: a policy file of this run");
+        }
+    }
 }
 
 class App {
@@ -137,6 +169,7 @@ private:
             return 0;
         }
         if (inv.action == Action::doctor) return run_doctor(inv, *host, *policy);
+        protect_policy_files(*policy, files, *host);
 
         auto plan = make_plan(*policy);
         if (!plan.ok()) return fail(plan.error());

@@ -1,5 +1,7 @@
 #include "policy/load.hpp"
 
+#include "fs/placeholder.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -114,13 +116,24 @@ Result<Policy> load_policy_files(const Policy& base, const std::vector<std::stri
     return p;
 }
 
+namespace {
+
+bool is_placeholder_path(const std::string& path) {
+    UniqueFd fd(::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    return fd && is_placeholder(fd.get());
+}
+
+}  // namespace
+
 std::optional<std::string> discover_policy_file(const ExpandContext& ctx) {
     // An explicit $SBXRUN_POLICY is used even when the file is missing, so that loading it
     // reports the mistake instead of silently running under another policy.
     if (const auto* v = env_lookup(ctx, "SBXRUN_POLICY"); v && !v->empty()) return *v;
     if (!ctx.workspace.empty()) {
         std::string ws = ctx.workspace + "/.sbxrun.toml";
-        if (exists(ws)) return ws;
+        // An sbxrun placeholder standing there (a protected path of a concurrent run) is "no
+        // workspace policy", never an empty policy file.
+        if (exists(ws) && !is_placeholder_path(ws)) return ws;
     }
     // XDG base-directory rules: an unset, empty or relative $XDG_CONFIG_HOME means ~/.config.
     std::string config;
