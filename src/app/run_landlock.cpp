@@ -1,10 +1,11 @@
 // The Landlock backend: no namespaces, so the plan is compiled into a Landlock ruleset (with
-// what Landlock cannot express approximated, escalated or weakened, as the policy says), and
-// sbxrun-inner applies it to itself together with seccomp before running the command.
+// what Landlock cannot express approximated, escalated or weakened, as the policy says), which
+// sbxrun's own forked child enforces together with seccomp before it execs the command
+// (inner/direct_exec.hpp: no sbxrun-inner here, and sbxrun is the command's parent).
 #include "app/backend_run.hpp"
-#include "app/locate.hpp"
 #include "backend/landlock_compile.hpp"
 #include "fs/path.hpp"
+#include "inner/direct_exec.hpp"
 #include "inner/landlock_apply.hpp"
 #include "run/environment.hpp"
 
@@ -24,16 +25,16 @@ Result<Prepared> prepare(const RunContext& ctx) {
                      "with 'landlock' in the lsm= boot parameter)");
     }
     RealDirLister lister;
-    auto compiled = compile_landlock(ctx.plan, abi, ctx.policy.backend.on_unenforceable.value,
-                                     lister);
+    auto compiled =
+        compile_landlock(ctx.plan, abi, ctx.policy.backend.on_unenforceable.value, lister);
     if (!compiled.ok()) return std::move(compiled).error();
     Prepared p{std::move(compiled).value(), {}};
     p.inner.landlock = true;
     p.inner.landlock_spec = p.compiled.spec;
     // Without a network namespace the seccomp filter is what keeps the network off; Landlock's
     // TCP rules (ABI 4+) and scopes (ABI 6+) are further layers inside the spec.
-    p.inner.seccomp = ctx.plan.network == NetworkMode::none ? SeccompProfile::no_network
-                                                            : SeccompProfile::base;
+    p.inner.seccomp =
+        ctx.plan.network == NetworkMode::none ? SeccompProfile::no_network : SeccompProfile::base;
     // Landlock (ABI <= 7) has no right for connect(2) on a pathname socket: refusing
     // socket(AF_UNIX) is the only way to keep host services' socket files out of reach.
     p.inner.refuse_unix_sockets =
@@ -54,8 +55,12 @@ Preview preview_landlock(const RunContext& ctx) {
         return pv;
     }
     pv.available = true;
-    pv.argv.push_back("sbxrun-inner");
-    for (auto& a : to_args(p->inner)) pv.argv.push_back(std::move(a));
+    // What runs is the command itself; what its parent applies first is shown in
+    // sbxrun-inner's argument syntax, the one form in which the whole spec can be read.
+    pv.argv = ctx.inv.command;
+    std::string applied = "applied before exec:";
+    for (const auto& a : to_args(p->inner)) applied += " " + a;
+    pv.notes.push_back(std::move(applied));
     for (const auto& line : p->compiled.approximated) pv.notes.push_back("approximated: " + line);
     for (const auto& line : p->compiled.weakened) pv.notes.push_back("weakened: " + line);
     return pv;
@@ -68,25 +73,26 @@ Attempt run_landlock(const RunContext& ctx) {
         a.why = std::move(p).error();
         return a;
     }
-    auto inner_exe = open_inner_exe();
-    if (!inner_exe.ok()) {
-        a.why = std::move(inner_exe).error();
-        return a;
-    }
     auto channels = open_channels(false);
     if (!channels.ok()) {
         a.why = std::move(channels).error();
         return a;
     }
     p->inner.report_fd = channels->report_write.get();
+    const std::vector<std::string> env = sandbox_environment(ctx.policy.process, ctx.host.environ);
+    auto direct = DirectExec::prepare(p->inner, env);
+    if (!direct.ok()) {
+        a.why = std::move(direct).error();
+        return a;
+    }
 
     Launch launch;
-    launch.program = inner_exe->path;
-    launch.argv.push_back(inner_exe->path);
-    for (auto& arg : to_args(p->inner)) launch.argv.push_back(std::move(arg));
-    launch.env = sandbox_environment(ctx.policy.process, ctx.host.environ);
-    for (const auto& rule : p->inner.landlock_spec.rules) launch.pass_fds.push_back(rule.fd);
-    launch.pass_fds.push_back(p->inner.report_fd);
+    launch.program = ctx.inv.command.front();  // names the launch; exec_in_child does the exec
+    launch.argv = ctx.inv.command;
+    launch.env = env;
+    launch.exec_in_child = [&d = *direct] { d.run(); };
+    launch.child_fds = direct->fds();
+    launch.end_orphans = true;
     a = supervise(ctx, launch, *channels, "the Landlock sandbox");
     if (!a.ran) return a;
     a.approximated = std::move(p->compiled.approximated);

@@ -2,8 +2,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/prctl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "inner/inner_report.hpp"
+#include "inner/orphans.hpp"
 
 namespace sbx {
 
@@ -44,11 +45,16 @@ void write_all(int fd, const char* buf, std::size_t len) noexcept {
     }
 }
 
-// The paths execvp would try for `name`, in order (PATH as the command will see it).
-std::vector<std::string> command_candidates(const std::string& name) {
+void report(int fd, char kind, int value) noexcept {
+    char buf[kInnerReportMax];
+    write_all(fd, buf, format_inner_report(buf, kind, value));
+}
+
+}  // namespace
+
+std::vector<std::string> command_candidates(const std::string& name, const char* path_env) {
     if (name.find('/') != std::string::npos) return {name};
-    const char* path = ::getenv("PATH");
-    std::string p = path != nullptr ? path : "/bin:/usr/bin";
+    std::string p = path_env != nullptr ? path_env : "/bin:/usr/bin";
     std::vector<std::string> out;
     std::size_t start = 0;
     while (start <= p.size()) {
@@ -61,53 +67,24 @@ std::vector<std::string> command_candidates(const std::string& name) {
     return out;
 }
 
-// Kill and reap every process still reparented to us after the command ended, until none is
-// left (a dying process may still fork, so loop; bounded so a pathological tree cannot hang us).
-void end_orphans() {
-    for (int round = 0; round < 64; ++round) {
-        // The common case, one system call: no child left at all, nothing to scan for.
-        pid_t r;
-        while ((r = ::waitpid(-1, nullptr, WNOHANG)) > 0) {
+int exec_command(char* const argv[], const std::vector<std::string>& candidates) noexcept {
+    // execvp's search, without an execve per PATH entry that does not hold the command: try
+    // each candidate that exists; EACCES goes on to the next (as glibc does); a file the
+    // kernel cannot execute (ENOEXEC: a script without #!) is left to execvp, which runs it
+    // with /bin/sh.
+    int err = ENOENT;
+    for (const auto& c : candidates) {
+        if (::access(c.c_str(), F_OK) != 0) continue;
+        ::execv(c.c_str(), argv);
+        err = errno;
+        if (err == ENOEXEC) {
+            ::execvp(argv[0], argv);
+            return errno;
         }
-        if (r < 0 && errno == ECHILD) return;
-        bool any = false;
-        if (DIR* d = ::opendir("/proc")) {
-            const pid_t self = ::getpid();
-            while (dirent* e = ::readdir(d)) {
-                if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
-                char path[300];  // "/proc/" + a d_name (at most 255 bytes) + "/stat"
-                std::snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-                int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-                if (fd < 0) continue;
-                char buf[512];
-                ssize_t n = ::read(fd, buf, sizeof buf - 1);
-                ::close(fd);
-                if (n <= 0) continue;
-                buf[n] = '\0';
-                const char* rp = std::strrchr(buf, ')');
-                char state = 0;
-                long ppid = 0;
-                if (rp != nullptr && std::sscanf(rp + 1, " %c %ld", &state, &ppid) == 2 &&
-                    ppid == self) {
-                    ::kill(static_cast<pid_t>(std::atol(e->d_name)), SIGKILL);
-                    any = true;
-                }
-            }
-            ::closedir(d);
-        }
-        while (::waitpid(-1, nullptr, WNOHANG) > 0) {
-        }
-        if (!any) return;
-        ::usleep(1000);
+        if (err != EACCES) break;
     }
+    return err;
 }
-
-void report(int fd, char kind, int value) noexcept {
-    char buf[kInnerReportMax];
-    write_all(fd, buf, format_inner_report(buf, kind, value));
-}
-
-}  // namespace
 
 Result<int> run_command_and_report(const InnerSpec& spec) {
     if (spec.argv.empty()) return Error(ErrorKind::usage, "no command");
@@ -119,7 +96,7 @@ Result<int> run_command_and_report(const InnerSpec& spec) {
     // Where a name without '/' could be. glibc's execvp reports EACCES when some PATH
     // directory is not searchable even if the command exists nowhere, which would turn
     // "not found" (127) into "cannot execute" (126); shells say 127 then, and so do we.
-    std::vector<std::string> candidates = command_candidates(spec.argv.front());
+    std::vector<std::string> candidates = command_candidates(spec.argv.front(), ::getenv("PATH"));
 
     int exec_pipe[2];
     if (::pipe2(exec_pipe, O_CLOEXEC) != 0) return os_error("pipe for exec status", errno);
@@ -155,22 +132,7 @@ Result<int> run_command_and_report(const InnerSpec& spec) {
         ::signal(SIGPIPE, SIG_DFL);
         ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
         ::close(exec_pipe[0]);
-        // execvp's search, without an execve per PATH entry that does not hold the command:
-        // try each candidate that exists; EACCES goes on to the next (as glibc does); a file
-        // the kernel cannot execute (ENOEXEC: a script without #!) is left to execvp, which
-        // runs it with /bin/sh.
-        int err = ENOENT;
-        for (const auto& c : candidates) {
-            if (::access(c.c_str(), F_OK) != 0) continue;
-            ::execv(c.c_str(), argv.data());
-            err = errno;
-            if (err == ENOEXEC) {
-                ::execvp(argv[0], argv.data());
-                err = errno;
-                break;
-            }
-            if (err != EACCES) break;
-        }
+        int err = exec_command(argv.data(), candidates);
         write_all(exec_pipe[1], reinterpret_cast<const char*>(&err), sizeof err);
         ::_exit(err == ENOENT ? 127 : 126);
     }

@@ -9,6 +9,9 @@
 // errno travels through a CLOEXEC pipe, the record is formatted into a stack buffer.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "inner/inner_spec.hpp"
 #include "util/result.hpp"
 
@@ -18,5 +21,18 @@ namespace sbx {
 // code once the command has ended; an Error only for failures before the fork (pipe, fork).
 // report_fd must already be close-on-exec so the command does not inherit it.
 [[nodiscard]] Result<int> run_command_and_report(const InnerSpec& spec);
+
+// The paths execvp would try for `name`, in order, given the PATH the command will see
+// (nullptr: "/bin:/usr/bin", as glibc). A name with a '/' is its own only candidate.
+[[nodiscard]] std::vector<std::string> command_candidates(const std::string& name,
+                                                          const char* path_env);
+
+// Exec argv with the first candidate that exists (the process's environ is the command's).
+// Returns only on failure, with the errno that decides 127 (ENOENT) or 126 (anything else).
+// glibc's execvp reports EACCES when some PATH directory is not searchable even if the command
+// exists nowhere, which would turn "not found" into "cannot execute"; shells say 127 then, and
+// so does this. Allocates nothing: safe between fork and exec.
+[[nodiscard]] int exec_command(char* const argv[],
+                               const std::vector<std::string>& candidates) noexcept;
 
 }  // namespace sbx

@@ -1,7 +1,8 @@
 // The contract between sbxrun and sbxrun-inner, the last stage before the command.
 //
-// sbxrun-inner runs inside the sandbox (as bwrap's payload, or directly as the Landlock
-// backend's child). It does what bwrap cannot do for us, in this order:
+// sbxrun-inner runs inside the sandbox as bwrap's payload (the Landlock backend takes the same
+// steps from the same spec in sbxrun's own forked child: inner/direct_exec.hpp). It does what
+// bwrap cannot do for us, in this order:
 //   pin symlinks (needs CAP_SYS_ADMIN in the sandbox's user namespace) -> mount devpts ->
 //   drop every capability and the bounding set -> no_new_privs -> setsid ->
 //   Landlock -> seccomp -> close stray fds -> exec.

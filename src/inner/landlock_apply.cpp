@@ -43,8 +43,8 @@ struct CtxDeleter {
 };
 
 // The seccomp stand-ins for Landlock features the ABI lacks (see the header).
-Status install_compensation(bool refuse_truncate, bool refuse_unix_socket) {
-    if (!refuse_truncate && !refuse_unix_socket) return {};
+Result<SeccompProgram> build_compensation(bool refuse_truncate, bool refuse_unix_socket) {
+    if (!refuse_truncate && !refuse_unix_socket) return SeccompProgram{};
     std::unique_ptr<void, CtxDeleter> ctx(seccomp_init(SCMP_ACT_ALLOW));
     if (!ctx) return Error(ErrorKind::os, "cannot initialise the seccomp filter (libseccomp)");
     auto add = [&](const char* name, std::uint32_t action, unsigned n,
@@ -63,9 +63,7 @@ Status install_compensation(bool refuse_truncate, bool refuse_unix_socket) {
         scmp_arg_cmp cmp = SCMP_A0(SCMP_CMP_EQ, AF_UNIX);
         SBX_TRY(add("socket", SCMP_ACT_ERRNO(EAFNOSUPPORT), 1, &cmp));
     }
-    int rc = seccomp_load(ctx.get());
-    if (rc < 0) return os_error("cannot load the Landlock compensation seccomp filter", -rc);
-    return {};
+    return export_seccomp(ctx.get(), "Landlock compensation seccomp filter");
 }
 
 }  // namespace
@@ -88,7 +86,7 @@ int landlock_effective_abi() {
     return abi;
 }
 
-Status apply_landlock(const LandlockSpec& spec) {
+Result<PreparedLandlock> prepare_landlock(const LandlockSpec& spec) {
     if (spec.abi < 1 || spec.abi > ll::kNewestKnownAbi) {
         return Error(ErrorKind::internal,
                      "Landlock ruleset computed for unknown ABI " + std::to_string(spec.abi));
@@ -107,21 +105,37 @@ Status apply_landlock(const LandlockSpec& spec) {
 
     long rfd = ::syscall(__NR_landlock_create_ruleset, &attr, size, 0);
     if (rfd < 0) return os_error("cannot create the Landlock ruleset", errno);
-    UniqueFd ruleset(static_cast<int>(rfd));
+    PreparedLandlock out;
+    out.ruleset.reset(static_cast<int>(rfd));
 
     for (const auto& rule : spec.rules) {
         PathBeneathAttr pb{};
         pb.allowed_access = rule.access & attr.handled_access_fs;
         pb.parent_fd = rule.fd;
         if (pb.allowed_access == 0) continue;  // the kernel refuses empty rules (ENOMSG)
-        if (::syscall(__NR_landlock_add_rule, ruleset.get(), kRulePathBeneath, &pb, 0) != 0) {
+        if (::syscall(__NR_landlock_add_rule, out.ruleset.get(), kRulePathBeneath, &pb, 0) != 0) {
             return os_error("cannot add a Landlock rule for fd " + std::to_string(rule.fd), errno);
         }
     }
-    if (::syscall(__NR_landlock_restrict_self, ruleset.get(), 0) != 0) {
+    auto comp = build_compensation(refuse_truncate, refuse_unix);
+    if (!comp) return std::move(comp).error();
+    out.compensation = std::move(comp).value();
+    return out;
+}
+
+int enforce_landlock(const PreparedLandlock& prepared) noexcept {
+    if (::syscall(__NR_landlock_restrict_self, prepared.ruleset.get(), 0) != 0) return errno;
+    return load_seccomp(prepared.compensation);
+}
+
+Status apply_landlock(const LandlockSpec& spec) {
+    auto prepared = prepare_landlock(spec);
+    if (!prepared) return std::move(prepared).error();
+    if (::syscall(__NR_landlock_restrict_self, prepared->ruleset.get(), 0) != 0)
         return os_error("cannot enforce the Landlock ruleset", errno);
-    }
-    return install_compensation(refuse_truncate, refuse_unix);
+    if (int err = load_seccomp(prepared->compensation); err != 0)
+        return os_error("cannot load the Landlock compensation seccomp filter", err);
+    return {};
 }
 
 }  // namespace sbx

@@ -1,4 +1,4 @@
-// Applying a Landlock ruleset to the calling thread (inner stage, after no_new_privs), and the
+// Applying a Landlock ruleset to the calling thread (after no_new_privs), and the
 // Landlock constants both the compile (backend) and the apply (inner) use.
 //
 // Debian 12's <linux/landlock.h> stops at ABI 2, so every access bit is defined here with the
@@ -8,7 +8,9 @@
 #include <cstdint>
 
 #include "inner/inner_spec.hpp"
+#include "inner/seccomp_filter.hpp"
 #include "util/result.hpp"
+#include "util/unique_fd.hpp"
 
 namespace sbx {
 
@@ -76,8 +78,21 @@ inline constexpr int kNewestKnownAbi = 7;
 // place the variable is read.
 [[nodiscard]] int landlock_effective_abi();
 
-// Create the ruleset described by spec, add each rule through its fd, restrict self.
-// Requires no_new_privs (or CAP_SYS_ADMIN). Runs in the freshly exec'ed inner stage.
+// A ruleset built and filled, not yet enforced, with the seccomp stand-ins it needs (below).
+struct PreparedLandlock {
+    UniqueFd ruleset;
+    SeccompProgram compensation;  // empty when the ABI has everything the spec asks for
+};
+
+// Create the ruleset described by spec and add each rule through its fd. The rules' fds are
+// only read here: the prepared ruleset no longer needs them.
+[[nodiscard]] Result<PreparedLandlock> prepare_landlock(const LandlockSpec& spec);
+
+// Enforce a prepared ruleset on the calling thread, then load its compensation filter.
+// Requires no_new_privs (or CAP_SYS_ADMIN). Async-signal-safe: returns 0 or an errno value.
+[[nodiscard]] int enforce_landlock(const PreparedLandlock& prepared) noexcept;
+
+// prepare_landlock() + enforce_landlock(): what sbxrun-inner does.
 //
 // The masks in spec may carry two requests beyond spec.abi, which the compile sets under
 // on_unenforceable = approximate and which are kept by a small extra seccomp filter instead:

@@ -16,15 +16,23 @@
 #include "inner/seccomp_filter.hpp"
 
 #include <linux/sched.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
 #include <string>
+
+#include "util/unique_fd.hpp"
 
 namespace sbx {
 namespace {
@@ -138,8 +146,33 @@ Status add_socket_rules(scmp_filter_ctx ctx, bool no_network, bool refuse_unix) 
 
 }  // namespace
 
-Status install_seccomp(SeccompProfile profile, bool refuse_unix_sockets) {
-    if (profile == SeccompProfile::none && !refuse_unix_sockets) return {};
+Result<SeccompProgram> export_seccomp(void* scmp_ctx, const char* what) {
+    UniqueFd mem(::memfd_create("sbxrun-seccomp", MFD_CLOEXEC));
+    if (!mem) return os_error(std::string("cannot export the ") + what + " (memfd_create)", errno);
+    int rc = seccomp_export_bpf(static_cast<scmp_filter_ctx>(scmp_ctx), mem.get());
+    if (rc < 0) return os_error(std::string("cannot generate the ") + what, -rc);
+    struct stat st {};
+    if (::fstat(mem.get(), &st) != 0)
+        return os_error(std::string("cannot export the ") + what + " (fstat)", errno);
+    const auto size = static_cast<std::size_t>(st.st_size);
+    if (size == 0 || size % sizeof(sock_filter) != 0 || size / sizeof(sock_filter) > BPF_MAXINSNS)
+        return Error(ErrorKind::internal, std::string("libseccomp exported a malformed ") + what);
+    SeccompProgram prog(size / sizeof(sock_filter));
+    std::size_t done = 0;
+    auto* bytes = reinterpret_cast<char*>(prog.data());
+    while (done < size) {
+        ssize_t n = ::pread(mem.get(), bytes + done, size - done, static_cast<off_t>(done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0)
+            return os_error(std::string("cannot export the ") + what + " (read)",
+                            n < 0 ? errno : EIO);
+        done += static_cast<std::size_t>(n);
+    }
+    return prog;
+}
+
+Result<SeccompProgram> build_seccomp(SeccompProfile profile, bool refuse_unix_sockets) {
+    if (profile == SeccompProfile::none && !refuse_unix_sockets) return SeccompProgram{};
 
     Ctx ctx(seccomp_init(SCMP_ACT_ALLOW));
     if (!ctx) return Error(ErrorKind::os, "cannot initialise the seccomp filter (libseccomp)");
@@ -151,9 +184,26 @@ Status install_seccomp(SeccompProfile profile, bool refuse_unix_sockets) {
     if (profile != SeccompProfile::none) SBX_TRY(add_base(ctx.get()));
     SBX_TRY(
         add_socket_rules(ctx.get(), profile == SeccompProfile::no_network, refuse_unix_sockets));
+    return export_seccomp(ctx.get(), "seccomp filter");
+}
 
-    rc = seccomp_load(ctx.get());
-    if (rc < 0) return os_error("cannot load the seccomp filter", -rc);
+int load_seccomp(const SeccompProgram& program) noexcept {
+    if (program.empty()) return 0;
+    sock_fprog prog{};
+    prog.len = static_cast<unsigned short>(program.size());
+    prog.filter = const_cast<sock_filter*>(program.data());
+    if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) return errno;
+    return 0;
+}
+
+Status install_seccomp(SeccompProfile profile, bool refuse_unix_sockets) {
+    auto prog = build_seccomp(profile, refuse_unix_sockets);
+    if (!prog) return std::move(prog).error();
+    // What libseccomp's seccomp_load() does first (SCMP_FLTATR_CTL_NNP is on by default).
+    if (!prog->empty() && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return os_error("set no_new_privs", errno);
+    if (int err = load_seccomp(*prog); err != 0)
+        return os_error("cannot load the seccomp filter", err);
     return {};
 }
 

@@ -1,5 +1,14 @@
-// The seccomp filter installed by sbxrun-inner just before exec (after no_new_privs, Landlock).
+// The seccomp filter installed just before exec (after no_new_privs, Landlock): by sbxrun-inner
+// inside bwrap, and by sbxrun's own child for the Landlock backend (inner/direct_exec.hpp).
+//
+// Building a filter (libseccomp: rule database, BPF generation) allocates and is the slow part;
+// loading a built program is one system call. The two are separate so that a forked child can
+// load a program its parent built, without allocating between fork and exec.
 #pragma once
+
+#include <linux/filter.h>
+
+#include <vector>
 
 #include "inner/inner_spec.hpp"
 #include "util/result.hpp"
@@ -11,5 +20,22 @@ namespace sbx {
 // (socketpair(AF_UNIX) is left alone). Refused calls fail with EPERM (EAFNOSUPPORT for socket
 // families), never kill the process, so the command sees an ordinary error it can report.
 [[nodiscard]] Status install_seccomp(SeccompProfile profile, bool refuse_unix_sockets = false);
+
+// A classic-BPF seccomp program as libseccomp generated it; empty means "no filter".
+using SeccompProgram = std::vector<sock_filter>;
+
+// The program install_seccomp() would load, built without loading it.
+[[nodiscard]] Result<SeccompProgram> build_seccomp(SeccompProfile profile,
+                                                   bool refuse_unix_sockets = false);
+
+// Export a libseccomp context as BPF (seccomp_export_bpf through a memfd: libseccomp 2.5 has no
+// export to memory). `what` names the filter in errors.
+[[nodiscard]] Result<SeccompProgram> export_seccomp(void* scmp_ctx, const char* what);
+
+// Load a built program on the calling thread: seccomp(SECCOMP_SET_MODE_FILTER, 0, prog), as
+// libseccomp's own seccomp_load does without TSYNC or log flags. Requires no_new_privs (or
+// CAP_SYS_ADMIN). Async-signal-safe: returns 0 or an errno value, allocates nothing. An empty
+// program is not loaded.
+[[nodiscard]] int load_seccomp(const SeccompProgram& program) noexcept;
 
 }  // namespace sbx

@@ -1,4 +1,4 @@
-// Spawning bwrap (or sbxrun-inner directly) and supervising it until it ends.
+// Spawning bwrap (or, for Landlock, the command itself) and supervising it until it ends.
 //
 // Spawn: Boost.Process v2's default_launcher. Its fd handling is not trusted (Boost 1.81:
 // close_all() compares whitelist[idx] with itself, so descriptors *between* whitelisted numbers
@@ -9,15 +9,17 @@
 // once: we wait through our own pidfd so that no Boost destructor kills or reaps behind us.
 //
 // Signals: SIGINT/SIGTERM/SIGHUP/SIGQUIT are blocked and read from a signalfd while the sandbox
-// runs, then forwarded to sbxrun-inner, the process that passes them on to the command:
+// runs, then forwarded to the process that passes them on to the command (sbxrun-inner inside
+// bwrap), or to the command itself:
 //  - bwrap with a new pid namespace ("pid-namespace" in --json-status-fd differs from ours):
 //    "child-pid" is the namespace's init (bwrap itself, which does not forward and, as an init,
 //    ignores signals it has no handler for); sbxrun-inner is its child, found through /proc.
 //  - bwrap without a pid namespace: "child-pid" is sbxrun-inner.
-//  - no child-pid yet (bwrap still setting up), or no bwrap: the spawned process.
+//  - no child-pid yet (bwrap still setting up): bwrap; no bwrap: the command, our own child.
 // Timeout: SIGKILL to bwrap's child-pid (killing a pid namespace's init kills every process in
 // it) and to its process group (sbxrun-inner's session when there is no pid namespace), then to
-// the spawned process itself.
+// the spawned process itself. Under Landlock (Launch::end_orphans) sbxrun is the child
+// subreaper for the run, so what escaped the command's session is ended after it (orphans.hpp).
 #define BOOST_PROCESS_USE_STD_FS 1
 #include "run/spawn.hpp"
 
@@ -25,6 +27,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -44,6 +47,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "inner/orphans.hpp"
 #include "run/classify.hpp"
 
 namespace bp = boost::process::v2;
@@ -63,6 +67,7 @@ Result<std::pair<UniqueFd, UniqueFd>> make_pipe(const char* what) {
 
 // The child-side work Boost's launcher cannot be trusted with (see the header comment).
 struct ExactFds {
+    const Launch* launch;
     const std::vector<int>* pass_fds;
     int stderr_fd;
     sigset_t mask;
@@ -70,10 +75,13 @@ struct ExactFds {
     bp::error_code on_setup(bp::posix::default_launcher& l, const std::filesystem::path&,
                             const char* const*) {
         l.fd_whitelist.insert(l.fd_whitelist.end(), pass_fds->begin(), pass_fds->end());
+        l.fd_whitelist.insert(l.fd_whitelist.end(), launch->child_fds.begin(),
+                              launch->child_fds.end());
         return {};
     }
 
-    // In the forked child: only async-signal-safe calls, no allocation.
+    // In the forked child: only async-signal-safe calls, no allocation (exec_in_child is held
+    // to the same rule on its success path; see inner/direct_exec.hpp).
     bp::error_code on_exec_setup(bp::posix::default_launcher& l, const std::filesystem::path&,
                                  const char* const*) {
         if (::sigprocmask(SIG_SETMASK, &mask, nullptr) != 0) return {errno, bp::system_category()};
@@ -94,6 +102,10 @@ struct ExactFds {
             lo = static_cast<unsigned>(next) + 1;
         }
         ::close_range(lo, UINT_MAX, 0);
+        if (launch->exec_in_child) {
+            launch->exec_in_child();  // execs or _exits
+            return {ENOEXEC, bp::system_category()};
+        }
         return {};
     }
 };
@@ -174,7 +186,7 @@ struct Supervisor {
             ::kill(child, SIGKILL);
             ::kill(-child, SIGKILL);
         }
-        if (!launch.bwrap) ::kill(-pid, SIGKILL);  // sbxrun-inner's own session, if it made one
+        if (!launch.bwrap) ::kill(-pid, SIGKILL);  // the command's own session, if it made one
         ::kill(pid, SIGKILL);
     }
 };
@@ -192,7 +204,7 @@ Result<pid_t> spawn(const Launch& launch, const sigset_t& old_mask) {
         boost::asio::io_context ctx;
         bp::posix::default_launcher launcher;
         launcher.env = env.data();
-        ExactFds fds{&launch.pass_fds, launch.stderr_fd, old_mask};
+        ExactFds fds{&launch, &launch.pass_fds, launch.stderr_fd, old_mask};
         bp::error_code ec;
         auto proc = launcher(ctx.get_executor(), ec, std::filesystem::path(launch.program),
                              argv.data(), fds);
@@ -239,6 +251,17 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
         ~RestoreMask() { ::pthread_sigmask(SIG_SETMASK, &mask, nullptr); }
     } restore{old_mask};
     if (!sigfd) return os_error("signalfd", errno);
+
+    // The command is our own child: its orphans come to us instead of init (see end_orphans).
+    struct Subreaper {
+        bool on;
+        ~Subreaper() {
+            if (!on) return;
+            end_orphans();
+            ::prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+        }
+    } subreaper{launch.end_orphans && ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0};
+    if (launch.end_orphans && !subreaper.on) return os_error("become child subreaper", errno);
 
     auto spawned = spawn(launch, old_mask);
     // The child has its copies; ours would keep the pipes open forever.

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,13 +30,22 @@ struct Channels {
 [[nodiscard]] Result<Channels> open_channels(bool with_bwrap);
 
 struct Launch {
-    std::string program;              // absolute path of what to exec (bwrap or sbxrun-inner)
-    std::vector<std::string> argv;    // argv[0] included
-    std::vector<std::string> env;     // "NAME=value", the complete environment
-    std::vector<int> pass_fds;        // kept open in the child with the same numbers
-    int stderr_fd = -1;               // the child's fd 2 (-1: sbxrun's own stderr)
-    bool bwrap = false;               // program is bwrap: read its --json-status-fd
+    std::string program;            // absolute path of what to exec (bwrap or sbxrun-inner)
+    std::vector<std::string> argv;  // argv[0] included
+    std::vector<std::string> env;   // "NAME=value", the complete environment
+    std::vector<int> pass_fds;      // kept open in the child with the same numbers
+    int stderr_fd = -1;             // the child's fd 2 (-1: sbxrun's own stderr)
+    bool bwrap = false;             // program is bwrap: read its --json-status-fd
     std::optional<std::chrono::milliseconds> timeout;
+
+    // Instead of exec'ing `program` (which then only names the launch in messages): called in
+    // the forked child once its descriptors are arranged; it execs the command itself and
+    // never returns (the Landlock backend, inner/direct_exec.hpp).
+    std::function<void()> exec_in_child;
+    std::vector<int> child_fds;  // kept open for exec_in_child, but left close-on-exec
+    // The spawned process is the command itself, not a stage that outlives it: sbxrun becomes
+    // the child subreaper for the run and ends every orphan of the command once it has ended.
+    bool end_orphans = false;
 };
 
 struct SandboxExit {

@@ -172,6 +172,17 @@ if [ "$SBXRUN_AS" = user ]; then
     rm -f "$FIX/suid-id"
 fi
 
+# --- the command is sbxrun's own child: no second program between them ------------------------
+sbx "${L[@]}" -- sh -c 'cat /proc/$PPID/comm'
+expect_rc 0 "reading the parent's name works"
+check "the command's parent is sbxrun itself (saw: $(cat "$OUT"))" test "$(cat "$OUT")" = sbxrun
+mkdir -p "$FIX/solo" && cp "$SBXRUN" "$FIX/solo/sbxrun" && own_fix
+saved=$SBXRUN SBXRUN=$FIX/solo/sbxrun
+sbx "${L[@]}" -- sh -c 'echo ran'
+SBXRUN=$saved
+expect_rc 0 "sbxrun without sbxrun-inner beside it runs the Landlock backend"
+check "  and the command ran" grep -qx ran "$OUT"
+
 # --- signals to processes outside the sandbox (ABI 6 scope) ---------------------------------------
 as_runner sleep 60 &
 victim=$!

@@ -131,3 +131,26 @@ TEST_CASE("refusing unix sockets: socket(AF_UNIX) refused on every profile, sock
             CHECK(uring == EPERM);
     }
 }
+
+TEST_CASE("a program built in the parent and loaded in a forked child filters the same",
+          "[seccomp]") {
+    // What the Landlock backend does: build before fork, load between fork and exec.
+    auto prog = build_seccomp(SeccompProfile::no_network, false);
+    REQUIRE(prog.ok());
+    REQUIRE(!prog->empty());
+    auto load = [&p = *prog] { return load_seccomp(p) == 0; };
+    CHECK(in_child(load, [] { return sock(AF_INET); }) == EAFNOSUPPORT);
+    CHECK(in_child(load, [] { return sock(AF_UNIX); }) == 0);
+    CHECK(in_child(load, [] { return ::syscall(SYS_ptrace, 0, 0, 0, 0) == 0 ? 0 : errno; }) ==
+          EPERM);
+
+    auto none = build_seccomp(SeccompProfile::none, false);
+    REQUIRE(none.ok());
+    CHECK(none->empty());
+    CHECK(in_child([&p = *none] { return load_seccomp(p) == 0; }, [] { return sock(AF_INET); }) ==
+          0);
+    auto unix_only = build_seccomp(SeccompProfile::none, true);
+    REQUIRE(unix_only.ok());
+    CHECK(in_child([&p = *unix_only] { return load_seccomp(p) == 0; },
+                   [] { return sock(AF_UNIX); }) == EAFNOSUPPORT);
+}

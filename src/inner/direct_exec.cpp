@@ -1,0 +1,129 @@
+#include "inner/direct_exec.hpp"
+
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <string_view>
+
+#include "inner/caps.hpp"
+#include "inner/command_parent.hpp"
+#include "inner/inner_report.hpp"
+
+extern char** environ;
+
+namespace sbx {
+namespace {
+
+void write_record(int fd, const char* buf, std::size_t len) noexcept {
+    if (fd < 0) return;
+    ssize_t n;
+    do {
+        n = ::write(fd, buf, len);
+    } while (n < 0 && errno == EINTR);
+}
+
+// What sbxrun-inner's fail() says, as an "F" record: "<what>[ <detail>]: <strerror>". sbxrun
+// prints it once, as the reason the backend could not start the command.
+[[noreturn]] void fail(int report_fd, std::string_view what, int err,
+                       std::string_view detail = {}) noexcept {
+    char line[kInnerReportMax];
+    std::size_t len = 0;
+    auto append = [&](std::string_view s) {
+        for (char c : s)
+            if (len + 1 < sizeof line) line[len++] = c;
+    };
+    append(what);
+    if (!detail.empty()) {
+        append(" ");
+        append(detail);
+    }
+    append(": ");
+    const char* desc = ::strerrordesc_np(err);
+    append(desc != nullptr ? desc : "unknown error");
+    char buf[kInnerReportMax];
+    write_record(report_fd, buf, format_inner_failure(buf, std::string_view(line, len)));
+    ::_exit(kInnerSetupFailed);
+}
+
+// The value of `name` in a "NAME=value" list; nullopt when it is not set at all.
+std::optional<std::string> env_value(const std::vector<std::string>& env, std::string_view name) {
+    for (const auto& e : env) {
+        if (e.size() > name.size() && e.compare(0, name.size(), name) == 0 && e[name.size()] == '=')
+            return e.substr(name.size() + 1);
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+Result<DirectExec> DirectExec::prepare(const InnerSpec& spec, const std::vector<std::string>& env) {
+    if (spec.argv.empty()) return Error(ErrorKind::usage, "no command");
+    DirectExec d;
+    if (spec.landlock) {
+        auto prepared = prepare_landlock(spec.landlock_spec);
+        if (!prepared) return std::move(prepared).error();
+        d.landlock_ = true;
+        d.landlock_prepared_ = std::move(prepared).value();
+    }
+    auto filter = build_seccomp(spec.seccomp, spec.refuse_unix_sockets);
+    if (!filter) return std::move(filter).error();
+    d.filter_ = std::move(filter).value();
+    d.new_session_ = spec.new_session;
+    d.report_fd_ = spec.report_fd;
+    d.chdir_ = spec.chdir;
+
+    // The command sees PWD as the path it was started in (a workspace reached through a
+    // symlink), as a shell's cd would say it; sbxrun-inner sets the same after its chdir.
+    d.env_storage_.reserve(env.size() + 1);
+    for (const auto& e : env)
+        if (d.chdir_.empty() || e.rfind("PWD=", 0) != 0) d.env_storage_.push_back(e);
+    if (!d.chdir_.empty()) d.env_storage_.push_back("PWD=" + d.chdir_);
+    d.argv_storage_ = spec.argv;
+    // The pointers point into the strings' own buffers, which stay put when the vectors (and
+    // so this object) are moved; nothing is appended to the storage after this.
+    for (auto& a : d.argv_storage_) d.argv_.push_back(a.data());
+    d.argv_.push_back(nullptr);
+    for (auto& e : d.env_storage_) d.envp_.push_back(e.data());
+    d.envp_.push_back(nullptr);
+    const auto path = env_value(d.env_storage_, "PATH");
+    d.candidates_ = command_candidates(spec.argv.front(), path ? path->c_str() : nullptr);
+    d.description_ = to_args(spec);
+    return d;
+}
+
+std::vector<int> DirectExec::fds() const {
+    std::vector<int> out;
+    if (landlock_prepared_.ruleset) out.push_back(landlock_prepared_.ruleset.get());
+    if (report_fd_ >= 0) out.push_back(report_fd_);
+    return out;
+}
+
+void DirectExec::run() const noexcept {
+    // sbxrun has a single thread, so the child of its fork may call anything; still, nothing
+    // below allocates but the error path of the capability drop.
+    if (Status st = drop_all_capabilities(); !st) {
+        const Error& e = st.error();
+        fail(report_fd_, e.message, e.sys_errno != 0 ? e.sys_errno : EPERM);
+    }
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(report_fd_, "set no_new_privs", errno);
+    // EPERM: already a process group leader.
+    if (new_session_ && ::setsid() < 0 && !(errno == EPERM && ::getsid(0) == ::getpid()))
+        fail(report_fd_, "setsid", errno);
+    if (landlock_) {
+        if (int err = enforce_landlock(landlock_prepared_); err != 0)
+            fail(report_fd_, "cannot enforce the Landlock ruleset", err);
+    }
+    if (int err = load_seccomp(filter_); err != 0)
+        fail(report_fd_, "cannot load the seccomp filter", err);
+    if (!chdir_.empty() && ::chdir(chdir_.c_str()) != 0) fail(report_fd_, "chdir", errno, chdir_);
+    environ = const_cast<char**>(envp_.data());
+    int err = exec_command(const_cast<char* const*>(argv_.data()), candidates_);
+    char buf[kInnerReportMax];
+    write_record(report_fd_, buf, format_inner_report(buf, 'E', err));
+    ::_exit(err == ENOENT ? 127 : 126);
+}
+
+}  // namespace sbx
