@@ -38,6 +38,9 @@ constexpr int kStepRetries = 16;     // openat2 may report EAGAIN while a rename
 constexpr int kResolveAttempts = 4;  // the first try and 3 retries when the tree changed
 constexpr std::uint64_t kOpenFlags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
 constexpr std::uint64_t kResolveFlags = RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS;
+// ResolveOptions::readable_dir: a directory opened for reading (O_NONBLOCK: never wait).
+constexpr std::uint64_t kReadDirFlags =
+    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
 
 // A component still to walk. `name` points into the requested path or into a hop's link_text
 // (chain storage is reserved up front so those strings never move).
@@ -51,12 +54,25 @@ struct Comp {
 // With openat2 one level may span several components opened in one call (a "jump"): none of
 // them can be a link there, so one lookup is as good as one per component.
 struct Level {
-    UniqueFd fd;
-    std::size_t path_len;  // length of the canonical path string at this level ("/" is 0)
-    dev_t dev;
-    ino_t ino;
+    UniqueFd fd;            // the root's stays closed until something needs it (ensure_root)
+    std::size_t path_len;   // length of the canonical path string at this level ("/" is 0)
+    struct stat st;         // fstat of fd, kept: a directory result needs no second fstat
     std::size_t spans = 1;  // components this level adds to the one below it
 };
+
+// The root level is opened only when its descriptor or identity is needed (a symlink that
+// lives in "/", a missing name in "/", "/" as the result). Until then a lookup from it is an
+// absolute lookup from AT_FDCWD: that starts at this process's root directory, which is what
+// open("/") returns (sbxrun never changes its root), so "/name" from AT_FDCWD and "name" from
+// a descriptor of "/" are the same lookup of the same directory.
+Status ensure_root(Level& root) {
+    if (root.fd.valid()) return {};
+    int fd = ::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return os_error("cannot open the root directory", errno, "/");
+    root.fd.reset(fd);
+    if (::fstat(fd, &root.st) != 0) return os_error("cannot stat the root directory", errno, "/");
+    return {};
+}
 
 int sys_openat2(int dirfd, const char* path, std::uint64_t flags, std::uint64_t resolve) {
     open_how how{};
@@ -116,40 +132,67 @@ std::string render_links(const std::vector<SymlinkHop>& chain, std::size_t from,
     return out;
 }
 
-bool is_procfs_magic(int link_fd, std::string_view text) {
-    // Plain relative text is followed wherever the link lives: skip the fstatfs for it.
-    if (!text.empty() && text.front() != '/' && text.find(':') == std::string_view::npos) {
-        return false;
-    }
-    struct statfs sfs {};
-    if (::fstatfs(link_fd, &sfs) != 0) return false;
-    if (static_cast<unsigned long>(sfs.f_type) != PROC_SUPER_MAGIC) return false;
+// Magic links say "/some/path", "pipe:[…]", "anon_inode:[…]" or "mnt:[…]": any other text
+// (plain relative, without ':') is followed wherever the link lives, with no look at it.
+bool needs_magic_check(std::string_view text) {
     return text.empty() || text.front() == '/' || text.find(':') != std::string_view::npos;
 }
 
+bool is_procfs_magic(int link_fd, std::string_view text) {
+    if (!needs_magic_check(text)) return false;  // skip the fstatfs
+    struct statfs sfs {};
+    if (::fstatfs(link_fd, &sfs) != 0) return false;
+    return static_cast<unsigned long>(sfs.f_type) == PROC_SUPER_MAGIC;
+}
+
+enum class Jump { failed, level, leaf };
+
 // Open the next `n` pending names (all plain, none "..") as one openat2 lookup refusing every
-// link; on success they become one stack level. False: take them one by one instead.
-bool try_jump(std::vector<Level>& stack, std::string& cur, std::vector<Comp>& pending,
-              std::size_t n, char* buf, std::size_t size) {
+// link; on success they become one stack level. `whole`: the n names end the run and the last
+// may be any type: a directory becomes a level, a non-directory that ends the whole path is
+// the leaf. failed: take them another way (a link, a missing name, a file in the middle: the
+// step by step walk reports each precisely).
+Jump try_jump(std::vector<Level>& stack, std::string& cur, std::vector<Comp>& pending,
+              std::size_t n, bool whole, char* buf, std::size_t size, UniqueFd& leaf,
+              struct stat& leaf_st, std::string& leaf_path) {
+    // From the root before it is opened: the same lookup as an absolute path (ensure_root).
+    const bool from_root = !stack.back().fd.valid();
     std::size_t len = 0;
+    if (from_root) buf[len++] = '/';
+    const std::size_t rel = len;
     for (std::size_t i = 0; i < n; ++i) {
         std::string_view name = pending[pending.size() - 1 - i].name;
-        if (len + name.size() + 2 > size) return false;
+        if (len + name.size() + 2 > size) return Jump::failed;
         if (i > 0) buf[len++] = '/';
         std::memcpy(buf + len, name.data(), name.size());
         len += name.size();
     }
     buf[len] = '\0';
-    int fd = sys_openat2(stack.back().fd.get(), buf, kOpenFlags | O_DIRECTORY, kResolveFlags);
-    if (fd < 0) return false;
+    const Comp& last = pending[pending.size() - n];
+    const bool must_dir = !whole || last.must_dir;
+    int fd = sys_openat2(from_root ? AT_FDCWD : stack.back().fd.get(), buf,
+                         kOpenFlags | (must_dir ? O_DIRECTORY : 0), kResolveFlags);
+    if (fd < 0) return Jump::failed;
     UniqueFd owned(fd);
     struct stat st {};
-    if (::fstat(fd, &st) != 0) return false;
-    cur += '/';
-    cur.append(buf, len);
-    stack.push_back({std::move(owned), cur.size(), st.st_dev, st.st_ino, n});
-    pending.resize(pending.size() - n);
-    return true;
+    if (::fstat(fd, &st) != 0) return Jump::failed;
+    if (S_ISDIR(st.st_mode)) {
+        cur += '/';
+        cur.append(buf + rel, len - rel);
+        stack.push_back({std::move(owned), cur.size(), st, n});
+        pending.resize(pending.size() - n);
+        return Jump::level;
+    }
+    // A final link (returned as itself: O_PATH|O_NOFOLLOW) or a non-directory that does not
+    // end the path: the step by step walk follows or reports it.
+    if (S_ISLNK(st.st_mode) || n != pending.size() || last.must_dir) return Jump::failed;
+    leaf = std::move(owned);
+    leaf_st = st;
+    leaf_path = cur;
+    leaf_path += '/';
+    leaf_path.append(buf + rel, len - rel);
+    pending.clear();
+    return Jump::leaf;
 }
 
 struct WalkOut {
@@ -164,18 +207,8 @@ Result<WalkOut> walk_once(const std::string& path, const ResolveOptions& opts, b
 
     std::vector<Level> stack;
     stack.reserve(16);
-    {
-        int root = ::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (root < 0) return os_error("cannot open the root directory", errno, "/");
-        struct stat st {};
-        if (::fstat(root, &st) != 0) {
-            int e = errno;
-            ::close(root);
-            return os_error("cannot stat the root directory", e, "/");
-        }
-        stack.push_back({UniqueFd(root), 0, st.st_dev, st.st_ino, 1});
-    }
-    std::string cur;  // canonical path of stack.back(); "" stands for "/"
+    stack.push_back({UniqueFd(), 0, {}, 1});  // the root, opened on demand (ensure_root)
+    std::string cur;                          // canonical path of stack.back(); "" stands for "/"
     cur.reserve(path.size() + 16);
     std::vector<Comp> pending;
     pending.reserve(16);
@@ -185,16 +218,94 @@ Result<WalkOut> walk_once(const std::string& path, const ResolveOptions& opts, b
     UniqueFd leaf;  // the final object when it is not a directory
     struct stat leaf_st {};
     std::string leaf_path;
-    char name[NAME_MAX + 1];
+    // A name is written after a '/', so that a lookup from the unopened root can pass "/name".
+    char name_buf[NAME_MAX + 2];
+    name_buf[0] = '/';
+    char* const name = name_buf + 1;
     char target[PATH_MAX];
     std::size_t no_jump = 0;  // components to take one by one after a failed jump
 
+    // The first missing component `c`: it and everything after it is the tail that does not
+    // exist; the result is the directory reached.
+    auto missing = [&](const Comp& c) -> Status {
+        r.exists = false;
+        r.dangling = c.from_link;
+        std::string tail(c.name);
+        for (auto it = pending.rbegin(); it != pending.rend(); ++it) {
+            tail += '/';
+            tail += it->name;
+        }
+        r.real = path_join(cur.empty() ? std::string_view("/") : std::string_view(cur), tail);
+        r.missing_tail = std::move(tail);
+        out.check_path = cur.empty() ? "/" : cur;
+        if (stack.size() == 1) SBX_TRY(ensure_root(stack.front()));
+        r.fd = std::move(stack.back().fd);
+        r.st = stack.back().st;
+        return {};
+    };
+
+    // Record the link `c` (text already read and checked) and queue its text.
+    auto follow = [&](const Comp& c, std::string_view text) -> Status {
+        std::string link = child_path(cur, c.name);
+        // Same link with the same components still to walk: resolution would repeat forever.
+        std::string key = link;
+        for (auto it = pending.rbegin(); it != pending.rend(); ++it) {
+            key += '/';
+            key += it->name;
+        }
+        for (std::size_t i = 0; i < loop_keys.size(); ++i) {
+            if (loop_keys[i] == key) {
+                Error e(ErrorKind::loop, "symbolic link loop: " + render_links(r.chain, i, link));
+                e.sys_errno = ELOOP;
+                e.path = r.requested;
+                e.symlink = r.chain[i].link;
+                return e;
+            }
+        }
+        if (static_cast<int>(r.chain.size()) >= opts.max_symlinks) {
+            Error e(ErrorKind::loop, "more than " + std::to_string(opts.max_symlinks) +
+                                         " symbolic links: " + render_links(r.chain, 0, link));
+            e.sys_errno = ELOOP;
+            e.path = r.requested;
+            e.symlink = r.chain.empty() ? link : r.chain.front().link;
+            return e;
+        }
+        if (stack.size() == 1) SBX_TRY(ensure_root(stack.front()));  // the hop's parent is "/"
+        loop_keys.push_back(std::move(key));
+        // Reserved once so that link_text strings never move: `pending` points into them.
+        if (r.chain.empty()) r.chain.reserve(static_cast<std::size_t>(opts.max_symlinks) + 1);
+        SymlinkHop hop;
+        hop.link = std::move(link);
+        hop.link_text.assign(text);
+        hop.parent = cur.empty() ? "/" : cur;
+        hop.parent_dev = stack.back().st.st_dev;
+        hop.parent_ino = stack.back().st.st_ino;
+        r.chain.push_back(std::move(hop));
+        const std::string& stored = r.chain.back().link_text;
+        push_components(pending, stored, true, c.must_dir);
+        if (stored.front() == '/') {
+            stack.resize(1);
+            cur.clear();
+        }
+        return {};
+    };
+
     while (!pending.empty()) {
         if (use_openat2 && no_jump == 0) {
-            // The run of plain names ahead, but its last: open them in one lookup.
             std::size_t k = 0;
             while (k < pending.size() && pending[pending.size() - 1 - k].name != "..") ++k;
-            if (k >= 2 && try_jump(stack, cur, pending, k - 1, target, sizeof target)) continue;
+            // Before any link, the fast path's lookup failed, most often on the last name (a
+            // link, or missing): it gets a step of its own. After a link, what is left is
+            // most often plain directories down to the target: the whole run in one lookup.
+            if (k >= 2 && !r.chain.empty()) {
+                Jump j = try_jump(stack, cur, pending, k, true, target, sizeof target, leaf,
+                                  leaf_st, leaf_path);
+                if (j != Jump::failed) continue;
+            }
+            if (k >= 2 && try_jump(stack, cur, pending, k - 1, false, target, sizeof target, leaf,
+                                   leaf_st, leaf_path) == Jump::level) {
+                continue;
+            }
             no_jump = k;
         }
         if (no_jump > 0) --no_jump;
@@ -213,8 +324,7 @@ Result<WalkOut> walk_once(const std::string& path, const ResolveOptions& opts, b
                     return os_error("cannot open parent directory", e, cur);
                 }
                 top.fd.reset(fd);
-                top.dev = st.st_dev;
-                top.ino = st.st_ino;
+                top.st = st;
                 top.spans -= 1;
                 cur.resize(cur.rfind('/'));
                 top.path_len = cur.size();
@@ -229,42 +339,58 @@ Result<WalkOut> walk_once(const std::string& path, const ResolveOptions& opts, b
         }
         std::memcpy(name, c.name.data(), c.name.size());
         name[c.name.size()] = '\0';
+        const bool last = pending.empty();
+        const bool follow_link = !last || opts.follow_final || c.from_link || c.must_dir;
+        const bool from_root = !stack.back().fd.valid();
+        const int at_fd = from_root ? AT_FDCWD : stack.back().fd.get();
+        const char* const at_name = from_root ? name_buf : name;
 
-        int fd = open_step(use_openat2, stack.back().fd.get(), name);
+        if (use_openat2 && follow_link) {
+            // A name taken on its own is most often a link (the reason a lookup failed or a
+            // link's one-name text): read it by name first, one call instead of open, fstat,
+            // readlinkat and close. readlinkat reads the link atomically, exactly as through a
+            // descriptor of it; only the procfs check needs that descriptor, so text it must
+            // see is read again below through one.
+            ssize_t n = ::readlinkat(at_fd, at_name, target, sizeof target);
+            if (n >= 0) {
+                if (static_cast<std::size_t>(n) >= sizeof target) {
+                    return os_error("symlink target too long", ENAMETOOLONG,
+                                    child_path(cur, c.name));
+                }
+                std::string_view text(target, static_cast<std::size_t>(n));
+                if (!needs_magic_check(text)) {
+                    SBX_TRY(follow(c, text));
+                    continue;
+                }
+            } else if (errno == ENOENT) {
+                SBX_TRY(missing(c));
+                return out;
+            }
+            // EINVAL: not a link. Anything else: the open below reports it as it always did.
+        }
+
+        int fd = open_step(use_openat2, at_fd, at_name);
         if (fd < 0) {
             int e = errno;
             if (e != ENOENT)
                 return os_error("cannot open path component", e, child_path(cur, c.name));
             // Missing: everything from here on is the tail that does not exist.
-            r.exists = false;
-            r.dangling = c.from_link;
-            std::string tail(c.name);
-            for (auto it = pending.rbegin(); it != pending.rend(); ++it) {
-                tail += '/';
-                tail += it->name;
-            }
-            r.real = path_join(cur.empty() ? std::string_view("/") : std::string_view(cur), tail);
-            r.missing_tail = std::move(tail);
-            out.check_path = cur.empty() ? "/" : cur;
-            r.fd = std::move(stack.back().fd);
-            if (::fstat(r.fd.get(), &r.st) != 0)
-                return os_error("cannot stat", errno, out.check_path);
+            SBX_TRY(missing(c));
             return out;
         }
         UniqueFd owned(fd);
         struct stat st {};
         if (::fstat(fd, &st) != 0) return os_error("cannot stat", errno, child_path(cur, c.name));
-        bool last = pending.empty();
 
-        if (S_ISLNK(st.st_mode) && (!last || opts.follow_final || c.from_link || c.must_dir)) {
+        if (S_ISLNK(st.st_mode) && follow_link) {
             ssize_t n = ::readlinkat(fd, "", target, sizeof target);
             if (n < 0) return os_error("cannot read symlink", errno, child_path(cur, c.name));
             if (static_cast<std::size_t>(n) >= sizeof target) {
                 return os_error("symlink target too long", ENAMETOOLONG, child_path(cur, c.name));
             }
             std::string_view text(target, static_cast<std::size_t>(n));
-            std::string link = child_path(cur, c.name);
             if (is_procfs_magic(fd, text)) {
+                std::string link = child_path(cur, c.name);
                 Error e(ErrorKind::escape, "refusing to follow the procfs magic link " + link +
                                                " -> " + std::string(text));
                 e.sys_errno = ELOOP;
@@ -273,52 +399,13 @@ Result<WalkOut> walk_once(const std::string& path, const ResolveOptions& opts, b
                 e.target = std::string(text);
                 return e;
             }
-            // Same link with the same components still to walk: resolution would repeat forever.
-            std::string key = link;
-            for (auto it = pending.rbegin(); it != pending.rend(); ++it) {
-                key += '/';
-                key += it->name;
-            }
-            for (std::size_t i = 0; i < loop_keys.size(); ++i) {
-                if (loop_keys[i] == key) {
-                    Error e(ErrorKind::loop,
-                            "symbolic link loop: " + render_links(r.chain, i, link));
-                    e.sys_errno = ELOOP;
-                    e.path = r.requested;
-                    e.symlink = r.chain[i].link;
-                    return e;
-                }
-            }
-            if (static_cast<int>(r.chain.size()) >= opts.max_symlinks) {
-                Error e(ErrorKind::loop, "more than " + std::to_string(opts.max_symlinks) +
-                                             " symbolic links: " + render_links(r.chain, 0, link));
-                e.sys_errno = ELOOP;
-                e.path = r.requested;
-                e.symlink = r.chain.empty() ? link : r.chain.front().link;
-                return e;
-            }
-            loop_keys.push_back(std::move(key));
-            // Reserved once so that link_text strings never move: `pending` points into them.
-            if (r.chain.empty()) r.chain.reserve(static_cast<std::size_t>(opts.max_symlinks) + 1);
-            SymlinkHop hop;
-            hop.link = std::move(link);
-            hop.link_text.assign(text);
-            hop.parent = cur.empty() ? "/" : cur;
-            hop.parent_dev = stack.back().dev;
-            hop.parent_ino = stack.back().ino;
-            r.chain.push_back(std::move(hop));
-            const std::string& stored = r.chain.back().link_text;
-            push_components(pending, stored, true, c.must_dir);
-            if (stored.front() == '/') {
-                stack.resize(1);
-                cur.clear();
-            }
+            SBX_TRY(follow(c, text));
             continue;
         }
         if (S_ISDIR(st.st_mode)) {
             cur += '/';
             cur += c.name;
-            stack.push_back({std::move(owned), cur.size(), st.st_dev, st.st_ino, 1});
+            stack.push_back({std::move(owned), cur.size(), st, 1});
             continue;
         }
         if (!last || c.must_dir) {
@@ -335,9 +422,10 @@ Result<WalkOut> walk_once(const std::string& path, const ResolveOptions& opts, b
         r.st = leaf_st;
         r.real = std::move(leaf_path);
     } else {
+        if (stack.size() == 1) SBX_TRY(ensure_root(stack.front()));
         r.fd = std::move(stack.back().fd);
+        r.st = stack.back().st;  // fstat'ed when the level was opened
         r.real = cur.empty() ? "/" : cur;
-        if (::fstat(r.fd.get(), &r.st) != 0) return os_error("cannot stat", errno, r.real);
     }
     out.check_path = r.real;
     return out;
@@ -417,12 +505,37 @@ Result<Resolved> resolve(const std::string& absolute_path, const ResolveOptions&
             break;
     }
 
+    const bool want_readable = use_openat2 && opts.readable_dir;
     if (use_openat2) {
         // Fast path for the common case, a path without any symlink: one atomic lookup that
         // refuses every link is exactly a component walk that met none, and needs no re-check.
         // Anything else (a link, a missing or unreadable component) takes the full walk, which
         // reports it precisely.
-        int fd = sys_openat2(AT_FDCWD, absolute_path.c_str(), kOpenFlags, kResolveFlags);
+        bool walk_now = false;
+        if (want_readable) {
+            // A directory to be listed: open it for reading straight away. O_DIRECTORY fails
+            // before anything else is opened, O_NOFOLLOW with RESOLVE_NO_SYMLINKS refuses a
+            // link anywhere, as the O_PATH lookup below does.
+            int fd = sys_openat2(AT_FDCWD, absolute_path.c_str(), kReadDirFlags, kResolveFlags);
+            if (fd >= 0) {
+                Resolved r;
+                r.fd.reset(fd);
+                if (::fstat(fd, &r.st) == 0) {
+                    r.requested = normalize_path(absolute_path);
+                    r.real = r.requested;
+                    r.exists = true;
+                    r.readable = true;
+                    return r;
+                }
+            } else {
+                // ELOOP: a link on the way or at the end; ENOENT: missing. The O_PATH lookup
+                // would fail the same way: walk now. Anything else (a file: ENOTDIR, an
+                // unreadable directory: EACCES, ...) is for the O_PATH lookup.
+                walk_now = errno == ELOOP || errno == ENOENT;
+            }
+        }
+        int fd =
+            walk_now ? -1 : sys_openat2(AT_FDCWD, absolute_path.c_str(), kOpenFlags, kResolveFlags);
         if (fd >= 0) {
             Resolved r;
             r.fd.reset(fd);
@@ -438,6 +551,21 @@ Result<Resolved> resolve(const std::string& absolute_path, const ResolveOptions&
     for (int attempt = 0; attempt < kResolveAttempts; ++attempt) {
         auto w = walk_once(absolute_path, opts, use_openat2);
         if (!w.ok()) return std::move(w).error();
+        if (want_readable && w->r.exists && S_ISDIR(w->r.st.st_mode)) {
+            // The re-check opens the directory for reading: an fd of the same inode reached
+            // by the canonical path without any link is what still_same() compares, and it
+            // becomes the result (the walk's O_PATH one is closed). If it cannot be opened so
+            // (unreadable, or changed), the plain re-check decides as always.
+            UniqueFd rd(sys_openat2(AT_FDCWD, w->check_path.c_str(), kReadDirFlags, kResolveFlags));
+            struct stat st {};
+            if (rd && ::fstat(rd.get(), &st) == 0 && st.st_dev == w->r.st.st_dev &&
+                st.st_ino == w->r.st.st_ino) {
+                w->r.fd = std::move(rd);
+                w->r.st = st;
+                w->r.readable = true;
+                return std::move(w->r);
+            }
+        }
         if (still_same(w->check_path, w->r.st, use_openat2)) return std::move(w->r);
     }
     return os_error("path changed while it was being resolved", EAGAIN,

@@ -37,6 +37,8 @@ struct Resolved {
                                     // existing directory (the parent the missing part would be in)
     struct stat st {};              // fstat of fd
     std::vector<SymlinkHop> chain;  // every symlink crossed, in order
+    bool readable = false;          // fd is O_RDONLY|O_DIRECTORY, not O_PATH (readable_dir): a
+                                    // directory getdents64 can list from its start
 };
 
 enum class ResolverImpl { automatic, openat2, walk };
@@ -45,6 +47,13 @@ struct ResolveOptions {
     ResolverImpl impl = ResolverImpl::automatic;  // automatic: openat2 when the kernel has it
     int max_symlinks = 40;                        // like the kernel's MAXSYMLINKS
     bool follow_final = true;                     // false: stop at a final symlink (O_NOFOLLOW)
+    // true: when the result is an existing directory, hand it over opened
+    // O_RDONLY|O_DIRECTORY|O_NONBLOCK (Resolved::readable) so that a caller about to list it
+    // needs no second open; O_PATH as usual when that open is refused (an unreadable
+    // directory) or without openat2. O_DIRECTORY: nothing but a directory is ever opened for
+    // reading (never a FIFO or a device). Mounting it (via /proc/self/fd) or giving it to
+    // Landlock works as with O_PATH: both take any descriptor.
+    bool readable_dir = false;
 };
 
 // Errors: ErrorKind::loop (loop or chain over max_symlinks), ErrorKind::os (a component cannot

@@ -19,21 +19,20 @@ struct Scanner {
     std::size_t max_entries;
     ScanResult out;
 
-    // `fd` is a readable directory descriptor; ownership passes here. getdents64 straight into
+    // `fd` is a readable directory descriptor (the caller keeps it). getdents64 straight into
     // a stack buffer, not fdopendir/readdir: a DIR stream costs an fstat, two fcntl and a 32 KiB
     // allocation per directory, and the plan scans every protected directory on every command.
     Status scan_dir(int fd, const std::string& path, int level) {
-        UniqueFd dir(fd);
         alignas(struct dirent64) char buf[4096];
         char target[PATH_MAX];
         while (true) {
-            ssize_t got = ::getdents64(dir.get(), buf, sizeof buf);
+            ssize_t got = ::getdents64(fd, buf, sizeof buf);
             if (got < 0) return os_error("cannot read directory", errno, path);
             if (got == 0) return {};
             for (ssize_t off = 0; off < got;) {
                 const auto* de = reinterpret_cast<const struct dirent64*>(buf + off);
                 off += de->d_reclen;
-                visit(dir.get(), de->d_name, de->d_type, path, level, target);
+                visit(fd, de->d_name, de->d_type, path, level, target);
                 if (stop_) return {};
             }
         }
@@ -66,16 +65,16 @@ struct Scanner {
                 return;
             }
             std::string sub = path + "/" + name;
-            int fd =
-                ::openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-            if (fd < 0) {
+            UniqueFd fd(
+                ::openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+            if (!fd) {
                 // ENOENT/ENOTDIR/ELOOP: removed or swapped for a link since readdir.
                 if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP) {
                     out.unreadable.push_back(sub);
                 }
                 return;
             }
-            Status s = scan_dir(fd, sub, level + 1);
+            Status s = scan_dir(fd.get(), sub, level + 1);
             if (!s.ok()) out.unreadable.push_back(sub);
             if (out.truncated && out.entries_seen >= max_entries) stop_ = true;
         }
@@ -87,18 +86,21 @@ struct Scanner {
 }  // namespace
 
 Result<ScanResult> scan_symlinks(int dirfd, const std::string& dir_path, int max_depth,
-                                 int max_entries) {
+                                 int max_entries, bool dirfd_readable) {
     Scanner s{max_depth, static_cast<std::size_t>(std::max(max_entries, 0)), {}, false};
     if (max_depth <= 0) {
         s.out.truncated = true;
         return std::move(s.out);
     }
     // An O_PATH descriptor cannot be read, and a dup of one is O_PATH too: open "." through
-    // it instead, which also gives the DIR stream a descriptor of its own.
-    int fd = ::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) return os_error("cannot open directory", errno, dir_path);
+    // it instead (a descriptor of our own, at its start), unless the caller's is readable.
+    UniqueFd own;
+    if (!dirfd_readable) {
+        own.reset(::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK));
+        if (!own) return os_error("cannot open directory", errno, dir_path);
+    }
     std::string base = dir_path == "/" ? std::string() : dir_path;
-    Status st = s.scan_dir(fd, base, 1);
+    Status st = s.scan_dir(dirfd_readable ? dirfd : own.get(), base, 1);
     if (!st.ok()) {
         Error e = std::move(st).error();
         e.path = dir_path;  // only the top directory's errors come back; deeper ones are listed

@@ -30,7 +30,11 @@ struct ScanResult {
 // with O_NOFOLLOW|O_DIRECTORY relative to their parent's descriptor, so a directory swapped
 // for a link during the scan is not entered. Errors: ErrorKind::os when `dirfd` itself cannot
 // be read.
+// dirfd_readable: `dirfd` is itself a readable directory descriptor at its start (opened
+// O_RDONLY|O_DIRECTORY: Resolved::readable); it is read in place, which saves opening "."
+// through it, and is left at its end.
 [[nodiscard]] Result<ScanResult> scan_symlinks(int dirfd, const std::string& dir_path,
-                                               int max_depth, int max_entries);
+                                               int max_depth, int max_entries,
+                                               bool dirfd_readable = false);
 
 }  // namespace sbx

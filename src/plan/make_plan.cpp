@@ -64,8 +64,11 @@ private:
         return static_cast<int>(plan_.fds.size()) - 1;
     }
 
-    Result<Resolved> resolve_rule(const std::string& path, const Origin& origin) {
-        auto r = resolve(path, opts_.resolve);
+    Result<Resolved> resolve_rule(const std::string& path, const Origin& origin,
+                                  bool readable_dir = false) {
+        ResolveOptions ro = opts_.resolve;
+        ro.readable_dir = readable_dir;
+        auto r = resolve(path, ro);
         if (!r.ok()) {
             Error e = std::move(r).error();
             if (e.origin.empty()) e.origin = origin;
@@ -319,7 +322,9 @@ private:
     // created), and every symlink on the way that the sandbox could rewrite is pinned.
     // `depth` counts how many protected-directory scans led here (bounded: no recursion loops).
     Status protect_path(const std::string& path, const RuleRef& rule, int depth) {
-        auto r = resolve_rule(path, rule.origin);
+        // A directory protected here is scanned for links (protect_links_inside): ask for it
+        // readable, so the scan reads the descriptor the plan keeps instead of opening another.
+        auto r = resolve_rule(path, rule.origin, depth == 0 && scan_budget_ > 0);
         if (!r.ok()) return std::move(r).error();
         if (depth == 0) SBX_TRY(check_still_beneath_root(path, *r, rule));
 
@@ -381,6 +386,7 @@ private:
             op.rule = rule;
             if (!r->chain.empty()) op.rule.why = "target of " + chain_text(r->chain);
             bool dir = op.is_dir;
+            bool readable = r->readable;
             int fd_index = keep_fd(std::move(r->fd));
             op.fd = fd_index;
             std::string real = op.dest;
@@ -391,7 +397,7 @@ private:
             add_reason(d.detail, link_why);
             add_reason(d.detail, found_by_scan(rule));
             plan_.protected_paths.push_back(std::move(d));
-            if (dir) SBX_TRY(protect_links_inside(r->real, fd_index, rule, depth));
+            if (dir) SBX_TRY(protect_links_inside(r->real, fd_index, readable, rule, depth));
             return {};
         }
 
@@ -441,11 +447,11 @@ private:
 
     // Symlinks inside a protected directory whose targets the harness will read through
     // (a real .codex/ whose config.toml links into the workspace): protect those targets too.
-    Status protect_links_inside(const std::string& dir, int fd_index, const RuleRef& rule,
-                                int depth) {
+    Status protect_links_inside(const std::string& dir, int fd_index, bool readable,
+                                const RuleRef& rule, int depth) {
         if (depth > 0 || scan_budget_ <= 0) return {};  // links found in links: not followed
-        auto found =
-            scan_symlinks(plan_.fds[fd_index].get(), dir, opts_.scan_max_depth, scan_budget_);
+        auto found = scan_symlinks(plan_.fds[fd_index].get(), dir, opts_.scan_max_depth,
+                                   scan_budget_, readable);
         if (!found.ok()) {
             plan_.warnings.push_back("cannot scan protected directory '" + dir +
                                      "' for symlinks: " + found.error().render());

@@ -1,6 +1,7 @@
 // The resolver table, run against both implementations.
 #include "fs/resolve.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
@@ -494,4 +495,103 @@ TEST_CASE("resolve: a directory swapped for a symlink while resolving", "[resolv
     CHECK(bad == 0);
     CHECK(via_dir + via_link + eagain == 2000);
     CHECK(swaps.load() > 0);
+}
+
+TEST_CASE("resolve: readable_dir opens directories for reading, nothing else", "[resolve]") {
+    auto impl = GENERATE(ResolverImpl::walk, ResolverImpl::openat2);
+    if (!usable(impl)) return;
+    INFO("impl " << impl_name(impl));
+    TempTree t{
+        {Entry::dir, "ws", ""},
+        {Entry::dir, "ws/targets", ""},
+        {Entry::dir, "ws/targets/t", ""},
+        {Entry::file, "ws/targets/t/f", ""},
+        {Entry::link, "ws/l", "targets/t"},
+        {Entry::file, "ws/file", "x"},
+        {Entry::link, "ws/lf", "file"},
+    };
+    REQUIRE(::mkfifo((t / "ws/fifo").c_str(), 0600) == 0);
+    auto o = impl_options(impl);
+    o.readable_dir = true;
+    // Readable only with openat2: the walk without it hands over O_PATH as always.
+    const bool expect_readable = impl == ResolverImpl::openat2;
+    auto readable = [](const sbx::Resolved& r) {
+        int fl = ::fcntl(r.fd.get(), F_GETFL);
+        REQUIRE(fl >= 0);
+        char buf[256];
+        bool can_list = ::getdents64(r.fd.get(), buf, sizeof buf) > 0;
+        CHECK(can_list == ((fl & O_PATH) == 0));
+        return (fl & O_PATH) == 0;
+    };
+
+    for (const char* rel : {"ws/targets/t", "ws/l", "ws/l/"}) {
+        INFO(rel);
+        auto r = resolve(t / rel, o);
+        REQUIRE(r.ok());
+        CHECK(r->real == t / "ws/targets/t");
+        check_consistent(*r);
+        CHECK(r->readable == expect_readable);
+        CHECK(readable(*r) == expect_readable);
+    }
+    // Non-directories stay O_PATH: a FIFO or a device is never opened for reading.
+    for (const char* rel : {"ws/file", "ws/lf", "ws/fifo", "ws/targets/t/f"}) {
+        INFO(rel);
+        auto r = resolve(t / rel, o);
+        REQUIRE(r.ok());
+        CHECK(r->exists);
+        check_consistent(*r);
+        CHECK_FALSE(r->readable);
+        CHECK_FALSE(readable(*r));
+    }
+    // A missing name: the parent as always, O_PATH.
+    auto m = resolve(t / "ws/l/missing", o);
+    REQUIRE(m.ok());
+    CHECK_FALSE(m->exists);
+    CHECK(m->real == t / "ws/targets/t/missing");
+    CHECK_FALSE(m->readable);
+    CHECK_FALSE(readable(*m));
+}
+
+TEST_CASE("resolve: readable_dir on a directory its caller cannot read falls back to O_PATH",
+          "[resolve]") {
+    if (!usable(ResolverImpl::openat2)) return;
+    TempTree t{
+        {Entry::dir, "ws", ""}, {Entry::dir, "ws/locked", ""}, {Entry::link, "ws/l", "locked"}};
+    REQUIRE(::chmod(t.root().c_str(), 0755) == 0);
+    REQUIRE(::chmod((t / "ws").c_str(), 0755) == 0);
+    REQUIRE(::chmod((t / "ws/locked").c_str(), 0311) == 0);  // searchable, not readable
+    ResolveOptions o = impl_options(ResolverImpl::openat2);
+    o.readable_dir = true;
+    auto check = [&]() -> int {
+        for (const char* rel : {"ws/locked", "ws/l"}) {
+            auto r = resolve(t / rel, o);
+            if (!r.ok()) return 1;
+            if (!r->exists || r->real != t / "ws/locked" || r->readable) return 2;
+            if (!S_ISDIR(r->st.st_mode)) return 3;
+        }
+        return 0;
+    };
+    if (::geteuid() != 0) {
+        CHECK(check() == 0);
+        return;
+    }
+    struct passwd* pw = ::getpwnam("sbxtest");
+    if (pw == nullptr) {
+        if (must_work()) FAIL("user sbxtest is missing and SBXRUN_MUST_WORK=1");
+        WARN("skipping: running as root and there is no user sbxtest");
+        return;
+    }
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        if (::setgroups(0, nullptr) != 0 || ::setgid(pw->pw_gid) != 0 ||
+            ::setuid(pw->pw_uid) != 0) {
+            ::_exit(10);
+        }
+        ::_exit(check());
+    }
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
 }

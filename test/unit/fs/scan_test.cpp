@@ -1,5 +1,6 @@
 #include "fs/scan.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -97,4 +98,26 @@ TEST_CASE("scan: a top directory that cannot be read is an error, an empty one i
     CHECK(ok->links.empty());
     CHECK(ok->entries_seen == 0);
     CHECK_FALSE(ok->truncated);
+}
+
+TEST_CASE("scan: a readable descriptor is read in place, with the same result", "[scan]") {
+    TempTree t{
+        {Entry::dir, "codex", ""},        {Entry::link, "codex/config.toml", "../x.toml"},
+        {Entry::dir, "codex/sub", ""},    {Entry::link, "codex/sub/deep", "/etc/passwd"},
+        {Entry::file, "codex/plain", ""},
+    };
+    auto via_path = scan_symlinks(open_path(t / "codex").get(), t / "codex", 8, 1000);
+    REQUIRE(via_path.ok());
+    sbx::UniqueFd rd(::open((t / "codex").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    REQUIRE(rd.valid());
+    auto in_place = scan_symlinks(rd.get(), t / "codex", 8, 1000, true);
+    REQUIRE(in_place.ok());
+    CHECK(paths(*in_place) == paths(*via_path));
+    CHECK(paths(*in_place) ==
+          std::vector<std::string>{t / "codex/config.toml", t / "codex/sub/deep"});
+    CHECK(in_place->entries_seen == via_path->entries_seen);
+    CHECK(in_place->entries_seen == 4);
+    // Read in place: the caller's descriptor is left at its end, and stays open.
+    char buf[256];
+    CHECK(::getdents64(rd.get(), buf, sizeof buf) == 0);
 }
