@@ -2,10 +2,8 @@
 # Background processes the command leaves behind must not outlive the sandbox: when the
 # command exits, sbxrun ends, and nothing of the sandbox may keep running unsupervised.
 #
-# KNOWN BUG on the Landlock backend (registered should_fail in meson.build): there is no pid
-# namespace, and nothing kills the command's descendants when it exits, so a daemonised child
-# keeps running (still inside the Landlock domain, but after sbxrun has reported "exited").
-# Under bwrap the pid namespace dies with the command.
+# Under bwrap the pid namespace dies with the command. Under Landlock there is no pid namespace:
+# sbxrun is the child subreaper for the run, so the orphans come to it and it kills them.
 . "$(dirname "$0")/lib.sh"
 make_attack_workspace
 marker=$((RANDOM % 9000 + 1000))

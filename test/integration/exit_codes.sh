@@ -5,42 +5,61 @@ make_workspace
 printf '#!/bin/sh\necho hi\n' >"$WS/noexec.sh"; chmod 644 "$WS/noexec.sh"; own_fix
 
 status() { status_field "$FIX/.status" "$1"; }
-run_status() { rm -f "$FIX/.status"; sbx --status-file "$FIX/.status" "$@"; }
+run_status() { rm -f "$FIX/.status"; sbx ${B:+--backend "$B"} --status-file "$FIX/.status" "$@"; }
 
-run_status -- sh -c 'exit 42'
-expect_rc 42 "exit status passed through"
-check "outcome exited" test "$(status outcome)" = exited
+# The command's end, on each backend: under bwrap it is seen through sbxrun-inner's report,
+# under Landlock the command is sbxrun's own child.
+backends=(bwrap)
+ll_abi=$(python3 -c 'import ctypes; l=ctypes.CDLL(None, use_errno=True); print(max(0, l.syscall(444, None, 0, 1)))')
+if [ "$ll_abi" -ge 1 ]; then backends+=(landlock); else diag "no Landlock on this kernel: bwrap only"; fi
+naps=0
+for B in "${backends[@]}"; do
+    run_status -- sh -c 'exit 42'
+    expect_rc 42 "$B: exit status passed through"
+    check "$B: outcome exited" test "$(status outcome)" = exited
 
-run_status -- sh -c 'kill -TERM $$'
-expect_rc 143 "killed by SIGTERM gives 128+15"
-check "outcome signaled" test "$(status outcome)" = signaled
-check "signal 15 in the status" test "$(status signal)" = 15
+    run_status -- sh -c 'kill -TERM $$'
+    expect_rc 143 "$B: killed by SIGTERM gives 128+15"
+    check "$B: outcome signaled" test "$(status outcome)" = signaled
+    check "$B: signal 15 in the status" test "$(status signal)" = 15
 
-run_status -- sh -c 'exit 143'
-expect_rc 143 "exiting 143 gives 143 too"
-check "but the status says exited" test "$(status outcome)" = exited
+    run_status -- sh -c 'exit 143'
+    expect_rc 143 "$B: exiting 143 gives 143 too"
+    check "$B: but the status says exited" test "$(status outcome)" = exited
 
-run_status -- /nonexistent/command
-expect_rc 127 "a missing command gives 127"
-check "outcome not_found" test "$(status outcome)" = not_found
-check "not found is said on stderr" grep -q "sbxrun:" "$ERR"
+    run_status -- /nonexistent/command
+    expect_rc 127 "$B: a missing command gives 127"
+    check "$B: outcome not_found" test "$(status outcome)" = not_found
+    check "$B: not found is said on stderr" grep -q "sbxrun:" "$ERR"
 
-run_status -- no-such-command-sbxrun
-expect_rc 127 "a command missing from PATH gives 127"
+    run_status -- no-such-command-sbxrun
+    expect_rc 127 "$B: a command missing from PATH gives 127"
 
-run_status -- ./noexec.sh
-expect_rc 126 "a non-executable file gives 126"
-check "outcome not_executable" test "$(status outcome)" = not_executable
+    run_status -- ./noexec.sh
+    expect_rc 126 "$B: a non-executable file gives 126"
+    check "$B: outcome not_executable" test "$(status outcome)" = not_executable
 
-# A duration no other test uses, so pgrep finds only this run's processes.
-nap=30.$$
-start=$(date +%s)
-run_status --timeout 0.5 -- sh -c "sleep $nap & sleep $nap; echo never"
-end=$(date +%s)
-expect_rc 124 "--timeout gives 124"
-check "outcome timed_out" test "$(status outcome)" = timed_out
-check "the timeout killed the sandbox promptly" test $((end - start)) -lt 10
-check "no sleep survived the timeout" sh -c "! pgrep -f '^sleep $nap' >/dev/null"
+    # A duration no other test uses, so pgrep finds only this run's processes.
+    nap=30.$$$((++naps))
+    start=$(date +%s)
+    run_status --timeout 0.5 -- sh -c "sleep $nap & sleep $nap; echo never"
+    end=$(date +%s)
+    expect_rc 124 "$B: --timeout gives 124"
+    check "$B: outcome timed_out" test "$(status outcome)" = timed_out
+    check "$B: the timeout killed the sandbox promptly" test $((end - start)) -lt 10
+    check "$B: no sleep survived the timeout" sh -c "! pgrep -f '^sleep $nap' >/dev/null"
+
+    # SIGTERM to sbxrun reaches the command, whose own status then decides.
+    rm -f "$WS/ready"
+    (cd "$WS" && as_runner "$SBXRUN" --backend "$B" -- sh -c 'trap "exit 3" TERM; touch ready; sleep 20 & wait') >/dev/null 2>&1 &
+    waiter=$!
+    for _ in $(seq 100); do [ -e "$WS/ready" ] && break; sleep 0.1; done
+    pkill -TERM -f "^$SBXRUN --backend $B -- sh -c trap" || diag "$B: no sbxrun process found to signal"
+    wait "$waiter"
+    RC=$?
+    expect_rc 3 "$B: SIGTERM to sbxrun is forwarded to the command"
+done
+unset B
 
 run_status --bogus-option -- true
 expect_rc 125 "an unknown option gives 125"
