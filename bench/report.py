@@ -31,12 +31,17 @@ def ms(s):
 
 
 def short(cmd):
-    return cmd.replace(F, "$F")
+    cmd = cmd.replace(F, "$F")
+    return cmd.replace(E["G"], "$G") if E.get("G") else cmd
 
 
 bw_med, bw_all = per_round("bw")
 ll_med, ll_all = per_round("ll")
 SB, SL, SE, HAND, HAND_INNER = E["SB"], E["SL"], E["SE"], E["HAND"], E["HAND_INNER"]
+G = E.get("G", "")
+if G:
+    bwt_med, bwt_all = per_round("bwt")
+    GSB, GHAND, GHAND_INNER = E["GSB"], E["GHAND"], E["GHAND_INNER"]
 
 
 def ratio(a, b, med):
@@ -82,6 +87,13 @@ print(f"| `sbxrun -- true` (bwrap) | {m(SB, bw_all)} | hand bwrap, same mounts, 
       f"sbxrun-inner + `true` ({m(HAND_INNER, bw_all)}) | **{r2:.2f}x** | (sbxrun's own work) |")
 print(f"| hand bwrap + sbxrun-inner | {m(HAND_INNER, bw_all)} | hand bwrap ({m(HAND, bw_all)}) "
       f"| {r3:.2f}x | (the inner stage's cost) |")
+if G:
+    print(f"| `sbxrun -- true` (bwrap), farm on tmpfs | {m(GSB, bwt_all)} | hand bwrap, same "
+          f"mounts, exec `true` ({m(GHAND, bwt_all)}) | **{ratio(GSB, GHAND, bwt_med):.2f}x** "
+          f"| <= 1.10x |")
+    print(f"| `sbxrun -- true` (bwrap), farm on tmpfs | {m(GSB, bwt_all)} | hand bwrap + "
+          f"sbxrun-inner ({m(GHAND_INNER, bwt_all)}) | **{ratio(GSB, GHAND_INNER, bwt_med):.2f}x** "
+          f"| (sbxrun's own work) |")
 print(f"| `sbxrun --backend landlock -- true` | {m(SL, ll_all)} | bare `true` "
       f"({m('true', ll_all)}) | **+{d1 * 1000:.2f} ms** | <= +1 ms |")
 print(f"| `sbxrun --explain` (policy + plan, no run) | {m(SE, ll_all)} | | | |")
@@ -120,7 +132,9 @@ print("After the Quick start (README.md):\n")
 print("```sh\nbench/run.sh build      # builds build-bench with -Dbenchmarks=true, writes this file\n```\n")
 print("What it runs, in the seed's symlink farm `$F/ws` (as test/integration/symlinks.sh builds "
       "it) with `HOME=$F/home TMPDIR=$F/tmp`; `$F/hand-ws` is a twin of the farm in which the "
-      "missing protected names already exist (sbxrun creates those placeholders per run):\n")
+      "missing protected names already exist (sbxrun creates those placeholders per run). "
+      "`$F` is under /tmp; `$G`, the same site under /dev/shm (tmpfs), runs the first "
+      "hyperfine line again:\n")
 print("```sh")
 q = lambda c: "'" + short(c) + "'"
 print(f"hyperfine -N --style none --warmup 2 --runs {E['runs']} {q(SB)} \\\n    {q(HAND)} \\\n    {q(HAND_INNER)}")

@@ -47,9 +47,19 @@ write_report() {
 if [ "${BENCH_REPORT_ONLY:-0}" = 1 ]; then write_report; exit 0; fi
 
 # --- the seed's symlink farm (as test/integration/symlinks.sh builds it) ---------------------
+# Two sites: $F under /tmp (whatever filesystem that is: here ext4 without a journal) and, when
+# run as root, $G on a tmpfs mounted for the purpose (not /dev/shm: the sandbox has its own
+# /dev). sbxrun's per-run placeholders cost an inode allocation each, which is cheap on tmpfs
+# and expensive on ext4 without a journal (see the notes), so the bwrap comparison is made on
+# both.
 F=$(mktemp -d /tmp/sbxrun-bench.XXXXXX)
-chmod 755 "$F"
-trap 'rm -rf "$F"' EXIT
+G=
+if [ "$(id -u)" = 0 ]; then
+    G=$(mktemp -d /tmp/sbxrun-bench-tmpfs.XXXXXX)
+    mount -t tmpfs -o size=64m,mode=755 sbxrun-bench "$G" 2>/dev/null || { rmdir "$G"; G=; }
+fi
+trap 'rm -rf "$F"; [ -z "$G" ] || { umount "$G" && rmdir "$G"; }' EXIT
+unset XDG_CACHE_HOME SBXRUN_POLICY XDG_CONFIG_HOME
 make_farm() {  # make_farm DIR
     mkdir -p "$1" && cd "$1"
     git init -q . 2>/dev/null || mkdir -p .git
@@ -64,25 +74,28 @@ make_farm() {  # make_farm DIR
     ln -s documentation/architecture/openspec openspec
     cd "$here"
 }
-make_farm "$F/ws"
-mkdir -p "$F/tmp" "$F/home"
-cat >"$F/farm.toml" <<'TOML'
+
+# make_site DIR: the farm in DIR/ws with DIR/{tmp,home,farm.toml}, and the hand-typed bwrap
+# commands in DIR/hand_bwrap and DIR/hand_inner. The hand-typed bwrap is sbxrun's own argv
+# (--explain), every --ro-bind-fd/--bind-fd replaced by a plain --ro-bind/--bind of the same
+# path. It runs on a twin of the farm in which the missing protected names already exist
+# (sbxrun makes those placeholders per run; a hand-written command needs them there
+# beforehand, since bwrap would create them on the host).
+make_site() {
+    local S=$1
+    chmod 755 "$S"
+    make_farm "$S/ws"
+    mkdir -p "$S/tmp" "$S/home"
+    cat >"$S/farm.toml" <<'TOML'
 version = 1
 [filesystem]
 protect = [".git", ".codex", ".claude", ".gemini", ".agents", "AGENTS.md", "CLAUDE.md"]
 TOML
-export HOME=$F/home TMPDIR=$F/tmp
-unset XDG_CACHE_HOME SBXRUN_POLICY XDG_CONFIG_HOME
-P="--policy $F/farm.toml"
-
-# The hand-typed bwrap: sbxrun's own argv (--explain), every --ro-bind-fd/--bind-fd replaced by
-# a plain --ro-bind/--bind of the same path. It runs on a twin of the farm in which the missing
-# protected names already exist (sbxrun makes those placeholders per run; a hand-written
-# command needs them there beforehand, since bwrap would create them on the host).
-(cd "$F/ws" && "$SBXRUN" $P --explain --explain-format json) >"$F/explain.json"
-make_farm "$F/hand-ws"
-mkdir -p "$F/hand-tmp"
-python3 - "$F" "$INNER" <<'PY'
+    (cd "$S/ws" && HOME=$S/home TMPDIR=$S/tmp "$SBXRUN" --policy "$S/farm.toml" --explain \
+        --explain-format json) >"$S/explain.json"
+    make_farm "$S/hand-ws"
+    mkdir -p "$S/hand-tmp"
+    python3 - "$S" "$INNER" <<'PY'
 import json, os, shlex, sys
 F, inner = sys.argv[1], sys.argv[2]
 d = json.load(open(f"{F}/explain.json"))
@@ -124,14 +137,21 @@ for k in range(len(inner_args) - 2):
 open(f"{F}/hand_bwrap", "w").write(shlex.join(out + ["--", "true"]))
 open(f"{F}/hand_inner", "w").write(shlex.join(out + ["--", inner] + inner_args + ["true"]))
 PY
+    # Every command must work before it is timed.
+    local c
+    for c in "$SBXRUN --policy $S/farm.toml -- true" "$SBXRUN --policy $S/farm.toml --backend landlock -- true" \
+        "$(cat "$S/hand_bwrap")" "$(cat "$S/hand_inner")"; do
+        (cd "$S/ws" && HOME=$S/home TMPDIR=$S/tmp eval "$c") 2>/dev/null ||
+            { echo "bench: this command fails: $c" >&2; exit 1; }
+    done
+    [ ! -e "$S/ws/.agents" ] || { echo "bench: sbxrun left a placeholder behind" >&2; exit 1; }
+}
+make_site "$F"
+[ -z "$G" ] || make_site "$G"
+export HOME=$F/home TMPDIR=$F/tmp
+P="--policy $F/farm.toml"
 HAND=$(cat "$F/hand_bwrap")
 HAND_INNER=$(cat "$F/hand_inner")
-
-# Every command must work before it is timed.
-for c in "$SBXRUN $P -- true" "$SBXRUN $P --backend landlock -- true" "$HAND" "$HAND_INNER"; do
-    (cd "$F/ws" && eval "$c") || { echo "bench: this command fails: $c" >&2; exit 1; }
-done
-[ ! -e "$F/ws/.agents" ] || { echo "bench: sbxrun left a placeholder behind" >&2; exit 1; }
 
 # --- whole process: paired, interleaved rounds --------------------------------------------
 # hyperfine runs each command of one invocation in turn; doing $rounds short rounds of every
@@ -141,11 +161,14 @@ SB="$SBXRUN $P -- true"
 SL="$SBXRUN $P --backend landlock -- true"
 SE="$SBXRUN $P --explain"
 cd "$F/ws"
+[ -z "$G" ] || { GSB="$SBXRUN --policy $G/farm.toml -- true"; GHAND=$(cat "$G/hand_bwrap"); GHAND_INNER=$(cat "$G/hand_inner"); }
 for r in $(seq 1 "$rounds"); do
     hyperfine -N --style none --warmup 2 --runs "$runs" --export-json "$R/bw.$r.json" \
         "$SB" "$HAND" "$HAND_INNER" >/dev/null
     hyperfine -N --style none --warmup 2 --runs "$runs" --export-json "$R/ll.$r.json" \
         "$SL" "true" "$SE" >/dev/null
+    [ -z "$G" ] || (cd "$G/ws" && HOME=$G/home TMPDIR=$G/tmp hyperfine -N --style none --warmup 2 \
+        --runs "$runs" --export-json "$R/bwt.$r.json" "$GSB" "$GHAND" "$GHAND_INNER" >/dev/null)
 done
 cd "$here"
 
@@ -168,7 +191,7 @@ TIME_BW=$(cd "$F/ws" && /usr/bin/time -f %M "$SBXRUN" $P -- sleep 1 2>&1 >/dev/n
     --benchmark_out_format=json >/dev/null
 
 # --- the report -----------------------------------------------------------------------------
-for v in F R rounds runs RSS_BW RSS_LL TIME_BW SB SL SE HAND HAND_INNER bdir; do
+for v in F G R rounds runs RSS_BW RSS_LL TIME_BW SB SL SE HAND HAND_INNER GSB GHAND GHAND_INNER bdir; do
     printf '%s=%q\n' "$v" "${!v}"
 done >"$R/env.sh"
 write_report
