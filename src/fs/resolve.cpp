@@ -27,6 +27,7 @@
 #include <climits>
 #include <cstdint>
 #include <cstring>
+#include <deque>
 #include <string_view>
 
 #include "fs/path.hpp"
@@ -42,8 +43,8 @@ constexpr std::uint64_t kResolveFlags = RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLI
 constexpr std::uint64_t kReadDirFlags =
     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
 
-// A component still to walk. `name` points into the requested path or into a hop's link_text
-// (chain storage is reserved up front so those strings never move).
+// A component still to walk. `name` points into the requested path or into a link's text kept
+// by the walk (a deque: its strings never move while the walk runs).
 struct Comp {
     std::string_view name;
     bool from_link;  // came from a symlink's text (a missing one means a dangling link)
@@ -110,6 +111,22 @@ void push_components(std::vector<Comp>& pending, std::string_view text, bool fro
         }
         end = start;
     }
+}
+
+// True when normalize_path(path) would return `path` itself: absolute, no empty, "." or ".."
+// component, no trailing slash. The fast path then copies it instead of normalising it.
+bool is_normal(std::string_view path) {
+    if (path.empty() || path.front() != '/') return false;
+    if (path.size() == 1) return true;
+    if (path.back() == '/') return false;
+    for (std::size_t i = 0; i < path.size();) {
+        std::size_t j = path.find('/', i + 1);
+        if (j == std::string_view::npos) j = path.size();
+        std::string_view part = path.substr(i + 1, j - i - 1);  // between two slashes
+        if (part.empty() || part == "." || part == "..") return false;
+        i = j;
+    }
+    return true;
 }
 
 std::string child_path(const std::string& cur, std::string_view name) {
@@ -206,7 +223,9 @@ Result<WalkOut> walk_once(const std::string& path, const ResolveOptions& opts, b
     r.requested = normalize_path(path);
 
     std::vector<Level> stack;
-    stack.reserve(16);
+    // Small reservations (under glibc's 1 KiB "large request", which consolidates the fast
+    // bins first): most walks are a few levels deep and cross a link or two.
+    stack.reserve(4);
     stack.push_back({UniqueFd(), 0, {}, 1});  // the root, opened on demand (ensure_root)
     std::string cur;                          // canonical path of stack.back(); "" stands for "/"
     cur.reserve(path.size() + 16);
@@ -214,6 +233,7 @@ Result<WalkOut> walk_once(const std::string& path, const ResolveOptions& opts, b
     pending.reserve(16);
     push_components(pending, path, false, false);
     std::vector<std::string> loop_keys;  // link path + remaining components, one per hop
+    std::deque<std::string> texts;       // link texts that `pending` points into
 
     UniqueFd leaf;  // the final object when it is not a directory
     struct stat leaf_st {};
@@ -272,8 +292,6 @@ Result<WalkOut> walk_once(const std::string& path, const ResolveOptions& opts, b
         }
         if (stack.size() == 1) SBX_TRY(ensure_root(stack.front()));  // the hop's parent is "/"
         loop_keys.push_back(std::move(key));
-        // Reserved once so that link_text strings never move: `pending` points into them.
-        if (r.chain.empty()) r.chain.reserve(static_cast<std::size_t>(opts.max_symlinks) + 1);
         SymlinkHop hop;
         hop.link = std::move(link);
         hop.link_text.assign(text);
@@ -281,7 +299,7 @@ Result<WalkOut> walk_once(const std::string& path, const ResolveOptions& opts, b
         hop.parent_dev = stack.back().st.st_dev;
         hop.parent_ino = stack.back().st.st_ino;
         r.chain.push_back(std::move(hop));
-        const std::string& stored = r.chain.back().link_text;
+        const std::string& stored = texts.emplace_back(text);
         push_components(pending, stored, true, c.must_dir);
         if (stored.front() == '/') {
             stack.resize(1);
@@ -521,7 +539,8 @@ Result<Resolved> resolve(const std::string& absolute_path, const ResolveOptions&
                 Resolved r;
                 r.fd.reset(fd);
                 if (::fstat(fd, &r.st) == 0) {
-                    r.requested = normalize_path(absolute_path);
+                    r.requested =
+                        is_normal(absolute_path) ? absolute_path : normalize_path(absolute_path);
                     r.real = r.requested;
                     r.exists = true;
                     r.readable = true;
@@ -540,7 +559,8 @@ Result<Resolved> resolve(const std::string& absolute_path, const ResolveOptions&
             Resolved r;
             r.fd.reset(fd);
             if (::fstat(fd, &r.st) == 0 && !(S_ISLNK(r.st.st_mode) && opts.follow_final)) {
-                r.requested = normalize_path(absolute_path);
+                r.requested =
+                    is_normal(absolute_path) ? absolute_path : normalize_path(absolute_path);
                 r.real = r.requested;
                 r.exists = true;
                 return r;

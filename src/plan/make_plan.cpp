@@ -14,7 +14,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <map>
 #include <set>
 #include <string_view>
 #include <unordered_map>
@@ -25,6 +24,23 @@
 
 namespace sbx {
 namespace {
+
+// Paths the plan works on are canonical (resolve() and path_join() normalise them), so their
+// parent and depth are read off the string: no normalising copy per rule.
+std::string_view canonical_parent(std::string_view path) {
+    const std::size_t slash = path.rfind('/');
+    return slash == 0 || slash == std::string_view::npos ? std::string_view("/")
+                                                         : path.substr(0, slash);
+}
+
+// path_depth() without building the list of components.
+std::size_t canonical_depth(std::string_view path) {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < path.size(); ++i) {
+        if (path[i] != '/' && (i == 0 || path[i - 1] == '/')) ++n;
+    }
+    return n;
+}
 
 // Precedence of the lists at equal depth (spec section 3): deny > protect > write > read.
 enum Rank { kRead = 0, kWrite = 1, kProtect = 2, kDeny = 3 };
@@ -48,6 +64,16 @@ public:
         SBX_TRY(add_denied(fs.deny));
         // Writable places are known now; protected paths are judged against them.
         base_ = candidates_;
+        // Most protected rules give one op, one descriptor and one decision per root (a name)
+        // or in all (a path): reserved once instead of regrown.
+        std::size_t expect = 0;
+        for (const auto& rule : fs.protect) {
+            expect += rule.relative_name ? writable_roots_.size() : 1;
+        }
+        candidates_.reserve(candidates_.size() + expect);
+        plan_.fds.reserve(plan_.fds.size() + expect);
+        plan_.protected_paths.reserve(expect);
+        plan_.notes.reserve(expect);
         SBX_TRY(keep_denied_links());
         for (const auto& rule : fs.protect) SBX_TRY(add_protected_rule(rule));
         normalise();
@@ -79,7 +105,7 @@ private:
     }
 
     void add(MountOp op, int rank) {
-        const std::size_t depth = path_depth(op.dest);
+        const std::size_t depth = canonical_depth(op.dest);
         candidates_.push_back(Candidate{std::move(op), rank, depth});
     }
 
@@ -199,7 +225,7 @@ private:
     }
 
     // The op among the roots (read/write/tmpfs/deny) that decides access to `real`.
-    const Candidate* deciding_root(const std::string& real) const {
+    const Candidate* deciding_root(std::string_view real) const {
         const Candidate* best = nullptr;
         std::size_t best_depth = 0;
         for (const auto& c : base_) {
@@ -214,7 +240,7 @@ private:
     }
 
     // Can the sandboxed process create, remove or rename entries of directory `real`?
-    bool writable_place(const std::string& real) const {
+    bool writable_place(std::string_view real) const {
         const Candidate* c = deciding_root(real);
         return c != nullptr && (c->op.kind == OpKind::bind_rw || c->op.kind == OpKind::tmpfs);
     }
@@ -223,14 +249,16 @@ private:
     // sandbox cannot rename it away and rebuild the tree that a protected symlink or a protected
     // path's parent resolves through. The root itself is a mount already.
     Status anchor_ancestors(const std::string& path, const RuleRef& rule) {
-        const Candidate* root = deciding_root(path_parent(path));
+        const Candidate* root = deciding_root(canonical_parent(path));
         if (root == nullptr ||
             (root->op.kind != OpKind::bind_rw && root->op.kind != OpKind::tmpfs)) {
             return {};
         }
-        for (std::string dir = path_parent(path);
-             dir != root->op.dest && path_is_within(dir, root->op.dest); dir = path_parent(dir)) {
-            if (!anchored_.insert(dir).second) break;  // it and everything above: done before
+        for (std::string_view up = canonical_parent(path);
+             up != root->op.dest && path_is_within(up, root->op.dest); up = canonical_parent(up)) {
+            auto [at, added] = anchored_.emplace(up);
+            if (!added) break;  // it and everything above: done before
+            const std::string& dir = *at;
             auto r = resolve_rule(dir, rule.origin);
             if (!r.ok()) return std::move(r).error();
             if (!r->exists || r->real != dir || !S_ISDIR(r->st.st_mode)) {
@@ -459,9 +487,11 @@ private:
         }
         scan_budget_ -= static_cast<int>(found->entries_seen);
         // Shown by --explain: what the scan looked at, so a link it did not reach is explained.
-        plan_.notes.push_back("scanned protected directory '" + dir +
-                              "' for symlinks: " + std::to_string(found->entries_seen) +
-                              " entries, " + std::to_string(found->links.size()) + " symlinks");
+        std::string& note = plan_.notes.emplace_back();
+        note.reserve(dir.size() + 80);
+        note.append("scanned protected directory '").append(dir).append("' for symlinks: ");
+        note.append(std::to_string(found->entries_seen)).append(" entries, ");
+        note.append(std::to_string(found->links.size())).append(" symlinks");
         if (found->truncated) {
             // Not a warning: a large protected tree (a real .git) hits the bound on every run,
             // and the links that matter (.codex/config.toml -> ...) sit near the top.
@@ -477,45 +507,52 @@ private:
             if (!r.ok()) continue;  // unresolvable links are the protected dir's own business
             if (!r->exists && r->chain.empty()) continue;
             // Only targets the sandbox could change need anything.
-            if (!writable_place(r->real) && !writable_place(path_parent(r->real))) continue;
+            if (!writable_place(r->real) && !writable_place(canonical_parent(r->real))) continue;
             SBX_TRY(protect_path(link.path, inner, depth + 1));
         }
         return {};
     }
 
     void normalise() {
-        // One op per destination: the highest rank wins.
-        std::map<std::string, Candidate> by_dest;
-        for (auto& c : candidates_) {
-            auto it = by_dest.find(c.op.dest);
-            if (it == by_dest.end() || c.rank > it->second.rank) {
-                by_dest.insert_or_assign(c.op.dest, std::move(c));
-            }
-        }
-        std::vector<Candidate*> ordered;
-        ordered.reserve(by_dest.size());
-        for (auto& [dest, c] : by_dest) ordered.push_back(&c);
-        std::stable_sort(
-            ordered.begin(), ordered.end(),
-            [](const Candidate* a, const Candidate* b) { return a->depth < b->depth; });
+        // One op per destination: the highest rank wins (the first of equals). Sorted as
+        // indices by (depth, dest): parents before children, and the candidates of one
+        // destination side by side, best first; nothing is copied or moved to sort.
+        std::vector<std::size_t> order(candidates_.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::sort(order.begin(), order.end(), [this](std::size_t a, std::size_t b) {
+            const Candidate& x = candidates_[a];
+            const Candidate& y = candidates_[b];
+            if (x.depth != y.depth) return x.depth < y.depth;
+            if (int c = x.op.dest.compare(y.op.dest); c != 0) return c < 0;
+            if (x.rank != y.rank) return x.rank > y.rank;
+            return a < b;
+        });
 
         // Drop binds that repeat their nearest enclosing op (same kind, identity bind).
-        // Keys view the by_dest map's keys (they do not move); destinations are canonical, so
-        // each parent is a prefix of the path, cut at its last slash.
+        // Keys view the destinations of plan_.ops, which never reallocates here (reserved);
+        // destinations are canonical, so each parent is a prefix of the path, cut at its
+        // last slash.
+        plan_.ops.reserve(plan_.ops.size() + order.size());
         std::unordered_map<std::string_view, OpKind> kept;
-        kept.reserve(ordered.size());
-        for (Candidate* c : ordered) {
-            const std::string& dest = c->op.dest;
+        kept.reserve(order.size());
+        // twin[n]: order[n] has the destination of the op before it, which ranks higher
+        // (compared before anything is moved out).
+        std::vector<bool> twin(order.size(), false);
+        for (std::size_t n = 1; n < order.size(); ++n) {
+            twin[n] = candidates_[order[n]].op.dest == candidates_[order[n - 1]].op.dest;
+        }
+        for (std::size_t n = 0; n < order.size(); ++n) {
+            if (twin[n]) continue;
+            Candidate& c = candidates_[order[n]];
+            const std::string& dest = c.op.dest;
             bool redundant = false;
-            if (c->op.kind == OpKind::bind_ro || c->op.kind == OpKind::bind_rw) {
+            if (c.op.kind == OpKind::bind_ro || c.op.kind == OpKind::bind_rw) {
                 std::string_view up = dest;
                 while (up != "/") {
-                    const std::size_t slash = up.rfind('/');
-                    up = slash == 0 || slash == std::string_view::npos ? std::string_view("/")
-                                                                       : up.substr(0, slash);
+                    up = canonical_parent(up);
                     auto it = kept.find(up);
                     if (it != kept.end()) {
-                        redundant = it->second == c->op.kind;
+                        redundant = it->second == c.op.kind;
                         break;
                     }
                 }
@@ -523,8 +560,9 @@ private:
                 // read-only op under a read-only parent changes nothing in the sandbox.
             }
             if (redundant) continue;
-            kept.emplace(by_dest.find(dest)->first, c->op.kind);
-            plan_.ops.push_back(std::move(c->op));
+            const OpKind kind = c.op.kind;
+            plan_.ops.push_back(std::move(c.op));
+            kept.emplace(plan_.ops.back().dest, kind);
         }
 
         // One pin per link.
