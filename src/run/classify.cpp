@@ -32,6 +32,9 @@ SandboxExit from_wait_status(int st) {
 
 BwrapStatus parse_bwrap_status(const std::string& stream) {
     BwrapStatus s;
+    // Not bwrap, or nothing said yet: an istringstream (and its locale) is not free, and the
+    // supervisor asks on every wake-up.
+    if (stream.empty()) return s;
     std::istringstream in(stream);
     std::string line;
     while (std::getline(in, line)) {
