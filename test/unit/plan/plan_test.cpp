@@ -337,3 +337,41 @@ TEST_CASE("missing protected names are blocked in every writable root; dangling 
     CHECK(d->decision == "pinned, target blocked");
     CHECK(op_at(*plan, t / "b/.codex")->kind == sbx::OpKind::block_missing);
 }
+
+TEST_CASE("one op per destination, the highest rank; parents first; repeats of a parent dropped") {
+    TempTree t;
+    fill(t, {{Entry::dir, "ws/a/deep", ""}, {Entry::dir, "ws/b", ""}, {Entry::dir, "ro/sub", ""}});
+    sbx::Policy p = policy({t / "ws"}, {"a", t / "ws/a", t / "ws/b", t / "ws/a/deep"}, {"b"});
+    p.filesystem.read.push_back(rule(t / "ro/sub", 1, "filesystem.read"));
+    auto plan = sbx::make_plan(p);
+    REQUIRE(plan.ok());
+    // Protected twice (a name and a path): one op, the first rule's.
+    const auto* a = op_at(*plan, t / "ws/a");
+    REQUIRE(a != nullptr);
+    CHECK(a->kind == sbx::OpKind::bind_ro);
+    CHECK(a->rule.text == "a");
+    CHECK(std::count_if(plan->ops.begin(), plan->ops.end(),
+                        [&](const sbx::MountOp& op) { return op.dest == t / "ws/a"; }) == 1);
+    // Denied and protected: deny ranks higher.
+    const auto* b = op_at(*plan, t / "ws/b");
+    REQUIRE(b != nullptr);
+    CHECK(b->kind == sbx::OpKind::hide_dir);
+    // A read-only bind under a read-only parent repeats it: dropped from the ops (the
+    // decision for a protected path stays); one under a read-only parent of another kind stays.
+    CHECK(op_at(*plan, t / "ro/sub") == nullptr);
+    CHECK(op_at(*plan, t / "ws/a/deep") == nullptr);
+    CHECK(decision(*plan, t / "ws/a/deep") != nullptr);
+    // Application order: by depth, then by path; every descriptor index is valid.
+    for (std::size_t i = 1; i < plan->ops.size(); ++i) {
+        const auto& x = plan->ops[i - 1];
+        const auto& y = plan->ops[i];
+        auto depth = [](const std::string& s) { return std::count(s.begin(), s.end(), '/'); };
+        const auto dx = x.dest == "/" ? 0 : depth(x.dest);
+        const auto dy = y.dest == "/" ? 0 : depth(y.dest);
+        INFO(x.dest << " before " << y.dest);
+        CHECK((dx < dy || (dx == dy && x.dest < y.dest)));
+    }
+    for (const auto& op : plan->ops) {
+        if (op.fd >= 0) CHECK(static_cast<std::size_t>(op.fd) < plan->fds.size());
+    }
+}
