@@ -22,6 +22,7 @@
 #include "plan/make_plan.hpp"
 #include "policy/import.hpp"
 #include "policy/load.hpp"
+#include "policy/trust.hpp"
 #include "run/exit_outcome.hpp"
 #include "run/integrity.hpp"
 #include "run/outcome.hpp"
@@ -35,6 +36,9 @@ public:
     void error(const std::string& msg) const { say(msg); }
     void warn(const std::string& msg) const {
         if (verbosity_ >= 0) say("warning: " + msg);
+    }
+    void note(const std::string& msg) const {
+        if (verbosity_ >= 0) say(msg);
     }
     void info(const std::string& msg) const {
         if (verbosity_ > 0) say(msg);
@@ -76,9 +80,16 @@ std::vector<BackendKind> backend_order(const Invocation& inv, const Policy& poli
     return policy.backend.order;
 }
 
+bool lexically_under(const std::string& path, const std::string& root) {
+    if (root == "/") return true;
+    return path == root || (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
+                            path[root.size()] == '/');
+}
+
 // The files a policy comes from are part of the sandbox's boundary: a command that could
 // rewrite the workspace's .sbxrun.toml (or a --policy file in a writable root) would widen the
-// next run. So they are protected like .git, whatever the policy's own protect list says.
+// next run. So they are protected like .git, whatever the policy's own protect list says. So is
+// the trust store: a command that could add a trusted copy could approve its own policy.
 void protect_policy_files(Policy& policy, const std::vector<std::string>& files,
                           const HostContext& host) {
     const ExpandContext& ctx = host.expand;
@@ -91,11 +102,30 @@ void protect_policy_files(Policy& policy, const std::vector<std::string>& files,
     };
     // Only an existing one: blocking a missing .sbxrun.toml too would be one more missing
     // protected name in the workspace, which Landlock can only approximate (and escalate
-    // refuses). Known gap, in SECURITY.md: the sandbox can create one for the next run.
+    // refuses). A .sbxrun.toml the command creates or rewrites is not trusted, so the next run
+    // refuses it (122) instead of applying it.
     struct stat ws_st {};
-    const std::string ws_policy = path_join(ctx.workspace, ".sbxrun.toml");
+    const std::string ws_policy = path_join(ctx.workspace, kWorkspacePolicyName);
     if (::lstat(ws_policy.c_str(), &ws_st) == 0)
         add(ws_policy, "sbxrun: the workspace policy file");
+    // The trust store when it exists. A missing one inside a writable root (workspace = $HOME)
+    // is created first, so that it can be protected: otherwise the command could create it,
+    // with a "trusted" copy of a .sbxrun.toml it wrote. Outside every writable root a missing
+    // store needs nothing; if it cannot be created the run goes on (the same user could not
+    // create it from inside either).
+    if (const std::string store = trust_store_dir(ctx); !store.empty()) {
+        struct stat st {};
+        bool present = ::lstat(store.c_str(), &st) == 0;
+        if (!present) {
+            for (const auto& w : policy.filesystem.write) {
+                if (!w.path.empty() && lexically_under(store, w.path)) {
+                    present = ensure_trust_store(store).ok();
+                    break;
+                }
+            }
+        }
+        if (present) add(store, "sbxrun: the trust store of workspace policies");
+    }
     for (const auto& f : files) {
         // Only regular files: --policy <(generate) names a pipe, which nothing can rewrite.
         std::string abs = path_join(host.cwd, f);
@@ -104,6 +134,11 @@ void protect_policy_files(Policy& policy, const std::vector<std::string>& files,
             add(abs, "sbxrun: a policy file of this run");
         }
     }
+}
+
+std::string file_name(const std::string& path) {
+    auto slash = path.find_last_of('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
 class App {
@@ -155,12 +190,24 @@ private:
         auto host = host_context(inv, envp);
         if (!host.ok()) return fail(host.error());
 
+        if (inv.action == Action::trust_policy) return trust_policy(inv, *host);
+
         std::vector<std::string> files = inv.policy_files;
+        std::optional<std::string> workspace_policy;  // discovered: applied only when trusted
         if (files.empty() && !inv.import) {
-            if (auto found = discover_policy_file(host->expand)) files.push_back(*found);
+            if (auto found = discover_policy(host->expand)) {
+                if (found->source == PolicySource::workspace) {
+                    workspace_policy = found->path;
+                } else {
+                    files.push_back(found->path);
+                }
+            }
         }
-        auto policy =
-            inv.import ? load_imported(inv, host->expand) : load_policy_files(files, host->expand);
+        auto policy = inv.import ? load_imported(inv, host->expand)
+                      : workspace_policy
+                          ? load_workspace_policy(*workspace_policy, trust_store_dir(host->expand),
+                                                  host->expand)
+                          : load_policy_files(files, host->expand);
         if (!policy.ok()) return fail(policy.error());
 
         if (inv.action == Action::print_policy) {
@@ -182,6 +229,36 @@ private:
             return explain_or_check(inv, ctx);
         }
         return run_command(inv, ctx);
+    }
+
+    // --trust-policy: validate the file, then store a copy of exactly the bytes validated.
+    int trust_policy(const Invocation& inv, const HostContext& host) {
+        const std::string path = inv.trust_policy
+                                     ? path_join(host.cwd, *inv.trust_policy)
+                                     : path_join(host.expand.workspace, kWorkspacePolicyName);
+        if (file_name(path) != kWorkspacePolicyName) {
+            return fail(Error(ErrorKind::usage,
+                              "--trust-policy: only a workspace's .sbxrun.toml needs trusting, "
+                              "got '" +
+                                  path + "'")
+                            .with_path(path));
+        }
+        const std::string store = trust_store_dir(host.expand);
+        if (store.empty()) {
+            return fail(
+                Error(ErrorKind::usage, "--trust-policy: no home directory, so no trust store"));
+        }
+        auto text = read_policy_file(path, PolicyLimits{});
+        if (!text.ok()) return fail(text.error());
+        auto policy = apply_policy_text(default_policy(host.expand), *text, path, host.expand);
+        if (!policy.ok()) return fail(policy.error());
+        auto key = trust_key(path);
+        if (!key.ok()) return fail(key.error());
+        auto entry = store_trusted_copy(store, *key, *text);
+        if (!entry.ok()) return fail(entry.error());
+        diag_.note("trusted " + *key + " (" + std::to_string(text->size()) + " bytes, copy in " +
+                   *entry + "); it applies while its content stays the same");
+        return 0;
     }
 
     // --import: the converted file is the base (no discovery), --policy files apply on top,

@@ -27,6 +27,7 @@ enum LongOnly : int {
     opt_status_file,
     opt_timeout,
     opt_print_policy,
+    opt_trust_policy,
     opt_version,
     opt_help,
 };
@@ -35,11 +36,11 @@ enum LongOnly : int {
 struct OptionSpec {
     const char* name;  // long name, without "--"
     int val;           // short letter or LongOnly value
-    const char* arg;   // argument placeholder, nullptr for a flag
+    const char* arg;   // argument placeholder, nullptr for a flag; "[=X]" for an optional one
     const char* help;  // one line for --help
 };
 
-constexpr std::array<OptionSpec, 18> kOptions{{
+constexpr std::array<OptionSpec, 19> kOptions{{
     {"policy", opt_policy, "FILE", "policy file (.toml or .json); repeatable, later files win"},
     {"import", opt_import, "KIND:FILE",
      "start from a Codex config.toml (codex:FILE) or srt settings (srt:FILE)"},
@@ -52,6 +53,8 @@ constexpr std::array<OptionSpec, 18> kOptions{{
     {"check", opt_check, nullptr, "validate the policy and resolve the plan; run nothing"},
     {"doctor", opt_doctor, nullptr, "report which backends work on this host and how to fix them"},
     {"print-policy", opt_print_policy, nullptr, "print the effective policy; run nothing"},
+    {"trust-policy", opt_trust_policy, "[=PATH]",
+     "approve <workspace>/.sbxrun.toml (or PATH) for discovery; run nothing"},
     {"status-fd", opt_status_fd, "N", "write the JSON status document to fd N (N >= 1)"},
     {"status-file", opt_status_file, "PATH", "write the JSON status document to PATH"},
     {"timeout", opt_timeout, "SECONDS", "kill the sandbox after SECONDS (e.g. 0.5)"},
@@ -71,6 +74,10 @@ const OptionSpec* find_option(int val) {
         if (o.name != nullptr && o.val == val) return &o;
     }
     return nullptr;
+}
+
+bool optional_arg(const OptionSpec& o) {
+    return o.arg != nullptr && o.arg[0] == '[';
 }
 
 std::string option_label(const OptionSpec& o) {
@@ -175,8 +182,10 @@ Result<Invocation> parse_command_line(int argc, const char* const* argv) {
     std::array<option, kOptions.size()> longopts{};
     for (std::size_t i = 0; i < kOptions.size(); ++i) {
         const auto& o = kOptions[i];
-        longopts[i] =
-            option{o.name, o.arg != nullptr ? required_argument : no_argument, nullptr, o.val};
+        const int has_arg = o.arg == nullptr  ? no_argument
+                            : optional_arg(o) ? optional_argument
+                                              : required_argument;
+        longopts[i] = option{o.name, has_arg, nullptr, o.val};
     }
 
     Invocation inv;
@@ -312,6 +321,14 @@ Result<Invocation> parse_command_line(int argc, const char* const* argv) {
             case opt_print_policy:
                 actions.push_back({Action::print_policy, "--print-policy"});
                 break;
+            case opt_trust_policy:
+                if (optarg != nullptr) {
+                    auto v = non_empty("trust-policy", "a file name", optarg);
+                    if (!v) return std::move(v).error();
+                    inv.trust_policy = std::move(*v);
+                }
+                actions.push_back({Action::trust_policy, "--trust-policy"});
+                break;
             case opt_version:
                 actions.push_back({Action::version, "--version"});
                 break;
@@ -361,6 +378,20 @@ Result<Invocation> parse_command_line(int argc, const char* const* argv) {
                              inv.command.front() + "'");
             }
             break;
+        case Action::trust_policy:
+            // `sbxrun --trust-policy PATH` (as the refusal message suggests) as well as
+            // `--trust-policy=PATH`: getopt only attaches an optional argument written with '='.
+            if (!inv.command.empty()) {
+                if (inv.trust_policy || inv.command.size() > 1) {
+                    return usage("--trust-policy takes one policy file, got '" +
+                                 inv.command.back() + "' too");
+                }
+                if (inv.command.front().empty())
+                    return bad_value("trust-policy", "a file name", "");
+                inv.trust_policy = inv.command.front();
+                inv.command.clear();
+            }
+            break;
         default:
             break;  // --explain and --check may show a command, and need none
     }
@@ -387,7 +418,7 @@ std::string help_text() {
         left += "--";
         left += o.name;
         if (o.arg != nullptr) {
-            left += " ";
+            if (!optional_arg(o)) left += " ";
             left += o.arg;
         }
         if (left.size() < 38) {

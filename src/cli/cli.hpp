@@ -11,23 +11,24 @@
 
 namespace sbx {
 
-enum class Action { run, explain, check, doctor, help, version, print_policy };
+enum class Action { run, explain, check, doctor, help, version, print_policy, trust_policy };
 enum class ExplainFormat { text, json };
 enum class BackendChoice { automatic, bwrap, landlock };
 
 struct Invocation {
     Action action = Action::run;
-    std::vector<std::string> policy_files;      // --policy, in order
-    std::optional<ImportSource> import;         // --import KIND:FILE (the base under --policy)
-    std::optional<std::string> workspace;       // --workspace
-    std::optional<std::string> cwd;             // -C / --cwd
+    std::vector<std::string> policy_files;  // --policy, in order
+    std::optional<ImportSource> import;     // --import KIND:FILE (the base under --policy)
+    std::optional<std::string> workspace;   // --workspace
+    std::optional<std::string> cwd;         // -C / --cwd
     BackendChoice backend = BackendChoice::automatic;
     ExplainFormat explain_format = ExplainFormat::text;
-    std::optional<int> status_fd;               // --status-fd
-    std::optional<std::string> status_file;     // --status-file
-    std::optional<double> timeout_seconds;      // --timeout (> 0, finite)
-    int verbosity = 0;                          // -q: -1, -v: +1 (repeatable)
-    std::vector<std::string> command;           // COMMAND ARG...
+    std::optional<int> status_fd;             // --status-fd
+    std::optional<std::string> status_file;   // --status-file
+    std::optional<double> timeout_seconds;    // --timeout (> 0, finite)
+    int verbosity = 0;                        // -q: -1, -v: +1 (repeatable)
+    std::optional<std::string> trust_policy;  // --trust-policy=PATH or its one operand
+    std::vector<std::string> command;         // COMMAND ARG...
 };
 
 // argv[0] is skipped. Errors are ErrorKind::usage with a message naming the option.

@@ -1,7 +1,5 @@
 #include "policy/load.hpp"
 
-#include "fs/placeholder.hpp"
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,7 +7,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include "fs/path.hpp"
+#include "fs/placeholder.hpp"
 #include "policy/document.hpp"
+#include "policy/trust.hpp"
 #include "policy/validate.hpp"
 #include "util/unique_fd.hpp"
 
@@ -125,30 +126,29 @@ bool is_placeholder_path(const std::string& path) {
 
 }  // namespace
 
-std::optional<std::string> discover_policy_file(const ExpandContext& ctx) {
+std::optional<DiscoveredPolicy> discover_policy(const ExpandContext& ctx) {
     // An explicit $SBXRUN_POLICY is used even when the file is missing, so that loading it
     // reports the mistake instead of silently running under another policy.
-    if (const auto* v = env_lookup(ctx, "SBXRUN_POLICY"); v && !v->empty()) return *v;
+    if (const auto* v = env_lookup(ctx, "SBXRUN_POLICY"); v && !v->empty())
+        return DiscoveredPolicy{*v, PolicySource::environment};
     if (!ctx.workspace.empty()) {
-        std::string ws = ctx.workspace + "/.sbxrun.toml";
+        std::string ws = path_join(ctx.workspace, kWorkspacePolicyName);
         // An sbxrun placeholder standing there (a protected path of a concurrent run) is "no
         // workspace policy", never an empty policy file.
-        if (exists(ws) && !is_placeholder_path(ws)) return ws;
+        if (exists(ws) && !is_placeholder_path(ws))
+            return DiscoveredPolicy{ws, PolicySource::workspace};
     }
-    // XDG base-directory rules: an unset, empty or relative $XDG_CONFIG_HOME means ~/.config.
-    std::string config;
-    if (const auto* x = env_lookup(ctx, "XDG_CONFIG_HOME"); x && !x->empty() && (*x)[0] == '/') {
-        config = *x;
-    } else {
-        const auto* h = env_lookup(ctx, "HOME");
-        std::string home = h && !h->empty() ? *h : ctx.home;
-        if (!home.empty()) config = home + "/.config";
-    }
-    if (!config.empty()) {
-        std::string user = config + "/sbxrun/policy.toml";
-        if (exists(user)) return user;
+    if (std::string config = user_config_dir(ctx); !config.empty()) {
+        std::string user = config + "/policy.toml";
+        if (exists(user)) return DiscoveredPolicy{user, PolicySource::user};
     }
     return std::nullopt;
+}
+
+std::optional<std::string> discover_policy_file(const ExpandContext& ctx) {
+    auto found = discover_policy(ctx);
+    if (!found) return std::nullopt;
+    return found->path;
 }
 
 }  // namespace sbx

@@ -41,6 +41,15 @@ namespace sbx {
 // for the built-in default. `getenv` values come from ctx.env.
 [[nodiscard]] std::optional<std::string> discover_policy_file(const ExpandContext& ctx);
 
+// The same, saying where the file was found: a workspace policy is applied only when trusted
+// (see trust.hpp, load_workspace_policy); the other two are the user's own choice.
+enum class PolicySource { environment, workspace, user };
+struct DiscoveredPolicy {
+    std::string path;
+    PolicySource source = PolicySource::user;
+};
+[[nodiscard]] std::optional<DiscoveredPolicy> discover_policy(const ExpandContext& ctx);
+
 // The effective policy written back as a policy document (for --print-policy and
 // --explain-format json). Paths are written expanded (with `$` escaped as `$$`), so reading the
 // output again, with any ExpandContext, gives the same Policy up to origins. The TOML form

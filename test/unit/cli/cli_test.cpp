@@ -237,6 +237,27 @@ TEST_CASE("argv is not modified", "[cli]") {
     CHECK(argv[2] == a2.c_str());
 }
 
+TEST_CASE("--trust-policy takes its file with '=' or as its one operand", "[cli]") {
+    auto plain = parse_ok({"--trust-policy"});
+    CHECK(plain.action == Action::trust_policy);
+    CHECK_FALSE(plain.trust_policy.has_value());
+    CHECK(plain.command.empty());
+    CHECK(parse_ok({"--trust-policy=a/.sbxrun.toml"}).trust_policy == "a/.sbxrun.toml");
+    auto operand = parse_ok({"--trust-policy", "b/.sbxrun.toml"});
+    CHECK(operand.trust_policy == "b/.sbxrun.toml");
+    CHECK(operand.command.empty());
+    CHECK(parse_ok({"-q", "--trust-policy", "--", "c"}).trust_policy == "c");
+    CHECK(parse_error({"--trust-policy=a", "b"}) ==
+          "--trust-policy takes one policy file, got 'b' too");
+    CHECK(parse_error({"--trust-policy", "a", "b"}) ==
+          "--trust-policy takes one policy file, got 'b' too");
+    CHECK(parse_error({"--trust-policy="}) == "--trust-policy: expected a file name, got ''");
+    CHECK(parse_error({"--trust-policy", "--check"}) ==
+          "--trust-policy and --check cannot be used together");
+    CHECK(parse_error({"--trust-pol"}) ==
+          "unknown option '--trust-pol' (did you mean '--trust-policy'?)");
+}
+
 TEST_CASE("a missing argv is a usage error, not a crash", "[cli]") {
     auto r = sbx::parse_command_line(0, nullptr);
     REQUIRE_FALSE(r);
@@ -249,7 +270,7 @@ TEST_CASE("help lists every option and every exit code", "[cli]") {
          {"--policy FILE", "--workspace DIR", "-C, --cwd DIR", "--backend auto|bwrap|landlock",
           "--explain ", "--explain-format text|json", "--check", "--doctor", "--print-policy",
           "--status-fd N", "--status-file PATH", "--timeout SECONDS", "-q, --quiet",
-          "-v, --verbose", "--version", "--help"}) {
+          "-v, --verbose", "--version", "--help", "--trust-policy[=PATH]"}) {
         INFO(opt);
         CHECK(help.find(opt) != std::string::npos);
     }
@@ -269,9 +290,10 @@ TEST_CASE("help lists every option and every exit code", "[cli]") {
         if (first == std::string::npos || line[first] != '-' || dashes == std::string::npos ||
             dashes > 8)
             continue;
-        const auto name_end = line.find(' ', dashes);
+        // "--name ARG", "--name" or "--name[=ARG]" (an optional argument, given with '=').
+        const auto name_end = line.find_first_of(" [", dashes);
         const std::string name = line.substr(dashes, name_end - dashes);
-        const bool takes_arg = line[name_end + 1] != ' ';
+        const bool takes_arg = line[name_end] == ' ' && line[name_end + 1] != ' ';
         ++seen;
         INFO(name);
         auto r = takes_arg ? parse({name.c_str(), "1", "x"}) : parse({name.c_str(), "x"});

@@ -1,0 +1,279 @@
+#include "policy/trust.hpp"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <random>
+
+#include "fs/path.hpp"
+#include "policy/load.hpp"
+#include "util/unique_fd.hpp"
+
+namespace sbx {
+namespace {
+
+const std::string* env_lookup(const ExpandContext& ctx, std::string_view name) {
+    const std::string* found = nullptr;
+    for (const auto& [k, v] : ctx.env)
+        if (k == name) found = &v;
+    return found;
+}
+
+std::string parent_of(const std::string& path) {
+    auto slash = path.find_last_of('/');
+    if (slash == std::string::npos) return ".";
+    if (slash == 0) return "/";
+    return path.substr(0, slash);
+}
+
+std::string name_of(const std::string& path) {
+    auto slash = path.find_last_of('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+Error store_error(const std::string& what, int err, const std::string& path) {
+    return Error(ErrorKind::usage, what + " " + path).with_errno(err).with_path(path);
+}
+
+// mkdir -p for the user's config directory: its components are the user's own choice and may
+// be symlinks (dotfile managers), so they are followed; new directories get mode 0700.
+Status make_directories(const std::string& dir) {
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) == 0) {
+        if (S_ISDIR(st.st_mode)) return {};
+        return store_error("cannot create the trust store", ENOTDIR, dir);
+    }
+    if (errno != ENOENT) return store_error("cannot create the trust store", errno, dir);
+    if (dir != "/" && dir != ".") SBX_TRY(make_directories(parent_of(dir)));
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+        return store_error("cannot create the trust store", errno, dir);
+    return {};
+}
+
+// The store directory itself, opened without following a symlink at its last component (the one
+// sbxrun creates and owns), and checked: a directory of ours that nobody else can write to.
+// ENOENT is returned as an invalid fd when `create` is false.
+Result<UniqueFd> open_store(const std::string& store, bool create) {
+    const std::string parent = parent_of(store);
+    const std::string name = name_of(store);
+    if (create) SBX_TRY(make_directories(parent));
+    UniqueFd pfd(::open(parent.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!pfd) {
+        if (!create && (errno == ENOENT || errno == ENOTDIR)) return UniqueFd();
+        return store_error("cannot open the trust store", errno, parent);
+    }
+    for (int attempt = 0;; ++attempt) {
+        UniqueFd fd(
+            ::openat(pfd.get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (fd) {
+            struct stat st {};
+            if (::fstat(fd.get(), &st) != 0)
+                return store_error("cannot open the trust store", errno, store);
+            if (st.st_uid != ::geteuid() || (st.st_mode & 022) != 0)
+                return Error(ErrorKind::usage,
+                             "the trust store " + store +
+                                 " is not a directory of this user that only it can write to; "
+                                 "refusing to use it")
+                    .with_path(store);
+            return fd;
+        }
+        if (errno == ENOENT && !create) return UniqueFd();
+        if (errno == ENOENT && attempt == 0) {
+            if (::mkdirat(pfd.get(), name.c_str(), 0700) != 0 && errno != EEXIST)
+                return store_error("cannot create the trust store", errno, store);
+            continue;
+        }
+        // ELOOP / ENOTDIR: a symlink or a file stands there. Never followed.
+        return store_error("cannot open the trust store", errno, store);
+    }
+}
+
+// Read an open file whole, at most limits.max_file_bytes.
+Result<std::string> read_all(int fd, const std::string& path, const PolicyLimits& limits) {
+    std::string text;
+    char buf[65536];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return store_error("cannot read the trusted copy", errno, path);
+        }
+        if (n == 0) break;
+        text.append(buf, static_cast<std::size_t>(n));
+        if (text.size() > limits.max_file_bytes)
+            return Error(ErrorKind::limit, "trusted copy is larger than " +
+                                               std::to_string(limits.max_file_bytes) + " bytes")
+                .with_path(path);
+    }
+    return text;
+}
+
+Status write_all(int fd, const std::string& text, const std::string& path) {
+    std::size_t done = 0;
+    while (done < text.size()) {
+        ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return store_error("cannot write the trusted copy", errno, path);
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    return {};
+}
+
+}  // namespace
+
+std::string user_config_dir(const ExpandContext& ctx) {
+    // XDG base-directory rules: an unset, empty or relative $XDG_CONFIG_HOME means ~/.config.
+    if (const auto* x = env_lookup(ctx, "XDG_CONFIG_HOME"); x && !x->empty() && (*x)[0] == '/')
+        return normalize_path(*x) + "/sbxrun";
+    const auto* h = env_lookup(ctx, "HOME");
+    std::string home = h && !h->empty() ? *h : ctx.home;
+    if (home.empty()) return {};
+    return normalize_path(home) + "/.config/sbxrun";
+}
+
+std::string trust_store_dir(const ExpandContext& ctx) {
+    std::string config = user_config_dir(ctx);
+    return config.empty() ? std::string() : config + "/trusted";
+}
+
+Result<std::string> trust_key(const std::string& path) {
+    const std::string dir = parent_of(path);
+    char* real = ::realpath(dir.c_str(), nullptr);
+    if (real == nullptr) {
+        const int err = errno;
+        return Error(err == ENOENT || err == ENOTDIR ? ErrorKind::not_found : ErrorKind::usage,
+                     "cannot resolve the directory of policy file " + path)
+            .with_errno(err)
+            .with_path(dir);
+    }
+    std::string key = path_join(real, name_of(path));
+    std::free(real);
+    return key;
+}
+
+Result<std::string> trust_entry_name(const std::string& key) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string name;
+    for (unsigned char c : key) {
+        const bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                           (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
+        if (plain) {
+            name += static_cast<char>(c);
+        } else {
+            name += '%';
+            name += hex[c >> 4];
+            name += hex[c & 15];
+        }
+    }
+    // A key is absolute, so the name starts with "%2F": never "", "." or "..".
+    if (name.size() > NAME_MAX)
+        return Error(ErrorKind::limit,
+                     "the path of this policy file is too long to be trusted (its encoded form "
+                     "has " +
+                         std::to_string(name.size()) + " bytes, the limit is " +
+                         std::to_string(NAME_MAX) + ")")
+            .with_path(key);
+    return name;
+}
+
+Result<std::optional<std::string>> read_trusted_copy(const std::string& store,
+                                                     const std::string& key,
+                                                     const PolicyLimits& limits) {
+    auto name = trust_entry_name(key);
+    if (!name) return std::move(name).error();
+    auto dir = open_store(store, false);
+    if (!dir) return std::move(dir).error();
+    if (!*dir) return std::optional<std::string>();
+    const std::string entry = path_join(store, *name);
+    UniqueFd fd(::openat(dir->get(), name->c_str(),
+                         O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+    if (!fd) {
+        if (errno == ENOENT) return std::optional<std::string>();
+        return store_error("cannot open the trusted copy", errno, entry);
+    }
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0)
+        return store_error("cannot open the trusted copy", errno, entry);
+    if (!S_ISREG(st.st_mode))
+        return Error(ErrorKind::usage, "the trusted copy " + entry + " is not a regular file")
+            .with_path(entry);
+    auto text = read_all(fd.get(), entry, limits);
+    if (!text) return std::move(text).error();
+    return std::optional<std::string>(std::move(*text));
+}
+
+Status ensure_trust_store(const std::string& store) {
+    auto dir = open_store(store, true);
+    if (!dir) return std::move(dir).error();
+    return {};
+}
+
+Result<std::string> store_trusted_copy(const std::string& store, const std::string& key,
+                                       const std::string& text) {
+    auto name = trust_entry_name(key);
+    if (!name) return std::move(name).error();
+    auto dir = open_store(store, true);
+    if (!dir) return std::move(dir).error();
+    const std::string entry = path_join(store, *name);
+
+    // A fresh temporary name (O_EXCL: nothing that stands there is reused or followed), written
+    // whole and synced, then renamed over the entry, so a reader sees the old copy or the new
+    // one, never half of one.
+    std::random_device rd;
+    std::string tmp;
+    UniqueFd fd;
+    for (int attempt = 0; attempt < 16 && !fd; ++attempt) {
+        tmp = ".tmp." + std::to_string(::getpid()) + "." + std::to_string(rd());
+        fd.reset(::openat(dir->get(), tmp.c_str(),
+                          O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+        if (!fd && errno != EEXIST)
+            return store_error("cannot write the trusted copy", errno, path_join(store, tmp));
+    }
+    if (!fd) return store_error("cannot write the trusted copy", EEXIST, path_join(store, tmp));
+    auto done = [&]() -> Status {
+        SBX_TRY(write_all(fd.get(), text, entry));
+        if (::fsync(fd.get()) != 0)
+            return store_error("cannot write the trusted copy", errno, entry);
+        if (::renameat(dir->get(), tmp.c_str(), dir->get(), name->c_str()) != 0)
+            return store_error("cannot write the trusted copy", errno, entry);
+        (void)::fsync(dir->get());  // durability only; the copy is in place either way
+        return {};
+    }();
+    if (!done) {
+        (void)::unlinkat(dir->get(), tmp.c_str(), 0);
+        return std::move(done).error();
+    }
+    return entry;
+}
+
+Result<Policy> load_workspace_policy(const std::string& path, const std::string& store,
+                                     const ExpandContext& ctx, const PolicyLimits& limits) {
+    // Read once: these bytes are both the ones compared and the ones applied, so a rewrite
+    // between the two cannot slip through.
+    auto text = read_policy_file(path, limits);
+    if (!text) return std::move(text).error();
+    auto key = trust_key(path);
+    if (!key) return std::move(key).error();
+    std::optional<std::string> trusted;
+    if (!store.empty()) {
+        auto copy = read_trusted_copy(store, *key, limits);
+        if (!copy) return std::move(copy).error();
+        trusted = std::move(*copy);
+    }
+    if (!trusted || *trusted != *text) {
+        Error e(ErrorKind::unenforceable,
+                path + " is not trusted (new, or changed since it was trusted)");
+        e.path = path;
+        e.suggestion = "review it, then run: sbxrun --trust-policy " + path;
+        return e;
+    }
+    return apply_policy_text(default_policy(ctx), *text, path, ctx, limits);
+}
+
+}  // namespace sbx
