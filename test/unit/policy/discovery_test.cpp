@@ -37,6 +37,7 @@ TEST_CASE("discovery order", "[policy][discovery]") {
     CHECK_FALSE(discover_policy_file(ctx).has_value());
     write_text(xdg_file, "version = 1\n");
     CHECK(discover_policy_file(ctx) == xdg_file);
+    CHECK(discover_policy(ctx)->source == PolicySource::user);
     // ...but a relative one is ignored, as the XDG spec says.
     ctx.env.back().second = "relative/xdg";
     CHECK(discover_policy_file(ctx) == home_file);
@@ -45,10 +46,13 @@ TEST_CASE("discovery order", "[policy][discovery]") {
     // The workspace's file comes before the user's.
     write_text(ws_file, "version = 1\n");
     CHECK(discover_policy_file(ctx) == ws_file);
+    // ...and says so: a workspace policy applies only once trusted (trust_test.cpp).
+    CHECK(discover_policy(ctx)->source == PolicySource::workspace);
 
     // $SBXRUN_POLICY comes first, even when it does not exist (loading then says so).
     ctx.env.emplace_back("SBXRUN_POLICY", env_file);
     CHECK(discover_policy_file(ctx) == env_file);
+    CHECK(discover_policy(ctx)->source == PolicySource::environment);
     auto missing = load_policy_files({*discover_policy_file(ctx)}, ctx);
     REQUIRE_FALSE(missing.ok());
     CHECK(missing.error().kind == ErrorKind::not_found);
