@@ -14,7 +14,7 @@ _sbxrun() {
     fi
 
     local opts_with_arg='--policy --import --workspace -C --cwd --backend --explain-format
-        --status-fd --status-file --timeout'
+        --status-fd --status-file --timeout --trust-policy'
     local opts_flag='--explain --check --doctor --print-policy -q --quiet -v --verbose
         --version --help'
 
@@ -30,8 +30,8 @@ _sbxrun() {
                 ;;
             --*=*) ;;
             --policy | --import | --workspace | -C | --cwd | --backend | --explain-format | \
-                --status-fd | --status-file | --timeout | -[qv]*C)
-                i=$((i + 1)) # its value
+                --status-fd | --status-file | --timeout | --trust-policy | -[qv]*C)
+                i=$((i + 1)) # its value (--trust-policy: its file, also written as an operand)
                 ;;
             -*) ;;
             *)
@@ -89,7 +89,7 @@ _sbxrun() {
             fi
             return
             ;;
-        --status-file)
+        --status-file | --trust-policy)
             if declare -F _filedir >/dev/null; then
                 _filedir
             else

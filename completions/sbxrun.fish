@@ -25,7 +25,7 @@ function __fish_sbxrun_position
         switch $t
             case '--*=*'
             case --policy --import --workspace -C --cwd --backend --explain-format \
-                    --status-fd --status-file --timeout '-[qv]*C'
+                    --status-fd --status-file --timeout --trust-policy '-[qv]*C'
                 set want_value 1
             case '-*'
             case '*'
@@ -90,6 +90,7 @@ complete $opt -l explain-format -x -a 'text json' -d 'Format for --explain, --pr
 complete $opt -l check -d 'Validate the policy and resolve the plan; run nothing'
 complete $opt -l doctor -d 'Report which backends work on this host'
 complete $opt -l print-policy -d 'Print the effective policy; run nothing'
+complete $opt -l trust-policy -r -F -d 'Approve <workspace>/.sbxrun.toml (or PATH) for discovery; run nothing'
 complete $opt -l status-fd -x -d 'Write the JSON status document to fd N'
 complete $opt -l status-file -r -F -d 'Write the JSON status document to PATH'
 complete $opt -l timeout -x -d 'Kill the sandbox after SECONDS'
