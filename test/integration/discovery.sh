@@ -64,9 +64,11 @@ for attempt in 'echo "[network]" >>.sbxrun.toml' 'rm .sbxrun.toml' 'mv .sbxrun.t
 done
 check "the workspace policy file is unchanged" test "$(fingerprint "$WS")" = "$before"
 store_before=$(fingerprint "$STORE")
-for attempt in "echo x >'$STORE/new'" "rm -f '$STORE'/*" "mv '$STORE' '$STORE.old'"; do
-    sbx --policy "$FIX/homew.toml" -- sh -c "$attempt"
-    expect_denied "the trust store, in a writable root: '$attempt' fails"
+for backend in bwrap landlock; do
+    for attempt in "echo x >'$STORE/new'" "rm -f '$STORE'/*" "mv '$STORE' '$STORE.old'"; do
+        sbx --backend "$backend" --policy "$FIX/homew.toml" -- sh -c "$attempt"
+        expect_denied "$backend: the trust store, in a writable root: '$attempt' fails"
+    done
 done
 check "the trust store is unchanged" test "$(fingerprint "$STORE")" = "$store_before"
 
