@@ -34,7 +34,8 @@ struct Resolved {
     bool dangling = false;          // the first missing component came from a symlink's text
                                     // (a dangling link), not from the requested path itself
     UniqueFd fd;                    // O_PATH fd of `real` when it exists, else of the deepest
-                                    // existing directory (the parent the missing part would be in)
+                                    // existing directory (the parent the missing part would be in);
+                                    // O_RDONLY|O_DIRECTORY instead when `readable`
     struct stat st {};              // fstat of fd
     std::vector<SymlinkHop> chain;  // every symlink crossed, in order
     bool readable = false;          // fd is O_RDONLY|O_DIRECTORY, not O_PATH (readable_dir): a
