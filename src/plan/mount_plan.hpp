@@ -1,8 +1,9 @@
 // The mount plan: what the sandbox will look like, as data.
 //
 // make_plan() turns a Policy into a MountPlan against the real filesystem: every path resolved
-// once to a checked O_PATH descriptor, every operation tagged with the policy rule that caused
-// it. Backends only *compile* a plan (bwrap argv, Landlock ruleset); they never look at the
+// once to a checked descriptor (O_PATH, or a read-only directory descriptor where the plan
+// also scans the directory: fs/resolve.hpp, ResolveOptions::readable_dir), every operation
+// tagged with the policy rule that caused it. Backends only *compile* a plan (bwrap argv, Landlock ruleset); they never look at the
 // policy or at path strings on the host again.
 #pragma once
 
