@@ -75,6 +75,7 @@ public:
         plan_.protected_paths.reserve(expect);
         plan_.notes.reserve(expect);
         SBX_TRY(keep_denied_links());
+        SBX_TRY(block_missing_denied());
         for (const auto& rule : fs.protect) SBX_TRY(add_protected_rule(rule));
         normalise();
         return std::move(plan_);
@@ -167,7 +168,18 @@ private:
             for (const auto& path : paths) {
                 auto r = resolve_rule(path, rule.origin);
                 if (!r.ok()) return std::move(r).error();
-                if (!r->exists) continue;  // nothing on the host to hide
+                // Nothing on the host to hide, but the sandbox must not be able to create it
+                // either (blocked once the writable places are known: block_missing_denied).
+                if (!r->exists || is_placeholder_result(*r)) {
+                    for (const auto& hop : r->chain) {
+                        denied_links_.push_back(
+                            Pin{hop.link, hop.link_text, r->real, ref("filesystem.deny", rule)});
+                        denied_link_parents_.push_back(hop.parent);
+                    }
+                    missing_denied_.push_back(
+                        MissingDenied{path, ref("filesystem.deny", rule), std::move(r).value()});
+                    continue;
+                }
                 MountOp op;
                 op.kind = S_ISDIR(r->st.st_mode) ? OpKind::hide_dir : OpKind::hide_file;
                 op.is_dir = S_ISDIR(r->st.st_mode);
@@ -401,9 +413,7 @@ private:
             }
         }
 
-        // Placeholders are always empty regular files: only those need the (xattr) check.
-        bool placeholder = r->exists && S_ISREG(r->st.st_mode) && r->st.st_size == 0 &&
-                           is_placeholder(r->fd.get());
+        const bool placeholder = is_placeholder_result(*r);
         if (r->exists && !placeholder) {
             MountOp op;
             op.kind = OpKind::bind_ro;
@@ -429,47 +439,97 @@ private:
             return {};
         }
 
-        // Missing (or only a placeholder of an earlier, concurrent run): the first missing
-        // component is what the sandbox could create.
-        std::string tail = placeholder ? std::string() : r->missing_tail;
-        auto tail_parts = path_components(tail);
-        std::string existing = r->real;
-        for (std::size_t i = 0; i < tail_parts.size(); ++i) existing = path_parent(existing);
-        std::string first_missing =
-            tail_parts.empty() ? r->real : path_join(existing, tail_parts.front());
-        std::string parent = tail_parts.empty() ? path_parent(r->real) : existing;
-
-        if (policy_.filesystem.missing_protected.value == MissingProtected::ignore) {
-            d.decision = "missing (ignored)";
-            d.detail = "filesystem.missing_protected = \"ignore\": it may be created";
-        } else if (!writable_place(parent)) {
-            d.decision = link_decision.empty() ? "missing" : link_decision;
-            d.detail = "its parent is not writable in the sandbox";
-        } else {
-            MountOp op;
-            op.kind = OpKind::block_missing;
-            op.dest = first_missing;
-            op.is_dir = false;
-            op.rule = rule;
-            op.rule.why = r->dangling ? "dangling target of " + chain_text(r->chain)
-                                      : "missing protected path";
-            if (placeholder) {
-                // Another run's placeholder stands there: this run joins it, through the
-                // parent directory, like any missing name.
-                auto p = resolve_rule(parent, rule.origin);
-                if (!p.ok()) return std::move(p).error();
-                op.fd = keep_fd(std::move(p->fd));
-            } else {
-                op.fd = keep_fd(std::move(r->fd));
-            }
-            add(std::move(op), kProtect);
-            SBX_TRY(anchor_ancestors(first_missing, rule));
-            d.decision = link_decision.empty() ? "blocked" : link_decision + ", target blocked";
-            d.detail = first_missing + " cannot be created";
+        // Missing (or only a placeholder of an earlier, concurrent run).
+        auto blocked = block_missing(
+            *r, placeholder, rule, kProtect,
+            r->dangling ? "dangling target of " + chain_text(r->chain) : "missing protected path");
+        if (!blocked.ok()) return std::move(blocked).error();
+        switch (*blocked) {
+            case Blocked::ignored:
+                d.decision = "missing (ignored)";
+                d.detail = "filesystem.missing_protected = \"ignore\": it may be created";
+                break;
+            case Blocked::not_writable:
+                d.decision = link_decision.empty() ? "missing" : link_decision;
+                d.detail = "its parent is not writable in the sandbox";
+                break;
+            case Blocked::blocked:
+                d.decision = link_decision.empty() ? "blocked" : link_decision + ", target blocked";
+                d.detail = last_blocked_ + " cannot be created";
+                break;
         }
         add_reason(d.detail, link_why);
         add_reason(d.detail, found_by_scan(rule));
         plan_.protected_paths.push_back(std::move(d));
+        return {};
+    }
+
+    // Placeholders are always empty regular files: only those need the (xattr) check.
+    static bool is_placeholder_result(const Resolved& r) {
+        return r.exists && S_ISREG(r.st.st_mode) && r.st.st_size == 0 && is_placeholder(r.fd.get());
+    }
+
+    enum class Blocked { blocked, ignored, not_writable };
+
+    // A missing path (or another run's placeholder standing in for one): its first missing
+    // component is what the sandbox could create, so it gets a block_missing op when its parent
+    // is writable and missing_protected = "block". `r` must come from resolve(); its descriptor
+    // (the deepest existing directory) is kept for the op. Sets last_blocked_ to the name.
+    Result<Blocked> block_missing(Resolved& r, bool placeholder, const RuleRef& rule, int rank,
+                                  const std::string& why) {
+        std::string tail = placeholder ? std::string() : r.missing_tail;
+        auto tail_parts = path_components(tail);
+        std::string existing = r.real;
+        for (std::size_t i = 0; i < tail_parts.size(); ++i) existing = path_parent(existing);
+        std::string first_missing =
+            tail_parts.empty() ? r.real : path_join(existing, tail_parts.front());
+        std::string parent = tail_parts.empty() ? path_parent(r.real) : existing;
+
+        if (policy_.filesystem.missing_protected.value == MissingProtected::ignore)
+            return Blocked::ignored;
+        if (!writable_place(parent)) return Blocked::not_writable;
+        MountOp op;
+        op.kind = OpKind::block_missing;
+        op.dest = first_missing;
+        op.is_dir = false;
+        op.rule = rule;
+        op.rule.why = why;
+        if (placeholder) {
+            // Another run's placeholder stands there: this run joins it, through the parent
+            // directory, like any missing name.
+            auto p = resolve_rule(parent, rule.origin);
+            if (!p.ok()) return std::move(p).error();
+            op.fd = keep_fd(std::move(p->fd));
+        } else {
+            op.fd = keep_fd(std::move(r.fd));
+        }
+        add(std::move(op), rank);
+        SBX_TRY(anchor_ancestors(first_missing, rule));
+        last_blocked_ = std::move(first_missing);
+        return Blocked::blocked;
+    }
+
+    // A denied path that does not exist yet names something host programs will read once it
+    // does (~/.ssh/config, ~/.aws/credentials, or the target of a dangling ~/.ssh link into the
+    // workspace): if the sandbox could create it, it could plant a file those programs trust
+    // (an ssh ProxyCommand runs outside any sandbox). So it is blocked like a missing protected
+    // path, under the same missing_protected setting, wherever its parent is writable.
+    Status block_missing_denied() {
+        for (auto& m : missing_denied_) {
+            const bool placeholder = is_placeholder_result(m.r);
+            auto blocked = block_missing(
+                m.r, placeholder, m.rule, kDeny,
+                m.r.dangling ? "dangling target of denied " + m.path : "missing denied path");
+            if (!blocked.ok()) return std::move(blocked).error();
+            if (*blocked != Blocked::blocked) continue;
+            ProtectDecision d;
+            d.path = m.path;
+            d.rule = m.rule;
+            for (const auto& hop : m.r.chain) d.chain.push_back(hop.link + " -> " + hop.link_text);
+            d.decision = "blocked";
+            d.detail = last_blocked_ + " cannot be created (denied, missing)";
+            plan_.protected_paths.push_back(std::move(d));
+        }
         return {};
     }
 
@@ -581,6 +641,13 @@ private:
     std::vector<std::string> writable_roots_;
     std::vector<Pin> denied_links_;  // symlinks crossed by deny rules, judged once roots are known
     std::vector<std::string> denied_link_parents_;
+    struct MissingDenied {
+        std::string path;  // as configured, expanded
+        RuleRef rule;
+        Resolved r;  // missing (or another run's placeholder), its deepest existing dir
+    };
+    std::vector<MissingDenied> missing_denied_;
+    std::string last_blocked_;  // the name block_missing() blocked last, for the decision text
     std::string protect_root_;  // the root a relative protected name is being resolved under
     std::set<std::string> anchored_;
     int scan_budget_ = 0;

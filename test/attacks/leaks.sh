@@ -22,5 +22,18 @@ expect_rc 0 "$BACKEND: the environment can be read"
 check "$BACKEND: no env_unset secret reaches the command" sh -c "! grep -q s3cr3t '$OUT'"
 check "$BACKEND: other variables still do" grep -q '^HOME=' "$OUT"
 unset MY_TOKEN GITHUB_TOKEN AWS_SECRET_ACCESS_KEY
+# Planting a credential the host will read: a denied path that does not exist yet (here the
+# target of a dangling ~/.ssh link into the workspace, and a workspace .env) must not be
+# creatable from inside, or an ssh config with a ProxyCommand would run outside any sandbox.
+ln -s "$WS/keys" "$FIX/home/.ssh"
+printf 'version = 1\n[filesystem]\ndeny = ["~/.ssh", "${workspace}/.env"]\n' >"$FIX/deny.toml"; own_fix
+sbxb --policy "$FIX/deny.toml" -- sh -c 'mkdir -p keys && printf "Host *\n  ProxyCommand touch /tmp/pwned\n" >keys/config'
+expect_denied "$BACKEND: creating the missing target of a denied link is refused"
+sbxb --policy "$FIX/deny.toml" -- sh -c 'echo TOKEN=planted >.env'
+expect_denied "$BACKEND: creating a missing denied file is refused"
+check "$BACKEND: no keys/ on the host" test ! -e "$WS/keys" -a ! -L "$WS/keys"
+check "$BACKEND: no .env on the host" test ! -e "$WS/.env" -a ! -L "$WS/.env"
+check "$BACKEND: ~/.ssh still points where it did" test "$(readlink "$FIX/home/.ssh")" = "$WS/keys"
+rm -f "$FIX/home/.ssh"
 check_host_unchanged
 done_testing

@@ -375,3 +375,46 @@ TEST_CASE("one op per destination, the highest rank; parents first; repeats of a
         if (op.fd >= 0) CHECK(static_cast<std::size_t>(op.fd) < plan->fds.size());
     }
 }
+
+TEST_CASE("a missing denied path is blocked where the sandbox could create it") {
+    TempTree t;
+    fill(t, {{Entry::dir, "ws", ""}, {Entry::dir, "home", ""}, {Entry::dir, "ro", ""}});
+    SECTION("in a writable root: blocked, with the deny rule and a decision") {
+        auto plan = sbx::make_plan(policy({t / "ws"}, {}, {t / "ws/.env", t / "ro/.aws"}));
+        REQUIRE(plan.ok());
+        const auto* op = op_at(*plan, t / "ws/.env");
+        REQUIRE(op != nullptr);
+        CHECK(op->kind == sbx::OpKind::block_missing);
+        CHECK(op->rule.list == "filesystem.deny");
+        const auto* d = decision(*plan, t / "ws/.env");
+        REQUIRE(d != nullptr);
+        CHECK(d->decision == "blocked");
+        // Under a read-only place nothing can create it: no op, no decision.
+        CHECK(op_at(*plan, t / "ro/.aws") == nullptr);
+        CHECK(decision(*plan, t / "ro/.aws") == nullptr);
+    }
+    SECTION("a missing parent: the first missing component is blocked") {
+        auto plan = sbx::make_plan(policy({t / "ws"}, {}, {t / "ws/.config/gcloud"}));
+        REQUIRE(plan.ok());
+        const auto* op = op_at(*plan, t / "ws/.config");
+        REQUIRE(op != nullptr);
+        CHECK(op->kind == sbx::OpKind::block_missing);
+    }
+    SECTION("a dangling denied link into the workspace: its target blocked") {
+        t.add({Entry::link, "home/.ssh", t / "ws/keys"});
+        auto plan = sbx::make_plan(policy({t / "ws"}, {}, {t / "home/.ssh"}));
+        REQUIRE(plan.ok());
+        const auto* op = op_at(*plan, t / "ws/keys");
+        REQUIRE(op != nullptr);
+        CHECK(op->kind == sbx::OpKind::block_missing);
+        CHECK(contains(op->rule.why, "dangling"));
+        CHECK(plan->pins.empty());  // the link itself lives in a read-only place
+    }
+    SECTION("missing_protected = ignore leaves it creatable") {
+        auto p = policy({t / "ws"}, {}, {t / "ws/.env"});
+        p.filesystem.missing_protected.value = sbx::MissingProtected::ignore;
+        auto plan = sbx::make_plan(p);
+        REQUIRE(plan.ok());
+        CHECK(op_at(*plan, t / "ws/.env") == nullptr);
+    }
+}
