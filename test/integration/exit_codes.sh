@@ -49,12 +49,17 @@ for B in "${backends[@]}"; do
     check "$B: the timeout killed the sandbox promptly" test $((end - start)) -lt 10
     check "$B: no sleep survived the timeout" sh -c "! pgrep -f '^sleep $nap' >/dev/null"
 
-    # SIGTERM to sbxrun reaches the command, whose own status then decides.
-    rm -f "$WS/ready"
-    (cd "$WS" && as_runner "$SBXRUN" --backend "$B" -- sh -c 'trap "exit 3" TERM; touch ready; sleep 20 & wait') >/dev/null 2>&1 &
+    # SIGTERM to sbxrun reaches the command, whose own status then decides. The marker ($0 of
+    # the script) keeps pkill off the sbxrun of the other half of this test, which may be running
+    # at the same time (root and user run in parallel). The ready file is in src/: under
+    # Landlock the workspace root takes no new entries while protected names are missing.
+    marker=sigterm-$$-$B
+    rm -f "$WS/src/ready"
+    (cd "$WS" && as_runner "$SBXRUN" --backend "$B" -- sh -c 'trap "exit 3" TERM; touch src/ready; sleep 20 & wait' "$marker") >/dev/null 2>&1 &
     waiter=$!
-    for _ in $(seq 100); do [ -e "$WS/ready" ] && break; sleep 0.1; done
-    pkill -TERM -f "^$SBXRUN --backend $B -- sh -c trap" || diag "$B: no sbxrun process found to signal"
+    for _ in $(seq 100); do [ -e "$WS/src/ready" ] && break; sleep 0.1; done
+    check "$B: the command started" test -e "$WS/src/ready"
+    pkill -TERM -f "^$SBXRUN --backend $B -- sh -c .* $marker\$" || diag "$B: no sbxrun process found to signal"
     wait "$waiter"
     RC=$?
     expect_rc 3 "$B: SIGTERM to sbxrun is forwarded to the command"
