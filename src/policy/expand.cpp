@@ -8,14 +8,6 @@
 namespace sbx {
 namespace {
 
-const std::string* env_lookup(const ExpandContext& ctx, std::string_view name) {
-    // Later entries win, as with putenv over an inherited environment.
-    const std::string* found = nullptr;
-    for (const auto& [k, v] : ctx.env)
-        if (k == name) found = &v;
-    return found;
-}
-
 Error schema(std::string msg) {
     return Error(ErrorKind::schema, std::move(msg));
 }
@@ -70,7 +62,7 @@ Result<std::string> expand_variables(std::string_view text, const ExpandContext&
         } else if (var.substr(0, 4) == "env:") {
             std::string_view name = var.substr(4);
             if (name.empty()) return schema("${env:} needs a variable name");
-            const std::string* v = env_lookup(ctx, name);
+            const std::string* v = ctx.env_var(name);
             if (!v)
                 return schema("environment variable " + std::string(name) +
                               " is not set (used as ${env:" + std::string(name) + "})");

@@ -33,13 +33,6 @@ bool looks_like_json(std::string_view name, std::string_view text) {
     return false;
 }
 
-const std::string* env_lookup(const ExpandContext& ctx, std::string_view name) {
-    const std::string* found = nullptr;
-    for (const auto& [k, v] : ctx.env)
-        if (k == name) found = &v;
-    return found;
-}
-
 bool exists(const std::string& path) {
     struct stat st {};
     return ::stat(path.c_str(), &st) == 0;
@@ -129,7 +122,7 @@ bool is_placeholder_path(const std::string& path) {
 std::optional<DiscoveredPolicy> discover_policy(const ExpandContext& ctx) {
     // An explicit $SBXRUN_POLICY is used even when the file is missing, so that loading it
     // reports the mistake instead of silently running under another policy.
-    if (const auto* v = env_lookup(ctx, "SBXRUN_POLICY"); v && !v->empty())
+    if (const auto* v = ctx.env_var("SBXRUN_POLICY"); v && !v->empty())
         return DiscoveredPolicy{*v, PolicySource::environment};
     if (!ctx.workspace.empty()) {
         std::string ws = path_join(ctx.workspace, kWorkspacePolicyName);

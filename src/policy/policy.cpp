@@ -81,4 +81,11 @@ const char* to_string(OnUnenforceable o) {
     return "approximate";
 }
 
+const std::string* ExpandContext::env_var(std::string_view name) const {
+    const std::string* found = nullptr;
+    for (const auto& [k, v] : env)
+        if (k == name) found = &v;
+    return found;
+}
+
 }  // namespace sbx

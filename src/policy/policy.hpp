@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -89,6 +90,10 @@ struct ExpandContext {
     std::string home;       // absolute ($HOME, or the passwd entry)
     std::string tmpdir;     // $TMPDIR or /tmp
     std::vector<std::pair<std::string, std::string>> env;  // for ${env:NAME}
+
+    // The value of NAME in `env` (later entries win, as with putenv over an inherited
+    // environment), or nullptr when it is not set.
+    [[nodiscard]] const std::string* env_var(std::string_view name) const;
 };
 
 // Limits on everything a user controls in a policy (spec: "absurd sizes" are errors).

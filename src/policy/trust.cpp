@@ -16,20 +16,6 @@
 namespace sbx {
 namespace {
 
-const std::string* env_lookup(const ExpandContext& ctx, std::string_view name) {
-    const std::string* found = nullptr;
-    for (const auto& [k, v] : ctx.env)
-        if (k == name) found = &v;
-    return found;
-}
-
-std::string parent_of(const std::string& path) {
-    auto slash = path.find_last_of('/');
-    if (slash == std::string::npos) return ".";
-    if (slash == 0) return "/";
-    return path.substr(0, slash);
-}
-
 std::string name_of(const std::string& path) {
     auto slash = path.find_last_of('/');
     return slash == std::string::npos ? path : path.substr(slash + 1);
@@ -48,7 +34,7 @@ Status make_directories(const std::string& dir) {
         return store_error("cannot create the trust store", ENOTDIR, dir);
     }
     if (errno != ENOENT) return store_error("cannot create the trust store", errno, dir);
-    if (dir != "/" && dir != ".") SBX_TRY(make_directories(parent_of(dir)));
+    if (dir != "/") SBX_TRY(make_directories(path_parent(dir)));
     if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
         return store_error("cannot create the trust store", errno, dir);
     return {};
@@ -58,7 +44,7 @@ Status make_directories(const std::string& dir) {
 // sbxrun creates and owns), and checked: a directory of ours that nobody else can write to.
 // ENOENT is returned as an invalid fd when `create` is false.
 Result<UniqueFd> open_store(const std::string& store, bool create) {
-    const std::string parent = parent_of(store);
+    const std::string parent = path_parent(store);
     const std::string name = name_of(store);
     if (create) SBX_TRY(make_directories(parent));
     UniqueFd pfd(::open(parent.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
@@ -129,9 +115,9 @@ Status write_all(int fd, const std::string& text, const std::string& path) {
 
 std::string user_config_dir(const ExpandContext& ctx) {
     // XDG base-directory rules: an unset, empty or relative $XDG_CONFIG_HOME means ~/.config.
-    if (const auto* x = env_lookup(ctx, "XDG_CONFIG_HOME"); x && !x->empty() && (*x)[0] == '/')
+    if (const auto* x = ctx.env_var("XDG_CONFIG_HOME"); x && !x->empty() && (*x)[0] == '/')
         return normalize_path(*x) + "/sbxrun";
-    const auto* h = env_lookup(ctx, "HOME");
+    const auto* h = ctx.env_var("HOME");
     std::string home = h && !h->empty() ? *h : ctx.home;
     if (home.empty()) return {};
     return normalize_path(home) + "/.config/sbxrun";
@@ -143,7 +129,7 @@ std::string trust_store_dir(const ExpandContext& ctx) {
 }
 
 Result<std::string> trust_key(const std::string& path) {
-    const std::string dir = parent_of(path);
+    const std::string dir = path_parent(path);
     char* real = ::realpath(dir.c_str(), nullptr);
     if (real == nullptr) {
         const int err = errno;
