@@ -14,6 +14,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -31,6 +32,35 @@ namespace {
 bool must_work() {
     const char* v = std::getenv("SBXRUN_MUST_WORK");
     return v != nullptr && std::string(v) == "1";
+}
+
+// Run `probe` without root's permission bypass: directly when unprivileged already, else in a
+// child that drops to the unprivileged test user. Checks that it returned 0 (its codes say
+// which expectation failed); skips with a warning when root has no such user to become.
+void check_unprivileged(const std::function<int()>& probe) {
+    if (::geteuid() != 0) {
+        CHECK(probe() == 0);
+        return;
+    }
+    struct passwd* pw = ::getpwnam("sbxtest");
+    if (pw == nullptr) {
+        if (must_work()) FAIL("user sbxtest is missing and SBXRUN_MUST_WORK=1");
+        WARN("skipping: running as root and there is no user sbxtest");
+        return;
+    }
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        if (::setgroups(0, nullptr) != 0 || ::setgid(pw->pw_gid) != 0 ||
+            ::setuid(pw->pw_uid) != 0) {
+            ::_exit(100);
+        }
+        ::_exit(probe());
+    }
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
 }
 
 // Both implementations; openat2 is skipped (or, with SBXRUN_MUST_WORK=1, failed) when the
@@ -402,40 +432,14 @@ TEST_CASE("resolve: an unsearchable component is EACCES naming it", "[resolve]")
     } restore{t / "locked"};
     std::string path = t / "locked/f";
     auto o = impl_options(impl);
-
-    if (::geteuid() != 0) {
+    check_unprivileged([&]() -> int {
         auto r = resolve(path, o);
-        REQUIRE_FALSE(r.ok());
-        CHECK(r.error().kind == ErrorKind::os);
-        CHECK(r.error().sys_errno == EACCES);
-        CHECK(r.error().path == path);
-        return;
-    }
-    // Root bypasses permissions: check in a child that drops to the unprivileged test user.
-    struct passwd* pw = ::getpwnam("sbxtest");
-    if (pw == nullptr) {
-        if (must_work()) FAIL("user sbxtest is missing and SBXRUN_MUST_WORK=1");
-        WARN("skipping the EACCES case: running as root and there is no user sbxtest");
-        return;
-    }
-    pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        if (::setgroups(0, nullptr) != 0 || ::setgid(pw->pw_gid) != 0 ||
-            ::setuid(pw->pw_uid) != 0) {
-            ::_exit(10);
-        }
-        auto r = resolve(path, o);
-        if (r.ok()) ::_exit(11);
-        if (r.error().kind != ErrorKind::os) ::_exit(12);
-        if (r.error().sys_errno != EACCES) ::_exit(13);
-        if (r.error().path != path) ::_exit(14);
-        ::_exit(0);
-    }
-    int status = 0;
-    REQUIRE(::waitpid(pid, &status, 0) == pid);
-    REQUIRE(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 0);
+        if (r.ok()) return 11;
+        if (r.error().kind != ErrorKind::os) return 12;
+        if (r.error().sys_errno != EACCES) return 13;
+        if (r.error().path != path) return 14;
+        return 0;
+    });
 }
 
 TEST_CASE("resolve: a directory swapped for a symlink while resolving", "[resolve][race]") {
@@ -571,27 +575,5 @@ TEST_CASE("resolve: readable_dir on a directory its caller cannot read falls bac
         }
         return 0;
     };
-    if (::geteuid() != 0) {
-        CHECK(check() == 0);
-        return;
-    }
-    struct passwd* pw = ::getpwnam("sbxtest");
-    if (pw == nullptr) {
-        if (must_work()) FAIL("user sbxtest is missing and SBXRUN_MUST_WORK=1");
-        WARN("skipping: running as root and there is no user sbxtest");
-        return;
-    }
-    pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        if (::setgroups(0, nullptr) != 0 || ::setgid(pw->pw_gid) != 0 ||
-            ::setuid(pw->pw_uid) != 0) {
-            ::_exit(10);
-        }
-        ::_exit(check());
-    }
-    int status = 0;
-    REQUIRE(::waitpid(pid, &status, 0) == pid);
-    REQUIRE(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 0);
+    check_unprivileged(check);
 }

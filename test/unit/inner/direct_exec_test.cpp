@@ -82,20 +82,20 @@ TEST_CASE("DirectExec: the filter, no_new_privs and a new session are in force",
 }
 
 TEST_CASE("DirectExec: exec failures are reported as sbxrun-inner reports them", "[kernel]") {
-    auto missing = run_direct(spec_for({"sbxrun-no-such-command"}), kEnv);
-    CHECK(missing.status == 127);
-    auto r = parse_inner_report(missing.report);
-    REQUIRE(r.ok());
-    CHECK(r->kind == InnerReport::Kind::exec_failed);
-    CHECK(r->value == ENOENT);
-
-    auto not_exec = run_direct(spec_for({"/etc/passwd"}), kEnv);
-    CHECK(not_exec.status == 126);
-    auto r2 = parse_inner_report(not_exec.report);
-    REQUIRE(r2.ok());
-    CHECK(r2->kind == InnerReport::Kind::exec_failed);
-    CHECK(r2->value == EACCES);
-
+    struct Case {
+        const char* command;
+        int status, err;
+    };
+    for (const Case& c :
+         {Case{"sbxrun-no-such-command", 127, ENOENT}, Case{"/etc/passwd", 126, EACCES}}) {
+        INFO(c.command);
+        auto e = run_direct(spec_for({c.command}), kEnv);
+        CHECK(e.status == c.status);
+        auto r = parse_inner_report(e.report);
+        REQUIRE(r.ok());
+        CHECK(r->kind == InnerReport::Kind::exec_failed);
+        CHECK(r->value == c.err);
+    }
     // The PATH searched is the command's (from env), not the caller's.
     auto no_path = run_direct(spec_for({"true"}), {"PATH=/nonexistent"});
     CHECK(no_path.status == 127);
