@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -107,11 +108,19 @@ Result<int> run_command_and_report(const InnerSpec& spec) {
     for (int s : kForwarded) sigaddset(&forwarded, s);
     if (::sigprocmask(SIG_BLOCK, &forwarded, &old_mask) != 0)
         return os_error("block signals", errno);
+    // A signal the caller ignores (nohup, a non-interactive shell's `cmd &` for SIGINT and
+    // SIGQUIT) stays ignored: it is neither forwarded nor reset for the command, which
+    // inherits the SIG_IGN as it would outside the sandbox.
+    bool ignored[std::size(kForwarded)] = {};
     struct sigaction sa {};
     sa.sa_handler = forward_signal;
     sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
-    for (int s : kForwarded) ::sigaction(s, &sa, nullptr);
+    for (std::size_t i = 0; i < std::size(kForwarded); ++i) {
+        struct sigaction old {};
+        ignored[i] = ::sigaction(kForwarded[i], nullptr, &old) == 0 && old.sa_handler == SIG_IGN;
+        if (!ignored[i]) ::sigaction(kForwarded[i], &sa, nullptr);
+    }
     // The parent must survive a reader that went away; the command gets the default back.
     ::signal(SIGPIPE, SIG_IGN);
 
@@ -119,6 +128,10 @@ Result<int> run_command_and_report(const InnerSpec& spec) {
     // to us rather than to init, so they can be ended with the command. Under bwrap the pid
     // namespace does this too; under Landlock this is the only thing that does.
     ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+
+    // From here on the command may start: say so before it exists, so that nothing it does
+    // later can pass for a failure of this stage (inner/inner_report.hpp).
+    write_all(spec.report_fd, kStartedRecord.data(), kStartedRecord.size());
 
     pid_t pid = ::fork();
     if (pid < 0) {
@@ -128,7 +141,8 @@ Result<int> run_command_and_report(const InnerSpec& spec) {
         return os_error("fork", err);
     }
     if (pid == 0) {
-        for (int s : kForwarded) ::signal(s, SIG_DFL);
+        for (std::size_t i = 0; i < std::size(kForwarded); ++i)
+            if (!ignored[i]) ::signal(kForwarded[i], SIG_DFL);
         ::signal(SIGPIPE, SIG_DFL);
         ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
         ::close(exec_pipe[0]);

@@ -120,6 +120,8 @@ void DirectExec::run() const noexcept {
         fail(report_fd_, "cannot load the seccomp filter", err);
     if (!chdir_.empty() && ::chdir(chdir_.c_str()) != 0) fail(report_fd_, "chdir", errno, chdir_);
     environ = const_cast<char**>(envp_.data());
+    // The last moment before the command may exist (inner/inner_report.hpp).
+    write_record(report_fd_, kStartedRecord.data(), kStartedRecord.size());
     int err = exec_command(const_cast<char* const*>(argv_.data()), candidates_);
     char buf[kInnerReportMax];
     write_record(report_fd_, buf, format_inner_report(buf, 'E', err));

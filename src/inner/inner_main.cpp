@@ -50,8 +50,8 @@
 #include "inner/inner_spec.hpp"
 #include "inner/landlock_apply.hpp"
 #include "inner/pin.hpp"
-#include "inner/verify_mounts.hpp"
 #include "inner/seccomp_filter.hpp"
+#include "inner/verify_mounts.hpp"
 
 namespace {
 
@@ -99,6 +99,11 @@ sbx::Status setup(const sbx::InnerSpec& spec) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Not dumpable, before anything else: the command runs as our child with our uid, and a
+    // dumpable parent's /proc/PID/fd would let it reopen the report pipe and speak for us.
+    // (exec makes the command itself dumpable again; this covers only this stage.)
+    if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+        return fail(-1, sbx::os_error("make sbxrun-inner non-dumpable", errno));
     std::vector<std::string> args(argv + 1, argv + argc);
     auto spec = sbx::parse_inner_args(args);
     if (!spec) return fail(-1, spec.error());

@@ -14,6 +14,16 @@ Error bad(std::string_view data, const char* why) {
 
 }  // namespace
 
+InnerStream split_started(std::string_view data) noexcept {
+    InnerStream s;
+    if (data.substr(0, kStartedRecord.size()) == kStartedRecord) {
+        s.started = true;
+        data.remove_prefix(kStartedRecord.size());
+    }
+    s.rest = data;
+    return s;
+}
+
 Result<InnerReport> parse_inner_report(std::string_view data) {
     if (data.empty()) return bad(data, "empty");
     if (data.size() > kInnerReportMax) return bad(data, "too long");

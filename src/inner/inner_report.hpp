@@ -10,6 +10,16 @@
 //   "E <errno>\n"    exec of the command failed with errno (ENOENT -> 127, else 126)
 //   "F <message>\n"  sbxrun-inner failed before exec ("<what>: <strerror>", no newlines)
 //
+// Before that, exactly once and before anything of the command exists (sbxrun-inner: before it
+// forks the command; sbxrun's Landlock child: just before its exec), the stage writes
+//
+//   "C\n"            from here on the command may have started
+//
+// It is the line between "the backend could not start the command" (another backend may be
+// tried) and "the command may have run" (never retried: running it twice could do its work
+// twice). An "F" record after "C" cannot come from the stage, which fails only before it: it
+// is read as forged by the command and ignored, as is anything malformed after "C".
+//
 // sbxrun-inner then exits with the same status (128+N for a signal, 126/127 for E,
 // kInnerSetupFailed for F). No record at all means the inner stage itself died (killed from
 // outside, or bwrap never started it): the caller falls back on the backend's own status.
@@ -37,8 +47,17 @@ struct InnerReport {
 // Longest record a writer produces, newline included (well under PIPE_BUF).
 inline constexpr std::size_t kInnerReportMax = 1024;
 
-// Parse everything read from report_fd. Errors (ErrorKind::internal) for anything that is not
-// exactly one well-formed record: empty input, unknown tag, bad number, trailing bytes.
+inline constexpr std::string_view kStartedRecord = "C\n";
+
+// What came before the final record: whether "C" was said, and the rest of the stream.
+struct InnerStream {
+    bool started = false;
+    std::string_view rest;  // the final record, if any (parse it with parse_inner_report)
+};
+[[nodiscard]] InnerStream split_started(std::string_view data) noexcept;
+
+// Parse the final record (what follows "C", if present). Errors (ErrorKind::internal) for anything
+// that is not exactly one well-formed record: empty input, unknown tag, bad number, trailing bytes.
 [[nodiscard]] Result<InnerReport> parse_inner_report(std::string_view data);
 
 // Async-signal-safe writers: format into buf (kInnerReportMax bytes) and return the length.

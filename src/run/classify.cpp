@@ -53,8 +53,9 @@ BwrapStatus parse_bwrap_status(const std::string& stream) {
 SandboxExit classify(const Observed& o) {
     SandboxExit e;
     std::string err = trim(o.stderr_text);
-    if (!o.report.empty()) {
-        if (auto r = parse_inner_report(o.report)) {
+    const InnerStream stream = split_started(o.report);
+    if (!stream.rest.empty()) {
+        if (auto r = parse_inner_report(stream.rest)) {
             switch (r->kind) {
                 case InnerReport::Kind::exited:
                     e.kind = SandboxExit::Kind::exited, e.status = r->value;
@@ -66,11 +67,19 @@ SandboxExit classify(const Observed& o) {
                     e.kind = SandboxExit::Kind::exec_failed, e.exec_errno = r->value;
                     break;
                 case InnerReport::Kind::setup_failed:
-                    e.kind = SandboxExit::Kind::setup_failed, e.message = r->message;
+                    if (stream.started) break;  // forged (see inner_report.hpp): no authority
+                    e.message = r->message;
+                    // The caller asked the run to stop: no other backend may start it again.
+                    if (o.interrupted != 0)
+                        e.kind = SandboxExit::Kind::signaled, e.signal = o.interrupted;
+                    else
+                        e.kind = SandboxExit::Kind::setup_failed;
                     return e;
             }
-            e.message = err;
-            return e;
+            if (r->kind != InnerReport::Kind::setup_failed) {
+                e.message = err;
+                return e;
+            }
         }
         // A malformed record is treated as no record; the backend's status decides.
     }
@@ -82,6 +91,19 @@ SandboxExit classify(const Observed& o) {
     }
     if (!o.bwrap) {
         e = from_wait_status(o.wait_status);
+        return e;
+    }
+    // bwrap's stderr never decides anything below: the command may be able to write into it
+    // (through bwrap's pid 1), so it is only ever the message of a setup failure, which by
+    // then cannot have come from the command (it never started).
+    if (!o.bwrap_status.exit_code && (stream.started || o.interrupted != 0)) {
+        // The command may have run, or the caller interrupted the run: its end is bwrap's own
+        // (killed by the forwarded signal, most likely), never a reason to try again.
+        e = from_wait_status(o.wait_status);
+        if (e.kind == SandboxExit::Kind::exited && o.interrupted != 0 && !stream.started) {
+            e.kind = SandboxExit::Kind::signaled, e.signal = o.interrupted;
+        }
+        e.message = err;
         return e;
     }
     if (!o.bwrap_status.exit_code) {

@@ -1,8 +1,14 @@
 // Turning what the supervisor observed into a SandboxExit: a pure function, unit-tested.
 //
+// The line that matters most: "setup_failed" (the caller may try another backend) only when
+// the command certainly never started. The inner stage says "C" on report_fd before the command
+// exists; once it has, or once sbxrun forwarded a signal from its caller (Ctrl-C), no outcome is
+// a setup failure: a command that ran is never run again.
+//
 // Authorities, in order:
-//  1. sbxrun-inner's record on report_fd (inner/inner_report.hpp): it saw the command's real
-//     wait status, or its exec errno, or why it failed before exec.
+//  1. sbxrun-inner's final record on report_fd (inner/inner_report.hpp): it saw the command's
+//     real wait status, or its exec errno, or why it failed before exec (an "F" after "C" is
+//     forged: ignored).
 //  2. the timeout, when it fired and no record says the command ended first.
 //  3. bwrap's --json-status-fd: an "exit-code" object appears only when bwrap's payload reached
 //     exec. Without it bwrap failed before the command started -> setup_failed, whatever bwrap
@@ -36,6 +42,7 @@ struct Observed {
     std::string stderr_text;  // bwrap's captured stderr (bwrap only)
     int wait_status = 0;      // waitpid() status of the spawned process
     bool timed_out = false;
+    int interrupted = 0;  // the first signal sbxrun forwarded from its caller, 0 if none
 };
 
 [[nodiscard]] SandboxExit classify(const Observed& o);

@@ -69,7 +69,8 @@ TEST_CASE("DirectExec: the command runs with its own status, environment and dir
     s.chdir = "/tmp";
     auto e = run_direct(s, kEnv);
     CHECK(e.status == 7);
-    CHECK(e.report.empty());  // the parent sees the wait status itself
+    // Only "the command may start now": the parent sees the wait status itself.
+    CHECK(e.report == kStartedRecord);
 }
 
 TEST_CASE("DirectExec: the filter, no_new_privs and a new session are in force", "[kernel]") {
@@ -91,7 +92,9 @@ TEST_CASE("DirectExec: exec failures are reported as sbxrun-inner reports them",
         INFO(c.command);
         auto e = run_direct(spec_for({c.command}), kEnv);
         CHECK(e.status == c.status);
-        auto r = parse_inner_report(e.report);
+        auto stream = split_started(e.report);
+        CHECK(stream.started);  // said before exec was tried
+        auto r = parse_inner_report(stream.rest);
         REQUIRE(r.ok());
         CHECK(r->kind == InnerReport::Kind::exec_failed);
         CHECK(r->value == c.err);
@@ -106,6 +109,7 @@ TEST_CASE("DirectExec: a failure before exec is an F record and status 121", "[k
     s.chdir = "/nonexistent-sbxrun-dir";
     auto e = run_direct(s, kEnv);
     CHECK(e.status == kInnerSetupFailed);
+    CHECK_FALSE(split_started(e.report).started);  // a failure before exec may fall back
     auto r = parse_inner_report(e.report);
     REQUIRE(r.ok());
     CHECK(r->kind == InnerReport::Kind::setup_failed);

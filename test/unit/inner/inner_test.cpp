@@ -135,6 +135,21 @@ TEST_CASE("inner report records round-trip through the writers and the parser") 
     CHECK(parse_inner_report(std::string_view(buf, n)).ok());
 }
 
+TEST_CASE("split_started: the started record comes first, once") {
+    auto s = split_started("C\nX 0\n");
+    CHECK(s.started);
+    CHECK(s.rest == "X 0\n");
+    s = split_started("F boom\n");
+    CHECK_FALSE(s.started);
+    CHECK(s.rest == "F boom\n");
+    s = split_started("C\n");
+    CHECK(s.started);
+    CHECK(s.rest.empty());
+    CHECK_FALSE(split_started("").started);
+    CHECK_FALSE(split_started("X 0\nC\n").started);  // only as the first record
+    CHECK_FALSE(split_started("C").started);
+}
+
 TEST_CASE("parse_inner_report rejects anything but one well-formed record") {
     for (const char* bad :
          {"", "X 3", "X\n", "X \n", "X 3 \n", "X -1\n", "X 256\n", "X +3\n", "S 0\n", "S 65\n",

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -203,6 +204,70 @@ TEST_CASE("classify: the inner record decides; without it bwrap's status does") 
     CHECK(st.pid_namespace == 7);
     CHECK(st.exit_code == 3);
     CHECK_FALSE(parse_bwrap_status("{ \"child-pid\": 4").child_pid.has_value());
+}
+
+TEST_CASE("classify: once the command may have started, nothing is a setup failure") {
+    // The record stream of a run whose command started: "C", then the final record.
+    Observed o;
+    o.bwrap = true;
+    o.report = "C\nX 3\n";
+    o.bwrap_status.exit_code = 3;
+    CHECK(classify(o).kind == SandboxExit::Kind::exited);
+    CHECK(classify(o).status == 3);
+    o.report = "C\nE 2\n";
+    CHECK(classify(o).kind == SandboxExit::Kind::exec_failed);
+
+    // Escape 1 of issue 11: the command forges "F" and kills its parent. bwrap then has no
+    // exit-code, or the parent's (137); either way the command ran.
+    o.report = "C\nF forged\n";
+    o.bwrap_status.exit_code.reset();
+    o.wait_status = SIGKILL;  // bwrap itself killed
+    auto e = classify(o);
+    CHECK(e.kind == SandboxExit::Kind::signaled);
+    CHECK(e.signal == SIGKILL);
+    o.bwrap_status.exit_code = 137;
+    e = classify(o);
+    CHECK(e.kind == SandboxExit::Kind::signaled);
+    CHECK(e.signal == 9);
+    // Garbage after "C" is no record either.
+    o.report = "C\nzzz";
+    CHECK(classify(o).kind != SandboxExit::Kind::setup_failed);
+    // The same forgery under Landlock (no bwrap): the wait status decides.
+    Observed l;
+    l.report = "C\nF forged\n";
+    l.wait_status = 0;
+    CHECK(classify(l).kind == SandboxExit::Kind::exited);
+
+    // A real failure of the stage comes before "C": still a setup failure (fallback allowed).
+    Observed f;
+    f.bwrap = true;
+    f.report = "F sbxrun-inner: pin /x: EPERM\n";
+    f.wait_status = 1 << 8;
+    CHECK(classify(f).kind == SandboxExit::Kind::setup_failed);
+}
+
+TEST_CASE("classify: an interrupted run is never a setup failure (Ctrl-C must not re-run)") {
+    // Issue 17: SIGINT from the terminal killed bwrap during its setup; sbxrun took it for a
+    // backend failure and ran the command again under Landlock.
+    Observed o;
+    o.bwrap = true;
+    o.wait_status = SIGINT;  // bwrap killed by SIGINT, no exit-code, no record
+    o.interrupted = SIGINT;
+    auto e = classify(o);
+    CHECK(e.kind == SandboxExit::Kind::signaled);
+    CHECK(e.signal == SIGINT);
+    // bwrap exited 1 after the interrupt (its child died of it): still the interrupt.
+    o.wait_status = 1 << 8;
+    e = classify(o);
+    CHECK(e.kind == SandboxExit::Kind::signaled);
+    CHECK(e.signal == SIGINT);
+    // The stage failed while the caller was interrupting: not retried either.
+    o.report = "F sbxrun-inner: something\n";
+    CHECK(classify(o).kind == SandboxExit::Kind::signaled);
+    // Without the interrupt the same end is a setup failure.
+    o.report.clear();
+    o.interrupted = 0;
+    CHECK(classify(o).kind == SandboxExit::Kind::setup_failed);
 }
 
 TEST_CASE("run_sandbox: plain programs exit, are signaled, time out") {
