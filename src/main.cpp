@@ -1,5 +1,6 @@
 // sbxrun: run one command inside a sandbox described by a policy. See sbxrun(1).
 #include <sys/auxv.h>
+#include <sys/prctl.h>
 
 #include <cstdio>
 #include <exception>
@@ -15,6 +16,12 @@ int main(int argc, char** argv, char** envp) {
                    stderr);
         return 125;
     }
+    // Not dumpable: a process of the sandbox that can see us (same uid) must not reopen, through
+    // /proc/PID/fd, the pipes on which the sandbox reports to us (SECURITY.md, "the report
+    // channel"). Landlock already refuses such access across its domain and bwrap's pid
+    // namespace hides us; this holds without either. The command itself is not affected: exec
+    // makes a process dumpable again.
+    (void)::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     // Every stage returns errors as values; this is the last line of defence against a
     // library exception (std::bad_alloc...) turning into an abort with a core dump.
     try {
