@@ -167,6 +167,7 @@ Attempt run_bwrap(const RunContext& ctx) {
     launch.pass_fds = std::move(cmd->pass_fds);
     launch.stderr_fd = channels->stderr_write.get();
     launch.bwrap = true;
+    launch.own_process_group = ctx.policy.process.new_session;
     return supervise(ctx, launch, *channels, "bwrap");
 }
 

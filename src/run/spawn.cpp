@@ -85,6 +85,8 @@ struct ExactFds {
     bp::error_code on_exec_setup(bp::posix::default_launcher& l, const std::filesystem::path&,
                                  const char* const*) {
         if (::sigprocmask(SIG_SETMASK, &mask, nullptr) != 0) return {errno, bp::system_category()};
+        if (launch->own_process_group && ::setpgid(0, 0) != 0)
+            return {errno, bp::system_category()};
         if (stderr_fd >= 0 && stderr_fd != STDERR_FILENO && ::dup2(stderr_fd, STDERR_FILENO) < 0)
             return {errno, bp::system_category()};
         for (int fd : *pass_fds) {
@@ -333,6 +335,7 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
             signalfd_siginfo si{};
             while (::read(sigfd.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
                 sup.refresh_status();
+                if (obs.interrupted == 0) obs.interrupted = static_cast<int>(si.ssi_signo);
                 sup.forward(static_cast<int>(si.ssi_signo));
             }
         }

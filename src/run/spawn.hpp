@@ -46,6 +46,11 @@ struct Launch {
     // The spawned process is the command itself, not a stage that outlives it: sbxrun becomes
     // the child subreaper for the run and ends every orphan of the command once it has ended.
     bool end_orphans = false;
+    // Start the spawned process in a process group of its own, out of the caller's terminal's
+    // foreground group: a Ctrl-C then reaches sbxrun alone, which forwards it to the command,
+    // instead of killing bwrap (and with it the sandbox) in the middle of its setup or run.
+    // Only when the command gets a session of its own anyway (process.new_session).
+    bool own_process_group = false;
 };
 
 struct SandboxExit {
