@@ -163,7 +163,9 @@ Attempt run_bwrap(const RunContext& ctx) {
     Launch launch;
     launch.program = info->path;
     launch.argv = std::move(cmd->argv);
-    launch.env = sandbox_environment(ctx.policy.process, ctx.host.environ);
+    launch.env =
+        sandbox_environment(ctx.policy.process, ctx.host.environ,
+                            effective_unix_sockets(ctx.policy.network).value == UnixSockets::block);
     launch.pass_fds = std::move(cmd->pass_fds);
     launch.stderr_fd = channels->stderr_write.get();
     launch.bwrap = true;

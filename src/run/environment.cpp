@@ -15,8 +15,17 @@ bool matches_any(const std::string& name, const std::vector<std::string>& patter
 
 }  // namespace
 
+const std::vector<std::string>& socket_variables() {
+    // Each names a unix socket of a host service and nothing else.
+    static const std::vector<std::string> names = {
+        "SSH_AUTH_SOCK",           "GPG_AGENT_INFO",  "DBUS_SESSION_BUS_ADDRESS",
+        "DBUS_SYSTEM_BUS_ADDRESS", "WAYLAND_DISPLAY", "PULSE_SERVER"};
+    return names;
+}
+
 std::vector<std::string> sandbox_environment(const ProcessPolicy& p,
-                                             const std::vector<std::string>& host) {
+                                             const std::vector<std::string>& host,
+                                             bool no_unix_sockets) {
     std::vector<std::string> out;
     out.reserve(host.size() + p.env_set.size());
     for (const auto& entry : host) {
@@ -25,6 +34,9 @@ std::vector<std::string> sandbox_environment(const ProcessPolicy& p,
         std::string name = entry.substr(0, eq);
         if (p.env_clear && !matches_any(name, p.env_keep)) continue;
         if (matches_any(name, p.env_unset)) continue;
+        if (no_unix_sockets && std::find(socket_variables().begin(), socket_variables().end(),
+                                         name) != socket_variables().end())
+            continue;
         bool overridden = std::any_of(p.env_set.begin(), p.env_set.end(),
                                       [&](const auto& kv) { return kv.first == name; });
         if (!overridden) out.push_back(entry);

@@ -9,6 +9,7 @@ make_workspace
 printf 'version = 1\n[network]\nunix_sockets = "allow"\n' >"$FIX/allow.toml"
 printf 'version = 1\n[network]\nmode = "full"\n' >"$FIX/full.toml"
 printf 'version = 1\n[network]\nunix_sockets = "block"\n' >"$FIX/block.toml"
+printf 'version = 1\n[process]\nenv_set = { SSH_AUTH_SOCK = "/x" }\n' >"$FIX/setsock.toml"
 own_fix
 
 pair='import socket
@@ -49,6 +50,18 @@ for backend in bwrap landlock; do
     check "$backend block: nothing was left in the workspace" test ! -e "$WS/src/own.sock"
     sbx "${B[@]}" --policy "$FIX/block.toml" -- python3 -c "$pair"
     expect_rc 0 "$backend block (explicit): socketpair() works"
+
+    # block: the variables that only name a host service's socket stay outside; allow keeps
+    # them; env_set may still set one.
+    export SSH_AUTH_SOCK=/run/agent.sock DBUS_SESSION_BUS_ADDRESS=unix:path=/run/bus
+    sbx "${B[@]}" -- sh -c 'echo "ssh=${SSH_AUTH_SOCK-unset} dbus=${DBUS_SESSION_BUS_ADDRESS-unset}"'
+    check "$backend block: SSH_AUTH_SOCK and DBUS_SESSION_BUS_ADDRESS are not passed" \
+        test "$(cat "$OUT")" = "ssh=unset dbus=unset"
+    sbx "${B[@]}" --policy "$FIX/allow.toml" -- sh -c 'echo "ssh=${SSH_AUTH_SOCK-unset}"'
+    check "$backend allow: SSH_AUTH_SOCK is passed" test "$(cat "$OUT")" = "ssh=/run/agent.sock"
+    sbx "${B[@]}" --policy "$FIX/setsock.toml" -- sh -c 'echo "ssh=${SSH_AUTH_SOCK-unset}"'
+    check "$backend block: env_set can still set SSH_AUTH_SOCK" test "$(cat "$OUT")" = "ssh=/x"
+    unset SSH_AUTH_SOCK DBUS_SESSION_BUS_ADDRESS
 
     # allow: its own server and client, inside the workspace.
     sbx "${B[@]}" --policy "$FIX/allow.toml" -- python3 -c "$serve"
