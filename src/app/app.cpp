@@ -282,6 +282,8 @@ private:
     int explain_or_check(const Invocation& inv, const RunContext& ctx) {
         ExplainInput in;
         in.plan = &ctx.plan;
+        in.workspace = ctx.host.expand.workspace;
+        in.workspace_source = ctx.host.workspace_source;
         in.unix_sockets = effective_unix_sockets(ctx.policy.network);
         for (BackendKind b : backend_order(inv, ctx.policy)) {
             Preview p = b == BackendKind::bwrap ? preview_bwrap(ctx) : preview_landlock(ctx);

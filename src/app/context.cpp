@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <climits>
 
+#include "app/workspace.hpp"
 #include "fs/path.hpp"
 
 namespace sbx {
@@ -82,7 +83,10 @@ Result<HostContext> host_context(const Invocation& inv, char** envp) {
         if (same_object(joined, physical)) return joined;
         return physical;
     };
-    h.expand.workspace = inv.workspace ? absolute(*inv.workspace) : h.cwd;
+    if (inv.workspace) {
+        h.expand.workspace = absolute(*inv.workspace);
+        h.workspace_source = "--workspace";
+    }
     h.command_cwd = inv.cwd ? absolute(*inv.cwd) : h.cwd;
     // Both are the user's explicit choice: a typo must stop here with the option's name, not
     // silently drop the workspace's write rule or fail inside the sandbox later.
@@ -96,6 +100,11 @@ Result<HostContext> host_context(const Invocation& inv, char** envp) {
         h.expand.home = normalize_path(pw->pw_dir);
     } else {
         h.expand.home.assign(1, '/');  // not = "/": GCC 12 -Wrestrict false positive here
+    }
+    if (!inv.workspace) {
+        WorkspaceChoice w = default_workspace(h.cwd, h.expand.home);
+        h.expand.workspace = std::move(w.path);
+        h.workspace_source = w.source;
     }
     const auto* tmp = find_env(h.expand.env, "TMPDIR");
     h.expand.tmpdir = (tmp != nullptr && !tmp->empty() && (*tmp)[0] == '/')

@@ -15,6 +15,7 @@ struct HostContext {
     std::string cwd;                   // absolute: sbxrun's own working directory
     std::string command_cwd;           // absolute: where the command starts (-C, else cwd)
     ExpandContext expand;              // workspace, home, tmpdir, env for ${...}
+    std::string workspace_source;      // why expand.workspace is what it is (app/workspace.hpp)
     std::string cache_dir;             // $XDG_CACHE_HOME/sbxrun or ~/.cache/sbxrun
     std::string path_env;              // $PATH (for finding bwrap)
 };

@@ -50,7 +50,8 @@ std::string unix_sockets_text(const Setting<UnixSockets>& u) {
 
 std::string explain_text(const ExplainInput& in) {
     const MountPlan& plan = *in.plan;
-    std::string out = "mounts:\n";
+    std::string out = "workspace: " + in.workspace + " (" + in.workspace_source + ")\n";
+    out += "mounts:\n";
     for (const auto& op : plan.ops) {
         out += "  " + std::string(to_string(op.kind)) + "  " + op.dest + "\n";
         out += "      from " + rule_text(op.rule) + "\n";
@@ -89,6 +90,7 @@ std::string explain_text(const ExplainInput& in) {
 std::string explain_json(const ExplainInput& in) {
     const MountPlan& plan = *in.plan;
     nlohmann::json j;
+    j["workspace"] = {{"path", in.workspace}, {"source", in.workspace_source}};
     j["mounts"] = nlohmann::json::array();
     for (const auto& op : plan.ops) {
         j["mounts"].push_back({{"kind", to_string(op.kind)}, {"dest", op.dest},

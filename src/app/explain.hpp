@@ -11,6 +11,7 @@ namespace sbx {
 
 struct ExplainInput {
     const MountPlan* plan = nullptr;
+    std::string workspace, workspace_source;  // what ${workspace} is, and why
     std::string backend;                     // the backend that would run
     std::vector<std::string> backend_argv;   // bwrap argv, or the inner stage's
     std::vector<std::string> backend_notes;  // what the backend approximates or cannot express

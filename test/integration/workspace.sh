@@ -1,0 +1,42 @@
+#!/bin/bash
+# The default workspace (issue 17, part 4): inside a git work tree it is the tree's top level,
+# so `cd src && sbxrun -- make` can write ../build; never / or $HOME itself; --workspace wins.
+. "$(dirname "$0")/lib.sh"
+make_workspace                       # $WS has a .git directory
+mkdir -p "$WS/src/deep" "$FIX/plain/sub" "$FIX/home/proj" "$FIX/home/.git" "$WS/sub/wt"
+echo "gitdir: $WS/.git/worktrees/wt" >"$WS/sub/wt/.git"
+own_fix
+# run_in DIR ARGS...: sbxrun as the runner with DIR as its current directory.
+run_in() {
+    local dir=$1; shift
+    (cd "$dir" && as_runner "$SBXRUN" "$@") >"$OUT" 2>"$ERR"
+    RC=$?
+}
+
+run_in "$WS/src/deep" --explain -- true
+check "from a subdirectory: the workspace is the work tree's top level" \
+    grep -qx "workspace: $WS (git work tree)" "$OUT"
+run_in "$WS/src/deep" -- sh -c 'mkdir -p ../../build && echo x >../../build/out'
+expect_rc 0 "from a subdirectory: ../build at the top level is writable"
+check "... and the file is there on the host" test -f "$WS/build/out"
+run_in "$WS/sub/wt" --explain -- true
+check "a .git file (a worktree) makes its directory the top level" \
+    grep -qx "workspace: $WS/sub/wt (git work tree)" "$OUT"
+run_in "$FIX/plain/sub" --explain -- true
+check "outside any work tree: the current directory" \
+    grep -qx "workspace: $FIX/plain/sub (current directory)" "$OUT"
+run_in "$FIX/home/proj" --explain -- true
+check "a home directory kept in git does not become the workspace" \
+    grep -qx "workspace: $FIX/home/proj (current directory)" "$OUT"
+run_in "$FIX/home/proj" -- sh -c 'echo x >../planted'
+expect_denied "... and the home directory stays read-only"
+check "... nothing was planted in it" test ! -e "$FIX/home/planted"
+run_in "$WS/src/deep" --workspace . --explain -- true
+check "--workspace still decides" grep -qx "workspace: $WS/src/deep (--workspace)" "$OUT"
+run_in "$WS/src/deep" --workspace . -- sh -c 'echo x >../../build/out2'
+expect_denied "with --workspace ., the top level is not writable"
+run_in "$WS/src/deep" --explain --explain-format json -- true
+check "--explain json: workspace path and source" python3 -c '
+import json, sys; w = json.load(open(sys.argv[1]))["workspace"]
+assert w == {"path": sys.argv[2], "source": "git work tree"}, w' "$OUT" "$WS"
+done_testing
