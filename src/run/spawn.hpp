@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "run/metadata_guard.hpp"
 #include "util/result.hpp"
 #include "util/unique_fd.hpp"
 
@@ -46,6 +47,11 @@ struct Launch {
     // The spawned process is the command itself, not a stage that outlives it: sbxrun becomes
     // the child subreaper for the run and ends every orphan of the command once it has ended.
     bool end_orphans = false;
+    // The command's metadata calls are answered by sbxrun (run/metadata_notify.hpp): the child
+    // sends its seccomp listener over metadata_sock (sbxrun's end of a socketpair), and each
+    // notification is decided by metadata_guard. -1/nullptr: nothing is mediated.
+    int metadata_sock = -1;
+    const MetadataGuard* metadata_guard = nullptr;
 };
 
 struct SandboxExit {
