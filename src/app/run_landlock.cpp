@@ -35,6 +35,11 @@ Result<Prepared> prepare(const RunContext& ctx) {
         compile_landlock(ctx.plan, abi, ctx.policy.backend.on_unenforceable.value, lister);
     if (!compiled.ok()) return std::move(compiled).error();
     Prepared p{std::move(compiled).value(), {}};
+    // Metadata calls are mediated (run/metadata_notify.hpp); chattr's are not worth it and are
+    // refused everywhere: permission given up, so it is an approximation in every mode.
+    p.compiled.approximated.push_back(
+        "file attributes (chattr: FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR, file_setattr) cannot be "
+        "changed, in the writable roots either");
     p.inner.landlock = true;
     p.inner.landlock_spec = p.compiled.spec;
     // Without a network namespace the seccomp filter is what keeps the network off; Landlock's

@@ -78,6 +78,14 @@ fi
 m=$(stat -c '%a %Y' "$WS/src/file.txt")
 check "$BACKEND: the workspace file got the mode and time the probe set ($m)" test "$m" = "777 1000000000"
 
+# chattr refused everywhere is permission given up: the run says so.
+if [ "$BACKEND" = landlock ]; then
+    sbxb --status-file "$FIX/.status" -- true
+    check "$BACKEND: the status document lists chattr under approximated" \
+        python3 -c 'import json,sys; sys.exit(0 if any("chattr" in a for a in json.load(open(sys.argv[1]))["approximated"]) else 1)' "$FIX/.status"
+    check "$BACKEND: so does the approximated: line" grep -q "approximated: .*chattr" "$ERR"
+fi
+
 # What builds do: chmod +x, touch -d, and a compiler that chmods its output.
 sbxb -- sh -c 'chmod +x src/file.txt && touch -d @1234567890 src/file.txt'
 expect_rc 0 "$BACKEND: chmod +x and touch -d in the workspace"
