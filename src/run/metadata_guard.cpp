@@ -58,9 +58,10 @@ Result<std::vector<FileId>> ancestry(int fd, mode_t* mode_out) {
         char buf[PATH_MAX + 1];
         ssize_t n = ::readlink(link.c_str(), buf, sizeof buf);
         if (n <= 0 || n >= static_cast<ssize_t>(sizeof buf) || buf[0] != '/')
-            return os_error("cannot name the object's directory", ENOENT);
+            return os_error("the object has no directory (a pipe, a socket, ...)", EPERM);
         std::string path(buf, static_cast<std::size_t>(n));
-        if (st.st_nlink == 0) return os_error("the object was removed", ENOENT);
+        // Nameless (removed, O_TMPFILE): no directory to decide by. Refused, not guessed.
+        if (st.st_nlink == 0) return os_error("the object was removed", EPERM);
         const auto slash = path.rfind('/');
         const std::string parent = slash == 0 ? "/" : path.substr(0, slash);
         const std::string name = path.substr(slash + 1);

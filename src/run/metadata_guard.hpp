@@ -53,7 +53,8 @@ private:
 // A directory's parents come from ".." (race-free); a non-directory's parent is the directory
 // that /proc/self/fd names for it, accepted only if it holds an entry with the object's identity
 // at the time of the check (an object the command renames meanwhile is refused, not misplaced).
-// Errors carry the errno to answer with (ENOENT for an unlinked object).
+// Errors carry the errno to answer with: EPERM for an object with no directory to decide by
+// (removed or O_TMPFILE files, pipes, sockets).
 [[nodiscard]] Result<std::vector<FileId>> ancestry(int fd, mode_t* mode_out);
 
 }  // namespace sbx

@@ -257,9 +257,8 @@ int read_args(Request& rq, Args& a) {
     return ENOSYS;
 }
 
+// With the effective capabilities already cleared (decide()).
 int perform(const Call& c, int obj, const Args& a) {
-    CapsCleared caps;
-    if (!caps.ok()) return EPERM;
     switch (c.op) {
         case Op::chmod: {
             long rc = ::syscall(metadata_calls::kFchmodat2, obj, "", a.mode, AT_EMPTY_PATH);
@@ -282,6 +281,10 @@ int perform(const Call& c, int obj, const Args& a) {
 }
 
 int decide(Request& rq, const MetadataGuard& guard, bool& alive) {
+    // Resolution too runs without capabilities: root's CAP_DAC_READ_SEARCH would reach objects
+    // through directories the command cannot search.
+    CapsCleared caps;
+    if (!caps.ok()) return EPERM;
     UniqueFd obj;
     Args args;
     int err = resolve_object(rq, obj);

@@ -78,6 +78,14 @@ fi
 m=$(stat -c '%a %Y' "$WS/src/file.txt")
 check "$BACKEND: the workspace file got the mode and time the probe set ($m)" test "$m" = "777 1000000000"
 
+# sbxrun performs the calls without capabilities, as the command would: root's command still
+# cannot give a workspace file away.
+if [ "$SBXRUN_AS" = root ]; then
+    sbxb -- chown 1:1 src/file.txt
+    expect_denied "$BACKEND: root's command cannot chown a workspace file to another user"
+    check "$BACKEND: the workspace file is still root's" test "$(stat -c %u:%g "$WS/src/file.txt")" = 0:0
+fi
+
 # chattr refused everywhere is permission given up: the run says so.
 if [ "$BACKEND" = landlock ]; then
     sbxb --status-file "$FIX/.status" -- true
