@@ -2,12 +2,18 @@
 // what Landlock cannot express approximated, escalated or weakened, as the policy says), which
 // sbxrun's own forked child enforces together with seccomp before it execs the command
 // (inner/direct_exec.hpp: no sbxrun-inner here, and sbxrun is the command's parent).
+#include <sys/socket.h>
+
+#include <cerrno>
+
 #include "app/backend_run.hpp"
 #include "backend/landlock_compile.hpp"
 #include "fs/path.hpp"
 #include "inner/direct_exec.hpp"
 #include "inner/landlock_apply.hpp"
 #include "run/environment.hpp"
+#include "run/metadata_guard.hpp"
+#include "util/unique_fd.hpp"
 
 namespace sbx {
 namespace {
@@ -29,6 +35,11 @@ Result<Prepared> prepare(const RunContext& ctx) {
         compile_landlock(ctx.plan, abi, ctx.policy.backend.on_unenforceable.value, lister);
     if (!compiled.ok()) return std::move(compiled).error();
     Prepared p{std::move(compiled).value(), {}};
+    // Metadata calls are mediated (run/metadata_notify.hpp); chattr's are not worth it and are
+    // refused everywhere: permission given up, so it is an approximation in every mode.
+    p.compiled.approximated.push_back(
+        "file attributes (chattr: FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR, file_setattr) cannot be "
+        "changed, in the writable roots either");
     p.inner.landlock = true;
     p.inner.landlock_spec = p.compiled.spec;
     // Without a network namespace the seccomp filter is what keeps the network off; Landlock's
@@ -88,6 +99,24 @@ Attempt run_landlock(const RunContext& ctx) {
         return a;
     }
 
+    // Metadata calls (chmod, chown, utimes, xattrs) have no Landlock right: sbxrun answers
+    // them itself, with the compiled rules as the guard (run/metadata_notify.hpp).
+    auto guard = MetadataGuard::from_spec(p->compiled.spec);
+    if (!guard.ok()) {
+        a.why = std::move(guard).error();
+        return a;
+    }
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+        a.why = os_error("socketpair for the metadata listener", errno);
+        return a;
+    }
+    UniqueFd sock_parent(sv[0]), sock_child(sv[1]);
+    if (Status st = direct->mediate_metadata(sock_child.get()); !st) {
+        a.why = std::move(st).error();
+        return a;
+    }
+
     Launch launch;
     launch.program = ctx.inv.command.front();  // names the launch; exec_in_child does the exec
     launch.argv = ctx.inv.command;
@@ -95,6 +124,8 @@ Attempt run_landlock(const RunContext& ctx) {
     launch.exec_in_child = [&d = *direct] { d.run(); };
     launch.child_fds = direct->fds();
     launch.end_orphans = true;
+    launch.metadata_sock = sock_parent.get();
+    launch.metadata_guard = &*guard;
     a = supervise(ctx, launch, *channels, "the Landlock sandbox");
     if (!a.ran) return a;
     a.approximated = std::move(p->compiled.approximated);

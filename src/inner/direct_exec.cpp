@@ -11,6 +11,7 @@
 #include "inner/caps.hpp"
 #include "inner/command_parent.hpp"
 #include "inner/inner_report.hpp"
+#include "inner/metadata_filter.hpp"
 
 extern char** environ;
 
@@ -94,8 +95,17 @@ Result<DirectExec> DirectExec::prepare(const InnerSpec& spec, const std::vector<
     return d;
 }
 
+Status DirectExec::mediate_metadata(int sock) {
+    auto prog = build_metadata_filter();
+    if (!prog) return std::move(prog).error();
+    metadata_filter_ = std::move(prog).value();
+    metadata_sock_ = sock;
+    return {};
+}
+
 std::vector<int> DirectExec::fds() const {
     std::vector<int> out;
+    if (metadata_sock_ >= 0) out.push_back(metadata_sock_);
     if (landlock_prepared_.ruleset) out.push_back(landlock_prepared_.ruleset.get());
     if (report_fd_ >= 0) out.push_back(report_fd_);
     return out;
@@ -118,6 +128,16 @@ void DirectExec::run() const noexcept {
     }
     if (int err = load_seccomp(filter_); err != 0)
         fail(report_fd_, "cannot load the seccomp filter", err);
+    // Last, so that nothing below it is mediated; the command must never hold the listener
+    // (it could answer its own calls), so it is closed once sbxrun has its copy.
+    if (metadata_sock_ >= 0) {
+        const int listener = load_metadata_filter(metadata_filter_);
+        if (listener < 0) fail(report_fd_, "cannot load the metadata seccomp filter", -listener);
+        if (int err = send_fd(metadata_sock_, listener); err != 0)
+            fail(report_fd_, "cannot hand the metadata listener to sbxrun", err);
+        ::close(listener);
+        ::close(metadata_sock_);
+    }
     if (!chdir_.empty() && ::chdir(chdir_.c_str()) != 0) fail(report_fd_, "chdir", errno, chdir_);
     environ = const_cast<char**>(envp_.data());
     // The last moment before the command may exist (inner/inner_report.hpp).

@@ -32,6 +32,10 @@ public:
     [[nodiscard]] static Result<DirectExec> prepare(const InnerSpec& spec,
                                                     const std::vector<std::string>& env);
 
+    // Also load the metadata filter (inner/metadata_filter.hpp) last, and send its listener
+    // over `sock` (a connected unix socket; sbxrun holds the other end) before the exec.
+    [[nodiscard]] Status mediate_metadata(int sock);
+
     // In the forked child, once its descriptors are arranged: enter the sandbox and exec the
     // command. Never returns: on failure it writes the record to report_fd and _exits with the
     // status sbxrun-inner would (kInnerSetupFailed, 127 or 126).
@@ -48,6 +52,8 @@ private:
     bool landlock_ = false;
     PreparedLandlock landlock_prepared_;
     SeccompProgram filter_;
+    SeccompProgram metadata_filter_;
+    int metadata_sock_ = -1;
     bool new_session_ = true;
     int report_fd_ = -1;
     std::string chdir_;

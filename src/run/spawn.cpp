@@ -49,6 +49,7 @@
 
 #include "inner/orphans.hpp"
 #include "run/classify.hpp"
+#include "run/metadata_notify.hpp"
 
 namespace bp = boost::process::v2;
 
@@ -296,12 +297,21 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
     std::optional<clock::time_point> deadline;
     if (launch.timeout) deadline = clock::now() + *launch.timeout;
 
+    // The metadata listener arrives on the socket once the child has loaded its filter.
+    const bool mediated = launch.metadata_sock >= 0 && launch.metadata_guard != nullptr;
+    bool sock_open = mediated;
+    UniqueFd listener;
+
     bool exited = false;
     while (!exited) {
-        pollfd pfds[5];
+        pollfd pfds[7];
         int n = 0;
         pfds[n++] = {pidfd.get(), POLLIN, 0};
         pfds[n++] = {sigfd.get(), POLLIN, 0};
+        const int sock_idx = sock_open ? n : -1;
+        if (sock_open) pfds[n++] = {launch.metadata_sock, POLLIN, 0};
+        const int listener_idx = listener ? n : -1;
+        if (listener) pfds[n++] = {listener.get(), POLLIN, 0};
         int idx[3] = {-1, -1, -1};
         for (int i = 0; i < 3; ++i)
             if (open[i]) idx[i] = n, pfds[n++] = {sources[i]->get(), POLLIN, 0};
@@ -330,6 +340,15 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
                 open[i] = drain(sources[i]->get(), *sinks[i]);
                 if (i == 0) sup.refresh_status();
             }
+        }
+        if (sock_idx >= 0 && pfds[sock_idx].revents != 0) {
+            listener.reset(receive_listener(launch.metadata_sock));
+            sock_open = false;  // one listener per run; EOF means the child failed before it
+        }
+        if (listener_idx >= 0 && (pfds[listener_idx].revents & POLLIN)) {
+            answer_metadata_call(listener.get(), *launch.metadata_guard);
+        } else if (listener_idx >= 0 && pfds[listener_idx].revents != 0) {
+            listener.reset();  // POLLHUP: no process is left under the filter
         }
         if (pfds[1].revents & POLLIN) {
             signalfd_siginfo si{};

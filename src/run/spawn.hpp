@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "run/metadata_guard.hpp"
 #include "util/result.hpp"
 #include "util/unique_fd.hpp"
 
@@ -51,6 +52,11 @@ struct Launch {
     // instead of killing bwrap (and with it the sandbox) in the middle of its setup or run.
     // Only when the command gets a session of its own anyway (process.new_session).
     bool own_process_group = false;
+    // The command's metadata calls are answered by sbxrun (run/metadata_notify.hpp): the child
+    // sends its seccomp listener over metadata_sock (sbxrun's end of a socketpair), and each
+    // notification is decided by metadata_guard. -1/nullptr: nothing is mediated.
+    int metadata_sock = -1;
+    const MetadataGuard* metadata_guard = nullptr;
 };
 
 struct SandboxExit {

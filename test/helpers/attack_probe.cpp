@@ -24,6 +24,8 @@
 #include <cstring>
 #include <string>
 
+#include "attack_probe_metadata.hpp"
+
 namespace {
 
 int refused(const char* what) {
@@ -202,6 +204,7 @@ int main(int argc, char** argv) {
     if (cmd == "link-append" && argc == 4) return do_link_append(argv[2], argv[3]);
     if (cmd == "exchange-loop" && argc == 5)
         return do_exchange_loop(argv[2], argv[3], std::atof(argv[4]));
+    if (cmd.rfind("meta", 0) == 0) return do_metadata(argc, argv);
     std::fprintf(stderr, "attack_probe: unknown or malformed subcommand '%s'\n", argv[1]);
     return 2;
 }

@@ -91,12 +91,32 @@ expect_denied() {
     fi
 }
 
-# fingerprint DIR: every entry's path, type, link target, size, mode and content hash.
+# fingerprint DIR: every entry's path, type, link target, size, mode, owner, mtime (not for
+# directories, whose mtime follows entries a test may legitimately create and remove), content
+# hash and extended attributes (names and values, symlinks' own; python3, as `attr` may be
+# missing).
 fingerprint() {
     (cd "$1" && find . -path ./.out -prune -o -path ./.err -prune -o -path ./.status -prune \
-        -o -printf '%p %y %l %s %m\n' | LC_ALL=C sort
+        -o -type d -printf '%p %y %l %s %m %U:%G\n' -o -printf '%p %y %l %s %m %U:%G %T@\n' |
+        LC_ALL=C sort
      cd "$1" && find . -type f ! -name .out ! -name .err ! -name .status -print0 \
-        | LC_ALL=C sort -z | xargs -0 -r sha256sum)
+        | LC_ALL=C sort -z | xargs -0 -r sha256sum
+     cd "$1" && find . -print0 | LC_ALL=C sort -z | python3 -c '
+import os, sys
+for p in sys.stdin.buffer.read().split(b"\0"):
+    if not p:
+        continue
+    try:
+        names = sorted(os.listxattr(p, follow_symlinks=False))
+    except OSError as e:
+        names = ["<%s>" % e.strerror]
+    for n in names:
+        try:
+            v = os.getxattr(p, n, follow_symlinks=False) if not n.startswith("<") else b""
+        except OSError as e:
+            v = e.strerror.encode()
+        print("xattr", p.decode(errors="replace"), n, v.hex())
+')
 }
 
 # status_field FILE KEY: print one field of the status document (and validate it as JSON).

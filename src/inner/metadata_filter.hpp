@@ -1,0 +1,28 @@
+// The second seccomp filter of the Landlock backend: metadata calls go to sbxrun.
+//
+// Landlock has no access right for chmod, chown, utimes or xattrs, so without this filter file
+// permissions alone decide them, outside the writable roots and on protected paths alike. The
+// calls of inner/metadata_calls.hpp return SECCOMP_RET_USER_NOTIF: the command blocks and
+// sbxrun (run/metadata_notify.hpp) decides and performs each one itself. The file-attribute
+// calls (FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR, file_setattr: chattr) fail with EPERM everywhere.
+//
+// Hand-written BPF, not libseccomp: libseccomp 2.5.4 does not know the newest calls by name,
+// and the program is a flat list of comparisons. A foreign ABI's call falls through to ALLOW
+// here; the base filter (seccomp_filter.hpp) kills the process for it, and KILL wins.
+#pragma once
+
+#include "inner/seccomp_filter.hpp"
+#include "util/result.hpp"
+
+namespace sbx {
+
+[[nodiscard]] Result<SeccompProgram> build_metadata_filter();
+
+// Load it with SECCOMP_FILTER_FLAG_NEW_LISTENER. Async-signal-safe: the listener fd (>= 0,
+// close-on-exec) or -errno.
+[[nodiscard]] int load_metadata_filter(const SeccompProgram& program) noexcept;
+
+// Send `fd` over the connected unix socket `sock` (SCM_RIGHTS). Async-signal-safe: 0 or errno.
+[[nodiscard]] int send_fd(int sock, int fd) noexcept;
+
+}  // namespace sbx

@@ -1,0 +1,127 @@
+#!/bin/bash
+# Metadata changes (issue 11, escapes 2 and 3): chmod, chown, utimes, xattrs and chattr, each
+# system call and each variant (path, fd, dirfd, l*/AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH), made
+# directly by attack_probe against files outside the writable roots and protected paths inside
+# the workspace. Landlock has no right for these calls: sbxrun mediates them and refuses with
+# EPERM; under bwrap the read-only binds refuse with EROFS. In the workspace they must work.
+. "$(dirname "$0")/lib.sh"
+make_attack_workspace
+# A disabled hook (not executable): making it executable runs it at the host's next commit.
+printf '#!/bin/sh\necho pwned >"$0.ran"\n' >"$WS/.git/hooks/pre-commit"
+chmod 644 "$WS/.git/hooks/pre-commit"
+ln -s "$FIX/outside/file.txt" "$WS/src/outside-link"
+echo 'int main(void) { return 0; }' >"$WS/src/race-target"
+own_fix
+# As root, a root-owned program outside the workspace: mode 4755 on it is host root for anyone.
+if [ "$SBXRUN_AS" = root ]; then
+    cp /usr/bin/id "$FIX/outside/id-copy"
+    chmod 755 "$FIX/outside/id-copy"
+fi
+snapshot_host
+
+case $BACKEND in
+    landlock) WANT=EPERM ;;
+    *) WANT=EROFS ;;
+esac
+# Variants the probe makes (meta ... all); `follow` leaves out the 7 that act on a symlink itself.
+N_ALL=35
+N_FOLLOW=28
+
+# refused "description" TARGET all|follow: every variant fails with $WANT.
+refused() {
+    local desc=$1 target=$2 mode=$3 want_n wrong n
+    [ "$mode" = all ] && want_n=$N_ALL || want_n=$N_FOLLOW
+    sbxb -- "$PROBE" meta "$target" "$mode"
+    n=$(wc -l <"$OUT")
+    wrong=$(awk -v w="$WANT" '$2 != w' "$OUT")
+    if [ "$RC" = 0 ] && [ "$n" = "$want_n" ] && [ -z "$wrong" ]; then
+        ok "$BACKEND: $desc: all $n calls refused with $WANT"
+    else
+        not_ok "$BACKEND: $desc: all calls refused with $WANT (exit $RC, $n of $want_n reported)"
+        printf '%s\n' "$wrong" | sed 's/^/#   not refused: /' | head -40
+        sed 's/^/#   stderr: /' "$ERR" | head -5
+    fi
+}
+
+refused "a file outside the writable roots" "$FIX/outside/file.txt" all
+[ "$SBXRUN_AS" = root ] && refused "a root-owned program outside (setuid candidate)" \
+    "$FIX/outside/id-copy" all
+refused ".git/config" .git/config all
+refused ".git/hooks/pre-commit" .git/hooks/pre-commit all
+refused "the .codex symlink's target" .codex/config.toml all
+refused "the target's real path" .auxiliary/configuration/coders/codex/config.toml all
+refused "a workspace symlink to an outside file (followed)" src/outside-link follow
+check_host_unchanged "the metadata calls"
+if [ "$SBXRUN_AS" = root ]; then
+    m=$(stat -c %a "$FIX/outside/id-copy")
+    check "$BACKEND: the outside copy of id is not setuid (mode $m)" test "$m" = 755
+fi
+
+# In the workspace, every call works (chown, which comes after chmod 4777, clears setuid): a privileged xattr namespace stays refused (the command
+# has no capabilities, as root too), and chattr is refused under Landlock only.
+sbxb -- "$PROBE" meta src/file.txt all
+if [ "$BACKEND" = landlock ]; then
+    wrong=$(awk '($1 ~ /^(trusted-setxattr|ioctl-setflags|ioctl-fssetxattr|file_setattr)$/ && $2 != "EPERM") ||
+                 ($1 !~ /^(trusted-setxattr|ioctl-setflags|ioctl-fssetxattr|file_setattr)$/ && $2 != "OK")' "$OUT")
+else
+    wrong=$(awk '($1 == "trusted-setxattr" && $2 != "EPERM") ||
+                 ($1 !~ /^(trusted-setxattr|ioctl-setflags|ioctl-fssetxattr|file_setattr)$/ && $2 != "OK")' "$OUT")
+fi
+n=$(wc -l <"$OUT")
+if [ "$RC" = 0 ] && [ "$n" = "$N_ALL" ] && [ -z "$wrong" ]; then
+    ok "$BACKEND: every metadata call works on a workspace file"
+else
+    not_ok "$BACKEND: every metadata call works on a workspace file (exit $RC, $n reported)"
+    printf '%s\n' "$wrong" | sed 's/^/#   wrong: /' | head -40
+    sed 's/^/#   stderr: /' "$ERR" | head -5
+fi
+m=$(stat -c '%a %Y' "$WS/src/file.txt")
+check "$BACKEND: the workspace file got the mode and time the probe set ($m)" test "$m" = "777 1000000000"
+
+# sbxrun performs the calls without capabilities, as the command would: root's command still
+# cannot give a workspace file away.
+if [ "$SBXRUN_AS" = root ]; then
+    sbxb -- chown 1:1 src/file.txt
+    expect_denied "$BACKEND: root's command cannot chown a workspace file to another user"
+    check "$BACKEND: the workspace file is still root's" test "$(stat -c %u:%g "$WS/src/file.txt")" = 0:0
+fi
+
+# chattr refused everywhere is permission given up: the run says so.
+if [ "$BACKEND" = landlock ]; then
+    sbxb --status-file "$FIX/.status" -- true
+    check "$BACKEND: the status document lists chattr under approximated" \
+        python3 -c 'import json,sys; sys.exit(0 if any("chattr" in a for a in json.load(open(sys.argv[1]))["approximated"]) else 1)' "$FIX/.status"
+    check "$BACKEND: so does the approximated: line" grep -q "approximated: .*chattr" "$ERR"
+fi
+
+# What builds do: chmod +x, touch -d, and a compiler that chmods its output.
+sbxb -- sh -c 'chmod +x src/file.txt && touch -d @1234567890 src/file.txt'
+expect_rc 0 "$BACKEND: chmod +x and touch -d in the workspace"
+m=$(stat -c '%Y' "$WS/src/file.txt")
+check "$BACKEND: touch -d reached the host file ($m)" test "$m" = 1234567890
+if command -v cc >/dev/null; then
+    printf '#include <stdio.h>\nint main(void) { puts("built in the sandbox"); return 0; }\n' \
+        >"$WS/src/hello.c"
+    own_fix
+    # Its temporary files go to the workspace: under Landlock, new top-level entries of the
+    # tmpdir root cannot be created (protected names are kept there: an older approximation).
+    sbxb -- sh -c 'mkdir -p src/tmp && TMPDIR=$PWD/src/tmp cc -o src/hello src/hello.c && ./src/hello'
+    expect_rc 0 "$BACKEND: cc compiles and links in the workspace, and the output runs"
+    check "$BACKEND: the built program said hello" grep -q "built in the sandbox" "$OUT"
+elif [ "${SBXRUN_MUST_WORK:-0}" = 1 ]; then
+    not_ok "$BACKEND: cc is not installed (SBXRUN_MUST_WORK=1)"
+else
+    diag "cc is not installed: the build case is not run"
+fi
+
+# The race: one process swaps a workspace symlink between a workspace file and an outside
+# file while another chmods through it. Whatever the interleaving, the outside file keeps its
+# mode: the object is resolved once, and that descriptor is what is checked and changed.
+snapshot_host
+RACE_N=4000
+sbxb -- "$PROBE" meta-race src/race-link "$WS/src/race-target" "$FIX/outside/file.txt" "$RACE_N"
+read -r r_ok r_refused <"$OUT"
+diag "race: $r_ok chmods through the link succeeded, $r_refused were refused"
+check "$BACKEND: the race ran $RACE_N chmods" test "$RC" = 0 -a "$((r_ok + r_refused))" = "$RACE_N"
+check_host_unchanged "the chmod/symlink-swap race"
+done_testing

@@ -1,0 +1,152 @@
+#include "run/metadata_guard.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "inner/landlock_apply.hpp"
+#include "util/unique_fd.hpp"
+
+namespace fs = std::filesystem;
+using sbx::FileId;
+using sbx::GuardRule;
+using sbx::MetadataGuard;
+
+namespace {
+
+constexpr std::uint64_t kRead = sbx::ll::kReadFile | sbx::ll::kReadDir | sbx::ll::kExecute;
+constexpr std::uint64_t kWrite = sbx::ll::fs_rights_for_abi(5);
+constexpr mode_t kReg = S_IFREG | 0644;
+const FileId root{1, 2}, ws{1, 10}, git{1, 11}, config{1, 12}, src{1, 13}, file{1, 14},
+    outside{1, 20}, out_file{1, 21};
+
+FileId id_of(const fs::path& p) {
+    struct stat st {};
+    REQUIRE(::lstat(p.c_str(), &st) == 0);
+    return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
+}
+
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        char tmpl[] = "/tmp/sbx-guard.XXXXXX";
+        path = ::mkdtemp(tmpl);
+    }
+    ~TempDir() { fs::remove_all(path); }
+};
+
+}  // namespace
+
+TEST_CASE("metadata guard: allowed beneath a writable root, refused elsewhere") {
+    MetadataGuard g({{root, kRead}, {ws, kWrite}});
+    CHECK(g.may_change({file, src, ws, root}, kReg));
+    CHECK(g.may_change({ws, root}, S_IFDIR | 0755));
+    CHECK_FALSE(g.may_change({out_file, outside, root}, kReg));
+    CHECK_FALSE(g.may_change({root}, S_IFDIR | 0755));
+}
+
+TEST_CASE("metadata guard: a protected hole carved as the compile does (union of rules)") {
+    // approximate: the root keeps only the hole's rights, its other entries get full rights.
+    MetadataGuard g({{root, kRead}, {ws, kRead}, {git, kRead}, {src, kWrite}});
+    CHECK(g.may_change({file, src, ws, root}, kReg));
+    CHECK_FALSE(g.may_change({config, git, ws, root}, kReg));
+    CHECK_FALSE(g.may_change({git, ws, root}, S_IFDIR | 0755));
+    // A file rule grants writes to that file only.
+    MetadataGuard with_file({{root, kRead}, {config, sbx::ll::kWriteFile}});
+    CHECK(with_file.may_change({config, git, ws, root}, kReg));
+    CHECK_FALSE(with_file.may_change({git, ws, root}, S_IFDIR | 0755));
+}
+
+TEST_CASE("metadata guard: device nodes, empty chains and unknown objects are refused") {
+    MetadataGuard g({{ws, kWrite}});
+    CHECK_FALSE(g.may_change({file, ws}, S_IFCHR | 0666));
+    CHECK_FALSE(g.may_change({file, ws}, S_IFBLK | 0660));
+    CHECK_FALSE(g.may_change({}, kReg));
+    CHECK_FALSE(MetadataGuard().may_change({file, ws, root}, kReg));
+    CHECK(g.may_change({file, ws}, S_IFLNK | 0777));
+}
+
+TEST_CASE("ancestry: a file's chain is the file, then each directory up to /") {
+    TempDir t;
+    fs::create_directories(t.path / "a" / "b");
+    std::ofstream(t.path / "a" / "b" / "f") << "x";
+    sbx::UniqueFd fd(::open((t.path / "a" / "b" / "f").c_str(), O_PATH | O_CLOEXEC));
+    REQUIRE(fd);
+    mode_t mode = 0;
+    auto chain = sbx::ancestry(fd.get(), &mode);
+    REQUIRE(chain.ok());
+    CHECK(S_ISREG(mode));
+    REQUIRE(chain->size() >= 5);
+    CHECK((*chain)[0] == id_of(t.path / "a" / "b" / "f"));
+    CHECK((*chain)[1] == id_of(t.path / "a" / "b"));
+    CHECK((*chain)[2] == id_of(t.path / "a"));
+    CHECK((*chain)[3] == id_of(t.path));
+    CHECK(chain->back() == id_of("/"));
+
+    // A directory's own chain starts with itself.
+    sbx::UniqueFd dfd(::open((t.path / "a").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    auto dchain = sbx::ancestry(dfd.get(), &mode);
+    REQUIRE(dchain.ok());
+    CHECK(S_ISDIR(mode));
+    CHECK((*dchain)[0] == id_of(t.path / "a"));
+    CHECK((*dchain)[1] == id_of(t.path));
+}
+
+TEST_CASE("ancestry: a symlink is itself, in the directory that holds it") {
+    TempDir t;
+    fs::create_directories(t.path / "in");
+    fs::create_symlink("/etc/passwd", t.path / "in" / "l");
+    sbx::UniqueFd fd(::open((t.path / "in" / "l").c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    REQUIRE(fd);
+    mode_t mode = 0;
+    auto chain = sbx::ancestry(fd.get(), &mode);
+    REQUIRE(chain.ok());
+    CHECK(S_ISLNK(mode));
+    CHECK((*chain)[0] == id_of(t.path / "in" / "l"));
+    CHECK((*chain)[1] == id_of(t.path / "in"));
+}
+
+TEST_CASE("ancestry: an object that was removed or moved away is refused, not placed") {
+    TempDir t;
+    std::ofstream(t.path / "f") << "x";
+    sbx::UniqueFd fd(::open((t.path / "f").c_str(), O_PATH | O_CLOEXEC));
+    REQUIRE(fd);
+    fs::remove(t.path / "f");
+    auto gone = sbx::ancestry(fd.get(), nullptr);
+    REQUIRE_FALSE(gone.ok());
+    CHECK(gone.error().sys_errno == EPERM);
+
+    // Another file now has the name: the name no longer leads to this object.
+    std::ofstream(t.path / "g") << "y";
+    sbx::UniqueFd gfd(::open((t.path / "g").c_str(), O_PATH | O_CLOEXEC));
+    fs::rename(t.path / "g", t.path / "h");
+    std::ofstream(t.path / "g") << "z";
+    auto chain = sbx::ancestry(gfd.get(), nullptr);
+    // /proc names it by its new name, h: still placed correctly, by identity.
+    REQUIRE(chain.ok());
+    CHECK((*chain)[0] == id_of(t.path / "h"));
+    CHECK((*chain)[1] == id_of(t.path));
+}
+
+TEST_CASE("metadata guard: from_spec identifies the rules through their descriptors") {
+    TempDir t;
+    fs::create_directories(t.path / "w");
+    sbx::UniqueFd wfd(::open((t.path / "w").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    sbx::LandlockSpec spec;
+    spec.rules.push_back({wfd.get(), kWrite});
+    auto g = MetadataGuard::from_spec(spec);
+    REQUIRE(g.ok());
+    std::ofstream(t.path / "w" / "f") << "x";
+    sbx::UniqueFd fd(::open((t.path / "w" / "f").c_str(), O_PATH | O_CLOEXEC));
+    auto chain = sbx::ancestry(fd.get(), nullptr);
+    REQUIRE(chain.ok());
+    CHECK(g->may_change(*chain, kReg));
+    sbx::UniqueFd outside(::open(t.path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    auto out_chain = sbx::ancestry(outside.get(), nullptr);
+    REQUIRE(out_chain.ok());
+    CHECK_FALSE(g->may_change(*out_chain, S_IFDIR | 0755));
+}
