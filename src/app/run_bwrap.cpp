@@ -27,6 +27,7 @@ InnerSpec inner_spec_for(const RunContext& ctx) {
     s.refuse_unix_sockets = effective_unix_sockets(ctx.policy.network).value == UnixSockets::block;
     s.new_session = ctx.policy.process.new_session;
     s.chdir = ctx.host.command_cwd;
+    s.nofile_soft = ctx.host.nofile_soft;
     s.argv = ctx.inv.command;
     return s;
 }
@@ -47,7 +48,9 @@ Result<UniqueFd> reopen_same_inode(int dirfd, const std::string& name, int fd) {
 }
 
 Error unavailable(std::string what, Error cause) {
-    Error e(ErrorKind::no_backend, std::move(what) + ": " + cause.render());
+    // Running out of descriptors or disk stays that (123, final), not "bwrap unavailable".
+    Error e(cause.kind == ErrorKind::resource ? ErrorKind::resource : ErrorKind::no_backend,
+            std::move(what) + ": " + cause.render());
     e.path = cause.path;
     return e;
 }

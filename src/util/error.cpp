@@ -1,5 +1,6 @@
 #include "util/error.hpp"
 
+#include <cerrno>
 #include <cstring>
 
 namespace sbx {
@@ -28,9 +29,13 @@ const char* to_string(ErrorKind kind) {
         case ErrorKind::escape: return "escape";
         case ErrorKind::loop: return "loop";
         case ErrorKind::not_found: return "not-found";
+        case ErrorKind::bad_path:
+            return "bad-path";
         case ErrorKind::unsupported: return "unsupported";
         case ErrorKind::no_backend: return "no-backend";
         case ErrorKind::os: return "os";
+        case ErrorKind::resource:
+            return "resource";
         case ErrorKind::internal: return "internal";
     }
     return "internal";
@@ -47,8 +52,22 @@ std::string Error::render() const {
     return out;
 }
 
+bool is_resource_errno(int err) {
+    switch (err) {
+        case EMFILE:
+        case ENFILE:
+        case ENOMEM:
+        case E2BIG:
+        case ENOSPC:
+        case EDQUOT:
+            return true;
+        default:
+            return false;
+    }
+}
+
 Error os_error(std::string what, int err, std::string path) {
-    Error e(ErrorKind::os, std::move(what));
+    Error e(is_resource_errno(err) ? ErrorKind::resource : ErrorKind::os, std::move(what));
     e.sys_errno = err;
     e.path = std::move(path);
     return e;
