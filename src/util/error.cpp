@@ -6,14 +6,21 @@
 namespace sbx {
 
 std::string Origin::to_string() const {
+    // Appends into a reserved string rather than `out = file; out += ":" + ...`: gcc 12 at -O3
+    // inlines that assignment and reports a memcpy overlap that cannot happen
+    // (-Werror=restrict; GCC PR 105329 and its relatives), which broke -Dbuildtype=release.
     std::string out;
+    out.reserve(file.size() + key.size() + 16);
     if (!file.empty()) {
-        out = file;
-        if (line > 0) out += ":" + std::to_string(line);
+        out.append(file);
+        if (line > 0) {
+            out.push_back(':');
+            out.append(std::to_string(line));
+        }
     }
     if (!key.empty()) {
-        if (!out.empty()) out += ": ";
-        out += key;
+        if (!out.empty()) out.append(": ");
+        out.append(key);
     }
     return out;
 }
