@@ -9,6 +9,9 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 build=${1:-build}
 bdir=${build%/}-bench
+bdir_shown=$bdir   # as given, for the report's command lines (no machine's absolute path)
+# Absolute from here on: an absolute BUILD_DIR used to be prefixed with $here a second time.
+case $bdir in /*) ;; *) bdir=$here/$bdir ;; esac
 rounds=${BENCH_ROUNDS:-15}
 runs=${BENCH_RUNS:-10}
 out=${BENCH_OUT:-docs/benchmarks.md}
@@ -33,11 +36,11 @@ sys.exit(0 if any(o["name"] == "benchmarks" and o["value"] for o in json.load(sy
     meson configure "$bdir" -Dbenchmarks=true >/dev/null
 fi
 ninja -C "$bdir" -j"$(nproc)" src/sbxrun src/sbxrun-inner bench/bench_stages >/dev/null
-R=$here/$bdir/bench-results   # raw results, kept so the report can be written again
+R=$bdir/bench-results   # raw results, kept so the report can be written again
 mkdir -p "$R"
-SBXRUN=$here/$bdir/src/sbxrun
-INNER=$here/$bdir/src/sbxrun-inner
-STAGES=$here/$bdir/bench/bench_stages
+SBXRUN=$bdir/src/sbxrun
+INNER=$bdir/src/sbxrun-inner
+STAGES=$bdir/bench/bench_stages
 
 write_report() {
     mkdir -p "$(dirname "$out")"
@@ -191,7 +194,10 @@ TIME_BW=$(cd "$F/ws" && /usr/bin/time -f %M "$SBXRUN" $P -- sleep 1 2>&1 >/dev/n
     --benchmark_out_format=json >/dev/null
 
 # --- the report -----------------------------------------------------------------------------
-for v in F G R rounds runs RSS_BW RSS_LL TIME_BW SB SL SE HAND HAND_INNER GSB GHAND GHAND_INNER bdir; do
+{
+for v in F G R rounds runs RSS_BW RSS_LL TIME_BW SB SL SE HAND HAND_INNER GSB GHAND GHAND_INNER; do
     printf '%s=%q\n' "$v" "${!v}"
-done >"$R/env.sh"
+done
+printf 'bdir=%q\n' "$bdir_shown"
+} >"$R/env.sh"
 write_report

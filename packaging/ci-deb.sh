@@ -75,6 +75,9 @@ if awk '$1 ~ /^-..[sS]|^-.....[sS]/' "$tmp/contents" | grep .; then
     fail "the package contains setuid/setgid files"
 fi
 dpkg-deb -f "$deb" Recommends | grep -qw bubblewrap || fail "the package does not recommend bubblewrap"
+# libstdc++ is linked in statically: its source must be named, with the version built against.
+dpkg-deb -f "$deb" Static-Built-Using | grep -q 'gcc-12 (= ' ||
+    fail "the package's Static-Built-Using does not name gcc-12 (libstdc++)"
 
 # --- install it as a user would
 apt-get install -y -qq "$deb" >/dev/null

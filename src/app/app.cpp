@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 #include "app/backend_run.hpp"
 #include "app/context.hpp"
@@ -46,7 +47,31 @@ public:
     void set_verbosity(int v) { verbosity_ = v; }
 
 private:
-    static void say(const std::string& msg) { std::fprintf(stderr, "sbxrun: %s\n", msg.c_str()); }
+    // No line longer than kMaxLine: a policy with thousands of rules once produced a 2 MB
+    // warning. The status document carries the whole text (reason, fallback, approximated).
+    static constexpr std::size_t kMaxLine = 400;
+    static void say(const std::string& msg) {
+        std::string out;
+        std::size_t begin = 0;
+        while (begin <= msg.size()) {
+            std::size_t end = msg.find('\n', begin);
+            if (end == std::string::npos) end = msg.size();
+            std::string_view line(msg.data() + begin, end - begin);
+            if (!out.empty()) out += '\n';
+            if (line.size() <= kMaxLine) {
+                out += line;
+            } else {
+                std::size_t cut = kMaxLine - 100;
+                // Not in the middle of a UTF-8 sequence.
+                while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+                out += line.substr(0, cut);
+                out += "... (" + std::to_string(line.size() - cut) +
+                       " more bytes; the status document has the whole text)";
+            }
+            begin = end + 1;
+        }
+        std::fprintf(stderr, "sbxrun: %s\n", out.c_str());
+    }
     int verbosity_;
 };
 
@@ -189,6 +214,7 @@ private:
     int with_invocation(const Invocation& inv, char** envp) {
         auto host = host_context(inv, envp);
         if (!host.ok()) return fail(host.error());
+        host->nofile_soft = raise_nofile_limit();
 
         if (inv.action == Action::trust_policy) return trust_policy(inv, *host);
 
@@ -288,6 +314,7 @@ private:
         for (BackendKind b : backend_order(inv, ctx.policy)) {
             Preview p = b == BackendKind::bwrap ? preview_bwrap(ctx) : preview_landlock(ctx);
             if (!p.available) {
+                if (p.why.kind == ErrorKind::resource) return fail(p.why, to_string(b));
                 fallback_.push_back(std::string(to_string(b)) + ": " + p.why.render());
                 continue;
             }
@@ -318,8 +345,10 @@ private:
             Attempt a = b == BackendKind::bwrap ? run_bwrap(ctx) : run_landlock(ctx);
             if (!a.ran) {
                 // A refusal to enforce is final: falling back would weaken the sandbox silently.
+                // So is running out of descriptors or memory: the next backend needs as many,
+                // and a quiet switch would hide the cause behind another backend's warnings.
                 if (a.why.kind == ErrorKind::symlink_refused ||
-                    a.why.kind == ErrorKind::unenforceable) {
+                    a.why.kind == ErrorKind::unenforceable || a.why.kind == ErrorKind::resource) {
                     return fail(a.why, to_string(b));
                 }
                 fallback_.push_back(std::string(to_string(b)) + ": " + a.why.render());

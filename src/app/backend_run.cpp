@@ -1,5 +1,8 @@
 #include "app/backend_run.hpp"
 
+#include <cerrno>
+#include <cstring>
+
 namespace sbx {
 
 Attempt supervise(const RunContext& ctx, Launch& launch, Channels& channels,
@@ -15,6 +18,16 @@ Attempt supervise(const RunContext& ctx, Launch& launch, Channels& channels,
         return a;
     }
     if (exit->kind == SandboxExit::Kind::setup_failed) {
+        // bwrap (or the inner stage) ran out of descriptors or memory: the next backend would
+        // need as many, so this is sbxrun's setup failing (123), not a backend missing here.
+        // Their messages end in strerror(), which is all that is left of the errno.
+        for (int err : {EMFILE, ENFILE, ENOMEM, E2BIG}) {
+            if (exit->message.find(std::strerror(err)) == std::string::npos) continue;
+            a.why = Error(ErrorKind::resource,
+                          what + " failed before the command started: " + exit->message)
+                        .with_errno(err);
+            return a;
+        }
         a.why = Error(ErrorKind::no_backend,
                       what + " failed before the command started" +
                           (exit->message.empty() ? std::string() : ": " + exit->message));

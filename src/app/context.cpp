@@ -1,6 +1,7 @@
 #include "app/context.hpp"
 
 #include <pwd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -118,6 +119,15 @@ Result<HostContext> host_context(const Invocation& inv, char** envp) {
     const auto* path = find_env(h.expand.env, "PATH");
     h.path_env = path != nullptr ? *path : "/usr/local/bin:/usr/bin:/bin";
     return h;
+}
+
+std::uint64_t raise_nofile_limit() {
+    struct rlimit rl {};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max) return 0;
+    const rlim_t before = rl.rlim_cur;
+    rl.rlim_cur = rl.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &rl) != 0) return 0;
+    return static_cast<std::uint64_t>(before);
 }
 
 }  // namespace sbx

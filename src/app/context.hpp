@@ -1,6 +1,7 @@
 // The host facts a run starts from: environment, workspace, home, tmpdir.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,7 +19,15 @@ struct HostContext {
     std::string workspace_source;      // why expand.workspace is what it is (app/workspace.hpp)
     std::string cache_dir;             // $XDG_CACHE_HOME/sbxrun or ~/.cache/sbxrun
     std::string path_env;              // $PATH (for finding bwrap)
+    std::uint64_t nofile_soft = 0;     // the caller's soft RLIMIT_NOFILE, for the command
+                                       // (0: sbxrun did not change it)
 };
+
+// Raise sbxrun's soft RLIMIT_NOFILE to the hard limit, as systemd does at start: a plan holds
+// one descriptor per rule (and bwrap inherits them all), so 1024 is met by an ordinary long
+// policy. Returns the soft limit before, which the command gets back (InnerSpec::nofile_soft),
+// or 0 when it was already at the hard limit or could not be changed (then nothing changes).
+[[nodiscard]] std::uint64_t raise_nofile_limit();
 
 [[nodiscard]] Result<HostContext> host_context(const Invocation& inv, char** envp);
 

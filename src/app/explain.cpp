@@ -81,7 +81,12 @@ std::string explain_text(const ExplainInput& in) {
     for (const auto& n : in.backend_notes) out += "  note: " + n + "\n";
     if (!in.backend_argv.empty()) {
         out += "command:\n ";
-        for (const auto& a : in.backend_argv) out += " " + quote(a);
+        // Two appends, not `out += " " + quote(a)`: gcc 12 at -O3 sees a memcpy overlap in the
+        // inlined operator+(const char*, string&&) that cannot happen (-Werror=restrict).
+        for (const auto& a : in.backend_argv) {
+            out += ' ';
+            out += quote(a);
+        }
         out += "\n";
     }
     return out;

@@ -1,6 +1,7 @@
 // The bwrap backend: probe bwrap, stand placeholders in for missing protected names, compile
 // the argv, and run it with exactly the descriptors it names.
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,6 +28,7 @@ InnerSpec inner_spec_for(const RunContext& ctx) {
     s.refuse_unix_sockets = effective_unix_sockets(ctx.policy.network).value == UnixSockets::block;
     s.new_session = ctx.policy.process.new_session;
     s.chdir = ctx.host.command_cwd;
+    s.nofile_soft = ctx.host.nofile_soft;
     s.argv = ctx.inv.command;
     return s;
 }
@@ -47,9 +49,31 @@ Result<UniqueFd> reopen_same_inode(int dirfd, const std::string& name, int fd) {
 }
 
 Error unavailable(std::string what, Error cause) {
-    Error e(ErrorKind::no_backend, std::move(what) + ": " + cause.render());
+    // Running out of descriptors or disk stays that (123, final), not "bwrap unavailable".
+    Error e(cause.kind == ErrorKind::resource ? ErrorKind::resource : ErrorKind::no_backend,
+            std::move(what) + ": " + cause.render());
     e.path = cause.path;
     return e;
+}
+
+// A memfd holding `data`, sealed against change and positioned at its start: bwrap reads it
+// to EOF. A memfd and not a pipe: a pipe's buffer (64 KiB) would block the write.
+Result<UniqueFd> sealed_memfd(const char* name, const std::string& data) {
+    UniqueFd fd(::memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING));
+    if (!fd) return os_error("cannot create a memfd for bwrap's arguments", errno);
+    std::size_t done = 0;
+    while (done < data.size()) {
+        ssize_t n = ::write(fd.get(), data.data() + done, data.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return os_error("cannot write bwrap's arguments", n < 0 ? errno : EIO);
+        done += static_cast<std::size_t>(n);
+    }
+    if (::fcntl(fd.get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) !=
+            0 ||
+        ::lseek(fd.get(), 0, SEEK_SET) != 0) {
+        return os_error("cannot seal bwrap's arguments", errno);
+    }
+    return fd;
 }
 
 }  // namespace
@@ -162,11 +186,25 @@ Attempt run_bwrap(const RunContext& ctx) {
 
     Launch launch;
     launch.program = info->path;
-    launch.argv = std::move(cmd->argv);
     launch.env =
         sandbox_environment(ctx.policy.process, ctx.host.environ,
                             effective_unix_sockets(ctx.policy.network).value == UnixSockets::block);
     launch.pass_fds = std::move(cmd->pass_fds);
+    // bwrap's options through `--args FD` when it has it: a plan of 10,000 rules is some
+    // 40,000 arguments, which execve() would refuse (E2BIG) on the command line.
+    UniqueFd args_fd;
+    if (info->args_fd) {
+        auto fd = sealed_memfd("sbxrun-bwrap-args", args_fd_data(*cmd));
+        if (!fd.ok()) {
+            a.why = std::move(fd).error();
+            return a;
+        }
+        args_fd = std::move(fd).value();
+        launch.argv = argv_with_args_fd(*cmd, args_fd.get());
+        launch.pass_fds.push_back(args_fd.get());
+    } else {
+        launch.argv = std::move(cmd->argv);
+    }
     launch.stderr_fd = channels->stderr_write.get();
     launch.bwrap = true;
     launch.own_process_group = ctx.policy.process.new_session;

@@ -52,6 +52,7 @@ Result<Prepared> prepare(const RunContext& ctx) {
         effective_unix_sockets(ctx.policy.network).value == UnixSockets::block;
     p.inner.new_session = ctx.policy.process.new_session;
     p.inner.chdir = ctx.host.command_cwd;
+    p.inner.nofile_soft = ctx.host.nofile_soft;
     p.inner.argv = ctx.inv.command;
     return p;
 }

@@ -46,6 +46,22 @@ std::size_t count_ops(const MountPlan& plan, OpKind kind) {
     return n;
 }
 
+std::string args_fd_data(const BwrapCommand& cmd) {
+    std::string data;
+    for (std::size_t i = 1; i < cmd.command_at && i < cmd.argv.size(); ++i) {
+        data += cmd.argv[i];
+        data += '\0';
+    }
+    return data;
+}
+
+std::vector<std::string> argv_with_args_fd(const BwrapCommand& cmd, int fd) {
+    std::vector<std::string> argv{cmd.argv.front(), "--args", std::to_string(fd)};
+    argv.insert(argv.end(), cmd.argv.begin() + static_cast<std::ptrdiff_t>(cmd.command_at),
+                cmd.argv.end());
+    return argv;
+}
+
 Result<BwrapCommand> compile_bwrap(const MountPlan& plan, const BwrapInfo& bwrap,
                                    const BwrapInputs& in) {
     if (!bwrap.bind_fd) {
@@ -138,11 +154,24 @@ Result<BwrapCommand> compile_bwrap(const MountPlan& plan, const BwrapInfo& bwrap
 
     std::string exe = in.inner_exe_fd >= 0 ? "/proc/self/fd/" + b.fd(in.inner_exe_fd)
                                            : std::string("/proc/self/fd/<fd>");
+    out.command_at = b.argv.size();
     b.add({"--", exe});
     for (auto& a : to_args(inner)) b.argv.push_back(std::move(a));
     if (inner.report_fd >= 0) b.pass_fds.push_back(inner.report_fd);
     if (inner.stderr_fd >= 0) b.pass_fds.push_back(inner.stderr_fd);
 
+    // bwrap refuses more than 9000 arguments in all (MAX_ARGS in bubblewrap.c; those read
+    // through --args count too, and so do sbxrun-inner's after "--"). Said here, in one short
+    // line, instead of as bwrap's failure after the descriptors are handed over; the plan may
+    // still run under Landlock, which takes a rule per descriptor and has no such cap.
+    const std::size_t count = b.argv.size() - 1 + (bwrap.args_fd ? 2 : 0);
+    if (count > kBwrapMaxArgs) {
+        return Error(ErrorKind::unsupported,
+                     "the plan has " + std::to_string(plan.ops.size()) +
+                         " mount operations, which need " + std::to_string(count) +
+                         " bwrap arguments; bwrap accepts at most " + std::to_string(kBwrapMaxArgs))
+            .with_path(bwrap.path);
+    }
     out.argv = std::move(b.argv);
     out.pass_fds = std::move(b.pass_fds);
     return out;

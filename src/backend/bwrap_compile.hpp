@@ -39,11 +39,22 @@ struct BwrapInputs {
 
 struct BwrapCommand {
     std::vector<std::string> argv;      // argv[0] = bwrap's path
+    std::size_t command_at = 0;         // index of the "--" before sbxrun-inner: argv[1..that)
+                                        // are bwrap's own options, which --args FD can carry
     std::vector<int> pass_fds;          // every fd the argv names, to be inherited
     std::vector<std::string> notes;     // what the compile could not express, said by --explain
 };
 
+// bwrap's own cap on its arguments (MAX_ARGS), whether on argv or read through --args FD.
+inline constexpr std::size_t kBwrapMaxArgs = 9000;
+
 [[nodiscard]] std::size_t count_ops(const MountPlan& plan, OpKind kind);
+
+// bwrap's options (argv[1..command_at)) as the NUL-terminated strings `--args FD` reads.
+[[nodiscard]] std::string args_fd_data(const BwrapCommand& cmd);
+
+// The argv that hands bwrap its options through `--args FD` (the command stays on argv).
+[[nodiscard]] std::vector<std::string> argv_with_args_fd(const BwrapCommand& cmd, int fd);
 
 [[nodiscard]] Result<BwrapCommand> compile_bwrap(const MountPlan& plan, const BwrapInfo& bwrap,
                                                  const BwrapInputs& in);

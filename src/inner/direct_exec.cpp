@@ -10,6 +10,7 @@
 
 #include "inner/caps.hpp"
 #include "inner/command_parent.hpp"
+#include "inner/fds.hpp"
 #include "inner/inner_report.hpp"
 #include "inner/metadata_filter.hpp"
 
@@ -75,6 +76,7 @@ Result<DirectExec> DirectExec::prepare(const InnerSpec& spec, const std::vector<
     d.new_session_ = spec.new_session;
     d.report_fd_ = spec.report_fd;
     d.chdir_ = spec.chdir;
+    d.nofile_soft_ = spec.nofile_soft;
 
     // The command sees PWD as the path it was started in (a workspace reached through a
     // symlink), as a shell's cd would say it; sbxrun-inner sets the same after its chdir.
@@ -139,6 +141,8 @@ void DirectExec::run() const noexcept {
         ::close(metadata_sock_);
     }
     if (!chdir_.empty() && ::chdir(chdir_.c_str()) != 0) fail(report_fd_, "chdir", errno, chdir_);
+    if (int err = restore_nofile_errno(nofile_soft_); err != 0)
+        fail(report_fd_, "cannot restore the soft RLIMIT_NOFILE", err);
     environ = const_cast<char**>(envp_.data());
     // The last moment before the command may exist (inner/inner_report.hpp).
     write_record(report_fd_, kStartedRecord.data(), kStartedRecord.size());

@@ -57,6 +57,7 @@ private:
     bool new_session_ = true;
     int report_fd_ = -1;
     std::string chdir_;
+    std::uint64_t nofile_soft_ = 0;
     std::vector<std::string> argv_storage_, env_storage_, candidates_;
     std::vector<char*> argv_, envp_;
     std::vector<std::string> description_;

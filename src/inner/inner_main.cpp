@@ -91,6 +91,7 @@ sbx::Status setup(const sbx::InnerSpec& spec) {
     if (spec.stderr_fd >= 0 && spec.stderr_fd != STDERR_FILENO &&
         ::dup2(spec.stderr_fd, STDERR_FILENO) < 0)
         return sbx::os_error("give the command its stderr (dup2)", errno);
+    SBX_TRY(sbx::restore_nofile(spec.nofile_soft));
     std::vector<int> keep = spec.keep_fds;
     keep.push_back(spec.report_fd);
     return sbx::close_fds_except(std::move(keep));

@@ -12,6 +12,7 @@
 //   --report-fd N   --stderr-fd N   (-1 allowed: none)
 //   --keep-fd N                     (repeated)
 //   --chdir DIR                     (only when non-empty)
+//   --nofile N                      (only when non-zero: the command's soft RLIMIT_NOFILE)
 //   -- COMMAND [ARG...]             (at least the command)
 #include "inner/inner_spec.hpp"
 
@@ -118,6 +119,10 @@ std::vector<std::string> to_args(const InnerSpec& spec) {
         a.emplace_back("--chdir");
         a.push_back(spec.chdir);
     }
+    if (spec.nofile_soft != 0) {
+        a.emplace_back("--nofile");
+        a.push_back(std::to_string(spec.nofile_soft));
+    }
     a.emplace_back("--");
     a.insert(a.end(), spec.argv.begin(), spec.argv.end());
     return a;
@@ -126,7 +131,8 @@ std::vector<std::string> to_args(const InnerSpec& spec) {
 Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args) {
     InnerSpec spec;
     bool seen_landlock = false, seen_seccomp = false, seen_session = false, seen_report = false,
-         seen_stderr = false, seen_chdir = false, seen_devpts = false, seen_unix = false;
+         seen_stderr = false, seen_chdir = false, seen_devpts = false, seen_unix = false,
+         seen_nofile = false;
     bool saw_dashdash = false;
     std::size_t i = 0;
     auto value = [&](const std::string& opt) -> Result<std::string_view> {
@@ -216,6 +222,10 @@ Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args) {
             SBX_TRY(once(seen_chdir, opt));
             if (val.empty()) return usage("--chdir needs a directory");
             spec.chdir = std::string(val);
+        } else if (opt == "--nofile") {
+            SBX_TRY(once(seen_nofile, opt));
+            if (!parse_number(val, spec.nofile_soft) || spec.nofile_soft == 0)
+                return usage("--nofile needs a positive number, got '" + std::string(val) + "'");
         } else {
             return usage("unknown option '" + opt + "'");
         }

@@ -74,6 +74,10 @@ struct InnerSpec {
                                     // when fd 2 is bwrap's captured stderr pipe); -1: keep fd 2
     std::vector<int> keep_fds;      // fds the command may inherit besides 0, 1, 2
     std::string chdir;              // working directory of the command ("" = leave as is)
+    // The soft RLIMIT_NOFILE the command gets back (0 = leave as is): sbxrun raises its own to
+    // the hard limit to hold one descriptor per rule, the command keeps the caller's, because
+    // select() breaks on descriptors above 1024 (what systemd does for its services too).
+    std::uint64_t nofile_soft = 0;
     std::vector<std::string> argv;  // the command; argv[0] looked up in PATH
 
     bool operator==(const InnerSpec&) const = default;

@@ -99,6 +99,16 @@ private:
         if (!r.ok()) {
             Error e = std::move(r).error();
             if (e.origin.empty()) e.origin = origin;
+            // A rule's path that cannot be resolved (a file in the middle, a directory sbxrun
+            // may not search) is the policy's to fix: 125 naming the rule, not "no backend
+            // can run here". A path that changed under the walk (EAGAIN) stays an os error,
+            // and running out of descriptors stays ErrorKind::resource.
+            if (e.kind == ErrorKind::os && e.sys_errno != EAGAIN) {
+                e.kind = ErrorKind::bad_path;
+                e.message = "cannot resolve '" + path +
+                            "': " + (e.path.empty() || e.path == path ? "" : e.path + ": ") +
+                            e.message;
+            }
             if (e.path.empty()) e.path = path;
             return e;
         }
@@ -358,6 +368,22 @@ private:
         return e;
     }
 
+    // A protected path whose links loop (.codex -> a -> b -> a): the policy is fine, the tree
+    // is odd, and what the loop would lead to once repaired cannot be judged now. So 122 with
+    // the chain, for the user to repair or approve, instead of "invalid policy".
+    static Error loop_refusal(const std::string& path, Error e) {
+        if (e.kind != ErrorKind::loop) return e;
+        Error r(ErrorKind::symlink_refused,
+                "sandbox cannot protect '" + path + "': it resolves through a " + e.message);
+        r.sys_errno = e.sys_errno;
+        r.path = path;
+        r.symlink = e.symlink;
+        r.origin = e.origin;
+        r.suggestion = "repair or remove the symbolic link loop at '" +
+                       (e.symlink.empty() ? path : e.symlink) + "'";
+        return r;
+    }
+
     // Protect one path: the thing it resolves to becomes read-only (or, when missing, cannot be
     // created), and every symlink on the way that the sandbox could rewrite is pinned.
     // `depth` counts how many protected-directory scans led here (bounded: no recursion loops).
@@ -365,7 +391,7 @@ private:
         // A directory protected here is scanned for links (protect_links_inside): ask for it
         // readable, so the scan reads the descriptor the plan keeps instead of opening another.
         auto r = resolve_rule(path, rule.origin, depth == 0 && scan_budget_ > 0);
-        if (!r.ok()) return std::move(r).error();
+        if (!r.ok()) return loop_refusal(path, std::move(r).error());
         if (depth == 0) SBX_TRY(check_still_beneath_root(path, *r, rule));
 
         ProtectDecision d;

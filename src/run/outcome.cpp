@@ -17,6 +17,8 @@ const char* to_string(OutcomeKind k) {
             return "unavailable";
         case OutcomeKind::needs_approval:
             return "needs_approval";
+        case OutcomeKind::setup_failed:
+            return "setup_failed";
         case OutcomeKind::timed_out:
             return "timed_out";
         case OutcomeKind::usage_error:
@@ -43,6 +45,8 @@ int exit_code_for(OutcomeKind k) {
             return 121;
         case OutcomeKind::needs_approval:
             return 122;
+        case OutcomeKind::setup_failed:
+            return 123;
         case OutcomeKind::timed_out:
             return 124;
         case OutcomeKind::usage_error:
@@ -70,6 +74,7 @@ OutcomeKind kind_for(ErrorKind k) {
         case ErrorKind::escape:
         case ErrorKind::loop:
         case ErrorKind::not_found:
+        case ErrorKind::bad_path:
             return OutcomeKind::policy_error;
         case ErrorKind::symlink_refused:
         case ErrorKind::unenforceable:
@@ -78,6 +83,10 @@ OutcomeKind kind_for(ErrorKind k) {
         case ErrorKind::no_backend:
         case ErrorKind::os:
             return OutcomeKind::unavailable;
+        // Not "no backend can run here": this host can, sbxrun lacked the descriptors or
+        // memory this run needs (a smaller policy, or a higher `ulimit -Hn`, fixes it).
+        case ErrorKind::resource:
+            return OutcomeKind::setup_failed;
         // A bug in sbxrun: nothing ran, so 125, and "usage_error" is the outcome that promises
         // the least about the cause; the reason says it was internal.
         case ErrorKind::internal:

@@ -15,6 +15,7 @@ enum class OutcomeKind {
     integrity_violation,  // 120
     unavailable,          // 121
     needs_approval,       // 122
+    setup_failed,         // 123: sbxrun itself ran out of descriptors, memory, argv space...
     timed_out,            // 124
     usage_error,          // 125
     policy_error,         // 125

@@ -1,18 +1,26 @@
 #include "util/error.hpp"
 
+#include <cerrno>
 #include <cstring>
 
 namespace sbx {
 
 std::string Origin::to_string() const {
+    // Appends into a reserved string rather than `out = file; out += ":" + ...`: gcc 12 at -O3
+    // inlines that assignment and reports a memcpy overlap that cannot happen
+    // (-Werror=restrict; GCC PR 105329 and its relatives), which broke -Dbuildtype=release.
     std::string out;
+    out.reserve(file.size() + key.size() + 16);
     if (!file.empty()) {
-        out = file;
-        if (line > 0) out += ":" + std::to_string(line);
+        out.append(file);
+        if (line > 0) {
+            out.push_back(':');
+            out.append(std::to_string(line));
+        }
     }
     if (!key.empty()) {
-        if (!out.empty()) out += ": ";
-        out += key;
+        if (!out.empty()) out.append(": ");
+        out.append(key);
     }
     return out;
 }
@@ -28,9 +36,13 @@ const char* to_string(ErrorKind kind) {
         case ErrorKind::escape: return "escape";
         case ErrorKind::loop: return "loop";
         case ErrorKind::not_found: return "not-found";
+        case ErrorKind::bad_path:
+            return "bad-path";
         case ErrorKind::unsupported: return "unsupported";
         case ErrorKind::no_backend: return "no-backend";
         case ErrorKind::os: return "os";
+        case ErrorKind::resource:
+            return "resource";
         case ErrorKind::internal: return "internal";
     }
     return "internal";
@@ -47,8 +59,22 @@ std::string Error::render() const {
     return out;
 }
 
+bool is_resource_errno(int err) {
+    switch (err) {
+        case EMFILE:
+        case ENFILE:
+        case ENOMEM:
+        case E2BIG:
+        case ENOSPC:
+        case EDQUOT:
+            return true;
+        default:
+            return false;
+    }
+}
+
 Error os_error(std::string what, int err, std::string path) {
-    Error e(ErrorKind::os, std::move(what));
+    Error e(is_resource_errno(err) ? ErrorKind::resource : ErrorKind::os, std::move(what));
     e.sys_errno = err;
     e.path = std::move(path);
     return e;

@@ -32,9 +32,11 @@ enum class ErrorKind {
     escape,           // a path resolves outside where it must stay          -> 125 policy_error
     loop,             // symlink loop or over-long chain                    -> 125 policy_error
     not_found,        // a path that must exist does not                    -> 125 policy_error
+    bad_path,         // a policy path cannot be resolved (ENOTDIR, EACCES)  -> 125 policy_error
     unsupported,      // the host lacks a feature the run needs              -> 121 unavailable
     no_backend,       // no backend can run on this host                     -> 121 unavailable
     os,               // a system call failed unexpectedly                    -> 121 unavailable
+    resource,         // sbxrun itself ran out of fds, memory, argv space...  -> 123 setup_failed
     internal,         // a bug in sbxrun                                       -> 125 (never abort)
 };
 
@@ -66,7 +68,13 @@ struct Error {
     [[nodiscard]] std::string render() const;
 };
 
-// An Error for a failed system call: message + errno captured at the call site.
+// Whether `err` says sbxrun (not the host, not the policy) ran out of something: descriptors,
+// memory, argument space, disk for its placeholders. Another backend would fail the same way,
+// so such an error is final (ErrorKind::resource), never a reason to fall back.
+[[nodiscard]] bool is_resource_errno(int err);
+
+// An Error for a failed system call: message + errno captured at the call site. Its kind is
+// ErrorKind::resource when is_resource_errno(err), ErrorKind::os otherwise.
 [[nodiscard]] Error os_error(std::string what, int err, std::string path = {});
 
 }  // namespace sbx

@@ -94,6 +94,52 @@ run_status --policy "$FIX" -- true
 expect_rc 125 "a policy path that is a directory gives 125"
 check "and the message says why" grep -q "Is a directory" "$ERR"
 
+# A path in the policy that cannot be resolved is the policy's to fix: 125 naming the rule,
+# not 121 "no backend can run here".
+printf 'version = 1\n[filesystem]\nread = ["/", "%s/x"]\n' "$WS/src/file.txt" >"$FIX/notdir.toml"
+run_status --policy "$FIX/notdir.toml" -- true
+expect_rc 125 "a policy path through a regular file gives 125"
+check "outcome policy_error for it" test "$(status outcome)" = policy_error
+check "the error names the file, line and rule" grep -q 'notdir.toml:3: filesystem.read\[1\]' "$ERR"
+
+# sbxrun itself out of descriptors: 123 setup_failed, and no second backend tried (it would
+# need as many). Hard and soft limit both 64, so sbxrun cannot raise it.
+mkdir -p "$FIX/roots"
+roots=
+for i in $(seq 100); do mkdir -p "$FIX/roots/r$i"; roots+="\"$FIX/roots/r$i\","; done
+own_fix
+printf 'version = 1\n[filesystem]\nmissing_protected = "ignore"\nwrite = [%s]\n' "${roots%,}" >"$FIX/many.toml"
+rm -f "$FIX/.status"
+(ulimit -n 64 && cd "$WS" && as_runner "$SBXRUN" --policy "$FIX/many.toml" --status-file "$FIX/.status" -- true) >"$OUT" 2>"$ERR"
+RC=$?
+expect_rc 123 "running out of descriptors gives 123"
+check "outcome setup_failed" test "$(status outcome)" = setup_failed
+check "no other backend was tried" test "$(status fallback)" = "[]"
+check "the error says what ran out" grep -q "Too many open files" "$ERR"
+
+# Only the soft limit low (a shell's 1024, here 64): sbxrun raises its own to the hard limit,
+# and the command gets the caller's soft limit back (select() breaks above 1024).
+for B in "${backends[@]}"; do
+    rm -f "$FIX/.status"
+    (ulimit -S -n 64 && cd "$WS" && as_runner "$SBXRUN" --backend "$B" --policy "$FIX/many.toml" --status-file "$FIX/.status" -- sh -c 'ulimit -S -n') >"$OUT" 2>"$ERR"
+    RC=$?
+    expect_rc 0 "$B: a plan over the soft descriptor limit runs"
+    check "$B: the command gets the caller's soft limit back" test "$(cat "$OUT")" = 64
+done
+
+# A protected link that loops (.codex -> a -> b -> a): the policy is fine, the tree is odd.
+# 122 with the chain for the user, on both backends, never 125 "invalid policy".
+ln -s a "$WS/.codex"; ln -s b "$WS/a"; ln -s a "$WS/b"
+echo 'version = 1' >"$FIX/v1.toml"
+for B in "${backends[@]}"; do
+    run_status --backend "$B" --policy "$FIX/v1.toml" -- true
+    expect_rc 122 "$B: a protected link loop gives 122"
+    check "$B: outcome needs_approval for it" test "$(status outcome)" = needs_approval
+    check "$B: the status names a link of the loop" test "$(status symlink)" = "$WS/a"
+    check "$B: the message shows the chain" grep -q "loop: $WS/a -> $WS/b -> $WS/a" "$ERR"
+done
+rm -f "$WS/.codex" "$WS/a" "$WS/b"
+
 sbx --status-fd 9 -- true
 expect_rc 125 "--status-fd that is not open gives 125"
 sbx --status-file /nonexistent/dir/status.json -- true

@@ -69,7 +69,8 @@ for B in "${backends[@]}"; do
     check "$B chain: --explain json: chain of 3, pinned, all three links pinned" explain_json \
         "[p for p in d['protected'] if p['path'].endswith('/chain/.codex') and len(p['chain'])==3 and p['decision']=='pinned' and 'writable place' in p['detail']] and sorted(x['link'].rsplit('/',1)[1] for x in d['pins'])==['.c1','.c2','.codex']"
 
-    # ---- loops: a clear error naming the path and the chain, 125, a valid status document ----
+    # ---- loops: a refusal naming the path and the chain, 122 (the policy is fine, the tree is
+    # odd: issue 12), a valid status document ----
     WS=$R/loop
     mkdir -p "$WS"
     ln -s .codex "$WS/.codex"
@@ -78,18 +79,18 @@ for B in "${backends[@]}"; do
     printf 'version = 1\n[filesystem]\nprotect = [".git", "a"]\n' >"$R/loop.toml"; own_fix
     rm -f "$FIX/.status"
     sbx "${P[@]}" --status-file "$FIX/.status" -- touch ran
-    expect_rc 125 "$B loop .codex -> .codex: exit 125"
-    check "$B loop: policy_error in a valid status document" \
-        test "$(status_field "$FIX/.status" outcome)" = policy_error
+    expect_rc 122 "$B loop .codex -> .codex: exit 122"
+    check "$B loop: needs_approval in a valid status document" \
+        test "$(status_field "$FIX/.status" outcome)" = needs_approval
     check "$B loop: the message names the path and the chain" \
         grep -q "loop: $WS/.codex -> $WS/.codex" "$ERR"
     check "$B loop: nothing ran, no crash" sh -c "test ! -e '$WS/ran' && ! grep -qiE 'panic|abort|terminate called|backtrace' '$ERR'"
     sbx "${P[@]}" --policy "$R/loop.toml" --status-file "$FIX/.status" -- touch ran
-    expect_rc 125 "$B loop a -> b -> a: exit 125"
+    expect_rc 122 "$B loop a -> b -> a: exit 122"
     check "$B loop a -> b -> a: the status names the chain" sh -c \
         "python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"reason\"])' '$FIX/.status' | grep -q '$WS/a -> $WS/b -> $WS/a'"
     sbx "${P[@]}" --policy "$R/loop.toml" --explain -- true
-    expect_rc 125 "$B loop: --explain says the same and exits 125"
+    expect_rc 122 "$B loop: --explain says the same and exits 122"
     check "$B loop: --explain names the chain" grep -q "$WS/a -> $WS/b -> $WS/a" "$ERR"
     check "$B loop: the links are unchanged" test "$(readlink "$WS/a")$(readlink "$WS/b")$(readlink "$WS/.codex")" = "ba.codex"
 

@@ -17,6 +17,9 @@ BwrapInfo bwrap_080() {
 }
 
 struct Host {
+    // Set with insert_or_assign(key, std::string(...)), not sysctl[key] = "1": gcc 12 at -O3
+    // reports a bogus memcpy overlap for a one-character literal assigned to a std::string
+    // (-Werror=restrict, GCC PR 105329), which broke -Dbuildtype=release.
     std::map<std::string, std::string> sysctl = {{"/proc/sys/user/max_user_namespaces", "15000"}};
     Result<BwrapInfo> bwrap = bwrap_080();
     Captured start{0, false, "", ""};
@@ -74,7 +77,8 @@ TEST_CASE("doctor: a healthy host chooses bwrap and reports no problem", "[docto
 TEST_CASE("doctor: Ubuntu 24.04 AppArmor restriction -> landlock, with the AppArmor fixes",
           "[doctor]") {
     Host h;
-    h.sysctl["/proc/sys/kernel/apparmor_restrict_unprivileged_userns"] = "1";
+    h.sysctl.insert_or_assign("/proc/sys/kernel/apparmor_restrict_unprivileged_userns",
+                              std::string("1"));
     h.start =
         Captured{1, false, "", "bwrap: loopback: Failed RTM_NEWADDR: Operation not permitted\n"};
     h.abi = 4;
@@ -102,8 +106,8 @@ TEST_CASE("doctor: Ubuntu 24.04 AppArmor restriction -> landlock, with the AppAr
 
 TEST_CASE("doctor: userns disabled by sysctl, order bwrap only -> none", "[doctor]") {
     Host h;
-    h.sysctl["/proc/sys/user/max_user_namespaces"] = "0";
-    h.sysctl["/proc/sys/kernel/unprivileged_userns_clone"] = "0";
+    h.sysctl.insert_or_assign("/proc/sys/user/max_user_namespaces", std::string("0"));
+    h.sysctl.insert_or_assign("/proc/sys/kernel/unprivileged_userns_clone", std::string("0"));
     h.start = Captured{1, false, "", "bwrap: No permissions to creating new namespace\n"};
     auto r = run_doctor(h.probes(), {BackendKind::bwrap});
     CHECK(r.backend == "none");

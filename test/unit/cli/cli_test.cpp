@@ -320,12 +320,15 @@ std::string rendered_options(const std::string& page) {
     std::string out;
     std::istringstream lines(page);
     for (std::string line; std::getline(lines, line);) {
-        for (std::size_t p; (p = line.find("\\-")) != std::string::npos;) line.replace(p, 2, "-");
+        // replace(pos, n, 1, '-'), not replace(pos, n, "-"): gcc 12 at -O3 reports a bogus
+        // memcpy overlap for the one-character literal (-Werror=restrict, GCC PR 105329).
+        for (std::size_t p; (p = line.find("\\-")) != std::string::npos;)
+            line.replace(p, 2, 1, '-');
         if (line.rfind(".", 0) == 0) {
             for (std::size_t p = 0; (p = line.find("Fl ", p)) != std::string::npos;) {
                 const bool word = p == 0 || line[p - 1] == ' ' || line[p - 1] == '.';
                 if (word) {
-                    line.replace(p, 3, "-");
+                    line.replace(p, 3, 1, '-');
                 } else {
                     p += 3;
                 }

@@ -27,6 +27,7 @@ InnerSpec full_spec() {
     s.stderr_fd = 9;
     s.keep_fds = {5, 6};
     s.chdir = "/w/sub dir";
+    s.nofile_soft = 1024;
     s.argv = {"sh", "-c", "--", "--pin", ""};
     return s;
 }

@@ -104,14 +104,17 @@ TEST_CASE("a chain of links in the workspace: every link pinned, the end read-on
     CHECK(contains(d->detail, "writable place"));
 }
 
-TEST_CASE("symlink loops are a loop error naming the path and the chain") {
+// The policy is fine, the tree is odd: 122 (ask the user), never 125 "invalid policy".
+TEST_CASE("protected symlink loops are a refusal naming the path and the chain") {
     SECTION("a link to itself") {
         TempTree t;
         fill(t, {{Entry::link, "ws/.codex", ".codex"}});
         auto plan = sbx::make_plan(policy({t / "ws"}, {".codex"}));
         REQUIRE_FALSE(plan.ok());
-        CHECK(plan.error().kind == sbx::ErrorKind::loop);
+        CHECK(plan.error().kind == sbx::ErrorKind::symlink_refused);
         CHECK(plan.error().path == t / "ws/.codex");
+        CHECK(plan.error().symlink == t / "ws/.codex");
+        CHECK_FALSE(plan.error().suggestion.empty());
         CHECK(contains(plan.error().render(), t / "ws/.codex -> " + t / "ws/.codex"));
         CHECK(plan.error().origin.key == "filesystem.protect[0]");
     }
@@ -120,7 +123,7 @@ TEST_CASE("symlink loops are a loop error naming the path and the chain") {
         fill(t, {{Entry::link, "ws/a", "b"}, {Entry::link, "ws/b", "a"}});
         auto plan = sbx::make_plan(policy({t / "ws"}, {"a"}));
         REQUIRE_FALSE(plan.ok());
-        CHECK(plan.error().kind == sbx::ErrorKind::loop);
+        CHECK(plan.error().kind == sbx::ErrorKind::symlink_refused);
         CHECK(contains(plan.error().render(), t / "ws/a -> " + t / "ws/b -> " + t / "ws/a"));
     }
     SECTION("a loop inside a protected directory is skipped, not an error") {

@@ -1,6 +1,7 @@
 #include "run/outcome.hpp"
 
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
@@ -27,6 +28,7 @@ const std::vector<KindRow> kTable = {
     {OutcomeKind::integrity_violation, "integrity_violation", 120},
     {OutcomeKind::unavailable, "unavailable", 121},
     {OutcomeKind::needs_approval, "needs_approval", 122},
+    {OutcomeKind::setup_failed, "setup_failed", 123},
     {OutcomeKind::timed_out, "timed_out", 124},
     {OutcomeKind::usage_error, "usage_error", 125},
     {OutcomeKind::policy_error, "policy_error", 125},
@@ -115,9 +117,11 @@ TEST_CASE("errors map to the outcome of util/error.hpp's table", "[outcome]") {
         {ErrorKind::escape, OutcomeKind::policy_error},
         {ErrorKind::loop, OutcomeKind::policy_error},
         {ErrorKind::not_found, OutcomeKind::policy_error},
+        {ErrorKind::bad_path, OutcomeKind::policy_error},
         {ErrorKind::unsupported, OutcomeKind::unavailable},
         {ErrorKind::no_backend, OutcomeKind::unavailable},
         {ErrorKind::os, OutcomeKind::unavailable},
+        {ErrorKind::resource, OutcomeKind::setup_failed},
         {ErrorKind::internal, OutcomeKind::usage_error},
     };
     for (const auto& [error_kind, outcome_kind] : table) {
@@ -130,6 +134,18 @@ TEST_CASE("errors map to the outcome of util/error.hpp's table", "[outcome]") {
     }
     CHECK(sbx::outcome_from_error(sbx::Error(ErrorKind::internal, "x")).reason ==
           "internal error: x");
+}
+
+TEST_CASE("a system call that ran out of descriptors or memory is a setup failure", "[outcome]") {
+    for (int err : {EMFILE, ENFILE, ENOMEM, E2BIG, ENOSPC, EDQUOT}) {
+        INFO(err);
+        CHECK(sbx::os_error("open", err).kind == ErrorKind::resource);
+        CHECK(sbx::outcome_from_error(sbx::os_error("open", err)).exit_code == 123);
+    }
+    for (int err : {ENOTDIR, EACCES, ENOENT, EAGAIN, EPERM}) {
+        INFO(err);
+        CHECK(sbx::os_error("open", err).kind == ErrorKind::os);
+    }
 }
 
 TEST_CASE("a refusal carries its context into the outcome", "[outcome]") {
