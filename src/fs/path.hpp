@@ -13,10 +13,9 @@ namespace sbx {
 // Components of a normalised absolute path: "/a/b" -> {"a", "b"}; "/" -> {}.
 [[nodiscard]] std::vector<std::string> path_components(std::string_view path);
 
-// Number of components: "/" -> 0, "/a/b" -> 2.
-[[nodiscard]] std::size_t path_depth(std::string_view path);
-
-// True when `path` is `ancestor` or lies beneath it (both normalised, absolute).
+// True when `path` is `ancestor` or lies beneath it, lexically: "/a/b" is within "/a" and "/",
+// "/ab" is not within "/a", "/a/../b" is not within "/a" (paths that are not normalised are
+// normalised first); a relative path is within nothing.
 [[nodiscard]] bool path_is_within(std::string_view path, std::string_view ancestor);
 
 // Join a normalised absolute directory and a relative path, then normalise.
