@@ -138,10 +138,4 @@ std::optional<DiscoveredPolicy> discover_policy(const ExpandContext& ctx) {
     return std::nullopt;
 }
 
-std::optional<std::string> discover_policy_file(const ExpandContext& ctx) {
-    auto found = discover_policy(ctx);
-    if (!found) return std::nullopt;
-    return found->path;
-}
-
 }  // namespace sbx
