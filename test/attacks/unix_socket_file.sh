@@ -33,7 +33,7 @@ printf 'version = 1\n[network]\nunix_sockets = "allow"\n' >"$FIX/allow.toml"
 own_fix
 snapshot_host
 
-attack "filesystem unix socket of a host service (default policy)" "$PROBE unix $SOCK"
+attack_errno "filesystem unix socket of a host service (default policy)" 'socket\(AF_UNIX\) refused: Address family not supported' "$PROBE unix $SOCK"
 # block applies whatever the network mode: with "full" only the unix family is refused.
 sbxb --policy "$FIX/full-block.toml" -- "$PROBE" unix "$SOCK"
 expect_denied "$BACKEND: the same socket with mode = \"full\", unix_sockets = \"block\""
