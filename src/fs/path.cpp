@@ -90,4 +90,9 @@ std::string path_parent(std::string_view path) {
     return n.substr(0, pos);
 }
 
+std::string path_base_name(std::string_view path) {
+    const auto slash = path.rfind('/');
+    return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+}
+
 }  // namespace sbx

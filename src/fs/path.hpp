@@ -24,4 +24,7 @@ namespace sbx {
 // The parent of a normalised absolute path ("/" for "/" and "/a").
 [[nodiscard]] std::string path_parent(std::string_view path);
 
+// The last component, as written: "/a/b" -> "b", "b" -> "b", "/a/" -> "" (no normalising).
+[[nodiscard]] std::string path_base_name(std::string_view path);
+
 }  // namespace sbx
