@@ -10,6 +10,7 @@
 #include <string>
 
 #include "fs/path.hpp"
+#include "fs/read_bounded.hpp"
 #include "util/error.hpp"
 #include "util/result.hpp"
 #include "util/unique_fd.hpp"
@@ -177,4 +178,42 @@ TEST_CASE("path_join and path_parent") {
     CHECK(path_parent("/") == "/");
     CHECK(path_parent("/a/b/") == "/a");
     CHECK(path_parent("/a/b/..") == "/");
+}
+
+TEST_CASE("path_base_name: the last component as written") {
+    CHECK(path_base_name("/a/b") == "b");
+    CHECK(path_base_name("b") == "b");
+    CHECK(path_base_name("/") == "");
+    CHECK(path_base_name("/a/") == "");
+    CHECK(path_base_name("/.sbxrun.toml") == ".sbxrun.toml");
+}
+
+TEST_CASE("read_bounded: whole when within the limit, refused past it without reading it all") {
+    int p[2];
+    REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
+    REQUIRE(::write(p[1], "hello", 5) == 5);
+    ::close(p[1]);
+    auto r = read_bounded(p[0], 5);  // exactly the limit: accepted
+    ::close(p[0]);
+    CHECK(r.sys_errno == 0);
+    CHECK_FALSE(r.too_large);
+    CHECK(r.text == "hello");
+
+    REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
+    REQUIRE(::write(p[1], "hello!", 6) == 6);
+    ::close(p[1]);
+    auto over = read_bounded(p[0], 5);
+    ::close(p[0]);
+    CHECK(over.too_large);
+
+    // An endless source stops one buffer past the limit.
+    UniqueFd zero(::open("/dev/zero", O_RDONLY | O_CLOEXEC));
+    REQUIRE(zero.valid());
+    auto z = read_bounded(zero.get(), 1000);
+    CHECK(z.too_large);
+    CHECK(z.text.size() <= 1000 + 65536);
+
+    UniqueFd dir(::open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    auto d = read_bounded(dir.get(), 10);
+    CHECK(d.sys_errno == EISDIR);
 }
