@@ -84,10 +84,13 @@ std::string path_join(std::string_view dir, std::string_view rel) {
 }
 
 std::string path_parent(std::string_view path) {
-    std::string n = normalize_path(path);
-    auto pos = n.rfind('/');
-    if (pos == 0 || pos == std::string::npos) return "/";
-    return n.substr(0, pos);
+    return std::string(path_parent_view(normalize_path(path)));
+}
+
+std::string_view path_parent_view(std::string_view path) {
+    const std::size_t slash = path.rfind('/');
+    return slash == 0 || slash == std::string_view::npos ? std::string_view("/")
+                                                         : path.substr(0, slash);
 }
 
 std::string path_base_name(std::string_view path) {

@@ -21,8 +21,12 @@ namespace sbx {
 // Join a normalised absolute directory and a relative path, then normalise.
 [[nodiscard]] std::string path_join(std::string_view dir, std::string_view rel);
 
-// The parent of a normalised absolute path ("/" for "/" and "/a").
+// The parent of an absolute path ("/" for "/" and "/a"), normalised.
 [[nodiscard]] std::string path_parent(std::string_view path);
+
+// The same for a path that is normalised already (resolve() and path_join() results), read off
+// the string without a copy: a view into `path`.
+[[nodiscard]] std::string_view path_parent_view(std::string_view path);
 
 // The last component, as written: "/a/b" -> "b", "b" -> "b", "/a/" -> "" (no normalising).
 [[nodiscard]] std::string path_base_name(std::string_view path);

@@ -217,3 +217,12 @@ TEST_CASE("read_bounded: whole when within the limit, refused past it without re
     auto d = read_bounded(dir.get(), 10);
     CHECK(d.sys_errno == EISDIR);
 }
+
+TEST_CASE("path_parent_view: path_parent without the copy, on normalised paths") {
+    for (const char* p : {"/", "/a", "/a/b", "/a/b/c"}) {
+        INFO(p);
+        CHECK(std::string(path_parent_view(p)) == path_parent(p));
+    }
+    CHECK(path_parent_view("/a/b") == "/a");
+    CHECK(path_parent_view("/a") == "/");
+}
