@@ -105,12 +105,6 @@ std::vector<BackendKind> backend_order(const Invocation& inv, const Policy& poli
     return policy.backend.order;
 }
 
-bool lexically_under(const std::string& path, const std::string& root) {
-    if (root == "/") return true;
-    return path == root || (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
-                            path[root.size()] == '/');
-}
-
 // The files a policy comes from are part of the sandbox's boundary: a command that could
 // rewrite the workspace's .sbxrun.toml (or a --policy file in a writable root) would widen the
 // next run. So they are protected like .git, whatever the policy's own protect list says. So is
@@ -143,7 +137,7 @@ void protect_policy_files(Policy& policy, const std::vector<std::string>& files,
         bool present = ::lstat(store.c_str(), &st) == 0;
         if (!present) {
             for (const auto& w : policy.filesystem.write) {
-                if (!w.path.empty() && lexically_under(store, w.path)) {
+                if (!w.path.empty() && path_is_within(store, w.path)) {
                     present = ensure_trust_store(store).ok();
                     break;
                 }
@@ -159,11 +153,6 @@ void protect_policy_files(Policy& policy, const std::vector<std::string>& files,
             add(abs, "sbxrun: a policy file of this run");
         }
     }
-}
-
-std::string file_name(const std::string& path) {
-    auto slash = path.find_last_of('/');
-    return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
 class App {
@@ -262,7 +251,7 @@ private:
         const std::string path = inv.trust_policy
                                      ? path_join(host.cwd, *inv.trust_policy)
                                      : path_join(host.expand.workspace, kWorkspacePolicyName);
-        if (file_name(path) != kWorkspacePolicyName) {
+        if (path_base_name(path) != kWorkspacePolicyName) {
             return fail(Error(ErrorKind::usage,
                               "--trust-policy: only a workspace's .sbxrun.toml needs trusting, "
                               "got '" +

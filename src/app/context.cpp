@@ -13,14 +13,6 @@
 
 namespace sbx {
 
-const std::string* find_env(const std::vector<std::pair<std::string, std::string>>& env,
-                            const std::string& name) {
-    for (const auto& [k, v] : env) {
-        if (k == name) return &v;
-    }
-    return nullptr;
-}
-
 namespace {
 
 Status must_be_directory(const char* option, const std::string& path) {
@@ -75,7 +67,7 @@ Result<HostContext> host_context(const Invocation& inv, char** envp) {
         return os_error("cannot determine the current directory", errno);
     }
     const std::string physical_cwd = buf;
-    h.cwd = logical(physical_cwd, find_env(h.expand.env, "PWD"));
+    h.cwd = logical(physical_cwd, h.expand.env_var("PWD"));
 
     auto absolute = [&](const std::string& p) {
         std::string joined = path_join(h.cwd, p);
@@ -94,7 +86,7 @@ Result<HostContext> host_context(const Invocation& inv, char** envp) {
     if (inv.workspace) SBX_TRY(must_be_directory("--workspace", h.expand.workspace));
     if (inv.cwd) SBX_TRY(must_be_directory("--cwd", h.command_cwd));
 
-    const auto* home = find_env(h.expand.env, "HOME");
+    const auto* home = h.expand.env_var("HOME");
     if (home != nullptr && !home->empty() && (*home)[0] == '/') {
         h.expand.home = normalize_path(*home);
     } else if (const passwd* pw = ::getpwuid(::getuid()); pw != nullptr && pw->pw_dir) {
@@ -107,16 +99,16 @@ Result<HostContext> host_context(const Invocation& inv, char** envp) {
         h.expand.workspace = std::move(w.path);
         h.workspace_source = w.source;
     }
-    const auto* tmp = find_env(h.expand.env, "TMPDIR");
+    const auto* tmp = h.expand.env_var("TMPDIR");
     h.expand.tmpdir = (tmp != nullptr && !tmp->empty() && (*tmp)[0] == '/')
                           ? normalize_path(*tmp)
                           : std::string("/tmp");
 
-    const auto* xdg_cache = find_env(h.expand.env, "XDG_CACHE_HOME");
+    const auto* xdg_cache = h.expand.env_var("XDG_CACHE_HOME");
     h.cache_dir = (xdg_cache != nullptr && !xdg_cache->empty() && (*xdg_cache)[0] == '/')
                       ? normalize_path(*xdg_cache) + "/sbxrun"
                       : h.expand.home + "/.cache/sbxrun";
-    const auto* path = find_env(h.expand.env, "PATH");
+    const auto* path = h.expand.env_var("PATH");
     h.path_env = path != nullptr ? *path : "/usr/local/bin:/usr/bin:/bin";
     return h;
 }

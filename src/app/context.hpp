@@ -31,8 +31,4 @@ struct HostContext {
 
 [[nodiscard]] Result<HostContext> host_context(const Invocation& inv, char** envp);
 
-// Look a variable up in "NAME=value" entries.
-[[nodiscard]] const std::string* find_env(const std::vector<std::pair<std::string, std::string>>& env,
-                                          const std::string& name);
-
 }  // namespace sbx

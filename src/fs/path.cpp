@@ -1,5 +1,7 @@
 #include "fs/path.hpp"
 
+#include <algorithm>
+
 namespace sbx {
 
 std::string normalize_path(std::string_view path) {
@@ -40,10 +42,34 @@ std::vector<std::string> path_components(std::string_view path) {
     return out;
 }
 
-std::size_t path_depth(std::string_view path) { return path_components(path).size(); }
+namespace {
+
+// True when `path` is absolute and has no "", "." or ".." component and no trailing "/": what
+// normalize_path() returns, checked without allocating.
+bool is_normal(std::string_view path) {
+    if (path.empty() || path[0] != '/') return false;
+    if (path.size() == 1) return true;
+    std::size_t i = 1;
+    while (true) {
+        const std::size_t j = std::min(path.find('/', i), path.size());
+        const std::string_view part = path.substr(i, j - i);
+        if (part.empty() || part == "." || part == "..") return false;
+        if (j == path.size()) return true;
+        i = j + 1;
+    }
+}
+
+}  // namespace
 
 bool path_is_within(std::string_view path, std::string_view ancestor) {
-    if (ancestor == "/") return !path.empty() && path[0] == '/';
+    // This decides what is writable or protected: a caller's "/a/" or "/a/../b" must get the
+    // lexical truth, not a prefix match ("/a/../b" is not under "/a"). Normal paths, the
+    // plan's hot case, are compared as they are.
+    if (!is_normal(path) || !is_normal(ancestor)) {
+        if (path.empty() || path[0] != '/' || ancestor.empty() || ancestor[0] != '/') return false;
+        return path_is_within(normalize_path(path), normalize_path(ancestor));
+    }
+    if (ancestor == "/") return true;
     if (path.size() < ancestor.size()) return false;
     if (path.compare(0, ancestor.size(), ancestor) != 0) return false;
     return path.size() == ancestor.size() || path[ancestor.size()] == '/';
@@ -58,10 +84,18 @@ std::string path_join(std::string_view dir, std::string_view rel) {
 }
 
 std::string path_parent(std::string_view path) {
-    std::string n = normalize_path(path);
-    auto pos = n.rfind('/');
-    if (pos == 0 || pos == std::string::npos) return "/";
-    return n.substr(0, pos);
+    return std::string(path_parent_view(normalize_path(path)));
+}
+
+std::string_view path_parent_view(std::string_view path) {
+    const std::size_t slash = path.rfind('/');
+    return slash == 0 || slash == std::string_view::npos ? std::string_view("/")
+                                                         : path.substr(0, slash);
+}
+
+std::string path_base_name(std::string_view path) {
+    const auto slash = path.rfind('/');
+    return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
 }
 
 }  // namespace sbx

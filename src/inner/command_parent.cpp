@@ -148,7 +148,7 @@ Result<int> run_command_and_report(const InnerSpec& spec) {
         ::close(exec_pipe[0]);
         int err = exec_command(argv.data(), candidates);
         write_all(exec_pipe[1], reinterpret_cast<const char*>(&err), sizeof err);
-        ::_exit(err == ENOENT ? 127 : 126);
+        ::_exit(exec_failure_status(err));
     }
 
     g_child = pid;
@@ -174,7 +174,7 @@ Result<int> run_command_and_report(const InnerSpec& spec) {
     end_orphans();
     if (n == static_cast<ssize_t>(sizeof exec_errno) && exec_errno > 0) {
         report(spec.report_fd, 'E', exec_errno);
-        return exec_errno == ENOENT ? 127 : 126;
+        return exec_failure_status(exec_errno);
     }
     if (WIFSIGNALED(status)) {
         report(spec.report_fd, 'S', WTERMSIG(status));

@@ -9,6 +9,7 @@
 // errno travels through a CLOEXEC pipe, the record is formatted into a stack buffer.
 #pragma once
 
+#include <cerrno>
 #include <string>
 #include <vector>
 
@@ -34,5 +35,11 @@ namespace sbx {
 // so does this. Allocates nothing: safe between fork and exec.
 [[nodiscard]] int exec_command(char* const argv[],
                                const std::vector<std::string>& candidates) noexcept;
+
+// The exit status for a command that could not be executed, as shells give it: 127 when it was
+// not found (ENOENT), 126 otherwise. One place for both inner stages; safe after fork.
+[[nodiscard]] constexpr int exec_failure_status(int exec_errno) noexcept {
+    return exec_errno == ENOENT ? 127 : 126;
+}
 
 }  // namespace sbx

@@ -149,7 +149,7 @@ void DirectExec::run() const noexcept {
     int err = exec_command(const_cast<char* const*>(argv_.data()), candidates_);
     char buf[kInnerReportMax];
     write_record(report_fd_, buf, format_inner_report(buf, 'E', err));
-    ::_exit(err == ENOENT ? 127 : 126);
+    ::_exit(exec_failure_status(err));
 }
 
 }  // namespace sbx

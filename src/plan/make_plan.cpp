@@ -26,14 +26,7 @@ namespace sbx {
 namespace {
 
 // Paths the plan works on are canonical (resolve() and path_join() normalise them), so their
-// parent and depth are read off the string: no normalising copy per rule.
-std::string_view canonical_parent(std::string_view path) {
-    const std::size_t slash = path.rfind('/');
-    return slash == 0 || slash == std::string_view::npos ? std::string_view("/")
-                                                         : path.substr(0, slash);
-}
-
-// path_depth() without building the list of components.
+// parent (path_parent_view) and depth are read off the string: no normalising copy per rule.
 std::size_t canonical_depth(std::string_view path) {
     std::size_t n = 0;
     for (std::size_t i = 0; i < path.size(); ++i) {
@@ -48,7 +41,7 @@ enum Rank { kRead = 0, kWrite = 1, kProtect = 2, kDeny = 3 };
 struct Candidate {
     MountOp op;
     int rank = kRead;
-    std::size_t depth = 0;  // path_depth(op.dest), computed once: sorting and lookups compare it
+    std::size_t depth = 0;  // canonical_depth(op.dest), once: sorting and lookups compare it
 };
 
 class PlanBuilder {
@@ -271,13 +264,13 @@ private:
     // sandbox cannot rename it away and rebuild the tree that a protected symlink or a protected
     // path's parent resolves through. The root itself is a mount already.
     Status anchor_ancestors(const std::string& path, const RuleRef& rule) {
-        const Candidate* root = deciding_root(canonical_parent(path));
+        const Candidate* root = deciding_root(path_parent_view(path));
         if (root == nullptr ||
             (root->op.kind != OpKind::bind_rw && root->op.kind != OpKind::tmpfs)) {
             return {};
         }
-        for (std::string_view up = canonical_parent(path);
-             up != root->op.dest && path_is_within(up, root->op.dest); up = canonical_parent(up)) {
+        for (std::string_view up = path_parent_view(path);
+             up != root->op.dest && path_is_within(up, root->op.dest); up = path_parent_view(up)) {
             auto [at, added] = anchored_.emplace(up);
             if (!added) break;  // it and everything above: done before
             const std::string& dir = *at;
@@ -593,7 +586,7 @@ private:
             if (!r.ok()) continue;  // unresolvable links are the protected dir's own business
             if (!r->exists && r->chain.empty()) continue;
             // Only targets the sandbox could change need anything.
-            if (!writable_place(r->real) && !writable_place(canonical_parent(r->real))) continue;
+            if (!writable_place(r->real) && !writable_place(path_parent_view(r->real))) continue;
             SBX_TRY(protect_path(link.path, inner, depth + 1));
         }
         return {};
@@ -635,7 +628,7 @@ private:
             if (c.op.kind == OpKind::bind_ro || c.op.kind == OpKind::bind_rw) {
                 std::string_view up = dest;
                 while (up != "/") {
-                    up = canonical_parent(up);
+                    up = path_parent_view(up);
                     auto it = kept.find(up);
                     if (it != kept.end()) {
                         redundant = it->second == c.op.kind;

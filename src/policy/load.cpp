@@ -9,6 +9,7 @@
 
 #include "fs/path.hpp"
 #include "fs/placeholder.hpp"
+#include "fs/read_bounded.hpp"
 #include "policy/document.hpp"
 #include "policy/trust.hpp"
 #include "policy/validate.hpp"
@@ -56,23 +57,14 @@ Result<std::string> read_policy_file(const std::string& path, const PolicyLimits
     };
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
     if (!fd) return fail(errno);
-    std::string text;
-    char buf[65536];
-    for (;;) {
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return fail(errno);
-        }
-        if (n == 0) break;
-        text.append(buf, static_cast<std::size_t>(n));
-        if (text.size() > limits.max_file_bytes)
-            return Error(ErrorKind::limit, "policy file is larger than " +
-                                               std::to_string(limits.max_file_bytes) + " bytes")
-                .with_origin({path, 0, {}})
-                .with_path(path);
-    }
-    return text;
+    BoundedRead r = read_bounded(fd.get(), limits.max_file_bytes);
+    if (r.sys_errno != 0) return fail(r.sys_errno);
+    if (r.too_large)
+        return Error(ErrorKind::limit, "policy file is larger than " +
+                                           std::to_string(limits.max_file_bytes) + " bytes")
+            .with_origin({path, 0, {}})
+            .with_path(path);
+    return std::move(r.text);
 }
 
 Result<Policy> apply_policy_text(const Policy& base, const std::string& text,
@@ -136,12 +128,6 @@ std::optional<DiscoveredPolicy> discover_policy(const ExpandContext& ctx) {
         if (exists(user)) return DiscoveredPolicy{user, PolicySource::user};
     }
     return std::nullopt;
-}
-
-std::optional<std::string> discover_policy_file(const ExpandContext& ctx) {
-    auto found = discover_policy(ctx);
-    if (!found) return std::nullopt;
-    return found->path;
 }
 
 }  // namespace sbx

@@ -37,12 +37,10 @@ namespace sbx {
                                                    const PolicyLimits& limits);
 
 // Discovery when no --policy is given: $SBXRUN_POLICY, then <workspace>/.sbxrun.toml, then
-// $XDG_CONFIG_HOME/sbxrun/policy.toml (or ~/.config/...). Returns the file to use, or nullopt
-// for the built-in default. `getenv` values come from ctx.env.
-[[nodiscard]] std::optional<std::string> discover_policy_file(const ExpandContext& ctx);
-
-// The same, saying where the file was found: a workspace policy is applied only when trusted
-// (see trust.hpp, load_workspace_policy); the other two are the user's own choice.
+// $XDG_CONFIG_HOME/sbxrun/policy.toml (or ~/.config/...); nullopt for the built-in default.
+// `getenv` values come from ctx.env. It says where the file was found: a workspace policy is
+// applied only when trusted (see trust.hpp, load_workspace_policy); the other two are the
+// user's own choice.
 enum class PolicySource { environment, workspace, user };
 struct DiscoveredPolicy {
     std::string path;

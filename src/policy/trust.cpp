@@ -10,16 +10,12 @@
 #include <random>
 
 #include "fs/path.hpp"
+#include "fs/read_bounded.hpp"
 #include "policy/load.hpp"
 #include "util/unique_fd.hpp"
 
 namespace sbx {
 namespace {
-
-std::string name_of(const std::string& path) {
-    auto slash = path.find_last_of('/');
-    return slash == std::string::npos ? path : path.substr(slash + 1);
-}
 
 Error store_error(const std::string& what, int err, const std::string& path) {
     return Error(ErrorKind::usage, what + " " + path).with_errno(err).with_path(path);
@@ -45,7 +41,7 @@ Status make_directories(const std::string& dir) {
 // ENOENT is returned as an invalid fd when `create` is false.
 Result<UniqueFd> open_store(const std::string& store, bool create) {
     const std::string parent = path_parent(store);
-    const std::string name = name_of(store);
+    const std::string name = path_base_name(store);
     if (create) SBX_TRY(make_directories(parent));
     UniqueFd pfd(::open(parent.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!pfd) {
@@ -80,22 +76,13 @@ Result<UniqueFd> open_store(const std::string& store, bool create) {
 
 // Read an open file whole, at most limits.max_file_bytes.
 Result<std::string> read_all(int fd, const std::string& path, const PolicyLimits& limits) {
-    std::string text;
-    char buf[65536];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return store_error("cannot read the trusted copy", errno, path);
-        }
-        if (n == 0) break;
-        text.append(buf, static_cast<std::size_t>(n));
-        if (text.size() > limits.max_file_bytes)
-            return Error(ErrorKind::limit, "trusted copy is larger than " +
-                                               std::to_string(limits.max_file_bytes) + " bytes")
-                .with_path(path);
-    }
-    return text;
+    BoundedRead r = read_bounded(fd, limits.max_file_bytes);
+    if (r.sys_errno != 0) return store_error("cannot read the trusted copy", r.sys_errno, path);
+    if (r.too_large)
+        return Error(ErrorKind::limit, "trusted copy is larger than " +
+                                           std::to_string(limits.max_file_bytes) + " bytes")
+            .with_path(path);
+    return std::move(r.text);
 }
 
 Status write_all(int fd, const std::string& text, const std::string& path) {
@@ -138,7 +125,7 @@ Result<std::string> trust_key(const std::string& path) {
             .with_errno(err)
             .with_path(dir);
     }
-    std::string key = path_join(real, name_of(path));
+    std::string key = path_join(real, path_base_name(path));
     std::free(real);
     return key;
 }

@@ -14,11 +14,6 @@
 namespace sbx {
 namespace {
 
-std::string base_name(const std::string& path) {
-    auto pos = path.rfind('/');
-    return pos == std::string::npos ? path : path.substr(pos + 1);
-}
-
 // The directory holding a link, opened without following any symlink on the way (pinned and
 // watched links have canonical parents), or an invalid fd.
 UniqueFd open_parent(const std::string& link) {
@@ -60,7 +55,7 @@ IntegrityReport check_and_restore(const std::vector<LinkRecord>& links) {
                                      rec.path + ") was replaced; not restored");
             continue;
         }
-        const std::string name = base_name(rec.path);
+        const std::string name = path_base_name(rec.path);
         std::string now;
         if (read_link_at(parent.get(), name, now) && now == rec.text) continue;
 

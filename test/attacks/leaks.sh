@@ -10,9 +10,9 @@ sbxb -- sh -c 'ls /proc/self/fd'
 expect_rc 0 "$BACKEND: listing the command's fds works"
 fds=$(grep -v '^3$' "$OUT" | sort -n | tr '\n' ' ')
 check "$BACKEND: only 0 1 2 reach the command (saw: $fds)" test "$fds" = "0 1 2 "
-for fd in 3 6 8; do attack "read the caller's fd $fd" "cat <&$fd"; done
-for fd in 4 7 9; do attack "write the caller's fd $fd" "echo x >&$fd"; done
-attack "use the caller's directory fd 5" "ls /proc/self/fd/5/"
+for fd in 3 6 8; do attack_errno "read the caller's fd $fd" "$fd: Bad file descriptor" "cat <&$fd"; done
+for fd in 4 7 9; do attack_errno "write the caller's fd $fd" "$fd: Bad file descriptor" "echo x >&$fd"; done
+attack_errno "use the caller's directory fd 5" '/proc/self/fd/5/.: No such file or directory' "ls /proc/self/fd/5/"
 exec 3<&- 4>&- 5<&- 6<&- 7>&- 8<&- 9>&-
 
 printf 'version = 1\n[process]\nenv_unset = ["*_TOKEN", "AWS_SECRET_ACCESS_KEY"]\n' >"$FIX/env.toml"; own_fix

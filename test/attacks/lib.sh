@@ -35,10 +35,41 @@ check_host_unchanged() {
     fi
 }
 
-# attack "description" SHELL-COMMAND: run it inside the sandbox; it must fail there.
+# What a refusal says on each backend: a write the policy does not allow meets a read-only mount
+# under bwrap (EROFS) and Landlock under landlock (EACCES); a pinned path is a mount point under
+# bwrap (EBUSY); a missing protected name is a placeholder under bwrap (EEXIST).
+if [ "$BACKEND" = bwrap ]; then
+    E_RO='Read-only file system' E_BUSY='Device or resource busy' E_PLACEHOLDER='File exists'
+else
+    E_RO='Permission denied' E_BUSY='Permission denied' E_PLACEHOLDER='Permission denied'
+fi
+# pick BWRAP-REGEX LANDLOCK-REGEX: the one for the backend under test.
+pick() { if [ "$BACKEND" = bwrap ]; then echo "$1"; else echo "$2"; fi; }
+
+# attack_errno "description" REGEX SHELL-COMMAND: run it inside the sandbox; it must fail there
+# (exit 1-119) *for the reason expected*: the command's output must match the extended REGEX
+# (sbxrun's own "sbxrun: ..." lines are left out). A command failing for another reason (a typo,
+# a missing tool, ENOENT) is not a refusal, as in bubblewrap's own tests.
+attack_errno() {
+    local desc=$1 want=$2
+    sbxb -- sh -c "$3"
+    if [ "$RC" -ge 1 ] && [ "$RC" -lt 120 ] &&
+        cat "$OUT" "$ERR" | grep -v '^sbxrun: ' | grep -Eq -- "$want"; then
+        ok "$BACKEND: $desc"
+    else
+        not_ok "$BACKEND: $desc (exit $RC; expected a refusal saying /$want/)"
+        cat "$OUT" "$ERR" | head -20 | sed 's/^/#   output: /'
+    fi
+}
+
+# attack "description" REGEX SHELL-COMMAND: attack_errno. The old two-argument form (any exit
+# 1-119 counted as denied) fails loudly: every attack must say what its refusal looks like.
 attack() {
-    sbxb -- sh -c "$2"
-    expect_denied "$BACKEND: $1"
+    if [ $# -ne 3 ]; then
+        not_ok "$BACKEND: $1 (no expected error given: use attack_errno DESC REGEX CMD)"
+        return 0
+    fi
+    attack_errno "$@"
 }
 
 # Only backends that work here; CI (SBXRUN_MUST_WORK=1) turns this skip into a failure.

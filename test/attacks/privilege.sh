@@ -12,15 +12,15 @@ if [ "$SBXRUN_AS" = user ]; then
     as_runner "$FIX/suid/probe" caps 2>/dev/null
     check "control: the setuid probe gains root outside the sandbox" test $? = 0
 fi
-attack "setuid-root binary gains no privilege" "$FIX/suid/probe caps"
-attack "plain exec gains no capability" "$PROBE caps"
-attack "unshare -Ur (nested user namespace)" "unshare -Ur true"
-attack "unshare(CLONE_NEWUSER)" "$PROBE unshare-user"
-attack "mount a tmpfs (mount(8))" "mount -t tmpfs none src"
-attack "mount a tmpfs (mount(2))" "$PROBE mount-tmpfs src"
-attack "unmount the pinned link" "$PROBE umount .codex"
-attack "unmount the protected .git" "$PROBE umount $WS/.git"
-attack "unmount / (detach)" "$PROBE umount /"
+attack_errno "setuid-root binary gains no privilege" 'privilege gain refused' "$FIX/suid/probe caps"
+attack_errno "plain exec gains no capability" 'privilege gain refused' "$PROBE caps"
+attack_errno "unshare -Ur (nested user namespace)" 'unshare failed: Operation not permitted' "unshare -Ur true"
+attack_errno "unshare(CLONE_NEWUSER)" 'unshare\(CLONE_NEWUSER\) refused: Operation not permitted' "$PROBE unshare-user"
+attack_errno "mount a tmpfs (mount(8))" 'mount: .*(permission denied|must be superuser to use mount)' "mount -t tmpfs none src"
+attack_errno "mount a tmpfs (mount(2))" 'mount\(tmpfs\) refused: Operation not permitted' "$PROBE mount-tmpfs src"
+attack_errno "unmount the pinned link" 'umount2 refused: Operation not permitted' "$PROBE umount .codex"
+attack_errno "unmount the protected .git" 'umount2 refused: Operation not permitted' "$PROBE umount $WS/.git"
+attack_errno "unmount / (detach)" 'umount2 refused: Operation not permitted' "$PROBE umount /"
 
 # A process outside, of the same user as the sandbox: invisible under bwrap (pid namespace);
 # under Landlock (no pid namespace) ptrace is scoped to the domain and signals by ABI 6 scoping.
@@ -30,8 +30,8 @@ runner=$!
 victim=
 for _ in $(seq 50); do victim=$(pgrep -f "^sleep 61.$marker\$") && break; sleep 0.1; done
 [ -n "$victim" ] || { echo "Bail out! the process outside did not start"; exit 1; }
-attack "ptrace(PTRACE_ATTACH) of a process outside" "$PROBE ptrace $victim"
-attack "kill(SIGTERM) of a process outside" "$PROBE kill $victim"
+attack_errno "ptrace(PTRACE_ATTACH) of a process outside" 'ptrace\(PTRACE_ATTACH\) refused: Operation not permitted' "$PROBE ptrace $victim"
+attack_errno "kill(SIGTERM) of a process outside" "kill\\(SIGTERM\\) refused: $(pick 'No such process' 'Operation not permitted')" "$PROBE kill $victim"
 check "the process outside is still alive" kill -0 "$victim"
 kill "$victim" 2>/dev/null; wait "$runner" 2>/dev/null
 

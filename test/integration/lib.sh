@@ -6,6 +6,23 @@
 # unless SBXRUN_MUST_WORK=1 (CI), which turns every skip into a failure.
 set -u
 
+# A hermetic environment: the suite must give the same answers from a desktop login shell, a CI
+# image or a bare root shell. sbxrun reads HOME, TMPDIR, PATH, PWD, XDG_CONFIG_HOME,
+# XDG_CACHE_HOME, SBXRUN_POLICY and SBXRUN_LANDLOCK_ABI_MAX, and hands the rest to the command
+# (whose messages the tests match: so the C locale). Everything the caller set is dropped except
+# the test's own knobs and the sanitizers' options; a test that wants a variable sets it itself.
+for _v in $(compgen -e); do
+    case $_v in
+        SBXRUN_POLICY | SBXRUN_LANDLOCK_ABI_MAX) unset "$_v" ;;  # read by sbxrun itself
+        SBXRUN* | ATTACK_* | ASAN_OPTIONS | UBSAN_OPTIONS | LSAN_OPTIONS | MSAN_OPTIONS | \
+            MALLOC_PERTURB_ | MESON_TEST_ITERATION | PWD) ;;  # the tests' own knobs, sanitizers
+        *) unset "$_v" ;;
+    esac
+done
+unset _v
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C LANG=C
+export HOME=/nonexistent-home TMPDIR=/tmp
+
 : "${SBXRUN:?SBXRUN must point at the sbxrun binary}"
 SBXRUN=$(realpath "$SBXRUN")
 SBXRUN_AS=${SBXRUN_AS:-root}
@@ -57,12 +74,14 @@ own_fix() {
 # The sandbox's ${tmpdir} is $FIX/tmp (not /tmp, where the fixture itself lives), so that
 # "outside the writable roots" really is outside.
 # as_runner CMD...: run a command as the test's sandbox user (root or $TEST_USER).
+# HOME and TMPDIR are the fixture's, USER/LOGNAME the runner's; the variables sbxrun would
+# otherwise take from the caller were dropped at the top of this file.
 as_runner() {
     if [ "$SBXRUN_AS" = user ]; then
         setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --clear-groups \
-            env HOME="$FIX/home" USER="$TEST_USER" TMPDIR="$FIX/tmp" "$@"
+            env HOME="$FIX/home" USER="$TEST_USER" LOGNAME="$TEST_USER" TMPDIR="$FIX/tmp" "$@"
     else
-        env HOME="$FIX/home" TMPDIR="$FIX/tmp" "$@"
+        env HOME="$FIX/home" USER=root LOGNAME=root TMPDIR="$FIX/tmp" "$@"
     fi
 }
 

@@ -1,1 +1,228 @@
+// The spine every stage leans on: Result, UniqueFd, Error::render, and the lexical path helpers
+// (path_is_within decides what is writable and what is protected).
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "fs/path.hpp"
+#include "fs/read_bounded.hpp"
+#include "util/error.hpp"
+#include "util/result.hpp"
+#include "util/unique_fd.hpp"
+
+using namespace sbx;
+
+namespace {
+
+bool fd_open(int fd) {
+    return ::fcntl(fd, F_GETFD) != -1;
+}
+
+Result<int> half(int n) {
+    if (n % 2 != 0) return Error(ErrorKind::usage, "odd");
+    return n / 2;
+}
+
+Result<int> quarter(int n) {
+    auto h = half(n);
+    if (!h) return std::move(h).error();
+    return half(*h);
+}
+
+Status both_even(int a, int b) {
+    SBX_TRY(half(a));
+    SBX_TRY(half(b));
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("Result: a value or an error, and the error travels up unchanged") {
+    auto v = quarter(8);
+    REQUIRE(v.ok());
+    CHECK(static_cast<bool>(v));
+    CHECK(*v == 2);
+
+    auto e = quarter(6);  // 6 / 2 = 3 is odd: the inner error comes out as it was made
+    REQUIRE_FALSE(e.ok());
+    CHECK(e.error().kind == ErrorKind::usage);
+    CHECK(e.error().message == "odd");
+
+    CHECK(both_even(2, 4).ok());
+    Status s = both_even(2, 3);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().message == "odd");
+    CHECK(Status{}.ok());
+}
+
+TEST_CASE("Result: holds move-only values and moves them out") {
+    Result<std::unique_ptr<int>> r = std::make_unique<int>(7);
+    REQUIRE(r.ok());
+    CHECK(**r == 7);
+    std::unique_ptr<int> p = std::move(r).value();
+    CHECK(*p == 7);
+    Result<std::string> s = std::string("text");
+    CHECK(s->size() == 4);
+}
+
+TEST_CASE("UniqueFd: closes exactly once, moves ownership, releases on request") {
+    int raw = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    REQUIRE(raw >= 0);
+    {
+        UniqueFd a(raw);
+        CHECK(a.valid());
+        CHECK(a.get() == raw);
+        UniqueFd b(std::move(a));
+        CHECK_FALSE(
+            a.valid());  // NOLINT(bugprone-use-after-move): the moved-from state is the point
+        CHECK(b.get() == raw);
+        UniqueFd c;
+        CHECK_FALSE(c);
+        c = std::move(b);
+        CHECK(c.get() == raw);
+        c = std::move(c);  // self-move keeps the descriptor open
+        CHECK(fd_open(raw));
+    }
+    CHECK_FALSE(fd_open(raw));  // closed by the last owner
+
+    int raw2 = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    REQUIRE(raw2 >= 0);
+    int kept = -1;
+    {
+        UniqueFd d(raw2);
+        kept = d.release();
+        CHECK_FALSE(d.valid());
+    }
+    CHECK(fd_open(kept));  // released: not closed by the destructor
+    UniqueFd e(kept);
+    int raw3 = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    e.reset(raw3);
+    CHECK_FALSE(fd_open(kept));  // reset closes the old one
+    CHECK(fd_open(raw3));
+    e.reset();
+    CHECK_FALSE(fd_open(raw3));
+}
+
+TEST_CASE("Error::render: origin, message and strerror, each only when known") {
+    CHECK(Error(ErrorKind::usage, "bad option").render() == "bad option");
+    CHECK(Error(ErrorKind::os, "cannot open").with_errno(ENOENT).render() ==
+          std::string("cannot open: ") + std::strerror(ENOENT));
+    CHECK(Error(ErrorKind::schema, "unknown key")
+              .with_origin({"p.toml", 14, "filesystem.protect[1]"})
+              .render() == "p.toml:14: filesystem.protect[1]: unknown key");
+    CHECK(Error(ErrorKind::schema, "m").with_origin({"p.toml", 0, {}}).render() == "p.toml: m");
+    CHECK(Error(ErrorKind::schema, "m").with_origin({{}, 0, "network.mode"}).render() ==
+          "network.mode: m");
+    // The path is context for the status document, not part of the sentence.
+    CHECK(Error(ErrorKind::not_found, "missing").with_path("/x").render() == "missing");
+    auto e = os_error("cannot stat", EACCES, "/y");
+    CHECK(e.kind == ErrorKind::os);
+    CHECK(e.path == "/y");
+    CHECK(e.render() == std::string("cannot stat: ") + std::strerror(EACCES));
+    CHECK(std::string(to_string(ErrorKind::symlink_refused)) == "symlink-refused");
+}
+
+TEST_CASE("normalize_path: slashes, dots and dot-dots, lexically") {
+    CHECK(normalize_path("/") == "/");
+    CHECK(normalize_path("") == "/");
+    CHECK(normalize_path("//a///b/") == "/a/b");
+    CHECK(normalize_path("/a/./b/.") == "/a/b");
+    CHECK(normalize_path("/a/b/../c") == "/a/c");
+    CHECK(normalize_path("/../..") == "/");  // ".." above "/" stays at "/"
+    CHECK(normalize_path("/a/..") == "/");
+    CHECK(path_components("/a//b/") == std::vector<std::string>{"a", "b"});
+    CHECK(path_components("/").empty());
+}
+
+TEST_CASE("path_is_within: a component boundary, never a string prefix") {
+    CHECK(path_is_within("/a", "/a"));
+    CHECK(path_is_within("/a/b", "/a"));
+    CHECK(path_is_within("/a/b/c", "/a/b"));
+    CHECK_FALSE(path_is_within("/ab", "/a"));  // the classic prefix bug
+    CHECK_FALSE(path_is_within("/a", "/ab"));
+    CHECK_FALSE(path_is_within("/a", "/a/b"));  // an ancestor is not within its child
+    CHECK_FALSE(path_is_within("/b", "/a"));
+    // "/" holds every absolute path and nothing relative.
+    CHECK(path_is_within("/", "/"));
+    CHECK(path_is_within("/a/b", "/"));
+    CHECK_FALSE(path_is_within("a/b", "/"));
+    CHECK_FALSE(path_is_within("", "/"));
+    CHECK_FALSE(path_is_within("a", "a"));
+    // Trailing slashes do not change the answer.
+    CHECK(path_is_within("/a/b", "/a/"));
+    CHECK(path_is_within("/a/", "/a"));
+    CHECK(path_is_within("/a/b/", "/a/b"));
+    CHECK_FALSE(path_is_within("/ab/", "/a/"));
+    // Dot-dot is resolved lexically before comparing: "/a/../b" is "/b".
+    CHECK_FALSE(path_is_within("/a/../b", "/a"));
+    CHECK(path_is_within("/a/../b", "/b"));
+    CHECK(path_is_within("/a/./b", "/a"));
+    CHECK(path_is_within("/a/b", "/a/b/.."));  // the ancestor is "/a"
+    CHECK_FALSE(path_is_within("/a/b/../../c", "/a"));
+    CHECK(path_is_within("/a/b", "/a/c/.."));
+    CHECK(path_is_within("/x//y", "/x"));
+}
+
+TEST_CASE("path_join and path_parent") {
+    CHECK(path_join("/ws", "src/f") == "/ws/src/f");
+    CHECK(path_join("/ws", "../x") == "/x");
+    CHECK(path_join("/ws", "/abs") == "/abs");
+    CHECK(path_join("/ws", "") == "/ws");
+    CHECK(path_parent("/a/b") == "/a");
+    CHECK(path_parent("/a") == "/");
+    CHECK(path_parent("/") == "/");
+    CHECK(path_parent("/a/b/") == "/a");
+    CHECK(path_parent("/a/b/..") == "/");
+}
+
+TEST_CASE("path_base_name: the last component as written") {
+    CHECK(path_base_name("/a/b") == "b");
+    CHECK(path_base_name("b") == "b");
+    CHECK(path_base_name("/") == "");
+    CHECK(path_base_name("/a/") == "");
+    CHECK(path_base_name("/.sbxrun.toml") == ".sbxrun.toml");
+}
+
+TEST_CASE("read_bounded: whole when within the limit, refused past it without reading it all") {
+    int p[2];
+    REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
+    REQUIRE(::write(p[1], "hello", 5) == 5);
+    ::close(p[1]);
+    auto r = read_bounded(p[0], 5);  // exactly the limit: accepted
+    ::close(p[0]);
+    CHECK(r.sys_errno == 0);
+    CHECK_FALSE(r.too_large);
+    CHECK(r.text == "hello");
+
+    REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
+    REQUIRE(::write(p[1], "hello!", 6) == 6);
+    ::close(p[1]);
+    auto over = read_bounded(p[0], 5);
+    ::close(p[0]);
+    CHECK(over.too_large);
+
+    // An endless source stops one buffer past the limit.
+    UniqueFd zero(::open("/dev/zero", O_RDONLY | O_CLOEXEC));
+    REQUIRE(zero.valid());
+    auto z = read_bounded(zero.get(), 1000);
+    CHECK(z.too_large);
+    CHECK(z.text.size() <= 1000 + 65536);
+
+    UniqueFd dir(::open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    auto d = read_bounded(dir.get(), 10);
+    CHECK(d.sys_errno == EISDIR);
+}
+
+TEST_CASE("path_parent_view: path_parent without the copy, on normalised paths") {
+    for (const char* p : {"/", "/a", "/a/b", "/a/b/c"}) {
+        INFO(p);
+        CHECK(std::string(path_parent_view(p)) == path_parent(p));
+    }
+    CHECK(path_parent_view("/a/b") == "/a");
+    CHECK(path_parent_view("/a") == "/");
+}
