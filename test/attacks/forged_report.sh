@@ -59,7 +59,8 @@ for order in single auto; do
     check "$BACKEND/$order: not reported as unavailable (exit $RC)" test "$RC" != 121
     check "$BACKEND/$order: it ran under $BACKEND, no fallback" \
         test "$(status_field "$FIX/.status" backend 2>/dev/null)" = "$BACKEND"
-    [ "$RC" = 121 ] && sed 's/^/#   stderr: /' "$ERR" | head -5
+    diag "exit $RC; command output: $(tr '\n' ' ' <"$OUT")"
+    sed 's/^/#   stderr: /' "$ERR" | head -5
 done
 rm -f "$WS/src/runs" "$WS/forge.py"
 check_host_unchanged "forging the inner report"

@@ -91,7 +91,9 @@ if [ "$BACKEND" = landlock ]; then
     sbxb --status-file "$FIX/.status" -- true
     check "$BACKEND: the status document lists chattr under approximated" \
         python3 -c 'import json,sys; sys.exit(0 if any("chattr" in a for a in json.load(open(sys.argv[1]))["approximated"]) else 1)' "$FIX/.status"
-    check "$BACKEND: so does the approximated: line" grep -q "approximated: .*chattr" "$ERR"
+    # The line is cut at a few hundred bytes; then it points at the status document.
+    check "$BACKEND: so does the approximated: line (or it points at the status document)" \
+        grep -Eq "approximated: .*(chattr|the status document has the whole text)" "$ERR"
 fi
 
 # What builds do: chmod +x, touch -d, and a compiler that chmods its output.
