@@ -336,6 +336,13 @@ private:
         return "found by the scan of protected " + rule.why.substr(prefix.size());
     }
 
+    // Protected because a .git file (or a gitdir's commondir) leads there (follow_gitfile).
+    static std::string found_by_gitfile(const RuleRef& rule) {
+        if (rule.why.rfind("gitdir of ", 0) == 0 || rule.why.rfind("commondir of ", 0) == 0)
+            return rule.why;
+        return {};
+    }
+
     static std::string chain_text(const std::vector<SymlinkHop>& chain) {
         std::string s;
         for (const auto& hop : chain) {
@@ -435,6 +442,7 @@ private:
             d.detail = r->chain.empty() ? "" : "target " + r->real + " read-only";
             add_reason(d.detail, link_why);
             add_reason(d.detail, found_by_scan(rule));
+            add_reason(d.detail, found_by_gitfile(rule));
             plan_.protected_paths.push_back(std::move(d));
             if (dir) SBX_TRY(protect_links_inside(r->real, fd_index, readable, rule, depth));
             if (!dir && depth == 0 && is_git_name(path))
@@ -463,6 +471,7 @@ private:
         }
         add_reason(d.detail, link_why);
         add_reason(d.detail, found_by_scan(rule));
+        add_reason(d.detail, found_by_gitfile(rule));
         plan_.protected_paths.push_back(std::move(d));
         return {};
     }
