@@ -584,9 +584,11 @@ private:
         return std::optional<std::string>{real};
     }
 
-    // Placeholders are always empty regular files: only those need the (xattr) check.
+    // Placeholders are always empty regular files: only those need the (xattr) check. The mark
+    // can be forged (fs/placeholder.hpp): only one a run holds right now is taken for one.
     static bool is_placeholder_result(const Resolved& r) {
-        return r.exists && S_ISREG(r.st.st_mode) && r.st.st_size == 0 && is_placeholder(r.fd.get());
+        return r.exists && S_ISREG(r.st.st_mode) && r.st.st_size == 0 &&
+               is_placeholder(r.fd.get()) && placeholder_in_use(r.fd.get());
     }
 
     enum class Blocked { blocked, ignored, not_writable };
