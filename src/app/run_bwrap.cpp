@@ -21,7 +21,10 @@ InnerSpec inner_spec_for(const RunContext& ctx) {
     InnerSpec s;
     // The network namespace already isolates TCP/UDP and abstract sockets; the base filter is
     // defence in depth against what namespaces do not cover (ptrace, io_uring, TIOCSTI...).
-    s.seccomp = SeccompProfile::base;
+    // Not every address family is per-namespace (AF_VSOCK reaches the hypervisor and other VMs
+    // from any netns): with network "none" only the families the namespace isolates remain.
+    s.seccomp =
+        ctx.plan.network == NetworkMode::full ? SeccompProfile::base : SeccompProfile::netns;
     // The private network namespace does not cover a host service's socket *file*: it is
     // reached by path, through the shared filesystem (a read-only bind does not refuse
     // connect). network.unix_sockets = "block" refuses socket(AF_UNIX) instead.

@@ -171,6 +171,20 @@ bool is_placeholder(int fd) {
     return read_mark(fd);
 }
 
+bool placeholder_in_use(int fd) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) return false;
+    // A lock needs an open file description of our own: reopen the very inode (O_PATH fds
+    // take no flock on every kernel). Never a FIFO or device: only files and directories.
+    const std::string proc = "/proc/self/fd/" + std::to_string(fd);
+    UniqueFd own(::open(proc.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC |
+                                          (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0)));
+    struct stat ost {};
+    if (!own || ::fstat(own.get(), &ost) != 0 || !same_inode(ost, st)) return false;
+    if (::flock(own.get(), LOCK_EX | LOCK_NB) == 0) return false;  // nobody holds it
+    return errno == EWOULDBLOCK;
+}
+
 Result<Placeholder> acquire_placeholder(int parent_dirfd, const std::string& parent_path,
                                         const std::string& name, bool directory) {
     std::string path = (parent_path == "/" ? std::string() : parent_path) + "/" + name;

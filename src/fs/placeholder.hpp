@@ -16,8 +16,9 @@
 //     (linkat / renameat2(RENAME_NOREPLACE)), so no run ever sees an unmarked or unlocked one.
 //
 // Mark: the extended attribute user.sbxrun.placeholder = "sbxrun-placeholder-v1". It is what
-// lets a later run recognise a crashed run's leftover (it joins it like any placeholder and so
-// removes it on release) and tell it from the user's own empty files. Nothing without the mark
+// tells a placeholder from the user's own empty files. It is forgeable (see
+// placeholder_in_use()), so the plan joins an existing one only while a run holds it; a
+// crashed run's leftover is then kept like any file (read-only in the sandbox), not removed. Nothing without the mark
 // is ever joined or removed, and nothing is followed (every open is O_NOFOLLOW). On a
 // filesystem without user xattrs the placeholder still works for its own run (removal is by
 // inode identity) but cannot be shared: another run sees an existing unmarked name. Files are
@@ -90,5 +91,13 @@ private:
 // True when `fd` (any kind, O_PATH included) refers to an empty regular file, or a directory,
 // carrying sbxrun's placeholder mark.
 [[nodiscard]] bool is_placeholder(int fd);
+
+// True when some run holds the placeholder `fd` refers to (a shared flock on it that an
+// exclusive non-blocking one cannot take). The mark alone is forgeable: Landlock does not
+// govern setxattr, so a command under it can put user.sbxrun.placeholder on any empty file
+// its user may write, even a read-only protected one. So the plan takes an existing marked
+// file for a placeholder (missing, to be joined and removed afterwards) only while a run
+// holds it; one nobody holds, forged or a crashed run's leftover, is kept like any file.
+[[nodiscard]] bool placeholder_in_use(int fd);
 
 }  // namespace sbx

@@ -6,7 +6,7 @@
 //   --devpts
 //   --landlock ABI:FS:NET:SCOPED    (only when spec.landlock; decimal numbers)
 //   --landlock-rule FD:ACCESS       (repeated, only when spec.landlock)
-//   --seccomp none|base|no_network
+//   --seccomp none|base|no_network|netns
 //   --unix-sockets allow|refuse
 //   --new-session yes|no
 //   --report-fd N   --stderr-fd N   (-1 allowed: none)
@@ -58,7 +58,8 @@ bool split(std::string_view s, std::size_t n, std::string_view* parts) {
 }
 
 std::optional<SeccompProfile> seccomp_from_string(std::string_view s) {
-    for (auto p : {SeccompProfile::none, SeccompProfile::base, SeccompProfile::no_network}) {
+    for (auto p : {SeccompProfile::none, SeccompProfile::base, SeccompProfile::no_network,
+                   SeccompProfile::netns}) {
         if (s == to_string(p)) return p;
     }
     return std::nullopt;
@@ -74,6 +75,8 @@ const char* to_string(SeccompProfile p) {
             return "base";
         case SeccompProfile::no_network:
             return "no_network";
+        case SeccompProfile::netns:
+            return "netns";
     }
     return "base";
 }

@@ -42,6 +42,8 @@ enum class SeccompProfile {
     none,        // no filter
     base,        // refuse ptrace of others, io_uring, TIOCSTI/TIOCLINUX, keyctl, new mount API...
     no_network,  // base + socket() refused for every family but AF_UNIX
+    netns,       // base + socket() refused for every family a network namespace does not
+                 // isolate (all but AF_UNIX, AF_INET, AF_INET6, AF_NETLINK): bwrap, network none
 };
 
 // A mount bwrap was asked to make, as the inner stage must find it before anything runs:
@@ -59,9 +61,9 @@ struct VerifyMount {
 };
 
 struct InnerSpec {
-    std::vector<std::string> pins;  // symlinks to bind onto themselves (open_tree + move_mount)
+    std::vector<std::string> pins;    // symlinks to bind onto themselves (open_tree + move_mount)
     std::vector<VerifyMount> verify;  // checked before pinning, in order
-    bool mount_devpts = false;      // fresh devpts on /dev/pts and /dev/ptmx -> pts/ptmx
+    bool mount_devpts = false;        // fresh devpts on /dev/pts and /dev/ptmx -> pts/ptmx
     bool landlock = false;
     LandlockSpec landlock_spec;  // meaningful (and carried by to_args) only when landlock
     SeccompProfile seccomp = SeccompProfile::base;

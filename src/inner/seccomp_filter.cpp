@@ -31,6 +31,7 @@
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "util/unique_fd.hpp"
 
@@ -128,6 +129,40 @@ Status add_base(scmp_filter_ctx ctx) {
 // read-only mount nor Landlock (ABI <= 7) refuses, so host services whose socket file the
 // command can see (docker.sock, agents, X11) are closed only by never handing out such a socket.
 // socketpair(AF_UNIX) stays: it has no address and reaches nothing but its own other end.
+//
+// Under a private network namespace (bwrap, network "none": netns_only) the families a
+// namespace isolates stay, every other one is refused. An allowlist, because new families
+// appear in new kernels and a denylist would let them through:
+//   AF_UNIX     abstract names are per netns; pathname sockets are the filesystem's business
+//               (refuse_unix, network.unix_sockets);
+//   AF_INET/6   per netns (only lo, down or private, is there);
+//   AF_NETLINK  rtnetlink and friends answer for the netns (getaddrinfo, ip(8) need it).
+// Refused: AF_VSOCK (not namespaced at all: it reaches the hypervisor and other guests),
+// AF_BLUETOOTH, AF_ALG, AF_TIPC, AF_RDS, AF_CAN, AF_XDP, AF_KCM, ... (host-wide state or
+// kernel attack surface a build has no use for), and AF_PACKET: a netns does isolate it, but
+// it needs CAP_NET_RAW, which the command never has, so refusing it costs nothing.
+// Families are compared on the low 32 bits (the kernel reads an int); any value at or over
+// AF_MAX, whatever its upper half, is refused as a whole.
+constexpr int kNetnsFamilies[] = {AF_UNIX, AF_INET, AF_INET6, AF_NETLINK};
+
+Status add_netns_socket_rules(scmp_filter_ctx ctx, bool refuse_unix) {
+    const std::uint32_t eafnosupport = SCMP_ACT_ERRNO(EAFNOSUPPORT);
+    for (const char* call : {"socket", "socketpair"}) {
+        for (int family = 0; family < AF_MAX; ++family) {
+            bool keep = false;
+            for (int ok : kNetnsFamilies) keep = keep || ok == family;
+            if (family == AF_UNIX && refuse_unix && std::string_view(call) == "socket")
+                keep = false;
+            if (keep) continue;
+            SBX_TRY(add(
+                ctx, eafnosupport, call,
+                {SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, static_cast<std::uint64_t>(family))}));
+        }
+        SBX_TRY(add(ctx, eafnosupport, call, {SCMP_A0(SCMP_CMP_GE, AF_MAX)}));
+    }
+    return {};
+}
+
 Status add_socket_rules(scmp_filter_ctx ctx, bool no_network, bool refuse_unix) {
     const std::uint32_t eafnosupport = SCMP_ACT_ERRNO(EAFNOSUPPORT);
     if (no_network && refuse_unix) {
@@ -182,8 +217,12 @@ Result<SeccompProgram> build_seccomp(SeccompProfile profile, bool refuse_unix_so
     if (rc < 0) return os_error("cannot set the seccomp bad-architecture action", -rc);
 
     if (profile != SeccompProfile::none) SBX_TRY(add_base(ctx.get()));
-    SBX_TRY(
-        add_socket_rules(ctx.get(), profile == SeccompProfile::no_network, refuse_unix_sockets));
+    if (profile == SeccompProfile::netns) {
+        SBX_TRY(add_netns_socket_rules(ctx.get(), refuse_unix_sockets));
+    } else {
+        SBX_TRY(add_socket_rules(ctx.get(), profile == SeccompProfile::no_network,
+                                 refuse_unix_sockets));
+    }
     return export_seccomp(ctx.get(), "seccomp filter");
 }
 

@@ -21,6 +21,7 @@
 #include "fs/path.hpp"
 #include "fs/placeholder.hpp"
 #include "fs/scan.hpp"
+#include "plan/gitdir.hpp"
 
 namespace sbx {
 namespace {
@@ -338,6 +339,13 @@ private:
         return "found by the scan of protected " + rule.why.substr(prefix.size());
     }
 
+    // Protected because a .git file (or a gitdir's commondir) leads there (follow_gitfile).
+    static std::string found_by_gitfile(const RuleRef& rule) {
+        if (rule.why.rfind("gitdir of ", 0) == 0 || rule.why.rfind("commondir of ", 0) == 0)
+            return rule.why;
+        return {};
+    }
+
     static std::string chain_text(const std::vector<SymlinkHop>& chain) {
         std::string s;
         for (const auto& hop : chain) {
@@ -453,8 +461,11 @@ private:
             d.detail = r->chain.empty() ? "" : "target " + r->real + " read-only";
             add_reason(d.detail, link_why);
             add_reason(d.detail, found_by_scan(rule));
+            add_reason(d.detail, found_by_gitfile(rule));
             plan_.protected_paths.push_back(std::move(d));
             if (dir) SBX_TRY(protect_links_inside(r->real, fd_index, readable, rule, depth));
+            if (!dir && depth == 0 && is_git_name(path))
+                SBX_TRY(follow_gitfile(real, fd_index, rule));
             return {};
         }
 
@@ -479,13 +490,124 @@ private:
         }
         add_reason(d.detail, link_why);
         add_reason(d.detail, found_by_scan(rule));
+        add_reason(d.detail, found_by_gitfile(rule));
         plan_.protected_paths.push_back(std::move(d));
         return {};
     }
 
-    // Placeholders are always empty regular files: only those need the (xattr) check.
+    static bool is_git_name(std::string_view path) {
+        return path.size() >= 5 && path.substr(path.size() - 5) == "/.git";
+    }
+
+    static Error with_rule(Error e, const std::string& path, const RuleRef& rule) {
+        if (e.path.empty()) e.path = path;
+        if (e.origin.empty()) e.origin = rule.origin;
+        return e;
+    }
+
+    // A protected `.git` that is a file (`gitdir: ...`: git worktree, submodules,
+    // --separate-git-dir): git takes its config and hooks from the directory it names and
+    // from that directory's `commondir`, so those get the protection `.git` has. The file was
+    // resolved and is read-only in the sandbox; it is read through that descriptor.
+    Status follow_gitfile(const std::string& gitfile, int fd_index, const RuleRef& rule) {
+        auto content = read_small_file(plan_.fds[fd_index].get(), gitfile);
+        if (!content.ok()) return with_rule(std::move(content).error(), gitfile, rule);
+        auto text = parse_gitfile(*content);
+        if (!text.ok()) return with_rule(std::move(text).error(), gitfile, rule);
+        if (!text->has_value()) {
+            plan_.notes.push_back("'" + gitfile +
+                                  "' is not a gitdir file git would use: nothing followed");
+            return {};
+        }
+        auto gitdir = gitdir_path(std::string(path_parent_view(gitfile)), **text);
+        if (!gitdir) {
+            return with_rule(Error(ErrorKind::unenforceable,
+                                   "cannot follow the gitdir '" + **text +
+                                       "' as git would (a '..' after a named component)"),
+                             gitfile, rule);
+        }
+        RuleRef why = rule;
+        why.why = "gitdir of " + gitfile;
+        auto real = protect_git_dir(*gitdir, why);
+        if (!real.ok()) return std::move(real).error();
+        if (!real->has_value()) return {};
+
+        // A worktree's gitdir names the main repository's in `commondir` (`../..`).
+        auto c = resolve_rule(**real + "/commondir", rule.origin);
+        if (!c.ok()) return std::move(c).error();
+        if (!c->exists || !S_ISREG(c->st.st_mode)) return {};
+        const std::string cpath = c->real;
+        auto ccontent = read_small_file(c->fd.get(), cpath);
+        if (!ccontent.ok()) return with_rule(std::move(ccontent).error(), cpath, rule);
+        auto ctext = parse_commondir(*ccontent);
+        if (!ctext.ok()) return with_rule(std::move(ctext).error(), cpath, rule);
+        auto common = gitdir_path(**real, *ctext);
+        if (!common) {
+            return with_rule(Error(ErrorKind::unenforceable,
+                                   "cannot follow the commondir '" + *ctext +
+                                       "' as git would (a '..' after a named component)"),
+                             cpath, rule);
+        }
+        why.why = "commondir of gitdir " + **real + " (gitdir of " + gitfile + ")";
+        auto creal = protect_git_dir(*common, why);
+        if (!creal.ok()) return std::move(creal).error();
+        return {};
+    }
+
+    // Protect a directory a `.git` file (or a `commondir`) leads to, when the sandbox could
+    // change it or the links to it. Returns its canonical path when it is an existing
+    // directory (git uses nothing else).
+    Result<std::optional<std::string>> protect_git_dir(const std::string& path,
+                                                       const RuleRef& rule) {
+        auto r = resolve_rule(path, rule.origin);
+        if (!r.ok()) return std::move(r).error();
+        const std::string real = r->real;
+        const bool is_dir = r->exists && S_ISDIR(r->st.st_mode);
+        bool changeable = writable_place(real) || writable_place(std::string(path_parent_view(real)));
+        for (const auto& root : writable_roots_) {
+            if (path_is_within(root, real)) changeable = true;  // a writable root inside it
+        }
+        bool links = false;
+        for (const auto& hop : r->chain) links = links || writable_place(hop.parent);
+        const Candidate* decider = deciding_root(real);
+        const bool visible_ro = decider != nullptr && decider->op.kind == OpKind::bind_ro;
+        if (changeable || (links && visible_ro)) {
+            // As a protected path of its own: read-only (or blocked when missing), links on
+            // the way pinned per filesystem.symlinks, scanned for links into writable places.
+            // It may lie outside the root the `.git` rule was applied under.
+            std::string saved = std::move(protect_root_);
+            protect_root_.clear();
+            Status s = protect_path(path, rule, 0);
+            protect_root_ = std::move(saved);
+            SBX_TRY(std::move(s));
+        } else if (links) {
+            return with_rule(
+                Error(ErrorKind::unenforceable,
+                      "cannot protect '" + real + "' (" + rule.why +
+                          "): it is reached through a symlink in a writable place, and is not "
+                          "visible in the sandbox"),
+                path, rule);
+        } else {
+            ProtectDecision d;
+            d.path = path;
+            d.rule = rule;
+            d.decision = r->exists ? "read-only" : "missing";
+            d.detail = decider == nullptr || decider->op.kind == OpKind::hide_dir ||
+                               decider->op.kind == OpKind::hide_file
+                           ? "outside every writable root and not visible: nothing to add"
+                           : "outside every writable root: already read-only, nothing to add";
+            add_reason(d.detail, rule.why);
+            plan_.protected_paths.push_back(std::move(d));
+        }
+        if (!is_dir) return std::optional<std::string>{};
+        return std::optional<std::string>{real};
+    }
+
+    // Placeholders are always empty regular files: only those need the (xattr) check. The mark
+    // can be forged (fs/placeholder.hpp): only one a run holds right now is taken for one.
     static bool is_placeholder_result(const Resolved& r) {
-        return r.exists && S_ISREG(r.st.st_mode) && r.st.st_size == 0 && is_placeholder(r.fd.get());
+        return r.exists && S_ISREG(r.st.st_mode) && r.st.st_size == 0 &&
+               is_placeholder(r.fd.get()) && placeholder_in_use(r.fd.get());
     }
 
     enum class Blocked { blocked, ignored, not_writable };

@@ -78,6 +78,24 @@ int do_netlink() {
     return succeeded("socket(AF_NETLINK)");
 }
 
+// socket FAMILY: create a socket of that address family (number) with any of the usual types;
+// prints "created" or the errno name of the last refusal (EAFNOSUPPORT is what seccomp says).
+int do_socket(int family) {
+    int err = 0;
+    for (int type : {SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_RAW}) {
+        int s = socket(family, type | SOCK_CLOEXEC, 0);
+        if (s >= 0) {
+            std::printf("created\n");
+            close(s);
+            return 0;
+        }
+        err = errno;
+        if (err == EAFNOSUPPORT) break;  // the family itself is refused: no type will do
+    }
+    std::printf("%s\n", strerrorname_np(err) ? strerrorname_np(err) : "?");
+    return 1;
+}
+
 // ifaces: print the network interfaces this process sees, one per line.
 int do_ifaces() {
     struct if_nameindex* list = if_nameindex();
@@ -193,6 +211,7 @@ int main(int argc, char** argv) {
     if (cmd == "tiocsti") return do_tiocsti();
     if (cmd == "io_uring") return do_io_uring();
     if (cmd == "netlink") return do_netlink();
+    if (cmd == "socket" && argc == 3) return do_socket(std::atoi(argv[2]));
     if (cmd == "ifaces") return do_ifaces();
     if (cmd == "tcp" && argc == 3) return do_inet(true, std::atoi(argv[2]));
     if (cmd == "udp" && argc == 3) return do_inet(false, std::atoi(argv[2]));

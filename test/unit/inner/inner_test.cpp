@@ -43,7 +43,8 @@ TEST_CASE("to_args and parse_inner_args are exact inverses") {
         CHECK(*back == s);
         CHECK(to_args(*back) == to_args(s));
     }
-    for (auto p : {SeccompProfile::none, SeccompProfile::base, SeccompProfile::no_network}) {
+    for (auto p : {SeccompProfile::none, SeccompProfile::base, SeccompProfile::no_network,
+                   SeccompProfile::netns}) {
         for (bool refuse_unix : {false, true}) {
             InnerSpec s = minimal;
             s.seccomp = p;
@@ -68,6 +69,7 @@ TEST_CASE("to_string(SeccompProfile) names each profile") {
     CHECK(std::string(to_string(SeccompProfile::none)) == "none");
     CHECK(std::string(to_string(SeccompProfile::base)) == "base");
     CHECK(std::string(to_string(SeccompProfile::no_network)) == "no_network");
+    CHECK(std::string(to_string(SeccompProfile::netns)) == "netns");
 }
 
 TEST_CASE("parse_inner_args rejects malformed arguments as usage errors") {

@@ -154,3 +154,35 @@ TEST_CASE("a program built in the parent and loaded in a forked child filters th
     CHECK(in_child([&p = *unix_only] { return load_seccomp(p) == 0; },
                    [] { return sock(AF_UNIX); }) == EAFNOSUPPORT);
 }
+
+TEST_CASE("seccomp netns: only the families a network namespace isolates", "[seccomp]") {
+    auto s = with(SeccompProfile::netns);
+    CHECK(in_child(s, [] { return sock(AF_INET); }) == 0);
+    CHECK(in_child(s, [] { return sock(AF_INET6); }) != EAFNOSUPPORT);  // may lack IPv6
+    CHECK(in_child(s, [] { return sock(AF_UNIX); }) == 0);
+    CHECK(in_child(s, [] {
+              int fd = ::socket(AF_NETLINK, SOCK_RAW, 0);
+              return fd >= 0 ? 0 : errno;
+          }) == 0);
+    CHECK(in_child(s, [] {
+              int sv[2];
+              return ::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0 ? 0 : errno;
+          }) == 0);
+    for (int family : {AF_VSOCK, AF_BLUETOOTH, AF_ALG, AF_TIPC, AF_PACKET, AF_XDP, AF_MAX, 4096}) {
+        INFO(family);
+        CHECK(in_child(s, [family] { return sock(family); }) == EAFNOSUPPORT);
+    }
+    // upper-half garbage: AF_VSOCK is still AF_VSOCK to the kernel, and refused
+    CHECK(in_child(s, [] {
+              long fd = ::syscall(SYS_socket, (1L << 32) | AF_VSOCK, SOCK_STREAM, 0);
+              return fd >= 0 ? 0 : errno;
+          }) == EAFNOSUPPORT);
+    // with unix sockets blocked: socket(AF_UNIX) refused, socketpair still works
+    auto no_unix = [] { return install_seccomp(SeccompProfile::netns, true).ok(); };
+    CHECK(in_child(no_unix, [] { return sock(AF_UNIX); }) == EAFNOSUPPORT);
+    CHECK(in_child(no_unix, [] { return sock(AF_INET); }) == 0);
+    CHECK(in_child(no_unix, [] {
+              int sv[2];
+              return ::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0 ? 0 : errno;
+          }) == 0);
+}

@@ -421,3 +421,75 @@ TEST_CASE("a missing denied path is blocked where the sandbox could create it") 
         CHECK(op_at(*plan, t / "ws/.env") == nullptr);
     }
 }
+
+TEST_CASE("a .git file: its gitdir and commondir are protected like .git") {
+    TempTree t;
+    fill(t, {{Entry::dir, "ws/.auxiliary/main/.git/worktrees/wt/x", ""},
+             {Entry::file, "ws/.auxiliary/main/.git/worktrees/wt/commondir", "../..\n"},
+             {Entry::file, "ws/.git", "gitdir: .auxiliary/main/.git/worktrees/wt\r\n"}});
+    auto plan = sbx::make_plan(policy({t / "ws"}, {".git"}));
+    REQUIRE(plan.ok());
+    const auto* file = op_at(*plan, t / "ws/.git");
+    REQUIRE(file != nullptr);
+    CHECK(file->kind == sbx::OpKind::bind_ro);
+    const auto* common = op_at(*plan, t / "ws/.auxiliary/main/.git");
+    REQUIRE(common != nullptr);
+    CHECK(common->kind == sbx::OpKind::bind_ro);
+    CHECK(contains(common->rule.why, "commondir of gitdir"));
+    CHECK(common->rule.origin.key == "filesystem.protect[0]");
+    // The worktree's gitdir lies inside the common dir: covered by its read-only bind.
+    const auto* d = decision(*plan, t / "ws/.auxiliary/main/.git/worktrees/wt");
+    REQUIRE(d != nullptr);
+    CHECK(d->decision == "read-only");
+    CHECK(contains(d->detail, "gitdir of " + t / "ws/.git"));
+    // The directories on the way cannot be renamed to build a fake gitdir in their place.
+    const auto* anchor = op_at(*plan, t / "ws/.auxiliary/main");
+    REQUIRE(anchor != nullptr);
+    CHECK(anchor->kind == sbx::OpKind::anchor);
+}
+
+TEST_CASE("a .git file whose gitdir is outside every writable root adds nothing") {
+    TempTree t;
+    fill(t, {{Entry::dir, "ro/gitdir", ""}, {Entry::dir, "ws", ""}});
+    t.add({Entry::file, "ws/.git", "gitdir: " + t / "ro/gitdir" + "\n"});
+    auto plan = sbx::make_plan(policy({t / "ws"}, {".git"}));
+    REQUIRE(plan.ok());
+    CHECK(op_at(*plan, t / "ro/gitdir") == nullptr);
+    const auto* d = decision(*plan, t / "ro/gitdir");
+    REQUIRE(d != nullptr);
+    CHECK(contains(d->detail, "already read-only, nothing to add"));
+}
+
+TEST_CASE("a .git file: a missing gitdir in the workspace cannot be created") {
+    TempTree t;
+    fill(t, {{Entry::file, "ws/.git", "gitdir: .auxiliary/gitdir\n"}});
+    auto plan = sbx::make_plan(policy({t / "ws"}, {".git"}));
+    REQUIRE(plan.ok());
+    const auto* op = op_at(*plan, t / "ws/.auxiliary");
+    REQUIRE(op != nullptr);
+    CHECK(op->kind == sbx::OpKind::block_missing);
+}
+
+TEST_CASE("a .git file: a gitdir reached through a workspace link is pinned or refused") {
+    TempTree t;
+    fill(t, {{Entry::dir, "ws/real", ""},
+             {Entry::link, "ws/gd", "real"},
+             {Entry::file, "ws/.git", "gitdir: gd\n"}});
+    auto pin = sbx::make_plan(policy({t / "ws"}, {".git"}));
+    REQUIRE(pin.ok());
+    CHECK(pinned(*pin, t / "ws/gd"));
+    REQUIRE(op_at(*pin, t / "ws/real") != nullptr);
+    CHECK(op_at(*pin, t / "ws/real")->kind == sbx::OpKind::bind_ro);
+    auto esc = sbx::make_plan(policy({t / "ws"}, {".git"}, {}, sbx::SymlinkMode::escalate));
+    REQUIRE_FALSE(esc.ok());
+    CHECK(esc.error().kind == sbx::ErrorKind::symlink_refused);
+}
+
+TEST_CASE("a .git file git would not read is refused when it cannot be parsed like git") {
+    TempTree t;
+    fill(t, {{Entry::file, "ws/.git", "gitdir: a/../b\n"}});
+    auto plan = sbx::make_plan(policy({t / "ws"}, {".git"}));
+    REQUIRE_FALSE(plan.ok());
+    CHECK(plan.error().kind == sbx::ErrorKind::unenforceable);
+    CHECK(plan.error().path == t / "ws/.git");
+}

@@ -1,0 +1,123 @@
+#!/bin/bash
+# A `.git` *file* (gitdir: ...) at the top of a writable root: the directory it names and that
+# directory's `commondir` hold the config and hooks host git runs from, so the sandbox must not
+# be able to change them (issue 11, escape 6). Three layouts, each its own workspace:
+#   sep: git init --separate-git-dir=<ws>/.auxiliary/gitdir
+#   wt:  git worktree add <ws> of a repository kept in ${tmpdir} (commondir = ../..)
+#   sub: a submodule checkout, .git = "gitdir: ../.git/modules/x", its superproject in ${tmpdir}
+# Every attack plants something that writes $MARK when host git runs; afterwards host git runs
+# (status, commit) and the marker must be absent, the git directories unchanged.
+. "$(dirname "$0")/lib.sh"
+command -v git >/dev/null || skip_all "git is not installed"
+
+make_workspace  # $FIX/home, $FIX/tmp, $FIX/outside
+MARK=$FIX/home/MARK
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+hgit() { as_runner env GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null \
+    git -c user.name=t -c user.email=t@example.org "$@"; }
+own_fix
+
+SEP=$FIX/sep
+mkdir -p "$SEP/.auxiliary"; own_fix
+hgit init -q --separate-git-dir="$SEP/.auxiliary/gitdir" "$SEP"
+echo tracked >"$SEP/file.txt"; own_fix
+hgit -C "$SEP" add file.txt && hgit -C "$SEP" commit -q -m init
+
+MAIN=$FIX/tmp/main
+WT=$FIX/wt
+mkdir -p "$MAIN"; own_fix
+hgit init -q "$MAIN"
+echo tracked >"$MAIN/file.txt"; own_fix
+hgit -C "$MAIN" add file.txt && hgit -C "$MAIN" commit -q -m init
+hgit -C "$MAIN" worktree add -q "$WT" 2>/dev/null
+
+SUPER=$FIX/tmp/super
+SUB=$SUPER/x
+mkdir -p "$SUPER/.git/modules" "$SUB"; own_fix
+hgit init -q "$SUPER"
+hgit init -q --separate-git-dir="$SUPER/.git/modules/x" "$SUB"
+echo "gitdir: ../.git/modules/x" >"$SUB/.git"  # relative, as git submodule writes it
+echo tracked >"$SUB/file.txt"; own_fix
+hgit -C "$SUB" add file.txt && hgit -C "$SUB" commit -q -m init
+
+check "layouts: the workspaces have .git files" \
+    test -f "$SEP/.git" -a -f "$WT/.git" -a -f "$SUB/.git"
+
+git_state() {
+    echo "== sep"; fingerprint "$SEP/.auxiliary/gitdir"
+    echo "== main"; fingerprint "$MAIN/.git"
+    echo "== super"; fingerprint "$SUPER/.git"
+    echo "== .git files"; cat "$SEP/.git" "$WT/.git" "$SUB/.git"
+    echo "== outside"; fingerprint "$FIX/outside"
+}
+BEFORE=$(git_state)
+
+HOOK="printf '#!/bin/sh\\ntouch $MARK\\n'"
+gitdir_of() {
+    local gd
+    gd=$(sed -n 's/^gitdir: //p' "$1/.git")
+    case $gd in /*) echo "$gd" ;; *) echo "$1/$gd" ;; esac
+}
+unchanged() {
+    local after
+    after=$(git_state)
+    if [ "$after" = "$BEFORE" ]; then ok "git directories unchanged $1"; else
+        not_ok "git directories unchanged $1"
+        diff <(echo "$BEFORE") <(echo "$after") | sed 's/^/#   /' | head -40
+    fi
+}
+
+# What each refusal says: a read-only mount or a pinned link under bwrap, Landlock's EACCES.
+REFUSED="$E_RO|$E_BUSY"
+
+# 1. Plant what host git would run: config (fsmonitor, hooksPath) and hooks.
+for ws in "$SEP" "$WT" "$SUB"; do
+    WS=$ws
+    name=${ws##*/}
+    gd=$(gitdir_of "$ws")
+    attack_errno "$name: git config core.fsmonitor" "$REFUSED" "git config core.fsmonitor 'touch $MARK; true' || exit 1"
+    attack_errno "$name: git config core.hooksPath" "$REFUSED" "git config core.hooksPath '$ws/hooks' || exit 1"
+    attack_errno "$name: append to the gitdir's config" "$REFUSED" "echo '[core] fsmonitor = touch $MARK; true' >>'$gd/config'"
+    attack_errno "$name: write a pre-commit hook" "$REFUSED" \
+        "mkdir -p '$gd/hooks' && $HOOK >'$gd/hooks/pre-commit' && chmod +x '$gd/hooks/pre-commit'"
+done
+WS=$WT
+attack_errno "wt: modify the commondir's config" "$REFUSED" "echo '[core] fsmonitor = touch $MARK; true' >>'$MAIN/.git/config'"
+attack_errno "wt: write a hook in the commondir" "$REFUSED" \
+    "$HOOK >'$MAIN/.git/hooks/pre-commit' && chmod +x '$MAIN/.git/hooks/pre-commit'"
+unchanged "after planting config and hooks"
+
+# Normal work still goes: tracked files in each worktree can be edited.
+for ws in "$SEP" "$WT" "$SUB"; do
+    WS=$ws
+    sbxb -- sh -c 'echo edited >file.txt && git status --porcelain >/dev/null'
+    expect_rc 0 "$BACKEND: ${ws##*/}: editing a tracked file works"
+    check "${ws##*/}: the edit reached the host" grep -qx edited "$ws/file.txt"
+done
+
+# The host's next git runs nothing the sandbox planted (and does run: the commits land).
+for ws in "$SEP" "$WT" "$SUB"; do
+    hgit -C "$ws" status >/dev/null 2>&1
+    hgit -C "$ws" commit -q -a -m edit >/dev/null 2>&1
+    check "${ws##*/}: host git commit went through" \
+        test "$(hgit -C "$ws" log -1 --format=%s 2>/dev/null)" = edit
+done
+check "host git status/commit ran nothing planted (no $MARK)" test ! -e "$MARK"
+
+# 2. Swap the git directories (or what leads to them) for ones the sandbox made.
+BEFORE=$(git_state)
+for ws in "$SEP" "$WT" "$SUB"; do
+    WS=$ws
+    name=${ws##*/}
+    gd=$(gitdir_of "$ws")
+    # (a worktree's own gitdir has no hooks/ of its own: then creating one is the attack)
+    attack_errno "$name: replace the gitdir's hooks directory" "$REFUSED" \
+        "if [ -d '$gd/hooks' ]; then mv '$gd/hooks' '$gd/hooks.old' || exit 1; fi; mkdir '$gd/hooks'"
+    attack_errno "$name: rename the gitdir away and plant a new one" "$REFUSED" \
+        "mv '$gd' '$gd.old' && mkdir -p '$gd/hooks' && $HOOK >'$gd/hooks/pre-commit'"
+    attack_errno "$name: rewrite the .git file" "$REFUSED" "echo 'gitdir: /tmp/evil' >.git"
+done
+WS=$WT
+attack_errno "wt: rewrite the commondir file" "$REFUSED" "echo '$WT/fake' >'$MAIN/.git/worktrees/wt/commondir'"
+unchanged "after swapping them"
+done_testing

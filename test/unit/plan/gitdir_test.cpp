@@ -1,0 +1,106 @@
+// Parsing of `.git` files and `commondir`, as git does it (setup.c), and reading one through
+// an already resolved descriptor. Pure: no plan, no privileges.
+#include "plan/gitdir.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+using sbx::gitdir_path;
+using sbx::parse_commondir;
+using sbx::parse_gitfile;
+
+TEST_CASE("gitfile: absolute and relative paths, line endings", "[gitdir]") {
+    auto abs = parse_gitfile("gitdir: /w/.auxiliary/gitdir\n");
+    REQUIRE(abs.ok());
+    REQUIRE(abs->has_value());
+    CHECK(**abs == "/w/.auxiliary/gitdir");
+    CHECK(*gitdir_path("/w", **abs) == "/w/.auxiliary/gitdir");
+
+    auto rel = parse_gitfile("gitdir: ../.git/modules/x\n");
+    REQUIRE(rel.ok());
+    CHECK(**rel == "../.git/modules/x");
+    CHECK(*gitdir_path("/super/x", **rel) == "/super/.git/modules/x");
+
+    auto crlf = parse_gitfile("gitdir: /w/g\r\n\r\n");
+    REQUIRE(crlf.ok());
+    CHECK(**crlf == "/w/g");
+    auto none = parse_gitfile("gitdir: /w/g");
+    CHECK(**none == "/w/g");
+    // git trims line endings only: a trailing blank belongs to the path.
+    CHECK(**parse_gitfile("gitdir: /w/g \n") == "/w/g ");
+}
+
+TEST_CASE("gitfile: what git would not use is not followed", "[gitdir]") {
+    for (const char* text : {"", "gitdir:/w/g\n", "GITDIR: /w/g\n", "  gitdir: /w/g\n",
+                             "ref: refs/heads/main\n", "gitdir: \n", "gitdir: \r\n"}) {
+        auto r = parse_gitfile(text);
+        INFO(text);
+        REQUIRE(r.ok());
+        CHECK_FALSE(r->has_value());
+    }
+}
+
+TEST_CASE("gitfile: NUL and oversize are refused (exit 122), not cut", "[gitdir]") {
+    using namespace std::string_literals;
+    auto nul = parse_gitfile("gitdir: /w/g\0/../evil\n"s);
+    REQUIRE_FALSE(nul.ok());
+    CHECK(nul.error().kind == sbx::ErrorKind::unenforceable);
+
+    auto big = parse_gitfile("gitdir: /" + std::string(sbx::kGitfileMax, 'a'));
+    REQUIRE_FALSE(big.ok());
+    CHECK(big.error().kind == sbx::ErrorKind::unenforceable);
+    CHECK(parse_gitfile("gitdir: /" + std::string(sbx::kGitfileMax - 9, 'a')).ok());
+}
+
+TEST_CASE("commondir: relative to the gitdir, line endings trimmed", "[gitdir]") {
+    auto c = parse_commondir("../..\n");
+    REQUIRE(c.ok());
+    CHECK(*gitdir_path("/m/.git/worktrees/wt", *c) == "/m/.git");
+    CHECK(*gitdir_path("/m/.git/worktrees/wt", *parse_commondir("/abs/.git\r\n")) == "/abs/.git");
+    CHECK(*gitdir_path("/g", *parse_commondir("\n")) == "/g");
+    CHECK_FALSE(parse_commondir(std::string("..\0x", 4)).ok());
+}
+
+TEST_CASE("gitdir_path: a '..' after a named component is refused", "[gitdir]") {
+    // git takes such a path through realpath; a lexical join could name another directory.
+    CHECK_FALSE(gitdir_path("/w", "link/../x").has_value());
+    CHECK_FALSE(gitdir_path("/w", "/a/b/../c").has_value());
+    CHECK(*gitdir_path("/a/b/c", "../../x/./y") == "/a/x/y");
+    CHECK_FALSE(gitdir_path("/w", "").has_value());
+}
+
+TEST_CASE("read_small_file: reads the descriptor's file, bounded", "[gitdir]") {
+    char dir[] = "/tmp/gitdir_test.XXXXXX";
+    REQUIRE(::mkdtemp(dir) != nullptr);
+    const std::string file = std::string(dir) + "/.git";
+    FILE* f = std::fopen(file.c_str(), "w");
+    REQUIRE(f != nullptr);
+    std::fputs("gitdir: /x\n", f);
+    std::fclose(f);
+    int fd = ::open(file.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    // The name now leads elsewhere: what is read is still the inode resolved.
+    const std::string moved = file + ".old";
+    REQUIRE(::rename(file.c_str(), moved.c_str()) == 0);
+    f = std::fopen(file.c_str(), "w");
+    std::fputs("gitdir: /evil\n", f);
+    std::fclose(f);
+    auto text = sbx::read_small_file(fd, file);
+    REQUIRE(text.ok());
+    CHECK(*text == "gitdir: /x\n");
+    auto small = sbx::read_small_file(fd, file, 4);
+    REQUIRE_FALSE(small.ok());
+    CHECK(small.error().kind == sbx::ErrorKind::unenforceable);
+    ::close(fd);
+    int dfd = ::open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    CHECK_FALSE(sbx::read_small_file(dfd, dir).ok());  // not a regular file
+    ::close(dfd);
+    std::remove(file.c_str());
+    std::remove(moved.c_str());
+    ::rmdir(dir);
+}
