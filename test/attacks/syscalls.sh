@@ -6,6 +6,7 @@
 # flags must be as they were, and the host process must still be alive.
 # SYSCALLS_SET=known runs instead the rows tagged with a known, unfixed escape (syscalls_known.sh).
 . "$(dirname "$0")/lib.sh"
+command -v script >/dev/null || skip_all "script(1) (util-linux) is needed for the tty rows"
 SYSPROBE=$(realpath "${SYSCALL_PROBE:?SYSCALL_PROBE must point at syscall_probe}")
 TABLE=$(dirname "$0")/syscalls.table
 SET=${SYSCALLS_SET:-main}
