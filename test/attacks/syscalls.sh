@@ -35,7 +35,14 @@ for top in sys.argv[1:]:
 PY
     lsattr -dp "$@" 2>/dev/null
 }
-state() { host_state; echo "== meta"; meta_state "$O" "$WS/.git" "$WS/.auxiliary"; }
+# victim_state: what the process-control rows could change in the host process.
+victim_state() {
+    [ -n "${victim:-}" ] || return 0
+    echo "== victim: nice $(ps -o ni= -p "$victim")"
+    grep -E '^Cpus_allowed_list' "/proc/$victim/status"
+    cat "/proc/$victim/limits"
+}
+state() { host_state; echo "== meta"; meta_state "$O" "$WS/.git" "$WS/.auxiliary"; victim_state; }
 
 # A process outside, of the same user as the sandbox, to signal, trace and read.
 marker=$((RANDOM % 9000 + 1000))
@@ -93,10 +100,10 @@ done
 missing=$(comm -23 <("$SYSPROBE" --list | sort) <(grep -v '^#' "$TABLE" | awk 'NF {print $2}' | sort -u))
 check "every probe call has a row in syscalls.table${missing:+ (missing: $missing)}" test -z "$missing"
 check "the process outside is still alive" kill -0 "$victim"
-kill "$victim" 2>/dev/null; wait "$runner" 2>/dev/null
 after=$(state)
-if [ "$after" = "$BEFORE" ]; then ok "host unchanged: files, mode, owner, times, xattrs, flags"; else
-    not_ok "host unchanged: files, mode, owner, times, xattrs, flags"
+kill "$victim" 2>/dev/null; wait "$runner" 2>/dev/null
+if [ "$after" = "$BEFORE" ]; then ok "host unchanged: files, mode, owner, times, xattrs, flags, the host process"; else
+    not_ok "host unchanged: files, mode, owner, times, xattrs, flags, the host process"
     diff <(echo "$BEFORE") <(echo "$after") | sed 's/^/#   /'
 fi
 done_testing

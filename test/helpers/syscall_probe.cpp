@@ -232,6 +232,34 @@ const std::map<std::string, std::function<long()>>& rows() {
              if (fd < 0) return fd;
              return ::syscall(SYS_pidfd_getfd, fd, 0, 0);
          }},
+        // other processes' scheduling and limits (harmless values on a host `sleep`)
+        {"prlimit64",
+         [] {
+             unsigned long long lim[2] = {0, 0};  // RLIMIT_CORE 0/0
+             return ::syscall(SYS_prlimit64, num(a1), 4 /* RLIMIT_CORE */, lim, nullptr);
+         }},
+        {"setpriority",
+         [] { return ::syscall(SYS_setpriority, 0 /* PRIO_PROCESS */, num(a1), 19); }},
+        {"sched_setaffinity",
+         [] {
+             unsigned long mask[16] = {};
+             long n = ::syscall(SYS_sched_getaffinity, 0, sizeof mask, mask);
+             if (n < 0) return n;
+             return ::syscall(SYS_sched_setaffinity, num(a1), sizeof mask, mask);
+         }},
+        {"ioprio_set",
+         [] {
+             return ::syscall(SYS_ioprio_set, 1 /* WHO_PROCESS */, num(a1), 3 << 13 /* IDLE */);
+         }},
+        {"kcmp", [] { return ::syscall(SYS_kcmp, ::getpid(), num(a1), 0 /* KCMP_FILE */, 0, 0); }},
+        {"process_madvise",
+         [] {
+             long fd = ::syscall(SYS_pidfd_open, num(a1), 0);
+             if (fd < 0) return fd;
+             char b = 0;
+             iovec v{&b, 1};
+             return ::syscall(SYS_process_madvise, fd, &v, 1, 20 /* MADV_COLD */, 0);
+         }},
         // kernel interfaces
         {"keyctl", [] { return ::syscall(SYS_keyctl, 0 /* GET_KEYRING_ID */, -4 /* USER */, 0); }},
         {"add_key",
