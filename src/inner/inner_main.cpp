@@ -1,7 +1,7 @@
 // sbxrun-inner: the last stage, inside the sandbox. See inner/inner_spec.hpp for the contract
 // and inner/inner_report.hpp for the record it leaves on report_fd.
 //
-// Order: parse args -> pin symlinks -> devpts -> drop every capability (bounding, ambient,
+// Order: parse args -> pin symlinks -> devpts -> /proc/sys read-only -> drop every capability (bounding, ambient,
 // effective/permitted/inheritable) -> no_new_privs -> setsid -> Landlock -> seccomp -> chdir ->
 // give the command the caller's stderr -> close stray fds -> run the command as a child, report
 // how it ended. Any failure before exec: "sbxrun-inner: <what>: <strerror>" on stderr, an
@@ -50,6 +50,7 @@
 #include "inner/inner_spec.hpp"
 #include "inner/landlock_apply.hpp"
 #include "inner/pin.hpp"
+#include "inner/proc_sys.hpp"
 #include "inner/seccomp_filter.hpp"
 #include "inner/verify_mounts.hpp"
 
@@ -74,6 +75,8 @@ sbx::Status setup(const sbx::InnerSpec& spec) {
     for (const auto& v : spec.verify) SBX_TRY(sbx::verify_mount(v));
     for (const auto& p : spec.pins) SBX_TRY(sbx::pin_symlink(p));
     if (spec.mount_devpts) SBX_TRY(sbx::mount_private_devpts());
+    // mount_devpts means "inside bwrap's mount namespace", where /proc is ours to remount.
+    if (spec.mount_devpts) SBX_TRY(sbx::make_proc_sys_readonly());
     SBX_TRY(sbx::drop_all_capabilities());
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         return sbx::os_error("set no_new_privs", errno);
