@@ -1,10 +1,36 @@
 #include "app/workspace.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
 
 #include "fs/path.hpp"
+#include "util/unique_fd.hpp"
 
 namespace sbx {
+namespace {
+
+// What git itself would take for a work tree's `.git`: a directory with a HEAD, or a file that
+// starts "gitdir: " (a worktree, a submodule). An empty file (a placeholder another run left
+// for a missing protected name), a stray link or a directory of that name is not one: it must
+// not make some parent, such as /tmp, every command's workspace.
+bool looks_like_git(const std::string& dot_git) {
+    struct stat st {};
+    if (::lstat(dot_git.c_str(), &st) != 0) return false;
+    if (S_ISDIR(st.st_mode)) {
+        struct stat head {};
+        return ::lstat((dot_git + "/HEAD").c_str(), &head) == 0 && !S_ISDIR(head.st_mode);
+    }
+    if (!S_ISREG(st.st_mode)) return false;
+    UniqueFd fd(::open(dot_git.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+    char prefix[8];
+    return fd && ::read(fd.get(), prefix, sizeof prefix) == static_cast<ssize_t>(sizeof prefix) &&
+           std::memcmp(prefix, "gitdir: ", sizeof prefix) == 0;
+}
+
+}  // namespace
 
 WorkspaceChoice default_workspace(const std::string& cwd, const std::string& home) {
     WorkspaceChoice here{cwd, "current directory"};
@@ -14,10 +40,7 @@ WorkspaceChoice default_workspace(const std::string& cwd, const std::string& hom
     for (int depth = 0; depth < 4096; ++depth) {
         struct stat st {};
         if (::stat(dir.c_str(), &st) != 0 || st.st_dev != start.st_dev) return here;
-        struct stat git {};
-        const std::string dot_git = dir == "/" ? "/.git" : dir + "/.git";
-        // A directory (a repository) or a file ("gitdir: ...": a worktree or a submodule).
-        if (::lstat(dot_git.c_str(), &git) == 0 && (S_ISDIR(git.st_mode) || S_ISREG(git.st_mode))) {
+        if (looks_like_git(dir == "/" ? "/.git" : dir + "/.git")) {
             if (dir == "/" || dir == home) return here;
             return {dir, "git work tree"};
         }

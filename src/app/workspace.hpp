@@ -11,7 +11,8 @@ struct WorkspaceChoice {
 };
 
 // The top level of the git work tree that holds `cwd` (the nearest directory, cwd itself
-// included, with a `.git` entry, as `git rev-parse --show-toplevel` finds it, not crossing a
+// included, with a `.git` that git would take for one (a directory with a HEAD, or a
+// "gitdir: " file), as `git rev-parse --show-toplevel` finds it, not crossing a
 // filesystem boundary as git does not by default); `cwd` itself when there is none, or when
 // that top level is `/` or `home`: `cd src && sbxrun -- make` may write ../build, but a home
 // directory kept in git (dotfiles) must not make every command's workspace the whole home.

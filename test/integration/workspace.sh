@@ -2,9 +2,15 @@
 # The default workspace (issue 17, part 4): inside a git work tree it is the tree's top level,
 # so `cd src && sbxrun -- make` can write ../build; never / or $HOME itself; --workspace wins.
 . "$(dirname "$0")/lib.sh"
-make_workspace                       # $WS has a .git directory
-mkdir -p "$WS/src/deep" "$FIX/plain/sub" "$FIX/home/proj" "$FIX/home/.git" "$WS/sub/wt"
+make_workspace                       # $WS has a .git directory; a HEAD makes it git's
+mkdir -p "$WS/src/deep" "$FIX/plain/sub" "$FIX/home/proj" "$FIX/home/.git" "$WS/sub/wt" \
+    "$FIX/fake/a/sub" "$FIX/fake/b/sub"
+echo "ref: refs/heads/main" | tee "$WS/.git/HEAD" >"$FIX/home/.git/HEAD"
 echo "gitdir: $WS/.git/worktrees/wt" >"$WS/sub/wt/.git"
+# Not repositories: an empty .git file (what a placeholder for a missing protected .git looks
+# like) and a .git directory without HEAD.
+: >"$FIX/fake/a/.git"
+mkdir "$FIX/fake/b/.git"
 own_fix
 # run_in DIR ARGS...: sbxrun as the runner with DIR as its current directory.
 run_in() {
@@ -25,6 +31,12 @@ check "a .git file (a worktree) makes its directory the top level" \
 run_in "$FIX/plain/sub" --explain -- true
 check "outside any work tree: the current directory" \
     grep -qx "workspace: $FIX/plain/sub (current directory)" "$OUT"
+run_in "$FIX/fake/a/sub" --explain -- true
+check "an empty .git file (a placeholder) is not a repository" \
+    grep -qx "workspace: $FIX/fake/a/sub (current directory)" "$OUT"
+run_in "$FIX/fake/b/sub" --explain -- true
+check "a .git directory without HEAD is not one either" \
+    grep -qx "workspace: $FIX/fake/b/sub (current directory)" "$OUT"
 run_in "$FIX/home/proj" --explain -- true
 check "a home directory kept in git does not become the workspace" \
     grep -qx "workspace: $FIX/home/proj (current directory)" "$OUT"
