@@ -54,6 +54,10 @@ for variant in chain wide daemon deep; do
         settled "$mark"
     for pid in $(pgrep -f "marks-$marker"); do kill -9 "$pid" 2>/dev/null; done
 done
+# --doctor says which of the two mechanisms (inner/teardown.hpp) a run gets here, for this user.
+sbx --doctor
+check "$BACKEND: --doctor names how the processes of a Landlock run are ended" \
+    grep -Eq '^  processes of a run are ended by: (cgroup\.kill|SIGSTOP then SIGKILL)' "$OUT"
 # No cgroup of a run is left behind (as root a run gets one below sbxrun's own).
 check "$BACKEND: no sbxrun cgroup is left behind" \
     sh -c '! find /sys/fs/cgroup -maxdepth 6 -type d -name "sbxrun-*" 2>/dev/null | grep -q .'
