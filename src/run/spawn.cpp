@@ -89,6 +89,10 @@ struct ExactFds {
         if (::sigprocmask(SIG_SETMASK, &mask, nullptr) != 0) return {errno, bp::system_category()};
         if (teardown != nullptr) {
             if (int err = teardown->write_join(); err != 0) return {err, bp::system_category()};
+            // If sbxrun itself is SIGKILLed, no teardown runs: the command dies with it at least
+            // (what it left behind does not; see SECURITY.md).
+            if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
+                return {errno, bp::system_category()};
         }
         if (stderr_fd >= 0 && stderr_fd != STDERR_FILENO && ::dup2(stderr_fd, STDERR_FILENO) < 0)
             return {errno, bp::system_category()};
