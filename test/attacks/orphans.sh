@@ -58,9 +58,17 @@ done
 sbx --doctor
 check "$BACKEND: --doctor names how the processes of a Landlock run are ended" \
     grep -Eq '^  processes of a run are ended by: (cgroup\.kill|SIGSTOP then SIGKILL)' "$OUT"
-# No cgroup of a run is left behind (as root a run gets one below sbxrun's own).
-check "$BACKEND: no sbxrun cgroup is left behind" \
-    sh -c '! find /sys/fs/cgroup -maxdepth 6 -type d -name "sbxrun-*" 2>/dev/null | grep -q .'
+# No cgroup of a run is left behind (as root a run gets one below sbxrun's own, named
+# sbxrun-PID): one whose sbxrun is gone is a leftover; tests running in parallel have live ones.
+no_stale_cgroups() {
+    local d pid stale=0
+    while IFS= read -r d; do
+        pid=${d##*/sbxrun-}; pid=${pid%%-*}
+        [ -d "/proc/$pid" ] || { diag "left behind: $d"; stale=1; }
+    done < <(find /sys/fs/cgroup -maxdepth 6 -type d -name 'sbxrun-*' 2>/dev/null)
+    [ "$stale" = 0 ]
+}
+check "$BACKEND: no sbxrun cgroup is left behind" no_stale_cgroups
 # The test cleans up what a failing sandbox left: only the sleeps carrying this run's marker.
 for pid in $(pgrep -f "^sleep 73\.$marker\$"); do kill "$pid" 2>/dev/null; done
 done_testing
