@@ -54,6 +54,21 @@ for variant in chain wide daemon deep; do
         settled "$mark"
     for pid in $(pgrep -f "marks-$marker"); do kill -9 "$pid" 2>/dev/null; done
 done
+# bwrap: also when sbxrun itself is SIGKILLed (--die-with-parent, then the pid namespace).
+# Under Landlock only the command dies with it (PR_SET_PDEATHSIG): see SECURITY.md.
+if [ "$BACKEND" = bwrap ]; then
+    mark=$WS/src/marks-$marker-killed
+    (cd "$WS" && as_runner "$SBXRUN" -q --backend bwrap -- sh -c \
+        "'$PROBE' fork-chain '$mark' deep; '$PROBE' fork-chain '$mark' chain; sleep 60") \
+        >/dev/null 2>&1 &
+    for _ in $(seq 300); do [ -s "$mark" ] && break; sleep 0.05; done
+    victim=$(pgrep -f "^$SBXRUN .*marks-$marker-killed" | head -1)
+    check "bwrap: the run to be killed started" test -n "$victim"
+    [ -n "$victim" ] && kill -9 "$victim"
+    wait
+    check "bwrap: nothing outlives a SIGKILLed sbxrun, the marker stops changing" settled "$mark"
+    for pid in $(pgrep -f "marks-$marker"); do kill -9 "$pid" 2>/dev/null; done
+fi
 # --doctor says which of the two mechanisms (inner/teardown.hpp) a run gets here, for this user.
 sbx --doctor
 check "$BACKEND: --doctor names how the processes of a Landlock run are ended" \
