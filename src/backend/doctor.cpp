@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "inner/landlock_apply.hpp"
+#include "inner/teardown.hpp"
 
 namespace sbx {
 namespace {
@@ -119,6 +120,7 @@ DoctorProbes real_doctor_probes(const std::string& bwrap, const std::string& pat
     };
     p.landlock_kernel_abi = [] { return landlock_kernel_abi(); };
     p.landlock_effective_abi = [] { return landlock_effective_abi(); };
+    p.landlock_teardown = [] { return describe_teardown_here(); };
     p.seccomp_available = [] {
         // PR_GET_SECCOMP fails with EINVAL on a kernel without seccomp; the errno action is
         // what our filter needs.
@@ -179,6 +181,7 @@ DoctorReport run_doctor(const DoctorProbes& probes, const std::vector<BackendKin
 
     r.landlock_kernel_abi = probes.landlock_kernel_abi();
     r.landlock_abi = probes.landlock_effective_abi();
+    if (probes.landlock_teardown) r.landlock_teardown = probes.landlock_teardown();
     r.seccomp = probes.seccomp_available();
     if (r.landlock_abi < 1) {
         r.problems.push_back(
@@ -239,7 +242,10 @@ std::string render_text(const DoctorReport& r) {
     } else {
         o << "not available";
     }
-    o << "\nseccomp: " << (r.seccomp ? "yes" : "no") << "\n";
+    o << "\n";
+    if (!r.landlock_teardown.empty())
+        o << "  processes of a run are ended by: " << r.landlock_teardown << "\n";
+    o << "seccomp: " << (r.seccomp ? "yes" : "no") << "\n";
     o << "backend for the default policy: " << r.backend << "\n";
     for (const auto& l : r.limitations) o << "  limit: " << l << "\n";
     if (r.problems.empty()) {
@@ -270,7 +276,9 @@ std::string render_json(const DoctorReport& r) {
                   {"error", or_null(r.bwrap_error)},
                   {"starts", r.bwrap_starts},
                   {"start_error", or_null(r.bwrap_start_error)}};
-    j["landlock"] = {{"abi", r.landlock_abi}, {"kernel_abi", r.landlock_kernel_abi}};
+    j["landlock"] = {{"abi", r.landlock_abi},
+                     {"kernel_abi", r.landlock_kernel_abi},
+                     {"teardown", or_null(r.landlock_teardown)}};
     j["seccomp"] = r.seccomp;
     j["backend"] = r.backend;
     j["limitations"] = r.limitations;

@@ -27,6 +27,8 @@ struct DoctorProbes {
     std::function<int()> landlock_kernel_abi;
     std::function<int()> landlock_effective_abi;
     std::function<bool()> seccomp_available;  // filter mode with the errno action
+    // How a Landlock run's processes are ended for this user (inner/teardown.hpp); optional.
+    std::function<std::string()> landlock_teardown;
 };
 
 // Probes of the real host. `bwrap` is backend.bwrap of the policy (a path or a name).
@@ -57,6 +59,7 @@ struct DoctorReport {
     int landlock_kernel_abi = 0;
     int landlock_abi = 0;  // effective: min(kernel, known, $SBXRUN_LANDLOCK_ABI_MAX)
     bool seccomp = false;
+    std::string landlock_teardown;  // "" when not probed
 
     std::string backend;                   // "bwrap", "landlock" or "none" for the default policy
     std::vector<std::string> limitations;  // what that backend cannot enforce here

@@ -1,8 +1,7 @@
 #include "backend/landlock_compile.hpp"
 
-#include <cerrno>
-
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -20,6 +19,7 @@ struct Constraint {
     std::uint64_t allowed = 0;
     std::string what;       // "protect /w/.git", for the messages
     std::size_t order = 0;  // position in plan order: messages list holes in that order
+    bool builtin = false;   // sbxrun's own (other terminals): always carved out, in every mode
 };
 
 bool is_under(const std::string& path, const std::string& dir) {
@@ -45,6 +45,8 @@ std::string describe_loss(std::uint64_t lost) {
     for (std::size_t i = 0; i < parts.size(); ++i) s += (i ? ", " : "") + parts[i];
     return s;
 }
+
+constexpr const char* kPts = "/dev/pts";
 
 class Compiler {
 public:
@@ -170,6 +172,19 @@ private:
         for (const Pin& pin : plan_.pins) {
             constraints_.push_back({pin.link, no_entry_changes, "pinned symlink " + pin.link});
         }
+        // Other terminals of the host (issue 11, escape 4): a readable "/" would let the command
+        // read what is typed into another login's pty. Only the command's own terminals
+        // (add_devices) are reachable; /dev/pts itself can still be listed.
+        const MountOp* pts = covering_op(kPts);
+        if (pts && (pts->kind == OpKind::bind_ro || pts->kind == OpKind::bind_rw)) {
+            auto fd = lister_.open_builtin(kPts);
+            if (fd) {
+                constraints_.push_back({kPts, ll::kReadDir & handled_,
+                                        "other terminals in " + std::string(kPts), 0, true});
+            } else if (fd.error().kind != ErrorKind::not_found) {
+                return std::move(fd).error();
+            }
+        }
         return {};
     }
 
@@ -217,26 +232,29 @@ private:
     // Grant `want` beneath the directory `fd` (at `path`), except below the constraints that
     // allow less: see the file comment of landlock_compile.hpp.
     Status walk(int fd, const std::string& path, std::uint64_t want, const std::string& role) {
-        std::uint64_t self = want;
         std::vector<const Constraint*> holes;
+        bool policy_holes = false;
         for (const Constraint* c : constraints_under(path)) {
             if ((c->allowed & want) == want) continue;
             holes.push_back(c);
-            self &= c->allowed;
+            policy_holes |= !c->builtin;
+        }
+        if (policy_holes && mode_ != OnUnenforceable::approximate) {
+            for (const Constraint* h : holes) {
+                // Only report the holes directly owned by this walk (not those under a deeper
+                // op that is itself a hole: that op's own walk reports them).
+                if (!h->builtin) gap(role + path + " contains " + h->what, "");
+            }
+            if (mode_ == OnUnenforceable::escalate) return {};
+            // weaken drops the policy's holes; sbxrun's own are carved out all the same.
+            std::erase_if(holes, [](const Constraint* h) { return !h->builtin; });
         }
         if (holes.empty()) {
             add_rule(fd, want);
             return {};
         }
-        if (mode_ != OnUnenforceable::approximate) {
-            for (const Constraint* h : holes) {
-                // Only report the holes directly owned by this walk (not those under a deeper
-                // op that is itself a hole: that op's own walk reports them).
-                gap(role + path + " contains " + h->what, "");
-            }
-            if (mode_ == OnUnenforceable::weaken) add_rule(fd, want);
-            return {};
-        }
+        std::uint64_t self = want;
+        for (const Constraint* h : holes) self &= h->allowed;
         add_rule(fd, self);
         std::string first = holes[0]->what;
         if (holes.size() > 1) first += " and " + std::to_string(holes.size() - 1) + " more";
@@ -266,7 +284,13 @@ private:
             }
             const int raw = cfd->get();
             out_.fds.push_back(std::move(*cfd));
-            if (on_path) {
+            const auto own_hole = std::find_if(holes.begin(), holes.end(), [&](const auto* h) {
+                return h->builtin && h->path == child;
+            });
+            if (own_hole != holes.end()) {
+                // sbxrun's own hole is no operation of the plan: it gets what it allows here.
+                add_rule(raw, (*own_hole)->allowed & want);
+            } else if (on_path) {
                 SBX_TRY(walk(raw, child, want, role));
             } else {
                 add_rule(raw, e.is_dir ? want : (want & ll::kFileOnly));
@@ -299,8 +323,16 @@ private:
             }
             const int raw = fd->get();
             out_.fds.push_back(std::move(*fd));
-            add_rule(raw,
-                     dev == "/dev/pts" ? (dev_rights | (ll::kReadDir & handled_)) : dev_rights);
+            add_rule(raw, dev_rights);
+        }
+        // The terminals the command was given on fds 0-2, as file rules: it may reopen its own
+        // terminal (/dev/pts/N by name) but no other one.
+        const MountOp* pts = covering_op(kPts);
+        if (!pts || (pts->kind != OpKind::bind_ro && pts->kind != OpKind::bind_rw)) return {};
+        for (UniqueFd& t : lister_.std_terminals()) {
+            const int raw = t.get();
+            out_.fds.push_back(std::move(t));
+            add_rule(raw, dev_rights & ll::kFileOnly);
         }
         return {};
     }
@@ -362,7 +394,7 @@ private:
 const std::vector<std::string>& landlock_builtin_devices() {
     static const std::vector<std::string> devs = {"/dev/null",   "/dev/zero",    "/dev/full",
                                                   "/dev/random", "/dev/urandom", "/dev/tty",
-                                                  "/dev/ptmx",   "/dev/pts"};
+                                                  "/dev/ptmx"};
     return devs;
 }
 

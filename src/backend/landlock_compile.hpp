@@ -44,7 +44,9 @@ struct LandlockCompiled {
                                                         DirLister& lister);
 
 // The built-in device nodes granted read+write (+ioctl) when /dev is visible: commands write
-// to /dev/null and open /dev/tty whatever the policy says about "/".
+// to /dev/null and open /dev/tty whatever the policy says about "/". Not /dev/pts: only the
+// terminals on fds 0-2 (DirLister::std_terminals) are granted, and /dev/pts is carved out of
+// the read roots, so no other terminal of the host can be read or written.
 [[nodiscard]] const std::vector<std::string>& landlock_builtin_devices();
 
 }  // namespace sbx

@@ -53,7 +53,7 @@ Result<std::vector<DirEntryInfo>> RealDirLister::list(int dir_fd) {
 Result<UniqueFd> RealDirLister::open_child(int dir_fd, const std::string& name, bool is_dir) {
     UniqueFd fd(::openat(dir_fd, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
     if (!fd) return os_error("cannot open an entry for the Landlock rules", errno, name);
-    struct stat st{};
+    struct stat st {};
     if (::fstat(fd.get(), &st) != 0) return os_error("cannot stat an entry", errno, name);
     // Replaced since it was listed (by a symlink, or by the other kind): treat it as gone.
     if (S_ISLNK(st.st_mode) || S_ISDIR(st.st_mode) != is_dir) {
@@ -74,6 +74,18 @@ Result<UniqueFd> RealDirLister::open_builtin(const std::string& abs_path) {
         return os_error("cannot open a built-in path for the Landlock rules", e, abs_path);
     }
     return UniqueFd(static_cast<int>(fd));
+}
+
+std::vector<UniqueFd> RealDirLister::std_terminals() {
+    // A rule on the open descriptor itself: it names exactly the device node that fd refers
+    // to, with no path to re-resolve.
+    std::vector<UniqueFd> out;
+    for (int fd = 0; fd <= 2; ++fd) {
+        if (::isatty(fd) != 1) continue;
+        UniqueFd d(::fcntl(fd, F_DUPFD_CLOEXEC, 3));
+        if (d) out.push_back(std::move(d));
+    }
+    return out;
 }
 
 }  // namespace sbx

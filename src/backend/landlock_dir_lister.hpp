@@ -31,6 +31,9 @@ public:
     // An O_PATH descriptor of an absolute built-in path (the /dev nodes every command needs),
     // refusing any symlink on the way; not_found when it does not exist.
     [[nodiscard]] virtual Result<UniqueFd> open_builtin(const std::string& abs_path) = 0;
+    // Descriptors of the terminals the command is given on its standard fds 0-2 (the only
+    // ones of /dev/pts it may reach). None by default: a fake tree has no terminals.
+    [[nodiscard]] virtual std::vector<UniqueFd> std_terminals() { return {}; }
 };
 
 // The real lister: openat(O_PATH|O_NOFOLLOW), fdopendir on a reopened O_DIRECTORY descriptor,
@@ -40,6 +43,8 @@ public:
     Result<std::vector<DirEntryInfo>> list(int dir_fd) override;
     Result<UniqueFd> open_child(int dir_fd, const std::string& name, bool is_dir) override;
     Result<UniqueFd> open_builtin(const std::string& abs_path) override;
+    // dup()s of those of fds 0-2 that are terminals (isatty).
+    std::vector<UniqueFd> std_terminals() override;
 };
 
 }  // namespace sbx

@@ -19,7 +19,8 @@
 // Timeout: SIGKILL to bwrap's child-pid (killing a pid namespace's init kills every process in
 // it) and to its process group (sbxrun-inner's session when there is no pid namespace), then to
 // the spawned process itself. Under Landlock (Launch::end_orphans) sbxrun is the child
-// subreaper for the run, so what escaped the command's session is ended after it (orphans.hpp).
+// subreaper for the run, so what escaped the command's session is ended after it, by a method
+// a fork chain cannot outrun (inner/teardown.hpp).
 #define BOOST_PROCESS_USE_STD_FS 1
 #include "run/spawn.hpp"
 
@@ -47,7 +48,7 @@
 #include <cstring>
 #include <fstream>
 
-#include "inner/orphans.hpp"
+#include "inner/teardown.hpp"
 #include "run/classify.hpp"
 #include "run/metadata_notify.hpp"
 
@@ -72,6 +73,7 @@ struct ExactFds {
     const std::vector<int>* pass_fds;
     int stderr_fd;
     sigset_t mask;
+    const Teardown* teardown;  // Launch::end_orphans: the child joins the run's cgroup
 
     bp::error_code on_setup(bp::posix::default_launcher& l, const std::filesystem::path&,
                             const char* const*) {
@@ -88,6 +90,13 @@ struct ExactFds {
         if (::sigprocmask(SIG_SETMASK, &mask, nullptr) != 0) return {errno, bp::system_category()};
         if (launch->own_process_group && ::setpgid(0, 0) != 0)
             return {errno, bp::system_category()};
+        if (teardown != nullptr) {
+            if (int err = teardown->write_join(); err != 0) return {err, bp::system_category()};
+            // If sbxrun itself is SIGKILLed, no teardown runs: the command dies with it at least
+            // (what it left behind does not; see SECURITY.md).
+            if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
+                return {errno, bp::system_category()};
+        }
         if (stderr_fd >= 0 && stderr_fd != STDERR_FILENO && ::dup2(stderr_fd, STDERR_FILENO) < 0)
             return {errno, bp::system_category()};
         for (int fd : *pass_fds) {
@@ -194,7 +203,7 @@ struct Supervisor {
     }
 };
 
-Result<pid_t> spawn(const Launch& launch, const sigset_t& old_mask) {
+Result<pid_t> spawn(const Launch& launch, const sigset_t& old_mask, const Teardown* teardown) {
     if (launch.argv.empty()) return Error(ErrorKind::internal, "spawn: empty argv");
     std::vector<const char*> argv;
     for (const auto& a : launch.argv) argv.push_back(a.c_str());
@@ -207,7 +216,7 @@ Result<pid_t> spawn(const Launch& launch, const sigset_t& old_mask) {
         boost::asio::io_context ctx;
         bp::posix::default_launcher launcher;
         launcher.env = env.data();
-        ExactFds fds{&launch, &launch.pass_fds, launch.stderr_fd, old_mask};
+        ExactFds fds{&launch, &launch.pass_fds, launch.stderr_fd, old_mask, teardown};
         bp::error_code ec;
         auto proc = launcher(ctx.get_executor(), ec, std::filesystem::path(launch.program),
                              argv.data(), fds);
@@ -255,18 +264,21 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
     } restore{old_mask};
     if (!sigfd) return os_error("signalfd", errno);
 
-    // The command is our own child: its orphans come to us instead of init (see end_orphans).
+    // The command is our own child: its orphans come to us instead of init, and every process
+    // of the run is ended with it (inner/teardown.hpp: a cgroup, or stop-then-kill).
     struct Subreaper {
         bool on;
+        Teardown teardown;
         ~Subreaper() {
             if (!on) return;
-            end_orphans();
+            teardown.end_all();
             ::prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
         }
-    } subreaper{launch.end_orphans && ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0};
+    } subreaper{launch.end_orphans && ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0, {}};
     if (launch.end_orphans && !subreaper.on) return os_error("become child subreaper", errno);
+    if (subreaper.on) subreaper.teardown = Teardown::prepare();
 
-    auto spawned = spawn(launch, old_mask);
+    auto spawned = spawn(launch, old_mask, subreaper.on ? &subreaper.teardown : nullptr);
     // The child has its copies; ours would keep the pipes open forever.
     channels.bwrap_status_write.reset();
     channels.report_write.reset();

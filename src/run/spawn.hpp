@@ -45,7 +45,8 @@ struct Launch {
     std::function<void()> exec_in_child;
     std::vector<int> child_fds;  // kept open for exec_in_child, but left close-on-exec
     // The spawned process is the command itself, not a stage that outlives it: sbxrun becomes
-    // the child subreaper for the run and ends every orphan of the command once it has ended.
+    // the child subreaper for the run and ends every process of the run once the command has
+    // ended (inner/teardown.hpp).
     bool end_orphans = false;
     // Start the spawned process in a process group of its own, out of the caller's terminal's
     // foreground group: a Ctrl-C then reaches sbxrun alone, which forwards it to the command,

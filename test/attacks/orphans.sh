@@ -21,6 +21,69 @@ check "$BACKEND: its background child did not outlive the sandbox" no_survivors 
 # setsid + double fork: a daemon in its own session
 sbxb -- sh -c "setsid sh -c 'sleep 73.$marker &' >/dev/null 2>&1 </dev/null; exit 0"
 check "$BACKEND: a daemon in a new session did not outlive the sandbox" no_survivors "sleep 73.$marker"
+
+# Fork chains that outran the orphan scan (issue 11, escape 5): each generation writes its
+# marker into the workspace, forks the next one and exits, as fast as it can. After sbxrun
+# has returned, nothing carrying the marker may be alive and the marker file must stop changing.
+# deep: 200 nested living processes, the deepest writing: the old scan ended one level a round.
+# attack_probe fork-chain (C++: a shell or python chain forks slowly enough to be caught by a
+# plain /proc scan); its mark file's name carries the marker, so pgrep finds every generation.
+# settled FILE: nothing carrying the marker is alive and FILE stops changing (bounded wait).
+settled() {
+    local before after
+    for _ in $(seq 50); do
+        if ! pgrep -f "marks-$marker" >/dev/null; then
+            before=$(stat -c %s "$1" 2>/dev/null)
+            sleep 0.3
+            after=$(stat -c %s "$1" 2>/dev/null)
+            [ "$before" = "$after" ] && ! pgrep -f "marks-$marker" >/dev/null && return 0
+        fi
+        sleep 0.1
+    done
+    diag "still alive: $(pgrep -f "marks-$marker" | wc -l) processes; $1 grows"
+    return 1
+}
+for variant in chain wide daemon deep; do
+    mark=$WS/src/marks-$marker-$variant  # src/: Landlock refuses new top-level entries here
+    # The command lets the chain run a while before it exits (a bounded wait for its marker).
+    sbxb -- sh -c "'$PROBE' fork-chain '$mark' $variant; for i in \$(seq 300); do [ -s '$mark' ] && break; sleep 0.05; done; sleep 0.3; exit 0"
+    expect_rc 0 "$BACKEND: the command starting a fork $variant exits"
+    [ -s "$mark" ] || sed "s/^/#   /" "$ERR" | head -5
+    check "$BACKEND: the fork $variant ran inside the sandbox" test -s "$mark"
+    check "$BACKEND: no process of the fork $variant outlives sbxrun, its marker stops changing" \
+        settled "$mark"
+    for pid in $(pgrep -f "marks-$marker"); do kill -9 "$pid" 2>/dev/null; done
+done
+# bwrap: also when sbxrun itself is SIGKILLed (--die-with-parent, then the pid namespace).
+# Under Landlock only the command dies with it (PR_SET_PDEATHSIG): see SECURITY.md.
+if [ "$BACKEND" = bwrap ]; then
+    mark=$WS/src/marks-$marker-killed
+    (cd "$WS" && as_runner "$SBXRUN" -q --backend bwrap -- sh -c \
+        "'$PROBE' fork-chain '$mark' deep; '$PROBE' fork-chain '$mark' chain; sleep 60") \
+        >/dev/null 2>&1 &
+    for _ in $(seq 300); do [ -s "$mark" ] && break; sleep 0.05; done
+    victim=$(pgrep -f "^$SBXRUN .*marks-$marker-killed" | head -1)
+    check "bwrap: the run to be killed started" test -n "$victim"
+    [ -n "$victim" ] && kill -9 "$victim"
+    wait
+    check "bwrap: nothing outlives a SIGKILLed sbxrun, the marker stops changing" settled "$mark"
+    for pid in $(pgrep -f "marks-$marker"); do kill -9 "$pid" 2>/dev/null; done
+fi
+# --doctor says which of the two mechanisms (inner/teardown.hpp) a run gets here, for this user.
+sbx --doctor
+check "$BACKEND: --doctor names how the processes of a Landlock run are ended" \
+    grep -Eq '^  processes of a run are ended by: (cgroup\.kill|SIGSTOP then SIGKILL)' "$OUT"
+# No cgroup of a run is left behind (as root a run gets one below sbxrun's own, named
+# sbxrun-PID): one whose sbxrun is gone is a leftover; tests running in parallel have live ones.
+no_stale_cgroups() {
+    local d pid stale=0
+    while IFS= read -r d; do
+        pid=${d##*/sbxrun-}; pid=${pid%%-*}
+        [ -d "/proc/$pid" ] || { diag "left behind: $d"; stale=1; }
+    done < <(find /sys/fs/cgroup -maxdepth 6 -type d -name 'sbxrun-*' 2>/dev/null)
+    [ "$stale" = 0 ]
+}
+check "$BACKEND: no sbxrun cgroup is left behind" no_stale_cgroups
 # The test cleans up what a failing sandbox left: only the sleeps carrying this run's marker.
 for pid in $(pgrep -f "^sleep 73\.$marker\$"); do kill "$pid" 2>/dev/null; done
 done_testing

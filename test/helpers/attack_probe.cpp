@@ -202,6 +202,53 @@ int do_exchange_loop(const char* a, const char* b, double seconds) {
 
 }  // namespace
 
+// fork-chain FILE chain|wide|daemon|deep: a process that forks the next one and exits, forever,
+// each appending a byte to FILE (escape 5 of issue 11: it outran a scan that killed children one
+// generation at a time). wide: eight chains at once; daemon: double fork + setsid first;
+// deep: a chain of living processes (below).
+[[noreturn]] void fork_chain_forever(const char* file) {
+    int fd = ::open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    for (;;) {
+        if (fd >= 0 && ::write(fd, "x", 1) < 0) {
+        }
+        pid_t p = ::fork();
+        if (p != 0) ::_exit(0);  // the parent (or a failed fork) ends; the child goes on
+    }
+}
+int do_fork_chain(const char* file, const std::string& variant) {
+    if (variant == "daemon") {
+        if (::fork() == 0) {
+            ::setsid();
+            if (::fork() == 0) fork_chain_forever(file);
+            ::_exit(0);
+        }
+        ::wait(nullptr);
+        return 0;
+    }
+    if (variant == "deep") {
+        if (::fork() != 0) return 0;  // the command goes on; the chain lives on its own
+        // 200 nested processes that all stay alive; the deepest writes. A scan that kills
+        // direct children ends one level per round.
+        for (int depth = 0; depth < 200; ++depth) {
+            pid_t p = ::fork();
+            if (p < 0) break;
+            if (p > 0) {
+                for (;;) ::pause();
+            }
+        }
+        int fd = ::open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+        for (;;) {
+            if (fd >= 0 && ::write(fd, "x", 1) < 0) {
+            }
+            ::usleep(10000);
+        }
+    }
+    const int n = variant == "wide" ? 8 : 1;
+    for (int i = 0; i < n; ++i)
+        if (::fork() == 0) fork_chain_forever(file);
+    return 0;
+}
+
 int main(int argc, char** argv) {
     if (argc < 2) return 2;
     std::string cmd = argv[1];
@@ -209,6 +256,7 @@ int main(int argc, char** argv) {
     if (cmd == "ptrace" && argc == 3) return do_ptrace(std::atoi(argv[2]));
     if (cmd == "kill" && argc == 3) return do_kill(std::atoi(argv[2]));
     if (cmd == "tiocsti") return do_tiocsti();
+    if (cmd == "fork-chain" && argc == 4) return do_fork_chain(argv[2], argv[3]);
     if (cmd == "io_uring") return do_io_uring();
     if (cmd == "netlink") return do_netlink();
     if (cmd == "socket" && argc == 3) return do_socket(std::atoi(argv[2]));
