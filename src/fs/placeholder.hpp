@@ -18,11 +18,11 @@
 // Mark: the extended attribute user.sbxrun.placeholder = "sbxrun-placeholder-v1". It is what
 // tells a placeholder from the user's own empty files. It is forgeable (see
 // placeholder_in_use()), so the plan joins an existing one only while a run holds it; a
-// crashed run's leftover is then kept like any file (read-only in the sandbox), not removed. Nothing without the mark
-// is ever joined or removed, and nothing is followed (every open is O_NOFOLLOW). On a
-// filesystem without user xattrs the placeholder still works for its own run (removal is by
-// inode identity) but cannot be shared: another run sees an existing unmarked name. Files are
-// mode 0444, directories 0555.
+// crashed run's leftover is then kept like any file (read-only in the sandbox), not removed.
+// Nothing without the mark is ever joined or removed, and nothing is followed (every open is
+// O_NOFOLLOW). On a filesystem without user xattrs the placeholder still works for its own run
+// (removal is by inode identity) but cannot be shared: another run sees an existing unmarked name.
+// Files are mode 0444, directories 0555.
 #pragma once
 
 #include <sys/types.h>

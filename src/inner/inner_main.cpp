@@ -1,11 +1,11 @@
 // sbxrun-inner: the last stage, inside the sandbox. See inner/inner_spec.hpp for the contract
 // and inner/inner_report.hpp for the record it leaves on report_fd.
 //
-// Order: parse args -> pin symlinks -> devpts -> /proc/sys read-only -> drop every capability (bounding, ambient,
-// effective/permitted/inheritable) -> no_new_privs -> setsid -> Landlock -> seccomp -> chdir ->
-// give the command the caller's stderr -> close stray fds -> run the command as a child, report
-// how it ended. Any failure before exec: "sbxrun-inner: <what>: <strerror>" on stderr, an
-// "F <message>" record on report_fd, exit kInnerSetupFailed.
+// Order: parse args -> pin symlinks -> devpts -> /proc/sys read-only -> drop every capability
+// (bounding, ambient, effective/permitted/inheritable) -> no_new_privs -> setsid -> Landlock ->
+// seccomp -> chdir -> give the command the caller's stderr -> close stray fds -> run the command as
+// a child, report how it ended. Any failure before exec: "sbxrun-inner: <what>: <strerror>" on
+// stderr, an "F <message>" record on report_fd, exit kInnerSetupFailed.
 //
 // The bwrap argument set this stage needs (verified with bwrap 0.8.0 on kernel 6.18, as root
 // and as an unprivileged user):

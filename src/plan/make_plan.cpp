@@ -563,7 +563,8 @@ private:
         if (!r.ok()) return std::move(r).error();
         const std::string real = r->real;
         const bool is_dir = r->exists && S_ISDIR(r->st.st_mode);
-        bool changeable = writable_place(real) || writable_place(std::string(path_parent_view(real)));
+        bool changeable =
+            writable_place(real) || writable_place(std::string(path_parent_view(real)));
         for (const auto& root : writable_roots_) {
             if (path_is_within(root, real)) changeable = true;  // a writable root inside it
         }
