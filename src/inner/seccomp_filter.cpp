@@ -23,6 +23,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -93,6 +94,26 @@ Status add(scmp_filter_ctx ctx, std::uint32_t action, const char* name,
     return {};
 }
 
+// Limits and priorities of other processes. Under Landlock there is no pid namespace, and
+// Landlock scopes ptrace and signals only: a host process of the same user (or any, as root)
+// could be given new limits (prlimit64), a new nice value or a whole user's processes reniced
+// (setpriority PRIO_USER/PRIO_PGRP), or a new I/O class (ioprio_set). The command's own are
+// what it needs: glibc's setrlimit/getrlimit, nice() and ionice of itself all pass pid/who 0.
+// A non-zero pid is refused even when it is the caller's own (seccomp cannot compare with it);
+// getters with a pid (prlimit64 without a new limit) are refused with them, which nothing
+// common does. sched_setaffinity stays open: pthread_setaffinity_np passes a thread id.
+// Under bwrap the pid namespace already hides every process outside; the rules change nothing.
+Status add_other_process_rules(scmp_filter_ctx ctx) {
+    const std::uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
+    SBX_TRY(add(ctx, eperm, "prlimit64", {SCMP_A0(SCMP_CMP_NE, 0)}));
+    SBX_TRY(add(ctx, eperm, "setpriority", {SCMP_A0(SCMP_CMP_NE, PRIO_PROCESS)}));
+    SBX_TRY(add(ctx, eperm, "setpriority", {SCMP_A1(SCMP_CMP_NE, 0)}));
+    constexpr std::uint64_t kIoprioWhoProcess = 1;  // IOPRIO_WHO_PROCESS (linux/ioprio.h)
+    SBX_TRY(add(ctx, eperm, "ioprio_set", {SCMP_A0(SCMP_CMP_NE, kIoprioWhoProcess)}));
+    SBX_TRY(add(ctx, eperm, "ioprio_set", {SCMP_A1(SCMP_CMP_NE, 0)}));
+    return {};
+}
+
 Status add_base(scmp_filter_ctx ctx) {
     const std::uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
     for (const char* name : kRefused) SBX_TRY(add(ctx, eperm, name));
@@ -115,6 +136,7 @@ Status add_base(scmp_filter_ctx ctx) {
             SBX_TRY(add(ctx, eperm, "clone", {SCMP_A0(SCMP_CMP_MASKED_EQ, flag, flag)}));
         }
     }
+    SBX_TRY(add_other_process_rules(ctx));
     // CLONE_NEWTIME (0x80) overlaps clone()'s exit-signal byte, so it is only meaningful to
     // unshare() (and clone3, refused below).
     SBX_TRY(

@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -212,5 +213,39 @@ TEST_CASE("syscall numbers newer than the reviewed list fail with ENOSYS; foreig
         // An x32 number (getpid | __X32_SYSCALL_BIT) is not caught by the guard: it is killed.
         CHECK(in_child(s, [] { return static_cast<int>(::syscall(0x40000000L | 39)); }) ==
               300 + SIGSYS);
+    }
+}
+
+TEST_CASE("seccomp: another process's limits and priorities are refused, the caller's own work",
+          "[seccomp]") {
+    for (auto p : {SeccompProfile::base, SeccompProfile::no_network, SeccompProfile::netns}) {
+        INFO(to_string(p));
+        auto s = with(p);
+        // The caller's own: what glibc's setrlimit, nice() and `ionice -p 0` do.
+        CHECK(in_child(s, [] {
+                  rlimit r{};
+                  if (::getrlimit(RLIMIT_CORE, &r) != 0) return errno;
+                  return ::setrlimit(RLIMIT_CORE, &r) == 0 ? 0 : errno;
+              }) == 0);
+        CHECK(in_child(s, [] { return ::setpriority(PRIO_PROCESS, 0, 1) == 0 ? 0 : errno; }) == 0);
+        CHECK(in_child(s, [] {
+                  return ::syscall(SYS_ioprio_set, 1, 0, (2 << 13) | 4) == 0 ? 0 : errno;
+              }) == 0);
+        // Someone else (the parent here): refused before the kernel's own checks.
+        CHECK(in_child(s, [] {
+                  rlimit r{};
+                  return ::syscall(SYS_prlimit64, ::getppid(), RLIMIT_CORE, nullptr, &r) == 0
+                             ? 0
+                             : errno;
+              }) == EPERM);
+        CHECK(in_child(s, [] {
+                  return ::setpriority(PRIO_PROCESS, ::getppid(), 19) == 0 ? 0 : errno;
+              }) == EPERM);
+        // PRIO_USER 0: every process of the caller's user, the host's too.
+        CHECK(in_child(s, [] { return ::setpriority(PRIO_USER, 0, 19) == 0 ? 0 : errno; }) ==
+              EPERM);
+        CHECK(in_child(s, [] {
+                  return ::syscall(SYS_ioprio_set, 1, ::getppid(), (2 << 13) | 4) == 0 ? 0 : errno;
+              }) == EPERM);
     }
 }
