@@ -336,8 +336,11 @@ private:
                 // A refusal to enforce is final: falling back would weaken the sandbox silently.
                 // So is running out of descriptors or memory: the next backend needs as many,
                 // and a quiet switch would hide the cause behind another backend's warnings.
+                // And an internal error: sbxrun lost track of a run whose command may have
+                // started (backend_run.cpp), which another backend must never run again.
                 if (a.why.kind == ErrorKind::symlink_refused ||
-                    a.why.kind == ErrorKind::unenforceable || a.why.kind == ErrorKind::resource) {
+                    a.why.kind == ErrorKind::unenforceable || a.why.kind == ErrorKind::resource ||
+                    a.why.kind == ErrorKind::internal) {
                     return fail(a.why, to_string(b));
                 }
                 fallback_.push_back(std::string(to_string(b)) + ": " + a.why.render());

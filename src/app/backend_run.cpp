@@ -15,6 +15,17 @@ Attempt supervise(const RunContext& ctx, Launch& launch, Channels& channels,
     auto exit = run_sandbox(launch, channels);
     if (!exit.ok()) {
         a.why = std::move(exit).error();
+        // sbxrun's own failure (out of descriptors in the middle of the spawn, say) once the
+        // command may have started: final, whatever it was, so that nothing runs it again.
+        if (command_may_have_started(channels)) {
+            a.why = Error(is_resource_errno(a.why.sys_errno) ? ErrorKind::resource
+                                                             : ErrorKind::internal,
+                          what +
+                              ": sbxrun lost track of the run after the command may have "
+                              "started: " +
+                              a.why.message)
+                        .with_errno(a.why.sys_errno);
+        }
         return a;
     }
     if (exit->kind == SandboxExit::Kind::setup_failed) {

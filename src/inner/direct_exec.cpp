@@ -70,7 +70,8 @@ Result<DirectExec> DirectExec::prepare(const InnerSpec& spec, const std::vector<
         d.landlock_ = true;
         d.landlock_prepared_ = std::move(prepared).value();
     }
-    auto filter = build_seccomp(spec.seccomp, spec.refuse_unix_sockets);
+    // No namespaces here: the host's System V IPC objects are the command's too.
+    auto filter = build_seccomp(spec.seccomp, spec.refuse_unix_sockets, /*host_ipc=*/true);
     if (!filter) return std::move(filter).error();
     d.filter_ = std::move(filter).value();
     d.new_session_ = spec.new_session;

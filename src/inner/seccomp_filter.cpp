@@ -17,6 +17,9 @@
 #include "inner/seccomp_filter.hpp"
 
 #include <linux/audit.h>
+#include <linux/fs.h>
+#include <linux/fscrypt.h>
+#include <linux/fsverity.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -114,6 +117,65 @@ Status add_other_process_rules(scmp_filter_ctx ctx) {
     return {};
 }
 
+// No set-user-ID or set-group-ID bit from inside: a root command could otherwise leave a
+// setuid-root copy of a program in the workspace (mode 4755 on a file it owns needs no
+// capability), which any host user then runs as root. Modes are the third bits of every call
+// that sets one: chmod's and the creating calls' (open with O_CREAT, mkdir, mknod). openat2
+// passes its mode in memory, out of reach: listed in SECURITY.md as approximated.
+Status add_setid_mode_rules(scmp_filter_ctx ctx) {
+    const std::uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
+    for (auto [name, arg] :
+         std::initializer_list<std::pair<const char*, unsigned>>{{"chmod", 1},
+                                                                 {"fchmod", 1},
+                                                                 {"fchmodat", 2},
+                                                                 {"open", 2},
+                                                                 {"openat", 3},
+                                                                 {"creat", 1},
+                                                                 {"mkdir", 1},
+                                                                 {"mkdirat", 2},
+                                                                 {"mknod", 1},
+                                                                 {"mknodat", 2}}) {
+        // MASKED_EQ against 0 would match "no bit set": refuse when either bit is set.
+        for (std::uint64_t bit :
+             {static_cast<std::uint64_t>(S_ISUID), static_cast<std::uint64_t>(S_ISGID)}) {
+            SBX_TRY(add(ctx, eperm, name, {scmp_arg_cmp{arg, SCMP_CMP_MASKED_EQ, bit, bit}}));
+        }
+    }
+    // fchmodat2 (452) is newer than libseccomp 2.5's tables: by number.
+    for (std::uint64_t bit :
+         {static_cast<std::uint64_t>(S_ISUID), static_cast<std::uint64_t>(S_ISGID)}) {
+        int rc = seccomp_rule_add(ctx, eperm, 452, 1, SCMP_A2(SCMP_CMP_MASKED_EQ, bit, bit));
+        if (rc < 0) return os_error("cannot add the seccomp rule for fchmodat2", -rc);
+    }
+    return {};
+}
+
+// ioctls that change an inode through a descriptor opened read-only (so neither a read-only
+// mount nor Landlock's write rights stop them): the generation number, fs-verity, encryption
+// policies. Nothing a build or test needs.
+Status add_inode_ioctl_rules(scmp_filter_ctx ctx) {
+    const std::uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
+    for (unsigned long req : {static_cast<unsigned long>(FS_IOC_SETVERSION),
+                              static_cast<unsigned long>(FS_IOC32_SETVERSION),
+                              static_cast<unsigned long>(FS_IOC_ENABLE_VERITY),
+                              static_cast<unsigned long>(FS_IOC_SET_ENCRYPTION_POLICY)}) {
+        SBX_TRY(add(ctx, eperm, "ioctl", {SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, req)}));
+    }
+    return {};
+}
+
+// System V IPC objects live in the IPC namespace: bwrap gives the sandbox its own, the Landlock
+// backend cannot, and Landlock does not cover them, so a command could read, write or remove a
+// host program's shared memory, semaphores and message queues (mode 0600 is no obstacle for
+// the same user). Refused there. POSIX IPC goes through files (/dev/shm, mqueue) and is covered.
+Status add_host_ipc_rules(scmp_filter_ctx ctx) {
+    const std::uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
+    for (const char* name : {"shmget", "shmat", "shmctl", "shmdt", "semget", "semop", "semtimedop",
+                             "semctl", "msgget", "msgsnd", "msgrcv", "msgctl"})
+        SBX_TRY(add(ctx, eperm, name));
+    return {};
+}
+
 Status add_base(scmp_filter_ctx ctx) {
     const std::uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
     for (const char* name : kRefused) SBX_TRY(add(ctx, eperm, name));
@@ -137,6 +199,8 @@ Status add_base(scmp_filter_ctx ctx) {
         }
     }
     SBX_TRY(add_other_process_rules(ctx));
+    SBX_TRY(add_setid_mode_rules(ctx));
+    SBX_TRY(add_inode_ioctl_rules(ctx));
     // CLONE_NEWTIME (0x80) overlaps clone()'s exit-signal byte, so it is only meaningful to
     // unshare() (and clone3, refused below).
     SBX_TRY(
@@ -186,6 +250,18 @@ Status add_netns_socket_rules(scmp_filter_ctx ctx, bool refuse_unix) {
         SBX_TRY(add(ctx, eafnosupport, call, {SCMP_A0(SCMP_CMP_GE, AF_MAX)}));
     }
     return {};
+}
+
+// With socket(AF_UNIX) refused, a datagram socketpair is the one unix socket left that can
+// still name a peer: sendto(2) with an address, or connect(2), on it reaches any datagram
+// socket file the command can see (/dev/log, the journal, /run/systemd/notify), and could pass
+// descriptors along (found by an outside review). Stream and seqpacket pairs are connected to
+// each other for good (connect and sendto-with-address fail with EISCONN): they stay.
+Status add_socketpair_dgram_rule(scmp_filter_ctx ctx) {
+    constexpr std::uint64_t kSockTypeMask = 0xf;  // SOCK_TYPE_MASK: without CLOEXEC/NONBLOCK
+    return add(ctx, SCMP_ACT_ERRNO(EPERM), "socketpair",
+               {SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, AF_UNIX),
+                SCMP_A1(SCMP_CMP_MASKED_EQ, kSockTypeMask, SOCK_DGRAM)});
 }
 
 Status add_socket_rules(scmp_filter_ctx ctx, bool no_network, bool refuse_unix) {
@@ -264,7 +340,8 @@ Result<SeccompProgram> export_seccomp(void* scmp_ctx, const char* what) {
     return prog;
 }
 
-Result<SeccompProgram> build_seccomp(SeccompProfile profile, bool refuse_unix_sockets) {
+Result<SeccompProgram> build_seccomp(SeccompProfile profile, bool refuse_unix_sockets,
+                                     bool host_ipc) {
     if (profile == SeccompProfile::none && !refuse_unix_sockets) return SeccompProgram{};
 
     Ctx ctx(seccomp_init(SCMP_ACT_ALLOW));
@@ -275,6 +352,8 @@ Result<SeccompProgram> build_seccomp(SeccompProfile profile, bool refuse_unix_so
     if (rc < 0) return os_error("cannot set the seccomp bad-architecture action", -rc);
 
     if (profile != SeccompProfile::none) SBX_TRY(add_base(ctx.get()));
+    if (profile != SeccompProfile::none && host_ipc) SBX_TRY(add_host_ipc_rules(ctx.get()));
+    if (refuse_unix_sockets) SBX_TRY(add_socketpair_dgram_rule(ctx.get()));
     if (profile == SeccompProfile::netns) {
         SBX_TRY(add_netns_socket_rules(ctx.get(), refuse_unix_sockets));
     } else {

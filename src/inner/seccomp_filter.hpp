@@ -25,8 +25,11 @@ namespace sbx {
 using SeccompProgram = std::vector<sock_filter>;
 
 // The program install_seccomp() would load, built without loading it.
+// host_ipc: the command shares the host's IPC namespace (the Landlock backend): System V IPC
+// is refused too.
 [[nodiscard]] Result<SeccompProgram> build_seccomp(SeccompProfile profile,
-                                                   bool refuse_unix_sockets = false);
+                                                   bool refuse_unix_sockets = false,
+                                                   bool host_ipc = false);
 
 // Export a libseccomp context as BPF (seccomp_export_bpf through a memfd: libseccomp 2.5 has no
 // export to memory). `what` names the filter in errors.

@@ -48,6 +48,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "inner/inner_report.hpp"
 #include "inner/teardown.hpp"
 #include "run/classify.hpp"
 #include "run/metadata_notify.hpp"
@@ -251,6 +252,15 @@ Result<Channels> open_channels(bool with_bwrap) {
     return c;
 }
 
+bool command_may_have_started(Channels& channels) {
+    if (!channels.report_read.valid()) return false;
+    const int fd = channels.report_read.get();
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    std::string report;
+    drain(fd, report);
+    return split_started(report).started;
+}
+
 Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
     sigset_t forwarded, old_mask;
     sigemptyset(&forwarded);
@@ -373,6 +383,11 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
         if (pfds[0].revents & POLLIN) exited = true;
     }
 
+    // bwrap killed in the middle of its setup (a signal the caller sent) can leave its pid-1
+    // half behind, blocked forever and holding the caller's output pipes (found by an outside
+    // review). It is still in bwrap's own process group: end the group while bwrap, not yet
+    // reaped, keeps its id from being reused.
+    if (launch.own_process_group) ::kill(-pid, SIGKILL);
     int st = 0;
     while (::waitpid(pid, &st, 0) < 0) {
         if (errno != EINTR) return os_error("waitpid", errno);

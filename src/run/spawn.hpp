@@ -75,6 +75,10 @@ struct SandboxExit {
     std::string message;  // setup_failed: what the backend said (bwrap's stderr, inner report)
 };
 
+// After run_sandbox() failed: whether the stage that starts the command had said "C" on the
+// report pipe (inner/inner_report.hpp), i.e. the command may have run. Reads what is buffered.
+[[nodiscard]] bool command_may_have_started(Channels& channels);
+
 // Spawn, forward SIGINT/SIGTERM/SIGHUP/SIGQUIT to the sandbox, enforce the timeout, wait, and
 // classify the end. Errors are for sbxrun's own failures (fork failed, ...) -> 121.
 [[nodiscard]] Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels);

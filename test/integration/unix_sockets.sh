@@ -32,6 +32,13 @@ except OSError as e:
     print(errno.errorcode[e.errno]); raise SystemExit(0)
 raise SystemExit(5)'
 
+dgram_pair='import errno, socket
+try:
+    socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+except OSError as e:
+    print(errno.errorcode[e.errno]); raise SystemExit(0)
+print("made")'
+
 for backend in bwrap landlock; do
     (cd "$WS" && as_runner "$SBXRUN" --backend "$backend" -- true) >/dev/null 2>&1 || {
         [ "${SBXRUN_MUST_WORK:-0}" = 1 ] && not_ok "$backend: the backend cannot run here"
@@ -50,6 +57,14 @@ for backend in bwrap landlock; do
     check "$backend block: nothing was left in the workspace" test ! -e "$WS/src/own.sock"
     sbx "${B[@]}" --policy "$FIX/block.toml" -- python3 -c "$pair"
     expect_rc 0 "$backend block (explicit): socketpair() works"
+
+    # block: a datagram socketpair could still sendto() a host socket file by path (an outside
+    # review reached a root datagram service that way): refused; stream pairs keep working.
+    sbx "${B[@]}" -- python3 -c "$dgram_pair"
+    expect_rc 0 "$backend block: socketpair(AF_UNIX, SOCK_DGRAM) is refused"
+    check "$backend block: ... with EPERM" test "$(cat "$OUT")" = EPERM
+    sbx "${B[@]}" --policy "$FIX/allow.toml" -- python3 -c "$dgram_pair"
+    check "$backend allow: a datagram socketpair works" test "$(cat "$OUT")" = made
 
     # block: the variables that only name a host service's socket stay outside; allow keeps
     # them; env_set may still set one.

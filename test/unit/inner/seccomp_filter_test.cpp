@@ -2,12 +2,19 @@
 #include "inner/seccomp_filter.hpp"
 
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -248,4 +255,68 @@ TEST_CASE("seccomp: another process's limits and priorities are refused, the cal
                   return ::syscall(SYS_ioprio_set, 1, ::getppid(), (2 << 13) | 4) == 0 ? 0 : errno;
               }) == EPERM);
     }
+}
+
+TEST_CASE("seccomp: no set-user-ID or set-group-ID bit is set from inside", "[seccomp]") {
+    char dir[] = "/tmp/sbxrun-setid-XXXXXX";
+    REQUIRE(::mkdtemp(dir) != nullptr);
+    const std::string f = std::string(dir) + "/f", d = std::string(dir) + "/d";
+    for (auto p : {SeccompProfile::base, SeccompProfile::no_network, SeccompProfile::netns}) {
+        INFO(to_string(p));
+        auto s = with(p);
+        CHECK(in_child(s, [&] {
+                  int fd = ::open(f.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0755);
+                  if (fd < 0) return errno;
+                  ::close(fd);
+                  return ::chmod(f.c_str(), 0700) == 0 ? 0 : errno;
+              }) == 0);
+        CHECK(in_child(s, [&] { return ::chmod(f.c_str(), 04755) == 0 ? 0 : errno; }) == EPERM);
+        CHECK(in_child(s, [&] { return ::chmod(f.c_str(), 02755) == 0 ? 0 : errno; }) == EPERM);
+        CHECK(in_child(s, [&] {
+                  return ::fchmodat(AT_FDCWD, f.c_str(), 06755, 0) == 0 ? 0 : errno;
+              }) == EPERM);
+        CHECK(in_child(s, [&] {
+                  int fd = ::open((f + "2").c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 04755);
+                  return fd >= 0 ? 0 : errno;
+              }) == EPERM);
+        CHECK(in_child(s, [&] { return ::mkdir(d.c_str(), 02775) == 0 ? 0 : errno; }) == EPERM);
+        CHECK(in_child(s, [&] {
+                  int fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC);
+                  if (fd < 0) return errno;
+                  int gen = 1;
+                  int rc = ::ioctl(fd, FS_IOC_SETVERSION, &gen) == 0 ? 0 : errno;
+                  ::close(fd);
+                  return rc;
+              }) == EPERM);
+    }
+    struct stat st {};
+    REQUIRE(::stat(f.c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0700);
+    CHECK(::access(d.c_str(), F_OK) != 0);
+    ::unlink(f.c_str());
+    ::rmdir(dir);
+}
+
+TEST_CASE("seccomp: System V IPC is refused where the host's IPC namespace is shared",
+          "[seccomp]") {
+    auto shared = [] {
+        auto prog = build_seccomp(SeccompProfile::no_network, false, /*host_ipc=*/true);
+        return prog.ok() && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+               load_seccomp(*prog) == 0;
+    };
+    auto shmget_private = [] {
+        int id = ::shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+        if (id < 0) return errno;
+        ::shmctl(id, IPC_RMID, nullptr);
+        return 0;
+    };
+    CHECK(in_child(shared, shmget_private) == EPERM);
+    CHECK(in_child(shared, [] {
+              return ::msgget(IPC_PRIVATE, IPC_CREAT | 0600) >= 0 ? 0 : errno;
+          }) == EPERM);
+    CHECK(in_child(shared, [] {
+              return ::semget(IPC_PRIVATE, 1, IPC_CREAT | 0600) >= 0 ? 0 : errno;
+          }) == EPERM);
+    // bwrap's own IPC namespace isolates them: the same profile without host_ipc allows them.
+    CHECK(in_child(with(SeccompProfile::no_network), shmget_private) == 0);
 }

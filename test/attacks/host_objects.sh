@@ -1,0 +1,53 @@
+#!/bin/bash
+# Host objects the filesystem rules do not cover, found by an outside attack review of the
+# Landlock backend (issue 11): System V IPC of the host (no IPC namespace under Landlock), a
+# setuid-root program planted in the workspace (root's command owns what it copies), and
+# other processes' limits (prlimit64 of a host process, or of sbxrun itself, which then
+# misreported the run and could run the command twice).
+. "$(dirname "$0")/lib.sh"
+make_attack_workspace
+snapshot_host
+
+# System V shared memory of the host, made by the runner (ipcmk, util-linux).
+shmid=$(as_runner ipcmk -M 4096 2>/dev/null | awk '{print $NF}')
+if [ -n "$shmid" ]; then
+    attack_errno "remove a host shared-memory segment" \
+        "$(pick 'invalid id' 'permission denied')" "ipcrm -m $shmid"
+    check "$BACKEND: the host segment is still there" sh -c "ipcs -m | grep -qw '$shmid'"
+    ipcrm -m "$shmid" 2>/dev/null
+else
+    not_ok "$BACKEND: ipcmk could not make a host segment here"
+fi
+
+# A setuid copy of a program in the workspace: chmod, and open(O_CREAT) with the bit.
+attack_errno "chmod 4755 a program copied into the workspace" 'Operation not permitted' \
+    "cp /bin/true src/t && chmod 4755 src/t"
+check "$BACKEND: no set-user-ID file in the workspace" \
+    sh -c "test -z \"\$(find '$WS' -perm /6000 -print -quit)\""
+attack_errno "create a setgid directory" 'Operation not permitted' "mkdir -m 2775 src/g"
+rm -rf "$WS/src/t" "$WS/src/g"
+
+# Limits of other processes: a host process of the runner's, and sbxrun itself.
+# The victim runs as the runner, started directly (as_runner is a function: $! would be its
+# subshell), with no descriptor of the test's output (it would hold the TAP pipe open).
+if [ "$SBXRUN_AS" = user ]; then
+    setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --clear-groups sleep 300 \
+        </dev/null >/dev/null 2>&1 &
+else
+    sleep 300 </dev/null >/dev/null 2>&1 &
+fi
+victim=$!
+for _ in $(seq 50); do [ -e "/proc/$victim" ] && break; sleep 0.05; done
+before=$(grep 'Max open files' "/proc/$victim/limits")
+attack_errno "lower a host process's open-file limit" \
+    'Operation not permitted' "prlimit --pid $victim --nofile=3:3"
+check "$BACKEND: the host process's limits are unchanged" \
+    test "$(grep 'Max open files' "/proc/$victim/limits")" = "$before"
+kill "$victim" 2>/dev/null; wait "$victim" 2>/dev/null
+rm -f "$FIX/.status"
+sbxb --status-file "$FIX/.status" -- sh -c 'prlimit --pid $PPID --nofile=0:0; exit 7'
+expect_rc 7 "$BACKEND: lowering sbxrun's own limits changes nothing of the run's report"
+check "$BACKEND: the status document says exited" \
+    test "$(status_field "$FIX/.status" outcome 2>/dev/null)" = exited
+check_host_unchanged "host objects"
+done_testing
