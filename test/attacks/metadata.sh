@@ -62,7 +62,7 @@ if [ "$SBXRUN_AS" = root ]; then
     check "$BACKEND: the outside copy of id is not setuid (mode $m)" test "$m" = 755
 fi
 
-# In the workspace, every call works (chown, which comes after chmod 4777, clears setuid): a privileged xattr namespace stays refused (the command
+# In the workspace, every call works (the probe chmods 0777; setuid bits are host_objects.sh's): a privileged xattr namespace stays refused (the command
 # has no capabilities, as root too), and chattr is refused under Landlock only.
 sbxb -- "$PROBE" meta src/file.txt all
 if [ "$BACKEND" = landlock ]; then
