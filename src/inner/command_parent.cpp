@@ -27,12 +27,16 @@ constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 volatile sig_atomic_t g_child = 0;    // the command's pid once forked
 volatile sig_atomic_t g_pending = 0;  // a signal that arrived before g_child was set
 
+// To the command's whole process group when it has one of its own (new_session: see the
+// fork below), as a terminal's Ctrl-C reaches a shell *and* the job it waits for; else to the
+// command alone.
 void forward_signal(int sig) {
     pid_t child = g_child;
-    if (child > 0)
-        ::kill(child, sig);
-    else
+    if (child <= 0) {
         g_pending = sig;
+        return;
+    }
+    if (::kill(-child, sig) != 0) ::kill(child, sig);
 }
 
 void write_all(int fd, const char* buf, std::size_t len) noexcept {
@@ -141,6 +145,10 @@ Result<int> run_command_and_report(const InnerSpec& spec) {
         return os_error("fork", err);
     }
     if (pid == 0) {
+        // Its own process group, so that a forwarded signal reaches what it runs too. Not with
+        // new_session = false: the command then shares the caller's terminal and must stay
+        // in its foreground group.
+        if (spec.new_session) ::setpgid(0, 0);
         for (std::size_t i = 0; i < std::size(kForwarded); ++i)
             if (!ignored[i]) ::signal(kForwarded[i], SIG_DFL);
         ::signal(SIGPIPE, SIG_DFL);
@@ -151,6 +159,7 @@ Result<int> run_command_and_report(const InnerSpec& spec) {
         ::_exit(exec_failure_status(err));
     }
 
+    if (spec.new_session) ::setpgid(pid, pid);  // both sides, so no signal races the child's
     g_child = pid;
     ::close(exec_pipe[1]);
     ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);

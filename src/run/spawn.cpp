@@ -189,8 +189,13 @@ struct Supervisor {
         return {child};
     }
 
+    // Without bwrap the target is the command itself, which leads a session (and so a process
+    // group) of its own with new_session: the group gets it, as a terminal's Ctrl-C reaches a
+    // shell and the job it waits for. Under bwrap sbxrun-inner does the same inside.
     void forward(int sig) {
-        for (pid_t t : signal_targets()) ::kill(t, sig);
+        for (pid_t t : signal_targets()) {
+            if (launch.bwrap || ::kill(-t, sig) != 0) ::kill(t, sig);
+        }
     }
 
     void kill_everything() {
