@@ -110,7 +110,7 @@ std::vector<BackendKind> backend_order(const Invocation& inv, const Policy& poli
 // next run. So they are protected like .git, whatever the policy's own protect list says. So is
 // the trust store: a command that could add a trusted copy could approve its own policy.
 void protect_policy_files(Policy& policy, const std::vector<std::string>& files,
-                          const HostContext& host) {
+                          const std::optional<std::string>& status_file, const HostContext& host) {
     const ExpandContext& ctx = host.expand;
     auto add = [&](const std::string& path, const std::string& why) {
         PathRule r;
@@ -144,6 +144,15 @@ void protect_policy_files(Policy& policy, const std::vector<std::string>& files,
             }
         }
         if (present) add(store, "sbxrun: the trust store of workspace policies");
+    }
+    // The status document's file, created before the run (StatusSink): inside a writable root
+    // the command could rename its own JSON over it, and the caller would read a forged
+    // outcome (found by an outside review). --status-fd has no such file.
+    if (status_file) {
+        std::string abs = path_join(host.cwd, *status_file);
+        struct stat st {};
+        if (::lstat(abs.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+            add(abs, "sbxrun: the status file of this run");
     }
     for (const auto& f : files) {
         // Only regular files: --policy <(generate) names a pipe, which nothing can rewrite.
@@ -231,7 +240,7 @@ private:
             return 0;
         }
         if (inv.action == Action::doctor) return run_doctor(inv, *host, *policy);
-        protect_policy_files(*policy, files, *host);
+        protect_policy_files(*policy, files, inv.status_file, *host);
 
         auto plan = make_plan(*policy);
         if (!plan.ok()) return fail(plan.error());

@@ -63,5 +63,15 @@ for order in single auto; do
     sed 's/^/#   stderr: /' "$ERR" | head -5
 done
 rm -f "$WS/src/runs" "$WS/forge.py"
+
+# The status document's own file, in a writable place: the command renames a forged document
+# over it (a second outside review did; the caller then read exit_code 0 for a 42).
+sbxb --status-file "$WS/src/status.json" -- sh -c \
+    'printf "{\"sbxrun_status\": 1, \"outcome\": \"exited\", \"exit_code\": 0}" >src/forged.json &&
+     mv -f src/forged.json src/status.json; exit 42'
+expect_rc 42 "$BACKEND: the command's own status comes through"
+check "$BACKEND: the status file could not be replaced: it says 42" \
+    test "$(status_field "$WS/src/status.json" exit_code 2>/dev/null)" = 42
+rm -f "$WS/src/status.json" "$WS/src/forged.json"
 check_host_unchanged "forging the inner report"
 done_testing
