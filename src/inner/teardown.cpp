@@ -17,6 +17,8 @@
 #include <sstream>
 #include <vector>
 
+#include "inner/proc_scan.hpp"
+
 namespace sbx {
 namespace {
 
@@ -56,36 +58,12 @@ std::string own_cgroup_dir(std::string& why) {
     return path == "/" || path.empty() ? mount : mount + path;
 }
 
-struct Proc {
-    pid_t pid;
-    pid_t ppid;
-    char state;
-};
+using Proc = ProcEntry;
 
-// Every process of the host, from /proc/*/stat (CONFIG_PROC_CHILDREN is not always built).
+// Every process of the host (inner/proc_scan.hpp).
 std::vector<Proc> scan_processes() {
     std::vector<Proc> out;
-    DIR* d = ::opendir("/proc");
-    if (d == nullptr) return out;
-    while (dirent* e = ::readdir(d)) {
-        if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
-        char path[300];  // "/proc/" + a d_name (at most 255 bytes) + "/stat"
-        std::snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-        int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) continue;
-        char buf[512];
-        ssize_t n = ::read(fd, buf, sizeof buf - 1);
-        ::close(fd);
-        if (n <= 0) continue;
-        buf[n] = '\0';
-        const char* rp = std::strrchr(buf, ')');
-        char state = 0;
-        long ppid = 0;
-        if (rp != nullptr && std::sscanf(rp + 1, " %c %ld", &state, &ppid) == 2)
-            out.push_back(
-                {static_cast<pid_t>(std::atol(e->d_name)), static_cast<pid_t>(ppid), state});
-    }
-    ::closedir(d);
+    for_each_process([&](const ProcEntry& p) { out.push_back(p); });
     return out;
 }
 

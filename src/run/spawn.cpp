@@ -46,9 +46,9 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
-#include <fstream>
 
 #include "inner/inner_report.hpp"
+#include "inner/proc_scan.hpp"
 #include "inner/teardown.hpp"
 #include "run/classify.hpp"
 #include "run/metadata_notify.hpp"
@@ -129,25 +129,12 @@ std::optional<long long> own_pid_namespace() {
     return static_cast<long long>(st.st_ino);
 }
 
-// Children of `parent`, by scanning /proc/*/stat (CONFIG_PROC_CHILDREN is not always there).
+// Children of `parent` (inner/proc_scan.hpp).
 std::vector<pid_t> children_of(pid_t parent) {
     std::vector<pid_t> out;
-    DIR* d = ::opendir("/proc");
-    if (!d) return out;
-    while (dirent* e = ::readdir(d)) {
-        if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
-        std::ifstream f(std::string("/proc/") + e->d_name + "/stat");
-        std::string stat;
-        if (!std::getline(f, stat)) continue;
-        auto rp = stat.rfind(')');
-        if (rp == std::string::npos) continue;
-        // after ") ": state ppid ...
-        char state = 0;
-        long ppid = 0;
-        if (std::sscanf(stat.c_str() + rp + 1, " %c %ld", &state, &ppid) == 2 && ppid == parent)
-            out.push_back(static_cast<pid_t>(std::atol(e->d_name)));
-    }
-    ::closedir(d);
+    for_each_process([&](const ProcEntry& p) {
+        if (p.ppid == parent) out.push_back(p.pid);
+    });
     return out;
 }
 
