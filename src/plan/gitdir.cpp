@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 
@@ -98,6 +99,72 @@ Result<std::string> read_small_file(int fd, const std::string& path, std::size_t
             .with_path(path);
     data.resize(have);
     return data;
+}
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+        s.remove_suffix(1);
+    return s;
+}
+
+bool plain_relative(std::string_view p) {
+    if (p.empty() || p.front() == '/') return false;
+    std::size_t start = 0;
+    while (start <= p.size()) {
+        std::size_t end = p.find('/', start);
+        if (end == std::string_view::npos) end = p.size();
+        std::string_view part = p.substr(start, end - start);
+        if (part == "." || part == "..") return false;
+        start = end + 1;
+    }
+    return true;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> parse_gitmodules_paths(std::string_view content) {
+    std::vector<std::string> out;
+    bool in_submodule = false;
+    std::size_t start = 0;
+    while (start < content.size()) {
+        std::size_t end = content.find('\n', start);
+        if (end == std::string_view::npos) end = content.size();
+        std::string_view line = trim(content.substr(start, end - start));
+        start = end + 1;
+        if (line.empty() || line.front() == '#' || line.front() == ';') continue;
+        if (line.front() == '[') {
+            std::string_view head = line.substr(1);
+            std::string section(head.substr(0, head.find_first_of(" \t\"]")));
+            for (char& c : section)
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            in_submodule = section == "submodule";
+            continue;
+        }
+        if (!in_submodule) continue;
+        std::size_t eq = line.find('=');
+        if (eq == std::string_view::npos) continue;
+        std::string key(trim(line.substr(0, eq)));
+        for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (key != "path") continue;
+        std::string_view value = trim(line.substr(eq + 1));
+        if (std::size_t hash = value.find_first_of("#;");
+            hash != std::string_view::npos && (value.empty() || value.front() != '"'))
+            value = trim(value.substr(0, hash));
+        if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+            value = value.substr(1, value.size() - 2);
+        while (!value.empty() && value.back() == '/') value.remove_suffix(1);
+        if (!plain_relative(value)) continue;
+        if (out.size() == kGitmodulesMax)
+            return Error(
+                ErrorKind::unenforceable,
+                "more than " + std::to_string(kGitmodulesMax) +
+                    " submodules in .gitmodules: their .git files cannot all be protected");
+        out.emplace_back(value);
+    }
+    return out;
 }
 
 }  // namespace sbx

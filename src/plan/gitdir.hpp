@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "util/result.hpp"
 
@@ -33,6 +34,16 @@ inline constexpr std::size_t kGitfileMax = 8192;
 // `base`, a canonical directory. Lexical, so a ".." after a component that might be a symlink
 // would be taken differently from git (which uses realpath): refused (nullopt) then.
 [[nodiscard]] std::optional<std::string> gitdir_path(std::string_view base, std::string_view text);
+
+// The submodule paths a `.gitmodules` file lists (`path = <p>` in its `[submodule "..."]`
+// sections, as git config reads them: keys case-insensitive, a value in double quotes taken
+// without them, `#`/`;` comments). Only plain relative paths are returned; one that is
+// absolute, empty or has a `.` or `..` component is skipped (git refuses those too). At most
+// kGitmodulesMax paths: a longer list is ErrorKind::unenforceable (122), not cut short.
+// Approximation: include.path, escapes and line continuations are not followed.
+inline constexpr std::size_t kGitmodulesMax = 512;
+inline constexpr std::size_t kGitmodulesFileMax = 256 * 1024;
+[[nodiscard]] Result<std::vector<std::string>> parse_gitmodules_paths(std::string_view content);
 
 // Read a small regular file through `fd` (an O_PATH descriptor of it, already resolved and
 // checked): reopened through /proc/self/fd, so the very inode checked is read, never a path.

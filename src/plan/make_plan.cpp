@@ -466,6 +466,8 @@ private:
             if (dir) SBX_TRY(protect_links_inside(r->real, fd_index, readable, rule, depth));
             if (!dir && depth == 0 && is_git_name(path))
                 SBX_TRY(follow_gitfile(real, fd_index, rule));
+            if (depth == 0 && is_git_name(path) && !in_submodules_)
+                SBX_TRY(protect_submodule_gitfiles(path_parent(path), rule));
             return {};
         }
 
@@ -551,6 +553,41 @@ private:
         why.why = "commondir of gitdir " + **real + " (gitdir of " + gitfile + ")";
         auto creal = protect_git_dir(*common, why);
         if (!creal.ok()) return std::move(creal).error();
+        return {};
+    }
+
+    // A submodule's checkout has its own `.git` (a file: `gitdir: ../.git/modules/x`), and git
+    // run at the work tree's top level recurses into it (status, diff, submodule update): a
+    // sandbox that rewrote `sub/.git` to point at a gitdir it planted would have its
+    // core.fsmonitor run by the host's next `git status` (found by an outside review). So
+    // every path .gitmodules lists gets its `.git` protected like the top one (read-only,
+    // followed when a file, blocked when missing). .gitmodules is read once, through the
+    // descriptor resolved for it; a later change to it by the command does not move the
+    // protection, and git takes the paths from the protected index anyway.
+    Status protect_submodule_gitfiles(const std::string& worktree, const RuleRef& rule) {
+        const std::string gm = path_join(worktree, ".gitmodules");
+        auto r = resolve_rule(gm, rule.origin);
+        if (!r.ok()) return std::move(r).error();
+        if (!r->exists) return {};
+        if (!S_ISREG(r->st.st_mode)) {
+            plan_.notes.push_back("'" + gm + "' is not a regular file: no submodule followed");
+            return {};
+        }
+        auto content = read_small_file(r->fd.get(), gm, kGitmodulesFileMax);
+        if (!content.ok()) return with_rule(std::move(content).error(), gm, rule);
+        auto paths = parse_gitmodules_paths(*content);
+        if (!paths.ok()) return with_rule(std::move(paths).error(), gm, rule);
+        in_submodules_ = true;
+        for (const auto& sub : *paths) {
+            RuleRef why = rule;
+            why.why = "submodule " + sub + " (" + gm + ")";
+            Status st = protect_path(path_join(path_join(worktree, sub), ".git"), why, 0);
+            if (!st.ok()) {
+                in_submodules_ = false;
+                return st;
+            }
+        }
+        in_submodules_ = false;
         return {};
     }
 
@@ -789,8 +826,9 @@ private:
         Resolved r;  // missing (or another run's placeholder), its deepest existing dir
     };
     std::vector<MissingDenied> missing_denied_;
-    std::string last_blocked_;  // the name block_missing() blocked last, for the decision text
-    std::string protect_root_;  // the root a relative protected name is being resolved under
+    std::string last_blocked_;    // the name block_missing() blocked last, for the decision text
+    std::string protect_root_;    // the root a relative protected name is being resolved under
+    bool in_submodules_ = false;  // protecting the .git of a submodule: no deeper .gitmodules
     std::set<std::string> anchored_;
     int scan_budget_ = 0;
 

@@ -120,4 +120,33 @@ done
 WS=$WT
 attack_errno "wt: rewrite the commondir file" "$REFUSED" "echo '$WT/fake' >'$MAIN/.git/worktrees/wt/commondir'"
 unchanged "after swapping them"
+
+# 3. A registered submodule inside the workspace (found by a second outside review): rewrite its
+#    .git file to point at a gitdir the sandbox plants, with a core.fsmonitor. Host git status at
+#    the top level recurses into the submodule and would run it.
+SUBSRC=$FIX/tmp/subsrc
+SUPW=$FIX/supw
+mkdir -p "$SUBSRC" "$SUPW"; own_fix
+hgit init -q "$SUBSRC"
+echo s >"$SUBSRC/s"; own_fix
+hgit -C "$SUBSRC" add s && hgit -C "$SUBSRC" commit -q -m s
+hgit init -q "$SUPW"
+echo t >"$SUPW/t"; own_fix
+hgit -C "$SUPW" add t && hgit -C "$SUPW" commit -q -m t
+hgit -C "$SUPW" -c protocol.file.allow=always submodule -q add "$SUBSRC" sub >/dev/null 2>&1
+hgit -C "$SUPW" commit -q -m sub
+check "submodule layout: sub/.git is a gitdir file" grep -q '^gitdir: ' "$SUPW/sub/.git"
+WS=$SUPW
+sub_before=$(cat "$SUPW/sub/.git")
+attack_errno "super: rewrite a submodule's .git file" "$REFUSED" \
+    "cp -a .git/modules/sub sub/.x && git config -f sub/.x/config core.worktree .. &&
+     git config -f sub/.x/config core.fsmonitor 'touch $MARK; false' &&
+     printf 'gitdir: .x\\n' >sub/.git"
+check "super: the submodule's .git file is unchanged" test "$(cat "$SUPW/sub/.git")" = "$sub_before"
+attack_errno "super: replace the submodule's .git file" "$REFUSED" \
+    "rm -f sub/.git || exit 1; printf 'gitdir: .x\\n' >sub/.git"
+sbxb --explain -- true
+check "super: --explain names the submodule's .git" grep -q "submodule sub ($SUPW/.gitmodules)" "$OUT"
+hgit -C "$SUPW" status >/dev/null 2>&1
+check "super: host git status ran nothing planted (no $MARK)" test ! -e "$MARK"
 done_testing

@@ -104,3 +104,33 @@ TEST_CASE("read_small_file: reads the descriptor's file, bounded", "[gitdir]") {
     std::remove(moved.c_str());
     ::rmdir(dir);
 }
+
+TEST_CASE("parse_gitmodules_paths: the paths git would use, nothing else", "[gitdir]") {
+    using sbx::ErrorKind, sbx::kGitmodulesMax, sbx::parse_gitmodules_paths;
+    auto p = parse_gitmodules_paths(
+        "[submodule \"a\"]\n"
+        "\tpath = libs/a\n"
+        "\turl = https://example.org/a\n"
+        "[submodule \"b\"]\n"
+        "    PATH=\"with space\"   \r\n"
+        "# path = commented\n"
+        "; path = also-commented\n"
+        "[core]\n"
+        "\tpath = not-a-submodule\n"
+        "[Submodule \"c\"]\n"
+        "\tpath = c/  # trailing comment\n"
+        "[submodule \"bad\"]\n"
+        "\tpath = /abs\n"
+        "\tpath = ../out\n"
+        "\tpath = a/./b\n"
+        "\tpath =\n");
+    REQUIRE(p.ok());
+    CHECK(*p == std::vector<std::string>{"libs/a", "with space", "c"});
+    CHECK(parse_gitmodules_paths("").value().empty());
+    std::string many;
+    for (std::size_t i = 0; i <= kGitmodulesMax; ++i)
+        many += "[submodule \"s" + std::to_string(i) + "\"]\npath = s" + std::to_string(i) + "\n";
+    auto too_many = parse_gitmodules_paths(many);
+    REQUIRE_FALSE(too_many.ok());
+    CHECK(too_many.error().kind == ErrorKind::unenforceable);
+}
