@@ -107,6 +107,12 @@ Attempt run_landlock(const RunContext& ctx) {
         a.why = std::move(guard).error();
         return a;
     }
+    std::vector<FileId> roots;
+    for (const auto& op : ctx.plan.ops)
+        if (op.kind == OpKind::bind_rw)
+            roots.push_back(
+                {static_cast<std::uint64_t>(op.dev), static_cast<std::uint64_t>(op.ino)});
+    guard->keep_roots_as_they_are(std::move(roots));
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
         a.why = os_error("socketpair for the metadata listener", errno);

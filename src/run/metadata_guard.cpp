@@ -38,6 +38,8 @@ Result<MetadataGuard> MetadataGuard::from_spec(const LandlockSpec& spec) {
 
 bool MetadataGuard::may_change(const std::vector<FileId>& chain, mode_t mode) const {
     if (S_ISCHR(mode) || S_ISBLK(mode) || chain.empty()) return false;
+    for (const FileId& root : roots_)
+        if (chain.front() == root) return false;
     std::uint64_t granted = 0;
     for (const FileId& id : chain)
         for (const GuardRule& r : rules_)

@@ -42,11 +42,17 @@ public:
     // The rules of a compiled spec, identified through their descriptors (fstat, once).
     [[nodiscard]] static Result<MetadataGuard> from_spec(const LandlockSpec& spec);
 
+    // The writable roots themselves keep their own mode, owner, times and xattrs: a root is
+    // also an entry of the directory it sits in, outside the roots (${tmpdir} = /tmp as root:
+    // chmod 0777 /tmp dropped the host's sticky bit, found by an outside review).
+    void keep_roots_as_they_are(std::vector<FileId> roots) { roots_ = std::move(roots); }
+
     // `chain`: the object first, then each ancestor directory up to "/". `mode`: its st_mode.
     [[nodiscard]] bool may_change(const std::vector<FileId>& chain, mode_t mode) const;
 
 private:
     std::vector<GuardRule> rules_;
+    std::vector<FileId> roots_;
 };
 
 // The object behind `fd` (any kind, O_PATH included) and its ancestors up to "/".

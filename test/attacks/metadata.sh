@@ -93,6 +93,18 @@ if [ "$SBXRUN_AS" = root ]; then
     check "$BACKEND: the workspace file is still root's" test "$(stat -c %u:%g "$WS/src/file.txt")" = 0:0
 fi
 
+# The writable roots themselves (an outside review made the real /tmp 0777 as root, dropping
+# its sticky bit): refused under Landlock. Under bwrap a root is a writable bind mount and its
+# own mode can change: SECURITY.md lists that.
+if [ "$BACKEND" = landlock ]; then
+    ws_mode=$(stat -c %a "$WS"); tmp_mode=$(stat -c %a "$FIX/tmp")
+    attack_errno "chmod the workspace root itself" 'Operation not permitted' "chmod 0777 ."
+    attack_errno "chmod the temp dir itself" 'Operation not permitted' 'chmod 0777 "$TMPDIR"'
+    attack_errno "touch -d the workspace root itself" 'Operation not permitted' "touch -d @1 ."
+    check "$BACKEND: the roots' own modes are unchanged" \
+        test "$(stat -c %a "$WS") $(stat -c %a "$FIX/tmp")" = "$ws_mode $tmp_mode"
+fi
+
 # chattr refused everywhere is permission given up: the run says so.
 if [ "$BACKEND" = landlock ]; then
     sbxb --status-file "$FIX/.status" -- true

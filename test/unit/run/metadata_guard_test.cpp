@@ -49,6 +49,14 @@ TEST_CASE("metadata guard: allowed beneath a writable root, refused elsewhere") 
     CHECK_FALSE(g.may_change({root}, S_IFDIR | 0755));
 }
 
+TEST_CASE("metadata guard: a writable root itself keeps its mode, owner and times") {
+    MetadataGuard g({{root, kRead}, {ws, kWrite}});
+    g.keep_roots_as_they_are({ws});
+    CHECK_FALSE(g.may_change({ws, root}, S_IFDIR | 01777));  // chmod 0777 /tmp: no
+    CHECK(g.may_change({src, ws, root}, S_IFDIR | 0755));    // what is beneath it: yes
+    CHECK(g.may_change({file, src, ws, root}, kReg));
+}
+
 TEST_CASE("metadata guard: a protected hole carved as the compile does (union of rules)") {
     // approximate: the root keeps only the hole's rights, its other entries get full rights.
     MetadataGuard g({{root, kRead}, {ws, kRead}, {git, kRead}, {src, kWrite}});
