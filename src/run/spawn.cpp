@@ -179,9 +179,12 @@ struct Supervisor {
     // Without bwrap the target is the command itself, which leads a session (and so a process
     // group) of its own with new_session: the group gets it, as a terminal's Ctrl-C reaches a
     // shell and the job it waits for. Under bwrap sbxrun-inner does the same inside.
+    // SIGCONT after it: a stage the command stopped (kill -STOP $PPID) would otherwise keep
+    // the forwarded signal pending for ever, and the caller's SIGTERM would not end the run.
     void forward(int sig) {
         for (pid_t t : signal_targets()) {
             if (launch.bwrap || ::kill(-t, sig) != 0) ::kill(t, sig);
+            if (launch.bwrap) ::kill(t, SIGCONT);
         }
     }
 

@@ -57,5 +57,29 @@ for backend in bwrap landlock; do
     expect_rc 0 "$backend: an ignored SIGINT stays ignored for the command"
     check "$backend: the command survived its own SIGINT" grep -q '^survived$' "$OUT"
 done
+# A command that stops its parent stage (kill -STOP $PPID: sbxrun-inner under bwrap): the
+# caller's SIGTERM must still end the run, with the command's own status (an outside review
+# saw sbxrun hang there until SIGKILL).
+rm -f "$WS/src/ready"
+# Started without as_runner (a function: $! would be its subshell, not sbxrun).
+runner=(env HOME="$FIX/home" TMPDIR="$FIX/tmp")
+[ "$SBXRUN_AS" = user ] && runner=(setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --clear-groups
+    env HOME="$FIX/home" USER="$TEST_USER" TMPDIR="$FIX/tmp")
+(cd "$WS" && exec "${runner[@]}" "$SBXRUN" --backend bwrap -- \
+    sh -c 'echo >src/ready; kill -STOP $PPID; exit 7') >"$OUT" 2>"$ERR" &
+pid=$!
+for _ in $(seq 200); do [ -e "$WS/src/ready" ] && break; sleep 0.05; done
+sleep 0.2  # the stop itself, after the marker: nothing to wait for but the kill to land
+kill -TERM "$pid"
+for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+if kill -0 "$pid" 2>/dev/null; then
+    not_ok "bwrap: SIGTERM ends a run whose inner stage the command stopped (still running)"
+    kill -KILL "$pid"
+    wait "$pid"
+else
+    wait "$pid"
+    RC=$?
+    expect_rc 7 "bwrap: SIGTERM ends a run whose inner stage the command stopped"
+fi
 rm -f "$WS/src/ready" "$WS/src/runs"
 done_testing
