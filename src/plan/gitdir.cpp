@@ -4,8 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "fs/path.hpp"
@@ -103,68 +103,105 @@ Result<std::string> read_small_file(int fd, const std::string& path, std::size_t
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-        s.remove_suffix(1);
-    return s;
+std::uint32_t be32(std::string_view b, std::size_t at) {
+    auto u = [&](std::size_t i) {
+        return static_cast<std::uint32_t>(static_cast<unsigned char>(b[at + i]));
+    };
+    return u(0) << 24 | u(1) << 16 | u(2) << 8 | u(3);
+}
+std::uint16_t be16(std::string_view b, std::size_t at) {
+    auto u = [&](std::size_t i) {
+        return static_cast<std::uint16_t>(static_cast<unsigned char>(b[at + i]));
+    };
+    return static_cast<std::uint16_t>(u(0) << 8 | u(1));
 }
 
-bool plain_relative(std::string_view p) {
-    if (p.empty() || p.front() == '/') return false;
-    std::size_t start = 0;
-    while (start <= p.size()) {
-        std::size_t end = p.find('/', start);
-        if (end == std::string_view::npos) end = p.size();
-        std::string_view part = p.substr(start, end - start);
-        if (part == "." || part == "..") return false;
-        start = end + 1;
+// The entries of an index whose object names are `hash` bytes long; nullopt when they do not
+// parse that way. Gitlink paths go to `out`.
+std::optional<std::vector<std::string>> parse_index(std::string_view b, std::size_t hash,
+                                                    bool& split) {
+    const std::uint32_t version = be32(b, 4), count = be32(b, 8);
+    std::vector<std::string> out;
+    std::string prev;  // v4: the previous entry's path
+    std::size_t at = 12;
+    constexpr std::size_t kStat = 40;  // ctime, mtime (s, ns), dev, ino, mode, uid, gid, size
+    for (std::uint32_t i = 0; i < count; ++i) {
+        const std::size_t start = at;
+        if (at + kStat + hash + 2 > b.size()) return std::nullopt;
+        const std::uint32_t mode = be32(b, at + 24);
+        at += kStat + hash;
+        const std::uint16_t flags = be16(b, at);
+        at += 2;
+        if (flags & 0x4000) {  // extended: a second flags word (version 3 and later)
+            if (version < 3 || at + 2 > b.size()) return std::nullopt;
+            at += 2;
+        }
+        const std::size_t namelen = flags & 0x0fff;
+        std::string path;
+        if (version == 4) {
+            std::size_t strip = 0;  // git's offset varint: 7 bits a byte, +1 per continuation
+            for (int n = 0;; ++n) {
+                if (at >= b.size() || n > 9) return std::nullopt;
+                const auto c = static_cast<unsigned char>(b[at++]);
+                strip = (strip << 7) | (c & 0x7f);
+                if (!(c & 0x80)) break;
+                ++strip;
+            }
+            if (strip > prev.size()) return std::nullopt;
+            const std::size_t nul = b.find('\0', at);
+            if (nul == std::string_view::npos) return std::nullopt;
+            path = prev.substr(0, prev.size() - strip) + std::string(b.substr(at, nul - at));
+            at = nul + 1;
+        } else {
+            const std::size_t nul = b.find('\0', at);
+            if (nul == std::string_view::npos) return std::nullopt;
+            path = std::string(b.substr(at, nul - at));
+            // 1 to 8 NULs so that the entry is a multiple of 8 bytes long.
+            at = start + ((nul + 1 - start + 7) / 8) * 8;
+            if (at > b.size()) return std::nullopt;
+            for (std::size_t k = nul; k < at; ++k)
+                if (b[k] != '\0') return std::nullopt;
+        }
+        if (path.empty() || (namelen < 0x0fff && namelen != path.size())) return std::nullopt;
+        if ((mode & 0170000) == 0160000) {
+            if (out.size() == kGitlinksMax) return std::nullopt;
+            out.push_back(path);
+        }
+        prev = std::move(path);
     }
-    return true;
+    // Extensions, then the checksum (`hash` bytes). Only "link" matters: a split index.
+    while (at + 8 + hash <= b.size()) {
+        const std::string_view sig = b.substr(at, 4);
+        if (sig[0] < 'A' || sig[0] > 'Z') break;  // optional extensions are upper-case
+        if (sig == "link") split = true;
+        const std::size_t len = be32(b, at + 4);
+        if (at + 8 + len > b.size()) return std::nullopt;
+        at += 8 + len;
+    }
+    if (at + hash != b.size()) return std::nullopt;
+    return out;
 }
 
 }  // namespace
 
-Result<std::vector<std::string>> parse_gitmodules_paths(std::string_view content) {
-    std::vector<std::string> out;
-    bool in_submodule = false;
-    std::size_t start = 0;
-    while (start < content.size()) {
-        std::size_t end = content.find('\n', start);
-        if (end == std::string_view::npos) end = content.size();
-        std::string_view line = trim(content.substr(start, end - start));
-        start = end + 1;
-        if (line.empty() || line.front() == '#' || line.front() == ';') continue;
-        if (line.front() == '[') {
-            std::string_view head = line.substr(1);
-            std::string section(head.substr(0, head.find_first_of(" \t\"]")));
-            for (char& c : section)
-                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            in_submodule = section == "submodule";
-            continue;
-        }
-        if (!in_submodule) continue;
-        std::size_t eq = line.find('=');
-        if (eq == std::string_view::npos) continue;
-        std::string key(trim(line.substr(0, eq)));
-        for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (key != "path") continue;
-        std::string_view value = trim(line.substr(eq + 1));
-        if (std::size_t hash = value.find_first_of("#;");
-            hash != std::string_view::npos && (value.empty() || value.front() != '"'))
-            value = trim(value.substr(0, hash));
-        if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
-            value = value.substr(1, value.size() - 2);
-        while (!value.empty() && value.back() == '/') value.remove_suffix(1);
-        if (!plain_relative(value)) continue;
-        if (out.size() == kGitmodulesMax)
-            return Error(
-                ErrorKind::unenforceable,
-                "more than " + std::to_string(kGitmodulesMax) +
-                    " submodules in .gitmodules: their .git files cannot all be protected");
-        out.emplace_back(value);
+Result<std::vector<std::string>> gitlink_paths(std::string_view index) {
+    auto refuse = [](const std::string& why) {
+        return Error(ErrorKind::unenforceable, "the git index " + why);
+    };
+    if (index.size() < 12 || index.substr(0, 4) != "DIRC") return refuse("is not an index file");
+    const std::uint32_t version = be32(index, 4);
+    if (version < 2 || version > 4) return refuse("has an unknown version");
+    for (std::size_t hash : {std::size_t{20}, std::size_t{32}}) {
+        bool split = false;
+        auto paths = parse_index(index, hash, split);
+        if (!paths) continue;
+        if (split) return refuse("is split (core.splitIndex): its submodules cannot be read");
+        std::vector<std::string> out;
+        for (auto& p : *paths) out.push_back(std::move(p));
+        return out;
     }
-    return out;
+    return refuse("does not parse (or lists more than " + std::to_string(kGitlinksMax) +
+                  " submodules)");
 }
 
 }  // namespace sbx

@@ -35,15 +35,17 @@ inline constexpr std::size_t kGitfileMax = 8192;
 // would be taken differently from git (which uses realpath): refused (nullopt) then.
 [[nodiscard]] std::optional<std::string> gitdir_path(std::string_view base, std::string_view text);
 
-// The submodule paths a `.gitmodules` file lists (`path = <p>` in its `[submodule "..."]`
-// sections, as git config reads them: keys case-insensitive, a value in double quotes taken
-// without them, `#`/`;` comments). Only plain relative paths are returned; one that is
-// absolute, empty or has a `.` or `..` component is skipped (git refuses those too). At most
-// kGitmodulesMax paths: a longer list is ErrorKind::unenforceable (122), not cut short.
-// Approximation: include.path, escapes and line continuations are not followed.
-inline constexpr std::size_t kGitmodulesMax = 512;
-inline constexpr std::size_t kGitmodulesFileMax = 256 * 1024;
-[[nodiscard]] Result<std::vector<std::string>> parse_gitmodules_paths(std::string_view content);
+// The gitlinks (mode 160000: submodules) of a git index file, as paths relative to its work
+// tree. The index, not `.gitmodules`: it sits in the git directory the sandbox cannot write,
+// and it is what git itself recurses by (a gitlink with no .gitmodules entry is still entered by
+// `git status`); .gitmodules is in the work tree, and one run could empty it for the next.
+// Versions 2, 3 and 4, SHA-1 or SHA-256 object names (tried in that order: the one whose entries
+// all parse wins). Errors (ErrorKind::unenforceable, 122): not an index, or one that neither hash
+// size parses. A split index (the "link" extension) holds its entries elsewhere: also an error,
+// since its gitlinks cannot be seen here. At most kGitlinksMax gitlinks.
+inline constexpr std::size_t kGitlinksMax = 4096;
+inline constexpr std::size_t kGitIndexMax = 128u * 1024 * 1024;
+[[nodiscard]] Result<std::vector<std::string>> gitlink_paths(std::string_view index);
 
 // Read a small regular file through `fd` (an O_PATH descriptor of it, already resolved and
 // checked): reopened through /proc/self/fd, so the very inode checked is read, never a path.

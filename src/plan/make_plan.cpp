@@ -466,8 +466,8 @@ private:
             if (dir) SBX_TRY(protect_links_inside(r->real, fd_index, readable, rule, depth));
             if (!dir && depth == 0 && is_git_name(path))
                 SBX_TRY(follow_gitfile(real, fd_index, rule));
-            if (depth == 0 && is_git_name(path) && !in_submodules_)
-                SBX_TRY(protect_submodule_gitfiles(path_parent(path), rule));
+            if (dir && depth == 0 && is_git_name(path))
+                SBX_TRY(protect_submodules(path_parent(path), real, rule));
             return {};
         }
 
@@ -533,6 +533,7 @@ private:
         auto real = protect_git_dir(*gitdir, why);
         if (!real.ok()) return std::move(real).error();
         if (!real->has_value()) return {};
+        SBX_TRY(protect_submodules(std::string(path_parent_view(gitfile)), **real, rule));
 
         // A worktree's gitdir names the main repository's in `commondir` (`../..`).
         auto c = resolve_rule(**real + "/commondir", rule.origin);
@@ -559,35 +560,38 @@ private:
     // A submodule's checkout has its own `.git` (a file: `gitdir: ../.git/modules/x`), and git
     // run at the work tree's top level recurses into it (status, diff, submodule update): a
     // sandbox that rewrote `sub/.git` to point at a gitdir it planted would have its
-    // core.fsmonitor run by the host's next `git status` (found by an outside review). So
-    // every path .gitmodules lists gets its `.git` protected like the top one (read-only,
-    // followed when a file, blocked when missing). .gitmodules is read once, through the
-    // descriptor resolved for it; a later change to it by the command does not move the
-    // protection, and git takes the paths from the protected index anyway.
-    Status protect_submodule_gitfiles(const std::string& worktree, const RuleRef& rule) {
-        const std::string gm = path_join(worktree, ".gitmodules");
-        auto r = resolve_rule(gm, rule.origin);
-        if (!r.ok()) return std::move(r).error();
-        if (!r->exists) return {};
-        if (!S_ISREG(r->st.st_mode)) {
-            plan_.notes.push_back("'" + gm + "' is not a regular file: no submodule followed");
+    // core.fsmonitor run by the host's next `git status` (found by an outside review). So the
+    // `.git` of every gitlink in the repository's index gets the protection of the top one
+    // (read-only, followed when a file, blocked when missing), and so on down nested
+    // submodules, each through its own gitdir's index. The index, never .gitmodules: that is
+    // in the work tree, and one run could empty it to switch this off for the next.
+    Status protect_submodules(const std::string& worktree, const std::string& gitdir,
+                              const RuleRef& rule) {
+        if (submodule_depth_ >= kMaxSubmoduleDepth) {
+            plan_.notes.push_back("submodules nested deeper than " +
+                                  std::to_string(kMaxSubmoduleDepth) + " below '" + worktree +
+                                  "' are not followed");
             return {};
         }
-        auto content = read_small_file(r->fd.get(), gm, kGitmodulesFileMax);
-        if (!content.ok()) return with_rule(std::move(content).error(), gm, rule);
-        auto paths = parse_gitmodules_paths(*content);
-        if (!paths.ok()) return with_rule(std::move(paths).error(), gm, rule);
-        in_submodules_ = true;
+        const std::string index = path_join(gitdir, "index");
+        auto r = resolve_rule(index, rule.origin);
+        if (!r.ok()) return std::move(r).error();
+        if (!r->exists || !S_ISREG(r->st.st_mode)) return {};  // nothing staged yet
+        auto content = read_small_file(r->fd.get(), index, kGitIndexMax);
+        if (!content.ok()) return with_rule(std::move(content).error(), index, rule);
+        auto paths = gitlink_paths(*content);
+        if (!paths.ok()) return with_rule(std::move(paths).error(), index, rule);
+        ++submodule_depth_;
         for (const auto& sub : *paths) {
             RuleRef why = rule;
-            why.why = "submodule " + sub + " (" + gm + ")";
+            why.why = "submodule " + sub + " (a gitlink in " + index + ")";
             Status st = protect_path(path_join(path_join(worktree, sub), ".git"), why, 0);
             if (!st.ok()) {
-                in_submodules_ = false;
+                --submodule_depth_;
                 return st;
             }
         }
-        in_submodules_ = false;
+        --submodule_depth_;
         return {};
     }
 
@@ -826,9 +830,10 @@ private:
         Resolved r;  // missing (or another run's placeholder), its deepest existing dir
     };
     std::vector<MissingDenied> missing_denied_;
-    std::string last_blocked_;    // the name block_missing() blocked last, for the decision text
-    std::string protect_root_;    // the root a relative protected name is being resolved under
-    bool in_submodules_ = false;  // protecting the .git of a submodule: no deeper .gitmodules
+    std::string last_blocked_;  // the name block_missing() blocked last, for the decision text
+    std::string protect_root_;  // the root a relative protected name is being resolved under
+    int submodule_depth_ = 0;   // how deep in nested submodules protect_submodules is
+    static constexpr int kMaxSubmoduleDepth = 16;
     std::set<std::string> anchored_;
     int scan_budget_ = 0;
 

@@ -124,17 +124,28 @@ unchanged "after swapping them"
 # 3. A registered submodule inside the workspace (found by a second outside review): rewrite its
 #    .git file to point at a gitdir the sandbox plants, with a core.fsmonitor. Host git status at
 #    the top level recurses into the submodule and would run it.
+#    Nested: sub has a submodule of its own (inner). And a gitlink with no .gitmodules entry.
+INNERSRC=$FIX/tmp/innersrc
 SUBSRC=$FIX/tmp/subsrc
 SUPW=$FIX/supw
-mkdir -p "$SUBSRC" "$SUPW"; own_fix
+mkdir -p "$INNERSRC" "$SUBSRC" "$SUPW"; own_fix
+hgit init -q "$INNERSRC"
+echo i >"$INNERSRC/i"; own_fix
+hgit -C "$INNERSRC" add i && hgit -C "$INNERSRC" commit -q -m i
 hgit init -q "$SUBSRC"
 echo s >"$SUBSRC/s"; own_fix
 hgit -C "$SUBSRC" add s && hgit -C "$SUBSRC" commit -q -m s
+hgit -C "$SUBSRC" -c protocol.file.allow=always submodule -q add "$INNERSRC" inner >/dev/null 2>&1
+hgit -C "$SUBSRC" commit -q -m inner
 hgit init -q "$SUPW"
 echo t >"$SUPW/t"; own_fix
 hgit -C "$SUPW" add t && hgit -C "$SUPW" commit -q -m t
 hgit -C "$SUPW" -c protocol.file.allow=always submodule -q add "$SUBSRC" sub >/dev/null 2>&1
-hgit -C "$SUPW" commit -q -m sub
+hgit -C "$SUPW" -c protocol.file.allow=always submodule -q update --init --recursive >/dev/null 2>&1
+hgit -C "$SUPW" update-index --add --cacheinfo "160000,$(hgit -C "$INNERSRC" rev-parse HEAD),ghost"
+hgit -C "$SUPW" commit -q -m "sub, ghost"
+mkdir -p "$SUPW/ghost"; own_fix
+check "nested layout: sub/inner/.git is a gitdir file" grep -q '^gitdir: ' "$SUPW/sub/inner/.git"
 check "submodule layout: sub/.git is a gitdir file" grep -q '^gitdir: ' "$SUPW/sub/.git"
 WS=$SUPW
 sub_before=$(cat "$SUPW/sub/.git")
@@ -146,7 +157,23 @@ check "super: the submodule's .git file is unchanged" test "$(cat "$SUPW/sub/.gi
 attack_errno "super: replace the submodule's .git file" "$REFUSED" \
     "rm -f sub/.git || exit 1; printf 'gitdir: .x\\n' >sub/.git"
 sbxb --explain -- true
-check "super: --explain names the submodule's .git" grep -q "submodule sub ($SUPW/.gitmodules)" "$OUT"
+check "super: --explain names the submodule's .git" \
+    grep -q "submodule sub (a gitlink in $SUPW/.git/index)" "$OUT"
+# Two runs: the first empties .gitmodules (a work-tree file: allowed), the second attacks.
+sbxb -- sh -c ': >.gitmodules'
+expect_rc 0 "super: run 1 empties .gitmodules (a work-tree file)"
+attack_errno "super: run 2 rewrites sub/.git after .gitmodules was emptied" "$REFUSED" \
+    "printf 'gitdir: .x\\n' >sub/.git"
+hgit -C "$SUPW" checkout -q -- .gitmodules
+inner_before=$(cat "$SUPW/sub/inner/.git")
+attack_errno "super: rewrite a nested submodule's .git file" "$REFUSED" \
+    "cp -a .git/modules/sub/modules/inner sub/inner/.x 2>/dev/null; printf 'gitdir: .x\\n' >sub/inner/.git"
+check "super: the nested submodule's .git file is unchanged" \
+    test "$(cat "$SUPW/sub/inner/.git")" = "$inner_before"
+attack_errno "super: create .git in a gitlink that .gitmodules does not list" \
+    "$(pick "$E_RO|$E_PLACEHOLDER|Permission denied" 'Permission denied')" \
+    "mkdir -p ghost/.x && printf 'gitdir: .x\\n' >ghost/.git"
+check "super: ghost/.git was not created" test ! -e "$SUPW/ghost/.git"
 hgit -C "$SUPW" status >/dev/null 2>&1
 check "super: host git status ran nothing planted (no $MARK)" test ! -e "$MARK"
 done_testing

@@ -8,6 +8,8 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 using sbx::gitdir_path;
@@ -105,32 +107,58 @@ TEST_CASE("read_small_file: reads the descriptor's file, bounded", "[gitdir]") {
     ::rmdir(dir);
 }
 
-TEST_CASE("parse_gitmodules_paths: the paths git would use, nothing else", "[gitdir]") {
-    using sbx::ErrorKind, sbx::kGitmodulesMax, sbx::parse_gitmodules_paths;
-    auto p = parse_gitmodules_paths(
-        "[submodule \"a\"]\n"
-        "\tpath = libs/a\n"
-        "\turl = https://example.org/a\n"
-        "[submodule \"b\"]\n"
-        "    PATH=\"with space\"   \r\n"
-        "# path = commented\n"
-        "; path = also-commented\n"
-        "[core]\n"
-        "\tpath = not-a-submodule\n"
-        "[Submodule \"c\"]\n"
-        "\tpath = c/  # trailing comment\n"
-        "[submodule \"bad\"]\n"
-        "\tpath = /abs\n"
-        "\tpath = ../out\n"
-        "\tpath = a/./b\n"
-        "\tpath =\n");
+namespace {
+
+// An index written by git itself: `setup` runs in a fresh repository (sh -c), then the index is
+// read back. Gitlinks are added with update-index --cacheinfo (no submodule repository needed).
+std::string git_index(const std::string& init, const std::string& setup) {
+    char tmpl[] = "/tmp/sbx-gitindex.XXXXXX";
+    const std::string dir = ::mkdtemp(tmpl);
+    const std::string cmd = "cd '" + dir +
+                            "' && GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null " +
+                            "git init -q " + init + " . && " + setup + " >/dev/null 2>&1";
+    REQUIRE(std::system(cmd.c_str()) == 0);
+    std::ifstream in(dir + "/.git/index", std::ios::binary);
+    std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::system(("rm -rf '" + dir + "'").c_str());
+    return data;
+}
+
+}  // namespace
+
+TEST_CASE("gitlink_paths: the submodules of an index, every version and hash", "[gitdir]") {
+    using sbx::gitlink_paths;
+    const std::string sha1 = "1111111111111111111111111111111111111111";
+    const std::string links =
+        "echo x >f && git add f && mkdir -p d && echo y >d/long-file-name && git add d && "
+        "git update-index --add --cacheinfo 160000,SHA,sub && "
+        "git update-index --add --cacheinfo 160000,SHA,libs/deep/mod && "
+        "echo z >zz && git add -N zz";  // intent-to-add: an extended-flags entry (v3)
+    auto with = [&](const std::string& sha) {
+        std::string s = links;
+        for (std::size_t at; (at = s.find("SHA")) != std::string::npos;) s.replace(at, 3, sha);
+        return s;
+    };
+    const std::vector<std::string> want{"libs/deep/mod", "sub"};
+    for (const char* version : {"2", "3", "4"}) {
+        INFO("index version " << version);
+        auto idx = git_index("", with(sha1) + " && git update-index --index-version " + version);
+        auto p = gitlink_paths(idx);
+        REQUIRE(p.ok());
+        CHECK(*p == want);
+    }
+    const std::string sha256(64, '2');
+    auto idx = git_index("--object-format=sha256", with(sha256));
+    auto p = gitlink_paths(idx);
     REQUIRE(p.ok());
-    CHECK(*p == std::vector<std::string>{"libs/a", "with space", "c"});
-    CHECK(parse_gitmodules_paths("").value().empty());
-    std::string many;
-    for (std::size_t i = 0; i <= kGitmodulesMax; ++i)
-        many += "[submodule \"s" + std::to_string(i) + "\"]\npath = s" + std::to_string(i) + "\n";
-    auto too_many = parse_gitmodules_paths(many);
-    REQUIRE_FALSE(too_many.ok());
-    CHECK(too_many.error().kind == ErrorKind::unenforceable);
+    CHECK(*p == want);
+    // No gitlink at all, and an empty index.
+    CHECK(gitlink_paths(git_index("", "echo x >f && git add f")).value().empty());
+    // Not an index, a truncated one: refused (122), never read as "no submodules".
+    CHECK_FALSE(gitlink_paths("").ok());
+    CHECK_FALSE(gitlink_paths(std::string_view("DIRC\0\0\0\x02\0\0\0\x05", 12)).ok());
+    auto cut = git_index("", with(sha1));
+    CHECK_FALSE(gitlink_paths(std::string_view(cut).substr(0, cut.size() - 30)).ok());
+    CHECK(gitlink_paths(cut).ok());
+    CHECK(gitlink_paths("").error().kind == sbx::ErrorKind::unenforceable);
 }
