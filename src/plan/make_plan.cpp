@@ -71,6 +71,7 @@ public:
         SBX_TRY(keep_denied_links());
         SBX_TRY(block_missing_denied());
         for (const auto& rule : fs.protect) SBX_TRY(add_protected_rule(rule));
+        SBX_TRY(protect_enclosing_submodules());
         normalise();
         return std::move(plan_);
     }
@@ -565,8 +566,63 @@ private:
     // (read-only, followed when a file, blocked when missing), and so on down nested
     // submodules, each through its own gitdir's index. The index, never .gitmodules: that is
     // in the work tree, and one run could empty it to switch this off for the next.
+    // A writable root inside a larger work tree (a workspace in a home directory kept in git,
+    // --workspace on a subdirectory of a repository): that repository's .git is outside the
+    // root, so read-only already, but git at its top level recurses into the submodules that
+    // lie inside the root, whose .git the sandbox could rewrite (found by an outside review).
+    // The enclosing work tree is found as git finds it (the nearest parent with a .git); only
+    // its gitlinks inside a writable root are protected, with the `.git` protect rule.
+    Status protect_enclosing_submodules() {
+        const PathRule* git_rule = nullptr;
+        for (const auto& rule : policy_.filesystem.protect)
+            if (rule.relative_name && rule.path == ".git") git_rule = &rule;
+        if (git_rule == nullptr) return {};
+        std::vector<std::string> seen;
+        for (const auto& root : std::vector<std::string>(writable_roots_)) {
+            for (std::string dir = path_parent(root);; dir = path_parent(dir)) {
+                const std::string dot_git = path_join(dir, ".git");
+                struct stat st {};
+                if (::lstat(dot_git.c_str(), &st) == 0 &&
+                    (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
+                    if (std::find(seen.begin(), seen.end(), dir) == seen.end()) {
+                        seen.push_back(dir);
+                        RuleRef rule = ref("filesystem.protect", *git_rule,
+                                           "the work tree " + dir + " holds " + root);
+                        SBX_TRY(protect_enclosing(dir, dot_git, S_ISDIR(st.st_mode), rule));
+                    }
+                    break;
+                }
+                if (dir == "/") break;
+            }
+        }
+        return {};
+    }
+
+    // The submodules of the work tree `dir` (whose .git is `dot_git`) inside a writable root.
+    Status protect_enclosing(const std::string& dir, const std::string& dot_git, bool is_dir,
+                             const RuleRef& rule) {
+        auto r = resolve_rule(dot_git, rule.origin);
+        if (!r.ok()) return std::move(r).error();
+        if (!r->exists) return {};
+        std::string gitdir = r->real;
+        if (!is_dir) {
+            auto content = read_small_file(r->fd.get(), dot_git);
+            if (!content.ok()) return with_rule(std::move(content).error(), dot_git, rule);
+            auto text = parse_gitfile(*content);
+            if (!text.ok()) return with_rule(std::move(text).error(), dot_git, rule);
+            if (!text->has_value()) return {};
+            auto named = gitdir_path(dir, **text);
+            if (!named) return {};
+            auto g = resolve_rule(*named, rule.origin);
+            if (!g.ok()) return std::move(g).error();
+            if (!g->exists || !S_ISDIR(g->st.st_mode)) return {};
+            gitdir = g->real;
+        }
+        return protect_submodules(dir, gitdir, rule, /*only_in_writable_roots=*/true);
+    }
+
     Status protect_submodules(const std::string& worktree, const std::string& gitdir,
-                              const RuleRef& rule) {
+                              const RuleRef& rule, bool only_in_writable_roots = false) {
         if (submodule_depth_ >= kMaxSubmoduleDepth) {
             plan_.notes.push_back("submodules nested deeper than " +
                                   std::to_string(kMaxSubmoduleDepth) + " below '" + worktree +
@@ -583,9 +639,14 @@ private:
         if (!paths.ok()) return with_rule(std::move(paths).error(), index, rule);
         ++submodule_depth_;
         for (const auto& sub : *paths) {
+            const std::string checkout = path_join(worktree, sub);
+            if (only_in_writable_roots &&
+                std::none_of(writable_roots_.begin(), writable_roots_.end(),
+                             [&](const std::string& w) { return path_is_within(checkout, w); }))
+                continue;
             RuleRef why = rule;
             why.why = "submodule " + sub + " (a gitlink in " + index + ")";
-            Status st = protect_path(path_join(path_join(worktree, sub), ".git"), why, 0);
+            Status st = protect_path(path_join(checkout, ".git"), why, 0);
             if (!st.ok()) {
                 --submodule_depth_;
                 return st;

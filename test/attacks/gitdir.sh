@@ -176,4 +176,24 @@ attack_errno "super: create .git in a gitlink that .gitmodules does not list" \
 check "super: ghost/.git was not created" test ! -e "$SUPW/ghost/.git"
 hgit -C "$SUPW" status >/dev/null 2>&1
 check "super: host git status ran nothing planted (no $MARK)" test ! -e "$MARK"
+
+# 4. The workspace is a plain subdirectory of a larger work tree (a dotfiles home, --workspace
+#    on a part of a repository; found by a fourth outside review): that repository's .git is
+#    outside the workspace, yet git at its top level recurses into the submodules inside it.
+hgit -C "$SUPW" -c protocol.file.allow=always submodule -q add "$INNERSRC" deps/mod >/dev/null 2>&1
+hgit -C "$SUPW" commit -q -m deps
+mod_before=$(cat "$SUPW/deps/mod/.git")
+WS=$SUPW/deps
+( cd "$WS" && as_runner "$SBXRUN" --backend "$BACKEND" --workspace . -- \
+    sh -c "printf 'gitdir: ../x\\n' >mod/.git" ) >"$OUT" 2>"$ERR"
+RC=$?
+check "enclosing: a gitlink of the enclosing repository cannot be rewritten (exit $RC)" \
+    test "$RC" -ge 1 -a "$RC" -lt 120
+check "enclosing: deps/mod/.git is unchanged" test "$(cat "$SUPW/deps/mod/.git")" = "$mod_before"
+( cd "$WS" && as_runner "$SBXRUN" --backend "$BACKEND" --workspace . --explain -- true ) \
+    >"$OUT" 2>"$ERR"
+check "enclosing: --explain names the submodule and the work tree that holds the workspace" \
+    grep -q "submodule deps/mod (a gitlink in $SUPW/.git/index)" "$OUT"
+hgit -C "$SUPW" status >/dev/null 2>&1
+check "enclosing: host git status ran nothing planted (no $MARK)" test ! -e "$MARK"
 done_testing
