@@ -100,9 +100,11 @@ Attempt run_landlock(const RunContext& ctx) {
         return a;
     }
 
-    // Metadata calls (chmod, chown, utimes, xattrs) have no Landlock right: sbxrun answers
-    // them itself, with the compiled rules as the guard (run/metadata_notify.hpp).
-    auto guard = MetadataGuard::from_spec(p->compiled.spec);
+    // Metadata calls (chmod, chown, utimes, xattrs) have no Landlock right, and the entry
+    // changes at the top of a root with protected entries none that Landlock can give: sbxrun
+    // answers them itself, with the compiled rules as the guard (run/metadata_notify.hpp,
+    // run/entry_notify.hpp).
+    auto guard = MetadataGuard::from_spec(p->compiled.spec, p->compiled.restricted);
     if (!guard.ok()) {
         a.why = std::move(guard).error();
         return a;

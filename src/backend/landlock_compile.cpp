@@ -46,6 +46,18 @@ std::string describe_loss(std::uint64_t lost) {
     return s;
 }
 
+// A directory whose creations, removals and renames sbxrun performs (LandlockRestrictedDir):
+// what is still given up there.
+std::string describe_mediated(std::uint64_t lost) {
+    std::string s =
+        "new entries, removals and renames at its top are made by sbxrun on the command's "
+        "behalf; hard links and unix sockets cannot be made in what is new there";
+    if (lost & (ll::kReadFile | ll::kReadDir | ll::kExecute))
+        s += ", and what is new there cannot be read, listed or executed";
+    if (lost & ll::kTruncate) s += ", nor truncated by path (truncate(2))";
+    return s;
+}
+
 constexpr const char* kPts = "/dev/pts";
 
 class Compiler {
@@ -258,13 +270,26 @@ private:
         add_rule(fd, self);
         std::string first = holes[0]->what;
         if (holes.size() > 1) first += " and " + std::to_string(holes.size() - 1) + " more";
-        out_.approximated.push_back(path + ": " + describe_loss(want & ~self) + " (to keep " +
-                                    first + ")");
 
         // The entries a hole lies in (or is): a set, so each entry is checked at once.
         std::unordered_set<std::string_view> towards_holes;
         towards_holes.reserve(holes.size());
         for (const Constraint* h : holes) towards_holes.insert(entry_towards(h->path, path));
+
+        // What the rule on the directory itself gave up, sbxrun gives back where it can: it
+        // performs the entry changes the policy allows here on the command's behalf, and the
+        // writes to what is new in it (run/entry_notify.hpp), keeping the entries below.
+        const std::uint64_t lost = want & ~self;
+        if (lost & ll::kMake) {
+            LandlockRestrictedDir r{fd, path, want, self, {}};
+            for (std::string_view t : towards_holes) r.towards.emplace_back(t);
+            std::sort(r.towards.begin(), r.towards.end());
+            out_.restricted.push_back(std::move(r));
+        }
+        out_.approximated.push_back(path + ": " +
+                                    ((lost & ll::kMake) ? describe_mediated(lost)
+                                                        : describe_loss(lost)) +
+                                    " (to keep " + first + ")");
 
         auto entries = lister_.list(fd);
         if (!entries) return std::move(entries).error().with_path(path);

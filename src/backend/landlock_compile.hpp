@@ -7,8 +7,10 @@
 //   approximate  keep every protection, give up permission: the directory above a hole keeps
 //                only the rights the hole allows, and every *other* entry of it gets the full
 //                rights beneath it (recursively down to the hole; a symlink entry gets no rule).
-//                So in a writable root with a protected .git, only new top-level entries of the
-//                root cannot be created (and existing ones not removed); under read = ["/"]
+//                So in a writable root with a protected .git, the root's own rule cannot
+//                create, remove or rename entries: the supervisor does that for the command
+//                (LandlockRestrictedDir below), so only hard links and unix sockets are lost
+//                at the top of the root and in what is new there; under read = ["/"]
 //                with deny ~/.ssh, "/", "/home" and "~" cannot be listed but everything else
 //                reads as before. Each such loss is one line of `approximated`.
 //   escalate     any such gap is Error(ErrorKind::unenforceable) (exit 122).
@@ -17,6 +19,7 @@
 // filter can stand in for: truncate below ABI 3, abstract unix sockets below ABI 6).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -34,6 +37,7 @@ struct LandlockCompiled {
     std::vector<UniqueFd> fds;              // descriptors the compile opened (siblings, /dev)
     std::vector<std::string> approximated;  // permission given up, one human-readable line each
     std::vector<std::string> weakened;      // protection dropped (on_unenforceable = weaken)
+    std::vector<LandlockRestrictedDir> restricted;  // write walks that lost creation rights
 };
 
 // `abi` is the effective ABI (landlock_effective_abi(), 1..7). The plan must outlive the

@@ -38,6 +38,21 @@ struct LandlockSpec {
     bool operator==(const LandlockSpec&) const = default;
 };
 
+// A directory that keeps only some of the rights its walk wanted, because protected or denied
+// entries lie beneath it (the top of a writable root with a protected .git, say). Landlock
+// cannot give it creation rights without giving them to the protected entries too, so the
+// Landlock backend's supervisor performs the creations, removals and renames the policy allows
+// in it, and the writes to new entries beneath it (run/entry_notify.hpp). Made by the
+// Landlock compile (backend/landlock_compile.hpp), read by the guard (run/metadata_guard.hpp);
+// never passed to sbxrun-inner.
+struct LandlockRestrictedDir {
+    int fd = -1;                       // the directory (a rule's descriptor)
+    std::string path;                  // for messages
+    std::uint64_t want = 0;            // what the policy grants beneath it
+    std::uint64_t self = 0;            // what its own rule grants
+    std::vector<std::string> towards;  // its entries that are or lead to a hole (sorted)
+};
+
 enum class SeccompProfile {
     none,        // no filter
     base,        // refuse ptrace of others, io_uring, TIOCSTI/TIOCLINUX, keyctl, new mount API...

@@ -9,7 +9,10 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
+#include <utility>
+#include <vector>
 
+#include "inner/entry_calls.hpp"
 #include "inner/metadata_calls.hpp"
 
 namespace sbx {
@@ -17,9 +20,6 @@ namespace {
 
 sock_filter stmt(unsigned short code, unsigned k) {
     return sock_filter{code, 0, 0, k};
-}
-sock_filter jeq(unsigned k, unsigned char jt, unsigned char jf) {
-    return sock_filter{BPF_JMP | BPF_JEQ | BPF_K, jt, jf, k};
 }
 
 // The low 32 bits of argument `i`: the kernel reads ioctl's request as an unsigned int.
@@ -33,6 +33,53 @@ unsigned arg_low(int i) {
 #endif
 }
 
+// A forward-only BPF program with named jump targets, resolved at the end (classic BPF jumps
+// are relative and at most 255 instructions ahead; the program is far shorter).
+class Program {
+public:
+    void emit(sock_filter f) { code_.push_back(f); }
+    // if (A == k) goto t else goto f; an empty label falls through.
+    void jeq(unsigned k, const char* t, const char* f = nullptr) { jump(BPF_JEQ, k, t, f); }
+    // if (A & k) goto t else goto f.
+    void jset(unsigned k, const char* t, const char* f = nullptr) { jump(BPF_JSET, k, t, f); }
+    void label(const char* name) { labels_.push_back({name, code_.size()}); }
+
+    Result<SeccompProgram> finish() {
+        for (const Fixup& fx : fixups_) {
+            for (int side = 0; side < 2; ++side) {
+                const char* want = side == 0 ? fx.t : fx.f;
+                if (want == nullptr) continue;
+                std::size_t at = 0;
+                bool found = false;
+                for (const auto& [name, pos] : labels_)
+                    if (std::strcmp(name, want) == 0) at = pos, found = true;
+                if (!found || at <= fx.pos || at - fx.pos - 1 > 255)
+                    return Error(ErrorKind::internal, std::string("seccomp program: bad jump to ") + want + " from " + std::to_string(fx.pos) + " at " + std::to_string(at) + (found ? "" : " (no label)"));
+                auto off = static_cast<unsigned char>(at - fx.pos - 1);
+                (side == 0 ? code_[fx.pos].jt : code_[fx.pos].jf) = off;
+            }
+        }
+        return std::move(code_);
+    }
+
+private:
+    struct Fixup {
+        std::size_t pos;
+        const char* t;
+        const char* f;
+    };
+    void jump(unsigned op, unsigned k, const char* t, const char* f) {
+        fixups_.push_back({code_.size(), t, f});
+        code_.push_back(sock_filter{static_cast<unsigned short>(BPF_JMP | op | BPF_K), 0, 0, k});
+    }
+    SeccompProgram code_;
+    std::vector<std::pair<const char*, std::size_t>> labels_;
+    std::vector<Fixup> fixups_;
+};
+
+// One label per filtered call (the flag check reads that call's own argument).
+constexpr const char* kFlagLabels[] = {"flags0", "flags1", "flags2", "flags3"};
+
 }  // namespace
 
 Result<SeccompProgram> build_metadata_filter() {
@@ -40,31 +87,44 @@ Result<SeccompProgram> build_metadata_filter() {
     if (kNativeArch == 0)
         return Error(ErrorKind::unsupported,
                      "metadata calls cannot be mediated on this architecture");
-    SeccompProgram p;
-    p.push_back(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
-    p.push_back(jeq(kNativeArch, 1, 0));
-    p.push_back(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
-    p.push_back(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
-    // Each comparison jumps forward to a shared return: NOTIFY, the ioctl check or EPERM.
-    constexpr std::size_t n = std::size(kCalls);
-    // Layout after the nr load: n compares, jeq ioctl, jeq file_setattr, ret allow,
-    // [notify] ret notify, [ioctl] ld arg1, jeq SETFLAGS, jeq FSSETXATTR, ret allow,
-    // [eperm] ret errno.
-    for (std::size_t i = 0; i < n; ++i) {
-        const std::size_t to_notify = (n - i - 1) + 3;  // skip the rest, ioctl, setattr, allow
-        p.push_back(
-            jeq(static_cast<unsigned>(kCalls[i].nr), static_cast<unsigned char>(to_notify), 0));
+    Program p;
+    p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
+    p.jeq(kNativeArch, nullptr, "allow");
+    p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
+    for (const Call& c : kCalls) p.jeq(static_cast<unsigned>(c.nr), "notify");
+    std::size_t filtered = 0;
+    for (const entry_calls::Call& c : entry_calls::kCalls) {
+        if (!c.filtered) {
+            p.jeq(static_cast<unsigned>(c.nr), "notify");
+        } else if (filtered < std::size(kFlagLabels)) {
+            p.jeq(static_cast<unsigned>(c.nr), kFlagLabels[filtered++]);
+        } else {
+            return Error(ErrorKind::internal, "seccomp program: too many filtered calls");
+        }
     }
-    p.push_back(jeq(SYS_ioctl, 3, 0));     // -> ld arg1
-    p.push_back(jeq(kFileSetattr, 6, 0));  // -> eperm
-    p.push_back(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
-    p.push_back(stmt(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF));
-    p.push_back(stmt(BPF_LD | BPF_W | BPF_ABS, arg_low(1)));
-    p.push_back(jeq(static_cast<unsigned>(FS_IOC_SETFLAGS), 2, 0));
-    p.push_back(jeq(static_cast<unsigned>(FS_IOC_FSSETXATTR), 1, 0));
-    p.push_back(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
-    p.push_back(stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)));
-    return p;
+    p.jeq(SYS_ioctl, "ioctl");
+    p.jeq(kFileSetattr, "eperm");
+    p.label("allow");
+    p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    // Jumps only go forward: the blocks that jump to "notify" and "eperm" come before them.
+    filtered = 0;
+    for (const entry_calls::Call& c : entry_calls::kCalls) {
+        if (!c.filtered) continue;
+        p.label(kFlagLabels[filtered++]);
+        p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, arg_low(c.flags)));
+        p.jset(entry_calls::kOpenTrapFlags, "notify");
+        p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    }
+    p.label("ioctl");
+    p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, arg_low(1)));
+    p.jeq(static_cast<unsigned>(FS_IOC_SETFLAGS), "eperm");
+    p.jeq(static_cast<unsigned>(FS_IOC_FSSETXATTR), "eperm");
+    p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    p.label("notify");
+    p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF));
+    p.label("eperm");
+    p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)));
+    return p.finish();
 }
 
 int load_metadata_filter(const SeccompProgram& program) noexcept {

@@ -8,6 +8,10 @@
 // it (backend/landlock_compile.hpp), including what approximate/weaken made of the holes.
 // Device nodes are never changed (the built-in /dev rules grant writes, not a new mode).
 //
+// The same rights decide the entry calls the Landlock backend mediates (run/entry_notify.hpp):
+// a directory that lost its creation rights to keep a protected entry (inner_spec.hpp's
+// LandlockRestrictedDir) has its entry changes, and everything new beneath it, decided here.
+//
 // The decision is on identities (st_dev, st_ino), never on path strings: the supervisor finds
 // the ancestors of a descriptor by walking ".." from it (ancestry()), which a concurrent rename
 // cannot make it mistake for another place.
@@ -16,6 +20,9 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "inner/inner_spec.hpp"
@@ -34,13 +41,31 @@ struct GuardRule {
     std::uint64_t access = 0;  // LANDLOCK_ACCESS_FS_*
 };
 
+// A LandlockRestrictedDir as the guard sees it: by identity, and with the identities of its
+// entries that are or lead to a hole, taken before the command starts.
+struct GuardRestricted {
+    FileId id;
+    std::uint64_t want = 0;
+    std::vector<std::string> towards;  // names, lower-cased (see entry_rights)
+    std::vector<FileId> towards_ids;   // of those that exist
+};
+
+struct FileIdHash {
+    std::size_t operator()(const FileId& f) const noexcept {
+        return std::hash<std::uint64_t>{}(f.ino * 1000003u ^ f.dev);
+    }
+};
+
 class MetadataGuard {
 public:
     MetadataGuard() = default;
-    explicit MetadataGuard(std::vector<GuardRule> rules) : rules_(std::move(rules)) {}
+    explicit MetadataGuard(std::vector<GuardRule> rules,
+                           std::vector<GuardRestricted> restricted = {});
 
-    // The rules of a compiled spec, identified through their descriptors (fstat, once).
-    [[nodiscard]] static Result<MetadataGuard> from_spec(const LandlockSpec& spec);
+    // The rules of a compiled spec, identified through their descriptors (fstat, once), and the
+    // directories whose entry changes sbxrun performs (fstat and fstatat of their entries).
+    [[nodiscard]] static Result<MetadataGuard> from_spec(
+        const LandlockSpec& spec, const std::vector<LandlockRestrictedDir>& restricted = {});
 
     // The writable roots themselves keep their own mode, owner, times and xattrs: a root is
     // also an entry of the directory it sits in, outside the roots (${tmpdir} = /tmp as root:
@@ -50,8 +75,29 @@ public:
     // `chain`: the object first, then each ancestor directory up to "/". `mode`: its st_mode.
     [[nodiscard]] bool may_change(const std::vector<FileId>& chain, mode_t mode) const;
 
+    // What Landlock itself grants the object of `chain`: the union of the rules on it and on
+    // its ancestors.
+    [[nodiscard]] std::uint64_t native_rights(const std::vector<FileId>& chain) const;
+
+    // What the policy grants it: the native rights, and for an object that is new beneath a
+    // restricted directory (no rule on it or on any directory between them, and not reached
+    // through an entry that leads to a hole) also what that directory's walk wanted.
+    [[nodiscard]] std::uint64_t policy_rights(const std::vector<FileId>& chain) const;
+
+    // What the policy grants for creating, removing or renaming the entry `name` of the
+    // directory `dir_chain` (the directory first): policy_rights of the directory, and when it
+    // is itself restricted and `name` is not one of its entries towards a hole, the walk's
+    // rights. Names are compared without case: a case-folding directory (ext4 +F) would give
+    // ".GIT" to a host program that opens ".git".
+    [[nodiscard]] std::uint64_t entry_rights(const std::vector<FileId>& dir_chain,
+                                             std::string_view name) const;
+
 private:
-    std::vector<GuardRule> rules_;
+    const GuardRestricted* restricted(const FileId& id) const;
+    bool has_rule(const FileId& id) const { return rules_.count(id) != 0; }
+
+    std::unordered_map<FileId, std::uint64_t, FileIdHash> rules_;
+    std::vector<GuardRestricted> restricted_;
     std::vector<FileId> roots_;
 };
 

@@ -20,12 +20,12 @@
 #include <string>
 #include <vector>
 
+#include "inner/entry_calls.hpp"
 #include "inner/metadata_calls.hpp"
+#include "run/entry_notify.hpp"
+#include "run/notify_request.hpp"
 #include "util/unique_fd.hpp"
 
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD O_EXCL
-#endif
 
 namespace sbx {
 namespace {
@@ -42,93 +42,10 @@ struct Answer {
     int err = 0;
 };
 
-int read_mem(pid_t pid, std::uint64_t addr, void* buf, std::size_t len) {
-    if (len == 0) return 0;
-    iovec local{buf, len};
-    iovec remote{reinterpret_cast<void*>(addr), len};
-    ssize_t n = ::process_vm_readv(pid, &local, 1, &remote, 1, 0);
-    return n == static_cast<ssize_t>(len) ? 0 : EFAULT;
-}
-
-// A NUL-terminated string of at most `max` bytes (without the NUL), read page by page so that a
-// string near the end of a mapping is not refused for the bytes after it.
-int read_cstr(pid_t pid, std::uint64_t addr, std::size_t max, int too_long, std::string& out) {
-    out.clear();
-    const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-    while (out.size() <= max) {
-        std::size_t chunk = page - (addr % page);
-        char buf[8192];
-        if (chunk > sizeof buf) chunk = sizeof buf;
-        if (read_mem(pid, addr, buf, chunk) != 0) return EFAULT;
-        const void* nul = std::memchr(buf, 0, chunk);
-        if (nul) {
-            out.append(buf, static_cast<const char*>(nul) - buf);
-            return out.size() <= max ? 0 : too_long;
-        }
-        out.append(buf, chunk);
-        addr += chunk;
-    }
-    return too_long;
-}
-
-// The command's effective capabilities are empty (as root too): so are sbxrun's while it acts.
-class CapsCleared {
-public:
-    CapsCleared() {
-        hdr_.version = _LINUX_CAPABILITY_VERSION_3;
-        if (::syscall(SYS_capget, &hdr_, saved_) != 0) return;
-        __user_cap_data_struct cleared[2];
-        std::memcpy(cleared, saved_, sizeof cleared);
-        cleared[0].effective = cleared[1].effective = 0;
-        ok_ = ::syscall(SYS_capset, &hdr_, cleared) == 0;
-    }
-    ~CapsCleared() {
-        if (ok_) (void)::syscall(SYS_capset, &hdr_, saved_);
-    }
-    CapsCleared(const CapsCleared&) = delete;
-    CapsCleared& operator=(const CapsCleared&) = delete;
-    [[nodiscard]] bool ok() const { return ok_; }
-
-private:
-    __user_cap_header_struct hdr_{};
-    __user_cap_data_struct saved_[2]{};
-    bool ok_ = false;
-};
-
-struct Request {
-    const seccomp_notif& n;
+struct Request : NotifyRequest {
     const Call& call;
-    int listener;
-    UniqueFd pidfd;
-
-    [[nodiscard]] pid_t pid() const { return static_cast<pid_t>(n.pid); }
-    [[nodiscard]] std::uint64_t arg(int i) const { return n.data.args[i]; }
-
-    int open_pidfd() {
-        if (pidfd) return 0;
-        pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, pid(), PIDFD_THREAD)));
-        if (!pidfd) pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, pid(), 0)));
-        return pidfd ? 0 : EPERM;
-    }
-
-    // The command's descriptor `fd`, as a descriptor of ours.
-    int take_fd(std::uint64_t raw, UniqueFd& out) {
-        const int fd = static_cast<int>(static_cast<std::uint32_t>(raw));
-        if (fd < 0) return EBADF;
-        if (int e = open_pidfd(); e != 0) return e;
-        out.reset(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd.get(), fd, 0)));
-        if (!out) return errno == EBADF ? EBADF : EPERM;
-        return 0;
-    }
-
-    // Where a relative path starts: the dirfd, or the command's cwd.
-    int take_base(std::uint64_t raw, UniqueFd& out) {
-        const int fd = static_cast<int>(static_cast<std::uint32_t>(raw));
-        if (fd != AT_FDCWD) return take_fd(raw, out);
-        const std::string cwd = "/proc/" + std::to_string(pid()) + "/cwd";
-        out.reset(::open(cwd.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-        return out ? 0 : EPERM;
-    }
+    Request(const seccomp_notif& n, const Call& c, int listener)
+        : NotifyRequest{n, listener, {}}, call(c) {}
 };
 
 // The object the call names, as an O_PATH (or the command's own) descriptor.
@@ -291,8 +208,7 @@ int decide(Request& rq, const MetadataGuard& guard, bool& alive) {
     if (err == 0) err = read_args(rq, args);
     // Everything read from the command so far was read from the process that made this call,
     // not from a process that reused its pid in between.
-    std::uint64_t id = rq.n.id;
-    alive = ::ioctl(rq.listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+    alive = rq.still_valid();
     if (!alive || err != 0) return err;
     mode_t mode = 0;
     auto chain = ancestry(obj.get(), &mode);
@@ -307,26 +223,24 @@ void answer_metadata_call(int listener, const MetadataGuard& guard) noexcept {
     seccomp_notif n;
     std::memset(&n, 0, sizeof n);
     if (::ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &n) != 0) return;  // its process is gone
+    const bool native = n.data.arch == metadata_calls::kNativeArch;
+    if (const auto* entry = native ? entry_calls::find(static_cast<long>(n.data.nr)) : nullptr) {
+        answer_entry_call(listener, n, *entry, guard);
+        return;
+    }
     int err = EPERM;
     bool alive = true;
-    const Call* call = n.data.arch == metadata_calls::kNativeArch
-                           ? metadata_calls::find(static_cast<long>(n.data.nr))
-                           : nullptr;
+    const Call* call = native ? metadata_calls::find(static_cast<long>(n.data.nr)) : nullptr;
     if (call != nullptr) {
         try {
-            Request rq{n, *call, listener, {}};
+            Request rq(n, *call, listener);
             err = decide(rq, guard, alive);
         } catch (...) {
             err = ENOMEM;  // an allocation failed: refuse
         }
     }
     if (!alive) return;
-    seccomp_notif_resp resp;
-    std::memset(&resp, 0, sizeof resp);
-    resp.id = n.id;
-    resp.error = err != 0 ? -err : 0;
-    resp.val = 0;
-    (void)::ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+    answer_errno(listener, n.id, err);
 }
 
 int receive_listener(int sock) noexcept {

@@ -63,17 +63,19 @@ sbx "${L[@]}" -- sh -c 'echo new >src/new.txt && echo more >>src/file.txt && mkd
 expect_rc 0 "writes inside existing workspace directories succeed"
 check "they land on the host" sh -c "test -f '$WS/src/d/e/moved.txt' && test \$(wc -c <'$WS/src/file.txt') = 2 &&
     test -f '$WS/documentation/architecture/openspec/new.md'"
-# What the approximation forbids, and says so: a writable root that holds a protected path or
-# a missing protected name cannot get new top-level entries (Landlock cannot allow creating
-# "x" while refusing ".agents"), nor can the directories on the way down to a protected target
-# (.auxiliary, .auxiliary/configuration) - both give up permission, never protection.
+# What Landlock alone would forbid: a writable root that holds a protected path or a missing
+# protected name has no creation rights of its own (Landlock cannot allow creating "x" while
+# refusing ".agents"), nor have the directories on the way down to a protected target
+# (.auxiliary, .auxiliary/configuration). sbxrun makes those entries for the command (issue 14:
+# the fallback must stay usable); landlock_usable.sh has the everyday cases, these the places.
 for attempt in 'touch newtop' 'mkdir newdir' 'echo x >.auxiliary/notes' \
-               'touch "$TMPDIR/newtmp"' 'mv src src2'; do
+               'touch "$TMPDIR/newtmp"' 'mv src src2 && mv src2 src'; do
     sbx "${L[@]}" -- sh -c "$attempt"
-    expect_denied "approximation forbids: $attempt"
+    expect_rc 0 "entries made by sbxrun where Landlock has no creation right: $attempt"
 done
-check "none of them reached the host" sh -c "test ! -e '$WS/newtop' && test ! -e '$WS/newdir' &&
-    test ! -e '$WS/.auxiliary/notes' && test ! -e '$FIX/tmp/newtmp' && test -d '$WS/src'"
+check "they reached the host" sh -c "test -e '$WS/newtop' && test -d '$WS/newdir' &&
+    test -e '$WS/.auxiliary/notes' && test -e '$FIX/tmp/newtmp' && test -d '$WS/src'"
+rm -rf "$WS/newtop" "$WS/newdir" "$WS/.auxiliary/notes" "$FIX/tmp/newtmp"
 
 # --- protected paths inside a writable root stay intact -------------------------------------
 for attempt in 'echo x >>.git/config' 'touch .git/new' 'rm -rf .git' 'mv .git .git2' \
@@ -214,7 +216,7 @@ expect_rc 0 "a run with a status file"
 check "status: backend landlock" test "$(status_field "$FIX/.status" backend)" = landlock
 check "status: outcome exited" test "$(status_field "$FIX/.status" outcome)" = exited
 approx=$(python3 -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["approximated"]))' "$FIX/.status")
-check "status: approximated names the workspace root and .git" sh -c "printf '%s\n' \"\$1\" | grep -q \"^$WS: .*new entries cannot be created.*\"" - "$approx"
+check "status: approximated names the workspace root and .git" sh -c "printf '%s\n' \"\$1\" | grep -q \"^$WS: new entries, removals and renames at its top are made by sbxrun\"" - "$approx"
 check "status: approximated says deny keeps names visible" sh -c "printf '%s\n' \"\$1\" | grep -q 'secret.txt: denied content is unreadable'" - "$approx"
 check "status: nothing weakened at ABI $kernel_abi" test "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["weakened"]))' "$FIX/.status")" = 0
 check "stderr: the approximation is reported on one line" sh -c "test \$(grep -c 'approximated' '$ERR') = 1"

@@ -116,8 +116,14 @@ TEST_CASE("protected name in a writable root: write beneath every other child", 
     CHECK(rules.at("/w/README") == (all & ll::kFileOnly));  // files: file rights only
     CHECK(rules.at("/w/.git") == kR);                       // the protected one: read only
     CHECK(rules.count("/w/link") == 0);                     // a symlink child: no rule
-    CHECK(mentions(c.approximated, "/w: new entries cannot be created"));
+    CHECK(mentions(c.approximated, "/w: new entries, removals and renames at its top are made by sbxrun"));
     CHECK(mentions(c.approximated, "/w/.git"));
+    // The root is handed to the supervisor's entry broker, with what leads to the hole.
+    REQUIRE(c.restricted.size() == 1);
+    CHECK(c.restricted[0].path == "/w");
+    CHECK(c.restricted[0].want == all);
+    CHECK(c.restricted[0].self == kR);
+    CHECK(c.restricted[0].towards == std::vector<std::string>{".git"});
 }
 
 TEST_CASE("a sibling that vanishes between listing and opening is skipped", "[landlock]") {

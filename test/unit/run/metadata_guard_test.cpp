@@ -158,3 +158,57 @@ TEST_CASE("metadata guard: from_spec identifies the rules through their descript
     REQUIRE(out_chain.ok());
     CHECK_FALSE(g->may_change(*out_chain, S_IFDIR | 0755));
 }
+
+// The top of a writable root that holds a protected .git and must not get a .agents: the
+// compile gives it only the hole's rights; the guard gives back what the policy allows.
+TEST_CASE("entry rights: a restricted root gives its walk's rights to what leads to no hole") {
+    const FileId fresh{1, 30}, fresh_file{1, 31}, secret{1, 32}, in_secret{1, 33};
+    sbx::GuardRestricted top{ws, kWrite, {".git", ".AGENTS", "secret"}, {git, secret}};
+    MetadataGuard g({{root, kRead}, {ws, kRead}, {git, kRead}, {src, kWrite}}, {top});
+    using sbx::ll::kMakeDir;
+    using sbx::ll::kMakeReg;
+    // Natively: nothing can be made at the root.
+    CHECK((g.native_rights({ws, root}) & kMakeReg) == 0);
+    // The policy: a new name at the root, but never a protected one, in any case.
+    CHECK((g.entry_rights({ws, root}, "build") & kMakeDir) != 0);
+    CHECK((g.entry_rights({ws, root}, ".git") & kMakeDir) == 0);
+    CHECK((g.entry_rights({ws, root}, ".GIT") & kMakeDir) == 0);
+    CHECK((g.entry_rights({ws, root}, ".agents") & kMakeReg) == 0);
+    CHECK((g.entry_rights({ws, root}, "..") & kMakeReg) == 0);
+    CHECK((g.entry_rights({ws, root}, "a/b") & kMakeReg) == 0);
+    // What is new beneath the root (no rule of its own) has the walk's rights...
+    CHECK((g.policy_rights({fresh_file, fresh, ws, root}) & sbx::ll::kWriteFile) != 0);
+    CHECK((g.entry_rights({fresh, ws, root}, "x") & kMakeReg) != 0);
+    CHECK(g.may_change({fresh_file, fresh, ws, root}, kReg));
+    // ...but not what lies in an entry that leads to a hole (a denied directory has no rule).
+    CHECK((g.policy_rights({in_secret, secret, ws, root}) & sbx::ll::kWriteFile) == 0);
+    CHECK((g.entry_rights({secret, ws, root}, "x") & kMakeReg) == 0);
+    CHECK_FALSE(g.may_change({in_secret, secret, ws, root}, kReg));
+    // What has a rule is decided by it: .git's content stays read-only.
+    CHECK((g.entry_rights({git, ws, root}, "hooks") & kMakeDir) == 0);
+    CHECK((g.policy_rights({config, git, ws, root}) & sbx::ll::kWriteFile) == 0);
+    // A read-only walk's restricted directory never gives write rights.
+    sbx::GuardRestricted ro{outside, kRead, {"hidden"}, {}};
+    MetadataGuard r({{root, kRead}, {outside, 0}}, {ro});
+    CHECK((r.entry_rights({outside, root}, "new") & kMakeReg) == 0);
+}
+
+TEST_CASE("entry rights: the guard reads a restricted directory's entries from disk") {
+    TempDir t;
+    fs::create_directory(t.path / ".git");
+    fs::create_directory(t.path / "src");
+    sbx::UniqueFd dir(::open(t.path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    REQUIRE(dir);
+    sbx::LandlockSpec spec;
+    spec.rules.push_back({dir.get(), kRead});
+    std::vector<sbx::LandlockRestrictedDir> restricted{
+        {dir.get(), t.path.string(), kWrite, kRead, {".agents", ".git"}}};
+    auto g = MetadataGuard::from_spec(spec, restricted);
+    REQUIRE(g.ok());
+    const FileId top = id_of(t.path), dot_git = id_of(t.path / ".git"), s = id_of(t.path / "src");
+    // .git exists: its identity is known, so nothing beneath it borrows the root's rights.
+    CHECK((g->policy_rights({FileId{9, 9}, dot_git, top}) & sbx::ll::kWriteFile) == 0);
+    CHECK((g->policy_rights({FileId{9, 9}, s, top}) & sbx::ll::kWriteFile) != 0);
+    CHECK((g->entry_rights({top}, ".agents") & sbx::ll::kMakeDir) == 0);
+    CHECK((g->entry_rights({top}, "new") & sbx::ll::kMakeDir) != 0);
+}

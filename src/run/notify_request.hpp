@@ -1,0 +1,67 @@
+// What answering a seccomp user notification needs, whatever the call: reading the calling
+// process's memory, taking its descriptors, and acting without capabilities.
+//
+// Shared by the two kinds of calls the Landlock backend mediates: metadata calls
+// (run/metadata_notify.hpp) and entry calls (run/entry_notify.hpp).
+#pragma once
+
+#include <linux/capability.h>
+#include <linux/seccomp.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+#include "util/unique_fd.hpp"
+
+namespace sbx {
+
+// Read `len` bytes at `addr` of process `pid`: 0 or EFAULT.
+[[nodiscard]] int read_mem(pid_t pid, std::uint64_t addr, void* buf, std::size_t len);
+
+// A NUL-terminated string of at most `max` bytes (without the NUL), read page by page so that a
+// string near the end of a mapping is not refused for the bytes after it. 0, EFAULT or
+// `too_long`.
+[[nodiscard]] int read_cstr(pid_t pid, std::uint64_t addr, std::size_t max, int too_long,
+                            std::string& out);
+
+// The command's effective capabilities are empty (as root too): so are sbxrun's while it acts.
+class CapsCleared {
+public:
+    CapsCleared();
+    ~CapsCleared();
+    CapsCleared(const CapsCleared&) = delete;
+    CapsCleared& operator=(const CapsCleared&) = delete;
+    [[nodiscard]] bool ok() const { return ok_; }
+
+private:
+    __user_cap_header_struct hdr_{};
+    __user_cap_data_struct saved_[2]{};
+    bool ok_ = false;
+};
+
+// One notification being answered.
+struct NotifyRequest {
+    const seccomp_notif& n;
+    int listener;
+    UniqueFd pidfd;
+
+    [[nodiscard]] pid_t pid() const { return static_cast<pid_t>(n.pid); }
+    [[nodiscard]] std::uint64_t arg(int i) const { return n.data.args[i]; }
+
+    // The command's descriptor `raw`, as a descriptor of ours: 0, EBADF or EPERM.
+    [[nodiscard]] int take_fd(std::uint64_t raw, UniqueFd& out);
+    // Where a relative path starts: the dirfd `raw`, or the command's cwd for AT_FDCWD.
+    [[nodiscard]] int take_base(std::uint64_t raw, UniqueFd& out);
+    // Whether the notification is still pending: what was read from the command's memory was
+    // read from the process that made the call, not from one that reused its pid.
+    [[nodiscard]] bool still_valid() const;
+
+private:
+    int open_pidfd();
+};
+
+// Send the answer `-err` (0: success, value 0).
+void answer_errno(int listener, std::uint64_t id, int err) noexcept;
+
+}  // namespace sbx
