@@ -172,10 +172,20 @@ Result<int> run_command_and_report(const InnerSpec& spec) {
     } while (n < 0 && errno == EINTR);
     ::close(exec_pipe[0]);
 
+    // Wait for any child, not just the command: as the subreaper we adopt every orphan of the
+    // run, and each one that exits stays a zombie (holding a host pid and a slot of the user's
+    // RLIMIT_NPROC) until we reap it. A command whose children keep daemonising would otherwise
+    // fill the host's pid space while it runs (a fork chain did, in CI).
     int status = 0;
-    while (::waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) {
-            // Cannot happen for our own child; say so rather than invent a status.
+    for (;;) {
+        int st = 0;
+        const pid_t r = ::waitpid(-1, &st, 0);
+        if (r == pid) {
+            status = st;
+            break;
+        }
+        if (r < 0 && errno != EINTR) {
+            // Cannot happen while our own child is unreaped; say so rather than invent a status.
             report(spec.report_fd, 'X', 255);
             return 255;
         }

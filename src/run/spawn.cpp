@@ -260,6 +260,10 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
     sigset_t forwarded, old_mask;
     sigemptyset(&forwarded);
     for (int s : kForwarded) sigaddset(&forwarded, s);
+    // As the subreaper (Landlock) every orphan of the run is adopted by us, and each that exits
+    // stays a zombie, holding a host pid and a slot of the user's RLIMIT_NPROC, until we reap
+    // it: SIGCHLD wakes the loop below to do that while the command runs.
+    if (launch.end_orphans) sigaddset(&forwarded, SIGCHLD);
     if (::pthread_sigmask(SIG_BLOCK, &forwarded, &old_mask) != 0)
         return os_error("block signals", errno);
     UniqueFd sigfd(::signalfd(-1, &forwarded, SFD_CLOEXEC | SFD_NONBLOCK));
@@ -320,6 +324,14 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
     UniqueFd listener;
 
     bool exited = false;
+    // The command's wait status once reap_adopted() has collected it along with the orphans.
+    std::optional<int> reaped_status;
+    const auto reap_adopted = [&] {
+        int st = 0;
+        pid_t r;
+        while ((r = ::waitpid(-1, &st, WNOHANG)) > 0)
+            if (r == pid) reaped_status = st;
+    };
     while (!exited) {
         pollfd pfds[7];
         int n = 0;
@@ -370,12 +382,16 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
         if (pfds[1].revents & POLLIN) {
             signalfd_siginfo si{};
             while (::read(sigfd.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+                if (si.ssi_signo == SIGCHLD) {
+                    reap_adopted();
+                    continue;
+                }
                 sup.refresh_status();
                 if (obs.interrupted == 0) obs.interrupted = static_cast<int>(si.ssi_signo);
                 sup.forward(static_cast<int>(si.ssi_signo));
             }
         }
-        if (pfds[0].revents & POLLIN) exited = true;
+        if ((pfds[0].revents & POLLIN) || reaped_status) exited = true;
     }
 
     // bwrap killed in the middle of its setup (a signal the caller sent) can leave its pid-1
@@ -383,8 +399,8 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
     // review). It is still in bwrap's own process group: end the group while bwrap, not yet
     // reaped, keeps its id from being reused.
     if (launch.own_process_group) ::kill(-pid, SIGKILL);
-    int st = 0;
-    while (::waitpid(pid, &st, 0) < 0) {
+    int st = reaped_status.value_or(0);
+    while (!reaped_status && ::waitpid(pid, &st, 0) < 0) {
         if (errno != EINTR) return os_error("waitpid", errno);
     }
     // Whatever is still buffered: everything in the sandbox that held a write end is gone.

@@ -32,6 +32,17 @@ check "$BACKEND: its background child did not outlive the sandbox" no_survivors 
 sbxb -- sh -c "setsid sh -c 'sleep 73.$marker &' >/dev/null 2>&1 </dev/null; exit 0"
 check "$BACKEND: a daemon in a new session did not outlive the sandbox" no_survivors "sleep 73.$marker"
 
+# Orphans that exit while the command still runs are reaped at once, not kept as zombies until
+# it ends: each holds a host pid, and a fork chain once filled the host's pid space that way
+# (the parallel tests' bwrap then failed with EAGAIN). 300 orphans, then count the zombies whose
+# parent is the command's parent (sbxrun-inner under bwrap, sbxrun under Landlock).
+sbxb -- sh -c 'for i in $(seq 300); do sh -c "true &"; done; sleep 0.3; n=0
+    for s in /proc/[0-9]*/status; do
+        grep -q "^State:.*Z" "$s" 2>/dev/null && grep -q "^PPid:.$PPID\$" "$s" 2>/dev/null && n=$((n + 1))
+    done; echo "zombies=$n"'
+check "$BACKEND: 300 orphans that exited during the run were reaped at once ($(cat "$OUT"))" \
+    grep -Eq '^zombies=[0-5]$' "$OUT"
+
 # Fork chains that outran the orphan scan (issue 11, escape 5): each generation writes its
 # marker into the workspace, forks the next one and exits, as fast as it can. After sbxrun
 # has returned, nothing carrying the marker may be alive and the marker file must stop changing.

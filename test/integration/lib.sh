@@ -58,7 +58,8 @@ done_testing() {
     echo "1..$_tap_n"
     [ "$_tap_failed" = 0 ]
 }
-diag() { echo "# $*"; }
+# Every line of a diagnostic is a TAP comment, also when it quotes multi-line output.
+diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
 
 # The fixture root: a fresh directory owned by whoever runs sbxrun.
 FIX=$(mktemp -d "${SBXRUN_TEST_TMP:-/tmp}/sbxrun-it.XXXXXX")
