@@ -55,7 +55,22 @@ void report(int fd, char kind, int value) noexcept {
     write_all(fd, buf, format_inner_report(buf, kind, value));
 }
 
+void end_early(int sig) {
+    ::_exit(128 + sig);
+}
+
 }  // namespace
+
+void end_on_early_signals() noexcept {
+    struct sigaction sa {};
+    sa.sa_handler = end_early;
+    sigemptyset(&sa.sa_mask);
+    for (int s : kForwarded) {
+        struct sigaction old {};
+        if (::sigaction(s, nullptr, &old) == 0 && old.sa_handler != SIG_IGN)
+            ::sigaction(s, &sa, nullptr);
+    }
+}
 
 std::vector<std::string> command_candidates(const std::string& name, const char* path_env) {
     if (name.find('/') != std::string::npos) return {name};

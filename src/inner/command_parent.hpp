@@ -18,6 +18,13 @@
 
 namespace sbx {
 
+// Under bwrap sbxrun-inner is the pid namespace's init, which the kernel protects from every
+// signal it has no handler for: a caller's SIGINT/SIGTERM/SIGHUP/SIGQUIT arriving while the
+// inner stage sets up would be lost, and the command would start anyway. Until
+// run_command_and_report() installs its forwarding handlers, such a signal ends this stage at
+// once (exit 128 + N; the command never starts). Signals the caller ignores stay ignored.
+void end_on_early_signals() noexcept;
+
 // Fork, exec spec.argv (PATH lookup) in the child, wait, report. Returns sbxrun-inner's exit
 // code once the command has ended; an Error only for failures before the fork (pipe, fork).
 // report_fd must already be close-on-exec so the command does not inherit it.

@@ -108,6 +108,7 @@ int main(int argc, char** argv) {
     // (exec makes the command itself dumpable again; this covers only this stage.)
     if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
         return fail(-1, sbx::os_error("make sbxrun-inner non-dumpable", errno));
+    sbx::end_on_early_signals();
     std::vector<std::string> args(argv + 1, argv + argc);
     auto spec = sbx::parse_inner_args(args);
     if (!spec) return fail(-1, spec.error());

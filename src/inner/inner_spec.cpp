@@ -2,7 +2,7 @@
 // from nothing implicit and to_args()/parse_inner_args() are exact inverses (unit-tested).
 //
 //   --verify DEV:INO:ro|rw PATH     (repeated, in order)
-//   --pin PATH                      (repeated, in order)
+//   --pin PATH TEXT                 (repeated, in order; TEXT: what the link says)
 //   --devpts
 //   --landlock ABI:FS:NET:SCOPED    (only when spec.landlock; decimal numbers)
 //   --landlock-rule FD:ACCESS       (repeated, only when spec.landlock)
@@ -91,7 +91,8 @@ std::vector<std::string> to_args(const InnerSpec& spec) {
     }
     for (const auto& p : spec.pins) {
         a.emplace_back("--pin");
-        a.push_back(p);
+        a.push_back(p.path);
+        a.push_back(p.text);
     }
     if (spec.mount_devpts) a.emplace_back("--devpts");
     if (spec.landlock) {
@@ -179,7 +180,11 @@ Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args) {
         } else if (opt == "--pin") {
             if (val.empty() || val.front() != '/' || val.find('\0') != std::string_view::npos)
                 return usage("--pin needs an absolute path, got '" + std::string(val) + "'");
-            spec.pins.emplace_back(val);
+            auto text = value(opt);
+            if (!text) return std::move(text).error();
+            if (text->empty() || text->find('\0') != std::string_view::npos)
+                return usage("--pin needs the link's text after its path");
+            spec.pins.push_back(PinSpec{std::string(val), std::string(*text)});
         } else if (opt == "--landlock") {
             SBX_TRY(once(seen_landlock, opt));
             std::string_view p[4];

@@ -75,8 +75,18 @@ struct VerifyMount {
     bool operator==(const VerifyMount&) const = default;
 };
 
+// A symlink to bind onto itself (inner/pin.hpp), with the text the plan read from it: the
+// inner stage pins it only if it still says that, so a link swapped between planning and
+// pinning refuses the run instead of being protected in its new form.
+struct PinSpec {
+    std::string path;
+    std::string text;
+
+    bool operator==(const PinSpec&) const = default;
+};
+
 struct InnerSpec {
-    std::vector<std::string> pins;    // symlinks to bind onto themselves (open_tree + move_mount)
+    std::vector<PinSpec> pins;        // symlinks to bind onto themselves (open_tree + move_mount)
     std::vector<VerifyMount> verify;  // checked before pinning, in order
     bool mount_devpts = false;        // fresh devpts on /dev/pts and /dev/ptmx -> pts/ptmx
     bool landlock = false;

@@ -1,39 +1,28 @@
 #include "inner/verify_mounts.hpp"
 
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 
-#include "util/unique_fd.hpp"
+#include "util/open_no_symlinks.hpp"
 
 namespace sbx {
 
 Status verify_mount(const VerifyMount& v) {
     // No symlink anywhere on the way: the plan's destinations are canonical, so a symlink here
     // means the tree was swapped after planning.
-    open_how how{};
-    how.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
-    how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-    long fd;
-    do {
-        fd = ::syscall(SYS_openat2, AT_FDCWD, v.path.c_str(), &how, sizeof how);
-    } while (fd < 0 && errno == EAGAIN);
-    if (fd < 0 && errno == ENOSYS) {
-        fd = ::open(v.path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
-    }
-    if (fd < 0) {
+    UniqueFd f = open_no_symlinks(AT_FDCWD, v.path.c_str(), O_PATH | O_NOFOLLOW);
+    if (!f) {
+        const int err = errno;
         return Error(ErrorKind::os, "sandbox mount check: cannot reach " + v.path +
                                         " without crossing a symlink (changed since planning?)")
-            .with_errno(errno)
+            .with_errno(err)
             .with_path(v.path);
     }
-    UniqueFd f(static_cast<int>(fd));
 
     struct statx sx{};
     if (::statx(f.get(), "", AT_EMPTY_PATH, STATX_INO, &sx) != 0) {

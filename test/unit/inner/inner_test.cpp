@@ -12,7 +12,9 @@ namespace {
 
 InnerSpec full_spec() {
     InnerSpec s;
-    s.pins = {"/w/.codex", "/w/dir with space/AGENTS.md", "/w/--"};
+    s.pins = {{"/w/.codex", ".auxiliary/codex"},
+              {"/w/dir with space/AGENTS.md", "../a b"},
+              {"/w/--", "--"}};
     s.mount_devpts = true;
     s.landlock = true;
     s.landlock_spec.abi = 7;
@@ -80,7 +82,9 @@ TEST_CASE("parse_inner_args rejects malformed arguments as usage errors") {
         {"--"},                                                    // no command
         {"--", ""},                                                // empty command name
         {"--pin"},                                                 // missing value
-        {"--pin", "relative", "--", "true"},                       // pins are absolute
+        {"--pin", "relative", "x", "--", "true"},                  // pins are absolute
+        {"--pin", "/w/.codex"},                                    // and say the link's text
+        {"--pin", "/w/.codex", "", "--", "true"},                  // which is never empty
         {"--seccomp", "strict", "--", "true"},                     // unknown profile
         {"--seccomp", "base", "--seccomp", "none", "--", "true"},  // twice
         {"--new-session", "maybe", "--", "true"},
