@@ -69,6 +69,11 @@ Result<BwrapCommand> compile_bwrap(const MountPlan& plan, const BwrapInfo& bwrap
                      "bwrap " + bwrap.version + " lacks --bind-fd/--ro-bind-fd (needs 0.5 or newer)")
             .with_path(bwrap.path);
     }
+    if (!bwrap.as_pid_1) {
+        return Error(ErrorKind::unsupported,
+                     "bwrap " + bwrap.version + " lacks --as-pid-1 (needs 0.1.8 or newer)")
+            .with_path(bwrap.path);
+    }
     if (in.empty_data_fds.size() != count_ops(plan, OpKind::hide_file) ||
         in.placeholder_fds.size() != count_ops(plan, OpKind::block_missing)) {
         return Error(ErrorKind::internal, "bwrap compile: descriptor lists do not match the plan");
@@ -78,6 +83,12 @@ Result<BwrapCommand> compile_bwrap(const MountPlan& plan, const BwrapInfo& bwrap
     BwrapCommand out;
     b.add({bwrap.path, "--unshare-all", "--unshare-user"});
     if (plan.network == NetworkMode::full) b.add({"--share-net"});
+    // sbxrun-inner is the pid namespace's init, not bwrap: bwrap's init would be a process in
+    // the sandbox with the command's uid, dumpable and without our seccomp filter, so the
+    // command could write code into it through /proc/1/mem and make any system call the
+    // filter refuses (found by an outside review). sbxrun-inner is not dumpable, reaps what
+    // the command leaves, and as init cannot be killed from inside.
+    b.add({"--as-pid-1"});
     if (bwrap.die_with_parent) b.add({"--die-with-parent"});
     if (in.inner.new_session && bwrap.new_session) b.add({"--new-session"});
     // Not --disable-userns: bwrap implements it with a second, nested user namespace that no
@@ -149,7 +160,7 @@ Result<BwrapCommand> compile_bwrap(const MountPlan& plan, const BwrapInfo& bwrap
     InnerSpec inner = in.inner;
     inner.mount_devpts = true;
     inner.pins.clear();
-    for (const auto& pin : plan.pins) inner.pins.push_back(pin.link);
+    for (const auto& pin : plan.pins) inner.pins.push_back(PinSpec{pin.link, pin.link_text});
     inner.verify = std::move(verify);
 
     std::string exe = in.inner_exe_fd >= 0 ? "/proc/self/fd/" + b.fd(in.inner_exe_fd)

@@ -145,6 +145,7 @@ void parse_bwrap_help(const std::string& help_text, BwrapInfo& info) {
     info.clearenv = has("--clearenv");
     info.die_with_parent = has("--die-with-parent");
     info.new_session = has("--new-session");
+    info.as_pid_1 = has("--as-pid-1");
     info.cap_add = has("--cap-add");
 }
 

@@ -24,6 +24,7 @@ struct BwrapInfo {
     bool clearenv = false;
     bool die_with_parent = false;
     bool new_session = false;
+    bool as_pid_1 = false;  // --as-pid-1: the payload is the pid namespace's init
     bool cap_add = false;
 };
 

@@ -35,6 +35,7 @@ std::vector<std::string> features_of(const BwrapInfo& i) {
     add(i.clearenv, "clearenv");
     add(i.die_with_parent, "die-with-parent");
     add(i.new_session, "new-session");
+    add(i.as_pid_1, "as-pid-1");
     add(i.cap_add, "cap-add");
     return f;
 }

@@ -11,10 +11,9 @@
 // Signals: SIGINT/SIGTERM/SIGHUP/SIGQUIT are blocked and read from a signalfd while the sandbox
 // runs, then forwarded to the process that passes them on to the command (sbxrun-inner inside
 // bwrap), or to the command itself:
-//  - bwrap with a new pid namespace ("pid-namespace" in --json-status-fd differs from ours):
-//    "child-pid" is the namespace's init (bwrap itself, which does not forward and, as an init,
-//    ignores signals it has no handler for); sbxrun-inner is its child, found through /proc.
-//  - bwrap without a pid namespace: "child-pid" is sbxrun-inner.
+//  - bwrap: "child-pid" in --json-status-fd is sbxrun-inner, the pid namespace's init
+//    (--as-pid-1: bwrap's own init would be a process in the sandbox the command could
+//    write into through /proc/1/mem; see backend/bwrap_compile.cpp);
 //  - no child-pid yet (bwrap still setting up): bwrap; no bwrap: the command, our own child.
 // Timeout: SIGKILL to bwrap's child-pid (killing a pid namespace's init kills every process in
 // it) and to its process group (sbxrun-inner's session when there is no pid namespace), then to
@@ -48,7 +47,6 @@
 #include <cstring>
 
 #include "inner/inner_report.hpp"
-#include "inner/proc_scan.hpp"
 #include "inner/teardown.hpp"
 #include "run/classify.hpp"
 #include "run/metadata_notify.hpp"
@@ -123,21 +121,6 @@ struct ExactFds {
     }
 };
 
-std::optional<long long> own_pid_namespace() {
-    struct stat st {};
-    if (::stat("/proc/self/ns/pid", &st) != 0) return std::nullopt;
-    return static_cast<long long>(st.st_ino);
-}
-
-// Children of `parent` (inner/proc_scan.hpp).
-std::vector<pid_t> children_of(pid_t parent) {
-    std::vector<pid_t> out;
-    for_each_process([&](const ProcEntry& p) {
-        if (p.ppid == parent) out.push_back(p.pid);
-    });
-    return out;
-}
-
 // Reads whatever is available on fd (non-blocking) into out; false at EOF.
 bool drain(int fd, std::string& out) {
     char buf[4096];
@@ -158,7 +141,6 @@ bool drain(int fd, std::string& out) {
 struct Supervisor {
     const Launch& launch;
     pid_t pid;
-    std::optional<long long> own_pidns;
     std::string status_text;
     BwrapStatus status;
 
@@ -167,13 +149,7 @@ struct Supervisor {
     // The processes a forwarded signal goes to (see the header comment).
     std::vector<pid_t> signal_targets() {
         if (!launch.bwrap || !status.child_pid) return {pid};
-        auto child = static_cast<pid_t>(*status.child_pid);
-        if (status.pid_namespace && own_pidns && *status.pid_namespace != *own_pidns) {
-            auto kids = children_of(child);
-            if (!kids.empty()) return kids;
-            return {pid};
-        }
-        return {child};
+        return {static_cast<pid_t>(*status.child_pid)};
     }
 
     // Without bwrap the target is the command itself, which leads a session (and so a process
@@ -305,7 +281,7 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
     for (UniqueFd* fd : {&channels.bwrap_status_read, &channels.report_read, &channels.stderr_read})
         if (fd->valid()) ::fcntl(fd->get(), F_SETFL, ::fcntl(fd->get(), F_GETFL) | O_NONBLOCK);
 
-    Supervisor sup{launch, pid, own_pid_namespace(), {}, {}};
+    Supervisor sup{launch, pid, {}, {}};
     Observed obs;
     obs.bwrap = launch.bwrap;
     std::string* sinks[] = {&sup.status_text, &obs.report, &obs.stderr_text};

@@ -85,6 +85,7 @@ BwrapRun run_bwrap(std::vector<std::string> cmd, std::optional<std::chrono::mill
                                      "--unshare-user",
                                      "--unshare-all",
                                      "--die-with-parent",
+                                     "--as-pid-1",  // as compile_bwrap: sbxrun-inner is init
                                      "--cap-drop",
                                      "ALL",
                                      "--cap-add",
@@ -151,9 +152,16 @@ BwrapRun run_bwrap(std::vector<std::string> cmd, std::optional<std::chrono::mill
 }
 
 bool process_with_cmdline_exists(const std::string& needle) {
-    for (auto& e : std::filesystem::directory_iterator("/proc")) {
-        std::ifstream f(e.path() / "cmdline");
-        std::string s((std::istreambuf_iterator<char>(f)), {});
+    std::error_code ec;
+    for (auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+        // A process may end between the listing and the read: that is "not there", not an error.
+        std::string s;
+        try {
+            std::ifstream f(e.path() / "cmdline");
+            s.assign(std::istreambuf_iterator<char>(f), {});
+        } catch (const std::exception&) {
+            continue;
+        }
         for (auto& c : s)
             if (c == '\0') c = ' ';
         if (s.find(needle) != std::string::npos && s.find("sh -c") == std::string::npos)
