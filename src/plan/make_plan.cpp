@@ -72,6 +72,7 @@ public:
         SBX_TRY(block_missing_denied());
         for (const auto& rule : fs.protect) SBX_TRY(add_protected_rule(rule));
         SBX_TRY(protect_enclosing_submodules());
+        SBX_TRY(anchor_every_mount());
         normalise();
         return std::move(plan_);
     }
@@ -112,7 +113,24 @@ private:
 
     void add(MountOp op, int rank) {
         const std::size_t depth = canonical_depth(op.dest);
+        auto [it, added] = by_dest_.try_emplace(op.dest, candidates_.size());
+        if (!added && rank > candidates_[it->second].rank) it->second = candidates_.size();
         candidates_.push_back(Candidate{std::move(op), rank, depth});
+    }
+
+    // The candidate that decides what the sandbox may do in directory `real`: the one at the
+    // deepest destination containing it (the highest rank there). Protected and denied paths
+    // count, not only the roots: inside a read-only .git nothing can be renamed.
+    const Candidate* deciding_op(std::string_view real) const {
+        for (std::string_view up = real;; up = path_parent_view(up)) {
+            if (auto it = by_dest_.find(std::string(up)); it != by_dest_.end())
+                return &candidates_[it->second];
+            if (up == "/") return nullptr;
+        }
+    }
+
+    static bool writable_kind(OpKind k) {
+        return k == OpKind::bind_rw || k == OpKind::tmpfs || k == OpKind::anchor;
     }
 
     Status add_roots(const std::vector<PathRule>& rules, const char* list, int rank, OpKind kind) {
@@ -262,20 +280,23 @@ private:
         return c != nullptr && (c->op.kind == OpKind::bind_rw || c->op.kind == OpKind::tmpfs);
     }
 
-    // Make every directory between the writable root and `path` a mount point (anchor), so the
-    // sandbox cannot rename it away and rebuild the tree that a protected symlink or a protected
-    // path's parent resolves through. The root itself is a mount already.
+    // Make every directory above `path` that the sandbox could rename a mount point (anchor):
+    // a directory whose parent is writable and that is not a mount already. Renaming a
+    // directory moves every mount beneath it along, so without this the sandbox could move a
+    // protected path (or a writable root holding one, or the tree a protected symlink resolves
+    // through) away and build a fake one in its place, which the host would then trust (found
+    // by an outside review: renaming a workspace nested in a writable /tmp). Directories inside
+    // a read-only place are left alone: nothing there can be renamed, and a writable anchor
+    // would make them writable (also found by that review, inside a read-only .git).
     Status anchor_ancestors(const std::string& path, const RuleRef& rule) {
-        const Candidate* root = deciding_root(path_parent_view(path));
-        if (root == nullptr ||
-            (root->op.kind != OpKind::bind_rw && root->op.kind != OpKind::tmpfs)) {
-            return {};
-        }
-        for (std::string_view up = path_parent_view(path);
-             up != root->op.dest && path_is_within(up, root->op.dest); up = path_parent_view(up)) {
-            auto [at, added] = anchored_.emplace(up);
-            if (!added) break;  // it and everything above: done before
-            const std::string& dir = *at;
+        if (path == "/") return {};
+        for (std::string_view up = path_parent_view(path); up != "/"; up = path_parent_view(up)) {
+            if (anchored_.count(std::string(up)) != 0) break;    // it and everything above: done
+            if (by_dest_.count(std::string(up)) != 0) continue;  // a mount of the plan already
+            const Candidate* around = deciding_op(path_parent_view(up));
+            if (around == nullptr || !writable_kind(around->op.kind)) continue;
+            const std::string dir(up);
+            anchored_.insert(dir);
             auto r = resolve_rule(dir, rule.origin);
             if (!r.ok()) return std::move(r).error();
             if (!r->exists || r->real != dir || !S_ISDIR(r->st.st_mode)) {
@@ -294,6 +315,20 @@ private:
             op.rule.why = "keeps " + path + " where it is";
             op.fd = keep_fd(std::move(r->fd));
             add(std::move(op), kWrite);
+        }
+        return {};
+    }
+
+    // Every mount of the plan stays where it was planned: the ancestors of each (a writable
+    // root nested in another, a protected or denied path deeper in a root) are anchored where
+    // the sandbox could rename them. Anchors added here are mounts too, and their own
+    // ancestors are the ones walked already.
+    Status anchor_every_mount() {
+        const std::size_t n = candidates_.size();
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::string dest = candidates_[i].op.dest;
+            const RuleRef rule = candidates_[i].op.rule;
+            SBX_TRY(anchor_ancestors(dest, rule));
         }
         return {};
     }
@@ -850,13 +885,18 @@ private:
             Candidate& c = candidates_[order[n]];
             const std::string& dest = c.op.dest;
             bool redundant = false;
-            if (c.op.kind == OpKind::bind_ro || c.op.kind == OpKind::bind_rw) {
+            if (c.op.kind == OpKind::bind_ro || c.op.kind == OpKind::anchor) {
+                // A writable root inside another stays a mount of its own, whatever repeats:
+                // a mount point cannot be renamed, and the anchors above rely on it.
                 std::string_view up = dest;
                 while (up != "/") {
                     up = path_parent_view(up);
                     auto it = kept.find(up);
                     if (it != kept.end()) {
-                        redundant = it->second == c.op.kind;
+                        // An anchor in a read-only place changes nothing but to make it
+                        // writable (a protected symlink deep in a read-only .git).
+                        redundant = c.op.kind == OpKind::anchor ? !writable_kind(it->second)
+                                                                : it->second == c.op.kind;
                         break;
                     }
                 }
@@ -896,6 +936,8 @@ private:
     int submodule_depth_ = 0;   // how deep in nested submodules protect_submodules is
     static constexpr int kMaxSubmoduleDepth = 16;
     std::set<std::string> anchored_;
+    // Each destination's best candidate (index into candidates_): what deciding_op() reads.
+    std::unordered_map<std::string, std::size_t> by_dest_;
     int scan_budget_ = 0;
 
 public:
