@@ -108,7 +108,7 @@ std::vector<BackendKind> backend_order(const Invocation& inv, const Policy& poli
 // The files a policy comes from are part of the sandbox's boundary: a command that could
 // rewrite the workspace's .sbxrun.toml (or a --policy file in a writable root) would widen the
 // next run. So they are protected like .git, whatever the policy's own protect list says. So is
-// the trust store: a command that could add a trusted copy could approve its own policy.
+// sbxrun's configuration directory: the user policy and the trust store.
 void protect_policy_files(Policy& policy, const std::vector<std::string>& files,
                           const std::optional<std::string>& status_file, const HostContext& host) {
     const ExpandContext& ctx = host.expand;
@@ -127,23 +127,26 @@ void protect_policy_files(Policy& policy, const std::vector<std::string>& files,
     const std::string ws_policy = path_join(ctx.workspace, kWorkspacePolicyName);
     if (::lstat(ws_policy.c_str(), &ws_st) == 0)
         add(ws_policy, "sbxrun: the workspace policy file");
-    // The trust store when it exists. A missing one inside a writable root (workspace = $HOME)
-    // is created first, so that it can be protected: otherwise the command could create it,
-    // with a "trusted" copy of a .sbxrun.toml it wrote. Outside every writable root a missing
-    // store needs nothing; if it cannot be created the run goes on (the same user could not
-    // create it from inside either).
-    if (const std::string store = trust_store_dir(ctx); !store.empty()) {
+    // sbxrun's own configuration directory ($XDG_CONFIG_HOME/sbxrun): the user policy
+    // (policy.toml, applied by the next run without asking) and the trust store. All of it,
+    // present or not: a command that could create a missing policy.toml would choose the next
+    // run's sandbox (found by an outside review, with the workspace = $HOME), and one that
+    // could add a trusted copy could approve its own workspace policy. A missing directory
+    // inside a writable root is created first (with the store in it), so that it can be
+    // protected; outside every writable root nothing is needed; if it cannot be created the
+    // run goes on (the same user could not create it from inside either).
+    if (const std::string config = user_config_dir(ctx); !config.empty()) {
         struct stat st {};
-        bool present = ::lstat(store.c_str(), &st) == 0;
+        bool present = ::lstat(config.c_str(), &st) == 0;
         if (!present) {
             for (const auto& w : policy.filesystem.write) {
-                if (!w.path.empty() && path_is_within(store, w.path)) {
-                    present = ensure_trust_store(store).ok();
+                if (!w.path.empty() && path_is_within(config, w.path)) {
+                    present = ensure_trust_store(trust_store_dir(ctx)).ok();
                     break;
                 }
             }
         }
-        if (present) add(store, "sbxrun: the trust store of workspace policies");
+        if (present) add(config, "sbxrun: the user configuration (policy.toml, trust store)");
     }
     // The status document's file, created before the run (StatusSink): inside a writable root
     // the command could rename its own JSON over it, and the caller would read a forged

@@ -1,0 +1,28 @@
+#!/bin/bash
+# Choosing the next run's sandbox from inside this one. sbxrun applies a user policy
+# ($XDG_CONFIG_HOME/sbxrun/policy.toml, here ~/.config/sbxrun) without asking, so with the
+# workspace = $HOME a command that could create a missing one would decide how the next plain
+# `sbxrun` runs (found by the third outside review); the trust store beside it likewise.
+. "$(dirname "$0")/lib.sh"
+make_attack_workspace
+WS=$FIX/home  # the workspace is $HOME (no git work tree above it)
+plant='printf "version = 1\n[filesystem]\nwrite = [\"/\"]\nprotect = []\n" >"$HOME/.config/sbxrun/policy.toml"'
+
+# No ~/.config at all: sbxrun creates its directory first so that it can protect it.
+rm -rf "$FIX/home/.config"
+attack_errno "a missing user policy cannot be planted (no ~/.config yet)" "$E_RO" \
+    "mkdir -p \"\$HOME/.config/sbxrun\" 2>/dev/null; $plant"
+check "no policy.toml on the host" test ! -e "$FIX/home/.config/sbxrun/policy.toml"
+check "sbxrun made its configuration directory private (0700)" \
+    test "$(stat -c %a "$FIX/home/.config/sbxrun" 2>/dev/null)" = 700
+# ~/.config/sbxrun exists with only the trust store in it.
+attack_errno "a missing user policy cannot be planted beside the trust store" "$E_RO" "$plant"
+attack_errno "the trust store cannot be replaced" "$(pick "$E_RO|$E_BUSY" "$E_RO")" \
+    'mv "$HOME/.config/sbxrun/trusted" "$HOME/.config/sbxrun/t2"'
+attack_errno "nor the configuration directory moved away and rebuilt" \
+    "$(pick "$E_BUSY|$E_RO" "$E_RO")" 'mv "$HOME/.config/sbxrun" "$HOME/.config/x"'
+check "still no policy.toml on the host" test ! -e "$FIX/home/.config/sbxrun/policy.toml"
+# The next run sees no user policy: the built-in default, where / is read-only.
+sbxb --print-policy
+check "the next run applies no user policy" sh -c "! grep -q 'policy.toml' '$OUT'"
+done_testing
