@@ -17,10 +17,12 @@ namespace {
 // The kernel retries internally too; a tree renamed this often while we look is refused.
 constexpr int kEagainRetries = 64;
 
+}  // namespace
+
 // The fallback walk: every component but the last opened O_PATH | O_DIRECTORY | O_NOFOLLOW
 // (a symlink there fails with ENOTDIR or ELOOP), the last with the caller's flags | O_NOFOLLOW,
 // which is what openat2 does with RESOLVE_NO_SYMLINKS.
-UniqueFd walk_no_symlinks(int dirfd, const char* path, int flags) noexcept {
+UniqueFd open_no_symlinks_walk(int dirfd, const char* path, int flags) noexcept {
     UniqueFd cur;
     int at = dirfd;
     const char* p = path;
@@ -71,8 +73,6 @@ UniqueFd walk_no_symlinks(int dirfd, const char* path, int flags) noexcept {
     }
 }
 
-}  // namespace
-
 UniqueFd open_no_symlinks(int dirfd, const char* path, int flags) noexcept {
     open_how how{};
     how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC);
@@ -80,7 +80,7 @@ UniqueFd open_no_symlinks(int dirfd, const char* path, int flags) noexcept {
     for (int i = 0; i < kEagainRetries; ++i) {
         const long fd = ::syscall(SYS_openat2, dirfd, path, &how, sizeof how);
         if (fd >= 0) return UniqueFd(static_cast<int>(fd));
-        if (errno == ENOSYS) return walk_no_symlinks(dirfd, path, flags);
+        if (errno == ENOSYS) return open_no_symlinks_walk(dirfd, path, flags);
         if (errno != EAGAIN) return UniqueFd();
     }
     errno = EAGAIN;

@@ -17,4 +17,8 @@ namespace sbx {
 // Returns an invalid fd with errno set on failure. No allocation: safe after fork().
 [[nodiscard]] UniqueFd open_no_symlinks(int dirfd, const char* path, int flags) noexcept;
 
+// The walk open_no_symlinks() falls back to without openat2, exposed so that its unit tests
+// can run it on a kernel that has openat2.
+[[nodiscard]] UniqueFd open_no_symlinks_walk(int dirfd, const char* path, int flags) noexcept;
+
 }  // namespace sbx

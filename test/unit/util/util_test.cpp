@@ -1,10 +1,12 @@
 // The spine every stage leans on: Result, UniqueFd, Error::render, and the lexical path helpers
 // (path_is_within decides what is writable and what is protected).
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -12,6 +14,7 @@
 #include "fs/path.hpp"
 #include "fs/read_bounded.hpp"
 #include "util/error.hpp"
+#include "util/open_no_symlinks.hpp"
 #include "util/result.hpp"
 #include "util/unique_fd.hpp"
 
@@ -225,4 +228,49 @@ TEST_CASE("path_parent_view: path_parent without the copy, on normalised paths")
     }
     CHECK(path_parent_view("/a/b") == "/a");
     CHECK(path_parent_view("/a") == "/");
+}
+
+// open_no_symlinks decides whether a mount check or a pin reaches what the plan checked; its
+// fallback walk (no openat2) once followed symlinks on the way. Both must give the same answers.
+TEST_CASE("open_no_symlinks and its fallback walk refuse every symlink on the way") {
+    char tmpl[] = "/tmp/sbx-util-XXXXXX";
+    REQUIRE(::mkdtemp(tmpl) != nullptr);
+    const std::string d = tmpl;
+    REQUIRE(::mkdir((d + "/a").c_str(), 0755) == 0);
+    REQUIRE(::mkdir((d + "/a/b").c_str(), 0755) == 0);
+    UniqueFd(::open((d + "/a/b/f").c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644));
+    REQUIRE(::symlink("a", (d + "/la").c_str()) == 0);
+    REQUIRE(::symlink("b/f", (d + "/a/lf").c_str()) == 0);
+    using Open = UniqueFd (*)(int, const char*, int) noexcept;
+    for (Open open : {Open(&open_no_symlinks), Open(&open_no_symlinks_walk)}) {
+        INFO((open == Open(&open_no_symlinks) ? "openat2" : "walk"));
+        CHECK(open(AT_FDCWD, (d + "/a/b/f").c_str(), O_RDONLY).valid());
+        CHECK(open(AT_FDCWD, (d + "/a/b").c_str(), O_PATH | O_DIRECTORY).valid());
+        // A symlink in the middle, whatever the flags.
+        errno = 0;
+        CHECK_FALSE(open(AT_FDCWD, (d + "/la/b/f").c_str(), O_RDONLY).valid());
+        CHECK((errno == ELOOP || errno == ENOTDIR));
+        CHECK_FALSE(open(AT_FDCWD, (d + "/la/b").c_str(), O_PATH | O_NOFOLLOW).valid());
+        // A final symlink: refused, except that O_PATH | O_NOFOLLOW opens the link itself.
+        errno = 0;
+        CHECK_FALSE(open(AT_FDCWD, (d + "/a/lf").c_str(), O_RDONLY).valid());
+        CHECK(errno == ELOOP);
+        CHECK_FALSE(open(AT_FDCWD, (d + "/a/lf").c_str(), O_PATH).valid());
+        UniqueFd link = open(AT_FDCWD, (d + "/a/lf").c_str(), O_PATH | O_NOFOLLOW);
+        REQUIRE(link.valid());
+        struct stat st {};
+        CHECK((::fstat(link.get(), &st) == 0 && S_ISLNK(st.st_mode)));
+        // Relative to a directory descriptor.
+        UniqueFd a = open(AT_FDCWD, (d + "/a").c_str(), O_PATH | O_DIRECTORY);
+        REQUIRE(a.valid());
+        CHECK(open(a.get(), "b/f", O_RDONLY).valid());
+        CHECK_FALSE(open(a.get(), "lf", O_RDONLY).valid());
+        CHECK(open(AT_FDCWD, "/", O_PATH | O_DIRECTORY).valid());
+    }
+    // The walk takes canonical paths only: ".." could climb out of what was checked.
+    errno = 0;
+    CHECK_FALSE(open_no_symlinks_walk(AT_FDCWD, (d + "/a/../a/b").c_str(), O_PATH).valid());
+    CHECK(errno == EINVAL);
+    std::string cmd = "rm -rf '" + d + "'";
+    CHECK(std::system(cmd.c_str()) == 0);
 }
