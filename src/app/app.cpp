@@ -251,7 +251,7 @@ private:
             for (const auto& w : plan->warnings) diag_.warn(w);
         }
 
-        RunContext ctx{inv, *host, *policy, *plan};
+        RunContext ctx{inv, *host, *policy, *plan, {}};
         if (inv.action == Action::explain || inv.action == Action::check) {
             return explain_or_check(inv, ctx);
         }
@@ -340,9 +340,22 @@ private:
         return 0;
     }
 
-    int run_command(const Invocation& inv, const RunContext& ctx) {
+    int run_command(const Invocation& inv, RunContext& ctx) {
         const std::vector<LinkRecord> links = record_links(ctx.plan);
+        // Said before the command starts, so that its own output ends the run, not ours.
+        BackendKind starting = BackendKind::bwrap;
+        ctx.before_start = [this, &starting](const std::vector<std::string>& approximated,
+                                             const std::vector<std::string>& weakened) {
+            if (!fallback_.empty()) {
+                diag_.warn("running under " + std::string(to_string(starting)) + "; " +
+                           fallback_.front());
+            }
+            // One line each (the status document has the full list, one entry per loss).
+            if (!approximated.empty()) diag_.warn("approximated: " + join_lines(approximated));
+            if (!weakened.empty()) diag_.warn("weakened: " + join_lines(weakened));
+        };
         for (BackendKind b : backend_order(inv, ctx.policy)) {
+            starting = b;
             Attempt a = b == BackendKind::bwrap ? run_bwrap(ctx) : run_landlock(ctx);
             if (!a.ran) {
                 // A refusal to enforce is final: falling back would weaken the sandbox silently.
@@ -359,12 +372,6 @@ private:
                 diag_.info("backend " + fallback_.back());
                 continue;
             }
-            if (!fallback_.empty()) {
-                diag_.warn("running under " + std::string(to_string(b)) + "; " + fallback_.front());
-            }
-            // One line each (the status document has the full list, one entry per loss).
-            if (!a.approximated.empty()) diag_.warn("approximated: " + join_lines(a.approximated));
-            if (!a.weakened.empty()) diag_.warn("weakened: " + join_lines(a.weakened));
             Outcome o = outcome_from_exit(a.exit, inv.command.front());
             o.backend = to_string(b);
             o.approximated = import_approximated_;

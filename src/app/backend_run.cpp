@@ -6,12 +6,14 @@
 namespace sbx {
 
 Attempt supervise(const RunContext& ctx, Launch& launch, Channels& channels,
-                  const std::string& what) {
+                  const std::string& what, const std::vector<std::string>& approximated,
+                  const std::vector<std::string>& weakened) {
     Attempt a;
     if (ctx.inv.timeout_seconds) {
         launch.timeout = std::chrono::milliseconds(
             static_cast<long long>(*ctx.inv.timeout_seconds * 1000.0 + 0.5));
     }
+    if (ctx.before_start) ctx.before_start(approximated, weakened);
     auto exit = run_sandbox(launch, channels);
     if (!exit.ok()) {
         a.why = std::move(exit).error();

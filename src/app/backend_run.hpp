@@ -2,6 +2,7 @@
 // its status) or could not start it, with the reason the next backend's run reports.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,11 @@ struct RunContext {
     const HostContext& host;
     const Policy& policy;
     const MountPlan& plan;
+    // Called once the backend is about to start the command, with what it gives up: the
+    // caller's warnings then come before the command's output, not after it.
+    std::function<void(const std::vector<std::string>& approximated,
+                       const std::vector<std::string>& weakened)>
+        before_start;
 };
 
 struct Attempt {
@@ -39,8 +45,11 @@ struct Preview {
 
 // The part both backends share: apply --timeout, run the launch, and turn "failed before the
 // command started" into a reason for the next backend. `what` names the backend in it.
+// `approximated` and `weakened` go to ctx.before_start just before the launch.
 [[nodiscard]] Attempt supervise(const RunContext& ctx, Launch& launch, Channels& channels,
-                                const std::string& what);
+                                const std::string& what,
+                                const std::vector<std::string>& approximated = {},
+                                const std::vector<std::string>& weakened = {});
 [[nodiscard]] Preview preview_bwrap(const RunContext& ctx);
 
 }  // namespace sbx

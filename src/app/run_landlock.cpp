@@ -135,7 +135,8 @@ Attempt run_landlock(const RunContext& ctx) {
     launch.end_orphans = true;
     launch.metadata_sock = sock_parent.get();
     launch.metadata_guard = &*guard;
-    a = supervise(ctx, launch, *channels, "the Landlock sandbox");
+    a = supervise(ctx, launch, *channels, "the Landlock sandbox", p->compiled.approximated,
+                  p->compiled.weakened);
     if (!a.ran) return a;
     a.approximated = std::move(p->compiled.approximated);
     a.weakened = std::move(p->compiled.weakened);
