@@ -129,9 +129,10 @@ private:
         }
     }
 
-    static bool writable_kind(OpKind k) {
-        return k == OpKind::bind_rw || k == OpKind::tmpfs || k == OpKind::anchor;
-    }
+    // Where a rename changes the host: a writable bind of a host directory (a root, an
+    // anchor). Not a tmpfs: what is renamed there is the sandbox's own, and an anchor there
+    // would bind the host's directory under it writable (found by an outside review).
+    static bool host_writable_kind(OpKind k) { return k == OpKind::bind_rw || k == OpKind::anchor; }
 
     Status add_roots(const std::vector<PathRule>& rules, const char* list, int rank, OpKind kind) {
         for (const auto& rule : rules) {
@@ -294,7 +295,7 @@ private:
             if (anchored_.count(std::string(up)) != 0) break;    // it and everything above: done
             if (by_dest_.count(std::string(up)) != 0) continue;  // a mount of the plan already
             const Candidate* around = deciding_op(path_parent_view(up));
-            if (around == nullptr || !writable_kind(around->op.kind)) continue;
+            if (around == nullptr || !host_writable_kind(around->op.kind)) continue;
             const std::string dir(up);
             anchored_.insert(dir);
             auto r = resolve_rule(dir, rule.origin);
@@ -845,8 +846,16 @@ private:
             auto r = resolve(link.path, opts_.resolve);
             if (!r.ok()) continue;  // unresolvable links are the protected dir's own business
             if (!r->exists && r->chain.empty()) continue;
-            // Only targets the sandbox could change need anything.
-            if (!writable_place(r->real) && !writable_place(path_parent_view(r->real))) continue;
+            // Only what the sandbox could change needs anything: the target, or a link on the
+            // way to it (a hook linked through a writable link to a read-only target could be
+            // retargeted; found by an outside review).
+            bool changeable = writable_place(r->real) || writable_place(path_parent_view(r->real));
+            for (const auto& hop : r->chain) {
+                // Judged by every op, so the link found in the read-only .git itself is not.
+                const Candidate* c = deciding_op(hop.parent);
+                changeable = changeable || (c != nullptr && host_writable_kind(c->op.kind));
+            }
+            if (!changeable) continue;
             SBX_TRY(protect_path(link.path, inner, depth + 1));
         }
         return {};
@@ -895,7 +904,7 @@ private:
                     if (it != kept.end()) {
                         // An anchor in a read-only place changes nothing but to make it
                         // writable (a protected symlink deep in a read-only .git).
-                        redundant = c.op.kind == OpKind::anchor ? !writable_kind(it->second)
+                        redundant = c.op.kind == OpKind::anchor ? !host_writable_kind(it->second)
                                                                 : it->second == c.op.kind;
                         break;
                     }
