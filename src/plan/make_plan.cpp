@@ -39,6 +39,21 @@ std::size_t canonical_depth(std::string_view path) {
 // Precedence of the lists at equal depth (spec section 3): deny > protect > write > read.
 enum Rank { kRead = 0, kWrite = 1, kProtect = 2, kDeny = 3 };
 
+// What was done with the symlinks on the way that the sandbox could rewrite.
+enum class LinkAction { none, pinned, watched };
+
+Decision existing_decision(LinkAction links) {
+    switch (links) {
+        case LinkAction::none:
+            return Decision::read_only;
+        case LinkAction::pinned:
+            return Decision::pinned;
+        case LinkAction::watched:
+            return Decision::target_protected;
+    }
+    return Decision::read_only;
+}
+
 struct Candidate {
     MountOp op;
     int rank = kRead;
@@ -405,7 +420,7 @@ private:
         for (const auto& hop : r->chain) {
             if (writable_place(hop.parent)) rewritable.push_back(&hop);
         }
-        std::string link_decision;
+        LinkAction links = LinkAction::none;
         std::string link_why;  // why the links were pinned / watched, for --explain
         if (!rewritable.empty()) {
             std::string names;
@@ -423,7 +438,7 @@ private:
                         plan_.pins.push_back(Pin{hop->link, hop->link_text, r->real, why});
                         SBX_TRY(anchor_ancestors(hop->link, rule));
                     }
-                    link_decision = "pinned";
+                    links = LinkAction::pinned;
                     link_why += ": pinned";
                     break;
                 case SymlinkMode::follow:
@@ -435,7 +450,7 @@ private:
                     plan_.warnings.push_back(
                         "protecting only the target of '" + path + "' (filesystem.symlinks = " +
                         "\"follow\"): the sandbox can replace the symlink " + chain_text(r->chain));
-                    link_decision = "target protected";
+                    links = LinkAction::watched;
                     link_why += ": not pinned (filesystem.symlinks = \"follow\")";
                     break;
             }
@@ -458,7 +473,7 @@ private:
             std::string real = op.dest;
             add(std::move(op), kProtect);
             SBX_TRY(anchor_ancestors(real, rule));
-            d.decision = link_decision.empty() ? "read-only" : link_decision;
+            d.decision = existing_decision(links);
             d.detail = r->chain.empty() ? "" : "target " + r->real + " read-only";
             add_reason(d.detail, link_why);
             add_reason(d.detail, found_by_scan(rule));
@@ -479,15 +494,19 @@ private:
         if (!blocked.ok()) return std::move(blocked).error();
         switch (*blocked) {
             case Blocked::ignored:
-                d.decision = "missing (ignored)";
+                d.decision = Decision::missing_ignored;
                 d.detail = "filesystem.missing_protected = \"ignore\": it may be created";
                 break;
             case Blocked::not_writable:
-                d.decision = link_decision.empty() ? "missing" : link_decision;
+                d.decision =
+                    links == LinkAction::none ? Decision::missing : existing_decision(links);
                 d.detail = "its parent is not writable in the sandbox";
                 break;
             case Blocked::blocked:
-                d.decision = link_decision.empty() ? "blocked" : link_decision + ", target blocked";
+                d.decision = links == LinkAction::none ? Decision::blocked
+                             : links == LinkAction::pinned
+                                 ? Decision::pinned_target_blocked
+                                 : Decision::target_protected_target_blocked;
                 d.detail = last_blocked_ + " cannot be created";
                 break;
         }
@@ -694,7 +713,7 @@ private:
             ProtectDecision d;
             d.path = path;
             d.rule = rule;
-            d.decision = r->exists ? "read-only" : "missing";
+            d.decision = r->exists ? Decision::read_only : Decision::missing;
             d.detail = decider == nullptr || decider->op.kind == OpKind::hide_dir ||
                                decider->op.kind == OpKind::hide_file
                            ? "outside every writable root and not visible: nothing to add"
@@ -770,7 +789,7 @@ private:
             d.path = m.path;
             d.rule = m.rule;
             for (const auto& hop : m.r.chain) d.chain.push_back(hop.link + " -> " + hop.link_text);
-            d.decision = "blocked";
+            d.decision = Decision::blocked;
             d.detail = last_blocked_ + " cannot be created (denied, missing)";
             plan_.protected_paths.push_back(std::move(d));
         }
