@@ -35,7 +35,7 @@ Result<MountPlan> make_plan(const Policy& policy, const PlanOptions& opts) {
     d.roots = d.candidates;
     // Most protected rules give one op, one descriptor and one decision per root (a name)
     // or in all (a path): reserved once instead of regrown.
-    std::size_t expect = 0;
+    std::size_t expect = opts.extra_protect.size();
     for (const auto& rule : fs.protect) {
         expect += rule.relative_name ? d.writable_roots.size() : 1;
     }
@@ -47,6 +47,8 @@ Result<MountPlan> make_plan(const Policy& policy, const PlanOptions& opts) {
     SBX_TRY(block_missing_denied(d, denied->missing));
     Protector protector(d);
     for (const auto& rule : fs.protect) SBX_TRY(protector.protect_rule(rule));
+    // After the policy's own rules, as if written at the end of its protect list.
+    for (const auto& rule : opts.extra_protect) SBX_TRY(protector.protect_rule(rule));
     SBX_TRY(protector.protect_enclosing_submodules());
     finalise_plan(d.candidates, d.plan);
     return std::move(d.plan);

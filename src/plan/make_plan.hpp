@@ -1,6 +1,8 @@
 // Policy -> MountPlan, against the real filesystem (read-only: resolution only, no writes).
 #pragma once
 
+#include <vector>
+
 #include "fs/resolve.hpp"
 #include "plan/mount_plan.hpp"
 #include "policy/policy.hpp"
@@ -15,6 +17,10 @@ struct PlanOptions {
     // links harnesses read through (.codex/config.toml -> ...) sit in the top two levels.
     int scan_max_depth = 2;
     int scan_max_entries = 1024;
+    // Protections sbxrun adds for a run (the policy files it read, the trust store, the status
+    // file: app.cpp says why), applied after filesystem.protect like rules written at its end.
+    // An input of their own, so the Policy stays what its files say.
+    std::vector<PathRule> extra_protect;
 };
 
 // Errors: ErrorKind::symlink_refused (exit 122, with path/symlink/target/suggestion set) when a
