@@ -30,7 +30,7 @@ void Draft::add(MountOp op, int rank) {
 }
 
 Result<Resolved> Draft::resolve_with(const std::string& path, const ResolveOptions& ro) const {
-    return resolve(path, ro);
+    return opts.resolver ? opts.resolver(path, ro) : resolve(path, ro);
 }
 
 Result<Resolved> Draft::resolve_path(const std::string& path) const {

@@ -50,7 +50,7 @@ struct Draft {
     int keep_fd(UniqueFd fd);
     void add(MountOp op, int rank);
 
-    // resolve(), with opts.resolve.
+    // resolve() through the seam (PlanOptions::resolver), with opts.resolve.
     [[nodiscard]] Result<Resolved> resolve_path(const std::string& path) const;
     // The same for a rule's path: a failure becomes the policy's to fix, naming the rule.
     [[nodiscard]] Result<Resolved> resolve_rule(const std::string& path, const Origin& origin,

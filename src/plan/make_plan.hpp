@@ -1,6 +1,8 @@
 // Policy -> MountPlan, against the real filesystem (read-only: resolution only, no writes).
 #pragma once
 
+#include <functional>
+#include <string>
 #include <vector>
 
 #include "fs/resolve.hpp"
@@ -10,8 +12,15 @@
 
 namespace sbx {
 
+// How plan code resolves a path. The plan needs nothing from the filesystem but resolve()'s
+// answers (and the descriptors in them), so a test can hand it a fake tree where the real one
+// is not the point or cannot be arranged (a root swapped between two lookups).
+using PathResolver =
+    std::function<Result<Resolved>(const std::string& path, const ResolveOptions& opts)>;
+
 struct PlanOptions {
     ResolveOptions resolve;
+    PathResolver resolver;  // empty: resolve() on the real filesystem
     // Symlinks inside protected directories: how deep to look, and how many entries at most
     // over all protected directories. The scan runs on every command, so it stays small: the
     // links harnesses read through (.codex/config.toml -> ...) sit in the top two levels.
