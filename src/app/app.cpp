@@ -109,15 +109,20 @@ std::vector<BackendKind> backend_order(const Invocation& inv, const Policy& poli
 // rewrite the workspace's .sbxrun.toml (or a --policy file in a writable root) would widen the
 // next run. So they are protected like .git, whatever the policy's own protect list says. So is
 // sbxrun's configuration directory: the user policy and the trust store.
-void protect_policy_files(Policy& policy, const std::vector<std::string>& files,
-                          const std::optional<std::string>& status_file, const HostContext& host) {
+// They go to make_plan as PlanOptions::extra_protect, not into the policy: the policy stays
+// what its files say.
+std::vector<PathRule> sbxrun_protections(const Policy& policy,
+                                         const std::vector<std::string>& files,
+                                         const std::optional<std::string>& status_file,
+                                         const HostContext& host) {
     const ExpandContext& ctx = host.expand;
+    std::vector<PathRule> rules;
     auto add = [&](const std::string& path, const std::string& why) {
         PathRule r;
         r.text = path;
         r.path = normalize_path(path);
         r.origin = Origin{"", 0, why};
-        policy.filesystem.protect.push_back(std::move(r));
+        rules.push_back(std::move(r));
     };
     // Only an existing one: blocking a missing .sbxrun.toml too would be one more missing
     // protected name in the workspace, which Landlock can only approximate (and escalate
@@ -165,6 +170,7 @@ void protect_policy_files(Policy& policy, const std::vector<std::string>& files,
             add(abs, "sbxrun: a policy file of this run");
         }
     }
+    return rules;
 }
 
 class App {
@@ -243,9 +249,9 @@ private:
             return 0;
         }
         if (inv.action == Action::doctor) return run_doctor(inv, *host, *policy);
-        protect_policy_files(*policy, files, inv.status_file, *host);
-
-        auto plan = make_plan(*policy);
+        PlanOptions plan_options;
+        plan_options.extra_protect = sbxrun_protections(*policy, files, inv.status_file, *host);
+        auto plan = make_plan(*policy, plan_options);
         if (!plan.ok()) return fail(plan.error());
         if (inv.action != Action::explain) {
             for (const auto& w : plan->warnings) diag_.warn(w);

@@ -66,7 +66,7 @@ std::string explain_text(const ExplainInput& in) {
     if (!plan.protected_paths.empty()) {
         out += "protected paths:\n";
         for (const auto& d : plan.protected_paths) {
-            out += "  " + d.path + ": " + d.decision;
+            out += "  " + d.path + ": " + to_string(d.decision);
             if (!d.detail.empty()) out += " (" + d.detail + ")";
             out += "\n";
             for (const auto& hop : d.chain) out += "      via " + hop + "\n";
@@ -108,8 +108,10 @@ std::string explain_json(const ExplainInput& in) {
     }
     j["protected"] = nlohmann::json::array();
     for (const auto& d : plan.protected_paths) {
-        j["protected"].push_back({{"path", d.path}, {"decision", d.decision},
-                                  {"detail", d.detail}, {"chain", d.chain},
+        j["protected"].push_back({{"path", d.path},
+                                  {"decision", to_string(d.decision)},
+                                  {"detail", d.detail},
+                                  {"chain", d.chain},
                                   {"rule", rule_json(d.rule)}});
     }
     j["network"] = to_string(plan.network);

@@ -1,6 +1,10 @@
 // Policy -> MountPlan, against the real filesystem (read-only: resolution only, no writes).
 #pragma once
 
+#include <functional>
+#include <string>
+#include <vector>
+
 #include "fs/resolve.hpp"
 #include "plan/mount_plan.hpp"
 #include "policy/policy.hpp"
@@ -8,13 +12,24 @@
 
 namespace sbx {
 
+// How plan code resolves a path. The plan needs nothing from the filesystem but resolve()'s
+// answers (and the descriptors in them), so a test can hand it a fake tree where the real one
+// is not the point or cannot be arranged (a root swapped between two lookups).
+using PathResolver =
+    std::function<Result<Resolved>(const std::string& path, const ResolveOptions& opts)>;
+
 struct PlanOptions {
     ResolveOptions resolve;
+    PathResolver resolver;  // empty: resolve() on the real filesystem
     // Symlinks inside protected directories: how deep to look, and how many entries at most
     // over all protected directories. The scan runs on every command, so it stays small: the
     // links harnesses read through (.codex/config.toml -> ...) sit in the top two levels.
     int scan_max_depth = 2;
     int scan_max_entries = 1024;
+    // Protections sbxrun adds for a run (the policy files it read, the trust store, the status
+    // file: app.cpp says why), applied after filesystem.protect like rules written at its end.
+    // An input of their own, so the Policy stays what its files say.
+    std::vector<PathRule> extra_protect;
 };
 
 // Errors: ErrorKind::symlink_refused (exit 122, with path/symlink/target/suggestion set) when a

@@ -15,4 +15,26 @@ const char* to_string(OpKind k) {
     return "?";
 }
 
+const char* to_string(Decision d) {
+    switch (d) {
+        case Decision::read_only:
+            return "read-only";
+        case Decision::missing:
+            return "missing";
+        case Decision::pinned:
+            return "pinned";
+        case Decision::target_protected:
+            return "target protected";
+        case Decision::blocked:
+            return "blocked";
+        case Decision::pinned_target_blocked:
+            return "pinned, target blocked";
+        case Decision::target_protected_target_blocked:
+            return "target protected, target blocked";
+        case Decision::missing_ignored:
+            return "missing (ignored)";
+    }
+    return "?";
+}
+
 }  // namespace sbx

@@ -59,12 +59,26 @@ struct Pin {
     RuleRef rule;
 };
 
+// What was decided for a protected path (or a missing denied one). Code compares these; the
+// words are to_string()'s alone, for --explain's text and JSON.
+enum class Decision {
+    read_only,                        // it exists and is read-only in the sandbox
+    missing,                          // missing, and the sandbox cannot create it anyway
+    pinned,                           // the writable symlinks on the way are pinned
+    target_protected,                 // only the target is protected (symlinks = "follow")
+    blocked,                          // missing: its first missing name cannot be created
+    pinned_target_blocked,            // pinned, and the missing target blocked
+    target_protected_target_blocked,  // symlinks = "follow", and the missing target blocked
+    missing_ignored,                  // missing, and missing_protected = "ignore"
+};
+
+[[nodiscard]] const char* to_string(Decision d);
+
 // A protected path and the decision taken for it (what --explain shows).
 struct ProtectDecision {
-    std::string path;                 // as configured, expanded
-    std::vector<std::string> chain;   // "link -> text" for every symlink crossed
-    std::string decision;             // "read-only", "pinned", "target protected", "blocked",
-                                      // "missing (ignored)", "escalated"
+    std::string path;                // as configured, expanded
+    std::vector<std::string> chain;  // "link -> text" for every symlink crossed
+    Decision decision = Decision::read_only;
     std::string detail;
     RuleRef rule;
 };

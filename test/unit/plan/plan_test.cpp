@@ -97,7 +97,7 @@ TEST_CASE("a chain of links in the workspace: every link pinned, the end read-on
     CHECK(op->kind == sbx::OpKind::bind_ro);
     const auto* d = decision(*plan, t / "ws/.codex");
     REQUIRE(d != nullptr);
-    CHECK(d->decision == "pinned");
+    CHECK(d->decision == sbx::Decision::pinned);
     REQUIRE(d->chain.size() == 3);
     CHECK(d->chain[0] == t / "ws/.codex -> .c1");
     CHECK(d->chain[2] == t / "ws/.c2 -> .c2real");
@@ -151,7 +151,7 @@ TEST_CASE("a link leading out of the workspace is pinned; one into another root 
     CHECK(op->kind == sbx::OpKind::bind_ro);
     const auto* d = decision(*plan, t / "ws/.codex2");
     REQUIRE(d != nullptr);
-    CHECK(d->decision == "pinned");
+    CHECK(d->decision == sbx::Decision::pinned);
 }
 
 TEST_CASE("a writable root given through a symlink: the grant goes to the real directory") {
@@ -193,7 +193,7 @@ TEST_CASE("a worktree .git file is protected as a file; its gitdir grants nothin
     CHECK(plan->pins.empty());
     const auto* d = decision(*plan, t / "ws/.git");
     REQUIRE(d != nullptr);
-    CHECK(d->decision == "read-only");
+    CHECK(d->decision == sbx::Decision::read_only);
 }
 
 TEST_CASE("a .git symlink (Android repo) is pinned, its target read-only") {
@@ -204,7 +204,7 @@ TEST_CASE("a .git symlink (Android repo) is pinned, its target read-only") {
         auto plan = sbx::make_plan(policy({t / "top/x"}, {".git"}));
         REQUIRE(plan.ok());
         CHECK(pinned(*plan, t / "top/x/.git"));
-        CHECK(decision(*plan, t / "top/x/.git")->decision == "pinned");
+        CHECK(decision(*plan, t / "top/x/.git")->decision == sbx::Decision::pinned);
     }
     SECTION("workspace is the checkout's top: the target is inside it") {
         auto plan = sbx::make_plan(policy({t / "top"}, {t / "top/x/.git"}));
@@ -245,7 +245,7 @@ TEST_CASE("links inside a real protected directory: targets protected, links pin
     CHECK(decision(*plan, t / "ws/.codex/usr") == nullptr);
     const auto* d = decision(*plan, t / "ws/.codex/config.toml");
     REQUIRE(d != nullptr);
-    CHECK(d->decision == "pinned");
+    CHECK(d->decision == sbx::Decision::pinned);
     CHECK(contains(d->detail, "found by the scan of protected " + t / "ws/.codex"));
     CHECK(std::any_of(plan->notes.begin(), plan->notes.end(), [&](const std::string& n) {
         return contains(n, "scanned protected directory '" + t / "ws/.codex") &&
@@ -312,7 +312,7 @@ TEST_CASE("protected links under escalate and follow") {
         CHECK(op_at(*plan, t / "ws/.aux/codex")->kind == sbx::OpKind::bind_ro);
         const auto* d = decision(*plan, t / "ws/.codex");
         REQUIRE(d != nullptr);
-        CHECK(d->decision == "target protected");
+        CHECK(d->decision == sbx::Decision::target_protected);
         CHECK(contains(d->detail, "not pinned"));
     }
 }
@@ -337,7 +337,7 @@ TEST_CASE("missing protected names are blocked in every writable root; dangling 
     CHECK(op->kind == sbx::OpKind::block_missing);
     const auto* d = decision(*plan, t / "a/.codex");
     REQUIRE(d != nullptr);
-    CHECK(d->decision == "pinned, target blocked");
+    CHECK(d->decision == sbx::Decision::pinned_target_blocked);
     CHECK(op_at(*plan, t / "b/.codex")->kind == sbx::OpKind::block_missing);
 }
 
@@ -391,7 +391,7 @@ TEST_CASE("a missing denied path is blocked where the sandbox could create it") 
         CHECK(op->rule.list == "filesystem.deny");
         const auto* d = decision(*plan, t / "ws/.env");
         REQUIRE(d != nullptr);
-        CHECK(d->decision == "blocked");
+        CHECK(d->decision == sbx::Decision::blocked);
         // Under a read-only place nothing can create it: no op, no decision.
         CHECK(op_at(*plan, t / "ro/.aws") == nullptr);
         CHECK(decision(*plan, t / "ro/.aws") == nullptr);
@@ -440,7 +440,7 @@ TEST_CASE("a .git file: its gitdir and commondir are protected like .git") {
     // The worktree's gitdir lies inside the common dir: covered by its read-only bind.
     const auto* d = decision(*plan, t / "ws/.auxiliary/main/.git/worktrees/wt");
     REQUIRE(d != nullptr);
-    CHECK(d->decision == "read-only");
+    CHECK(d->decision == sbx::Decision::read_only);
     CHECK(contains(d->detail, "gitdir of " + t / "ws/.git"));
     // The directories on the way cannot be renamed to build a fake gitdir in their place.
     const auto* anchor = op_at(*plan, t / "ws/.auxiliary/main");

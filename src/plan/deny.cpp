@@ -1,0 +1,114 @@
+// filesystem.deny (deny.hpp): hide, keep the links on the way, block what is missing.
+#include "plan/deny.hpp"
+
+#include <sys/stat.h>
+
+#include "fs/path.hpp"
+#include "plan/missing.hpp"
+
+namespace sbx::planning {
+
+Result<DenyFindings> add_denied(Draft& d, const std::vector<PathRule>& rules) {
+    DenyFindings found;
+    for (const auto& rule : rules) {
+        std::vector<std::string> paths;
+        if (rule.relative_name) {
+            for (const auto& root : d.writable_roots) paths.push_back(path_join(root, rule.path));
+        } else {
+            paths.push_back(rule.path);
+        }
+        for (const auto& path : paths) {
+            auto r = d.resolve_rule(path, rule.origin);
+            if (!r.ok()) return std::move(r).error();
+            // Nothing on the host to hide, but the sandbox must not be able to create it
+            // either (blocked once the writable places are known: block_missing_denied).
+            if (!r->exists || is_placeholder_result(*r)) {
+                for (const auto& hop : r->chain) {
+                    found.links.push_back(DeniedLink{
+                        Pin{hop.link, hop.link_text, r->real, rule_ref("filesystem.deny", rule)},
+                        hop.parent});
+                }
+                found.missing.push_back(
+                    MissingDenied{path, rule_ref("filesystem.deny", rule), std::move(r).value()});
+                continue;
+            }
+            MountOp op;
+            op.kind = S_ISDIR(r->st.st_mode) ? OpKind::hide_dir : OpKind::hide_file;
+            op.is_dir = S_ISDIR(r->st.st_mode);
+            op.dest = r->real;  // a denied symlink hides its target (spec section 4)
+            op.dev = r->st.st_dev;
+            op.ino = r->st.st_ino;
+            op.rule =
+                rule_ref("filesystem.deny", rule,
+                         r->chain.empty() ? "" : "target of symlink " + r->chain.front().link);
+            for (const auto& hop : r->chain) {
+                found.links.push_back(
+                    DeniedLink{Pin{hop.link, hop.link_text, r->real, op.rule}, hop.parent});
+            }
+            d.add(std::move(op), kDeny);
+        }
+    }
+    return found;
+}
+
+// The sandbox could remove such a link, and the next run would find nothing to hide and show
+// the target.
+Status keep_denied_links(Draft& d, const std::vector<DeniedLink>& links) {
+    for (const auto& link : links) {
+        if (!d.writable_place(link.parent)) continue;
+        Pin pin = link.pin;
+        pin.rule.why = "symlink on the way to denied " + pin.target;
+        switch (d.policy.filesystem.symlinks.value) {
+            case SymlinkMode::escalate: {
+                Error e(ErrorKind::symlink_refused,
+                        "sandbox cannot keep the denied path '" + pin.target +
+                            "' hidden: it is reached through the writable symlink '" + pin.link +
+                            "' -> '" + pin.link_text + "' (filesystem.symlinks = \"escalate\")");
+                e.path = pin.rule.text;
+                e.symlink = pin.link;
+                e.target = pin.target;
+                e.origin = pin.rule.origin;
+                e.suggestion = "set filesystem.symlinks = \"pin\" or deny the target '" +
+                               pin.target + "' directly";
+                return e;
+            }
+            case SymlinkMode::pin:
+                SBX_TRY(d.anchor_ancestors(pin.link, pin.rule));
+                d.plan.pins.push_back(std::move(pin));
+                break;
+            case SymlinkMode::follow:
+                d.plan.warnings.push_back("the sandbox can replace the symlink '" + pin.link +
+                                          "' to denied '" + pin.target +
+                                          "' (filesystem.symlinks = \"follow\")");
+                d.plan.watched.push_back(std::move(pin));
+                break;
+        }
+    }
+    return {};
+}
+
+// A denied path that does not exist yet names something host programs will read once it
+// does (~/.ssh/config, ~/.aws/credentials, or the target of a dangling ~/.ssh link into the
+// workspace): if the sandbox could create it, it could plant a file those programs trust
+// (an ssh ProxyCommand runs outside any sandbox). So it is blocked like a missing protected
+// path, under the same missing_protected setting, wherever its parent is writable.
+Status block_missing_denied(Draft& d, std::vector<MissingDenied>& missing) {
+    for (auto& m : missing) {
+        const bool placeholder = is_placeholder_result(m.r);
+        auto blocked = block_missing(
+            d, m.r, placeholder, m.rule, kDeny,
+            m.r.dangling ? "dangling target of denied " + m.path : "missing denied path");
+        if (!blocked.ok()) return std::move(blocked).error();
+        if (blocked->outcome != MissingBlock::Outcome::blocked) continue;
+        ProtectDecision pd;
+        pd.path = m.path;
+        pd.rule = m.rule;
+        for (const auto& hop : m.r.chain) pd.chain.push_back(hop.link + " -> " + hop.link_text);
+        pd.decision = Decision::blocked;
+        pd.detail = blocked->name + " cannot be created (denied, missing)";
+        d.plan.protected_paths.push_back(std::move(pd));
+    }
+    return {};
+}
+
+}  // namespace sbx::planning

@@ -1,0 +1,42 @@
+// filesystem.deny: what exists is hidden (an empty directory or file over it); the symlinks
+// crossed on the way and the denied paths that do not exist yet are judged once the writable
+// places are known, because what they need depends on whether the sandbox could change them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "plan/draft.hpp"
+
+namespace sbx::planning {
+
+// A symlink crossed on the way to a denied path.
+struct DeniedLink {
+    Pin pin;
+    std::string parent;  // canonical path of the directory holding the link
+};
+
+// A denied path with nothing on the host to hide.
+struct MissingDenied {
+    std::string path;  // as configured, expanded
+    RuleRef rule;
+    Resolved r;  // missing (or another run's placeholder), its deepest existing dir
+};
+
+struct DenyFindings {
+    std::vector<DeniedLink> links;
+    std::vector<MissingDenied> missing;
+};
+
+// Hide ops for the denied paths that exist (a relative name: inside every writable root);
+// returns what must be judged against the roots later.
+[[nodiscard]] Result<DenyFindings> add_denied(Draft& d, const std::vector<PathRule>& rules);
+
+// Needs Draft::roots. A denied path reached through a symlink in a writable place: the link
+// is kept per filesystem.symlinks, like the links of protected paths.
+[[nodiscard]] Status keep_denied_links(Draft& d, const std::vector<DeniedLink>& links);
+
+// Needs Draft::roots. A missing denied path is blocked where its parent is writable.
+[[nodiscard]] Status block_missing_denied(Draft& d, std::vector<MissingDenied>& missing);
+
+}  // namespace sbx::planning

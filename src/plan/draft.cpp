@@ -1,0 +1,167 @@
+// The shared state of plan making (draft.hpp): resolution through the seam, the roots'
+// verdict on a place, and the anchors that keep protected paths where they were checked.
+#include "plan/draft.hpp"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+
+#include "fs/path.hpp"
+#include "fs/placeholder.hpp"
+
+namespace sbx::planning {
+
+std::size_t canonical_depth(std::string_view path) {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < path.size(); ++i) {
+        if (path[i] != '/' && (i == 0 || path[i - 1] == '/')) ++n;
+    }
+    return n;
+}
+
+int Draft::keep_fd(UniqueFd fd) {
+    plan.fds.push_back(std::move(fd));
+    return static_cast<int>(plan.fds.size()) - 1;
+}
+
+void Draft::add(MountOp op, int rank) {
+    const std::size_t depth = canonical_depth(op.dest);
+    auto [it, added] = by_dest.try_emplace(op.dest, candidates.size());
+    if (!added && rank > candidates[it->second].rank) it->second = candidates.size();
+    candidates.push_back(Candidate{std::move(op), rank, depth});
+}
+
+Result<Resolved> Draft::resolve_with(const std::string& path, const ResolveOptions& ro) const {
+    return opts.resolver ? opts.resolver(path, ro) : resolve(path, ro);
+}
+
+Result<Resolved> Draft::resolve_path(const std::string& path) const {
+    return resolve_with(path, opts.resolve);
+}
+
+Result<Resolved> Draft::resolve_rule(const std::string& path, const Origin& origin,
+                                     bool readable_dir) const {
+    ResolveOptions ro = opts.resolve;
+    ro.readable_dir = readable_dir;
+    auto r = resolve_with(path, ro);
+    if (!r.ok()) {
+        Error e = std::move(r).error();
+        if (e.origin.empty()) e.origin = origin;
+        // A rule's path that cannot be resolved (a file in the middle, a directory sbxrun
+        // may not search) is the policy's to fix: 125 naming the rule, not "no backend
+        // can run here". A path that changed under the walk (EAGAIN) stays an os error,
+        // and running out of descriptors stays ErrorKind::resource.
+        if (e.kind == ErrorKind::os && e.sys_errno != EAGAIN) {
+            e.kind = ErrorKind::bad_path;
+            e.message = "cannot resolve '" + path +
+                        "': " + (e.path.empty() || e.path == path ? "" : e.path + ": ") + e.message;
+        }
+        if (e.path.empty()) e.path = path;
+        return e;
+    }
+    return r;
+}
+
+const Candidate* Draft::deciding_root(std::string_view real) const {
+    const Candidate* best = nullptr;
+    std::size_t best_depth = 0;
+    for (const auto& c : roots) {
+        if (!path_is_within(real, c.op.dest)) continue;
+        std::size_t d = c.depth;
+        if (best == nullptr || d > best_depth || (d == best_depth && c.rank > best->rank)) {
+            best = &c;
+            best_depth = d;
+        }
+    }
+    return best;
+}
+
+bool Draft::writable_place(std::string_view real) const {
+    const Candidate* c = deciding_root(real);
+    return c != nullptr && (c->op.kind == OpKind::bind_rw || c->op.kind == OpKind::tmpfs);
+}
+
+const Candidate* Draft::deciding_op(std::string_view real) const {
+    for (std::string_view up = real;; up = path_parent_view(up)) {
+        if (auto it = by_dest.find(std::string(up)); it != by_dest.end())
+            return &candidates[it->second];
+        if (up == "/") return nullptr;
+    }
+}
+
+bool host_writable_kind(OpKind k) {
+    return k == OpKind::bind_rw || k == OpKind::anchor;
+}
+
+Status Draft::anchor_ancestors(const std::string& path, const RuleRef& rule) {
+    if (path == "/") return {};
+    for (std::string_view up = path_parent_view(path); up != "/"; up = path_parent_view(up)) {
+        if (anchored.count(std::string(up)) != 0) break;    // it and everything above: done
+        if (by_dest.count(std::string(up)) != 0) continue;  // a mount of the plan already
+        const Candidate* around = deciding_op(path_parent_view(up));
+        if (around == nullptr || !host_writable_kind(around->op.kind)) continue;
+        const std::string dir(up);
+        anchored.insert(dir);
+        auto r = resolve_rule(dir, rule.origin);
+        if (!r.ok()) return std::move(r).error();
+        if (!r->exists || r->real != dir || !S_ISDIR(r->st.st_mode)) {
+            // It changed since the protected path was resolved: refuse rather than guess.
+            return Error(ErrorKind::os, "directory changed while the plan was made")
+                .with_path(dir)
+                .with_errno(EAGAIN)
+                .with_origin(rule.origin);
+        }
+        MountOp op;
+        op.kind = OpKind::anchor;
+        op.dest = dir;
+        op.dev = r->st.st_dev;
+        op.ino = r->st.st_ino;
+        op.rule = rule;
+        op.rule.why = "keeps " + path + " where it is";
+        op.fd = keep_fd(std::move(r->fd));
+        add(std::move(op), kWrite);
+    }
+    return {};
+}
+
+Status Draft::anchor_every_mount() {
+    // Anchors added here are candidates too; their own ancestors are the ones being walked.
+    const std::size_t n = candidates.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::string dest = candidates[i].op.dest;
+        const RuleRef rule = candidates[i].op.rule;
+        SBX_TRY(anchor_ancestors(dest, rule));
+    }
+    return {};
+}
+
+RuleRef rule_ref(const std::string& list, const PathRule& rule, std::string why) {
+    return RuleRef{list, rule.text, rule.origin, std::move(why)};
+}
+
+std::string chain_text(const std::vector<SymlinkHop>& chain) {
+    std::string s;
+    for (const auto& hop : chain) {
+        if (!s.empty()) s += ", ";
+        s += hop.link + " -> " + hop.link_text;
+    }
+    return s;
+}
+
+void add_reason(std::string& detail, const std::string& reason) {
+    if (reason.empty()) return;
+    detail += (detail.empty() ? "" : "; ") + reason;
+}
+
+Error with_rule(Error e, const std::string& path, const RuleRef& rule) {
+    if (e.path.empty()) e.path = path;
+    if (e.origin.empty()) e.origin = rule.origin;
+    return e;
+}
+
+bool is_placeholder_result(const Resolved& r) {
+    return r.exists && S_ISREG(r.st.st_mode) && r.st.st_size == 0 && is_placeholder(r.fd.get()) &&
+           placeholder_in_use(r.fd.get());
+}
+
+}  // namespace sbx::planning

@@ -1,0 +1,111 @@
+// The plan while it is being made, shared by the files of src/plan that build it (roots.cpp,
+// deny.cpp, missing.cpp, protect.cpp, protect_git.cpp, finalise.cpp; make_plan.cpp says in
+// which order): the candidate ops (several may name one destination until finalise_plan picks
+// one), the descriptors they refer to, and the roots that decide where the sandbox can write.
+// Internal to src/plan.
+#pragma once
+
+#include <cstddef>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "fs/resolve.hpp"
+#include "plan/make_plan.hpp"
+#include "plan/mount_plan.hpp"
+#include "policy/policy.hpp"
+#include "util/result.hpp"
+#include "util/unique_fd.hpp"
+
+namespace sbx::planning {
+
+// Precedence of the lists at equal depth (spec section 3): deny > protect > write > read.
+enum Rank { kRead = 0, kWrite = 1, kProtect = 2, kDeny = 3 };
+
+// Paths the plan works on are canonical (resolve() and path_join() normalise them), so their
+// parent (path_parent_view) and depth are read off the string: no normalising copy per rule.
+[[nodiscard]] std::size_t canonical_depth(std::string_view path);
+
+struct Candidate {
+    MountOp op;
+    int rank = kRead;
+    std::size_t depth = 0;  // canonical_depth(op.dest), once: sorting and lookups compare it
+};
+
+struct Draft {
+    Draft(const Policy& p, const PlanOptions& o) : policy(p), opts(o) {}
+
+    const Policy& policy;
+    const PlanOptions& opts;
+    MountPlan plan;
+    std::vector<Candidate> candidates;
+    // The roots only (read, write, tmpfs, deny), copied from candidates once they are all in:
+    // what decides where the sandbox can write. Protected paths are judged against these.
+    std::vector<Candidate> roots;
+    std::vector<std::string> writable_roots;  // canonical paths of the bind_rw roots
+    std::set<std::string> anchored;           // directories made anchors already
+    // Each destination's best candidate (index into candidates): what deciding_op() reads.
+    std::unordered_map<std::string, std::size_t> by_dest;
+
+    // The descriptor's index in plan.fds, for MountOp::fd.
+    int keep_fd(UniqueFd fd);
+    void add(MountOp op, int rank);
+
+    // resolve() through the seam (PlanOptions::resolver), with opts.resolve.
+    [[nodiscard]] Result<Resolved> resolve_path(const std::string& path) const;
+    // The same for a rule's path: a failure becomes the policy's to fix, naming the rule.
+    [[nodiscard]] Result<Resolved> resolve_rule(const std::string& path, const Origin& origin,
+                                                bool readable_dir = false) const;
+
+    // The op among the roots that decides access to `real`.
+    [[nodiscard]] const Candidate* deciding_root(std::string_view real) const;
+    // Can the sandboxed process create, remove or rename entries of directory `real`?
+    [[nodiscard]] bool writable_place(std::string_view real) const;
+
+    // The candidate that decides what the sandbox may do in directory `real`: the one at the
+    // deepest destination containing it (the highest rank there). Protected and denied paths
+    // count, not only the roots: inside a read-only .git nothing can be renamed.
+    [[nodiscard]] const Candidate* deciding_op(std::string_view real) const;
+
+    // Make every directory above `path` that the sandbox could rename a mount point (anchor):
+    // a directory whose parent is a writable bind of the host and that is not a mount already.
+    // Renaming a directory moves every mount beneath it along, so without this the sandbox
+    // could move a protected path (or a writable root holding one, or the tree a protected
+    // symlink resolves through) away and build a fake one in its place, which the host would
+    // then trust (found by an outside review: renaming a workspace nested in a writable /tmp).
+    // Directories inside a read-only place or a tmpfs are left alone: nothing of the host can
+    // be renamed there, and a writable anchor would make them writable (also found by outside
+    // reviews: inside a read-only .git, and the host's directories below a tmpfs).
+    [[nodiscard]] Status anchor_ancestors(const std::string& path, const RuleRef& rule);
+    // anchor_ancestors() for every candidate: every mount of the plan stays where it was
+    // planned (a writable root nested in another, a protected or denied path deeper in one).
+    [[nodiscard]] Status anchor_every_mount();
+
+private:
+    [[nodiscard]] Result<Resolved> resolve_with(const std::string& path,
+                                                const ResolveOptions& ro) const;
+};
+
+// Where a rename changes the host: a writable bind of a host directory (a root, an anchor).
+// Not a tmpfs: what is renamed there is the sandbox's own.
+[[nodiscard]] bool host_writable_kind(OpKind k);
+
+[[nodiscard]] RuleRef rule_ref(const std::string& list, const PathRule& rule, std::string why = {});
+
+// "link -> text, link -> text" for --explain.
+[[nodiscard]] std::string chain_text(const std::vector<SymlinkHop>& chain);
+
+// Append `reason` to a decision's detail, "; "-separated.
+void add_reason(std::string& detail, const std::string& reason);
+
+// An error met while following a rule: it names the path and the rule unless it does already.
+[[nodiscard]] Error with_rule(Error e, const std::string& path, const RuleRef& rule);
+
+// Is `r` another run's placeholder, standing in for a missing path? Placeholders are always
+// empty regular files: only those need the (xattr) check. The mark can be forged
+// (fs/placeholder.hpp): only one a run holds right now is taken for one.
+[[nodiscard]] bool is_placeholder_result(const Resolved& r);
+
+}  // namespace sbx::planning

@@ -1,0 +1,276 @@
+// filesystem.protect (protect.hpp): one protected path at a time, the symlinks crossed on the
+// way to it, and the symlinks inside it. What git reads through a protected .git is
+// protect_git.cpp's.
+#include "plan/protect.hpp"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <vector>
+
+#include "fs/path.hpp"
+#include "fs/scan.hpp"
+#include "plan/missing.hpp"
+
+namespace sbx::planning {
+namespace {
+
+// What was done with the symlinks on the way that the sandbox could rewrite.
+enum class LinkAction { none, pinned, watched };
+
+Decision existing_decision(LinkAction links) {
+    switch (links) {
+        case LinkAction::none:
+            return Decision::read_only;
+        case LinkAction::pinned:
+            return Decision::pinned;
+        case LinkAction::watched:
+            return Decision::target_protected;
+    }
+    return Decision::read_only;
+}
+
+Decision missing_decision(LinkAction links, MissingBlock::Outcome outcome) {
+    switch (outcome) {
+        case MissingBlock::Outcome::ignored:
+            return Decision::missing_ignored;
+        case MissingBlock::Outcome::not_writable:
+            return links == LinkAction::none ? Decision::missing : existing_decision(links);
+        case MissingBlock::Outcome::blocked:
+            break;
+    }
+    switch (links) {
+        case LinkAction::none:
+            return Decision::blocked;
+        case LinkAction::pinned:
+            return Decision::pinned_target_blocked;
+        case LinkAction::watched:
+            return Decision::target_protected_target_blocked;
+    }
+    return Decision::blocked;
+}
+
+// A relative protected name is looked up again by path below a root resolved earlier. If a
+// component of the root was swapped for a symlink in between (attacks/races.sh), the name
+// would resolve into another tree and the root's own entry would stay writable. So
+// the first symlink crossed must live strictly inside the root, and without one the result
+// must be inside it (a protected link pointing elsewhere is pinned, not moved).
+Status check_still_beneath_root(std::string_view root, const std::string& path, const Resolved& r,
+                                const RuleRef& rule) {
+    if (root.empty()) return {};
+    // The chain is in walk order: the first symlink met tells whether the root's own path
+    // was still free of symlinks.
+    const std::string& first = r.chain.empty() ? r.real : r.chain.front().link;
+    bool moved = first == root ? !r.chain.empty() : !path_is_within(first, root);
+    if (!moved) return {};
+    return Error(ErrorKind::os, "writable root changed while the plan was made")
+        .with_path(path)
+        .with_errno(EAGAIN)
+        .with_origin(rule.origin);
+}
+
+Error refuse(const std::string& path, const SymlinkHop& hop, const Resolved& r,
+             const RuleRef& rule) {
+    Error e(ErrorKind::symlink_refused,
+            "sandbox cannot protect '" + path + "': it crosses the writable symlink '" + hop.link +
+                "' -> '" + hop.link_text + "' (filesystem.symlinks = \"escalate\")");
+    e.path = path;
+    e.symlink = hop.link;
+    e.target = r.real;
+    e.origin = rule.origin;
+    e.suggestion =
+        "set filesystem.symlinks = \"pin\" or protect the target '" + r.real + "' directly";
+    return e;
+}
+
+// A protected path whose links loop (.codex -> a -> b -> a): the policy is fine, the tree
+// is odd, and what the loop would lead to once repaired cannot be judged now. So 122 with
+// the chain, for the user to repair or approve, instead of "invalid policy".
+Error loop_refusal(const std::string& path, Error e) {
+    if (e.kind != ErrorKind::loop) return e;
+    Error r(ErrorKind::symlink_refused,
+            "sandbox cannot protect '" + path + "': it resolves through a " + e.message);
+    r.sys_errno = e.sys_errno;
+    r.path = path;
+    r.symlink = e.symlink;
+    r.origin = e.origin;
+    r.suggestion = "repair or remove the symbolic link loop at '" +
+                   (e.symlink.empty() ? path : e.symlink) + "'";
+    return r;
+}
+
+}  // namespace
+
+bool is_git_name(std::string_view path) {
+    return path.size() >= 5 && path.substr(path.size() - 5) == "/.git";
+}
+
+Status Protector::protect_rule(const PathRule& rule) {
+    if (!rule.relative_name)
+        return protect_path(rule.path, rule_ref("filesystem.protect", rule), {});
+    for (const auto& root : d_.writable_roots) {
+        SBX_TRY(protect_path(path_join(root, rule.path), rule_ref("filesystem.protect", rule),
+                             Via{0, root, {}}));
+    }
+    return {};
+}
+
+// Protect one path: the thing it resolves to becomes read-only (or, when missing, cannot be
+// created), and every symlink on the way that the sandbox could rewrite is pinned.
+Status Protector::protect_path(const std::string& path, const RuleRef& rule, const Via& via) {
+    // A directory protected here is scanned for links (protect_links_inside): ask for it
+    // readable, so the scan reads the descriptor the plan keeps instead of opening another.
+    auto r = d_.resolve_rule(path, rule.origin, via.depth == 0 && scan_budget_ > 0);
+    if (!r.ok()) return loop_refusal(path, std::move(r).error());
+    if (via.depth == 0) SBX_TRY(check_still_beneath_root(via.root, path, *r, rule));
+
+    ProtectDecision pd;
+    pd.path = path;
+    pd.rule = rule;
+    for (const auto& hop : r->chain) pd.chain.push_back(hop.link + " -> " + hop.link_text);
+
+    std::vector<const SymlinkHop*> rewritable;
+    for (const auto& hop : r->chain) {
+        if (d_.writable_place(hop.parent)) rewritable.push_back(&hop);
+    }
+    LinkAction links = LinkAction::none;
+    std::string link_why;  // why the links were pinned / watched, for --explain
+    if (!rewritable.empty()) {
+        std::string names;
+        for (const auto* hop : rewritable) names += (names.empty() ? "" : ", ") + hop->link;
+        link_why = names + (rewritable.size() == 1 ? " lives" : " live") +
+                   " in a writable place, so the sandbox could repoint " +
+                   (rewritable.size() == 1 ? "it" : "them");
+        switch (d_.policy.filesystem.symlinks.value) {
+            case SymlinkMode::escalate:
+                return refuse(path, *rewritable.front(), *r, rule);
+            case SymlinkMode::pin:
+                for (const auto* hop : rewritable) {
+                    RuleRef why = rule;
+                    why.why = "symlink on the way to protected " + path;
+                    d_.plan.pins.push_back(Pin{hop->link, hop->link_text, r->real, why});
+                    SBX_TRY(d_.anchor_ancestors(hop->link, rule));
+                }
+                links = LinkAction::pinned;
+                link_why += ": pinned";
+                break;
+            case SymlinkMode::follow:
+                for (const auto* hop : rewritable) {
+                    RuleRef why = rule;
+                    why.why = "unpinned symlink on the way to protected " + path;
+                    d_.plan.watched.push_back(Pin{hop->link, hop->link_text, r->real, why});
+                }
+                d_.plan.warnings.push_back(
+                    "protecting only the target of '" + path + "' (filesystem.symlinks = " +
+                    "\"follow\"): the sandbox can replace the symlink " + chain_text(r->chain));
+                links = LinkAction::watched;
+                link_why += ": not pinned (filesystem.symlinks = \"follow\")";
+                break;
+        }
+    }
+
+    const bool placeholder = is_placeholder_result(*r);
+    if (r->exists && !placeholder) {
+        MountOp op;
+        op.kind = OpKind::bind_ro;
+        op.dest = r->real;
+        op.dev = r->st.st_dev;
+        op.ino = r->st.st_ino;
+        op.is_dir = S_ISDIR(r->st.st_mode);
+        op.rule = rule;
+        if (!r->chain.empty()) op.rule.why = "target of " + chain_text(r->chain);
+        bool dir = op.is_dir;
+        bool readable = r->readable;
+        int fd_index = d_.keep_fd(std::move(r->fd));
+        op.fd = fd_index;
+        std::string real = op.dest;
+        d_.add(std::move(op), kProtect);
+        SBX_TRY(d_.anchor_ancestors(real, rule));
+        pd.decision = existing_decision(links);
+        pd.detail = r->chain.empty() ? "" : "target " + r->real + " read-only";
+        add_reason(pd.detail, link_why);
+        add_reason(pd.detail, via.found_by);
+        d_.plan.protected_paths.push_back(std::move(pd));
+        if (dir) SBX_TRY(protect_links_inside(r->real, fd_index, readable, rule, via));
+        if (!dir && via.depth == 0 && is_git_name(path))
+            SBX_TRY(follow_gitfile(real, fd_index, rule, via.root));
+        if (dir && via.depth == 0 && is_git_name(path))
+            SBX_TRY(protect_submodules(path_parent(path), real, rule, via.root));
+        return {};
+    }
+
+    // Missing (or only a placeholder of an earlier, concurrent run).
+    auto blocked = block_missing(
+        d_, *r, placeholder, rule, kProtect,
+        r->dangling ? "dangling target of " + chain_text(r->chain) : "missing protected path");
+    if (!blocked.ok()) return std::move(blocked).error();
+    pd.decision = missing_decision(links, blocked->outcome);
+    switch (blocked->outcome) {
+        case MissingBlock::Outcome::ignored:
+            pd.detail = "filesystem.missing_protected = \"ignore\": it may be created";
+            break;
+        case MissingBlock::Outcome::not_writable:
+            pd.detail = "its parent is not writable in the sandbox";
+            break;
+        case MissingBlock::Outcome::blocked:
+            pd.detail = blocked->name + " cannot be created";
+            break;
+    }
+    add_reason(pd.detail, link_why);
+    add_reason(pd.detail, via.found_by);
+    d_.plan.protected_paths.push_back(std::move(pd));
+    return {};
+}
+
+// Symlinks inside a protected directory whose targets the harness will read through
+// (a real .codex/ whose config.toml links into the workspace): protect those targets too.
+Status Protector::protect_links_inside(const std::string& dir, int fd_index, bool readable,
+                                       const RuleRef& rule, const Via& via) {
+    if (via.depth > 0 || scan_budget_ <= 0) return {};  // links found in links: not followed
+    auto found = scan_symlinks(d_.plan.fds[fd_index].get(), dir, d_.opts.scan_max_depth,
+                               scan_budget_, readable);
+    if (!found.ok()) {
+        d_.plan.warnings.push_back("cannot scan protected directory '" + dir +
+                                   "' for symlinks: " + found.error().render());
+        return {};
+    }
+    scan_budget_ -= static_cast<int>(found->entries_seen);
+    // Shown by --explain: what the scan looked at, so a link it did not reach is explained.
+    std::string& note = d_.plan.notes.emplace_back();
+    note.reserve(dir.size() + 80);
+    note.append("scanned protected directory '").append(dir).append("' for symlinks: ");
+    note.append(std::to_string(found->entries_seen)).append(" entries, ");
+    note.append(std::to_string(found->links.size())).append(" symlinks");
+    if (found->truncated) {
+        // Not a warning: a large protected tree (a real .git) hits the bound on every run,
+        // and the links that matter (.codex/config.toml -> ...) sit near the top.
+        d_.plan.notes.push_back("the scan of protected directory '" + dir +
+                                "' for symlinks stopped at its bound (depth " +
+                                std::to_string(d_.opts.scan_max_depth) + ", " +
+                                std::to_string(d_.opts.scan_max_entries) + " entries)");
+    }
+    for (const auto& link : found->links) {
+        RuleRef inner = rule;
+        inner.why = "symlink inside protected " + dir;
+        auto r = d_.resolve_path(link.path);
+        if (!r.ok()) continue;  // unresolvable links are the protected dir's own business
+        if (!r->exists && r->chain.empty()) continue;
+        // Only what the sandbox could change needs anything: the target, or a link on the way
+        // to it (a hook linked through a writable link to a read-only target could be
+        // retargeted; found by an outside review).
+        bool changeable =
+            d_.writable_place(r->real) || d_.writable_place(path_parent_view(r->real));
+        for (const auto& hop : r->chain) {
+            // Judged by every op, so the link found in the read-only .git itself is not.
+            const Candidate* c = d_.deciding_op(hop.parent);
+            changeable = changeable || (c != nullptr && host_writable_kind(c->op.kind));
+        }
+        if (!changeable) continue;
+        SBX_TRY(
+            protect_path(link.path, inner,
+                         Via{via.depth + 1, via.root, "found by the scan of protected " + dir}));
+    }
+    return {};
+}
+
+}  // namespace sbx::planning

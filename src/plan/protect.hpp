@@ -1,0 +1,60 @@
+// filesystem.protect: each protected path read-only (or, when missing, impossible to create),
+// the symlinks on the way pinned or watched per filesystem.symlinks, the links inside a
+// protected directory followed (protect.cpp), and what git reads through a protected `.git`
+// (its gitdir file, commondir, submodules) protected like it (protect_git.cpp).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "plan/draft.hpp"
+
+namespace sbx::planning {
+
+// Needs Draft::roots: protected paths are judged against the writable places.
+class Protector {
+public:
+    explicit Protector(Draft& d) : d_(d), scan_budget_(d.opts.scan_max_entries) {}
+
+    // One protect rule: a path, or a name inside every writable root.
+    [[nodiscard]] Status protect_rule(const PathRule& rule);
+
+    // The submodules, inside a writable root, of a work tree that holds a writable root.
+    [[nodiscard]] Status protect_enclosing_submodules();
+
+private:
+    // What led to a protect_path call.
+    struct Via {
+        int depth = 0;  // how many protected-directory scans led here (bounded: no loops)
+        // The writable root a relative protected name is resolved under, or empty: the path
+        // must still lie beneath it (check_still_beneath_root). Views Draft::writable_roots.
+        std::string_view root;
+        std::string found_by;  // for --explain: the scan or the .git file that led here
+    };
+
+    [[nodiscard]] Status protect_path(const std::string& path, const RuleRef& rule, const Via& via);
+    [[nodiscard]] Status protect_links_inside(const std::string& dir, int fd_index, bool readable,
+                                              const RuleRef& rule, const Via& via);
+
+    // protect_git.cpp
+    [[nodiscard]] Status follow_gitfile(const std::string& gitfile, int fd_index,
+                                        const RuleRef& rule, std::string_view root);
+    [[nodiscard]] Result<std::optional<std::string>> protect_git_dir(const std::string& path,
+                                                                     const RuleRef& rule);
+    [[nodiscard]] Status protect_enclosing(const std::string& dir, const std::string& dot_git,
+                                           bool is_dir, const RuleRef& rule);
+    [[nodiscard]] Status protect_submodules(const std::string& worktree, const std::string& gitdir,
+                                            const RuleRef& rule, std::string_view root,
+                                            bool only_in_writable_roots = false);
+
+    static constexpr int kMaxSubmoduleDepth = 16;
+
+    Draft& d_;
+    int scan_budget_;          // entries protected-directory scans may still look at
+    int submodule_depth_ = 0;  // how deep in nested submodules protect_submodules is
+};
+
+[[nodiscard]] bool is_git_name(std::string_view path);
+
+}  // namespace sbx::planning
