@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 #include <initializer_list>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -80,9 +81,7 @@ struct Fixture {
     MountPlan plan;
     BwrapInfo info = bwrap_0_8();
     BwrapInputs in;
-    std::vector<int> empty_data_fds;
-    std::vector<int> placeholder_fds;
-    std::vector<std::pair<dev_t, ino_t>> placeholder_ids;
+    std::map<std::string, std::pair<dev_t, ino_t>> placeholder_ids;  // by dest
 
     Fixture() {
         in.inner_exe_fd = 3;
@@ -109,29 +108,30 @@ struct Fixture {
             o.fd = static_cast<int>(plan.fds.size());
             plan.fds.emplace_back(want);
         }
-        if (kind == OpKind::hide_file) {
-            empty_data_fds.push_back(200 + static_cast<int>(empty_data_fds.size()));
-        }
         if (kind == OpKind::block_missing) {
-            placeholder_fds.push_back(300 + static_cast<int>(placeholder_fds.size()));
-            placeholder_ids.emplace_back(dev, ino);
+            placeholder_ids[dest] = {dev, ino};
             o.dev = o.ino = 0;  // the plan knows no identity for what does not exist
         }
         plan.ops.push_back(std::move(o));
     }
 
-    Result<BwrapCommand> compile() {
-        BwrapInputs with = in;
-        if (!with.explain) {
-            with.empty_data_fds = empty_data_fds;
-            with.placeholder_fds = placeholder_fds;
-            with.placeholder_ids = placeholder_ids;
-        } else {
-            with.empty_data_fds.assign(empty_data_fds.size(), -1);
-            with.placeholder_fds.assign(placeholder_fds.size(), -1);
+    // The plan as bwrap mounts it, with the stand-ins run_bwrap would open (none under explain).
+    BwrapPlan mounts() const {
+        BwrapPlan bp = bwrap_plan(plan);
+        if (in.explain) return bp;
+        int empty = 200;
+        int placeholder = 300;
+        for (auto& m : bp.mounts) {
+            if (m.op->kind == OpKind::hide_file) m.fd = empty++;
+            if (m.op->kind == OpKind::block_missing) {
+                m.fd = placeholder++;
+                m.placeholder_id = placeholder_ids.at(m.op->dest);
+            }
         }
-        return compile_bwrap(plan, info, with);
+        return bp;
     }
+
+    Result<BwrapCommand> compile() const { return compile_bwrap(mounts(), info, in); }
 
     BwrapCommand ok() {
         auto r = compile();
@@ -443,4 +443,63 @@ TEST_CASE("bwrap's 9000-argument cap is said before bwrap runs", "[bwrap][compil
     // Without --args FD the 2 are not needed, and the same plan fits.
     f.info.args_fd = false;
     CHECK(f.compile().ok());
+}
+
+TEST_CASE("bwrap_plan: each op with its own descriptor, the plan's pins and network",
+          "[bwrap][compile]") {
+    Fixture f;
+    f.op(OpKind::bind_ro, "/", 1, 2);
+    f.op(OpKind::tmpfs, "/tmp");
+    f.op(OpKind::bind_rw, "/work", 1, 3);
+    f.op(OpKind::block_missing, "/work/.agents", 7, 8);
+    f.plan.ops.back().fd = 0;  // block_missing's fd is the parent it is made in, not a source
+    f.op(OpKind::hide_file, "/work/.env");
+    f.plan.pins.push_back({"/work/.codex", "x", "/work/x", {}});
+    f.plan.network = NetworkMode::full;
+    const BwrapPlan bp = bwrap_plan(f.plan);
+    REQUIRE(bp.mounts.size() == f.plan.ops.size());
+    for (std::size_t i = 0; i < bp.mounts.size(); ++i) CHECK(bp.mounts[i].op == &f.plan.ops[i]);
+    std::vector<int> fds;
+    for (const auto& m : bp.mounts) fds.push_back(m.fd);
+    CHECK(fds == std::vector<int>{100, -1, 101, -1, -1});  // stand-ins are the caller's
+    for (const auto& m : bp.mounts) CHECK_FALSE(m.placeholder_id);
+    CHECK(bp.pins == std::vector<std::string>{"/work/.codex"});
+    CHECK(bp.network == NetworkMode::full);
+}
+
+TEST_CASE("a mount without its descriptor, or a placeholder without identity, is refused",
+          "[bwrap][compile]") {
+    Fixture f;
+    f.op(OpKind::bind_ro, "/", 1, 2);
+    f.op(OpKind::tmpfs, "/tmp");
+    f.op(OpKind::hide_dir, "/work/.ssh");
+    f.op(OpKind::block_missing, "/work/.agents", 7, 8);
+    f.op(OpKind::hide_file, "/work/.env");
+    BwrapPlan bp = f.mounts();
+    REQUIRE(compile_bwrap(bp, f.info, f.in).ok());  // tmpfs and hide_dir need none
+    SECTION("no empty file for hide_file") {
+        bp.mounts[4].fd = -1;
+        auto r = compile_bwrap(bp, f.info, f.in);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().kind == ErrorKind::internal);
+        CHECK(r.error().message ==
+              "bwrap compile: no descriptor for hidden (empty file) /work/.env");
+    }
+    SECTION("no source for a bind") {
+        bp.mounts[0].fd = -1;
+        auto r = compile_bwrap(bp, f.info, f.in);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().message == "bwrap compile: no descriptor for read-only /");
+    }
+    SECTION("a placeholder whose identity was not taken would go unverified") {
+        bp.mounts[3].placeholder_id.reset();
+        auto r = compile_bwrap(bp, f.info, f.in);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().message ==
+              "bwrap compile: no identity for the placeholder at /work/.agents");
+    }
+    SECTION("under explain nothing is open yet, and that is fine") {
+        f.in.explain = true;
+        CHECK(compile_bwrap(bwrap_plan(f.plan), f.info, f.in).ok());
+    }
 }
