@@ -185,21 +185,23 @@ sbx::BwrapInfo bwrap_0_8() {
 void BM_CompileBwrap(benchmark::State& state) {
     const sbx::MountPlan& plan = plan_for(static_cast<int>(state.range(0)));
     const sbx::BwrapInfo info = bwrap_0_8();
+    sbx::BwrapPlan bplan = sbx::bwrap_plan(plan);
     sbx::BwrapInputs in;
     in.inner_exe_fd = 3;
     in.status_fd = 4;
     // Descriptor numbers only: the compile is pure and never looks at them.
     int next = 10;
-    for (std::size_t i = 0; i < sbx::count_ops(plan, sbx::OpKind::hide_file); ++i) {
-        in.empty_data_fds.push_back(next++);
-    }
-    for (std::size_t i = 0; i < sbx::count_ops(plan, sbx::OpKind::block_missing); ++i) {
-        in.placeholder_fds.push_back(next++);
+    for (auto& m : bplan.mounts) {
+        if (m.op->kind == sbx::OpKind::hide_file) m.fd = next++;
+        if (m.op->kind == sbx::OpKind::block_missing) {
+            m.fd = next++;
+            m.placeholder_id.emplace(1, 1);  // and an identity, as run_bwrap takes by fstat
+        }
     }
     in.inner.argv = {"true"};
     in.inner.chdir = "/";
     for (auto _ : state) {
-        auto cmd = sbx::compile_bwrap(plan, info, in);
+        auto cmd = sbx::compile_bwrap(bplan, info, in);
         if (!cmd.ok()) state.SkipWithError(cmd.error().render().c_str());
         benchmark::DoNotOptimize(cmd);
     }

@@ -90,10 +90,8 @@ Preview preview_bwrap(const RunContext& ctx) {
     }
     BwrapInputs in;
     in.explain = true;
-    in.empty_data_fds.assign(count_ops(ctx.plan, OpKind::hide_file), -1);
-    in.placeholder_fds.assign(count_ops(ctx.plan, OpKind::block_missing), -1);
     in.inner = inner_spec_for(ctx);
-    auto cmd = compile_bwrap(ctx.plan, *info, in);
+    auto cmd = compile_bwrap(bwrap_plan(ctx.plan), *info, in);
     if (!cmd.ok()) {
         p.why = std::move(cmd).error();
         return p;
@@ -121,8 +119,9 @@ Attempt run_bwrap(const RunContext& ctx) {
     // no other run holds them) when `placeholders` goes out of scope, after the sandbox ended.
     std::vector<Placeholder> placeholders;
     std::vector<UniqueFd> named_placeholders;
-    BwrapInputs in;
-    for (const auto& op : ctx.plan.ops) {
+    BwrapPlan plan = bwrap_plan(ctx.plan);
+    for (auto& m : plan.mounts) {
+        const MountOp& op = *m.op;
         if (op.kind != OpKind::block_missing) continue;
         std::string parent = path_parent(op.dest);
         std::string name = op.dest.substr(parent == "/" ? 1 : parent.size() + 1);
@@ -147,15 +146,16 @@ Attempt run_bwrap(const RunContext& ctx) {
             a.why = os_error("cannot stat placeholder " + op.dest, errno);
             return a;
         }
-        in.placeholder_ids.emplace_back(pst.st_dev, pst.st_ino);
-        in.placeholder_fds.push_back(named->get());
+        m.placeholder_id.emplace(pst.st_dev, pst.st_ino);
+        m.fd = named->get();
         named_placeholders.push_back(std::move(named).value());
         placeholders.push_back(std::move(ph).value());
     }
     // bwrap copies an --ro-bind-data source to EOF: a pipe with its write end closed is an
     // empty file that costs no disk.
     std::vector<UniqueFd> empty_fds;
-    for (std::size_t i = 0; i < count_ops(ctx.plan, OpKind::hide_file); ++i) {
+    for (auto& m : plan.mounts) {
+        if (m.op->kind != OpKind::hide_file) continue;
         int p[2];
         if (::pipe2(p, O_CLOEXEC) != 0) {
             a.why = os_error("cannot create a pipe", errno);
@@ -163,7 +163,7 @@ Attempt run_bwrap(const RunContext& ctx) {
         }
         ::close(p[1]);
         empty_fds.emplace_back(p[0]);
-        in.empty_data_fds.push_back(p[0]);
+        m.fd = p[0];
     }
 
     auto channels = open_channels(true);
@@ -175,13 +175,14 @@ Attempt run_bwrap(const RunContext& ctx) {
     // failure messages can be relayed (and reported) rather than mixed into the command's.
     UniqueFd real_stderr(::fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3));
 
+    BwrapInputs in;
     in.inner_exe_fd = inner_exe->fd.get();
     in.status_fd = channels->bwrap_status_write.get();
     in.inner = inner_spec_for(ctx);
     in.inner.report_fd = channels->report_write.get();
     in.inner.stderr_fd = real_stderr.valid() ? real_stderr.get() : -1;
 
-    auto cmd = compile_bwrap(ctx.plan, *info, in);
+    auto cmd = compile_bwrap(plan, *info, in);
     if (!cmd.ok()) {
         a.why = std::move(cmd).error();
         return a;

@@ -38,12 +38,27 @@ bool under_virtual(const std::string& dest) {
     return path_is_within(dest, "/proc") || path_is_within(dest, "/dev");
 }
 
+bool is_bind(OpKind kind) {
+    return kind == OpKind::bind_ro || kind == OpKind::bind_rw || kind == OpKind::anchor;
+}
+
 }  // namespace
 
-std::size_t count_ops(const MountPlan& plan, OpKind kind) {
-    std::size_t n = 0;
-    for (const auto& op : plan.ops) n += op.kind == kind ? 1 : 0;
-    return n;
+BwrapPlan bwrap_plan(const MountPlan& plan) {
+    BwrapPlan out;
+    out.mounts.reserve(plan.ops.size());
+    for (const auto& op : plan.ops) {
+        BwrapMount m;
+        m.op = &op;
+        // Only a bind's op.fd is its source (block_missing's is where the placeholder goes).
+        if (is_bind(op.kind) && op.fd >= 0 && static_cast<std::size_t>(op.fd) < plan.fds.size()) {
+            m.fd = plan.fds[static_cast<std::size_t>(op.fd)].get();
+        }
+        out.mounts.push_back(m);
+    }
+    for (const auto& pin : plan.pins) out.pins.push_back(PinSpec{pin.link, pin.link_text});
+    out.network = plan.network;
+    return out;
 }
 
 std::string args_fd_data(const BwrapCommand& cmd) {
@@ -62,21 +77,23 @@ std::vector<std::string> argv_with_args_fd(const BwrapCommand& cmd, int fd) {
     return argv;
 }
 
-Result<BwrapCommand> compile_bwrap(const MountPlan& plan, const BwrapInfo& bwrap,
+Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap,
                                    const BwrapInputs& in) {
     if (!bwrap.bind_fd) {
         return Error(ErrorKind::unsupported,
                      "bwrap " + bwrap.version + " lacks --bind-fd/--ro-bind-fd (needs 0.5 or newer)")
             .with_path(bwrap.path);
     }
+    // Neither is optional (see below): a sandbox without them is not one sbxrun runs.
     if (!bwrap.as_pid_1) {
         return Error(ErrorKind::unsupported,
                      "bwrap " + bwrap.version + " lacks --as-pid-1 (needs 0.1.8 or newer)")
             .with_path(bwrap.path);
     }
-    if (in.empty_data_fds.size() != count_ops(plan, OpKind::hide_file) ||
-        in.placeholder_fds.size() != count_ops(plan, OpKind::block_missing)) {
-        return Error(ErrorKind::internal, "bwrap compile: descriptor lists do not match the plan");
+    if (!bwrap.die_with_parent) {
+        return Error(ErrorKind::unsupported,
+                     "bwrap " + bwrap.version + " lacks --die-with-parent (needs 0.2 or newer)")
+            .with_path(bwrap.path);
     }
 
     ArgvBuilder b;
@@ -89,7 +106,7 @@ Result<BwrapCommand> compile_bwrap(const MountPlan& plan, const BwrapInfo& bwrap
     // filter refuses (found by an outside review). sbxrun-inner is not dumpable, reaps what
     // the command leaves, and as init cannot be killed from inside.
     b.add({"--as-pid-1"});
-    if (bwrap.die_with_parent) b.add({"--die-with-parent"});
+    b.add({"--die-with-parent"});
     if (in.inner.new_session && bwrap.new_session) b.add({"--new-session"});
     // Not --disable-userns: bwrap implements it with a second, nested user namespace that no
     // longer owns the mount namespace, so sbxrun-inner could neither pin nor mount devpts.
@@ -103,8 +120,6 @@ Result<BwrapCommand> compile_bwrap(const MountPlan& plan, const BwrapInfo& bwrap
         if (bwrap.json_status_fd) b.add({"--json-status-fd", b.fd(in.status_fd)});
     }
 
-    std::size_t hide_i = 0;
-    std::size_t block_i = 0;
     std::vector<VerifyMount> verify;
     bool virtual_done = false;
     auto add_virtual = [&] {
@@ -114,44 +129,51 @@ Result<BwrapCommand> compile_bwrap(const MountPlan& plan, const BwrapInfo& bwrap
         virtual_done = true;
     };
 
-    for (const auto& op : plan.ops) {
+    for (const auto& m : plan.mounts) {
+        const MountOp& op = *m.op;
         if (op.dest != "/") add_virtual();  // after the root, before anything deeper
         if (op.dest != "/" && under_virtual(op.dest)) {
             out.notes.push_back(std::string(to_string(op.kind)) + " " + op.dest +
                                 ": /proc and /dev are the sandbox's own; rule not applied");
-            // Keep the fd lists aligned with the ops even when an op is skipped.
-            if (op.kind == OpKind::hide_file) ++hide_i;
-            if (op.kind == OpKind::block_missing) ++block_i;
             continue;
         }
-        auto src = [&](int index) {
-            int n = (index >= 0 && index < static_cast<int>(plan.fds.size()))
-                        ? plan.fds[static_cast<std::size_t>(index)].get()
-                        : -1;
-            return b.fd(in.explain ? -1 : n);
-        };
+        // A missing descriptor would reach bwrap as "-1" (its failure, after the placeholders
+        // were made), a missing identity would skip the placeholder's check: both are bugs.
+        const bool has_source = op.kind != OpKind::tmpfs && op.kind != OpKind::hide_dir;
+        if (!in.explain && has_source && m.fd < 0) {
+            return Error(ErrorKind::internal, "bwrap compile: no descriptor for " +
+                                                  std::string(to_string(op.kind)) + " " + op.dest);
+        }
+        if (!in.explain && op.kind == OpKind::block_missing && !m.placeholder_id) {
+            return Error(ErrorKind::internal,
+                         "bwrap compile: no identity for the placeholder at " + op.dest);
+        }
+        const std::string fd = has_source ? b.fd(in.explain ? -1 : m.fd) : std::string();
         // Every bind is checked again inside the sandbox before anything runs (VerifyMount).
-        if (op.kind == OpKind::bind_ro || op.kind == OpKind::bind_rw ||
-            op.kind == OpKind::anchor) {
+        if (is_bind(op.kind)) {
             verify.push_back({op.dest, static_cast<std::uint64_t>(op.dev),
                               static_cast<std::uint64_t>(op.ino), op.kind == OpKind::bind_ro});
-        } else if (op.kind == OpKind::block_missing && block_i < in.placeholder_ids.size()) {
-            const auto& id = in.placeholder_ids[block_i];
-            verify.push_back({op.dest, static_cast<std::uint64_t>(id.first),
-                              static_cast<std::uint64_t>(id.second), true});
+        } else if (op.kind == OpKind::block_missing && m.placeholder_id) {
+            verify.push_back({op.dest, static_cast<std::uint64_t>(m.placeholder_id->first),
+                              static_cast<std::uint64_t>(m.placeholder_id->second), true});
         }
         switch (op.kind) {
-            case OpKind::bind_ro: b.add({"--ro-bind-fd", src(op.fd), op.dest}); break;
-            case OpKind::bind_rw:
-            case OpKind::anchor: b.add({"--bind-fd", src(op.fd), op.dest}); break;
-            case OpKind::tmpfs: b.add({"--tmpfs", op.dest}); break;
-            case OpKind::hide_dir: b.add({"--perms", "0000", "--tmpfs", op.dest}); break;
-            case OpKind::hide_file:
-                b.add({"--perms", "0000", "--ro-bind-data", b.fd(in.empty_data_fds[hide_i++]),
-                       op.dest});
-                break;
+            case OpKind::bind_ro:
             case OpKind::block_missing:
-                b.add({"--ro-bind-fd", b.fd(in.placeholder_fds[block_i++]), op.dest});
+                b.add({"--ro-bind-fd", fd, op.dest});
+                break;
+            case OpKind::bind_rw:
+            case OpKind::anchor:
+                b.add({"--bind-fd", fd, op.dest});
+                break;
+            case OpKind::tmpfs:
+                b.add({"--tmpfs", op.dest});
+                break;
+            case OpKind::hide_dir:
+                b.add({"--perms", "0000", "--tmpfs", op.dest});
+                break;
+            case OpKind::hide_file:
+                b.add({"--perms", "0000", "--ro-bind-data", fd, op.dest});
                 break;
         }
     }
@@ -159,8 +181,7 @@ Result<BwrapCommand> compile_bwrap(const MountPlan& plan, const BwrapInfo& bwrap
 
     InnerSpec inner = in.inner;
     inner.mount_devpts = true;
-    inner.pins.clear();
-    for (const auto& pin : plan.pins) inner.pins.push_back(PinSpec{pin.link, pin.link_text});
+    inner.pins = plan.pins;
     inner.verify = std::move(verify);
 
     std::string exe = in.inner_exe_fd >= 0 ? "/proc/self/fd/" + b.fd(in.inner_exe_fd)
@@ -178,7 +199,7 @@ Result<BwrapCommand> compile_bwrap(const MountPlan& plan, const BwrapInfo& bwrap
     const std::size_t count = b.argv.size() - 1 + (bwrap.args_fd ? 2 : 0);
     if (count > kBwrapMaxArgs) {
         return Error(ErrorKind::unsupported,
-                     "the plan has " + std::to_string(plan.ops.size()) +
+                     "the plan has " + std::to_string(plan.mounts.size()) +
                          " mount operations, which need " + std::to_string(count) +
                          " bwrap arguments; bwrap accepts at most " + std::to_string(kBwrapMaxArgs))
             .with_path(bwrap.path);

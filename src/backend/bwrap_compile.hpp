@@ -1,4 +1,5 @@
-// MountPlan -> bubblewrap argv (pure: no system calls; golden-tested).
+// MountPlan -> bubblewrap argv (pure: no system calls; golden-tested in
+// test/unit/backend/bwrap_compile_test.cpp).
 //
 // Every source is handed to bwrap as the descriptor the plan checked (--ro-bind-fd/--bind-fd),
 // and every destination is the canonical path, which holds no symlink. bwrap runs as the
@@ -13,6 +14,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,17 +26,37 @@
 
 namespace sbx {
 
+// One op of the plan and the descriptor bwrap is handed for it. They travel together so that
+// no descriptor can be paired with another op's (as lists aligned by op index allowed, when an
+// op was skipped or a list was one short).
+struct BwrapMount {
+    const MountOp* op = nullptr;  // an op of the plan given to bwrap_plan(), never null
+    int fd = -1;  // what bwrap mounts: the plan's checked source (bind_ro, bind_rw, anchor), a
+                  // readable-at-EOF fd (hide_file), the host placeholder, bound read-only onto
+                  // itself (block_missing); -1 for tmpfs and hide_dir, and under --explain
+    // block_missing: the placeholder's identity, which sbxrun-inner checks (unset under
+    // --explain, when no placeholder exists yet).
+    std::optional<std::pair<dev_t, ino_t>> placeholder_id;
+};
+
+// What compile_bwrap mounts, made by bwrap_plan(): every op of a plan, with its descriptor.
+struct BwrapPlan {
+    std::vector<BwrapMount> mounts;  // one per op of the plan, in its order (parents first)
+    std::vector<PinSpec> pins;       // the plan's pinned symlinks, with the text they say
+    NetworkMode network = NetworkMode::none;
+};
+
+// The plan as bwrap mounts it. Binds get the plan's descriptor; the stand-ins (hide_file's
+// empty file, block_missing's placeholder) are the caller's to open and fill in, because
+// opening them touches the system and the compile does not. `plan` must outlive the result.
+[[nodiscard]] BwrapPlan bwrap_plan(const MountPlan& plan);
+
 struct BwrapInputs {
-    int inner_exe_fd = -1;              // O_RDONLY fd of sbxrun-inner, inherited by bwrap
-    int status_fd = -1;                 // write end for --json-status-fd (-1: not used)
-    std::vector<int> empty_data_fds;    // one readable-at-EOF fd per hide_file op, in op order
-    std::vector<int> placeholder_fds;   // one fd per block_missing op, in op order: the host
-                                        // placeholder, bound read-only onto itself
-    std::vector<std::pair<dev_t, ino_t>> placeholder_ids;  // their identities, same order
-                                                           // (empty under explain)
-    InnerSpec inner;                    // seccomp, report_fd, chdir, argv...; pins and devpts
-                                        // are filled in from the plan
-    bool explain = false;               // fds not opened yet: render them as "<fd>"
+    int inner_exe_fd = -1;  // O_RDONLY fd of sbxrun-inner, inherited by bwrap
+    int status_fd = -1;     // write end for --json-status-fd (-1: not used)
+    InnerSpec inner;        // seccomp, report_fd, chdir, argv...; pins and devpts are
+                            // filled in from the plan
+    bool explain = false;   // fds not opened yet: render them as "<fd>"
 };
 
 struct BwrapCommand {
@@ -48,15 +70,15 @@ struct BwrapCommand {
 // bwrap's own cap on its arguments (MAX_ARGS), whether on argv or read through --args FD.
 inline constexpr std::size_t kBwrapMaxArgs = 9000;
 
-[[nodiscard]] std::size_t count_ops(const MountPlan& plan, OpKind kind);
-
 // bwrap's options (argv[1..command_at)) as the NUL-terminated strings `--args FD` reads.
 [[nodiscard]] std::string args_fd_data(const BwrapCommand& cmd);
 
 // The argv that hands bwrap its options through `--args FD` (the command stays on argv).
 [[nodiscard]] std::vector<std::string> argv_with_args_fd(const BwrapCommand& cmd, int fd);
 
-[[nodiscard]] Result<BwrapCommand> compile_bwrap(const MountPlan& plan, const BwrapInfo& bwrap,
+// Errors: unsupported (bwrap too old, too many arguments); internal when, outside --explain,
+// a mount lacks its descriptor or a placeholder its identity.
+[[nodiscard]] Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap,
                                                  const BwrapInputs& in);
 
 }  // namespace sbx
