@@ -17,6 +17,7 @@
 #include "app/doctor.hpp"
 #include "app/explain.hpp"
 #include "app/status_sink.hpp"
+#include "backend/bwrap_probe.hpp"
 #include "cli/cli.hpp"
 #include "config.h"
 #include "fs/path.hpp"
@@ -152,6 +153,22 @@ std::vector<PathRule> sbxrun_protections(const Policy& policy,
             }
         }
         if (present) add(config, "sbxrun: the user configuration (policy.toml, trust store)");
+    }
+    // The bwrap feature cache ($XDG_CACHE_HOME/sbxrun): a command that could rewrite it would
+    // decide which of bwrap's features the next run believes it has (an outside review made it
+    // drop --die-with-parent). Made first when missing inside a writable root, like the above.
+    if (!host.cache_dir.empty()) {
+        struct stat st {};
+        bool present = ::lstat(host.cache_dir.c_str(), &st) == 0;
+        if (!present) {
+            for (const auto& w : policy.filesystem.write) {
+                if (!w.path.empty() && path_is_within(host.cache_dir, w.path)) {
+                    present = ensure_bwrap_cache_dir(host.cache_dir);
+                    break;
+                }
+            }
+        }
+        if (present) add(host.cache_dir, "sbxrun: the bwrap feature cache");
     }
     // The status document's file, created before the run (StatusSink): inside a writable root
     // the command could rename its own JSON over it, and the caller would read a forged

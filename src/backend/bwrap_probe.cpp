@@ -51,9 +51,41 @@ bool looks_like_bwrap_help(const std::string& help) {
            help.find("\n  --ro-bind ") != std::string::npos;
 }
 
+// The cache directory, reached (and with `create`, made, mode 0700) one component at a time
+// without following a symlink, and only if it is ours and only we can write it. A command
+// sandboxed with a writable $HOME could otherwise plant a link there that the next sbxrun
+// follows to write outside every writable root, or a directory whose files lie about bwrap's
+// features (found by an outside review; the directory is also protected during runs).
+UniqueFd open_cache_dir(const std::string& dir, bool create) {
+    if (dir.empty() || dir.front() != '/') return UniqueFd();
+    UniqueFd cur(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    std::size_t start = 1;
+    while (cur && start < dir.size()) {
+        std::size_t end = dir.find('/', start);
+        if (end == std::string::npos) end = dir.size();
+        const std::string name = dir.substr(start, end - start);
+        start = end + 1;
+        if (name.empty()) continue;
+        if (name == "." || name == "..") return UniqueFd();
+        UniqueFd next(
+            ::openat(cur.get(), name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!next && errno == ENOENT && create && ::mkdirat(cur.get(), name.c_str(), 0700) == 0)
+            next.reset(
+                ::openat(cur.get(), name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        cur = std::move(next);
+    }
+    struct stat st {};
+    if (!cur || ::fstat(cur.get(), &st) != 0 || st.st_uid != ::geteuid() || (st.st_mode & 022) != 0)
+        return UniqueFd();
+    return cur;
+}
+
 // The cached help text for `key`, or "" when the cache is absent, foreign, corrupt or stale.
-std::string read_cache(const std::string& file, const std::string& key, std::string& version) {
-    UniqueFd fd(::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+std::string read_cache(const std::string& dir, const std::string& name, const std::string& key,
+                       std::string& version) {
+    UniqueFd dfd = open_cache_dir(dir, false);
+    if (!dfd) return {};
+    UniqueFd fd(::openat(dfd.get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd) return {};
     struct stat st {};
     // Ours only: a cache someone else can write could lie about the binary's features.
@@ -80,22 +112,22 @@ std::string read_cache(const std::string& file, const std::string& key, std::str
 }
 
 // Best effort: a cache that cannot be written only costs a probe next time.
-void write_cache(const std::string& dir, const std::string& file, const std::string& key,
+void write_cache(const std::string& dir, const std::string& name, const std::string& key,
                  const std::string& version, const std::string& help) {
-    std::string p;
-    for (std::size_t i = 1; i <= dir.size(); ++i) {
-        if (i == dir.size() || dir[i] == '/') {
-            p = dir.substr(0, i);
-            ::mkdir(p.c_str(), 0700);
-        }
-    }
-    std::string tmp = file + ".tmp" + std::to_string(::getpid());
-    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    UniqueFd dfd = open_cache_dir(dir, true);
+    if (!dfd) return;
+    // O_PATH descriptors do not serve for *at() creation everywhere: reopen it readable.
+    UniqueFd d(::openat(dfd.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!d) return;
+    std::string tmp = name + ".tmp" + std::to_string(::getpid());
+    UniqueFd fd(
+        ::openat(d.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!fd) return;
     std::string text = std::string(kCacheMagic) + "\n" + key + "\nversion " + version + "\n" + help;
     bool ok = ::write(fd.get(), text.data(), text.size()) == static_cast<ssize_t>(text.size());
     fd.reset();
-    if (!ok || ::rename(tmp.c_str(), file.c_str()) != 0) ::unlink(tmp.c_str());
+    if (!ok || ::renameat(d.get(), tmp.c_str(), d.get(), name.c_str()) != 0)
+        ::unlinkat(d.get(), tmp.c_str(), 0);
 }
 
 bool executable_file(const std::string& p) {
@@ -225,6 +257,10 @@ Result<Captured> run_bounded(const std::vector<std::string>& argv, int timeout_m
     return cap;
 }
 
+bool ensure_bwrap_cache_dir(const std::string& cache_dir) {
+    return open_cache_dir(cache_dir, true).valid();
+}
+
 Result<BwrapInfo> probe_bwrap(const std::string& name_or_path, const std::string& path_env,
                               const std::string& cache_dir) {
     std::string found = find_executable(name_or_path, path_env);
@@ -250,11 +286,10 @@ Result<BwrapInfo> probe_bwrap(const std::string& name_or_path, const std::string
     id.mtime_ns = st.st_mtim.tv_nsec;
     info.setuid = (st.st_mode & S_ISUID) && st.st_uid == 0;
     const std::string key = id.key(info.path);
-    const std::string cache_file =
-        cache_dir.empty() ? std::string() : cache_dir + "/bwrap-" + hex_hash(key) + ".txt";
+    const std::string cache_name = "bwrap-" + hex_hash(key) + ".txt";
 
     std::string version;
-    std::string help = cache_file.empty() ? std::string() : read_cache(cache_file, key, version);
+    std::string help = read_cache(cache_dir, cache_name, key, version);
     if (help.empty()) {
         auto v = run_bounded({info.path, "--version"}, kProbeTimeoutMs);
         auto h = run_bounded({info.path, "--help"}, kProbeTimeoutMs);
@@ -272,7 +307,7 @@ Result<BwrapInfo> probe_bwrap(const std::string& name_or_path, const std::string
         }
         version = v->timed_out ? std::string() : parse_bwrap_version(v->out);
         help = h->out;
-        if (!cache_file.empty()) write_cache(cache_dir, cache_file, key, version, help);
+        write_cache(cache_dir, cache_name, key, version, help);
     }
     info.version = version;
     parse_bwrap_help(help, info);

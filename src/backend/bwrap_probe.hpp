@@ -35,6 +35,11 @@ struct BwrapInfo {
                                             const std::string& path_env,
                                             const std::string& cache_dir);
 
+// Make the feature cache's directory (mode 0700) without following a symlink on the way; true
+// when it exists, is ours and only we can write it. sbxrun makes it before a run whose writable
+// roots hold it, so that it can be protected for the run.
+[[nodiscard]] bool ensure_bwrap_cache_dir(const std::string& cache_dir);
+
 // Parse `bwrap --help` output into feature flags (pure; unit-tested on captured texts).
 void parse_bwrap_help(const std::string& help_text, BwrapInfo& info);
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Choosing the next run's sandbox from inside this one. sbxrun applies a user policy
+# Choosing the next run's sandbox from inside this one (and its bwrap features). sbxrun applies a user policy
 # ($XDG_CONFIG_HOME/sbxrun/policy.toml, here ~/.config/sbxrun) without asking, so with the
 # workspace = $HOME a command that could create a missing one would decide how the next plain
 # `sbxrun` runs (found by the third outside review); the trust store beside it likewise.
@@ -22,6 +22,14 @@ attack_errno "the trust store cannot be replaced" "$(pick "$E_RO|$E_BUSY" "$E_RO
 attack_errno "nor the configuration directory moved away and rebuilt" \
     "$(pick "$E_BUSY|$E_RO" "$E_RO")" 'mv "$HOME/.config/sbxrun" "$HOME/.config/x"'
 check "still no policy.toml on the host" test ! -e "$FIX/home/.config/sbxrun/policy.toml"
+# The bwrap feature cache: rewritten, it would decide which of bwrap's features the next run
+# believes it has (the review made it drop --die-with-parent); replaced by a link, the next
+# sbxrun would write through it.
+attack_errno "the bwrap feature cache cannot be rewritten" "$E_RO" \
+    'for f in "$HOME"/.cache/sbxrun/*; do echo x >>"$f"; done'
+attack_errno "nor moved away and replaced by a link" "$(pick "$E_BUSY|$E_RO" "$E_RO")" \
+    'mv "$HOME/.cache/sbxrun" "$HOME/.cache/x" && ln -s /tmp "$HOME/.cache/sbxrun"'
+check "the cache is still a directory of sbxrun's" test -d "$FIX/home/.cache/sbxrun" -a ! -L "$FIX/home/.cache/sbxrun"
 # The next run sees no user policy: the built-in default, where / is read-only.
 sbxb --print-policy
 check "the next run applies no user policy" sh -c "! grep -q 'policy.toml' '$OUT'"

@@ -59,5 +59,23 @@ snapshot_host
 sbxb --policy "$FIX/docs.toml" -- sh -c "echo x >docs/ai/new"
 expect_denied "$BACKEND: with the protected docs/, its docs/ai stays read-only"
 check "nothing was written into docs/ai" test ! -e "$WS/docs/ai/new"
+
+# No anchor under a tmpfs (the second review): renames there touch only the sandbox's own
+# tree, and an anchor, a writable bind of the host's directory, made the host's directories
+# below the tmpfs writable. Here a write root deep below it is the only rule that could.
+mkdir -p "$FIX/outside/t/a/b"
+cat >"$FIX/tmpfs.toml" <<P
+version = 1
+[filesystem]
+read = ["/"]
+write = ["\${workspace}", "\${tmpdir}", "$FIX/outside/t/a/b"]
+tmpfs = ["$FIX/outside/t"]
+protect = [".git", ".agents"]
+P
+own_fix
+sbxb --policy "$FIX/tmpfs.toml" -- sh -c "touch '$FIX/outside/t/a/planted'; mkdir '$FIX/outside/t/a/d'; true"
+check "$BACKEND: below a tmpfs, the host's directory above a write root stays untouched" \
+    test ! -e "$FIX/outside/t/a/planted" -a ! -e "$FIX/outside/t/a/d"
+rm -rf "$FIX/outside/t"
 check_host_unchanged "the renames"
 done_testing

@@ -167,6 +167,26 @@ TEST_CASE("probe_bwrap: fake bwrap, cache hit, invalidation, corrupt cache", "[b
     CHECK(runs(bin.path) == 8);
 }
 
+// A sandboxed command with a writable $HOME can replace the cache directory (or a directory
+// above it) with a symlink: the next sbxrun must neither read through it nor write through it.
+TEST_CASE("probe_bwrap: a cache directory reached through a symlink is not used", "[bwrap]") {
+    TempDir bin, cache, elsewhere;
+    write_fake(bin.path, kHelp080);
+    REQUIRE(::symlink(elsewhere.path.c_str(), (cache.path + "/link").c_str()) == 0);
+    for (const std::string& dir : {cache.path + "/link", cache.path + "/link/sub"}) {
+        INFO(dir);
+        const int before = runs(bin.path);
+        auto a = probe_bwrap(bin.path + "/bwrap", "", dir);
+        REQUIRE(a.ok());
+        CHECK(a->bind_fd);
+        auto b = probe_bwrap(bin.path + "/bwrap", "", dir);
+        REQUIRE(b.ok());
+        CHECK(runs(bin.path) == before + 4);  // probed twice: nothing cached
+    }
+    // Nothing was written where the links lead.
+    CHECK(std::system(("test -z \"$(ls -A " + elsewhere.path + ")\"").c_str()) == 0);
+}
+
 TEST_CASE("probe_bwrap: a cache owned by someone else is ignored", "[bwrap]") {
     if (::geteuid() != 0) {
         sbx::test::skip("not root: cannot create a foreign-owned cache here");
