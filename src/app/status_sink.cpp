@@ -16,9 +16,19 @@ Result<StatusSink> StatusSink::open(const Invocation& inv) {
             return Error(ErrorKind::usage, "--status-fd " + std::to_string(fd) +
                                                ": not a file descriptor open for writing");
         }
-        // The command must not inherit the caller's status channel.
-        ::fcntl(fd, F_SETFD, FD_CLOEXEC);
-        s.fd_ = fd;
+        if (fd <= STDERR_FILENO) {
+            // A standard stream the command shares (the document follows its output, as
+            // sbxrun(1) says): the command keeps it, we write through a copy of our own.
+            // Close-on-exec on the stream itself closed the command's stdout (found by an
+            // outside review: "echo: I/O error").
+            s.stream_copy_.reset(::fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1));
+            if (!s.stream_copy_) return os_error("--status-fd " + std::to_string(fd), errno);
+            s.fd_ = s.stream_copy_.get();
+        } else {
+            // The command must not inherit the caller's status channel.
+            ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+            s.fd_ = fd;
+        }
     }
     if (inv.status_file) {
         int fd = ::open(inv.status_file->c_str(),

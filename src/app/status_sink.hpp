@@ -26,6 +26,7 @@ public:
 private:
     int fd_ = -1;        // the destination (borrowed for --status-fd, owned via file_)
     UniqueFd file_;
+    UniqueFd stream_copy_;  // --status-fd 0-2: our close-on-exec copy of the standard stream
     bool written_ = false;
 };
 

@@ -148,6 +148,19 @@ expect_rc 125 "--status-file that cannot be created gives 125"
 # The status fd itself: a pipe read by the caller.
 (cd "$WS" && as_runner "$SBXRUN" --status-fd 3 -- sh -c 'exit 5' 3>"$FIX/.status") >/dev/null 2>&1
 check "--status-fd receives the document" test "$(status exit_code)" = 5
+# --status-fd 1 or 2: the document follows the command's own output on that stream, which the
+# command keeps (close-on-exec on the stream once closed its stdout: "echo: I/O error").
+for B in "${backends[@]}"; do
+    (cd "$WS" && as_runner "$SBXRUN" -q --backend "$B" --status-fd 1 -- sh -c 'echo from-the-command') \
+        2>"$ERR" | cat >"$OUT"
+    check "$B: --status-fd 1: the command's output, then the document" \
+        test "$(head -1 "$OUT")" = from-the-command -a "$(sed -n 2p "$OUT" | cut -c1-17)" = '{"sbxrun_status":'
+    check "$B: --status-fd 1: the command exited 0" grep -q '"exit_code":0' "$OUT"
+    (cd "$WS" && as_runner "$SBXRUN" -q --backend "$B" --status-fd 2 -- sh -c 'echo err >&2') \
+        2>"$OUT" >/dev/null
+    check "$B: --status-fd 2: the command's stderr works too" \
+        sh -c "head -1 '$OUT' | grep -qx err && grep -q '\"exit_code\":0' '$OUT'"
+done
 
 run_status -C "$FIX/nonexistent" -- true
 expect_rc 125 "-C to a missing directory gives 125"
