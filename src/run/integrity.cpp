@@ -9,16 +9,17 @@
 #include <cstring>
 
 #include "fs/path.hpp"
+#include "util/open_no_symlinks.hpp"
 #include "util/unique_fd.hpp"
 
 namespace sbx {
 namespace {
 
 // The directory holding a link, opened without following any symlink on the way (pinned and
-// watched links have canonical parents), or an invalid fd.
+// watched links have canonical parents; O_NOFOLLOW alone guarded only the last component), or
+// an invalid fd.
 UniqueFd open_parent(const std::string& link) {
-    int fd = ::open(path_parent(link).c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    return UniqueFd(fd);
+    return open_no_symlinks(AT_FDCWD, path_parent(link).c_str(), O_PATH | O_DIRECTORY);
 }
 
 bool read_link_at(int dirfd, const std::string& name, std::string& out) {

@@ -56,9 +56,15 @@ for _ in $(seq 50); do victim=$(pgrep -f "^sleep 62.$marker\$") && break; sleep 
 rows=$FIX/ws/src/rows
 : >"$rows"
 declare -A EXPECT
+# The i386 entry point (int 0x80) exists only where the kernel has IA32 emulation: on a host
+# without it (ia32_emulation=0, some VM kernels) the call dies of SIGSEGV outside any sandbox,
+# so there is nothing for the filter to refuse, and SIGSEGV is that refusal, said once here.
+int80_host=$("$SYSPROBE" int80-getpid >/dev/null 2>&1; echo $?)
+[ "$int80_host" = 139 ] && diag "this host has no i386 entry point (int 0x80 dies of SIGSEGV outside the sandbox): the int80 rows accept SIGSEGV"
 while read -r id row args eb el tag; do
     case $id in ''|'#'*) continue ;; esac
     exp=$([ "$BACKEND" = bwrap ] && echo "$eb" || echo "$el")
+    case $row in int80-*) [ "$int80_host" = 139 ] && exp="$exp|SIGSEGV" ;; esac
     # tag: comma-separated BACKEND[-AS]:ESCAPE, the combinations where the row is a known hole
     known=no
     for t in ${tag//,/ }; do
