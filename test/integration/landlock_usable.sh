@@ -48,6 +48,11 @@ expect_denied "landlock: .git still takes no new entry"
 sbx "${L[@]}" -- sh -c 'mv .git g'
 expect_denied "landlock: nor can .git be renamed away"
 check "the host has no .agents" test ! -e "$WS/.agents"
+# What the run gives up is said before the command's output, not under it (issue 17).
+(cd "$WS" && as_runner "$SBXRUN" --backend landlock -- sh -c 'echo from-the-command >&2') \
+    >/dev/null 2>"$ERR"
+check "landlock: the approximated line comes first, the command's output last" \
+    sh -c "head -1 '$ERR' | grep -q '^sbxrun: warning: approximated: ' && tail -1 '$ERR' | grep -qx from-the-command"
 check "the host's .git has no new entry" test ! -e "$WS/.git/new"
 check "the host's .git is where it was" test -f "$WS/.git/config"
 # A hard link is never made by sbxrun: still refused at the top of a root (documented).
