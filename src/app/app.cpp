@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -153,6 +154,19 @@ std::vector<PathRule> sbxrun_protections(const Policy& policy,
             }
         }
         if (present) add(config, "sbxrun: the user configuration (policy.toml, trust store)");
+    }
+    // A .git above the workspace, in a directory the command can write: planted there, it would
+    // make the next run's workspace that directory (the git work tree's top level), and the
+    // protected names of this workspace (.codex, .git) would no longer be at a root (found by
+    // an outside review: `git init ..` from a project in ${tmpdir}). Blocked when missing,
+    // read-only when present, in each ancestor inside a writable root.
+    for (std::string_view up = path_parent_view(ctx.workspace); !ctx.workspace.empty() && up != "/";
+         up = path_parent_view(up)) {
+        const bool writable = std::any_of(
+            policy.filesystem.write.begin(), policy.filesystem.write.end(),
+            [&](const PathRule& w) { return !w.path.empty() && path_is_within(up, w.path); });
+        if (writable)
+            add(path_join(up, ".git"), "sbxrun: a .git that would move the next run's workspace");
     }
     // The bwrap feature cache ($XDG_CACHE_HOME/sbxrun): a command that could rewrite it would
     // decide which of bwrap's features the next run believes it has (an outside review made it

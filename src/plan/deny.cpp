@@ -53,22 +53,24 @@ Result<DenyFindings> add_denied(Draft& d, const std::vector<PathRule>& rules) {
 
 // The sandbox could remove such a link, and the next run would find nothing to hide and show
 // the target.
-Status keep_denied_links(Draft& d, const std::vector<DeniedLink>& links) {
+Status keep_crossed_links(Draft& d, const std::vector<CrossedLink>& links,
+                          const std::string& what) {
     for (const auto& link : links) {
         if (!d.writable_place(link.parent)) continue;
         Pin pin = link.pin;
-        pin.rule.why = "symlink on the way to denied " + pin.target;
+        pin.rule.why = "symlink on the way to " + what + " " + pin.target;
         switch (d.policy.filesystem.symlinks.value) {
             case SymlinkMode::escalate: {
                 Error e(ErrorKind::symlink_refused,
-                        "sandbox cannot keep the denied path '" + pin.target +
-                            "' hidden: it is reached through the writable symlink '" + pin.link +
-                            "' -> '" + pin.link_text + "' (filesystem.symlinks = \"escalate\")");
+                        "sandbox cannot keep the " + what + " '" + pin.target +
+                            "' where it is: it is reached through the writable symlink '" +
+                            pin.link + "' -> '" + pin.link_text +
+                            "' (filesystem.symlinks = \"escalate\")");
                 e.path = pin.rule.text;
                 e.symlink = pin.link;
                 e.target = pin.target;
                 e.origin = pin.rule.origin;
-                e.suggestion = "set filesystem.symlinks = \"pin\" or deny the target '" +
+                e.suggestion = "set filesystem.symlinks = \"pin\" or name the target '" +
                                pin.target + "' directly";
                 return e;
             }
@@ -78,7 +80,7 @@ Status keep_denied_links(Draft& d, const std::vector<DeniedLink>& links) {
                 break;
             case SymlinkMode::follow:
                 d.plan.warnings.push_back("the sandbox can replace the symlink '" + pin.link +
-                                          "' to denied '" + pin.target +
+                                          "' to " + what + " '" + pin.target +
                                           "' (filesystem.symlinks = \"follow\")");
                 d.plan.watched.push_back(std::move(pin));
                 break;

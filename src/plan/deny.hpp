@@ -11,10 +11,7 @@
 namespace sbx::planning {
 
 // A symlink crossed on the way to a denied path.
-struct DeniedLink {
-    Pin pin;
-    std::string parent;  // canonical path of the directory holding the link
-};
+using DeniedLink = CrossedLink;
 
 // A denied path with nothing on the host to hide.
 struct MissingDenied {
@@ -32,9 +29,13 @@ struct DenyFindings {
 // returns what must be judged against the roots later.
 [[nodiscard]] Result<DenyFindings> add_denied(Draft& d, const std::vector<PathRule>& rules);
 
-// Needs Draft::roots. A denied path reached through a symlink in a writable place: the link
-// is kept per filesystem.symlinks, like the links of protected paths.
-[[nodiscard]] Status keep_denied_links(Draft& d, const std::vector<DeniedLink>& links);
+// Needs Draft::roots. A denied path or a writable root reached through a symlink in a
+// writable place: the link is kept per filesystem.symlinks, like the links of protected
+// paths. `what` names what it leads to ("denied", "writable root"). For a writable root the
+// next run is the one at stake: retargeted, the link would make it write somewhere else (an
+// outside review moved a ${tmpdir} given through a link in the workspace onto a victim).
+[[nodiscard]] Status keep_crossed_links(Draft& d, const std::vector<CrossedLink>& links,
+                                        const std::string& what);
 
 // Needs Draft::roots. A missing denied path is blocked where its parent is writable.
 [[nodiscard]] Status block_missing_denied(Draft& d, std::vector<MissingDenied>& missing);

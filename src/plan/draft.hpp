@@ -34,6 +34,13 @@ struct Candidate {
     std::size_t depth = 0;  // canonical_depth(op.dest), once: sorting and lookups compare it
 };
 
+// A symlink crossed on the way to a root or a denied path, judged once the roots are known:
+// one that lives in a writable place is kept per filesystem.symlinks (crossed_links.cpp).
+struct CrossedLink {
+    Pin pin;
+    std::string parent;  // canonical path of the directory holding the link
+};
+
 struct Draft {
     Draft(const Policy& p, const PlanOptions& o) : policy(p), opts(o) {}
 
@@ -45,6 +52,7 @@ struct Draft {
     // what decides where the sandbox can write. Protected paths are judged against these.
     std::vector<Candidate> roots;
     std::vector<std::string> writable_roots;  // canonical paths of the bind_rw roots
+    std::vector<CrossedLink> root_links;      // crossed on the way to the writable roots
     std::set<std::string> anchored;           // directories made anchors already
     // Each destination's best candidate (index into candidates): what deciding_op() reads.
     std::unordered_map<std::string, std::size_t> by_dest;

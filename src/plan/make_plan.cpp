@@ -44,7 +44,8 @@ Result<MountPlan> make_plan(const Policy& policy, const PlanOptions& opts) {
     d.plan.fds.reserve(d.plan.fds.size() + expect);
     d.plan.protected_paths.reserve(expect);
     d.plan.notes.reserve(expect);
-    SBX_TRY(keep_denied_links(d, denied->links));
+    SBX_TRY(keep_crossed_links(d, denied->links, "denied"));
+    SBX_TRY(keep_crossed_links(d, d.root_links, "writable root"));
     SBX_TRY(block_missing_denied(d, denied->missing));
     Protector protector(d);
     for (const auto& rule : fs.protect) SBX_TRY(protector.protect_rule(rule));

@@ -28,8 +28,14 @@ Status add_roots(Draft& d, const std::vector<PathRule>& rules, const char* list,
                                             : "given as " + rule.path + ", resolved through " +
                                                   chain_text(r->chain));
         op.fd = d.keep_fd(std::move(r->fd));
+        const RuleRef op_rule = op.rule;
         d.add(std::move(op), rank);
-        if (kind == OpKind::bind_rw) d.writable_roots.push_back(r->real);
+        if (kind == OpKind::bind_rw) {
+            d.writable_roots.push_back(r->real);
+            for (const auto& hop : r->chain)
+                d.root_links.push_back(
+                    CrossedLink{Pin{hop.link, hop.link_text, r->real, op_rule}, hop.parent});
+        }
     }
     return {};
 }

@@ -30,6 +30,22 @@ attack_errno "the bwrap feature cache cannot be rewritten" "$E_RO" \
 attack_errno "nor moved away and replaced by a link" "$(pick "$E_BUSY|$E_RO" "$E_RO")" \
     'mv "$HOME/.cache/sbxrun" "$HOME/.cache/x" && ln -s /tmp "$HOME/.cache/sbxrun"'
 check "the cache is still a directory of sbxrun's" test -d "$FIX/home/.cache/sbxrun" -a ! -L "$FIX/home/.cache/sbxrun"
+# Where the next run's workspace and ${tmpdir} are (the third review): a .git planted above a
+# project that is not a repository moves the next run's workspace up (the git top level), and
+# the project's .codex is no longer at a root; a ${tmpdir} given through a link in the
+# workspace, retargeted, makes the next run write into the link's new target.
+mkdir -p "$FIX/tmp/x/proj/.codex" "$FIX/realtmp" "$FIX/victim"
+echo 'a = 1' >"$FIX/tmp/x/proj/.codex/config.toml"
+ln -s ../realtmp "$WS/tlink"
+own_fix
+(cd "$FIX/tmp/x/proj" && as_runner "$SBXRUN" -q --backend "$BACKEND" -- sh -c 'mkdir ../.git || git init -q ..') \
+    >"$OUT" 2>"$ERR"
+check "$BACKEND: no .git can be planted above the workspace (one would move the next run's)" \
+    test ! -e "$FIX/tmp/x/.git"
+(cd "$WS" && as_runner env TMPDIR="$WS/tlink" "$SBXRUN" -q --backend "$BACKEND" -- sh -c 'ln -sfn ../victim tlink') \
+    >"$OUT" 2>"$ERR"
+check "$BACKEND: the link \${tmpdir} is given through cannot be retargeted" \
+    test "$(readlink "$WS/tlink")" = ../realtmp
 # The next run sees no user policy: the built-in default, where / is read-only.
 sbxb --print-policy
 check "the next run applies no user policy" sh -c "! grep -q 'policy.toml' '$OUT'"
