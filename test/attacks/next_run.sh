@@ -46,6 +46,15 @@ check "$BACKEND: no .git can be planted above the workspace (one would move the 
     >"$OUT" 2>"$ERR"
 check "$BACKEND: the link \${tmpdir} is given through cannot be retargeted" \
     test "$(readlink "$WS/tlink")" = ../realtmp
+# The workspace reached through a link in ${tmpdir} (the caller's shell is in link/ws): retargeted,
+# the link would send the host's next `git status` there into a repository the sandbox built.
+mkdir -p "$FIX/tmp/real/ws/.git"
+ln -s real "$FIX/tmp/link"
+own_fix
+(cd "$FIX/tmp/link/ws" && as_runner env PWD="$FIX/tmp/link/ws" "$SBXRUN" -q --backend "$BACKEND" -- \
+    sh -c "mkdir -p '$FIX/tmp/evil/ws/.git' && ln -sfn evil '$FIX/tmp/link'") >"$OUT" 2>"$ERR"
+check "$BACKEND: the link the workspace was reached through cannot be retargeted" \
+    test "$(readlink "$FIX/tmp/link")" = real
 # The next run sees no user policy: the built-in default, where / is read-only.
 sbxb --print-policy
 check "the next run applies no user policy" sh -c "! grep -q 'policy.toml' '$OUT'"
