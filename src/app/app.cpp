@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -17,8 +16,8 @@
 #include "app/context.hpp"
 #include "app/doctor.hpp"
 #include "app/explain.hpp"
+#include "app/own_files.hpp"
 #include "app/status_sink.hpp"
-#include "backend/bwrap_probe.hpp"
 #include "cli/cli.hpp"
 #include "config.h"
 #include "fs/path.hpp"
@@ -105,103 +104,6 @@ std::vector<BackendKind> backend_order(const Invocation& inv, const Policy& poli
             break;
     }
     return policy.backend.order;
-}
-
-// The files a policy comes from are part of the sandbox's boundary: a command that could
-// rewrite the workspace's .sbxrun.toml (or a --policy file in a writable root) would widen the
-// next run. So they are protected like .git, whatever the policy's own protect list says. So is
-// sbxrun's configuration directory: the user policy and the trust store.
-// They go to make_plan as PlanOptions::extra_protect, not into the policy: the policy stays
-// what its files say.
-std::vector<PathRule> sbxrun_protections(const Policy& policy,
-                                         const std::vector<std::string>& files,
-                                         const std::optional<std::string>& status_file,
-                                         const HostContext& host) {
-    const ExpandContext& ctx = host.expand;
-    std::vector<PathRule> rules;
-    auto add = [&](const std::string& path, const std::string& why) {
-        PathRule r;
-        r.text = path;
-        r.path = normalize_path(path);
-        r.origin = Origin{"", 0, why};
-        rules.push_back(std::move(r));
-    };
-    // Only an existing one: blocking a missing .sbxrun.toml too would be one more missing
-    // protected name in the workspace, which Landlock can only approximate (and escalate
-    // refuses). A .sbxrun.toml the command creates or rewrites is not trusted, so the next run
-    // refuses it (122) instead of applying it.
-    struct stat ws_st {};
-    const std::string ws_policy = path_join(ctx.workspace, kWorkspacePolicyName);
-    if (::lstat(ws_policy.c_str(), &ws_st) == 0)
-        add(ws_policy, "sbxrun: the workspace policy file");
-    // sbxrun's own configuration directory ($XDG_CONFIG_HOME/sbxrun): the user policy
-    // (policy.toml, applied by the next run without asking) and the trust store. All of it,
-    // present or not: a command that could create a missing policy.toml would choose the next
-    // run's sandbox (found by an outside review, with the workspace = $HOME), and one that
-    // could add a trusted copy could approve its own workspace policy. A missing directory
-    // inside a writable root is created first (with the store in it), so that it can be
-    // protected; outside every writable root nothing is needed; if it cannot be created the
-    // run goes on (the same user could not create it from inside either).
-    if (const std::string config = user_config_dir(ctx); !config.empty()) {
-        struct stat st {};
-        bool present = ::lstat(config.c_str(), &st) == 0;
-        if (!present) {
-            for (const auto& w : policy.filesystem.write) {
-                if (!w.path.empty() && path_is_within(config, w.path)) {
-                    present = ensure_trust_store(trust_store_dir(ctx)).ok();
-                    break;
-                }
-            }
-        }
-        if (present) add(config, "sbxrun: the user configuration (policy.toml, trust store)");
-    }
-    // A .git above the workspace, in a directory the command can write: planted there, it would
-    // make the next run's workspace that directory (the git work tree's top level), and the
-    // protected names of this workspace (.codex, .git) would no longer be at a root (found by
-    // an outside review: `git init ..` from a project in ${tmpdir}). Blocked when missing,
-    // read-only when present, in each ancestor inside a writable root.
-    for (std::string_view up = path_parent_view(ctx.workspace); !ctx.workspace.empty() && up != "/";
-         up = path_parent_view(up)) {
-        const bool writable = std::any_of(
-            policy.filesystem.write.begin(), policy.filesystem.write.end(),
-            [&](const PathRule& w) { return !w.path.empty() && path_is_within(up, w.path); });
-        if (writable)
-            add(path_join(up, ".git"), "sbxrun: a .git that would move the next run's workspace");
-    }
-    // The bwrap feature cache ($XDG_CACHE_HOME/sbxrun): a command that could rewrite it would
-    // decide which of bwrap's features the next run believes it has (an outside review made it
-    // drop --die-with-parent). Made first when missing inside a writable root, like the above.
-    if (!host.cache_dir.empty()) {
-        struct stat st {};
-        bool present = ::lstat(host.cache_dir.c_str(), &st) == 0;
-        if (!present) {
-            for (const auto& w : policy.filesystem.write) {
-                if (!w.path.empty() && path_is_within(host.cache_dir, w.path)) {
-                    present = ensure_bwrap_cache_dir(host.cache_dir);
-                    break;
-                }
-            }
-        }
-        if (present) add(host.cache_dir, "sbxrun: the bwrap feature cache");
-    }
-    // The status document's file, created before the run (StatusSink): inside a writable root
-    // the command could rename its own JSON over it, and the caller would read a forged
-    // outcome (found by an outside review). --status-fd has no such file.
-    if (status_file) {
-        std::string abs = path_join(host.cwd, *status_file);
-        struct stat st {};
-        if (::lstat(abs.c_str(), &st) == 0 && S_ISREG(st.st_mode))
-            add(abs, "sbxrun: the status file of this run");
-    }
-    for (const auto& f : files) {
-        // Only regular files: --policy <(generate) names a pipe, which nothing can rewrite.
-        std::string abs = path_join(host.cwd, f);
-        struct stat st {};
-        if (::stat(abs.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
-            add(abs, "sbxrun: a policy file of this run");
-        }
-    }
-    return rules;
 }
 
 class App {

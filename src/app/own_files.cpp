@@ -1,0 +1,106 @@
+// sbxrun's own files that a run protects (own_files.hpp).
+#include "app/own_files.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <string_view>
+
+#include "backend/bwrap_probe.hpp"
+#include "fs/path.hpp"
+#include "policy/load.hpp"
+#include "policy/trust.hpp"
+
+namespace sbx {
+
+// The files a policy comes from are part of the sandbox's boundary: a command that could
+// rewrite the workspace's .sbxrun.toml (or a --policy file in a writable root) would widen the
+// next run. So they are protected like .git, whatever the policy's own protect list says. So is
+// sbxrun's configuration directory: the user policy and the trust store.
+// They go to make_plan as PlanOptions::extra_protect, not into the policy: the policy stays
+// what its files say.
+std::vector<PathRule> sbxrun_protections(const Policy& policy,
+                                         const std::vector<std::string>& files,
+                                         const std::optional<std::string>& status_file,
+                                         const HostContext& host) {
+    const ExpandContext& ctx = host.expand;
+    std::vector<PathRule> rules;
+    auto add = [&](const std::string& path, const std::string& why) {
+        PathRule r;
+        r.text = path;
+        r.path = normalize_path(path);
+        r.origin = Origin{"", 0, why};
+        rules.push_back(std::move(r));
+    };
+    auto in_writable_root = [&](std::string_view path) {
+        return std::any_of(
+            policy.filesystem.write.begin(), policy.filesystem.write.end(),
+            [&](const PathRule& w) { return !w.path.empty() && path_is_within(path, w.path); });
+    };
+    // One of sbxrun's own directories, protected present or not: a missing one inside a
+    // writable root is made first (`make`), so that it can be; outside every writable root a
+    // missing one needs nothing; if it cannot be made the run goes on (the same user could not
+    // make it from inside either).
+    auto add_dir = [&](const std::string& dir, const auto& make, const std::string& why) {
+        struct stat st {};
+        bool present = ::lstat(dir.c_str(), &st) == 0;
+        if (!present && in_writable_root(dir)) present = make();
+        if (present) add(dir, why);
+    };
+    // Only an existing one: blocking a missing .sbxrun.toml too would be one more missing
+    // protected name in the workspace, which Landlock can only approximate (and escalate
+    // refuses). A .sbxrun.toml the command creates or rewrites is not trusted, so the next run
+    // refuses it (122) instead of applying it.
+    struct stat ws_st {};
+    const std::string ws_policy = path_join(ctx.workspace, kWorkspacePolicyName);
+    if (::lstat(ws_policy.c_str(), &ws_st) == 0)
+        add(ws_policy, "sbxrun: the workspace policy file");
+    // sbxrun's own configuration directory ($XDG_CONFIG_HOME/sbxrun): the user policy
+    // (policy.toml, applied by the next run without asking) and the trust store. All of it,
+    // present or not: a command that could create a missing policy.toml would choose the next
+    // run's sandbox (found by an outside review, with the workspace = $HOME), and one that
+    // could add a trusted copy could approve its own workspace policy.
+    if (const std::string config = user_config_dir(ctx); !config.empty()) {
+        add_dir(
+            config, [&] { return ensure_trust_store(trust_store_dir(ctx)).ok(); },
+            "sbxrun: the user configuration (policy.toml, trust store)");
+    }
+    // A .git above the workspace, in a directory the command can write: planted there, it would
+    // make the next run's workspace that directory (the git work tree's top level), and the
+    // protected names of this workspace (.codex, .git) would no longer be at a root (found by
+    // an outside review: `git init ..` from a project in ${tmpdir}). Blocked when missing,
+    // read-only when present, in each ancestor inside a writable root.
+    for (std::string_view up = path_parent_view(ctx.workspace); !ctx.workspace.empty() && up != "/";
+         up = path_parent_view(up)) {
+        if (in_writable_root(up))
+            add(path_join(up, ".git"), "sbxrun: a .git that would move the next run's workspace");
+    }
+    // The bwrap feature cache ($XDG_CACHE_HOME/sbxrun): a command that could rewrite it would
+    // decide which of bwrap's features the next run believes it has (an outside review made it
+    // drop --die-with-parent).
+    if (!host.cache_dir.empty()) {
+        add_dir(
+            host.cache_dir, [&] { return ensure_bwrap_cache_dir(host.cache_dir); },
+            "sbxrun: the bwrap feature cache");
+    }
+    // The status document's file, created before the run (StatusSink): inside a writable root
+    // the command could rename its own JSON over it, and the caller would read a forged
+    // outcome (found by an outside review). --status-fd has no such file.
+    if (status_file) {
+        std::string abs = path_join(host.cwd, *status_file);
+        struct stat st {};
+        if (::lstat(abs.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+            add(abs, "sbxrun: the status file of this run");
+    }
+    for (const auto& f : files) {
+        // Only regular files: --policy <(generate) names a pipe, which nothing can rewrite.
+        std::string abs = path_join(host.cwd, f);
+        struct stat st {};
+        if (::stat(abs.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+            add(abs, "sbxrun: a policy file of this run");
+        }
+    }
+    return rules;
+}
+
+}  // namespace sbx
