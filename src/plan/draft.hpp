@@ -52,6 +52,7 @@ struct Draft {
     // what decides where the sandbox can write. Protected paths are judged against these.
     std::vector<Candidate> roots;
     std::vector<std::string> writable_roots;  // canonical paths of the bind_rw roots
+    std::vector<std::string> project_roots;   // canonical opts.project_dirs that exist
     std::vector<CrossedLink> root_links;      // crossed on the way to the writable roots
     std::set<std::string> anchored;           // directories made anchors already
     // Each destination's best candidate (index into candidates): what deciding_op() reads.

@@ -33,6 +33,8 @@ const char* to_string(Decision d) {
             return "target protected, target blocked";
         case Decision::missing_ignored:
             return "missing (ignored)";
+        case Decision::missing_unread:
+            return "missing (not read here)";
     }
     return "?";
 }

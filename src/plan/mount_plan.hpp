@@ -70,6 +70,7 @@ enum class Decision {
     pinned_target_blocked,            // pinned, and the missing target blocked
     target_protected_target_blocked,  // symlinks = "follow", and the missing target blocked
     missing_ignored,                  // missing, and missing_protected = "ignore"
+    missing_unread,  // missing in a root where no host program looks for it (MissingScope)
 };
 
 [[nodiscard]] const char* to_string(Decision d);

@@ -5,6 +5,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <vector>
 
@@ -109,8 +110,13 @@ Status Protector::protect_rule(const PathRule& rule) {
     if (!rule.relative_name)
         return protect_path(rule.path, rule_ref("filesystem.protect", rule), {});
     for (const auto& root : d_.writable_roots) {
+        Via via{0, root, {}};
+        via.block_missing =
+            rule.missing == MissingScope::every_root ||
+            std::find(d_.project_roots.begin(), d_.project_roots.end(), root) !=
+                d_.project_roots.end();
         SBX_TRY(protect_path(path_join(root, rule.path), rule_ref("filesystem.protect", rule),
-                             Via{0, root, {}}));
+                             via));
     }
     return {};
 }
@@ -196,6 +202,15 @@ Status Protector::protect_path(const std::string& path, const RuleRef& rule, con
             SBX_TRY(follow_gitfile(real, fd_index, rule, via.root));
         if (dir && via.depth == 0 && is_git_name(path))
             SBX_TRY(protect_submodules(path_parent(path), real, rule, via.root));
+        return {};
+    }
+
+    // Missing, where no host program looks for it: nothing to keep from being created. A name
+    // reached through a link is not this case (the link says the name is used).
+    if (!via.block_missing && r->chain.empty() && !placeholder) {
+        pd.decision = Decision::missing_unread;
+        pd.detail = "not blocked: the programs that read it look only in the workspace and $HOME";
+        d_.plan.protected_paths.push_back(std::move(pd));
         return {};
     }
 

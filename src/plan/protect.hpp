@@ -31,6 +31,9 @@ private:
         // must still lie beneath it (check_still_beneath_root). Views Draft::writable_roots.
         std::string_view root;
         std::string found_by;  // for --explain: the scan or the .git file that led here
+        // False where a missing name of MissingScope::project is not read by anyone: it is
+        // then left creatable instead of blocked (no placeholder, no refused creation).
+        bool block_missing = true;
     };
 
     [[nodiscard]] Status protect_path(const std::string& path, const RuleRef& rule, const Via& via);

@@ -1,4 +1,5 @@
 #include "fs/path.hpp"
+#include "policy/agent_config.hpp"
 #include "policy/load.hpp"
 
 namespace sbx {
@@ -36,10 +37,11 @@ Policy default_policy(const ExpandContext& ctx) {
     const std::string tmp = usable_dir(ctx.tmpdir) ? ctx.tmpdir : std::string("/tmp");
     fs.write.push_back(builtin_rule("${tmpdir}", normalize_path(tmp), false,
                                     "filesystem.write[" + std::to_string(fs.write.size()) + "]"));
-    const char* names[] = {".git", ".codex", ".agents"};
-    for (std::size_t i = 0; i < 3; ++i)
-        fs.protect.push_back(builtin_rule(names[i], names[i], true,
-                                          "filesystem.protect[" + std::to_string(i) + "]"));
+    // Every agent's configuration and the files that make host tools run code: one set, so
+    // that what a policy file writes as protect = ["@agent-config"] is exactly the default.
+    auto set = expand_protect_set(kAgentConfigSet,
+                                  Origin{{}, 0, "filesystem.protect[0] (@agent-config)"});
+    if (set) fs.protect = std::move(*set);
     // deny is empty by default, unlike the ~/.ssh, ~/.aws example in the spec: the built-in
     // policy must let `sbxrun -- make` work on a fresh machine, and builds legitimately read
     // ~/.ssh (git over ssh, known_hosts) and cloud credentials (deploy targets). Hiding secrets

@@ -18,7 +18,8 @@ namespace sbx {
 // Where a path list allows relative entries.
 enum class PathListKind {
     absolute_only,  // read, write, tmpfs: must be absolute after expansion
-    names_allowed,  // protect, deny: a relative entry is a name applied inside writable roots
+    names_allowed,  // deny: a relative entry is a name applied inside writable roots
+    protect_names,  // protect: the same, and "@agent-config" names a set (agent_config.hpp)
 };
 
 // Expand and check one path-list entry. The error carries `origin`.

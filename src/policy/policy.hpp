@@ -31,11 +31,22 @@ struct Setting {
 };
 
 // One entry of a path list, after variable expansion.
+// Where a missing relative protected name is kept from being created (filesystem.protect,
+// missing_protected = "block"). Names written in a policy are blocked in every writable root;
+// the names of @agent-config that host programs read only at a project's top or in $HOME are
+// blocked only in the workspace and $HOME (policy/agent_config.hpp says why, name by name).
+enum class MissingScope {
+    every_root,
+    project,  // the workspace and $HOME, when they are writable roots
+};
+
 struct PathRule {
     std::string text;   // as written in the policy, e.g. "${workspace}/.git" or ".codex"
     std::string path;   // expanded: absolute and lexically normalised, or a bare relative name
     bool relative_name = false;  // protect/deny only: a name applied inside every writable root
     Origin origin;
+    std::string set;  // the named set this rule came from ("@agent-config"), else empty
+    MissingScope missing = MissingScope::every_root;
 };
 
 struct FilesystemPolicy {

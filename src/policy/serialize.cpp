@@ -1,6 +1,8 @@
 // Policy -> TOML / JSON text in the schema the loader reads.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "policy/document.hpp"
 #include "policy/load.hpp"
 
@@ -8,11 +10,11 @@ namespace sbx {
 namespace {
 
 // The text a path rule is written as: its expanded path, with `$` doubled so that no part of
-// it is taken for a variable on the way back in, and a relative name that starts with `~`
-// prefixed with "./" so it is not taken for the home directory.
+// it is taken for a variable on the way back in, and a relative name that starts with `~` or
+// `@` prefixed with "./" so it is not taken for the home directory or a named set.
 std::string path_text(const PathRule& r) {
     std::string out;
-    if (r.relative_name && !r.path.empty() && r.path[0] == '~') out = "./";
+    if (r.relative_name && !r.path.empty() && (r.path[0] == '~' || r.path[0] == '@')) out = "./";
     for (char c : r.path) {
         if (c == '$') out += '$';
         out += c;
@@ -39,6 +41,23 @@ std::string from(const Origin& o) {
     return "  # " + o.file + (o.line > 0 ? ":" + std::to_string(o.line) : std::string());
 }
 
+// The entries a rule list is written as: a named set once, where its first member stands (the
+// loader expands it again), every other rule as its path.
+template <class F>
+void for_each_entry(const std::vector<PathRule>& rules, F&& fn) {
+    std::vector<std::string_view> sets_written;
+    for (const auto& r : rules) {
+        if (r.set.empty()) {
+            fn(path_text(r), r);
+            continue;
+        }
+        if (std::find(sets_written.begin(), sets_written.end(), r.set) != sets_written.end())
+            continue;
+        sets_written.push_back(r.set);
+        fn(r.set, r);
+    }
+}
+
 void toml_paths(std::string& out, const char* key, const std::vector<PathRule>& rules) {
     out += key;
     if (rules.empty()) {
@@ -46,8 +65,9 @@ void toml_paths(std::string& out, const char* key, const std::vector<PathRule>& 
         return;
     }
     out += " = [\n";
-    for (const auto& r : rules)
-        out += "    " + toml_string(path_text(r)) + "," + from(r.origin) + "\n";
+    for_each_entry(rules, [&](const std::string& text, const PathRule& r) {
+        out += "    " + toml_string(text) + "," + from(r.origin) + "\n";
+    });
     out += "]\n";
 }
 
@@ -65,7 +85,7 @@ void toml_setting(std::string& out, const char* key, const Setting<E>& s) {
 
 nlohmann::ordered_json json_paths(const std::vector<PathRule>& rules) {
     auto arr = nlohmann::ordered_json::array();
-    for (const auto& r : rules) arr.push_back(path_text(r));
+    for_each_entry(rules, [&](const std::string& text, const PathRule&) { arr.push_back(text); });
     return arr;
 }
 

@@ -2,6 +2,7 @@
 
 #include <functional>
 
+#include "policy/agent_config.hpp"
 #include "policy/expand.hpp"
 
 namespace sbx {
@@ -137,6 +138,18 @@ private:
         SBX_TRY(each_item(a, [&](const At& item) -> Status {
             // make_path_rule words the empty and NUL cases for paths.
             if (item.node.kind != DocNode::Kind::string) return wrong_kind(item, "a string");
+            if (!item.node.text.empty() && item.node.text[0] == '@') {
+                if (kind != PathListKind::protect_names)
+                    return schema(item, "a named set (" + quote_for_message(item.node.text) +
+                                            ") may only be used in filesystem.protect; a name starting with @ is "
+                                            "written ./" + item.node.text);
+                Origin o = origin(item);
+                o.key += " (" + item.node.text + ")";
+                auto set = expand_protect_set(item.node.text, o);
+                if (!set) return std::move(set).error();
+                for (auto& r : *set) rules.push_back(std::move(r));
+                return {};
+            }
             auto rule = make_path_rule(item.node.text, origin(item), kind, ctx_, limits_);
             if (!rule) return std::move(rule).error();
             rules.push_back(std::move(rule).value());
@@ -178,7 +191,7 @@ private:
                    {"write",
                     [&](const At& v) { return paths(v, fs.write, PathListKind::absolute_only); }},
                    {"protect",
-                    [&](const At& v) { return paths(v, fs.protect, PathListKind::names_allowed); }},
+                    [&](const At& v) { return paths(v, fs.protect, PathListKind::protect_names); }},
                    {"deny",
                     [&](const At& v) { return paths(v, fs.deny, PathListKind::names_allowed); }},
                    {"tmpfs",

@@ -259,3 +259,33 @@ TEST_CASE("fake tree: extra protections are applied after the policy's own") {
     CHECK(std::find(tree.asked().begin(), tree.asked().end(), "/ws/.sbxrun.toml") !=
           tree.asked().end());
 }
+
+TEST_CASE("fake tree: a missing @agent-config name is blocked where host programs look for it") {
+    // Two writable roots: /ws (the workspace, a project dir) and /tmp (not one). .claude is
+    // read only at a project's top, .git in every parent directory.
+    FakeTree tree;
+    tree.dir("/").dir("/ws").dir("/tmp");
+    sbx::Policy p = policy({".claude", ".git"});
+    p.filesystem.write.push_back(rule("/tmp", "filesystem.write[1]"));
+    p.filesystem.protect[0].missing = sbx::MissingScope::project;
+    sbx::PlanOptions o = options(tree);
+    o.project_dirs = {"/ws", "/home/nobody"};  // a home that does not exist is no root
+    auto plan = sbx::make_plan(p, o);
+    REQUIRE(plan.ok());
+
+    const auto* ws = decision(*plan, "/ws/.claude");
+    REQUIRE(ws != nullptr);
+    CHECK(ws->decision == sbx::Decision::blocked);
+    CHECK(op_at(*plan, "/ws/.claude") != nullptr);
+
+    const auto* tmp = decision(*plan, "/tmp/.claude");
+    REQUIRE(tmp != nullptr);
+    CHECK(tmp->decision == sbx::Decision::missing_unread);
+    CHECK(std::string(sbx::to_string(tmp->decision)) == "missing (not read here)");
+    CHECK(op_at(*plan, "/tmp/.claude") == nullptr);
+
+    const auto* git = decision(*plan, "/tmp/.git");
+    REQUIRE(git != nullptr);
+    CHECK(git->decision == sbx::Decision::blocked);
+    CHECK(op_at(*plan, "/tmp/.git") != nullptr);
+}

@@ -1,6 +1,7 @@
 // The built-in default policy and the enum names.
 #include <catch2/catch.hpp>
 
+#include "policy/agent_config.hpp"
 #include "policy_test_support.hpp"
 
 using namespace sbx;
@@ -16,11 +17,16 @@ TEST_CASE("built-in default policy", "[policy][defaults]") {
     CHECK(fs.write[0].path == "/ws");
     CHECK(fs.write[0].text == "${workspace}");
     CHECK(fs.write[1].path == "/tmp");
-    REQUIRE(fs.protect.size() == 3);
-    for (std::size_t i = 0; i < 3; ++i) {
+    // The default is exactly protect = ["@agent-config"].
+    auto set = expand_protect_set("@agent-config", {});
+    REQUIRE(set.ok());
+    REQUIRE(fs.protect.size() == set->size());
+    for (std::size_t i = 0; i < fs.protect.size(); ++i) {
         CHECK(fs.protect[i].relative_name);
+        CHECK(fs.protect[i].path == (*set)[i].path);
+        CHECK(fs.protect[i].set == "@agent-config");
         CHECK(fs.protect[i].origin.file.empty());
-        CHECK(fs.protect[i].origin.key == "filesystem.protect[" + std::to_string(i) + "]");
+        CHECK(fs.protect[i].origin.key == "filesystem.protect[0] (@agent-config)");
     }
     CHECK(fs.protect[0].path == ".git");
     CHECK(fs.protect[1].path == ".codex");

@@ -49,7 +49,9 @@ inline Result<Policy> load_text(const std::string& text, const std::string& name
 inline bool same_rules(const std::vector<PathRule>& a, const std::vector<PathRule>& b) {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i)
-        if (a[i].path != b[i].path || a[i].relative_name != b[i].relative_name) return false;
+        if (a[i].path != b[i].path || a[i].relative_name != b[i].relative_name ||
+            a[i].missing != b[i].missing)
+            return false;
     return true;
 }
 

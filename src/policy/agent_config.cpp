@@ -1,0 +1,93 @@
+#include "policy/agent_config.hpp"
+
+#include <array>
+
+namespace sbx {
+namespace {
+
+using enum MissingScope;
+
+// Decided one name at a time; each line is what makes the name worth a rule. Left out on
+// purpose (sbxrun-policy(5) says why): AGENTS.md and CLAUDE.md, which hold the user's
+// instructions that agents are asked to edit and which no program executes; .editorconfig and
+// the like, which only set formatting.
+constexpr std::array kNames{
+    // Agent state.
+    AgentConfigName{".git", every_root,
+                    "git: hooks and config (core.fsmonitor, core.pager, aliases) run at the "
+                    "next git command in this directory or any below it"},
+    AgentConfigName{".codex", project,
+                    "Codex: config.toml (MCP server commands, notify), rules and prompts"},
+    AgentConfigName{".agents", project, "Codex: skills and agent definitions it loads"},
+    AgentConfigName{".claude", project,
+                    "Claude Code: settings.json hooks, commands and agents it runs"},
+    AgentConfigName{".claude.json", project,
+                    "Claude Code: MCP server commands (read from $HOME)"},
+    AgentConfigName{".mcp.json", project, "Claude Code and others: project MCP server commands"},
+    AgentConfigName{".gemini", project, "Gemini CLI: settings.json (MCP servers), commands"},
+    AgentConfigName{".opencode", project, "opencode: plugins (JavaScript it runs), commands"},
+    AgentConfigName{"opencode.json", project, "opencode: MCP server commands, plugins"},
+    AgentConfigName{"opencode.jsonc", project, "opencode: the same, with comments"},
+    AgentConfigName{".cursor", project, "Cursor: mcp.json, hooks.json, rules"},
+    AgentConfigName{".aider.conf.yml", project, "aider: lint-cmd and test-cmd it runs"},
+    AgentConfigName{".continue", project, "Continue: MCP server commands, config.ts it runs"},
+    AgentConfigName{".windsurf", project, "Windsurf: rules and workflows it follows"},
+    // Files that make other host tools run code.
+    AgentConfigName{".gitconfig", project,
+                    "git: core.fsmonitor, aliases and hooksPath (read from $HOME)"},
+    AgentConfigName{".gitmodules", project,
+                    "git: submodule URLs and paths used by git submodule update"},
+    AgentConfigName{".envrc", every_root,
+                    "direnv: sourced on cd into this directory or any below it, once allowed"},
+    AgentConfigName{".vscode", project,
+                    "VS Code: tasks.json (folderOpen tasks), settings (interpreter paths)"},
+    AgentConfigName{".idea", project, "JetBrains IDEs: run configurations, startup tasks"},
+    AgentConfigName{".ripgreprc", project,
+                    "ripgrep: --pre commands (when RIPGREP_CONFIG_PATH names it)"},
+    AgentConfigName{".bashrc", project, "bash: sourced by interactive shells (in $HOME)"},
+    AgentConfigName{".bash_profile", project, "bash: sourced by login shells (in $HOME)"},
+    AgentConfigName{".bash_login", project, "bash: sourced by login shells (in $HOME)"},
+    AgentConfigName{".bash_logout", project, "bash: sourced when a login shell exits"},
+    AgentConfigName{".profile", project, "sh, bash, dash: sourced by login shells (in $HOME)"},
+    AgentConfigName{".zshenv", project, "zsh: sourced by every zsh, scripts too (in $HOME)"},
+    AgentConfigName{".zshrc", project, "zsh: sourced by interactive shells (in $HOME)"},
+    AgentConfigName{".zprofile", project, "zsh: sourced by login shells (in $HOME)"},
+    AgentConfigName{".zlogin", project, "zsh: sourced by login shells (in $HOME)"},
+    AgentConfigName{".npmrc", project,
+                    "npm: node-options, script-shell and the registry for the next install"},
+    AgentConfigName{".yarnrc.yml", project, "Yarn: yarnPath, the JavaScript run as yarn itself"},
+    AgentConfigName{".pre-commit-config.yaml", project,
+                    "pre-commit: the commands its git hook runs at the next commit"},
+};
+
+}  // namespace
+
+std::span<const AgentConfigName> agent_config_names() {
+    return kNames;
+}
+
+Result<std::vector<PathRule>> expand_protect_set(std::string_view text, const Origin& origin) {
+    if (text != kAgentConfigSet) {
+        return Error(ErrorKind::schema, "unknown set \"" + std::string(text) +
+                                            "\" (the one set is " +
+                                            std::string(kAgentConfigSet) +
+                                            "; a name starting with @ is written ./" +
+                                            std::string(text) + ")")
+            .with_origin(origin);
+    }
+    std::vector<PathRule> rules;
+    rules.reserve(kNames.size());
+    for (const auto& n : kNames) {
+        PathRule r;
+        r.text = std::string(n.name);
+        r.path = std::string(n.name);
+        r.relative_name = true;
+        r.origin = origin;
+        r.set = std::string(kAgentConfigSet);
+        r.missing = n.missing;
+        rules.push_back(std::move(r));
+    }
+    return rules;
+}
+
+}  // namespace sbx

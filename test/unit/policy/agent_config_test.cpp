@@ -1,0 +1,122 @@
+// filesystem.protect's named set @agent-config: expansion, refusals, and the way back out.
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include "policy/agent_config.hpp"
+#include "policy/load.hpp"
+#include "policy_test_support.hpp"
+
+using namespace sbx;
+using namespace sbx::test;
+
+namespace {
+
+const PathRule* find_rule(const std::vector<PathRule>& rules, const std::string& path) {
+    for (const auto& r : rules)
+        if (r.path == path) return &r;
+    return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("@agent-config names each agent's state and the host tools' code files once",
+          "[policy][agent-config]") {
+    std::set<std::string_view> seen;
+    for (const auto& n : agent_config_names()) {
+        CHECK(seen.insert(n.name).second);
+        CHECK(n.name.find('/') == std::string_view::npos);
+        CHECK_FALSE(n.reader.empty());
+    }
+    for (const char* name : {".git", ".codex", ".agents", ".claude", ".claude.json", ".mcp.json",
+                             ".gemini", ".opencode", ".cursor", ".aider.conf.yml", ".continue",
+                             ".windsurf", ".gitconfig", ".gitmodules", ".envrc", ".vscode",
+                             ".idea", ".ripgreprc", ".bashrc", ".bash_profile", ".zshrc",
+                             ".zprofile", ".profile", ".npmrc", ".yarnrc.yml",
+                             ".pre-commit-config.yaml"})
+        CHECK(seen.count(name) == 1);
+    // Instructions the user asks agents to edit: left writable on purpose (sbxrun-policy(5)).
+    CHECK(seen.count("AGENTS.md") == 0);
+    CHECK(seen.count("CLAUDE.md") == 0);
+}
+
+TEST_CASE("a missing name is blocked in every root only where host programs look upwards",
+          "[policy][agent-config]") {
+    for (const auto& n : agent_config_names()) {
+        const bool upward = n.name == ".git" || n.name == ".envrc";
+        CHECK((n.missing == MissingScope::every_root) == upward);
+    }
+}
+
+TEST_CASE("protect = [\"@agent-config\", ...] expands in place, with the entry's origin",
+          "[policy][agent-config]") {
+    auto p = load_text(
+        "version = 1\n[filesystem]\nprotect = [\"build/secret\", \"@agent-config\", \".git\"]\n",
+        "p.toml");
+    REQUIRE(p.ok());
+    const auto& protect = p->filesystem.protect;
+    REQUIRE(protect.size() == agent_config_names().size() + 2);
+    CHECK(protect.front().path == "build/secret");
+    CHECK(protect.front().set.empty());
+    CHECK(protect.front().missing == MissingScope::every_root);
+    const PathRule* claude = find_rule(protect, ".claude");
+    REQUIRE(claude != nullptr);
+    CHECK(claude->relative_name);
+    CHECK(claude->set == "@agent-config");
+    CHECK(claude->missing == MissingScope::project);
+    CHECK(claude->origin.file == "p.toml");
+    CHECK(claude->origin.line == 3);
+    CHECK(claude->origin.key == "filesystem.protect[1] (@agent-config)");
+    // ".git" written on its own still means exactly that.
+    CHECK(protect.back().path == ".git");
+    CHECK(protect.back().set.empty());
+    CHECK(protect.back().missing == MissingScope::every_root);
+}
+
+TEST_CASE("protect = [\".git\"] replaces the set: only .git", "[policy][agent-config]") {
+    auto p = load_text("version = 1\n[filesystem]\nprotect = [\".git\"]\n", "p.toml");
+    REQUIRE(p.ok());
+    REQUIRE(p->filesystem.protect.size() == 1);
+    CHECK(p->filesystem.protect[0].path == ".git");
+}
+
+TEST_CASE("unknown sets and sets outside protect are policy errors naming the entry",
+          "[policy][agent-config]") {
+    auto unknown = load_text("version = 1\n[filesystem]\nprotect = [\"@agent-configs\"]\n", "p.toml");
+    REQUIRE_FALSE(unknown.ok());
+    CHECK(unknown.error().kind == ErrorKind::schema);
+    CHECK(unknown.error().render().find("p.toml:3") != std::string::npos);
+    CHECK(unknown.error().render().find("unknown set") != std::string::npos);
+    CHECK(unknown.error().render().find("./@agent-configs") != std::string::npos);
+
+    auto in_deny = load_text("version = 1\n[filesystem]\ndeny = [\"@agent-config\"]\n", "p.toml");
+    REQUIRE_FALSE(in_deny.ok());
+    CHECK(in_deny.error().kind == ErrorKind::schema);
+    CHECK(in_deny.error().render().find("filesystem.deny[0]") != std::string::npos);
+    CHECK(in_deny.error().render().find("only be used in filesystem.protect") !=
+          std::string::npos);
+
+    // A file whose name starts with @ is still protectable, written as ./@name.
+    auto literal = load_text("version = 1\n[filesystem]\nprotect = [\"./@x\"]\n", "p.toml");
+    REQUIRE(literal.ok());
+    REQUIRE(literal->filesystem.protect.size() == 1);
+    CHECK(literal->filesystem.protect[0].path == "@x");
+}
+
+TEST_CASE("a set is written back once and reads back as the same rules",
+          "[policy][agent-config][serialize]") {
+    auto p = load_text(
+        "version = 1\n[filesystem]\nprotect = [\"@agent-config\", \"./@x\", \"secret\"]\n",
+        "p.toml");
+    REQUIRE(p.ok());
+    const std::string toml = policy_to_toml(*p);
+    CHECK(toml.find("\"@agent-config\",") != std::string::npos);
+    CHECK(toml.find("\".claude\"") == std::string::npos);
+    CHECK(toml.find("\"./@x\"") != std::string::npos);
+    auto back = load_text(toml, "back.toml");
+    REQUIRE(back.ok());
+    CHECK(same_policy(*p, *back));
+    auto json_back = load_text(policy_to_json(*p), "back.json");
+    REQUIRE(json_back.ok());
+    CHECK(same_policy(*p, *json_back));
+}
