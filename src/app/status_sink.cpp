@@ -1,11 +1,72 @@
 #include "app/status_sink.hpp"
 
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <cerrno>
 
+#include "fs/path.hpp"
+#include "util/open_no_symlinks.hpp"
+
 namespace sbx {
+namespace {
+
+Error refused(const std::string& path, const std::string& why, int err = 0) {
+    return Error(ErrorKind::usage, "--status-file: '" + path + "' " + why)
+        .with_errno(err)
+        .with_path(path);
+}
+
+// The file the document goes to, created or truncated. The path is the caller's, but what it
+// leads to may have been shaped by an earlier sandboxed run in a writable directory: a
+// symlink planted at the name or above it made sbxrun overwrite its target (found by an
+// outside review: a protected .git/config, and any file root can write), and a hard link
+// planted to the name let the command append a document of its own to ours. So no symlink is
+// crossed, the file must be a regular file (or a FIFO a harness reads) with no other name,
+// and not a kernel file (/proc, /sys) that takes writes as commands.
+Result<UniqueFd> open_status_file(const std::string& path) {
+    const std::string base(path_base_name(path));
+    if (base.empty() || base == "." || base == "..")
+        return refused(path, "does not name a file");
+    // The directory as written (not normalised: "a/../b" is the kernel's to walk).
+    const auto slash = path.rfind('/');
+    UniqueFd dir;
+    if (slash != std::string::npos) {
+        const std::string parent = slash == 0 ? std::string("/") : path.substr(0, slash);
+        dir = open_no_symlinks(AT_FDCWD, parent.c_str(), O_PATH | O_DIRECTORY);
+        if (!dir && errno == ELOOP)
+            return refused(path,
+                           "crosses a symbolic link; give its real path (a sandboxed command "
+                           "could have planted the link)");
+        if (!dir) return refused(path, "cannot be created", errno);
+    }
+    UniqueFd fd(::openat(dir ? dir.get() : AT_FDCWD, base.c_str(),
+                         O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0644));
+    if (!fd && errno == ELOOP)
+        return refused(path, "is a symbolic link; sbxrun writes only to a file of its own (a "
+                             "sandboxed command could have planted the link)");
+    if (!fd) return refused(path, "cannot be created", errno);
+    struct stat st {};
+    struct statfs sf {};
+    if (::fstat(fd.get(), &st) != 0 || ::fstatfs(fd.get(), &sf) != 0)
+        return refused(path, "cannot be examined", errno);
+    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode))
+        return refused(path, "is not a regular file or a FIFO");
+    if (sf.f_type == PROC_SUPER_MAGIC || sf.f_type == SYSFS_MAGIC)
+        return refused(path, "is a kernel file, not one a document can be written to");
+    if (S_ISREG(st.st_mode) && st.st_nlink > 1)
+        return refused(path, "has " + std::to_string(st.st_nlink) +
+                                 " names (hard links); a command could read or append to it "
+                                 "through another one");
+    if (S_ISREG(st.st_mode) && ::ftruncate(fd.get(), 0) != 0)
+        return refused(path, "cannot be truncated", errno);
+    return fd;
+}
+
+}  // namespace
 
 Result<StatusSink> StatusSink::open(const Invocation& inv) {
     StatusSink s;
@@ -31,15 +92,13 @@ Result<StatusSink> StatusSink::open(const Invocation& inv) {
         }
     }
     if (inv.status_file) {
-        int fd = ::open(inv.status_file->c_str(),
-                        O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
-        if (fd < 0) {
-            return Error(ErrorKind::usage, "--status-file: cannot create '" + *inv.status_file + "'")
-                .with_errno(errno)
-                .with_path(*inv.status_file);
-        }
-        s.file_.reset(fd);
-        if (s.fd_ < 0) s.fd_ = fd;
+        auto file = open_status_file(*inv.status_file);
+        if (!file.ok()) return std::move(file).error();
+        s.file_ = std::move(file).value();
+        s.regular_file_ = true;
+        struct stat st {};
+        if (::fstat(s.file_.get(), &st) == 0 && !S_ISREG(st.st_mode)) s.regular_file_ = false;
+        if (s.fd_ < 0) s.fd_ = s.file_.get();
     }
     return s;
 }
@@ -58,6 +117,9 @@ Status StatusSink::write(const Outcome& o) {
         }
         return {};
     };
+    // The file holds exactly this document, whatever was written to its inode meanwhile.
+    if (file_ && regular_file_ && ::ftruncate(file_.get(), 0) == 0)
+        (void)::lseek(file_.get(), 0, SEEK_SET);
     Status result;
     if (fd_ >= 0) result = write_all(fd_);
     if (file_ && file_.get() != fd_) {

@@ -14,7 +14,9 @@ namespace sbx {
 class StatusSink {
 public:
     // Validate the destination now: an fd not open for writing, or a file that cannot be
-    // created, is a usage error (spec section 2) and nothing runs.
+    // created, is a usage error (spec section 2) and nothing runs. A --status-file path that
+    // crosses a symlink, a file with other hard links, or a /proc or /sys file is refused too
+    // (status_sink.cpp says why).
     [[nodiscard]] static Result<StatusSink> open(const Invocation& inv);
 
     // Write the document once; later calls do nothing. Errors are reported by the caller.
@@ -27,6 +29,7 @@ private:
     int fd_ = -1;        // the destination (borrowed for --status-fd, owned via file_)
     UniqueFd file_;
     UniqueFd stream_copy_;  // --status-fd 0-2: our close-on-exec copy of the standard stream
+    bool regular_file_ = false;  // file_ is a regular file: truncated again before the write
     bool written_ = false;
 };
 
