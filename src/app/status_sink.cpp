@@ -29,8 +29,7 @@ Error refused(const std::string& path, const std::string& why, int err = 0) {
 // and not a kernel file (/proc, /sys) that takes writes as commands.
 Result<UniqueFd> open_status_file(const std::string& path) {
     const std::string base(path_base_name(path));
-    if (base.empty() || base == "." || base == "..")
-        return refused(path, "does not name a file");
+    if (base.empty() || base == "." || base == "..") return refused(path, "does not name a file");
     // The directory as written (not normalised: "a/../b" is the kernel's to walk).
     const auto slash = path.rfind('/');
     UniqueFd dir;
@@ -46,8 +45,9 @@ Result<UniqueFd> open_status_file(const std::string& path) {
     UniqueFd fd(::openat(dir ? dir.get() : AT_FDCWD, base.c_str(),
                          O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0644));
     if (!fd && errno == ELOOP)
-        return refused(path, "is a symbolic link; sbxrun writes only to a file of its own (a "
-                             "sandboxed command could have planted the link)");
+        return refused(path,
+                       "is a symbolic link; sbxrun writes only to a file of its own (a "
+                       "sandboxed command could have planted the link)");
     if (!fd) return refused(path, "cannot be created", errno);
     struct stat st {};
     struct statfs sf {};

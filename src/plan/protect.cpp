@@ -111,12 +111,11 @@ Status Protector::protect_rule(const PathRule& rule) {
         return protect_path(rule.path, rule_ref("filesystem.protect", rule), {});
     for (const auto& root : d_.writable_roots) {
         Via via{0, root, {}};
-        via.block_missing =
-            rule.missing == MissingScope::every_root ||
-            std::find(d_.project_roots.begin(), d_.project_roots.end(), root) !=
-                d_.project_roots.end();
-        SBX_TRY(protect_path(path_join(root, rule.path), rule_ref("filesystem.protect", rule),
-                             via));
+        via.block_missing = rule.missing == MissingScope::every_root ||
+                            std::find(d_.project_roots.begin(), d_.project_roots.end(), root) !=
+                                d_.project_roots.end();
+        SBX_TRY(
+            protect_path(path_join(root, rule.path), rule_ref("filesystem.protect", rule), via));
     }
     return {};
 }

@@ -21,8 +21,7 @@ constexpr std::array kNames{
     AgentConfigName{".agents", project, "Codex: skills and agent definitions it loads"},
     AgentConfigName{".claude", project,
                     "Claude Code: settings.json hooks, commands and agents it runs"},
-    AgentConfigName{".claude.json", project,
-                    "Claude Code: MCP server commands (read from $HOME)"},
+    AgentConfigName{".claude.json", project, "Claude Code: MCP server commands (read from $HOME)"},
     AgentConfigName{".mcp.json", project, "Claude Code and others: project MCP server commands"},
     AgentConfigName{".gemini", project, "Gemini CLI: settings.json (MCP servers), commands"},
     AgentConfigName{".opencode", project, "opencode: plugins (JavaScript it runs), commands"},
@@ -69,8 +68,7 @@ std::span<const AgentConfigName> agent_config_names() {
 Result<std::vector<PathRule>> expand_protect_set(std::string_view text, const Origin& origin) {
     if (text != kAgentConfigSet) {
         return Error(ErrorKind::schema, "unknown set \"" + std::string(text) +
-                                            "\" (the one set is " +
-                                            std::string(kAgentConfigSet) +
+                                            "\" (the one set is " + std::string(kAgentConfigSet) +
                                             "; a name starting with @ is written ./" +
                                             std::string(text) + ")")
             .with_origin(origin);

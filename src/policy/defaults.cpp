@@ -39,8 +39,8 @@ Policy default_policy(const ExpandContext& ctx) {
                                     "filesystem.write[" + std::to_string(fs.write.size()) + "]"));
     // Every agent's configuration and the files that make host tools run code: one set, so
     // that what a policy file writes as protect = ["@agent-config"] is exactly the default.
-    auto set = expand_protect_set(kAgentConfigSet,
-                                  Origin{{}, 0, "filesystem.protect[0] (@agent-config)"});
+    auto set =
+        expand_protect_set(kAgentConfigSet, Origin{{}, 0, "filesystem.protect[0] (@agent-config)"});
     if (set) fs.protect = std::move(*set);
     // deny is empty by default, unlike the ~/.ssh, ~/.aws example in the spec: the built-in
     // policy must let `sbxrun -- make` work on a fresh machine, and builds legitimately read

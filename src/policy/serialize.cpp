@@ -1,7 +1,6 @@
 // Policy -> TOML / JSON text in the schema the loader reads.
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "policy/document.hpp"
 #include "policy/load.hpp"

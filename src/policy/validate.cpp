@@ -140,9 +140,12 @@ private:
             if (item.node.kind != DocNode::Kind::string) return wrong_kind(item, "a string");
             if (!item.node.text.empty() && item.node.text[0] == '@') {
                 if (kind != PathListKind::protect_names)
-                    return schema(item, "a named set (" + quote_for_message(item.node.text) +
-                                            ") may only be used in filesystem.protect; a name starting with @ is "
-                                            "written ./" + item.node.text);
+                    return schema(
+                        item,
+                        "a named set (" + quote_for_message(item.node.text) +
+                            ") may only be used in filesystem.protect; a name starting with @ is "
+                            "written ./" +
+                            item.node.text);
                 Origin o = origin(item);
                 o.key += " (" + item.node.text + ")";
                 auto set = expand_protect_set(item.node.text, o);

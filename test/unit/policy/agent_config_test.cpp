@@ -1,9 +1,9 @@
 // filesystem.protect's named set @agent-config: expansion, refusals, and the way back out.
-#include <catch2/catch.hpp>
+#include "policy/agent_config.hpp"
 
+#include <catch2/catch.hpp>
 #include <set>
 
-#include "policy/agent_config.hpp"
 #include "policy/load.hpp"
 #include "policy_test_support.hpp"
 
@@ -28,12 +28,19 @@ TEST_CASE("@agent-config names each agent's state and the host tools' code files
         CHECK(n.name.find('/') == std::string_view::npos);
         CHECK_FALSE(n.reader.empty());
     }
-    for (const char* name : {".git", ".codex", ".agents", ".claude", ".claude.json", ".mcp.json",
-                             ".gemini", ".opencode", ".cursor", ".aider.conf.yml", ".continue",
-                             ".windsurf", ".gitconfig", ".gitmodules", ".envrc", ".vscode",
-                             ".idea", ".ripgreprc", ".bashrc", ".bash_profile", ".zshrc",
-                             ".zprofile", ".profile", ".npmrc", ".yarnrc.yml",
-                             ".pre-commit-config.yaml"})
+    for (const char* name : {".git",         ".codex",
+                             ".agents",      ".claude",
+                             ".claude.json", ".mcp.json",
+                             ".gemini",      ".opencode",
+                             ".cursor",      ".aider.conf.yml",
+                             ".continue",    ".windsurf",
+                             ".gitconfig",   ".gitmodules",
+                             ".envrc",       ".vscode",
+                             ".idea",        ".ripgreprc",
+                             ".bashrc",      ".bash_profile",
+                             ".zshrc",       ".zprofile",
+                             ".profile",     ".npmrc",
+                             ".yarnrc.yml",  ".pre-commit-config.yaml"})
         CHECK(seen.count(name) == 1);
     // Instructions the user asks agents to edit: left writable on purpose (sbxrun-policy(5)).
     CHECK(seen.count("AGENTS.md") == 0);
@@ -82,7 +89,8 @@ TEST_CASE("protect = [\".git\"] replaces the set: only .git", "[policy][agent-co
 
 TEST_CASE("unknown sets and sets outside protect are policy errors naming the entry",
           "[policy][agent-config]") {
-    auto unknown = load_text("version = 1\n[filesystem]\nprotect = [\"@agent-configs\"]\n", "p.toml");
+    auto unknown =
+        load_text("version = 1\n[filesystem]\nprotect = [\"@agent-configs\"]\n", "p.toml");
     REQUIRE_FALSE(unknown.ok());
     CHECK(unknown.error().kind == ErrorKind::schema);
     CHECK(unknown.error().render().find("p.toml:3") != std::string::npos);
@@ -93,8 +101,7 @@ TEST_CASE("unknown sets and sets outside protect are policy errors naming the en
     REQUIRE_FALSE(in_deny.ok());
     CHECK(in_deny.error().kind == ErrorKind::schema);
     CHECK(in_deny.error().render().find("filesystem.deny[0]") != std::string::npos);
-    CHECK(in_deny.error().render().find("only be used in filesystem.protect") !=
-          std::string::npos);
+    CHECK(in_deny.error().render().find("only be used in filesystem.protect") != std::string::npos);
 
     // A file whose name starts with @ is still protectable, written as ./@name.
     auto literal = load_text("version = 1\n[filesystem]\nprotect = [\"./@x\"]\n", "p.toml");
