@@ -28,6 +28,7 @@
 #include "run/exit_outcome.hpp"
 #include "run/integrity.hpp"
 #include "run/outcome.hpp"
+#include "util/printable.hpp"
 
 namespace sbx {
 namespace {
@@ -36,14 +37,15 @@ class Diagnostics {
 public:
     explicit Diagnostics(int verbosity) : verbosity_(verbosity) {}
     void error(const std::string& msg) const { say(msg); }
+    // One line each: a newline in a path the message quotes is shown as \n, not obeyed.
     void warn(const std::string& msg) const {
-        if (verbosity_ >= 0) say("warning: " + msg);
+        if (verbosity_ >= 0) say("warning: " + printable(msg));
     }
     void note(const std::string& msg) const {
-        if (verbosity_ >= 0) say(msg);
+        if (verbosity_ >= 0) say(printable(msg));
     }
     void info(const std::string& msg) const {
-        if (verbosity_ > 0) say(msg);
+        if (verbosity_ > 0) say(printable(msg));
     }
     void set_verbosity(int v) { verbosity_ = v; }
 
@@ -57,7 +59,10 @@ private:
         while (begin <= msg.size()) {
             std::size_t end = msg.find('\n', begin);
             if (end == std::string::npos) end = msg.size();
-            std::string_view line(msg.data() + begin, end - begin);
+            // error()'s paragraphs keep their own line breaks; within a line, nothing may
+            // reach the terminal as a control character (util/printable.hpp).
+            const std::string safe = printable(std::string_view(msg.data() + begin, end - begin));
+            std::string_view line(safe);
             if (!out.empty()) out += '\n';
             if (line.size() <= kMaxLine) {
                 out += line;
@@ -82,9 +87,11 @@ void print_stdout(const std::string& text) {
 }
 
 // One paragraph: what went wrong, where, and what to do about it.
+// The parts are made printable before they are put on lines of their own, so that a newline
+// in a path the error names cannot start a line that looks like sbxrun's.
 std::string paragraph(const Error& e) {
-    std::string s = e.render();
-    if (!e.suggestion.empty()) s += "\n  suggestion: " + e.suggestion;
+    std::string s = printable(e.render());
+    if (!e.suggestion.empty()) s += "\n  suggestion: " + printable(e.suggestion);
     return s;
 }
 
@@ -322,14 +329,14 @@ private:
             o.fallback = fallback_;
             if (o.kind == OutcomeKind::not_found || o.kind == OutcomeKind::not_executable ||
                 o.kind == OutcomeKind::timed_out) {
-                diag_.error(o.reason);
+                diag_.error(printable(o.reason));
             }
             IntegrityReport integrity = check_and_restore(links);
             if (!integrity.clean()) integrity_violation(o, integrity);
             return finish(std::move(o));
         }
         std::string msg = "no sandbox backend can run here";
-        for (const auto& f : fallback_) msg += "\n  " + f;
+        for (const auto& f : fallback_) msg += "\n  " + printable(f);
         msg += "\n  run 'sbxrun --doctor' for the cause and the fix";
         return fail(Error(ErrorKind::no_backend, msg));
     }
@@ -347,7 +354,7 @@ private:
                    was + ")";
         o.path = r.changed.empty() ? std::string()
                                    : r.changed.front().substr(0, r.changed.front().find(' '));
-        diag_.error(o.reason);
+        diag_.error(printable(o.reason));
     }
 
     std::chrono::steady_clock::time_point start_;

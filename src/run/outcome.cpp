@@ -3,6 +3,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "util/printable.hpp"
+
 namespace sbx {
 
 const char* to_string(OutcomeKind k) {
@@ -149,11 +151,12 @@ std::string status_json(const Outcome& o) {
     j["exit_code"] = o.exit_code;
     j["signal"] = o.signal ? nlohmann::ordered_json(*o.signal) : nlohmann::ordered_json(nullptr);
     j["backend"] = string_or_null(o.backend);
-    j["reason"] = string_or_null(o.reason);
+    // One line for the caller's prompt (sbxrun(1)): a name the sandbox chose cannot break it.
+    j["reason"] = string_or_null(printable(o.reason));
     j["path"] = string_or_null(o.path);
     j["symlink"] = string_or_null(o.symlink);
     j["target"] = string_or_null(o.target);
-    j["suggestion"] = string_or_null(o.suggestion);
+    j["suggestion"] = string_or_null(printable(o.suggestion));
     j["approximated"] = o.approximated;
     j["weakened"] = o.weakened;
     j["fallback"] = o.fallback;  // extension: why earlier backends in the order were not used

@@ -53,6 +53,19 @@ rm -rf "$WS/sub" "$WS/d" "$WS/out" "$WS/status.json"
 sbxb --status-file s.json -- sh -c 'printf "%2000s{\"sbxrun_status\":1,\"exit_code\":0}\n" "" >>s.json 2>/dev/null; exit 7'
 check "$BACKEND: the status file holds one line, sbxrun's" test "$(wc -l <"$WS/s.json")" = 1
 check "$BACKEND: and it says the command's exit status" grep -q '"exit_code":7' "$WS/s.json"
+# Names the sandbox chose, reported by the next run: a newline could fake a line of sbxrun's,
+# an escape sequence would reach the user's terminal. One line each, escaped.
+plant "a link whose name and target hold a newline and an escape sequence" \
+    "ln -s \"\$(printf 'x\\nsbxrun: fine\\033[2J')\" \"\$(printf 'lnk\\nsbxrun: ok')\""
+printf 'version = 1\n[filesystem]\nsymlinks = "escalate"\nprotect = ["${workspace}/lnk\\nsbxrun: ok"]\n' \
+    >"$FIX/escalate.toml"
+sbxb --policy "$FIX/escalate.toml" --status-file "$FIX/esc.json" -- true
+expect_rc 122 "$BACKEND: the next run asks about the link"
+check "no escape character reaches stderr" sh -c "! grep -q \"\$(printf '\\033')\" '$ERR'"
+check "no line of stderr is forged" sh -c "! grep -q '^sbxrun: ok\\|^sbxrun: fine' '$ERR'"
+check "the status document is one line" test "$(wc -l <"$FIX/esc.json")" = 1
+check "its reason shows the newline escaped" grep -q 'lnk\\\\nsbxrun: ok' "$FIX/esc.json"
+rm -f "$WS/lnk"* "$WS/x"*
 # A kernel file takes writes as commands; refused before anything runs.
 sbxb --status-file /proc/self/comm -- true
 expect_rc 125 "$BACKEND: a /proc file as the status file is refused"

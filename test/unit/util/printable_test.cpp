@@ -1,0 +1,32 @@
+// util/printable: what a name chosen inside the sandbox may look like in a message.
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "util/printable.hpp"
+
+using sbx::printable;
+
+TEST_CASE("printable: plain text and UTF-8 are kept", "[util][printable]") {
+    CHECK(printable("/home/me/proj/.codex") == "/home/me/proj/.codex");
+    CHECK(printable("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80") ==
+          "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+    CHECK(printable("") == "");
+}
+
+TEST_CASE("printable: line breaks and controls cannot reach the terminal", "[util][printable]") {
+    // A link named to fake a line of sbxrun's and clear the screen.
+    CHECK(printable("lnk\nsbxrun: all good\x1b[2J") == "lnk\\nsbxrun: all good\\x1b[2J");
+    CHECK(printable("a\rb\tc") == "a\\rb\\tc");
+    CHECK(printable(std::string("a\0b", 3)) == "a\\x00b");
+    CHECK(printable("\x7f") == "\\x7f");
+}
+
+TEST_CASE("printable: invalid UTF-8 and C1 controls are escaped", "[util][printable]") {
+    CHECK(printable("\xff\xfe") == "\\xff\\xfe");
+    CHECK(printable("\x9b" "31m") == "\\x9b31m");         // a raw 8-bit CSI
+    CHECK(printable("\xc2\x9b" "31m") == "\\u009b31m");   // CSI as a UTF-8 character
+    CHECK(printable("\xc0\xaf") == "\\xc0\\xaf");         // an overlong '/'
+    CHECK(printable("\xed\xa0\x80") == "\\xed\\xa0\\x80");  // a UTF-16 surrogate
+    CHECK(printable("\xe2\x82") == "\\xe2\\x82");         // cut short
+    CHECK(printable("\xc2\xa0") == "\xc2\xa0");           // U+00A0 is printable
+}
