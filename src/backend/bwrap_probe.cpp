@@ -58,6 +58,13 @@ bool looks_like_bwrap_help(const std::string& help) {
 // features (found by an outside review; the directory is also protected during runs).
 UniqueFd open_cache_dir(const std::string& dir, bool create) {
     if (dir.empty() || dir.front() != '/') return UniqueFd();
+    // Only the last two components are ever made ($XDG_CACHE_HOME or ~/.cache, and sbxrun):
+    // a missing $HOME is not ours to create (found by an outside review: HOME=/nonexistent
+    // left /nonexistent/.cache/sbxrun behind, made by root).
+    std::size_t components = 0;
+    for (std::size_t i = 0; i < dir.size(); ++i)
+        if (dir[i] != '/' && (i == 0 || dir[i - 1] == '/')) ++components;
+    std::size_t index = 0;
     UniqueFd cur(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
     std::size_t start = 1;
     while (cur && start < dir.size()) {
@@ -67,9 +74,10 @@ UniqueFd open_cache_dir(const std::string& dir, bool create) {
         start = end + 1;
         if (name.empty()) continue;
         if (name == "." || name == "..") return UniqueFd();
+        const bool may_make = create && ++index + 2 > components;
         UniqueFd next(
             ::openat(cur.get(), name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-        if (!next && errno == ENOENT && create && ::mkdirat(cur.get(), name.c_str(), 0700) == 0)
+        if (!next && errno == ENOENT && may_make && ::mkdirat(cur.get(), name.c_str(), 0700) == 0)
             next.reset(
                 ::openat(cur.get(), name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         cur = std::move(next);

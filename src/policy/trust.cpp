@@ -22,15 +22,19 @@ Error store_error(const std::string& what, int err, const std::string& path) {
 }
 
 // mkdir -p for the user's config directory: its components are the user's own choice and may
-// be symlinks (dotfile managers), so they are followed; new directories get mode 0700.
-Status make_directories(const std::string& dir) {
+// be symlinks (dotfile managers), so they are followed; new directories get mode 0700. At most
+// `levels` of them are made ($XDG_CONFIG_HOME or ~/.config, and sbxrun): a missing $HOME is
+// not ours to create.
+Status make_directories(const std::string& dir, int levels = 2) {
     struct stat st {};
     if (::stat(dir.c_str(), &st) == 0) {
         if (S_ISDIR(st.st_mode)) return {};
         return store_error("cannot create the trust store", ENOTDIR, dir);
     }
-    if (errno != ENOENT) return store_error("cannot create the trust store", errno, dir);
-    if (dir != "/") SBX_TRY(make_directories(path_parent(dir)));
+    if (errno != ENOENT || levels <= 0)
+        return store_error("cannot create the trust store", errno != ENOENT ? errno : ENOENT,
+                           dir);
+    if (dir != "/") SBX_TRY(make_directories(path_parent(dir), levels - 1));
     if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
         return store_error("cannot create the trust store", errno, dir);
     return {};

@@ -120,4 +120,16 @@ sbx --check --policy "$FIX/bad.toml"
 expect_rc 125 "--check reports an invalid policy with 125"
 check "--check names the line and key" grep -q "bad.toml:3: filesystem.symlinks" "$ERR"
 
+# A missing $HOME is not sbxrun's to create: neither the bwrap feature cache nor the trust store
+# makes more than its last two levels (found by the fourth outside review: root left
+# /nonexistent/.cache/sbxrun behind).
+own_fix
+(cd "$WS" && as_runner env HOME="$FIX/gone/home" "$SBXRUN" -- true) >"$OUT" 2>"$ERR"; RC=$?
+expect_rc 0 "a run with a missing \$HOME still runs"
+check "and creates no \$HOME" test ! -e "$FIX/gone"
+mkdir -p "$FIX/ws3"; printf 'version = 1\n' >"$FIX/ws3/.sbxrun.toml"; own_fix
+(cd "$FIX/ws3" && as_runner env HOME="$FIX/gone/home" "$SBXRUN" --trust-policy) >"$OUT" 2>"$ERR"; RC=$?
+expect_rc 125 "--trust-policy with a missing \$HOME is refused"
+check "and creates no \$HOME either" test ! -e "$FIX/gone"
+
 done_testing
