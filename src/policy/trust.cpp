@@ -32,8 +32,7 @@ Status make_directories(const std::string& dir, int levels = 2) {
         return store_error("cannot create the trust store", ENOTDIR, dir);
     }
     if (errno != ENOENT || levels <= 0)
-        return store_error("cannot create the trust store", errno != ENOENT ? errno : ENOENT,
-                           dir);
+        return store_error("cannot create the trust store", errno != ENOENT ? errno : ENOENT, dir);
     if (dir != "/") SBX_TRY(make_directories(path_parent(dir), levels - 1));
     if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
         return store_error("cannot create the trust store", errno, dir);

@@ -1,8 +1,8 @@
 // util/printable: what a name chosen inside the sandbox may look like in a message.
+#include "util/printable.hpp"
+
 #include <catch2/catch.hpp>
 #include <string>
-
-#include "util/printable.hpp"
 
 using sbx::printable;
 
@@ -23,10 +23,12 @@ TEST_CASE("printable: line breaks and controls cannot reach the terminal", "[uti
 
 TEST_CASE("printable: invalid UTF-8 and C1 controls are escaped", "[util][printable]") {
     CHECK(printable("\xff\xfe") == "\\xff\\xfe");
-    CHECK(printable("\x9b" "31m") == "\\x9b31m");         // a raw 8-bit CSI
-    CHECK(printable("\xc2\x9b" "31m") == "\\u009b31m");   // CSI as a UTF-8 character
-    CHECK(printable("\xc0\xaf") == "\\xc0\\xaf");         // an overlong '/'
+    CHECK(printable("\x9b"
+                    "31m") == "\\x9b31m");  // a raw 8-bit CSI
+    CHECK(printable("\xc2\x9b"
+                    "31m") == "\\u009b31m");                // CSI as a UTF-8 character
+    CHECK(printable("\xc0\xaf") == "\\xc0\\xaf");           // an overlong '/'
     CHECK(printable("\xed\xa0\x80") == "\\xed\\xa0\\x80");  // a UTF-16 surrogate
-    CHECK(printable("\xe2\x82") == "\\xe2\\x82");         // cut short
-    CHECK(printable("\xc2\xa0") == "\xc2\xa0");           // U+00A0 is printable
+    CHECK(printable("\xe2\x82") == "\\xe2\\x82");           // cut short
+    CHECK(printable("\xc2\xa0") == "\xc2\xa0");             // U+00A0 is printable
 }
