@@ -12,6 +12,7 @@
 #include "backend/bwrap_compile.hpp"
 #include "fs/path.hpp"
 #include "fs/placeholder.hpp"
+#include "inner/placeholder_bind.hpp"
 #include "run/environment.hpp"
 
 namespace sbx {
@@ -91,6 +92,7 @@ Preview preview_bwrap(const RunContext& ctx) {
     BwrapInputs in;
     in.explain = true;
     in.inner = inner_spec_for(ctx);
+    in.inner_binds_placeholders = mount_setattr_available();
     auto cmd = compile_bwrap(bwrap_plan(ctx.plan), *info, in);
     if (!cmd.ok()) {
         p.why = std::move(cmd).error();
@@ -179,6 +181,7 @@ Attempt run_bwrap(const RunContext& ctx) {
     in.inner_exe_fd = inner_exe->fd.get();
     in.status_fd = channels->bwrap_status_write.get();
     in.inner = inner_spec_for(ctx);
+    in.inner_binds_placeholders = mount_setattr_available();
     in.inner.report_fd = channels->report_write.get();
     in.inner.stderr_fd = real_stderr.valid() ? real_stderr.get() : -1;
 

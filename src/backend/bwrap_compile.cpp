@@ -1,5 +1,7 @@
 #include "backend/bwrap_compile.hpp"
 
+#include <algorithm>
+
 #include "fs/path.hpp"
 
 namespace sbx {
@@ -129,6 +131,18 @@ Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap
         virtual_done = true;
     };
 
+    // A placeholder below a tmpfs exists on the host only, not in the sandbox's tree, so the
+    // inner stage would not find it there: bwrap mounts those (over a mount point it makes).
+    std::vector<std::string_view> fresh_trees;
+    for (const auto& m : plan.mounts)
+        if (m.op->kind == OpKind::tmpfs || m.op->kind == OpKind::hide_dir)
+            fresh_trees.push_back(m.op->dest);
+    auto below_fresh_tree = [&](std::string_view dest) {
+        return std::any_of(fresh_trees.begin(), fresh_trees.end(),
+                           [&](std::string_view t) { return path_is_within(dest, t); });
+    };
+    std::vector<VerifyMount> placeholders;
+
     for (const auto& m : plan.mounts) {
         const MountOp& op = *m.op;
         if (op.dest != "/") add_virtual();  // after the root, before anything deeper
@@ -147,6 +161,13 @@ Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap
         if (!in.explain && op.kind == OpKind::block_missing && !m.placeholder_id) {
             return Error(ErrorKind::internal,
                          "bwrap compile: no identity for the placeholder at " + op.dest);
+        }
+        if (op.kind == OpKind::block_missing && in.inner_binds_placeholders &&
+            !below_fresh_tree(op.dest)) {
+            const auto id = m.placeholder_id.value_or(std::pair<dev_t, ino_t>{0, 0});
+            placeholders.push_back({op.dest, static_cast<std::uint64_t>(id.first),
+                                    static_cast<std::uint64_t>(id.second), true});
+            continue;
         }
         const std::string fd = has_source ? b.fd(in.explain ? -1 : m.fd) : std::string();
         // Every bind is checked again inside the sandbox before anything runs (VerifyMount).
@@ -183,6 +204,7 @@ Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap
     inner.mount_devpts = true;
     inner.pins = plan.pins;
     inner.verify = std::move(verify);
+    inner.placeholders = std::move(placeholders);
 
     std::string exe = in.inner_exe_fd >= 0 ? "/proc/self/fd/" + b.fd(in.inner_exe_fd)
                                            : std::string("/proc/self/fd/<fd>");

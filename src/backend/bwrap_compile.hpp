@@ -57,6 +57,9 @@ struct BwrapInputs {
     InnerSpec inner;        // seccomp, report_fd, chdir, argv...; pins and devpts are
                             // filled in from the plan
     bool explain = false;   // fds not opened yet: render them as "<fd>"
+    // sbxrun-inner binds the placeholders read-only itself (InnerSpec::placeholders) instead
+    // of bwrap: set when the kernel has mount_setattr (inner/placeholder_bind.hpp).
+    bool inner_binds_placeholders = false;
 };
 
 struct BwrapCommand {

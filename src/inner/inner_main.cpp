@@ -52,6 +52,7 @@
 #include "inner/pin.hpp"
 #include "inner/proc_sys.hpp"
 #include "inner/seccomp_filter.hpp"
+#include "inner/placeholder_bind.hpp"
 #include "inner/verify_mounts.hpp"
 
 namespace {
@@ -73,6 +74,7 @@ int fail(int report_fd, const sbx::Error& e) {
 
 sbx::Status setup(const sbx::InnerSpec& spec) {
     for (const auto& v : spec.verify) SBX_TRY(sbx::verify_mount(v));
+    for (const auto& p : spec.placeholders) SBX_TRY(sbx::bind_placeholder_read_only(p));
     for (const auto& p : spec.pins) SBX_TRY(sbx::pin_symlink(p));
     if (spec.mount_devpts) SBX_TRY(sbx::mount_private_devpts());
     // mount_devpts means "inside bwrap's mount namespace", where /proc is ours to remount.

@@ -2,6 +2,7 @@
 // from nothing implicit and to_args()/parse_inner_args() are exact inverses (unit-tested).
 //
 //   --verify DEV:INO:ro|rw PATH     (repeated, in order)
+//   --placeholder DEV:INO PATH      (repeated, in order: bound read-only onto itself)
 //   --pin PATH TEXT                 (repeated, in order; TEXT: what the link says)
 //   --devpts
 //   --landlock ABI:FS:NET:SCOPED    (only when spec.landlock; decimal numbers)
@@ -87,6 +88,11 @@ std::vector<std::string> to_args(const InnerSpec& spec) {
         a.emplace_back("--verify");
         a.push_back(std::to_string(v.dev) + ":" + std::to_string(v.ino) + ":" +
                     (v.read_only ? "ro" : "rw"));
+        a.push_back(v.path);
+    }
+    for (const auto& v : spec.placeholders) {
+        a.emplace_back("--placeholder");
+        a.push_back(std::to_string(v.dev) + ":" + std::to_string(v.ino));
         a.push_back(v.path);
     }
     for (const auto& p : spec.pins) {
@@ -177,6 +183,19 @@ Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args) {
                 return usage("--verify needs an absolute path, got '" + std::string(*path) + "'");
             vm.path = std::string(*path);
             spec.verify.push_back(std::move(vm));
+        } else if (opt == "--placeholder") {
+            std::string_view p[2];
+            VerifyMount vm;
+            if (!split(val, 2, p) || !parse_number(p[0], vm.dev) || !parse_number(p[1], vm.ino))
+                return usage("--placeholder needs DEV:INO PATH, got '" + std::string(val) + "'");
+            auto path = value(opt);
+            if (!path) return std::move(path).error();
+            if (path->size() < 2 || path->front() != '/' || path->back() == '/' ||
+                path->find('\0') != std::string_view::npos)
+                return usage("--placeholder needs an absolute path, got '" + std::string(*path) +
+                             "'");
+            vm.path = std::string(*path);
+            spec.placeholders.push_back(std::move(vm));
         } else if (opt == "--pin") {
             if (val.empty() || val.front() != '/' || val.find('\0') != std::string_view::npos)
                 return usage("--pin needs an absolute path, got '" + std::string(val) + "'");

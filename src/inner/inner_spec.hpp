@@ -88,6 +88,11 @@ struct PinSpec {
 struct InnerSpec {
     std::vector<PinSpec> pins;        // symlinks to bind onto themselves (open_tree + move_mount)
     std::vector<VerifyMount> verify;  // checked before pinning, in order
+    // Placeholders for missing protected names (fs/placeholder.hpp) that the inner stage binds
+    // read-only onto themselves (inner/placeholder_bind.hpp) instead of bwrap: a bwrap mount
+    // costs ~50 system calls (realpath, a mountinfo parse per remount), this ~5, and the
+    // built-in policy has one per missing @agent-config name. `read_only` is always true.
+    std::vector<VerifyMount> placeholders;
     bool mount_devpts = false;        // fresh devpts on /dev/pts and /dev/ptmx -> pts/ptmx
     bool landlock = false;
     LandlockSpec landlock_spec;  // meaningful (and carried by to_args) only when landlock

@@ -176,6 +176,35 @@ TEST_CASE("every op kind, in plan order, /proc and /dev right after the root", "
     CHECK(cmd.notes.empty());
 }
 
+TEST_CASE("with mount_setattr, sbxrun-inner binds the placeholders; below a tmpfs bwrap does",
+          "[bwrap][compile]") {
+    Fixture f;
+    f.in.inner_binds_placeholders = true;
+    f.op(OpKind::bind_ro, "/", 1, 2);
+    f.op(OpKind::bind_rw, "/work", 1, 3);
+    f.op(OpKind::tmpfs, "/tmp");
+    f.op(OpKind::block_missing, "/tmp/.git", 5, 6);
+    f.op(OpKind::block_missing, "/work/.agents", 7, 8);
+    f.op(OpKind::block_missing, "/work/.claude", 7, 9);
+    auto cmd = f.ok();
+    CHECK(cmd.argv == cat({kHead,
+                           {"--ro-bind-fd", "100", "/"},
+                           kProcDev,
+                           {"--bind-fd", "101", "/work"},
+                           {"--tmpfs", "/tmp"},
+                           {"--ro-bind-fd", "300", "/tmp/.git"},
+                           kInner,
+                           {"--verify", "1:2:ro", "/"},
+                           {"--verify", "1:3:rw", "/work"},
+                           {"--verify", "5:6:ro", "/tmp/.git"},
+                           // after the verifications, by identity, each onto itself
+                           {"--placeholder", "7:8", "/work/.agents"},
+                           {"--placeholder", "7:9", "/work/.claude"},
+                           kInnerTail}));
+    // Their descriptors stay with sbxrun (which holds their locks): bwrap gets none of them.
+    CHECK(cmd.pass_fds == std::vector<int>{4, 100, 101, 300, 3, 5, 6});
+}
+
 TEST_CASE("an empty plan still gets /proc and /dev, and nothing else", "[bwrap][compile]") {
     Fixture f;
     auto cmd = f.ok();

@@ -15,6 +15,7 @@ InnerSpec full_spec() {
     s.pins = {{"/w/.codex", ".auxiliary/codex"},
               {"/w/dir with space/AGENTS.md", "../a b"},
               {"/w/--", "--"}};
+    s.placeholders = {{"/w/.claude", 65024, 17, true}, {"/w/dir with space/.mcp.json", 1, 2, true}};
     s.mount_devpts = true;
     s.landlock = true;
     s.landlock_spec.abi = 7;
