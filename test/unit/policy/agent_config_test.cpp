@@ -2,6 +2,8 @@
 #include "policy/agent_config.hpp"
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
 #include <set>
 
 #include "policy/load.hpp"
@@ -126,4 +128,24 @@ TEST_CASE("a set is written back once and reads back as the same rules",
     auto json_back = load_text(policy_to_json(*p), "back.json");
     REQUIRE(json_back.ok());
     CHECK(same_policy(*p, *json_back));
+}
+
+TEST_CASE("sbxrun-policy(5) lists every name of @agent-config and says what reads it",
+          "[policy][agent-config][man]") {
+    const char* root = std::getenv("SBXRUN_SOURCE_ROOT");
+    REQUIRE(root != nullptr);
+    const std::string page = read_text(std::filesystem::path(root) / "man" / "sbxrun-policy.5");
+    const auto start = page.find(".Sh AGENT CONFIGURATION");
+    REQUIRE(start != std::string::npos);
+    const std::string section = page.substr(start, page.find("\n.Sh ", start + 1) - start);
+    std::size_t listed = 0;
+    for (std::size_t at = section.find("\n.It Pa "); at != std::string::npos;
+         at = section.find("\n.It Pa ", at + 1))
+        ++listed;
+    CHECK(listed == agent_config_names().size());
+    for (const auto& n : agent_config_names()) {
+        INFO(n.name);
+        CHECK(section.find("\n.It Pa " + std::string(n.name) + "\n") != std::string::npos);
+    }
+    CHECK(page.find("protect = [\"@agent-config\"]") != std::string::npos);
 }
