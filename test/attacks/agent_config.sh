@@ -1,0 +1,73 @@
+#!/bin/bash
+# The built-in policy's @agent-config (issue 14): every name sbxrun-policy(5) lists is read-only
+# when present and cannot be created when missing at the top of the workspace, on the real
+# backend, with the host checked afterwards. The list is read from the man page, so a name
+# documented but not protected (or the reverse: agent_config_test.cpp) fails here.
+. "$(dirname "$0")/lib.sh"
+make_attack_workspace
+page="$(dirname "$0")/../../man/sbxrun-policy.5"
+names=$(sed -n '/^\.Sh AGENT CONFIGURATION/,/^\.Sh /s/^\.It Pa //p' "$page")
+check "the man page lists the set" test "$(echo "$names" | wc -l)" -ge 30
+
+# Missing: one run tries to create every name (as a file and as a directory, each its own
+# attempt), and must fail for each; afterwards none exists on the host.
+script='made=""; for n in '"$(echo $names | tr '\n' ' ')"'; do
+    case $n in .git | .codex) continue ;; esac  # the fixture has them
+    if ( : >"$n" ) 2>/dev/null || mkdir "$n" 2>/dev/null || ln -s x "$n" 2>/dev/null; then
+        made="$made $n"
+    fi
+done
+[ -z "$made" ] || { echo "created:$made"; exit 3; }
+echo refused-all; exit 1'
+attack_errno "no missing @agent-config name can be created at the workspace's top" \
+    'refused-all' "$script"
+leftover=""
+for n in $names; do
+    case $n in .git | .codex) continue ;; esac
+    if [ -e "$WS/$n" ] || [ -L "$WS/$n" ]; then leftover="$leftover $n"; fi
+done
+check "none of them is on the host afterwards (no placeholder left either)" test -z "$leftover"
+
+# Present: each one, as a file, is read-only; rewriting them all fails one by one.
+for n in $names; do
+    case $n in .git | .codex | .agents) continue ;; esac  # the fixture's own
+    echo "host $n" >"$WS/$n"
+done
+own_fix
+script='written=""; for n in '"$(echo $names | tr '\n' ' ')"'; do
+    case $n in .git | .codex | .agents) continue ;; esac
+    if ( echo sandbox >"$n" ) 2>/dev/null || { rm -f "$n" 2>/dev/null && [ ! -e "$n" ]; }; then
+        written="$written $n"
+    fi
+done
+[ -z "$written" ] || { echo "changed:$written"; exit 3; }
+echo refused-all; exit 1'
+attack_errno "no present @agent-config name can be rewritten or removed" 'refused-all' "$script"
+changed=""
+for n in $names; do
+    case $n in .git | .codex | .agents) continue ;; esac
+    [ "$(cat "$WS/$n" 2>/dev/null)" = "host $n" ] || changed="$changed $n"
+done
+check "each is unchanged on the host" test -z "$changed"
+for n in $names; do
+    case $n in .git | .codex | .agents) continue ;; esac
+    rm -f "$WS/$n"
+done
+
+# In ${tmpdir} (not a project directory): .git and .envrc, which git and direnv look for in
+# every parent directory, stay blocked; the rest may be created (nobody reads them there).
+attack_errno "a .git cannot be created in \${tmpdir}" "$(pick "$E_PLACEHOLDER|$E_RO" "$E_RO")" \
+    'mkdir "$TMPDIR/.git"'
+attack_errno "nor an .envrc" "$(pick "$E_RO|$E_PLACEHOLDER" "$E_RO")" ': >"$TMPDIR/.envrc"'
+sbxb -- sh -c ': >"$TMPDIR/.bashrc" && mkdir "$TMPDIR/.claude"'
+expect_rc 0 "$BACKEND: .bashrc and .claude may be created in \${tmpdir}"
+check "and they are the command's own files on the host" test -f "$FIX/tmp/.bashrc" -a -d "$FIX/tmp/.claude"
+rm -rf "$FIX/tmp/.bashrc" "$FIX/tmp/.claude"
+
+# $HOME as the workspace: a shell start-up file is blocked there too.
+WS=$FIX/home
+attack_errno "no .bashrc can be created in \$HOME" "$(pick "$E_RO|$E_PLACEHOLDER" "$E_RO")" \
+    ': >.bashrc'
+attack_errno "nor a .zshenv" "$(pick "$E_RO|$E_PLACEHOLDER" "$E_RO")" ': >.zshenv'
+check "\$HOME has neither afterwards" test ! -e "$FIX/home/.bashrc" -a ! -e "$FIX/home/.zshenv"
+done_testing
