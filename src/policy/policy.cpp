@@ -32,6 +32,8 @@ const char* to_string(NetworkMode m) {
             return "none";
         case NetworkMode::full:
             return "full";
+        case NetworkMode::allowlist:
+            return "allowlist";
     }
     return "none";
 }

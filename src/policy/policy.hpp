@@ -6,19 +6,23 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "net/host_pattern.hpp"
 #include "util/error.hpp"
 
 namespace sbx {
 
 enum class SymlinkMode { pin, escalate, follow };
 enum class MissingProtected { block, ignore };
-enum class NetworkMode { none, full };
+// allowlist: only the hosts network.allow names (and network.deny does not), through sbxrun's
+// filtering proxy (issue 13). Not enforced by any backend yet: they refuse to run it.
+enum class NetworkMode { none, full, allowlist };
 enum class UnixSockets { allow, block };
 enum class BackendKind { bwrap, landlock };
 enum class OnUnenforceable { approximate, escalate, weaken };
@@ -65,6 +69,13 @@ struct NetworkPolicy {
     // with "none", allowed with "full". Once a layer sets it, it stays as set whatever a later
     // layer does to `mode`. Read it through effective_unix_sockets().
     std::optional<Setting<UnixSockets>> unix_sockets;
+    // mode = "allowlist": the domain patterns allowed and refused (deny wins; net/host_pattern.hpp
+    // is the grammar) and the ports a connection may go to. Each list is replaced whole by a
+    // later layer that sets it, like every list of the policy. Kept whatever the mode, so that a
+    // later layer may switch mode to "allowlist" over lists set below it.
+    std::vector<net::HostRule> allow;
+    std::vector<net::HostRule> deny;
+    Setting<std::vector<std::uint16_t>> ports{{443, 80}, {}};
 };
 
 // network.unix_sockets as enforced: the value set, else the one `mode` implies. The origin of

@@ -82,6 +82,31 @@ void toml_setting(std::string& out, const char* key, const Setting<E>& s) {
     out += std::string(key) + " = " + toml_string(to_string(s.value)) + from(s.origin) + "\n";
 }
 
+void toml_hosts(std::string& out, const char* key, const std::vector<net::HostRule>& rules) {
+    out += key;
+    if (rules.empty()) {
+        out += " = []\n";
+        return;
+    }
+    out += " = [\n";
+    for (const auto& r : rules)
+        out += "    " + toml_string(r.pattern.text()) + "," + from(r.origin) + "\n";
+    out += "]\n";
+}
+
+std::string toml_ports(const Setting<std::vector<std::uint16_t>>& ports) {
+    std::string out = "ports = [";
+    for (std::size_t i = 0; i < ports.value.size(); ++i)
+        out += (i ? ", " : "") + std::to_string(ports.value[i]);
+    return out + "]" + from(ports.origin) + "\n";
+}
+
+nlohmann::ordered_json json_hosts(const std::vector<net::HostRule>& rules) {
+    auto arr = nlohmann::ordered_json::array();
+    for (const auto& r : rules) arr.push_back(r.pattern.text());
+    return arr;
+}
+
 nlohmann::ordered_json json_paths(const std::vector<PathRule>& rules) {
     auto arr = nlohmann::ordered_json::array();
     for_each_entry(rules, [&](const std::string& text, const PathRule&) { arr.push_back(text); });
@@ -114,6 +139,9 @@ std::string policy_to_toml(const Policy& p) {
                toml_string(to_string(effective_unix_sockets(p.network).value)) +
                "  # not set: follows mode (\"block\" with \"none\", \"allow\" with \"full\")\n";
     }
+    toml_hosts(out, "allow", p.network.allow);
+    toml_hosts(out, "deny", p.network.deny);
+    out += toml_ports(p.network.ports);
 
     const auto& pr = p.process;
     out += "\n[process]\n";
@@ -149,6 +177,9 @@ std::string policy_to_json(const Policy& p) {
     oj network = {{"mode", to_string(p.network.mode.value)}};
     // As in TOML: only a value a layer set (an unset one follows mode).
     if (p.network.unix_sockets) network["unix_sockets"] = to_string(p.network.unix_sockets->value);
+    network["allow"] = json_hosts(p.network.allow);
+    network["deny"] = json_hosts(p.network.deny);
+    network["ports"] = p.network.ports.value;
     oj doc = {
         {"version", 1},
         {"filesystem",

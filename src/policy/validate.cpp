@@ -218,7 +218,9 @@ private:
             a, {
                    {"mode",
                     [&](const At& v) {
-                        return setting(v, p.network.mode, {NetworkMode::none, NetworkMode::full});
+                        return setting(
+                            v, p.network.mode,
+                            {NetworkMode::none, NetworkMode::full, NetworkMode::allowlist});
                     }},
                    {"unix_sockets",
                     [&](const At& v) -> Status {
@@ -227,7 +229,49 @@ private:
                         p.network.unix_sockets = std::move(u);
                         return {};
                     }},
+                   {"allow", [&](const At& v) { return host_rules(v, p.network.allow); }},
+                   {"deny", [&](const At& v) { return host_rules(v, p.network.deny); }},
+                   {"ports", [&](const At& v) { return ports(v, p.network.ports); }},
                });
+    }
+
+    // network.allow / network.deny: domain patterns or addresses (net/host_pattern.hpp).
+    Status host_rules(const At& a, std::vector<net::HostRule>& out) {
+        std::vector<net::HostRule> rules;
+        SBX_TRY(each_item(a, [&](const At& item) -> Status {
+            if (item.node.kind != DocNode::Kind::string) return wrong_kind(item, "a string");
+            auto pattern = net::parse_host_pattern(item.node.text);
+            if (!pattern) return schema(item, std::move(pattern).error().message);
+            for (const auto& r : rules)
+                if (r.pattern == *pattern)
+                    return schema(item, quote_for_message(pattern->text()) +
+                                            " is listed twice (first at " + r.origin.to_string() +
+                                            ")");
+            rules.push_back({std::move(pattern).value(), origin(item)});
+            return {};
+        }));
+        out = std::move(rules);
+        return {};
+    }
+
+    Status ports(const At& a, Setting<std::vector<std::uint16_t>>& out) {
+        std::vector<std::uint16_t> list;
+        SBX_TRY(each_item(a, [&](const At& item) -> Status {
+            if (item.node.kind != DocNode::Kind::integer) return wrong_kind(item, "an integer");
+            if (item.node.integer < 1 || item.node.integer > 65535)
+                return schema(item, "port " + item.node.text + " is not in 1..65535");
+            auto port = static_cast<std::uint16_t>(item.node.integer);
+            for (auto seen : list)
+                if (seen == port)
+                    return schema(item, "port " + std::to_string(port) + " is listed twice");
+            list.push_back(port);
+            return {};
+        }));
+        if (list.empty())
+            return schema(
+                a, "must list at least one port (no port at all is network.mode = \"none\")");
+        out = {std::move(list), origin(a)};
+        return {};
     }
 
     Status process(const At& a, Policy& p) {

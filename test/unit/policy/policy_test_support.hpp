@@ -67,6 +67,8 @@ inline bool same_policy(const Policy& a, const Policy& b) {
            a.network.unix_sockets.has_value() == b.network.unix_sockets.has_value() &&
            (!a.network.unix_sockets ||
             a.network.unix_sockets->value == b.network.unix_sockets->value) &&
+           a.network.allow == b.network.allow && a.network.deny == b.network.deny &&
+           a.network.ports.value == b.network.ports.value &&
            a.process.env_clear == b.process.env_clear && a.process.env_keep == b.process.env_keep &&
            a.process.env_unset == b.process.env_unset && a.process.env_set == b.process.env_set &&
            a.process.new_session == b.process.new_session && a.backend.order == b.backend.order &&
