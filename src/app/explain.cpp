@@ -73,6 +73,18 @@ std::string explain_text(const ExplainInput& in) {
         }
     }
     out += std::string("network: ") + to_string(plan.network) + "\n";
+    if (in.network && plan.network == NetworkMode::allowlist) {
+        auto list = [&](const char* name, const std::vector<net::HostRule>& rules) {
+            for (const auto& r : rules)
+                out += std::string("  ") + name + " " + r.pattern.text() + "  (" +
+                       r.origin.to_string() + ")\n";
+        };
+        list("allow", in.network->allow);
+        list("deny ", in.network->deny);
+        out += "  ports";
+        for (auto p : in.network->ports.value) out += " " + std::to_string(p);
+        out += "\n";
+    }
     out += unix_sockets_text(in.unix_sockets) + "\n";
     for (const auto& w : plan.warnings) out += "warning: " + w + "\n";
     for (const auto& n : plan.notes) out += "note: " + n + "\n";
@@ -115,6 +127,20 @@ std::string explain_json(const ExplainInput& in) {
                                   {"rule", rule_json(d.rule)}});
     }
     j["network"] = to_string(plan.network);
+    if (in.network && plan.network == NetworkMode::allowlist) {
+        auto rules = [](const std::vector<net::HostRule>& list) {
+            auto arr = nlohmann::json::array();
+            for (const auto& r : list)
+                arr.push_back({{"pattern", r.pattern.text()},
+                               {"file", r.origin.file},
+                               {"line", r.origin.line},
+                               {"key", r.origin.key}});
+            return arr;
+        };
+        j["network_allowlist"] = {{"allow", rules(in.network->allow)},
+                                  {"deny", rules(in.network->deny)},
+                                  {"ports", in.network->ports.value}};
+    }
     j["unix_sockets"] = {{"mode", to_string(in.unix_sockets.value)},
                          {"file", in.unix_sockets.origin.file},
                          {"line", in.unix_sockets.origin.line},

@@ -17,6 +17,7 @@ struct ExplainInput {
     std::vector<std::string> backend_notes;  // what the backend approximates or cannot express
     std::vector<std::string> fallback;       // why earlier backends would not be used
     Setting<UnixSockets> unix_sockets;       // effective network.unix_sockets and its origin
+    const NetworkPolicy* network = nullptr;  // network.allow/deny/ports, shown for "allowlist"
 };
 
 [[nodiscard]] std::string explain_text(const ExplainInput& in);

@@ -45,7 +45,7 @@ Result<Prepared> prepare(const RunContext& ctx) {
     // Without a network namespace the seccomp filter is what keeps the network off; Landlock's
     // TCP rules (ABI 4+) and scopes (ABI 6+) are further layers inside the spec.
     p.inner.seccomp =
-        ctx.plan.network == NetworkMode::none ? SeccompProfile::no_network : SeccompProfile::base;
+        ctx.plan.network == NetworkMode::full ? SeccompProfile::base : SeccompProfile::no_network;
     // Landlock (ABI <= 7) has no right for connect(2) on a pathname socket: refusing
     // socket(AF_UNIX) is the only way to keep host services' socket files out of reach.
     p.inner.refuse_unix_sockets =

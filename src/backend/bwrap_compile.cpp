@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "backend/network_support.hpp"
 #include "fs/path.hpp"
 
 namespace sbx {
@@ -81,6 +82,7 @@ std::vector<std::string> argv_with_args_fd(const BwrapCommand& cmd, int fd) {
 
 Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap,
                                    const BwrapInputs& in) {
+    SBX_TRY(check_network_supported(plan.network));
     if (!bwrap.bind_fd) {
         return Error(ErrorKind::unsupported,
                      "bwrap " + bwrap.version + " lacks --bind-fd/--ro-bind-fd (needs 0.5 or newer)")

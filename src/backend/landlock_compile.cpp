@@ -8,6 +8,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "backend/network_support.hpp"
 #include "inner/landlock_apply.hpp"
 
 namespace sbx {
@@ -375,7 +376,7 @@ private:
                     ": truncate(2) by path is refused everywhere (seccomp), ftruncate still works");
             if (mode_ == OnUnenforceable::approximate) out_.spec.handled_fs |= ll::kTruncate;
         }
-        if (plan_.network != NetworkMode::none) return {};
+        if (plan_.network == NetworkMode::full) return {};
         out_.spec.handled_net = ll::net_rights_for_abi(abi_);
         out_.spec.scoped = ll::scopes_for_abi(abi_);
         if (abi_ < 4) {
@@ -425,6 +426,7 @@ const std::vector<std::string>& landlock_builtin_devices() {
 
 Result<LandlockCompiled> compile_landlock(const MountPlan& plan, int abi,
                                           OnUnenforceable on_unenforceable, DirLister& lister) {
+    SBX_TRY(check_network_supported(plan.network));
     if (abi < 1) return Error(ErrorKind::unsupported, "Landlock is not available on this kernel");
     if (abi > ll::kNewestKnownAbi) abi = ll::kNewestKnownAbi;
     return Compiler(plan, abi, on_unenforceable, lister).run();

@@ -287,6 +287,16 @@ TEST_CASE("pins are the plan's, after the verifications", "[bwrap][compile]") {
                               kInnerTail}));
 }
 
+TEST_CASE("network allowlist is refused until the proxy is wired in", "[bwrap][compile]") {
+    Fixture f;
+    f.plan.network = NetworkMode::allowlist;
+    auto r = f.compile();
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().kind == ErrorKind::unenforceable);
+    CHECK_THAT(r.error().render(),
+               Catch::Contains("network.mode = \"allowlist\" is not enforced by this build yet"));
+}
+
 TEST_CASE("network full shares the network namespace, none does not", "[bwrap][compile]") {
     Fixture f;
     f.plan.network = NetworkMode::none;

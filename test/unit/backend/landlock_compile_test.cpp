@@ -90,6 +90,18 @@ TEST_CASE("an ABI above the newest known is treated as the newest", "[landlock]"
     CHECK(none.error().kind == ErrorKind::unsupported);
 }
 
+TEST_CASE("network allowlist is refused whatever on_unenforceable says", "[landlock]") {
+    Fixture f;
+    f.plan.network = NetworkMode::allowlist;
+    for (auto m :
+         {OnUnenforceable::approximate, OnUnenforceable::escalate, OnUnenforceable::weaken}) {
+        auto r = compile_landlock(f.plan, 6, m, f.tree);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().kind == ErrorKind::unenforceable);
+        CHECK_THAT(r.error().message, Catch::Contains("is not enforced by this build yet"));
+    }
+}
+
 TEST_CASE("network full handles no network and no scopes", "[landlock]") {
     Fixture f;
     f.op(OpKind::bind_ro, "/");
