@@ -1,0 +1,518 @@
+#include "net/proxy.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <optional>
+#include <string_view>
+#include <unordered_set>
+
+#include "net/address_class.hpp"
+#include "util/printable.hpp"
+
+namespace sbx::net {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using unix_stream = asio::local::stream_protocol;
+using Clock = std::chrono::steady_clock;
+using boost::system::error_code;
+using namespace asio::experimental::awaitable_operators;
+
+namespace {
+
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+
+struct SessionBase {
+    virtual ~SessionBase() = default;
+    virtual void close() = 0;
+};
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+        if (x != y) return false;
+    }
+    return true;
+}
+
+std::optional<std::uint16_t> parse_port(std::string_view s) {
+    if (s.empty() || s.size() > 5) return std::nullopt;
+    unsigned v = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9') return std::nullopt;
+        v = v * 10 + static_cast<unsigned>(c - '0');
+    }
+    if (v == 0 || v > 65535) return std::nullopt;
+    return static_cast<std::uint16_t>(v);
+}
+
+// "host:port", "[v6]:port", or (default_port) a bare host. The host keeps its brackets.
+struct Authority {
+    std::string host;
+    std::uint16_t port = 0;
+};
+std::optional<Authority> split_authority(std::string_view s, std::optional<std::uint16_t> dflt) {
+    std::size_t colon = std::string_view::npos;
+    if (!s.empty() && s.front() == '[') {
+        auto close = s.find(']');
+        if (close == std::string_view::npos) return std::nullopt;
+        if (close + 1 < s.size()) {
+            if (s[close + 1] != ':') return std::nullopt;
+            colon = close + 1;
+        }
+    } else {
+        colon = s.rfind(':');
+    }
+    if (colon == std::string_view::npos) {
+        if (!dflt || s.empty()) return std::nullopt;
+        return Authority{std::string(s), *dflt};
+    }
+    auto port = parse_port(s.substr(colon + 1));
+    if (!port || colon == 0) return std::nullopt;
+    return Authority{std::string(s.substr(0, colon)), *port};
+}
+
+struct Request {
+    bool connect = false;
+    std::string method, version;
+    Authority target;
+    std::string path;  // absolute-form: origin-form path sent upstream
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// The request head (ending in CRLF CRLF). Errors: the reason for a 400.
+std::variant<Request, std::string> parse_head(std::string_view head) {
+    auto eol = head.find("\r\n");
+    std::string_view line = head.substr(0, eol);
+    auto sp1 = line.find(' ');
+    auto sp2 = line.rfind(' ');
+    if (sp1 == std::string_view::npos || sp2 == sp1) return std::string("malformed request line");
+    Request r;
+    r.method = std::string(line.substr(0, sp1));
+    std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+    r.version = std::string(line.substr(sp2 + 1));
+    if (r.version != "HTTP/1.1" && r.version != "HTTP/1.0")
+        return std::string("only HTTP/1.0 and HTTP/1.1 requests are proxied");
+    std::size_t pos = eol + 2;
+    while (pos < head.size()) {
+        auto end = head.find("\r\n", pos);
+        if (end == std::string_view::npos || end == pos) break;
+        std::string_view h = head.substr(pos, end - pos);
+        pos = end + 2;
+        if (h.front() == ' ' || h.front() == '\t') return std::string("folded header line");
+        auto colon = h.find(':');
+        if (colon == std::string_view::npos || colon == 0) return std::string("malformed header");
+        std::string_view value = h.substr(colon + 1);
+        while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+            value.remove_prefix(1);
+        while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
+            value.remove_suffix(1);
+        r.headers.emplace_back(std::string(h.substr(0, colon)), std::string(value));
+    }
+    if (r.method == "CONNECT") {
+        r.connect = true;
+        auto a = split_authority(target, std::nullopt);
+        if (!a) return std::string("CONNECT needs host:port");
+        r.target = std::move(*a);
+        return r;
+    }
+    constexpr std::string_view scheme = "http://";
+    if (target.size() < scheme.size() || !iequals(target.substr(0, scheme.size()), scheme)) {
+        if (target.size() >= 8 && iequals(target.substr(0, 8), "https://"))
+            return std::string("https:// goes through CONNECT, not as a plain request");
+        return std::string("only CONNECT and absolute-form (http://host/...) requests are proxied");
+    }
+    target.remove_prefix(scheme.size());
+    auto slash = target.find_first_of("/?#");
+    std::string_view authority = target.substr(0, slash);
+    if (authority.find('@') != std::string_view::npos)
+        return std::string("user information in the URL is not proxied");
+    auto a = split_authority(authority, std::uint16_t{80});
+    if (!a) return std::string("malformed host in the URL");
+    r.target = std::move(*a);
+    std::string_view rest = slash == std::string_view::npos ? "" : target.substr(slash);
+    if (!rest.empty() && rest.front() == '#') rest = "";
+    r.path = rest.empty() || rest.front() != '/' ? "/" + std::string(rest) : std::string(rest);
+    if (auto hash = r.path.find('#'); hash != std::string::npos) r.path.resize(hash);
+    return r;
+}
+
+bool is_hop_header(std::string_view name) {
+    return iequals(name, "Connection") || iequals(name, "Proxy-Connection") ||
+           iequals(name, "Keep-Alive") || iequals(name, "Proxy-Authorization") ||
+           iequals(name, "Proxy-Authenticate") || iequals(name, "TE") || iequals(name, "Upgrade");
+}
+
+Host host_of(const asio::ip::address& a) {
+    if (a.is_v6() && a.to_v6().is_v4_mapped())
+        return {HostKind::ipv4,
+                asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string()};
+    return {a.is_v4() ? HostKind::ipv4 : HostKind::ipv6, a.to_string()};
+}
+
+}  // namespace
+
+struct Proxy::State {
+    State(asio::io_context& i, HostMatcher m, ProxyOptions o)
+        : io(i), matcher(std::move(m)), opt(std::move(o)) {}
+    asio::io_context& io;
+    HostMatcher matcher;
+    ProxyOptions opt;
+    std::vector<Record> records;
+    std::size_t dropped = 0;
+    bool stopped = false;
+    std::unordered_set<SessionBase*> sessions;
+    std::vector<std::unique_ptr<tcp::acceptor>> tcp_listeners;
+    std::vector<std::unique_ptr<unix_stream::acceptor>> unix_listeners;
+
+    void record(Record r) {
+        if (records.size() < opt.max_records) {
+            records.push_back(std::move(r));
+        } else {
+            ++dropped;
+        }
+    }
+};
+
+namespace {
+
+template <class Client>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Client>> {
+public:
+    Session(std::shared_ptr<Proxy::State> st, Client client)
+        : st_(std::move(st)),
+          client_(std::move(client)),
+          upstream_(st_->io),
+          resolver_(st_->io),
+          timer_(st_->io) {
+        st_->sessions.insert(this);
+    }
+    ~Session() override { st_->sessions.erase(this); }
+
+    void start() {
+        auto self = this->shared_from_this();
+        deadline_ = Clock::now() + st_->opt.header_timeout;
+        asio::co_spawn(st_->io, self->watchdog(self), asio::detached);
+        asio::co_spawn(st_->io, self->run(self), asio::detached);
+    }
+
+    void close() override {
+        error_code ec;
+        client_.close(ec);
+        upstream_.close(ec);
+        resolver_.cancel();
+    }
+
+private:
+    using Self = std::shared_ptr<Session>;
+
+    asio::awaitable<void> watchdog(Self) {
+        while (!done_) {
+            timer_.expires_at(deadline_);
+            co_await timer_.async_wait(nothrow);
+            if (done_) break;
+            if (Clock::now() >= deadline_) {
+                close();
+                break;
+            }
+        }
+    }
+
+    void finish() {
+        done_ = true;
+        timer_.cancel();
+        close();
+        if (recorded_) st_->record(std::move(rec_));
+    }
+
+    void touch(std::chrono::milliseconds d) { deadline_ = Clock::now() + d; }
+
+    // The answer to a request that is not tunnelled, kept in out_ until send_out() writes it.
+    // (Built outside the coroutines' co_await expressions: gcc 12 destroys some temporaries in
+    // a co_await operand twice, so every co_await below has only named operands.)
+    void answer(std::string_view status, const std::string& reason, bool with_rule) {
+        std::string body = "sbxrun: " + printable(reason) + "\n";
+        out_ = "HTTP/1.1 " + std::string(status) +
+               "\r\nContent-Type: text/plain\r\nConnection: close\r\n";
+        if (with_rule && !rec_.rule.empty())
+            out_ += "X-Sbxrun-Rule: " + printable(rec_.rule) + "\r\n";
+        out_ += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    }
+
+    void refuse(std::string reason) {
+        rec_.allowed = false;
+        answer("403 Forbidden", reason, true);
+        rec_.reason = std::move(reason);
+    }
+
+    asio::awaitable<void> send_out() {
+        co_await asio::async_write(client_, asio::buffer(out_), nothrow);
+    }
+
+    asio::awaitable<void> run(Self) {
+        co_await serve();
+        finish();
+    }
+
+    asio::awaitable<void> serve() {
+        std::string head;
+        auto [ec, n] = co_await asio::async_read_until(
+            client_, asio::dynamic_buffer(head, st_->opt.max_header_bytes), "\r\n\r\n", nothrow);
+        if (ec) {
+            if (ec == asio::error::not_found) {
+                answer("431 Request Header Fields Too Large",
+                       "the request head is over " + std::to_string(st_->opt.max_header_bytes) +
+                           " bytes",
+                       false);
+                co_await send_out();
+            }
+            co_return;
+        }
+        std::string rest = head.substr(n);
+        auto parsed = parse_head(std::string_view(head).substr(0, n));
+        if (auto* why = std::get_if<std::string>(&parsed)) {
+            answer("400 Bad Request", *why, false);
+            co_await send_out();
+            co_return;
+        }
+        Request& req = std::get<Request>(parsed);
+        Decision d = st_->matcher.decide(req.target.host, req.target.port);
+        recorded_ = true;
+        rec_.host = d.host.text.empty() ? printable(req.target.host) : d.host.text;
+        rec_.port = req.target.port;
+        rec_.rule = d.rule_name;
+        if (!d.allowed) {
+            refuse(d.reason);
+            co_await send_out();
+            co_return;
+        }
+        if (!req.connect) {
+            // Plain HTTP: the Host header must name what the URL names, or a server behind an
+            // allowed name could be asked for another one.
+            for (const auto& [name, value] : req.headers) {
+                if (!iequals(name, "Host")) continue;
+                auto a = split_authority(value, std::uint16_t{80});
+                auto h = a ? parse_host(a->host) : Result<Host>(Error(ErrorKind::schema, ""));
+                if (!a || !h || *h != d.host || a->port != req.target.port) {
+                    rec_.rule = "Host header";
+                    refuse("the Host header \"" + printable(value) + "\" does not name " +
+                           d.host.text + ":" + std::to_string(req.target.port));
+                    co_await send_out();
+                    co_return;
+                }
+            }
+        }
+
+        // Resolve here, never trusting an address from the client, and keep only what the
+        // policy lets us reach.
+        touch(st_->opt.connect_timeout);
+        std::vector<asio::ip::address> found;
+        if (d.host.kind != HostKind::name) {
+            found.push_back(asio::ip::make_address(d.host.text));
+        } else {
+            bool pinned = false;
+            for (const auto& [name, addrs] : st_->opt.static_hosts) {
+                auto h = parse_host(name);
+                if (h && *h == d.host) {
+                    found = addrs;
+                    pinned = true;
+                    break;
+                }
+            }
+            if (!pinned) {
+                const std::string service = std::to_string(req.target.port);
+                auto [rec, results] = co_await resolver_.async_resolve(
+                    d.host.text, service, tcp::resolver::numeric_service, nothrow);
+                if (rec) {
+                    rec_.reason = "cannot resolve " + d.host.text + ": " + rec.message();
+                    answer("502 Bad Gateway", rec_.reason, true);
+                    co_await send_out();
+                    co_return;
+                }
+                for (const auto& e : results) found.push_back(e.endpoint().address());
+            }
+        }
+        std::vector<tcp::endpoint> usable;
+        std::string refused;
+        for (const auto& a : found) {
+            Host h = host_of(a);
+            bool denied = false;
+            for (const auto& r : st_->matcher.rules().deny) denied = denied || r.pattern.matches(h);
+            AddressClass c = classify(a);
+            if (!denied && (c == AddressClass::global || st_->matcher.allows_address(h))) {
+                usable.emplace_back(a, req.target.port);
+                continue;
+            }
+            if (!refused.empty()) refused += ", ";
+            refused +=
+                h.text + (denied ? " (network.deny)" : std::string(" (") + to_string(c) + ")");
+        }
+        if (usable.empty()) {
+            rec_.rule = "address check";
+            refuse(d.host.text + " resolves only to addresses the policy does not name: " +
+                   (refused.empty() ? std::string("none") : refused) +
+                   "; list an address in network.allow to allow it");
+            co_await send_out();
+            co_return;
+        }
+
+        // Connect to exactly the addresses checked.
+        auto [cec, ep] = co_await asio::async_connect(upstream_, usable, nothrow);
+        if (cec) {
+            rec_.reason = "cannot connect to " + d.host.text + ":" +
+                          std::to_string(req.target.port) + ": " + cec.message();
+            answer("502 Bad Gateway", rec_.reason, true);
+            co_await send_out();
+            co_return;
+        }
+        rec_.allowed = true;
+        rec_.address = ep.address().to_string();
+        touch(st_->opt.idle_timeout);
+
+        std::string first;
+        if (req.connect) {
+            static constexpr std::string_view ok = "HTTP/1.1 200 Connection established\r\n\r\n";
+            auto [wec, w] = co_await asio::async_write(client_, asio::buffer(ok), nothrow);
+            if (wec) co_return;
+        } else {
+            first = req.method + " " + req.path + " " + req.version + "\r\n";
+            bool host_seen = false;
+            for (const auto& [name, value] : req.headers) {
+                if (is_hop_header(name)) continue;
+                host_seen = host_seen || iequals(name, "Host");
+                first += name + ": " + value + "\r\n";
+            }
+            if (!host_seen) {
+                first += "Host: " + req.target.host;
+                if (req.target.port != 80) first += ":" + std::to_string(req.target.port);
+                first += "\r\n";
+            }
+            first += "Connection: close\r\n\r\n";
+        }
+        first += rest;
+        if (!first.empty()) {
+            auto [wec, w] = co_await asio::async_write(upstream_, asio::buffer(first), nothrow);
+            if (wec) co_return;
+            rec_.bytes_up += rest.size();
+        }
+        auto both =
+            pump(client_, upstream_, rec_.bytes_up) && pump(upstream_, client_, rec_.bytes_down);
+        co_await std::move(both);
+    }
+
+    template <class From, class To>
+    asio::awaitable<void> pump(From& from, To& to, std::uint64_t& count) {
+        std::vector<char> buf(st_->opt.buffer_bytes);
+        for (;;) {
+            auto [ec, n] = co_await from.async_read_some(asio::buffer(buf), nothrow);
+            if (ec) {
+                error_code ignored;
+                if (ec == asio::error::eof) {
+                    to.shutdown(asio::socket_base::shutdown_send, ignored);
+                } else {
+                    close();
+                }
+                co_return;
+            }
+            touch(st_->opt.idle_timeout);
+            auto [wec, w] = co_await asio::async_write(to, asio::buffer(buf.data(), n), nothrow);
+            if (wec) {
+                close();
+                co_return;
+            }
+            count += n;
+            touch(st_->opt.idle_timeout);
+        }
+    }
+
+    std::shared_ptr<Proxy::State> st_;
+    Client client_;
+    tcp::socket upstream_;
+    tcp::resolver resolver_;
+    asio::steady_timer timer_;
+    Clock::time_point deadline_;
+    bool done_ = false;
+    bool recorded_ = false;
+    Record rec_;
+    std::string out_;
+};
+
+template <class Acceptor>
+asio::awaitable<void> accept_loop(std::shared_ptr<Proxy::State> st, Acceptor* acceptor) {
+    asio::steady_timer backoff(st->io);
+    while (!st->stopped) {
+        auto [ec, sock] = co_await acceptor->async_accept(nothrow);
+        if (st->stopped || ec == asio::error::operation_aborted) co_return;
+        if (ec) {
+            // Out of descriptors or memory: wait a little rather than spin.
+            backoff.expires_after(std::chrono::milliseconds(50));
+            co_await backoff.async_wait(nothrow);
+            continue;
+        }
+        if (st->sessions.size() >= st->opt.max_connections) {
+            static constexpr std::string_view body =
+                "sbxrun: too many connections through the proxy\n";
+            static const std::string busy =
+                "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: " +
+                std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
+            error_code ignored;
+            sock.non_blocking(true, ignored);
+            sock.write_some(asio::buffer(busy), ignored);
+            sock.close(ignored);
+            continue;
+        }
+        std::make_shared<Session<typename Acceptor::protocol_type::socket>>(st, std::move(sock))
+            ->start();
+    }
+}
+
+}  // namespace
+
+Proxy::Proxy(asio::io_context& io, HostMatcher matcher, ProxyOptions options)
+    : state_(std::make_shared<State>(io, std::move(matcher), std::move(options))) {}
+
+Proxy::~Proxy() {
+    stop();
+}
+
+void Proxy::serve(tcp::acceptor acceptor) {
+    state_->tcp_listeners.push_back(std::make_unique<tcp::acceptor>(std::move(acceptor)));
+    asio::co_spawn(state_->io, accept_loop(state_, state_->tcp_listeners.back().get()),
+                   asio::detached);
+}
+
+void Proxy::serve(unix_stream::acceptor acceptor) {
+    state_->unix_listeners.push_back(std::make_unique<unix_stream::acceptor>(std::move(acceptor)));
+    asio::co_spawn(state_->io, accept_loop(state_, state_->unix_listeners.back().get()),
+                   asio::detached);
+}
+
+void Proxy::stop() {
+    state_->stopped = true;
+    error_code ignored;
+    for (auto& l : state_->tcp_listeners) l->close(ignored);
+    for (auto& l : state_->unix_listeners) l->close(ignored);
+    for (SessionBase* s : state_->sessions) s->close();
+}
+
+const std::vector<Record>& Proxy::records() const {
+    return state_->records;
+}
+std::size_t Proxy::dropped_records() const {
+    return state_->dropped;
+}
+std::size_t Proxy::active_connections() const {
+    return state_->sessions.size();
+}
+
+}  // namespace sbx::net
