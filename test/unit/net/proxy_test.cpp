@@ -153,7 +153,7 @@ struct Harness {
 
     // `allow`/`deny` are patterns; ports are the two servers'.
     void start(std::vector<std::string> allow, std::vector<std::string> deny = {},
-               ProxyOptions opt = {}) {
+               ProxyOptions opt = {}, std::vector<std::uint16_t> extra_ports = {}) {
         AllowlistRules rules;
         auto add = [](std::vector<HostRule>& out, const std::vector<std::string>& list,
                       const char* key) {
@@ -167,6 +167,7 @@ struct Harness {
         add(rules.allow, allow, "network.allow");
         add(rules.deny, deny, "network.deny");
         rules.ports = {echo_port, web_port};
+        rules.ports.insert(rules.ports.end(), extra_ports.begin(), extra_ports.end());
         auto lo = asio::ip::make_address("127.0.0.1");
         for (const char* name :
              {"allowed.test", "bad.allowed.test", "private.test", "web.test", "other.test"})
@@ -470,4 +471,58 @@ TEST_CASE("the proxy serves a unix socket listener too", "[proxy]") {
         CHECK(c.exactly(8) == "via unix");
     }
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a deny rule on an address refuses an allowed name that resolves there", "[proxy]") {
+    Harness h;
+    h.start({"private.test", "127.0.0.1"}, {"127.0.0.1"});
+    Client c(h.proxy_port);
+    c.send(connect_line("private.test:" + std::to_string(h.echo_port)));
+    std::string r = c.head() + c.until_eof();
+    CHECK_THAT(r, Catch::StartsWith("HTTP/1.1 403"));
+    CHECK_THAT(r, Catch::Contains("127.0.0.1 (network.deny)"));
+}
+
+TEST_CASE("an allowed destination that refuses the connection is a 502, recorded", "[proxy]") {
+    std::uint16_t closed = 0;
+    {
+        asio::io_context tmp;
+        closed = loopback_listener(tmp).local_endpoint().port();  // closed again at once
+    }
+    Harness h;
+    h.start({"allowed.test", "127.0.0.1"}, {}, {}, {closed});
+    {
+        Client c(h.proxy_port);
+        c.send(connect_line("allowed.test:" + std::to_string(closed)));
+        std::string r = c.head() + c.until_eof();
+        CHECK_THAT(r, Catch::StartsWith("HTTP/1.1 502 Bad Gateway"));
+        CHECK_THAT(r, Catch::Contains("cannot connect to allowed.test:" + std::to_string(closed)));
+    }
+    REQUIRE(h.wait_active(0));
+    auto recs = h.records();
+    REQUIRE(recs.size() == 1);
+    CHECK_FALSE(recs[0].allowed);
+    CHECK(recs[0].rule == "network.allow[0] \"allowed.test\"");
+    CHECK_THAT(recs[0].reason, Catch::Contains("cannot connect"));
+}
+
+TEST_CASE("stop() closes the listener and every connection", "[proxy]") {
+    Harness h;
+    h.start({"allowed.test", "127.0.0.1"});
+    Client c(h.proxy_port);
+    c.send(connect_line("allowed.test:" + std::to_string(h.echo_port)));
+    CHECK_THAT(c.head(), Catch::StartsWith("HTTP/1.1 200"));
+    h.on_io([&] {
+        h.proxy->stop();
+        return 0;
+    });
+    CHECK(c.until_eof().empty());
+    REQUIRE(h.wait_active(0));
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(h.proxy_port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    CHECK(::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0);
+    ::close(fd);
 }
