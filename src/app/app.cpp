@@ -222,15 +222,17 @@ private:
             return fail(
                 Error(ErrorKind::usage, "--trust-policy: no home directory, so no trust store"));
         }
-        auto text = read_policy_file(path, PolicyLimits{});
-        if (!text.ok()) return fail(text.error());
-        auto policy = apply_policy_text(default_policy(host.expand), *text, path, host.expand);
+        // The bytes validated, the bytes stored and the key they are stored under all come
+        // through one descriptor of the file's directory.
+        auto candidate = read_trust_candidate(path);
+        if (!candidate.ok()) return fail(candidate.error());
+        const std::string& text = candidate->text;
+        const std::string& key = candidate->key;
+        auto policy = apply_policy_text(default_policy(host.expand), text, path, host.expand);
         if (!policy.ok()) return fail(policy.error());
-        auto key = trust_key(path);
-        if (!key.ok()) return fail(key.error());
-        auto entry = store_trusted_copy(store, *key, *text);
+        auto entry = store_trusted_copy(store, key, text);
         if (!entry.ok()) return fail(entry.error());
-        diag_.note("trusted " + *key + " (" + std::to_string(text->size()) + " bytes, copy in " +
+        diag_.note("trusted " + key + " (" + std::to_string(text.size()) + " bytes, copy in " +
                    *entry + "); it applies while its content stays the same");
         return 0;
     }
