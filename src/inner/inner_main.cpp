@@ -50,9 +50,9 @@
 #include "inner/inner_spec.hpp"
 #include "inner/landlock_apply.hpp"
 #include "inner/pin.hpp"
+#include "inner/placeholder_bind.hpp"
 #include "inner/proc_sys.hpp"
 #include "inner/seccomp_filter.hpp"
-#include "inner/placeholder_bind.hpp"
 #include "inner/verify_mounts.hpp"
 
 namespace {

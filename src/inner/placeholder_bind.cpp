@@ -67,8 +67,8 @@ Status bind_placeholder_read_only(const VerifyMount& p) {
         return os_error("placeholder " + path + ": fstat", errno, path);
     if (static_cast<std::uint64_t>(st.st_dev) != p.dev ||
         static_cast<std::uint64_t>(st.st_ino) != p.ino)
-        return Error(ErrorKind::os,
-                     "placeholder " + path + ": another file stands there (changed since it was made)")
+        return Error(ErrorKind::os, "placeholder " + path +
+                                        ": another file stands there (changed since it was made)")
             .with_path(path);
     MountAttr attr;
     attr.attr_set = kAttrRdonly | kAttrNosuid | kAttrNodev;

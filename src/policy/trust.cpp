@@ -118,8 +118,7 @@ std::string trust_store_dir(const ExpandContext& ctx) {
     return config.empty() ? std::string() : config + "/trusted";
 }
 
-Result<TrustCandidate> read_trust_candidate(const std::string& path,
-                                            const PolicyLimits& limits) {
+Result<TrustCandidate> read_trust_candidate(const std::string& path, const PolicyLimits& limits) {
     const std::string dir = path_parent(path);
     auto fail = [&](int err, const std::string& what, const std::string& where) {
         return Error(err == ENOENT || err == ENOTDIR ? ErrorKind::not_found : ErrorKind::usage,
@@ -139,8 +138,7 @@ Result<TrustCandidate> read_trust_candidate(const std::string& path,
                     dir);
     TrustCandidate c;
     c.key = path_join(std::string(real, static_cast<std::size_t>(n)), path_base_name(path));
-    UniqueFd fd(::openat(dfd.get(), path_base_name(path).c_str(),
-                         O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    UniqueFd fd(::openat(dfd.get(), path_base_name(path).c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
     if (!fd) return fail(errno, "cannot read policy file " + path, path);
     BoundedRead r = read_bounded(fd.get(), limits.max_file_bytes);
     if (r.sys_errno != 0) return fail(r.sys_errno, "cannot read policy file " + path, path);
