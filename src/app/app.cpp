@@ -191,7 +191,8 @@ private:
         if (inv.action == Action::doctor) return run_doctor(inv, *host, *policy);
         PlanOptions plan_options;
         plan_options.extra_protect = sbxrun_protections(*policy, files, inv.status_file, *host);
-        plan_options.project_dirs = {host->expand.workspace, host->expand.home};
+        plan_options.workspace_dir = host->expand.workspace;
+        plan_options.home_dir = host->expand.home;
         auto plan = make_plan(*policy, plan_options);
         if (!plan.ok()) return fail(plan.error());
         if (inv.action != Action::explain) {

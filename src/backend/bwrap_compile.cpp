@@ -36,8 +36,12 @@ void add_dev(ArgvBuilder& b) {
            "/dev/stderr"});
 }
 
+// The sandbox's own /proc and /dev: rules there are not applied. Except /dev/shm, an empty
+// directory of the sandbox's /dev where a policy may bind the host's (a workspace kept in
+// /dev/shm was hidden, so bwrap failed at chdir and the run fell back to Landlock).
 bool under_virtual(const std::string& dest) {
-    return path_is_within(dest, "/proc") || path_is_within(dest, "/dev");
+    return path_is_within(dest, "/proc") ||
+           (path_is_within(dest, "/dev") && !path_is_within(dest, "/dev/shm"));
 }
 
 bool is_bind(OpKind kind) {
@@ -148,7 +152,7 @@ Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap
         if (op.dest != "/") add_virtual();  // after the root, before anything deeper
         if (op.dest != "/" && under_virtual(op.dest)) {
             out.notes.push_back(std::string(to_string(op.kind)) + " " + op.dest +
-                                ": /proc and /dev are the sandbox's own; rule not applied");
+                                ": /proc and /dev (but /dev/shm) are the sandbox's own; rule not applied");
             continue;
         }
         // A missing descriptor would reach bwrap as "-1" (its failure, after the placeholders

@@ -106,14 +106,27 @@ bool is_git_name(std::string_view path) {
     return path.size() >= 5 && path.substr(path.size() - 5) == "/.git";
 }
 
+// Whether a missing name of `scope` is kept from being created in writable root `root`.
+bool Protector::missing_blocked_in(MissingScope scope, std::string_view root) const {
+    const bool home = !d_.home_real.empty() && root == d_.home_real;
+    const bool workspace = !d_.workspace_real.empty() && root == d_.workspace_real;
+    switch (scope) {
+        case MissingScope::every_root:
+            return true;
+        case MissingScope::project:
+            return workspace || home;
+        case MissingScope::home:
+            return home;
+    }
+    return true;
+}
+
 Status Protector::protect_rule(const PathRule& rule) {
     if (!rule.relative_name)
         return protect_path(rule.path, rule_ref("filesystem.protect", rule), {});
     for (const auto& root : d_.writable_roots) {
         Via via{0, root, {}};
-        via.block_missing = rule.missing == MissingScope::every_root ||
-                            std::find(d_.project_roots.begin(), d_.project_roots.end(), root) !=
-                                d_.project_roots.end();
+        via.block_missing = missing_blocked_in(rule.missing, root);
         SBX_TRY(
             protect_path(path_join(root, rule.path), rule_ref("filesystem.protect", rule), via));
     }
@@ -208,7 +221,7 @@ Status Protector::protect_path(const std::string& path, const RuleRef& rule, con
     // reached through a link is not this case (the link says the name is used).
     if (!via.block_missing && r->chain.empty() && !placeholder) {
         pd.decision = Decision::missing_unread;
-        pd.detail = "not blocked: the programs that read it look only in the workspace and $HOME";
+        pd.detail = "not blocked: the programs that read it do not look for it here";
         d_.plan.protected_paths.push_back(std::move(pd));
         return {};
     }

@@ -37,6 +37,7 @@ private:
     };
 
     [[nodiscard]] Status protect_path(const std::string& path, const RuleRef& rule, const Via& via);
+    [[nodiscard]] bool missing_blocked_in(MissingScope scope, std::string_view root) const;
     [[nodiscard]] Status protect_links_inside(const std::string& dir, int fd_index, bool readable,
                                               const RuleRef& rule, const Via& via);
 

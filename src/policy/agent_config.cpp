@@ -7,7 +7,10 @@ namespace {
 
 using enum MissingScope;
 
-// Decided one name at a time; each line is what makes the name worth a rule. Left out on
+// Decided one name at a time; each line is what makes the name worth a rule, and the scope
+// where a missing one is blocked: every_root for what is looked up in every parent directory,
+// project for what an agent or tool reads at the top of the project it runs in, home for what
+// is read from $HOME only (a .bashrc at a project's top is read by nobody). Left out on
 // purpose (sbxrun-policy(5) says why): AGENTS.md and CLAUDE.md, which hold the user's
 // instructions that agents are asked to edit and which no program executes; .editorconfig and
 // the like, which only set formatting.
@@ -21,7 +24,7 @@ constexpr std::array kNames{
     AgentConfigName{".agents", project, "Codex: skills and agent definitions it loads"},
     AgentConfigName{".claude", project,
                     "Claude Code: settings.json hooks, commands and agents it runs"},
-    AgentConfigName{".claude.json", project, "Claude Code: MCP server commands (read from $HOME)"},
+    AgentConfigName{".claude.json", home, "Claude Code: MCP server commands (read from $HOME)"},
     AgentConfigName{".mcp.json", project, "Claude Code and others: project MCP server commands"},
     AgentConfigName{".gemini", project, "Gemini CLI: settings.json (MCP servers), commands"},
     AgentConfigName{".opencode", project, "opencode: plugins (JavaScript it runs), commands"},
@@ -32,7 +35,7 @@ constexpr std::array kNames{
     AgentConfigName{".continue", project, "Continue: MCP server commands, config.ts it runs"},
     AgentConfigName{".windsurf", project, "Windsurf: rules and workflows it follows"},
     // Files that make other host tools run code.
-    AgentConfigName{".gitconfig", project,
+    AgentConfigName{".gitconfig", home,
                     "git: core.fsmonitor, aliases and hooksPath (read from $HOME)"},
     AgentConfigName{".gitmodules", project,
                     "git: submodule URLs and paths used by git submodule update"},
@@ -41,17 +44,17 @@ constexpr std::array kNames{
     AgentConfigName{".vscode", project,
                     "VS Code: tasks.json (folderOpen tasks), settings (interpreter paths)"},
     AgentConfigName{".idea", project, "JetBrains IDEs: run configurations, startup tasks"},
-    AgentConfigName{".ripgreprc", project,
+    AgentConfigName{".ripgreprc", home,
                     "ripgrep: --pre commands (when RIPGREP_CONFIG_PATH names it)"},
-    AgentConfigName{".bashrc", project, "bash: sourced by interactive shells (in $HOME)"},
-    AgentConfigName{".bash_profile", project, "bash: sourced by login shells (in $HOME)"},
-    AgentConfigName{".bash_login", project, "bash: sourced by login shells (in $HOME)"},
-    AgentConfigName{".bash_logout", project, "bash: sourced when a login shell exits"},
-    AgentConfigName{".profile", project, "sh, bash, dash: sourced by login shells (in $HOME)"},
-    AgentConfigName{".zshenv", project, "zsh: sourced by every zsh, scripts too (in $HOME)"},
-    AgentConfigName{".zshrc", project, "zsh: sourced by interactive shells (in $HOME)"},
-    AgentConfigName{".zprofile", project, "zsh: sourced by login shells (in $HOME)"},
-    AgentConfigName{".zlogin", project, "zsh: sourced by login shells (in $HOME)"},
+    AgentConfigName{".bashrc", home, "bash: sourced by interactive shells (in $HOME)"},
+    AgentConfigName{".bash_profile", home, "bash: sourced by login shells (in $HOME)"},
+    AgentConfigName{".bash_login", home, "bash: sourced by login shells (in $HOME)"},
+    AgentConfigName{".bash_logout", home, "bash: sourced when a login shell exits"},
+    AgentConfigName{".profile", home, "sh, bash, dash: sourced by login shells (in $HOME)"},
+    AgentConfigName{".zshenv", home, "zsh: sourced by every zsh, scripts too (in $HOME)"},
+    AgentConfigName{".zshrc", home, "zsh: sourced by interactive shells (in $HOME)"},
+    AgentConfigName{".zprofile", home, "zsh: sourced by login shells (in $HOME)"},
+    AgentConfigName{".zlogin", home, "zsh: sourced by login shells (in $HOME)"},
     AgentConfigName{".npmrc", project,
                     "npm: node-options, script-shell and the registry for the next install"},
     AgentConfigName{".yarnrc.yml", project, "Yarn: yarnPath, the JavaScript run as yarn itself"},

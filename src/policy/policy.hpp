@@ -33,11 +33,12 @@ struct Setting {
 // One entry of a path list, after variable expansion.
 // Where a missing relative protected name is kept from being created (filesystem.protect,
 // missing_protected = "block"). Names written in a policy are blocked in every writable root;
-// the names of @agent-config that host programs read only at a project's top or in $HOME are
-// blocked only in the workspace and $HOME (policy/agent_config.hpp says why, name by name).
+// the names of @agent-config that host programs read only at a project's top (or in $HOME)
+// are blocked only there (policy/agent_config.hpp says why, name by name).
 enum class MissingScope {
     every_root,
     project,  // the workspace and $HOME, when they are writable roots
+    home,     // $HOME only, when it is a writable root
 };
 
 struct PathRule {

@@ -9,9 +9,16 @@ page="$(dirname "$0")/../../man/sbxrun-policy.5"
 names=$(sed -n '/^\.Sh AGENT CONFIGURATION/,/^\.Sh /s/^\.It Pa //p' "$page")
 check "the man page lists the set" test "$(echo "$names" | wc -l)" -ge 30
 
+# The names read from $HOME only (shells' start-up files and the like) are not blocked at a
+# project's top, where nothing reads them: the list of those the workspace must refuse.
+home_only=".claude.json .gitconfig .ripgreprc .bashrc .bash_profile .bash_login .bash_logout .profile .zshenv .zshrc .zprofile .zlogin"
+project_names=""
+for n in $names; do
+    case " $home_only " in *" $n "*) ;; *) project_names="$project_names $n" ;; esac
+done
 # Missing: one run tries to create every name (as a file and as a directory, each its own
 # attempt), and must fail for each; afterwards none exists on the host.
-script='made=""; for n in '"$(echo $names | tr '\n' ' ')"'; do
+script='made=""; for n in '"$project_names"'; do
     case $n in .git | .codex) continue ;; esac  # the fixture has them
     if ( : >"$n" ) 2>/dev/null || mkdir "$n" 2>/dev/null || ln -s x "$n" 2>/dev/null; then
         made="$made $n"
@@ -22,7 +29,7 @@ echo refused-all; exit 1'
 attack_errno "no missing @agent-config name can be created at the workspace's top" \
     'refused-all' "$script"
 leftover=""
-for n in $names; do
+for n in $project_names; do
     case $n in .git | .codex) continue ;; esac
     if [ -e "$WS/$n" ] || [ -L "$WS/$n" ]; then leftover="$leftover $n"; fi
 done
@@ -64,7 +71,10 @@ expect_rc 0 "$BACKEND: .bashrc and .claude may be created in \${tmpdir}"
 check "and they are the command's own files on the host" test -f "$FIX/tmp/.bashrc" -a -d "$FIX/tmp/.claude"
 rm -rf "$FIX/tmp/.bashrc" "$FIX/tmp/.claude"
 
-# $HOME as the workspace: a shell start-up file is blocked there too.
+sbxb -- sh -c ': >.bashrc && : >.zshenv'
+expect_rc 0 "$BACKEND: a .bashrc may be created at a project's top (read from \$HOME only)"
+rm -f "$WS/.bashrc" "$WS/.zshenv"
+# $HOME as the workspace: a shell start-up file is blocked there.
 WS=$FIX/home
 attack_errno "no .bashrc can be created in \$HOME" "$(pick "$E_RO|$E_PLACEHOLDER" "$E_RO")" \
     ': >.bashrc'
