@@ -261,6 +261,7 @@ private:
         in.workspace = ctx.host.expand.workspace;
         in.workspace_source = ctx.host.workspace_source;
         in.unix_sockets = effective_unix_sockets(ctx.policy.network);
+        in.git = ctx.policy.filesystem.git;
         for (BackendKind b : backend_order(inv, ctx.policy)) {
             Preview p = b == BackendKind::bwrap ? preview_bwrap(ctx) : preview_landlock(ctx);
             if (!p.available) {
