@@ -102,9 +102,9 @@ TEST_CASE("each enum value is accepted from a file", "[policy][enums]") {
         CHECK(t->filesystem.git.origin.file == "g.toml");
         CHECK(t->filesystem.git.origin.line == 2);
         CHECK(t->filesystem.git.origin.key == "filesystem.git");
-        auto j = load_text(std::string("{\"version\": 1, \"filesystem\": {\"git\": \"") +
-                               to_string(m) + "\"}}",
-                           "g.json");
+        auto j = load_text(
+            std::string("{\"version\": 1, \"filesystem\": {\"git\": \"") + to_string(m) + "\"}}",
+            "g.json");
         REQUIRE(j.ok());
         CHECK(j->filesystem.git.value == m);
     }
