@@ -26,6 +26,7 @@
 #include "policy/load.hpp"
 #include "policy/trust.hpp"
 #include "run/exit_outcome.hpp"
+#include "run/git_integrity.hpp"
 #include "run/integrity.hpp"
 #include "run/outcome.hpp"
 #include "util/printable.hpp"
@@ -306,6 +307,7 @@ private:
         };
         for (BackendKind b : backend_order(inv, ctx.policy)) {
             starting = b;
+            const GitWatch git_watched = git_watch(ctx.plan, b == BackendKind::bwrap);
             Attempt a = b == BackendKind::bwrap ? run_bwrap(ctx) : run_landlock(ctx);
             if (!a.ran) {
                 // A refusal to enforce is final: falling back would weaken the sandbox silently.
@@ -335,6 +337,13 @@ private:
                 diag_.error(printable(o.reason));
             }
             IntegrityReport integrity = check_and_restore(links);
+            // filesystem.git = "commit": a git directory planted for the host's next git.
+            GitIntegrityReport git = check_git(git_watched);
+            for (const auto& n : git.notes) diag_.warn(n);
+            integrity.changed.insert(integrity.changed.end(), git.changed.begin(),
+                                     git.changed.end());
+            integrity.restored.insert(integrity.restored.end(), git.restored.begin(),
+                                      git.restored.end());
             if (!integrity.clean()) integrity_violation(o, integrity);
             return finish(std::move(o));
         }

@@ -76,8 +76,8 @@ enum class Decision {
     target_protected_target_blocked,  // symlinks = "follow", and the missing target blocked
     missing_ignored,                  // missing, and missing_protected = "ignore"
     missing_unread,  // missing in a root where no host program looks for it (MissingScope)
-    git_commit,                       // a git directory writable for commits (filesystem.git =
-                                      // "commit"); what makes git run code is protected inside
+    git_commit,      // a git directory writable for commits (filesystem.git =
+                     // "commit"); what makes git run code is protected inside
 };
 
 [[nodiscard]] const char* to_string(Decision d);

@@ -1,0 +1,174 @@
+#include "run/git_integrity.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+
+#include "fs/path.hpp"
+#include "util/open_no_symlinks.hpp"
+#include "util/unique_fd.hpp"
+
+namespace sbx {
+namespace {
+
+bool since(const struct stat& st, const timespec& start) {
+    if (st.st_ctim.tv_sec != start.tv_sec) return st.st_ctim.tv_sec > start.tv_sec;
+    return st.st_ctim.tv_nsec >= start.tv_nsec;
+}
+
+// The entries whose change makes a git directory one the host's git would run code from.
+constexpr const char* kCodeEntries[] = {"HEAD", "config", "config.worktree", "commondir", "hooks"};
+
+struct Listing {
+    std::vector<std::string> dirs;   // subdirectories (no symlinks)
+    std::vector<std::string> links;  // symlinks
+    bool head = false, objects = false, refs = false, commondir = false;
+};
+
+bool list_dir(int fd, Listing& out) {
+    UniqueFd own(::openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!own) return false;
+    DIR* d = ::fdopendir(own.get());
+    if (d == nullptr) return false;
+    (void)own.release();
+    while (dirent* e = ::readdir(d)) {
+        const std::string n = e->d_name;
+        if (n == "." || n == "..") continue;
+        unsigned char type = e->d_type;
+        if (type == DT_UNKNOWN) {
+            struct stat st {};
+            if (::fstatat(fd, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+            type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISLNK(st.st_mode) ? DT_LNK : DT_REG;
+        }
+        if (n == "HEAD") out.head = true;
+        if (n == "commondir") out.commondir = true;
+        if (type == DT_LNK) out.links.push_back(n);
+        if (type != DT_DIR) continue;
+        if (n == "objects") out.objects = true;
+        if (n == "refs") out.refs = true;
+        out.dirs.push_back(n);
+    }
+    ::closedir(d);
+    std::sort(out.dirs.begin(), out.dirs.end());
+    return true;
+}
+
+struct Pending {
+    std::string path;
+    int depth = 0;
+    bool linked = false;  // reached through a symlink the run made: any filesystem
+};
+
+}  // namespace
+
+GitWatch git_watch(const MountPlan& plan, bool bwrap) {
+    GitWatch w;
+    ::clock_gettime(CLOCK_REALTIME_COARSE, &w.start);
+    // Filesystems that keep whole seconds round a change time down: count the whole second.
+    w.start.tv_nsec = 0;
+    for (const auto& root : plan.git_worktrees)
+        if (std::find(w.worktrees.begin(), w.worktrees.end(), root) == w.worktrees.end())
+            w.worktrees.push_back(root);
+    w.git_dirs = plan.git_dirs;
+    if (bwrap) {
+        for (const auto& op : plan.ops)
+            if (op.kind == OpKind::block_missing && op.after_run_under_bwrap)
+                w.must_stay_missing.push_back(op.dest);
+    }
+    return w;
+}
+
+GitIntegrityReport check_git(const GitWatch& watch) {
+    GitIntegrityReport report;
+    for (const auto& path : watch.must_stay_missing) {
+        UniqueFd parent =
+            open_no_symlinks(AT_FDCWD, path_parent(path).c_str(), O_PATH | O_DIRECTORY);
+        if (!parent) continue;
+        const std::string name = path_base_name(path);
+        struct stat st {};
+        if (::fstatat(parent.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        report.changed.push_back(path +
+                                 " was created (git would take its config and hooks from "
+                                 "where it points)");
+        const std::string aside = name + ".sbxrun-planted." + std::to_string(::getpid());
+        if (::renameat2(parent.get(), name.c_str(), parent.get(), aside.c_str(),
+                        RENAME_NOREPLACE) == 0)
+            report.restored.push_back(path + " (moved to " + path_join(path_parent(path), aside) +
+                                      ")");
+    }
+
+    std::size_t visited = 0;
+    bool cut = false;
+    std::deque<Pending> queue;
+    for (const auto& root : watch.worktrees) queue.push_back(Pending{root, 0});
+    dev_t dev = 0;
+    while (!queue.empty()) {
+        Pending p = std::move(queue.front());
+        queue.pop_front();
+        // By name, never through a symlink: the queue holds paths, not one descriptor each.
+        UniqueFd fd = open_no_symlinks(AT_FDCWD, p.path.c_str(), O_PATH | O_DIRECTORY);
+        struct stat dst {};
+        if (!fd || ::fstat(fd.get(), &dst) != 0) continue;
+        if (p.depth == 0) dev = dst.st_dev;
+        if (dst.st_dev != dev && !p.linked) continue;  // another filesystem in the work tree
+        if (std::find(watch.git_dirs.begin(), watch.git_dirs.end(), p.path) != watch.git_dirs.end())
+            continue;
+        if (++visited > watch.max_dirs) {
+            cut = true;
+            break;
+        }
+        Listing l;
+        if (!list_dir(fd.get(), l)) continue;
+        if (l.head && ((l.objects && l.refs) || l.commondir)) {
+            // A git directory: judged, never entered.
+            for (const char* e : kCodeEntries) {
+                struct stat st {};
+                if (::fstatat(fd.get(), e, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                    since(st, watch.start)) {
+                    report.changed.push_back(p.path +
+                                             " is a git directory made or changed by the run (" +
+                                             e + "): the host's git would run what it says");
+                    break;
+                }
+            }
+            continue;
+        }
+        if (p.depth >= watch.max_depth) {
+            if (!l.dirs.empty()) cut = true;
+            continue;
+        }
+        for (const auto& n : l.dirs)
+            queue.push_back(Pending{path_join(p.path, n), p.depth + 1, p.linked});
+        // A link the run made to a directory elsewhere (a git directory planted in ${tmpdir},
+        // linked from the workspace, is where the host's git lands after `cd link`): its
+        // target is searched too, under the same bounds. Links older than the run are not.
+        for (const auto& n : l.links) {
+            struct stat lst {};
+            if (::fstatat(fd.get(), n.c_str(), &lst, AT_SYMLINK_NOFOLLOW) != 0 ||
+                !since(lst, watch.start))
+                continue;
+            char real[PATH_MAX];
+            const std::string link = path_join(p.path, n);
+            if (::realpath(link.c_str(), real) == nullptr) continue;
+            struct stat tst {};
+            if (::stat(real, &tst) != 0 || !S_ISDIR(tst.st_mode)) continue;
+            queue.push_back(Pending{real, p.depth + 1, true});
+        }
+    }
+    if (cut) {
+        report.notes.push_back("the search for planted git directories stopped at its bound (" +
+                               std::to_string(watch.max_dirs) + " directories, " +
+                               std::to_string(watch.max_depth) + " levels) in " +
+                               (watch.worktrees.empty() ? std::string() : watch.worktrees[0]));
+    }
+    return report;
+}
+
+}  // namespace sbx
