@@ -29,7 +29,7 @@ constexpr const char* kCodeEntries[] = {"HEAD", "config", "config.worktree", "co
 struct Listing {
     std::vector<std::string> dirs;   // subdirectories (no symlinks)
     std::vector<std::string> links;  // symlinks
-    bool head = false, objects = false, refs = false, commondir = false;
+    bool head = false, objects = false, refs = false, commondir = false, config = false;
 };
 
 bool list_dir(int fd, Listing& out) {
@@ -49,6 +49,7 @@ bool list_dir(int fd, Listing& out) {
         }
         if (n == "HEAD") out.head = true;
         if (n == "commondir") out.commondir = true;
+        if (n == "config") out.config = true;
         if (type == DT_LNK) out.links.push_back(n);
         if (type != DT_DIR) continue;
         if (n == "objects") out.objects = true;
@@ -104,6 +105,34 @@ GitIntegrityReport check_git(const GitWatch& watch) {
                                       ")");
     }
 
+    // The worktrees of the plan's git directories (worktrees/ stays writable for `git worktree
+    // add`): each one's commondir must lead back to the git directory that holds it, as git
+    // worktree add writes it; one naming another directory sends git there for its config.
+    for (const auto& g : watch.git_dirs) {
+        const std::string wt = path_join(g, "worktrees");
+        UniqueFd wfd = open_no_symlinks(AT_FDCWD, wt.c_str(), O_PATH | O_DIRECTORY);
+        if (!wfd) continue;
+        Listing l;
+        if (!list_dir(wfd.get(), l)) continue;
+        for (const auto& n : l.dirs) {
+            const std::string admin = path_join(wt, n);
+            const std::string cpath = path_join(admin, "commondir");
+            UniqueFd cfd = open_no_symlinks(AT_FDCWD, cpath.c_str(), O_RDONLY);
+            if (!cfd) continue;  // none: the admin directory is its own (not a worktree git uses)
+            char buf[4096];
+            const ssize_t got = ::read(cfd.get(), buf, sizeof buf - 1);
+            std::string text = got > 0 ? std::string(buf, static_cast<std::size_t>(got)) : "";
+            while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+            std::string named = text.empty() || text[0] != '/' ? admin + "/" + text : text;
+            char real[PATH_MAX];
+            const bool back = !text.empty() && ::realpath(named.c_str(), real) != nullptr &&
+                              std::string(real) == g;
+            if (!back)
+                report.changed.push_back(cpath + " names '" + text + "', not " + g +
+                                         ": the worktree's git would take its config from there");
+        }
+    }
+
     std::size_t visited = 0;
     bool cut = false;
     std::deque<Pending> queue;
@@ -126,7 +155,10 @@ GitIntegrityReport check_git(const GitWatch& watch) {
         }
         Listing l;
         if (!list_dir(fd.get(), l)) continue;
-        if (l.head && ((l.objects && l.refs) || l.commondir)) {
+        // A git directory, or the common directory of one (objects/, refs/ and a config but
+        // no HEAD: what a planted worktree's commondir names).
+        if ((l.head && ((l.objects && l.refs) || l.commondir)) ||
+            (l.objects && l.refs && l.config)) {
             // A git directory: judged, never entered.
             for (const char* e : kCodeEntries) {
                 struct stat st {};

@@ -9,10 +9,13 @@
 // trees, and at the two entries of the git directories the plan could not block under bwrap.
 //
 // What counts: a directory git would take for a git directory (HEAD, and objects/ + refs/ or a
-// commondir) outside the plan's git directories, whose HEAD, config, config.worktree,
-// commondir or hooks/ changed (ctime) since the run started: new, or an existing one given a
-// config. Change times cannot be set by the command. A nested repository the command only
-// committed to is not reported (its HEAD and config do not change on commit).
+// commondir) or for a common directory (objects/, refs/ and a config) outside the plan's git
+// directories, whose HEAD, config, config.worktree, commondir or hooks/ changed (ctime) since
+// the run started: new, or an existing one given a config. Change times cannot be set by the
+// command. A nested repository the command only committed to is not reported (its HEAD and
+// config do not change on commit). And in each of the plan's git directories, a worktree
+// (worktrees/*, which `git worktree add` must be able to make) whose commondir does not lead
+// back to that git directory.
 //
 // How far it looks: breadth first from each work tree, never following a symlink nor entering
 // another filesystem or a git directory, at most kMaxDirs directories and kMaxDepth levels

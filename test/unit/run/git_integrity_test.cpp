@@ -123,3 +123,27 @@ TEST_CASE("a link the run made leads the search to its target; older links do no
     fs::create_directory_symlink(other.path / "new", t.path / "new-link");
     CHECK(mentions(sbx::check_git(now).changed, (other.path / "new/evil").string()));
 }
+
+TEST_CASE("a common directory (objects, refs, config, no HEAD) made by the run is reported",
+          "[run][git]") {
+    TempDir t;
+    auto w = watch_of(t.path, t.path / ".git");
+    fs::create_directories(t.path / "common/objects");
+    fs::create_directories(t.path / "common/refs");
+    std::ofstream(t.path / "common/config") << "[core]\n\tfsmonitor = touch /tmp/pwned\n";
+    CHECK(mentions(sbx::check_git(w).changed, (t.path / "common").string()));
+}
+
+TEST_CASE("a worktree of a writable git directory must name it as its commondir", "[run][git]") {
+    TempDir t;
+    bare_repo(t.path / ".git");
+    fs::create_directories(t.path / ".git/worktrees/good");
+    fs::create_directories(t.path / ".git/worktrees/evil");
+    std::ofstream(t.path / ".git/worktrees/good/commondir") << "../..\n";
+    std::ofstream(t.path / ".git/worktrees/evil/commondir") << (t.path / "elsewhere").string();
+    auto w = watch_of(t.path, t.path / ".git");
+    w.start.tv_sec += 10;
+    auto r = sbx::check_git(w);
+    REQUIRE(r.changed.size() == 1);
+    CHECK(r.changed[0].rfind((t.path / ".git/worktrees/evil/commondir").string() + " ", 0) == 0);
+}
