@@ -133,6 +133,36 @@ GitIntegrityReport check_git(const GitWatch& watch) {
         }
     }
 
+    // A rebase or cherry-pick the run left half done, whose todo list runs commands: the host's
+    // `git rebase --continue` (which `git status` suggests) would run them.
+    for (const auto& g : watch.git_dirs) {
+        for (const char* todo : {"rebase-merge/git-rebase-todo", "sequencer/todo"}) {
+            const std::string path = path_join(g, todo);
+            UniqueFd tfd = open_no_symlinks(AT_FDCWD, path.c_str(), O_RDONLY);
+            struct stat st {};
+            if (!tfd || ::fstat(tfd.get(), &st) != 0 || !since(st, watch.start)) continue;
+            std::string text;
+            char buf[65536];
+            ssize_t got = 0;
+            while (text.size() < (1u << 20) && (got = ::read(tfd.get(), buf, sizeof buf)) > 0)
+                text.append(buf, static_cast<std::size_t>(got));
+            std::size_t at = 0;
+            while (at < text.size()) {
+                std::size_t end = text.find('\n', at);
+                if (end == std::string::npos) end = text.size();
+                std::string line = text.substr(at, end - at);
+                at = end + 1;
+                line.erase(0, line.find_first_not_of(" \t"));
+                if (line.rfind("exec ", 0) == 0 || line.rfind("x ", 0) == 0 ||
+                    line.rfind("exec\t", 0) == 0 || line.rfind("x\t", 0) == 0) {
+                    report.changed.push_back(path + " was left by the run with '" + line +
+                                             "': the host's git rebase --continue would run it");
+                    break;
+                }
+            }
+        }
+    }
+
     std::size_t visited = 0;
     bool cut = false;
     std::deque<Pending> queue;

@@ -5,7 +5,8 @@
 # `update = !cmd`. Each would create $MARK; afterwards the host's git commits, pulls, pages
 # and updates submodules, and $MARK must be absent. In commit mode also: replacing .git, a new
 # submodule git directory, a planted commondir, a bare repository elsewhere in the workspace,
-# and a worktree whose commondir leads to a planted config (the last three: exit 120, named).
+# a worktree whose commondir leads to a planted config, and a rebase left stopped with an exec
+# line in its todo list (the last four: exit 120, named).
 . "$(dirname "$0")/lib.sh"
 command -v git >/dev/null || skip_all "git is not installed"
 
@@ -130,5 +131,14 @@ sbxb --policy "$P" --status-file "$FIX/.status" -- sh -c "
 expect_rc 120 "$BACKEND: commit: a worktree pointed at a planted common directory is an integrity violation"
 check "$BACKEND: commit: the reason names the worktree's commondir" \
     grep -q "worktrees/wt2/commondir" "$ERR"
+check "$BACKEND: commit: nothing planted ran" test ! -e "$MARK"
+hgit -C "$WS" worktree remove --force wt2 2>/dev/null; rm -rf "$WS/common" "$WS/wt2" "$WS/.git/worktrees/wt2"
+# An interactive rebase left stopped, its todo list holding an exec line: the host's
+# `git rebase --continue` would run it.
+sbxb --policy "$P" --status-file "$FIX/.status" -- sh -c "
+    GIT_SEQUENCE_EDITOR=\"printf 'break\\nexec touch $MARK\\n' >\" $G rebase -q -i HEAD"
+expect_rc 120 "$BACKEND: commit: a rebase left stopped with an exec line is an integrity violation"
+check "$BACKEND: commit: the reason names the todo list" grep -q "rebase-merge/git-rebase-todo" "$ERR"
+hgit -C "$WS" rebase --abort 2>/dev/null
 check "$BACKEND: commit: nothing planted ran" test ! -e "$MARK"
 done_testing

@@ -147,3 +147,18 @@ TEST_CASE("a worktree of a writable git directory must name it as its commondir"
     REQUIRE(r.changed.size() == 1);
     CHECK(r.changed[0].rfind((t.path / ".git/worktrees/evil/commondir").string() + " ", 0) == 0);
 }
+
+TEST_CASE("a rebase left half done with exec lines is reported; one without is not", "[run][git]") {
+    TempDir t;
+    bare_repo(t.path / ".git");
+    fs::create_directories(t.path / ".git/rebase-merge");
+    auto w = watch_of(t.path, t.path / ".git");
+    std::ofstream(t.path / ".git/rebase-merge/git-rebase-todo") << "pick 123 one\n# x comment\n";
+    CHECK(sbx::check_git(w).changed.empty());
+    std::ofstream(t.path / ".git/rebase-merge/git-rebase-todo")
+        << "pick 123 one\n  exec touch /tmp/p\n";
+    auto r = sbx::check_git(w);
+    REQUIRE(r.changed.size() == 1);
+    CHECK(r.changed[0].rfind((t.path / ".git/rebase-merge/git-rebase-todo").string() + " ", 0) ==
+          0);
+}
