@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,31 +33,35 @@ struct Listing {
     bool head = false, objects = false, refs = false, commondir = false, config = false;
 };
 
+// One directory's entries through getdents64 on `fd` (opened O_RDONLY | O_DIRECTORY): no
+// DIR stream, so one open, the reads and one close per directory.
 bool list_dir(int fd, Listing& out) {
-    UniqueFd own(::openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!own) return false;
-    DIR* d = ::fdopendir(own.get());
-    if (d == nullptr) return false;
-    (void)own.release();
-    while (dirent* e = ::readdir(d)) {
-        const std::string n = e->d_name;
-        if (n == "." || n == "..") continue;
-        unsigned char type = e->d_type;
-        if (type == DT_UNKNOWN) {
-            struct stat st {};
-            if (::fstatat(fd, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-            type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISLNK(st.st_mode) ? DT_LNK : DT_REG;
+    alignas(8) char buf[32768];
+    for (;;) {
+        const long got = ::syscall(SYS_getdents64, fd, buf, sizeof buf);
+        if (got < 0) return false;
+        if (got == 0) break;
+        for (long at = 0; at < got;) {
+            const auto* e = reinterpret_cast<const dirent64*>(buf + at);
+            at += e->d_reclen;
+            const std::string n = e->d_name;
+            if (n == "." || n == "..") continue;
+            unsigned char type = e->d_type;
+            if (type == DT_UNKNOWN) {
+                struct stat st {};
+                if (::fstatat(fd, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+                type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISLNK(st.st_mode) ? DT_LNK : DT_REG;
+            }
+            if (n == "HEAD") out.head = true;
+            if (n == "commondir") out.commondir = true;
+            if (n == "config") out.config = true;
+            if (type == DT_LNK) out.links.push_back(n);
+            if (type != DT_DIR) continue;
+            if (n == "objects") out.objects = true;
+            if (n == "refs") out.refs = true;
+            out.dirs.push_back(n);
         }
-        if (n == "HEAD") out.head = true;
-        if (n == "commondir") out.commondir = true;
-        if (n == "config") out.config = true;
-        if (type == DT_LNK) out.links.push_back(n);
-        if (type != DT_DIR) continue;
-        if (n == "objects") out.objects = true;
-        if (n == "refs") out.refs = true;
-        out.dirs.push_back(n);
     }
-    ::closedir(d);
     std::sort(out.dirs.begin(), out.dirs.end());
     return true;
 }
@@ -110,7 +115,7 @@ GitIntegrityReport check_git(const GitWatch& watch) {
     // worktree add writes it; one naming another directory sends git there for its config.
     for (const auto& g : watch.git_dirs) {
         const std::string wt = path_join(g, "worktrees");
-        UniqueFd wfd = open_no_symlinks(AT_FDCWD, wt.c_str(), O_PATH | O_DIRECTORY);
+        UniqueFd wfd = open_no_symlinks(AT_FDCWD, wt.c_str(), O_RDONLY | O_DIRECTORY);
         if (!wfd) continue;
         Listing l;
         if (!list_dir(wfd.get(), l)) continue;
@@ -172,7 +177,7 @@ GitIntegrityReport check_git(const GitWatch& watch) {
         Pending p = std::move(queue.front());
         queue.pop_front();
         // By name, never through a symlink: the queue holds paths, not one descriptor each.
-        UniqueFd fd = open_no_symlinks(AT_FDCWD, p.path.c_str(), O_PATH | O_DIRECTORY);
+        UniqueFd fd = open_no_symlinks(AT_FDCWD, p.path.c_str(), O_RDONLY | O_DIRECTORY);
         struct stat dst {};
         if (!fd || ::fstat(fd.get(), &dst) != 0) continue;
         if (p.depth == 0) dev = dst.st_dev;
