@@ -31,6 +31,7 @@ struct Listing {
     std::vector<std::string> dirs;   // subdirectories (no symlinks)
     std::vector<std::string> links;  // symlinks
     bool head = false, objects = false, refs = false, commondir = false, config = false;
+    bool gitfile = false;  // a regular file named .git (a worktree's or a submodule's)
 };
 
 // One directory's entries through getdents64 on `fd` (opened O_RDONLY | O_DIRECTORY): no
@@ -56,6 +57,7 @@ bool list_dir(int fd, Listing& out) {
             if (n == "commondir") out.commondir = true;
             if (n == "config") out.config = true;
             if (type == DT_LNK) out.links.push_back(n);
+            if (type == DT_REG && n == ".git") out.gitfile = true;
             if (type != DT_DIR) continue;
             if (n == "objects") out.objects = true;
             if (n == "refs") out.refs = true;
@@ -121,6 +123,14 @@ GitIntegrityReport check_git(const GitWatch& watch) {
         if (!list_dir(wfd.get(), l)) continue;
         for (const auto& n : l.dirs) {
             const std::string admin = path_join(wt, n);
+            // Its config.worktree (read when the protected config enables worktreeConfig).
+            struct stat cst {};
+            if (::fstatat(wfd.get(), (n + "/config.worktree").c_str(), &cst, AT_SYMLINK_NOFOLLOW) ==
+                    0 &&
+                since(cst, watch.start))
+                report.changed.push_back(path_join(admin, "config.worktree") +
+                                         " was written by the run: the worktree's git would "
+                                         "read it as config");
             const std::string cpath = path_join(admin, "commondir");
             UniqueFd cfd = open_no_symlinks(AT_FDCWD, cpath.c_str(), O_RDONLY);
             if (!cfd) continue;  // none: the admin directory is its own (not a worktree git uses)
@@ -182,7 +192,10 @@ GitIntegrityReport check_git(const GitWatch& watch) {
         if (!fd || ::fstat(fd.get(), &dst) != 0) continue;
         if (p.depth == 0) dev = dst.st_dev;
         if (dst.st_dev != dev && !p.linked) continue;  // another filesystem in the work tree
-        if (std::find(watch.git_dirs.begin(), watch.git_dirs.end(), p.path) != watch.git_dirs.end())
+        // The plan's git directories and what is inside them (a worktree's admin directory,
+        // named by the .git file `git worktree add` wrote) are judged by the checks above.
+        if (std::any_of(watch.git_dirs.begin(), watch.git_dirs.end(),
+                        [&](const std::string& g) { return path_is_within(p.path, g); }))
             continue;
         if (++visited > watch.max_dirs) {
             cut = true;
@@ -216,6 +229,30 @@ GitIntegrityReport check_git(const GitWatch& watch) {
         // A link the run made to a directory elsewhere (a git directory planted in ${tmpdir},
         // linked from the workspace, is where the host's git lands after `cd link`): its
         // target is searched too, under the same bounds. Links older than the run are not.
+        // A `.git` file the run wrote (a gitlink it staged, entered by the host's `git status`
+        // at the top, or a directory the user may cd into): the git directory it names is
+        // searched too, wherever it is (${tmpdir} is writable but not searched otherwise).
+        if (l.gitfile) {
+            struct stat gst {};
+            UniqueFd gfd(::openat(fd.get(), ".git", O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+            if (gfd && ::fstat(gfd.get(), &gst) == 0 && S_ISREG(gst.st_mode) &&
+                since(gst, watch.start)) {
+                char buf[8192];
+                const ssize_t got = ::read(gfd.get(), buf, sizeof buf - 1);
+                std::string text = got > 0 ? std::string(buf, static_cast<std::size_t>(got)) : "";
+                if (text.rfind("gitdir: ", 0) == 0) {
+                    text.erase(0, 8);
+                    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+                        text.pop_back();
+                    const std::string named = text[0] == '/' ? text : p.path + "/" + text;
+                    char real[PATH_MAX];
+                    struct stat tst {};
+                    if (!text.empty() && ::realpath(named.c_str(), real) != nullptr &&
+                        ::stat(real, &tst) == 0 && S_ISDIR(tst.st_mode))
+                        queue.push_back(Pending{real, p.depth + 1, true});
+                }
+            }
+        }
         for (const auto& n : l.links) {
             struct stat lst {};
             if (::fstatat(fd.get(), n.c_str(), &lst, AT_SYMLINK_NOFOLLOW) != 0 ||

@@ -133,6 +133,17 @@ check "$BACKEND: commit: the reason names the worktree's commondir" \
     grep -q "worktrees/wt2/commondir" "$ERR"
 check "$BACKEND: commit: nothing planted ran" test ! -e "$MARK"
 hgit -C "$WS" worktree remove --force wt2 2>/dev/null; rm -rf "$WS/common" "$WS/wt2" "$WS/.git/worktrees/wt2"
+# A gitlink staged in the index, its .git file naming a git directory planted in ${tmpdir}
+# (writable, not searched by itself): the host's `git status` at the top would enter it.
+sbxb --policy "$P" --status-file "$FIX/.status" -- sh -c "
+    git init -q --bare \"\$TMPDIR/planted\" &&
+    git config -f \"\$TMPDIR/planted/config\" core.fsmonitor 'touch $MARK' &&
+    mkdir ghost && echo \"gitdir: \$TMPDIR/planted\" >ghost/.git &&
+    $G update-index --add --cacheinfo 160000,\$(git rev-parse HEAD),ghost"
+expect_rc 120 "$BACKEND: commit: a staged gitlink naming a git directory planted in \${tmpdir} is an integrity violation"
+check "$BACKEND: commit: the status names the planted directory" \
+    test "$(status_field "$FIX/.status" path)" = "$FIX/tmp/planted"
+hgit -C "$WS" rm -q --cached ghost 2>/dev/null; rm -rf "$WS/ghost" "$FIX/tmp/planted"
 # An interactive rebase left stopped, its todo list holding an exec line: the host's
 # `git rebase --continue` would run it.
 sbxb --policy "$P" --status-file "$FIX/.status" -- sh -c "

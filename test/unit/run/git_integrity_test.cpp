@@ -146,6 +146,9 @@ TEST_CASE("a worktree of a writable git directory must name it as its commondir"
     auto r = sbx::check_git(w);
     REQUIRE(r.changed.size() == 1);
     CHECK(r.changed[0].rfind((t.path / ".git/worktrees/evil/commondir").string() + " ", 0) == 0);
+    auto now = watch_of(t.path, t.path / ".git");
+    std::ofstream(t.path / ".git/worktrees/good/config.worktree") << "[core]\n";
+    CHECK(mentions(sbx::check_git(now).changed, "good/config.worktree"));
 }
 
 TEST_CASE("a rebase left half done with exec lines is reported; one without is not", "[run][git]") {
@@ -161,4 +164,25 @@ TEST_CASE("a rebase left half done with exec lines is reported; one without is n
     REQUIRE(r.changed.size() == 1);
     CHECK(r.changed[0].rfind((t.path / ".git/rebase-merge/git-rebase-todo").string() + " ", 0) ==
           0);
+}
+
+TEST_CASE("a .git file the run wrote leads the search to the git directory it names",
+          "[run][git]") {
+    TempDir t;
+    TempDir other;
+    fs::create_directories(t.path / "evil");
+    auto w = watch_of(t.path, t.path / ".git");
+    bare_repo(other.path / "planted");
+    std::ofstream(t.path / "evil/.git") << "gitdir: " << (other.path / "planted").string() << "\n";
+    CHECK(mentions(sbx::check_git(w).changed, (other.path / "planted").string()));
+    // git worktree add: the new worktree's .git names an admin directory inside .git, which
+    // the worktree checks judge (its commondir leads back): not reported.
+    fs::remove_all(t.path / "evil");
+    bare_repo(t.path / ".git");
+    fs::create_directories(t.path / ".git/worktrees/wt2");
+    std::ofstream(t.path / ".git/worktrees/wt2/HEAD") << "ref: refs/heads/wt2\n";
+    std::ofstream(t.path / ".git/worktrees/wt2/commondir") << "../..\n";
+    fs::create_directories(t.path / "wt2");
+    std::ofstream(t.path / "wt2/.git") << "gitdir: " << (t.path / ".git/worktrees/wt2").string();
+    CHECK(sbx::check_git(w).changed.empty());
 }
