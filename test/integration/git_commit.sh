@@ -35,6 +35,26 @@ host_sees() {  # host_sees BACKEND NAME
     check "$1: $2: host git status works" hgit -C "$WS" status --porcelain
 }
 
+# The key: an unknown value is a policy error naming it; --explain shows it and what it adds.
+printf 'version = 1\n[filesystem]\ngit = "write"\n' >"$FIX/bad.toml"; own_fix
+WS=$FIX/home
+sbx --policy "$FIX/bad.toml" -- true
+expect_rc 125 "git = \"write\" is a policy error"
+check "the error names filesystem.git and its line" grep -q "bad.toml:3: filesystem.git" "$ERR"
+WS=$FIX/explain
+mkdir -p "$WS"; own_fix
+hgit init -q "$WS"
+sbx --policy "$FIX/commit.toml" --explain -- true
+check "--explain shows the setting and its line" grep -q "^git: commit ($FIX/commit.toml:3: filesystem.git)" "$OUT"
+mount_from() {  # mount_from KIND DEST: the mount's "from" line names filesystem.git
+    grep -A1 -x "  $1  $2" "$OUT" | grep -q 'from filesystem.git "commit"'
+}
+check "--explain shows .git writable from filesystem.git" mount_from writable "$WS/.git"
+check "--explain shows .git/hooks read-only from filesystem.git" mount_from read-only "$WS/.git/hooks"
+sbx --explain --explain-format json -- true
+check "--explain JSON: git mode protect by default" \
+    python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["git"]["mode"] == "protect"' "$OUT"
+
 for BACKEND in bwrap landlock; do
     R=$FIX/$BACKEND
     mkdir -p "$R"; own_fix
