@@ -292,6 +292,9 @@ bool Protector::may_commit_into(const Resolved& r, GitDirFrom from) const {
         (decider->op.kind != OpKind::bind_ro && decider->op.kind != OpKind::bind_rw))
         return false;
     const int fd = r.fd.get();
+    // One this user cannot write anyway gains nothing, and under bwrap its missing entries'
+    // placeholders could not be made there (the run would fail instead of committing nothing).
+    if (::faccessat(fd, ".", W_OK, AT_EACCESS) != 0) return false;
     const bool store = is_dir_at(fd, "objects") && is_dir_at(fd, "refs");
     switch (from) {
         case GitDirFrom::commondir:
