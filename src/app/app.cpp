@@ -26,6 +26,7 @@
 #include "policy/load.hpp"
 #include "policy/trust.hpp"
 #include "run/exit_outcome.hpp"
+#include "run/git_integrity.hpp"
 #include "run/integrity.hpp"
 #include "run/outcome.hpp"
 #include "util/printable.hpp"
@@ -262,6 +263,7 @@ private:
         in.workspace = ctx.host.expand.workspace;
         in.workspace_source = ctx.host.workspace_source;
         in.unix_sockets = effective_unix_sockets(ctx.policy.network);
+        in.git = ctx.policy.filesystem.git;
         for (BackendKind b : backend_order(inv, ctx.policy)) {
             Preview p = b == BackendKind::bwrap ? preview_bwrap(ctx) : preview_landlock(ctx);
             if (!p.available) {
@@ -306,6 +308,7 @@ private:
         };
         for (BackendKind b : backend_order(inv, ctx.policy)) {
             starting = b;
+            const GitWatch git_watched = git_watch(ctx.plan, b == BackendKind::bwrap);
             Attempt a = b == BackendKind::bwrap ? run_bwrap(ctx) : run_landlock(ctx);
             if (!a.ran) {
                 // A refusal to enforce is final: falling back would weaken the sandbox silently.
@@ -335,6 +338,13 @@ private:
                 diag_.error(printable(o.reason));
             }
             IntegrityReport integrity = check_and_restore(links);
+            // filesystem.git = "commit": a git directory planted for the host's next git.
+            GitIntegrityReport git = check_git(git_watched);
+            for (const auto& n : git.notes) diag_.warn(n);
+            integrity.changed.insert(integrity.changed.end(), git.changed.begin(),
+                                     git.changed.end());
+            integrity.restored.insert(integrity.restored.end(), git.restored.begin(),
+                                      git.restored.end());
             if (!integrity.clean()) integrity_violation(o, integrity);
             return finish(std::move(o));
         }

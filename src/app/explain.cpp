@@ -46,6 +46,15 @@ std::string unix_sockets_text(const Setting<UnixSockets>& u) {
            "agents, X11)";
 }
 
+std::string git_text(const Setting<GitMode>& g) {
+    std::string s = std::string("git: ") + to_string(g.value) + " (" +
+                    (g.origin.file.empty() ? "built-in default" : g.origin.to_string()) + ")";
+    if (g.value == GitMode::protect) return s + ": every git directory is read-only";
+    return s +
+           ": git directories are writable for commits; hooks, config, config.worktree, info, "
+           "commondir, gitdir and modules stay read-only (see the protected paths)";
+}
+
 }  // namespace
 
 std::string explain_text(const ExplainInput& in) {
@@ -74,6 +83,7 @@ std::string explain_text(const ExplainInput& in) {
     }
     out += std::string("network: ") + to_string(plan.network) + "\n";
     out += unix_sockets_text(in.unix_sockets) + "\n";
+    out += git_text(in.git) + "\n";
     for (const auto& w : plan.warnings) out += "warning: " + w + "\n";
     for (const auto& n : plan.notes) out += "note: " + n + "\n";
     for (const auto& f : in.fallback) out += "not used: " + f + "\n";
@@ -119,6 +129,10 @@ std::string explain_json(const ExplainInput& in) {
                          {"file", in.unix_sockets.origin.file},
                          {"line", in.unix_sockets.origin.line},
                          {"key", in.unix_sockets.origin.key}};
+    j["git"] = {{"mode", to_string(in.git.value)},
+                {"file", in.git.origin.file},
+                {"line", in.git.origin.line},
+                {"key", in.git.origin.key}};
     j["warnings"] = plan.warnings;
     j["notes"] = plan.notes;
     j["backend"] = in.backend;

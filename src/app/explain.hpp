@@ -17,6 +17,7 @@ struct ExplainInput {
     std::vector<std::string> backend_notes;  // what the backend approximates or cannot express
     std::vector<std::string> fallback;       // why earlier backends would not be used
     Setting<UnixSockets> unix_sockets;       // effective network.unix_sockets and its origin
+    Setting<GitMode> git;                    // filesystem.git and its origin
 };
 
 [[nodiscard]] std::string explain_text(const ExplainInput& in);

@@ -54,6 +54,7 @@ BwrapPlan bwrap_plan(const MountPlan& plan) {
     BwrapPlan out;
     out.mounts.reserve(plan.ops.size());
     for (const auto& op : plan.ops) {
+        if (op.kind == OpKind::block_missing && op.after_run_under_bwrap) continue;
         BwrapMount m;
         m.op = &op;
         // Only a bind's op.fd is its source (block_missing's is where the placeholder goes).

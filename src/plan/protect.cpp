@@ -188,6 +188,17 @@ Status Protector::protect_path(const std::string& path, const RuleRef& rule, con
     }
 
     const bool placeholder = is_placeholder_result(*r);
+    if (r->exists && !placeholder && via.depth == 0 && is_git_name(path) &&
+        S_ISDIR(r->st.st_mode) && commit_mode() && may_commit_into(*r, GitDirFrom::gitfile)) {
+        // filesystem.git = "commit": a .git directory is writable, what runs code is not.
+        const std::string real = r->real;
+        SBX_TRY(commit_git_dir(path, *r, rule, via.found_by));
+        ProtectDecision& done = d_.plan.protected_paths.back();
+        done.chain = std::move(pd.chain);
+        add_reason(done.detail, link_why);
+        if (!via.root.empty()) d_.plan.git_worktrees.emplace_back(via.root);
+        return protect_submodules(path_parent(path), real, rule, via.root);
+    }
     if (r->exists && !placeholder) {
         MountOp op;
         op.kind = OpKind::bind_ro;
@@ -210,8 +221,11 @@ Status Protector::protect_path(const std::string& path, const RuleRef& rule, con
         add_reason(pd.detail, via.found_by);
         d_.plan.protected_paths.push_back(std::move(pd));
         if (dir) SBX_TRY(protect_links_inside(r->real, fd_index, readable, rule, via));
-        if (!dir && via.depth == 0 && is_git_name(path))
+        if (!dir && via.depth == 0 && is_git_name(path)) {
+            if (commit_mode() && !via.root.empty() && submodule_depth_ == 0)
+                d_.plan.git_worktrees.emplace_back(via.root);
             SBX_TRY(follow_gitfile(real, fd_index, rule, via.root));
+        }
         if (dir && via.depth == 0 && is_git_name(path))
             SBX_TRY(protect_submodules(path_parent(path), real, rule, via.root));
         return {};

@@ -18,6 +18,9 @@ namespace sbx {
 
 enum class SymlinkMode { pin, escalate, follow };
 enum class MissingProtected { block, ignore };
+// filesystem.git: `.git` read-only (protect), or writable for commits with what makes git run
+// code kept read-only (commit; plan/protect_git.cpp).
+enum class GitMode { protect, commit };
 enum class NetworkMode { none, full };
 enum class UnixSockets { allow, block };
 enum class BackendKind { bwrap, landlock };
@@ -58,6 +61,7 @@ struct FilesystemPolicy {
     std::vector<PathRule> tmpfs;    // fresh empty writable tmpfs (extension; default empty)
     Setting<SymlinkMode> symlinks{SymlinkMode::pin, {}};
     Setting<MissingProtected> missing_protected{MissingProtected::block, {}};
+    Setting<GitMode> git{GitMode::protect, {}};
 };
 
 struct NetworkPolicy {
@@ -119,6 +123,7 @@ struct PolicyLimits {
 
 [[nodiscard]] const char* to_string(SymlinkMode m);
 [[nodiscard]] const char* to_string(MissingProtected m);
+[[nodiscard]] const char* to_string(GitMode m);
 [[nodiscard]] const char* to_string(NetworkMode m);
 [[nodiscard]] const char* to_string(UnixSockets u);
 [[nodiscard]] const char* to_string(BackendKind b);

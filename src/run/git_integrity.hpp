@@ -1,0 +1,55 @@
+// The check after a run in filesystem.git = "commit" mode (spec section 5, exit 120): did the
+// command plant a git directory the host's git would use?
+//
+// With its git directory writable, a command can build a git directory elsewhere in the
+// workspace (HEAD, objects/, refs/ and a config with core.fsmonitor = <command>): the host's
+// next git run there, from a shell prompt or an editor, runs it (the bare-repository trick),
+// and a nested repository staged as a gitlink is entered by the host's `git status` at the top.
+// The plan keeps what is inside the git directories; this looks everywhere else in the work
+// trees, and at the two entries of the git directories the plan could not block under bwrap.
+//
+// What counts: a directory git would take for a git directory (HEAD, and objects/ + refs/ or a
+// commondir) or for a common directory (objects/, refs/ and a config) outside the plan's git
+// directories, whose HEAD, config, config.worktree, commondir or hooks/ changed (ctime) since
+// the run started: new, or an existing one given a config. Change times cannot be set by the
+// command. A nested repository the command only committed to is not reported (its HEAD and
+// config do not change on commit). And in each of the plan's git directories, a worktree
+// (worktrees/*, which `git worktree add` must be able to make) whose commondir does not lead
+// back to that git directory.
+//
+// How far it looks: breadth first from each work tree, never following a symlink nor entering
+// another filesystem or a git directory, at most kMaxDirs directories and kMaxDepth levels
+// (shallow places first: a planted directory deeper than the bound is named in `notes`, as
+// the search being cut short, and not found). Roughly one getdents per directory.
+#pragma once
+
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "plan/mount_plan.hpp"
+#include "run/integrity.hpp"
+
+namespace sbx {
+
+struct GitWatch {
+    std::vector<std::string> worktrees;          // searched
+    std::vector<std::string> git_dirs;           // the plan's: not searched
+    std::vector<std::string> must_stay_missing;  // e.g. <gitdir>/commondir under bwrap
+    timespec start{};                            // the run's start (CLOCK_REALTIME_COARSE)
+    std::size_t max_dirs = 20000;
+    int max_depth = 12;
+};
+
+// What to watch for the plan (empty when filesystem.git is "protect"), with the time now.
+// `bwrap`: the block_missing ops left to this check under bwrap are watched.
+[[nodiscard]] GitWatch git_watch(const MountPlan& plan, bool bwrap);
+
+// Search after the run. `changed` lines start with the path they name; what appeared in place
+// of a must-stay-missing entry is moved aside to "<name>.sbxrun-planted.<pid>" (`restored`).
+struct GitIntegrityReport : IntegrityReport {
+    std::vector<std::string> notes;  // the search was cut short (bounded)
+};
+[[nodiscard]] GitIntegrityReport check_git(const GitWatch& watch);
+
+}  // namespace sbx
