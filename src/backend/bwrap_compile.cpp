@@ -153,7 +153,7 @@ Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap
         if (op.dest != "/") add_virtual();  // after the root, before anything deeper
         if (op.dest != "/" && under_virtual(op.dest)) {
             out.notes.push_back(std::string(to_string(op.kind)) + " " + op.dest +
-                                ": /proc and /dev (but /dev/shm) are the sandbox's own; rule not applied");
+                                ": /proc and /dev are the sandbox's own; rule not applied");
             continue;
         }
         // A missing descriptor would reach bwrap as "-1" (its failure, after the placeholders

@@ -426,6 +426,23 @@ TEST_CASE("explain renders every descriptor as <fd> and passes none", "[bwrap][c
     CHECK(cmd.pass_fds.empty());
 }
 
+TEST_CASE("a rule under /dev/shm is applied: the sandbox's /dev/shm is an empty directory",
+          "[bwrap][compile]") {
+    Fixture f;
+    f.op(OpKind::bind_ro, "/", 1, 2);
+    f.op(OpKind::bind_rw, "/dev/shm/ws", 1, 3);
+    auto cmd = f.ok();
+    CHECK(cmd.argv == cat({kHead,
+                           {"--ro-bind-fd", "100", "/"},
+                           kProcDev,
+                           {"--bind-fd", "101", "/dev/shm/ws"},
+                           kInner,
+                           {"--verify", "1:2:ro", "/"},
+                           {"--verify", "1:3:rw", "/dev/shm/ws"},
+                           kInnerTail}));
+    CHECK(cmd.notes.empty());
+}
+
 TEST_CASE("rules under /proc and /dev are noted, not applied, and shift no descriptor",
           "[bwrap][compile]") {
     Fixture f;
