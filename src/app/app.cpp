@@ -308,7 +308,8 @@ private:
         };
         for (BackendKind b : backend_order(inv, ctx.policy)) {
             starting = b;
-            const GitWatch git_watched = git_watch(ctx.plan, b == BackendKind::bwrap);
+            const GitWatch git_watched =
+                git_watch(ctx.plan, b == BackendKind::bwrap, ctx.host.expand.workspace);
             Attempt a = b == BackendKind::bwrap ? run_bwrap(ctx) : run_landlock(ctx);
             if (!a.ran) {
                 // A refusal to enforce is final: falling back would weaken the sandbox silently.
@@ -338,7 +339,7 @@ private:
                 diag_.error(printable(o.reason));
             }
             IntegrityReport integrity = check_and_restore(links);
-            // filesystem.git = "commit": a git directory planted for the host's next git.
+            // A git directory planted for the host's next git (both modes: git_integrity.hpp).
             GitIntegrityReport git = check_git(git_watched);
             for (const auto& n : git.notes) diag_.warn(n);
             integrity.changed.insert(integrity.changed.end(), git.changed.begin(),

@@ -68,15 +68,117 @@ bool list_dir(int fd, Listing& out) {
     return true;
 }
 
+// In protect mode a repository the command made with `git init` (a new project, cargo new, a
+// test fixture) is everyday work, not an attack: what makes one dangerous to the host's git is
+// its config and hooks. So there a new git directory is reported only when its config holds a
+// key outside what git init and git clone write (core.fsmonitor, core.pager, an alias, an
+// include, core.worktree: anything else may run code or send git elsewhere), when it has a
+// commondir, or a hook that is not one of git's *.sample files. Commit mode reports every one.
+constexpr std::string_view kPlainKeys[] = {
+    "core.repositoryformatversion", "core.filemode", "core.bare", "core.logallrefupdates",
+    "core.ignorecase", "core.precomposeunicode", "core.symlinks", "extensions.objectformat",
+    "init.defaultbranch", "user.name", "user.email",
+};
+constexpr std::string_view kPlainSectionKeys[] = {"remote.url", "remote.fetch", "branch.remote",
+                                                  "branch.merge"};
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+// The first key of a git config text that is not plain, or "" when all are.
+std::string unusual_config_key(std::string_view text) {
+    std::string section, sub_kind;  // "core"; for [remote "x"]: section "remote", subsection set
+    bool subsection = false;
+    std::size_t at = 0;
+    while (at < text.size()) {
+        std::size_t end = text.find('\n', at);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view line = text.substr(at, end - at);
+        at = end + 1;
+        while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+        while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r'))
+            line.remove_suffix(1);
+        if (line.empty() || line.front() == '#' || line.front() == ';') continue;
+        if (line.front() == '[') {
+            const auto close = line.find(']');
+            if (close == std::string_view::npos) return std::string(line);
+            std::string_view head = line.substr(1, close - 1);
+            const auto space = head.find_first_of(" \t\"");
+            subsection = space != std::string_view::npos;
+            section = lower(head.substr(0, space));
+            if (close + 1 != line.size()) return std::string(line);  // "[x] key = v": odd, report
+            continue;
+        }
+        std::string_view key = line.substr(0, line.find_first_of(" \t="));
+        const std::string name = lower(key);
+        if (section.empty() || name.empty()) return std::string(line);
+        const std::string full = section + "." + name;
+        bool plain = false;
+        if (!subsection)
+            for (auto k : kPlainKeys) plain = plain || full == k;
+        else
+            for (auto k : kPlainSectionKeys) plain = plain || full == k;
+        if (!plain) return full;
+    }
+    return {};
+}
+
+// Why a git directory the run made or changed would make the host's git run code, or "".
+std::string dangerous_repository(int dirfd) {
+    struct stat st {};
+    if (::fstatat(dirfd, "commondir", &st, AT_SYMLINK_NOFOLLOW) == 0)
+        return "a commondir (git would take its config from elsewhere)";
+    UniqueFd cfg(::openat(dirfd, "config", O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!cfg && errno != ENOENT) return "a config that cannot be read as a file";
+    if (cfg) {
+        std::string text;
+        char buf[16384];
+        ssize_t got = 0;
+        while ((got = ::read(cfg.get(), buf, sizeof buf)) > 0 && text.size() <= 65536)
+            text.append(buf, static_cast<std::size_t>(got));
+        if (got < 0 || text.size() > 65536) return "a config too large to judge";
+        if (auto key = unusual_config_key(text); !key.empty())
+            return "config sets " + key + " (not what git init or git clone write)";
+    }
+    UniqueFd hooks(::openat(dirfd, "hooks", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (hooks) {
+        Listing l;
+        DIR* d = ::fdopendir(hooks.get());
+        if (d != nullptr) {
+            (void)hooks.release();
+            std::string found;
+            while (dirent* e = ::readdir(d)) {
+                const std::string n = e->d_name;
+                if (n == "." || n == ".." ||
+                    (n.size() > 7 && n.compare(n.size() - 7, 7, ".sample") == 0))
+                    continue;
+                found = n;
+                break;
+            }
+            ::closedir(d);
+            if (!found.empty()) return "a hook, hooks/" + found;
+        }
+    } else if (::fstatat(dirfd, "hooks", &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        return "a hooks entry that is not a directory";
+    }
+    return {};
+}
+
 struct Pending {
     std::string path;
     int depth = 0;
     bool linked = false;  // reached through a symlink the run made: any filesystem
+    bool enter = true;    // false: a lone directory, checked but not searched
+    dev_t dev = 0;        // the filesystem of the search root it came from
 };
 
 }  // namespace
 
-GitWatch git_watch(const MountPlan& plan, bool bwrap) {
+GitWatch git_watch(const MountPlan& plan, bool bwrap, const std::string& workspace) {
     GitWatch w;
     ::clock_gettime(CLOCK_REALTIME_COARSE, &w.start);
     // Filesystems that keep whole seconds round a change time down: count the whole second.
@@ -85,6 +187,26 @@ GitWatch git_watch(const MountPlan& plan, bool bwrap) {
         if (std::find(w.worktrees.begin(), w.worktrees.end(), root) == w.worktrees.end())
             w.worktrees.push_back(root);
     w.git_dirs = plan.git_dirs;
+    char real[PATH_MAX];
+    if (w.worktrees.empty() && !workspace.empty() && ::realpath(workspace.c_str(), real)) {
+        const std::string ws = real;
+        auto writable = [&](std::string_view dir) {
+            return std::any_of(plan.ops.begin(), plan.ops.end(), [&](const MountOp& op) {
+                return op.kind == OpKind::bind_rw && path_is_within(dir, op.dest);
+            });
+        };
+        if (writable(ws)) {
+            for (const auto& op : plan.ops)
+                if (op.kind == OpKind::bind_ro && path_is_within(op.dest, ws))
+                    w.read_only.push_back(op.dest);
+            w.worktrees.push_back(ws);
+            w.max_depth = 2;
+            w.max_dirs = 512;
+            w.quiet = true;
+        }
+        for (std::string up = path_parent(ws); up != "/" && writable(up); up = path_parent(up))
+            w.lone_dirs.push_back(up);
+    }
     if (bwrap) {
         for (const auto& op : plan.ops)
             if (op.kind == OpKind::block_missing && op.after_run_under_bwrap)
@@ -182,7 +304,7 @@ GitIntegrityReport check_git(const GitWatch& watch) {
     bool cut = false;
     std::deque<Pending> queue;
     for (const auto& root : watch.worktrees) queue.push_back(Pending{root, 0});
-    dev_t dev = 0;
+    for (const auto& dir : watch.lone_dirs) queue.push_back(Pending{dir, 0, false, false});
     while (!queue.empty()) {
         Pending p = std::move(queue.front());
         queue.pop_front();
@@ -190,12 +312,15 @@ GitIntegrityReport check_git(const GitWatch& watch) {
         UniqueFd fd = open_no_symlinks(AT_FDCWD, p.path.c_str(), O_RDONLY | O_DIRECTORY);
         struct stat dst {};
         if (!fd || ::fstat(fd.get(), &dst) != 0) continue;
-        if (p.depth == 0) dev = dst.st_dev;
-        if (dst.st_dev != dev && !p.linked) continue;  // another filesystem in the work tree
+        if (p.depth == 0) p.dev = dst.st_dev;
+        if (dst.st_dev != p.dev && !p.linked) continue;  // another filesystem in the work tree
         // The plan's git directories and what is inside them (a worktree's admin directory,
         // named by the .git file `git worktree add` wrote) are judged by the checks above.
         if (std::any_of(watch.git_dirs.begin(), watch.git_dirs.end(),
                         [&](const std::string& g) { return path_is_within(p.path, g); }))
+            continue;
+        if (std::any_of(watch.read_only.begin(), watch.read_only.end(),
+                        [&](const std::string& r) { return path_is_within(p.path, r); }))
             continue;
         if (++visited > watch.max_dirs) {
             cut = true;
@@ -212,20 +337,28 @@ GitIntegrityReport check_git(const GitWatch& watch) {
                 struct stat st {};
                 if (::fstatat(fd.get(), e, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
                     since(st, watch.start)) {
-                    report.changed.push_back(p.path +
-                                             " is a git directory made or changed by the run (" +
-                                             e + "): the host's git would run what it says");
+                    if (!watch.quiet) {
+                        report.changed.push_back(p.path +
+                                                 " is a git directory made or changed by the run (" +
+                                                 e + "): the host's git would run what it says");
+                    } else if (auto why = dangerous_repository(fd.get()); !why.empty()) {
+                        report.changed.push_back(p.path +
+                                                 " is a git directory made or changed by the run, "
+                                                 "with " +
+                                                 why + ": the host's git would run what it says");
+                    }
                     break;
                 }
             }
             continue;
         }
+        if (!p.enter) continue;
         if (p.depth >= watch.max_depth) {
             if (!l.dirs.empty()) cut = true;
             continue;
         }
         for (const auto& n : l.dirs)
-            queue.push_back(Pending{path_join(p.path, n), p.depth + 1, p.linked});
+            queue.push_back(Pending{path_join(p.path, n), p.depth + 1, p.linked, true, p.dev});
         // A link the run made to a directory elsewhere (a git directory planted in ${tmpdir},
         // linked from the workspace, is where the host's git lands after `cd link`): its
         // target is searched too, under the same bounds. Links older than the run are not.
@@ -249,7 +382,7 @@ GitIntegrityReport check_git(const GitWatch& watch) {
                     struct stat tst {};
                     if (!text.empty() && ::realpath(named.c_str(), real) != nullptr &&
                         ::stat(real, &tst) == 0 && S_ISDIR(tst.st_mode))
-                        queue.push_back(Pending{real, p.depth + 1, true});
+                        queue.push_back(Pending{real, p.depth + 1, true, true, p.dev});
                 }
             }
         }
@@ -263,10 +396,10 @@ GitIntegrityReport check_git(const GitWatch& watch) {
             if (::realpath(link.c_str(), real) == nullptr) continue;
             struct stat tst {};
             if (::stat(real, &tst) != 0 || !S_ISDIR(tst.st_mode)) continue;
-            queue.push_back(Pending{real, p.depth + 1, true});
+            queue.push_back(Pending{real, p.depth + 1, true, true, p.dev});
         }
     }
-    if (cut) {
+    if (cut && !watch.quiet) {
         report.notes.push_back("the search for planted git directories stopped at its bound (" +
                                std::to_string(watch.max_dirs) + " directories, " +
                                std::to_string(watch.max_depth) + " levels) in " +

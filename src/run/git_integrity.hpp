@@ -34,16 +34,26 @@ namespace sbx {
 
 struct GitWatch {
     std::vector<std::string> worktrees;          // searched
+    std::vector<std::string> lone_dirs;          // checked themselves, not entered
+    std::vector<std::string> read_only;          // not searched: the sandbox could not write
+                                                 // there, a change is the host's own git
     std::vector<std::string> git_dirs;           // the plan's: not searched
     std::vector<std::string> must_stay_missing;  // e.g. <gitdir>/commondir under bwrap
     timespec start{};                            // the run's start (CLOCK_REALTIME_COARSE)
     std::size_t max_dirs = 20000;
     int max_depth = 12;
+    bool quiet = false;  // no note when the search is cut at its bound (protect mode's look is
+                         // shallow by design: sbxrun-policy(5) says how far it goes)
 };
 
-// What to watch for the plan (empty when filesystem.git is "protect"), with the time now.
-// `bwrap`: the block_missing ops left to this check under bwrap are watched.
-[[nodiscard]] GitWatch git_watch(const MountPlan& plan, bool bwrap);
+// What to watch for the plan, with the time now. `bwrap`: the block_missing ops left to this
+// check under bwrap are watched. In protect mode (the plan names no work tree to search) a
+// git directory can still be planted without the name .git (HEAD, objects/, refs/ and a
+// config in any writable directory: found by the fourth outside review), so the workspace is
+// searched two levels deep (at most 512 directories, about a millisecond) and each directory
+// above it inside a writable root is checked: where the host's git in the workspace looks.
+[[nodiscard]] GitWatch git_watch(const MountPlan& plan, bool bwrap,
+                                 const std::string& workspace = {});
 
 // Search after the run. `changed` lines start with the path they name; what appeared in place
 // of a must-stay-missing entry is moved aside to "<name>.sbxrun-planted.<pid>" (`restored`).

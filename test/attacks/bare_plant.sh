@@ -1,0 +1,38 @@
+#!/bin/bash
+# A git directory planted without the name .git (found by the fourth outside review): HEAD,
+# objects/, refs/ and a config with core.fsmonitor in the workspace, or in a directory above it
+# inside a writable root, is a repository the host's next `git status` there uses. In protect
+# mode (the default) too, the run ends 120 naming it; a repository the command makes with git
+# init or git clone, whose config is git's own, is everyday work and passes.
+. "$(dirname "$0")/lib.sh"
+make_attack_workspace
+plant='d=$1; mkdir -p "$d/objects" "$d/refs/heads" && echo "ref: refs/heads/main" >"$d/HEAD" &&
+printf "[core]\n\trepositoryformatversion = 0\n\tbare = false\n\tworktree = .\n\tfsmonitor = \"touch %s; false\"\n" "$2" >"$d/config"'
+marker="$FIX/outside/PLANTED"
+
+# In a workspace with no .git of its own.
+rm -rf "$WS/.git"
+sbxb --status-file "$FIX/s1.json" -- sh -c "$plant" sh "$WS" "$marker"
+expect_rc 120 "$BACKEND: a git directory planted in the workspace itself ends the run 120"
+check "the status document names it" grep -q "\"path\":\"$WS\"" "$FIX/s1.json"
+# In a directory above the workspace, inside a writable root (${tmpdir} holds the workspace).
+mkdir -p "$FIX/tmp/up/proj"; own_fix
+(cd "$FIX/tmp/up/proj" && as_runner "$SBXRUN" --backend "$BACKEND" -- sh -c "$plant" sh "$FIX/tmp/up" "$marker") \
+    >"$OUT" 2>"$ERR"; RC=$?
+expect_rc 120 "$BACKEND: one planted in a directory above the workspace ends the run 120"
+check "and stderr names it" grep -q "$FIX/tmp/up is a git directory made or changed by the run" "$ERR"
+# Deeper in the workspace, where the host's git in that subdirectory would find it.
+mkdir -p "$WS/src/lib"; own_fix
+sbxb -- sh -c "$plant" sh "$WS/src/lib" "$marker"
+expect_rc 120 "$BACKEND: one planted two levels down ends the run 120"
+# A nested repository given a pager by the command.
+sbxb -- sh -c 'git init -q evil && git -C evil config core.pager "touch '"$marker"'"'
+expect_rc 120 "$BACKEND: a repository the command gives a core.pager ends the run 120"
+check "$BACKEND: nothing ran on the host meanwhile" test ! -e "$marker"
+rm -rf "$WS/evil" "$WS/src/lib" "$WS/HEAD" "$WS/objects" "$WS/refs" "$WS/config"
+
+# Everyday work: git init, a bare repository for a test, a clone of it.
+sbxb -- sh -c 'git init -q newproj && git init -q --bare fixture.git &&
+    git clone -q fixture.git copy 2>/dev/null && git -C newproj config user.name me'
+expect_rc 0 "$BACKEND: git init, a bare fixture and a clone of it pass"
+done_testing
