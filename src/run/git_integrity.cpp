@@ -75,9 +75,17 @@ bool list_dir(int fd, Listing& out) {
 // include, core.worktree: anything else may run code or send git elsewhere), when it has a
 // commondir, or a hook that is not one of git's *.sample files. Commit mode reports every one.
 constexpr std::string_view kPlainKeys[] = {
-    "core.repositoryformatversion", "core.filemode", "core.bare", "core.logallrefupdates",
-    "core.ignorecase", "core.precomposeunicode", "core.symlinks", "extensions.objectformat",
-    "init.defaultbranch", "user.name", "user.email",
+    "core.repositoryformatversion",
+    "core.filemode",
+    "core.bare",
+    "core.logallrefupdates",
+    "core.ignorecase",
+    "core.precomposeunicode",
+    "core.symlinks",
+    "extensions.objectformat",
+    "init.defaultbranch",
+    "user.name",
+    "user.email",
 };
 constexpr std::string_view kPlainSectionKeys[] = {"remote.url", "remote.fetch", "branch.remote",
                                                   "branch.merge"};
@@ -99,7 +107,8 @@ std::string unusual_config_key(std::string_view text) {
         if (end == std::string_view::npos) end = text.size();
         std::string_view line = text.substr(at, end - at);
         at = end + 1;
-        while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+        while (!line.empty() && (line.front() == ' ' || line.front() == '\t'))
+            line.remove_prefix(1);
         while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r'))
             line.remove_suffix(1);
         if (line.empty() || line.front() == '#' || line.front() == ';') continue;
@@ -338,9 +347,9 @@ GitIntegrityReport check_git(const GitWatch& watch) {
                 if (::fstatat(fd.get(), e, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
                     since(st, watch.start)) {
                     if (!watch.quiet) {
-                        report.changed.push_back(p.path +
-                                                 " is a git directory made or changed by the run (" +
-                                                 e + "): the host's git would run what it says");
+                        report.changed.push_back(
+                            p.path + " is a git directory made or changed by the run (" + e +
+                            "): the host's git would run what it says");
                     } else if (auto why = dangerous_repository(fd.get()); !why.empty()) {
                         report.changed.push_back(p.path +
                                                  " is a git directory made or changed by the run, "
