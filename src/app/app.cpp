@@ -349,11 +349,15 @@ private:
         return fail(Error(ErrorKind::no_backend, msg));
     }
 
-    // --tty: whether this run gets a pty (auto: stdin is a terminal), opened like the caller's
-    // terminal when there is one. An empty Pty: none.
+    // --tty: whether this run gets a pty (auto: stdin is a terminal, and sbxrun is its
+    // foreground job: `sbxrun -- make &` keeps running in the background as it always did,
+    // instead of being stopped by SIGTTOU for raw mode), opened like the caller's terminal when
+    // there is one. An empty Pty: none.
     static Result<Pty> open_tty(const Invocation& inv) {
         const unsigned terms = terminal_std_fds();
-        if (inv.tty == TtyMode::never || (inv.tty == TtyMode::automatic && (terms & 1u) == 0))
+        if (inv.tty == TtyMode::never) return Pty{};
+        if (inv.tty == TtyMode::automatic &&
+            ((terms & 1u) == 0 || ::tcgetpgrp(STDIN_FILENO) != ::getpgrp()))
             return Pty{};
         int like = -1;
         for (int fd = 0; fd <= 2 && like < 0; ++fd)

@@ -148,6 +148,14 @@ for backend in bwrap landlock; do
     check "$backend: --tty never: stdin is the caller's terminal, as before" \
         seen "^NV $caller_dev\$"
 
+    # A background job (`sbxrun -- make &`) is not the terminal's foreground: under auto it
+    # keeps the old behaviour and runs on, rather than being stopped (SIGTTOU) for raw mode.
+    say 'clear'
+    say "$RUN $SBXRUN --backend $backend -- sh -c 'stat -L -c \"BG %t:%T\" /proc/self/fd/0' & wait \$!; echo \"BGW-\$((6+6))-\$?\""
+    wait_for '^BGW-12-' && check "$backend: a background run is not stopped and exits 0" \
+        seen '^BGW-12-0$'
+    check "$backend: ... and has the caller's terminal, as before" seen "^BG $caller_dev\$"
+
     # Not a terminal on stdin: pipes as before (auto), or a pty on demand (always).
     (cd "$WS" && printf 'abc\n' | as_runner "$SBXRUN" --backend "$backend" -- \
         sh -c 'cat; test -t 0 || echo notty') >"$OUT" 2>"$ERR"
