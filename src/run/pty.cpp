@@ -67,6 +67,7 @@ namespace {
 
 constexpr std::size_t kChunk = 16 * 1024;
 constexpr std::size_t kMaxBuffered = 64 * 1024;
+constexpr std::size_t kMaxDrained = 16 * 1024 * 1024;
 
 // The relay's own non-blocking description of `fd` when it is a terminal or a pipe: setting
 // O_NONBLOCK on the caller's would change it for every other process sharing it. Not for a
@@ -166,6 +167,7 @@ bool TtyRelay::read_master() {
         ssize_t n = ::read(link_.master, buf, sizeof buf);
         if (n > 0) {
             to_out_.append(buf, static_cast<std::size_t>(n));
+            from_master_ += static_cast<std::size_t>(n);
             continue;
         }
         if (n < 0 && errno == EINTR) continue;
@@ -195,8 +197,11 @@ void TtyRelay::write_out() {
 }
 
 void TtyRelay::finish(int patience_ms) {
+    // Whatever still holds the slave after the run (nothing should) cannot keep us here.
+    const std::size_t start = from_master_;
     for (;;) {
         const bool drained = read_master();
+        if (from_master_ - start > kMaxDrained) return;
         if (to_out_.empty()) {
             if (drained) return;
             continue;

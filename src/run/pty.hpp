@@ -101,6 +101,7 @@ private:
     bool eof_pending_ = false;
     char last_to_master_ = '\n';
     std::string to_master_, to_out_;
+    std::size_t from_master_ = 0;  // bytes read from the master so far
     int in_idx_ = -1, master_idx_ = -1, out_idx_ = -1;
 };
 

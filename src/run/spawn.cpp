@@ -267,9 +267,15 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
     struct Subreaper {
         bool on;
         Teardown teardown;
+        bool ended = false;
+        void end() noexcept {
+            if (!on || ended) return;
+            ended = true;
+            teardown.end_all();
+        }
         ~Subreaper() {
             if (!on) return;
-            teardown.end_all();
+            end();
             ::prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
         }
     } subreaper{launch.end_orphans && ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0, {}};
@@ -413,8 +419,13 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
     // Whatever is still buffered: everything in the sandbox that held a write end is gone.
     for (int i = 0; i < 3; ++i)
         if (open[i]) drain(sources[i]->get(), *sinks[i]);
-    // The command's last output, then the caller's terminal as it was.
-    if (relay) relay->finish(kRelayPatienceMs);
+    // The command's last output, then the caller's terminal as it was. Under Landlock what the
+    // command left running still holds the pty (a `yes &` would keep the drain going for
+    // ever): the run's processes end first (under bwrap they died with the pid namespace).
+    if (relay) {
+        subreaper.end();
+        relay->finish(kRelayPatienceMs);
+    }
     raw.reset();
     // Signals that arrived in the last moment are dropped, not re-raised on sbxrun.
     signalfd_siginfo si{};
