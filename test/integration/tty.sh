@@ -42,6 +42,8 @@ wait_for() {
 }
 seen() { screen | grep -Eq -- "$1"; }
 not_seen() { ! seen "$1"; }
+# shows "description" REGEX: passes once the pane shows a line matching REGEX.
+shows() { if wait_for "$2"; then ok "$1"; else not_ok "$1"; fi; }
 send() { tm send-keys -t t "$@"; }
 # say TEXT: type a command line and Enter.
 say() { send -l -- "$1"; send Enter; }
@@ -67,14 +69,14 @@ for backend in bwrap landlock; do
 
     # tty names the command's terminal; /dev/tty is it.
     say 'tty; echo "T-$((40+1))-$?"'
-    wait_for '^T-41-' && check "$backend: tty prints the pty's name" \
-        seen '^/dev/(pts/[0-9]+|console)$' && check "$backend: ... and exits 0" seen '^T-41-0$'
+    wait_for '^T-41-'; check "$backend: tty prints the pty's name" \
+        seen '^/dev/(pts/[0-9]+|console)$'; check "$backend: ... and exits 0" seen '^T-41-0$'
     say 'echo via-dev-tty >/dev/tty && echo "DT-$((40+2))"'
-    wait_for '^DT-42$' && ok "$backend: /dev/tty opens the command's terminal"
+    shows "$backend: /dev/tty opens the command's terminal" '^DT-42$'
 
     # No descriptor of the caller's terminal inside: every fd's device differs from it.
     say 'for f in /proc/self/fd/*; do stat -L -c "FD %t:%T" "$f" 2>/dev/null; done; echo "FDS-$((1+2))"'
-    wait_for '^FDS-3$' && check "$backend: no fd of the caller's terminal ($caller_dev) inside" \
+    wait_for '^FDS-3$'; check "$backend: no fd of the caller's terminal ($caller_dev) inside" \
         not_seen "^FD $caller_dev\$"
 
     # Job control: a background job brought to the foreground, then Ctrl-C to it.
@@ -82,13 +84,13 @@ for backend in bwrap landlock; do
     say 'sleep 100 &'
     wait_for '^\[1\] [0-9]+'
     say 'jobs; echo "J-$((1+3))"'
-    wait_for '^J-4$' && check "$backend: jobs lists the background job" \
+    wait_for '^J-4$'; check "$backend: jobs lists the background job" \
         seen '^\[1\]\+ +Running +sleep 100 &'
     say 'fg'
     wait_for '^sleep 100$'
     send C-c
     say 'echo "RC-$?"'
-    wait_for '^RC-[0-9]+$' && check "$backend: Ctrl-C reaches the foreground job (\$? = 130)" \
+    wait_for '^RC-[0-9]+$'; check "$backend: Ctrl-C reaches the foreground job (\$? = 130)" \
         seen '^RC-130$'
 
     # Ctrl-Z stops the foreground job and hands the terminal back to the shell; fg resumes it.
@@ -97,22 +99,22 @@ for backend in bwrap landlock; do
     wait_for '^Z-5$'
     for _ in $(seq 100); do pgrep -f '^sleep 101$' >/dev/null && break; sleep 0.05; done
     send C-z
-    wait_for 'Stopped +sleep 101' && ok "$backend: Ctrl-Z stops the foreground job"
+    shows "$backend: Ctrl-Z stops the foreground job" 'Stopped +sleep 101'
     say 'fg'
     wait_for '^sleep 101$'
     send C-c
     say 'echo "FG-$?"'
-    wait_for '^FG-[0-9]+$' && check "$backend: fg resumed it in the foreground (Ctrl-C: 130)" \
+    wait_for '^FG-[0-9]+$'; check "$backend: fg resumed it in the foreground (Ctrl-C: 130)" \
         seen '^FG-130$'
 
     # The window size follows the caller's (SIGWINCH, TIOCSWINSZ).
     say 'clear'
     say 'echo "SZ1-$(stty size)"'
-    wait_for '^SZ1-' && check "$backend: stty size inside is the pane's (40 120)" \
+    wait_for '^SZ1-'; check "$backend: stty size inside is the pane's (40 120)" \
         seen '^SZ1-40 120$'
     tm resize-window -t t -x 100 -y 30
     say 'echo "SZ2-$(stty size)"'
-    wait_for '^SZ2-' && check "$backend: after a resize stty size says 30 100" \
+    wait_for '^SZ2-'; check "$backend: after a resize stty size says 30 100" \
         seen '^SZ2-30 100$'
 
     # A Python REPL survives Ctrl-C (KeyboardInterrupt) and goes on.
@@ -122,9 +124,9 @@ for backend in bwrap landlock; do
     say 'import time; time.sleep(100)'
     sleep 0.3  # nothing to wait for on screen: the sleep prints nothing
     send C-c
-    wait_for '^KeyboardInterrupt' && ok "$backend: Ctrl-C in the REPL is a KeyboardInterrupt"
+    shows "$backend: Ctrl-C in the REPL is a KeyboardInterrupt" '^KeyboardInterrupt'
     say 'print(6 * 7)'
-    wait_for '^42$' && ok "$backend: the REPL survived it"
+    shows "$backend: the REPL survived it" '^42$'
     say 'exit()'
     wait_for '^IN> $'
 
@@ -134,9 +136,9 @@ for backend in bwrap landlock; do
     say 'exit 3'
     wait_for '^OUT> ' || not_ok "$backend: sbxrun returned to the outer shell"
     say 'echo "EXIT-$?"; stty -a | tr " " "\n" | grep -Ex -- "-?(icanon|echo|isig)" | tr "\n" " "; echo'
-    wait_for '^EXIT-' && check "$backend: sbxrun exits with the command's status (3)" \
+    wait_for '^EXIT-'; check "$backend: sbxrun exits with the command's status (3)" \
         seen '^EXIT-3$'
-    wait_for 'icanon' && check "$backend: the caller's terminal is cooked again (icanon echo isig)" \
+    wait_for 'icanon'; check "$backend: the caller's terminal is cooked again (icanon echo isig)" \
         seen '^(isig icanon echo|icanon isig echo) $'
     check "$backend: the status document says exited 3" \
         test "$(status_field "$FIX/.status" exit_code 2>/dev/null)" = 3
@@ -144,15 +146,23 @@ for backend in bwrap landlock; do
     # --tty never: today's behaviour: the caller's terminal on fd 0, no controlling terminal.
     say 'clear'
     say "$RUN $SBXRUN --backend $backend --tty never -- sh -c 'stat -L -c \"NV %t:%T\" /proc/self/fd/0; (: </dev/tty) 2>/dev/null; echo \"N-\$((5+5))-\$?\"'"
-    wait_for '^N-10-' && check "$backend: --tty never: no controlling terminal" seen '^N-10-[1-9][0-9]*$'
+    wait_for '^N-10-'; check "$backend: --tty never: no controlling terminal" seen '^N-10-[1-9][0-9]*$'
     check "$backend: --tty never: stdin is the caller's terminal, as before" \
         seen "^NV $caller_dev\$"
+
+    # Something the command left writing to its terminal does not keep sbxrun draining it.
+    say 'clear'
+    say "$RUN $SBXRUN --backend $backend -- sh -c '(yes >/dev/tty &); sleep 0.3; exit 5' >/dev/null; echo \"YES-\$((7+7))-\$?\""
+    # (after the last "y" it wrote, on the same line)
+    wait_for 'YES-14-'; check "$backend: a writer left behind does not hold sbxrun (exit 5)" \
+        seen 'YES-14-5$'
+    say 'clear'
 
     # A background job (`sbxrun -- make &`) is not the terminal's foreground: under auto it
     # keeps the old behaviour and runs on, rather than being stopped (SIGTTOU) for raw mode.
     say 'clear'
     say "$RUN $SBXRUN --backend $backend -- sh -c 'stat -L -c \"BG %t:%T\" /proc/self/fd/0' & wait \$!; echo \"BGW-\$((6+6))-\$?\""
-    wait_for '^BGW-12-' && check "$backend: a background run is not stopped and exits 0" \
+    wait_for '^BGW-12-'; check "$backend: a background run is not stopped and exits 0" \
         seen '^BGW-12-0$'
     check "$backend: ... and has the caller's terminal, as before" seen "^BG $caller_dev\$"
 
