@@ -41,10 +41,14 @@ unsigned terminal_std_fds() {
 
 TerminalMode::TerminalMode(int fd) {
     if (fd < 0 || ::tcgetattr(fd, &saved_) != 0) return;
-    termios raw = saved_;
-    ::cfmakeraw(&raw);
-    if (::tcsetattr(fd, TCSADRAIN, &raw) != 0) return;
+    raw_ = saved_;
+    ::cfmakeraw(&raw_);
+    if (::tcsetattr(fd, TCSADRAIN, &raw_) != 0) return;
     fd_ = fd;
+}
+
+void TerminalMode::reapply() noexcept {
+    if (fd_ >= 0) ::tcsetattr(fd_, TCSADRAIN, &raw_);
 }
 
 void TerminalMode::restore() noexcept {

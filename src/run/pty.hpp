@@ -58,10 +58,14 @@ public:
     TerminalMode& operator=(const TerminalMode&) = delete;
     ~TerminalMode() { restore(); }
     void restore() noexcept;
+    // Raw again (after sbxrun was stopped and continued: the caller's shell set its own modes
+    // when it took the terminal back).
+    void reapply() noexcept;
 
 private:
     int fd_ = -1;
     termios saved_{};
+    termios raw_{};
 };
 
 // The window size of `from` onto the pty master `to` (the kernel then sends SIGWINCH to the

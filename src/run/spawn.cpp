@@ -252,6 +252,7 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
     if (relaying) {
         sigaddset(&forwarded, SIGWINCH);
         sigaddset(&forwarded, SIGPIPE);
+        sigaddset(&forwarded, SIGCONT);  // stopped by someone's SIGSTOP/SIGTSTP: raw again
     }
     if (::pthread_sigmask(SIG_BLOCK, &forwarded, &old_mask) != 0)
         return os_error("block signals", errno);
@@ -399,6 +400,11 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
                     continue;
                 }
                 if (si.ssi_signo == SIGPIPE) continue;
+                if (si.ssi_signo == SIGCONT) {
+                    if (raw) raw->reapply();
+                    copy_window_size(launch.tty.caller, launch.tty.master);
+                    continue;
+                }
                 sup.refresh_status();
                 if (obs.interrupted == 0) obs.interrupted = static_cast<int>(si.ssi_signo);
                 sup.forward(static_cast<int>(si.ssi_signo));

@@ -130,6 +130,23 @@ for backend in bwrap landlock; do
     say 'exit()'
     wait_for '^IN> $'
 
+    # sbxrun itself stopped (SIGTSTP from elsewhere) and continued by the caller's fg: the
+    # caller's shell took the terminal back meanwhile, so sbxrun makes it raw again, and a
+    # Ctrl-C is still the sandbox's.
+    say 'clear'
+    pkill -TSTP -x -P "$(tm display -p -t t '#{pane_pid}')" sbxrun
+    wait_for 'Stopped'
+    say 'fg'
+    say 'echo "ST-$((4+4))"; sleep 102'
+    wait_for '^ST-8$'
+    check "$backend: the caller's terminal is raw again after fg" \
+        sh -c "stty -F '$caller_tty' -a | grep -q -- '-icanon'"
+    for _ in $(seq 100); do pgrep -f '^sleep 102$' >/dev/null && break; sleep 0.05; done
+    send C-c
+    say 'echo "TS-$?"'
+    wait_for '^TS-'; check "$backend: after sbxrun was stopped and continued, Ctrl-C is the job's" \
+        seen '^TS-130$'
+
     # The shell ends with a status of its own; sbxrun exits with it; the caller's terminal is
     # cooked again.
     say 'clear'
