@@ -306,6 +306,14 @@ private:
             if (!approximated.empty()) diag_.warn("approximated: " + join_lines(approximated));
             if (!weakened.empty()) diag_.warn("weakened: " + join_lines(weakened));
         };
+        // One pty for the run, made before any backend starts; a fallback reuses it.
+        Pty pty;
+        if (auto t = open_tty(inv); !t.ok()) {
+            return fail(t.error());
+        } else if (t->master) {
+            pty = std::move(t).value();
+            ctx.tty = tty_link(inv, pty);
+        }
         for (BackendKind b : backend_order(inv, ctx.policy)) {
             starting = b;
             const GitWatch git_watched =
@@ -353,6 +361,40 @@ private:
         for (const auto& f : fallback_) msg += "\n  " + printable(f);
         msg += "\n  run 'sbxrun --doctor' for the cause and the fix";
         return fail(Error(ErrorKind::no_backend, msg));
+    }
+
+    // --tty: whether this run gets a pty (auto: stdin is a terminal, and sbxrun is its
+    // foreground job: `sbxrun -- make &` keeps running in the background as it always did,
+    // instead of being stopped by SIGTTOU for raw mode), opened like the caller's terminal when
+    // there is one. An empty Pty: none.
+    static Result<Pty> open_tty(const Invocation& inv) {
+        const unsigned terms = terminal_std_fds();
+        if (inv.tty == TtyMode::never) return Pty{};
+        if (inv.tty == TtyMode::automatic &&
+            ((terms & 1u) == 0 || ::tcgetpgrp(STDIN_FILENO) != ::getpgrp()))
+            return Pty{};
+        int like = -1;
+        for (int fd = 0; fd <= 2 && like < 0; ++fd)
+            if ((terms & (1u << fd)) != 0) like = fd;
+        return open_pty(like);
+    }
+
+    // Which of the command's fds get the pty: every one that is a terminal here (so none of
+    // the caller's terminal's descriptors is inside, and a pipe or file stays what it was), all
+    // three with --tty always. The pty's output goes to stdout, or under auto to the first of
+    // stdout, stderr, stdin that is a terminal (`sbxrun -- cmd >file` still shows its echo).
+    static TtyLink tty_link(const Invocation& inv, const Pty& pty) {
+        const unsigned terms = terminal_std_fds();
+        TtyLink l;
+        l.master = pty.master.get();
+        l.slave = pty.slave.get();
+        l.std_fds = inv.tty == TtyMode::always ? 7u : terms;
+        l.in = STDIN_FILENO;
+        l.out = STDOUT_FILENO;
+        if (inv.tty == TtyMode::automatic && (terms & 2u) == 0)
+            l.out = (terms & 4u) != 0 ? STDERR_FILENO : STDIN_FILENO;
+        l.caller = (terms & 1u) != 0 ? STDIN_FILENO : -1;
+        return l;
     }
 
     // A protected link changed although the run is over: the command's own status is kept in

@@ -24,6 +24,9 @@ struct RunContext {
     std::function<void(const std::vector<std::string>& approximated,
                        const std::vector<std::string>& weakened)>
         before_start;
+    // --tty: the pty the command gets, and how sbxrun relays it (run/pty.hpp); inactive
+    // (master -1) for --tty never and when stdin is not a terminal under auto.
+    TtyLink tty{};
 };
 
 struct Attempt {

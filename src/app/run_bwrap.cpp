@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 
 #include "app/backend_run.hpp"
 #include "app/locate.hpp"
@@ -31,6 +32,7 @@ InnerSpec inner_spec_for(const RunContext& ctx) {
     // connect). network.unix_sockets = "block" refuses socket(AF_UNIX) instead.
     s.refuse_unix_sockets = effective_unix_sockets(ctx.policy.network).value == UnixSockets::block;
     s.new_session = ctx.policy.process.new_session;
+    s.controlling_tty = ctx.tty.active();
     s.chdir = ctx.host.command_cwd;
     s.nofile_soft = ctx.host.nofile_soft;
     s.argv = ctx.inv.command;
@@ -184,7 +186,17 @@ Attempt run_bwrap(const RunContext& ctx) {
     in.inner_binds_placeholders = mount_setattr_available();
     in.inner.report_fd = channels->report_write.get();
     in.inner.stderr_fd = real_stderr.valid() ? real_stderr.get() : -1;
+    // --tty: the pty instead, when fd 2 was a terminal (never the caller's terminal itself).
+    if (ctx.tty.active() && (ctx.tty.std_fds & 4u) != 0) in.inner.stderr_fd = ctx.tty.slave;
 
+    if (ctx.tty.active()) {
+        char name[64];
+        if (::ptsname_r(ctx.tty.master, name, sizeof name) != 0) {
+            a.why = os_error("cannot name the pseudo-terminal (ptsname)", errno);
+            return a;
+        }
+        in.console = name;
+    }
     auto cmd = compile_bwrap(plan, *info, in);
     if (!cmd.ok()) {
         a.why = std::move(cmd).error();
@@ -215,6 +227,11 @@ Attempt run_bwrap(const RunContext& ctx) {
     launch.stderr_fd = channels->stderr_write.get();
     launch.bwrap = true;
     launch.own_process_group = ctx.policy.process.new_session;
+    // bwrap's stdin and stdout (its stderr is the pipe above): inherited through sbxrun-inner
+    // by the command, which makes the pty its controlling terminal. The host's pty, not one of
+    // the sandbox's own devpts: /dev/tty (bound from the host) opens it, `tty` names it.
+    launch.tty = ctx.tty;
+    launch.tty.std_fds &= 3u;
     return supervise(ctx, launch, *channels, "bwrap");
 }
 

@@ -24,7 +24,7 @@ public:
 };
 
 // /dev without bwrap's --dev: see the header for why. The device nodes are the usual safe set.
-void add_dev(ArgvBuilder& b) {
+void add_dev(ArgvBuilder& b, const std::string& console) {
     b.add({"--tmpfs", "/dev"});
     for (const char* node : {"null", "zero", "full", "random", "urandom", "tty"}) {
         std::string p = std::string("/dev/") + node;
@@ -34,6 +34,9 @@ void add_dev(ArgvBuilder& b) {
            "--symlink", "/proc/self/fd", "/dev/fd", "--symlink", "/proc/self/fd/0", "/dev/stdin",
            "--symlink", "/proc/self/fd/1", "/dev/stdout", "--symlink", "/proc/self/fd/2",
            "/dev/stderr"});
+    // A devpts entry exists while its pty is open, and sbxrun holds the master for the run:
+    // the name cannot come to mean another file in between.
+    if (!console.empty()) b.add({"--dev-bind", console, "/dev/console"});
 }
 
 // The sandbox's own /proc and /dev: rules there are not applied. Except /dev/shm, an empty
@@ -132,7 +135,7 @@ Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap
     auto add_virtual = [&] {
         if (virtual_done) return;
         b.add({"--proc", "/proc"});
-        add_dev(b);
+        add_dev(b, in.console);
         virtual_done = true;
     };
 

@@ -60,6 +60,10 @@ struct BwrapInputs {
     // sbxrun-inner binds the placeholders read-only itself (InnerSpec::placeholders) instead
     // of bwrap: set when the kernel has mount_setattr (inner/placeholder_bind.hpp).
     bool inner_binds_placeholders = false;
+    // --tty: the host's name of the command's pty (/dev/pts/N), bound onto /dev/console, where
+    // the sandbox's own devpts does not hide it: ttyname() then finds it (as bwrap's --dev
+    // does for a terminal on stdin). Empty: none.
+    std::string console;
 };
 
 struct BwrapCommand {

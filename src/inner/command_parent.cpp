@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -163,7 +164,21 @@ Result<int> run_command_and_report(const InnerSpec& spec) {
         // Its own process group, so that a forwarded signal reaches what it runs too. Not with
         // new_session = false: the command then shares the caller's terminal and must stay
         // in its foreground group.
-        if (spec.new_session) ::setpgid(0, 0);
+        if (spec.controlling_tty) {
+            // A session of its own with its pty as the controlling terminal: it is then the
+            // pty's foreground job, and Ctrl-C/Ctrl-Z/Ctrl-\ on it reach what it runs. Our
+            // own session (if any) has no terminal. Its process group is orphaned (we are in
+            // another session), so a Ctrl-Z meant for a command that does no job control of
+            // its own is discarded instead of stopping it for good.
+            if (::setsid() < 0 || ::ioctl(STDIN_FILENO, TIOCSCTTY, 0) != 0) {
+                constexpr char msg[] =
+                    "sbxrun-inner: cannot give the command its terminal (setsid, TIOCSCTTY)\n";
+                write_all(STDERR_FILENO, msg, sizeof msg - 1);
+                ::_exit(kInnerSetupFailed);
+            }
+        } else if (spec.new_session) {
+            ::setpgid(0, 0);
+        }
         for (std::size_t i = 0; i < std::size(kForwarded); ++i)
             if (!ignored[i]) ::signal(kForwarded[i], SIG_DFL);
         ::signal(SIGPIPE, SIG_DFL);
@@ -174,7 +189,9 @@ Result<int> run_command_and_report(const InnerSpec& spec) {
         ::_exit(exec_failure_status(err));
     }
 
-    if (spec.new_session) ::setpgid(pid, pid);  // both sides, so no signal races the child's
+    // Both sides, so no signal races the child's. Not with a controlling terminal: the child's
+    // setsid() would fail if we made it a group leader first.
+    if (spec.new_session && !spec.controlling_tty) ::setpgid(pid, pid);
     g_child = pid;
     ::close(exec_pipe[1]);
     ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);

@@ -35,6 +35,7 @@
 // pinned links give EBUSY for rm/mv/ln -sfn, ptys work (script -qc true /dev/null).
 #include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -54,6 +55,7 @@
 #include "inner/proc_sys.hpp"
 #include "inner/seccomp_filter.hpp"
 #include "inner/verify_mounts.hpp"
+#include "util/unique_fd.hpp"
 
 namespace {
 
@@ -72,11 +74,34 @@ int fail(int report_fd, const sbx::Error& e) {
     return sbx::kInnerSetupFailed;
 }
 
+// --tty under bwrap: the command's pty is the host's, which has no name in the sandbox's own
+// devpts, so ttyname() (tty, ssh, Python's os.ttyname) would fail. bwrap binds it onto
+// /dev/console; the descriptors that are it (0, 1 and the stderr to give) are reopened there.
+sbx::Status name_the_terminal(int stderr_fd) {
+    struct stat want {};
+    if (::fstat(STDIN_FILENO, &want) != 0) return sbx::os_error("fstat the terminal", errno);
+    sbx::UniqueFd console(::open("/dev/console", O_RDWR | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC));
+    if (!console) return sbx::os_error("open the terminal as /dev/console", errno, "/dev/console");
+    struct stat got {};
+    if (::fstat(console.get(), &got) != 0 || !S_ISCHR(got.st_mode) || got.st_rdev != want.st_rdev)
+        return sbx::Error(sbx::ErrorKind::os, "/dev/console is not the command's terminal")
+            .with_path("/dev/console");
+    for (int fd : {STDIN_FILENO, STDOUT_FILENO, stderr_fd}) {
+        struct stat st {};
+        if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISCHR(st.st_mode) || st.st_rdev != want.st_rdev)
+            continue;
+        if (::dup3(console.get(), fd, 0) < 0)
+            return sbx::os_error("reopen the terminal as /dev/console", errno);
+    }
+    return {};
+}
+
 sbx::Status setup(const sbx::InnerSpec& spec) {
     for (const auto& v : spec.verify) SBX_TRY(sbx::verify_mount(v));
     for (const auto& p : spec.placeholders) SBX_TRY(sbx::bind_placeholder_read_only(p));
     for (const auto& p : spec.pins) SBX_TRY(sbx::pin_symlink(p));
     if (spec.mount_devpts) SBX_TRY(sbx::mount_private_devpts());
+    if (spec.mount_devpts && spec.controlling_tty) SBX_TRY(name_the_terminal(spec.stderr_fd));
     // mount_devpts means "inside bwrap's mount namespace", where /proc is ours to remount.
     if (spec.mount_devpts) SBX_TRY(sbx::make_proc_sys_readonly());
     SBX_TRY(sbx::drop_all_capabilities());

@@ -10,6 +10,7 @@
 //   --seccomp none|base|no_network|netns
 //   --unix-sockets allow|refuse
 //   --new-session yes|no
+//   --ctty                          (only when spec.controlling_tty)
 //   --report-fd N   --stderr-fd N   (-1 allowed: none)
 //   --keep-fd N                     (repeated)
 //   --chdir DIR                     (only when non-empty)
@@ -117,6 +118,7 @@ std::vector<std::string> to_args(const InnerSpec& spec) {
     a.emplace_back(spec.refuse_unix_sockets ? "refuse" : "allow");
     a.emplace_back("--new-session");
     a.emplace_back(spec.new_session ? "yes" : "no");
+    if (spec.controlling_tty) a.emplace_back("--ctty");
     a.emplace_back("--report-fd");
     a.push_back(std::to_string(spec.report_fd));
     a.emplace_back("--stderr-fd");
@@ -142,7 +144,7 @@ Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args) {
     InnerSpec spec;
     bool seen_landlock = false, seen_seccomp = false, seen_session = false, seen_report = false,
          seen_stderr = false, seen_chdir = false, seen_devpts = false, seen_unix = false,
-         seen_nofile = false;
+         seen_nofile = false, seen_ctty = false;
     bool saw_dashdash = false;
     std::size_t i = 0;
     auto value = [&](const std::string& opt) -> Result<std::string_view> {
@@ -164,6 +166,11 @@ Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args) {
         if (opt == "--devpts") {
             SBX_TRY(once(seen_devpts, opt));
             spec.mount_devpts = true;
+            continue;
+        }
+        if (opt == "--ctty") {
+            SBX_TRY(once(seen_ctty, opt));
+            spec.controlling_tty = true;
             continue;
         }
         auto v = value(opt);

@@ -101,6 +101,10 @@ struct InnerSpec {
     // of any profile; socketpair(AF_UNIX) keeps working (it has no address, reaches nothing).
     bool refuse_unix_sockets = false;
     bool new_session = true;        // setsid()
+    // --tty (run/pty.hpp): fd 0 is the command's own pty; the command runs in a session of its
+    // own (setsid in the forked child, whatever new_session says) with it as the controlling
+    // terminal (TIOCSCTTY), so it leads its own foreground job.
+    bool controlling_tty = false;
     int report_fd = -1;             // one InnerReport record (inner/inner_report.hpp); -1: none
     int stderr_fd = -1;             // dup'ed onto fd 2 just before exec (the caller's real stderr
                                     // when fd 2 is bwrap's captured stderr pipe); -1: keep fd 2

@@ -26,6 +26,7 @@ InnerSpec full_spec() {
     s.seccomp = SeccompProfile::no_network;
     s.refuse_unix_sockets = true;
     s.new_session = false;
+    s.controlling_tty = true;
     s.report_fd = 7;
     s.stderr_fd = 9;
     s.keep_fds = {5, 6};
@@ -104,6 +105,7 @@ TEST_CASE("parse_inner_args rejects malformed arguments as usage errors") {
         {"--landlock", "1:2:0:0", "--landlock-rule", "3", "--", "true"},
         {"--chdir", "", "--", "true"},
         {"--devpts", "--devpts", "--", "true"},
+        {"--ctty", "--ctty", "--", "true"},
         {"--frobnicate", "--", "true"},
     };
     for (const auto& args : bad) {
