@@ -140,18 +140,18 @@ std::string unusual_config_key(std::string_view text) {
 std::string dangerous_repository(int dirfd) {
     struct stat st {};
     if (::fstatat(dirfd, "commondir", &st, AT_SYMLINK_NOFOLLOW) == 0)
-        return "a commondir (git would take its config from elsewhere)";
+        return "it has a commondir (git would take its config from elsewhere)";
     UniqueFd cfg(::openat(dirfd, "config", O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-    if (!cfg && errno != ENOENT) return "a config that cannot be read as a file";
+    if (!cfg && errno != ENOENT) return "its config cannot be read as a file";
     if (cfg) {
         std::string text;
         char buf[16384];
         ssize_t got = 0;
         while ((got = ::read(cfg.get(), buf, sizeof buf)) > 0 && text.size() <= 65536)
             text.append(buf, static_cast<std::size_t>(got));
-        if (got < 0 || text.size() > 65536) return "a config too large to judge";
+        if (got < 0 || text.size() > 65536) return "its config is too large to judge";
         if (auto key = unusual_config_key(text); !key.empty())
-            return "config sets " + key + " (not what git init or git clone write)";
+            return "its config sets " + key + ", which git init and git clone do not write";
     }
     UniqueFd hooks(::openat(dirfd, "hooks", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (hooks) {
@@ -169,10 +169,10 @@ std::string dangerous_repository(int dirfd) {
                 break;
             }
             ::closedir(d);
-            if (!found.empty()) return "a hook, hooks/" + found;
+            if (!found.empty()) return "it has a hook, hooks/" + found;
         }
     } else if (::fstatat(dirfd, "hooks", &st, AT_SYMLINK_NOFOLLOW) == 0) {
-        return "a hooks entry that is not a directory";
+        return "its hooks entry is not a directory";
     }
     return {};
 }
@@ -233,9 +233,9 @@ GitIntegrityReport check_git(const GitWatch& watch) {
         const std::string name = path_base_name(path);
         struct stat st {};
         if (::fstatat(parent.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-        report.changed.push_back(path +
-                                 " was created (git would take its config and hooks from "
-                                 "where it points)");
+        report.add(path, path +
+                             " was created (git would take its config and hooks from "
+                             "where it points)");
         const std::string aside = name + ".sbxrun-planted." + std::to_string(::getpid());
         if (::renameat2(parent.get(), name.c_str(), parent.get(), aside.c_str(),
                         RENAME_NOREPLACE) == 0)
@@ -259,7 +259,8 @@ GitIntegrityReport check_git(const GitWatch& watch) {
             if (::fstatat(wfd.get(), (n + "/config.worktree").c_str(), &cst, AT_SYMLINK_NOFOLLOW) ==
                     0 &&
                 since(cst, watch.start))
-                report.changed.push_back(path_join(admin, "config.worktree") +
+                report.add(path_join(admin, "config.worktree"),
+                           path_join(admin, "config.worktree") +
                                          " was written by the run: the worktree's git would "
                                          "read it as config");
             const std::string cpath = path_join(admin, "commondir");
@@ -274,7 +275,7 @@ GitIntegrityReport check_git(const GitWatch& watch) {
             const bool back = !text.empty() && ::realpath(named.c_str(), real) != nullptr &&
                               std::string(real) == g;
             if (!back)
-                report.changed.push_back(cpath + " names '" + text + "', not " + g +
+                report.add(cpath, cpath + " names '" + text + "', not " + g +
                                          ": the worktree's git would take its config from there");
         }
     }
@@ -301,7 +302,7 @@ GitIntegrityReport check_git(const GitWatch& watch) {
                 line.erase(0, line.find_first_not_of(" \t"));
                 if (line.rfind("exec ", 0) == 0 || line.rfind("x ", 0) == 0 ||
                     line.rfind("exec\t", 0) == 0 || line.rfind("x\t", 0) == 0) {
-                    report.changed.push_back(path + " was left by the run with '" + line +
+                    report.add(path, path + " was left by the run with '" + line +
                                              "': the host's git rebase --continue would run it");
                     break;
                 }
@@ -341,25 +342,28 @@ GitIntegrityReport check_git(const GitWatch& watch) {
         // no HEAD: what a planted worktree's commondir names).
         if ((l.head && ((l.objects && l.refs) || l.commondir)) ||
             (l.objects && l.refs && l.config)) {
-            // A git directory: judged, never entered.
+            // A git directory: judged, never entered, except where the search starts (a
+            // workspace made to look like one must not hide what is planted below it: found
+            // writing this check's tests).
             for (const char* e : kCodeEntries) {
                 struct stat st {};
                 if (::fstatat(fd.get(), e, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
                     since(st, watch.start)) {
                     if (!watch.quiet) {
-                        report.changed.push_back(
+                        report.add(
+                            p.path,
                             p.path + " is a git directory made or changed by the run (" + e +
                             "): the host's git would run what it says");
                     } else if (auto why = dangerous_repository(fd.get()); !why.empty()) {
-                        report.changed.push_back(p.path +
-                                                 " is a git directory made or changed by the run, "
-                                                 "with " +
-                                                 why + ": the host's git would run what it says");
+                        report.add(p.path, p.path +
+                                               " is a git directory made or changed by the run, "
+                                               "and " +
+                                               why + ": the host's git would run what it says");
                     }
                     break;
                 }
             }
-            continue;
+            if (p.depth > 0) continue;
         }
         if (!p.enter) continue;
         if (p.depth >= watch.max_depth) {
