@@ -352,6 +352,7 @@ private:
             for (const auto& n : git.notes) diag_.warn(n);
             integrity.changed.insert(integrity.changed.end(), git.changed.begin(),
                                      git.changed.end());
+            integrity.paths.insert(integrity.paths.end(), git.paths.begin(), git.paths.end());
             integrity.restored.insert(integrity.restored.end(), git.restored.begin(),
                                       git.restored.end());
             if (!integrity.clean()) integrity_violation(o, integrity);
@@ -408,8 +409,7 @@ private:
         o.reason = "sandbox integrity check: " + join_lines(r.changed) +
                    (r.restored.empty() ? "" : "; restored: " + join_lines(r.restored)) + " (" +
                    was + ")";
-        o.path = r.changed.empty() ? std::string()
-                                   : r.changed.front().substr(0, r.changed.front().find(' '));
+        o.path = r.paths.empty() ? std::string() : r.paths.front();
         diag_.error(printable(o.reason));
     }
 
