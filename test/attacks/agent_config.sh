@@ -11,7 +11,7 @@ check "the man page lists the set" test "$(echo "$names" | wc -l)" -ge 30
 
 # The names read from $HOME only (shells' start-up files and the like) are not blocked at a
 # project's top, where nothing reads them: the list of those the workspace must refuse.
-home_only=".claude.json .gitconfig .ripgreprc .bashrc .bash_profile .bash_login .bash_logout .profile .zshenv .zshrc .zprofile .zlogin"
+home_only=".claude.json .gitconfig .ripgreprc .bashrc .bash_profile .bash_login .bash_logout .profile .zshenv .zshrc .zprofile .zlogin .kshrc .mkshrc .cshrc .tcshrc .config/fish .pam_environment .config/environment.d .config/systemd .config/autostart .local/bin .config/git .ssh .vimrc .config/nvim .emacs .emacs.d"
 project_names=""
 for n in $names; do
     case " $home_only " in *" $n "*) ;; *) project_names="$project_names $n" ;; esac
@@ -38,6 +38,7 @@ check "none of them is on the host afterwards (no placeholder left either)" test
 # Present: each one, as a file, is read-only; rewriting them all fails one by one.
 for n in $names; do
     case $n in .git | .codex | .agents) continue ;; esac  # the fixture's own
+    mkdir -p "$(dirname "$WS/$n")"
     echo "host $n" >"$WS/$n"
 done
 own_fix
@@ -60,6 +61,7 @@ for n in $names; do
     case $n in .git | .codex | .agents) continue ;; esac
     rm -f "$WS/$n"
 done
+rm -rf "$WS/.config" "$WS/.local"
 
 # In ${tmpdir} (not a project directory): .git and .envrc, which git and direnv look for in
 # every parent directory, stay blocked; the rest may be created (nobody reads them there).
@@ -74,6 +76,25 @@ rm -rf "$FIX/tmp/.bashrc" "$FIX/tmp/.claude"
 sbxb -- sh -c ': >.bashrc && : >.zshenv'
 expect_rc 0 "$BACKEND: a .bashrc may be created at a project's top (read from \$HOME only)"
 rm -f "$WS/.bashrc" "$WS/.zshenv"
+# $HOME inside a writable root without being one (below ${tmpdir}, found by the fifth outside
+# review): its names are protected all the same.
+mkdir -p "$FIX/tmp/home"; echo "host rc" >"$FIX/tmp/home/.bashrc"; own_fix
+(cd "$WS" && as_runner env HOME="$FIX/tmp/home" "$SBXRUN" --backend "$BACKEND" -- sh -c \
+    'echo planted >>"$HOME/.bashrc"; : >"$HOME/.gitconfig"; mkdir -p "$HOME/.config/git"; exit 0') \
+    >"$OUT" 2>"$ERR"
+check "$BACKEND: with \$HOME in \${tmpdir}, ~/.bashrc is unchanged" \
+    test "$(cat "$FIX/tmp/home/.bashrc")" = "host rc"
+check "$BACKEND: and no ~/.gitconfig or ~/.config/git was created" \
+    test ! -e "$FIX/tmp/home/.gitconfig" -a ! -e "$FIX/tmp/home/.config/git"
+rm -rf "$FIX/tmp/home"
+# direnv loads an .envrc from any directory above: none can be made above the workspace when
+# that directory is writable (as for .git).
+mkdir -p "$FIX/tmp/up/proj"; own_fix
+(cd "$FIX/tmp/up/proj" && as_runner "$SBXRUN" --backend "$BACKEND" -- sh -c ': >../.envrc') \
+    >"$OUT" 2>"$ERR"
+check "$BACKEND: no .envrc can be made above the workspace" test ! -e "$FIX/tmp/up/.envrc"
+rm -rf "$FIX/tmp/up"
+
 # $HOME as the workspace: a shell start-up file is blocked there.
 WS=$FIX/home
 attack_errno "no .bashrc can be created in \$HOME" "$(pick "$E_RO|$E_PLACEHOLDER" "$E_RO")" \

@@ -31,6 +31,13 @@ expect_rc 120 "$BACKEND: a repository the command gives a core.pager ends the ru
 check "$BACKEND: nothing ran on the host meanwhile" test ! -e "$marker"
 rm -rf "$WS/evil" "$WS/src/lib" "$WS/HEAD" "$WS/objects" "$WS/refs" "$WS/config"
 
+# The status document names the whole path, spaces and all (it was cut at the first space,
+# naming the user's own "src": fifth outside review).
+mkdir -p "$WS/src (copy)"; own_fix
+sbxb --status-file "$FIX/s2.json" -- sh -c "$plant" sh "$WS/src (copy)" "$marker"
+expect_rc 120 "$BACKEND: one planted in a directory with a space in its name ends the run 120"
+check "the status document names it whole" grep -qF "\"path\":\"$WS/src (copy)\"" "$FIX/s2.json"
+rm -rf "$WS/src (copy)"
 # Everyday work: git init, a bare repository for a test, a clone of it.
 sbxb -- sh -c 'git init -q newproj && git init -q --bare fixture.git &&
     git clone -q fixture.git copy 2>/dev/null && git -C newproj config user.name me'
