@@ -183,6 +183,10 @@ struct Pending {
     bool linked = false;  // reached through a symlink the run made: any filesystem
     bool enter = true;    // false: a lone directory, checked but not searched
     dev_t dev = 0;        // the filesystem of the search root it came from
+    bool named_anew = false;  // reached through a .git file or symlink the run wrote: judged
+                              // by what it holds, whatever its age (a git directory planted by
+                              // an earlier run, outside every searched place, and linked now:
+                              // found by the fifth outside review)
 };
 
 }  // namespace
@@ -345,22 +349,26 @@ GitIntegrityReport check_git(const GitWatch& watch) {
             // A git directory: judged, never entered, except where the search starts (a
             // workspace made to look like one must not hide what is planted below it: found
             // writing this check's tests).
+            const char* fresh = nullptr;  // the entry the run made or changed, if any
             for (const char* e : kCodeEntries) {
                 struct stat st {};
                 if (::fstatat(fd.get(), e, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
                     since(st, watch.start)) {
-                    if (!watch.quiet) {
-                        report.add(
-                            p.path,
-                            p.path + " is a git directory made or changed by the run (" + e +
-                            "): the host's git would run what it says");
-                    } else if (auto why = dangerous_repository(fd.get()); !why.empty()) {
-                        report.add(p.path, p.path +
-                                               " is a git directory made or changed by the run, "
-                                               "and " +
-                                               why + ": the host's git would run what it says");
-                    }
+                    fresh = e;
                     break;
+                }
+            }
+            if (fresh != nullptr && !watch.quiet) {
+                report.add(p.path, p.path + " is a git directory made or changed by the run (" +
+                                       fresh + "): the host's git would run what it says");
+            } else if (fresh != nullptr || p.named_anew) {
+                if (auto why = dangerous_repository(fd.get()); !why.empty()) {
+                    const std::string how = fresh != nullptr
+                                                ? " is a git directory made or changed by the run"
+                                                : " is a git directory that a .git file or link "
+                                                  "the run wrote leads to";
+                    report.add(p.path, p.path + how + ", and " + why +
+                                           ": the host's git would run what it says");
                 }
             }
             if (p.depth > 0) continue;
@@ -395,7 +403,7 @@ GitIntegrityReport check_git(const GitWatch& watch) {
                     struct stat tst {};
                     if (!text.empty() && ::realpath(named.c_str(), real) != nullptr &&
                         ::stat(real, &tst) == 0 && S_ISDIR(tst.st_mode))
-                        queue.push_back(Pending{real, p.depth + 1, true, true, p.dev});
+                        queue.push_back(Pending{real, p.depth + 1, true, true, p.dev, true});
                 }
             }
         }
@@ -409,7 +417,7 @@ GitIntegrityReport check_git(const GitWatch& watch) {
             if (::realpath(link.c_str(), real) == nullptr) continue;
             struct stat tst {};
             if (::stat(real, &tst) != 0 || !S_ISDIR(tst.st_mode)) continue;
-            queue.push_back(Pending{real, p.depth + 1, true, true, p.dev});
+            queue.push_back(Pending{real, p.depth + 1, true, true, p.dev, true});
         }
     }
     if (cut && !watch.quiet) {

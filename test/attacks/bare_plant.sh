@@ -38,6 +38,23 @@ sbxb --status-file "$FIX/s2.json" -- sh -c "$plant" sh "$WS/src (copy)" "$marker
 expect_rc 120 "$BACKEND: one planted in a directory with a space in its name ends the run 120"
 check "the status document names it whole" grep -qF "\"path\":\"$WS/src (copy)\"" "$FIX/s2.json"
 rm -rf "$WS/src (copy)"
+# Two runs (fifth outside review): the first plants a git directory in ${tmpdir}, outside every
+# place searched (so it passes), the second only writes a .git file leading to it. The second
+# is the one the host's git would follow: reported, by what the directory holds.
+sbxb -- sh -c "$plant" sh "$FIX/tmp/evil" "$marker"
+expect_rc 0 "$BACKEND: a git directory made in \${tmpdir}, away from the workspace, is not searched"
+mkdir -p "$WS/sub2"; own_fix
+# The planted directory must be older than the next run (change times count in whole seconds
+# there): wait for the clock's next second, a bounded loop on the clock itself.
+t0=$(date +%s); n=0
+while [ "$(date +%s)" = "$t0" ] && [ $n -lt 40 ]; do sleep 0.05; n=$((n + 1)); done
+sbxb -- sh -c "printf 'gitdir: $FIX/tmp/evil\\n' >sub2/.git"
+expect_rc 120 "$BACKEND: a .git file written to lead to it ends the run 120"
+check "and stderr names where it leads" grep -q "$FIX/tmp/evil is a git directory" "$ERR"
+sbxb -- sh -c "rm -f sub2/.git && ln -s '$FIX/tmp/evil' sub3"
+expect_rc 120 "$BACKEND: so does a symlink to it"
+rm -rf "$WS/sub2" "$WS/sub3" "$FIX/tmp/evil"
+
 # Everyday work: git init, a bare repository for a test, a clone of it.
 sbxb -- sh -c 'git init -q newproj && git init -q --bare fixture.git &&
     git clone -q fixture.git copy 2>/dev/null && git -C newproj config user.name me'
