@@ -47,7 +47,8 @@ Result<UniqueFd> open_status_file(const std::string& path) {
     // O_NONBLOCK: a FIFO with no reader fails at once (ENXIO) instead of blocking; it is
     // refused below anyway, and the flag is taken off a regular file.
     UniqueFd fd(::openat(dir ? dir.get() : AT_FDCWD, base.c_str(),
-                         O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0644));
+                         O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+                         0644));
     if (!fd && errno == ENXIO) return refused(path, "is not a regular file");
     if (!fd && errno == ELOOP)
         return refused(path,
@@ -58,7 +59,8 @@ Result<UniqueFd> open_status_file(const std::string& path) {
     struct statfs sf {};
     if (::fstat(fd.get(), &st) != 0 || ::fstatfs(fd.get(), &sf) != 0)
         return refused(path, "cannot be examined", errno);
-    if (!S_ISREG(st.st_mode)) return refused(path, "is not a regular file (use --status-fd for a pipe)");
+    if (!S_ISREG(st.st_mode))
+        return refused(path, "is not a regular file (use --status-fd for a pipe)");
     if (sf.f_type == PROC_SUPER_MAGIC || sf.f_type == SYSFS_MAGIC)
         return refused(path, "is a kernel file, not one a document can be written to");
     if (::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) & ~O_NONBLOCK) != 0)
@@ -67,8 +69,7 @@ Result<UniqueFd> open_status_file(const std::string& path) {
         return refused(path, "has " + std::to_string(st.st_nlink) +
                                  " names (hard links); a command could read or append to it "
                                  "through another one");
-    if (::ftruncate(fd.get(), 0) != 0)
-        return refused(path, "cannot be truncated", errno);
+    if (::ftruncate(fd.get(), 0) != 0) return refused(path, "cannot be truncated", errno);
     return fd;
 }
 

@@ -180,9 +180,9 @@ std::string dangerous_repository(int dirfd) {
 struct Pending {
     std::string path;
     int depth = 0;
-    bool linked = false;  // reached through a symlink the run made: any filesystem
-    bool enter = true;    // false: a lone directory, checked but not searched
-    dev_t dev = 0;        // the filesystem of the search root it came from
+    bool linked = false;      // reached through a symlink the run made: any filesystem
+    bool enter = true;        // false: a lone directory, checked but not searched
+    dev_t dev = 0;            // the filesystem of the search root it came from
     bool named_anew = false;  // reached through a .git file or symlink the run wrote: judged
                               // by what it holds, whatever its age (a git directory planted by
                               // an earlier run, outside every searched place, and linked now:
@@ -265,8 +265,8 @@ GitIntegrityReport check_git(const GitWatch& watch) {
                 since(cst, watch.start))
                 report.add(path_join(admin, "config.worktree"),
                            path_join(admin, "config.worktree") +
-                                         " was written by the run: the worktree's git would "
-                                         "read it as config");
+                               " was written by the run: the worktree's git would "
+                               "read it as config");
             const std::string cpath = path_join(admin, "commondir");
             UniqueFd cfd = open_no_symlinks(AT_FDCWD, cpath.c_str(), O_RDONLY);
             if (!cfd) continue;  // none: the admin directory is its own (not a worktree git uses)
@@ -280,7 +280,7 @@ GitIntegrityReport check_git(const GitWatch& watch) {
                               std::string(real) == g;
             if (!back)
                 report.add(cpath, cpath + " names '" + text + "', not " + g +
-                                         ": the worktree's git would take its config from there");
+                                      ": the worktree's git would take its config from there");
         }
     }
 
@@ -307,7 +307,7 @@ GitIntegrityReport check_git(const GitWatch& watch) {
                 if (line.rfind("exec ", 0) == 0 || line.rfind("x ", 0) == 0 ||
                     line.rfind("exec\t", 0) == 0 || line.rfind("x\t", 0) == 0) {
                     report.add(path, path + " was left by the run with '" + line +
-                                             "': the host's git rebase --continue would run it");
+                                         "': the host's git rebase --continue would run it");
                     break;
                 }
             }
