@@ -193,9 +193,14 @@ struct Pending {
 
 GitWatch git_watch(const MountPlan& plan, bool bwrap, const std::string& workspace) {
     GitWatch w;
+    // The coarse clock, which is the one change times come from, to the tick (a few ms):
+    // whatever changes after this compares as the run's. Counting the whole second (as this
+    // did, for filesystems that keep whole seconds) took the host's own `git commit` or
+    // `submodule add` in the second before the run for the command's, and a submodule's
+    // gitdir (its config sets core.worktree) for a plant: exit 120 for nothing, depending on
+    // the clock. A plant on a whole-second filesystem in the run's first second is missed
+    // instead (sbxrun-policy(5)).
     ::clock_gettime(CLOCK_REALTIME_COARSE, &w.start);
-    // Filesystems that keep whole seconds round a change time down: count the whole second.
-    w.start.tv_nsec = 0;
     for (const auto& root : plan.git_worktrees)
         if (std::find(w.worktrees.begin(), w.worktrees.end(), root) == w.worktrees.end())
             w.worktrees.push_back(root);
