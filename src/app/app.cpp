@@ -265,7 +265,7 @@ private:
         in.unix_sockets = effective_unix_sockets(ctx.policy.network);
         in.git = ctx.policy.filesystem.git;
         for (BackendKind b : backend_order(inv, ctx.policy)) {
-            Preview p = b == BackendKind::bwrap ? preview_bwrap(ctx) : preview_landlock(ctx);
+            Preview p = backend_of(b).preview(ctx);
             if (!p.available) {
                 if (p.why.kind == ErrorKind::resource) return fail(p.why, to_string(b));
                 fallback_.push_back(std::string(to_string(b)) + ": " + p.why.render());
@@ -318,7 +318,7 @@ private:
             starting = b;
             const GitWatch git_watched =
                 git_watch(ctx.plan, b == BackendKind::bwrap, ctx.host.expand.workspace);
-            Attempt a = b == BackendKind::bwrap ? run_bwrap(ctx) : run_landlock(ctx);
+            Attempt a = backend_of(b).run(ctx);
             if (!a.ran) {
                 // A refusal to enforce is final: falling back would weaken the sandbox silently.
                 // So is running out of descriptors or memory: the next backend needs as many,

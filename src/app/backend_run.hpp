@@ -44,8 +44,6 @@ struct Preview {
     Error why;
 };
 
-[[nodiscard]] Attempt run_bwrap(const RunContext& ctx);
-
 // The part both backends share: apply --timeout, run the launch, and turn "failed before the
 // command started" into a reason for the next backend. `what` names the backend in it.
 // `approximated` and `weakened` go to ctx.before_start just before the launch.
@@ -53,11 +51,26 @@ struct Preview {
                                 const std::string& what,
                                 const std::vector<std::string>& approximated = {},
                                 const std::vector<std::string>& weakened = {});
+
+// A backend, as the dispatcher (app.cpp) sees it. Probing is part of both calls, not a third
+// one: whether bwrap can run here, or which Landlock ABI the kernel has, decides what the
+// backend would run, so a separate probe would only be asked again.
+//   preview: what --explain and --check show; opens and starts nothing.
+//   run: start the command, or say why this backend could not (the next one is then tried).
+// The interface lives in app/, not backend/: running needs run/ (processes), and backend/ is
+// the pure compile step (bwrap argv, Landlock ruleset) that tests call without a process.
+struct Backend {
+    BackendKind kind;
+    Preview (*preview)(const RunContext& ctx);
+    Attempt (*run)(const RunContext& ctx);
+};
+
+[[nodiscard]] const Backend& backend_of(BackendKind kind);
+
+// The implementations (run_bwrap.cpp, run_landlock.cpp), reached through backend_of().
 [[nodiscard]] Preview preview_bwrap(const RunContext& ctx);
-
-}  // namespace sbx
-
-namespace sbx {
-[[nodiscard]] Attempt run_landlock(const RunContext& ctx);
+[[nodiscard]] Attempt run_bwrap(const RunContext& ctx);
 [[nodiscard]] Preview preview_landlock(const RunContext& ctx);
+[[nodiscard]] Attempt run_landlock(const RunContext& ctx);
+
 }  // namespace sbx
