@@ -4,6 +4,7 @@
 #include "plan/protect.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -148,13 +149,56 @@ Status Protector::protect_rule(const PathRule& rule) {
     return {};
 }
 
+// Found running with HOME=/tmp beside root's /tmp/.config (mode 0700): every run failed with
+// "cannot resolve '/tmp/.config/fish': Permission denied". The command runs with sbxrun's uid
+// and no capabilities, so it cannot enter that directory either, nor chmod it (it is not the
+// owner). The directory itself is made read-only, which costs the command nothing it had (it
+// cannot enter it) and keeps it from being renamed away and rebuilt as the command's own, on
+// both backends (a mount point under bwrap, a protected entry of its parent under Landlock).
+// A directory the user owns is not skipped: the command could chmod it, then create the name.
+Result<bool> Protector::beneath_closed_dir(const std::string& path, const std::string& failed,
+                                           const RuleRef& rule) {
+    const std::string dir = path_parent(failed);
+    if (dir == failed || !path_is_within(path, dir)) return false;
+    auto r = d_.resolve_path(dir);
+    if (!r.ok() || !r->exists || r->real != dir || !S_ISDIR(r->st.st_mode)) return false;
+    if (r->st.st_uid == ::geteuid()) return false;
+    MountOp op;
+    op.kind = OpKind::bind_ro;
+    op.dest = dir;
+    op.dev = r->st.st_dev;
+    op.ino = r->st.st_ino;
+    op.is_dir = true;
+    op.rule = rule;
+    op.rule.why = "a directory this user cannot enter, above " + path;
+    op.fd = d_.keep_fd(std::move(r->fd));
+    d_.add(std::move(op), kProtect);
+    SBX_TRY(d_.anchor_ancestors(dir, rule));
+    ProtectDecision pd;
+    pd.path = path;
+    pd.rule = rule;
+    pd.decision = Decision::missing;
+    pd.detail = "beneath " + dir + ", which belongs to uid " + std::to_string(r->st.st_uid) +
+                " and which this user (and so the sandbox) cannot enter: it is read-only";
+    d_.plan.protected_paths.push_back(std::move(pd));
+    return true;
+}
+
 // Protect one path: the thing it resolves to becomes read-only (or, when missing, cannot be
 // created), and every symlink on the way that the sandbox could rewrite is pinned.
 Status Protector::protect_path(const std::string& path, const RuleRef& rule, const Via& via) {
     // A directory protected here is scanned for links (protect_links_inside): ask for it
     // readable, so the scan reads the descriptor the plan keeps instead of opening another.
     auto r = d_.resolve_rule(path, rule.origin, via.depth == 0 && scan_budget_ > 0);
-    if (!r.ok()) return loop_refusal(path, std::move(r).error());
+    if (!r.ok()) {
+        Error e = std::move(r).error();
+        if (e.sys_errno == EACCES && e.kind == ErrorKind::bad_path) {
+            auto closed = beneath_closed_dir(path, e.path.empty() ? path : e.path, rule);
+            if (!closed.ok()) return std::move(closed).error();
+            if (*closed) return {};
+        }
+        return loop_refusal(path, std::move(e));
+    }
     if (via.depth == 0) SBX_TRY(check_still_beneath_root(via.root, path, *r, rule));
 
     ProtectDecision pd;
