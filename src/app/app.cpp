@@ -356,6 +356,9 @@ private:
             integrity.restored.insert(integrity.restored.end(), git.restored.begin(),
                                       git.restored.end());
             if (!integrity.clean()) integrity_violation(o, integrity);
+            o.refused_lookups = std::move(a.lookups.names);
+            o.lookups_dropped = a.lookups.dropped;
+            say_refused_lookups(o);
             return finish(std::move(o));
         }
         std::string msg = "no sandbox backend can run here";
@@ -396,6 +399,21 @@ private:
             l.out = (terms & 4u) != 0 ? STDERR_FILENO : STDIN_FILENO;
         l.caller = (terms & 1u) != 0 ? STDIN_FILENO : -1;
         return l;
+    }
+
+    // The last line of a run whose command looked names up with the network off: why its
+    // "could not resolve host" happened (-q hides it; the status document lists every name).
+    void say_refused_lookups(const Outcome& o) const {
+        const std::size_t total = o.refused_lookups.size() + o.lookups_dropped;
+        if (total == 0) return;
+        std::string names;
+        constexpr std::size_t kShown = 3;
+        for (std::size_t i = 0; i < o.refused_lookups.size() && i < kShown; ++i)
+            names += (i == 0 ? "" : ", ") + o.refused_lookups[i];
+        if (total > kShown) names += " and " + std::to_string(total - kShown) + " more";
+        diag_.note("the command looked up " + names +
+                   " but the policy has no network (network.mode = \"none\"): every lookup "
+                   "was answered \"no such name\"");
     }
 
     // A protected link changed although the run is over: the command's own status is kept in

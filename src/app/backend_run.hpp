@@ -29,11 +29,18 @@ struct RunContext {
     TtyLink tty{};
 };
 
+// The names the command looked up while the network was off (bwrap: inner/dns_refuser.hpp).
+struct NetworkLookups {
+    std::vector<std::string> names;  // in the order first asked, at most 64
+    std::size_t dropped = 0;         // further distinct names, counted only
+};
+
 struct Attempt {
     bool ran = false;                 // the command started: `exit` is its end
     SandboxExit exit;
     Error why;                        // !ran: why this backend could not start the command
     std::vector<std::string> approximated, weakened;  // what the backend gave up (Landlock)
+    NetworkLookups lookups;           // ran: the name lookups refused (network "none", bwrap)
 };
 
 // What --explain shows for a backend: its argv and notes, or why it cannot run here.

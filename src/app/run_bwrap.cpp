@@ -54,6 +54,31 @@ Result<UniqueFd> reopen_same_inode(int dirfd, const std::string& name, int fd) {
     return named;
 }
 
+// What sbxrun-inner's name-lookup answerer wrote (inner/dns_refuser.hpp): a name per line,
+// "+1" for each name past the ones it writes whole. The pipe is read as it is: the answerer has
+// ended with the sandbox, and what it wrote before answering is all there.
+NetworkLookups read_lookups(int fd) {
+    NetworkLookups out;
+    std::string text;
+    char buf[4096];
+    ssize_t n;
+    while (text.size() < (1u << 20) && ((n = ::read(fd, buf, sizeof buf)) > 0 || errno == EINTR))
+        if (n > 0) text.append(buf, static_cast<std::size_t>(n));
+    std::size_t at = 0;
+    while (at < text.size()) {
+        std::size_t nl = text.find('\n', at);
+        if (nl == std::string::npos) break;  // a line cut short: the answerer was killed mid-way
+        std::string line = text.substr(at, nl - at);
+        at = nl + 1;
+        if (line == "+1") {
+            ++out.dropped;
+        } else if (!line.empty()) {
+            out.names.push_back(std::move(line));
+        }
+    }
+    return out;
+}
+
 Error unavailable(std::string what, Error cause) {
     // Running out of descriptors or disk stays that (123, final), not "bwrap unavailable".
     Error e(cause.kind == ErrorKind::resource ? ErrorKind::resource : ErrorKind::no_backend,
@@ -103,6 +128,12 @@ Preview preview_bwrap(const RunContext& ctx) {
     p.available = true;
     p.argv = std::move(cmd->argv);
     p.notes = std::move(cmd->notes);
+    if (ctx.plan.network == NetworkMode::none) {
+        p.notes.push_back(
+            "name lookups are answered \"no such name\" inside the sandbox (sbxrun-inner "
+            "--dns-log, with CAP_NET_ADMIN and CAP_NET_BIND_SERVICE until it drops them): they "
+            "fail at once, and the names are reported after the run");
+    }
     return p;
 }
 
@@ -186,6 +217,19 @@ Attempt run_bwrap(const RunContext& ctx) {
     in.inner_binds_placeholders = mount_setattr_available();
     in.inner.report_fd = channels->report_write.get();
     in.inner.stderr_fd = real_stderr.valid() ? real_stderr.get() : -1;
+    // network.mode = "none": sbxrun-inner answers the command's name lookups at once and
+    // writes each name here (inner/dns_refuser.hpp), read once the sandbox has ended.
+    UniqueFd lookups_read, lookups_write;
+    if (ctx.plan.network == NetworkMode::none) {
+        int p[2];
+        if (::pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0) {
+            a.why = os_error("cannot create a pipe", errno);
+            return a;
+        }
+        lookups_read.reset(p[0]);
+        lookups_write.reset(p[1]);
+        in.inner.dns_log_fd = lookups_write.get();
+    }
     // --tty: the pty instead, when fd 2 was a terminal (never the caller's terminal itself).
     if (ctx.tty.active() && (ctx.tty.std_fds & 4u) != 0) in.inner.stderr_fd = ctx.tty.slave;
 
@@ -207,7 +251,8 @@ Attempt run_bwrap(const RunContext& ctx) {
     launch.program = info->path;
     launch.env =
         sandbox_environment(ctx.policy.process, ctx.host.environ,
-                            effective_unix_sockets(ctx.policy.network).value == UnixSockets::block);
+                            effective_unix_sockets(ctx.policy.network).value == UnixSockets::block,
+                            ctx.plan.network == NetworkMode::none);
     launch.pass_fds = std::move(cmd->pass_fds);
     // bwrap's options through `--args FD` when it has it: a plan of 10,000 rules is some
     // 40,000 arguments, which execve() would refuse (E2BIG) on the command line.
@@ -232,7 +277,9 @@ Attempt run_bwrap(const RunContext& ctx) {
     // the sandbox's own devpts: /dev/tty (bound from the host) opens it, `tty` names it.
     launch.tty = ctx.tty;
     launch.tty.std_fds &= 3u;
-    return supervise(ctx, launch, *channels, "bwrap");
+    a = supervise(ctx, launch, *channels, "bwrap");
+    if (a.ran && lookups_read) a.lookups = read_lookups(lookups_read.get());
+    return a;
 }
 
 }  // namespace sbx

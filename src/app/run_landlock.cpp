@@ -97,7 +97,8 @@ Attempt run_landlock(const RunContext& ctx) {
     p->inner.report_fd = channels->report_write.get();
     const std::vector<std::string> env =
         sandbox_environment(ctx.policy.process, ctx.host.environ,
-                            effective_unix_sockets(ctx.policy.network).value == UnixSockets::block);
+                            effective_unix_sockets(ctx.policy.network).value == UnixSockets::block,
+                            ctx.plan.network == NetworkMode::none);
     auto direct = DirectExec::prepare(p->inner, env);
     if (!direct.ok()) {
         a.why = std::move(direct).error();

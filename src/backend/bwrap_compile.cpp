@@ -126,6 +126,11 @@ Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap
     // it an unprivileged caller's bounding set would keep CAP_SYS_ADMIN). --cap-drop ALL first,
     // because bwrap run by root would otherwise keep all of root's capabilities.
     b.add({"--cap-drop", "ALL", "--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_SETPCAP"});
+    // And, when it answers name lookups (inner/dns_refuser.hpp), the two it needs to give the
+    // sandbox's loopback the name servers' addresses and to listen on their port 53: both act
+    // on the sandbox's own network namespace only, and are dropped with the others.
+    if (in.inner.dns_log_fd >= 0)
+        b.add({"--cap-add", "CAP_NET_ADMIN", "--cap-add", "CAP_NET_BIND_SERVICE"});
     if (in.status_fd >= 0 || in.explain) {
         if (bwrap.json_status_fd) b.add({"--json-status-fd", b.fd(in.status_fd)});
     }
@@ -221,6 +226,7 @@ Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap
     for (auto& a : to_args(inner)) b.argv.push_back(std::move(a));
     if (inner.report_fd >= 0) b.pass_fds.push_back(inner.report_fd);
     if (inner.stderr_fd >= 0) b.pass_fds.push_back(inner.stderr_fd);
+    if (inner.dns_log_fd >= 0) b.pass_fds.push_back(inner.dns_log_fd);
 
     // bwrap refuses more than 9000 arguments in all (MAX_ARGS in bubblewrap.c; those read
     // through --args count too, and so do sbxrun-inner's after "--"). Said here, in one short

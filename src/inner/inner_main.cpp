@@ -49,6 +49,7 @@
 #include "inner/fds.hpp"
 #include "inner/inner_report.hpp"
 #include "inner/inner_spec.hpp"
+#include "inner/dns_refuser.hpp"
 #include "inner/landlock_apply.hpp"
 #include "inner/pin.hpp"
 #include "inner/placeholder_bind.hpp"
@@ -104,6 +105,10 @@ sbx::Status setup(const sbx::InnerSpec& spec) {
     if (spec.mount_devpts && spec.controlling_tty) SBX_TRY(name_the_terminal(spec.stderr_fd));
     // mount_devpts means "inside bwrap's mount namespace", where /proc is ours to remount.
     if (spec.mount_devpts) SBX_TRY(sbx::make_proc_sys_readonly());
+    // While CAP_NET_ADMIN and CAP_NET_BIND_SERVICE are still held (the answerer starts below,
+    // under the seccomp filter and without them).
+    sbx::DnsRefuser dns;
+    if (spec.dns_log_fd >= 0) dns = sbx::open_dns_refuser();
     SBX_TRY(sbx::drop_all_capabilities());
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         return sbx::os_error("set no_new_privs", errno);
@@ -112,6 +117,7 @@ sbx::Status setup(const sbx::InnerSpec& spec) {
         return sbx::os_error("setsid", errno);
     if (spec.landlock) SBX_TRY(sbx::apply_landlock(spec.landlock_spec));
     SBX_TRY(sbx::install_seccomp(spec.seccomp, spec.refuse_unix_sockets));
+    SBX_TRY(sbx::start_dns_refuser(std::move(dns), spec.dns_log_fd));
     if (!spec.chdir.empty() && ::chdir(spec.chdir.c_str()) != 0)
         return sbx::os_error("chdir " + spec.chdir, errno, spec.chdir);
     // bwrap sets PWD to where it started us; the command must see the directory by the path

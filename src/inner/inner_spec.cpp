@@ -15,6 +15,7 @@
 //   --keep-fd N                     (repeated)
 //   --chdir DIR                     (only when non-empty)
 //   --nofile N                      (only when non-zero: the command's soft RLIMIT_NOFILE)
+//   --dns-log FD                    (only when >= 0: answer name lookups, log them there)
 //   -- COMMAND [ARG...]             (at least the command)
 #include "inner/inner_spec.hpp"
 
@@ -135,6 +136,10 @@ std::vector<std::string> to_args(const InnerSpec& spec) {
         a.emplace_back("--nofile");
         a.push_back(std::to_string(spec.nofile_soft));
     }
+    if (spec.dns_log_fd >= 0) {
+        a.emplace_back("--dns-log");
+        a.push_back(std::to_string(spec.dns_log_fd));
+    }
     a.emplace_back("--");
     a.insert(a.end(), spec.argv.begin(), spec.argv.end());
     return a;
@@ -144,7 +149,7 @@ Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args) {
     InnerSpec spec;
     bool seen_landlock = false, seen_seccomp = false, seen_session = false, seen_report = false,
          seen_stderr = false, seen_chdir = false, seen_devpts = false, seen_unix = false,
-         seen_nofile = false, seen_ctty = false;
+         seen_nofile = false, seen_ctty = false, seen_dns = false;
     bool saw_dashdash = false;
     std::size_t i = 0;
     auto value = [&](const std::string& opt) -> Result<std::string_view> {
@@ -260,6 +265,10 @@ Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args) {
             SBX_TRY(once(seen_nofile, opt));
             if (!parse_number(val, spec.nofile_soft) || spec.nofile_soft == 0)
                 return usage("--nofile needs a positive number, got '" + std::string(val) + "'");
+        } else if (opt == "--dns-log") {
+            SBX_TRY(once(seen_dns, opt));
+            if (!parse_fd(val, spec.dns_log_fd, false))
+                return usage("--dns-log needs a descriptor number, got '" + std::string(val) + "'");
         } else {
             return usage("unknown option '" + opt + "'");
         }

@@ -114,6 +114,9 @@ struct InnerSpec {
     // the hard limit to hold one descriptor per rule, the command keeps the caller's, because
     // select() breaks on descriptors above 1024 (what systemd does for its services too).
     std::uint64_t nofile_soft = 0;
+    // bwrap with network.mode = "none": answer the command's name lookups "no such name" at
+    // once and write each name to this pipe (inner/dns_refuser.hpp); -1: none.
+    int dns_log_fd = -1;
     std::vector<std::string> argv;  // the command; argv[0] looked up in PATH
 
     bool operator==(const InnerSpec&) const = default;

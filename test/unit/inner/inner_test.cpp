@@ -32,6 +32,7 @@ InnerSpec full_spec() {
     s.keep_fds = {5, 6};
     s.chdir = "/w/sub dir";
     s.nofile_soft = 1024;
+    s.dns_log_fd = 11;
     s.argv = {"sh", "-c", "--", "--pin", ""};
     return s;
 }
@@ -97,6 +98,8 @@ TEST_CASE("parse_inner_args rejects malformed arguments as usage errors") {
         {"--report-fd", "-2", "--", "true"},
         {"--report-fd", "+3", "--", "true"},
         {"--stderr-fd", "3a", "--", "true"},
+        {"--dns-log", "-1", "--", "true"},                  // a descriptor, never "none"
+        {"--dns-log", "4", "--dns-log", "5", "--", "true"},  // twice
         {"--keep-fd", "-1", "--", "true"},        // -1 means "none" only for report/stderr
         {"--landlock", "1:2:3", "--", "true"},    // too few fields
         {"--landlock", "0:1:0:0", "--", "true"},  // ABI >= 1
