@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "inner/dns_refuser.hpp"
 #include "inner/inner_report.hpp"
 #include "inner/orphans.hpp"
 
@@ -222,6 +223,7 @@ Result<int> run_command_and_report(const InnerSpec& spec) {
             return 255;
         }
     }
+    stop_dns_refuser();
     end_orphans();
     if (n == static_cast<ssize_t>(sizeof exec_errno) && exec_errno > 0) {
         report(spec.report_fd, 'E', exec_errno);

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,6 +23,9 @@
 
 namespace sbx {
 namespace {
+
+// The answering process (start_dns_refuser), for stop_dns_refuser(); 0: none.
+pid_t g_answerer = 0;
 
 bool blank(char c) {
     return c == ' ' || c == '\t' || c == '\r';
@@ -282,7 +286,16 @@ Status start_dns_refuser(DnsRefuser refuser, int log_fd) {
         if (fl >= 0) (void)::fcntl(log_fd, F_SETFL, fl | O_NONBLOCK);
         serve(refuser, log_fd);
     }
+    g_answerer = pid;
     return {};
+}
+
+void stop_dns_refuser() noexcept {
+    if (g_answerer <= 0) return;
+    ::kill(g_answerer, SIGKILL);
+    while (::waitpid(g_answerer, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    g_answerer = 0;
 }
 
 }  // namespace sbx

@@ -62,4 +62,9 @@ inline constexpr std::size_t kDnsNamesLogged = 64;
 inline constexpr std::size_t kDnsNamesCounted = 4096;
 [[nodiscard]] Status start_dns_refuser(DnsRefuser refuser, int log_fd);
 
+// Once the command has ended: kill and reap the answering process, if one was started, so that
+// end_orphans() finds nothing left (it would otherwise spend a /proc scan and a millisecond's
+// sleep on it, at the end of every run). Async-signal-safe.
+void stop_dns_refuser() noexcept;
+
 }  // namespace sbx
