@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cerrno>
 #include <vector>
 
@@ -88,6 +89,12 @@ Error refuse(const std::string& path, const SymlinkHop& hop, const Resolved& r,
 // A protected path whose links loop (.codex -> a -> b -> a): the policy is fine, the tree
 // is odd, and what the loop would lead to once repaired cannot be judged now. So 122 with
 // the chain, for the user to repair or approve, instead of "invalid policy".
+std::string octal_mode(mode_t m) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(m & 07777));
+    return buf;
+}
+
 Error loop_refusal(const std::string& path, Error e) {
     if (e.kind != ErrorKind::loop) return e;
     Error r(ErrorKind::symlink_refused,
@@ -149,20 +156,32 @@ Status Protector::protect_rule(const PathRule& rule) {
     return {};
 }
 
-// Found running with HOME=/tmp beside root's /tmp/.config (mode 0700): every run failed with
-// "cannot resolve '/tmp/.config/fish': Permission denied". The command runs with sbxrun's uid
-// and no capabilities, so it cannot enter that directory either, nor chmod it (it is not the
-// owner). The directory itself is made read-only, which costs the command nothing it had (it
-// cannot enter it) and keeps it from being renamed away and rebuilt as the command's own, on
-// both backends (a mount point under bwrap, a protected entry of its parent under Landlock).
-// A directory the user owns is not skipped: the command could chmod it, then create the name.
+// A protected path sbxrun cannot resolve because a directory above it may not be searched
+// (found running with HOME=/tmp beside root's /tmp/.config, mode 0700: every run failed with
+// "cannot resolve '/tmp/.config/fish': Permission denied"; and the sixth outside review made
+// every later run fail the same way from inside: mkdir $TMPDIR/.config; chmod 0 it). The
+// command runs with sbxrun's uid and no capabilities, so it cannot enter that directory
+// either. Where the name is read (a root that blocks it), the directory is made read-only for
+// the run: then the command cannot chmod it open (even its own) nor rename it away and build
+// another, on both backends (a mount point under bwrap, a protected entry under Landlock), and
+// it loses nothing it had. Where no host program looks for the name, nothing is needed.
 Result<bool> Protector::beneath_closed_dir(const std::string& path, const std::string& failed,
-                                           const RuleRef& rule) {
+                                           const RuleRef& rule, const Via& via) {
     const std::string dir = path_parent(failed);
     if (dir == failed || !path_is_within(path, dir)) return false;
     auto r = d_.resolve_path(dir);
     if (!r.ok() || !r->exists || r->real != dir || !S_ISDIR(r->st.st_mode)) return false;
-    if (r->st.st_uid == ::geteuid()) return false;
+    ProtectDecision pd;
+    pd.path = path;
+    pd.rule = rule;
+    pd.detail = "beneath " + dir + " (uid " + std::to_string(r->st.st_uid) + ", mode " +
+                octal_mode(r->st.st_mode) + "), which this user and so the sandbox cannot enter";
+    if (!via.block_missing) {
+        pd.decision = Decision::missing_unread;
+        add_reason(pd.detail, "not blocked: the programs that read it do not look for it here");
+        d_.plan.protected_paths.push_back(std::move(pd));
+        return true;
+    }
     MountOp op;
     op.kind = OpKind::bind_ro;
     op.dest = dir;
@@ -174,12 +193,8 @@ Result<bool> Protector::beneath_closed_dir(const std::string& path, const std::s
     op.fd = d_.keep_fd(std::move(r->fd));
     d_.add(std::move(op), kProtect);
     SBX_TRY(d_.anchor_ancestors(dir, rule));
-    ProtectDecision pd;
-    pd.path = path;
-    pd.rule = rule;
     pd.decision = Decision::missing;
-    pd.detail = "beneath " + dir + ", which belongs to uid " + std::to_string(r->st.st_uid) +
-                " and which this user (and so the sandbox) cannot enter: it is read-only";
+    add_reason(pd.detail, "read-only, so that it stays closed");
     d_.plan.protected_paths.push_back(std::move(pd));
     return true;
 }
@@ -193,7 +208,7 @@ Status Protector::protect_path(const std::string& path, const RuleRef& rule, con
     if (!r.ok()) {
         Error e = std::move(r).error();
         if (e.sys_errno == EACCES && e.kind == ErrorKind::bad_path) {
-            auto closed = beneath_closed_dir(path, e.path.empty() ? path : e.path, rule);
+            auto closed = beneath_closed_dir(path, e.path.empty() ? path : e.path, rule, via);
             if (!closed.ok()) return std::move(closed).error();
             if (*closed) return {};
         }

@@ -141,8 +141,12 @@ std::string dangerous_repository(int dirfd) {
     struct stat st {};
     if (::fstatat(dirfd, "commondir", &st, AT_SYMLINK_NOFOLLOW) == 0)
         return "it has a commondir (git would take its config from elsewhere)";
-    UniqueFd cfg(::openat(dirfd, "config", O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    // O_NONBLOCK: a FIFO named config would otherwise block sbxrun here forever, after the
+    // command ended, with --timeout long spent (found by the sixth outside review).
+    UniqueFd cfg(::openat(dirfd, "config", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
     if (!cfg && errno != ENOENT) return "its config cannot be read as a file";
+    if (cfg && (::fstat(cfg.get(), &st) != 0 || !S_ISREG(st.st_mode)))
+        return "its config is not a regular file";
     if (cfg) {
         std::string text;
         char buf[16384];
@@ -393,7 +397,8 @@ GitIntegrityReport check_git(const GitWatch& watch) {
         // searched too, wherever it is (${tmpdir} is writable but not searched otherwise).
         if (l.gitfile) {
             struct stat gst {};
-            UniqueFd gfd(::openat(fd.get(), ".git", O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+            UniqueFd gfd(
+                ::openat(fd.get(), ".git", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
             if (gfd && ::fstat(gfd.get(), &gst) == 0 && S_ISREG(gst.st_mode) &&
                 since(gst, watch.start)) {
                 char buf[8192];
