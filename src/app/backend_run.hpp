@@ -40,7 +40,7 @@ struct Attempt {
     SandboxExit exit;
     Error why;                        // !ran: why this backend could not start the command
     std::vector<std::string> approximated, weakened;  // what the backend gave up (Landlock)
-    NetworkLookups lookups;           // ran: the name lookups refused (network "none", bwrap)
+    NetworkLookups lookups;  // ran: the name lookups refused (network "none", bwrap)
 };
 
 // What --explain shows for a backend: its argv and notes, or why it cannot run here.

@@ -151,8 +151,8 @@ void write_line(int fd, const std::string& line) {
             if ((p.revents & POLLIN) == 0) continue;
             sockaddr_storage from{};
             socklen_t flen = sizeof from;
-            const ssize_t n = ::recvfrom(p.fd, query, sizeof query, 0,
-                                         reinterpret_cast<sockaddr*>(&from), &flen);
+            const ssize_t n =
+                ::recvfrom(p.fd, query, sizeof query, 0, reinterpret_cast<sockaddr*>(&from), &flen);
             if (n <= 0) continue;
             std::string name;
             auto len = dns_nxdomain_answer(query, static_cast<std::size_t>(n), answer, name);
@@ -205,8 +205,7 @@ std::optional<std::size_t> dns_nxdomain_answer(const unsigned char* q, std::size
     const unsigned flags = (unsigned(q[2]) << 8) | q[3];
     const unsigned qdcount = (unsigned(q[4]) << 8) | q[5];
     // A query (QR clear), standard opcode 0, one question.
-    if ((flags & 0x8000u) != 0 || ((flags >> 11) & 0xFu) != 0 || qdcount != 1)
-        return std::nullopt;
+    if ((flags & 0x8000u) != 0 || ((flags >> 11) & 0xFu) != 0 || qdcount != 1) return std::nullopt;
     // The question's name: labels of 1..63 bytes up to the root, 255 bytes in all, no
     // compression (a question is the first name of the message: nothing to point back to).
     std::size_t at = 12;
@@ -222,8 +221,8 @@ std::optional<std::size_t> dns_nxdomain_answer(const unsigned char* q, std::size
             // name is one plain line (no newline, no '+': see start_dns_refuser) on any path.
             if (c >= 'A' && c <= 'Z') {
                 name += static_cast<char>(c - 'A' + 'a');
-            } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                       c == '_' || c == '*') {
+            } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+                       c == '*') {
                 name += static_cast<char>(c);
             } else {
                 static constexpr char kHex[] = "0123456789abcdef";
@@ -241,8 +240,8 @@ std::optional<std::size_t> dns_nxdomain_answer(const unsigned char* q, std::size
     out[2] = static_cast<unsigned char>(0x80u | (q[2] & 0x01u));
     out[3] = 0x80u | 0x03u;
     out[4] = 0;
-    out[5] = 1;                                    // QDCOUNT
-    std::memset(out + 6, 0, 6);                    // ANCOUNT, NSCOUNT, ARCOUNT
+    out[5] = 1;                  // QDCOUNT
+    std::memset(out + 6, 0, 6);  // ANCOUNT, NSCOUNT, ARCOUNT
     return question_end;
 }
 

@@ -41,8 +41,9 @@ private:
     // protect_path() when `path` could not be resolved because this user may not search a
     // directory above it (`failed`: the component that could not be opened): true when it was
     // decided (that directory kept closed, or nothing to keep), and recorded.
-    [[nodiscard]] Result<bool> beneath_closed_dir(const std::string& path, const std::string& failed,
-                                                  const RuleRef& rule, const Via& via);
+    [[nodiscard]] Result<bool> beneath_closed_dir(const std::string& path,
+                                                  const std::string& failed, const RuleRef& rule,
+                                                  const Via& via);
     [[nodiscard]] bool missing_blocked_in(MissingScope scope, std::string_view root) const;
     [[nodiscard]] Status protect_links_inside(const std::string& dir, int fd_index, bool readable,
                                               const RuleRef& rule, const Via& via);

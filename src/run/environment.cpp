@@ -27,8 +27,8 @@ const std::vector<std::string>& no_network_defaults() {
     // Each makes one package manager fail at its first network error instead of retrying:
     // npm waits 10 s then 60 s between its two retries, pip backs off over five, cargo and
     // uv retry three times.
-    static const std::vector<std::string> entries = {
-        "npm_config_fetch_retries=0", "PIP_RETRIES=0", "CARGO_NET_RETRY=0", "UV_HTTP_RETRIES=0"};
+    static const std::vector<std::string> entries = {"npm_config_fetch_retries=0", "PIP_RETRIES=0",
+                                                     "CARGO_NET_RETRY=0", "UV_HTTP_RETRIES=0"};
     return entries;
 }
 

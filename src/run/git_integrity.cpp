@@ -27,6 +27,10 @@ bool since(const struct stat& st, const timespec& start) {
 // The entries whose change makes a git directory one the host's git would run code from.
 constexpr const char* kCodeEntries[] = {"HEAD", "config", "config.worktree", "commondir", "hooks"};
 
+// Where package managers install dependencies: see GitWatch::only_dangerous.
+constexpr std::string_view kDependencyDirs[] = {"node_modules", ".venv",       "venv",
+                                                "target",       "__pycache__", ".tox"};
+
 struct Listing {
     std::vector<std::string> dirs;   // subdirectories (no symlinks)
     std::vector<std::string> links;  // symlinks
@@ -188,12 +192,179 @@ struct Pending {
     bool enter = true;        // false: a lone directory, checked but not searched
     dev_t dev = 0;            // the filesystem of the search root it came from
     bool named_anew = false;  // reached through a .git file or symlink the run wrote: judged
-                              // by what it holds, whatever its age (a git directory planted by
-                              // an earlier run, outside every searched place, and linked now:
-                              // found by the fifth outside review)
+                              // by what it holds, whatever its age and whether it was there
+                              // before (a git directory planted by an earlier run, outside
+                              // every searched place, and linked now: fifth outside review)
 };
 
 }  // namespace
+
+// Where a git directory is known to be before the run: its path and identity.
+bool known_before(const GitWatch& w, const std::string& path, const struct stat& st) {
+    return std::any_of(w.known.begin(), w.known.end(), [&](const KnownGitDir& k) {
+        return k.dev == st.st_dev && k.ino == st.st_ino && k.path == path;
+    });
+}
+
+// A git directory found after the run: reported when the run made it, moved it here or changed
+// what makes git run code in it (in protect mode only when what it holds would run code: a
+// repository made by `git init` is everyday work there), never when it is the host's own,
+// untouched.
+void judge(const GitWatch& watch, const Pending& p, int fd, const struct stat& dst,
+           GitIntegrityReport& report) {
+    const bool known = known_before(watch, p.path, dst);
+    const char* fresh = nullptr;  // the entry the run made or changed, if any
+    for (const char* e : kCodeEntries) {
+        struct stat st {};
+        if (::fstatat(fd, e, &st, AT_SYMLINK_NOFOLLOW) == 0 && since(st, watch.start)) {
+            fresh = e;
+            break;
+        }
+    }
+    if (known && fresh == nullptr && !p.named_anew) return;
+    std::string how;
+    if (p.named_anew)
+        how = " is a git directory that a .git file or link the run wrote leads to";
+    else if (!known)
+        how = " is a git directory that was not there before the run";
+    else
+        how = std::string(" is a git directory whose ") + fresh + " the run changed";
+    if (!watch.only_dangerous) {
+        report.add(p.path, p.path + how + ": the host's git would run what it says");
+        return;
+    }
+    if (auto why = dangerous_repository(fd); !why.empty())
+        report.add(p.path,
+                   p.path + how + ", and " + why + ": the host's git would run what it says");
+}
+
+// The search, before the run (`known`: every git directory found is recorded, nothing judged)
+// and after it (`report`). The same places both times, so that "not there before" means new
+// to its place: made, or moved in from deeper than the search goes, whatever its files' times
+// (a repository built 15 levels deep by one run and moved next to the workspace's top by the
+// next: found by the sixth outside review).
+void search(const GitWatch& watch, std::vector<KnownGitDir>* known, GitIntegrityReport* report) {
+    const bool before = report == nullptr;
+    std::size_t visited = 0;
+    bool cut = false;
+    std::deque<Pending> queue;
+    for (const auto& root : watch.worktrees) queue.push_back(Pending{root, 0});
+    for (const auto& dir : watch.lone_dirs) queue.push_back(Pending{dir, 0, false, false});
+    // A .git file or symlink names the git directory git uses there, wherever it is: it is
+    // judged by what it holds whatever its age and the pointer's (a pointer written by one run
+    // into ${tmpdir}, where nothing is searched, and the directory made there by the next:
+    // found by the sixth outside review).
+    // `anew`: the run wrote the pointer, a new way into that directory: judged even when the
+    // directory was there before.
+    auto follow_pointer = [&](const std::string& named, const Pending& p, bool anew) {
+        char real[PATH_MAX];
+        struct stat tst {};
+        if (::realpath(named.c_str(), real) != nullptr && ::stat(real, &tst) == 0 &&
+            S_ISDIR(tst.st_mode))
+            queue.push_back(Pending{real, p.depth + 1, true, false, p.dev, anew});
+    };
+    while (!queue.empty()) {
+        Pending p = std::move(queue.front());
+        queue.pop_front();
+        // By name, never through a symlink: the queue holds paths, not one descriptor each.
+        UniqueFd fd = open_no_symlinks(AT_FDCWD, p.path.c_str(), O_RDONLY | O_DIRECTORY);
+        struct stat dst {};
+        if (!fd || ::fstat(fd.get(), &dst) != 0) continue;
+        if (p.depth == 0) p.dev = dst.st_dev;
+        if (dst.st_dev != p.dev && !p.linked) continue;  // another filesystem in the work tree
+        // The plan's git directories and what is inside them (a worktree's admin directory,
+        // named by the .git file `git worktree add` wrote) are judged by the checks above.
+        if (std::any_of(watch.git_dirs.begin(), watch.git_dirs.end(),
+                        [&](const std::string& g) { return path_is_within(p.path, g); }))
+            continue;
+        if (std::any_of(watch.read_only.begin(), watch.read_only.end(),
+                        [&](const std::string& r) { return path_is_within(p.path, r); }))
+            continue;
+        if (++visited > watch.max_dirs) {
+            cut = true;
+            break;
+        }
+        Listing l;
+        if (!list_dir(fd.get(), l)) continue;
+        // A git directory, or the common directory of one (objects/, refs/ and a config but
+        // no HEAD: what a planted worktree's commondir names).
+        if ((l.head && ((l.objects && l.refs) || l.commondir)) ||
+            (l.objects && l.refs && l.config)) {
+            // A git directory: judged, never entered, except where the search starts (a
+            // workspace made to look like one must not hide what is planted below it: found
+            // writing this check's tests).
+            if (before) {
+                known->push_back(KnownGitDir{p.path, dst.st_dev, dst.st_ino});
+            } else {
+                judge(watch, p, fd.get(), dst, *report);
+            }
+            if (p.depth > 0) continue;
+        }
+        if (!p.enter) continue;
+        if (p.depth >= watch.max_depth) {
+            if (!l.dirs.empty()) cut = true;
+            continue;
+        }
+        for (const auto& n : l.dirs) {
+            // In protect mode a dependency tree is judged itself but not entered: its
+            // thousands of directories, where no one runs git, would take the bound from the
+            // places where one does (sbxrun-policy(5) lists the names).
+            const bool dependencies =
+                watch.only_dangerous &&
+                std::find(std::begin(kDependencyDirs), std::end(kDependencyDirs), n) !=
+                    std::end(kDependencyDirs);
+            queue.push_back(
+                Pending{path_join(p.path, n), p.depth + 1, p.linked, !dependencies, p.dev});
+        }
+        // A link the run made to a directory elsewhere (a git directory planted in ${tmpdir},
+        // linked from the workspace, is where the host's git lands after `cd link`): its
+        // target is searched too, under the same bounds. Links older than the run are not.
+        // A `.git` file the run wrote (a gitlink it staged, entered by the host's `git status`
+        // at the top, or a directory the user may cd into): the git directory it names is
+        // searched too, wherever it is (${tmpdir} is writable but not searched otherwise).
+        if (l.gitfile) {
+            struct stat gst {};
+            UniqueFd gfd(
+                ::openat(fd.get(), ".git", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+            if (gfd && ::fstat(gfd.get(), &gst) == 0 && S_ISREG(gst.st_mode)) {
+                char buf[8192];
+                const ssize_t got = ::read(gfd.get(), buf, sizeof buf - 1);
+                std::string text = got > 0 ? std::string(buf, static_cast<std::size_t>(got)) : "";
+                if (text.rfind("gitdir: ", 0) == 0) {
+                    text.erase(0, 8);
+                    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+                        text.pop_back();
+                    if (!text.empty())
+                        follow_pointer(text[0] == '/' ? text : p.path + "/" + text, p,
+                                       since(gst, watch.start));
+                }
+            }
+        }
+        for (const auto& n : l.links) {
+            const std::string link = path_join(p.path, n);
+            struct stat lst {};
+            if (::fstatat(fd.get(), n.c_str(), &lst, AT_SYMLINK_NOFOLLOW) != 0) continue;
+            if (n == ".git") {
+                follow_pointer(link, p, since(lst, watch.start));
+                continue;
+            }
+            // Another link is searched through only when the run made it (before the run:
+            // none is): one older than the run leads where the host's user put it.
+            if (!since(lst, watch.start)) continue;
+            char real[PATH_MAX];
+            if (::realpath(link.c_str(), real) == nullptr) continue;
+            struct stat tst {};
+            if (::stat(real, &tst) != 0 || !S_ISDIR(tst.st_mode)) continue;
+            queue.push_back(Pending{real, p.depth + 1, true, true, p.dev, true});
+        }
+    }
+    if (cut && !before) {
+        report->notes.push_back("the search for planted git directories stopped at its bound (" +
+                                std::to_string(watch.max_dirs) + " directories, " +
+                                std::to_string(watch.max_depth) + " levels) in " +
+                                (watch.worktrees.empty() ? std::string() : watch.worktrees[0]));
+    }
+}
 
 GitWatch git_watch(const MountPlan& plan, bool bwrap, const std::string& workspace) {
     GitWatch w;
@@ -223,8 +394,8 @@ GitWatch git_watch(const MountPlan& plan, bool bwrap, const std::string& workspa
                     w.read_only.push_back(op.dest);
             w.worktrees.push_back(ws);
             w.max_depth = 2;
-            w.max_dirs = 512;
-            w.quiet = true;
+            w.max_dirs = 4096;
+            w.only_dangerous = true;
         }
         for (std::string up = path_parent(ws); up != "/" && writable(up); up = path_parent(up))
             w.lone_dirs.push_back(up);
@@ -234,6 +405,11 @@ GitWatch git_watch(const MountPlan& plan, bool bwrap, const std::string& workspa
             if (op.kind == OpKind::block_missing && op.after_run_under_bwrap)
                 w.must_stay_missing.push_back(op.dest);
     }
+    // The git directories already there, so that after the run "new here" does not depend on
+    // any file's time.
+    std::vector<KnownGitDir> known;
+    search(w, &known, nullptr);
+    w.known = std::move(known);
     return w;
 }
 
@@ -323,119 +499,7 @@ GitIntegrityReport check_git(const GitWatch& watch) {
         }
     }
 
-    std::size_t visited = 0;
-    bool cut = false;
-    std::deque<Pending> queue;
-    for (const auto& root : watch.worktrees) queue.push_back(Pending{root, 0});
-    for (const auto& dir : watch.lone_dirs) queue.push_back(Pending{dir, 0, false, false});
-    while (!queue.empty()) {
-        Pending p = std::move(queue.front());
-        queue.pop_front();
-        // By name, never through a symlink: the queue holds paths, not one descriptor each.
-        UniqueFd fd = open_no_symlinks(AT_FDCWD, p.path.c_str(), O_RDONLY | O_DIRECTORY);
-        struct stat dst {};
-        if (!fd || ::fstat(fd.get(), &dst) != 0) continue;
-        if (p.depth == 0) p.dev = dst.st_dev;
-        if (dst.st_dev != p.dev && !p.linked) continue;  // another filesystem in the work tree
-        // The plan's git directories and what is inside them (a worktree's admin directory,
-        // named by the .git file `git worktree add` wrote) are judged by the checks above.
-        if (std::any_of(watch.git_dirs.begin(), watch.git_dirs.end(),
-                        [&](const std::string& g) { return path_is_within(p.path, g); }))
-            continue;
-        if (std::any_of(watch.read_only.begin(), watch.read_only.end(),
-                        [&](const std::string& r) { return path_is_within(p.path, r); }))
-            continue;
-        if (++visited > watch.max_dirs) {
-            cut = true;
-            break;
-        }
-        Listing l;
-        if (!list_dir(fd.get(), l)) continue;
-        // A git directory, or the common directory of one (objects/, refs/ and a config but
-        // no HEAD: what a planted worktree's commondir names).
-        if ((l.head && ((l.objects && l.refs) || l.commondir)) ||
-            (l.objects && l.refs && l.config)) {
-            // A git directory: judged, never entered, except where the search starts (a
-            // workspace made to look like one must not hide what is planted below it: found
-            // writing this check's tests).
-            const char* fresh = nullptr;  // the entry the run made or changed, if any
-            for (const char* e : kCodeEntries) {
-                struct stat st {};
-                if (::fstatat(fd.get(), e, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-                    since(st, watch.start)) {
-                    fresh = e;
-                    break;
-                }
-            }
-            if (fresh != nullptr && !watch.quiet) {
-                report.add(p.path, p.path + " is a git directory made or changed by the run (" +
-                                       fresh + "): the host's git would run what it says");
-            } else if (fresh != nullptr || p.named_anew) {
-                if (auto why = dangerous_repository(fd.get()); !why.empty()) {
-                    const std::string how = fresh != nullptr
-                                                ? " is a git directory made or changed by the run"
-                                                : " is a git directory that a .git file or link "
-                                                  "the run wrote leads to";
-                    report.add(p.path, p.path + how + ", and " + why +
-                                           ": the host's git would run what it says");
-                }
-            }
-            if (p.depth > 0) continue;
-        }
-        if (!p.enter) continue;
-        if (p.depth >= watch.max_depth) {
-            if (!l.dirs.empty()) cut = true;
-            continue;
-        }
-        for (const auto& n : l.dirs)
-            queue.push_back(Pending{path_join(p.path, n), p.depth + 1, p.linked, true, p.dev});
-        // A link the run made to a directory elsewhere (a git directory planted in ${tmpdir},
-        // linked from the workspace, is where the host's git lands after `cd link`): its
-        // target is searched too, under the same bounds. Links older than the run are not.
-        // A `.git` file the run wrote (a gitlink it staged, entered by the host's `git status`
-        // at the top, or a directory the user may cd into): the git directory it names is
-        // searched too, wherever it is (${tmpdir} is writable but not searched otherwise).
-        if (l.gitfile) {
-            struct stat gst {};
-            UniqueFd gfd(
-                ::openat(fd.get(), ".git", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
-            if (gfd && ::fstat(gfd.get(), &gst) == 0 && S_ISREG(gst.st_mode) &&
-                since(gst, watch.start)) {
-                char buf[8192];
-                const ssize_t got = ::read(gfd.get(), buf, sizeof buf - 1);
-                std::string text = got > 0 ? std::string(buf, static_cast<std::size_t>(got)) : "";
-                if (text.rfind("gitdir: ", 0) == 0) {
-                    text.erase(0, 8);
-                    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
-                        text.pop_back();
-                    const std::string named = text[0] == '/' ? text : p.path + "/" + text;
-                    char real[PATH_MAX];
-                    struct stat tst {};
-                    if (!text.empty() && ::realpath(named.c_str(), real) != nullptr &&
-                        ::stat(real, &tst) == 0 && S_ISDIR(tst.st_mode))
-                        queue.push_back(Pending{real, p.depth + 1, true, true, p.dev, true});
-                }
-            }
-        }
-        for (const auto& n : l.links) {
-            struct stat lst {};
-            if (::fstatat(fd.get(), n.c_str(), &lst, AT_SYMLINK_NOFOLLOW) != 0 ||
-                !since(lst, watch.start))
-                continue;
-            char real[PATH_MAX];
-            const std::string link = path_join(p.path, n);
-            if (::realpath(link.c_str(), real) == nullptr) continue;
-            struct stat tst {};
-            if (::stat(real, &tst) != 0 || !S_ISDIR(tst.st_mode)) continue;
-            queue.push_back(Pending{real, p.depth + 1, true, true, p.dev, true});
-        }
-    }
-    if (cut && !watch.quiet) {
-        report.notes.push_back("the search for planted git directories stopped at its bound (" +
-                               std::to_string(watch.max_dirs) + " directories, " +
-                               std::to_string(watch.max_depth) + " levels) in " +
-                               (watch.worktrees.empty() ? std::string() : watch.worktrees[0]));
-    }
+    search(watch, nullptr, &report);
     return report;
 }
 

@@ -23,6 +23,8 @@
 // the search being cut short, and not found). Roughly one getdents per directory.
 #pragma once
 
+#include <sys/types.h>
+
 #include <ctime>
 #include <string>
 #include <vector>
@@ -32,6 +34,13 @@
 
 namespace sbx {
 
+// A git directory the search found before the run: where, and which.
+struct KnownGitDir {
+    std::string path;
+    dev_t dev = 0;
+    ino_t ino = 0;
+};
+
 struct GitWatch {
     std::vector<std::string> worktrees;          // searched
     std::vector<std::string> lone_dirs;          // checked themselves, not entered
@@ -39,11 +48,14 @@ struct GitWatch {
                                                  // there, a change is the host's own git
     std::vector<std::string> git_dirs;           // the plan's: not searched
     std::vector<std::string> must_stay_missing;  // e.g. <gitdir>/commondir under bwrap
+    std::vector<KnownGitDir> known;              // found by the same search before the run
     timespec start{};                            // the run's start (CLOCK_REALTIME_COARSE)
     std::size_t max_dirs = 20000;
     int max_depth = 12;
-    bool quiet = false;  // no note when the search is cut at its bound (protect mode's look is
-                         // shallow by design: sbxrun-policy(5) says how far it goes)
+    // Protect mode: a git directory new to its place is reported only when what it holds would
+    // make git run code (a repository made by `git init` is everyday work there), and the
+    // dependency trees of the workspace's top (node_modules, .venv, ...) are not entered.
+    bool only_dangerous = false;
 };
 
 // What to watch for the plan, with the time now. `bwrap`: the block_missing ops left to this

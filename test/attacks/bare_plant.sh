@@ -20,7 +20,7 @@ mkdir -p "$FIX/tmp/up/proj"; own_fix
 (cd "$FIX/tmp/up/proj" && as_runner "$SBXRUN" --backend "$BACKEND" -- sh -c "$plant" sh "$FIX/tmp/up" "$marker") \
     >"$OUT" 2>"$ERR"; RC=$?
 expect_rc 120 "$BACKEND: one planted in a directory above the workspace ends the run 120"
-check "and stderr names it" grep -q "$FIX/tmp/up is a git directory made or changed by the run" "$ERR"
+check "and stderr names it" grep -q "$FIX/tmp/up is a git directory that was not there before the run" "$ERR"
 # Deeper in the workspace, where the host's git in that subdirectory would find it.
 mkdir -p "$WS/src/lib"; own_fix
 sbxb -- sh -c "$plant" sh "$WS/src/lib" "$marker"

@@ -1,11 +1,10 @@
 // The name-lookup answerer's parsers (inner/dns_refuser.hpp): what it listens on, and what it
 // answers to queries, well-formed or hostile (the command sends them).
-#include <catch2/catch.hpp>
+#include "inner/dns_refuser.hpp"
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
-
-#include "inner/dns_refuser.hpp"
 
 using sbx::dns_nxdomain_answer;
 using sbx::resolv_conf_nameservers;

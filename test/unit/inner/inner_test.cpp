@@ -98,7 +98,7 @@ TEST_CASE("parse_inner_args rejects malformed arguments as usage errors") {
         {"--report-fd", "-2", "--", "true"},
         {"--report-fd", "+3", "--", "true"},
         {"--stderr-fd", "3a", "--", "true"},
-        {"--dns-log", "-1", "--", "true"},                  // a descriptor, never "none"
+        {"--dns-log", "-1", "--", "true"},                   // a descriptor, never "none"
         {"--dns-log", "4", "--dns-log", "5", "--", "true"},  // twice
         {"--keep-fd", "-1", "--", "true"},        // -1 means "none" only for report/stderr
         {"--landlock", "1:2:3", "--", "true"},    // too few fields

@@ -1,12 +1,11 @@
 // The command's environment (run/environment.hpp): with the network off, the package managers
 // are told not to retry, unless the caller or the policy already said how often.
-#include <catch2/catch.hpp>
+#include "run/environment.hpp"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
-
-#include "run/environment.hpp"
 
 using sbx::ProcessPolicy;
 using sbx::sandbox_environment;
@@ -18,9 +17,8 @@ bool has(const std::vector<std::string>& env, const std::string& entry) {
 }
 
 std::size_t count_named(const std::vector<std::string>& env, const std::string& name) {
-    return static_cast<std::size_t>(std::count_if(env.begin(), env.end(), [&](const auto& e) {
-        return e.rfind(name + "=", 0) == 0;
-    }));
+    return static_cast<std::size_t>(std::count_if(
+        env.begin(), env.end(), [&](const auto& e) { return e.rfind(name + "=", 0) == 0; }));
 }
 
 }  // namespace
