@@ -11,7 +11,7 @@ check "the man page lists the set" test "$(echo "$names" | wc -l)" -ge 30
 
 # The names read from $HOME only (shells' start-up files and the like) are not blocked at a
 # project's top, where nothing reads them: the list of those the workspace must refuse.
-home_only=".claude.json .gitconfig .ripgreprc .bashrc .bash_profile .bash_login .bash_logout .profile .zshenv .zshrc .zprofile .zlogin .kshrc .mkshrc .cshrc .tcshrc .config/fish .pam_environment .config/environment.d .config/systemd .config/autostart .local/bin .config/git .ssh .vimrc .config/nvim .emacs .emacs.d"
+home_only=".claude.json .gitconfig .ripgreprc .bashrc .bash_profile .bash_login .bash_logout .profile .bash_aliases .inputrc .zshenv .zshrc .zprofile .zlogin .kshrc .mkshrc .cshrc .tcshrc .config/fish .pam_environment .config/environment.d .config/systemd .config/autostart .local/bin .local/lib .local/share/systemd .config/git .ssh .vimrc .config/nvim .emacs .emacs.d"
 project_names=""
 for n in $names; do
     case " $home_only " in *" $n "*) ;; *) project_names="$project_names $n" ;; esac
@@ -101,4 +101,21 @@ attack_errno "no .bashrc can be created in \$HOME" "$(pick "$E_RO|$E_PLACEHOLDER
     ': >.bashrc'
 attack_errno "nor a .zshenv" "$(pick "$E_RO|$E_PLACEHOLDER" "$E_RO")" ': >.zshenv'
 check "\$HOME has neither afterwards" test ! -e "$FIX/home/.bashrc" -a ! -e "$FIX/home/.zshenv"
+# The workspace is $HOME itself (sbxrun started there, outside any git work tree: the sixth
+# outside review wrote ~/.bash_aliases and a .pth file into Python's user site-packages, both
+# run by the host later).
+mkdir -p "$FIX/home/.local/share"; own_fix
+(cd "$FIX/home" && as_runner "$SBXRUN" --backend "$BACKEND" -- sh -c '
+    echo "touch x" >>.bash_aliases 2>/dev/null && echo wrote .bash_aliases
+    mkdir -p .local/lib/python3/site-packages 2>/dev/null && echo made .local/lib
+    mkdir -p .local/share/systemd/user 2>/dev/null && echo made .local/share/systemd
+    echo "set editing-mode vi" >.inputrc 2>/dev/null && echo wrote .inputrc
+    echo ran') >"$OUT" 2>"$ERR"
+RC=$?
+expect_rc 0 "$BACKEND: a run whose workspace is \$HOME"
+check "$BACKEND: ... could not write .bash_aliases, .local/lib, .local/share/systemd, .inputrc" \
+    test "$(cat "$OUT")" = ran
+check "$BACKEND: ... and none of them exists on the host" test ! -e "$FIX/home/.bash_aliases" -a \
+    ! -e "$FIX/home/.local/lib" -a ! -e "$FIX/home/.local/share/systemd" -a ! -e "$FIX/home/.inputrc"
+rm -rf "$FIX/home/.local"
 done_testing
