@@ -1,26 +1,28 @@
-// The check after a run in filesystem.git = "commit" mode (spec section 5, exit 120): did the
-// command plant a git directory the host's git would use?
+// The check around a run (spec section 5, exit 120): did the command plant a git directory
+// the host's git would use?
 //
-// With its git directory writable, a command can build a git directory elsewhere in the
-// workspace (HEAD, objects/, refs/ and a config with core.fsmonitor = <command>): the host's
-// next git run there, from a shell prompt or an editor, runs it (the bare-repository trick),
-// and a nested repository staged as a gitlink is entered by the host's `git status` at the top.
-// The plan keeps what is inside the git directories; this looks everywhere else in the work
-// trees, and at the two entries of the git directories the plan could not block under bwrap.
+// A command can build a git directory anywhere it may write (HEAD, objects/, refs/ and a config
+// with core.fsmonitor = <command>): the host's next git run there, from a shell prompt or an
+// editor, runs it (the bare-repository trick), and a nested repository staged as a gitlink is
+// entered by the host's `git status` at the top. The plan keeps what is inside the git
+// directories it knows; this looks everywhere else in the work trees, and at the two entries of
+// the git directories the plan could not block under bwrap.
 //
 // What counts: a directory git would take for a git directory (HEAD, and objects/ + refs/ or a
 // commondir) or for a common directory (objects/, refs/ and a config) outside the plan's git
-// directories, whose HEAD, config, config.worktree, commondir or hooks/ changed (ctime) since
-// the run started: new, or an existing one given a config. Change times cannot be set by the
-// command. A nested repository the command only committed to is not reported (its HEAD and
-// config do not change on commit). And in each of the plan's git directories, a worktree
-// (worktrees/*, which `git worktree add` must be able to make) whose commondir does not lead
-// back to that git directory.
+// directories that is new to its place (the same search before the run did not find that
+// directory, by path and identity, there: made, or moved in from deeper than the search goes,
+// whatever its files' times: sixth outside review), or whose HEAD, config, config.worktree,
+// commondir or hooks/ changed (ctime) since the run started. Every .git file or link in the
+// search is followed to the directory it names, wherever it is. In protect mode only what
+// would make git run code is reported (GitWatch::only_dangerous). And in each of the plan's git
+// directories, a worktree (worktrees/*, which `git worktree add` must be able to make) whose
+// commondir does not lead back to that git directory.
 //
-// How far it looks: breadth first from each work tree, never following a symlink nor entering
-// another filesystem or a git directory, at most kMaxDirs directories and kMaxDepth levels
-// (shallow places first: a planted directory deeper than the bound is named in `notes`, as
-// the search being cut short, and not found). Roughly one getdents per directory.
+// How far it looks: breadth first from each work tree, never following a symlink older than the
+// run nor entering another filesystem or a git directory, at most max_dirs directories and
+// max_depth levels (shallow places first; a search cut short is named in `notes`). Roughly one
+// getdents per directory, before the run and after it.
 #pragma once
 
 #include <sys/types.h>
