@@ -186,3 +186,59 @@ TEST_CASE("a .git file the run wrote leads the search to the git directory it na
     std::ofstream(t.path / "wt2/.git") << "gitdir: " << (t.path / ".git/worktrees/wt2").string();
     CHECK(sbx::check_git(w).changed.empty());
 }
+
+TEST_CASE("a git directory moved in from deeper than the search is new to its place",
+          "[run][git]") {
+    // Sixth outside review: built 15 levels deep by one run (out of reach), moved to the top by
+    // the next; its files keep their old times.
+    TempDir t;
+    const fs::path deep = t.path / "a/b/c/d/e/f/g/h/i/j/k/l/m/n/o";
+    bare_repo(deep);
+    auto w = watch_of(t.path, t.path / ".git");
+    CHECK(w.known.empty());
+    fs::rename(deep, t.path / "evil");
+    CHECK(mentions(sbx::check_git(w).changed,
+                   (t.path / "evil").string() + " is a git directory that was not there"));
+}
+
+TEST_CASE("a git directory known before the run and left alone is not reported", "[run][git]") {
+    TempDir t;
+    bare_repo(t.path / "vendor/lib");
+    auto w = watch_of(t.path, t.path / ".git");
+    w.start.tv_sec += 10;  // as if the run started after it was made
+    REQUIRE(w.known.size() == 1);
+    CHECK(w.known[0].path == (t.path / "vendor/lib").string());
+    CHECK(sbx::check_git(w).changed.empty());
+    // Replaced by another directory of the same name: new to its place.
+    fs::rename(t.path / "vendor/lib", t.path / "old");
+    bare_repo(t.path / "vendor/lib");
+    CHECK(mentions(sbx::check_git(w).changed, (t.path / "vendor/lib").string()));
+}
+
+TEST_CASE("an old .git file leads the search to a git directory made after it", "[run][git]") {
+    // Sixth outside review: the pointer written by one run, the directory by the next.
+    TempDir t, other;
+    fs::create_directories(t.path / "sub");
+    std::ofstream(t.path / "sub/.git") << "gitdir: " << (other.path / "evil").string() << "\n";
+    auto w = watch_of(t.path, t.path / ".git");
+    w.start.tv_sec += 10;  // the pointer is older than the run, and so is what follows
+    bare_repo(other.path / "evil");
+    CHECK(mentions(sbx::check_git(w).changed, (other.path / "evil").string()));
+}
+
+TEST_CASE("protect mode judges a dependency tree without entering it", "[run][git]") {
+    TempDir t;
+    fs::create_directories(t.path / "node_modules/pkg");
+    sbx::MountPlan plan;
+    sbx::MountOp root;
+    root.kind = sbx::OpKind::bind_rw;
+    root.dest = t.path.string();
+    plan.ops.push_back(root);
+    auto w = sbx::git_watch(plan, /*bwrap=*/false, t.path.string());
+    REQUIRE(w.only_dangerous);
+    bare_repo(t.path / "node_modules/pkg/evil");  // not entered: not found
+    bare_repo(t.path / "lib");                    // level 1: found
+    auto r = sbx::check_git(w);
+    CHECK(mentions(r.changed, (t.path / "lib").string()));
+    CHECK_FALSE(mentions(r.changed, "node_modules"));
+}
