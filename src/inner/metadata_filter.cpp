@@ -160,3 +160,32 @@ int send_fd(int sock, int fd) noexcept {
 }
 
 }  // namespace sbx
+
+namespace sbx {
+
+int receive_fd(int sock, bool wait) noexcept {
+    char byte = 0;
+    iovec iov{&byte, 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t r;
+    do {
+        r = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | (wait ? 0 : MSG_DONTWAIT));
+    } while (r < 0 && errno == EINTR);
+    if (r != 1) return -1;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+            c->cmsg_len == CMSG_LEN(sizeof(int))) {
+            int fd;
+            std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+            return fd;
+        }
+    }
+    return -1;
+}
+
+}  // namespace sbx

@@ -25,4 +25,8 @@ namespace sbx {
 // Send `fd` over the connected unix socket `sock` (SCM_RIGHTS). Async-signal-safe: 0 or errno.
 [[nodiscard]] int send_fd(int sock, int fd) noexcept;
 
+// Receive a descriptor sent with send_fd (close-on-exec); -1 if none arrived. `wait`: block
+// until one arrives or the sender closes its end.
+[[nodiscard]] int receive_fd(int sock, bool wait) noexcept;
+
 }  // namespace sbx
