@@ -127,6 +127,47 @@ Result<SeccompProgram> build_metadata_filter() {
     return p.finish();
 }
 
+Result<SeccompProgram> build_entry_filter() {
+    using metadata_calls::kNativeArch;
+    if (kNativeArch == 0)
+        return Error(ErrorKind::unsupported, "entry calls cannot be mediated on this architecture");
+    constexpr unsigned kOCreat = 0100;
+    Program p;
+    p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
+    p.jeq(kNativeArch, nullptr, "allow");
+    p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
+    p.jeq(SYS_openat2, "enosys");
+    p.jeq(SYS_process_vm_readv, "eperm");
+    p.jeq(SYS_process_vm_writev, "eperm");
+    std::size_t filtered = 0;
+    for (const entry_calls::Call& c : entry_calls::kCalls) {
+        if (!c.filtered) {
+            p.jeq(static_cast<unsigned>(c.nr), "notify");
+        } else if (filtered < std::size(kFlagLabels)) {
+            p.jeq(static_cast<unsigned>(c.nr), kFlagLabels[filtered++]);
+        } else {
+            return Error(ErrorKind::internal, "seccomp program: too many filtered calls");
+        }
+    }
+    p.label("allow");
+    p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    filtered = 0;
+    for (const entry_calls::Call& c : entry_calls::kCalls) {
+        if (!c.filtered) continue;
+        p.label(kFlagLabels[filtered++]);
+        p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, arg_low(c.flags)));
+        p.jset(kOCreat, "notify");
+        p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    }
+    p.label("notify");
+    p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF));
+    p.label("enosys");
+    p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)));
+    p.label("eperm");
+    p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)));
+    return p.finish();
+}
+
 int load_metadata_filter(const SeccompProgram& program) noexcept {
     sock_fprog prog{};
     prog.len = static_cast<unsigned short>(program.size());
