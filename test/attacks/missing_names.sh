@@ -1,0 +1,104 @@
+#!/bin/bash
+# Missing protected names (@agent-config: .claude, .envrc, .vscode... in every writable root)
+# must stay missing, and must cost nothing on the host: under bwrap sbxrun-inner's entry broker
+# keeps them (inner/entry_broker.hpp), with no placeholder in the workspace or the tmpdir during
+# the run or after it, even when sbxrun is killed. Every way of making such a name from inside:
+# open(O_CREAT), creat, mkdir, mknod (fifo), symlink, rename of a file and of a directory onto
+# it, a hard link (not trapped: Landlock refuses it in that directory), bind(2) of a unix socket,
+# case variants, relative/absolute/symlinked-directory/dirfd paths, and races. The host is
+# checked afterwards. Run on both backends (Landlock keeps the names with its own rules).
+. "$(dirname "$0")/lib.sh"
+make_attack_workspace
+own_fix
+snapshot_host
+T=$FIX/tmp
+DENY='Permission denied|Read-only file system|File exists|Operation not permitted'
+NAMES=(.claude .envrc .vscode .agents .mcp.json)
+TNAMES=(.envrc .git)
+
+# list_blocked DIR NAME...: the names (any case) that exist in DIR.
+list_blocked() {
+    local dir=$1; shift
+    local n
+    for n in "$@"; do
+        find "$dir" -maxdepth 1 -iname "$n" -printf '%f\n'
+    done
+}
+
+# One attack per way of making a name, in the workspace top and in the tmpdir.
+for where in ws tmp; do
+    if [ $where = ws ]; then D=$WS; set -- "${NAMES[@]}"; else D=$T; set -- "${TNAMES[@]}"; fi
+    for n in "$@"; do
+        attack_errno "$where: open(O_CREAT) $n" "$DENY" "cd '$D' && : >$n"
+        attack_errno "$where: creat $n" "$DENY" "cd '$D' && python3 -c 'import os; os.close(os.open(\"$n\", os.O_CREAT|os.O_WRONLY|os.O_TRUNC, 0o644))' 2>&1 | tail -1; test -e '$D/$n' && exit 0; exit 1"
+        attack_errno "$where: mkdir $n" "$DENY" "mkdir '$D/$n'"
+        attack_errno "$where: mkfifo $n" "$DENY" "mkfifo '$D/$n'"
+        attack_errno "$where: symlink $n" "$DENY" "ln -s /etc/passwd '$D/$n'"
+        attack_errno "$where: rename a file onto $n" "$DENY" "cd '$D' && echo x >src.$$ ; mv -T src.$$ $n; r=\$?; rm -f src.$$; exit \$r"
+        attack_errno "$where: rename a directory onto $n" "$DENY" "cd '$D' && mkdir -p dsrc.$$ ; mv -T dsrc.$$ $n; r=\$?; rmdir dsrc.$$ 2>/dev/null; exit \$r"
+        attack_errno "$where: hard link onto $n" "$DENY" "cd '$D' && echo x >hl.$$ && ln hl.$$ $n; r=\$?; rm -f hl.$$; exit \$r"
+        attack_errno "$where: bind a unix socket at $n" "$DENY|Address family not supported" "cd '$D' && python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.bind(\"$n\")
+except OSError as e:
+    sys.exit(e.strerror)'"
+        up=$(echo "$n" | tr a-z A-Z)
+        attack_errno "$where: case variant $up" "$DENY" "mkdir '$D/$up'"
+        attack_errno "$where: absolute path $n" "$DENY" "echo x >'$D/$n'"
+        attack_errno "$where: through a symlinked directory $n" "$DENY" "ln -s '$D' '$FIX/tmp/via.$$' 2>/dev/null || ln -s '$D' \"\$HOME/via.$$\"; for l in '$FIX/tmp/via.$$' \"\$HOME/via.$$\"; do [ -L \"\$l\" ] && { mkdir \"\$l/$n\"; r=\$?; rm -f \"\$l\"; exit \$r; }; done; exit 99"
+        attack_errno "$where: through a dirfd $n" "$DENY" "python3 -c '
+import os, sys
+d = os.open(\"$D\", os.O_RDONLY | os.O_DIRECTORY)
+try:
+    os.mkdir(\"$n\", dir_fd=d)
+except OSError as e:
+    sys.exit(e.strerror)'"
+        attack_errno "$where: through .. $n" "$DENY" "mkdir -p '$D/sub.$$' && cd '$D/sub.$$' && mkdir ../$n; r=\$?; cd /; rmdir '$D/sub.$$'; exit \$r"
+    done
+    left=$(list_blocked "$D" "$@")
+    if [ -z "$left" ]; then ok "$BACKEND: $where: no blocked name exists on the host"; else
+        not_ok "$BACKEND: $where: no blocked name exists on the host"; diag "$left"; fi
+done
+
+# Races: one loop renames directories back and forth under the name's parent while another
+# tries to create the names through them.
+attack_errno "race: renames against creations" "race held" "cd '$WS' && mkdir -p ra rb && (
+  i=0; while [ \$i -lt 300 ]; do mv -T ra rc 2>/dev/null; mv -T rc ra 2>/dev/null; ln -sfn . rb/up 2>/dev/null; i=\$((i+1)); done) &
+  i=0; while [ \$i -lt 300 ]; do mkdir ra/../.claude rb/up/.vscode rc/../.envrc 2>/dev/null; { true >ra/../.agents; } 2>/dev/null; i=\$((i+1)); done; wait
+  rm -rf ra rb rc; echo race held; exit 1"
+left=$(list_blocked "$WS" "${NAMES[@]}")
+if [ -z "$left" ]; then ok "$BACKEND: after the race no blocked name exists"; else
+    not_ok "$BACKEND: after the race no blocked name exists"; diag "$left"; fi
+check_host_unchanged "the attacks"
+
+# During a run: the host's workspace and tmpdir show no placeholder (nor any blocked name).
+ws_before=$(ls -A "$WS" | sort); tmp_before=$(ls -A "$T" | sort)
+(cd "$WS" && as_runner "$SBXRUN" --backend "$BACKEND" -- sh -c ': >"$TMPDIR/started"; sleep 30') \
+    >"$FIX/.run.out" 2>&1 &
+runner=$!
+for _ in $(seq 200); do [ -e "$T/started" ] && break; sleep 0.05; done
+check "$BACKEND: the sandboxed command started" test -e "$T/started"
+ws_during=$(ls -A "$WS" | sort); tmp_during=$(ls -A "$T" | grep -vx started | sort)
+if [ "$ws_during" = "$ws_before" ] && [ "$tmp_during" = "$tmp_before" ]; then
+    ok "$BACKEND: during the run the host's workspace and tmpdir are as before (no placeholder)"
+else
+    not_ok "$BACKEND: during the run the host's workspace and tmpdir are as before (no placeholder)"
+    diff <(echo "$ws_before"; echo "$tmp_before") <(echo "$ws_during"; echo "$tmp_during") | sed 's/^/#   /'
+fi
+# kill -9 of sbxrun itself: nothing is left behind.
+sbx_pid=$(pgrep -P "$runner" -f "$SBXRUN" | head -1)
+[ -z "$sbx_pid" ] && sbx_pid=$(pgrep -f "^$SBXRUN --backend $BACKEND -- sh -c" | head -1)
+[ -n "$sbx_pid" ] && kill -9 "$sbx_pid"
+wait "$runner" 2>/dev/null
+rm -f "$T/started"
+ws_after=$(ls -A "$WS" | sort); tmp_after=$(ls -A "$T" | sort)
+if [ -n "$sbx_pid" ] && [ "$ws_after" = "$ws_before" ] && [ "$tmp_after" = "$tmp_before" ]; then
+    ok "$BACKEND: after kill -9 of sbxrun nothing is left in the workspace or tmpdir"
+else
+    not_ok "$BACKEND: after kill -9 of sbxrun nothing is left in the workspace or tmpdir (pid '$sbx_pid')"
+    diff <(echo "$ws_before"; echo "$tmp_before") <(echo "$ws_after"; echo "$tmp_after") | sed 's/^/#   /'
+fi
+check_host_unchanged "kill -9"
+done_testing
