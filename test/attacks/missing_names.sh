@@ -74,6 +74,15 @@ if [ -z "$left" ]; then ok "$BACKEND: after the race no blocked name exists"; el
 check_host_unchanged "the attacks"
 
 # During a run: the host's workspace and tmpdir show no placeholder (nor any blocked name).
+# Under bwrap only where the entry broker runs (a kernel without Landlock ABI 2 gets
+# placeholders, which bwrap_missing_names checks).
+if [ "$BACKEND" = bwrap ] && ! (cd "$WS" && as_runner "$SBXRUN" --backend bwrap --explain -- true 2>&1) |
+    grep -q 'entry broker'; then
+    skip_all_rest=1
+    ok "# SKIP the host during and after a run: no entry broker on this kernel"
+    done_testing
+    exit $?
+fi
 ws_before=$(ls -A "$WS" | sort); tmp_before=$(ls -A "$T" | sort)
 (cd "$WS" && as_runner "$SBXRUN" --backend "$BACKEND" -- sh -c ': >"$TMPDIR/started"; sleep 30') \
     >"$FIX/.run.out" 2>&1 &
