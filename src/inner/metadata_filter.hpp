@@ -21,8 +21,7 @@ namespace sbx {
 // The entry broker's filter under bwrap (inner/entry_broker.hpp): only the entry calls of
 // inner/entry_calls.hpp go to sbxrun-inner, open/openat/creat only with O_CREAT. It also gives
 // the command back the two refusals its parent's base filter leaves out for the broker's sake
-// (build_seccomp's `broker_parent`): openat2 fails with ENOSYS, process_vm_readv/writev with
-// EPERM.
+// (build_seccomp's `broker_parent`): openat2 fails with ENOSYS, process_vm_readv with EPERM.
 [[nodiscard]] Result<SeccompProgram> build_entry_filter();
 
 // Load it with SECCOMP_FILTER_FLAG_NEW_LISTENER. Async-signal-safe: the listener fd (>= 0,
