@@ -252,7 +252,8 @@ Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap
             std::to_string(entry_blocks.size()) +
             " directories are kept by sbxrun-inner's entry broker, not placeholders: creating, "
             "removing or renaming onto them fails with EACCES, and so does any hard link or "
-            "unix socket made directly in those directories or their parents");
+            "unix socket made directly in those directories, their parents, or a directory "
+            "made there during the run");
     }
     inner.entry_blocks = std::move(entry_blocks);
 
