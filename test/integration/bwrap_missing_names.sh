@@ -71,4 +71,6 @@ RC=$?
 expect_denied "fallback: mkdir .claude is refused"
 check "  the placeholder was there during the run" grep -qx .claude "$OUT"
 check "  and is gone after it" test ! -e "$WS/.claude"
+# A kernel without Landlock ABI 2 (REFER) gets the placeholders, not the broker.
+check "Landlock ABI 1: no entry broker, placeholders" sh -c "cd '$WS' && SBXRUN_LANDLOCK_ABI_MAX=1 $(printf %q "$SBXRUN") --backend bwrap --explain -- true 2>&1 | grep -q 'entry broker' && exit 1; exit 0"
 done_testing
