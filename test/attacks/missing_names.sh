@@ -93,6 +93,50 @@ if [ -z "$left" ]; then ok "$BACKEND: after the race no blocked name exists"; el
     not_ok "$BACKEND: after the race no blocked name exists"; diag "$left"; fi
 check_host_unchanged "the attacks"
 
+# The broker (sbxrun-inner, pid 1 of the sandbox) is not a target: not dumpable, so neither
+# its memory nor its descriptors are the command's to reach.
+if [ "$BACKEND" = bwrap ] && [ "$BROKER" = 1 ]; then
+    attack_errno "the broker's memory (/proc/1/mem)" "Permission denied|Operation not permitted" \
+        "python3 -c 'open(\"/proc/1/mem\", \"rb\")' 2>&1 | tail -1; exit 1"
+    # (root may list the numbers: the directory is its uid's; opening one is what matters)
+    attack_errno "the broker's descriptors (/proc/1/fd/N)" "Permission denied" "python3 -c '
+import os, sys
+for n in os.listdir(\"/proc/1/fd\"):
+    try:
+        os.close(os.open(\"/proc/1/fd/\" + n, os.O_RDONLY))
+        print(\"opened\", n)
+        sys.exit(0)
+    except OSError as e:
+        err = e.strerror
+sys.exit(err)' 2>&1 | grep -v opened || exit 0; exit 1"
+    # Fail closed: when the broker dies mid-run, the whole sandbox ends with it.
+    (cd "$WS" && as_runner "$SBXRUN" --backend bwrap -- sh -c 'mkdir -p fc && : >"$TMPDIR/fc-started" && i=0; while :; do : >fc/f$i; i=$((i+1)); done') \
+        >"$FIX/.fc.out" 2>&1 &
+    fc_runner=$!
+    for _ in $(seq 200); do [ -e "$T/fc-started" ] && break; sleep 0.05; done
+    inner=
+    for p in $(pgrep -f '^/proc/self/fd/[0-9]+ --verify' || true); do
+        [ "$(ps -o user= -p "$p" 2>/dev/null | tr -d ' ')" = "$([ "$SBXRUN_AS" = user ] && echo "$TEST_USER" || echo root)" ] || continue
+        grep -q "$WS" "/proc/$p/cmdline" 2>/dev/null && inner=$p
+    done
+    if [ -n "$inner" ]; then
+        kill -9 "$inner"
+        for _ in $(seq 100); do kill -0 "$fc_runner" 2>/dev/null || break; sleep 0.05; done
+        n1=$(ls "$WS/fc" | wc -l); sleep 0.3; n2=$(ls "$WS/fc" | wc -l)
+        if ! kill -0 "$fc_runner" 2>/dev/null && [ "$n1" = "$n2" ]; then
+            ok "bwrap: kill -9 of the broker ends the sandbox (fail closed)"
+        else
+            not_ok "bwrap: kill -9 of the broker ends the sandbox (fail closed) ($n1 -> $n2 files)"
+            kill -9 "$fc_runner" 2>/dev/null
+        fi
+    else
+        not_ok "bwrap: kill -9 of the broker ends the sandbox (sbxrun-inner not found)"
+        kill "$fc_runner" 2>/dev/null
+    fi
+    wait "$fc_runner" 2>/dev/null
+    rm -rf "$WS/fc" "$T/fc-started"
+fi
+
 # During a run: the host's workspace and tmpdir show no placeholder (nor any blocked name).
 # Under bwrap only where the entry broker runs (a kernel without Landlock ABI 2 gets
 # placeholders, which bwrap_missing_names checks).
