@@ -1,8 +1,10 @@
 // The bwrap backend: probe bwrap, stand placeholders in for missing protected names, compile
 // the argv, and run it with exactly the descriptors it names.
 #include <fcntl.h>
+#include <linux/seccomp.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,6 +15,7 @@
 #include "backend/bwrap_compile.hpp"
 #include "fs/path.hpp"
 #include "fs/placeholder.hpp"
+#include "inner/landlock_apply.hpp"
 #include "inner/placeholder_bind.hpp"
 #include "run/environment.hpp"
 
@@ -79,6 +82,18 @@ NetworkLookups read_lookups(int fd) {
     return out;
 }
 
+// Whether sbxrun-inner can keep missing protected names with its entry broker instead of
+// placeholders (inner/entry_broker.hpp): Landlock ABI 2 (REFER; ABI 1 refuses every rename
+// across directories) and seccomp user notification. SBXRUN_ENTRY_BROKER=0 forces the
+// placeholders (a test knob, HACKING.md).
+bool entry_broker_available() {
+    if (const char* knob = std::getenv("SBXRUN_ENTRY_BROKER"); knob && std::string(knob) == "0")
+        return false;
+    if (landlock_effective_abi() < 2) return false;
+    std::uint32_t action = SECCOMP_RET_USER_NOTIF;
+    return ::syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0;
+}
+
 Error unavailable(std::string what, Error cause) {
     // Running out of descriptors or disk stays that (123, final), not "bwrap unavailable".
     Error e(cause.kind == ErrorKind::resource ? ErrorKind::resource : ErrorKind::no_backend,
@@ -120,6 +135,7 @@ Preview preview_bwrap(const RunContext& ctx) {
     in.explain = true;
     in.inner = inner_spec_for(ctx);
     in.inner_binds_placeholders = mount_setattr_available();
+    in.entry_broker = entry_broker_available();
     auto cmd = compile_bwrap(bwrap_plan(ctx.plan), *info, in);
     if (!cmd.ok()) {
         p.why = std::move(cmd).error();
@@ -155,9 +171,20 @@ Attempt run_bwrap(const RunContext& ctx) {
     std::vector<Placeholder> placeholders;
     std::vector<UniqueFd> named_placeholders;
     BwrapPlan plan = bwrap_plan(ctx.plan);
+    const bool broker = entry_broker_available();
     for (auto& m : plan.mounts) {
         const MountOp& op = *m.op;
         if (op.kind != OpKind::block_missing) continue;
+        if (broker && broker_blocks(plan, m)) {
+            // Nothing on the host: sbxrun-inner checks the directory and keeps the name.
+            struct stat dst {};
+            if (::fstat(ctx.plan.fds[static_cast<std::size_t>(op.fd)].get(), &dst) != 0) {
+                a.why = os_error("cannot stat the directory of " + op.dest, errno);
+                return a;
+            }
+            m.parent_id.emplace(dst.st_dev, dst.st_ino);
+            continue;
+        }
         std::string parent = path_parent(op.dest);
         std::string name = op.dest.substr(parent == "/" ? 1 : parent.size() + 1);
         auto ph = acquire_placeholder(ctx.plan.fds[static_cast<std::size_t>(op.fd)].get(), parent,
@@ -215,6 +242,7 @@ Attempt run_bwrap(const RunContext& ctx) {
     in.status_fd = channels->bwrap_status_write.get();
     in.inner = inner_spec_for(ctx);
     in.inner_binds_placeholders = mount_setattr_available();
+    in.entry_broker = broker;
     in.inner.report_fd = channels->report_write.get();
     in.inner.stderr_fd = real_stderr.valid() ? real_stderr.get() : -1;
     // network.mode = "none": sbxrun-inner answers the command's name lookups at once and

@@ -71,6 +71,17 @@ BwrapPlan bwrap_plan(const MountPlan& plan) {
     return out;
 }
 
+bool broker_blocks(const BwrapPlan& plan, const BwrapMount& m) {
+    if (m.op->kind != OpKind::block_missing) return false;
+    for (const auto& other : plan.mounts) {
+        const OpKind k = other.op->kind;
+        if ((k == OpKind::tmpfs || k == OpKind::hide_dir) &&
+            path_is_within(m.op->dest, other.op->dest))
+            return false;
+    }
+    return true;
+}
+
 std::string args_fd_data(const BwrapCommand& cmd) {
     std::string data;
     for (std::size_t i = 1; i < cmd.command_at && i < cmd.argv.size(); ++i) {
@@ -155,6 +166,7 @@ Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap
                            [&](std::string_view t) { return path_is_within(dest, t); });
     };
     std::vector<VerifyMount> placeholders;
+    std::vector<EntryBlock> entry_blocks;
 
     for (const auto& m : plan.mounts) {
         const MountOp& op = *m.op;
@@ -162,6 +174,25 @@ Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap
         if (op.dest != "/" && under_virtual(op.dest)) {
             out.notes.push_back(std::string(to_string(op.kind)) + " " + op.dest +
                                 ": /proc and /dev are the sandbox's own; rule not applied");
+            continue;
+        }
+        if (in.entry_broker && broker_blocks(plan, m)) {
+            if (!in.explain && !m.parent_id)
+                return Error(ErrorKind::internal,
+                             "bwrap compile: no identity for the directory of " + op.dest);
+            const std::string parent = path_parent(op.dest);
+            const std::string name = op.dest.substr(parent == "/" ? 1 : parent.size() + 1);
+            const auto id = m.parent_id.value_or(std::pair<dev_t, ino_t>{0, 0});
+            auto it = std::find_if(entry_blocks.begin(), entry_blocks.end(),
+                                   [&](const EntryBlock& b) { return b.path == parent; });
+            if (it == entry_blocks.end()) {
+                entry_blocks.push_back({parent,
+                                        static_cast<std::uint64_t>(id.first),
+                                        static_cast<std::uint64_t>(id.second),
+                                        {}});
+                it = entry_blocks.end() - 1;
+            }
+            it->names.push_back(name);
             continue;
         }
         // A missing descriptor would reach bwrap as "-1" (its failure, after the placeholders
@@ -218,6 +249,18 @@ Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap
     inner.pins = plan.pins;
     inner.verify = std::move(verify);
     inner.placeholders = std::move(placeholders);
+    if (!entry_blocks.empty()) {
+        std::size_t names = 0;
+        for (const auto& b : entry_blocks) names += b.names.size();
+        out.notes.push_back(
+            std::to_string(names) + " missing protected names in " +
+            std::to_string(entry_blocks.size()) +
+            " directories are kept by sbxrun-inner's entry broker, not placeholders: creating, "
+            "removing or renaming onto them fails with EACCES, and so does any hard link or "
+            "unix socket made directly in those directories, their parents, or a directory "
+            "made there during the run");
+    }
+    inner.entry_blocks = std::move(entry_blocks);
 
     std::string exe = in.inner_exe_fd >= 0 ? "/proc/self/fd/" + b.fd(in.inner_exe_fd)
                                            : std::string("/proc/self/fd/<fd>");

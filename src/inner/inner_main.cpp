@@ -40,6 +40,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,7 @@
 #include "inner/command_parent.hpp"
 #include "inner/devpts.hpp"
 #include "inner/dns_refuser.hpp"
+#include "inner/entry_broker.hpp"
 #include "inner/fds.hpp"
 #include "inner/inner_report.hpp"
 #include "inner/inner_spec.hpp"
@@ -97,7 +99,7 @@ sbx::Status name_the_terminal(int stderr_fd) {
     return {};
 }
 
-sbx::Status setup(const sbx::InnerSpec& spec) {
+sbx::Status setup(const sbx::InnerSpec& spec, std::optional<sbx::PreparedBroker>& broker) {
     for (const auto& v : spec.verify) SBX_TRY(sbx::verify_mount(v));
     for (const auto& p : spec.placeholders) SBX_TRY(sbx::bind_placeholder_read_only(p));
     for (const auto& p : spec.pins) SBX_TRY(sbx::pin_symlink(p));
@@ -116,7 +118,14 @@ sbx::Status setup(const sbx::InnerSpec& spec) {
     if (spec.new_session && ::setsid() < 0 && !(errno == EPERM && ::getsid(0) == ::getpid()))
         return sbx::os_error("setsid", errno);
     if (spec.landlock) SBX_TRY(sbx::apply_landlock(spec.landlock_spec));
-    SBX_TRY(sbx::install_seccomp(spec.seccomp, spec.refuse_unix_sockets));
+    // The entry broker (inner/entry_broker.hpp): P listed and the child's ruleset built here, in
+    // the sandbox's view and without capabilities; entered by the command's child only.
+    if (!spec.entry_blocks.empty()) {
+        auto b = sbx::prepare_entry_broker(spec.entry_blocks);
+        if (!b) return std::move(b).error();
+        broker.emplace(std::move(b).value());
+    }
+    SBX_TRY(sbx::install_seccomp(spec.seccomp, spec.refuse_unix_sockets, broker.has_value()));
     SBX_TRY(sbx::start_dns_refuser(std::move(dns), spec.dns_log_fd));
     if (!spec.chdir.empty() && ::chdir(spec.chdir.c_str()) != 0)
         return sbx::os_error("chdir " + spec.chdir, errno, spec.chdir);
@@ -130,6 +139,11 @@ sbx::Status setup(const sbx::InnerSpec& spec) {
     SBX_TRY(sbx::restore_nofile(spec.nofile_soft));
     std::vector<int> keep = spec.keep_fds;
     keep.push_back(spec.report_fd);
+    if (broker) {
+        keep.push_back(broker->ruleset.get());
+        keep.push_back(broker->parent_sock.get());
+        keep.push_back(broker->child_sock.get());
+    }
     return sbx::close_fds_except(std::move(keep));
 }
 
@@ -150,8 +164,9 @@ int main(int argc, char** argv) {
     if (report_fd >= 0 && ::fcntl(report_fd, F_SETFD, FD_CLOEXEC) != 0)
         return fail(-1, sbx::os_error("report fd " + std::to_string(report_fd), errno));
 
-    if (auto st = setup(*spec); !st) return fail(report_fd, st.error());
-    auto code = sbx::run_command_and_report(*spec);
+    std::optional<sbx::PreparedBroker> broker;
+    if (auto st = setup(*spec, broker); !st) return fail(report_fd, st.error());
+    auto code = sbx::run_command_and_report(*spec, broker ? &*broker : nullptr);
     if (!code) return fail(report_fd, code.error());
     return *code;
 }

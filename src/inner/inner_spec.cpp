@@ -3,6 +3,8 @@
 //
 //   --verify DEV:INO:ro|rw PATH     (repeated, in order)
 //   --placeholder DEV:INO PATH      (repeated, in order: bound read-only onto itself)
+//   --entry-block DEV:INO PATH      (repeated, in order: a directory of the entry broker)
+//   --entry-name NAME               (repeated, >= 1 after each --entry-block: its blocked names)
 //   --pin PATH TEXT                 (repeated, in order; TEXT: what the link says)
 //   --devpts
 //   --landlock ABI:FS:NET:SCOPED    (only when spec.landlock; decimal numbers)
@@ -96,6 +98,15 @@ std::vector<std::string> to_args(const InnerSpec& spec) {
         a.emplace_back("--placeholder");
         a.push_back(std::to_string(v.dev) + ":" + std::to_string(v.ino));
         a.push_back(v.path);
+    }
+    for (const auto& b : spec.entry_blocks) {
+        a.emplace_back("--entry-block");
+        a.push_back(std::to_string(b.dev) + ":" + std::to_string(b.ino));
+        a.push_back(b.path);
+        for (const auto& n : b.names) {
+            a.emplace_back("--entry-name");
+            a.push_back(n);
+        }
     }
     for (const auto& p : spec.pins) {
         a.emplace_back("--pin");
@@ -208,6 +219,27 @@ Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args) {
                              "'");
             vm.path = std::string(*path);
             spec.placeholders.push_back(std::move(vm));
+        } else if (opt == "--entry-block") {
+            std::string_view p[2];
+            EntryBlock eb;
+            if (!split(val, 2, p) || !parse_number(p[0], eb.dev) || !parse_number(p[1], eb.ino))
+                return usage("--entry-block needs DEV:INO PATH, got '" + std::string(val) + "'");
+            auto path = value(opt);
+            if (!path) return std::move(path).error();
+            if (path->empty() || path->front() != '/' || path->find('\0') != std::string_view::npos)
+                return usage("--entry-block needs an absolute path, got '" + std::string(*path) +
+                             "'");
+            if (!spec.entry_blocks.empty() && spec.entry_blocks.back().names.empty())
+                return usage("--entry-block " + spec.entry_blocks.back().path +
+                             " has no --entry-name");
+            eb.path = std::string(*path);
+            spec.entry_blocks.push_back(std::move(eb));
+        } else if (opt == "--entry-name") {
+            if (spec.entry_blocks.empty()) return usage("--entry-name before any --entry-block");
+            if (val.empty() || val == "." || val == ".." ||
+                val.find('/') != std::string_view::npos || val.find('\0') != std::string_view::npos)
+                return usage("--entry-name needs a file name, got '" + std::string(val) + "'");
+            spec.entry_blocks.back().names.emplace_back(val);
         } else if (opt == "--pin") {
             if (val.empty() || val.front() != '/' || val.find('\0') != std::string_view::npos)
                 return usage("--pin needs an absolute path, got '" + std::string(val) + "'");
@@ -275,6 +307,8 @@ Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args) {
     }
     if (!spec.landlock && !spec.landlock_spec.rules.empty())
         return usage("--landlock-rule without --landlock");
+    if (!spec.entry_blocks.empty() && spec.entry_blocks.back().names.empty())
+        return usage("--entry-block " + spec.entry_blocks.back().path + " has no --entry-name");
     if (!saw_dashdash) return usage("missing '--' before the command");
     if (i == args.size()) return usage("no command after '--'");
     spec.argv.assign(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());

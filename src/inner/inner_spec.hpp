@@ -85,6 +85,19 @@ struct PinSpec {
     bool operator==(const PinSpec&) const = default;
 };
 
+// A directory whose missing protected names sbxrun-inner's entry broker keeps from being
+// created (inner/entry_broker.hpp), under bwrap, instead of placeholders on the host. The inner
+// stage finds `path` without a symlink, checks it is the inode the plan checked, and refuses
+// creating, removing or renaming onto any of `names` in it (compared without case).
+struct EntryBlock {
+    std::string path;
+    std::uint64_t dev = 0;
+    std::uint64_t ino = 0;
+    std::vector<std::string> names;  // at least one; no '/', not "." or ".."
+
+    bool operator==(const EntryBlock&) const = default;
+};
+
 struct InnerSpec {
     std::vector<PinSpec> pins;        // symlinks to bind onto themselves (open_tree + move_mount)
     std::vector<VerifyMount> verify;  // checked before pinning, in order
@@ -93,6 +106,9 @@ struct InnerSpec {
     // costs ~50 system calls (realpath, a mountinfo parse per remount), this ~5, and the
     // built-in policy has one per missing @agent-config name. `read_only` is always true.
     std::vector<VerifyMount> placeholders;
+    // Non-empty: the command runs under the entry broker (inner/entry_broker.hpp), which keeps
+    // these directories' missing protected names from being created.
+    std::vector<EntryBlock> entry_blocks;
     bool mount_devpts = false;        // fresh devpts on /dev/pts and /dev/ptmx -> pts/ptmx
     bool landlock = false;
     LandlockSpec landlock_spec;  // meaningful (and carried by to_args) only when landlock

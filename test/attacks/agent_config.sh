@@ -65,9 +65,9 @@ rm -rf "$WS/.config" "$WS/.local"
 
 # In ${tmpdir} (not a project directory): .git and .envrc, which git and direnv look for in
 # every parent directory, stay blocked; the rest may be created (nobody reads them there).
-attack_errno "a .git cannot be created in \${tmpdir}" "$(pick "$E_PLACEHOLDER|$E_RO" "$E_RO")" \
+attack_errno "a .git cannot be created in \${tmpdir}" "$(pick "$E_MISSING" "$E_RO")" \
     'mkdir "$TMPDIR/.git"'
-attack_errno "nor an .envrc" "$(pick "$E_RO|$E_PLACEHOLDER" "$E_RO")" ': >"$TMPDIR/.envrc"'
+attack_errno "nor an .envrc" "$(pick "$E_MISSING" "$E_RO")" ': >"$TMPDIR/.envrc"'
 sbxb -- sh -c ': >"$TMPDIR/.bashrc" && mkdir "$TMPDIR/.claude"'
 expect_rc 0 "$BACKEND: .bashrc and .claude may be created in \${tmpdir}"
 check "and they are the command's own files on the host" test -f "$FIX/tmp/.bashrc" -a -d "$FIX/tmp/.claude"
@@ -97,9 +97,9 @@ rm -rf "$FIX/tmp/up"
 
 # $HOME as the workspace: a shell start-up file is blocked there.
 WS=$FIX/home
-attack_errno "no .bashrc can be created in \$HOME" "$(pick "$E_RO|$E_PLACEHOLDER" "$E_RO")" \
+attack_errno "no .bashrc can be created in \$HOME" "$(pick "$E_MISSING" "$E_RO")" \
     ': >.bashrc'
-attack_errno "nor a .zshenv" "$(pick "$E_RO|$E_PLACEHOLDER" "$E_RO")" ': >.zshenv'
+attack_errno "nor a .zshenv" "$(pick "$E_MISSING" "$E_RO")" ': >.zshenv'
 check "\$HOME has neither afterwards" test ! -e "$FIX/home/.bashrc" -a ! -e "$FIX/home/.zshenv"
 # The workspace is $HOME itself (sbxrun started there, outside any git work tree: the sixth
 # outside review wrote ~/.bash_aliases and a .pth file into Python's user site-packages, both

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <initializer_list>
 #include <map>
@@ -203,6 +204,44 @@ TEST_CASE("with mount_setattr, sbxrun-inner binds the placeholders; below a tmpf
                            kInnerTail}));
     // Their descriptors stay with sbxrun (which holds their locks): bwrap gets none of them.
     CHECK(cmd.pass_fds == std::vector<int>{4, 100, 101, 300, 3, 5, 6});
+}
+
+TEST_CASE("with the entry broker, missing names are entry blocks; below a tmpfs, placeholders",
+          "[bwrap][compile]") {
+    Fixture f;
+    f.in.inner_binds_placeholders = true;
+    f.in.entry_broker = true;
+    f.op(OpKind::bind_ro, "/", 1, 2);
+    f.op(OpKind::bind_rw, "/work", 1, 3);
+    f.op(OpKind::tmpfs, "/tmp");
+    f.op(OpKind::block_missing, "/tmp/.git", 5, 6);
+    f.op(OpKind::block_missing, "/work/.agents", 7, 8);
+    f.op(OpKind::block_missing, "/work/.claude", 7, 9);
+    f.op(OpKind::block_missing, "/.envrc", 7, 10);
+    BwrapPlan bp = f.mounts();
+    for (auto& m : bp.mounts) {
+        if (!broker_blocks(bp, m)) continue;
+        m.fd = -1;
+        m.placeholder_id.reset();
+        m.parent_id =
+            m.op->dest == "/.envrc" ? std::pair<dev_t, ino_t>{1, 2} : std::pair<dev_t, ino_t>{1, 3};
+    }
+    auto r = compile_bwrap(bp, f.info, f.in);
+    REQUIRE(r.ok());
+    const auto& argv = r->argv;
+    const auto has = [&](std::vector<std::string> seq) {
+        return std::search(argv.begin(), argv.end(), seq.begin(), seq.end()) != argv.end();
+    };
+    CHECK(has({"--ro-bind-fd", "300", "/tmp/.git"}));  // below the tmpfs: bwrap's placeholder
+    CHECK_FALSE(has({"--placeholder", "7:8", "/work/.agents"}));
+    CHECK(has(
+        {"--entry-block", "1:3", "/work", "--entry-name", ".agents", "--entry-name", ".claude"}));
+    CHECK(has({"--entry-block", "1:2", "/", "--entry-name", ".envrc"}));
+    CHECK(std::count(argv.begin(), argv.end(), "--entry-block") == 2);
+    CHECK_FALSE(r->notes.empty());
+    // Outside --explain an entry block without its directory's identity is a bug.
+    bp.mounts.back().parent_id.reset();
+    CHECK_FALSE(compile_bwrap(bp, f.info, f.in).ok());
 }
 
 TEST_CASE("an empty plan still gets /proc and /dev, and nothing else", "[bwrap][compile]") {
