@@ -272,6 +272,7 @@ Status start_dns_refuser(DnsRefuser refuser, int log_fd) {
     if (pid == 0) {
         // Ends with sbxrun-inner, whatever ends it; the terminal's signals are the command's.
         (void)::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        (void)::prctl(PR_SET_NAME, "sbxrun-dns", 0, 0, 0);  // what ps and top show
         if (::getppid() != parent) ::_exit(0);
         for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGTSTP, SIGTTIN, SIGTTOU})
             ::signal(sig, SIG_IGN);

@@ -199,6 +199,28 @@ struct Pending {
 
 }  // namespace
 
+// Whether a file in the git directory's hooks/ changed since `start`.
+bool hook_changed(int gitdir_fd, const timespec& start) {
+    UniqueFd hooks(::openat(gitdir_fd, "hooks", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!hooks) return false;
+    DIR* d = ::fdopendir(hooks.get());
+    if (d == nullptr) return false;
+    (void)hooks.release();
+    bool changed = false;
+    while (dirent* e = ::readdir(d)) {
+        struct stat st {};
+        if (e->d_name[0] == '.' &&
+            (e->d_name[1] == 0 || (e->d_name[1] == '.' && e->d_name[2] == 0)))
+            continue;
+        if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && since(st, start)) {
+            changed = true;
+            break;
+        }
+    }
+    ::closedir(d);
+    return changed;
+}
+
 // Where a git directory is known to be before the run: its path and identity.
 bool known_before(const GitWatch& w, const std::string& path, const struct stat& st) {
     return std::any_of(w.known.begin(), w.known.end(), [&](const KnownGitDir& k) {
@@ -221,6 +243,8 @@ void judge(const GitWatch& watch, const Pending& p, int fd, const struct stat& d
             break;
         }
     }
+    // A hook rewritten in place changes the file, not hooks/ (seventh outside review).
+    if (fresh == nullptr && hook_changed(fd, watch.start)) fresh = "a hook";
     if (known && fresh == nullptr && !p.named_anew) return;
     std::string how;
     if (p.named_anew)
@@ -243,10 +267,12 @@ void judge(const GitWatch& watch, const Pending& p, int fd, const struct stat& d
 // to its place: made, or moved in from deeper than the search goes, whatever its files' times
 // (a repository built 15 levels deep by one run and moved next to the workspace's top by the
 // next: found by the sixth outside review).
-void search(const GitWatch& watch, std::vector<KnownGitDir>* known, GitIntegrityReport* report) {
+void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
+            std::set<std::pair<dev_t, ino_t>>* visited_before, GitIntegrityReport* report) {
     const bool before = report == nullptr;
-    std::size_t visited = 0;
+    std::size_t visited = 0, made = 0;
     bool cut = false;
+    std::set<std::pair<dev_t, ino_t>> seen;
     std::deque<Pending> queue;
     for (const auto& root : watch.worktrees) queue.push_back(Pending{root, 0});
     for (const auto& dir : watch.lone_dirs) queue.push_back(Pending{dir, 0, false, false});
@@ -280,7 +306,25 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known, GitIntegrity
         if (std::any_of(watch.read_only.begin(), watch.read_only.end(),
                         [&](const std::string& r) { return path_is_within(p.path, r); }))
             continue;
-        if (++visited > watch.max_dirs) {
+        // Each directory once: a link back to an ancestor (`ln -s . x`) would otherwise make
+        // the search go round until its bound (seventh outside review).
+        if (!seen.insert({dst.st_dev, dst.st_ino}).second) continue;
+        // Directories the run made (or moved in) count apart, and running out of that bound
+        // ends the run 120: the command could otherwise make thousands of empty directories
+        // for the search to spend its bound on, and plant past them (seventh outside review).
+        // The bound on the others is the host's tree being large: said, not fatal.
+        const bool made_by_run =
+            !before && watch.visited_before.count({dst.st_dev, dst.st_ino}) == 0 &&
+            since(dst, watch.start);
+        if (before) visited_before->insert({dst.st_dev, dst.st_ino});
+        if (made_by_run && ++made > watch.max_dirs) {
+            report->add(p.path, "the run made more than " + std::to_string(watch.max_dirs) +
+                                    " directories where the search for planted git "
+                                    "directories looks (" + p.path +
+                                    " is one): it cannot vouch for what lies past them");
+            return;
+        }
+        if (!made_by_run && ++visited > watch.max_dirs) {
             cut = true;
             break;
         }
@@ -302,7 +346,9 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known, GitIntegrity
         }
         if (!p.enter) continue;
         if (p.depth >= watch.max_depth) {
-            if (!l.dirs.empty()) cut = true;
+            // Protect mode's look is two levels deep by design (sbxrun-policy(5)): its depth is
+            // no news on every run. Its count is (a cut there is said, below).
+            if (!l.dirs.empty() && !watch.only_dangerous) cut = true;
             continue;
         }
         for (const auto& n : l.dirs) {
@@ -310,7 +356,6 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known, GitIntegrity
             // thousands of directories, where no one runs git, would take the bound from the
             // places where one does (sbxrun-policy(5) lists the names).
             const bool dependencies =
-                watch.only_dangerous &&
                 std::find(std::begin(kDependencyDirs), std::end(kDependencyDirs), n) !=
                     std::end(kDependencyDirs);
             queue.push_back(
@@ -348,14 +393,19 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known, GitIntegrity
                 follow_pointer(link, p, since(lst, watch.start));
                 continue;
             }
-            // Another link is searched through only when the run made it (before the run:
-            // none is): one older than the run leads where the host's user put it.
-            if (!since(lst, watch.start)) continue;
+            // Another link is searched through when the run made it, or when it leads into
+            // a writable place, where the run could have planted (seventh outside review:
+            // ws/build -> $TMPDIR/build, made by the user); one older than the run that leads
+            // anywhere else leads where the host's user put it, out of the sandbox's reach.
+            const bool anew = since(lst, watch.start);
             char real[PATH_MAX];
             if (::realpath(link.c_str(), real) == nullptr) continue;
             struct stat tst {};
             if (::stat(real, &tst) != 0 || !S_ISDIR(tst.st_mode)) continue;
-            queue.push_back(Pending{real, p.depth + 1, true, true, p.dev, true});
+            if (!anew && std::none_of(watch.writable.begin(), watch.writable.end(),
+                                      [&](const std::string& w) { return path_is_within(real, w); }))
+                continue;
+            queue.push_back(Pending{real, p.depth + 1, true, true, p.dev, anew});
         }
     }
     if (cut && !before) {
@@ -380,6 +430,8 @@ GitWatch git_watch(const MountPlan& plan, bool bwrap, const std::string& workspa
         if (std::find(w.worktrees.begin(), w.worktrees.end(), root) == w.worktrees.end())
             w.worktrees.push_back(root);
     w.git_dirs = plan.git_dirs;
+    for (const auto& op : plan.ops)
+        if (op.kind == OpKind::bind_rw) w.writable.push_back(op.dest);
     char real[PATH_MAX];
     if (w.worktrees.empty() && !workspace.empty() && ::realpath(workspace.c_str(), real)) {
         const std::string ws = real;
@@ -408,8 +460,10 @@ GitWatch git_watch(const MountPlan& plan, bool bwrap, const std::string& workspa
     // The git directories already there, so that after the run "new here" does not depend on
     // any file's time.
     std::vector<KnownGitDir> known;
-    search(w, &known, nullptr);
+    std::set<std::pair<dev_t, ino_t>> visited;
+    search(w, &known, &visited, nullptr);
     w.known = std::move(known);
+    w.visited_before = std::move(visited);
     return w;
 }
 
@@ -499,7 +553,7 @@ GitIntegrityReport check_git(const GitWatch& watch) {
         }
     }
 
-    search(watch, nullptr, &report);
+    search(watch, nullptr, nullptr, &report);
     return report;
 }
 

@@ -28,6 +28,8 @@
 #include <sys/types.h>
 
 #include <ctime>
+#include <set>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -49,14 +51,19 @@ struct GitWatch {
     std::vector<std::string> read_only;          // not searched: the sandbox could not write
                                                  // there, a change is the host's own git
     std::vector<std::string> git_dirs;           // the plan's: not searched
+    std::vector<std::string> writable;           // the plan's writable roots: an old link
+                                                 // that leads into one is followed
     std::vector<std::string> must_stay_missing;  // e.g. <gitdir>/commondir under bwrap
     std::vector<KnownGitDir> known;              // found by the same search before the run
+    // Every directory that search visited, by identity: after the run, a directory neither
+    // visited before nor older than the run is new, and new ones have a bound of their own.
+    std::set<std::pair<dev_t, ino_t>> visited_before;
     timespec start{};                            // the run's start (CLOCK_REALTIME_COARSE)
     std::size_t max_dirs = 20000;
     int max_depth = 12;
     // Protect mode: a git directory new to its place is reported only when what it holds would
-    // make git run code (a repository made by `git init` is everyday work there), and the
-    // dependency trees of the workspace's top (node_modules, .venv, ...) are not entered.
+    // make git run code (a repository made by `git init` is everyday work there). In both modes
+    // the dependency trees (node_modules, .venv, ...) are judged but not entered.
     bool only_dangerous = false;
 };
 

@@ -3,7 +3,9 @@
 # built deeper than the search in one run and moved next to the top in the next (and, in commit
 # mode, staged as a gitlink that the host's `git status` at the top enters); a .git file or
 # symlink written by one run toward ${tmpdir}, and the repository made there by the next; a
-# thousand decoy directories before the plant; a FIFO named config (sbxrun hung on it). Each
+# thousand decoy directories before the plant; a FIFO named config (sbxrun hung on it). And the
+# seventh's: padding past the search's bound, an old link into ${tmpdir}, a hook rewritten in
+# place. Each
 # must end a run 120, name the place, and leave the host's next git harmless.
 . "$(dirname "$0")/lib.sh"
 command -v git >/dev/null || skip_all "git is not installed"
@@ -74,14 +76,30 @@ for MODE in protect commit; do
     fi
     rm -rf "$WS/s"
 
+    # Seventh outside review: thousands of empty directories for the search to spend its
+    # bound on, then the plant; fail closed (120), however many.
+    n=$([ "$MODE" = protect ] && echo 4100 || echo 20100)
+    run "mkdir pad && cd pad && seq -f 'd%05g' $n | xargs mkdir && cd .. && mkdir q && $plant" sh "$WS/q"
+    expect_rc 120 "$BACKEND $MODE: a plant after $n padding directories ends the run 120"
+    check "$BACKEND $MODE: ... saying the run made more directories than the search vouches for" \
+        grep -q "the run made more than" "$ERR"
+    rm -rf "$WS/pad" "$WS/q"
+    # A link older than the run into a writable place (${tmpdir}) is followed.
+    mkdir -p "$FIX/tmp/build"; ln -s "$FIX/tmp/build" "$WS/build"; own_fix
+    run "$plant" sh build
+    expect_rc 120 "$BACKEND $MODE: a plant through an old link into \${tmpdir} ends the run 120"
+    rm -rf "$WS/build" "$FIX/tmp/build"
+
     check "$BACKEND $MODE: no planted command ran on the host during the runs" test ! -e "$MARK"
 
     # The host's own nested repository with a hook is not reported for what the host did.
-    mkdir -p "$WS/vendor"; own_fix
-    hgit init -q "$WS/vendor/lib" && printf '#!/bin/sh\n' >"$WS/vendor/lib/.git/hooks/pre-commit"
+    hgit init -q "$WS/nested" && printf '#!/bin/sh\n' >"$WS/nested/.git/hooks/pre-commit"
     own_fix
-    run 'cd vendor/lib && git status >/dev/null && echo ok'
+    run 'cd nested && git status >/dev/null && echo ok'
     expect_rc 0 "$BACKEND $MODE: git status in the host's own nested repository with a hook passes"
-    rm -rf "$WS/vendor"
+    # Seventh outside review: its hook rewritten in place (hooks/ itself unchanged).
+    run 'echo "touch '"$MARK"'" >>nested/.git/hooks/pre-commit'
+    expect_rc 120 "$BACKEND $MODE: a hook of the host's nested repository rewritten in place ends the run 120"
+    rm -rf "$WS/nested"
 done
 done_testing

@@ -114,8 +114,11 @@ sys.exit(err)' 2>&1 | grep -v opened || exit 0; exit 1"
         >"$FIX/.fc.out" 2>&1 &
     fc_runner=$!
     for _ in $(seq 200); do [ -e "$T/fc-started" ] && break; sleep 0.05; done
+    # sbxrun-inner, not its name-lookup answerer (a child with the same command line, which
+    # sorts after it: started later, and named sbxrun-dns).
     inner=
-    for p in $(pgrep -f '^/proc/self/fd/[0-9]+ --verify' || true); do
+    for p in $(pgrep -f '^/proc/self/fd/[0-9]+ --verify' | sort -rn || true); do
+        [ "$(cat "/proc/$p/comm" 2>/dev/null)" = sbxrun-dns ] && continue
         [ "$(ps -o user= -p "$p" 2>/dev/null | tr -d ' ')" = "$([ "$SBXRUN_AS" = user ] && echo "$TEST_USER" || echo root)" ] || continue
         grep -q "$WS" "/proc/$p/cmdline" 2>/dev/null && inner=$p
     done
