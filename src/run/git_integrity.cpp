@@ -313,15 +313,15 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
         // ends the run 120: the command could otherwise make thousands of empty directories
         // for the search to spend its bound on, and plant past them (seventh outside review).
         // The bound on the others is the host's tree being large: said, not fatal.
-        const bool made_by_run =
-            !before && watch.visited_before.count({dst.st_dev, dst.st_ino}) == 0 &&
-            since(dst, watch.start);
+        const bool made_by_run = !before &&
+                                 watch.visited_before.count({dst.st_dev, dst.st_ino}) == 0 &&
+                                 since(dst, watch.start);
         if (before) visited_before->insert({dst.st_dev, dst.st_ino});
         if (made_by_run && ++made > watch.max_dirs) {
             report->add(p.path, "the run made more than " + std::to_string(watch.max_dirs) +
                                     " directories where the search for planted git "
-                                    "directories looks (" + p.path +
-                                    " is one): it cannot vouch for what lies past them");
+                                    "directories looks (" +
+                                    p.path + " is one): it cannot vouch for what lies past them");
             return;
         }
         if (!made_by_run && ++visited > watch.max_dirs) {
@@ -357,7 +357,7 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
             // places where one does (sbxrun-policy(5) lists the names).
             const bool dependencies =
                 std::find(std::begin(kDependencyDirs), std::end(kDependencyDirs), n) !=
-                    std::end(kDependencyDirs);
+                std::end(kDependencyDirs);
             queue.push_back(
                 Pending{path_join(p.path, n), p.depth + 1, p.linked, !dependencies, p.dev});
         }
@@ -402,8 +402,9 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
             if (::realpath(link.c_str(), real) == nullptr) continue;
             struct stat tst {};
             if (::stat(real, &tst) != 0 || !S_ISDIR(tst.st_mode)) continue;
-            if (!anew && std::none_of(watch.writable.begin(), watch.writable.end(),
-                                      [&](const std::string& w) { return path_is_within(real, w); }))
+            if (!anew &&
+                std::none_of(watch.writable.begin(), watch.writable.end(),
+                             [&](const std::string& w) { return path_is_within(real, w); }))
                 continue;
             queue.push_back(Pending{real, p.depth + 1, true, true, p.dev, anew});
         }

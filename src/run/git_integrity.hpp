@@ -29,8 +29,8 @@
 
 #include <ctime>
 #include <set>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "plan/mount_plan.hpp"
