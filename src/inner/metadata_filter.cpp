@@ -80,6 +80,35 @@ private:
 // One label per filtered call (the flag check reads that call's own argument).
 constexpr const char* kFlagLabels[] = {"flags0", "flags1", "flags2", "flags3"};
 
+// The entry calls' dispatch, shared by both filters: a call that is always trapped jumps to
+// "notify", one trapped only for some open flags to its flags label (emit_entry_flag_checks).
+Status jump_on_entry_calls(Program& p) {
+    std::size_t filtered = 0;
+    for (const entry_calls::Call& c : entry_calls::kCalls) {
+        if (!c.filtered) {
+            p.jeq(static_cast<unsigned>(c.nr), "notify");
+        } else if (filtered < std::size(kFlagLabels)) {
+            p.jeq(static_cast<unsigned>(c.nr), kFlagLabels[filtered++]);
+        } else {
+            return Error(ErrorKind::internal, "seccomp program: too many filtered calls");
+        }
+    }
+    return {};
+}
+
+// The flags labels' blocks: "notify" when the call's flags have one of `trap`, else allow.
+// After every jump to them (BPF jumps only go forward).
+void emit_entry_flag_checks(Program& p, unsigned trap) {
+    std::size_t filtered = 0;
+    for (const entry_calls::Call& c : entry_calls::kCalls) {
+        if (!c.filtered) continue;
+        p.label(kFlagLabels[filtered++]);
+        p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, arg_low(c.flags)));
+        p.jset(trap, "notify");
+        p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    }
+}
+
 }  // namespace
 
 Result<SeccompProgram> build_metadata_filter() {
@@ -92,29 +121,13 @@ Result<SeccompProgram> build_metadata_filter() {
     p.jeq(kNativeArch, nullptr, "allow");
     p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
     for (const Call& c : kCalls) p.jeq(static_cast<unsigned>(c.nr), "notify");
-    std::size_t filtered = 0;
-    for (const entry_calls::Call& c : entry_calls::kCalls) {
-        if (!c.filtered) {
-            p.jeq(static_cast<unsigned>(c.nr), "notify");
-        } else if (filtered < std::size(kFlagLabels)) {
-            p.jeq(static_cast<unsigned>(c.nr), kFlagLabels[filtered++]);
-        } else {
-            return Error(ErrorKind::internal, "seccomp program: too many filtered calls");
-        }
-    }
+    SBX_TRY(jump_on_entry_calls(p));
     p.jeq(SYS_ioctl, "ioctl");
     p.jeq(kFileSetattr, "eperm");
     p.label("allow");
     p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
     // Jumps only go forward: the blocks that jump to "notify" and "eperm" come before them.
-    filtered = 0;
-    for (const entry_calls::Call& c : entry_calls::kCalls) {
-        if (!c.filtered) continue;
-        p.label(kFlagLabels[filtered++]);
-        p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, arg_low(c.flags)));
-        p.jset(entry_calls::kOpenTrapFlags, "notify");
-        p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
-    }
+    emit_entry_flag_checks(p, entry_calls::kOpenTrapFlags);
     p.label("ioctl");
     p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, arg_low(1)));
     p.jeq(static_cast<unsigned>(FS_IOC_SETFLAGS), "eperm");
@@ -138,26 +151,10 @@ Result<SeccompProgram> build_entry_filter() {
     p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
     p.jeq(SYS_openat2, "enosys");
     p.jeq(SYS_process_vm_readv, "eperm");
-    std::size_t filtered = 0;
-    for (const entry_calls::Call& c : entry_calls::kCalls) {
-        if (!c.filtered) {
-            p.jeq(static_cast<unsigned>(c.nr), "notify");
-        } else if (filtered < std::size(kFlagLabels)) {
-            p.jeq(static_cast<unsigned>(c.nr), kFlagLabels[filtered++]);
-        } else {
-            return Error(ErrorKind::internal, "seccomp program: too many filtered calls");
-        }
-    }
+    SBX_TRY(jump_on_entry_calls(p));
     p.label("allow");
     p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
-    filtered = 0;
-    for (const entry_calls::Call& c : entry_calls::kCalls) {
-        if (!c.filtered) continue;
-        p.label(kFlagLabels[filtered++]);
-        p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, arg_low(c.flags)));
-        p.jset(kOCreat, "notify");
-        p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
-    }
+    emit_entry_flag_checks(p, kOCreat);
     p.label("notify");
     p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF));
     p.label("enosys");
