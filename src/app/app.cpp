@@ -92,6 +92,7 @@ void print_stdout(const std::string& text) {
 // in a path the error names cannot start a line that looks like sbxrun's.
 std::string paragraph(const Error& e) {
     std::string s = printable(e.render());
+    for (const auto& line : e.details) s += "\n  " + printable(line);
     if (!e.suggestion.empty()) s += "\n  suggestion: " + printable(e.suggestion);
     return s;
 }
@@ -361,10 +362,10 @@ private:
             say_refused_lookups(o);
             return finish(std::move(o));
         }
-        std::string msg = "no sandbox backend can run here";
-        for (const auto& f : fallback_) msg += "\n  " + printable(f);
-        msg += "\n  run 'sbxrun --doctor' for the cause and the fix";
-        return fail(Error(ErrorKind::no_backend, msg));
+        Error none(ErrorKind::no_backend, "no sandbox backend can run here");
+        none.details = fallback_;
+        none.details.emplace_back("run 'sbxrun --doctor' for the cause and the fix");
+        return fail(none);
     }
 
     // --tty: whether this run gets a pty (auto: stdin is a terminal, and sbxrun is its
