@@ -13,7 +13,7 @@ _sbxrun() {
         cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     fi
 
-    local opts_with_arg='--policy --import --workspace -C --cwd --backend --explain-format
+    local opts_with_arg='--policy --import --workspace -C --cwd --backend --tty --explain-format
         --status-fd --status-file --timeout --trust-policy'
     local opts_flag='--explain --check --doctor --print-policy -q --quiet -v --verbose
         --version --help'
@@ -29,7 +29,7 @@ _sbxrun() {
                 break
                 ;;
             --*=*) ;;
-            --policy | --import | --workspace | -C | --cwd | --backend | --explain-format | \
+            --policy | --import | --workspace | -C | --cwd | --backend | --tty | --explain-format | \
                 --status-fd | --status-file | --timeout | --trust-policy | -[qv]*C)
                 i=$((i + 1)) # its value (--trust-policy: its file, also written as an operand)
                 ;;
@@ -100,6 +100,10 @@ _sbxrun() {
             ;;
         --backend)
             mapfile -t COMPREPLY < <(compgen -W 'auto bwrap landlock' -- "$cur")
+            return
+            ;;
+        --tty)
+            mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur")
             return
             ;;
         --explain-format)

@@ -24,7 +24,7 @@ function __fish_sbxrun_position
         end
         switch $t
             case '--*=*'
-            case --policy --import --workspace -C --cwd --backend --explain-format \
+            case --policy --import --workspace -C --cwd --backend --tty --explain-format \
                     --status-fd --status-file --timeout --trust-policy '-[qv]*C'
                 set want_value 1
             case '-*'
@@ -85,6 +85,7 @@ complete $opt -l import -x -a '(__fish_sbxrun_import)' -d 'Start from a Codex co
 complete $opt -l workspace -x -a '(__fish_complete_directories)' -d 'Directory ${workspace} stands for'
 complete $opt -s C -l cwd -x -a '(__fish_complete_directories)' -d 'Working directory of the command'
 complete $opt -l backend -x -a 'auto bwrap landlock' -d 'Force a backend'
+complete $opt -l tty -x -a 'auto always never' -d 'Give the command a terminal of its own'
 complete $opt -l explain -d 'Print the resolved plan and backend argv; run nothing'
 complete $opt -l explain-format -x -a 'text json' -d 'Format for --explain, --print-policy, --doctor'
 complete $opt -l check -d 'Validate the policy and resolve the plan; run nothing'

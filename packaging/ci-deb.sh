@@ -18,17 +18,8 @@ fail() { echo "ci-deb: FAILED: $*" >&2; exit 1; }
 apt-get install -y -qq --no-install-recommends \
     debhelper dpkg-dev fakeroot rpm man-db bash-completion zsh fish >/dev/null
 
-# --- debian/control's Build-Depends must be packaging/build-deps.txt, the single list.
-control_deps=$(sed -n '/^Build-Depends:/,/^[A-Z][A-Za-z-]*:/p' packaging/debian/control |
-    sed -e '$d' -e 's/^Build-Depends://' | tr ',' '\n' |
-    sed -e 's/<[^>]*>//g' -e 's/([^)]*)//g' -e 's/[[:space:]]//g' |
-    grep -v -e '^$' -e '^debhelper-compat$' | sort)
-list_deps=$(grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' packaging/build-deps.txt | sort)
-if [ "$control_deps" != "$list_deps" ]; then
-    diff <(echo "$list_deps") <(echo "$control_deps") | sed 's/^/  /' >&2 || true
-    fail "packaging/debian/control Build-Depends differ from packaging/build-deps.txt (< list, > control)"
-fi
-say "Build-Depends match packaging/build-deps.txt"
+# --- debian/control's Build-Depends must be packaging/build-deps.txt (also run first by .ci/run)
+packaging/check-build-deps.sh || fail "Build-Depends lists differ"
 
 # --- the source tree with debian/ at its top, in a scratch directory
 tmp=$(mktemp -d /tmp/sbxrun-deb.XXXXXX)

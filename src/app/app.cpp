@@ -26,6 +26,7 @@
 #include "policy/load.hpp"
 #include "policy/trust.hpp"
 #include "run/exit_outcome.hpp"
+#include "run/git_integrity.hpp"
 #include "run/integrity.hpp"
 #include "run/outcome.hpp"
 #include "util/printable.hpp"
@@ -91,6 +92,7 @@ void print_stdout(const std::string& text) {
 // in a path the error names cannot start a line that looks like sbxrun's.
 std::string paragraph(const Error& e) {
     std::string s = printable(e.render());
+    for (const auto& line : e.details) s += "\n  " + printable(line);
     if (!e.suggestion.empty()) s += "\n  suggestion: " + printable(e.suggestion);
     return s;
 }
@@ -191,7 +193,8 @@ private:
         if (inv.action == Action::doctor) return run_doctor(inv, *host, *policy);
         PlanOptions plan_options;
         plan_options.extra_protect = sbxrun_protections(*policy, files, inv.status_file, *host);
-        plan_options.project_dirs = {host->expand.workspace, host->expand.home};
+        plan_options.workspace_dir = host->expand.workspace;
+        plan_options.home_dir = host->expand.home;
         auto plan = make_plan(*policy, plan_options);
         if (!plan.ok()) return fail(plan.error());
         if (inv.action != Action::explain) {
@@ -222,15 +225,17 @@ private:
             return fail(
                 Error(ErrorKind::usage, "--trust-policy: no home directory, so no trust store"));
         }
-        auto text = read_policy_file(path, PolicyLimits{});
-        if (!text.ok()) return fail(text.error());
-        auto policy = apply_policy_text(default_policy(host.expand), *text, path, host.expand);
+        // The bytes validated, the bytes stored and the key they are stored under all come
+        // through one descriptor of the file's directory.
+        auto candidate = read_trust_candidate(path);
+        if (!candidate.ok()) return fail(candidate.error());
+        const std::string& text = candidate->text;
+        const std::string& key = candidate->key;
+        auto policy = apply_policy_text(default_policy(host.expand), text, path, host.expand);
         if (!policy.ok()) return fail(policy.error());
-        auto key = trust_key(path);
-        if (!key.ok()) return fail(key.error());
-        auto entry = store_trusted_copy(store, *key, *text);
+        auto entry = store_trusted_copy(store, key, text);
         if (!entry.ok()) return fail(entry.error());
-        diag_.note("trusted " + *key + " (" + std::to_string(text->size()) + " bytes, copy in " +
+        diag_.note("trusted " + key + " (" + std::to_string(text.size()) + " bytes, copy in " +
                    *entry + "); it applies while its content stays the same");
         return 0;
     }
@@ -260,8 +265,9 @@ private:
         in.workspace_source = ctx.host.workspace_source;
         in.unix_sockets = effective_unix_sockets(ctx.policy.network);
         in.network = &ctx.policy.network;
+        in.git = ctx.policy.filesystem.git;
         for (BackendKind b : backend_order(inv, ctx.policy)) {
-            Preview p = b == BackendKind::bwrap ? preview_bwrap(ctx) : preview_landlock(ctx);
+            Preview p = backend_of(b).preview(ctx);
             if (!p.available) {
                 if (p.why.kind == ErrorKind::resource) return fail(p.why, to_string(b));
                 fallback_.push_back(std::string(to_string(b)) + ": " + p.why.render());
@@ -302,9 +308,19 @@ private:
             if (!approximated.empty()) diag_.warn("approximated: " + join_lines(approximated));
             if (!weakened.empty()) diag_.warn("weakened: " + join_lines(weakened));
         };
+        // One pty for the run, made before any backend starts; a fallback reuses it.
+        Pty pty;
+        if (auto t = open_tty(inv); !t.ok()) {
+            return fail(t.error());
+        } else if (t->master) {
+            pty = std::move(t).value();
+            ctx.tty = tty_link(inv, pty);
+        }
         for (BackendKind b : backend_order(inv, ctx.policy)) {
             starting = b;
-            Attempt a = b == BackendKind::bwrap ? run_bwrap(ctx) : run_landlock(ctx);
+            const GitWatch git_watched =
+                git_watch(ctx.plan, b == BackendKind::bwrap, ctx.host.expand.workspace);
+            Attempt a = backend_of(b).run(ctx);
             if (!a.ran) {
                 // A refusal to enforce is final: falling back would weaken the sandbox silently.
                 // So is running out of descriptors or memory: the next backend needs as many,
@@ -333,13 +349,73 @@ private:
                 diag_.error(printable(o.reason));
             }
             IntegrityReport integrity = check_and_restore(links);
+            // A git directory planted for the host's next git (both modes: git_integrity.hpp).
+            GitIntegrityReport git = check_git(git_watched);
+            for (const auto& n : git.notes) diag_.warn(n);
+            integrity.changed.insert(integrity.changed.end(), git.changed.begin(),
+                                     git.changed.end());
+            integrity.paths.insert(integrity.paths.end(), git.paths.begin(), git.paths.end());
+            integrity.restored.insert(integrity.restored.end(), git.restored.begin(),
+                                      git.restored.end());
             if (!integrity.clean()) integrity_violation(o, integrity);
+            o.refused_lookups = std::move(a.lookups.names);
+            o.lookups_dropped = a.lookups.dropped;
+            say_refused_lookups(o);
             return finish(std::move(o));
         }
-        std::string msg = "no sandbox backend can run here";
-        for (const auto& f : fallback_) msg += "\n  " + printable(f);
-        msg += "\n  run 'sbxrun --doctor' for the cause and the fix";
-        return fail(Error(ErrorKind::no_backend, msg));
+        Error none(ErrorKind::no_backend, "no sandbox backend can run here");
+        none.details = fallback_;
+        none.details.emplace_back("run 'sbxrun --doctor' for the cause and the fix");
+        return fail(none);
+    }
+
+    // --tty: whether this run gets a pty (auto: stdin is a terminal, and sbxrun is its
+    // foreground job: `sbxrun -- make &` keeps running in the background as it always did,
+    // instead of being stopped by SIGTTOU for raw mode), opened like the caller's terminal when
+    // there is one. An empty Pty: none.
+    static Result<Pty> open_tty(const Invocation& inv) {
+        const unsigned terms = terminal_std_fds();
+        if (inv.tty == TtyMode::never) return Pty{};
+        if (inv.tty == TtyMode::automatic &&
+            ((terms & 1u) == 0 || ::tcgetpgrp(STDIN_FILENO) != ::getpgrp()))
+            return Pty{};
+        int like = -1;
+        for (int fd = 0; fd <= 2 && like < 0; ++fd)
+            if ((terms & (1u << fd)) != 0) like = fd;
+        return open_pty(like);
+    }
+
+    // Which of the command's fds get the pty: every one that is a terminal here (so none of
+    // the caller's terminal's descriptors is inside, and a pipe or file stays what it was), all
+    // three with --tty always. The pty's output goes to stdout, or under auto to the first of
+    // stdout, stderr, stdin that is a terminal (`sbxrun -- cmd >file` still shows its echo).
+    static TtyLink tty_link(const Invocation& inv, const Pty& pty) {
+        const unsigned terms = terminal_std_fds();
+        TtyLink l;
+        l.master = pty.master.get();
+        l.slave = pty.slave.get();
+        l.std_fds = inv.tty == TtyMode::always ? 7u : terms;
+        l.in = STDIN_FILENO;
+        l.out = STDOUT_FILENO;
+        if (inv.tty == TtyMode::automatic && (terms & 2u) == 0)
+            l.out = (terms & 4u) != 0 ? STDERR_FILENO : STDIN_FILENO;
+        l.caller = (terms & 1u) != 0 ? STDIN_FILENO : -1;
+        return l;
+    }
+
+    // The last line of a run whose command looked names up with the network off: why its
+    // "could not resolve host" happened (-q hides it; the status document lists every name).
+    void say_refused_lookups(const Outcome& o) const {
+        const std::size_t total = o.refused_lookups.size() + o.lookups_dropped;
+        if (total == 0) return;
+        std::string names;
+        constexpr std::size_t kShown = 3;
+        for (std::size_t i = 0; i < o.refused_lookups.size() && i < kShown; ++i)
+            names += (i == 0 ? "" : ", ") + o.refused_lookups[i];
+        if (total > kShown) names += " and " + std::to_string(total - kShown) + " more";
+        diag_.note("the command looked up " + names +
+                   " but the policy has no network (network.mode = \"none\"): every lookup "
+                   "was answered \"no such name\"");
     }
 
     // A protected link changed although the run is over: the command's own status is kept in
@@ -353,8 +429,7 @@ private:
         o.reason = "sandbox integrity check: " + join_lines(r.changed) +
                    (r.restored.empty() ? "" : "; restored: " + join_lines(r.restored)) + " (" +
                    was + ")";
-        o.path = r.changed.empty() ? std::string()
-                                   : r.changed.front().substr(0, r.changed.front().find(' '));
+        o.path = r.paths.empty() ? std::string() : r.paths.front();
         diag_.error(printable(o.reason));
     }
 

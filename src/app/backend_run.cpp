@@ -5,6 +5,12 @@
 
 namespace sbx {
 
+const Backend& backend_of(BackendKind kind) {
+    static const Backend bwrap{BackendKind::bwrap, preview_bwrap, run_bwrap};
+    static const Backend landlock{BackendKind::landlock, preview_landlock, run_landlock};
+    return kind == BackendKind::bwrap ? bwrap : landlock;
+}
+
 Attempt supervise(const RunContext& ctx, Launch& launch, Channels& channels,
                   const std::string& what, const std::vector<std::string>& approximated,
                   const std::vector<std::string>& weakened) {

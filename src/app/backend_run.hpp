@@ -24,6 +24,15 @@ struct RunContext {
     std::function<void(const std::vector<std::string>& approximated,
                        const std::vector<std::string>& weakened)>
         before_start;
+    // --tty: the pty the command gets, and how sbxrun relays it (run/pty.hpp); inactive
+    // (master -1) for --tty never and when stdin is not a terminal under auto.
+    TtyLink tty{};
+};
+
+// The names the command looked up while the network was off (bwrap: inner/dns_refuser.hpp).
+struct NetworkLookups {
+    std::vector<std::string> names;  // in the order first asked, at most 64
+    std::size_t dropped = 0;         // further distinct names, counted only
 };
 
 struct Attempt {
@@ -31,6 +40,7 @@ struct Attempt {
     SandboxExit exit;
     Error why;                        // !ran: why this backend could not start the command
     std::vector<std::string> approximated, weakened;  // what the backend gave up (Landlock)
+    NetworkLookups lookups;  // ran: the name lookups refused (network "none", bwrap)
 };
 
 // What --explain shows for a backend: its argv and notes, or why it cannot run here.
@@ -41,8 +51,6 @@ struct Preview {
     Error why;
 };
 
-[[nodiscard]] Attempt run_bwrap(const RunContext& ctx);
-
 // The part both backends share: apply --timeout, run the launch, and turn "failed before the
 // command started" into a reason for the next backend. `what` names the backend in it.
 // `approximated` and `weakened` go to ctx.before_start just before the launch.
@@ -50,11 +58,26 @@ struct Preview {
                                 const std::string& what,
                                 const std::vector<std::string>& approximated = {},
                                 const std::vector<std::string>& weakened = {});
+
+// A backend, as the dispatcher (app.cpp) sees it. Probing is part of both calls, not a third
+// one: whether bwrap can run here, or which Landlock ABI the kernel has, decides what the
+// backend would run, so a separate probe would only be asked again.
+//   preview: what --explain and --check show; opens and starts nothing.
+//   run: start the command, or say why this backend could not (the next one is then tried).
+// The interface lives in app/, not backend/: running needs run/ (processes), and backend/ is
+// the pure compile step (bwrap argv, Landlock ruleset) that tests call without a process.
+struct Backend {
+    BackendKind kind;
+    Preview (*preview)(const RunContext& ctx);
+    Attempt (*run)(const RunContext& ctx);
+};
+
+[[nodiscard]] const Backend& backend_of(BackendKind kind);
+
+// The implementations (run_bwrap.cpp, run_landlock.cpp), reached through backend_of().
 [[nodiscard]] Preview preview_bwrap(const RunContext& ctx);
-
-}  // namespace sbx
-
-namespace sbx {
-[[nodiscard]] Attempt run_landlock(const RunContext& ctx);
+[[nodiscard]] Attempt run_bwrap(const RunContext& ctx);
 [[nodiscard]] Preview preview_landlock(const RunContext& ctx);
+[[nodiscard]] Attempt run_landlock(const RunContext& ctx);
+
 }  // namespace sbx

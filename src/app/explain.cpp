@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/printable.hpp"
+
 namespace sbx {
 namespace {
 
@@ -46,60 +48,79 @@ std::string unix_sockets_text(const Setting<UnixSockets>& u) {
            "agents, X11)";
 }
 
+std::string git_text(const Setting<GitMode>& g) {
+    std::string s = std::string("git: ") + to_string(g.value) + " (" +
+                    (g.origin.file.empty() ? "built-in default" : g.origin.to_string()) + ")";
+    if (g.value == GitMode::protect) return s + ": every git directory is read-only";
+    return s +
+           ": git directories are writable for commits; hooks, config, config.worktree, info, "
+           "commondir, gitdir and modules stay read-only (see the protected paths)";
+}
+
 }  // namespace
 
 std::string explain_text(const ExplainInput& in) {
     const MountPlan& plan = *in.plan;
-    std::string out = "workspace: " + in.workspace + " (" + in.workspace_source + ")\n";
-    out += "mounts:\n";
+    std::string out;
+    // One line each, made printable: names in the plan come from the filesystem, where a
+    // sandboxed command may have chosen them (a newline, an escape sequence: found by the
+    // fifth outside review).
+    auto line = [&out](const std::string& text) {
+        out += printable(text);
+        out += '\n';
+    };
+    line("workspace: " + in.workspace + " (" + in.workspace_source + ")");
+    line("mounts:");
     for (const auto& op : plan.ops) {
-        out += "  " + std::string(to_string(op.kind)) + "  " + op.dest + "\n";
-        out += "      from " + rule_text(op.rule) + "\n";
+        line("  " + std::string(to_string(op.kind)) + "  " + op.dest);
+        line("      from " + rule_text(op.rule));
     }
     if (!plan.pins.empty()) {
-        out += "pinned symlinks (cannot be removed, renamed or replaced):\n";
+        line("pinned symlinks (cannot be removed, renamed or replaced):");
         for (const auto& pin : plan.pins) {
-            out += "  " + pin.link + " -> " + pin.link_text + "\n";
-            out += "      from " + rule_text(pin.rule) + "\n";
+            line("  " + pin.link + " -> " + pin.link_text);
+            line("      from " + rule_text(pin.rule));
         }
     }
     if (!plan.protected_paths.empty()) {
-        out += "protected paths:\n";
+        line("protected paths:");
         for (const auto& d : plan.protected_paths) {
-            out += "  " + d.path + ": " + to_string(d.decision);
-            if (!d.detail.empty()) out += " (" + d.detail + ")";
-            out += "\n";
-            for (const auto& hop : d.chain) out += "      via " + hop + "\n";
+            std::string text = "  " + d.path + ": " + to_string(d.decision);
+            if (!d.detail.empty()) text += " (" + d.detail + ")";
+            line(text);
+            for (const auto& hop : d.chain) line("      via " + hop);
         }
     }
-    out += std::string("network: ") + to_string(plan.network) + "\n";
+    line(std::string("network: ") + to_string(plan.network));
     if (in.network && plan.network == NetworkMode::allowlist) {
         auto list = [&](const char* name, const std::vector<net::HostRule>& rules) {
             for (const auto& r : rules)
-                out += std::string("  ") + name + " " + r.pattern.text() + "  (" +
-                       r.origin.to_string() + ")\n";
+                line(std::string("  ") + name + " " + r.pattern.text() + "  (" +
+                     r.origin.to_string() + ")");
         };
         list("allow", in.network->allow);
         list("deny ", in.network->deny);
-        out += "  ports";
-        for (auto p : in.network->ports.value) out += " " + std::to_string(p);
-        out += "\n";
+        std::string ports = "  ports";
+        for (auto p : in.network->ports.value) ports += " " + std::to_string(p);
+        line(ports);
     }
-    out += unix_sockets_text(in.unix_sockets) + "\n";
-    for (const auto& w : plan.warnings) out += "warning: " + w + "\n";
-    for (const auto& n : plan.notes) out += "note: " + n + "\n";
-    for (const auto& f : in.fallback) out += "not used: " + f + "\n";
-    out += "backend: " + in.backend + "\n";
-    for (const auto& n : in.backend_notes) out += "  note: " + n + "\n";
+    line(unix_sockets_text(in.unix_sockets));
+    line(git_text(in.git));
+    for (const auto& w : plan.warnings) line("warning: " + w);
+    for (const auto& n : plan.notes) line("note: " + n);
+    for (const auto& f : in.fallback) line("not used: " + f);
+    line("backend: " + in.backend);
+    for (const auto& n : in.backend_notes) line("  note: " + n);
     if (!in.backend_argv.empty()) {
-        out += "command:\n ";
-        // Two appends, not `out += " " + quote(a)`: gcc 12 at -O3 sees a memcpy overlap in the
+        line("command:");
+        // Two appends, not `text += " " + quote(a)`: gcc 12 at -O3 sees a memcpy overlap in the
         // inlined operator+(const char*, string&&) that cannot happen (-Werror=restrict).
+        std::string text;
         for (const auto& a : in.backend_argv) {
-            out += ' ';
-            out += quote(a);
+            text += ' ';
+            text += quote(a);
         }
-        out += "\n";
+        line(text);
     }
     return out;
 }
@@ -145,6 +166,10 @@ std::string explain_json(const ExplainInput& in) {
                          {"file", in.unix_sockets.origin.file},
                          {"line", in.unix_sockets.origin.line},
                          {"key", in.unix_sockets.origin.key}};
+    j["git"] = {{"mode", to_string(in.git.value)},
+                {"file", in.git.origin.file},
+                {"line", in.git.origin.line},
+                {"key", in.git.origin.key}};
     j["warnings"] = plan.warnings;
     j["notes"] = plan.notes;
     j["backend"] = in.backend;

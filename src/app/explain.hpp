@@ -18,6 +18,7 @@ struct ExplainInput {
     std::vector<std::string> fallback;       // why earlier backends would not be used
     Setting<UnixSockets> unix_sockets;       // effective network.unix_sockets and its origin
     const NetworkPolicy* network = nullptr;  // network.allow/deny/ports, shown for "allowlist"
+    Setting<GitMode> git;                    // filesystem.git and its origin
 };
 
 [[nodiscard]] std::string explain_text(const ExplainInput& in);

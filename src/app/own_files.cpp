@@ -72,8 +72,12 @@ std::vector<PathRule> sbxrun_protections(const Policy& policy,
     // read-only when present, in each ancestor inside a writable root.
     for (std::string_view up = path_parent_view(ctx.workspace); !ctx.workspace.empty() && up != "/";
          up = path_parent_view(up)) {
-        if (in_writable_root(up))
+        if (in_writable_root(up)) {
             add(path_join(up, ".git"), "sbxrun: a .git that would move the next run's workspace");
+            // direnv, too, looks in every directory above the one the user cd's into (found by
+            // the fifth outside review: ../.envrc could be created while ../.git could not).
+            add(path_join(up, ".envrc"), "sbxrun: an .envrc direnv would load in the workspace");
+        }
     }
     // The bwrap feature cache ($XDG_CACHE_HOME/sbxrun): a command that could rewrite it would
     // decide which of bwrap's features the next run believes it has (an outside review made it

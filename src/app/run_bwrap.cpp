@@ -1,17 +1,21 @@
 // The bwrap backend: probe bwrap, stand placeholders in for missing protected names, compile
 // the argv, and run it with exactly the descriptors it names.
 #include <fcntl.h>
+#include <linux/seccomp.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 
 #include "app/backend_run.hpp"
 #include "app/locate.hpp"
 #include "backend/bwrap_compile.hpp"
 #include "fs/path.hpp"
 #include "fs/placeholder.hpp"
+#include "inner/landlock_apply.hpp"
 #include "inner/placeholder_bind.hpp"
 #include "run/environment.hpp"
 
@@ -31,6 +35,7 @@ InnerSpec inner_spec_for(const RunContext& ctx) {
     // connect). network.unix_sockets = "block" refuses socket(AF_UNIX) instead.
     s.refuse_unix_sockets = effective_unix_sockets(ctx.policy.network).value == UnixSockets::block;
     s.new_session = ctx.policy.process.new_session;
+    s.controlling_tty = ctx.tty.active();
     s.chdir = ctx.host.command_cwd;
     s.nofile_soft = ctx.host.nofile_soft;
     s.argv = ctx.inv.command;
@@ -50,6 +55,43 @@ Result<UniqueFd> reopen_same_inode(int dirfd, const std::string& name, int fd) {
             .with_errno(EAGAIN);
     }
     return named;
+}
+
+// What sbxrun-inner's name-lookup answerer wrote (inner/dns_refuser.hpp): a name per line,
+// "+1" for each name past the ones it writes whole. The pipe is read as it is: the answerer has
+// ended with the sandbox, and what it wrote before answering is all there.
+NetworkLookups read_lookups(int fd) {
+    NetworkLookups out;
+    std::string text;
+    char buf[4096];
+    ssize_t n;
+    while (text.size() < (1u << 20) && ((n = ::read(fd, buf, sizeof buf)) > 0 || errno == EINTR))
+        if (n > 0) text.append(buf, static_cast<std::size_t>(n));
+    std::size_t at = 0;
+    while (at < text.size()) {
+        std::size_t nl = text.find('\n', at);
+        if (nl == std::string::npos) break;  // a line cut short: the answerer was killed mid-way
+        std::string line = text.substr(at, nl - at);
+        at = nl + 1;
+        if (line == "+1") {
+            ++out.dropped;
+        } else if (!line.empty()) {
+            out.names.push_back(std::move(line));
+        }
+    }
+    return out;
+}
+
+// Whether sbxrun-inner can keep missing protected names with its entry broker instead of
+// placeholders (inner/entry_broker.hpp): Landlock ABI 2 (REFER; ABI 1 refuses every rename
+// across directories) and seccomp user notification. SBXRUN_ENTRY_BROKER=0 forces the
+// placeholders (a test knob, HACKING.md).
+bool entry_broker_available() {
+    if (const char* knob = std::getenv("SBXRUN_ENTRY_BROKER"); knob && std::string(knob) == "0")
+        return false;
+    if (landlock_effective_abi() < 2) return false;
+    std::uint32_t action = SECCOMP_RET_USER_NOTIF;
+    return ::syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0;
 }
 
 Error unavailable(std::string what, Error cause) {
@@ -93,6 +135,7 @@ Preview preview_bwrap(const RunContext& ctx) {
     in.explain = true;
     in.inner = inner_spec_for(ctx);
     in.inner_binds_placeholders = mount_setattr_available();
+    in.entry_broker = entry_broker_available();
     auto cmd = compile_bwrap(bwrap_plan(ctx.plan), *info, in);
     if (!cmd.ok()) {
         p.why = std::move(cmd).error();
@@ -101,6 +144,12 @@ Preview preview_bwrap(const RunContext& ctx) {
     p.available = true;
     p.argv = std::move(cmd->argv);
     p.notes = std::move(cmd->notes);
+    if (ctx.plan.network == NetworkMode::none) {
+        p.notes.push_back(
+            "name lookups are answered \"no such name\" inside the sandbox (sbxrun-inner "
+            "--dns-log, with CAP_NET_ADMIN and CAP_NET_BIND_SERVICE until it drops them): they "
+            "fail at once, and the names are reported after the run");
+    }
     return p;
 }
 
@@ -122,9 +171,20 @@ Attempt run_bwrap(const RunContext& ctx) {
     std::vector<Placeholder> placeholders;
     std::vector<UniqueFd> named_placeholders;
     BwrapPlan plan = bwrap_plan(ctx.plan);
+    const bool broker = entry_broker_available();
     for (auto& m : plan.mounts) {
         const MountOp& op = *m.op;
         if (op.kind != OpKind::block_missing) continue;
+        if (broker && broker_blocks(plan, m)) {
+            // Nothing on the host: sbxrun-inner checks the directory and keeps the name.
+            struct stat dst {};
+            if (::fstat(ctx.plan.fds[static_cast<std::size_t>(op.fd)].get(), &dst) != 0) {
+                a.why = os_error("cannot stat the directory of " + op.dest, errno);
+                return a;
+            }
+            m.parent_id.emplace(dst.st_dev, dst.st_ino);
+            continue;
+        }
         std::string parent = path_parent(op.dest);
         std::string name = op.dest.substr(parent == "/" ? 1 : parent.size() + 1);
         auto ph = acquire_placeholder(ctx.plan.fds[static_cast<std::size_t>(op.fd)].get(), parent,
@@ -182,9 +242,33 @@ Attempt run_bwrap(const RunContext& ctx) {
     in.status_fd = channels->bwrap_status_write.get();
     in.inner = inner_spec_for(ctx);
     in.inner_binds_placeholders = mount_setattr_available();
+    in.entry_broker = broker;
     in.inner.report_fd = channels->report_write.get();
     in.inner.stderr_fd = real_stderr.valid() ? real_stderr.get() : -1;
+    // network.mode = "none": sbxrun-inner answers the command's name lookups at once and
+    // writes each name here (inner/dns_refuser.hpp), read once the sandbox has ended.
+    UniqueFd lookups_read, lookups_write;
+    if (ctx.plan.network == NetworkMode::none) {
+        int p[2];
+        if (::pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0) {
+            a.why = os_error("cannot create a pipe", errno);
+            return a;
+        }
+        lookups_read.reset(p[0]);
+        lookups_write.reset(p[1]);
+        in.inner.dns_log_fd = lookups_write.get();
+    }
+    // --tty: the pty instead, when fd 2 was a terminal (never the caller's terminal itself).
+    if (ctx.tty.active() && (ctx.tty.std_fds & 4u) != 0) in.inner.stderr_fd = ctx.tty.slave;
 
+    if (ctx.tty.active()) {
+        char name[64];
+        if (::ptsname_r(ctx.tty.master, name, sizeof name) != 0) {
+            a.why = os_error("cannot name the pseudo-terminal (ptsname)", errno);
+            return a;
+        }
+        in.console = name;
+    }
     auto cmd = compile_bwrap(plan, *info, in);
     if (!cmd.ok()) {
         a.why = std::move(cmd).error();
@@ -195,7 +279,8 @@ Attempt run_bwrap(const RunContext& ctx) {
     launch.program = info->path;
     launch.env =
         sandbox_environment(ctx.policy.process, ctx.host.environ,
-                            effective_unix_sockets(ctx.policy.network).value == UnixSockets::block);
+                            effective_unix_sockets(ctx.policy.network).value == UnixSockets::block,
+                            ctx.plan.network == NetworkMode::none);
     launch.pass_fds = std::move(cmd->pass_fds);
     // bwrap's options through `--args FD` when it has it: a plan of 10,000 rules is some
     // 40,000 arguments, which execve() would refuse (E2BIG) on the command line.
@@ -215,7 +300,14 @@ Attempt run_bwrap(const RunContext& ctx) {
     launch.stderr_fd = channels->stderr_write.get();
     launch.bwrap = true;
     launch.own_process_group = ctx.policy.process.new_session;
-    return supervise(ctx, launch, *channels, "bwrap");
+    // bwrap's stdin and stdout (its stderr is the pipe above): inherited through sbxrun-inner
+    // by the command, which makes the pty its controlling terminal. The host's pty, not one of
+    // the sandbox's own devpts: /dev/tty (bound from the host) opens it, `tty` names it.
+    launch.tty = ctx.tty;
+    launch.tty.std_fds &= 3u;
+    a = supervise(ctx, launch, *channels, "bwrap");
+    if (a.ran && lookups_read) a.lookups = read_lookups(lookups_read.get());
+    return a;
 }
 
 }  // namespace sbx

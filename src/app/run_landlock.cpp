@@ -30,7 +30,10 @@ Result<Prepared> prepare(const RunContext& ctx) {
                      "Landlock is not available on this kernel (it needs Linux 5.13 or newer "
                      "with 'landlock' in the lsm= boot parameter)");
     }
-    RealDirLister lister;
+    // The terminals the command may reopen by name: its own pty under --tty, else those of
+    // sbxrun's fds 0-2 (which it inherits).
+    RealDirLister lister(ctx.tty.active() ? std::vector<int>{ctx.tty.slave}
+                                          : std::vector<int>{0, 1, 2});
     auto compiled =
         compile_landlock(ctx.plan, abi, ctx.policy.backend.on_unenforceable.value, lister);
     if (!compiled.ok()) return std::move(compiled).error();
@@ -51,6 +54,7 @@ Result<Prepared> prepare(const RunContext& ctx) {
     p.inner.refuse_unix_sockets =
         effective_unix_sockets(ctx.policy.network).value == UnixSockets::block;
     p.inner.new_session = ctx.policy.process.new_session;
+    p.inner.controlling_tty = ctx.tty.active();
     p.inner.chdir = ctx.host.command_cwd;
     p.inner.nofile_soft = ctx.host.nofile_soft;
     p.inner.argv = ctx.inv.command;
@@ -93,7 +97,8 @@ Attempt run_landlock(const RunContext& ctx) {
     p->inner.report_fd = channels->report_write.get();
     const std::vector<std::string> env =
         sandbox_environment(ctx.policy.process, ctx.host.environ,
-                            effective_unix_sockets(ctx.policy.network).value == UnixSockets::block);
+                            effective_unix_sockets(ctx.policy.network).value == UnixSockets::block,
+                            ctx.plan.network == NetworkMode::none);
     auto direct = DirectExec::prepare(p->inner, env);
     if (!direct.ok()) {
         a.why = std::move(direct).error();
@@ -133,6 +138,7 @@ Attempt run_landlock(const RunContext& ctx) {
     launch.exec_in_child = [&d = *direct] { d.run(); };
     launch.child_fds = direct->fds();
     launch.end_orphans = true;
+    launch.tty = ctx.tty;
     launch.metadata_sock = sock_parent.get();
     launch.metadata_guard = &*guard;
     a = supervise(ctx, launch, *channels, "the Landlock sandbox", p->compiled.approximated,

@@ -25,8 +25,10 @@ Error refused(const std::string& path, const std::string& why, int err = 0) {
 // symlink planted at the name or above it made sbxrun overwrite its target (found by an
 // outside review: a protected .git/config, and any file root can write), and a hard link
 // planted to the name let the command append a document of its own to ours. So no symlink is
-// crossed, the file must be a regular file (or a FIFO a harness reads) with no other name,
-// and not a kernel file (/proc, /sys) that takes writes as commands.
+// crossed, the file must be a regular file with no other name, and not a kernel file (/proc,
+// /sys) that takes writes as commands. Not a FIFO: a sandboxed command that can reach it writes
+// a document of its own before ours, and one planted with no reader made sbxrun hang in
+// open(2) (found by the fifth outside review); a harness that wants a pipe has --status-fd.
 Result<UniqueFd> open_status_file(const std::string& path) {
     const std::string base(path_base_name(path));
     if (base.empty() || base == "." || base == "..") return refused(path, "does not name a file");
@@ -42,8 +44,12 @@ Result<UniqueFd> open_status_file(const std::string& path) {
                            "could have planted the link)");
         if (!dir) return refused(path, "cannot be created", errno);
     }
+    // O_NONBLOCK: a FIFO with no reader fails at once (ENXIO) instead of blocking; it is
+    // refused below anyway, and the flag is taken off a regular file.
     UniqueFd fd(::openat(dir ? dir.get() : AT_FDCWD, base.c_str(),
-                         O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0644));
+                         O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+                         0644));
+    if (!fd && errno == ENXIO) return refused(path, "is not a regular file");
     if (!fd && errno == ELOOP)
         return refused(path,
                        "is a symbolic link; sbxrun writes only to a file of its own (a "
@@ -53,16 +59,17 @@ Result<UniqueFd> open_status_file(const std::string& path) {
     struct statfs sf {};
     if (::fstat(fd.get(), &st) != 0 || ::fstatfs(fd.get(), &sf) != 0)
         return refused(path, "cannot be examined", errno);
-    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode))
-        return refused(path, "is not a regular file or a FIFO");
+    if (!S_ISREG(st.st_mode))
+        return refused(path, "is not a regular file (use --status-fd for a pipe)");
     if (sf.f_type == PROC_SUPER_MAGIC || sf.f_type == SYSFS_MAGIC)
         return refused(path, "is a kernel file, not one a document can be written to");
-    if (S_ISREG(st.st_mode) && st.st_nlink > 1)
+    if (::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) & ~O_NONBLOCK) != 0)
+        return refused(path, "cannot be examined", errno);
+    if (st.st_nlink > 1)
         return refused(path, "has " + std::to_string(st.st_nlink) +
                                  " names (hard links); a command could read or append to it "
                                  "through another one");
-    if (S_ISREG(st.st_mode) && ::ftruncate(fd.get(), 0) != 0)
-        return refused(path, "cannot be truncated", errno);
+    if (::ftruncate(fd.get(), 0) != 0) return refused(path, "cannot be truncated", errno);
     return fd;
 }
 

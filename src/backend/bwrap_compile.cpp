@@ -25,7 +25,7 @@ public:
 };
 
 // /dev without bwrap's --dev: see the header for why. The device nodes are the usual safe set.
-void add_dev(ArgvBuilder& b) {
+void add_dev(ArgvBuilder& b, const std::string& console) {
     b.add({"--tmpfs", "/dev"});
     for (const char* node : {"null", "zero", "full", "random", "urandom", "tty"}) {
         std::string p = std::string("/dev/") + node;
@@ -35,10 +35,17 @@ void add_dev(ArgvBuilder& b) {
            "--symlink", "/proc/self/fd", "/dev/fd", "--symlink", "/proc/self/fd/0", "/dev/stdin",
            "--symlink", "/proc/self/fd/1", "/dev/stdout", "--symlink", "/proc/self/fd/2",
            "/dev/stderr"});
+    // A devpts entry exists while its pty is open, and sbxrun holds the master for the run:
+    // the name cannot come to mean another file in between.
+    if (!console.empty()) b.add({"--dev-bind", console, "/dev/console"});
 }
 
+// The sandbox's own /proc and /dev: rules there are not applied. Except /dev/shm, an empty
+// directory of the sandbox's /dev where a policy may bind the host's (a workspace kept in
+// /dev/shm was hidden, so bwrap failed at chdir and the run fell back to Landlock).
 bool under_virtual(const std::string& dest) {
-    return path_is_within(dest, "/proc") || path_is_within(dest, "/dev");
+    return path_is_within(dest, "/proc") ||
+           (path_is_within(dest, "/dev") && !path_is_within(dest, "/dev/shm"));
 }
 
 bool is_bind(OpKind kind) {
@@ -51,6 +58,7 @@ BwrapPlan bwrap_plan(const MountPlan& plan) {
     BwrapPlan out;
     out.mounts.reserve(plan.ops.size());
     for (const auto& op : plan.ops) {
+        if (op.kind == OpKind::block_missing && op.after_run_under_bwrap) continue;
         BwrapMount m;
         m.op = &op;
         // Only a bind's op.fd is its source (block_missing's is where the placeholder goes).
@@ -62,6 +70,17 @@ BwrapPlan bwrap_plan(const MountPlan& plan) {
     for (const auto& pin : plan.pins) out.pins.push_back(PinSpec{pin.link, pin.link_text});
     out.network = plan.network;
     return out;
+}
+
+bool broker_blocks(const BwrapPlan& plan, const BwrapMount& m) {
+    if (m.op->kind != OpKind::block_missing) return false;
+    for (const auto& other : plan.mounts) {
+        const OpKind k = other.op->kind;
+        if ((k == OpKind::tmpfs || k == OpKind::hide_dir) &&
+            path_is_within(m.op->dest, other.op->dest))
+            return false;
+    }
+    return true;
 }
 
 std::string args_fd_data(const BwrapCommand& cmd) {
@@ -120,6 +139,11 @@ Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap
     // it an unprivileged caller's bounding set would keep CAP_SYS_ADMIN). --cap-drop ALL first,
     // because bwrap run by root would otherwise keep all of root's capabilities.
     b.add({"--cap-drop", "ALL", "--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_SETPCAP"});
+    // And, when it answers name lookups (inner/dns_refuser.hpp), the two it needs to give the
+    // sandbox's loopback the name servers' addresses and to listen on their port 53: both act
+    // on the sandbox's own network namespace only, and are dropped with the others.
+    if (in.inner.dns_log_fd >= 0)
+        b.add({"--cap-add", "CAP_NET_ADMIN", "--cap-add", "CAP_NET_BIND_SERVICE"});
     if (in.status_fd >= 0 || in.explain) {
         if (bwrap.json_status_fd) b.add({"--json-status-fd", b.fd(in.status_fd)});
     }
@@ -129,7 +153,7 @@ Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap
     auto add_virtual = [&] {
         if (virtual_done) return;
         b.add({"--proc", "/proc"});
-        add_dev(b);
+        add_dev(b, in.console);
         virtual_done = true;
     };
 
@@ -144,6 +168,7 @@ Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap
                            [&](std::string_view t) { return path_is_within(dest, t); });
     };
     std::vector<VerifyMount> placeholders;
+    std::vector<EntryBlock> entry_blocks;
 
     for (const auto& m : plan.mounts) {
         const MountOp& op = *m.op;
@@ -151,6 +176,25 @@ Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap
         if (op.dest != "/" && under_virtual(op.dest)) {
             out.notes.push_back(std::string(to_string(op.kind)) + " " + op.dest +
                                 ": /proc and /dev are the sandbox's own; rule not applied");
+            continue;
+        }
+        if (in.entry_broker && broker_blocks(plan, m)) {
+            if (!in.explain && !m.parent_id)
+                return Error(ErrorKind::internal,
+                             "bwrap compile: no identity for the directory of " + op.dest);
+            const std::string parent = path_parent(op.dest);
+            const std::string name = op.dest.substr(parent == "/" ? 1 : parent.size() + 1);
+            const auto id = m.parent_id.value_or(std::pair<dev_t, ino_t>{0, 0});
+            auto it = std::find_if(entry_blocks.begin(), entry_blocks.end(),
+                                   [&](const EntryBlock& b) { return b.path == parent; });
+            if (it == entry_blocks.end()) {
+                entry_blocks.push_back({parent,
+                                        static_cast<std::uint64_t>(id.first),
+                                        static_cast<std::uint64_t>(id.second),
+                                        {}});
+                it = entry_blocks.end() - 1;
+            }
+            it->names.push_back(name);
             continue;
         }
         // A missing descriptor would reach bwrap as "-1" (its failure, after the placeholders
@@ -207,6 +251,18 @@ Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap
     inner.pins = plan.pins;
     inner.verify = std::move(verify);
     inner.placeholders = std::move(placeholders);
+    if (!entry_blocks.empty()) {
+        std::size_t names = 0;
+        for (const auto& b : entry_blocks) names += b.names.size();
+        out.notes.push_back(
+            std::to_string(names) + " missing protected names in " +
+            std::to_string(entry_blocks.size()) +
+            " directories are kept by sbxrun-inner's entry broker, not placeholders: creating, "
+            "removing or renaming onto them fails with EACCES, and so does any hard link or "
+            "unix socket made directly in those directories, their parents, or a directory "
+            "made there during the run");
+    }
+    inner.entry_blocks = std::move(entry_blocks);
 
     std::string exe = in.inner_exe_fd >= 0 ? "/proc/self/fd/" + b.fd(in.inner_exe_fd)
                                            : std::string("/proc/self/fd/<fd>");
@@ -215,6 +271,7 @@ Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap
     for (auto& a : to_args(inner)) b.argv.push_back(std::move(a));
     if (inner.report_fd >= 0) b.pass_fds.push_back(inner.report_fd);
     if (inner.stderr_fd >= 0) b.pass_fds.push_back(inner.stderr_fd);
+    if (inner.dns_log_fd >= 0) b.pass_fds.push_back(inner.dns_log_fd);
 
     // bwrap refuses more than 9000 arguments in all (MAX_ARGS in bubblewrap.c; those read
     // through --args count too, and so do sbxrun-inner's after "--"). Said here, in one short

@@ -37,6 +37,10 @@ struct BwrapMount {
     // block_missing: the placeholder's identity, which sbxrun-inner checks (unset under
     // --explain, when no placeholder exists yet).
     std::optional<std::pair<dev_t, ino_t>> placeholder_id;
+    // block_missing under the entry broker: the identity of the directory that holds the
+    // missing name (the plan's descriptor for it), which sbxrun-inner checks (unset under
+    // --explain).
+    std::optional<std::pair<dev_t, ino_t>> parent_id;
 };
 
 // What compile_bwrap mounts, made by bwrap_plan(): every op of a plan, with its descriptor.
@@ -51,6 +55,12 @@ struct BwrapPlan {
 // opening them touches the system and the compile does not. `plan` must outlive the result.
 [[nodiscard]] BwrapPlan bwrap_plan(const MountPlan& plan);
 
+// Whether the entry broker (BwrapInputs::entry_broker, inner/entry_broker.hpp) blocks this
+// block_missing op instead of a placeholder: every one whose directory exists in the sandbox as
+// on the host, i.e. not below a tmpfs or hidden directory of the plan (a placeholder there is
+// mounted by bwrap over a mount point it makes, as before).
+[[nodiscard]] bool broker_blocks(const BwrapPlan& plan, const BwrapMount& m);
+
 struct BwrapInputs {
     int inner_exe_fd = -1;  // O_RDONLY fd of sbxrun-inner, inherited by bwrap
     int status_fd = -1;     // write end for --json-status-fd (-1: not used)
@@ -60,6 +70,14 @@ struct BwrapInputs {
     // sbxrun-inner binds the placeholders read-only itself (InnerSpec::placeholders) instead
     // of bwrap: set when the kernel has mount_setattr (inner/placeholder_bind.hpp).
     bool inner_binds_placeholders = false;
+    // Missing protected names are kept by sbxrun-inner's entry broker (InnerSpec::entry_blocks)
+    // where broker_blocks() says so, with no placeholder: set when the kernel has Landlock ABI
+    // >= 2 and seccomp user notification, unless SBXRUN_ENTRY_BROKER=0.
+    bool entry_broker = false;
+    // --tty: the host's name of the command's pty (/dev/pts/N), bound onto /dev/console, where
+    // the sandbox's own devpts does not hide it: ttyname() then finds it (as bwrap's --dev
+    // does for a terminal on stdin). Empty: none.
+    std::string console;
 };
 
 struct BwrapCommand {

@@ -15,6 +15,7 @@
 #include <set>
 #include <sstream>
 
+#include "util/open_no_symlinks.hpp"
 #include "util/unique_fd.hpp"
 
 namespace sbx {
@@ -57,31 +58,10 @@ bool looks_like_bwrap_help(const std::string& help) {
 // follows to write outside every writable root, or a directory whose files lie about bwrap's
 // features (found by an outside review; the directory is also protected during runs).
 UniqueFd open_cache_dir(const std::string& dir, bool create) {
-    if (dir.empty() || dir.front() != '/') return UniqueFd();
     // Only the last two components are ever made ($XDG_CACHE_HOME or ~/.cache, and sbxrun):
     // a missing $HOME is not ours to create (found by an outside review: HOME=/nonexistent
     // left /nonexistent/.cache/sbxrun behind, made by root).
-    std::size_t components = 0;
-    for (std::size_t i = 0; i < dir.size(); ++i)
-        if (dir[i] != '/' && (i == 0 || dir[i - 1] == '/')) ++components;
-    std::size_t index = 0;
-    UniqueFd cur(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-    std::size_t start = 1;
-    while (cur && start < dir.size()) {
-        std::size_t end = dir.find('/', start);
-        if (end == std::string::npos) end = dir.size();
-        const std::string name = dir.substr(start, end - start);
-        start = end + 1;
-        if (name.empty()) continue;
-        if (name == "." || name == "..") return UniqueFd();
-        const bool may_make = create && ++index + 2 > components;
-        UniqueFd next(
-            ::openat(cur.get(), name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-        if (!next && errno == ENOENT && may_make && ::mkdirat(cur.get(), name.c_str(), 0700) == 0)
-            next.reset(
-                ::openat(cur.get(), name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-        cur = std::move(next);
-    }
+    UniqueFd cur = make_dir_no_symlinks(dir.c_str(), create ? 2 : 0, 0700);
     struct stat st {};
     if (!cur || ::fstat(cur.get(), &st) != 0 || st.st_uid != ::geteuid() || (st.st_mode & 022) != 0)
         return UniqueFd();

@@ -80,7 +80,7 @@ std::vector<UniqueFd> RealDirLister::std_terminals() {
     // A rule on the open descriptor itself: it names exactly the device node that fd refers
     // to, with no path to re-resolve.
     std::vector<UniqueFd> out;
-    for (int fd = 0; fd <= 2; ++fd) {
+    for (int fd : terminals_) {
         if (::isatty(fd) != 1) continue;
         UniqueFd d(::fcntl(fd, F_DUPFD_CLOEXEC, 3));
         if (d) out.push_back(std::move(d));

@@ -43,8 +43,15 @@ public:
     Result<std::vector<DirEntryInfo>> list(int dir_fd) override;
     Result<UniqueFd> open_child(int dir_fd, const std::string& name, bool is_dir) override;
     Result<UniqueFd> open_builtin(const std::string& abs_path) override;
-    // dup()s of those of fds 0-2 that are terminals (isatty).
+    // `terminals`: the descriptors whose terminals the command is given (sbxrun's fds 0-2,
+    // or under --tty the pty's slave alone).
+    explicit RealDirLister(std::vector<int> terminals = {0, 1, 2})
+        : terminals_(std::move(terminals)) {}
+    // dup()s of those of `terminals` that are terminals (isatty).
     std::vector<UniqueFd> std_terminals() override;
+
+private:
+    std::vector<int> terminals_;
 };
 
 }  // namespace sbx

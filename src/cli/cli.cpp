@@ -19,6 +19,7 @@ enum LongOnly : int {
     opt_import,
     opt_workspace,
     opt_backend,
+    opt_tty,
     opt_explain,
     opt_explain_format,
     opt_check,
@@ -40,13 +41,15 @@ struct OptionSpec {
     const char* help;  // one line for --help
 };
 
-constexpr std::array<OptionSpec, 19> kOptions{{
+constexpr std::array<OptionSpec, 20> kOptions{{
     {"policy", opt_policy, "FILE", "policy file (.toml or .json); repeatable, later files win"},
     {"import", opt_import, "KIND:FILE",
      "start from a Codex config.toml (codex:FILE) or srt settings (srt:FILE)"},
     {"workspace", opt_workspace, "DIR", "directory ${workspace} stands for (default: .)"},
     {"cwd", 'C', "DIR", "working directory of the command (default: .)"},
     {"backend", opt_backend, "auto|bwrap|landlock", "force a backend (default: auto)"},
+    {"tty", opt_tty, "auto|always|never",
+     "give the command a terminal of its own (default: auto, when stdin is one)"},
     {"explain", opt_explain, nullptr, "print the resolved plan and backend argv; run nothing"},
     {"explain-format", opt_explain_format, "text|json",
      "format for --explain, --print-policy, --doctor (default: text)"},
@@ -271,6 +274,19 @@ Result<Invocation> parse_command_line(int argc, const char* const* argv) {
                     inv.backend = BackendChoice::landlock;
                 } else {
                     return bad_value("backend", "auto, bwrap or landlock", v);
+                }
+                break;
+            }
+            case opt_tty: {
+                const std::string_view v = optarg;
+                if (v == "auto") {
+                    inv.tty = TtyMode::automatic;
+                } else if (v == "always") {
+                    inv.tty = TtyMode::always;
+                } else if (v == "never") {
+                    inv.tty = TtyMode::never;
+                } else {
+                    return bad_value("tty", "auto, always or never", v);
                 }
                 break;
             }

@@ -14,6 +14,8 @@ namespace sbx {
 enum class Action { run, explain, check, doctor, help, version, print_policy, trust_policy };
 enum class ExplainFormat { text, json };
 enum class BackendChoice { automatic, bwrap, landlock };
+// --tty: whether the command gets a pseudo-terminal of its own (run/pty.hpp).
+enum class TtyMode { automatic, always, never };
 
 struct Invocation {
     Action action = Action::run;
@@ -22,6 +24,7 @@ struct Invocation {
     std::optional<std::string> workspace;   // --workspace
     std::optional<std::string> cwd;         // -C / --cwd
     BackendChoice backend = BackendChoice::automatic;
+    TtyMode tty = TtyMode::automatic;  // --tty (auto: when stdin is a terminal)
     ExplainFormat explain_format = ExplainFormat::text;
     std::optional<int> status_fd;             // --status-fd
     std::optional<std::string> status_file;   // --status-file

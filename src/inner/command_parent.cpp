@@ -2,7 +2,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,7 +17,10 @@
 #include <string>
 #include <vector>
 
+#include "inner/dns_refuser.hpp"
+#include "inner/entry_broker.hpp"
 #include "inner/inner_report.hpp"
+#include "inner/metadata_filter.hpp"
 #include "inner/orphans.hpp"
 
 namespace sbx {
@@ -54,6 +59,8 @@ void report(int fd, char kind, int value) noexcept {
     char buf[kInnerReportMax];
     write_all(fd, buf, format_inner_report(buf, kind, value));
 }
+
+void on_child(int) {}
 
 void end_early(int sig) {
     ::_exit(128 + sig);
@@ -106,7 +113,7 @@ int exec_command(char* const argv[], const std::vector<std::string>& candidates)
     return err;
 }
 
-Result<int> run_command_and_report(const InnerSpec& spec) {
+Result<int> run_command_and_report(const InnerSpec& spec, PreparedBroker* broker) {
     if (spec.argv.empty()) return Error(ErrorKind::usage, "no command");
     // Everything the child needs, allocated before fork.
     std::vector<char*> argv;
@@ -125,6 +132,16 @@ Result<int> run_command_and_report(const InnerSpec& spec) {
     sigset_t forwarded, old_mask;
     sigemptyset(&forwarded);
     for (int s : kForwarded) sigaddset(&forwarded, s);
+    // The broker's wait (ppoll) is woken by SIGCHLD, which stays blocked outside it so that no
+    // child's end slips between a waitpid and the ppoll.
+    if (broker != nullptr) {
+        sigaddset(&forwarded, SIGCHLD);
+        struct sigaction sc {};
+        sc.sa_handler = on_child;
+        sc.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+        sigemptyset(&sc.sa_mask);
+        ::sigaction(SIGCHLD, &sc, nullptr);
+    }
     if (::sigprocmask(SIG_BLOCK, &forwarded, &old_mask) != 0)
         return os_error("block signals", errno);
     // A signal the caller ignores (nohup, a non-interactive shell's `cmd &` for SIGINT and
@@ -163,22 +180,61 @@ Result<int> run_command_and_report(const InnerSpec& spec) {
         // Its own process group, so that a forwarded signal reaches what it runs too. Not with
         // new_session = false: the command then shares the caller's terminal and must stay
         // in its foreground group.
-        if (spec.new_session) ::setpgid(0, 0);
+        if (spec.controlling_tty) {
+            // A session of its own with its pty as the controlling terminal: it is then the
+            // pty's foreground job, and Ctrl-C/Ctrl-Z/Ctrl-\ on it reach what it runs. Our
+            // own session (if any) has no terminal. Its process group is orphaned (we are in
+            // another session), so a Ctrl-Z meant for a command that does no job control of
+            // its own is discarded instead of stopping it for good.
+            if (::setsid() < 0 || ::ioctl(STDIN_FILENO, TIOCSCTTY, 0) != 0) {
+                constexpr char msg[] =
+                    "sbxrun-inner: cannot give the command its terminal (setsid, TIOCSCTTY)\n";
+                write_all(STDERR_FILENO, msg, sizeof msg - 1);
+                ::_exit(kInnerSetupFailed);
+            }
+        } else if (spec.new_session) {
+            ::setpgid(0, 0);
+        }
         for (std::size_t i = 0; i < std::size(kForwarded); ++i)
             if (!ignored[i]) ::signal(kForwarded[i], SIG_DFL);
         ::signal(SIGPIPE, SIG_DFL);
+        if (broker != nullptr) ::signal(SIGCHLD, SIG_DFL);
         ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
         ::close(exec_pipe[0]);
+        if (broker != nullptr) {
+            if (int err = enter_entry_broker(*broker); err != 0) {
+                constexpr char msg[] = "sbxrun-inner: cannot enter the entry broker\n";
+                write_all(STDERR_FILENO, msg, sizeof msg - 1);
+                ::_exit(kInnerSetupFailed);
+            }
+        }
         int err = exec_command(argv.data(), candidates);
         write_all(exec_pipe[1], reinterpret_cast<const char*>(&err), sizeof err);
         ::_exit(exec_failure_status(err));
     }
 
-    if (spec.new_session) ::setpgid(pid, pid);  // both sides, so no signal races the child's
+    // Both sides, so no signal races the child's. Not with a controlling terminal: the child's
+    // setsid() would fail if we made it a group leader first.
+    if (spec.new_session && !spec.controlling_tty) ::setpgid(pid, pid);
     g_child = pid;
     ::close(exec_pipe[1]);
-    ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+    sigset_t wait_mask = old_mask;  // what ppoll unblocks: SIGCHLD and the forwarded signals
+    sigdelset(&wait_mask, SIGCHLD);
+    if (broker != nullptr) {
+        sigset_t run_mask = old_mask;
+        sigaddset(&run_mask, SIGCHLD);
+        ::sigprocmask(SIG_SETMASK, &run_mask, nullptr);
+    } else {
+        ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+    }
     if (g_pending != 0) ::kill(pid, g_pending);
+
+    // The child's listener, sent before it execs (none if it failed before: it then exits).
+    UniqueFd listener;
+    if (broker != nullptr) {
+        broker->child_sock.reset();
+        listener.reset(receive_fd(broker->parent_sock.get(), true));
+    }
 
     int exec_errno = 0;
     ssize_t n;
@@ -194,6 +250,28 @@ Result<int> run_command_and_report(const InnerSpec& spec) {
     int status = 0;
     for (;;) {
         int st = 0;
+        if (listener) {
+            // The broker: answer entry calls until the command ends. Reap what has ended first,
+            // then sleep in ppoll, which SIGCHLD (blocked elsewhere) interrupts.
+            const pid_t r = ::waitpid(-1, &st, WNOHANG);
+            if (r == pid) {
+                status = st;
+                break;
+            }
+            if (r > 0) continue;
+            if (r < 0 && errno != EINTR) {
+                report(spec.report_fd, 'X', 255);
+                return 255;
+            }
+            pollfd pfd{listener.get(), POLLIN, 0};
+            const int n_ready = ::ppoll(&pfd, 1, nullptr, &wait_mask);
+            if (n_ready > 0 && (pfd.revents & POLLIN)) {
+                answer_entry_broker_call(listener.get(), broker->rules);
+            } else if (n_ready > 0 && (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))) {
+                listener.reset();  // no process is left under the filter
+            }
+            continue;
+        }
         const pid_t r = ::waitpid(-1, &st, 0);
         if (r == pid) {
             status = st;
@@ -205,6 +283,7 @@ Result<int> run_command_and_report(const InnerSpec& spec) {
             return 255;
         }
     }
+    stop_dns_refuser();
     end_orphans();
     if (n == static_cast<ssize_t>(sizeof exec_errno) && exec_errno > 0) {
         report(spec.report_fd, 'E', exec_errno);

@@ -28,7 +28,11 @@ void end_on_early_signals() noexcept;
 // Fork, exec spec.argv (PATH lookup) in the child, wait, report. Returns sbxrun-inner's exit
 // code once the command has ended; an Error only for failures before the fork (pipe, fork).
 // report_fd must already be close-on-exec so the command does not inherit it.
-[[nodiscard]] Result<int> run_command_and_report(const InnerSpec& spec);
+// broker: the entry broker (inner/entry_broker.hpp) the child enters before exec and this
+// process then serves while it waits; nullptr: none.
+struct PreparedBroker;
+[[nodiscard]] Result<int> run_command_and_report(const InnerSpec& spec,
+                                                 PreparedBroker* broker = nullptr);
 
 // The paths execvp would try for `name`, in order, given the PATH the command will see
 // (nullptr: "/bin:/usr/bin", as glibc). A name with a '/' is its own only candidate.

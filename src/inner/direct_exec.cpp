@@ -1,5 +1,6 @@
 #include "inner/direct_exec.hpp"
 
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -75,6 +76,7 @@ Result<DirectExec> DirectExec::prepare(const InnerSpec& spec, const std::vector<
     if (!filter) return std::move(filter).error();
     d.filter_ = std::move(filter).value();
     d.new_session_ = spec.new_session;
+    d.ctty_ = spec.controlling_tty;
     d.report_fd_ = spec.report_fd;
     d.chdir_ = spec.chdir;
     d.nofile_soft_ = spec.nofile_soft;
@@ -123,8 +125,12 @@ void DirectExec::run() const noexcept {
     }
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(report_fd_, "set no_new_privs", errno);
     // EPERM: already a process group leader.
-    if (new_session_ && ::setsid() < 0 && !(errno == EPERM && ::getsid(0) == ::getpid()))
+    if ((new_session_ || ctty_) && ::setsid() < 0 && !(errno == EPERM && ::getsid(0) == ::getpid()))
         fail(report_fd_, "setsid", errno);
+    // --tty: fd 0 is the command's own pty, and the command, leading the new session, gets it
+    // as its controlling terminal (its process group is then the pty's foreground job).
+    if (ctty_ && ::ioctl(STDIN_FILENO, TIOCSCTTY, 0) != 0)
+        fail(report_fd_, "cannot make the pty the command's controlling terminal", errno);
     if (landlock_) {
         if (int err = enforce_landlock(landlock_prepared_); err != 0)
             fail(report_fd_, "cannot enforce the Landlock ruleset", err);

@@ -55,6 +55,7 @@ private:
     SeccompProgram metadata_filter_;
     int metadata_sock_ = -1;
     bool new_session_ = true;
+    bool ctty_ = false;
     int report_fd_ = -1;
     std::string chdir_;
     std::uint64_t nofile_soft_ = 0;

@@ -35,25 +35,30 @@
 // pinned links give EBUSY for rm/mv/ln -sfn, ptys work (script -qc true /dev/null).
 #include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "inner/caps.hpp"
 #include "inner/command_parent.hpp"
 #include "inner/devpts.hpp"
+#include "inner/dns_refuser.hpp"
+#include "inner/entry_broker.hpp"
 #include "inner/fds.hpp"
 #include "inner/inner_report.hpp"
 #include "inner/inner_spec.hpp"
 #include "inner/landlock_apply.hpp"
 #include "inner/pin.hpp"
+#include "inner/placeholder_bind.hpp"
 #include "inner/proc_sys.hpp"
 #include "inner/seccomp_filter.hpp"
-#include "inner/placeholder_bind.hpp"
 #include "inner/verify_mounts.hpp"
+#include "util/unique_fd.hpp"
 
 namespace {
 
@@ -72,13 +77,40 @@ int fail(int report_fd, const sbx::Error& e) {
     return sbx::kInnerSetupFailed;
 }
 
-sbx::Status setup(const sbx::InnerSpec& spec) {
+// --tty under bwrap: the command's pty is the host's, which has no name in the sandbox's own
+// devpts, so ttyname() (tty, ssh, Python's os.ttyname) would fail. bwrap binds it onto
+// /dev/console; the descriptors that are it (0, 1 and the stderr to give) are reopened there.
+sbx::Status name_the_terminal(int stderr_fd) {
+    struct stat want {};
+    if (::fstat(STDIN_FILENO, &want) != 0) return sbx::os_error("fstat the terminal", errno);
+    sbx::UniqueFd console(::open("/dev/console", O_RDWR | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC));
+    if (!console) return sbx::os_error("open the terminal as /dev/console", errno, "/dev/console");
+    struct stat got {};
+    if (::fstat(console.get(), &got) != 0 || !S_ISCHR(got.st_mode) || got.st_rdev != want.st_rdev)
+        return sbx::Error(sbx::ErrorKind::os, "/dev/console is not the command's terminal")
+            .with_path("/dev/console");
+    for (int fd : {STDIN_FILENO, STDOUT_FILENO, stderr_fd}) {
+        struct stat st {};
+        if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISCHR(st.st_mode) || st.st_rdev != want.st_rdev)
+            continue;
+        if (::dup3(console.get(), fd, 0) < 0)
+            return sbx::os_error("reopen the terminal as /dev/console", errno);
+    }
+    return {};
+}
+
+sbx::Status setup(const sbx::InnerSpec& spec, std::optional<sbx::PreparedBroker>& broker) {
     for (const auto& v : spec.verify) SBX_TRY(sbx::verify_mount(v));
     for (const auto& p : spec.placeholders) SBX_TRY(sbx::bind_placeholder_read_only(p));
     for (const auto& p : spec.pins) SBX_TRY(sbx::pin_symlink(p));
     if (spec.mount_devpts) SBX_TRY(sbx::mount_private_devpts());
+    if (spec.mount_devpts && spec.controlling_tty) SBX_TRY(name_the_terminal(spec.stderr_fd));
     // mount_devpts means "inside bwrap's mount namespace", where /proc is ours to remount.
     if (spec.mount_devpts) SBX_TRY(sbx::make_proc_sys_readonly());
+    // While CAP_NET_ADMIN and CAP_NET_BIND_SERVICE are still held (the answerer starts below,
+    // under the seccomp filter and without them).
+    sbx::DnsRefuser dns;
+    if (spec.dns_log_fd >= 0) dns = sbx::open_dns_refuser();
     SBX_TRY(sbx::drop_all_capabilities());
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         return sbx::os_error("set no_new_privs", errno);
@@ -86,7 +118,15 @@ sbx::Status setup(const sbx::InnerSpec& spec) {
     if (spec.new_session && ::setsid() < 0 && !(errno == EPERM && ::getsid(0) == ::getpid()))
         return sbx::os_error("setsid", errno);
     if (spec.landlock) SBX_TRY(sbx::apply_landlock(spec.landlock_spec));
-    SBX_TRY(sbx::install_seccomp(spec.seccomp, spec.refuse_unix_sockets));
+    // The entry broker (inner/entry_broker.hpp): P listed and the child's ruleset built here, in
+    // the sandbox's view and without capabilities; entered by the command's child only.
+    if (!spec.entry_blocks.empty()) {
+        auto b = sbx::prepare_entry_broker(spec.entry_blocks);
+        if (!b) return std::move(b).error();
+        broker.emplace(std::move(b).value());
+    }
+    SBX_TRY(sbx::install_seccomp(spec.seccomp, spec.refuse_unix_sockets, broker.has_value()));
+    SBX_TRY(sbx::start_dns_refuser(std::move(dns), spec.dns_log_fd));
     if (!spec.chdir.empty() && ::chdir(spec.chdir.c_str()) != 0)
         return sbx::os_error("chdir " + spec.chdir, errno, spec.chdir);
     // bwrap sets PWD to where it started us; the command must see the directory by the path
@@ -99,6 +139,11 @@ sbx::Status setup(const sbx::InnerSpec& spec) {
     SBX_TRY(sbx::restore_nofile(spec.nofile_soft));
     std::vector<int> keep = spec.keep_fds;
     keep.push_back(spec.report_fd);
+    if (broker) {
+        keep.push_back(broker->ruleset.get());
+        keep.push_back(broker->parent_sock.get());
+        keep.push_back(broker->child_sock.get());
+    }
     return sbx::close_fds_except(std::move(keep));
 }
 
@@ -119,8 +164,9 @@ int main(int argc, char** argv) {
     if (report_fd >= 0 && ::fcntl(report_fd, F_SETFD, FD_CLOEXEC) != 0)
         return fail(-1, sbx::os_error("report fd " + std::to_string(report_fd), errno));
 
-    if (auto st = setup(*spec); !st) return fail(report_fd, st.error());
-    auto code = sbx::run_command_and_report(*spec);
+    std::optional<sbx::PreparedBroker> broker;
+    if (auto st = setup(*spec, broker); !st) return fail(report_fd, st.error());
+    auto code = sbx::run_command_and_report(*spec, broker ? &*broker : nullptr);
     if (!code) return fail(report_fd, code.error());
     return *code;
 }

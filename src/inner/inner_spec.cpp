@@ -3,6 +3,8 @@
 //
 //   --verify DEV:INO:ro|rw PATH     (repeated, in order)
 //   --placeholder DEV:INO PATH      (repeated, in order: bound read-only onto itself)
+//   --entry-block DEV:INO PATH      (repeated, in order: a directory of the entry broker)
+//   --entry-name NAME               (repeated, >= 1 after each --entry-block: its blocked names)
 //   --pin PATH TEXT                 (repeated, in order; TEXT: what the link says)
 //   --devpts
 //   --landlock ABI:FS:NET:SCOPED    (only when spec.landlock; decimal numbers)
@@ -10,10 +12,12 @@
 //   --seccomp none|base|no_network|netns
 //   --unix-sockets allow|refuse
 //   --new-session yes|no
+//   --ctty                          (only when spec.controlling_tty)
 //   --report-fd N   --stderr-fd N   (-1 allowed: none)
 //   --keep-fd N                     (repeated)
 //   --chdir DIR                     (only when non-empty)
 //   --nofile N                      (only when non-zero: the command's soft RLIMIT_NOFILE)
+//   --dns-log FD                    (only when >= 0: answer name lookups, log them there)
 //   -- COMMAND [ARG...]             (at least the command)
 #include "inner/inner_spec.hpp"
 
@@ -95,6 +99,15 @@ std::vector<std::string> to_args(const InnerSpec& spec) {
         a.push_back(std::to_string(v.dev) + ":" + std::to_string(v.ino));
         a.push_back(v.path);
     }
+    for (const auto& b : spec.entry_blocks) {
+        a.emplace_back("--entry-block");
+        a.push_back(std::to_string(b.dev) + ":" + std::to_string(b.ino));
+        a.push_back(b.path);
+        for (const auto& n : b.names) {
+            a.emplace_back("--entry-name");
+            a.push_back(n);
+        }
+    }
     for (const auto& p : spec.pins) {
         a.emplace_back("--pin");
         a.push_back(p.path);
@@ -117,6 +130,7 @@ std::vector<std::string> to_args(const InnerSpec& spec) {
     a.emplace_back(spec.refuse_unix_sockets ? "refuse" : "allow");
     a.emplace_back("--new-session");
     a.emplace_back(spec.new_session ? "yes" : "no");
+    if (spec.controlling_tty) a.emplace_back("--ctty");
     a.emplace_back("--report-fd");
     a.push_back(std::to_string(spec.report_fd));
     a.emplace_back("--stderr-fd");
@@ -133,6 +147,10 @@ std::vector<std::string> to_args(const InnerSpec& spec) {
         a.emplace_back("--nofile");
         a.push_back(std::to_string(spec.nofile_soft));
     }
+    if (spec.dns_log_fd >= 0) {
+        a.emplace_back("--dns-log");
+        a.push_back(std::to_string(spec.dns_log_fd));
+    }
     a.emplace_back("--");
     a.insert(a.end(), spec.argv.begin(), spec.argv.end());
     return a;
@@ -142,7 +160,7 @@ Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args) {
     InnerSpec spec;
     bool seen_landlock = false, seen_seccomp = false, seen_session = false, seen_report = false,
          seen_stderr = false, seen_chdir = false, seen_devpts = false, seen_unix = false,
-         seen_nofile = false;
+         seen_nofile = false, seen_ctty = false, seen_dns = false;
     bool saw_dashdash = false;
     std::size_t i = 0;
     auto value = [&](const std::string& opt) -> Result<std::string_view> {
@@ -164,6 +182,11 @@ Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args) {
         if (opt == "--devpts") {
             SBX_TRY(once(seen_devpts, opt));
             spec.mount_devpts = true;
+            continue;
+        }
+        if (opt == "--ctty") {
+            SBX_TRY(once(seen_ctty, opt));
+            spec.controlling_tty = true;
             continue;
         }
         auto v = value(opt);
@@ -196,6 +219,27 @@ Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args) {
                              "'");
             vm.path = std::string(*path);
             spec.placeholders.push_back(std::move(vm));
+        } else if (opt == "--entry-block") {
+            std::string_view p[2];
+            EntryBlock eb;
+            if (!split(val, 2, p) || !parse_number(p[0], eb.dev) || !parse_number(p[1], eb.ino))
+                return usage("--entry-block needs DEV:INO PATH, got '" + std::string(val) + "'");
+            auto path = value(opt);
+            if (!path) return std::move(path).error();
+            if (path->empty() || path->front() != '/' || path->find('\0') != std::string_view::npos)
+                return usage("--entry-block needs an absolute path, got '" + std::string(*path) +
+                             "'");
+            if (!spec.entry_blocks.empty() && spec.entry_blocks.back().names.empty())
+                return usage("--entry-block " + spec.entry_blocks.back().path +
+                             " has no --entry-name");
+            eb.path = std::string(*path);
+            spec.entry_blocks.push_back(std::move(eb));
+        } else if (opt == "--entry-name") {
+            if (spec.entry_blocks.empty()) return usage("--entry-name before any --entry-block");
+            if (val.empty() || val == "." || val == ".." ||
+                val.find('/') != std::string_view::npos || val.find('\0') != std::string_view::npos)
+                return usage("--entry-name needs a file name, got '" + std::string(val) + "'");
+            spec.entry_blocks.back().names.emplace_back(val);
         } else if (opt == "--pin") {
             if (val.empty() || val.front() != '/' || val.find('\0') != std::string_view::npos)
                 return usage("--pin needs an absolute path, got '" + std::string(val) + "'");
@@ -253,12 +297,18 @@ Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args) {
             SBX_TRY(once(seen_nofile, opt));
             if (!parse_number(val, spec.nofile_soft) || spec.nofile_soft == 0)
                 return usage("--nofile needs a positive number, got '" + std::string(val) + "'");
+        } else if (opt == "--dns-log") {
+            SBX_TRY(once(seen_dns, opt));
+            if (!parse_fd(val, spec.dns_log_fd, false))
+                return usage("--dns-log needs a descriptor number, got '" + std::string(val) + "'");
         } else {
             return usage("unknown option '" + opt + "'");
         }
     }
     if (!spec.landlock && !spec.landlock_spec.rules.empty())
         return usage("--landlock-rule without --landlock");
+    if (!spec.entry_blocks.empty() && spec.entry_blocks.back().names.empty())
+        return usage("--entry-block " + spec.entry_blocks.back().path + " has no --entry-name");
     if (!saw_dashdash) return usage("missing '--' before the command");
     if (i == args.size()) return usage("no command after '--'");
     spec.argv.assign(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());

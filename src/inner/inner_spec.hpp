@@ -85,6 +85,19 @@ struct PinSpec {
     bool operator==(const PinSpec&) const = default;
 };
 
+// A directory whose missing protected names sbxrun-inner's entry broker keeps from being
+// created (inner/entry_broker.hpp), under bwrap, instead of placeholders on the host. The inner
+// stage finds `path` without a symlink, checks it is the inode the plan checked, and refuses
+// creating, removing or renaming onto any of `names` in it (compared without case).
+struct EntryBlock {
+    std::string path;
+    std::uint64_t dev = 0;
+    std::uint64_t ino = 0;
+    std::vector<std::string> names;  // at least one; no '/', not "." or ".."
+
+    bool operator==(const EntryBlock&) const = default;
+};
+
 struct InnerSpec {
     std::vector<PinSpec> pins;        // symlinks to bind onto themselves (open_tree + move_mount)
     std::vector<VerifyMount> verify;  // checked before pinning, in order
@@ -93,6 +106,9 @@ struct InnerSpec {
     // costs ~50 system calls (realpath, a mountinfo parse per remount), this ~5, and the
     // built-in policy has one per missing @agent-config name. `read_only` is always true.
     std::vector<VerifyMount> placeholders;
+    // Non-empty: the command runs under the entry broker (inner/entry_broker.hpp), which keeps
+    // these directories' missing protected names from being created.
+    std::vector<EntryBlock> entry_blocks;
     bool mount_devpts = false;        // fresh devpts on /dev/pts and /dev/ptmx -> pts/ptmx
     bool landlock = false;
     LandlockSpec landlock_spec;  // meaningful (and carried by to_args) only when landlock
@@ -101,6 +117,10 @@ struct InnerSpec {
     // of any profile; socketpair(AF_UNIX) keeps working (it has no address, reaches nothing).
     bool refuse_unix_sockets = false;
     bool new_session = true;        // setsid()
+    // --tty (run/pty.hpp): fd 0 is the command's own pty; the command runs in a session of its
+    // own (setsid in the forked child, whatever new_session says) with it as the controlling
+    // terminal (TIOCSCTTY), so it leads its own foreground job.
+    bool controlling_tty = false;
     int report_fd = -1;             // one InnerReport record (inner/inner_report.hpp); -1: none
     int stderr_fd = -1;             // dup'ed onto fd 2 just before exec (the caller's real stderr
                                     // when fd 2 is bwrap's captured stderr pipe); -1: keep fd 2
@@ -110,6 +130,9 @@ struct InnerSpec {
     // the hard limit to hold one descriptor per rule, the command keeps the caller's, because
     // select() breaks on descriptors above 1024 (what systemd does for its services too).
     std::uint64_t nofile_soft = 0;
+    // bwrap with network.mode = "none": answer the command's name lookups "no such name" at
+    // once and write each name to this pipe (inner/dns_refuser.hpp); -1: none.
+    int dns_log_fd = -1;
     std::vector<std::string> argv;  // the command; argv[0] looked up in PATH
 
     bool operator==(const InnerSpec&) const = default;

@@ -80,6 +80,35 @@ private:
 // One label per filtered call (the flag check reads that call's own argument).
 constexpr const char* kFlagLabels[] = {"flags0", "flags1", "flags2", "flags3"};
 
+// The entry calls' dispatch, shared by both filters: a call that is always trapped jumps to
+// "notify", one trapped only for some open flags to its flags label (emit_entry_flag_checks).
+Status jump_on_entry_calls(Program& p) {
+    std::size_t filtered = 0;
+    for (const entry_calls::Call& c : entry_calls::kCalls) {
+        if (!c.filtered) {
+            p.jeq(static_cast<unsigned>(c.nr), "notify");
+        } else if (filtered < std::size(kFlagLabels)) {
+            p.jeq(static_cast<unsigned>(c.nr), kFlagLabels[filtered++]);
+        } else {
+            return Error(ErrorKind::internal, "seccomp program: too many filtered calls");
+        }
+    }
+    return {};
+}
+
+// The flags labels' blocks: "notify" when the call's flags have one of `trap`, else allow.
+// After every jump to them (BPF jumps only go forward).
+void emit_entry_flag_checks(Program& p, unsigned trap) {
+    std::size_t filtered = 0;
+    for (const entry_calls::Call& c : entry_calls::kCalls) {
+        if (!c.filtered) continue;
+        p.label(kFlagLabels[filtered++]);
+        p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, arg_low(c.flags)));
+        p.jset(trap, "notify");
+        p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    }
+}
+
 }  // namespace
 
 Result<SeccompProgram> build_metadata_filter() {
@@ -92,29 +121,13 @@ Result<SeccompProgram> build_metadata_filter() {
     p.jeq(kNativeArch, nullptr, "allow");
     p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
     for (const Call& c : kCalls) p.jeq(static_cast<unsigned>(c.nr), "notify");
-    std::size_t filtered = 0;
-    for (const entry_calls::Call& c : entry_calls::kCalls) {
-        if (!c.filtered) {
-            p.jeq(static_cast<unsigned>(c.nr), "notify");
-        } else if (filtered < std::size(kFlagLabels)) {
-            p.jeq(static_cast<unsigned>(c.nr), kFlagLabels[filtered++]);
-        } else {
-            return Error(ErrorKind::internal, "seccomp program: too many filtered calls");
-        }
-    }
+    SBX_TRY(jump_on_entry_calls(p));
     p.jeq(SYS_ioctl, "ioctl");
     p.jeq(kFileSetattr, "eperm");
     p.label("allow");
     p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
     // Jumps only go forward: the blocks that jump to "notify" and "eperm" come before them.
-    filtered = 0;
-    for (const entry_calls::Call& c : entry_calls::kCalls) {
-        if (!c.filtered) continue;
-        p.label(kFlagLabels[filtered++]);
-        p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, arg_low(c.flags)));
-        p.jset(entry_calls::kOpenTrapFlags, "notify");
-        p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
-    }
+    emit_entry_flag_checks(p, entry_calls::kOpenTrapFlags);
     p.label("ioctl");
     p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, arg_low(1)));
     p.jeq(static_cast<unsigned>(FS_IOC_SETFLAGS), "eperm");
@@ -122,6 +135,30 @@ Result<SeccompProgram> build_metadata_filter() {
     p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
     p.label("notify");
     p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF));
+    p.label("eperm");
+    p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)));
+    return p.finish();
+}
+
+Result<SeccompProgram> build_entry_filter() {
+    using metadata_calls::kNativeArch;
+    if (kNativeArch == 0)
+        return Error(ErrorKind::unsupported, "entry calls cannot be mediated on this architecture");
+    constexpr unsigned kOCreat = 0100;
+    Program p;
+    p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
+    p.jeq(kNativeArch, nullptr, "allow");
+    p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
+    p.jeq(SYS_openat2, "enosys");
+    p.jeq(SYS_process_vm_readv, "eperm");
+    SBX_TRY(jump_on_entry_calls(p));
+    p.label("allow");
+    p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    emit_entry_flag_checks(p, kOCreat);
+    p.label("notify");
+    p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF));
+    p.label("enosys");
+    p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)));
     p.label("eperm");
     p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)));
     return p.finish();
@@ -157,6 +194,35 @@ int send_fd(int sock, int fd) noexcept {
         r = ::sendmsg(sock, &msg, MSG_NOSIGNAL);
     } while (r < 0 && errno == EINTR);
     return r == 1 ? 0 : (r < 0 ? errno : EIO);
+}
+
+}  // namespace sbx
+
+namespace sbx {
+
+int receive_fd(int sock, bool wait) noexcept {
+    char byte = 0;
+    iovec iov{&byte, 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t r;
+    do {
+        r = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | (wait ? 0 : MSG_DONTWAIT));
+    } while (r < 0 && errno == EINTR);
+    if (r != 1) return -1;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+            c->cmsg_len == CMSG_LEN(sizeof(int))) {
+            int fd;
+            std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+            return fd;
+        }
+    }
+    return -1;
 }
 
 }  // namespace sbx

@@ -18,11 +18,21 @@ namespace sbx {
 
 [[nodiscard]] Result<SeccompProgram> build_metadata_filter();
 
+// The entry broker's filter under bwrap (inner/entry_broker.hpp): only the entry calls of
+// inner/entry_calls.hpp go to sbxrun-inner, open/openat/creat only with O_CREAT. It also gives
+// the command back the two refusals its parent's base filter leaves out for the broker's sake
+// (build_seccomp's `broker_parent`): openat2 fails with ENOSYS, process_vm_readv with EPERM.
+[[nodiscard]] Result<SeccompProgram> build_entry_filter();
+
 // Load it with SECCOMP_FILTER_FLAG_NEW_LISTENER. Async-signal-safe: the listener fd (>= 0,
 // close-on-exec) or -errno.
 [[nodiscard]] int load_metadata_filter(const SeccompProgram& program) noexcept;
 
 // Send `fd` over the connected unix socket `sock` (SCM_RIGHTS). Async-signal-safe: 0 or errno.
 [[nodiscard]] int send_fd(int sock, int fd) noexcept;
+
+// Receive a descriptor sent with send_fd (close-on-exec); -1 if none arrived. `wait`: block
+// until one arrives or the sender closes its end.
+[[nodiscard]] int receive_fd(int sock, bool wait) noexcept;
 
 }  // namespace sbx

@@ -9,26 +9,9 @@
 #include <climits>
 #include <string_view>
 
+#include "inner/mount_api.hpp"
 #include "util/open_no_symlinks.hpp"
 #include "util/unique_fd.hpp"
-
-// glibc 2.36 has the syscall numbers but its <sys/mount.h> wrappers clash with <linux/mount.h>;
-// define what we use locally (values from include/uapi/linux/mount.h).
-#ifndef OPEN_TREE_CLONE
-#define OPEN_TREE_CLONE 1
-#endif
-#ifndef OPEN_TREE_CLOEXEC
-#define OPEN_TREE_CLOEXEC O_CLOEXEC
-#endif
-#ifndef MOVE_MOUNT_F_EMPTY_PATH
-#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
-#endif
-#ifndef SYS_open_tree
-#define SYS_open_tree 428
-#endif
-#ifndef SYS_move_mount
-#define SYS_move_mount 429
-#endif
 
 namespace sbx {
 

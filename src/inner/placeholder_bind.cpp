@@ -8,29 +8,9 @@
 #include <cerrno>
 #include <cstdint>
 
+#include "inner/mount_api.hpp"
 #include "util/open_no_symlinks.hpp"
 #include "util/unique_fd.hpp"
-
-// As in pin.cpp: glibc 2.36's <sys/mount.h> clashes with <linux/mount.h>, so the values we use
-// are defined here (include/uapi/linux/mount.h).
-#ifndef OPEN_TREE_CLONE
-#define OPEN_TREE_CLONE 1
-#endif
-#ifndef OPEN_TREE_CLOEXEC
-#define OPEN_TREE_CLOEXEC O_CLOEXEC
-#endif
-#ifndef MOVE_MOUNT_F_EMPTY_PATH
-#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
-#endif
-#ifndef SYS_open_tree
-#define SYS_open_tree 428
-#endif
-#ifndef SYS_move_mount
-#define SYS_move_mount 429
-#endif
-#ifndef SYS_mount_setattr
-#define SYS_mount_setattr 442
-#endif
 
 namespace sbx {
 namespace {
@@ -67,8 +47,8 @@ Status bind_placeholder_read_only(const VerifyMount& p) {
         return os_error("placeholder " + path + ": fstat", errno, path);
     if (static_cast<std::uint64_t>(st.st_dev) != p.dev ||
         static_cast<std::uint64_t>(st.st_ino) != p.ino)
-        return Error(ErrorKind::os,
-                     "placeholder " + path + ": another file stands there (changed since it was made)")
+        return Error(ErrorKind::os, "placeholder " + path +
+                                        ": another file stands there (changed since it was made)")
             .with_path(path);
     MountAttr attr;
     attr.attr_set = kAttrRdonly | kAttrNosuid | kAttrNodev;

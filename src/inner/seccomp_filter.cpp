@@ -124,7 +124,7 @@ Status add_other_process_rules(scmp_filter_ctx ctx) {
 // passes its mode in memory, out of seccomp's reach, so it is not there: ENOSYS, which every
 // caller of it handles (it is Linux 5.6's; glibc never calls it, systemd and sbxrun itself fall
 // back to openat), as if the kernel were older.
-Status add_setid_mode_rules(scmp_filter_ctx ctx) {
+Status add_setid_mode_rules(scmp_filter_ctx ctx, bool broker_parent) {
     const std::uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
     for (auto [name, arg] :
          std::initializer_list<std::pair<const char*, unsigned>>{{"chmod", 1},
@@ -143,7 +143,7 @@ Status add_setid_mode_rules(scmp_filter_ctx ctx) {
             SBX_TRY(add(ctx, eperm, name, {scmp_arg_cmp{arg, SCMP_CMP_MASKED_EQ, bit, bit}}));
         }
     }
-    SBX_TRY(add(ctx, SCMP_ACT_ERRNO(ENOSYS), "openat2", {}));
+    if (!broker_parent) SBX_TRY(add(ctx, SCMP_ACT_ERRNO(ENOSYS), "openat2", {}));
     // fchmodat2 (452) is newer than libseccomp 2.5's tables: by number.
     for (std::uint64_t bit :
          {static_cast<std::uint64_t>(S_ISUID), static_cast<std::uint64_t>(S_ISGID)}) {
@@ -179,9 +179,12 @@ Status add_host_ipc_rules(scmp_filter_ctx ctx) {
     return {};
 }
 
-Status add_base(scmp_filter_ctx ctx) {
+Status add_base(scmp_filter_ctx ctx, bool broker_parent) {
     const std::uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
-    for (const char* name : kRefused) SBX_TRY(add(ctx, eperm, name));
+    for (const char* name : kRefused) {
+        if (broker_parent && std::string_view(name) == "process_vm_readv") continue;
+        SBX_TRY(add(ctx, eperm, name));
+    }
 
     // ioctl's request is an unsigned int in the kernel: compare the low 32 bits only, so
     // garbage in the upper half cannot slip TIOCSTI past an exact 64-bit comparison.
@@ -202,7 +205,7 @@ Status add_base(scmp_filter_ctx ctx) {
         }
     }
     SBX_TRY(add_other_process_rules(ctx));
-    SBX_TRY(add_setid_mode_rules(ctx));
+    SBX_TRY(add_setid_mode_rules(ctx, broker_parent));
     SBX_TRY(add_inode_ioctl_rules(ctx));
     // CLONE_NEWTIME (0x80) overlaps clone()'s exit-signal byte, so it is only meaningful to
     // unshare() (and clone3, refused below).
@@ -344,7 +347,7 @@ Result<SeccompProgram> export_seccomp(void* scmp_ctx, const char* what) {
 }
 
 Result<SeccompProgram> build_seccomp(SeccompProfile profile, bool refuse_unix_sockets,
-                                     bool host_ipc) {
+                                     bool host_ipc, bool broker_parent) {
     if (profile == SeccompProfile::none && !refuse_unix_sockets) return SeccompProgram{};
 
     Ctx ctx(seccomp_init(SCMP_ACT_ALLOW));
@@ -354,7 +357,7 @@ Result<SeccompProgram> build_seccomp(SeccompProfile profile, bool refuse_unix_so
     int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
     if (rc < 0) return os_error("cannot set the seccomp bad-architecture action", -rc);
 
-    if (profile != SeccompProfile::none) SBX_TRY(add_base(ctx.get()));
+    if (profile != SeccompProfile::none) SBX_TRY(add_base(ctx.get(), broker_parent));
     if (profile != SeccompProfile::none && host_ipc) SBX_TRY(add_host_ipc_rules(ctx.get()));
     if (refuse_unix_sockets) SBX_TRY(add_socketpair_dgram_rule(ctx.get()));
     if (profile == SeccompProfile::netns) {
@@ -378,8 +381,8 @@ int load_seccomp(const SeccompProgram& program) noexcept {
     return 0;
 }
 
-Status install_seccomp(SeccompProfile profile, bool refuse_unix_sockets) {
-    auto prog = build_seccomp(profile, refuse_unix_sockets);
+Status install_seccomp(SeccompProfile profile, bool refuse_unix_sockets, bool broker_parent) {
+    auto prog = build_seccomp(profile, refuse_unix_sockets, false, broker_parent);
     if (!prog) return std::move(prog).error();
     // What libseccomp's seccomp_load() does first (SCMP_FLTATR_CTL_NNP is on by default).
     if (!prog->empty() && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)

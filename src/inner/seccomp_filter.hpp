@@ -19,7 +19,12 @@ namespace sbx {
 // `refuse_unix_sockets`, which adds socket(AF_UNIX, ...) -> EAFNOSUPPORT to any profile
 // (socketpair(AF_UNIX) is left alone). Refused calls fail with EPERM (EAFNOSUPPORT for socket
 // families), never kill the process, so the command sees an ordinary error it can report.
-[[nodiscard]] Status install_seccomp(SeccompProfile profile, bool refuse_unix_sockets = false);
+// broker_parent: the filter of sbxrun-inner itself when it is the entry broker
+// (inner/entry_broker.hpp), which reads the command's memory (process_vm_readv) and resolves
+// its paths with openat2: neither is refused. The command gets both refusals back from the
+// broker's filter (build_entry_filter), stacked on this one.
+[[nodiscard]] Status install_seccomp(SeccompProfile profile, bool refuse_unix_sockets = false,
+                                     bool broker_parent = false);
 
 // A classic-BPF seccomp program as libseccomp generated it; empty means "no filter".
 using SeccompProgram = std::vector<sock_filter>;
@@ -29,7 +34,8 @@ using SeccompProgram = std::vector<sock_filter>;
 // is refused too.
 [[nodiscard]] Result<SeccompProgram> build_seccomp(SeccompProfile profile,
                                                    bool refuse_unix_sockets = false,
-                                                   bool host_ipc = false);
+                                                   bool host_ipc = false,
+                                                   bool broker_parent = false);
 
 // Export a libseccomp context as BPF (seccomp_export_bpf through a memfd: libseccomp 2.5 has no
 // export to memory). `what` names the filter in errors.

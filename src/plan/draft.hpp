@@ -52,7 +52,8 @@ struct Draft {
     // what decides where the sandbox can write. Protected paths are judged against these.
     std::vector<Candidate> roots;
     std::vector<std::string> writable_roots;  // canonical paths of the bind_rw roots
-    std::vector<std::string> project_roots;   // canonical opts.project_dirs that exist
+    std::string workspace_real;               // canonical opts.workspace_dir, if it exists
+    std::string home_real;                    // canonical opts.home_dir, if it exists
     std::vector<CrossedLink> root_links;      // crossed on the way to the writable roots
     std::set<std::string> anchored;           // directories made anchors already
     // Each destination's best candidate (index into candidates): what deciding_op() reads.

@@ -34,9 +34,11 @@ Result<MountPlan> make_plan(const Policy& policy, const PlanOptions& opts) {
     if (!denied.ok()) return std::move(denied).error();
     // Writable places are known now; protected paths are judged against them.
     d.roots = d.candidates;
-    for (const auto& dir : opts.project_dirs) {
-        auto r = d.resolve_path(dir);
-        if (r.ok() && r->exists) d.project_roots.push_back(r->real);
+    for (auto [dir, real] : {std::pair{&opts.workspace_dir, &d.workspace_real},
+                             std::pair{&opts.home_dir, &d.home_real}}) {
+        if (dir->empty()) continue;
+        auto r = d.resolve_path(*dir);
+        if (r.ok() && r->exists) *real = r->real;
     }
     // Most protected rules give one op, one descriptor and one decision per root (a name)
     // or in all (a path): reserved once instead of regrown.

@@ -30,9 +30,11 @@ struct PlanOptions {
     // file: app.cpp says why), applied after filesystem.protect like rules written at its end.
     // An input of their own, so the Policy stays what its files say.
     std::vector<PathRule> extra_protect;
-    // The workspace and $HOME: where a missing name of MissingScope::project is blocked (only
-    // when it is a writable root). Resolved by the plan, so a path through a link still counts.
-    std::vector<std::string> project_dirs;
+    // The workspace and $HOME: where a missing name of MissingScope::project (both) or home
+    // ($HOME) is blocked, when it is a writable root. Resolved by the plan, so a path given
+    // through a link still counts. Empty: none.
+    std::string workspace_dir;
+    std::string home_dir;
 };
 
 // Errors: ErrorKind::symlink_refused (exit 122, with path/symlink/target/suggestion set) when a

@@ -35,6 +35,8 @@ const char* to_string(Decision d) {
             return "missing (ignored)";
         case Decision::missing_unread:
             return "missing (not read here)";
+        case Decision::git_commit:
+            return "writable for commits";
     }
     return "?";
 }

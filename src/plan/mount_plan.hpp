@@ -48,6 +48,11 @@ struct MountOp {
     dev_t dev = 0;       // identity of what was checked (for the post-setup verification)
     ino_t ino = 0;
     bool is_dir = true;  // the source (or, for block_missing, the thing to stand in) is a dir
+    // block_missing only: a name bwrap cannot block, because its placeholder (an empty file)
+    // would break what reads it (an empty `commondir` stops every git command): bwrap leaves
+    // it creatable, and the check after the run reports one that appeared and moves it aside
+    // (run/git_integrity.hpp). Landlock blocks it as any other.
+    bool after_run_under_bwrap = false;
     RuleRef rule;
 };
 
@@ -71,6 +76,8 @@ enum class Decision {
     target_protected_target_blocked,  // symlinks = "follow", and the missing target blocked
     missing_ignored,                  // missing, and missing_protected = "ignore"
     missing_unread,  // missing in a root where no host program looks for it (MissingScope)
+    git_commit,      // a git directory writable for commits (filesystem.git =
+                     // "commit"); what makes git run code is protected inside
 };
 
 [[nodiscard]] const char* to_string(Decision d);
@@ -94,6 +101,11 @@ struct MountPlan {
     std::vector<std::string> warnings;  // said once on stderr (e.g. symlinks = "follow")
     std::vector<std::string> notes;     // shown by --explain only (e.g. a scan that was bounded)
     NetworkMode network = NetworkMode::none;
+    // filesystem.git = "commit": the git directories made writable (canonical), and the work
+    // trees (writable roots holding such a `.git`) searched after the run for a git directory
+    // the sandbox planted (run/git_integrity.hpp). Both empty under "protect".
+    std::vector<std::string> git_dirs;
+    std::vector<std::string> git_worktrees;
 };
 
 }  // namespace sbx

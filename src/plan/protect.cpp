@@ -4,9 +4,11 @@
 #include "plan/protect.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <vector>
 
 #include "fs/path.hpp"
@@ -87,6 +89,12 @@ Error refuse(const std::string& path, const SymlinkHop& hop, const Resolved& r,
 // A protected path whose links loop (.codex -> a -> b -> a): the policy is fine, the tree
 // is odd, and what the loop would lead to once repaired cannot be judged now. So 122 with
 // the chain, for the user to repair or approve, instead of "invalid policy".
+std::string octal_mode(mode_t m) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(m & 07777));
+    return buf;
+}
+
 Error loop_refusal(const std::string& path, Error e) {
     if (e.kind != ErrorKind::loop) return e;
     Error r(ErrorKind::symlink_refused,
@@ -106,18 +114,89 @@ bool is_git_name(std::string_view path) {
     return path.size() >= 5 && path.substr(path.size() - 5) == "/.git";
 }
 
+// Whether a missing name of `scope` is kept from being created in writable root `root`.
+bool Protector::missing_blocked_in(MissingScope scope, std::string_view root) const {
+    const bool home = !d_.home_real.empty() && root == d_.home_real;
+    const bool workspace = !d_.workspace_real.empty() && root == d_.workspace_real;
+    switch (scope) {
+        case MissingScope::every_root:
+            return true;
+        case MissingScope::project:
+            return workspace || home;
+        case MissingScope::home:
+            return home;
+    }
+    return true;
+}
+
 Status Protector::protect_rule(const PathRule& rule) {
     if (!rule.relative_name)
         return protect_path(rule.path, rule_ref("filesystem.protect", rule), {});
     for (const auto& root : d_.writable_roots) {
         Via via{0, root, {}};
-        via.block_missing = rule.missing == MissingScope::every_root ||
-                            std::find(d_.project_roots.begin(), d_.project_roots.end(), root) !=
-                                d_.project_roots.end();
+        via.block_missing = missing_blocked_in(rule.missing, root);
         SBX_TRY(
             protect_path(path_join(root, rule.path), rule_ref("filesystem.protect", rule), via));
     }
+    // The names of a set are read at the top of the workspace and of $HOME: where one of those
+    // lies inside a writable root without being one (HOME below a writable /tmp), the names
+    // are protected there too (found by the fifth outside review: ~/.bashrc and ~/.gitconfig
+    // were writable with HOME in ${tmpdir}).
+    if (rule.set.empty()) return {};
+    for (const std::string* top : {&d_.workspace_real, &d_.home_real}) {
+        if (top->empty() || !d_.writable_place(*top) ||
+            std::find(d_.writable_roots.begin(), d_.writable_roots.end(), *top) !=
+                d_.writable_roots.end())
+            continue;
+        Via via{0, *top, {}};
+        via.block_missing = top == &d_.home_real || rule.missing != MissingScope::home;
+        SBX_TRY(
+            protect_path(path_join(*top, rule.path), rule_ref("filesystem.protect", rule), via));
+    }
     return {};
+}
+
+// A protected path sbxrun cannot resolve because a directory above it may not be searched
+// (found running with HOME=/tmp beside root's /tmp/.config, mode 0700: every run failed with
+// "cannot resolve '/tmp/.config/fish': Permission denied"; and the sixth outside review made
+// every later run fail the same way from inside: mkdir $TMPDIR/.config; chmod 0 it). The
+// command runs with sbxrun's uid and no capabilities, so it cannot enter that directory
+// either. Where the name is read (a root that blocks it), the directory is made read-only for
+// the run: then the command cannot chmod it open (even its own) nor rename it away and build
+// another, on both backends (a mount point under bwrap, a protected entry under Landlock), and
+// it loses nothing it had. Where no host program looks for the name, nothing is needed.
+Result<bool> Protector::beneath_closed_dir(const std::string& path, const std::string& failed,
+                                           const RuleRef& rule, const Via& via) {
+    const std::string dir = path_parent(failed);
+    if (dir == failed || !path_is_within(path, dir)) return false;
+    auto r = d_.resolve_path(dir);
+    if (!r.ok() || !r->exists || r->real != dir || !S_ISDIR(r->st.st_mode)) return false;
+    ProtectDecision pd;
+    pd.path = path;
+    pd.rule = rule;
+    pd.detail = "beneath " + dir + " (uid " + std::to_string(r->st.st_uid) + ", mode " +
+                octal_mode(r->st.st_mode) + "), which this user and so the sandbox cannot enter";
+    if (!via.block_missing) {
+        pd.decision = Decision::missing_unread;
+        add_reason(pd.detail, "not blocked: the programs that read it do not look for it here");
+        d_.plan.protected_paths.push_back(std::move(pd));
+        return true;
+    }
+    MountOp op;
+    op.kind = OpKind::bind_ro;
+    op.dest = dir;
+    op.dev = r->st.st_dev;
+    op.ino = r->st.st_ino;
+    op.is_dir = true;
+    op.rule = rule;
+    op.rule.why = "a directory this user cannot enter, above " + path;
+    op.fd = d_.keep_fd(std::move(r->fd));
+    d_.add(std::move(op), kProtect);
+    SBX_TRY(d_.anchor_ancestors(dir, rule));
+    pd.decision = Decision::missing;
+    add_reason(pd.detail, "read-only, so that it stays closed");
+    d_.plan.protected_paths.push_back(std::move(pd));
+    return true;
 }
 
 // Protect one path: the thing it resolves to becomes read-only (or, when missing, cannot be
@@ -126,7 +205,15 @@ Status Protector::protect_path(const std::string& path, const RuleRef& rule, con
     // A directory protected here is scanned for links (protect_links_inside): ask for it
     // readable, so the scan reads the descriptor the plan keeps instead of opening another.
     auto r = d_.resolve_rule(path, rule.origin, via.depth == 0 && scan_budget_ > 0);
-    if (!r.ok()) return loop_refusal(path, std::move(r).error());
+    if (!r.ok()) {
+        Error e = std::move(r).error();
+        if (e.sys_errno == EACCES && e.kind == ErrorKind::bad_path) {
+            auto closed = beneath_closed_dir(path, e.path.empty() ? path : e.path, rule, via);
+            if (!closed.ok()) return std::move(closed).error();
+            if (*closed) return {};
+        }
+        return loop_refusal(path, std::move(e));
+    }
     if (via.depth == 0) SBX_TRY(check_still_beneath_root(via.root, path, *r, rule));
 
     ProtectDecision pd;
@@ -175,6 +262,17 @@ Status Protector::protect_path(const std::string& path, const RuleRef& rule, con
     }
 
     const bool placeholder = is_placeholder_result(*r);
+    if (r->exists && !placeholder && via.depth == 0 && is_git_name(path) &&
+        S_ISDIR(r->st.st_mode) && commit_mode() && may_commit_into(*r, GitDirFrom::gitfile)) {
+        // filesystem.git = "commit": a .git directory is writable, what runs code is not.
+        const std::string real = r->real;
+        SBX_TRY(commit_git_dir(path, *r, rule, via.found_by));
+        ProtectDecision& done = d_.plan.protected_paths.back();
+        done.chain = std::move(pd.chain);
+        add_reason(done.detail, link_why);
+        if (!via.root.empty()) d_.plan.git_worktrees.emplace_back(via.root);
+        return protect_submodules(path_parent(path), real, rule, via.root);
+    }
     if (r->exists && !placeholder) {
         MountOp op;
         op.kind = OpKind::bind_ro;
@@ -197,8 +295,11 @@ Status Protector::protect_path(const std::string& path, const RuleRef& rule, con
         add_reason(pd.detail, via.found_by);
         d_.plan.protected_paths.push_back(std::move(pd));
         if (dir) SBX_TRY(protect_links_inside(r->real, fd_index, readable, rule, via));
-        if (!dir && via.depth == 0 && is_git_name(path))
+        if (!dir && via.depth == 0 && is_git_name(path)) {
+            if (commit_mode() && !via.root.empty() && submodule_depth_ == 0)
+                d_.plan.git_worktrees.emplace_back(via.root);
             SBX_TRY(follow_gitfile(real, fd_index, rule, via.root));
+        }
         if (dir && via.depth == 0 && is_git_name(path))
             SBX_TRY(protect_submodules(path_parent(path), real, rule, via.root));
         return {};
@@ -208,7 +309,7 @@ Status Protector::protect_path(const std::string& path, const RuleRef& rule, con
     // reached through a link is not this case (the link says the name is used).
     if (!via.block_missing && r->chain.empty() && !placeholder) {
         pd.decision = Decision::missing_unread;
-        pd.detail = "not blocked: the programs that read it look only in the workspace and $HOME";
+        pd.detail = "not blocked: the programs that read it do not look for it here";
         d_.plan.protected_paths.push_back(std::move(pd));
         return {};
     }

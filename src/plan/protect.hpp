@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "plan/draft.hpp"
 
@@ -37,14 +38,36 @@ private:
     };
 
     [[nodiscard]] Status protect_path(const std::string& path, const RuleRef& rule, const Via& via);
+    // protect_path() when `path` could not be resolved because this user may not search a
+    // directory above it (`failed`: the component that could not be opened): true when it was
+    // decided (that directory kept closed, or nothing to keep), and recorded.
+    [[nodiscard]] Result<bool> beneath_closed_dir(const std::string& path,
+                                                  const std::string& failed, const RuleRef& rule,
+                                                  const Via& via);
+    [[nodiscard]] bool missing_blocked_in(MissingScope scope, std::string_view root) const;
     [[nodiscard]] Status protect_links_inside(const std::string& dir, int fd_index, bool readable,
                                               const RuleRef& rule, const Via& via);
 
     // protect_git.cpp
     [[nodiscard]] Status follow_gitfile(const std::string& gitfile, int fd_index,
                                         const RuleRef& rule, std::string_view root);
-    [[nodiscard]] Result<std::optional<std::string>> protect_git_dir(const std::string& path,
-                                                                     const RuleRef& rule);
+    // What led protect_git_dir to a git directory: a `.git` file at the top of a writable root
+    // (or anything else named by a protect rule), a submodule's `.git` file, the commondir of
+    // a gitdir made writable, or anything else (never made writable).
+    enum class GitDirFrom { gitfile, submodule, commondir, never };
+    [[nodiscard]] Result<std::optional<std::string>> protect_git_dir(
+        const std::string& path, const RuleRef& rule, GitDirFrom from = GitDirFrom::gitfile);
+
+    // filesystem.git = "commit" (protect_git.cpp). The rule that tags what it adds.
+    [[nodiscard]] bool commit_mode() const;
+    [[nodiscard]] RuleRef git_rule(std::string why) const;
+    // May the existing directory `r` (resolved from `path`) be made writable for commits?
+    [[nodiscard]] bool may_commit_into(const Resolved& r, GitDirFrom from) const;
+    // Make the git directory `r` writable for commits, with what makes git run code protected
+    // inside it. `r` is an existing directory, resolved; its descriptor is taken.
+    [[nodiscard]] Status commit_git_dir(const std::string& path, Resolved& r, const RuleRef& rule,
+                                        const std::string& found_by);
+    [[nodiscard]] Status protect_git_internals(const std::string& gitdir, const RuleRef& rule);
     [[nodiscard]] Status protect_enclosing(const std::string& dir, const std::string& dot_git,
                                            bool is_dir, const RuleRef& rule);
     [[nodiscard]] Status protect_submodules(const std::string& worktree, const std::string& gitdir,
@@ -52,6 +75,7 @@ private:
                                             bool only_in_writable_roots = false);
 
     static constexpr int kMaxSubmoduleDepth = 16;
+    static constexpr int kMaxWorktrees = 256;  // worktrees/* whose admin files are protected
 
     Draft& d_;
     int scan_budget_;          // entries protected-directory scans may still look at
@@ -59,5 +83,11 @@ private:
 };
 
 [[nodiscard]] bool is_git_name(std::string_view path);
+
+// filesystem.git = "commit": the entries of a git directory that stay read-only (or, missing,
+// cannot be created), because git runs code from them or they decide which directory git
+// takes its config and hooks from. modules/ is read-only too, each submodule's own git
+// directory inside it made writable again (protect_git.cpp says why).
+[[nodiscard]] const std::vector<std::string_view>& git_code_entries();
 
 }  // namespace sbx::planning

@@ -21,9 +21,10 @@ struct AgentConfigName {
     std::string_view name;
     // Where a *missing* name must be kept from being created: every writable root for the
     // names host programs look up in every parent directory (git's .git, direnv's .envrc);
-    // only the workspace and $HOME for the ones read at a project's top or in the home
-    // directory (a .bashrc made in $TMPDIR is read by nobody). An existing name is protected
-    // in every writable root either way: that costs one read-only bind, no placeholder.
+    // the workspace and $HOME for the ones an agent or tool reads at a project's top; $HOME
+    // alone for the shells' start-up files and the like (a .bashrc made in a project or in
+    // $TMPDIR is read by nobody). An existing name is protected in every writable root either
+    // way: that costs one read-only bind, no placeholder.
     MissingScope missing;
     std::string_view reader;  // which host program runs what from it (the man page's line)
 };

@@ -50,6 +50,7 @@ Policy default_policy(const ExpandContext& ctx) {
     fs.tmpfs.clear();
     fs.symlinks = {SymlinkMode::pin, {{}, 0, "filesystem.symlinks"}};
     fs.missing_protected = {MissingProtected::block, {{}, 0, "filesystem.missing_protected"}};
+    fs.git = {GitMode::protect, {{}, 0, "filesystem.git"}};
 
     p.network.mode = {NetworkMode::none, {{}, 0, "network.mode"}};
     // unix_sockets is left unset so that it follows mode (effective_unix_sockets): refused with

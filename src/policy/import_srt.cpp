@@ -16,6 +16,7 @@
 // to the current directory, which sbxrun calls ${workspace}; "~" is the home directory.
 #include <string>
 
+#include "policy/agent_config.hpp"
 #include "policy/document.hpp"
 #include "policy/import.hpp"
 #include "policy/import_support.hpp"
@@ -25,13 +26,11 @@ namespace {
 
 using namespace import_detail;
 
-// srt's DANGEROUS_FILES and dangerous directories (sandbox-utils.ts), kept read-only in every
-// writable place; .git/config only while allowGitConfig is false.
-constexpr const char* kMandatoryNames[] = {
-    ".gitconfig", ".gitmodules", ".bashrc",          ".bash_profile",  ".zshrc",
-    ".zprofile",  ".profile",    ".ripgreprc",       ".mcp.json",      ".vscode",
-    ".idea",      ".git/hooks",  ".claude/commands", ".claude/agents",
-};
+// srt's DANGEROUS_FILES and dangerous directories (sandbox-utils.ts: shell rc files, .gitconfig,
+// .gitmodules, .ripgreprc, .mcp.json, .vscode, .idea, .git/hooks, .claude/commands and agents)
+// are all in sbxrun's @agent-config, which protects more (every agent's state, .envrc, .npmrc,
+// ...): the import protects that set. srt keeps .git itself writable except its hooks (and its
+// config unless allowGitConfig): that is sbxrun's filesystem.git = "commit".
 
 struct Converter {
     const std::string& file;
@@ -192,26 +191,22 @@ struct Converter {
         auto protects = paths(deny_write, "denyWrite");
         if (!protects) return std::move(protects).error();
         fs.protect = std::move(*protects);
-        for (const char* name : kMandatoryNames) {
-            auto r =
-                protected_name(name, Origin{file, 0, "srt: always write-protected"}, ctx, limits);
-            if (!r) return std::move(r).error();
-            add_unique(fs.protect, std::move(*r));
-        }
-        if (!allow_git_config) {
-            auto r = protected_name(".git/config",
-                                    Origin{file, 0,
-                                           "srt: always write-protected "
-                                           "(filesystem.allowGitConfig = false)"},
-                                    ctx, limits);
-            if (!r) return std::move(r).error();
-            add_unique(fs.protect, std::move(*r));
-        }
+        auto set = expand_protect_set(
+            kAgentConfigSet, Origin{file, 0, "srt: always write-protected (as @agent-config)"});
+        if (!set) return std::move(set).error();
+        for (auto& r : *set) add_unique(fs.protect, std::move(r));
+        fs.git = {GitMode::commit, Origin{file, 0,
+                                          "srt: .git is writable but for its hooks and config "
+                                          "(filesystem.git = \"commit\")"}};
+        if (allow_git_config)
+            out.unmapped.push_back(
+                "filesystem.allowGitConfig = true: .git/config stays read-only (sbxrun's "
+                "filesystem.git = \"commit\" keeps what makes git run code)");
         if (!fs.write.empty())
             out.unmapped.push_back(
                 "srt also write-protects its always-protected names (.bashrc, .git/hooks, "
                 ".vscode, ...) in subdirectories of writable paths (mandatoryDenySearchDepth); "
-                "sbxrun protects them at the top of each writable path only");
+                "sbxrun protects @agent-config at the top of each writable path only");
         return {};
     }
 

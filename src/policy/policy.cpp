@@ -26,6 +26,16 @@ const char* to_string(MissingProtected m) {
     return "block";
 }
 
+const char* to_string(GitMode m) {
+    switch (m) {
+        case GitMode::protect:
+            return "protect";
+        case GitMode::commit:
+            return "commit";
+    }
+    return "protect";
+}
+
 const char* to_string(NetworkMode m) {
     switch (m) {
         case NetworkMode::none:

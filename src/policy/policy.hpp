@@ -20,6 +20,9 @@ namespace sbx {
 
 enum class SymlinkMode { pin, escalate, follow };
 enum class MissingProtected { block, ignore };
+// filesystem.git: `.git` read-only (protect), or writable for commits with what makes git run
+// code kept read-only (commit; plan/protect_git.cpp).
+enum class GitMode { protect, commit };
 // allowlist: only the hosts network.allow names (and network.deny does not), through sbxrun's
 // filtering proxy (issue 13). Not enforced by any backend yet: they refuse to run it.
 enum class NetworkMode { none, full, allowlist };
@@ -37,11 +40,12 @@ struct Setting {
 // One entry of a path list, after variable expansion.
 // Where a missing relative protected name is kept from being created (filesystem.protect,
 // missing_protected = "block"). Names written in a policy are blocked in every writable root;
-// the names of @agent-config that host programs read only at a project's top or in $HOME are
-// blocked only in the workspace and $HOME (policy/agent_config.hpp says why, name by name).
+// the names of @agent-config that host programs read only at a project's top (or in $HOME)
+// are blocked only there (policy/agent_config.hpp says why, name by name).
 enum class MissingScope {
     every_root,
     project,  // the workspace and $HOME, when they are writable roots
+    home,     // $HOME only, when it is a writable root
 };
 
 struct PathRule {
@@ -61,6 +65,7 @@ struct FilesystemPolicy {
     std::vector<PathRule> tmpfs;    // fresh empty writable tmpfs (extension; default empty)
     Setting<SymlinkMode> symlinks{SymlinkMode::pin, {}};
     Setting<MissingProtected> missing_protected{MissingProtected::block, {}};
+    Setting<GitMode> git{GitMode::protect, {}};
 };
 
 struct NetworkPolicy {
@@ -129,6 +134,7 @@ struct PolicyLimits {
 
 [[nodiscard]] const char* to_string(SymlinkMode m);
 [[nodiscard]] const char* to_string(MissingProtected m);
+[[nodiscard]] const char* to_string(GitMode m);
 [[nodiscard]] const char* to_string(NetworkMode m);
 [[nodiscard]] const char* to_string(UnixSockets u);
 [[nodiscard]] const char* to_string(BackendKind b);

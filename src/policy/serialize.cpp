@@ -127,6 +127,7 @@ std::string policy_to_toml(const Policy& p) {
     toml_paths(out, "tmpfs", fs.tmpfs);
     toml_setting(out, "symlinks", fs.symlinks);
     toml_setting(out, "missing_protected", fs.missing_protected);
+    toml_setting(out, "git", fs.git);
 
     out += "\n[network]\n";
     toml_setting(out, "mode", p.network.mode);
@@ -189,7 +190,8 @@ std::string policy_to_json(const Policy& p) {
           {"deny", json_paths(fs.deny)},
           {"tmpfs", json_paths(fs.tmpfs)},
           {"symlinks", to_string(fs.symlinks.value)},
-          {"missing_protected", to_string(fs.missing_protected.value)}}},
+          {"missing_protected", to_string(fs.missing_protected.value)},
+          {"git", to_string(fs.git.value)}}},
         {"network", network},
         {"process",
          {{"env_clear", pr.env_clear},

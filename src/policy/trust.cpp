@@ -118,19 +118,37 @@ std::string trust_store_dir(const ExpandContext& ctx) {
     return config.empty() ? std::string() : config + "/trusted";
 }
 
-Result<std::string> trust_key(const std::string& path) {
+Result<TrustCandidate> read_trust_candidate(const std::string& path, const PolicyLimits& limits) {
     const std::string dir = path_parent(path);
-    char* real = ::realpath(dir.c_str(), nullptr);
-    if (real == nullptr) {
-        const int err = errno;
+    auto fail = [&](int err, const std::string& what, const std::string& where) {
         return Error(err == ENOENT || err == ENOTDIR ? ErrorKind::not_found : ErrorKind::usage,
-                     "cannot resolve the directory of policy file " + path)
+                     what)
             .with_errno(err)
-            .with_path(dir);
-    }
-    std::string key = path_join(real, path_base_name(path));
-    std::free(real);
-    return key;
+            .with_path(where);
+    };
+    UniqueFd dfd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!dfd) return fail(errno, "cannot resolve the directory of policy file " + path, dir);
+    // The canonical path of the directory we hold (what realpath would say, without a second
+    // lookup by name).
+    char real[PATH_MAX];
+    const std::string self = "/proc/self/fd/" + std::to_string(dfd.get());
+    const ssize_t n = ::readlink(self.c_str(), real, sizeof real - 1);
+    if (n <= 0 || real[0] != '/')
+        return fail(n < 0 ? errno : ENOENT, "cannot resolve the directory of policy file " + path,
+                    dir);
+    TrustCandidate c;
+    c.key = path_join(std::string(real, static_cast<std::size_t>(n)), path_base_name(path));
+    UniqueFd fd(::openat(dfd.get(), path_base_name(path).c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    if (!fd) return fail(errno, "cannot read policy file " + path, path);
+    BoundedRead r = read_bounded(fd.get(), limits.max_file_bytes);
+    if (r.sys_errno != 0) return fail(r.sys_errno, "cannot read policy file " + path, path);
+    if (r.too_large)
+        return Error(ErrorKind::limit, "policy file is larger than " +
+                                           std::to_string(limits.max_file_bytes) + " bytes")
+            .with_origin({path, 0, {}})
+            .with_path(path);
+    c.text = std::move(r.text);
+    return c;
 }
 
 Result<std::string> trust_entry_name(const std::string& key) {
@@ -230,26 +248,26 @@ Result<std::string> store_trusted_copy(const std::string& store, const std::stri
 
 Result<Policy> load_workspace_policy(const std::string& path, const std::string& store,
                                      const ExpandContext& ctx, const PolicyLimits& limits) {
-    // Read once: these bytes are both the ones compared and the ones applied, so a rewrite
-    // between the two cannot slip through.
-    auto text = read_policy_file(path, limits);
-    if (!text) return std::move(text).error();
-    auto key = trust_key(path);
-    if (!key) return std::move(key).error();
+    // Read once, with the key, through one directory descriptor: these bytes are both the ones
+    // compared and the ones applied, and the copy they are compared with is the one kept for
+    // the file they came from.
+    auto candidate = read_trust_candidate(path, limits);
+    if (!candidate) return std::move(candidate).error();
+    const std::string& text = candidate->text;
     std::optional<std::string> trusted;
     if (!store.empty()) {
-        auto copy = read_trusted_copy(store, *key, limits);
+        auto copy = read_trusted_copy(store, candidate->key, limits);
         if (!copy) return std::move(copy).error();
         trusted = std::move(*copy);
     }
-    if (!trusted || *trusted != *text) {
+    if (!trusted || *trusted != text) {
         Error e(ErrorKind::unenforceable,
                 path + " is not trusted (new, or changed since it was trusted)");
         e.path = path;
         e.suggestion = "review it, then run: sbxrun --trust-policy " + path;
         return e;
     }
-    return apply_policy_text(default_policy(ctx), *text, path, ctx, limits);
+    return apply_policy_text(default_policy(ctx), text, path, ctx, limits);
 }
 
 }  // namespace sbx

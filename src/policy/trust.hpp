@@ -25,11 +25,19 @@ inline constexpr const char* kWorkspacePolicyName = ".sbxrun.toml";
 // <user_config_dir>/trusted, or empty.
 [[nodiscard]] std::string trust_store_dir(const ExpandContext& ctx);
 
-// The key of a policy file: its directory made canonical (realpath), joined with its own name,
-// which is not followed, so a .sbxrun.toml that is a symlink is trusted for this place only.
-// `path` must be absolute. Fails (ErrorKind::not_found/usage, with errno) when the directory
-// cannot be resolved.
-[[nodiscard]] Result<std::string> trust_key(const std::string& path);
+// A workspace policy file as trust sees it: its bytes and its key, both taken through one
+// descriptor of its directory, so the bytes compared (or stored) are the bytes of the file the
+// key names, whatever is renamed meanwhile. The key is the directory's canonical path (what
+// that descriptor is, by /proc/self/fd) joined with the file's own name, which is not followed,
+// so a .sbxrun.toml that is a symlink is trusted for this place only. `path` must be absolute.
+// Fails (ErrorKind::not_found/usage, with errno) when the directory or file cannot be read,
+// ErrorKind::limit when the file is too large.
+struct TrustCandidate {
+    std::string text;
+    std::string key;
+};
+[[nodiscard]] Result<TrustCandidate> read_trust_candidate(const std::string& path,
+                                                          const PolicyLimits& limits = {});
 
 // The store's file name for a key: every byte except A-Z a-z 0-9 - . _ ~ as %XX (upper-case
 // hex), so '/' is %2F and the mapping cannot be reversed ambiguously. Fails (ErrorKind::limit)

@@ -210,6 +210,10 @@ private:
                         return setting(v, fs.missing_protected,
                                        {MissingProtected::block, MissingProtected::ignore});
                     }},
+                   {"git",
+                    [&](const At& v) {
+                        return setting(v, fs.git, {GitMode::protect, GitMode::commit});
+                    }},
                });
     }
 

@@ -14,8 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "inner/entry_perform.hpp"
 #include "inner/landlock_apply.hpp"
-#include "run/notify_request.hpp"
+#include "inner/notify_request.hpp"
 #include "util/unique_fd.hpp"
 
 #ifndef RENAME_NOREPLACE
@@ -31,133 +32,24 @@ namespace {
 using entry_calls::Call;
 using entry_calls::Op;
 
-// How a notification is answered.
-struct Reply {
-    enum class Kind { go_on, error, fd } kind = Kind::go_on;
-    int err = 0;
-    UniqueFd file;
-    bool cloexec = false;
+using Reply = NotifyReply;
 
-    static Reply go_on() { return {}; }
-    static Reply result(int e) {
-        Reply r;
-        r.kind = Kind::error;
-        r.err = e;
-        return r;
-    }
-    static Reply descriptor(UniqueFd f, bool cloexec) {
-        Reply r;
-        r.kind = Kind::fd;
-        r.file = std::move(f);
-        r.cloexec = cloexec;
-        return r;
-    }
-};
-
-int last_errno(long rc) {
-    return rc == 0 ? 0 : errno;
-}
-
-// An entry a call names: its directory, resolved once, the directory's ancestry, and its name.
-struct Entry {
-    UniqueFd dir;
+// An entry a call names: its directory and name (inner/entry_perform.hpp), and the directory's
+// ancestry.
+struct Entry : EntryRef {
     std::vector<FileId> chain;
-    std::string name;
 };
 
-// Resolve (dirfd, path) the way the kernel does for the command, up to the last component.
-// Anything odd (a magic link, a path that does not resolve, "." or ".." last) is left to the
-// kernel: false.
 bool locate(NotifyRequest& rq, int dirfd_arg, int path_arg, Entry& e) {
-    std::string path;
-    if (read_cstr(rq.pid(), rq.arg(path_arg), PATH_MAX - 1, ENAMETOOLONG, path) != 0) return false;
-    while (path.size() > 1 && path.back() == '/') path.pop_back();
-    if (path.empty() || path == "/") return false;
-    const auto slash = path.rfind('/');
-    std::string parent;
-    if (slash != std::string::npos) {
-        parent = slash == 0 ? "/" : path.substr(0, slash);
-        e.name = path.substr(slash + 1);
-    } else {
-        e.name = path;
-    }
-    if (e.name == "." || e.name == "..") return false;
-    UniqueFd base;
-    if (parent.empty() || parent[0] != '/') {
-        const std::uint64_t raw =
-            dirfd_arg >= 0 ? rq.arg(dirfd_arg) : std::uint64_t(std::uint32_t(AT_FDCWD));
-        if (rq.take_base(raw, base) != 0) return false;
-    }
-    if (parent.empty()) {
-        e.dir = std::move(base);
-    } else {
-        open_how how{};
-        how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
-        how.resolve = RESOLVE_NO_MAGICLINKS;
-        e.dir.reset(static_cast<int>(::syscall(SYS_openat2, base ? base.get() : AT_FDCWD,
-                                               parent.c_str(), &how, sizeof how)));
-    }
-    if (!e.dir) return false;
-    struct stat st {};
-    if (::fstat(e.dir.get(), &st) != 0 || !S_ISDIR(st.st_mode)) return false;
+    if (!locate_entry(rq, dirfd_arg, path_arg, e)) return false;
     auto chain = ancestry(e.dir.get(), nullptr);
     if (!chain) return false;
     e.chain = std::move(chain).value();
     return true;
 }
 
-// The command's umask (the Umask line of /proc/PID/status); 022 if it cannot be read.
-mode_t umask_of(pid_t pid) {
-    const std::string path = "/proc/" + std::to_string(pid) + "/status";
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) return 022;
-    char buf[4096];
-    ssize_t n = ::read(fd.get(), buf, sizeof buf - 1);
-    if (n <= 0) return 022;
-    buf[n] = 0;
-    const char* line = std::strstr(buf, "\nUmask:");
-    unsigned mask = 022;
-    if (line == nullptr || std::sscanf(line + 7, "%o", &mask) != 1) return 022;
-    return static_cast<mode_t>(mask & 0777);
-}
-
-// The umask applied by hand (the command's, not sbxrun's): sbxrun's own is 0 for the call.
-class UmaskCleared {
-public:
-    UmaskCleared() : saved_(::umask(0)) {}
-    ~UmaskCleared() { ::umask(saved_); }
-    UmaskCleared(const UmaskCleared&) = delete;
-    UmaskCleared& operator=(const UmaskCleared&) = delete;
-
-private:
-    mode_t saved_;
-};
-
 bool has(std::uint64_t granted, std::uint64_t need) {
     return need != 0 && (granted & need) == need;
-}
-
-// The right that creates an entry of this type, 0 for what sbxrun never makes.
-std::uint64_t make_right(mode_t type) {
-    switch (type & S_IFMT) {
-        case 0:
-        case S_IFREG:
-            return ll::kMakeReg;
-        case S_IFDIR:
-            return ll::kMakeDir;
-        case S_IFLNK:
-            return ll::kMakeSym;
-        case S_IFIFO:
-            return ll::kMakeFifo;
-        case S_IFSOCK:
-            return ll::kMakeSock;
-        default:
-            return 0;
-    }
-}
-
-std::uint64_t remove_right(mode_t type) {
-    return S_ISDIR(type) ? ll::kRemoveDir : ll::kRemoveFile;
 }
 
 // Whether to act on (dir, name) for `need`: not when Landlock allows it natively, not when the
@@ -166,11 +58,6 @@ bool sbxrun_acts(const MetadataGuard& g, const Entry& e, std::uint64_t need) {
     if (has(g.native_rights(e.chain), need)) return false;
     return has(g.entry_rights(e.chain, e.name), need);
 }
-
-struct OpenArgs {
-    std::uint64_t flags = 0;
-    mode_t mode = 0;
-};
 
 // An existing object opened for writing or truncation: Landlock decides what it has a rule
 // for; what is new beneath a restricted directory has only that directory's reduced rights,
@@ -200,14 +87,7 @@ Reply open_existing(const MetadataGuard& g, const Entry& e, const OpenArgs& a) {
 }
 
 Reply on_open(NotifyRequest& rq, const Call& c, const MetadataGuard& g) {
-    OpenArgs a;
-    if (c.flags < 0) {  // creat()
-        a.flags = O_CREAT | O_WRONLY | O_TRUNC;
-        a.mode = static_cast<mode_t>(rq.arg(c.mode));
-    } else {
-        a.flags = rq.arg(c.flags);
-        a.mode = static_cast<mode_t>(rq.arg(c.mode));
-    }
+    const OpenArgs a = open_args(rq, c);
     if ((a.flags & O_PATH) || (a.flags & O_TMPFILE) == O_TMPFILE) return Reply::go_on();
     Entry e;
     if (!locate(rq, c.dirfd, c.path, e)) return Reply::go_on();
@@ -219,20 +99,7 @@ Reply on_open(NotifyRequest& rq, const Call& c, const MetadataGuard& g) {
     }
     if (errno != ENOENT || !(a.flags & O_CREAT)) return Reply::go_on();
     if (!sbxrun_acts(g, e, ll::kMakeReg)) return Reply::go_on();
-    const mode_t mode = a.mode & 07777 & ~umask_of(rq.pid());
-    if (!rq.still_valid()) return Reply::go_on();
-    const int flags = static_cast<int>(a.flags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC);
-    UniqueFd f;
-    {
-        UmaskCleared um;
-        f.reset(::openat(e.dir.get(), e.name.c_str(), flags, mode));
-    }
-    if (!f) {
-        // Made meanwhile: an existing entry is the kernel's to open (and Landlock's to decide).
-        if (errno == EEXIST && !(a.flags & O_EXCL)) return Reply::go_on();
-        return Reply::result(errno);
-    }
-    return Reply::descriptor(std::move(f), (a.flags & O_CLOEXEC) != 0);
+    return create_file(rq, e, a);
 }
 
 Reply on_make(NotifyRequest& rq, const Call& c, const MetadataGuard& g) {
@@ -256,19 +123,7 @@ Reply on_make(NotifyRequest& rq, const Call& c, const MetadataGuard& g) {
             break;  // mknod: devices are never made
     }
     if (need == 0 || !sbxrun_acts(g, e, need)) return Reply::go_on();
-    const mode_t perm = mode & 07777 & ~umask_of(rq.pid());
-    if (!rq.still_valid()) return Reply::go_on();
-    UmaskCleared um;
-    switch (c.op) {
-        case Op::mkdir:
-            return Reply::result(last_errno(::mkdirat(e.dir.get(), e.name.c_str(), perm)));
-        case Op::symlink:
-            return Reply::result(
-                last_errno(::symlinkat(target.c_str(), e.dir.get(), e.name.c_str())));
-        default:
-            return Reply::result(
-                last_errno(::mknodat(e.dir.get(), e.name.c_str(), (mode & S_IFMT) | perm, 0)));
-    }
+    return make_entry(rq, c.op, e, mode, target);
 }
 
 Reply on_unlink(NotifyRequest& rq, const Call& c, const MetadataGuard& g) {
@@ -282,8 +137,7 @@ Reply on_unlink(NotifyRequest& rq, const Call& c, const MetadataGuard& g) {
         return Reply::go_on();
     if (S_ISDIR(st.st_mode) != ((flags & AT_REMOVEDIR) != 0)) return Reply::go_on();
     if (!sbxrun_acts(g, e, remove_right(st.st_mode))) return Reply::go_on();
-    if (!rq.still_valid()) return Reply::go_on();
-    return Reply::result(last_errno(::unlinkat(e.dir.get(), e.name.c_str(), flags)));
+    return remove_entry(rq, e, flags);
 }
 
 Reply on_rename(NotifyRequest& rq, const Call& c, const MetadataGuard& g) {
@@ -315,9 +169,7 @@ Reply on_rename(NotifyRequest& rq, const Call& c, const MetadataGuard& g) {
     if (!has(g.entry_rights(from.chain, from.name), need_from) ||
         !has(g.entry_rights(to.chain, to.name), need_to))
         return Reply::go_on();
-    if (!rq.still_valid()) return Reply::go_on();
-    return Reply::result(last_errno(::syscall(SYS_renameat2, from.dir.get(), from.name.c_str(),
-                                              to.dir.get(), to.name.c_str(), flags)));
+    return rename_entry(rq, from, to, flags);
 }
 
 Reply decide(NotifyRequest& rq, const Call& c, const MetadataGuard& g) {
@@ -341,44 +193,6 @@ Reply decide(NotifyRequest& rq, const Call& c, const MetadataGuard& g) {
     return Reply::go_on();
 }
 
-void send(int listener, std::uint64_t id, Reply& r) noexcept {
-    if (r.kind == Reply::Kind::error) {
-        answer_errno(listener, id, r.err);
-        return;
-    }
-    if (r.kind == Reply::Kind::fd) {
-        seccomp_notif_addfd add{};
-        add.id = id;
-        add.flags = SECCOMP_ADDFD_FLAG_SEND;
-        add.srcfd = static_cast<std::uint32_t>(r.file.get());
-        add.newfd_flags = r.cloexec ? O_CLOEXEC : 0;
-        if (::ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) >= 0) return;
-        if (errno != EINVAL) {
-            // The command's table is full (EMFILE), or it is gone (ENOENT: nothing to answer).
-            if (errno != ENOENT) answer_errno(listener, id, errno);
-            return;
-        }
-        // Linux 5.9 to 5.13: no FLAG_SEND; install, then answer with the number.
-        add.flags = 0;
-        const int remote = ::ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
-        if (remote < 0) {
-            if (errno != ENOENT) answer_errno(listener, id, errno);
-            return;
-        }
-        seccomp_notif_resp resp;
-        std::memset(&resp, 0, sizeof resp);
-        resp.id = id;
-        resp.val = remote;
-        (void)::ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
-        return;
-    }
-    seccomp_notif_resp resp;
-    std::memset(&resp, 0, sizeof resp);
-    resp.id = id;
-    resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-    (void)::ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
-}
-
 }  // namespace
 
 void answer_entry_call(int listener, const seccomp_notif& n, const Call& call,
@@ -390,7 +204,7 @@ void answer_entry_call(int listener, const seccomp_notif& n, const Call& call,
     } catch (...) {
         r = Reply::go_on();  // an allocation failed: Landlock alone decides
     }
-    send(listener, n.id, r);
+    send_reply(listener, n.id, r);
 }
 
 }  // namespace sbx

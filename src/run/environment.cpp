@@ -23,9 +23,18 @@ const std::vector<std::string>& socket_variables() {
     return names;
 }
 
+const std::vector<std::string>& no_network_defaults() {
+    // Each makes one package manager fail at its first network error instead of retrying:
+    // npm waits 10 s then 60 s between its two retries, pip backs off over five, cargo and
+    // uv retry three times.
+    static const std::vector<std::string> entries = {"npm_config_fetch_retries=0", "PIP_RETRIES=0",
+                                                     "CARGO_NET_RETRY=0", "UV_HTTP_RETRIES=0"};
+    return entries;
+}
+
 std::vector<std::string> sandbox_environment(const ProcessPolicy& p,
                                              const std::vector<std::string>& host,
-                                             bool no_unix_sockets) {
+                                             bool no_unix_sockets, bool no_network) {
     std::vector<std::string> out;
     out.reserve(host.size() + p.env_set.size());
     for (const auto& entry : host) {
@@ -48,6 +57,14 @@ std::vector<std::string> sandbox_environment(const ProcessPolicy& p,
                                  [&](const std::string& e) { return e.rfind(prefix, 0) == 0; }),
                   out.end());
         out.push_back(prefix + value);
+    }
+    if (no_network) {
+        for (const auto& entry : no_network_defaults()) {
+            const std::string prefix = entry.substr(0, entry.find('=') + 1);
+            if (std::none_of(out.begin(), out.end(),
+                             [&](const std::string& e) { return e.rfind(prefix, 0) == 0; }))
+                out.push_back(entry);
+        }
     }
     return out;
 }

@@ -14,9 +14,17 @@ namespace sbx {
 // service's socket (kSocketVariables) are dropped too, unless env_set sets them: the command
 // could not connect anyway, and a tool that finds SSH_AUTH_SOCK tries it and fails with a
 // confusing error instead of going on without the agent.
+// no_network (network.mode = "none"): the package managers that retry a failed download
+// for a minute or more are told not to (no_network_defaults()), unless the host's environment
+// or env_set already says how often: with no network a retry can only fail again, and
+// `npm install` would say nothing for 70 seconds.
 [[nodiscard]] std::vector<std::string> sandbox_environment(const ProcessPolicy& p,
                                                            const std::vector<std::string>& host,
-                                                           bool no_unix_sockets = false);
+                                                           bool no_unix_sockets = false,
+                                                           bool no_network = false);
+
+// npm_config_fetch_retries=0, PIP_RETRIES=0, ...: see sbxrun-policy(5), network.mode.
+[[nodiscard]] const std::vector<std::string>& no_network_defaults();
 
 // SSH_AUTH_SOCK, DBUS_SESSION_BUS_ADDRESS, ...: see sbxrun-policy(5), network.unix_sockets.
 [[nodiscard]] const std::vector<std::string>& socket_variables();

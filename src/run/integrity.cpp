@@ -52,8 +52,9 @@ IntegrityReport check_and_restore(const std::vector<LinkRecord>& links) {
         struct stat pst {};
         if (!parent || ::fstat(parent.get(), &pst) != 0 || pst.st_dev != rec.parent_dev ||
             pst.st_ino != rec.parent_ino) {
-            report.changed.push_back(path_parent(rec.path) + " (holding the protected link " +
-                                     rec.path + ") was replaced; not restored");
+            report.add(path_parent(rec.path), path_parent(rec.path) +
+                                                  " (holding the protected link " + rec.path +
+                                                  ") was replaced; not restored");
             continue;
         }
         const std::string name = path_base_name(rec.path);
@@ -65,7 +66,7 @@ IntegrityReport check_and_restore(const std::vector<LinkRecord>& links) {
         std::string what = !present              ? "was removed"
                            : S_ISLNK(st.st_mode) ? "now points to '" + now + "'"
                                                  : "was replaced by something that is not a link";
-        report.changed.push_back(rec.path + " -> " + rec.text + " " + what);
+        report.add(rec.path, rec.path + " -> " + rec.text + " " + what);
 
         // Build the link under a temporary name, then rename it over whatever is there.
         std::string tmp = "." + name + ".sbxrun-restore." + std::to_string(::getpid());

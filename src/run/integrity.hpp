@@ -24,8 +24,14 @@ struct LinkRecord {
 
 struct IntegrityReport {
     std::vector<std::string> changed;   // one line per protected link found changed
+    std::vector<std::string> paths;     // the path each line of `changed` names, in order (the
+                                        // status document's `path`: a path may hold spaces)
     std::vector<std::string> restored;  // one line per link put back
     [[nodiscard]] bool clean() const { return changed.empty(); }
+    void add(std::string path, std::string line) {
+        paths.push_back(std::move(path));
+        changed.push_back(std::move(line));
+    }
 };
 
 // Record the pinned and watched links of the plan as they are now (before the run).

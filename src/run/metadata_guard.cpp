@@ -15,16 +15,6 @@
 #include "util/unique_fd.hpp"
 
 namespace sbx {
-namespace {
-
-FileId id_of(const struct stat& st) {
-    return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
-}
-
-// Deeper than any real tree; a bound so a bizarre loop cannot keep sbxrun busy.
-constexpr int kMaxDepth = 4096;
-
-}  // namespace
 
 // ASCII case folding: the names sbxrun protects are ASCII.
 static std::string lower(std::string_view s) {
@@ -121,54 +111,6 @@ std::uint64_t MetadataGuard::entry_rights(const std::vector<FileId>& dir_chain,
     const std::string key = lower(name);
     if (std::binary_search(r->towards.begin(), r->towards.end(), key)) return granted;
     return granted | r->want;
-}
-
-Result<std::vector<FileId>> ancestry(int fd, mode_t* mode_out) {
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) return os_error("fstat", errno);
-    if (mode_out) *mode_out = st.st_mode;
-    std::vector<FileId> chain{id_of(st)};
-    UniqueFd dir;
-    if (!S_ISDIR(st.st_mode)) {
-        // The one place a path string is used: it only *finds* a candidate parent, which is
-        // then checked to hold this very object (by identity) before anything is decided.
-        const std::string link = "/proc/self/fd/" + std::to_string(fd);
-        char buf[PATH_MAX + 1];
-        ssize_t n = ::readlink(link.c_str(), buf, sizeof buf);
-        if (n <= 0 || n >= static_cast<ssize_t>(sizeof buf) || buf[0] != '/')
-            return os_error("the object has no directory (a pipe, a socket, ...)", EPERM);
-        std::string path(buf, static_cast<std::size_t>(n));
-        // Nameless (removed, O_TMPFILE): no directory to decide by. Refused, not guessed.
-        if (st.st_nlink == 0) return os_error("the object was removed", EPERM);
-        const auto slash = path.rfind('/');
-        const std::string parent = slash == 0 ? "/" : path.substr(0, slash);
-        const std::string name = path.substr(slash + 1);
-        open_how how{};
-        how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
-        how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-        dir.reset(
-            static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, parent.c_str(), &how, sizeof how)));
-        if (!dir) return os_error("cannot open the object's directory", errno);
-        struct stat entry {};
-        if (name.empty() || ::fstatat(dir.get(), name.c_str(), &entry, AT_SYMLINK_NOFOLLOW) != 0 ||
-            !(id_of(entry) == chain.front()))
-            return os_error("the object moved while it was checked", EPERM);
-    } else {
-        dir.reset(::fcntl(fd, F_DUPFD_CLOEXEC, 0));
-        if (!dir) return os_error("dup", errno);
-        chain.clear();
-    }
-    for (int depth = 0; depth < kMaxDepth; ++depth) {
-        struct stat ds {};
-        if (::fstat(dir.get(), &ds) != 0) return os_error("fstat", errno);
-        const FileId here = id_of(ds);
-        if (!chain.empty() && chain.back() == here) return chain;  // ".." of "/" is "/"
-        chain.push_back(here);
-        UniqueFd up(::openat(dir.get(), "..", O_PATH | O_DIRECTORY | O_CLOEXEC));
-        if (!up) return os_error("cannot open a parent directory", errno);
-        dir = std::move(up);
-    }
-    return os_error("the directory tree is too deep", ELOOP);
 }
 
 }  // namespace sbx

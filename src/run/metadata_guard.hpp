@@ -25,16 +25,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "inner/ancestry.hpp"
 #include "inner/inner_spec.hpp"
 #include "util/result.hpp"
 
 namespace sbx {
-
-struct FileId {
-    std::uint64_t dev = 0;
-    std::uint64_t ino = 0;
-    bool operator==(const FileId&) const = default;
-};
 
 struct GuardRule {
     FileId id;
@@ -48,12 +43,6 @@ struct GuardRestricted {
     std::uint64_t want = 0;
     std::vector<std::string> towards;  // names, lower-cased (see entry_rights)
     std::vector<FileId> towards_ids;   // of those that exist
-};
-
-struct FileIdHash {
-    std::size_t operator()(const FileId& f) const noexcept {
-        return std::hash<std::uint64_t>{}(f.ino * 1000003u ^ f.dev);
-    }
 };
 
 class MetadataGuard {
@@ -100,13 +89,5 @@ private:
     std::vector<GuardRestricted> restricted_;
     std::vector<FileId> roots_;
 };
-
-// The object behind `fd` (any kind, O_PATH included) and its ancestors up to "/".
-// A directory's parents come from ".." (race-free); a non-directory's parent is the directory
-// that /proc/self/fd names for it, accepted only if it holds an entry with the object's identity
-// at the time of the check (an object the command renames meanwhile is refused, not misplaced).
-// Errors carry the errno to answer with: EPERM for an object with no directory to decide by
-// (removed or O_TMPFILE files, pipes, sockets).
-[[nodiscard]] Result<std::vector<FileId>> ancestry(int fd, mode_t* mode_out);
 
 }  // namespace sbx

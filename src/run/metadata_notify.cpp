@@ -22,10 +22,10 @@
 
 #include "inner/entry_calls.hpp"
 #include "inner/metadata_calls.hpp"
+#include "inner/metadata_filter.hpp"
+#include "inner/notify_request.hpp"
 #include "run/entry_notify.hpp"
-#include "run/notify_request.hpp"
 #include "util/unique_fd.hpp"
-
 
 namespace sbx {
 namespace {
@@ -244,28 +244,7 @@ void answer_metadata_call(int listener, const MetadataGuard& guard) noexcept {
 }
 
 int receive_listener(int sock) noexcept {
-    char byte = 0;
-    iovec iov{&byte, 1};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t r;
-    do {
-        r = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-    } while (r < 0 && errno == EINTR);
-    if (r != 1) return -1;
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-            c->cmsg_len == CMSG_LEN(sizeof(int))) {
-            int fd;
-            std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-            return fd;
-        }
-    }
-    return -1;
+    return receive_fd(sock, false);
 }
 
 }  // namespace sbx

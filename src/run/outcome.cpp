@@ -160,6 +160,18 @@ std::string status_json(const Outcome& o) {
     j["approximated"] = o.approximated;
     j["weakened"] = o.weakened;
     j["fallback"] = o.fallback;  // extension: why earlier backends in the order were not used
+    // What the sandbox refused the command, as far as sbxrun saw it: today the name lookups of
+    // a run without network (bwrap), so never complete (issue 15 adds the filesystem).
+    nlohmann::ordered_json network = nlohmann::ordered_json::array();
+    for (const auto& host : o.refused_lookups) {
+        network.push_back({{"op", "resolve"},
+                           {"host", host},
+                           {"why", "network.mode is \"none\": answered \"no such name\""}});
+    }
+    j["denials"] = {{"complete", false},
+                    {"filesystem", nlohmann::ordered_json::array()},
+                    {"network", std::move(network)},
+                    {"dropped", o.lookups_dropped}};
     j["duration_ms"] = o.duration_ms;
     // Paths are bytes, JSON is UTF-8: invalid sequences become U+FFFD instead of throwing,
     // so the document is written on every path, however odd the file names involved.

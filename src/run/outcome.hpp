@@ -35,6 +35,11 @@ struct Outcome {
     std::vector<std::string> approximated;  // permissions given up to keep protections
     std::vector<std::string> weakened;      // protections dropped (on_unenforceable = weaken)
     std::vector<std::string> fallback;      // why earlier backends were not used
+    // Name lookups answered "no such name" because network.mode is "none" (bwrap:
+    // inner/dns_refuser.hpp): the status document's denials.network, and the last line on
+    // stderr. `lookups_dropped`: further distinct names, counted but not kept.
+    std::vector<std::string> refused_lookups;
+    std::size_t lookups_dropped = 0;
     long long duration_ms = 0;
 };
 

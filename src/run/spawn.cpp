@@ -59,6 +59,8 @@ namespace {
 
 constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 constexpr std::size_t kMaxCaptured = 64 * 1024;
+// After the run, how long the relayed output waits for a reader that takes nothing.
+constexpr int kRelayPatienceMs = 5000;
 
 Result<std::pair<UniqueFd, UniqueFd>> make_pipe(const char* what) {
     int p[2];
@@ -94,6 +96,10 @@ struct ExactFds {
             // If sbxrun itself is SIGKILLed, no teardown runs: the command dies with it at least
             // (what it left behind does not; see SECURITY.md).
             if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
+                return {errno, bp::system_category()};
+        }
+        for (int fd = 0; fd <= 2; ++fd) {
+            if ((launch->tty.std_fds & (1u << fd)) != 0 && ::dup2(launch->tty.slave, fd) < 0)
                 return {errno, bp::system_category()};
         }
         if (stderr_fd >= 0 && stderr_fd != STDERR_FILENO && ::dup2(stderr_fd, STDERR_FILENO) < 0)
@@ -240,6 +246,14 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
     // stays a zombie, holding a host pid and a slot of the user's RLIMIT_NPROC, until we reap
     // it: SIGCHLD wakes the loop below to do that while the command runs.
     if (launch.end_orphans) sigaddset(&forwarded, SIGCHLD);
+    // Relaying a terminal: the caller's window size follows into the pty (SIGWINCH), and a
+    // reader of the relayed output that went away is EPIPE for the relay, not sbxrun's death.
+    const bool relaying = launch.tty.active();
+    if (relaying) {
+        sigaddset(&forwarded, SIGWINCH);
+        sigaddset(&forwarded, SIGPIPE);
+        sigaddset(&forwarded, SIGCONT);  // stopped by someone's SIGSTOP/SIGTSTP: raw again
+    }
     if (::pthread_sigmask(SIG_BLOCK, &forwarded, &old_mask) != 0)
         return os_error("block signals", errno);
     UniqueFd sigfd(::signalfd(-1, &forwarded, SFD_CLOEXEC | SFD_NONBLOCK));
@@ -254,14 +268,31 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
     struct Subreaper {
         bool on;
         Teardown teardown;
+        bool ended = false;
+        void end() noexcept {
+            if (!on || ended) return;
+            ended = true;
+            teardown.end_all();
+        }
         ~Subreaper() {
             if (!on) return;
-            teardown.end_all();
+            end();
             ::prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
         }
     } subreaper{launch.end_orphans && ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0, {}};
     if (launch.end_orphans && !subreaper.on) return os_error("become child subreaper", errno);
     if (subreaper.on) subreaper.teardown = Teardown::prepare();
+
+    // Raw from here on, and back however this function returns (the caller's SIGTERM or SIGHUP
+    // is forwarded, and the run then ends through the normal path). Declared after the signal
+    // mask and the subreaper, so restored before the teardown ends the rest of the run.
+    std::optional<TtyRelay> relay;
+    std::optional<TerminalMode> raw;
+    if (relaying) {
+        copy_window_size(launch.tty.caller, launch.tty.master);
+        relay.emplace(launch.tty);
+        raw.emplace(launch.tty.caller);
+    }
 
     auto spawned = spawn(launch, old_mask, subreaper.on ? &subreaper.teardown : nullptr);
     // The child has its copies; ours would keep the pipes open forever.
@@ -309,7 +340,7 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
             if (r == pid) reaped_status = st;
     };
     while (!exited) {
-        pollfd pfds[7];
+        pollfd pfds[7 + TtyRelay::kMaxPolls];
         int n = 0;
         pfds[n++] = {pidfd.get(), POLLIN, 0};
         pfds[n++] = {sigfd.get(), POLLIN, 0};
@@ -320,6 +351,7 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
         int idx[3] = {-1, -1, -1};
         for (int i = 0; i < 3; ++i)
             if (open[i]) idx[i] = n, pfds[n++] = {sources[i]->get(), POLLIN, 0};
+        if (relay) relay->add_polls(pfds, n);
         int wait_ms = -1;
         if (deadline && !obs.timed_out) {
             auto left =
@@ -340,6 +372,7 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
             sup.kill_everything();
             continue;
         }
+        if (relay) relay->on_ready(pfds);
         for (int i = 0; i < 3; ++i) {
             if (idx[i] >= 0 && pfds[idx[i]].revents != 0) {
                 open[i] = drain(sources[i]->get(), *sinks[i]);
@@ -362,6 +395,16 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
                     reap_adopted();
                     continue;
                 }
+                if (si.ssi_signo == SIGWINCH) {
+                    copy_window_size(launch.tty.caller, launch.tty.master);
+                    continue;
+                }
+                if (si.ssi_signo == SIGPIPE) continue;
+                if (si.ssi_signo == SIGCONT) {
+                    if (raw) raw->reapply();
+                    copy_window_size(launch.tty.caller, launch.tty.master);
+                    continue;
+                }
                 sup.refresh_status();
                 if (obs.interrupted == 0) obs.interrupted = static_cast<int>(si.ssi_signo);
                 sup.forward(static_cast<int>(si.ssi_signo));
@@ -382,6 +425,14 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
     // Whatever is still buffered: everything in the sandbox that held a write end is gone.
     for (int i = 0; i < 3; ++i)
         if (open[i]) drain(sources[i]->get(), *sinks[i]);
+    // The command's last output, then the caller's terminal as it was. Under Landlock what the
+    // command left running still holds the pty (a `yes &` would keep the drain going for
+    // ever): the run's processes end first (under bwrap they died with the pid namespace).
+    if (relay) {
+        subreaper.end();
+        relay->finish(kRelayPatienceMs);
+    }
+    raw.reset();
     // Signals that arrived in the last moment are dropped, not re-raised on sbxrun.
     signalfd_siginfo si{};
     while (::read(sigfd.get(), &si, sizeof si) > 0) {

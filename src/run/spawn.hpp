@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "run/metadata_guard.hpp"
+#include "run/pty.hpp"
 #include "util/result.hpp"
 #include "util/unique_fd.hpp"
 
@@ -58,6 +59,10 @@ struct Launch {
     // notification is decided by metadata_guard. -1/nullptr: nothing is mediated.
     int metadata_sock = -1;
     const MetadataGuard* metadata_guard = nullptr;
+    // --tty (run/pty.hpp): the child gets tty.slave on the fds tty.std_fds names (before
+    // stderr_fd goes onto 2), and run_sandbox copies between tty.in/tty.out and tty.master,
+    // with the caller's terminal raw, until the sandbox has ended and the master is drained.
+    TtyLink tty;
 };
 
 struct SandboxExit {

@@ -7,6 +7,7 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace sbx {
 
@@ -53,6 +54,10 @@ struct Error {
     std::string symlink;
     std::string target;
     std::string suggestion;
+    // Lines printed under the message on stderr, indented, each made printable on its own (a
+    // list such as each backend's reason for not running). Not in the status document's
+    // `reason`: what they list has fields of its own there (e.g. `fallback`).
+    std::vector<std::string> details;
 
     Error() = default;
     Error(ErrorKind k, std::string msg) : kind(k), message(std::move(msg)) {}

@@ -73,6 +73,43 @@ UniqueFd open_no_symlinks_walk(int dirfd, const char* path, int flags) noexcept 
     }
 }
 
+UniqueFd make_dir_no_symlinks(const char* path, int create_last, mode_t mode) noexcept {
+    if (path == nullptr || *path != '/') {
+        errno = EINVAL;
+        return UniqueFd();
+    }
+    int components = 0;
+    for (const char* p = path; *p != '\0'; ++p)
+        if (*p != '/' && (p == path || p[-1] == '/')) ++components;
+    UniqueFd cur(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    const char* p = path;
+    char name[NAME_MAX + 1];
+    for (int index = 1; cur; ++index) {
+        while (*p == '/') ++p;
+        if (*p == '\0') return cur;
+        const char* end = std::strchr(p, '/');
+        const std::size_t len = end != nullptr ? static_cast<std::size_t>(end - p) : std::strlen(p);
+        if (len > NAME_MAX) {
+            errno = ENAMETOOLONG;
+            return UniqueFd();
+        }
+        std::memcpy(name, p, len);
+        name[len] = '\0';
+        p += len;
+        if (std::strcmp(name, ".") == 0 || std::strcmp(name, "..") == 0) {
+            errno = EINVAL;
+            return UniqueFd();
+        }
+        constexpr int kDir = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+        UniqueFd next(::openat(cur.get(), name, kDir));
+        if (!next && errno == ENOENT && index > components - create_last &&
+            (::mkdirat(cur.get(), name, mode) == 0 || errno == EEXIST))
+            next.reset(::openat(cur.get(), name, kDir));
+        cur = std::move(next);
+    }
+    return cur;
+}
+
 UniqueFd open_no_symlinks(int dirfd, const char* path, int flags) noexcept {
     open_how how{};
     how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC);

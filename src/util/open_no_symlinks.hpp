@@ -4,6 +4,8 @@
 // mount, somewhere else.
 #pragma once
 
+#include <sys/types.h>
+
 #include "util/unique_fd.hpp"
 
 namespace sbx {
@@ -16,6 +18,14 @@ namespace sbx {
 // O_NOFOLLOW, with the same answers, and "." or ".." components are refused (EINVAL).
 // Returns an invalid fd with errno set on failure. No allocation: safe after fork().
 [[nodiscard]] UniqueFd open_no_symlinks(int dirfd, const char* path, int flags) noexcept;
+
+// The directory at absolute `path` (O_PATH), reached without crossing a symlink, after making
+// at most its last `create_last` components when they are missing (mkdir with `mode`, then
+// opened the same way, so a name raced into a link is refused, not followed). For sbxrun's own
+// directories ($XDG_CACHE_HOME/sbxrun): a missing ancestor above those is not ours to make.
+// Returns an invalid fd with errno set on failure ("." or ".." components: EINVAL).
+[[nodiscard]] UniqueFd make_dir_no_symlinks(const char* path, int create_last,
+                                            mode_t mode) noexcept;
 
 // The walk open_no_symlinks() falls back to without openat2, exposed so that its unit tests
 // can run it on a kernel that has openat2.

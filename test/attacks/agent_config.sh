@@ -9,9 +9,16 @@ page="$(dirname "$0")/../../man/sbxrun-policy.5"
 names=$(sed -n '/^\.Sh AGENT CONFIGURATION/,/^\.Sh /s/^\.It Pa //p' "$page")
 check "the man page lists the set" test "$(echo "$names" | wc -l)" -ge 30
 
+# The names read from $HOME only (shells' start-up files and the like) are not blocked at a
+# project's top, where nothing reads them: the list of those the workspace must refuse.
+home_only=".claude.json .gitconfig .ripgreprc .bashrc .bash_profile .bash_login .bash_logout .profile .bash_aliases .inputrc .zshenv .zshrc .zprofile .zlogin .kshrc .mkshrc .cshrc .tcshrc .config/fish .pam_environment .config/environment.d .config/systemd .config/autostart .local/bin .local/lib .local/share/systemd .config/git .ssh .vimrc .config/nvim .emacs .emacs.d"
+project_names=""
+for n in $names; do
+    case " $home_only " in *" $n "*) ;; *) project_names="$project_names $n" ;; esac
+done
 # Missing: one run tries to create every name (as a file and as a directory, each its own
 # attempt), and must fail for each; afterwards none exists on the host.
-script='made=""; for n in '"$(echo $names | tr '\n' ' ')"'; do
+script='made=""; for n in '"$project_names"'; do
     case $n in .git | .codex) continue ;; esac  # the fixture has them
     if ( : >"$n" ) 2>/dev/null || mkdir "$n" 2>/dev/null || ln -s x "$n" 2>/dev/null; then
         made="$made $n"
@@ -22,7 +29,7 @@ echo refused-all; exit 1'
 attack_errno "no missing @agent-config name can be created at the workspace's top" \
     'refused-all' "$script"
 leftover=""
-for n in $names; do
+for n in $project_names; do
     case $n in .git | .codex) continue ;; esac
     if [ -e "$WS/$n" ] || [ -L "$WS/$n" ]; then leftover="$leftover $n"; fi
 done
@@ -31,6 +38,7 @@ check "none of them is on the host afterwards (no placeholder left either)" test
 # Present: each one, as a file, is read-only; rewriting them all fails one by one.
 for n in $names; do
     case $n in .git | .codex | .agents) continue ;; esac  # the fixture's own
+    mkdir -p "$(dirname "$WS/$n")"
     echo "host $n" >"$WS/$n"
 done
 own_fix
@@ -53,21 +61,61 @@ for n in $names; do
     case $n in .git | .codex | .agents) continue ;; esac
     rm -f "$WS/$n"
 done
+rm -rf "$WS/.config" "$WS/.local"
 
 # In ${tmpdir} (not a project directory): .git and .envrc, which git and direnv look for in
 # every parent directory, stay blocked; the rest may be created (nobody reads them there).
-attack_errno "a .git cannot be created in \${tmpdir}" "$(pick "$E_PLACEHOLDER|$E_RO" "$E_RO")" \
+attack_errno "a .git cannot be created in \${tmpdir}" "$(pick "$E_MISSING" "$E_RO")" \
     'mkdir "$TMPDIR/.git"'
-attack_errno "nor an .envrc" "$(pick "$E_RO|$E_PLACEHOLDER" "$E_RO")" ': >"$TMPDIR/.envrc"'
+attack_errno "nor an .envrc" "$(pick "$E_MISSING" "$E_RO")" ': >"$TMPDIR/.envrc"'
 sbxb -- sh -c ': >"$TMPDIR/.bashrc" && mkdir "$TMPDIR/.claude"'
 expect_rc 0 "$BACKEND: .bashrc and .claude may be created in \${tmpdir}"
 check "and they are the command's own files on the host" test -f "$FIX/tmp/.bashrc" -a -d "$FIX/tmp/.claude"
 rm -rf "$FIX/tmp/.bashrc" "$FIX/tmp/.claude"
 
-# $HOME as the workspace: a shell start-up file is blocked there too.
+sbxb -- sh -c ': >.bashrc && : >.zshenv'
+expect_rc 0 "$BACKEND: a .bashrc may be created at a project's top (read from \$HOME only)"
+rm -f "$WS/.bashrc" "$WS/.zshenv"
+# $HOME inside a writable root without being one (below ${tmpdir}, found by the fifth outside
+# review): its names are protected all the same.
+mkdir -p "$FIX/tmp/home"; echo "host rc" >"$FIX/tmp/home/.bashrc"; own_fix
+(cd "$WS" && as_runner env HOME="$FIX/tmp/home" "$SBXRUN" --backend "$BACKEND" -- sh -c \
+    'echo planted >>"$HOME/.bashrc"; : >"$HOME/.gitconfig"; mkdir -p "$HOME/.config/git"; exit 0') \
+    >"$OUT" 2>"$ERR"
+check "$BACKEND: with \$HOME in \${tmpdir}, ~/.bashrc is unchanged" \
+    test "$(cat "$FIX/tmp/home/.bashrc")" = "host rc"
+check "$BACKEND: and no ~/.gitconfig or ~/.config/git was created" \
+    test ! -e "$FIX/tmp/home/.gitconfig" -a ! -e "$FIX/tmp/home/.config/git"
+rm -rf "$FIX/tmp/home"
+# direnv loads an .envrc from any directory above: none can be made above the workspace when
+# that directory is writable (as for .git).
+mkdir -p "$FIX/tmp/up/proj"; own_fix
+(cd "$FIX/tmp/up/proj" && as_runner "$SBXRUN" --backend "$BACKEND" -- sh -c ': >../.envrc') \
+    >"$OUT" 2>"$ERR"
+check "$BACKEND: no .envrc can be made above the workspace" test ! -e "$FIX/tmp/up/.envrc"
+rm -rf "$FIX/tmp/up"
+
+# $HOME as the workspace: a shell start-up file is blocked there.
 WS=$FIX/home
-attack_errno "no .bashrc can be created in \$HOME" "$(pick "$E_RO|$E_PLACEHOLDER" "$E_RO")" \
+attack_errno "no .bashrc can be created in \$HOME" "$(pick "$E_MISSING" "$E_RO")" \
     ': >.bashrc'
-attack_errno "nor a .zshenv" "$(pick "$E_RO|$E_PLACEHOLDER" "$E_RO")" ': >.zshenv'
+attack_errno "nor a .zshenv" "$(pick "$E_MISSING" "$E_RO")" ': >.zshenv'
 check "\$HOME has neither afterwards" test ! -e "$FIX/home/.bashrc" -a ! -e "$FIX/home/.zshenv"
+# The workspace is $HOME itself (sbxrun started there, outside any git work tree: the sixth
+# outside review wrote ~/.bash_aliases and a .pth file into Python's user site-packages, both
+# run by the host later).
+mkdir -p "$FIX/home/.local/share"; own_fix
+(cd "$FIX/home" && as_runner "$SBXRUN" --backend "$BACKEND" -- sh -c '
+    echo "touch x" >>.bash_aliases 2>/dev/null && echo wrote .bash_aliases
+    mkdir -p .local/lib/python3/site-packages 2>/dev/null && echo made .local/lib
+    mkdir -p .local/share/systemd/user 2>/dev/null && echo made .local/share/systemd
+    echo "set editing-mode vi" >.inputrc 2>/dev/null && echo wrote .inputrc
+    echo ran') >"$OUT" 2>"$ERR"
+RC=$?
+expect_rc 0 "$BACKEND: a run whose workspace is \$HOME"
+check "$BACKEND: ... could not write .bash_aliases, .local/lib, .local/share/systemd, .inputrc" \
+    test "$(cat "$OUT")" = ran
+check "$BACKEND: ... and none of them exists on the host" test ! -e "$FIX/home/.bash_aliases" -a \
+    ! -e "$FIX/home/.local/lib" -a ! -e "$FIX/home/.local/share/systemd" -a ! -e "$FIX/home/.inputrc"
+rm -rf "$FIX/home/.local"
 done_testing

@@ -149,10 +149,12 @@ check "nested layout: sub/inner/.git is a gitdir file" grep -q '^gitdir: ' "$SUP
 check "submodule layout: sub/.git is a gitdir file" grep -q '^gitdir: ' "$SUPW/sub/.git"
 WS=$SUPW
 sub_before=$(cat "$SUPW/sub/.git")
+# The copy it plants is removed in the same run: left there, it is itself a git directory with
+# a core.fsmonitor, which the check after the run reports (120, test/attacks/bare_plant.sh).
 attack_errno "super: rewrite a submodule's .git file" "$REFUSED" \
     "cp -a .git/modules/sub sub/.x && git config -f sub/.x/config core.worktree .. &&
      git config -f sub/.x/config core.fsmonitor 'touch $MARK; false' &&
-     printf 'gitdir: .x\\n' >sub/.git"
+     printf 'gitdir: .x\\n' >sub/.git; rc=\$?; rm -rf sub/.x; exit \$rc"
 check "super: the submodule's .git file is unchanged" test "$(cat "$SUPW/sub/.git")" = "$sub_before"
 attack_errno "super: replace the submodule's .git file" "$REFUSED" \
     "rm -f sub/.git || exit 1; printf 'gitdir: .x\\n' >sub/.git"

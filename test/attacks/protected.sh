@@ -22,10 +22,10 @@ attack_errno "rename the pinned link" "cannot move .\.codex. to .*: $E_BUSY" "mv
 attack_errno "replace the pinned link (ln -sfn)" "failed to create symbolic link .\.codex.: $E_BUSY" "ln -sfn /tmp .codex"
 attack_errno "replace the pinned link by rename over it" "cannot move .src/l. to .\.codex.: $E_BUSY" "ln -s src src/l && mv -T src/l .codex"
 attack_errno "remove the link's target directory" "cannot remove .*config.toml.: $E_RO" "rm -rf .auxiliary/configuration/coders/codex"
-attack_errno "recreate the missing .agents (mkdir)" "cannot create directory .\.agents.: $E_PLACEHOLDER" "mkdir .agents"
-attack_errno "recreate the missing .agents (file)" "cannot create .agents: $E_RO" "echo x >.agents"
-attack_errno "recreate the missing .agents (symlink)" "failed to create symbolic link .\.agents.: $E_PLACEHOLDER" "ln -s src .agents"
-attack_errno "recreate the missing .agents (rename)" "$(pick 'cannot overwrite non-directory .\.agents.' 'cannot move .src/a. to .\.agents.: Permission denied')" "mkdir -p src/a && mv src/a .agents"
+attack_errno "recreate the missing .agents (mkdir)" "cannot create directory .\.agents.: ($E_MISSING)" "mkdir .agents"
+attack_errno "recreate the missing .agents (file)" "cannot create .agents: ($E_RO|$E_MISSING)" "echo x >.agents"
+attack_errno "recreate the missing .agents (symlink)" "failed to create symbolic link .\.agents.: ($E_MISSING)" "ln -s src .agents"
+attack_errno "recreate the missing .agents (rename)" "$(pick 'cannot overwrite non-directory .\.agents.|cannot move .src/a. to .\.agents.: Permission denied' 'cannot move .src/a. to .\.agents.: Permission denied')" "mkdir -p src/a && mv src/a .agents"
 
 # A nested repository is not protected by default: protect names apply at the top of each
 # writable root, and git run at the workspace root never reads a nested .git (see SECURITY.md).

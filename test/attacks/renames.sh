@@ -19,7 +19,7 @@ ln -s ../../scripts/pre-commit "$WS/.git/hooks/pre-commit"
 own_fix
 snapshot_host
 
-E_MOVE=$(pick 'Device or resource busy' 'Permission denied')
+E_MOVE=$(pick 'Device or resource busy|Permission denied' 'Permission denied')
 attack_errno "the workspace, nested in a writable root, cannot be renamed away" "$E_MOVE" \
     "mv '$WS' '$WS.moved'"
 attack_errno "the directory between a writable root and the workspace cannot be renamed" \

@@ -66,6 +66,21 @@ check "no line of stderr is forged" sh -c "! grep -q '^sbxrun: ok\\|^sbxrun: fin
 check "the status document is one line" test "$(wc -l <"$FIX/esc.json")" = 1
 check "its reason shows the newline escaped" grep -q 'lnk\\\\nsbxrun: ok' "$FIX/esc.json"
 rm -f "$WS/lnk"* "$WS/x"*
+# A FIFO: the command could write a document of its own before sbxrun's, and one with no
+# reader made sbxrun block in open(2) (fifth outside review). Refused at once.
+plant "a FIFO at the next run's status file" 'mkfifo fifo.json'
+sbxb --status-file fifo.json -- true
+expect_rc 125 "$BACKEND: a FIFO as the status file is refused, without waiting for a reader"
+rm -f "$WS/fifo.json"
+# --explain prints names the sandbox chose escaped too.
+plant "a protected link named with an escape sequence" \
+    "ln -s x \"\$(printf 'e\\033]0;title\\007\\nsbxrun: forged')\""
+printf 'version = 1\n[filesystem]\nprotect = ["${workspace}/e\\u001b]0;title\\u0007\\nsbxrun: forged"]\n' \
+    >"$FIX/explain.toml"
+sbxb --policy "$FIX/explain.toml" --explain -- true
+check "$BACKEND: --explain prints no escape or bell byte" sh -c "! grep -q \"\$(printf '\\033\\|\\007')\" '$OUT'"
+check "$BACKEND: nor a forged line" sh -c "! grep -q '^sbxrun: forged' '$OUT'"
+rm -f "$WS"/e*
 # A kernel file takes writes as commands; refused before anything runs.
 sbxb --status-file /proc/self/comm -- true
 expect_rc 125 "$BACKEND: a /proc file as the status file is refused"

@@ -13,7 +13,7 @@ set -u
 # the test's own knobs and the sanitizers' options; a test that wants a variable sets it itself.
 for _v in $(compgen -e); do
     case $_v in
-        SBXRUN_POLICY | SBXRUN_LANDLOCK_ABI_MAX) unset "$_v" ;;  # read by sbxrun itself
+        SBXRUN_POLICY | SBXRUN_LANDLOCK_ABI_MAX | SBXRUN_ENTRY_BROKER) unset "$_v" ;;  # sbxrun reads them
         SBXRUN* | ATTACK_* | ASAN_OPTIONS | UBSAN_OPTIONS | LSAN_OPTIONS | MSAN_OPTIONS | \
             MALLOC_PERTURB_ | MESON_TEST_ITERATION | PWD) ;;  # the tests' own knobs, sanitizers
         *) unset "$_v" ;;

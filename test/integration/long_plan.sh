@@ -12,8 +12,8 @@ status() { status_field "$FIX/.status" "$1"; }
 # decide; sbxrun raises its soft limit itself.
 ulimit -s 8192 || diag "cannot set the stack limit"
 ulimit -H -n 65536 2>/dev/null || true
-[ "$(ulimit -H -n)" != unlimited ] && [ "$(ulimit -H -n)" -lt 12000 ] &&
-    skip_all "the hard descriptor limit $(ulimit -H -n) is below the 12000 this test needs"
+[ "$(ulimit -H -n)" != unlimited ] && [ "$(ulimit -H -n)" -lt 4000 ] &&
+    skip_all "the hard descriptor limit $(ulimit -H -n) is below the 4000 this test needs"
 ulimit -S -n 1024
 
 # 1,400 writable roots of ~870 bytes each: some 2.5 MB of bwrap and sbxrun-inner arguments,
@@ -34,26 +34,28 @@ expect_rc 0 "bwrap runs a plan of 1,400 long writable roots"
 check "under bwrap" test "$(status backend)" = bwrap
 check "the last root was writable" test "$(cat "$long/r1400/w" 2>/dev/null)" = ok
 
-# 10,000 writable roots: 60,000 bwrap arguments, which bwrap refuses (MAX_ARGS 9000).
-python3 -c 'import os,sys; [os.makedirs(sys.argv[1] + "/w%d" % i) for i in range(10000)]' "$FIX/wide"
-python3 -c 'import sys; print("version = 1\n[filesystem]\nmissing_protected = \"ignore\"\nwrite = [" + ",".join("\"%s/w%d\"" % (sys.argv[1], i) for i in range(10000)) + "]")' "$FIX/wide" >"$FIX/wide.toml"
+# 2,000 writable roots: some 12,000 bwrap arguments, which bwrap refuses (MAX_ARGS 9000). (Not
+# more: each root costs sbxrun its protected-name lookups, and the test runs under ASan too.)
+python3 -c 'import os,sys; [os.makedirs(sys.argv[1] + "/w%d" % i) for i in range(2000)]' "$FIX/wide"
+python3 -c 'import sys; print("version = 1\n[filesystem]\nmissing_protected = \"ignore\"\nwrite = [" + ",".join("\"%s/w%d\"" % (sys.argv[1], i) for i in range(2000)) + "]")' "$FIX/wide" >"$FIX/wide.toml"
 own_fix
 longest_line() { awk '{ if (length($0) > n) n = length($0) } END { print n + 0 }' "$ERR"; }
 
 rm -f "$FIX/.status"
 sbx --backend bwrap --policy "$FIX/wide.toml" --status-file "$FIX/.status" -- true
-expect_rc 121 "bwrap alone cannot run 10,000 roots: 121"
+expect_rc 121 "bwrap alone cannot run 2,000 roots: 121"
 check "the reason names bwrap's cap" grep -q "bwrap accepts at most 9000" "$ERR"
+check "each backend's reason is a line of its own, not an escaped \\n" grep -q "^  bwrap: the plan has 2001 mount operations" "$ERR"
 check "no stderr line over 400 bytes (longest $(longest_line))" test "$(longest_line)" -le 400
 
 ll_abi=$(python3 -c 'import ctypes; l=ctypes.CDLL(None, use_errno=True); print(max(0, l.syscall(444, None, 0, 1)))')
 if [ "$ll_abi" -ge 1 ]; then
     rm -f "$FIX/.status"
-    sbx --policy "$FIX/wide.toml" --status-file "$FIX/.status" -- sh -c 'echo ok >"$1/w9999/w"' sh "$FIX/wide"
-    expect_rc 0 "the automatic order runs 10,000 roots under Landlock"
+    sbx --policy "$FIX/wide.toml" --status-file "$FIX/.status" -- sh -c 'echo ok >"$1/w1999/w"' sh "$FIX/wide"
+    expect_rc 0 "the automatic order runs 2,000 roots under Landlock"
     check "under landlock" test "$(status backend)" = landlock
     check "the fallback says why" sh -c 'python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if \"9000\" in d[\"fallback\"][0] else 1)" "$1"' sh "$FIX/.status"
-    check "the last root was writable" test "$(cat "$FIX/wide/w9999/w" 2>/dev/null)" = ok
+    check "the last root was writable" test "$(cat "$FIX/wide/w1999/w" 2>/dev/null)" = ok
     check "no stderr line over 400 bytes (longest $(longest_line))" test "$(longest_line)" -le 400
 elif [ "${SBXRUN_MUST_WORK:-0}" = 1 ]; then
     not_ok "no Landlock on this kernel (SBXRUN_MUST_WORK=1)"

@@ -51,4 +51,18 @@ run_in "$WS/src/deep" --explain --explain-format json -- true
 check "--explain json: workspace path and source" python3 -c '
 import json, sys; w = json.load(open(sys.argv[1]))["workspace"]
 assert w == {"path": sys.argv[2], "source": "git work tree"}, w' "$OUT" "$WS"
+# A workspace in /dev/shm: bwrap's /dev is the sandbox's own, but /dev/shm is bound as the
+# policy says (it was hidden: bwrap failed at chdir and the run fell back to Landlock).
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+    SHM=$(mktemp -d /dev/shm/sbxrun-ws.XXXXXX)
+    chmod 0777 "$SHM"; own_fix
+    if [ "$SBXRUN_AS" = user ]; then chown "$TEST_USER:" "$SHM"; fi
+    (cd "$SHM" && as_runner "$SBXRUN" --backend bwrap --status-file "$FIX/shm.json" -- \
+        sh -c 'echo in >made && cat made') >"$OUT" 2>"$ERR"
+    RC=$?
+    expect_rc 0 "a workspace in /dev/shm runs under bwrap"
+    check "and is writable there" test "$(cat "$SHM/made" 2>/dev/null)" = in
+    check "with no fallback" grep -q '"backend":"bwrap"' "$FIX/shm.json"
+    rm -rf "$SHM"
+fi
 done_testing

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <initializer_list>
 #include <map>
@@ -203,6 +204,44 @@ TEST_CASE("with mount_setattr, sbxrun-inner binds the placeholders; below a tmpf
                            kInnerTail}));
     // Their descriptors stay with sbxrun (which holds their locks): bwrap gets none of them.
     CHECK(cmd.pass_fds == std::vector<int>{4, 100, 101, 300, 3, 5, 6});
+}
+
+TEST_CASE("with the entry broker, missing names are entry blocks; below a tmpfs, placeholders",
+          "[bwrap][compile]") {
+    Fixture f;
+    f.in.inner_binds_placeholders = true;
+    f.in.entry_broker = true;
+    f.op(OpKind::bind_ro, "/", 1, 2);
+    f.op(OpKind::bind_rw, "/work", 1, 3);
+    f.op(OpKind::tmpfs, "/tmp");
+    f.op(OpKind::block_missing, "/tmp/.git", 5, 6);
+    f.op(OpKind::block_missing, "/work/.agents", 7, 8);
+    f.op(OpKind::block_missing, "/work/.claude", 7, 9);
+    f.op(OpKind::block_missing, "/.envrc", 7, 10);
+    BwrapPlan bp = f.mounts();
+    for (auto& m : bp.mounts) {
+        if (!broker_blocks(bp, m)) continue;
+        m.fd = -1;
+        m.placeholder_id.reset();
+        m.parent_id =
+            m.op->dest == "/.envrc" ? std::pair<dev_t, ino_t>{1, 2} : std::pair<dev_t, ino_t>{1, 3};
+    }
+    auto r = compile_bwrap(bp, f.info, f.in);
+    REQUIRE(r.ok());
+    const auto& argv = r->argv;
+    const auto has = [&](std::vector<std::string> seq) {
+        return std::search(argv.begin(), argv.end(), seq.begin(), seq.end()) != argv.end();
+    };
+    CHECK(has({"--ro-bind-fd", "300", "/tmp/.git"}));  // below the tmpfs: bwrap's placeholder
+    CHECK_FALSE(has({"--placeholder", "7:8", "/work/.agents"}));
+    CHECK(has(
+        {"--entry-block", "1:3", "/work", "--entry-name", ".agents", "--entry-name", ".claude"}));
+    CHECK(has({"--entry-block", "1:2", "/", "--entry-name", ".envrc"}));
+    CHECK(std::count(argv.begin(), argv.end(), "--entry-block") == 2);
+    CHECK_FALSE(r->notes.empty());
+    // Outside --explain an entry block without its directory's identity is a bug.
+    bp.mounts.back().parent_id.reset();
+    CHECK_FALSE(compile_bwrap(bp, f.info, f.in).ok());
 }
 
 TEST_CASE("an empty plan still gets /proc and /dev, and nothing else", "[bwrap][compile]") {
@@ -434,6 +473,23 @@ TEST_CASE("explain renders every descriptor as <fd> and passes none", "[bwrap][c
                {"--devpts", "--seccomp", "netns", "--unix-sockets", "allow", "--new-session", "yes",
                 "--report-fd", "-1", "--stderr-fd", "-1", "--chdir", "/work", "--", "true"}}));
     CHECK(cmd.pass_fds.empty());
+}
+
+TEST_CASE("a rule under /dev/shm is applied: the sandbox's /dev/shm is an empty directory",
+          "[bwrap][compile]") {
+    Fixture f;
+    f.op(OpKind::bind_ro, "/", 1, 2);
+    f.op(OpKind::bind_rw, "/dev/shm/ws", 1, 3);
+    auto cmd = f.ok();
+    CHECK(cmd.argv == cat({kHead,
+                           {"--ro-bind-fd", "100", "/"},
+                           kProcDev,
+                           {"--bind-fd", "101", "/dev/shm/ws"},
+                           kInner,
+                           {"--verify", "1:2:ro", "/"},
+                           {"--verify", "1:3:rw", "/dev/shm/ws"},
+                           kInnerTail}));
+    CHECK(cmd.notes.empty());
 }
 
 TEST_CASE("rules under /proc and /dev are noted, not applied, and shift no descriptor",

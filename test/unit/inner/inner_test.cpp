@@ -16,6 +16,8 @@ InnerSpec full_spec() {
               {"/w/dir with space/AGENTS.md", "../a b"},
               {"/w/--", "--"}};
     s.placeholders = {{"/w/.claude", 65024, 17, true}, {"/w/dir with space/.mcp.json", 1, 2, true}};
+    s.entry_blocks = {{"/w", 65024, 10, {".claude", ".envrc", "dir with space", "--"}},
+                      {"/tmp", 1, 2, {".git"}}};
     s.mount_devpts = true;
     s.landlock = true;
     s.landlock_spec.abi = 7;
@@ -26,11 +28,13 @@ InnerSpec full_spec() {
     s.seccomp = SeccompProfile::no_network;
     s.refuse_unix_sockets = true;
     s.new_session = false;
+    s.controlling_tty = true;
     s.report_fd = 7;
     s.stderr_fd = 9;
     s.keep_fds = {5, 6};
     s.chdir = "/w/sub dir";
     s.nofile_soft = 1024;
+    s.dns_log_fd = 11;
     s.argv = {"sh", "-c", "--", "--pin", ""};
     return s;
 }
@@ -96,6 +100,8 @@ TEST_CASE("parse_inner_args rejects malformed arguments as usage errors") {
         {"--report-fd", "-2", "--", "true"},
         {"--report-fd", "+3", "--", "true"},
         {"--stderr-fd", "3a", "--", "true"},
+        {"--dns-log", "-1", "--", "true"},                   // a descriptor, never "none"
+        {"--dns-log", "4", "--dns-log", "5", "--", "true"},  // twice
         {"--keep-fd", "-1", "--", "true"},        // -1 means "none" only for report/stderr
         {"--landlock", "1:2:3", "--", "true"},    // too few fields
         {"--landlock", "0:1:0:0", "--", "true"},  // ABI >= 1
@@ -104,7 +110,17 @@ TEST_CASE("parse_inner_args rejects malformed arguments as usage errors") {
         {"--landlock", "1:2:0:0", "--landlock-rule", "3", "--", "true"},
         {"--chdir", "", "--", "true"},
         {"--devpts", "--devpts", "--", "true"},
+        {"--ctty", "--ctty", "--", "true"},
         {"--frobnicate", "--", "true"},
+        {"--entry-block", "1:2", "/w", "--", "true"},  // no name
+        {"--entry-block", "1:2", "/w", "--entry-block", "1:3", "/t", "--entry-name", "x", "--",
+         "true"},                                                          // first has no name
+        {"--entry-name", ".git", "--", "true"},                            // no block before
+        {"--entry-block", "1", "/w", "--entry-name", "x", "--", "true"},   // DEV:INO
+        {"--entry-block", "1:2", "w", "--entry-name", "x", "--", "true"},  // absolute
+        {"--entry-block", "1:2", "/w", "--entry-name", "a/b", "--", "true"},
+        {"--entry-block", "1:2", "/w", "--entry-name", "..", "--", "true"},
+        {"--entry-block", "1:2", "/w", "--entry-name", "", "--", "true"},
     };
     for (const auto& args : bad) {
         INFO("args: " << args.size() << (args.empty() ? "" : " first=" + args.front()));
@@ -167,4 +183,15 @@ TEST_CASE("parse_inner_report rejects anything but one well-formed record") {
     }
     CHECK(parse_inner_report("X 130\n")->value == 130);
     CHECK(parse_inner_report("S 2\n")->kind == InnerReport::Kind::signaled);
+}
+
+TEST_CASE("entry blocks round-trip in order, each with its names") {
+    InnerSpec s;
+    s.argv = {"true"};
+    s.entry_blocks = {{"/a", 1, 2, {"x"}}, {"/a/b", 3, 4, {".X", "y", "z"}}};
+    const auto args = to_args(s);
+    auto back = parse_inner_args(args);
+    REQUIRE(back.ok());
+    CHECK(back->entry_blocks == s.entry_blocks);
+    CHECK(std::count(args.begin(), args.end(), "--entry-name") == 4);
 }

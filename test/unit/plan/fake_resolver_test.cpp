@@ -269,7 +269,8 @@ TEST_CASE("fake tree: a missing @agent-config name is blocked where host program
     p.filesystem.write.push_back(rule("/tmp", "filesystem.write[1]"));
     p.filesystem.protect[0].missing = sbx::MissingScope::project;
     sbx::PlanOptions o = options(tree);
-    o.project_dirs = {"/ws", "/home/nobody"};  // a home that does not exist is no root
+    o.workspace_dir = "/ws";
+    o.home_dir = "/home/nobody";  // a home that does not exist is no root
     auto plan = sbx::make_plan(p, o);
     REQUIRE(plan.ok());
 
@@ -288,4 +289,25 @@ TEST_CASE("fake tree: a missing @agent-config name is blocked where host program
     REQUIRE(git != nullptr);
     CHECK(git->decision == sbx::Decision::blocked);
     CHECK(op_at(*plan, "/tmp/.git") != nullptr);
+}
+
+TEST_CASE("fake tree: a missing name read from $HOME only is blocked only there") {
+    FakeTree tree;
+    tree.dir("/").dir("/ws").dir("/home/u");
+    sbx::Policy p = policy({".bashrc"});
+    p.filesystem.write.push_back(rule("/home/u", "filesystem.write[1]"));
+    p.filesystem.protect[0].missing = sbx::MissingScope::home;
+    sbx::PlanOptions o = options(tree);
+    o.workspace_dir = "/ws";
+    o.home_dir = "/home/u";
+    auto plan = sbx::make_plan(p, o);
+    REQUIRE(plan.ok());
+    const auto* ws = decision(*plan, "/ws/.bashrc");
+    REQUIRE(ws != nullptr);
+    CHECK(ws->decision == sbx::Decision::missing_unread);
+    CHECK(op_at(*plan, "/ws/.bashrc") == nullptr);
+    const auto* home = decision(*plan, "/home/u/.bashrc");
+    REQUIRE(home != nullptr);
+    CHECK(home->decision == sbx::Decision::blocked);
+    CHECK(op_at(*plan, "/home/u/.bashrc") != nullptr);
 }

@@ -27,7 +27,8 @@ TEST_CASE("@agent-config names each agent's state and the host tools' code files
     std::set<std::string_view> seen;
     for (const auto& n : agent_config_names()) {
         CHECK(seen.insert(n.name).second);
-        CHECK(n.name.find('/') == std::string_view::npos);
+        CHECK(n.name.find("..") == std::string_view::npos);
+        CHECK(n.name.front() != '/');
         CHECK_FALSE(n.reader.empty());
     }
     for (const char* name : {".git",         ".codex",
@@ -54,6 +55,9 @@ TEST_CASE("a missing name is blocked in every root only where host programs look
     for (const auto& n : agent_config_names()) {
         const bool upward = n.name == ".git" || n.name == ".envrc";
         CHECK((n.missing == MissingScope::every_root) == upward);
+        // What lives under .config, .local or .ssh is read from $HOME alone.
+        if (n.name.find('/') != std::string_view::npos || n.name == ".ssh")
+            CHECK(n.missing == MissingScope::home);
     }
 }
 

@@ -192,8 +192,10 @@ TEST_CASE("srt settings map to the same read, write, hidden and protected paths"
     CHECK(paths_of(r->policy.filesystem.protect) == paths_of(want.filesystem.protect));
     CHECK(same_policy(r->policy, want));
 
-    // allowGitConfig = true: .git/config stays writable, as in srt.
-    CHECK_FALSE(any_line_has(paths_of(r->policy.filesystem.protect), ".git/config"));
+    // srt's .git: writable but for what runs code, which is filesystem.git = "commit"; with
+    // allowGitConfig = true srt lets config be written too, which sbxrun does not: said.
+    CHECK(r->policy.filesystem.git.value == GitMode::commit);
+    CHECK(any_line_has(r->unmapped, "allowGitConfig = true"));
     // Globs are reported, not applied; unknown srt keys are reported.
     CHECK(any_line_has(r->unmapped, "filesystem.denyRead[2] = \"**/.env\""));
     CHECK(any_line_has(r->unmapped, "filesystem.denyWrite[2] = \"src/*.lock\""));
@@ -211,7 +213,12 @@ TEST_CASE("srt: .git/config is protected unless allowGitConfig; no allowWrite, n
                                   "denyWrite": []}})",
                              "s.json", ctx);
     REQUIRE(r.ok());
-    CHECK(any_line_has(paths_of(r->policy.filesystem.protect), ".git/config"));
+    // Without allowGitConfig, config is read-only as in every commit-mode run: nothing said.
+    CHECK(r->policy.filesystem.git.value == GitMode::commit);
+    CHECK_FALSE(any_line_has(r->unmapped, "allowGitConfig"));
+    // srt's mandatory names are all in @agent-config, which the import protects.
+    CHECK(any_line_has(paths_of(r->policy.filesystem.protect), ".claude"));
+    CHECK(any_line_has(paths_of(r->policy.filesystem.protect), ".bashrc"));
     CHECK(any_line_has(r->assumed, "network"));
 
     auto none = import_srt_text("{}", "s.json", ctx);

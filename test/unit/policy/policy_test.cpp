@@ -69,6 +69,8 @@ TEST_CASE("enum names are the policy's spelling", "[policy][enums]") {
     CHECK(std::string(to_string(SymlinkMode::follow)) == "follow");
     CHECK(std::string(to_string(MissingProtected::block)) == "block");
     CHECK(std::string(to_string(MissingProtected::ignore)) == "ignore");
+    CHECK(std::string(to_string(GitMode::protect)) == "protect");
+    CHECK(std::string(to_string(GitMode::commit)) == "commit");
     CHECK(std::string(to_string(NetworkMode::none)) == "none");
     CHECK(std::string(to_string(NetworkMode::full)) == "full");
     CHECK(std::string(to_string(BackendKind::bwrap)) == "bwrap");
@@ -92,6 +94,20 @@ TEST_CASE("each enum value is accepted from a file", "[policy][enums]") {
         REQUIRE(p.ok());
         CHECK(p->filesystem.missing_protected.value == m);
     }
+    for (auto m : {GitMode::protect, GitMode::commit}) {
+        auto t = load_text(std::string("version = 1\nfilesystem.git = \"") + to_string(m) + "\"\n",
+                           "g.toml");
+        REQUIRE(t.ok());
+        CHECK(t->filesystem.git.value == m);
+        CHECK(t->filesystem.git.origin.file == "g.toml");
+        CHECK(t->filesystem.git.origin.line == 2);
+        CHECK(t->filesystem.git.origin.key == "filesystem.git");
+        auto j = load_text(
+            std::string("{\"version\": 1, \"filesystem\": {\"git\": \"") + to_string(m) + "\"}}",
+            "g.json");
+        REQUIRE(j.ok());
+        CHECK(j->filesystem.git.value == m);
+    }
     for (auto m : {NetworkMode::none, NetworkMode::full}) {
         auto p = load_text(
             std::string("{\"version\": 1, \"network\": {\"mode\": \"") + to_string(m) + "\"}}",
@@ -110,4 +126,23 @@ TEST_CASE("each enum value is accepted from a file", "[policy][enums]") {
     auto o = load_text("version = 1\nbackend.order = [\"landlock\"]\n", "e.toml");
     REQUIRE(o.ok());
     CHECK(o->backend.order == std::vector<BackendKind>{BackendKind::landlock});
+}
+
+TEST_CASE("filesystem.git: protect by default; an unknown value is a policy error naming the key",
+          "[policy][git]") {
+    auto d = load_text("version = 1\n", "d.toml");
+    REQUIRE(d.ok());
+    CHECK(d->filesystem.git.value == GitMode::protect);
+    CHECK(d->filesystem.git.origin.file.empty());
+    for (const char* bad : {"\"write\"", "\"\"", "\"Commit\"", "true", "[\"commit\"]"}) {
+        auto p = load_text(std::string("version = 1\n[filesystem]\ngit = ") + bad + "\n", "b.toml");
+        REQUIRE_FALSE(p.ok());
+        CHECK(p.error().kind == ErrorKind::schema);
+        CHECK(p.error().origin.key == "filesystem.git");
+        CHECK(p.error().origin.line == 3);
+    }
+    auto j = load_text("{\"version\": 1, \"filesystem\": {\"git\": \"rw\"}}", "b.json");
+    REQUIRE_FALSE(j.ok());
+    CHECK(j.error().origin.key == "filesystem.git");
+    CHECK(j.error().render().find("protect, commit") != std::string::npos);
 }

@@ -63,7 +63,7 @@ inline bool same_policy(const Policy& a, const Policy& b) {
            same_rules(fa.deny, fb.deny) && same_rules(fa.tmpfs, fb.tmpfs) &&
            fa.symlinks.value == fb.symlinks.value &&
            fa.missing_protected.value == fb.missing_protected.value &&
-           a.network.mode.value == b.network.mode.value &&
+           fa.git.value == fb.git.value && a.network.mode.value == b.network.mode.value &&
            a.network.unix_sockets.has_value() == b.network.unix_sockets.has_value() &&
            (!a.network.unix_sockets ||
             a.network.unix_sockets->value == b.network.unix_sockets->value) &&

@@ -71,3 +71,14 @@ TEST_CASE("TOML output notes where each value came from", "[policy][serialize]")
     const std::string json = policy_to_json(*p);
     CHECK(json.find("\"symlinks\": \"follow\"") != std::string::npos);
 }
+
+TEST_CASE("filesystem.git round-trips and is written with its origin", "[policy][serialize][git]") {
+    auto p = load_text("version = 1\n[filesystem]\ngit = \"commit\"\n", "git.toml");
+    REQUIRE(p.ok());
+    check_round_trip(*p);
+    CHECK(policy_to_toml(*p).find("git = \"commit\"  # git.toml:3\n") != std::string::npos);
+    CHECK(policy_to_json(*p).find("\"git\": \"commit\"") != std::string::npos);
+    auto d = load_text("version = 1\n", "d.toml");
+    REQUIRE(d.ok());
+    CHECK(policy_to_toml(*d).find("git = \"protect\"  # built-in\n") != std::string::npos);
+}

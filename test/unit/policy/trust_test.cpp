@@ -55,10 +55,21 @@ TEST_CASE("trust: entry names are the percent-encoded canonical path", "[policy]
 
 TEST_CASE("trust: the key resolves the directory, not the file", "[policy][trust]") {
     Fixture f;
+    write_text(f.policy, kDeny);
     fs::create_directory_symlink(f.ws, f.root / "link");
-    CHECK(trust_key((f.root / "link" / ".sbxrun.toml").string()).value() == f.policy);
-    CHECK(trust_key(f.ws + "/./.sbxrun.toml").value() == f.policy);
-    auto missing = trust_key((f.root / "nope" / ".sbxrun.toml").string());
+    auto through_link = read_trust_candidate((f.root / "link" / ".sbxrun.toml").string());
+    REQUIRE(through_link.ok());
+    CHECK(through_link->key == f.policy);
+    CHECK(through_link->text == kDeny);
+    CHECK(read_trust_candidate(f.ws + "/./.sbxrun.toml").value().key == f.policy);
+    // The file itself a symlink: the key is its own place, not its target's.
+    fs::create_directories(f.root / "other");
+    fs::create_symlink(f.policy, f.root / "other" / ".sbxrun.toml");
+    auto linked = read_trust_candidate((f.root / "other" / ".sbxrun.toml").string());
+    REQUIRE(linked.ok());
+    CHECK(linked->key == (fs::canonical(f.root / "other") / ".sbxrun.toml").string());
+    CHECK(linked->text == kDeny);
+    auto missing = read_trust_candidate((f.root / "nope" / ".sbxrun.toml").string());
     REQUIRE_FALSE(missing.ok());
     CHECK(missing.error().kind == ErrorKind::not_found);
 }

@@ -274,3 +274,32 @@ TEST_CASE("open_no_symlinks and its fallback walk refuse every symlink on the wa
     std::string cmd = "rm -rf '" + d + "'";
     CHECK(std::system(cmd.c_str()) == 0);
 }
+
+TEST_CASE("make_dir_no_symlinks makes only the last components, and never through a link") {
+    char tmpl[] = "/tmp/sbx-util-XXXXXX";
+    REQUIRE(::mkdtemp(tmpl) != nullptr);
+    const std::string d = tmpl;
+    struct stat st {};
+    // Two missing levels, two allowed: made, 0700.
+    UniqueFd made = make_dir_no_symlinks((d + "/cache/sbxrun").c_str(), 2, 0700);
+    REQUIRE(made.valid());
+    REQUIRE(::stat((d + "/cache/sbxrun").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0700);
+    // Three missing levels, two allowed: nothing made (a missing $HOME is not ours).
+    errno = 0;
+    CHECK_FALSE(make_dir_no_symlinks((d + "/home/.cache/sbxrun").c_str(), 2, 0700).valid());
+    CHECK(errno == ENOENT);
+    CHECK(::stat((d + "/home").c_str(), &st) != 0);
+    // None allowed: an existing one opens, a missing one does not appear.
+    CHECK(make_dir_no_symlinks((d + "/cache").c_str(), 0, 0700).valid());
+    CHECK_FALSE(make_dir_no_symlinks((d + "/other").c_str(), 0, 0700).valid());
+    CHECK(::stat((d + "/other").c_str(), &st) != 0);
+    // A symlink on the way, or in place of the last component: refused, nothing made beyond it.
+    REQUIRE(::symlink("cache", (d + "/lc").c_str()) == 0);
+    CHECK_FALSE(make_dir_no_symlinks((d + "/lc/sbxrun").c_str(), 2, 0700).valid());
+    CHECK_FALSE(make_dir_no_symlinks((d + "/lc").c_str(), 1, 0700).valid());
+    CHECK_FALSE(make_dir_no_symlinks("relative/path", 2, 0700).valid());
+    CHECK_FALSE(make_dir_no_symlinks((d + "/cache/../cache").c_str(), 0, 0700).valid());
+    std::string cmd = "rm -rf '" + d + "'";
+    CHECK(std::system(cmd.c_str()) == 0);
+}

@@ -1,8 +1,9 @@
 // What answering a seccomp user notification needs, whatever the call: reading the calling
 // process's memory, taking its descriptors, and acting without capabilities.
 //
-// Shared by the two kinds of calls the Landlock backend mediates: metadata calls
-// (run/metadata_notify.hpp) and entry calls (run/entry_notify.hpp).
+// Shared by the calls the Landlock backend mediates in sbxrun (metadata calls,
+// run/metadata_notify.hpp; entry calls, run/entry_notify.hpp) and by sbxrun-inner's entry
+// broker under bwrap (inner/entry_broker.hpp): one implementation for both.
 #pragma once
 
 #include <linux/capability.h>

@@ -1,4 +1,4 @@
-#include "run/notify_request.hpp"
+#include "inner/notify_request.hpp"
 
 #include <fcntl.h>
 #include <sys/ioctl.h>

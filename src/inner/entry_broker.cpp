@@ -1,0 +1,331 @@
+#include "inner/entry_broker.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <linux/openat2.h>
+#include <linux/seccomp.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "inner/entry_perform.hpp"
+#include "inner/landlock_apply.hpp"
+#include "inner/metadata_calls.hpp"
+#include "inner/metadata_filter.hpp"
+#include "inner/notify_request.hpp"
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#endif
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1)
+#endif
+#ifndef FS_CASEFOLD_FL
+#define FS_CASEFOLD_FL 0x40000000
+#endif
+
+namespace sbx {
+namespace {
+
+// Deeper than any real tree: a bound so a bizarre loop cannot keep the broker busy.
+constexpr int kMaxDepth = 4096;
+
+// What the command sees for a blocked name, a move or removal of a directory of P, and a
+// device node: what Landlock answers for the calls that do not come here (link, bind).
+constexpr int kRefused = EACCES;
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+#ifndef __NR_landlock_create_ruleset
+#define __NR_landlock_create_ruleset 444
+#define __NR_landlock_add_rule 445
+#define __NR_landlock_restrict_self 446
+#endif
+
+struct __attribute__((packed)) PathBeneathAttr {
+    std::uint64_t allowed_access;
+    std::int32_t parent_fd;
+};
+
+bool fstat_id(int fd, FileId& out, struct stat* st_out = nullptr) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return false;
+    out = id_of(st);
+    if (st_out) *st_out = st;
+    return true;
+}
+
+// Walk ".." from the directory `dir` until the rules place it.
+EntryBrokerRules::Reach reach_of(int dir, const EntryBrokerRules& rules) {
+    UniqueFd cur(::fcntl(dir, F_DUPFD_CLOEXEC, 0));
+    FileId last{};
+    for (int depth = 0; cur && depth < kMaxDepth; ++depth) {
+        FileId here;
+        if (!fstat_id(cur.get(), here)) break;
+        if (rules.is_granted(here)) return EntryBrokerRules::Reach::native;
+        if (rules.is_protected(here)) return EntryBrokerRules::Reach::broker;
+        if (depth > 0 && here == last) break;  // ".." of "/" is "/"
+        last = here;
+        cur.reset(::openat(cur.get(), "..", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    }
+    return EntryBrokerRules::Reach::unknown;
+}
+
+using Reply = NotifyReply;
+using entry_calls::Call;
+using entry_calls::Op;
+
+// The identity of the directory behind e.dir.
+FileId dir_id(const EntryRef& e) {
+    FileId id;
+    if (!fstat_id(e.dir.get(), id)) return {};
+    return id;
+}
+
+// Whether e names an existing directory of P (never removed or moved by the broker).
+bool names_protected_dir(const EntryRef& e, const EntryBrokerRules& rules) {
+    struct stat st {};
+    if (::fstatat(e.dir.get(), e.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return false;
+    return S_ISDIR(st.st_mode) && rules.is_protected(id_of(st));
+}
+
+Reply on_open(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules) {
+    const OpenArgs a = open_args(rq, c);
+    if (!(a.flags & O_CREAT) || (a.flags & O_PATH) || (a.flags & O_TMPFILE) == O_TMPFILE)
+        return Reply::go_on();
+    EntryRef e;
+    if (!locate_entry(rq, c.dirfd, c.path, e)) return Reply::go_on();
+    if (reach_of(e.dir.get(), rules) != EntryBrokerRules::Reach::broker) return Reply::go_on();
+    struct stat st {};
+    const bool exists = ::fstatat(e.dir.get(), e.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
+    const int err = errno;
+    if (rules.blocked(dir_id(e), e.name)) return Reply::result(kRefused);
+    // An existing entry is the kernel's to open (and, through a symlink, Landlock's to refuse
+    // creating at its target in P).
+    if (exists || err != ENOENT) return Reply::go_on();
+    return create_file(rq, e, a);
+}
+
+Reply on_make(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules) {
+    const mode_t mode = c.mode >= 0 ? static_cast<mode_t>(rq.arg(c.mode)) : 0;
+    std::string target;
+    if (c.op == Op::symlink &&
+        read_cstr(rq.pid(), rq.arg(c.path2), PATH_MAX - 1, ENAMETOOLONG, target) != 0)
+        return Reply::go_on();
+    EntryRef e;
+    if (!locate_entry(rq, c.dirfd, c.path, e)) return Reply::go_on();
+    if (reach_of(e.dir.get(), rules) != EntryBrokerRules::Reach::broker) return Reply::go_on();
+    if (rules.blocked(dir_id(e), e.name)) return Reply::result(kRefused);
+    const mode_t type = c.op == Op::mkdir ? S_IFDIR : (c.op == Op::symlink ? S_IFLNK : mode);
+    if (make_right(type) == 0) return Reply::result(EPERM);  // devices: never made
+    return make_entry(rq, c.op, e, c.op == Op::mkdir ? (mode & 07777) : mode, target);
+}
+
+Reply on_unlink(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules) {
+    int flags = c.op == Op::rmdir ? AT_REMOVEDIR : 0;
+    if (c.flags >= 0) flags = static_cast<int>(rq.arg(c.flags));
+    if (flags & ~AT_REMOVEDIR) return Reply::go_on();
+    EntryRef e;
+    if (!locate_entry(rq, c.dirfd, c.path, e)) return Reply::go_on();
+    if (reach_of(e.dir.get(), rules) != EntryBrokerRules::Reach::broker) return Reply::go_on();
+    if (rules.blocked(dir_id(e), e.name) || names_protected_dir(e, rules))
+        return Reply::result(kRefused);
+    return remove_entry(rq, e, flags);
+}
+
+Reply on_rename(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules) {
+    const unsigned flags = c.flags >= 0 ? static_cast<unsigned>(rq.arg(c.flags)) : 0;
+    if (flags & ~unsigned(RENAME_NOREPLACE | RENAME_EXCHANGE)) return Reply::go_on();
+    EntryRef from, to;
+    if (!locate_entry(rq, c.dirfd, c.path, from) || !locate_entry(rq, c.dirfd2, c.path2, to))
+        return Reply::go_on();
+    const auto rf = reach_of(from.dir.get(), rules);
+    const auto rt = reach_of(to.dir.get(), rules);
+    if (rf == EntryBrokerRules::Reach::unknown || rt == EntryBrokerRules::Reach::unknown)
+        return Reply::go_on();
+    if (rf == EntryBrokerRules::Reach::native && rt == EntryBrokerRules::Reach::native)
+        return Reply::go_on();
+    // One side at least is in P: the broker does the whole rename, having decided both sides.
+    if (rules.blocked(dir_id(from), from.name) || rules.blocked(dir_id(to), to.name) ||
+        names_protected_dir(from, rules) || names_protected_dir(to, rules))
+        return Reply::result(kRefused);
+    return rename_entry(rq, from, to, flags);
+}
+
+Reply decide(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules) {
+    switch (c.op) {
+        case Op::open:
+            return on_open(rq, c, rules);
+        case Op::mkdir:
+        case Op::mknod:
+        case Op::symlink:
+            return on_make(rq, c, rules);
+        case Op::unlink:
+        case Op::rmdir:
+            return on_unlink(rq, c, rules);
+        case Op::rename:
+            return on_rename(rq, c, rules);
+    }
+    return Reply::go_on();
+}
+
+// Every directory entry of `dir` that is a directory: (name, O_PATH descriptor).
+void list_subdirs(int dir, std::vector<UniqueFd>& out) {
+    UniqueFd rd(::openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!rd) return;  // unreadable: its subdirectories get no rule (the broker decides there)
+    DIR* d = ::fdopendir(rd.get());
+    if (d == nullptr) return;
+    (void)rd.release();
+    while (dirent* ent = ::readdir(d)) {
+        const char* n = ent->d_name;
+        if (std::strcmp(n, ".") == 0 || std::strcmp(n, "..") == 0) continue;
+        if (ent->d_type != DT_DIR && ent->d_type != DT_UNKNOWN) continue;
+        UniqueFd sub(::openat(::dirfd(d), n, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (sub) out.push_back(std::move(sub));
+    }
+    ::closedir(d);
+}
+
+}  // namespace
+
+void EntryBrokerRules::add_blocked(FileId dir, const std::vector<std::string>& names,
+                                   bool casefold) {
+    Blocked& b = blocked_[dir];
+    for (const auto& n : names) b.names.push_back(lower(n));
+    b.casefold = b.casefold || casefold;
+}
+
+EntryBrokerRules::Reach EntryBrokerRules::reach(const std::vector<FileId>& chain) const {
+    for (const FileId& id : chain) {
+        if (is_granted(id)) return Reach::native;
+        if (is_protected(id)) return Reach::broker;
+    }
+    return Reach::unknown;
+}
+
+bool EntryBrokerRules::blocked(FileId dir, std::string_view name) const {
+    auto it = blocked_.find(dir);
+    if (it == blocked_.end()) return false;
+    if (it->second.casefold &&
+        std::any_of(name.begin(), name.end(), [](char c) { return (c & 0x80) != 0; }))
+        return true;
+    const std::string key = lower(name);
+    return std::find(it->second.names.begin(), it->second.names.end(), key) !=
+           it->second.names.end();
+}
+
+Result<PreparedBroker> prepare_entry_broker(const std::vector<EntryBlock>& blocks) {
+    const int abi = landlock_effective_abi();
+    if (abi < 2)
+        return Error(ErrorKind::unsupported,
+                     "the entry broker needs Landlock ABI 2 or newer (this kernel offers " +
+                         std::to_string(abi) + ")");
+    PreparedBroker b;
+    // P: the blocked directories, checked, and their ancestors (by "..", in the sandbox's view).
+    std::vector<UniqueFd> p_dirs;
+    for (const auto& blk : blocks) {
+        open_how how{};
+        how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+        how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+        UniqueFd dir(
+            static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, blk.path.c_str(), &how, sizeof how)));
+        if (!dir)
+            return os_error("cannot open " + blk.path + " for the entry broker", errno, blk.path);
+        FileId id;
+        if (!fstat_id(dir.get(), id)) return os_error("cannot stat " + blk.path, errno, blk.path);
+        if (id.dev != blk.dev || id.ino != blk.ino)
+            return Error(ErrorKind::os, blk.path + " is not the directory the plan checked")
+                .with_path(blk.path);
+        bool casefold = false;
+        if (UniqueFd rd(::openat(dir.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)); rd) {
+            unsigned long flags = 0;
+            if (::ioctl(rd.get(), FS_IOC_GETFLAGS, &flags) == 0)
+                casefold = (flags & FS_CASEFOLD_FL) != 0;
+        }
+        b.rules.add_blocked(id, blk.names, casefold);
+        FileId last{};
+        for (int depth = 0; dir && depth < kMaxDepth; ++depth) {
+            FileId here;
+            if (!fstat_id(dir.get(), here))
+                return os_error("cannot stat a parent of " + blk.path, errno);
+            if (depth > 0 && here == last) break;
+            last = here;
+            UniqueFd up(::openat(dir.get(), "..", O_PATH | O_DIRECTORY | O_CLOEXEC));
+            if (!b.rules.is_protected(here)) {
+                b.rules.add_protected(here);
+                p_dirs.push_back(std::move(dir));
+            }
+            dir = std::move(up);
+        }
+    }
+    const std::uint64_t handled = ll::kEntry & ll::fs_rights_for_abi(abi);
+    std::uint64_t attr[1] = {handled};
+    long rfd = ::syscall(__NR_landlock_create_ruleset, attr, sizeof attr, 0);
+    if (rfd < 0) return os_error("cannot create the entry broker's Landlock ruleset", errno);
+    b.ruleset.reset(static_cast<int>(rfd));
+    for (const auto& pd : p_dirs) {
+        std::vector<UniqueFd> subs;
+        list_subdirs(pd.get(), subs);
+        for (const auto& sub : subs) {
+            FileId id;
+            if (!fstat_id(sub.get(), id) || b.rules.is_protected(id) || b.rules.is_granted(id))
+                continue;
+            PathBeneathAttr pb{};
+            pb.allowed_access = handled;
+            pb.parent_fd = sub.get();
+            if (::syscall(__NR_landlock_add_rule, b.ruleset.get(), 1, &pb, 0) != 0)
+                return os_error("cannot add an entry broker Landlock rule", errno);
+            b.rules.add_granted(id);
+        }
+    }
+    auto filter = build_entry_filter();
+    if (!filter) return std::move(filter).error();
+    b.filter = std::move(filter).value();
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+        return os_error("socketpair for the entry broker", errno);
+    b.parent_sock.reset(sv[0]);
+    b.child_sock.reset(sv[1]);
+    return b;
+}
+
+int enter_entry_broker(const PreparedBroker& b) noexcept {
+    if (::syscall(__NR_landlock_restrict_self, b.ruleset.get(), 0) != 0) return errno;
+    const int listener = load_metadata_filter(b.filter);
+    if (listener < 0) return -listener;
+    const int err = send_fd(b.child_sock.get(), listener);
+    ::close(listener);
+    return err;
+}
+
+void answer_entry_broker_call(int listener, const EntryBrokerRules& rules) noexcept {
+    seccomp_notif n;
+    std::memset(&n, 0, sizeof n);
+    if (::ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &n) != 0) return;  // its process is gone
+    const bool native = n.data.arch == metadata_calls::kNativeArch;
+    const Call* call = native ? entry_calls::find(static_cast<long>(n.data.nr)) : nullptr;
+    Reply r = Reply::go_on();
+    if (call != nullptr) {
+        try {
+            NotifyRequest rq{n, listener, {}};
+            r = decide(rq, *call, rules);
+        } catch (...) {
+            r = Reply::go_on();  // an allocation failed: Landlock alone decides (refuses in P)
+        }
+    }
+    send_reply(listener, n.id, r);
+}
+
+}  // namespace sbx

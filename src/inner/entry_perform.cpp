@@ -1,0 +1,206 @@
+#include "inner/entry_perform.hpp"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <linux/seccomp.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+
+#include "inner/landlock_apply.hpp"
+
+namespace sbx {
+namespace {
+
+int last_errno(long rc) {
+    return rc == 0 ? 0 : errno;
+}
+
+// No set-id bit is ever made for the caller (its own filter refuses them before they get here).
+constexpr mode_t kPermMask = 01777;
+
+}  // namespace
+
+bool locate_entry(NotifyRequest& rq, int dirfd_arg, int path_arg, EntryRef& e) {
+    std::string path;
+    if (read_cstr(rq.pid(), rq.arg(path_arg), PATH_MAX - 1, ENAMETOOLONG, path) != 0) return false;
+    while (path.size() > 1 && path.back() == '/') path.pop_back();
+    if (path.empty() || path == "/") return false;
+    const auto slash = path.rfind('/');
+    std::string parent;
+    if (slash != std::string::npos) {
+        parent = slash == 0 ? "/" : path.substr(0, slash);
+        e.name = path.substr(slash + 1);
+    } else {
+        e.name = path;
+    }
+    if (e.name.empty() || e.name == "." || e.name == "..") return false;
+    UniqueFd base;
+    if (parent.empty() || parent[0] != '/') {
+        const std::uint64_t raw =
+            dirfd_arg >= 0 ? rq.arg(dirfd_arg) : std::uint64_t(std::uint32_t(AT_FDCWD));
+        if (rq.take_base(raw, base) != 0) return false;
+    }
+    if (parent.empty()) {
+        e.dir = std::move(base);
+    } else {
+        open_how how{};
+        how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+        how.resolve = RESOLVE_NO_MAGICLINKS;
+        e.dir.reset(static_cast<int>(::syscall(SYS_openat2, base ? base.get() : AT_FDCWD,
+                                               parent.c_str(), &how, sizeof how)));
+    }
+    if (!e.dir) return false;
+    struct stat st {};
+    return ::fstat(e.dir.get(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+mode_t umask_of(pid_t pid) {
+    const std::string path = "/proc/" + std::to_string(pid) + "/status";
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return 022;
+    char buf[4096];
+    ssize_t n = ::read(fd.get(), buf, sizeof buf - 1);
+    if (n <= 0) return 022;
+    buf[n] = 0;
+    const char* line = std::strstr(buf, "\nUmask:");
+    unsigned mask = 022;
+    if (line == nullptr || std::sscanf(line + 7, "%o", &mask) != 1) return 022;
+    return static_cast<mode_t>(mask & 0777);
+}
+
+UmaskCleared::UmaskCleared() : saved_(::umask(0)) {}
+UmaskCleared::~UmaskCleared() {
+    ::umask(saved_);
+}
+
+std::uint64_t make_right(mode_t type) {
+    switch (type & S_IFMT) {
+        case 0:
+        case S_IFREG:
+            return ll::kMakeReg;
+        case S_IFDIR:
+            return ll::kMakeDir;
+        case S_IFLNK:
+            return ll::kMakeSym;
+        case S_IFIFO:
+            return ll::kMakeFifo;
+        case S_IFSOCK:
+            return ll::kMakeSock;
+        default:
+            return 0;
+    }
+}
+
+std::uint64_t remove_right(mode_t type) {
+    return S_ISDIR(type) ? ll::kRemoveDir : ll::kRemoveFile;
+}
+
+OpenArgs open_args(const NotifyRequest& rq, const entry_calls::Call& c) {
+    OpenArgs a;
+    if (c.flags < 0) {  // creat()
+        a.flags = O_CREAT | O_WRONLY | O_TRUNC;
+    } else {
+        a.flags = rq.arg(c.flags);
+    }
+    a.mode = static_cast<mode_t>(rq.arg(c.mode));
+    return a;
+}
+
+NotifyReply create_file(NotifyRequest& rq, const EntryRef& e, const OpenArgs& a) {
+    const mode_t mode = a.mode & kPermMask & ~umask_of(rq.pid());
+    if (!rq.still_valid()) return NotifyReply::go_on();
+    const int flags = static_cast<int>(a.flags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC);
+    UniqueFd f;
+    {
+        UmaskCleared um;
+        f.reset(::openat(e.dir.get(), e.name.c_str(), flags, mode));
+    }
+    if (!f) {
+        // Made meanwhile: an existing entry is the kernel's to open.
+        if (errno == EEXIST && !(a.flags & O_EXCL)) return NotifyReply::go_on();
+        return NotifyReply::result(errno);
+    }
+    return NotifyReply::descriptor(std::move(f), (a.flags & O_CLOEXEC) != 0);
+}
+
+NotifyReply make_entry(NotifyRequest& rq, entry_calls::Op op, const EntryRef& e, mode_t mode,
+                       const std::string& target) {
+    using entry_calls::Op;
+    if (op == Op::mknod && make_right(mode) == 0) return NotifyReply::result(EPERM);
+    const mode_t perm = mode & kPermMask & ~umask_of(rq.pid());
+    if (!rq.still_valid()) return NotifyReply::go_on();
+    UmaskCleared um;
+    switch (op) {
+        case Op::mkdir:
+            return NotifyReply::result(last_errno(::mkdirat(e.dir.get(), e.name.c_str(), perm)));
+        case Op::symlink:
+            return NotifyReply::result(
+                last_errno(::symlinkat(target.c_str(), e.dir.get(), e.name.c_str())));
+        case Op::mknod: {
+            const mode_t type = (mode & S_IFMT) == 0 ? S_IFREG : (mode & S_IFMT);
+            return NotifyReply::result(
+                last_errno(::mknodat(e.dir.get(), e.name.c_str(), type | perm, 0)));
+        }
+        default:
+            return NotifyReply::result(EPERM);
+    }
+}
+
+NotifyReply remove_entry(NotifyRequest& rq, const EntryRef& e, int flags) {
+    if (!rq.still_valid()) return NotifyReply::go_on();
+    return NotifyReply::result(last_errno(::unlinkat(e.dir.get(), e.name.c_str(), flags)));
+}
+
+NotifyReply rename_entry(NotifyRequest& rq, const EntryRef& from, const EntryRef& to,
+                         unsigned flags) {
+    if (!rq.still_valid()) return NotifyReply::go_on();
+    return NotifyReply::result(last_errno(::syscall(
+        SYS_renameat2, from.dir.get(), from.name.c_str(), to.dir.get(), to.name.c_str(), flags)));
+}
+
+void send_reply(int listener, std::uint64_t id, NotifyReply& r) noexcept {
+    if (r.kind == NotifyReply::Kind::error) {
+        answer_errno(listener, id, r.err);
+        return;
+    }
+    if (r.kind == NotifyReply::Kind::fd) {
+        seccomp_notif_addfd add{};
+        add.id = id;
+        add.flags = SECCOMP_ADDFD_FLAG_SEND;
+        add.srcfd = static_cast<std::uint32_t>(r.file.get());
+        add.newfd_flags = r.cloexec ? O_CLOEXEC : 0;
+        if (::ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) >= 0) return;
+        if (errno != EINVAL) {
+            // The command's table is full (EMFILE), or it is gone (ENOENT: nothing to answer).
+            if (errno != ENOENT) answer_errno(listener, id, errno);
+            return;
+        }
+        // Linux 5.9 to 5.13: no FLAG_SEND; install, then answer with the number.
+        add.flags = 0;
+        const int remote = ::ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+        if (remote < 0) {
+            if (errno != ENOENT) answer_errno(listener, id, errno);
+            return;
+        }
+        seccomp_notif_resp resp;
+        std::memset(&resp, 0, sizeof resp);
+        resp.id = id;
+        resp.val = remote;
+        (void)::ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+        return;
+    }
+    seccomp_notif_resp resp;
+    std::memset(&resp, 0, sizeof resp);
+    resp.id = id;
+    resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    (void)::ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+}
+
+}  // namespace sbx

@@ -1,0 +1,104 @@
+// Performing an entry call (inner/entry_calls.hpp) for a process that a seccomp filter stopped,
+// and answering its notification: the policy-free half of both entry brokers, sbxrun's under
+// the Landlock backend (run/entry_notify.hpp) and sbxrun-inner's under bwrap
+// (inner/entry_broker.hpp). Each decides with its own rules; both resolve and act here.
+//
+// Every call names one entry of one directory descriptor, resolved once (locate_entry): no path
+// is resolved again after the decision, a created file is opened with O_EXCL | O_NOFOLLOW, and
+// the notification is checked to be still pending (the memory read was the caller's) just
+// before acting. The command's umask is applied by hand, with the broker's own cleared.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+#include "inner/entry_calls.hpp"
+#include "inner/notify_request.hpp"
+#include "util/unique_fd.hpp"
+
+namespace sbx {
+
+// How a notification is answered.
+struct NotifyReply {
+    enum class Kind { go_on, error, fd } kind = Kind::go_on;
+    int err = 0;
+    UniqueFd file;
+    bool cloexec = false;
+
+    static NotifyReply go_on() { return {}; }  // SECCOMP_USER_NOTIF_FLAG_CONTINUE
+    static NotifyReply result(int e) {         // 0 (success) or an errno
+        NotifyReply r;
+        r.kind = Kind::error;
+        r.err = e;
+        return r;
+    }
+    static NotifyReply descriptor(UniqueFd f, bool cloexec) {
+        NotifyReply r;
+        r.kind = Kind::fd;
+        r.file = std::move(f);
+        r.cloexec = cloexec;
+        return r;
+    }
+};
+
+// An entry a call names: its directory, resolved once, and its last name.
+struct EntryRef {
+    UniqueFd dir;
+    std::string name;
+};
+
+// Resolve (dirfd, path) of the call the way the kernel does for the caller, up to the last
+// component: the base is the caller's dirfd (pidfd_getfd) or cwd (/proc/PID/cwd), the rest is
+// opened with openat2(RESOLVE_NO_MAGICLINKS). Anything odd (a magic link, a path that does not
+// resolve, ".", ".." or nothing last, unreadable memory) is not located: false.
+[[nodiscard]] bool locate_entry(NotifyRequest& rq, int dirfd_arg, int path_arg, EntryRef& e);
+
+// The caller's umask (the Umask line of /proc/PID/status); 022 if it cannot be read.
+[[nodiscard]] mode_t umask_of(pid_t pid);
+
+// The broker's own umask is 0 while it acts (the caller's is applied by hand).
+class UmaskCleared {
+public:
+    UmaskCleared();
+    ~UmaskCleared();
+    UmaskCleared(const UmaskCleared&) = delete;
+    UmaskCleared& operator=(const UmaskCleared&) = delete;
+
+private:
+    mode_t saved_;
+};
+
+// The Landlock right that creates an entry of this type (0 for devices and unknown types) and
+// the one that removes it.
+[[nodiscard]] std::uint64_t make_right(mode_t type);
+[[nodiscard]] std::uint64_t remove_right(mode_t type);
+
+// The open(2) flags and mode of an open/openat/creat notification.
+struct OpenArgs {
+    std::uint64_t flags = 0;
+    mode_t mode = 0;
+};
+[[nodiscard]] OpenArgs open_args(const NotifyRequest& rq, const entry_calls::Call& c);
+
+// Create the missing file e for the caller (O_CREAT | O_EXCL | O_NOFOLLOW, its umask) and hand
+// it the descriptor. Made meanwhile and no O_EXCL: go_on (the kernel opens what exists).
+[[nodiscard]] NotifyReply create_file(NotifyRequest& rq, const EntryRef& e, const OpenArgs& a);
+
+// mkdirat / mknodat (regular, fifo, socket only: anything else EPERM) / symlinkat to `target`.
+[[nodiscard]] NotifyReply make_entry(NotifyRequest& rq, entry_calls::Op op, const EntryRef& e,
+                                     mode_t mode, const std::string& target);
+
+// unlinkat(flags: 0 or AT_REMOVEDIR).
+[[nodiscard]] NotifyReply remove_entry(NotifyRequest& rq, const EntryRef& e, int flags);
+
+// renameat2(flags: RENAME_NOREPLACE / RENAME_EXCHANGE).
+[[nodiscard]] NotifyReply rename_entry(NotifyRequest& rq, const EntryRef& from, const EntryRef& to,
+                                       unsigned flags);
+
+// Send the answer (a descriptor through SECCOMP_IOCTL_NOTIF_ADDFD). Never fails: a notification
+// whose process is gone is dropped.
+void send_reply(int listener, std::uint64_t id, NotifyReply& r) noexcept;
+
+}  // namespace sbx

@@ -1,0 +1,561 @@
+#include "run/git_integrity.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+
+#include "fs/path.hpp"
+#include "util/open_no_symlinks.hpp"
+#include "util/unique_fd.hpp"
+
+namespace sbx {
+namespace {
+
+bool since(const struct stat& st, const timespec& start) {
+    if (st.st_ctim.tv_sec != start.tv_sec) return st.st_ctim.tv_sec > start.tv_sec;
+    return st.st_ctim.tv_nsec >= start.tv_nsec;
+}
+
+// The entries whose change makes a git directory one the host's git would run code from.
+constexpr const char* kCodeEntries[] = {"HEAD", "config", "config.worktree", "commondir", "hooks"};
+
+// Where package managers install dependencies: see GitWatch::only_dangerous.
+constexpr std::string_view kDependencyDirs[] = {"node_modules", ".venv",       "venv",
+                                                "target",       "__pycache__", ".tox"};
+
+struct Listing {
+    std::vector<std::string> dirs;   // subdirectories (no symlinks)
+    std::vector<std::string> links;  // symlinks
+    bool head = false, objects = false, refs = false, commondir = false, config = false;
+    bool gitfile = false;  // a regular file named .git (a worktree's or a submodule's)
+};
+
+// One directory's entries through getdents64 on `fd` (opened O_RDONLY | O_DIRECTORY): no
+// DIR stream, so one open, the reads and one close per directory.
+bool list_dir(int fd, Listing& out) {
+    alignas(8) char buf[32768];
+    for (;;) {
+        const long got = ::syscall(SYS_getdents64, fd, buf, sizeof buf);
+        if (got < 0) return false;
+        if (got == 0) break;
+        for (long at = 0; at < got;) {
+            const auto* e = reinterpret_cast<const dirent64*>(buf + at);
+            at += e->d_reclen;
+            const std::string n = e->d_name;
+            if (n == "." || n == "..") continue;
+            unsigned char type = e->d_type;
+            if (type == DT_UNKNOWN) {
+                struct stat st {};
+                if (::fstatat(fd, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+                type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISLNK(st.st_mode) ? DT_LNK : DT_REG;
+            }
+            if (n == "HEAD") out.head = true;
+            if (n == "commondir") out.commondir = true;
+            if (n == "config") out.config = true;
+            if (type == DT_LNK) out.links.push_back(n);
+            if (type == DT_REG && n == ".git") out.gitfile = true;
+            if (type != DT_DIR) continue;
+            if (n == "objects") out.objects = true;
+            if (n == "refs") out.refs = true;
+            out.dirs.push_back(n);
+        }
+    }
+    std::sort(out.dirs.begin(), out.dirs.end());
+    return true;
+}
+
+// In protect mode a repository the command made with `git init` (a new project, cargo new, a
+// test fixture) is everyday work, not an attack: what makes one dangerous to the host's git is
+// its config and hooks. So there a new git directory is reported only when its config holds a
+// key outside what git init and git clone write (core.fsmonitor, core.pager, an alias, an
+// include, core.worktree: anything else may run code or send git elsewhere), when it has a
+// commondir, or a hook that is not one of git's *.sample files. Commit mode reports every one.
+constexpr std::string_view kPlainKeys[] = {
+    "core.repositoryformatversion",
+    "core.filemode",
+    "core.bare",
+    "core.logallrefupdates",
+    "core.ignorecase",
+    "core.precomposeunicode",
+    "core.symlinks",
+    "extensions.objectformat",
+    "init.defaultbranch",
+    "user.name",
+    "user.email",
+};
+constexpr std::string_view kPlainSectionKeys[] = {"remote.url", "remote.fetch", "branch.remote",
+                                                  "branch.merge"};
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+// The first key of a git config text that is not plain, or "" when all are.
+std::string unusual_config_key(std::string_view text) {
+    std::string section, sub_kind;  // "core"; for [remote "x"]: section "remote", subsection set
+    bool subsection = false;
+    std::size_t at = 0;
+    while (at < text.size()) {
+        std::size_t end = text.find('\n', at);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view line = text.substr(at, end - at);
+        at = end + 1;
+        while (!line.empty() && (line.front() == ' ' || line.front() == '\t'))
+            line.remove_prefix(1);
+        while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r'))
+            line.remove_suffix(1);
+        if (line.empty() || line.front() == '#' || line.front() == ';') continue;
+        if (line.front() == '[') {
+            const auto close = line.find(']');
+            if (close == std::string_view::npos) return std::string(line);
+            std::string_view head = line.substr(1, close - 1);
+            const auto space = head.find_first_of(" \t\"");
+            subsection = space != std::string_view::npos;
+            section = lower(head.substr(0, space));
+            if (close + 1 != line.size()) return std::string(line);  // "[x] key = v": odd, report
+            continue;
+        }
+        std::string_view key = line.substr(0, line.find_first_of(" \t="));
+        const std::string name = lower(key);
+        if (section.empty() || name.empty()) return std::string(line);
+        const std::string full = section + "." + name;
+        bool plain = false;
+        if (!subsection)
+            for (auto k : kPlainKeys) plain = plain || full == k;
+        else
+            for (auto k : kPlainSectionKeys) plain = plain || full == k;
+        if (!plain) return full;
+    }
+    return {};
+}
+
+// Why a git directory the run made or changed would make the host's git run code, or "".
+std::string dangerous_repository(int dirfd) {
+    struct stat st {};
+    if (::fstatat(dirfd, "commondir", &st, AT_SYMLINK_NOFOLLOW) == 0)
+        return "it has a commondir (git would take its config from elsewhere)";
+    // O_NONBLOCK: a FIFO named config would otherwise block sbxrun here forever, after the
+    // command ended, with --timeout long spent (found by the sixth outside review).
+    UniqueFd cfg(::openat(dirfd, "config", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    if (!cfg && errno != ENOENT) return "its config cannot be read as a file";
+    if (cfg && (::fstat(cfg.get(), &st) != 0 || !S_ISREG(st.st_mode)))
+        return "its config is not a regular file";
+    if (cfg) {
+        std::string text;
+        char buf[16384];
+        ssize_t got = 0;
+        while ((got = ::read(cfg.get(), buf, sizeof buf)) > 0 && text.size() <= 65536)
+            text.append(buf, static_cast<std::size_t>(got));
+        if (got < 0 || text.size() > 65536) return "its config is too large to judge";
+        if (auto key = unusual_config_key(text); !key.empty())
+            return "its config sets " + key + ", which git init and git clone do not write";
+    }
+    UniqueFd hooks(::openat(dirfd, "hooks", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (hooks) {
+        Listing l;
+        DIR* d = ::fdopendir(hooks.get());
+        if (d != nullptr) {
+            (void)hooks.release();
+            std::string found;
+            while (dirent* e = ::readdir(d)) {
+                const std::string n = e->d_name;
+                if (n == "." || n == ".." ||
+                    (n.size() > 7 && n.compare(n.size() - 7, 7, ".sample") == 0))
+                    continue;
+                found = n;
+                break;
+            }
+            ::closedir(d);
+            if (!found.empty()) return "it has a hook, hooks/" + found;
+        }
+    } else if (::fstatat(dirfd, "hooks", &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        return "its hooks entry is not a directory";
+    }
+    return {};
+}
+
+struct Pending {
+    std::string path;
+    int depth = 0;
+    bool linked = false;      // reached through a symlink the run made: any filesystem
+    bool enter = true;        // false: a lone directory, checked but not searched
+    dev_t dev = 0;            // the filesystem of the search root it came from
+    bool named_anew = false;  // reached through a .git file or symlink the run wrote: judged
+                              // by what it holds, whatever its age and whether it was there
+                              // before (a git directory planted by an earlier run, outside
+                              // every searched place, and linked now: fifth outside review)
+};
+
+}  // namespace
+
+// Whether a file in the git directory's hooks/ changed since `start`.
+bool hook_changed(int gitdir_fd, const timespec& start) {
+    UniqueFd hooks(::openat(gitdir_fd, "hooks", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!hooks) return false;
+    DIR* d = ::fdopendir(hooks.get());
+    if (d == nullptr) return false;
+    (void)hooks.release();
+    bool changed = false;
+    while (dirent* e = ::readdir(d)) {
+        struct stat st {};
+        if (e->d_name[0] == '.' &&
+            (e->d_name[1] == 0 || (e->d_name[1] == '.' && e->d_name[2] == 0)))
+            continue;
+        if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && since(st, start)) {
+            changed = true;
+            break;
+        }
+    }
+    ::closedir(d);
+    return changed;
+}
+
+// Where a git directory is known to be before the run: its path and identity.
+bool known_before(const GitWatch& w, const std::string& path, const struct stat& st) {
+    return std::any_of(w.known.begin(), w.known.end(), [&](const KnownGitDir& k) {
+        return k.dev == st.st_dev && k.ino == st.st_ino && k.path == path;
+    });
+}
+
+// A git directory found after the run: reported when the run made it, moved it here or changed
+// what makes git run code in it (in protect mode only when what it holds would run code: a
+// repository made by `git init` is everyday work there), never when it is the host's own,
+// untouched.
+void judge(const GitWatch& watch, const Pending& p, int fd, const struct stat& dst,
+           GitIntegrityReport& report) {
+    const bool known = known_before(watch, p.path, dst);
+    const char* fresh = nullptr;  // the entry the run made or changed, if any
+    for (const char* e : kCodeEntries) {
+        struct stat st {};
+        if (::fstatat(fd, e, &st, AT_SYMLINK_NOFOLLOW) == 0 && since(st, watch.start)) {
+            fresh = e;
+            break;
+        }
+    }
+    // A hook rewritten in place changes the file, not hooks/ (seventh outside review).
+    if (fresh == nullptr && hook_changed(fd, watch.start)) fresh = "a hook";
+    if (known && fresh == nullptr && !p.named_anew) return;
+    std::string how;
+    if (p.named_anew)
+        how = " is a git directory that a .git file or link the run wrote leads to";
+    else if (!known)
+        how = " is a git directory that was not there before the run";
+    else
+        how = std::string(" is a git directory whose ") + fresh + " the run changed";
+    if (!watch.only_dangerous) {
+        report.add(p.path, p.path + how + ": the host's git would run what it says");
+        return;
+    }
+    if (auto why = dangerous_repository(fd); !why.empty())
+        report.add(p.path,
+                   p.path + how + ", and " + why + ": the host's git would run what it says");
+}
+
+// The search, before the run (`known`: every git directory found is recorded, nothing judged)
+// and after it (`report`). The same places both times, so that "not there before" means new
+// to its place: made, or moved in from deeper than the search goes, whatever its files' times
+// (a repository built 15 levels deep by one run and moved next to the workspace's top by the
+// next: found by the sixth outside review).
+void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
+            std::set<std::pair<dev_t, ino_t>>* visited_before, GitIntegrityReport* report) {
+    const bool before = report == nullptr;
+    std::size_t visited = 0, made = 0;
+    bool cut = false;
+    std::set<std::pair<dev_t, ino_t>> seen;
+    std::deque<Pending> queue;
+    for (const auto& root : watch.worktrees) queue.push_back(Pending{root, 0});
+    for (const auto& dir : watch.lone_dirs) queue.push_back(Pending{dir, 0, false, false});
+    // A .git file or symlink names the git directory git uses there, wherever it is: it is
+    // judged by what it holds whatever its age and the pointer's (a pointer written by one run
+    // into ${tmpdir}, where nothing is searched, and the directory made there by the next:
+    // found by the sixth outside review).
+    // `anew`: the run wrote the pointer, a new way into that directory: judged even when the
+    // directory was there before.
+    auto follow_pointer = [&](const std::string& named, const Pending& p, bool anew) {
+        char real[PATH_MAX];
+        struct stat tst {};
+        if (::realpath(named.c_str(), real) != nullptr && ::stat(real, &tst) == 0 &&
+            S_ISDIR(tst.st_mode))
+            queue.push_back(Pending{real, p.depth + 1, true, false, p.dev, anew});
+    };
+    while (!queue.empty()) {
+        Pending p = std::move(queue.front());
+        queue.pop_front();
+        // By name, never through a symlink: the queue holds paths, not one descriptor each.
+        UniqueFd fd = open_no_symlinks(AT_FDCWD, p.path.c_str(), O_RDONLY | O_DIRECTORY);
+        struct stat dst {};
+        if (!fd || ::fstat(fd.get(), &dst) != 0) continue;
+        if (p.depth == 0) p.dev = dst.st_dev;
+        if (dst.st_dev != p.dev && !p.linked) continue;  // another filesystem in the work tree
+        // The plan's git directories and what is inside them (a worktree's admin directory,
+        // named by the .git file `git worktree add` wrote) are judged by the checks above.
+        if (std::any_of(watch.git_dirs.begin(), watch.git_dirs.end(),
+                        [&](const std::string& g) { return path_is_within(p.path, g); }))
+            continue;
+        if (std::any_of(watch.read_only.begin(), watch.read_only.end(),
+                        [&](const std::string& r) { return path_is_within(p.path, r); }))
+            continue;
+        // Each directory once: a link back to an ancestor (`ln -s . x`) would otherwise make
+        // the search go round until its bound (seventh outside review).
+        if (!seen.insert({dst.st_dev, dst.st_ino}).second) continue;
+        // Directories the run made (or moved in) count apart, and running out of that bound
+        // ends the run 120: the command could otherwise make thousands of empty directories
+        // for the search to spend its bound on, and plant past them (seventh outside review).
+        // The bound on the others is the host's tree being large: said, not fatal.
+        const bool made_by_run = !before &&
+                                 watch.visited_before.count({dst.st_dev, dst.st_ino}) == 0 &&
+                                 since(dst, watch.start);
+        if (before) visited_before->insert({dst.st_dev, dst.st_ino});
+        if (made_by_run && ++made > watch.max_dirs) {
+            report->add(p.path, "the run made more than " + std::to_string(watch.max_dirs) +
+                                    " directories where the search for planted git "
+                                    "directories looks (" +
+                                    p.path + " is one): it cannot vouch for what lies past them");
+            return;
+        }
+        if (!made_by_run && ++visited > watch.max_dirs) {
+            cut = true;
+            break;
+        }
+        Listing l;
+        if (!list_dir(fd.get(), l)) continue;
+        // A git directory, or the common directory of one (objects/, refs/ and a config but
+        // no HEAD: what a planted worktree's commondir names).
+        if ((l.head && ((l.objects && l.refs) || l.commondir)) ||
+            (l.objects && l.refs && l.config)) {
+            // A git directory: judged, never entered, except where the search starts (a
+            // workspace made to look like one must not hide what is planted below it: found
+            // writing this check's tests).
+            if (before) {
+                known->push_back(KnownGitDir{p.path, dst.st_dev, dst.st_ino});
+            } else {
+                judge(watch, p, fd.get(), dst, *report);
+            }
+            if (p.depth > 0) continue;
+        }
+        if (!p.enter) continue;
+        if (p.depth >= watch.max_depth) {
+            // Protect mode's look is two levels deep by design (sbxrun-policy(5)): its depth is
+            // no news on every run. Its count is (a cut there is said, below).
+            if (!l.dirs.empty() && !watch.only_dangerous) cut = true;
+            continue;
+        }
+        for (const auto& n : l.dirs) {
+            // In protect mode a dependency tree is judged itself but not entered: its
+            // thousands of directories, where no one runs git, would take the bound from the
+            // places where one does (sbxrun-policy(5) lists the names).
+            const bool dependencies =
+                std::find(std::begin(kDependencyDirs), std::end(kDependencyDirs), n) !=
+                std::end(kDependencyDirs);
+            queue.push_back(
+                Pending{path_join(p.path, n), p.depth + 1, p.linked, !dependencies, p.dev});
+        }
+        // A link the run made to a directory elsewhere (a git directory planted in ${tmpdir},
+        // linked from the workspace, is where the host's git lands after `cd link`): its
+        // target is searched too, under the same bounds. Links older than the run are not.
+        // A `.git` file the run wrote (a gitlink it staged, entered by the host's `git status`
+        // at the top, or a directory the user may cd into): the git directory it names is
+        // searched too, wherever it is (${tmpdir} is writable but not searched otherwise).
+        if (l.gitfile) {
+            struct stat gst {};
+            UniqueFd gfd(
+                ::openat(fd.get(), ".git", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+            if (gfd && ::fstat(gfd.get(), &gst) == 0 && S_ISREG(gst.st_mode)) {
+                char buf[8192];
+                const ssize_t got = ::read(gfd.get(), buf, sizeof buf - 1);
+                std::string text = got > 0 ? std::string(buf, static_cast<std::size_t>(got)) : "";
+                if (text.rfind("gitdir: ", 0) == 0) {
+                    text.erase(0, 8);
+                    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+                        text.pop_back();
+                    if (!text.empty())
+                        follow_pointer(text[0] == '/' ? text : p.path + "/" + text, p,
+                                       since(gst, watch.start));
+                }
+            }
+        }
+        for (const auto& n : l.links) {
+            const std::string link = path_join(p.path, n);
+            struct stat lst {};
+            if (::fstatat(fd.get(), n.c_str(), &lst, AT_SYMLINK_NOFOLLOW) != 0) continue;
+            if (n == ".git") {
+                follow_pointer(link, p, since(lst, watch.start));
+                continue;
+            }
+            // Another link is searched through when the run made it, or when it leads into
+            // a writable place, where the run could have planted (seventh outside review:
+            // ws/build -> $TMPDIR/build, made by the user); one older than the run that leads
+            // anywhere else leads where the host's user put it, out of the sandbox's reach.
+            const bool anew = since(lst, watch.start);
+            char real[PATH_MAX];
+            if (::realpath(link.c_str(), real) == nullptr) continue;
+            struct stat tst {};
+            if (::stat(real, &tst) != 0 || !S_ISDIR(tst.st_mode)) continue;
+            if (!anew &&
+                std::none_of(watch.writable.begin(), watch.writable.end(),
+                             [&](const std::string& w) { return path_is_within(real, w); }))
+                continue;
+            queue.push_back(Pending{real, p.depth + 1, true, true, p.dev, anew});
+        }
+    }
+    if (cut && !before) {
+        report->notes.push_back("the search for planted git directories stopped at its bound (" +
+                                std::to_string(watch.max_dirs) + " directories, " +
+                                std::to_string(watch.max_depth) + " levels) in " +
+                                (watch.worktrees.empty() ? std::string() : watch.worktrees[0]));
+    }
+}
+
+GitWatch git_watch(const MountPlan& plan, bool bwrap, const std::string& workspace) {
+    GitWatch w;
+    // The coarse clock, which is the one change times come from, to the tick (a few ms):
+    // whatever changes after this compares as the run's. Counting the whole second (as this
+    // did, for filesystems that keep whole seconds) took the host's own `git commit` or
+    // `submodule add` in the second before the run for the command's, and a submodule's
+    // gitdir (its config sets core.worktree) for a plant: exit 120 for nothing, depending on
+    // the clock. A plant on a whole-second filesystem in the run's first second is missed
+    // instead (sbxrun-policy(5)).
+    ::clock_gettime(CLOCK_REALTIME_COARSE, &w.start);
+    for (const auto& root : plan.git_worktrees)
+        if (std::find(w.worktrees.begin(), w.worktrees.end(), root) == w.worktrees.end())
+            w.worktrees.push_back(root);
+    w.git_dirs = plan.git_dirs;
+    for (const auto& op : plan.ops)
+        if (op.kind == OpKind::bind_rw) w.writable.push_back(op.dest);
+    char real[PATH_MAX];
+    if (w.worktrees.empty() && !workspace.empty() && ::realpath(workspace.c_str(), real)) {
+        const std::string ws = real;
+        auto writable = [&](std::string_view dir) {
+            return std::any_of(plan.ops.begin(), plan.ops.end(), [&](const MountOp& op) {
+                return op.kind == OpKind::bind_rw && path_is_within(dir, op.dest);
+            });
+        };
+        if (writable(ws)) {
+            for (const auto& op : plan.ops)
+                if (op.kind == OpKind::bind_ro && path_is_within(op.dest, ws))
+                    w.read_only.push_back(op.dest);
+            w.worktrees.push_back(ws);
+            w.max_depth = 2;
+            w.max_dirs = 4096;
+            w.only_dangerous = true;
+        }
+        for (std::string up = path_parent(ws); up != "/" && writable(up); up = path_parent(up))
+            w.lone_dirs.push_back(up);
+    }
+    if (bwrap) {
+        for (const auto& op : plan.ops)
+            if (op.kind == OpKind::block_missing && op.after_run_under_bwrap)
+                w.must_stay_missing.push_back(op.dest);
+    }
+    // The git directories already there, so that after the run "new here" does not depend on
+    // any file's time.
+    std::vector<KnownGitDir> known;
+    std::set<std::pair<dev_t, ino_t>> visited;
+    search(w, &known, &visited, nullptr);
+    w.known = std::move(known);
+    w.visited_before = std::move(visited);
+    return w;
+}
+
+GitIntegrityReport check_git(const GitWatch& watch) {
+    GitIntegrityReport report;
+    for (const auto& path : watch.must_stay_missing) {
+        UniqueFd parent =
+            open_no_symlinks(AT_FDCWD, path_parent(path).c_str(), O_PATH | O_DIRECTORY);
+        if (!parent) continue;
+        const std::string name = path_base_name(path);
+        struct stat st {};
+        if (::fstatat(parent.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        report.add(path, path +
+                             " was created (git would take its config and hooks from "
+                             "where it points)");
+        const std::string aside = name + ".sbxrun-planted." + std::to_string(::getpid());
+        if (::renameat2(parent.get(), name.c_str(), parent.get(), aside.c_str(),
+                        RENAME_NOREPLACE) == 0)
+            report.restored.push_back(path + " (moved to " + path_join(path_parent(path), aside) +
+                                      ")");
+    }
+
+    // The worktrees of the plan's git directories (worktrees/ stays writable for `git worktree
+    // add`): each one's commondir must lead back to the git directory that holds it, as git
+    // worktree add writes it; one naming another directory sends git there for its config.
+    for (const auto& g : watch.git_dirs) {
+        const std::string wt = path_join(g, "worktrees");
+        UniqueFd wfd = open_no_symlinks(AT_FDCWD, wt.c_str(), O_RDONLY | O_DIRECTORY);
+        if (!wfd) continue;
+        Listing l;
+        if (!list_dir(wfd.get(), l)) continue;
+        for (const auto& n : l.dirs) {
+            const std::string admin = path_join(wt, n);
+            // Its config.worktree (read when the protected config enables worktreeConfig).
+            struct stat cst {};
+            if (::fstatat(wfd.get(), (n + "/config.worktree").c_str(), &cst, AT_SYMLINK_NOFOLLOW) ==
+                    0 &&
+                since(cst, watch.start))
+                report.add(path_join(admin, "config.worktree"),
+                           path_join(admin, "config.worktree") +
+                               " was written by the run: the worktree's git would "
+                               "read it as config");
+            const std::string cpath = path_join(admin, "commondir");
+            UniqueFd cfd = open_no_symlinks(AT_FDCWD, cpath.c_str(), O_RDONLY);
+            if (!cfd) continue;  // none: the admin directory is its own (not a worktree git uses)
+            char buf[4096];
+            const ssize_t got = ::read(cfd.get(), buf, sizeof buf - 1);
+            std::string text = got > 0 ? std::string(buf, static_cast<std::size_t>(got)) : "";
+            while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+            std::string named = text.empty() || text[0] != '/' ? admin + "/" + text : text;
+            char real[PATH_MAX];
+            const bool back = !text.empty() && ::realpath(named.c_str(), real) != nullptr &&
+                              std::string(real) == g;
+            if (!back)
+                report.add(cpath, cpath + " names '" + text + "', not " + g +
+                                      ": the worktree's git would take its config from there");
+        }
+    }
+
+    // A rebase or cherry-pick the run left half done, whose todo list runs commands: the host's
+    // `git rebase --continue` (which `git status` suggests) would run them.
+    for (const auto& g : watch.git_dirs) {
+        for (const char* todo : {"rebase-merge/git-rebase-todo", "sequencer/todo"}) {
+            const std::string path = path_join(g, todo);
+            UniqueFd tfd = open_no_symlinks(AT_FDCWD, path.c_str(), O_RDONLY);
+            struct stat st {};
+            if (!tfd || ::fstat(tfd.get(), &st) != 0 || !since(st, watch.start)) continue;
+            std::string text;
+            char buf[65536];
+            ssize_t got = 0;
+            while (text.size() < (1u << 20) && (got = ::read(tfd.get(), buf, sizeof buf)) > 0)
+                text.append(buf, static_cast<std::size_t>(got));
+            std::size_t at = 0;
+            while (at < text.size()) {
+                std::size_t end = text.find('\n', at);
+                if (end == std::string::npos) end = text.size();
+                std::string line = text.substr(at, end - at);
+                at = end + 1;
+                line.erase(0, line.find_first_not_of(" \t"));
+                if (line.rfind("exec ", 0) == 0 || line.rfind("x ", 0) == 0 ||
+                    line.rfind("exec\t", 0) == 0 || line.rfind("x\t", 0) == 0) {
+                    report.add(path, path + " was left by the run with '" + line +
+                                         "': the host's git rebase --continue would run it");
+                    break;
+                }
+            }
+        }
+    }
+
+    search(watch, nullptr, nullptr, &report);
+    return report;
+}
+
+}  // namespace sbx

@@ -1,0 +1,105 @@
+#!/bin/bash
+# The sixth outside review's ways past the planted-git check, in both git modes: a repository
+# built deeper than the search in one run and moved next to the top in the next (and, in commit
+# mode, staged as a gitlink that the host's `git status` at the top enters); a .git file or
+# symlink written by one run toward ${tmpdir}, and the repository made there by the next; a
+# thousand decoy directories before the plant; a FIFO named config (sbxrun hung on it). And the
+# seventh's: padding past the search's bound, an old link into ${tmpdir}, a hook rewritten in
+# place. Each
+# must end a run 120, name the place, and leave the host's next git harmless.
+. "$(dirname "$0")/lib.sh"
+command -v git >/dev/null || skip_all "git is not installed"
+
+mkdir -p "$FIX/home" "$FIX/tmp" "$FIX/outside"
+MARK=$FIX/outside/MARK
+own_fix
+hgit() { as_runner env GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null \
+    git -c user.name=t -c user.email=t@example.org "$@"; }
+# A repository-looking directory $1 whose config runs `touch $MARK` as its fsmonitor.
+plant="d=\$1; mkdir -p \"\$d/objects\" \"\$d/refs/heads\" && echo 'ref: refs/heads/main' >\"\$d/HEAD\" &&
+printf '[core]\\n\\trepositoryformatversion = 0\\n\\tbare = false\\n\\tworktree = ..\\n\\tfsmonitor = \"touch $MARK; false\"\\n' >\"\$d/config\""
+
+for MODE in protect commit; do
+    printf 'version = 1\n[filesystem]\ngit = "%s"\n' "$MODE" >"$FIX/$MODE.toml"
+    WS=$FIX/ws-$MODE
+    rm -rf "$WS"; mkdir -p "$WS"; own_fix
+    hgit init -q "$WS" && hgit -C "$WS" commit -q --allow-empty -m init
+    run() { sbxb --policy "$FIX/$MODE.toml" --status-file "$FIX/.status" -- sh -c "$@"; }
+    deep=a/b/c/d/e/f/g/h/i/j/k/l/m/n/o
+
+    # Built 15 levels deep (beyond both modes' search), then moved to the top.
+    run "$plant" sh "$deep"
+    diag "$MODE: run 1 (plant $deep) exit $RC"
+    run "mv $deep ./evil"
+    expect_rc 120 "$BACKEND $MODE: a repository moved in from deep ends the run 120"
+    check "$BACKEND $MODE: the status document names it" grep -q "\"path\":\"$WS/evil\"" "$FIX/.status"
+    check "$BACKEND $MODE: stderr says it was not there before" \
+        grep -q "$WS/evil is a git directory that was not there before the run" "$ERR"
+    rm -rf "$WS/evil" "$WS/a"
+
+    # Commit mode can also stage it as a gitlink, which `git status` at the top enters.
+    if [ "$MODE" = commit ]; then
+        run "$plant" sh "$deep"
+        run "mv $deep ./sub && git -c user.name=s -c user.email=s@x update-index --add --cacheinfo 160000,\$(git rev-parse HEAD),sub"
+        expect_rc 120 "$BACKEND commit: a repository moved in and staged as a gitlink ends the run 120"
+        hgit -C "$WS" update-index --force-remove sub 2>/dev/null
+        rm -rf "$WS/sub" "$WS/a"
+    fi
+
+    # A .git file (then a symlink) toward ${tmpdir} in one run, the repository there in the next.
+    for KIND in file link; do
+        rm -rf "$FIX/tmp/evil" "$WS/sub"
+        if [ $KIND = file ]; then
+            run "mkdir -p sub && printf 'gitdir: %s\\n' '$FIX/tmp/evil' >sub/.git"
+        else
+            run "mkdir -p sub && ln -s '$FIX/tmp/evil' sub/.git"
+        fi
+        diag "$MODE $KIND: run 1 (pointer) exit $RC"
+        run "$plant" sh "$FIX/tmp/evil"
+        expect_rc 120 "$BACKEND $MODE: the repository a .git $KIND of an earlier run names ends the run 120"
+        check "$BACKEND $MODE: ... naming it" grep -q "$FIX/tmp/evil is a git directory" "$ERR"
+    done
+    rm -rf "$FIX/tmp/evil" "$WS/sub"
+
+    # A thousand decoy directories listed before the plant.
+    run "mkdir -p decoys && cd decoys && mkdir \$(seq -f 'a%04g' 1000) && cd .. && $plant" sh "$WS/zz"
+    expect_rc 120 "$BACKEND $MODE: a plant after 1000 decoy directories ends the run 120"
+    rm -rf "$WS/decoys" "$WS/zz"
+
+    # A FIFO named config: judged, without waiting on it.
+    run 'mkdir -p s/objects s/refs && echo "ref: refs/heads/main" >s/HEAD && mkfifo s/config'
+    expect_rc 120 "$BACKEND $MODE: a repository whose config is a FIFO ends the run 120, at once"
+    if [ "$MODE" = protect ]; then
+        check "$BACKEND $MODE: ... saying why" grep -q "its config is not a regular file" "$ERR"
+    else
+        check "$BACKEND $MODE: ... naming it" grep -q "$WS/s is a git directory" "$ERR"
+    fi
+    rm -rf "$WS/s"
+
+    # Seventh outside review: thousands of empty directories for the search to spend its
+    # bound on, then the plant; fail closed (120), however many.
+    n=$([ "$MODE" = protect ] && echo 4100 || echo 20100)
+    run "mkdir pad && cd pad && seq -f 'd%05g' $n | xargs mkdir && cd .. && mkdir q && $plant" sh "$WS/q"
+    expect_rc 120 "$BACKEND $MODE: a plant after $n padding directories ends the run 120"
+    check "$BACKEND $MODE: ... saying the run made more directories than the search vouches for" \
+        grep -q "the run made more than" "$ERR"
+    rm -rf "$WS/pad" "$WS/q"
+    # A link older than the run into a writable place (${tmpdir}) is followed.
+    mkdir -p "$FIX/tmp/build"; ln -s "$FIX/tmp/build" "$WS/build"; own_fix
+    run "$plant" sh build
+    expect_rc 120 "$BACKEND $MODE: a plant through an old link into \${tmpdir} ends the run 120"
+    rm -rf "$WS/build" "$FIX/tmp/build"
+
+    check "$BACKEND $MODE: no planted command ran on the host during the runs" test ! -e "$MARK"
+
+    # The host's own nested repository with a hook is not reported for what the host did.
+    hgit init -q "$WS/nested" && printf '#!/bin/sh\n' >"$WS/nested/.git/hooks/pre-commit"
+    own_fix
+    run 'cd nested && git status >/dev/null && echo ok'
+    expect_rc 0 "$BACKEND $MODE: git status in the host's own nested repository with a hook passes"
+    # Seventh outside review: its hook rewritten in place (hooks/ itself unchanged).
+    run 'echo "touch '"$MARK"'" >>nested/.git/hooks/pre-commit'
+    expect_rc 120 "$BACKEND $MODE: a hook of the host's nested repository rewritten in place ends the run 120"
+    rm -rf "$WS/nested"
+done
+done_testing

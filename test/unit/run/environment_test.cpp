@@ -1,0 +1,50 @@
+// The command's environment (run/environment.hpp): with the network off, the package managers
+// are told not to retry, unless the caller or the policy already said how often.
+#include "run/environment.hpp"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+using sbx::ProcessPolicy;
+using sbx::sandbox_environment;
+
+namespace {
+
+bool has(const std::vector<std::string>& env, const std::string& entry) {
+    return std::find(env.begin(), env.end(), entry) != env.end();
+}
+
+std::size_t count_named(const std::vector<std::string>& env, const std::string& name) {
+    return static_cast<std::size_t>(std::count_if(
+        env.begin(), env.end(), [&](const auto& e) { return e.rfind(name + "=", 0) == 0; }));
+}
+
+}  // namespace
+
+TEST_CASE("network off: package managers do not retry, unless told otherwise") {
+    const ProcessPolicy p;
+    const std::vector<std::string> host = {"PATH=/usr/bin", "PIP_RETRIES=4"};
+    const auto off = sandbox_environment(p, host, false, true);
+    CHECK(has(off, "npm_config_fetch_retries=0"));
+    CHECK(has(off, "CARGO_NET_RETRY=0"));
+    CHECK(has(off, "UV_HTTP_RETRIES=0"));
+    // The caller's own setting is kept, and only once.
+    CHECK(has(off, "PIP_RETRIES=4"));
+    CHECK(count_named(off, "PIP_RETRIES") == 1);
+    CHECK(has(off, "PATH=/usr/bin"));
+
+    // So is the policy's.
+    ProcessPolicy set;
+    set.env_set = {{"npm_config_fetch_retries", "2"}};
+    const auto policy = sandbox_environment(set, {}, false, true);
+    CHECK(has(policy, "npm_config_fetch_retries=2"));
+    CHECK(count_named(policy, "npm_config_fetch_retries") == 1);
+
+    // With the network on, nothing is added.
+    const auto on = sandbox_environment(p, host, false, false);
+    CHECK(on == host);
+    for (const auto& entry : sbx::no_network_defaults())
+        CHECK(std::find(on.begin(), on.end(), entry) == on.end());
+}
