@@ -334,6 +334,7 @@ private:
                 auto [rec, results] = co_await resolver_.async_resolve(
                     d.host.text, service, tcp::resolver::numeric_service, nothrow);
                 if (rec) {
+                    rec_.failed = true;
                     rec_.reason = "cannot resolve " + d.host.text + ": " + rec.message();
                     answer("502 Bad Gateway", rec_.reason, true);
                     co_await send_out();
@@ -369,6 +370,7 @@ private:
         // Connect to exactly the addresses checked.
         auto [cec, ep] = co_await asio::async_connect(upstream_, usable, nothrow);
         if (cec) {
+            rec_.failed = true;
             rec_.reason = "cannot connect to " + d.host.text + ":" +
                           std::to_string(req.target.port) + ": " + cec.message();
             answer("502 Bad Gateway", rec_.reason, true);

@@ -65,6 +65,9 @@ struct Record {
     std::string host;  // as normalised (or as the client wrote it when it did not parse)
     std::uint16_t port = 0;
     bool allowed = false;
+    // Allowed by the policy, but the name did not resolve or the connect failed (a 502): not a
+    // refusal of the sandbox, so it is reported with the connections, with `reason`.
+    bool failed = false;
     std::string rule;              // "network.allow[1] \"**.pypi.org\"", "network.ports", ...
     std::string reason;            // the one line sent with a refusal, empty when allowed
     std::string address;           // the address connected to, when one was
