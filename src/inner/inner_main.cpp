@@ -56,6 +56,7 @@
 #include "inner/pin.hpp"
 #include "inner/placeholder_bind.hpp"
 #include "inner/proc_sys.hpp"
+#include "inner/proxy_listener.hpp"
 #include "inner/seccomp_filter.hpp"
 #include "inner/verify_mounts.hpp"
 #include "util/unique_fd.hpp"
@@ -111,6 +112,8 @@ sbx::Status setup(const sbx::InnerSpec& spec, std::optional<sbx::PreparedBroker>
     // under the seccomp filter and without them).
     sbx::DnsRefuser dns;
     if (spec.dns_log_fd >= 0) dns = sbx::open_dns_refuser();
+    // network.mode = "allowlist": the sandbox's only way out, made before the command exists.
+    if (spec.proxy_sock >= 0) SBX_TRY(sbx::hand_over_proxy_listener(spec.proxy_sock));
     SBX_TRY(sbx::drop_all_capabilities());
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         return sbx::os_error("set no_new_privs", errno);

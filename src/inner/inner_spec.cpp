@@ -18,6 +18,7 @@
 //   --chdir DIR                     (only when non-empty)
 //   --nofile N                      (only when non-zero: the command's soft RLIMIT_NOFILE)
 //   --dns-log FD                    (only when >= 0: answer name lookups, log them there)
+//   --proxy-sock FD                 (only when >= 0: send the proxy listener over it)
 //   -- COMMAND [ARG...]             (at least the command)
 #include "inner/inner_spec.hpp"
 
@@ -151,6 +152,10 @@ std::vector<std::string> to_args(const InnerSpec& spec) {
         a.emplace_back("--dns-log");
         a.push_back(std::to_string(spec.dns_log_fd));
     }
+    if (spec.proxy_sock >= 0) {
+        a.emplace_back("--proxy-sock");
+        a.push_back(std::to_string(spec.proxy_sock));
+    }
     a.emplace_back("--");
     a.insert(a.end(), spec.argv.begin(), spec.argv.end());
     return a;
@@ -160,7 +165,7 @@ Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args) {
     InnerSpec spec;
     bool seen_landlock = false, seen_seccomp = false, seen_session = false, seen_report = false,
          seen_stderr = false, seen_chdir = false, seen_devpts = false, seen_unix = false,
-         seen_nofile = false, seen_ctty = false, seen_dns = false;
+         seen_nofile = false, seen_ctty = false, seen_dns = false, seen_proxy = false;
     bool saw_dashdash = false;
     std::size_t i = 0;
     auto value = [&](const std::string& opt) -> Result<std::string_view> {
@@ -301,6 +306,11 @@ Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args) {
             SBX_TRY(once(seen_dns, opt));
             if (!parse_fd(val, spec.dns_log_fd, false))
                 return usage("--dns-log needs a descriptor number, got '" + std::string(val) + "'");
+        } else if (opt == "--proxy-sock") {
+            SBX_TRY(once(seen_proxy, opt));
+            if (!parse_fd(val, spec.proxy_sock, false))
+                return usage("--proxy-sock needs a descriptor number, got '" + std::string(val) +
+                             "'");
         } else {
             return usage("unknown option '" + opt + "'");
         }

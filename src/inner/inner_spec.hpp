@@ -133,6 +133,9 @@ struct InnerSpec {
     // bwrap with network.mode = "none": answer the command's name lookups "no such name" at
     // once and write each name to this pipe (inner/dns_refuser.hpp); -1: none.
     int dns_log_fd = -1;
+    // bwrap with network.mode = "allowlist": listen on 127.0.0.1:3128 in the sandbox and send
+    // the listening socket to sbxrun over this unix socket (inner/proxy_listener.hpp); -1: none.
+    int proxy_sock = -1;
     std::vector<std::string> argv;  // the command; argv[0] looked up in PATH
 
     bool operator==(const InnerSpec&) const = default;

@@ -35,6 +35,7 @@ InnerSpec full_spec() {
     s.chdir = "/w/sub dir";
     s.nofile_soft = 1024;
     s.dns_log_fd = 11;
+    s.proxy_sock = 12;
     s.argv = {"sh", "-c", "--", "--pin", ""};
     return s;
 }
