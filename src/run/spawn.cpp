@@ -36,6 +36,8 @@
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
+
+#include "run/io_poll.hpp"
 // Boost 1.81's process/v2 with BOOST_PROCESS_USE_STD_FS forgets these includes.
 #include <boost/optional.hpp>
 #include <boost/process/v2/posix/default_launcher.hpp>
@@ -358,7 +360,7 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
                 std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - clock::now());
             wait_ms = static_cast<int>(std::max<long long>(0, left.count()));
         }
-        int r = ::poll(pfds, static_cast<nfds_t>(n), wait_ms);
+        int r = poll_with_io(pfds, static_cast<nfds_t>(n), wait_ms, launch.io);
         if (r < 0) {
             if (errno == EINTR) continue;
             int err = errno;

@@ -17,6 +17,10 @@
 #include "util/result.hpp"
 #include "util/unique_fd.hpp"
 
+namespace boost::asio {
+class io_context;
+}
+
 namespace sbx {
 
 // Pipes between sbxrun and the sandbox. Write ends are inherited by the child (not CLOEXEC
@@ -63,6 +67,9 @@ struct Launch {
     // stderr_fd goes onto 2), and run_sandbox copies between tty.in/tty.out and tty.master,
     // with the caller's terminal raw, until the sandbox has ended and the master is drained.
     TtyLink tty;
+    // Handlers to run while the supervision loop waits (run/io_poll.hpp): the allowlist proxy
+    // (run/allowlist_proxy.hpp). nullptr: none.
+    boost::asio::io_context* io = nullptr;
 };
 
 struct SandboxExit {
