@@ -32,6 +32,29 @@ const std::vector<std::string>& no_network_defaults() {
     return entries;
 }
 
+const std::vector<std::string>& proxy_variables() {
+    static const std::vector<std::string> names = {"HTTP_PROXY", "HTTPS_PROXY", "http_proxy",
+                                                   "https_proxy"};
+    return names;
+}
+
+std::vector<std::string> with_proxy_environment(std::vector<std::string> env,
+                                                const std::string& proxy_url) {
+    static const std::vector<std::string> dropped = {"NO_PROXY", "no_proxy", "ALL_PROXY",
+                                                     "all_proxy"};
+    env.erase(std::remove_if(
+                  env.begin(), env.end(),
+                  [](const std::string& e) {
+                      const std::string name = e.substr(0, e.find('='));
+                      return std::find(dropped.begin(), dropped.end(), name) != dropped.end() ||
+                             std::find(proxy_variables().begin(), proxy_variables().end(), name) !=
+                                 proxy_variables().end();
+                  }),
+              env.end());
+    for (const auto& name : proxy_variables()) env.push_back(name + "=" + proxy_url);
+    return env;
+}
+
 std::vector<std::string> sandbox_environment(const ProcessPolicy& p,
                                              const std::vector<std::string>& host,
                                              bool no_unix_sockets, bool no_network) {

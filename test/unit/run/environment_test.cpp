@@ -48,3 +48,23 @@ TEST_CASE("network off: package managers do not retry, unless told otherwise") {
     for (const auto& entry : sbx::no_network_defaults())
         CHECK(std::find(on.begin(), on.end(), entry) == on.end());
 }
+
+TEST_CASE("network allowlist: the proxy variables name the proxy, nothing goes around it") {
+    const std::vector<std::string> env = {"PATH=/usr/bin",
+                                          "HTTP_PROXY=http://corp:8080",
+                                          "https_proxy=http://corp:8080",
+                                          "NO_PROXY=localhost,.a",
+                                          "no_proxy=127.0.0.1",
+                                          "ALL_PROXY=socks5://corp:1080",
+                                          "all_proxy=socks5h://x",
+                                          "NO_PROXYISH=kept"};
+    const auto out = sbx::with_proxy_environment(env, "http://127.0.0.1:3128");
+    for (const char* name : {"HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"}) {
+        CHECK(has(out, std::string(name) + "=http://127.0.0.1:3128"));
+        CHECK(count_named(out, name) == 1);
+    }
+    for (const char* name : {"NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"})
+        CHECK(count_named(out, name) == 0);
+    CHECK(has(out, "PATH=/usr/bin"));
+    CHECK(has(out, "NO_PROXYISH=kept"));
+}
