@@ -21,6 +21,7 @@
 #include "cli/cli.hpp"
 #include "config.h"
 #include "fs/path.hpp"
+#include "inner/proxy_listener.hpp"
 #include "plan/make_plan.hpp"
 #include "policy/import.hpp"
 #include "policy/load.hpp"
@@ -329,7 +330,7 @@ private:
                 // started (backend_run.cpp), which another backend must never run again.
                 if (a.why.kind == ErrorKind::symlink_refused ||
                     a.why.kind == ErrorKind::unenforceable || a.why.kind == ErrorKind::resource ||
-                    a.why.kind == ErrorKind::internal) {
+                    a.why.kind == ErrorKind::internal || a.why.kind == ErrorKind::usage) {
                     return fail(a.why, to_string(b));
                 }
                 fallback_.push_back(std::string(to_string(b)) + ": " + a.why.render());
@@ -360,7 +361,10 @@ private:
             if (!integrity.clean()) integrity_violation(o, integrity);
             o.refused_lookups = std::move(a.lookups.names);
             o.lookups_dropped = a.lookups.dropped;
+            o.proxy = std::move(a.proxy);
+            if (o.proxy.active) o.proxy_url = kHttpProxyUrl;
             say_refused_lookups(o);
+            say_refused_connections(o);
             return finish(std::move(o));
         }
         Error none(ErrorKind::no_backend, "no sandbox backend can run here");
@@ -413,9 +417,32 @@ private:
         for (std::size_t i = 0; i < o.refused_lookups.size() && i < kShown; ++i)
             names += (i == 0 ? "" : ", ") + o.refused_lookups[i];
         if (total > kShown) names += " and " + std::to_string(total - kShown) + " more";
+        if (o.proxy.active) {
+            diag_.note("the command looked up " + names +
+                       " inside the sandbox, where names are not resolved (network.mode = "
+                       "\"allowlist\": the proxy at " +
+                       o.proxy_url + " resolves them): every lookup was answered \"no such name\"");
+            return;
+        }
         diag_.note("the command looked up " + names +
                    " but the policy has no network (network.mode = \"none\"): every lookup "
                    "was answered \"no such name\"");
+    }
+
+    // One line per destination the allowlist proxy refused, with how often (-q hides them; the
+    // status document lists every one under denials.network).
+    void say_refused_connections(const Outcome& o) const {
+        constexpr std::size_t kShown = 10;
+        const auto& refused = o.proxy.refused;
+        for (std::size_t i = 0; i < refused.size() && i < kShown; ++i) {
+            const auto& d = refused[i];
+            std::string line = "network allowlist: " + d.why;
+            if (d.count > 1) line += " (" + std::to_string(d.count) + " times)";
+            diag_.note(line);
+        }
+        if (refused.size() > kShown)
+            diag_.note("network allowlist: " + std::to_string(refused.size() - kShown) +
+                       " more destinations refused (see the status document)");
     }
 
     // A protected link changed although the run is over: the command's own status is kept in

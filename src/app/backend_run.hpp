@@ -10,6 +10,7 @@
 #include "cli/cli.hpp"
 #include "plan/mount_plan.hpp"
 #include "policy/policy.hpp"
+#include "run/proxy_report.hpp"
 #include "run/spawn.hpp"
 
 namespace sbx {
@@ -41,6 +42,7 @@ struct Attempt {
     Error why;                        // !ran: why this backend could not start the command
     std::vector<std::string> approximated, weakened;  // what the backend gave up (Landlock)
     NetworkLookups lookups;  // ran: the name lookups refused (network "none", bwrap)
+    ProxyReport proxy;       // ran: what the allowlist proxy saw (network "allowlist", bwrap)
 };
 
 // What --explain shows for a backend: its argv and notes, or why it cannot run here.

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "inner/proxy_listener.hpp"
 #include "util/printable.hpp"
 
 namespace sbx {
@@ -103,6 +104,9 @@ std::string explain_text(const ExplainInput& in) {
         std::string ports = "  ports";
         for (auto p : in.network->ports.value) ports += " " + std::to_string(p);
         line(ports);
+        line(std::string("  proxy ") + kHttpProxyUrl +
+             " inside the sandbox (HTTP_PROXY, HTTPS_PROXY, http_proxy, https_proxy; NO_PROXY "
+             "and ALL_PROXY removed), served by sbxrun on the host; no DNS inside; bwrap only");
     }
     line(unix_sockets_text(in.unix_sockets));
     line(git_text(in.git));
@@ -160,7 +164,8 @@ std::string explain_json(const ExplainInput& in) {
         };
         j["network_allowlist"] = {{"allow", rules(in.network->allow)},
                                   {"deny", rules(in.network->deny)},
-                                  {"ports", in.network->ports.value}};
+                                  {"ports", in.network->ports.value},
+                                  {"proxy", kHttpProxyUrl}};
     }
     j["unix_sockets"] = {{"mode", to_string(in.unix_sockets.value)},
                          {"file", in.unix_sockets.origin.file},

@@ -17,6 +17,8 @@
 #include "fs/placeholder.hpp"
 #include "inner/landlock_apply.hpp"
 #include "inner/placeholder_bind.hpp"
+#include "inner/proxy_listener.hpp"
+#include "run/allowlist_proxy.hpp"
 #include "run/environment.hpp"
 
 namespace sbx {
@@ -144,11 +146,20 @@ Preview preview_bwrap(const RunContext& ctx) {
     p.available = true;
     p.argv = std::move(cmd->argv);
     p.notes = std::move(cmd->notes);
-    if (ctx.plan.network == NetworkMode::none) {
+    if (ctx.plan.network != NetworkMode::full) {
         p.notes.push_back(
             "name lookups are answered \"no such name\" inside the sandbox (sbxrun-inner "
             "--dns-log, with CAP_NET_ADMIN and CAP_NET_BIND_SERVICE until it drops them): they "
             "fail at once, and the names are reported after the run");
+    }
+    if (ctx.plan.network == NetworkMode::allowlist) {
+        p.notes.push_back(std::string("network allowlist: sbxrun-inner listens on ") +
+                          kHttpProxyUrl +
+                          " in the sandbox's own network namespace and hands the socket to "
+                          "sbxrun (--proxy-sock, a socketpair made for the run), whose proxy "
+                          "accepts each connection on the host's side; the command's HTTP_PROXY, "
+                          "HTTPS_PROXY, http_proxy and https_proxy name it, NO_PROXY and "
+                          "ALL_PROXY are removed");
     }
     return p;
 }
@@ -245,10 +256,11 @@ Attempt run_bwrap(const RunContext& ctx) {
     in.entry_broker = broker;
     in.inner.report_fd = channels->report_write.get();
     in.inner.stderr_fd = real_stderr.valid() ? real_stderr.get() : -1;
-    // network.mode = "none": sbxrun-inner answers the command's name lookups at once and
-    // writes each name here (inner/dns_refuser.hpp), read once the sandbox has ended.
+    // network.mode = "none" or "allowlist" (where names are resolved by the proxy, never
+    // inside): sbxrun-inner answers the command's name lookups at once and writes each name
+    // here (inner/dns_refuser.hpp), read once the sandbox has ended.
     UniqueFd lookups_read, lookups_write;
-    if (ctx.plan.network == NetworkMode::none) {
+    if (ctx.plan.network != NetworkMode::full) {
         int p[2];
         if (::pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0) {
             a.why = os_error("cannot create a pipe", errno);
@@ -257,6 +269,29 @@ Attempt run_bwrap(const RunContext& ctx) {
         lookups_read.reset(p[0]);
         lookups_write.reset(p[1]);
         in.inner.dns_log_fd = lookups_write.get();
+    }
+    // network.mode = "allowlist": the proxy, ready before bwrap starts; it serves the listener
+    // sbxrun-inner sends once the supervision loop runs (run/allowlist_proxy.hpp says why a
+    // lookup's thread cannot meet a fork here).
+    std::unique_ptr<AllowlistProxy> proxy;
+    if (ctx.plan.network == NetworkMode::allowlist) {
+        StaticHosts hosts;
+        // A test knob (HACKING.md): names the proxy answers without DNS.
+        if (const char* knob = std::getenv("SBXRUN_TEST_PROXY_HOSTS"); knob && *knob) {
+            auto parsed = parse_static_hosts(knob);
+            if (!parsed.ok()) {
+                a.why = std::move(parsed).error();
+                return a;
+            }
+            hosts = std::move(parsed).value();
+        }
+        auto made = AllowlistProxy::prepare(ctx.policy.network, std::move(hosts));
+        if (!made.ok()) {
+            a.why = std::move(made).error();
+            return a;
+        }
+        proxy = std::move(made).value();
+        in.inner.proxy_sock = proxy->sandbox_end();
     }
     // --tty: the pty instead, when fd 2 was a terminal (never the caller's terminal itself).
     if (ctx.tty.active() && (ctx.tty.std_fds & 4u) != 0) in.inner.stderr_fd = ctx.tty.slave;
@@ -281,6 +316,10 @@ Attempt run_bwrap(const RunContext& ctx) {
         sandbox_environment(ctx.policy.process, ctx.host.environ,
                             effective_unix_sockets(ctx.policy.network).value == UnixSockets::block,
                             ctx.plan.network == NetworkMode::none);
+    if (proxy) {
+        launch.env = with_proxy_environment(std::move(launch.env), kHttpProxyUrl);
+        launch.io = &proxy->io();
+    }
     launch.pass_fds = std::move(cmd->pass_fds);
     // bwrap's options through `--args FD` when it has it: a plan of 10,000 rules is some
     // 40,000 arguments, which execve() would refuse (E2BIG) on the command line.
@@ -307,6 +346,13 @@ Attempt run_bwrap(const RunContext& ctx) {
     launch.tty.std_fds &= 3u;
     a = supervise(ctx, launch, *channels, "bwrap");
     if (a.ran && lookups_read) a.lookups = read_lookups(lookups_read.get());
+    if (proxy) {
+        // Also when the command never started: the io_context and Asio's resolver thread end
+        // here, before the next backend (which forks) is tried.
+        ProxyReport report = proxy->finish();
+        proxy.reset();
+        if (a.ran) a.proxy = std::move(report);
+    }
     return a;
 }
 

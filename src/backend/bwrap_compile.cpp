@@ -101,7 +101,12 @@ std::vector<std::string> argv_with_args_fd(const BwrapCommand& cmd, int fd) {
 
 Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap,
                                    const BwrapInputs& in) {
-    SBX_TRY(check_network_supported(plan.network));
+    SBX_TRY(check_network_supported(plan.network, BackendKind::bwrap));
+    // The allowlist's only way out is the listener sbxrun-inner hands to sbxrun's proxy: a run
+    // without one would be network "none" in disguise, so it is refused as a bug instead.
+    if (plan.network == NetworkMode::allowlist && !in.explain && in.inner.proxy_sock < 0)
+        return Error(ErrorKind::internal,
+                     "network.mode = \"allowlist\" without the proxy's socket");
     if (!bwrap.bind_fd) {
         return Error(ErrorKind::unsupported,
                      "bwrap " + bwrap.version + " lacks --bind-fd/--ro-bind-fd (needs 0.5 or newer)")
@@ -272,6 +277,7 @@ Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap
     if (inner.report_fd >= 0) b.pass_fds.push_back(inner.report_fd);
     if (inner.stderr_fd >= 0) b.pass_fds.push_back(inner.stderr_fd);
     if (inner.dns_log_fd >= 0) b.pass_fds.push_back(inner.dns_log_fd);
+    if (inner.proxy_sock >= 0) b.pass_fds.push_back(inner.proxy_sock);
 
     // bwrap refuses more than 9000 arguments in all (MAX_ARGS in bubblewrap.c; those read
     // through --args count too, and so do sbxrun-inner's after "--"). Said here, in one short

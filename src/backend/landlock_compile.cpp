@@ -426,7 +426,7 @@ const std::vector<std::string>& landlock_builtin_devices() {
 
 Result<LandlockCompiled> compile_landlock(const MountPlan& plan, int abi,
                                           OnUnenforceable on_unenforceable, DirLister& lister) {
-    SBX_TRY(check_network_supported(plan.network));
+    SBX_TRY(check_network_supported(plan.network, BackendKind::landlock));
     if (abi < 1) return Error(ErrorKind::unsupported, "Landlock is not available on this kernel");
     if (abi > ll::kNewestKnownAbi) abi = ll::kNewestKnownAbi;
     return Compiler(plan, abi, on_unenforceable, lister).run();

@@ -2,16 +2,11 @@
 
 namespace sbx {
 
-Status check_network_supported(NetworkMode mode) {
-    switch (mode) {
-        case NetworkMode::none:
-        case NetworkMode::full:
-            return {};
-        case NetworkMode::allowlist:
-            break;
-    }
+Status check_network_supported(NetworkMode mode, BackendKind backend) {
+    if (mode != NetworkMode::allowlist || backend == BackendKind::bwrap) return {};
     return Error(ErrorKind::unenforceable,
-                 "network.mode = \"allowlist\" is not enforced by this build yet; use "
+                 "network.mode = \"allowlist\" needs the bwrap backend: Landlock has no network "
+                 "namespace to put sbxrun's filtering proxy in front of; run with bwrap, or use "
                  "network.mode = \"none\" or \"full\"");
 }
 

@@ -164,14 +164,39 @@ std::string status_json(const Outcome& o) {
     // a run without network (bwrap), so never complete (issue 15 adds the filesystem).
     nlohmann::ordered_json network = nlohmann::ordered_json::array();
     for (const auto& host : o.refused_lookups) {
-        network.push_back({{"op", "resolve"},
-                           {"host", host},
-                           {"why", "network.mode is \"none\": answered \"no such name\""}});
+        network.push_back(
+            {{"op", "resolve"},
+             {"host", host},
+             {"why", o.proxy.active ? "network.mode is \"allowlist\": names are resolved by "
+                                      "the proxy, not inside the sandbox; answered \"no such "
+                                      "name\""
+                                    : "network.mode is \"none\": answered \"no such name\""}});
+    }
+    for (const auto& d : o.proxy.refused) {
+        network.push_back({{"op", "connect"},
+                           {"host", printable(d.host)},
+                           {"port", d.port},
+                           {"rule", printable(d.rule)},
+                           {"count", d.count},
+                           {"why", printable(d.why)}});
     }
     j["denials"] = {{"complete", false},
                     {"filesystem", nlohmann::ordered_json::array()},
                     {"network", std::move(network)},
-                    {"dropped", o.lookups_dropped}};
+                    {"dropped", o.lookups_dropped + o.proxy.dropped}};
+    if (o.proxy.active) {
+        nlohmann::ordered_json connections = nlohmann::ordered_json::array();
+        for (const auto& d : o.proxy.connections) {
+            nlohmann::ordered_json c = {{"host", printable(d.host)},
+                                        {"port", d.port},
+                                        {"count", d.count},
+                                        {"bytes_up", d.bytes_up},
+                                        {"bytes_down", d.bytes_down}};
+            if (!d.why.empty()) c["why"] = printable(d.why);
+            connections.push_back(std::move(c));
+        }
+        j["network"] = {{"proxy", o.proxy_url}, {"connections", std::move(connections)}};
+    }
     j["duration_ms"] = o.duration_ms;
     // Paths are bytes, JSON is UTF-8: invalid sequences become U+FFFD instead of throwing,
     // so the document is written on every path, however odd the file names involved.

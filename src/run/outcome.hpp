@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "run/proxy_report.hpp"
 #include "util/error.hpp"
 
 namespace sbx {
@@ -40,6 +41,10 @@ struct Outcome {
     // stderr. `lookups_dropped`: further distinct names, counted but not kept.
     std::vector<std::string> refused_lookups;
     std::size_t lookups_dropped = 0;
+    // network.mode = "allowlist" (bwrap): what the proxy refused (denials.network, op
+    // "connect") and let through (network.connections). Inactive: no "network" field.
+    ProxyReport proxy;
+    std::string proxy_url;  // what the command's HTTP_PROXY named
     long long duration_ms = 0;
 };
 

@@ -326,14 +326,22 @@ TEST_CASE("pins are the plan's, after the verifications", "[bwrap][compile]") {
                               kInnerTail}));
 }
 
-TEST_CASE("network allowlist is refused until the proxy is wired in", "[bwrap][compile]") {
+TEST_CASE("network allowlist: the proxy's socket goes to sbxrun-inner, or nothing runs",
+          "[bwrap][compile]") {
     Fixture f;
     f.plan.network = NetworkMode::allowlist;
     auto r = f.compile();
     REQUIRE_FALSE(r.ok());
-    CHECK(r.error().kind == ErrorKind::unenforceable);
-    CHECK_THAT(r.error().render(),
-               Catch::Contains("network.mode = \"allowlist\" is not enforced by this build yet"));
+    CHECK(r.error().kind == ErrorKind::internal);
+    f.in.inner.proxy_sock = 9;
+    auto c = f.compile();
+    REQUIRE(c.ok());
+    // The namespace stays private (no --share-net), the socket is passed and named.
+    CHECK(std::find(c->argv.begin(), c->argv.end(), "--share-net") == c->argv.end());
+    CHECK(std::find(c->pass_fds.begin(), c->pass_fds.end(), 9) != c->pass_fds.end());
+    auto at = std::find(c->argv.begin(), c->argv.end(), "--proxy-sock");
+    REQUIRE(at != c->argv.end());
+    CHECK(*(at + 1) == "9");
 }
 
 TEST_CASE("network full shares the network namespace, none does not", "[bwrap][compile]") {

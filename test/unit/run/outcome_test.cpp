@@ -269,3 +269,49 @@ TEST_CASE("the man page's EXIT STATUS lists every outcome and exit code", "[outc
     }
     CHECK(section.find("128") != std::string::npos);
 }
+
+TEST_CASE("network allowlist: refused destinations in denials.network, allowed in network") {
+    Outcome o = of_kind(OutcomeKind::exited);
+    auto plain = parsed(o);
+    CHECK_FALSE(plain.contains("network"));  // only for a run through the proxy
+
+    o.proxy.active = true;
+    o.proxy_url = "http://127.0.0.1:3128";
+    o.proxy.dropped = 2;
+    sbx::ProxyDestination refused;
+    refused.host = "gist.github.com";
+    refused.port = 443;
+    refused.rule = "network.deny[0] \"gist.github.com\"";
+    refused.why = "gist.github.com:443 is refused by network.deny[0] \"gist.github.com\"";
+    refused.count = 3;
+    o.proxy.refused.push_back(refused);
+    sbx::ProxyDestination used;
+    used.host = "registry.npmjs.org";
+    used.port = 443;
+    used.count = 2;
+    used.bytes_up = 10;
+    used.bytes_down = 2000;
+    o.proxy.connections.push_back(used);
+    o.refused_lookups = {"evil.example"};
+
+    auto j = parsed(o);
+    const auto& net = j["denials"]["network"];
+    REQUIRE(net.size() == 2);
+    CHECK(net[0]["op"] == "resolve");
+    CHECK(net[0]["why"].get<std::string>().find("allowlist") != std::string::npos);
+    CHECK(net[1]["op"] == "connect");
+    CHECK(net[1]["host"] == "gist.github.com");
+    CHECK(net[1]["port"] == 443);
+    CHECK(net[1]["rule"] == "network.deny[0] \"gist.github.com\"");
+    CHECK(net[1]["count"] == 3);
+    CHECK(j["denials"]["dropped"] == 2);
+    REQUIRE(j.contains("network"));
+    CHECK(j["network"]["proxy"] == "http://127.0.0.1:3128");
+    const auto& c = j["network"]["connections"];
+    REQUIRE(c.size() == 1);
+    CHECK(c[0]["host"] == "registry.npmjs.org");
+    CHECK(c[0]["count"] == 2);
+    CHECK(c[0]["bytes_up"] == 10);
+    CHECK(c[0]["bytes_down"] == 2000);
+    CHECK_FALSE(c[0].contains("why"));
+}

@@ -1,0 +1,247 @@
+#!/bin/bash
+# network.mode = "allowlist" under bwrap (issue 13): the command reaches allowed hosts only
+# through sbxrun's filtering proxy at 127.0.0.1:3128 inside its own network namespace.
+# Every server is started here on the host's loopback, and the test names are mapped to
+# 127.0.0.1 with SBXRUN_TEST_PROXY_HOSTS (HACKING.md): nothing leaves the machine.
+#   - allowed: curl and python3 urllib, plain HTTP (absolute-form), CONNECT to a plain TCP
+#     server, and HTTPS (CONNECT + TLS with a test CA);
+#   - refused: a name deny names (deny wins over allow), a name no allow rule names, a port not
+#     in network.ports: 403 with the rule, one stderr line per destination, denials.network
+#     with rule and count; the allowed ones in network.connections with their bytes;
+#   - no way around it: a direct TCP connect to the host's 127.0.0.1, UDP to it, DNS, unix
+#     sockets; killing sbxrun (the proxy) mid-run ends the sandbox;
+#   - Landlock refuses allowlist (122), the host's listeners and loopback are unchanged.
+. "$(dirname "$0")/lib.sh"
+make_workspace
+mkdir -p "$FIX/www"
+echo "hello through the proxy" >"$FIX/www/hello.txt"
+head -c 300000 /dev/urandom >"$FIX/www/big.bin"
+
+# A test CA and a server certificate for a.sbx.test (curl and python check both).
+tls=0
+if command -v openssl >/dev/null &&
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=sbx-test-ca \
+        -keyout "$FIX/ca.key" -out "$FIX/ca.pem" >/dev/null 2>&1 &&
+    openssl req -newkey rsa:2048 -nodes -subj /CN=a.sbx.test -keyout "$FIX/srv.key" \
+        -out "$FIX/srv.csr" >/dev/null 2>&1 &&
+    printf 'subjectAltName=DNS:a.sbx.test\n' >"$FIX/ext" &&
+    openssl x509 -req -in "$FIX/srv.csr" -CA "$FIX/ca.pem" -CAkey "$FIX/ca.key" \
+        -CAcreateserial -days 2 -extfile "$FIX/ext" -out "$FIX/srv.pem" >/dev/null 2>&1; then
+    tls=1
+else
+    diag "no openssl: the HTTPS checks are skipped"
+fi
+chmod 644 "$FIX"/*.pem 2>/dev/null
+
+# The servers, on the host's loopback: HTTP, HTTPS, a UDP sink that logs what it receives.
+python3 - "$FIX" "$tls" <<'PY' &
+import http.server, os, socket, ssl, sys, threading
+fix, tls = sys.argv[1], sys.argv[2] == "1"
+class H(http.server.SimpleHTTPRequestHandler):
+    def __init__(self, *a, **k): super().__init__(*a, directory=fix + "/www", **k)
+    def log_message(self, *a): pass
+def serve(srv): threading.Thread(target=srv.serve_forever, daemon=True).start()
+plain = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H); serve(plain)
+ports = [plain.server_address[1]]
+if tls:
+    secure = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(fix + "/srv.pem", fix + "/srv.key")
+    secure.socket = ctx.wrap_socket(secure.socket, server_side=True); serve(secure)
+    ports.append(secure.server_address[1])
+else:
+    ports.append(0)
+udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); udp.bind(("127.0.0.1", 0))
+ports.append(udp.getsockname()[1])
+open(fix + "/ports.tmp", "w").write(" ".join(map(str, ports)) + "\n")
+os.rename(fix + "/ports.tmp", fix + "/ports")
+udp.settimeout(120)
+try:
+    while True:
+        data, _ = udp.recvfrom(100)
+        open(fix + "/udp-seen", "a").write("got\n")
+except socket.timeout:
+    pass
+PY
+servers=$!
+trap 'kill $servers 2>/dev/null; cleanup_fix' EXIT
+for _ in $(seq 100); do [ -s "$FIX/ports" ] && break; sleep 0.1; done
+read -r http_port https_port udp_port <"$FIX/ports"
+# Listeners on the host's port 3128, and any socket an sbxrun process holds (other processes of
+# a shared machine may come and go; these must not).
+listeners() { ss -Hltnp 2>/dev/null | awk '$4 ~ /:3128$/ || /"sbxrun/' | sort; }
+host_lo() { ip -o addr show dev lo 2>/dev/null; ip -o route show table local 2>/dev/null; }
+listeners_before=$(listeners)
+lo_before=$(host_lo)
+
+cat >"$FIX/allow.toml" <<EOF
+version = 1
+[network]
+mode = "allowlist"
+allow = ["*.sbx.test", "127.0.0.1"]
+deny = ["b.sbx.test"]
+ports = [$http_port, $https_port]
+EOF
+own_fix
+hosts="a.sbx.test=127.0.0.1;b.sbx.test=127.0.0.1;c.other.test=127.0.0.1"
+# sbxa ARGS...: sbxrun with the allowlist policy and the test names mapped.
+sbxa() {
+    (cd "$WS" && as_runner env SBXRUN_TEST_PROXY_HOSTS="$hosts" NO_PROXY=localhost,a.sbx.test \
+        "$SBXRUN" --backend bwrap --policy "$FIX/allow.toml" "$@") >"$OUT" 2>"$ERR"
+    RC=$?
+}
+
+sbxa --explain -- true
+expect_rc 0 "--explain runs"
+check "--explain lists the allow and deny rules and the ports" sh -c "
+    grep -q '^  allow \\*.sbx.test ' '$OUT' && grep -q '^  deny  b.sbx.test ' '$OUT' &&
+    grep -qx '  ports $http_port $https_port' '$OUT'"
+check "--explain shows the proxy endpoint" \
+    grep -q '^  proxy http://127.0.0.1:3128 inside the sandbox' "$OUT"
+check "--explain says how the proxy is reached" grep -q 'hands the socket to sbxrun' "$OUT"
+
+sbxa -- sh -c 'env | grep -i -e _proxy= | sort'
+expect_rc 0 "the command runs"
+for v in HTTP_PROXY HTTPS_PROXY http_proxy https_proxy; do
+    check "the command gets $v=http://127.0.0.1:3128" grep -qx "$v=http://127.0.0.1:3128" "$OUT"
+done
+check "NO_PROXY and no_proxy are unset (the caller's NO_PROXY is dropped)" \
+    sh -c "! grep -qi '^no_proxy=' '$OUT'"
+
+url="http://a.sbx.test:$http_port/hello.txt"
+sbxa --status-file "$FIX/.status" -- curl -sS --max-time 20 "$url"
+expect_rc 0 "curl: plain HTTP to an allowed name through the proxy (absolute-form)"
+check "curl got the file" grep -qx "hello through the proxy" "$OUT"
+check "network.connections lists a.sbx.test with the bytes" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+c = [x for x in d["network"]["connections"] if x["host"] == "a.sbx.test"]
+assert len(c) == 1 and c[0]["port"] == int(sys.argv[2]) and c[0]["count"] == 1, d["network"]
+assert c[0]["bytes_down"] > 24 and c[0]["bytes_up"] >= 0, c
+assert d["denials"]["network"] == [], d["denials"]
+' "$FIX/.status" "$http_port"
+
+sbxa -- curl -sS --max-time 20 --proxytunnel "$url"
+expect_rc 0 "curl: CONNECT to a plain TCP (HTTP) server on an allowed name"
+check "curl got the file through the tunnel" grep -qx "hello through the proxy" "$OUT"
+
+sbxa -- python3 -c '
+import hashlib, sys, urllib.request
+print(urllib.request.urlopen(sys.argv[1], timeout=20).read().decode().strip())
+print(hashlib.sha256(urllib.request.urlopen(sys.argv[2], timeout=20).read()).hexdigest())' \
+    "$url" "http://a.sbx.test:$http_port/big.bin"
+expect_rc 0 "python3 urllib: plain HTTP through the proxy"
+check "urllib got the file" grep -qx "hello through the proxy" "$OUT"
+check "urllib got 300 kB intact" grep -qx "$(sha256sum <"$FIX/www/big.bin" | cut -d' ' -f1)" "$OUT"
+
+if [ "$tls" = 1 ]; then
+    surl="https://a.sbx.test:$https_port/hello.txt"
+    sbxa -- curl -sS --max-time 20 --cacert "$FIX/ca.pem" "$surl"
+    expect_rc 0 "curl: HTTPS (CONNECT + TLS, checked against the test CA)"
+    check "curl got the file over TLS" grep -qx "hello through the proxy" "$OUT"
+    sbxa -- python3 -c '
+import ssl, sys, urllib.request
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+print(urllib.request.urlopen(sys.argv[1], timeout=20, context=ctx).read().decode().strip())' \
+        "$surl" "$FIX/ca.pem"
+    expect_rc 0 "python3 urllib: HTTPS through the proxy"
+    check "urllib got the file over TLS" grep -qx "hello through the proxy" "$OUT"
+fi
+
+# Refusals: deny wins over allow; a name no rule allows; a port not in network.ports.
+sbxa --status-file "$FIX/.status" -- sh -c '
+for u in "$@"; do curl -s --max-time 20 -o /dev/null -w "%{http_code}\n" "$u"; done
+curl -s --max-time 20 "$1"' sh "http://b.sbx.test:$http_port/hello.txt" \
+    "http://b.sbx.test:$http_port/again" "http://c.other.test:$http_port/hello.txt" \
+    "http://a.sbx.test:$udp_port/hello.txt"
+expect_rc 0 "the refused requests run"
+check "each refusal is an HTTP 403" test "$(grep -c '^403$' "$OUT")" = 4
+check "the 403 says why, naming the rule" grep -q '^sbxrun: .*network.deny\[0\]' "$OUT"
+check "denials.network lists each destination once, with its rule and count" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+hp, up = int(sys.argv[2]), int(sys.argv[3])
+got = {(n["host"], n["port"]): n for n in d["denials"]["network"] if n["op"] == "connect"}
+assert set(got) == {("b.sbx.test", hp), ("c.other.test", hp), ("a.sbx.test", up)}, got
+b = got[("b.sbx.test", hp)]
+assert b["count"] == 3 and "network.deny[0]" in b["rule"] and b["why"], b
+assert "network.allow" in got[("c.other.test", hp)]["rule"], got
+assert "network.ports" in got[("a.sbx.test", up)]["rule"], got
+assert d["network"]["connections"] == [], d["network"]
+' "$FIX/.status" "$http_port" "$udp_port"
+check "one sbxrun: line per refused destination on stderr" \
+    test "$(grep -c '^sbxrun: network allowlist: ' "$ERR")" = 3
+check "the stderr line names the host, port, rule and count" \
+    grep -q "^sbxrun: network allowlist: b.sbx.test:$http_port is refused by network.deny\[0\] .*(3 times)\$" "$ERR"
+sbxa -q -- curl -s --max-time 20 -o /dev/null "http://b.sbx.test:$http_port/"
+check "-q hides those lines" sh -c "! grep -q 'network allowlist' '$ERR'"
+
+# An allowed name that resolves to a loopback address is refused unless the policy names the
+# address itself.
+sed 's/^allow = .*/allow = ["*.sbx.test"]/' "$FIX/allow.toml" >"$FIX/noaddr.toml"; own_fix
+(cd "$WS" && as_runner env SBXRUN_TEST_PROXY_HOSTS="$hosts" "$SBXRUN" --backend bwrap \
+    --policy "$FIX/noaddr.toml" --status-file "$FIX/.status" -- \
+    curl -s --max-time 20 -w '\n%{http_code}\n' "$url") >"$OUT" 2>"$ERR"
+RC=$?
+expect_rc 0 "an allowed name resolving to 127.0.0.1, not named by the policy: runs"
+check "it is a 403 naming the address check" sh -c "grep -qx 403 '$OUT' && grep -q 'loopback' '$OUT'"
+check "denials.network says \"address check\"" python3 -c '
+import json, sys
+n = json.load(open(sys.argv[1]))["denials"]["network"]
+assert [(x["host"], x["rule"]) for x in n] == [("a.sbx.test", "address check")], n
+' "$FIX/.status"
+
+# No way around the proxy.
+sbxa -- python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)' \
+    "$http_port"
+expect_denied "a direct TCP connect to the host's 127.0.0.1 fails (own network namespace)"
+sbxa -- python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(5): s.sendto(b"x", ("127.0.0.1", int(sys.argv[1])))' "$udp_port"
+diag "udp send inside the sandbox: exit $RC (its own loopback: goes nowhere)"
+sbxa -- python3 -c 'import socket; socket.getaddrinfo("a.sbx.test", 80)'
+expect_denied "a name lookup inside the sandbox fails (no DNS inside)"
+sbxa -- python3 -c 'import socket; socket.socket(socket.AF_UNIX)'
+expect_denied "socket(AF_UNIX) is refused (unix_sockets = block)"
+sbxa -- curl -sS --max-time 10 --noproxy '*' "$url"
+expect_denied "curl told to bypass the proxy reaches nothing"
+sleep 0.5
+check "the host's UDP sink received nothing" test ! -e "$FIX/udp-seen"
+
+# Fail closed: sbxrun holds the proxy; killed mid-run, the sandbox ends with it and nothing
+# fetches any more.
+rm -f "$WS/fetched"; own_fix
+(cd "$WS" && as_runner env SBXRUN_TEST_PROXY_HOSTS="$hosts" "$SBXRUN" --backend bwrap \
+    --policy "$FIX/allow.toml" -- sh -c '
+    while :; do curl -s --max-time 5 "$0" >/dev/null && echo ok >>fetched; sleep 0.1; done' \
+    "$url") >/dev/null 2>&1 &
+bg=$!
+for _ in $(seq 300); do [ -s "$WS/fetched" ] && break; sleep 0.1; done
+check "the loop fetched through the proxy" test -s "$WS/fetched"
+sbx_pid=$(pgrep -f -- "^$SBXRUN --backend bwrap --policy $FIX/allow.toml" | head -1)
+check "found sbxrun to kill" test -n "$sbx_pid"
+[ -n "$sbx_pid" ] && kill -9 "$sbx_pid"
+# (The bracket keeps pgrep from matching the shell that runs it.)
+for _ in $(seq 100); do pgrep -f 'echo ok >>fetche[d]' >/dev/null || break; sleep 0.1; done
+check "the sandbox ended with the proxy" sh -c "! pgrep -f 'echo ok >>fetche[d]' >/dev/null"
+n1=$(wc -l <"$WS/fetched"); sleep 1; n2=$(wc -l <"$WS/fetched")
+check "nothing is fetched after the proxy died" test "$n1" = "$n2"
+wait "$bg" 2>/dev/null
+
+# Landlock cannot enforce it yet: refused, the command never runs.
+kernel_abi=$(python3 -c 'import ctypes; l=ctypes.CDLL(None, use_errno=True); print(max(0, l.syscall(444, None, 0, 1)))')
+if [ "$kernel_abi" -ge 1 ]; then
+    (cd "$WS" && as_runner "$SBXRUN" --backend landlock --policy "$FIX/allow.toml" -- \
+        touch "$WS/ran-landlock") >"$OUT" 2>"$ERR"
+    RC=$?
+    expect_rc 122 "landlock refuses allowlist"
+    check "landlock says why" grep -q 'allowlist.*bwrap' "$ERR"
+    check "the command did not run under landlock" test ! -e "$WS/ran-landlock"
+fi
+
+check "no listener on the host's 3128, no socket of sbxrun left behind" \
+    test "$(listeners)" = "$listeners_before"
+[ "$(listeners)" = "$listeners_before" ] || diag "before: $listeners_before" "after: $(listeners)"
+check "the host's loopback addresses and local routes are unchanged" test "$(host_lo)" = "$lo_before"
+done_testing
