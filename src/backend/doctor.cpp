@@ -85,7 +85,8 @@ std::vector<std::string> landlock_limitations(int abi) {
         "(and existing ones not removed or renamed)",
         "deny under a read root: the directories above it cannot be listed",
         "no private /tmp, /dev or /proc; tmpfs entries are made inaccessible instead",
-        "no PID namespace: the command sees the host's processes"};
+        "no PID namespace: the command sees the host's processes",
+        "network.mode = \"allowlist\" needs bwrap: such a policy is refused (exit 122)"};
     if (abi < 2) l.emplace_back("ABI 1: files cannot be renamed or linked across directories");
     if (abi < 3) l.emplace_back("ABI < 3: truncate(2) by path is refused (seccomp)");
     if (abi < 4)
