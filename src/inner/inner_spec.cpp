@@ -9,7 +9,8 @@
 //   --devpts
 //   --landlock ABI:FS:NET:SCOPED    (only when spec.landlock; decimal numbers)
 //   --landlock-rule FD:ACCESS       (repeated, only when spec.landlock)
-//   --seccomp none|base|no_network|netns
+//   --landlock-connect PORT         (repeated, only when spec.landlock: TCP connect allowed)
+//   --seccomp none|base|no_network|netns|tcp_only
 //   --unix-sockets allow|refuse
 //   --new-session yes|no
 //   --ctty                          (only when spec.controlling_tty)
@@ -65,7 +66,7 @@ bool split(std::string_view s, std::size_t n, std::string_view* parts) {
 
 std::optional<SeccompProfile> seccomp_from_string(std::string_view s) {
     for (auto p : {SeccompProfile::none, SeccompProfile::base, SeccompProfile::no_network,
-                   SeccompProfile::netns}) {
+                   SeccompProfile::netns, SeccompProfile::tcp_only}) {
         if (s == to_string(p)) return p;
     }
     return std::nullopt;
@@ -83,6 +84,8 @@ const char* to_string(SeccompProfile p) {
             return "no_network";
         case SeccompProfile::netns:
             return "netns";
+        case SeccompProfile::tcp_only:
+            return "tcp_only";
     }
     return "base";
 }
@@ -123,6 +126,10 @@ std::vector<std::string> to_args(const InnerSpec& spec) {
         for (const auto& r : l.rules) {
             a.emplace_back("--landlock-rule");
             a.push_back(std::to_string(r.fd) + ":" + std::to_string(r.access));
+        }
+        for (auto port : l.connect_ports) {
+            a.emplace_back("--landlock-connect");
+            a.push_back(std::to_string(port));
         }
     }
     a.emplace_back("--seccomp");
@@ -268,6 +275,11 @@ Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args) {
             if (!split(val, 2, p) || !parse_fd(p[0], r.fd, false) || !parse_number(p[1], r.access))
                 return usage("--landlock-rule needs FD:ACCESS, got '" + std::string(val) + "'");
             spec.landlock_spec.rules.push_back(r);
+        } else if (opt == "--landlock-connect") {
+            std::uint64_t port = 0;
+            if (!parse_number(val, port) || port == 0 || port > 65535)
+                return usage("--landlock-connect needs a TCP port, got '" + std::string(val) + "'");
+            spec.landlock_spec.connect_ports.push_back(static_cast<std::uint16_t>(port));
         } else if (opt == "--seccomp") {
             SBX_TRY(once(seen_seccomp, opt));
             auto p = seccomp_from_string(val);
@@ -317,6 +329,8 @@ Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args) {
     }
     if (!spec.landlock && !spec.landlock_spec.rules.empty())
         return usage("--landlock-rule without --landlock");
+    if (!spec.landlock && !spec.landlock_spec.connect_ports.empty())
+        return usage("--landlock-connect without --landlock");
     if (!spec.entry_blocks.empty() && spec.entry_blocks.back().names.empty())
         return usage("--entry-block " + spec.entry_blocks.back().path + " has no --entry-name");
     if (!saw_dashdash) return usage("missing '--' before the command");

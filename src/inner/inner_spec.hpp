@@ -34,6 +34,8 @@ struct LandlockSpec {
     std::uint64_t handled_net = 0;  // LANDLOCK_ACCESS_NET_* handled (ABI >= 4)
     std::uint64_t scoped = 0;       // LANDLOCK_SCOPE_* (ABI >= 6)
     std::vector<LandlockRule> rules;
+    // TCP ports connect(2) may reach (ABI >= 4, with handled_net): the allowlist proxy's.
+    std::vector<std::uint16_t> connect_ports;
 
     bool operator==(const LandlockSpec&) const = default;
 };
@@ -59,6 +61,8 @@ enum class SeccompProfile {
     no_network,  // base + socket() refused for every family but AF_UNIX
     netns,       // base + socket() refused for every family a network namespace does not
                  // isolate (all but AF_UNIX, AF_INET, AF_INET6, AF_NETLINK): bwrap, network none
+    tcp_only,    // base + socket() refused for every family but AF_UNIX, AF_INET and AF_INET6,
+                 // and for those two anything but a TCP stream: Landlock, network allowlist
 };
 
 // A mount bwrap was asked to make, as the inner stage must find it before anything runs:

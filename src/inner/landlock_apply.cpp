@@ -32,6 +32,12 @@ struct __attribute__((packed)) PathBeneathAttr {
 constexpr unsigned kCreateRulesetVersion = 1u << 0;
 constexpr int kRulePathBeneath = 1;
 
+struct NetPortAttr {  // struct landlock_net_port_attr (ABI 4)
+    std::uint64_t allowed_access;
+    std::uint64_t port;
+};
+constexpr int kRuleNetPort = 2;
+
 #ifndef __NR_landlock_create_ruleset
 #define __NR_landlock_create_ruleset 444
 #define __NR_landlock_add_rule 445
@@ -116,6 +122,21 @@ Result<PreparedLandlock> prepare_landlock(const LandlockSpec& spec) {
         if (::syscall(__NR_landlock_add_rule, out.ruleset.get(), kRulePathBeneath, &pb, 0) != 0) {
             return os_error("cannot add a Landlock rule for fd " + std::to_string(rule.fd), errno);
         }
+    }
+    // TCP ports connect(2) may reach (network allowlist: the proxy's). Landlock matches the
+    // port only, whatever the address: backend/landlock_compile.cpp lists that as approximated.
+    for (auto port : spec.connect_ports) {
+        NetPortAttr np{};
+        np.allowed_access = ll::kNetConnectTcp & attr.handled_access_net;
+        np.port = port;
+        if (np.allowed_access == 0) {
+            return Error(ErrorKind::internal,
+                         "a Landlock TCP connect rule without handled TCP access (ABI " +
+                             std::to_string(spec.abi) + ")");
+        }
+        if (::syscall(__NR_landlock_add_rule, out.ruleset.get(), kRuleNetPort, &np, 0) != 0)
+            return os_error("cannot add a Landlock rule for TCP port " + std::to_string(port),
+                            errno);
     }
     auto comp = build_compensation(refuse_truncate, refuse_unix);
     if (!comp) return std::move(comp).error();

@@ -22,6 +22,7 @@
 #include <linux/fsverity.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
+#include <netinet/in.h>
 #include <seccomp.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -258,6 +259,46 @@ Status add_netns_socket_rules(scmp_filter_ctx ctx, bool refuse_unix) {
     return {};
 }
 
+// Network allowlist under Landlock (no network namespace): TCP is all the command may create
+// besides unix sockets, and Landlock's TCP rules (ABI 4+) confine its connect(2) to the proxy's
+// port. Every family but AF_UNIX (unless refuse_unix), AF_INET and AF_INET6 is refused, and for
+// AF_INET/AF_INET6 every type but SOCK_STREAM (UDP, ICMP "ping" sockets, raw) and every protocol
+// but 0 and IPPROTO_TCP: SCTP and MPTCP are stream sockets too, and Landlock's TCP rules do not
+// cover them. A protocol with garbage in its upper half is greater than IPPROTO_TCP: refused.
+Status add_tcp_only_socket_rules(scmp_filter_ctx ctx, bool refuse_unix) {
+    const std::uint32_t eafnosupport = SCMP_ACT_ERRNO(EAFNOSUPPORT);
+    const std::uint32_t eacces = SCMP_ACT_ERRNO(EACCES);
+    constexpr std::uint64_t kSockTypeMask = 0xf;  // SOCK_TYPE_MASK: without CLOEXEC/NONBLOCK
+    for (const char* call : {"socket", "socketpair"}) {
+        const bool socketpair = std::string_view(call) == "socketpair";
+        for (int family = 0; family < AF_MAX; ++family) {
+            // socketpair exists for AF_UNIX only; for AF_INET/6 the kernel says EOPNOTSUPP.
+            bool keep = family == AF_UNIX
+                            ? socketpair || !refuse_unix
+                            : !socketpair && (family == AF_INET || family == AF_INET6);
+            if (keep) continue;
+            SBX_TRY(add(
+                ctx, eafnosupport, call,
+                {SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, static_cast<std::uint64_t>(family))}));
+        }
+        SBX_TRY(add(ctx, eafnosupport, call, {SCMP_A0(SCMP_CMP_GE, AF_MAX)}));
+    }
+    for (int family : {AF_INET, AF_INET6}) {
+        const auto fam =
+            SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, static_cast<std::uint64_t>(family));
+        for (std::uint64_t type = 0; type <= kSockTypeMask; ++type) {
+            if (type == SOCK_STREAM) continue;
+            SBX_TRY(add(ctx, eacces, "socket",
+                        {fam, SCMP_A1(SCMP_CMP_MASKED_EQ, kSockTypeMask, type)}));
+        }
+        SBX_TRY(add(ctx, eacces, "socket", {fam, SCMP_A2(SCMP_CMP_GT, IPPROTO_TCP)}));
+        for (std::uint64_t proto = 1; proto < IPPROTO_TCP; ++proto)
+            SBX_TRY(
+                add(ctx, eacces, "socket", {fam, SCMP_A2(SCMP_CMP_MASKED_EQ, 0xffffffffu, proto)}));
+    }
+    return {};
+}
+
 // With socket(AF_UNIX) refused, a datagram socketpair is the one unix socket left that can
 // still name a peer: sendto(2) with an address, or connect(2), on it reaches any datagram
 // socket file the command can see (/dev/log, the journal, /run/systemd/notify), and could pass
@@ -362,6 +403,8 @@ Result<SeccompProgram> build_seccomp(SeccompProfile profile, bool refuse_unix_so
     if (refuse_unix_sockets) SBX_TRY(add_socketpair_dgram_rule(ctx.get()));
     if (profile == SeccompProfile::netns) {
         SBX_TRY(add_netns_socket_rules(ctx.get(), refuse_unix_sockets));
+    } else if (profile == SeccompProfile::tcp_only) {
+        SBX_TRY(add_tcp_only_socket_rules(ctx.get(), refuse_unix_sockets));
     } else {
         SBX_TRY(add_socket_rules(ctx.get(), profile == SeccompProfile::no_network,
                                  refuse_unix_sockets));

@@ -25,6 +25,7 @@ InnerSpec full_spec() {
     s.landlock_spec.handled_net = 3;
     s.landlock_spec.scoped = 1;
     s.landlock_spec.rules = {{3, 0x7}, {4, 0xffff}};
+    s.landlock_spec.connect_ports = {3128, 40001};
     s.seccomp = SeccompProfile::no_network;
     s.refuse_unix_sockets = true;
     s.new_session = false;
@@ -52,7 +53,7 @@ TEST_CASE("to_args and parse_inner_args are exact inverses") {
         CHECK(to_args(*back) == to_args(s));
     }
     for (auto p : {SeccompProfile::none, SeccompProfile::base, SeccompProfile::no_network,
-                   SeccompProfile::netns}) {
+                   SeccompProfile::netns, SeccompProfile::tcp_only}) {
         for (bool refuse_unix : {false, true}) {
             InnerSpec s = minimal;
             s.seccomp = p;
@@ -78,6 +79,7 @@ TEST_CASE("to_string(SeccompProfile) names each profile") {
     CHECK(std::string(to_string(SeccompProfile::base)) == "base");
     CHECK(std::string(to_string(SeccompProfile::no_network)) == "no_network");
     CHECK(std::string(to_string(SeccompProfile::netns)) == "netns");
+    CHECK(std::string(to_string(SeccompProfile::tcp_only)) == "tcp_only");
 }
 
 TEST_CASE("parse_inner_args rejects malformed arguments as usage errors") {

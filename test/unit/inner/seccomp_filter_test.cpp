@@ -62,6 +62,44 @@ TEST_CASE("seccomp no_network: AF_INET/AF_INET6/netlink refused, AF_UNIX works",
           }) == EAFNOSUPPORT);
 }
 
+TEST_CASE("seccomp tcp_only: TCP streams and unix sockets only", "[seccomp]") {
+    auto s = with(SeccompProfile::tcp_only);
+    auto make = [](int family, int type, int protocol) {
+        return [=] {
+            long fd = ::syscall(SYS_socket, family, type, protocol);
+            return fd >= 0 ? 0 : errno;
+        };
+    };
+    CHECK(in_child(s, make(AF_INET, SOCK_STREAM, 0)) == 0);
+    CHECK(in_child(s, make(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 6)) == 0);
+    CHECK(in_child(s, make(AF_UNIX, SOCK_STREAM, 0)) == 0);
+    // UDP (DNS), ICMP "ping" sockets, raw, SCTP (132) and MPTCP (262) streams: refused.
+    CHECK(in_child(s, make(AF_INET, SOCK_DGRAM, 0)) == EACCES);
+    CHECK(in_child(s, make(AF_INET6, SOCK_DGRAM, 58)) == EACCES);
+    CHECK(in_child(s, make(AF_INET, SOCK_RAW, 1)) == EACCES);
+    CHECK(in_child(s, make(AF_INET, SOCK_STREAM, 132)) == EACCES);
+    CHECK(in_child(s, make(AF_INET, SOCK_STREAM, 262)) == EACCES);
+    CHECK(in_child(s, make(AF_INET, SOCK_STREAM, 1)) == EACCES);
+    CHECK(in_child(s, make(AF_INET, SOCK_STREAM, -1)) == EACCES);
+    // A protocol with garbage above its low 32 bits, for IPPROTO_TCP.
+    CHECK(in_child(s, [] {
+              long fd = ::syscall(SYS_socket, AF_INET, SOCK_STREAM, (1L << 32) | 6);
+              return fd >= 0 ? 0 : errno;
+          }) == EACCES);
+    // Every other family, netlink included.
+    CHECK(in_child(s, make(AF_NETLINK, SOCK_RAW, 0)) == EAFNOSUPPORT);
+    CHECK(in_child(s, make(AF_PACKET, SOCK_RAW, 0)) == EAFNOSUPPORT);
+    CHECK(in_child(s, make(40 /* AF_VSOCK */, SOCK_STREAM, 0)) == EAFNOSUPPORT);
+    // Unix sockets as unix_sockets says.
+    auto refuse_unix = [] { return install_seccomp(SeccompProfile::tcp_only, true).ok(); };
+    CHECK(in_child(refuse_unix, make(AF_UNIX, SOCK_STREAM, 0)) == EAFNOSUPPORT);
+    CHECK(in_child(refuse_unix, make(AF_INET, SOCK_STREAM, 0)) == 0);
+    CHECK(in_child(refuse_unix, [] {
+              int sv[2];
+              return ::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0 ? 0 : errno;
+          }) == 0);
+}
+
 TEST_CASE("seccomp base: network allowed, dangerous calls refused", "[seccomp]") {
     for (auto p : {SeccompProfile::base, SeccompProfile::no_network, SeccompProfile::netns}) {
         INFO(to_string(p));
