@@ -11,6 +11,7 @@
 #include <boost/asio/write.hpp>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 #include <unordered_set>
 
 #include "net/address_class.hpp"
@@ -460,6 +461,13 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Proxy::State> st, Acceptor* ac
             backoff.expires_after(std::chrono::milliseconds(50));
             co_await backoff.async_wait(nothrow);
             continue;
+        }
+        if constexpr (std::is_same_v<typename Acceptor::protocol_type, tcp>) {
+            if (st->opt.admit && !st->opt.admit(sock)) {
+                error_code ignored;
+                sock.close(ignored);
+                continue;
+            }
         }
         if (st->sessions.size() >= st->opt.max_connections) {
             static constexpr std::string_view body =

@@ -58,6 +58,10 @@ struct ProxyOptions {
     // Names answered without DNS (tests map a test name to 127.0.0.1; a harness could pin
     // names). Checked before the resolver; the addresses still go through the address check.
     std::vector<std::pair<std::string, std::vector<boost::asio::ip::address>>> static_hosts;
+    // Whether a client accepted on a TCP listener may be served (unset: every one). A client
+    // it refuses is closed at once, unanswered and unrecorded: the Landlock backend's listener
+    // is on the host's loopback, where other users' programs could reach it too.
+    std::function<bool(const boost::asio::ip::tcp::socket&)> admit;
 };
 
 // One decision, for the status document.
