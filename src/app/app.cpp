@@ -21,7 +21,6 @@
 #include "cli/cli.hpp"
 #include "config.h"
 #include "fs/path.hpp"
-#include "inner/proxy_listener.hpp"
 #include "plan/make_plan.hpp"
 #include "policy/import.hpp"
 #include "policy/load.hpp"
@@ -362,7 +361,7 @@ private:
             o.refused_lookups = std::move(a.lookups.names);
             o.lookups_dropped = a.lookups.dropped;
             o.proxy = std::move(a.proxy);
-            if (o.proxy.active) o.proxy_url = kHttpProxyUrl;
+            o.proxy_url = o.proxy.url;
             say_refused_lookups(o);
             say_refused_connections(o);
             return finish(std::move(o));

@@ -105,8 +105,9 @@ std::string explain_text(const ExplainInput& in) {
         for (auto p : in.network->ports.value) ports += " " + std::to_string(p);
         line(ports);
         line(std::string("  proxy ") + kHttpProxyUrl +
-             " inside the sandbox (HTTP_PROXY, HTTPS_PROXY, http_proxy, https_proxy; NO_PROXY "
-             "and ALL_PROXY removed), served by sbxrun on the host; no DNS inside; bwrap only");
+             " inside the sandbox under bwrap, a port of the host's 127.0.0.1 chosen at run time "
+             "under Landlock (HTTP_PROXY, HTTPS_PROXY, http_proxy, https_proxy; NO_PROXY and "
+             "ALL_PROXY removed); served by sbxrun, which resolves the names");
     }
     line(unix_sockets_text(in.unix_sockets));
     line(git_text(in.git));

@@ -5,12 +5,15 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <memory>
 
 #include "app/backend_run.hpp"
 #include "backend/landlock_compile.hpp"
 #include "fs/path.hpp"
 #include "inner/direct_exec.hpp"
 #include "inner/landlock_apply.hpp"
+#include "run/allowlist_proxy.hpp"
 #include "run/environment.hpp"
 #include "run/metadata_guard.hpp"
 #include "util/unique_fd.hpp"
@@ -47,8 +50,10 @@ Result<Prepared> prepare(const RunContext& ctx) {
     p.inner.landlock_spec = p.compiled.spec;
     // Without a network namespace the seccomp filter is what keeps the network off; Landlock's
     // TCP rules (ABI 4+) and scopes (ABI 6+) are further layers inside the spec.
-    p.inner.seccomp =
-        ctx.plan.network == NetworkMode::full ? SeccompProfile::base : SeccompProfile::no_network;
+    // With the allowlist only TCP sockets are let through, for Landlock to confine to the proxy.
+    p.inner.seccomp = ctx.plan.network == NetworkMode::full        ? SeccompProfile::base
+                      : ctx.plan.network == NetworkMode::allowlist ? SeccompProfile::tcp_only
+                                                                   : SeccompProfile::no_network;
     // Landlock (ABI <= 7) has no right for connect(2) on a pathname socket: refusing
     // socket(AF_UNIX) is the only way to keep host services' socket files out of reach.
     p.inner.refuse_unix_sockets =
@@ -77,6 +82,13 @@ Preview preview_landlock(const RunContext& ctx) {
     std::string applied = "applied before exec:";
     for (const auto& a : to_args(p->inner)) applied += " " + a;
     pv.notes.push_back(std::move(applied));
+    if (ctx.plan.network == NetworkMode::allowlist) {
+        pv.notes.push_back(
+            "network allowlist: sbxrun's proxy listens on a port of the host's 127.0.0.1 chosen "
+            "when the run starts; the Landlock ruleset lets connect(2) reach that port only "
+            "(--landlock-connect PORT), and the command's HTTP_PROXY, HTTPS_PROXY, http_proxy "
+            "and https_proxy name it (NO_PROXY and ALL_PROXY are removed)");
+    }
     for (const auto& line : p->compiled.approximated) pv.notes.push_back("approximated: " + line);
     for (const auto& line : p->compiled.weakened) pv.notes.push_back("weakened: " + line);
     return pv;
@@ -95,10 +107,35 @@ Attempt run_landlock(const RunContext& ctx) {
         return a;
     }
     p->inner.report_fd = channels->report_write.get();
-    const std::vector<std::string> env =
+    std::vector<std::string> env =
         sandbox_environment(ctx.policy.process, ctx.host.environ,
                             effective_unix_sockets(ctx.policy.network).value == UnixSockets::block,
                             ctx.plan.network == NetworkMode::none);
+    // network.mode = "allowlist": the proxy listens on the host's loopback before the child is
+    // forked, and its port is the one TCP port the child's ruleset lets connect(2) reach. Its
+    // resolver thread can start only once the loop runs, after that fork (the same argument
+    // as for bwrap, run/allowlist_proxy.hpp); nothing is forked while the command runs.
+    std::unique_ptr<AllowlistProxy> proxy;
+    if (ctx.plan.network == NetworkMode::allowlist) {
+        StaticHosts hosts;
+        if (const char* knob = std::getenv("SBXRUN_TEST_PROXY_HOSTS"); knob && *knob) {
+            auto parsed = parse_static_hosts(knob);
+            if (!parsed.ok()) {
+                a.why = std::move(parsed).error();
+                return a;
+            }
+            hosts = std::move(parsed).value();
+        }
+        auto made = AllowlistProxy::prepare(ctx.policy.network, std::move(hosts),
+                                            AllowlistProxy::Listen::host_loopback);
+        if (!made.ok()) {
+            a.why = std::move(made).error();
+            return a;
+        }
+        proxy = std::move(made).value();
+        p->inner.landlock_spec.connect_ports = {proxy->port()};
+        env = with_proxy_environment(std::move(env), proxy->url());
+    }
     auto direct = DirectExec::prepare(p->inner, env);
     if (!direct.ok()) {
         a.why = std::move(direct).error();
@@ -141,8 +178,14 @@ Attempt run_landlock(const RunContext& ctx) {
     launch.tty = ctx.tty;
     launch.metadata_sock = sock_parent.get();
     launch.metadata_guard = &*guard;
+    launch.io = proxy ? &proxy->io() : nullptr;
     a = supervise(ctx, launch, *channels, "the Landlock sandbox", p->compiled.approximated,
                   p->compiled.weakened);
+    if (proxy) {
+        ProxyReport report = proxy->finish();
+        proxy.reset();
+        if (a.ran) a.proxy = std::move(report);
+    }
     if (!a.ran) return a;
     a.approximated = std::move(p->compiled.approximated);
     a.weakened = std::move(p->compiled.weakened);

@@ -85,12 +85,16 @@ std::vector<std::string> landlock_limitations(int abi) {
         "(and existing ones not removed or renamed)",
         "deny under a read root: the directories above it cannot be listed",
         "no private /tmp, /dev or /proc; tmpfs entries are made inaccessible instead",
-        "no PID namespace: the command sees the host's processes",
-        "network.mode = \"allowlist\" needs bwrap: such a policy is refused (exit 122)"};
+        "no PID namespace: the command sees the host's processes"};
     if (abi < 2) l.emplace_back("ABI 1: files cannot be renamed or linked across directories");
     if (abi < 3) l.emplace_back("ABI < 3: truncate(2) by path is refused (seccomp)");
-    if (abi < 4)
+    if (abi < 4) {
         l.emplace_back("ABI < 4: network refused by seccomp alone (no Landlock TCP rules)");
+        l.emplace_back("ABI < 4: network.mode = \"allowlist\" is refused (exit 122)");
+    } else {
+        l.emplace_back(
+            "network.mode = \"allowlist\": TCP is confined to the proxy's port, on any address");
+    }
     if (abi < 6) {
         l.emplace_back("ABI < 6: socket(AF_UNIX) refused (abstract sockets cannot be scoped)");
         l.emplace_back("ABI < 6: signals to processes outside the sandbox are not blocked");

@@ -379,6 +379,19 @@ private:
         if (plan_.network == NetworkMode::full) return {};
         out_.spec.handled_net = ll::net_rights_for_abi(abi_);
         out_.spec.scoped = ll::scopes_for_abi(abi_);
+        // network.mode = "allowlist" (ABI >= 4, checked before): the seccomp filter lets only
+        // TCP sockets through and Landlock lets connect(2) reach only the proxy's port, which
+        // run_landlock adds (connect_ports) once the proxy listens. Landlock matches ports,
+        // not addresses.
+        if (plan_.network == NetworkMode::allowlist) {
+            gap("network.mode = \"allowlist\": Landlock filters TCP connections by port, not "
+                "address, so the command could connect to the proxy's port on another host, "
+                "not only to sbxrun's proxy on 127.0.0.1",
+                "network allowlist: Landlock filters TCP connections by port, not address: the "
+                "command may connect to the proxy's (random, high) port on any host it can "
+                "reach, not only to sbxrun's proxy on 127.0.0.1; every other port, UDP and DNS "
+                "are refused");
+        }
         if (abi_ < 4) {
             out_.approximated.push_back("Landlock ABI " + std::to_string(abi_) +
                                         ": no TCP rules; the network is refused by the seccomp "
@@ -426,7 +439,8 @@ const std::vector<std::string>& landlock_builtin_devices() {
 
 Result<LandlockCompiled> compile_landlock(const MountPlan& plan, int abi,
                                           OnUnenforceable on_unenforceable, DirLister& lister) {
-    SBX_TRY(check_network_supported(plan.network, BackendKind::landlock));
+    SBX_TRY(check_network_supported(plan.network, BackendKind::landlock,
+                                    abi > ll::kNewestKnownAbi ? ll::kNewestKnownAbi : abi));
     if (abi < 1) return Error(ErrorKind::unsupported, "Landlock is not available on this kernel");
     if (abi > ll::kNewestKnownAbi) abi = ll::kNewestKnownAbi;
     return Compiler(plan, abi, on_unenforceable, lister).run();

@@ -24,11 +24,13 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "inner/proxy_listener.hpp"
 #include "net/proxy.hpp"
 #include "policy/policy.hpp"
 #include "run/proxy_report.hpp"
@@ -44,16 +46,34 @@ using StaticHosts = std::vector<std::pair<std::string, std::vector<boost::asio::
 // loopback address works only when the policy's network.allow names it.
 [[nodiscard]] Result<StaticHosts> parse_static_hosts(std::string_view text);
 
+// The uid owning the established TCP socket whose local port is `client_port` and whose peer's
+// port is `server_port`, in the text of /proc/net/tcp (loopback: both ends are listed there);
+// nullopt when there is none. How the Landlock backend's proxy, listening on the host's
+// loopback, serves only the run's own user: another user's program reaching that port is
+// closed unanswered.
+[[nodiscard]] std::optional<unsigned> tcp_client_uid(std::string_view proc_net_tcp,
+                                                     std::uint16_t client_port,
+                                                     std::uint16_t server_port);
+
 class AllowlistProxy {
 public:
+    // Where the command reaches the proxy: the listener sbxrun-inner sends from the sandbox's
+    // network namespace (bwrap), or a port of the host's 127.0.0.1 that sbxrun listens on itself
+    // (Landlock, whose TCP rules then allow connect(2) to that port only).
+    enum class Listen { from_sandbox, host_loopback };
+
     [[nodiscard]] static Result<std::unique_ptr<AllowlistProxy>> prepare(
-        const NetworkPolicy& policy, StaticHosts static_hosts = {});
+        const NetworkPolicy& policy, StaticHosts static_hosts = {},
+        Listen listen = Listen::from_sandbox);
     ~AllowlistProxy();
     AllowlistProxy(const AllowlistProxy&) = delete;
     AllowlistProxy& operator=(const AllowlistProxy&) = delete;
 
-    // The end sbxrun-inner gets (--proxy-sock): it sends the listener over it.
+    // from_sandbox: the end sbxrun-inner gets (--proxy-sock): it sends the listener over it.
     [[nodiscard]] int sandbox_end() const { return sandbox_end_.get(); }
+    // host_loopback: the port of 127.0.0.1 the proxy listens on; the URL the command gets.
+    [[nodiscard]] std::uint16_t port() const { return port_; }
+    [[nodiscard]] std::string url() const;
     [[nodiscard]] boost::asio::io_context& io() { return *io_; }
     // Whether the listener has arrived (the sandbox's 127.0.0.1:3128 is being served).
     [[nodiscard]] bool serving() const { return serving_; }
@@ -72,6 +92,7 @@ private:
     UniqueFd ours_, sandbox_end_;
     std::unique_ptr<struct ListenerWait> wait_;
     bool serving_ = false;
+    std::uint16_t port_ = 0;
 };
 
 }  // namespace sbx

@@ -90,16 +90,34 @@ TEST_CASE("an ABI above the newest known is treated as the newest", "[landlock]"
     CHECK(none.error().kind == ErrorKind::unsupported);
 }
 
-TEST_CASE("network allowlist is refused whatever on_unenforceable says", "[landlock]") {
+TEST_CASE("network allowlist: TCP rules by port, an approximation; refused below ABI 4",
+          "[landlock]") {
     Fixture f;
     f.plan.network = NetworkMode::allowlist;
     for (auto m :
          {OnUnenforceable::approximate, OnUnenforceable::escalate, OnUnenforceable::weaken}) {
-        auto r = compile_landlock(f.plan, 6, m, f.tree);
+        auto r = compile_landlock(f.plan, 3, m, f.tree);
         REQUIRE_FALSE(r.ok());
         CHECK(r.error().kind == ErrorKind::unenforceable);
-        CHECK_THAT(r.error().message, Catch::Contains("needs the bwrap backend"));
+        CHECK_THAT(r.error().message, Catch::Contains("needs Landlock ABI 4"));
     }
+    auto a = compile_landlock(f.plan, 6, OnUnenforceable::approximate, f.tree);
+    REQUIRE(a.ok());
+    CHECK(a->spec.handled_net == (ll::kNetBindTcp | ll::kNetConnectTcp));
+    CHECK(a->spec.connect_ports.empty());  // run_landlock adds the proxy's port
+    bool listed = false;
+    for (const auto& s : a->approximated)
+        listed = listed || s.find("by port, not address") != std::string::npos;
+    CHECK(listed);
+    auto e = compile_landlock(f.plan, 6, OnUnenforceable::escalate, f.tree);
+    REQUIRE_FALSE(e.ok());
+    CHECK(e.error().kind == ErrorKind::unenforceable);
+    auto w = compile_landlock(f.plan, 6, OnUnenforceable::weaken, f.tree);
+    REQUIRE(w.ok());
+    listed = false;
+    for (const auto& s : w->weakened)
+        listed = listed || s.find("by port, not address") != std::string::npos;
+    CHECK(listed);
 }
 
 TEST_CASE("network full handles no network and no scopes", "[landlock]") {

@@ -86,3 +86,28 @@ TEST_CASE("SBXRUN_TEST_PROXY_HOSTS maps names to addresses") {
     CHECK_FALSE(parse_static_hosts("a.test=example.com").ok());
     CHECK_FALSE(parse_static_hosts("a.test=127.0.0.1,").ok());
 }
+
+TEST_CASE("the Landlock proxy finds the uid of a loopback client in /proc/net/tcp") {
+    // A listener on 9000, a client 127.0.0.1:40000 -> 9000 of uid 1001 (and the accepted end,
+    // owned by sbxrun's uid 0), another user's connection to 9000 from port 40001, and a
+    // closing one (TIME_WAIT) from port 40002.
+    const char* text =
+        "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
+        "timeout inode\n"
+        "   0: 0100007F:2328 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0     "
+        "   0 1 1 0000000000000000 100 0 0 10 0\n"
+        "   1: 0100007F:9C40 0100007F:2328 01 00000000:00000000 00:00000000 00000000  1001     "
+        "   0 2 1 0000000000000000 20 4 30 10 -1\n"
+        "   2: 0100007F:2328 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0     "
+        "   0 3 1 0000000000000000 20 4 30 10 -1\n"
+        "   3: 0100007F:9C41 0100007F:2328 01 00000000:00000000 00:00000000 00000000  1002     "
+        "   0 4 1 0000000000000000 20 4 30 10 -1\n"
+        "   4: 0100007F:9C42 0100007F:2328 06 00000000:00000000 00:00000000 00000000  1001     "
+        "   0 0 1 0000000000000000 20 4 30 10 -1\n";
+    CHECK(sbx::tcp_client_uid(text, 40000, 9000) == 1001u);
+    CHECK(sbx::tcp_client_uid(text, 40001, 9000) == 1002u);
+    CHECK_FALSE(sbx::tcp_client_uid(text, 40002, 9000).has_value());  // not established
+    CHECK_FALSE(sbx::tcp_client_uid(text, 40000, 9001).has_value());
+    CHECK_FALSE(sbx::tcp_client_uid("", 40000, 9000).has_value());
+    CHECK_FALSE(sbx::tcp_client_uid("garbage\n1 2 3\n", 40000, 9000).has_value());
+}
