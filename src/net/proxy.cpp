@@ -5,6 +5,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -265,8 +266,17 @@ private:
         finish();
     }
 
+    // The first byte tells the protocol apart: 5 is SOCKS5's version, an HTTP request starts
+    // with a method name. So one listener serves both (Landlock has a single port).
     asio::awaitable<void> serve() {
-        std::string head;
+        char version = 0;
+        auto [fec, fn] = co_await asio::async_read(client_, asio::buffer(&version, 1), nothrow);
+        if (fec) co_return;
+        if (version == 0x05) {
+            co_await socks5();
+            co_return;
+        }
+        std::string head(1, version);
         auto [ec, n] = co_await asio::async_read_until(
             client_, asio::dynamic_buffer(head, st_->opt.max_header_bytes), "\r\n\r\n", nothrow);
         if (ec) {
@@ -314,72 +324,17 @@ private:
             }
         }
 
-        // Resolve here, never trusting an address from the client, and keep only what the
-        // policy lets us reach.
-        touch(st_->opt.connect_timeout);
-        std::vector<asio::ip::address> found;
-        if (d.host.kind != HostKind::name) {
-            found.push_back(asio::ip::make_address(d.host.text));
-        } else {
-            bool pinned = false;
-            for (const auto& [name, addrs] : st_->opt.static_hosts) {
-                auto h = parse_host(name);
-                if (h && *h == d.host) {
-                    found = addrs;
-                    pinned = true;
-                    break;
-                }
-            }
-            if (!pinned) {
-                const std::string service = std::to_string(req.target.port);
-                auto [rec, results] = co_await resolver_.async_resolve(
-                    d.host.text, service, tcp::resolver::numeric_service, nothrow);
-                if (rec) {
-                    rec_.failed = true;
-                    rec_.reason = "cannot resolve " + d.host.text + ": " + rec.message();
-                    answer("502 Bad Gateway", rec_.reason, true);
-                    co_await send_out();
-                    co_return;
-                }
-                for (const auto& e : results) found.push_back(e.endpoint().address());
-            }
-        }
-        std::vector<tcp::endpoint> usable;
-        std::string refused;
-        for (const auto& a : found) {
-            Host h = host_of(a);
-            bool denied = false;
-            for (const auto& r : st_->matcher.rules().deny) denied = denied || r.pattern.matches(h);
-            AddressClass c = classify(a);
-            if (!denied && (c == AddressClass::global || st_->matcher.allows_address(h))) {
-                usable.emplace_back(a, req.target.port);
-                continue;
-            }
-            if (!refused.empty()) refused += ", ";
-            refused +=
-                h.text + (denied ? " (network.deny)" : std::string(" (") + to_string(c) + ")");
-        }
-        if (usable.empty()) {
-            rec_.rule = "address check";
-            refuse(d.host.text + " resolves only to addresses the policy does not name: " +
-                   (refused.empty() ? std::string("none") : refused) +
-                   "; list an address in network.allow to allow it");
+        const Reach reached = co_await reach(d, req.target.port);
+        if (reached == Reach::refused) {
+            answer("403 Forbidden", rec_.reason, true);
             co_await send_out();
             co_return;
         }
-
-        // Connect to exactly the addresses checked.
-        auto [cec, ep] = co_await asio::async_connect(upstream_, usable, nothrow);
-        if (cec) {
-            rec_.failed = true;
-            rec_.reason = "cannot connect to " + d.host.text + ":" +
-                          std::to_string(req.target.port) + ": " + cec.message();
+        if (reached == Reach::failed || reached == Reach::unresolved) {
             answer("502 Bad Gateway", rec_.reason, true);
             co_await send_out();
             co_return;
         }
-        rec_.allowed = true;
-        rec_.address = ep.address().to_string();
         touch(st_->opt.idle_timeout);
 
         std::string first;
@@ -411,6 +366,152 @@ private:
         auto both =
             pump(client_, upstream_, rec_.bytes_up) && pump(upstream_, client_, rec_.bytes_down);
         co_await std::move(both);
+    }
+
+    // SOCKS5 (RFC 1928) after its version byte: no authentication, CONNECT only, a name, an
+    // IPv4 or an IPv6 address, decided and reached exactly as an HTTP CONNECT. Replies: 2 (not
+    // allowed by ruleset) for a refusal, 4 (host unreachable) for a name that does not resolve,
+    // 5 (connection refused) for a failed connect, 7 for another command, 8 for another
+    // address type. The client's bytes are read exactly, nothing past the request.
+    asio::awaitable<void> socks5() {
+        unsigned char buf[256];
+        auto read = [this, &buf](std::size_t n) -> asio::awaitable<bool> {
+            auto [ec, got] = co_await asio::async_read(client_, asio::buffer(buf, n), nothrow);
+            co_return !ec && got == n;
+        };
+        auto reply = [this](unsigned char code) -> asio::awaitable<void> {
+            out_ = std::string("\x05", 1) + static_cast<char>(code) + std::string("\0\x01", 2) +
+                   std::string(6, '\0');
+            co_await send_out();
+        };
+        if (!co_await read(1)) co_return;
+        const std::size_t nmethods = buf[0];
+        if (nmethods == 0 || !co_await read(nmethods)) co_return;
+        bool no_auth = false;
+        for (std::size_t i = 0; i < nmethods; ++i) no_auth = no_auth || buf[i] == 0x00;
+        out_ = no_auth ? std::string("\x05\0", 2) : std::string("\x05\xff", 2);
+        co_await send_out();
+        if (!no_auth) co_return;
+        if (!co_await read(4) || buf[0] != 0x05) co_return;
+        const unsigned char cmd = buf[1], atyp = buf[3];
+        std::string host;
+        if (atyp == 0x01) {
+            if (!co_await read(4)) co_return;
+            asio::ip::address_v4::bytes_type b;
+            std::copy(buf, buf + 4, b.begin());
+            host = asio::ip::address_v4(b).to_string();
+        } else if (atyp == 0x04) {
+            if (!co_await read(16)) co_return;
+            asio::ip::address_v6::bytes_type b;
+            std::copy(buf, buf + 16, b.begin());
+            host = asio::ip::address_v6(b).to_string();
+        } else if (atyp == 0x03) {
+            if (!co_await read(1) || buf[0] == 0) co_return;
+            const std::size_t len = buf[0];
+            if (!co_await read(len)) co_return;
+            host.assign(reinterpret_cast<const char*>(buf), len);
+        } else {
+            co_await reply(0x08);
+            co_return;
+        }
+        if (!co_await read(2)) co_return;
+        const auto port = static_cast<std::uint16_t>((buf[0] << 8) | buf[1]);
+        if (cmd != 0x01) {
+            co_await reply(0x07);
+            co_return;
+        }
+        Decision d = st_->matcher.decide(host, port);
+        recorded_ = true;
+        rec_.host = d.host.text.empty() ? printable(host) : d.host.text;
+        rec_.port = port;
+        rec_.rule = d.rule_name;
+        if (!d.allowed) {
+            rec_.allowed = false;
+            rec_.reason = d.reason;
+            co_await reply(0x02);
+            co_return;
+        }
+        touch(st_->opt.connect_timeout);
+        const Reach reached = co_await reach(d, port);
+        if (reached != Reach::connected) {
+            co_await reply(reached == Reach::refused      ? 0x02
+                           : reached == Reach::unresolved ? 0x04
+                                                          : 0x05);
+            co_return;
+        }
+        co_await reply(0x00);
+        touch(st_->opt.idle_timeout);
+        auto both =
+            pump(client_, upstream_, rec_.bytes_up) && pump(upstream_, client_, rec_.bytes_down);
+        co_await std::move(both);
+    }
+
+    // Resolve here, never trusting an address from the client, keep only what the policy lets
+    // us reach, and connect upstream_ to exactly those addresses. Sets rec_'s reason (and rule)
+    // for a refusal or a failure.
+    enum class Reach { connected, refused, unresolved, failed };
+    asio::awaitable<Reach> reach(const Decision& d, std::uint16_t port) {
+        touch(st_->opt.connect_timeout);
+        std::vector<asio::ip::address> found;
+        if (d.host.kind != HostKind::name) {
+            found.push_back(asio::ip::make_address(d.host.text));
+        } else {
+            bool pinned = false;
+            for (const auto& [name, addrs] : st_->opt.static_hosts) {
+                auto h = parse_host(name);
+                if (h && *h == d.host) {
+                    found = addrs;
+                    pinned = true;
+                    break;
+                }
+            }
+            if (!pinned) {
+                const std::string service = std::to_string(port);
+                auto [rec, results] = co_await resolver_.async_resolve(
+                    d.host.text, service, tcp::resolver::numeric_service, nothrow);
+                if (rec) {
+                    rec_.failed = true;
+                    rec_.reason = "cannot resolve " + d.host.text + ": " + rec.message();
+                    co_return Reach::unresolved;
+                }
+                for (const auto& e : results) found.push_back(e.endpoint().address());
+            }
+        }
+        std::vector<tcp::endpoint> usable;
+        std::string refused;
+        for (const auto& a : found) {
+            Host h = host_of(a);
+            bool denied = false;
+            for (const auto& r : st_->matcher.rules().deny) denied = denied || r.pattern.matches(h);
+            AddressClass c = classify(a);
+            if (!denied && (c == AddressClass::global || st_->matcher.allows_address(h))) {
+                usable.emplace_back(a, port);
+                continue;
+            }
+            if (!refused.empty()) refused += ", ";
+            refused +=
+                h.text + (denied ? " (network.deny)" : std::string(" (") + to_string(c) + ")");
+        }
+        if (usable.empty()) {
+            rec_.rule = "address check";
+            rec_.allowed = false;
+            rec_.reason = d.host.text + " resolves only to addresses the policy does not name: " +
+                          (refused.empty() ? std::string("none") : refused) +
+                          "; list an address in network.allow to allow it";
+            co_return Reach::refused;
+        }
+
+        // Connect to exactly the addresses checked.
+        auto [cec, ep] = co_await asio::async_connect(upstream_, usable, nothrow);
+        if (cec) {
+            rec_.failed = true;
+            rec_.reason = "cannot connect to " + d.host.text + ":" + std::to_string(port) + ": " +
+                          cec.message();
+            co_return Reach::failed;
+        }
+        rec_.allowed = true;
+        rec_.address = ep.address().to_string();
+        co_return Reach::connected;
     }
 
     template <class From, class To>

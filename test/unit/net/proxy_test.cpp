@@ -526,3 +526,78 @@ TEST_CASE("stop() closes the listener and every connection", "[proxy]") {
     CHECK(::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0);
     ::close(fd);
 }
+
+namespace {
+
+// A SOCKS5 CONNECT request for a name (ATYP 3).
+std::string socks_name(const std::string& name, std::uint16_t port) {
+    std::string r("\x05\x01\x00\x03", 4);
+    r += static_cast<char>(name.size());
+    r += name;
+    r += static_cast<char>(port >> 8);
+    r += static_cast<char>(port & 0xff);
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("SOCKS5 on the same listener: allowed names tunnel, the rest get code 2", "[proxy]") {
+    Harness h;
+    h.start({"**.allowed.test", "127.0.0.1"}, {"bad.allowed.test"});
+    {
+        Client c(h.proxy_port);
+        c.send(std::string("\x05\x02\x02\x00", 4));  // offers user/password and none
+        CHECK(c.exactly(2) == std::string("\x05\x00", 2));
+        c.send(socks_name("allowed.test", h.echo_port) + "early");
+        const std::string reply = c.exactly(10);
+        REQUIRE(reply.size() == 10);
+        CHECK(reply[0] == 0x05);
+        CHECK(reply[1] == 0x00);
+        CHECK(c.exactly(5) == "early");
+        c.send("more");
+        CHECK(c.exactly(4) == "more");
+        c.shutdown_write();
+        CHECK(c.until_eof().empty());
+    }
+    auto code_for = [&](const std::string& request) {
+        Client c(h.proxy_port);
+        c.send(std::string("\x05\x01\x00", 3));
+        if (c.exactly(2) != std::string("\x05\x00", 2)) return -1;
+        c.send(request);
+        std::string r = c.exactly(10);
+        return r.size() == 10 ? static_cast<int>(static_cast<unsigned char>(r[1])) : -2;
+    };
+    CHECK(code_for(socks_name("bad.allowed.test", h.echo_port)) == 2);  // deny wins
+    CHECK(code_for(socks_name("example.org", h.echo_port)) == 2);       // no allow rule
+    CHECK(code_for(socks_name("allowed.test", 1)) == 2);                // network.ports
+    // IPv4 address form, an address the policy names.
+    std::string v4("\x05\x01\x00\x01\x7f\x00\x00\x01", 8);
+    v4 += static_cast<char>(h.echo_port >> 8);
+    v4 += static_cast<char>(h.echo_port & 0xff);
+    CHECK(code_for(v4) == 0);
+    // BIND and UDP ASSOCIATE are not offered.
+    std::string bind = socks_name("allowed.test", h.echo_port);
+    bind[1] = 0x02;
+    CHECK(code_for(bind) == 7);
+    {
+        // No acceptable method: 0xff, then closed.
+        Client c(h.proxy_port);
+        c.send(std::string("\x05\x01\x02", 3));
+        CHECK(c.exactly(2) == std::string("\x05\xff", 2));
+        CHECK(c.until_eof().empty());
+    }
+    REQUIRE(h.wait_active(0));
+    auto recs = h.records();
+    std::size_t allowed = 0, refused = 0;
+    for (const auto& r : recs) {
+        if (r.allowed) {
+            ++allowed;
+        } else {
+            ++refused;
+            if (r.host == "bad.allowed.test")
+                CHECK(r.rule == "network.deny[0] \"bad.allowed.test\"");
+        }
+    }
+    CHECK(allowed == 2);
+    CHECK(refused == 3);  // the BIND request is not a decision
+}
