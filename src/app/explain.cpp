@@ -104,10 +104,11 @@ std::string explain_text(const ExplainInput& in) {
         std::string ports = "  ports";
         for (auto p : in.network->ports.value) ports += " " + std::to_string(p);
         line(ports);
-        line(std::string("  proxy ") + kHttpProxyUrl +
-             " inside the sandbox under bwrap, a port of the host's 127.0.0.1 chosen at run time "
-             "under Landlock (HTTP_PROXY, HTTPS_PROXY, http_proxy, https_proxy; NO_PROXY and "
-             "ALL_PROXY removed); served by sbxrun, which resolves the names");
+        line(std::string("  proxy ") + kHttpProxyUrl + " and " + kSocksProxyUrl +
+             " inside the sandbox under bwrap, one port of the host's 127.0.0.1 chosen at run "
+             "time for both under Landlock (HTTP_PROXY, HTTPS_PROXY, http_proxy, https_proxy; "
+             "ALL_PROXY, all_proxy; NO_PROXY removed); served by sbxrun, which resolves the "
+             "names");
     }
     line(unix_sockets_text(in.unix_sockets));
     line(git_text(in.git));
@@ -166,7 +167,8 @@ std::string explain_json(const ExplainInput& in) {
         j["network_allowlist"] = {{"allow", rules(in.network->allow)},
                                   {"deny", rules(in.network->deny)},
                                   {"ports", in.network->ports.value},
-                                  {"proxy", kHttpProxyUrl}};
+                                  {"proxy", kHttpProxyUrl},
+                                  {"socks_proxy", kSocksProxyUrl}};
     }
     j["unix_sockets"] = {{"mode", to_string(in.unix_sockets.value)},
                          {"file", in.unix_sockets.origin.file},

@@ -154,12 +154,12 @@ Preview preview_bwrap(const RunContext& ctx) {
     }
     if (ctx.plan.network == NetworkMode::allowlist) {
         p.notes.push_back(std::string("network allowlist: sbxrun-inner listens on ") +
-                          kHttpProxyUrl +
-                          " in the sandbox's own network namespace and hands the socket to "
+                          kHttpProxyUrl + " and " + kSocksProxyUrl +
+                          " in the sandbox's own network namespace and hands the sockets to "
                           "sbxrun (--proxy-sock, a socketpair made for the run), whose proxy "
                           "accepts each connection on the host's side; the command's HTTP_PROXY, "
-                          "HTTPS_PROXY, http_proxy and https_proxy name it, NO_PROXY and "
-                          "ALL_PROXY are removed");
+                          "HTTPS_PROXY, http_proxy, https_proxy and ALL_PROXY, all_proxy name "
+                          "them, NO_PROXY and no_proxy are removed");
     }
     return p;
 }
@@ -317,7 +317,7 @@ Attempt run_bwrap(const RunContext& ctx) {
                             effective_unix_sockets(ctx.policy.network).value == UnixSockets::block,
                             ctx.plan.network == NetworkMode::none);
     if (proxy) {
-        launch.env = with_proxy_environment(std::move(launch.env), kHttpProxyUrl);
+        launch.env = with_proxy_environment(std::move(launch.env), kHttpProxyUrl, kSocksProxyUrl);
         launch.io = &proxy->io();
     }
     launch.pass_fds = std::move(cmd->pass_fds);

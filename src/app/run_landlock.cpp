@@ -87,7 +87,8 @@ Preview preview_landlock(const RunContext& ctx) {
             "network allowlist: sbxrun's proxy listens on a port of the host's 127.0.0.1 chosen "
             "when the run starts; the Landlock ruleset lets connect(2) reach that port only "
             "(--landlock-connect PORT), and the command's HTTP_PROXY, HTTPS_PROXY, http_proxy "
-            "and https_proxy name it (NO_PROXY and ALL_PROXY are removed)");
+            "and https_proxy name it, ALL_PROXY and all_proxy name it as socks5h:// (the "
+            "proxy speaks both), NO_PROXY and no_proxy are removed");
     }
     for (const auto& line : p->compiled.approximated) pv.notes.push_back("approximated: " + line);
     for (const auto& line : p->compiled.weakened) pv.notes.push_back("weakened: " + line);
@@ -134,7 +135,7 @@ Attempt run_landlock(const RunContext& ctx) {
         }
         proxy = std::move(made).value();
         p->inner.landlock_spec.connect_ports = {proxy->port()};
-        env = with_proxy_environment(std::move(env), proxy->url());
+        env = with_proxy_environment(std::move(env), proxy->url(), proxy->socks_url());
     }
     auto direct = DirectExec::prepare(p->inner, env);
     if (!direct.ok()) {

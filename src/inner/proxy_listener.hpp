@@ -1,12 +1,12 @@
 // network.mode = "allowlist" under bwrap: how the command reaches sbxrun's filtering proxy
 // (net/proxy.hpp) from inside an empty network namespace.
 //
-// sbxrun-inner, in the sandbox's network namespace (bwrap brought its loopback up), makes a TCP
-// socket listening on 127.0.0.1:3128 and sends it to sbxrun over a unix socket sbxrun handed it
-// (SCM_RIGHTS), then closes its own copies before the command exists. sbxrun's proxy accepts on
-// that socket directly: each connection the command makes to 127.0.0.1:3128 is accepted by the
-// supervising sbxrun, in the host's network namespace, which reaches out only for what the
-// allowlist lets through.
+// sbxrun-inner, in the sandbox's network namespace (bwrap brought its loopback up), makes TCP
+// sockets listening on 127.0.0.1:3128 (HTTP) and 127.0.0.1:1080 (SOCKS5) and sends them to sbxrun
+// over a unix socket sbxrun handed it (SCM_RIGHTS), then closes its own copies before the command
+// exists. sbxrun's proxy accepts on that socket directly: each connection the command makes to
+// 127.0.0.1:3128 is accepted by the supervising sbxrun, in the host's network namespace, which
+// reaches out only for what the allowlist lets through.
 //
 // Why the listening socket itself and not a relay to a unix socket bound into the sandbox
 // (what issue 13 first sketched): sbxrun-inner runs under the seccomp filter that refuses
@@ -25,13 +25,17 @@
 
 namespace sbx {
 
-// The port the command's HTTP_PROXY names (127.0.0.1 in the sandbox's own namespace).
+// The ports the command's HTTP_PROXY and ALL_PROXY name (127.0.0.1 in the sandbox's own
+// namespace). The proxy tells SOCKS5 from HTTP by the first byte, so both are served alike.
 inline constexpr std::uint16_t kHttpProxyPort = 3128;
-// What the command's HTTP_PROXY and friends say (run/environment.hpp), and --explain shows.
+inline constexpr std::uint16_t kSocksProxyPort = 1080;
+// What the command's HTTP_PROXY and friends, and ALL_PROXY, say (run/environment.hpp).
 inline constexpr const char* kHttpProxyUrl = "http://127.0.0.1:3128";
+inline constexpr const char* kSocksProxyUrl = "socks5h://127.0.0.1:1080";
 
-// Listen on 127.0.0.1:kHttpProxyPort, send the socket over `sock`, close both. Errors refuse
-// the run (the command never starts without its way to the proxy).
+// Listen on 127.0.0.1:kHttpProxyPort and 127.0.0.1:kSocksProxyPort, send both sockets over
+// `sock`, close them all. Errors refuse the run (the command never starts without its way to
+// the proxy).
 [[nodiscard]] Status hand_over_proxy_listener(int sock);
 
 }  // namespace sbx

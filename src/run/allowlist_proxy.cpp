@@ -159,6 +159,11 @@ Result<std::unique_ptr<AllowlistProxy>> AllowlistProxy::prepare(const NetworkPol
     return p;
 }
 
+std::string AllowlistProxy::socks_url() const {
+    if (port_ == 0) return kSocksProxyUrl;
+    return "socks5h://127.0.0.1:" + std::to_string(port_);
+}
+
 std::string AllowlistProxy::url() const {
     if (port_ == 0) return kHttpProxyUrl;
     return "http://127.0.0.1:" + std::to_string(port_);
@@ -167,20 +172,23 @@ std::string AllowlistProxy::url() const {
 void AllowlistProxy::await_listener() {
     wait_->watch.async_wait(asio::posix::stream_descriptor::wait_read,
                             [this](const boost::system::error_code& ec) {
-                                if (ec) return;
-                                // One listener per run; nothing (end of file: sbxrun-inner failed
-                                // before sending it, and refuses the run) leaves the sandbox
-                                // without a way out.
-                                UniqueFd fd(receive_fd(ours_.get(), false));
-                                if (!fd) return;
-                                boost::system::error_code err;
-                                asio::ip::tcp::acceptor acceptor(*io_);
-                                acceptor.assign(asio::ip::tcp::v4(), fd.get(), err);
-                                if (err) return;
-                                (void)fd.release();
-                                proxy_->serve(std::move(acceptor));
-                                serving_ = true;
+                                if (!ec) take_listener();
                             });
+}
+
+void AllowlistProxy::take_listener() {
+    // The HTTP and the SOCKS listener, once each. Nothing (end of file: sbxrun-inner failed
+    // before sending them, and refuses the run) leaves the sandbox without a way out.
+    UniqueFd fd(receive_fd(ours_.get(), false));
+    if (!fd) return;
+    boost::system::error_code err;
+    asio::ip::tcp::acceptor acceptor(*io_);
+    acceptor.assign(asio::ip::tcp::v4(), fd.get(), err);
+    if (err) return;
+    (void)fd.release();
+    proxy_->serve(std::move(acceptor));
+    serving_ = true;
+    if (++listeners_ < 2) await_listener();
 }
 
 ProxyReport AllowlistProxy::finish() {
@@ -193,6 +201,7 @@ ProxyReport AllowlistProxy::finish() {
         io_->run_for(std::chrono::seconds(1));
         report = summarize_proxy_records(proxy_->records(), proxy_->dropped_records());
         report.url = url();
+        report.socks_url = socks_url();
     } catch (...) {
         report.active = true;
     }

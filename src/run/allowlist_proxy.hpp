@@ -74,6 +74,7 @@ public:
     // host_loopback: the port of 127.0.0.1 the proxy listens on; the URL the command gets.
     [[nodiscard]] std::uint16_t port() const { return port_; }
     [[nodiscard]] std::string url() const;
+    [[nodiscard]] std::string socks_url() const;
     [[nodiscard]] boost::asio::io_context& io() { return *io_; }
     // Whether the listener has arrived (the sandbox's 127.0.0.1:3128 is being served).
     [[nodiscard]] bool serving() const { return serving_; }
@@ -86,6 +87,7 @@ public:
 private:
     AllowlistProxy() = default;
     void await_listener();
+    void take_listener();
 
     std::unique_ptr<boost::asio::io_context> io_;
     std::unique_ptr<net::Proxy> proxy_;
@@ -93,6 +95,7 @@ private:
     std::unique_ptr<struct ListenerWait> wait_;
     bool serving_ = false;
     std::uint16_t port_ = 0;
+    int listeners_ = 0;
 };
 
 }  // namespace sbx

@@ -39,7 +39,8 @@ const std::vector<std::string>& proxy_variables() {
 }
 
 std::vector<std::string> with_proxy_environment(std::vector<std::string> env,
-                                                const std::string& proxy_url) {
+                                                const std::string& proxy_url,
+                                                const std::string& socks_url) {
     static const std::vector<std::string> dropped = {"NO_PROXY", "no_proxy", "ALL_PROXY",
                                                      "all_proxy"};
     env.erase(std::remove_if(
@@ -52,6 +53,8 @@ std::vector<std::string> with_proxy_environment(std::vector<std::string> env,
                   }),
               env.end());
     for (const auto& name : proxy_variables()) env.push_back(name + "=" + proxy_url);
+    env.push_back("ALL_PROXY=" + socks_url);
+    env.push_back("all_proxy=" + socks_url);
     return env;
 }
 

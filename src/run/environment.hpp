@@ -24,13 +24,15 @@ namespace sbx {
                                                            bool no_network = false);
 
 // network.mode = "allowlist": HTTP_PROXY, HTTPS_PROXY, http_proxy and https_proxy set to
-// `proxy_url`, whatever `env` (the caller's, process.env_set) said, and NO_PROXY, no_proxy,
-// ALL_PROXY and all_proxy removed: a tool told to go around the proxy (NO_PROXY=localhost, an
-// allowed host) or to a SOCKS proxy of the host would reach nothing inside the sandbox.
+// `proxy_url`, ALL_PROXY and all_proxy to `socks_url` (socks5h://: the proxy resolves names),
+// whatever `env` (the caller's, process.env_set) said, and NO_PROXY and no_proxy removed: a
+// tool told to go around the proxy (NO_PROXY=localhost, an allowed host) or to a proxy of the
+// host would reach nothing inside the sandbox.
 [[nodiscard]] std::vector<std::string> with_proxy_environment(std::vector<std::string> env,
-                                                              const std::string& proxy_url);
+                                                              const std::string& proxy_url,
+                                                              const std::string& socks_url);
 
-// The variables with_proxy_environment() sets, in order.
+// The variables with_proxy_environment() sets to proxy_url, in order.
 [[nodiscard]] const std::vector<std::string>& proxy_variables();
 
 // npm_config_fetch_retries=0, PIP_RETRIES=0, ...: see sbxrun-policy(5), network.mode.

@@ -195,7 +195,9 @@ std::string status_json(const Outcome& o) {
             if (!d.why.empty()) c["why"] = printable(d.why);
             connections.push_back(std::move(c));
         }
-        j["network"] = {{"proxy", o.proxy_url}, {"connections", std::move(connections)}};
+        j["network"] = {{"proxy", o.proxy_url},
+                        {"socks_proxy", o.proxy.socks_url},
+                        {"connections", std::move(connections)}};
     }
     j["duration_ms"] = o.duration_ms;
     // Paths are bytes, JSON is UTF-8: invalid sequences become U+FFFD instead of throwing,

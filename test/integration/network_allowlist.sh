@@ -105,9 +105,9 @@ check "$B: --explain lists the allow and deny rules and the ports" sh -c "
     grep -q '^  allow \\*.sbx.test ' '$OUT' && grep -q '^  deny  b.sbx.test ' '$OUT' &&
     grep -qx '  ports $http_port $https_port' '$OUT'"
 check "$B: --explain shows the proxy endpoint" \
-    grep -q '^  proxy http://127.0.0.1:3128 inside the sandbox under bwrap' "$OUT"
+    grep -q '^  proxy http://127.0.0.1:3128 and socks5h://127.0.0.1:1080 inside the sandbox under bwrap' "$OUT"
 if [ "$B" = bwrap ]; then
-    check "$B: --explain says how the proxy is reached" grep -q 'hands the socket to sbxrun' "$OUT"
+    check "$B: --explain says how the proxy is reached" grep -q 'hands the sockets to sbxrun' "$OUT"
 else
     check "$B: --explain says how the proxy is reached" \
         grep -q 'lets connect(2) reach that port only' "$OUT"
@@ -120,6 +120,11 @@ proxy_re='http://127\.0\.0\.1:3128'
 [ "$B" = landlock ] && proxy_re='http://127\.0\.0\.1:[0-9]+'
 for v in HTTP_PROXY HTTPS_PROXY http_proxy https_proxy; do
     check "$B: the command gets $v pointing at the proxy" grep -Eqx "$v=$proxy_re" "$OUT"
+done
+socks_re='socks5h://127\.0\.0\.1:1080'
+[ "$B" = landlock ] && socks_re='socks5h://127\.0\.0\.1:[0-9]+'
+for v in ALL_PROXY all_proxy; do
+    check "$B: the command gets $v pointing at the proxy's SOCKS5" grep -Eqx "$v=$socks_re" "$OUT"
 done
 check "$B: NO_PROXY and no_proxy are unset (the caller's NO_PROXY is dropped)" \
     sh -c "! grep -qi '^no_proxy=' '$OUT'"
@@ -163,6 +168,22 @@ print(urllib.request.urlopen(sys.argv[1], timeout=20, context=ctx).read().decode
     expect_rc 0 "python3 urllib: HTTPS through the proxy"
     check "urllib got the file over TLS" grep -qx "hello through the proxy" "$OUT"
 fi
+
+# SOCKS5 (socks5h: the proxy resolves the name), as curl does it with ALL_PROXY.
+sbxa --status-file "$FIX/.status" -- sh -c '
+curl -sS --max-time 20 -x "$ALL_PROXY" "$1"; echo "rc=$?"
+curl -s --max-time 20 -x "$ALL_PROXY" "$2"; echo "rc=$?"' sh "$url" "http://b.sbx.test:$http_port/hello.txt"
+expect_rc 0 "$B: SOCKS5 requests run"
+check "$B: SOCKS5 to an allowed name gets the file" grep -qx "hello through the proxy" "$OUT"
+check "$B: SOCKS5 to a denied name fails in the handshake (curl 97)" grep -qx "rc=97" "$OUT"
+check "$B: the SOCKS5 refusal is in denials.network with its rule" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+n = [x for x in d["denials"]["network"] if x["op"] == "connect"]
+assert [(x["host"], x["rule"]) for x in n] == [("b.sbx.test", "network.deny[0] \"b.sbx.test\"")], n
+assert [c["host"] for c in d["network"]["connections"]] == ["a.sbx.test"], d["network"]
+assert d["network"]["socks_proxy"].startswith("socks5h://127.0.0.1:"), d["network"]
+' "$FIX/.status"
 
 # Refusals: deny wins over allow; a name no rule allows; a port not in network.ports.
 sbxa --status-file "$FIX/.status" -- sh -c '
@@ -236,17 +257,20 @@ check "$B: the host's UDP sink received nothing" test ! -e "$FIX/udp-seen"
 rm -f "$WS/fetched"; own_fix
 (cd "$WS" && as_runner env SBXRUN_TEST_PROXY_HOSTS="$hosts" "$SBXRUN" --backend "$B" \
     --policy "$FIX/allow.toml" -- sh -c '
-    while :; do curl -s --max-time 5 "$0" >/dev/null && echo ok >>fetched; sleep 0.1; done' \
-    "$url") >/dev/null 2>&1 &
+    while :; do curl -s --max-time 5 "$0" >/dev/null && echo ok >>"$1"; sleep 0.1; done' \
+    "$url" "$WS/fetched") >/dev/null 2>&1 &
 bg=$!
 for _ in $(seq 300); do [ -s "$WS/fetched" ] && break; sleep 0.1; done
 check "$B: the loop fetched through the proxy" test -s "$WS/fetched"
 sbx_pid=$(pgrep -f -- "^$SBXRUN --backend $B --policy $FIX/allow.toml" | head -1)
 check "$B: found sbxrun to kill" test -n "$sbx_pid"
 [ -n "$sbx_pid" ] && kill -9 "$sbx_pid"
-# (The bracket keeps pgrep from matching the shell that runs it.)
-for _ in $(seq 100); do pgrep -f 'echo ok >>fetche[d]' >/dev/null || break; sleep 0.1; done
-check "$B: the sandbox ended with the proxy" sh -c "! pgrep -f 'echo ok >>fetche[d]' >/dev/null"
+# The loop's command line ends with this run's own file (the root and user runs of this script
+# may run at once); the bracket keeps pgrep from matching the shell that runs it.
+loop_re="echo ok >>.*$WS/fetche[d]\$"
+for _ in $(seq 100); do pgrep -f "$loop_re" >/dev/null || break; sleep 0.1; done
+check "$B: the sandbox ended with the proxy" sh -c "! pgrep -f '$loop_re' >/dev/null"
+for p in $(pgrep -f "$loop_re"); do diag "left: $(ps -o pid=,ppid=,stat=,args= -p "$p")"; done
 n1=$(wc -l <"$WS/fetched"); sleep 1; n2=$(wc -l <"$WS/fetched")
 check "$B: nothing is fetched after the proxy died" test "$n1" = "$n2"
 wait "$bg" 2>/dev/null

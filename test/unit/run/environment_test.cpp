@@ -58,13 +58,17 @@ TEST_CASE("network allowlist: the proxy variables name the proxy, nothing goes a
                                           "ALL_PROXY=socks5://corp:1080",
                                           "all_proxy=socks5h://x",
                                           "NO_PROXYISH=kept"};
-    const auto out = sbx::with_proxy_environment(env, "http://127.0.0.1:3128");
+    const auto out =
+        sbx::with_proxy_environment(env, "http://127.0.0.1:3128", "socks5h://127.0.0.1:1080");
     for (const char* name : {"HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"}) {
         CHECK(has(out, std::string(name) + "=http://127.0.0.1:3128"));
         CHECK(count_named(out, name) == 1);
     }
-    for (const char* name : {"NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"})
-        CHECK(count_named(out, name) == 0);
+    for (const char* name : {"NO_PROXY", "no_proxy"}) CHECK(count_named(out, name) == 0);
+    for (const char* name : {"ALL_PROXY", "all_proxy"}) {
+        CHECK(has(out, std::string(name) + "=socks5h://127.0.0.1:1080"));
+        CHECK(count_named(out, name) == 1);
+    }
     CHECK(has(out, "PATH=/usr/bin"));
     CHECK(has(out, "NO_PROXYISH=kept"));
 }
