@@ -275,17 +275,13 @@ Attempt run_bwrap(const RunContext& ctx) {
     // lookup's thread cannot meet a fork here).
     std::unique_ptr<AllowlistProxy> proxy;
     if (ctx.plan.network == NetworkMode::allowlist) {
-        StaticHosts hosts;
         // A test knob (HACKING.md): names the proxy answers without DNS.
-        if (const char* knob = std::getenv("SBXRUN_TEST_PROXY_HOSTS"); knob && *knob) {
-            auto parsed = parse_static_hosts(knob);
-            if (!parsed.ok()) {
-                a.why = std::move(parsed).error();
-                return a;
-            }
-            hosts = std::move(parsed).value();
+        auto hosts = static_hosts_from_environment();
+        if (!hosts.ok()) {
+            a.why = std::move(hosts).error();
+            return a;
         }
-        auto made = AllowlistProxy::prepare(ctx.policy.network, std::move(hosts));
+        auto made = AllowlistProxy::prepare(ctx.policy.network, std::move(hosts).value());
         if (!made.ok()) {
             a.why = std::move(made).error();
             return a;

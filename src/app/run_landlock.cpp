@@ -5,7 +5,6 @@
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <memory>
 
 #include "app/backend_run.hpp"
@@ -118,16 +117,13 @@ Attempt run_landlock(const RunContext& ctx) {
     // as for bwrap, run/allowlist_proxy.hpp); nothing is forked while the command runs.
     std::unique_ptr<AllowlistProxy> proxy;
     if (ctx.plan.network == NetworkMode::allowlist) {
-        StaticHosts hosts;
-        if (const char* knob = std::getenv("SBXRUN_TEST_PROXY_HOSTS"); knob && *knob) {
-            auto parsed = parse_static_hosts(knob);
-            if (!parsed.ok()) {
-                a.why = std::move(parsed).error();
-                return a;
-            }
-            hosts = std::move(parsed).value();
+        // A test knob (HACKING.md): names the proxy answers without DNS.
+        auto hosts = static_hosts_from_environment();
+        if (!hosts.ok()) {
+            a.why = std::move(hosts).error();
+            return a;
         }
-        auto made = AllowlistProxy::prepare(ctx.policy.network, std::move(hosts),
+        auto made = AllowlistProxy::prepare(ctx.policy.network, std::move(hosts).value(),
                                             AllowlistProxy::Listen::host_loopback);
         if (!made.ok()) {
             a.why = std::move(made).error();

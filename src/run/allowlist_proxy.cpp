@@ -7,6 +7,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 
@@ -103,6 +104,12 @@ std::optional<unsigned> tcp_client_uid(std::string_view text, std::uint16_t clie
         if (digits) return uid;
     }
     return std::nullopt;
+}
+
+Result<StaticHosts> static_hosts_from_environment() {
+    const char* knob = std::getenv("SBXRUN_TEST_PROXY_HOSTS");
+    if (knob == nullptr || *knob == '\0') return StaticHosts{};
+    return parse_static_hosts(knob);
 }
 
 Result<std::unique_ptr<AllowlistProxy>> AllowlistProxy::prepare(const NetworkPolicy& policy,

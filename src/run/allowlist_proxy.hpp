@@ -45,6 +45,8 @@ using StaticHosts = std::vector<std::pair<std::string, std::vector<boost::asio::
 // names the proxy answers without DNS. The addresses still go through the address check, so a
 // loopback address works only when the policy's network.allow names it.
 [[nodiscard]] Result<StaticHosts> parse_static_hosts(std::string_view text);
+// The knob as sbxrun's environment sets it (unset or empty: none).
+[[nodiscard]] Result<StaticHosts> static_hosts_from_environment();
 
 // The uid owning the established TCP socket whose local port is `client_port` and whose peer's
 // port is `server_port`, in the text of /proc/net/tcp (loopback: both ends are listed there);
