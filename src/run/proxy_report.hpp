@@ -24,9 +24,9 @@ struct ProxyDestination {
 };
 
 struct ProxyReport {
-    bool active = false;  // the run had network.mode = "allowlist" through the proxy
-    std::string url;      // what the command's HTTP_PROXY named
-    std::string socks_url;                      // what its ALL_PROXY named
+    bool active = false;    // the run had network.mode = "allowlist" through the proxy
+    std::string url;        // what the command's HTTP_PROXY named
+    std::string socks_url;  // what its ALL_PROXY named
     std::vector<ProxyDestination> refused;      // 403: denials.network, op "connect"
     std::vector<ProxyDestination> connections;  // allowed (and the 502s, with `why`)
     std::size_t dropped = 0;                    // decisions past the proxy's record cap
