@@ -152,7 +152,9 @@ Result<std::unique_ptr<AllowlistProxy>> AllowlistProxy::prepare(const NetworkPol
             p->wait_ = std::make_unique<ListenerWait>(*p->io_, p->ours_.get());
         } else {
             // A port the kernel picks: nothing else on the host can be made to listen on it
-            // first. Close-on-exec (Asio's default): the command never holds it.
+            // first. Not close-on-exec (Asio opens it plainly), and not needed: the child gets
+            // exactly the descriptors its Launch lists (run/spawn.hpp), so the command never
+            // holds it.
             asio::ip::tcp::acceptor acceptor(
                 *p->io_, asio::ip::tcp::endpoint(asio::ip::address_v4::loopback(), 0));
             p->port_ = acceptor.local_endpoint().port();
