@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "app/caches.hpp"
 #include "plan/mount_plan.hpp"
 #include "policy/policy.hpp"
 
@@ -18,6 +19,7 @@ struct ExplainInput {
     std::vector<std::string> fallback;       // why earlier backends would not be used
     Setting<UnixSockets> unix_sockets;       // effective network.unix_sockets and its origin
     Setting<GitMode> git;                    // filesystem.git and its origin
+    const CacheSetup* caches = nullptr;      // filesystem.caches (app/caches.hpp)
 };
 
 [[nodiscard]] std::string explain_text(const ExplainInput& in);

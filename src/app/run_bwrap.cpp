@@ -277,10 +277,7 @@ Attempt run_bwrap(const RunContext& ctx) {
 
     Launch launch;
     launch.program = info->path;
-    launch.env =
-        sandbox_environment(ctx.policy.process, ctx.host.environ,
-                            effective_unix_sockets(ctx.policy.network).value == UnixSockets::block,
-                            ctx.plan.network == NetworkMode::none);
+    launch.env = command_environment(ctx);
     launch.pass_fds = std::move(cmd->pass_fds);
     // bwrap's options through `--args FD` when it has it: a plan of 10,000 rules is some
     // 40,000 arguments, which execve() would refuse (E2BIG) on the command line.

@@ -95,10 +95,7 @@ Attempt run_landlock(const RunContext& ctx) {
         return a;
     }
     p->inner.report_fd = channels->report_write.get();
-    const std::vector<std::string> env =
-        sandbox_environment(ctx.policy.process, ctx.host.environ,
-                            effective_unix_sockets(ctx.policy.network).value == UnixSockets::block,
-                            ctx.plan.network == NetworkMode::none);
+    const std::vector<std::string> env = command_environment(ctx);
     auto direct = DirectExec::prepare(p->inner, env);
     if (!direct.ok()) {
         a.why = std::move(direct).error();

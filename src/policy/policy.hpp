@@ -21,6 +21,9 @@ enum class MissingProtected { block, ignore };
 // filesystem.git: `.git` read-only (protect), or writable for commits with what makes git run
 // code kept read-only (commit; plan/protect_git.cpp).
 enum class GitMode { protect, commit };
+// filesystem.cache_scope: one private cache directory per workspace, or one for all the
+// user's runs (app/caches.hpp).
+enum class CacheScope { workspace, user };
 enum class NetworkMode { none, full };
 enum class UnixSockets { allow, block };
 enum class BackendKind { bwrap, landlock };
@@ -53,6 +56,12 @@ struct PathRule {
     MissingScope missing = MissingScope::every_root;
 };
 
+// One entry of filesystem.caches: a tool policy/caches.hpp knows.
+struct CacheRule {
+    std::string tool;
+    Origin origin;
+};
+
 struct FilesystemPolicy {
     std::vector<PathRule> read;     // visible read-only
     std::vector<PathRule> write;    // writable roots
@@ -62,6 +71,8 @@ struct FilesystemPolicy {
     Setting<SymlinkMode> symlinks{SymlinkMode::pin, {}};
     Setting<MissingProtected> missing_protected{MissingProtected::block, {}};
     Setting<GitMode> git{GitMode::protect, {}};
+    std::vector<CacheRule> caches;  // the tools whose caches are private and writable
+    Setting<CacheScope> cache_scope{CacheScope::workspace, {}};
 };
 
 struct NetworkPolicy {
@@ -124,6 +135,7 @@ struct PolicyLimits {
 [[nodiscard]] const char* to_string(SymlinkMode m);
 [[nodiscard]] const char* to_string(MissingProtected m);
 [[nodiscard]] const char* to_string(GitMode m);
+[[nodiscard]] const char* to_string(CacheScope s);
 [[nodiscard]] const char* to_string(NetworkMode m);
 [[nodiscard]] const char* to_string(UnixSockets u);
 [[nodiscard]] const char* to_string(BackendKind b);
