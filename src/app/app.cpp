@@ -365,6 +365,7 @@ private:
             // A git directory planted for the host's next git (both modes: git_integrity.hpp).
             GitIntegrityReport git = check_git(git_watched);
             for (const auto& n : git.notes) diag_.warn(n);
+            o.unchecked = git.notes;
             integrity.changed.insert(integrity.changed.end(), git.changed.begin(),
                                      git.changed.end());
             integrity.paths.insert(integrity.paths.end(), git.paths.begin(), git.paths.end());

@@ -60,6 +60,13 @@ bool list_dir(int fd, Listing& out) {
             if (n == "HEAD") out.head = true;
             if (n == "commondir") out.commondir = true;
             if (n == "config") out.config = true;
+            // git takes objects/ and refs/ through a link too (is_git_directory() uses
+            // access(2)): a repository whose objects is a link is one (eighth outside review).
+            if (type == DT_LNK && (n == "objects" || n == "refs")) {
+                struct stat st {};
+                if (::fstatat(fd, n.c_str(), &st, 0) == 0 && S_ISDIR(st.st_mode))
+                    (n == "objects" ? out.objects : out.refs) = true;
+            }
             if (type == DT_LNK) out.links.push_back(n);
             if (type == DT_REG && n == ".git") out.gitfile = true;
             if (type != DT_DIR) continue;
@@ -199,20 +206,31 @@ struct Pending {
 
 }  // namespace
 
-// Whether a file in the git directory's hooks/ changed since `start`.
+// Whether `name` in `dirfd`, or what it leads to when it is a link, changed since `start`. git
+// follows a hook, a config or a hooks/ that is a link, and a common layout keeps hooks in the
+// work tree with links to them in .git/hooks: rewriting the file the link names is changing
+// the hook (eighth outside review). Only stat() follows the link here; nothing is opened.
+bool changed_since(int dirfd, const char* name, const timespec& start) {
+    struct stat st {};
+    if (::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return false;
+    if (since(st, start)) return true;
+    return S_ISLNK(st.st_mode) && ::fstatat(dirfd, name, &st, 0) == 0 && since(st, start);
+}
+
+// Whether a file in the git directory's hooks/ changed since `start` (hooks/ itself may be a
+// link to a directory: git follows it).
 bool hook_changed(int gitdir_fd, const timespec& start) {
-    UniqueFd hooks(::openat(gitdir_fd, "hooks", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd hooks(::openat(gitdir_fd, "hooks", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!hooks) return false;
     DIR* d = ::fdopendir(hooks.get());
     if (d == nullptr) return false;
     (void)hooks.release();
     bool changed = false;
     while (dirent* e = ::readdir(d)) {
-        struct stat st {};
         if (e->d_name[0] == '.' &&
             (e->d_name[1] == 0 || (e->d_name[1] == '.' && e->d_name[2] == 0)))
             continue;
-        if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && since(st, start)) {
+        if (changed_since(::dirfd(d), e->d_name, start)) {
             changed = true;
             break;
         }
@@ -237,8 +255,7 @@ void judge(const GitWatch& watch, const Pending& p, int fd, const struct stat& d
     const bool known = known_before(watch, p.path, dst);
     const char* fresh = nullptr;  // the entry the run made or changed, if any
     for (const char* e : kCodeEntries) {
-        struct stat st {};
-        if (::fstatat(fd, e, &st, AT_SYMLINK_NOFOLLOW) == 0 && since(st, watch.start)) {
+        if (changed_since(fd, e, watch.start)) {
             fresh = e;
             break;
         }
@@ -452,6 +469,18 @@ GitWatch git_watch(const MountPlan& plan, bool bwrap, const std::string& workspa
         }
         for (std::string up = path_parent(ws); up != "/" && writable(up); up = path_parent(up))
             w.lone_dirs.push_back(up);
+    }
+    // The top of every other writable root: a bare repository written straight into
+    // ${tmpdir} (HEAD, objects/, refs/, a config) is the git directory of every directory
+    // below it that has none of its own, as a .git there would be, which is blocked (eighth
+    // outside review). Checked, not searched: the host's git finds it from below.
+    for (const auto& op : plan.ops) {
+        if (op.kind != OpKind::bind_rw || !op.is_dir) continue;
+        auto covered = [&](const std::string& d) { return path_is_within(op.dest, d); };
+        if (std::any_of(w.worktrees.begin(), w.worktrees.end(), covered) ||
+            std::find(w.lone_dirs.begin(), w.lone_dirs.end(), op.dest) != w.lone_dirs.end())
+            continue;
+        w.lone_dirs.push_back(op.dest);
     }
     if (bwrap) {
         for (const auto& op : plan.ops)

@@ -172,6 +172,7 @@ std::string status_json(const Outcome& o) {
                     {"filesystem", nlohmann::ordered_json::array()},
                     {"network", std::move(network)},
                     {"dropped", o.lookups_dropped}};
+    j["unchecked"] = o.unchecked;
     j["duration_ms"] = o.duration_ms;
     // Paths are bytes, JSON is UTF-8: invalid sequences become U+FFFD instead of throwing,
     // so the document is written on every path, however odd the file names involved.

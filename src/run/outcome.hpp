@@ -40,6 +40,10 @@ struct Outcome {
     // stderr. `lookups_dropped`: further distinct names, counted but not kept.
     std::vector<std::string> refused_lookups;
     std::size_t lookups_dropped = 0;
+    // Checks after the run that stopped at a bound before looking everywhere (the search for
+    // planted git directories in a large tree): what they did not look at is not vouched for.
+    // The status document's `unchecked`, so that a harness sees it without reading stderr.
+    std::vector<std::string> unchecked;
     long long duration_ms = 0;
 };
 

@@ -72,6 +72,12 @@ run_status --timeout abc -- true
 expect_rc 125 "a bad --timeout gives 125"
 run_status
 expect_rc 125 "no command gives 125"
+# Eighth outside review: an empty command name read as bwrap failing (121) under bwrap.
+for b in bwrap landlock; do
+    B=$b run_status -- ""
+    expect_rc 125 "an empty command name gives 125 under $b"
+    check "... saying so" grep -q "the command name is empty" "$ERR"
+done
 
 echo 'version = 2' >"$FIX/v2.toml"
 run_status --policy "$FIX/v2.toml" -- true

@@ -39,7 +39,7 @@ const std::vector<KindRow> kTable = {
 const std::vector<std::string> kFields = {"sbxrun_status", "outcome",    "exit_code",    "signal",
                                           "backend",       "reason",     "path",         "symlink",
                                           "target",        "suggestion", "approximated", "weakened",
-                                          "fallback",      "denials",    "duration_ms"};
+                                          "fallback",      "denials",    "unchecked",    "duration_ms"};
 
 Outcome of_kind(OutcomeKind k) {
     Outcome o;
