@@ -498,7 +498,8 @@ TEST_CASE("a .git file git would not read is refused when it cannot be parsed li
 // (no host program reads it); absolute protected paths inside it still do.
 TEST_CASE("a private root is writable without the relative protected names inside it") {
     TempTree t;
-    fill(t, {{Entry::dir, "ws", ""}, {Entry::dir, "cache/pip", ""}, {Entry::file, "cache/keep", "x"}});
+    fill(t,
+         {{Entry::dir, "ws", ""}, {Entry::dir, "cache/pip", ""}, {Entry::file, "cache/keep", "x"}});
     sbx::PlanOptions o;
     o.private_roots.push_back(rule(t / "cache", 0, "filesystem.caches"));
     auto plan = sbx::make_plan(policy({t / "ws"}, {".git", t / "cache/keep"}), o);

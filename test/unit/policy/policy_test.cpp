@@ -156,7 +156,9 @@ TEST_CASE("filesystem.caches: every known tool by default, per workspace; names 
     CHECK(tools == std::vector<std::string>{"npm", "pip", "uv", "go", "yarn", "pnpm", "ccache"});
     CHECK(d->filesystem.cache_scope.value == CacheScope::workspace);
 
-    auto some = load_text("version = 1\n[filesystem]\ncaches = [\"go\", \"pip\"]\ncache_scope = \"user\"\n", "s.toml");
+    auto some =
+        load_text("version = 1\n[filesystem]\ncaches = [\"go\", \"pip\"]\ncache_scope = \"user\"\n",
+                  "s.toml");
     REQUIRE(some.ok());
     REQUIRE(some->filesystem.caches.size() == 2);
     CHECK(some->filesystem.caches[0].tool == "go");
@@ -166,9 +168,10 @@ TEST_CASE("filesystem.caches: every known tool by default, per workspace; names 
     REQUIRE(none.ok());
     CHECK(none->filesystem.caches.empty());
 
-    for (const char* bad : {"[\"rust\"]", "[\"~/.cache/x\"]", "[\"pip\", \"pip\"]", "[\"\"]",
-                            "\"pip\"", "[1]"}) {
-        auto p = load_text(std::string("version = 1\n[filesystem]\ncaches = ") + bad + "\n", "b.toml");
+    for (const char* bad :
+         {"[\"rust\"]", "[\"~/.cache/x\"]", "[\"pip\", \"pip\"]", "[\"\"]", "\"pip\"", "[1]"}) {
+        auto p =
+            load_text(std::string("version = 1\n[filesystem]\ncaches = ") + bad + "\n", "b.toml");
         REQUIRE_FALSE(p.ok());
         CHECK(p.error().kind == ErrorKind::schema);
         CHECK(p.error().origin.line == 3);
