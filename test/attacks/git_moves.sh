@@ -113,6 +113,10 @@ for MODE in protect commit; do
         check "$BACKEND $MODE: ... naming it" grep -q "$WS/lnk is a git directory" "$ERR"
         rm -rf "$WS/lnk"
     done
+    # Ninth: objects and refs as executable files (git's access(X_OK) takes them).
+    run "$plant"' && rm -rf "$1/objects" "$1/refs" && : >"$1/objects" && : >"$1/refs" && chmod +x "$1/objects" "$1/refs"' sh "$WS/xf"
+    expect_rc 120 "$BACKEND $MODE: a plant whose objects and refs are executable files ends the run 120"
+    rm -rf "$WS/xf"
     # ... and the two-run way: a .git file toward ${tmpdir}, then a plant there with a link.
     run "mkdir -p sub && printf 'gitdir: %s\\n' '$FIX/tmp/evil' >sub/.git"
     run "$plant"' && mv "$1/objects" "$1/o" && ln -s o "$1/objects"' sh "$FIX/tmp/evil"
@@ -146,6 +150,17 @@ for MODE in protect commit; do
     mv "$WS/nested/.git/config" "$WS/nested/cfg" && ln -s ../cfg "$WS/nested/.git/config"
     run 'printf "[core]\\n\\tfsmonitor = \\"touch '"$MARK"'\\"\\n" >>nested/cfg'
     expect_rc 120 "$BACKEND $MODE: a config of the host's nested repository rewritten through its link ends the run 120"
+    rm -rf "$WS/nested"
+    # Ninth: the file the hook's link leads to is swapped over two runs: the first writes a
+    # new hook where nothing leads yet, the second renames its directory onto the link's path.
+    hgit init -q "$WS/nested" && mkdir "$WS/nested/hooks" &&
+        printf '#!/bin/sh\nexit 0\n' >"$WS/nested/hooks/pre-commit" &&
+        ln -s ../../hooks/pre-commit "$WS/nested/.git/hooks/pre-commit"
+    own_fix
+    run 'mkdir nested/new && printf "#!/bin/sh\\ntouch '"$MARK"'\\n" >nested/new/pre-commit'
+    diag "$MODE: run 1 (a hook where nothing leads) exit $RC"
+    run 'mv nested/hooks nested/old && mv nested/new nested/hooks'
+    expect_rc 120 "$BACKEND $MODE: a hook whose link leads to another, older file after the run ends the run 120"
     rm -rf "$WS/nested"
 done
 done_testing
