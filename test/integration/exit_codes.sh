@@ -72,6 +72,11 @@ run_status --timeout abc -- true
 expect_rc 125 "a bad --timeout gives 125"
 run_status
 expect_rc 125 "no command gives 125"
+# Ninth outside review: a dotted key of 150,000 parts crashed sbxrun (SIGSEGV, 139).
+python3 -c 'import sys; sys.stdout.write("version = 1\n" + ".".join(["a"] * 150000) + " = 1\n")' >"$FIX/dotted.toml"
+run_status --policy "$FIX/dotted.toml" -- true
+expect_rc 125 "a key of 150,000 dotted parts is a policy error, not a crash"
+check "... saying so" grep -q "dots outside strings on one line" "$ERR"
 # Eighth outside review: an empty command name read as bwrap failing (121) under bwrap.
 for b in bwrap landlock; do
     B=$b run_status -- ""
