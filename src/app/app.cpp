@@ -206,6 +206,8 @@ private:
         PlanOptions plan_options;
         plan_options.extra_protect = sbxrun_protections(*policy, files, inv.status_file, *host);
         plan_options.private_roots = cache_roots(caches);
+        for (auto& rule : cache_protections(caches, policy->filesystem, *host))
+            plan_options.extra_protect.push_back(std::move(rule));
         plan_options.workspace_dir = host->expand.workspace;
         plan_options.home_dir = host->expand.home;
         auto plan = make_plan(*policy, plan_options);

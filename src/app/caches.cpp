@@ -1,9 +1,11 @@
 #include "app/caches.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <climits>
 #include <cstdint>
 #include <cstdio>
@@ -82,10 +84,17 @@ CacheSetup prepare_caches(const FilesystemPolicy& fs, const HostContext& host, b
         c.unavailable = c.dir + ": " + std::strerror(errno != 0 ? errno : EINVAL);
         return c;
     }
-    struct stat st {};
-    if (::fstat(dir.get(), &st) != 0 || st.st_uid != ::geteuid() || (st.st_mode & 022) != 0) {
-        c.unavailable = c.dir + " is not the user's own or others can write it";
-        return c;
+    // The directory and sbxrun-caches above it: whoever can write sbxrun-caches can rename
+    // one workspace's cache to another's name, and the second workspace's runs would use
+    // what was put there for the first (ninth outside review: a shared $XDG_CACHE_HOME).
+    UniqueFd base_fd = open_no_symlinks(AT_FDCWD, base.c_str(), O_PATH | O_DIRECTORY);
+    for (const auto& [fd, path] : {std::pair{dir.get(), c.dir}, std::pair{base_fd.get(), base}}) {
+        struct stat st {};
+        if (fd < 0 || ::fstat(fd, &st) != 0 || st.st_uid != ::geteuid() ||
+            (st.st_mode & 022) != 0) {
+            c.unavailable = path + " is not the user's own or others can write it";
+            return c;
+        }
     }
     c.ready = true;
     return c;
@@ -98,6 +107,43 @@ std::vector<PathRule> cache_roots(const CacheSetup& caches) {
     r.path = caches.dir;
     r.origin = Origin{{}, 0, "filesystem.caches"};
     return {std::move(r)};
+}
+
+std::vector<PathRule> cache_protections(const CacheSetup& caches, const FilesystemPolicy& fs,
+                                        const HostContext& host) {
+    std::vector<PathRule> rules;
+    auto writable = [&](const std::string& path) {
+        return std::any_of(fs.write.begin(), fs.write.end(), [&](const PathRule& w) {
+            return !w.path.empty() && path_is_within(path, w.path);
+        });
+    };
+    auto add = [&](const std::string& path, const std::string& why) {
+        if (!writable(path)) return;
+        PathRule r;
+        r.text = path;
+        r.path = path;
+        r.origin = Origin{{}, 0, why};
+        rules.push_back(std::move(r));
+    };
+    if (caches.ready) add(path_parent(caches.dir), "sbxrun: the private caches of other workspaces");
+    // The tools' own caches, when a writable root holds them ($HOME is the workspace, or lies
+    // in ${tmpdir}): the command could otherwise plant what the user's next install outside
+    // the sandbox runs (ninth outside review). The tools use the private cache instead.
+    const std::string& home = host.expand.home;
+    const std::string xdg = path_parent(host.cache_dir);
+    if (!caches.ready || home.empty() || home == "/" || host.cache_dir.empty()) return rules;
+    for (const auto& name : caches.tools) {
+        const CacheTool* tool = find_cache_tool(name);
+        if (!tool) continue;
+        for (std::string_view place : tool->places) {
+            std::string path;
+            if (place.starts_with("~/")) path = path_join(home, place.substr(2));
+            else if (place.starts_with("@cache/")) path = path_join(xdg, place.substr(7));
+            if (!path.empty())
+                add(path, "sbxrun: " + std::string(tool->name) + "'s own cache (filesystem.caches)");
+        }
+    }
+    return rules;
 }
 
 }  // namespace sbx

@@ -19,16 +19,26 @@ constexpr std::array kPnpm{CacheVariable{"npm_config_store_dir", "store"},
                            CacheVariable{"npm_config_cache_dir", "cache"}};
 constexpr std::array kCcache{CacheVariable{"CCACHE_DIR", ""}};
 
+// Where each tool keeps its cache when no variable says otherwise (Linux defaults).
+constexpr std::array<std::string_view, 1> kNpmAt{"~/.npm"};
+constexpr std::array<std::string_view, 1> kPipAt{"@cache/pip"};
+constexpr std::array<std::string_view, 1> kUvAt{"@cache/uv"};
+constexpr std::array<std::string_view, 2> kGoAt{"@cache/go-build", "~/go/pkg/mod"};
+constexpr std::array<std::string_view, 2> kYarnAt{"@cache/yarn", "~/.yarn/berry/cache"};
+constexpr std::array<std::string_view, 2> kPnpmAt{"~/.local/share/pnpm/store", "@cache/pnpm"};
+constexpr std::array<std::string_view, 2> kCcacheAt{"@cache/ccache", "~/.ccache"};
+
 constexpr std::array kTools{
-    CacheTool{"npm", kNpm, "npm's package and metadata cache (in place of ~/.npm)"},
-    CacheTool{"pip", kPip, "pip's wheel and HTTP cache (in place of ~/.cache/pip)"},
-    CacheTool{"uv", kUv, "uv's package cache (in place of ~/.cache/uv)"},
+    CacheTool{"npm", kNpm, "npm's package and metadata cache", kNpmAt},
+    CacheTool{"pip", kPip, "pip's wheel and HTTP cache", kPipAt},
+    CacheTool{"uv", kUv, "uv's package cache", kUvAt},
     CacheTool{"go", kGo,
-              "Go's build cache and module cache (in place of ~/.cache/go-build and "
-              "~/go/pkg/mod): `go build` needs a writable build cache even offline"},
-    CacheTool{"yarn", kYarn, "Yarn's package cache (in place of ~/.cache/yarn)"},
-    CacheTool{"pnpm", kPnpm, "pnpm's package store and metadata cache"},
-    CacheTool{"ccache", kCcache, "ccache's compiler cache (in place of ~/.cache/ccache)"},
+              "Go's build cache and module cache: `go build` needs a writable build cache even "
+              "offline",
+              kGoAt},
+    CacheTool{"yarn", kYarn, "Yarn's package cache", kYarnAt},
+    CacheTool{"pnpm", kPnpm, "pnpm's package store and metadata cache", kPnpmAt},
+    CacheTool{"ccache", kCcache, "ccache's compiler cache", kCcacheAt},
 };
 
 }  // namespace

@@ -26,6 +26,9 @@ struct CacheTool {
     std::string_view name;  // as written in filesystem.caches
     std::span<const CacheVariable> variables;
     std::string_view what;  // what the tool keeps there, for sbxrun-policy(5) and --explain
+    // The tool's own caches, which a run keeps read-only (and uncreatable) when a writable
+    // root holds them: "~/" is $HOME, "@cache/" is $XDG_CACHE_HOME (or ~/.cache).
+    std::span<const std::string_view> places;
 };
 
 // Every tool filesystem.caches knows, in the order of the built-in default.

@@ -66,6 +66,40 @@ shared"
     sbx --backend "$B" --policy "$FIX/go.toml" -- sh -c 'echo "$GOCACHE ${PIP_CACHE_DIR-unset}"'
     check "$B: process.env_set wins, and only the tools listed get variables" test "$(cat "$OUT")" = "/mine unset"
 
+    # The workspace is $HOME, which holds ~/.cache: its own cache is writable, the other
+    # workspaces' caches stay read-only (a later install there would use what is planted).
+    sbx --backend "$B" -- sh -c 'mkdir -p "$PIP_CACHE_DIR" && echo one >"$PIP_CACHE_DIR/wheel"'
+    sbx --backend "$B" --workspace "$FIX/home" -- sh -c 'mkdir -p "$PIP_CACHE_DIR" && echo mine >"$PIP_CACHE_DIR/f" && echo "$PIP_CACHE_DIR"'
+    expect_rc 0 "$B: with the workspace = \$HOME, the run writes its own cache"
+    check "$B: ... which is its own directory" sh -c "case \"\$(cat '$OUT')\" in '$CACHES'/ws-home-*/pip) exit 0;; esac; exit 1"
+    sbx --backend "$B" --workspace "$FIX/home" -- sh -c 'echo poisoned >"$1/wheel"' sh "$dir"
+    expect_denied "$B: ... but not another workspace's, though \$HOME is writable"
+    check "$B: ... which is unchanged" test "$(cat "$dir/wheel")" = one
+    sbx --backend "$B" --workspace "$FIX/home" -- sh -c 'mkdir "$1/ws-evil"' sh "$CACHES"
+    expect_denied "$B: ... nor add a directory beside them"
+
+    check "$B: ... nor the host's own ~/.cache/pip in \$HOME" test "$(fingerprint "$FIX/home/.cache/pip")" = "$home_before"
+    sbx --backend "$B" --workspace "$FIX/home" -- sh -c 'echo planted >"$HOME/.cache/pip/host-file" || mkdir "$HOME/.npm"'
+    expect_denied "$B: ... which stays read-only there, and ~/.npm cannot be created"
+    check "$B: ... (no ~/.npm)" test ! -e "$FIX/home/.npm"
+    # $HOME inside ${tmpdir} (a CI job's HOME=/tmp/...): the same.
+    mkdir -p "$FIX/tmp/h/.cache/pip"; echo host >"$FIX/tmp/h/.cache/pip/f"; own_fix
+    (cd "$WS" && as_runner env HOME="$FIX/tmp/h" "$SBXRUN" --backend "$B" -- sh -c 'echo "$PIP_CACHE_DIR"; echo x >"$HOME/.cache/pip/f" || mkdir "$HOME/.npm"') >"$OUT" 2>"$ERR"
+    RC=$?
+    expect_denied "$B: with \$HOME in \${tmpdir}, its ~/.cache/pip stays read-only and ~/.npm cannot be made"
+    check "$B: ... (unchanged, no ~/.npm)" sh -c "test \"\$(cat '$FIX/tmp/h/.cache/pip/f')\" = host && test ! -e '$FIX/tmp/h/.npm'"
+    check "$B: ... while the private cache is there" sh -c "case \"\$(head -1 '$OUT')\" in '$FIX/tmp/h/.cache/sbxrun-caches'/ws-ws-*/pip) exit 0;; esac; exit 1"
+    rm -rf "$FIX/tmp/h"
+
+    # sbxrun-caches writable by others (a shared $XDG_CACHE_HOME): one workspace's cache could
+    # be renamed to another's name. Not used.
+    rm -rf "$CACHES"; mkdir -p "$CACHES"; chmod 777 "$CACHES"
+    sbx --backend "$B" -- sh -c 'echo "${PIP_CACHE_DIR-unset}"'
+    expect_rc 0 "$B: with sbxrun-caches writable by others the command still runs"
+    check "$B: ... without the variables" test "$(cat "$OUT")" = unset
+    check "$B: ... saying why" grep -q "sbxrun-caches is not the user's own or others can write it" "$ERR"
+    rm -rf "$CACHES"
+
     # A directory the runner does not own (made by someone else) is not used.
     rm -rf "$CACHES"; mkdir -p "$ws_dir"
     if [ "$SBXRUN_AS" = user ]; then chown root: "$ws_dir"; else chown "$TEST_USER:" "$ws_dir"; fi
