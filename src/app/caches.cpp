@@ -4,8 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <climits>
 #include <cstdint>
 #include <cstdio>
@@ -125,7 +125,8 @@ std::vector<PathRule> cache_protections(const CacheSetup& caches, const Filesyst
         r.origin = Origin{{}, 0, why};
         rules.push_back(std::move(r));
     };
-    if (caches.ready) add(path_parent(caches.dir), "sbxrun: the private caches of other workspaces");
+    if (caches.ready)
+        add(path_parent(caches.dir), "sbxrun: the private caches of other workspaces");
     // The tools' own caches, when a writable root holds them ($HOME is the workspace, or lies
     // in ${tmpdir}): the command could otherwise plant what the user's next install outside
     // the sandbox runs (ninth outside review). The tools use the private cache instead.
@@ -137,10 +138,13 @@ std::vector<PathRule> cache_protections(const CacheSetup& caches, const Filesyst
         if (!tool) continue;
         for (std::string_view place : tool->places) {
             std::string path;
-            if (place.starts_with("~/")) path = path_join(home, place.substr(2));
-            else if (place.starts_with("@cache/")) path = path_join(xdg, place.substr(7));
+            if (place.starts_with("~/"))
+                path = path_join(home, place.substr(2));
+            else if (place.starts_with("@cache/"))
+                path = path_join(xdg, place.substr(7));
             if (!path.empty())
-                add(path, "sbxrun: " + std::string(tool->name) + "'s own cache (filesystem.caches)");
+                add(path,
+                    "sbxrun: " + std::string(tool->name) + "'s own cache (filesystem.caches)");
         }
     }
     return rules;

@@ -115,7 +115,6 @@ Error syntax_error(const std::string& name, std::string_view description,
         .with_origin({name, static_cast<int>(where.begin.line), {}});
 }
 
-
 // toml++ 3.3 classifies a non-ASCII character met outside a string or a comment with tables
 // that end in __builtin_unreachable for many code points (U+00E9 among them): undefined
 // behaviour (found by test/fuzz/fuzz_policy_toml with U+FEDB). Such a character is never valid

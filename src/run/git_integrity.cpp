@@ -271,8 +271,7 @@ std::vector<EntryIdentity> entry_identities(int fd) {
 }
 
 // Where a git directory is known to be before the run: its path and identity.
-const KnownGitDir* known_before(const GitWatch& w, const std::string& path,
-                                const struct stat& st) {
+const KnownGitDir* known_before(const GitWatch& w, const std::string& path, const struct stat& st) {
     for (const auto& k : w.known)
         if (k.dev == st.st_dev && k.ino == st.st_ino && k.path == path) return &k;
     return nullptr;
