@@ -197,7 +197,7 @@ private:
         const CacheSetup caches = prepare_caches(policy->filesystem, *host, !dry);
         if (!dry && !caches.unavailable.empty()) {
             const std::string why = "filesystem.caches: " + caches.unavailable +
-                                    "; the tools' own caches stay read-only in this run";
+                                    "; the tools get no writable cache in this run";
             if (caches.no_home)
                 diag_.info(why);
             else

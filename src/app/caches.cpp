@@ -125,14 +125,19 @@ std::vector<PathRule> cache_protections(const CacheSetup& caches, const Filesyst
         r.origin = Origin{{}, 0, why};
         rules.push_back(std::move(r));
     };
-    if (caches.ready)
-        add(path_parent(caches.dir), "sbxrun: the private caches of other workspaces");
+    // Whether or not this run has a private cache: a run that made its own unusable (chmod
+    // 777 under bwrap, or ~/.cache replaced by a link) must not thereby make the next run
+    // leave the others', and the tools' own, writable (tenth outside review). So these follow
+    // the places, never the private cache's state; and the other workspaces' caches are
+    // protected also when this run lists no tool.
+    const std::string& home = host.expand.home;
+    if (home.empty() || home == "/" || host.cache_dir.empty() || host.cache_dir[0] != '/')
+        return rules;
+    const std::string xdg = path_parent(host.cache_dir);
+    add(path_join(xdg, "sbxrun-caches"), "sbxrun: the private caches of other workspaces");
     // The tools' own caches, when a writable root holds them ($HOME is the workspace, or lies
     // in ${tmpdir}): the command could otherwise plant what the user's next install outside
     // the sandbox runs (ninth outside review). The tools use the private cache instead.
-    const std::string& home = host.expand.home;
-    const std::string xdg = path_parent(host.cache_dir);
-    if (!caches.ready || home.empty() || home == "/" || host.cache_dir.empty()) return rules;
     for (const auto& name : caches.tools) {
         const CacheTool* tool = find_cache_tool(name);
         if (!tool) continue;

@@ -38,7 +38,8 @@ struct CacheSetup {
 [[nodiscard]] std::vector<PathRule> cache_roots(const CacheSetup& caches);
 
 // Read-only for the run, where a writable root holds them (the workspace is $HOME, or $HOME
-// lies in ${tmpdir}): the other scopes' private caches (a command must not poison another
+// lies in ${tmpdir}), whether this run's private cache is usable or not: the other scopes'
+// private caches (a command must not poison another
 // workspace's, which a later sandboxed install there would use with that workspace writable),
 // and each listed tool's own cache in $HOME, present or missing (what the user's next install
 // outside the sandbox would run). For PlanOptions::extra_protect; the run's own directory, a

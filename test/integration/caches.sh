@@ -82,6 +82,16 @@ shared"
     sbx --backend "$B" --workspace "$FIX/home" -- sh -c 'echo planted >"$HOME/.cache/pip/host-file" || mkdir "$HOME/.npm"'
     expect_denied "$B: ... which stays read-only there, and ~/.npm cannot be created"
     check "$B: ... (no ~/.npm)" test ! -e "$FIX/home/.npm"
+    # Tenth: a run that makes its own cache unusable (chmod 777, possible under bwrap where it
+    # is a mount's root) must not make the next run leave the others writable; nor must a run
+    # that lists no cache at all.
+    sbx --backend "$B" --workspace "$FIX/home" -- sh -c 'chmod 777 "$(dirname "$PIP_CACHE_DIR")"'
+    sbx --backend "$B" --workspace "$FIX/home" -- sh -c 'echo planted >"$HOME/.cache/pip/host-file" || echo poisoned >"$1/wheel"' sh "$dir"
+    expect_denied "$B: after a run spoilt its own cache, the next still keeps ~/.cache/pip and the other caches read-only"
+    check "$B: ... (both unchanged)" sh -c "test \"\$(cat '$dir/wheel')\" = one && test \"\$(cat '$FIX/home/.cache/pip/host-file')\" = host"
+    rm -rf "$CACHES"/ws-home-*
+    sbx --backend "$B" --workspace "$FIX/home" --policy "$FIX/none.toml" -- sh -c 'echo poisoned >"$1/wheel"' sh "$dir"
+    expect_denied "$B: with caches = [] and the workspace = \$HOME, the other caches stay read-only"
     # $HOME inside ${tmpdir} (a CI job's HOME=/tmp/...): the same.
     mkdir -p "$FIX/tmp/h/.cache/pip"; echo host >"$FIX/tmp/h/.cache/pip/f"; own_fix
     (cd "$WS" && as_runner env HOME="$FIX/tmp/h" "$SBXRUN" --backend "$B" -- sh -c 'echo "$PIP_CACHE_DIR"; echo x >"$HOME/.cache/pip/f" || mkdir "$HOME/.npm"') >"$OUT" 2>"$ERR"
