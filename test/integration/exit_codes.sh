@@ -77,6 +77,18 @@ python3 -c 'import sys; sys.stdout.write("version = 1\n" + ".".join(["a"] * 1500
 run_status --policy "$FIX/dotted.toml" -- true
 expect_rc 125 "a key of 150,000 dotted parts is a policy error, not a crash"
 check "... saying so" grep -q "dots outside strings on one line" "$ERR"
+# Tenth: a reader of --status-fd that went away: sbxrun ends with the command's status (and a
+# warning), not killed by SIGPIPE (141).
+(cd "$WS" && as_runner python3 -c '
+import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+p = subprocess.run([sys.argv[1], "--status-fd", str(w), "--", "true"], pass_fds=[w], stderr=subprocess.PIPE)
+sys.stderr.write(p.stderr.decode())
+sys.exit(p.returncode if p.returncode >= 0 else 128 - p.returncode)' "$SBXRUN") >"$OUT" 2>"$ERR"
+RC=$?
+expect_rc 0 "a --status-fd whose reader is gone: the command's status, not SIGPIPE"
+check "... saying the document could not be written" grep -q "cannot write the status document" "$ERR"
 # Eighth outside review: an empty command name read as bwrap failing (121) under bwrap.
 for b in bwrap landlock; do
     B=$b run_status -- ""
