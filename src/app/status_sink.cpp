@@ -6,9 +6,8 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
-#include <csignal>
-
 #include <cerrno>
+#include <csignal>
 
 #include "fs/path.hpp"
 #include "util/open_no_symlinks.hpp"
