@@ -77,6 +77,14 @@ python3 -c 'import sys; sys.stdout.write("version = 1\n" + ".".join(["a"] * 1500
 run_status --policy "$FIX/dotted.toml" -- true
 expect_rc 125 "a key of 150,000 dotted parts is a policy error, not a crash"
 check "... saying so" grep -q "dots outside strings on one line" "$ERR"
+# Tenth: -C naming a directory this user cannot enter was every backend failing (121).
+if [ "$SBXRUN_AS" = user ]; then
+    mkdir -p "$FIX/locked"; chmod 000 "$FIX/locked"
+    run_status -C "$FIX/locked" -- true
+    expect_rc 125 "-C naming a directory the user cannot enter is a usage error (125)"
+    check "... saying so" grep -q "cannot enter" "$ERR"
+    chmod 755 "$FIX/locked"
+fi
 # Tenth: a reader of --status-fd that went away: sbxrun ends with the command's status (and a
 # warning), not killed by SIGPIPE (141).
 (cd "$WS" && as_runner python3 -c '
