@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "app/backend_run.hpp"
+#include "app/caches.hpp"
 #include "app/context.hpp"
 #include "app/doctor.hpp"
 #include "app/explain.hpp"
@@ -191,8 +192,22 @@ private:
             return 0;
         }
         if (inv.action == Action::doctor) return run_doctor(inv, *host, *policy);
+        // The private caches are made by a run, only looked at by --explain and --check.
+        const bool dry = inv.action == Action::explain || inv.action == Action::check;
+        const CacheSetup caches = prepare_caches(policy->filesystem, *host, !dry);
+        if (!dry && !caches.unavailable.empty()) {
+            const std::string why = "filesystem.caches: " + caches.unavailable +
+                                    "; the tools get no writable cache in this run";
+            if (caches.no_home)
+                diag_.info(why);
+            else
+                diag_.warn(why);
+        }
         PlanOptions plan_options;
         plan_options.extra_protect = sbxrun_protections(*policy, files, inv.status_file, *host);
+        plan_options.private_roots = cache_roots(caches);
+        for (auto& rule : cache_protections(caches, policy->filesystem, *host))
+            plan_options.extra_protect.push_back(std::move(rule));
         plan_options.workspace_dir = host->expand.workspace;
         plan_options.home_dir = host->expand.home;
         auto plan = make_plan(*policy, plan_options);
@@ -201,7 +216,7 @@ private:
             for (const auto& w : plan->warnings) diag_.warn(w);
         }
 
-        RunContext ctx{inv, *host, *policy, *plan, {}};
+        RunContext ctx{inv, *host, *policy, *plan, caches, {}};
         if (inv.action == Action::explain || inv.action == Action::check) {
             return explain_or_check(inv, ctx);
         }
@@ -266,6 +281,7 @@ private:
         in.unix_sockets = effective_unix_sockets(ctx.policy.network);
         in.network = &ctx.policy.network;
         in.git = ctx.policy.filesystem.git;
+        in.caches = &ctx.caches;
         for (BackendKind b : backend_order(inv, ctx.policy)) {
             Preview p = backend_of(b).preview(ctx);
             if (!p.available) {
@@ -352,6 +368,7 @@ private:
             // A git directory planted for the host's next git (both modes: git_integrity.hpp).
             GitIntegrityReport git = check_git(git_watched);
             for (const auto& n : git.notes) diag_.warn(n);
+            o.unchecked = git.notes;
             integrity.changed.insert(integrity.changed.end(), git.changed.begin(),
                                      git.changed.end());
             integrity.paths.insert(integrity.paths.end(), git.paths.begin(), git.paths.end());

@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "run/environment.hpp"
+
 namespace sbx {
 
 const Backend& backend_of(BackendKind kind) {
@@ -55,6 +57,14 @@ Attempt supervise(const RunContext& ctx, Launch& launch, Channels& channels,
     a.ran = true;
     a.exit = std::move(exit).value();
     return a;
+}
+
+std::vector<std::string> command_environment(const RunContext& ctx) {
+    EnvironmentExtras extras;
+    extras.no_unix_sockets = effective_unix_sockets(ctx.policy.network).value == UnixSockets::block;
+    extras.no_network = ctx.plan.network == NetworkMode::none;
+    if (ctx.caches.ready) extras.caches = ctx.caches.env;
+    return sandbox_environment(ctx.policy.process, ctx.host.environ, extras);
 }
 
 }  // namespace sbx

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "app/caches.hpp"
 #include "app/context.hpp"
 #include "cli/cli.hpp"
 #include "plan/mount_plan.hpp"
@@ -20,6 +21,7 @@ struct RunContext {
     const HostContext& host;
     const Policy& policy;
     const MountPlan& plan;
+    const CacheSetup& caches;  // filesystem.caches: the variables the command gets
     // Called once the backend is about to start the command, with what it gives up: the
     // caller's warnings then come before the command's output, not after it.
     std::function<void(const std::vector<std::string>& approximated,
@@ -81,5 +83,9 @@ struct Backend {
 [[nodiscard]] Attempt run_bwrap(const RunContext& ctx);
 [[nodiscard]] Preview preview_landlock(const RunContext& ctx);
 [[nodiscard]] Attempt run_landlock(const RunContext& ctx);
+
+// The command's environment: the policy's [process] table with what the run adds to it
+// (run/environment.hpp). The same for both backends.
+[[nodiscard]] std::vector<std::string> command_environment(const RunContext& ctx);
 
 }  // namespace sbx

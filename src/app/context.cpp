@@ -84,7 +84,16 @@ Result<HostContext> host_context(const Invocation& inv, char** envp) {
     // Both are the user's explicit choice: a typo must stop here with the option's name, not
     // silently drop the workspace's write rule or fail inside the sandbox later.
     if (inv.workspace) SBX_TRY(must_be_directory("--workspace", h.expand.workspace));
-    if (inv.cwd) SBX_TRY(must_be_directory("--cwd", h.command_cwd));
+    if (inv.cwd) {
+        SBX_TRY(must_be_directory("--cwd", h.command_cwd));
+        // One this user cannot enter cannot be the command's either (the sandbox runs as this
+        // user): said here as a usage error, not as every backend failing to start (121:
+        // tenth outside review).
+        if (::access(h.command_cwd.c_str(), X_OK) != 0)
+            return Error(ErrorKind::usage, "--cwd: cannot enter '" + h.command_cwd + "'")
+                .with_errno(errno)
+                .with_path(h.command_cwd);
+    }
 
     const auto* home = h.expand.env_var("HOME");
     if (home != nullptr && !home->empty() && (*home)[0] == '/') {

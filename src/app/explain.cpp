@@ -1,5 +1,6 @@
 #include "app/explain.hpp"
 
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "inner/proxy_listener.hpp"
@@ -58,6 +59,23 @@ std::string git_text(const Setting<GitMode>& g) {
            "commondir, gitdir and modules stay read-only (see the protected paths)";
 }
 
+// "caches: npm, pip in DIR (made at the first run)", then each variable the command gets.
+void caches_text(const CacheSetup& c, const std::function<void(const std::string&)>& line) {
+    if (c.tools.empty()) {
+        line("caches: none (filesystem.caches is empty: the tools' own caches are read-only)");
+        return;
+    }
+    std::string tools;
+    for (const auto& t : c.tools) tools += (tools.empty() ? "" : ", ") + t;
+    if (!c.unavailable.empty()) {
+        line("caches: " + tools + ": not available: " + c.unavailable);
+        return;
+    }
+    line("caches: " + tools + ", private to sandboxed runs, in " + c.dir +
+         (c.ready ? "" : " (made at the first run)"));
+    for (const auto& [name, value] : c.env) line("  " + name + "=" + value);
+}
+
 }  // namespace
 
 std::string explain_text(const ExplainInput& in) {
@@ -112,6 +130,7 @@ std::string explain_text(const ExplainInput& in) {
     }
     line(unix_sockets_text(in.unix_sockets));
     line(git_text(in.git));
+    if (in.caches) caches_text(*in.caches, line);
     for (const auto& w : plan.warnings) line("warning: " + w);
     for (const auto& n : plan.notes) line("note: " + n);
     for (const auto& f : in.fallback) line("not used: " + f);
@@ -178,6 +197,15 @@ std::string explain_json(const ExplainInput& in) {
                 {"file", in.git.origin.file},
                 {"line", in.git.origin.line},
                 {"key", in.git.origin.key}};
+    if (in.caches) {
+        nlohmann::json env = nlohmann::json::object();
+        for (const auto& [name, value] : in.caches->env) env[name] = value;
+        j["caches"] = {{"tools", in.caches->tools},
+                       {"dir", in.caches->dir},
+                       {"ready", in.caches->ready},
+                       {"unavailable", in.caches->unavailable},
+                       {"env", env}};
+    }
     j["warnings"] = plan.warnings;
     j["notes"] = plan.notes;
     j["backend"] = in.backend;

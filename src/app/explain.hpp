@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "app/caches.hpp"
 #include "plan/mount_plan.hpp"
 #include "policy/policy.hpp"
 
@@ -19,6 +20,7 @@ struct ExplainInput {
     Setting<UnixSockets> unix_sockets;       // effective network.unix_sockets and its origin
     const NetworkPolicy* network = nullptr;  // network.allow/deny/ports, shown for "allowlist"
     Setting<GitMode> git;                    // filesystem.git and its origin
+    const CacheSetup* caches = nullptr;      // filesystem.caches (app/caches.hpp)
 };
 
 [[nodiscard]] std::string explain_text(const ExplainInput& in);

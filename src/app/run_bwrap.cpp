@@ -308,10 +308,7 @@ Attempt run_bwrap(const RunContext& ctx) {
 
     Launch launch;
     launch.program = info->path;
-    launch.env =
-        sandbox_environment(ctx.policy.process, ctx.host.environ,
-                            effective_unix_sockets(ctx.policy.network).value == UnixSockets::block,
-                            ctx.plan.network == NetworkMode::none);
+    launch.env = command_environment(ctx);
     if (proxy) {
         launch.env = with_proxy_environment(std::move(launch.env), kHttpProxyUrl, kSocksProxyUrl);
         launch.io = &proxy->io();

@@ -107,10 +107,7 @@ Attempt run_landlock(const RunContext& ctx) {
         return a;
     }
     p->inner.report_fd = channels->report_write.get();
-    std::vector<std::string> env =
-        sandbox_environment(ctx.policy.process, ctx.host.environ,
-                            effective_unix_sockets(ctx.policy.network).value == UnixSockets::block,
-                            ctx.plan.network == NetworkMode::none);
+    std::vector<std::string> env = command_environment(ctx);
     // network.mode = "allowlist": the proxy listens on the host's loopback before the child is
     // forked, and its port is the one TCP port the child's ruleset lets connect(2) reach. Its
     // resolver thread can start only once the loop runs, after that fork (the same argument

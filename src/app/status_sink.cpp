@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 
 #include "fs/path.hpp"
 #include "util/open_no_symlinks.hpp"
@@ -113,6 +114,10 @@ Result<StatusSink> StatusSink::open(const Invocation& inv) {
 Status StatusSink::write(const Outcome& o) {
     if (written_ || (fd_ < 0 && !file_)) return {};
     written_ = true;
+    // A reader of --status-fd that went away is EPIPE here, said on stderr, never sbxrun's death
+    // by SIGPIPE (exit 141 read as the command's signal: tenth outside review). The document is
+    // the last thing sbxrun does, so nothing it starts after this inherits the SIG_IGN.
+    ::signal(SIGPIPE, SIG_IGN);
     std::string doc = status_json(o) + "\n";
     auto write_all = [&](int fd) -> Status {
         std::size_t off = 0;

@@ -386,6 +386,9 @@ Result<Invocation> parse_command_line(int argc, const char* const* argv) {
     switch (inv.action) {
         case Action::run:
             if (inv.command.empty()) return usage("no command given (try 'sbxrun --help')");
+            // execvp("") fails inside bwrap's namespaces, where it read as bwrap failing (121,
+            // "no backend can run here": eighth outside review): a usage error, said here.
+            if (inv.command.front().empty()) return usage("the command name is empty");
             break;
         case Action::doctor:
         case Action::print_policy:

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "fs/path.hpp"
+#include "fs/read_bounded.hpp"
 #include "util/unique_fd.hpp"
 
 namespace sbx {
@@ -85,20 +86,15 @@ Result<std::string> read_small_file(int fd, const std::string& path, std::size_t
         return Error(ErrorKind::os, "git file changed while read")
             .with_path(path)
             .with_errno(EAGAIN);
-    std::string data(max + 1, '\0');
-    std::size_t have = 0;
-    while (have < data.size()) {
-        ssize_t n = ::read(in.get(), data.data() + have, data.size() - have);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return os_error("cannot read git file", errno, path);
-        if (n == 0) break;
-        have += static_cast<std::size_t>(n);
-    }
-    if (have > max)
+    // Read as it comes, not into a buffer of the bound: the index's bound is 128 MiB, and
+    // zero-filling that much took every run in a committed repository 0.4-1.7 s (and 128 MiB
+    // of memory) for a file of a few KiB.
+    BoundedRead r = read_bounded(in.get(), max);
+    if (r.sys_errno != 0) return os_error("cannot read git file", r.sys_errno, path);
+    if (r.too_large)
         return unusable("git file is larger than " + std::to_string(max) + " bytes")
             .with_path(path);
-    data.resize(have);
-    return data;
+    return std::move(r.text);
 }
 
 namespace {

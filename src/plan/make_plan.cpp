@@ -29,6 +29,8 @@ Result<MountPlan> make_plan(const Policy& policy, const PlanOptions& opts) {
     const auto& fs = policy.filesystem;
     SBX_TRY(add_roots(d, fs.read, "filesystem.read", kRead, OpKind::bind_ro));
     SBX_TRY(add_roots(d, fs.write, "filesystem.write", kWrite, OpKind::bind_rw));
+    SBX_TRY(add_roots(d, opts.private_roots, "filesystem.caches", kWrite, OpKind::bind_rw,
+                      RootNames::skip));
     SBX_TRY(add_tmpfs(d, fs.tmpfs));
     auto denied = add_denied(d, fs.deny);
     if (!denied.ok()) return std::move(denied).error();

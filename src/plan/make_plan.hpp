@@ -30,6 +30,10 @@ struct PlanOptions {
     // file: app.cpp says why), applied after filesystem.protect like rules written at its end.
     // An input of their own, so the Policy stays what its files say.
     std::vector<PathRule> extra_protect;
+    // Writable roots private to sandboxed runs (filesystem.caches: app/caches.hpp), made
+    // writable like filesystem.write but without the relative protect and deny names inside:
+    // no host program runs in them, and each root's names cost some 500 system calls.
+    std::vector<PathRule> private_roots;
     // The workspace and $HOME: where a missing name of MissingScope::project (both) or home
     // ($HOME) is blocked, when it is a writable root. Resolved by the plan, so a path given
     // through a link still counts. Empty: none.

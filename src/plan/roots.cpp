@@ -6,7 +6,7 @@
 namespace sbx::planning {
 
 Status add_roots(Draft& d, const std::vector<PathRule>& rules, const char* list, int rank,
-                 OpKind kind) {
+                 OpKind kind, RootNames names) {
     for (const auto& rule : rules) {
         auto r = d.resolve_rule(rule.path, rule.origin);
         if (!r.ok()) return std::move(r).error();
@@ -31,7 +31,7 @@ Status add_roots(Draft& d, const std::vector<PathRule>& rules, const char* list,
         const RuleRef op_rule = op.rule;
         d.add(std::move(op), rank);
         if (kind == OpKind::bind_rw) {
-            d.writable_roots.push_back(r->real);
+            if (names == RootNames::apply) d.writable_roots.push_back(r->real);
             for (const auto& hop : r->chain)
                 d.root_links.push_back(
                     CrossedLink{Pin{hop.link, hop.link_text, r->real, op_rule}, hop.parent});

@@ -8,10 +8,14 @@
 
 namespace sbx::planning {
 
+// Whether a writable root gets the relative protect and deny names inside it. Private ones
+// (the sandbox's own caches, PlanOptions::private_roots) do not: no host program reads them.
+enum class RootNames { apply, skip };
+
 // One bind op of `kind` per existing rule path; a missing one is a warning, not an error.
-// bind_rw roots are also recorded in Draft::writable_roots.
+// bind_rw roots are also recorded in Draft::writable_roots, unless `names` is skip.
 [[nodiscard]] Status add_roots(Draft& d, const std::vector<PathRule>& rules, const char* list,
-                               int rank, OpKind kind);
+                               int rank, OpKind kind, RootNames names = RootNames::apply);
 
 [[nodiscard]] Status add_tmpfs(Draft& d, const std::vector<PathRule>& rules);
 

@@ -83,6 +83,18 @@ constexpr std::array kNames{
     AgentConfigName{".npmrc", project,
                     "npm: node-options, script-shell and the registry for the next install"},
     AgentConfigName{".yarnrc.yml", project, "Yarn: yarnPath, the JavaScript run as yarn itself"},
+    // Package tools' user configuration (tenth outside review): each can name a command or a
+    // package index the user's next unsandboxed use of the tool follows.
+    AgentConfigName{".config/pip", home, "pip: pip.conf (index-url, the packages installed next)"},
+    AgentConfigName{".pip", home, "pip: the older place of pip.conf"},
+    AgentConfigName{".config/uv", home, "uv: uv.toml (index, the packages installed next)"},
+    AgentConfigName{".config/go", home,
+                    "Go: env (GOFLAGS=-toolexec runs a command at every build)"},
+    AgentConfigName{".config/ccache", home, "ccache: ccache.conf (prefix_command runs a command)"},
+    AgentConfigName{".yarnrc", home, "Yarn 1: yarn-path, the JavaScript run as yarn itself"},
+    AgentConfigName{".cargo/config.toml", home,
+                    "cargo: build.rustc-wrapper and aliases run at every build"},
+    AgentConfigName{".cargo/config", home, "cargo: the older name of config.toml"},
     AgentConfigName{".pre-commit-config.yaml", project,
                     "pre-commit: the commands its git hook runs at the next commit"},
 };

@@ -1,5 +1,6 @@
 #include "fs/path.hpp"
 #include "policy/agent_config.hpp"
+#include "policy/caches.hpp"
 #include "policy/load.hpp"
 
 namespace sbx {
@@ -51,6 +52,17 @@ Policy default_policy(const ExpandContext& ctx) {
     fs.symlinks = {SymlinkMode::pin, {{}, 0, "filesystem.symlinks"}};
     fs.missing_protected = {MissingProtected::block, {{}, 0, "filesystem.missing_protected"}};
     fs.git = {GitMode::protect, {{}, 0, "filesystem.git"}};
+    // Every cache sbxrun knows: each is private to sandboxed runs, so enabling one cannot
+    // poison the host, and without them `go build` fails outright and npm, pip and ccache
+    // redo their work at every run. Per workspace, so that a command in one project cannot
+    // plant a package that a sandboxed install in another project then runs with that
+    // project's workspace writable (sbxrun-policy(5), filesystem.caches).
+    fs.caches.clear();
+    for (const auto& t : cache_tools())
+        fs.caches.push_back(
+            CacheRule{std::string(t.name),
+                      {{}, 0, "filesystem.caches[" + std::to_string(fs.caches.size()) + "]"}});
+    fs.cache_scope = {CacheScope::workspace, {{}, 0, "filesystem.cache_scope"}};
 
     p.network.mode = {NetworkMode::none, {{}, 0, "network.mode"}};
     // unix_sockets is left unset so that it follows mode (effective_unix_sockets): refused with

@@ -36,6 +36,16 @@ const char* to_string(GitMode m) {
     return "protect";
 }
 
+const char* to_string(CacheScope s) {
+    switch (s) {
+        case CacheScope::workspace:
+            return "workspace";
+        case CacheScope::user:
+            return "user";
+    }
+    return "?";
+}
+
 const char* to_string(NetworkMode m) {
     switch (m) {
         case NetworkMode::none:

@@ -23,6 +23,9 @@ enum class MissingProtected { block, ignore };
 // filesystem.git: `.git` read-only (protect), or writable for commits with what makes git run
 // code kept read-only (commit; plan/protect_git.cpp).
 enum class GitMode { protect, commit };
+// filesystem.cache_scope: one private cache directory per workspace, or one for all the
+// user's runs (app/caches.hpp).
+enum class CacheScope { workspace, user };
 // allowlist: only the hosts network.allow names (and network.deny does not), through sbxrun's
 // filtering proxy (issue 13). Not enforced by any backend yet: they refuse to run it.
 enum class NetworkMode { none, full, allowlist };
@@ -57,6 +60,12 @@ struct PathRule {
     MissingScope missing = MissingScope::every_root;
 };
 
+// One entry of filesystem.caches: a tool policy/caches.hpp knows.
+struct CacheRule {
+    std::string tool;
+    Origin origin;
+};
+
 struct FilesystemPolicy {
     std::vector<PathRule> read;     // visible read-only
     std::vector<PathRule> write;    // writable roots
@@ -66,6 +75,8 @@ struct FilesystemPolicy {
     Setting<SymlinkMode> symlinks{SymlinkMode::pin, {}};
     Setting<MissingProtected> missing_protected{MissingProtected::block, {}};
     Setting<GitMode> git{GitMode::protect, {}};
+    std::vector<CacheRule> caches;  // the tools whose caches are private and writable
+    Setting<CacheScope> cache_scope{CacheScope::workspace, {}};
 };
 
 struct NetworkPolicy {
@@ -135,6 +146,7 @@ struct PolicyLimits {
 [[nodiscard]] const char* to_string(SymlinkMode m);
 [[nodiscard]] const char* to_string(MissingProtected m);
 [[nodiscard]] const char* to_string(GitMode m);
+[[nodiscard]] const char* to_string(CacheScope s);
 [[nodiscard]] const char* to_string(NetworkMode m);
 [[nodiscard]] const char* to_string(UnixSockets u);
 [[nodiscard]] const char* to_string(BackendKind b);

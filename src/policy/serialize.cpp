@@ -128,6 +128,11 @@ std::string policy_to_toml(const Policy& p) {
     toml_setting(out, "symlinks", fs.symlinks);
     toml_setting(out, "missing_protected", fs.missing_protected);
     toml_setting(out, "git", fs.git);
+    out += "caches = [";
+    for (std::size_t i = 0; i < fs.caches.size(); ++i)
+        out += std::string(i ? ", " : "") + toml_string(fs.caches[i].tool);
+    out += "]\n";
+    toml_setting(out, "cache_scope", fs.cache_scope);
 
     out += "\n[network]\n";
     toml_setting(out, "mode", p.network.mode);
@@ -173,6 +178,8 @@ std::string policy_to_json(const Policy& p) {
     const auto& b = p.backend;
     oj env_set = oj::object();
     for (const auto& [k, v] : pr.env_set) env_set[k] = v;
+    oj caches = oj::array();
+    for (const auto& c : fs.caches) caches.push_back(c.tool);
     oj order = oj::array();
     for (auto k : b.order) order.push_back(to_string(k));
     oj network = {{"mode", to_string(p.network.mode.value)}};
@@ -191,7 +198,9 @@ std::string policy_to_json(const Policy& p) {
           {"tmpfs", json_paths(fs.tmpfs)},
           {"symlinks", to_string(fs.symlinks.value)},
           {"missing_protected", to_string(fs.missing_protected.value)},
-          {"git", to_string(fs.git.value)}}},
+          {"git", to_string(fs.git.value)},
+          {"caches", caches},
+          {"cache_scope", to_string(fs.cache_scope.value)}}},
         {"network", network},
         {"process",
          {{"env_clear", pr.env_clear},

@@ -115,27 +115,44 @@ Error syntax_error(const std::string& name, std::string_view description,
         .with_origin({name, static_cast<int>(where.begin.line), {}});
 }
 
-
 // toml++ 3.3 classifies a non-ASCII character met outside a string or a comment with tables
 // that end in __builtin_unreachable for many code points (U+00E9 among them): undefined
 // behaviour (found by test/fuzz/fuzz_policy_toml with U+FEDB). Such a character is never valid
 // TOML there (bare keys are ASCII), so it is refused before toml++ sees it. Strings, quoted
 // keys and comments may hold any UTF-8, as TOML allows.
+//
+// The same pass bounds the dots outside strings on one line. toml++ builds a dotted key
+// (a.b.c... = 1) as that many nested tables and destroys them recursively: 150,000 parts in a
+// 300 KB file overflowed the stack (ninth outside review). A key, a table header and an inline
+// table are each one line in TOML 1.0, and toml++ bounds the nesting of inline tables and
+// arrays itself, so this bounds the depth of every document; no policy is anywhere near it
+// (PolicyLimits::max_depth is 16).
+constexpr std::size_t kMaxDotsPerLine = 512;
+
 Status refuse_non_ascii_outside_strings(std::string_view t, const std::string& name) {
     enum class In { code, comment, basic, literal, ml_basic, ml_literal } in = In::code;
     int line = 1;
     std::size_t line_start = 0;
+    std::size_t dots = 0;
     auto starts = [&](std::size_t i, const char* three) { return t.substr(i, 3) == three; };
     for (std::size_t i = 0; i < t.size(); ++i) {
         const char c = t[i];
         if (c == '\n') {
             ++line;
             line_start = i + 1;
+            dots = 0;
             if (in == In::comment || in == In::basic || in == In::literal) in = In::code;
             continue;
         }
         switch (in) {
             case In::code:
+                if (c == '.' && ++dots > kMaxDotsPerLine) {
+                    return Error(ErrorKind::limit,
+                                 "more than " + std::to_string(kMaxDotsPerLine) +
+                                     " dots outside strings on one line (a key nested that deep "
+                                     "is never a policy)")
+                        .with_origin({name, line, {}});
+                }
                 if (c == '#') {
                     in = In::comment;
                 } else if (c == '"') {

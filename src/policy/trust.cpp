@@ -138,8 +138,17 @@ Result<TrustCandidate> read_trust_candidate(const std::string& path, const Polic
                     dir);
     TrustCandidate c;
     c.key = path_join(std::string(real, static_cast<std::size_t>(n)), path_base_name(path));
-    UniqueFd fd(::openat(dfd.get(), path_base_name(path).c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    // O_NONBLOCK and a regular file only: the workspace's policy is a name the sandboxed
+    // command can create, and a FIFO there hung every later sbxrun in that workspace (tenth
+    // outside review). A policy from a pipe is given with --policy, which reads it as it comes.
+    UniqueFd fd(::openat(dfd.get(), path_base_name(path).c_str(),
+                         O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
     if (!fd) return fail(errno, "cannot read policy file " + path, path);
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) return fail(errno, "cannot read policy file " + path, path);
+    if (!S_ISREG(st.st_mode))
+        return Error(ErrorKind::usage, "the workspace policy " + path + " is not a regular file")
+            .with_path(path);
     BoundedRead r = read_bounded(fd.get(), limits.max_file_bytes);
     if (r.sys_errno != 0) return fail(r.sys_errno, "cannot read policy file " + path, path);
     if (r.too_large)

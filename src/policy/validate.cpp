@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "policy/agent_config.hpp"
+#include "policy/caches.hpp"
 #include "policy/expand.hpp"
 
 namespace sbx {
@@ -214,7 +215,36 @@ private:
                     [&](const At& v) {
                         return setting(v, fs.git, {GitMode::protect, GitMode::commit});
                     }},
+                   {"caches", [&](const At& v) { return caches(v, fs.caches); }},
+                   {"cache_scope",
+                    [&](const At& v) {
+                        return setting(v, fs.cache_scope,
+                                       {CacheScope::workspace, CacheScope::user});
+                    }},
                });
+    }
+
+    // filesystem.caches: tool names only. A path is refused rather than made writable: the
+    // tools' own places are the host's caches, which is what this list keeps read-only.
+    Status caches(const At& a, std::vector<CacheRule>& out) {
+        std::vector<CacheRule> list;
+        SBX_TRY(each_item(a, [&](const At& item) -> Status {
+            auto s = string_value(item, /*allow_empty=*/true);
+            if (!s) return std::move(s).error();
+            if (!find_cache_tool(*s)) {
+                std::string known;
+                for (const auto& t : cache_tools())
+                    known += (known.empty() ? "" : ", ") + std::string(t.name);
+                return schema(item, "unknown cache " + quote_for_message(*s) + " (known: " + known +
+                                        "; a directory to write is filesystem.write)");
+            }
+            for (const auto& seen : list)
+                if (seen.tool == *s) return schema(item, "cache \"" + *s + "\" is listed twice");
+            list.push_back(CacheRule{*s, origin(item)});
+            return {};
+        }));
+        out = std::move(list);
+        return {};
     }
 
     Status network(const At& a, Policy& p) {

@@ -60,7 +60,7 @@ std::vector<std::string> with_proxy_environment(std::vector<std::string> env,
 
 std::vector<std::string> sandbox_environment(const ProcessPolicy& p,
                                              const std::vector<std::string>& host,
-                                             bool no_unix_sockets, bool no_network) {
+                                             const EnvironmentExtras& extras) {
     std::vector<std::string> out;
     out.reserve(host.size() + p.env_set.size());
     for (const auto& entry : host) {
@@ -69,12 +69,19 @@ std::vector<std::string> sandbox_environment(const ProcessPolicy& p,
         std::string name = entry.substr(0, eq);
         if (p.env_clear && !matches_any(name, p.env_keep)) continue;
         if (matches_any(name, p.env_unset)) continue;
-        if (no_unix_sockets && std::find(socket_variables().begin(), socket_variables().end(),
-                                         name) != socket_variables().end())
+        if (extras.no_unix_sockets &&
+            std::find(socket_variables().begin(), socket_variables().end(), name) !=
+                socket_variables().end())
             continue;
-        bool overridden = std::any_of(p.env_set.begin(), p.env_set.end(),
-                                      [&](const auto& kv) { return kv.first == name; });
+        auto named = [&](const auto& kv) { return kv.first == name; };
+        const bool overridden = std::any_of(p.env_set.begin(), p.env_set.end(), named) ||
+                                std::any_of(extras.caches.begin(), extras.caches.end(), named);
         if (!overridden) out.push_back(entry);
+    }
+    for (const auto& [name, value] : extras.caches) {
+        const bool set_by_policy = std::any_of(p.env_set.begin(), p.env_set.end(),
+                                               [&](const auto& kv) { return kv.first == name; });
+        if (!set_by_policy) out.push_back(name + "=" + value);
     }
     for (const auto& [name, value] : p.env_set) {
         // Later entries of env_set win: drop an earlier one of the same name.
@@ -84,7 +91,7 @@ std::vector<std::string> sandbox_environment(const ProcessPolicy& p,
                   out.end());
         out.push_back(prefix + value);
     }
-    if (no_network) {
+    if (extras.no_network) {
         for (const auto& entry : no_network_defaults()) {
             const std::string prefix = entry.substr(0, entry.find('=') + 1);
             if (std::none_of(out.begin(), out.end(),

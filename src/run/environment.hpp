@@ -2,26 +2,36 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "policy/policy.hpp"
 
 namespace sbx {
 
+// What the run adds to the policy's [process] table.
+struct EnvironmentExtras {
+    // network.unix_sockets = "block": the variables that only name a host service's socket
+    // (socket_variables()) are dropped, unless env_set sets them: the command could not
+    // connect anyway, and a tool that finds SSH_AUTH_SOCK tries it and fails with a confusing
+    // error instead of going on without the agent.
+    bool no_unix_sockets = false;
+    // network.mode = "none": the package managers that retry a failed download for a minute
+    // or more are told not to (no_network_defaults()), unless the host's environment or
+    // env_set already says how often: with no network a retry can only fail again, and
+    // `npm install` would say nothing for 70 seconds.
+    bool no_network = false;
+    // filesystem.caches (app/caches.hpp): set over the host's values, which name the host's
+    // own caches (read-only in the sandbox), but not over env_set's.
+    std::vector<std::pair<std::string, std::string>> caches;
+};
+
 // Order of application: env_clear keeps only env_keep; then env_unset (names or fnmatch globs)
-// removes; then env_set sets (and wins over both). Entries without '=' are dropped.
-// no_unix_sockets (network.unix_sockets = "block"): the variables that only name a host
-// service's socket (kSocketVariables) are dropped too, unless env_set sets them: the command
-// could not connect anyway, and a tool that finds SSH_AUTH_SOCK tries it and fails with a
-// confusing error instead of going on without the agent.
-// no_network (network.mode = "none"): the package managers that retry a failed download
-// for a minute or more are told not to (no_network_defaults()), unless the host's environment
-// or env_set already says how often: with no network a retry can only fail again, and
-// `npm install` would say nothing for 70 seconds.
+// removes; then the extras; then env_set sets (and wins over all). Entries without '=' are
+// dropped.
 [[nodiscard]] std::vector<std::string> sandbox_environment(const ProcessPolicy& p,
                                                            const std::vector<std::string>& host,
-                                                           bool no_unix_sockets = false,
-                                                           bool no_network = false);
+                                                           const EnvironmentExtras& extras = {});
 
 // network.mode = "allowlist": HTTP_PROXY, HTTPS_PROXY, http_proxy and https_proxy set to
 // `proxy_url`, ALL_PROXY and all_proxy to `socks_url` (socks5h://: the proxy resolves names),

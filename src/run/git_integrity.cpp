@@ -60,11 +60,14 @@ bool list_dir(int fd, Listing& out) {
             if (n == "HEAD") out.head = true;
             if (n == "commondir") out.commondir = true;
             if (n == "config") out.config = true;
+            // git's is_git_directory() only asks access(X_OK) of objects and refs: a link
+            // (eighth outside review) or an executable file (ninth) passes as well as a
+            // directory. Any entry of those names counts here.
+            if (n == "objects") out.objects = true;
+            if (n == "refs") out.refs = true;
             if (type == DT_LNK) out.links.push_back(n);
             if (type == DT_REG && n == ".git") out.gitfile = true;
             if (type != DT_DIR) continue;
-            if (n == "objects") out.objects = true;
-            if (n == "refs") out.refs = true;
             out.dirs.push_back(n);
         }
     }
@@ -199,20 +202,31 @@ struct Pending {
 
 }  // namespace
 
-// Whether a file in the git directory's hooks/ changed since `start`.
+// Whether `name` in `dirfd`, or what it leads to when it is a link, changed since `start`. git
+// follows a hook, a config or a hooks/ that is a link, and a common layout keeps hooks in the
+// work tree with links to them in .git/hooks: rewriting the file the link names is changing
+// the hook (eighth outside review). Only stat() follows the link here; nothing is opened.
+bool changed_since(int dirfd, const char* name, const timespec& start) {
+    struct stat st {};
+    if (::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return false;
+    if (since(st, start)) return true;
+    return S_ISLNK(st.st_mode) && ::fstatat(dirfd, name, &st, 0) == 0 && since(st, start);
+}
+
+// Whether a file in the git directory's hooks/ changed since `start` (hooks/ itself may be a
+// link to a directory: git follows it).
 bool hook_changed(int gitdir_fd, const timespec& start) {
-    UniqueFd hooks(::openat(gitdir_fd, "hooks", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd hooks(::openat(gitdir_fd, "hooks", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!hooks) return false;
     DIR* d = ::fdopendir(hooks.get());
     if (d == nullptr) return false;
     (void)hooks.release();
     bool changed = false;
     while (dirent* e = ::readdir(d)) {
-        struct stat st {};
         if (e->d_name[0] == '.' &&
             (e->d_name[1] == 0 || (e->d_name[1] == '.' && e->d_name[2] == 0)))
             continue;
-        if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && since(st, start)) {
+        if (changed_since(::dirfd(d), e->d_name, start)) {
             changed = true;
             break;
         }
@@ -221,11 +235,63 @@ bool hook_changed(int gitdir_fd, const timespec& start) {
     return changed;
 }
 
+// What each code entry of the git directory on `fd`, and each file in its hooks/, leads to
+// now (stat(), links followed: what git would read or run). Sorted by name.
+std::vector<EntryIdentity> entry_identities(int fd) {
+    std::vector<EntryIdentity> out;
+    auto add = [&](int dirfd, const char* name, std::string label) {
+        EntryIdentity e;
+        e.name = std::move(label);
+        struct stat st {};
+        if (::fstatat(dirfd, name, &st, 0) == 0) {
+            e.present = true;
+            e.dev = st.st_dev;
+            e.ino = st.st_ino;
+        }
+        out.push_back(std::move(e));
+    };
+    for (const char* e : kCodeEntries) add(fd, e, e);
+    UniqueFd hooks(::openat(fd, "hooks", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    DIR* d = hooks ? ::fdopendir(hooks.get()) : nullptr;
+    if (d != nullptr) {
+        (void)hooks.release();
+        // A bound: a hooks/ of thousands of files is no repository's (then the times decide).
+        for (int n = 0; n < 256; ++n) {
+            const dirent* h = ::readdir(d);
+            if (h == nullptr) break;
+            const std::string name = h->d_name;
+            if (name == "." || name == "..") continue;
+            add(::dirfd(d), h->d_name, "hooks/" + name);
+        }
+        ::closedir(d);
+    }
+    std::sort(out.begin(), out.end(),
+              [](const EntryIdentity& a, const EntryIdentity& b) { return a.name < b.name; });
+    return out;
+}
+
 // Where a git directory is known to be before the run: its path and identity.
-bool known_before(const GitWatch& w, const std::string& path, const struct stat& st) {
-    return std::any_of(w.known.begin(), w.known.end(), [&](const KnownGitDir& k) {
-        return k.dev == st.st_dev && k.ino == st.st_ino && k.path == path;
-    });
+const KnownGitDir* known_before(const GitWatch& w, const std::string& path, const struct stat& st) {
+    for (const auto& k : w.known)
+        if (k.dev == st.st_dev && k.ino == st.st_ino && k.path == path) return &k;
+    return nullptr;
+}
+
+// The first code entry or hook of a known git directory that leads to another file than it
+// did before the run (or to one where it led nowhere, or the reverse), or "".
+std::string entry_led_elsewhere(const KnownGitDir& k, int fd) {
+    const std::vector<EntryIdentity> now = entry_identities(fd);
+    for (const auto& e : now) {
+        auto was = std::find_if(k.entries.begin(), k.entries.end(),
+                                [&](const EntryIdentity& b) { return b.name == e.name; });
+        if (was == k.entries.end() ? e.present : !(*was == e)) return e.name;
+    }
+    for (const auto& b : k.entries) {
+        const bool gone = std::none_of(now.begin(), now.end(),
+                                       [&](const EntryIdentity& e) { return e.name == b.name; });
+        if (gone && b.present) return b.name;
+    }
+    return {};
 }
 
 // A git directory found after the run: reported when the run made it, moved it here or changed
@@ -234,17 +300,23 @@ bool known_before(const GitWatch& w, const std::string& path, const struct stat&
 // untouched.
 void judge(const GitWatch& watch, const Pending& p, int fd, const struct stat& dst,
            GitIntegrityReport& report) {
-    const bool known = known_before(watch, p.path, dst);
+    const KnownGitDir* k = known_before(watch, p.path, dst);
+    const bool known = k != nullptr;
+    std::string fresh_name;
     const char* fresh = nullptr;  // the entry the run made or changed, if any
     for (const char* e : kCodeEntries) {
-        struct stat st {};
-        if (::fstatat(fd, e, &st, AT_SYMLINK_NOFOLLOW) == 0 && since(st, watch.start)) {
+        if (changed_since(fd, e, watch.start)) {
             fresh = e;
             break;
         }
     }
     // A hook rewritten in place changes the file, not hooks/ (seventh outside review).
     if (fresh == nullptr && hook_changed(fd, watch.start)) fresh = "a hook";
+    // A linked entry that now leads to another file, older than the run (ninth).
+    if (fresh == nullptr && known) {
+        fresh_name = entry_led_elsewhere(*k, fd);
+        if (!fresh_name.empty()) fresh = fresh_name.c_str();
+    }
     if (known && fresh == nullptr && !p.named_anew) return;
     std::string how;
     if (p.named_anew)
@@ -338,7 +410,8 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
             // workspace made to look like one must not hide what is planted below it: found
             // writing this check's tests).
             if (before) {
-                known->push_back(KnownGitDir{p.path, dst.st_dev, dst.st_ino});
+                known->push_back(
+                    KnownGitDir{p.path, dst.st_dev, dst.st_ino, entry_identities(fd.get())});
             } else {
                 judge(watch, p, fd.get(), dst, *report);
             }
@@ -452,6 +525,18 @@ GitWatch git_watch(const MountPlan& plan, bool bwrap, const std::string& workspa
         }
         for (std::string up = path_parent(ws); up != "/" && writable(up); up = path_parent(up))
             w.lone_dirs.push_back(up);
+    }
+    // The top of every other writable root: a bare repository written straight into
+    // ${tmpdir} (HEAD, objects/, refs/, a config) is the git directory of every directory
+    // below it that has none of its own, as a .git there would be, which is blocked (eighth
+    // outside review). Checked, not searched: the host's git finds it from below.
+    for (const auto& op : plan.ops) {
+        if (op.kind != OpKind::bind_rw || !op.is_dir) continue;
+        auto covered = [&](const std::string& d) { return path_is_within(op.dest, d); };
+        if (std::any_of(w.worktrees.begin(), w.worktrees.end(), covered) ||
+            std::find(w.lone_dirs.begin(), w.lone_dirs.end(), op.dest) != w.lone_dirs.end())
+            continue;
+        w.lone_dirs.push_back(op.dest);
     }
     if (bwrap) {
         for (const auto& op : plan.ops)

@@ -38,11 +38,25 @@
 
 namespace sbx {
 
-// A git directory the search found before the run: where, and which.
+// What one of a git directory's code entries (or hooks/<name>) leads to: the file git would
+// read or run, links followed. A link can be made to lead elsewhere without a new time on
+// the file it then leads to (a directory on the way renamed over another, in a later run:
+// ninth outside review), so "changed" is also "now another file".
+struct EntryIdentity {
+    std::string name;  // "config", "hooks", "hooks/pre-commit", ...
+    bool present = false;
+    dev_t dev = 0;
+    ino_t ino = 0;
+    bool operator==(const EntryIdentity&) const = default;
+};
+
+// A git directory the search found before the run: where, which, and what its code entries
+// led to then.
 struct KnownGitDir {
     std::string path;
     dev_t dev = 0;
     ino_t ino = 0;
+    std::vector<EntryIdentity> entries;
 };
 
 struct GitWatch {

@@ -199,6 +199,7 @@ std::string status_json(const Outcome& o) {
                         {"socks_proxy", o.proxy.socks_url},
                         {"connections", std::move(connections)}};
     }
+    j["unchecked"] = o.unchecked;
     j["duration_ms"] = o.duration_ms;
     // Paths are bytes, JSON is UTF-8: invalid sequences become U+FFFD instead of throwing,
     // so the document is written on every path, however odd the file names involved.

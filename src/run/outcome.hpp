@@ -45,6 +45,10 @@ struct Outcome {
     // "connect") and let through (network.connections). Inactive: no "network" field.
     ProxyReport proxy;
     std::string proxy_url;  // what the command's HTTP_PROXY named
+    // Checks after the run that stopped at a bound before looking everywhere (the search for
+    // planted git directories in a large tree): what they did not look at is not vouched for.
+    // The status document's `unchecked`, so that a harness sees it without reading stderr.
+    std::vector<std::string> unchecked;
     long long duration_ms = 0;
 };
 

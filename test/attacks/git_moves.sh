@@ -5,8 +5,10 @@
 # symlink written by one run toward ${tmpdir}, and the repository made there by the next; a
 # thousand decoy directories before the plant; a FIFO named config (sbxrun hung on it). And the
 # seventh's: padding past the search's bound, an old link into ${tmpdir}, a hook rewritten in
-# place. Each
-# must end a run 120, name the place, and leave the host's next git harmless.
+# place. And the eighth's: objects/ or refs/ as a link (git follows it), a bare repository at the
+# top of ${tmpdir}, a hook of the host's nested repository that is a link into the work tree
+# rewritten through it. Each must end a run 120, name the place, and leave the host's next git
+# harmless.
 . "$(dirname "$0")/lib.sh"
 command -v git >/dev/null || skip_all "git is not installed"
 
@@ -84,11 +86,47 @@ for MODE in protect commit; do
     check "$BACKEND $MODE: ... saying the run made more directories than the search vouches for" \
         grep -q "the run made more than" "$ERR"
     rm -rf "$WS/pad" "$WS/q"
+    # Eighth outside review: the padding spread over runs, each under the bound. The search
+    # then stops at its bound on the host's (old) directories, which is not fatal (a large
+    # tree is not an attack), but the status document says so to the harness.
+    if [ "$MODE" = protect ]; then
+        run "mkdir pad1 && cd pad1 && seq -f 'd%05g' 2100 | xargs mkdir"
+        run "mkdir pad2 && cd pad2 && seq -f 'd%05g' 2100 | xargs mkdir"
+        run true
+        check "$BACKEND $MODE: a search cut at its bound is listed under unchecked in the status document" \
+            python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if any("stopped at its bound" in u for u in d["unchecked"]) else 1)' "$FIX/.status"
+        rm -rf "$WS/pad1" "$WS/pad2"
+        run true
+        check "$BACKEND $MODE: ... and unchecked is empty when the search is whole" \
+            python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["unchecked"] == [] else 1)' "$FIX/.status"
+    fi
     # A link older than the run into a writable place (${tmpdir}) is followed.
     mkdir -p "$FIX/tmp/build"; ln -s "$FIX/tmp/build" "$WS/build"; own_fix
     run "$plant" sh build
     expect_rc 120 "$BACKEND $MODE: a plant through an old link into \${tmpdir} ends the run 120"
     rm -rf "$WS/build" "$FIX/tmp/build"
+
+    # Eighth outside review: objects/ (then refs/) a link to a directory beside it.
+    for L in objects refs; do
+        run "$plant"' && mv "$1/'$L'" "$1/.'$L'" && ln -s ".'$L'" "$1/'$L'"' sh "$WS/lnk"
+        expect_rc 120 "$BACKEND $MODE: a plant whose $L is a link ends the run 120"
+        check "$BACKEND $MODE: ... naming it" grep -q "$WS/lnk is a git directory" "$ERR"
+        rm -rf "$WS/lnk"
+    done
+    # Ninth: objects and refs as executable files (git's access(X_OK) takes them).
+    run "$plant"' && rm -rf "$1/objects" "$1/refs" && : >"$1/objects" && : >"$1/refs" && chmod +x "$1/objects" "$1/refs"' sh "$WS/xf"
+    expect_rc 120 "$BACKEND $MODE: a plant whose objects and refs are executable files ends the run 120"
+    rm -rf "$WS/xf"
+    # ... and the two-run way: a .git file toward ${tmpdir}, then a plant there with a link.
+    run "mkdir -p sub && printf 'gitdir: %s\\n' '$FIX/tmp/evil' >sub/.git"
+    run "$plant"' && mv "$1/objects" "$1/o" && ln -s o "$1/objects"' sh "$FIX/tmp/evil"
+    expect_rc 120 "$BACKEND $MODE: a linked-objects repository a .git file of an earlier run names ends the run 120"
+    rm -rf "$FIX/tmp/evil" "$WS/sub"
+    # A bare repository written straight into the top of ${tmpdir} (its .git is blocked).
+    run "$plant" sh "$FIX/tmp"
+    expect_rc 120 "$BACKEND $MODE: a bare repository at the top of \${tmpdir} ends the run 120"
+    check "$BACKEND $MODE: ... naming it" grep -q "$FIX/tmp is a git directory" "$ERR"
+    rm -rf "$FIX/tmp/objects" "$FIX/tmp/refs" "$FIX/tmp/HEAD" "$FIX/tmp/config"
 
     check "$BACKEND $MODE: no planted command ran on the host during the runs" test ! -e "$MARK"
 
@@ -100,6 +138,29 @@ for MODE in protect commit; do
     # Seventh outside review: its hook rewritten in place (hooks/ itself unchanged).
     run 'echo "touch '"$MARK"'" >>nested/.git/hooks/pre-commit'
     expect_rc 120 "$BACKEND $MODE: a hook of the host's nested repository rewritten in place ends the run 120"
+    rm -rf "$WS/nested"
+    # Eighth outside review: the hook is a link into the work tree (a common layout), and the
+    # command rewrites the file it names; then the config, the same way.
+    hgit init -q "$WS/nested" && mkdir "$WS/nested/hooks" &&
+        printf '#!/bin/sh\nexit 0\n' >"$WS/nested/hooks/pre-commit" &&
+        ln -s ../../hooks/pre-commit "$WS/nested/.git/hooks/pre-commit"
+    own_fix
+    run 'echo "touch '"$MARK"'" >>nested/hooks/pre-commit'
+    expect_rc 120 "$BACKEND $MODE: a hook of the host's nested repository rewritten through its link ends the run 120"
+    mv "$WS/nested/.git/config" "$WS/nested/cfg" && ln -s ../cfg "$WS/nested/.git/config"
+    run 'printf "[core]\\n\\tfsmonitor = \\"touch '"$MARK"'\\"\\n" >>nested/cfg'
+    expect_rc 120 "$BACKEND $MODE: a config of the host's nested repository rewritten through its link ends the run 120"
+    rm -rf "$WS/nested"
+    # Ninth: the file the hook's link leads to is swapped over two runs: the first writes a
+    # new hook where nothing leads yet, the second renames its directory onto the link's path.
+    hgit init -q "$WS/nested" && mkdir "$WS/nested/hooks" &&
+        printf '#!/bin/sh\nexit 0\n' >"$WS/nested/hooks/pre-commit" &&
+        ln -s ../../hooks/pre-commit "$WS/nested/.git/hooks/pre-commit"
+    own_fix
+    run 'mkdir nested/new && printf "#!/bin/sh\\ntouch '"$MARK"'\\n" >nested/new/pre-commit'
+    diag "$MODE: run 1 (a hook where nothing leads) exit $RC"
+    run 'mv nested/hooks nested/old && mv nested/new nested/hooks'
+    expect_rc 120 "$BACKEND $MODE: a hook whose link leads to another, older file after the run ends the run 120"
     rm -rf "$WS/nested"
 done
 done_testing

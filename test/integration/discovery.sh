@@ -26,6 +26,13 @@ rm "$FIX/xdg/sbxrun/policy.toml"
 
 STORE=$FIX/home/.config/sbxrun/trusted
 STATUS=$FIX/status.json
+# Tenth outside review: a FIFO planted as .sbxrun.toml hung every later sbxrun there.
+mkfifo "$WS/.sbxrun.toml"; own_fix
+(cd "$WS" && as_runner timeout 20 "$SBXRUN" -- touch ran) >"$OUT" 2>"$ERR"; RC=$?
+expect_rc 125 "a FIFO as <workspace>/.sbxrun.toml is refused at once (125), not waited on"
+check "... saying it is not a regular file" grep -q "is not a regular file" "$ERR"
+check "... and nothing ran" test ! -e "$WS/ran"
+rm -f "$WS/.sbxrun.toml"
 cp "$FIX/deny.toml" "$WS/.sbxrun.toml"; own_fix
 # Untrusted: nothing runs, the user is told what to review and which command approves it.
 sbx --status-file "$STATUS" -- touch ran

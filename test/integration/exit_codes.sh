@@ -72,6 +72,37 @@ run_status --timeout abc -- true
 expect_rc 125 "a bad --timeout gives 125"
 run_status
 expect_rc 125 "no command gives 125"
+# Ninth outside review: a dotted key of 150,000 parts crashed sbxrun (SIGSEGV, 139).
+python3 -c 'import sys; sys.stdout.write("version = 1\n" + ".".join(["a"] * 150000) + " = 1\n")' >"$FIX/dotted.toml"
+run_status --policy "$FIX/dotted.toml" -- true
+expect_rc 125 "a key of 150,000 dotted parts is a policy error, not a crash"
+check "... saying so" grep -q "dots outside strings on one line" "$ERR"
+# Tenth: -C naming a directory this user cannot enter was every backend failing (121).
+if [ "$SBXRUN_AS" = user ]; then
+    mkdir -p "$FIX/locked"; chmod 000 "$FIX/locked"
+    run_status -C "$FIX/locked" -- true
+    expect_rc 125 "-C naming a directory the user cannot enter is a usage error (125)"
+    check "... saying so" grep -q "cannot enter" "$ERR"
+    chmod 755 "$FIX/locked"
+fi
+# Tenth: a reader of --status-fd that went away: sbxrun ends with the command's status (and a
+# warning), not killed by SIGPIPE (141).
+(cd "$WS" && as_runner python3 -c '
+import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+p = subprocess.run([sys.argv[1], "--status-fd", str(w), "--", "true"], pass_fds=[w], stderr=subprocess.PIPE)
+sys.stderr.write(p.stderr.decode())
+sys.exit(p.returncode if p.returncode >= 0 else 128 - p.returncode)' "$SBXRUN") >"$OUT" 2>"$ERR"
+RC=$?
+expect_rc 0 "a --status-fd whose reader is gone: the command's status, not SIGPIPE"
+check "... saying the document could not be written" grep -q "cannot write the status document" "$ERR"
+# Eighth outside review: an empty command name read as bwrap failing (121) under bwrap.
+for b in bwrap landlock; do
+    B=$b run_status -- ""
+    expect_rc 125 "an empty command name gives 125 under $b"
+    check "... saying so" grep -q "the command name is empty" "$ERR"
+done
 
 echo 'version = 2' >"$FIX/v2.toml"
 run_status --policy "$FIX/v2.toml" -- true

@@ -45,7 +45,7 @@ rm -f "$FIX/.status"
 sbx --backend bwrap --policy "$FIX/wide.toml" --status-file "$FIX/.status" -- true
 expect_rc 121 "bwrap alone cannot run 2,000 roots: 121"
 check "the reason names bwrap's cap" grep -q "bwrap accepts at most 9000" "$ERR"
-check "each backend's reason is a line of its own, not an escaped \\n" grep -q "^  bwrap: the plan has 2001 mount operations" "$ERR"
+check "each backend's reason is a line of its own, not an escaped \\n" grep -Eq "^  bwrap: the plan has [0-9]+ mount operations" "$ERR"
 check "no stderr line over 400 bytes (longest $(longest_line))" test "$(longest_line)" -le 400
 
 ll_abi=$(python3 -c 'import ctypes; l=ctypes.CDLL(None, use_errno=True); print(max(0, l.syscall(444, None, 0, 1)))')

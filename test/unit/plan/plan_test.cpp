@@ -493,3 +493,24 @@ TEST_CASE("a .git file git would not read is refused when it cannot be parsed li
     CHECK(plan.error().kind == sbx::ErrorKind::unenforceable);
     CHECK(plan.error().path == t / "ws/.git");
 }
+
+// filesystem.caches: the private root is writable, and the relative names do not apply in it
+// (no host program reads it); absolute protected paths inside it still do.
+TEST_CASE("a private root is writable without the relative protected names inside it") {
+    TempTree t;
+    fill(t,
+         {{Entry::dir, "ws", ""}, {Entry::dir, "cache/pip", ""}, {Entry::file, "cache/keep", "x"}});
+    sbx::PlanOptions o;
+    o.private_roots.push_back(rule(t / "cache", 0, "filesystem.caches"));
+    auto plan = sbx::make_plan(policy({t / "ws"}, {".git", t / "cache/keep"}), o);
+    REQUIRE(plan.ok());
+    const auto* root = op_at(*plan, t / "cache");
+    REQUIRE(root != nullptr);
+    CHECK(root->kind == sbx::OpKind::bind_rw);
+    CHECK(root->rule.list == "filesystem.caches");
+    CHECK(decision(*plan, t / "ws/.git") != nullptr);
+    CHECK(decision(*plan, t / "cache/.git") == nullptr);
+    const auto* keep = op_at(*plan, t / "cache/keep");
+    REQUIRE(keep != nullptr);
+    CHECK(keep->kind == sbx::OpKind::bind_ro);
+}

@@ -90,6 +90,18 @@ TEST_CASE("nesting depth limit in both formats", "[policy][limits]") {
     auto dt = load_text(deep_toml, "deep.toml");
     REQUIRE_FALSE(dt.ok());
     CHECK((dt.error().kind == ErrorKind::limit || dt.error().kind == ErrorKind::parse));
+    // A dotted key of 150,000 parts (300 KB) overflowed the stack in toml++ (ninth outside
+    // review): refused before toml++ sees it, naming the line. Dots in strings do not count.
+    std::string dotted = "version = 1\n";
+    for (int i = 0; i < 150000; ++i) dotted += i ? ".a" : "a";
+    dotted += " = 1\n";
+    auto dk = load_text(dotted, "dotted.toml");
+    REQUIRE_FALSE(dk.ok());
+    CHECK(dk.error().kind == ErrorKind::limit);
+    CHECK(dk.error().origin.line == 2);
+    CHECK(load_text("version = 1\nprocess.env_set.A = \"" + std::string(2000, '.') + "\"\n",
+                    "strings.toml")
+              .ok());
 }
 
 TEST_CASE("number of policy files limit", "[policy][limits]") {

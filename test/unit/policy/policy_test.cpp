@@ -146,3 +146,40 @@ TEST_CASE("filesystem.git: protect by default; an unknown value is a policy erro
     CHECK(j.error().origin.key == "filesystem.git");
     CHECK(j.error().render().find("protect, commit") != std::string::npos);
 }
+
+TEST_CASE("filesystem.caches: every known tool by default, per workspace; names checked",
+          "[policy][caches]") {
+    auto d = load_text("version = 1\n", "d.toml");
+    REQUIRE(d.ok());
+    std::vector<std::string> tools;
+    for (const auto& c : d->filesystem.caches) tools.push_back(c.tool);
+    CHECK(tools == std::vector<std::string>{"npm", "pip", "uv", "go", "yarn", "pnpm", "ccache"});
+    CHECK(d->filesystem.cache_scope.value == CacheScope::workspace);
+
+    auto some =
+        load_text("version = 1\n[filesystem]\ncaches = [\"go\", \"pip\"]\ncache_scope = \"user\"\n",
+                  "s.toml");
+    REQUIRE(some.ok());
+    REQUIRE(some->filesystem.caches.size() == 2);
+    CHECK(some->filesystem.caches[0].tool == "go");
+    CHECK(some->filesystem.caches[1].origin.key == "filesystem.caches[1]");
+    CHECK(some->filesystem.cache_scope.value == CacheScope::user);
+    auto none = load_text("{\"version\": 1, \"filesystem\": {\"caches\": []}}", "n.json");
+    REQUIRE(none.ok());
+    CHECK(none->filesystem.caches.empty());
+
+    for (const char* bad :
+         {"[\"rust\"]", "[\"~/.cache/x\"]", "[\"pip\", \"pip\"]", "[\"\"]", "\"pip\"", "[1]"}) {
+        auto p =
+            load_text(std::string("version = 1\n[filesystem]\ncaches = ") + bad + "\n", "b.toml");
+        REQUIRE_FALSE(p.ok());
+        CHECK(p.error().kind == ErrorKind::schema);
+        CHECK(p.error().origin.line == 3);
+    }
+    auto unknown = load_text("version = 1\n[filesystem]\ncaches = [\"cargo\"]\n", "c.toml");
+    REQUIRE_FALSE(unknown.ok());
+    CHECK(unknown.error().render().find("known: npm, pip") != std::string::npos);
+    auto scope = load_text("version = 1\n[filesystem]\ncache_scope = \"host\"\n", "c.toml");
+    REQUIRE_FALSE(scope.ok());
+    CHECK(scope.error().origin.key == "filesystem.cache_scope");
+}

@@ -56,6 +56,13 @@ inline bool same_rules(const std::vector<PathRule>& a, const std::vector<PathRul
 }
 
 // Equal as far as enforcement is concerned: every value, not where it was written.
+inline bool same_caches(const std::vector<CacheRule>& a, const std::vector<CacheRule>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (a[i].tool != b[i].tool) return false;
+    return true;
+}
+
 inline bool same_policy(const Policy& a, const Policy& b) {
     const auto &fa = a.filesystem, &fb = b.filesystem;
     return a.version == b.version && same_rules(fa.read, fb.read) &&
@@ -63,7 +70,9 @@ inline bool same_policy(const Policy& a, const Policy& b) {
            same_rules(fa.deny, fb.deny) && same_rules(fa.tmpfs, fb.tmpfs) &&
            fa.symlinks.value == fb.symlinks.value &&
            fa.missing_protected.value == fb.missing_protected.value &&
-           fa.git.value == fb.git.value && a.network.mode.value == b.network.mode.value &&
+           fa.git.value == fb.git.value && same_caches(fa.caches, fb.caches) &&
+           fa.cache_scope.value == fb.cache_scope.value &&
+           a.network.mode.value == b.network.mode.value &&
            a.network.unix_sockets.has_value() == b.network.unix_sockets.has_value() &&
            (!a.network.unix_sockets ||
             a.network.unix_sockets->value == b.network.unix_sockets->value) &&

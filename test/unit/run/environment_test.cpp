@@ -21,12 +21,18 @@ std::size_t count_named(const std::vector<std::string>& env, const std::string& 
         env.begin(), env.end(), [&](const auto& e) { return e.rfind(name + "=", 0) == 0; }));
 }
 
+sbx::EnvironmentExtras no_network() {
+    sbx::EnvironmentExtras e;
+    e.no_network = true;
+    return e;
+}
+
 }  // namespace
 
 TEST_CASE("network off: package managers do not retry, unless told otherwise") {
     const ProcessPolicy p;
     const std::vector<std::string> host = {"PATH=/usr/bin", "PIP_RETRIES=4"};
-    const auto off = sandbox_environment(p, host, false, true);
+    const auto off = sandbox_environment(p, host, no_network());
     CHECK(has(off, "npm_config_fetch_retries=0"));
     CHECK(has(off, "CARGO_NET_RETRY=0"));
     CHECK(has(off, "UV_HTTP_RETRIES=0"));
@@ -38,12 +44,12 @@ TEST_CASE("network off: package managers do not retry, unless told otherwise") {
     // So is the policy's.
     ProcessPolicy set;
     set.env_set = {{"npm_config_fetch_retries", "2"}};
-    const auto policy = sandbox_environment(set, {}, false, true);
+    const auto policy = sandbox_environment(set, {}, no_network());
     CHECK(has(policy, "npm_config_fetch_retries=2"));
     CHECK(count_named(policy, "npm_config_fetch_retries") == 1);
 
     // With the network on, nothing is added.
-    const auto on = sandbox_environment(p, host, false, false);
+    const auto on = sandbox_environment(p, host, {});
     CHECK(on == host);
     for (const auto& entry : sbx::no_network_defaults())
         CHECK(std::find(on.begin(), on.end(), entry) == on.end());
@@ -71,4 +77,21 @@ TEST_CASE("network allowlist: the proxy variables name the proxy, nothing goes a
     }
     CHECK(has(out, "PATH=/usr/bin"));
     CHECK(has(out, "NO_PROXYISH=kept"));
+}
+
+TEST_CASE("filesystem.caches: the variables win over the host's, env_set over them") {
+    ProcessPolicy p;
+    const std::vector<std::string> host = {"PATH=/usr/bin", "PIP_CACHE_DIR=/home/u/.cache/pip"};
+    sbx::EnvironmentExtras extras;
+    extras.caches = {{"PIP_CACHE_DIR", "/c/pip"}, {"GOCACHE", "/c/go/build"}};
+    const auto env = sandbox_environment(p, host, extras);
+    CHECK(has(env, "PIP_CACHE_DIR=/c/pip"));
+    CHECK(count_named(env, "PIP_CACHE_DIR") == 1);
+    CHECK(has(env, "GOCACHE=/c/go/build"));
+    CHECK(has(env, "PATH=/usr/bin"));
+
+    p.env_set = {{"GOCACHE", "/mine"}};
+    const auto mine = sandbox_environment(p, host, extras);
+    CHECK(has(mine, "GOCACHE=/mine"));
+    CHECK(count_named(mine, "GOCACHE") == 1);
 }

@@ -36,10 +36,10 @@ const std::vector<KindRow> kTable = {
     {OutcomeKind::not_found, "not_found", 127},
 };
 
-const std::vector<std::string> kFields = {"sbxrun_status", "outcome",    "exit_code",    "signal",
-                                          "backend",       "reason",     "path",         "symlink",
-                                          "target",        "suggestion", "approximated", "weakened",
-                                          "fallback",      "denials",    "duration_ms"};
+const std::vector<std::string> kFields = {
+    "sbxrun_status", "outcome", "exit_code", "signal",     "backend",      "reason",
+    "path",          "symlink", "target",    "suggestion", "approximated", "weakened",
+    "fallback",      "denials", "unchecked", "duration_ms"};
 
 Outcome of_kind(OutcomeKind k) {
     Outcome o;
