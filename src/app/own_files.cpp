@@ -79,6 +79,23 @@ std::vector<PathRule> sbxrun_protections(const Policy& policy,
             add(path_join(up, ".envrc"), "sbxrun: an .envrc direnv would load in the workspace");
         }
     }
+    // The @agent-config names under ~/.config (git, fish, systemd, nvim, pip, ...) where the
+    // host's programs look when $XDG_CONFIG_HOME moves that directory: a writable
+    // $XDG_CONFIG_HOME/git/config made the host's git run its core.fsmonitor in every
+    // repository (tenth outside review). Only for the names the policy protects.
+    if (const auto* x = ctx.env_var("XDG_CONFIG_HOME"); x != nullptr && !x->empty() && (*x)[0] == '/') {
+        const std::string xdg = normalize_path(*x);
+        if (ctx.home.empty() || xdg != path_join(ctx.home, ".config")) {
+            for (const auto& rule : policy.filesystem.protect) {
+                constexpr std::string_view kConfig = ".config/";
+                if (!rule.relative_name || rule.set.empty() || !rule.path.starts_with(kConfig))
+                    continue;
+                const std::string moved = path_join(xdg, rule.path.substr(kConfig.size()));
+                if (in_writable_root(moved))
+                    add(moved, "sbxrun: " + rule.path + " where $XDG_CONFIG_HOME moves it");
+            }
+        }
+    }
     // The bwrap feature cache ($XDG_CACHE_HOME/sbxrun): a command that could rewrite it would
     // decide which of bwrap's features the next run believes it has (an outside review made it
     // drop --die-with-parent).

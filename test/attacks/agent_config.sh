@@ -87,6 +87,17 @@ check "$BACKEND: with \$HOME in \${tmpdir}, ~/.bashrc is unchanged" \
 check "$BACKEND: and no ~/.gitconfig or ~/.config/git was created" \
     test ! -e "$FIX/tmp/home/.gitconfig" -a ! -e "$FIX/tmp/home/.config/git"
 rm -rf "$FIX/tmp/home"
+# Tenth outside review: $XDG_CONFIG_HOME moved into ${tmpdir}: git (and the other .config/
+# names) read their configuration there, so it is protected there too.
+mkdir -p "$FIX/tmp/xdgc/fish"; echo "host fish" >"$FIX/tmp/xdgc/fish/config.fish"; own_fix
+(cd "$WS" && as_runner env XDG_CONFIG_HOME="$FIX/tmp/xdgc" "$SBXRUN" --backend "$BACKEND" -- sh -c \
+    'mkdir -p "$XDG_CONFIG_HOME/git"; echo planted >"$XDG_CONFIG_HOME/git/config"; echo planted >>"$XDG_CONFIG_HOME/fish/config.fish"; exit 0') \
+    >"$OUT" 2>"$ERR"
+check "$BACKEND: with \$XDG_CONFIG_HOME in \${tmpdir}, no git/config can be made there" \
+    test ! -e "$FIX/tmp/xdgc/git"
+check "$BACKEND: ... and its fish/config.fish is unchanged" \
+    test "$(cat "$FIX/tmp/xdgc/fish/config.fish")" = "host fish"
+rm -rf "$FIX/tmp/xdgc"
 # direnv loads an .envrc from any directory above: none can be made above the workspace when
 # that directory is writable (as for .git).
 mkdir -p "$FIX/tmp/up/proj"; own_fix
