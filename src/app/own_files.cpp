@@ -83,7 +83,8 @@ std::vector<PathRule> sbxrun_protections(const Policy& policy,
     // host's programs look when $XDG_CONFIG_HOME moves that directory: a writable
     // $XDG_CONFIG_HOME/git/config made the host's git run its core.fsmonitor in every
     // repository (tenth outside review). Only for the names the policy protects.
-    if (const auto* x = ctx.env_var("XDG_CONFIG_HOME"); x != nullptr && !x->empty() && (*x)[0] == '/') {
+    if (const auto* x = ctx.env_var("XDG_CONFIG_HOME");
+        x != nullptr && !x->empty() && (*x)[0] == '/') {
         const std::string xdg = normalize_path(*x);
         if (ctx.home.empty() || xdg != path_join(ctx.home, ".config")) {
             for (const auto& rule : policy.filesystem.protect) {
