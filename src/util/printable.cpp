@@ -36,6 +36,20 @@ std::size_t utf8_length(std::string_view text, std::size_t i) {
     return n;
 }
 
+// The code point of the valid sequence of length n at text[i].
+unsigned code_point(std::string_view text, std::size_t i, std::size_t n) {
+    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    unsigned cp = n == 2 ? (b(i) & 0x1Fu) : n == 3 ? (b(i) & 0x0Fu) : (b(i) & 0x07u);
+    for (std::size_t k = 1; k < n; ++k) cp = (cp << 6) | (b(i + k) & 0x3Fu);
+    return cp;
+}
+
+// Unicode format characters that change how the text around them is shown.
+bool invisible_format(unsigned cp) {
+    return cp == 0x061C || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
+           (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF;
+}
+
 }  // namespace
 
 std::string printable(std::string_view text) {
@@ -66,6 +80,14 @@ std::string printable(std::string_view text) {
             char buf[8];  // a C1 control: 8-bit terminals take U+009B as CSI
             std::snprintf(buf, sizeof buf, "\\u%04x",
                           static_cast<unsigned>(static_cast<unsigned char>(text[i + 1])));
+            out += buf;
+            i += n;
+        } else if (const unsigned cp = code_point(text, i, n); invisible_format(cp)) {
+            // Bidi overrides, isolates, zero-width and line/paragraph separators: shown, they
+            // make a name read as another (a refused "moc.elpmaxe" read "example.com":
+            // eleventh outside review).
+            char buf[12];
+            std::snprintf(buf, sizeof buf, "\\u%04x", cp);
             out += buf;
             i += n;
         } else {
