@@ -296,6 +296,12 @@ Status add_tcp_only_socket_rules(scmp_filter_ctx ctx, bool refuse_unix) {
             SBX_TRY(
                 add(ctx, eacces, "socket", {fam, SCMP_A2(SCMP_CMP_MASKED_EQ, 0xffffffffu, proto)}));
     }
+    // listen(2) on a TCP socket that was never bound binds it to every address and a free
+    // port without a bind(2), so Landlock's bind rule never sees it: the command could serve
+    // the workspace to other users and hosts, and relay them to the proxy (eleventh outside
+    // review). The command cannot connect to a server of its own anyway (connect(2) reaches
+    // the proxy's port only), so listening serves nothing: refused, for every socket.
+    SBX_TRY(add(ctx, SCMP_ACT_ERRNO(EPERM), "listen"));
     return {};
 }
 

@@ -247,6 +247,12 @@ else
 fi
 sbxa -- python3 -c 'import socket; socket.socket(socket.AF_UNIX)'
 expect_denied "$B: socket(AF_UNIX) is refused (unix_sockets = block)"
+if [ "$B" = landlock ]; then
+    # Eleventh outside review: listen(2) on an unbound socket binds it to every address
+    # without a bind(2) Landlock sees: the command served the workspace to other users.
+    sbxa -- python3 -c 'import socket; s = socket.socket(); s.listen(1); print(s.getsockname())'
+    expect_denied "$B: listen(2) is refused (it would bind every address unseen by Landlock)"
+fi
 sbxa -- curl -sS --max-time 10 --noproxy '*' "$url"
 expect_denied "$B: curl told to bypass the proxy reaches nothing"
 sleep 0.5
