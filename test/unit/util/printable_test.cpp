@@ -35,10 +35,15 @@ TEST_CASE("printable: invalid UTF-8 and C1 controls are escaped", "[util][printa
 
 TEST_CASE("printable: bidi overrides and invisible separators are escaped", "[util][printable]") {
     // U+202E RIGHT-TO-LEFT OVERRIDE made a refused name read as another (eleventh review).
-    CHECK(printable("\xe2\x80\xae" "moc.elpmaxe") == "\\u202emoc.elpmaxe");
-    CHECK(printable("a\xe2\x80\xa8" "b") == "a\\u2028b");         // LINE SEPARATOR
-    CHECK(printable("a\xe2\x80\x8b" "b") == "a\\u200bb");         // ZERO WIDTH SPACE
-    CHECK(printable("\xe2\x81\xa6" "x") == "\\u2066x");           // LEFT-TO-RIGHT ISOLATE
-    CHECK(printable("\xef\xbb\xbf" "x") == "\\ufeffx");           // BOM
+    CHECK(printable("\xe2\x80\xae"
+                    "moc.elpmaxe") == "\\u202emoc.elpmaxe");
+    CHECK(printable("a\xe2\x80\xa8"
+                    "b") == "a\\u2028b");  // LINE SEPARATOR
+    CHECK(printable("a\xe2\x80\x8b"
+                    "b") == "a\\u200bb");  // ZERO WIDTH SPACE
+    CHECK(printable("\xe2\x81\xa6"
+                    "x") == "\\u2066x");  // LEFT-TO-RIGHT ISOLATE
+    CHECK(printable("\xef\xbb\xbf"
+                    "x") == "\\ufeffx");                           // BOM
     CHECK(printable("\xc3\xa9t\xc3\xa9") == "\xc3\xa9t\xc3\xa9");  // ordinary letters stay
 }
