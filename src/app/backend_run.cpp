@@ -67,4 +67,12 @@ std::vector<std::string> command_environment(const RunContext& ctx) {
     return sandbox_environment(ctx.policy.process, ctx.host.environ, extras);
 }
 
+Result<std::unique_ptr<AllowlistProxy>> allowlist_proxy_for(const RunContext& ctx,
+                                                            AllowlistProxy::Listen listen) {
+    if (ctx.plan.network != NetworkMode::allowlist) return std::unique_ptr<AllowlistProxy>();
+    auto hosts = static_hosts_from_environment();
+    if (!hosts.ok()) return std::move(hosts).error();
+    return AllowlistProxy::prepare(ctx.policy.network, std::move(hosts).value(), listen);
+}
+
 }  // namespace sbx

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "cli/cli.hpp"
 #include "plan/mount_plan.hpp"
 #include "policy/policy.hpp"
+#include "run/allowlist_proxy.hpp"
 #include "run/proxy_report.hpp"
 #include "run/spawn.hpp"
 
@@ -87,5 +89,11 @@ struct Backend {
 // The command's environment: the policy's [process] table with what the run adds to it
 // (run/environment.hpp). The same for both backends.
 [[nodiscard]] std::vector<std::string> command_environment(const RunContext& ctx);
+
+// network.mode = "allowlist": the run's proxy, listening as `listen` says, made before the
+// backend forks anything (run/allowlist_proxy.hpp says why); null for any other mode. Both
+// backends take it from here, with the test knob SBXRUN_TEST_PROXY_HOSTS (HACKING.md).
+[[nodiscard]] Result<std::unique_ptr<AllowlistProxy>> allowlist_proxy_for(
+    const RunContext& ctx, AllowlistProxy::Listen listen);
 
 }  // namespace sbx

@@ -273,22 +273,13 @@ Attempt run_bwrap(const RunContext& ctx) {
     // network.mode = "allowlist": the proxy, ready before bwrap starts; it serves the listener
     // sbxrun-inner sends once the supervision loop runs (run/allowlist_proxy.hpp says why a
     // lookup's thread cannot meet a fork here).
-    std::unique_ptr<AllowlistProxy> proxy;
-    if (ctx.plan.network == NetworkMode::allowlist) {
-        // A test knob (HACKING.md): names the proxy answers without DNS.
-        auto hosts = static_hosts_from_environment();
-        if (!hosts.ok()) {
-            a.why = std::move(hosts).error();
-            return a;
-        }
-        auto made = AllowlistProxy::prepare(ctx.policy.network, std::move(hosts).value());
-        if (!made.ok()) {
-            a.why = std::move(made).error();
-            return a;
-        }
-        proxy = std::move(made).value();
-        in.inner.proxy_sock = proxy->sandbox_end();
+    auto made = allowlist_proxy_for(ctx, AllowlistProxy::Listen::from_sandbox);
+    if (!made.ok()) {
+        a.why = std::move(made).error();
+        return a;
     }
+    std::unique_ptr<AllowlistProxy> proxy = std::move(made).value();
+    if (proxy) in.inner.proxy_sock = proxy->sandbox_end();
     // --tty: the pty instead, when fd 2 was a terminal (never the caller's terminal itself).
     if (ctx.tty.active() && (ctx.tty.std_fds & 4u) != 0) in.inner.stderr_fd = ctx.tty.slave;
 

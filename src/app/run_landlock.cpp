@@ -112,21 +112,13 @@ Attempt run_landlock(const RunContext& ctx) {
     // forked, and its port is the one TCP port the child's ruleset lets connect(2) reach. Its
     // resolver thread can start only once the loop runs, after that fork (the same argument
     // as for bwrap, run/allowlist_proxy.hpp); nothing is forked while the command runs.
-    std::unique_ptr<AllowlistProxy> proxy;
-    if (ctx.plan.network == NetworkMode::allowlist) {
-        // A test knob (HACKING.md): names the proxy answers without DNS.
-        auto hosts = static_hosts_from_environment();
-        if (!hosts.ok()) {
-            a.why = std::move(hosts).error();
-            return a;
-        }
-        auto made = AllowlistProxy::prepare(ctx.policy.network, std::move(hosts).value(),
-                                            AllowlistProxy::Listen::host_loopback);
-        if (!made.ok()) {
-            a.why = std::move(made).error();
-            return a;
-        }
-        proxy = std::move(made).value();
+    auto made = allowlist_proxy_for(ctx, AllowlistProxy::Listen::host_loopback);
+    if (!made.ok()) {
+        a.why = std::move(made).error();
+        return a;
+    }
+    std::unique_ptr<AllowlistProxy> proxy = std::move(made).value();
+    if (proxy) {
         p->inner.landlock_spec.connect_ports = {proxy->port()};
         env = with_proxy_environment(std::move(env), proxy->url(), proxy->socks_url());
     }
