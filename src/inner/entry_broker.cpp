@@ -106,7 +106,7 @@ Reply on_open(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules) {
     if (!(a.flags & O_CREAT) || (a.flags & O_PATH) || (a.flags & O_TMPFILE) == O_TMPFILE)
         return Reply::go_on();
     EntryRef e;
-    if (!locate_entry(rq, c.dirfd, c.path, e)) return Reply::go_on();
+    if (Reply r; !locate_or_answer(rq, c.dirfd, c.path, e, r)) return r;
     if (reach_of(e.dir.get(), rules) != EntryBrokerRules::Reach::broker) return Reply::go_on();
     struct stat st {};
     const bool exists = ::fstatat(e.dir.get(), e.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
@@ -125,7 +125,7 @@ Reply on_make(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules) {
         read_cstr(rq.pid(), rq.arg(c.path2), PATH_MAX - 1, ENAMETOOLONG, target) != 0)
         return Reply::go_on();
     EntryRef e;
-    if (!locate_entry(rq, c.dirfd, c.path, e)) return Reply::go_on();
+    if (Reply r; !locate_or_answer(rq, c.dirfd, c.path, e, r)) return r;
     if (reach_of(e.dir.get(), rules) != EntryBrokerRules::Reach::broker) return Reply::go_on();
     if (rules.blocked(dir_id(e), e.name)) return Reply::result(kRefused);
     const mode_t type = c.op == Op::mkdir ? S_IFDIR : (c.op == Op::symlink ? S_IFLNK : mode);
@@ -138,7 +138,7 @@ Reply on_unlink(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules)
     if (c.flags >= 0) flags = static_cast<int>(rq.arg(c.flags));
     if (flags & ~AT_REMOVEDIR) return Reply::go_on();
     EntryRef e;
-    if (!locate_entry(rq, c.dirfd, c.path, e)) return Reply::go_on();
+    if (Reply r; !locate_or_answer(rq, c.dirfd, c.path, e, r)) return r;
     if (reach_of(e.dir.get(), rules) != EntryBrokerRules::Reach::broker) return Reply::go_on();
     if (rules.blocked(dir_id(e), e.name) || names_protected_dir(e, rules))
         return Reply::result(kRefused);
@@ -149,8 +149,9 @@ Reply on_rename(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules)
     const unsigned flags = c.flags >= 0 ? static_cast<unsigned>(rq.arg(c.flags)) : 0;
     if (flags & ~unsigned(RENAME_NOREPLACE | RENAME_EXCHANGE)) return Reply::go_on();
     EntryRef from, to;
-    if (!locate_entry(rq, c.dirfd, c.path, from) || !locate_entry(rq, c.dirfd2, c.path2, to))
-        return Reply::go_on();
+    if (Reply r; !locate_or_answer(rq, c.dirfd, c.path, from, r) ||
+                 !locate_or_answer(rq, c.dirfd2, c.path2, to, r))
+        return r;
     const auto rf = reach_of(from.dir.get(), rules);
     const auto rt = reach_of(to.dir.get(), rules);
     if (rf == EntryBrokerRules::Reach::unknown || rt == EntryBrokerRules::Reach::unknown)

@@ -27,11 +27,13 @@ constexpr mode_t kPermMask = 01777;
 
 }  // namespace
 
-bool locate_entry(NotifyRequest& rq, int dirfd_arg, int path_arg, EntryRef& e) {
+Located locate_entry(NotifyRequest& rq, int dirfd_arg, int path_arg, EntryRef& e, int& err) {
+    err = 0;
     std::string path;
-    if (read_cstr(rq.pid(), rq.arg(path_arg), PATH_MAX - 1, ENAMETOOLONG, path) != 0) return false;
+    if (read_cstr(rq.pid(), rq.arg(path_arg), PATH_MAX - 1, ENAMETOOLONG, path) != 0)
+        return Located::undecided;
     while (path.size() > 1 && path.back() == '/') path.pop_back();
-    if (path.empty() || path == "/") return false;
+    if (path.empty() || path == "/") return Located::undecided;
     const auto slash = path.rfind('/');
     std::string parent;
     if (slash != std::string::npos) {
@@ -40,12 +42,12 @@ bool locate_entry(NotifyRequest& rq, int dirfd_arg, int path_arg, EntryRef& e) {
     } else {
         e.name = path;
     }
-    if (e.name.empty() || e.name == "." || e.name == "..") return false;
+    if (e.name.empty() || e.name == "." || e.name == "..") return Located::undecided;
     UniqueFd base;
     if (parent.empty() || parent[0] != '/') {
         const std::uint64_t raw =
             dirfd_arg >= 0 ? rq.arg(dirfd_arg) : std::uint64_t(std::uint32_t(AT_FDCWD));
-        if (rq.take_base(raw, base) != 0) return false;
+        if (rq.take_base(raw, base) != 0) return Located::undecided;
     }
     if (parent.empty()) {
         e.dir = std::move(base);
@@ -55,10 +57,31 @@ bool locate_entry(NotifyRequest& rq, int dirfd_arg, int path_arg, EntryRef& e) {
         how.resolve = RESOLVE_NO_MAGICLINKS;
         e.dir.reset(static_cast<int>(::syscall(SYS_openat2, base ? base.get() : AT_FDCWD,
                                                parent.c_str(), &how, sizeof how)));
+        if (!e.dir && (errno == ENOENT || errno == ENOTDIR)) {
+            err = errno;
+            return Located::fails;
+        }
     }
-    if (!e.dir) return false;
+    if (!e.dir) return Located::undecided;
     struct stat st {};
-    return ::fstat(e.dir.get(), &st) == 0 && S_ISDIR(st.st_mode);
+    if (::fstat(e.dir.get(), &st) != 0 || !S_ISDIR(st.st_mode)) return Located::undecided;
+    return Located::yes;
+}
+
+bool locate_or_answer(NotifyRequest& rq, int dirfd_arg, int path_arg, EntryRef& e,
+                      NotifyReply& answer) {
+    int err = 0;
+    switch (locate_entry(rq, dirfd_arg, path_arg, e, err)) {
+        case Located::yes:
+            return true;
+        case Located::fails:
+            answer = NotifyReply::result(err);
+            return false;
+        case Located::undecided:
+            break;
+    }
+    answer = NotifyReply::go_on();
+    return false;
 }
 
 mode_t umask_of(pid_t pid) {

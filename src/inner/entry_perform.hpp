@@ -49,11 +49,30 @@ struct EntryRef {
     std::string name;
 };
 
+// What locate_entry found.
+enum class Located {
+    yes,        // e holds the directory and the name
+    fails,      // the directory part does not exist or is not a directory: the call's answer
+    undecided,  // anything else: the kernel goes on and decides (Landlock refuses in P)
+};
+
 // Resolve (dirfd, path) of the call the way the kernel does for the caller, up to the last
 // component: the base is the caller's dirfd (pidfd_getfd) or cwd (/proc/PID/cwd), the rest is
-// opened with openat2(RESOLVE_NO_MAGICLINKS). Anything odd (a magic link, a path that does not
-// resolve, ".", ".." or nothing last, unreadable memory) is not located: false.
-[[nodiscard]] bool locate_entry(NotifyRequest& rq, int dirfd_arg, int path_arg, EntryRef& e);
+// opened with openat2(RESOLVE_NO_MAGICLINKS).
+//   - A directory part that does not resolve (ENOENT, ENOTDIR) is `fails`, with `err` set: the
+//     broker answers it, as the kernel would at this instant. Letting the kernel go on instead
+//     is a race, not a refusal: another thread may make the directory meanwhile, and the call
+//     then meets Landlock in a directory that has no rule: EACCES where the command expects
+//     ENOENT (Node's recursive mkdir, which tries the deepest path first, failed `npm ci` so).
+//   - Anything odd (a magic link, ".", ".." or nothing last, unreadable memory, no base) is
+//     `undecided`.
+[[nodiscard]] Located locate_entry(NotifyRequest& rq, int dirfd_arg, int path_arg, EntryRef& e,
+                                   int& err);
+
+// locate_entry for a broker: true when located; otherwise false with `answer` set (the
+// failure's errno, or go on).
+[[nodiscard]] bool locate_or_answer(NotifyRequest& rq, int dirfd_arg, int path_arg, EntryRef& e,
+                                    NotifyReply& answer);
 
 // The caller's umask (the Umask line of /proc/PID/status); 022 if it cannot be read.
 [[nodiscard]] mode_t umask_of(pid_t pid);

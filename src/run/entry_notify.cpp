@@ -40,8 +40,10 @@ struct Entry : EntryRef {
     std::vector<FileId> chain;
 };
 
-bool locate(NotifyRequest& rq, int dirfd_arg, int path_arg, Entry& e) {
-    if (!locate_entry(rq, dirfd_arg, path_arg, e)) return false;
+// Locate e and its ancestry: true, or false with the answer (locate_or_answer).
+bool locate(NotifyRequest& rq, int dirfd_arg, int path_arg, Entry& e, Reply& answer) {
+    if (!locate_or_answer(rq, dirfd_arg, path_arg, e, answer)) return false;
+    answer = Reply::go_on();
     auto chain = ancestry(e.dir.get(), nullptr);
     if (!chain) return false;
     e.chain = std::move(chain).value();
@@ -90,7 +92,7 @@ Reply on_open(NotifyRequest& rq, const Call& c, const MetadataGuard& g) {
     const OpenArgs a = open_args(rq, c);
     if ((a.flags & O_PATH) || (a.flags & O_TMPFILE) == O_TMPFILE) return Reply::go_on();
     Entry e;
-    if (!locate(rq, c.dirfd, c.path, e)) return Reply::go_on();
+    if (Reply r; !locate(rq, c.dirfd, c.path, e, r)) return r;
     struct stat st {};
     if (::fstatat(e.dir.get(), e.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
         if ((a.flags & O_CREAT) && (a.flags & O_EXCL)) return Reply::go_on();  // EEXIST
@@ -109,7 +111,7 @@ Reply on_make(NotifyRequest& rq, const Call& c, const MetadataGuard& g) {
         read_cstr(rq.pid(), rq.arg(c.path2), PATH_MAX - 1, ENAMETOOLONG, target) != 0)
         return Reply::go_on();
     Entry e;
-    if (!locate(rq, c.dirfd, c.path, e)) return Reply::go_on();
+    if (Reply r; !locate(rq, c.dirfd, c.path, e, r)) return r;
     std::uint64_t need = 0;
     switch (c.op) {
         case Op::mkdir:
@@ -131,10 +133,10 @@ Reply on_unlink(NotifyRequest& rq, const Call& c, const MetadataGuard& g) {
     if (c.flags >= 0) flags = static_cast<int>(rq.arg(c.flags));
     if (flags & ~AT_REMOVEDIR) return Reply::go_on();
     Entry e;
-    if (!locate(rq, c.dirfd, c.path, e)) return Reply::go_on();
+    if (Reply r; !locate(rq, c.dirfd, c.path, e, r)) return r;
     struct stat st {};
     if (::fstatat(e.dir.get(), e.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
-        return Reply::go_on();
+        return errno == ENOENT ? Reply::result(ENOENT) : Reply::go_on();
     if (S_ISDIR(st.st_mode) != ((flags & AT_REMOVEDIR) != 0)) return Reply::go_on();
     if (!sbxrun_acts(g, e, remove_right(st.st_mode))) return Reply::go_on();
     return remove_entry(rq, e, flags);
@@ -144,12 +146,12 @@ Reply on_rename(NotifyRequest& rq, const Call& c, const MetadataGuard& g) {
     const unsigned flags = c.flags >= 0 ? static_cast<unsigned>(rq.arg(c.flags)) : 0;
     if (flags & ~unsigned(RENAME_NOREPLACE | RENAME_EXCHANGE)) return Reply::go_on();
     Entry from, to;
-    if (!locate(rq, c.dirfd, c.path, from) || !locate(rq, c.dirfd2, c.path2, to))
-        return Reply::go_on();
+    if (Reply r; !locate(rq, c.dirfd, c.path, from, r) || !locate(rq, c.dirfd2, c.path2, to, r))
+        return r;
     struct stat src {
     }, dst{};
     if (::fstatat(from.dir.get(), from.name.c_str(), &src, AT_SYMLINK_NOFOLLOW) != 0)
-        return Reply::go_on();
+        return errno == ENOENT ? Reply::result(ENOENT) : Reply::go_on();
     const bool replaces = ::fstatat(to.dir.get(), to.name.c_str(), &dst, AT_SYMLINK_NOFOLLOW) == 0;
     const std::uint64_t make_src = make_right(src.st_mode);
     if (make_src == 0) return Reply::go_on();
@@ -161,7 +163,7 @@ Reply on_rename(NotifyRequest& rq, const Call& c, const MetadataGuard& g) {
         need_to |= remove_right(dst.st_mode);
         if (flags & RENAME_EXCHANGE) need_from |= make_dst;
     } else if (flags & RENAME_EXCHANGE) {
-        return Reply::go_on();  // ENOENT
+        return Reply::result(ENOENT);  // nothing to exchange with
     }
     const bool native =
         has(g.native_rights(from.chain), need_from) && has(g.native_rights(to.chain), need_to);
