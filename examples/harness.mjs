@@ -6,6 +6,9 @@
 //     suggestion, and offers to run again with the suggested policy change (for example
 //     filesystem.symlinks = "pin"), added as one more --policy layer;
 //   - unavailable: shows why no sandbox can run here and how to find the fix;
+//   - the command ran and failed after the sandbox refused writes outside the writable roots:
+//     shows them and offers to run again with sbxrun's suggestion_policy (the directories the
+//     command wanted) as one more --policy layer;
 //   - anything else: passes the exit status through.
 //
 // usage: harness.mjs [--yes | --no] [--sbxrun PATH] [--policy FILE]... [--workspace DIR]
@@ -119,6 +122,10 @@ function policyLayer(dir, n, setting, value) {
   let text = 'version = 1\n';
   if (parts.length > 0) text += `[${parts.join('.')}]\n`;
   text += `${key} = ${value}\n`;
+  return policyFile(dir, n, text);
+}
+
+function policyFile(dir, n, text) {
   const path = join(dir, `approved-${n}.toml`);
   writeFileSync(path, text, { mode: 0o600 });
   return path;
@@ -142,7 +149,21 @@ async function main(argv) {
         }
         return code;
       }
-      if (doc.outcome !== 'needs_approval') return code; // it ran, or was refused: pass it on
+      if (doc.outcome !== 'needs_approval') {
+        const layer = doc.suggestion_policy;
+        if (code === 0 || !layer) return code; // it ran, or was refused: pass it on
+        // The command failed, and the sandbox refused it writes outside the writable roots:
+        // sbxrun suggests the policy layer that would have allowed them.
+        say('harness: the command failed after the sandbox refused these writes:');
+        for (const d of doc.denials.filesystem.slice(0, 5)) {
+          say(`  ${d.op} ${d.path} (${d.why}, ${d.count}x)`);
+        }
+        say(`  suggested policy layer:\n    ${layer.trim().replaceAll('\n', '\n    ')}`);
+        if (!(await ask('Run again with this policy layer?', opts.answer))) return code;
+        dir ??= mkdtempSync(join(tmpdir(), 'sbxrun-harness-'));
+        sbxrunArgs.push('--policy', policyFile(dir, attempt, layer));
+        continue;
+      }
       show(doc, 'the sandbox needs your approval before it can run this command');
       const m = SUGGESTED_SETTING.exec(doc.suggestion || '');
       if (!m) {

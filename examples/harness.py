@@ -6,6 +6,9 @@ Runs COMMAND through sbxrun with --status-fd, reads the status document, and
     suggestion, and offers to run again with the suggested policy change (for example
     filesystem.symlinks = "pin"), added as one more --policy layer;
   - unavailable: shows why no sandbox can run here and how to find the fix;
+  - the command ran and failed after the sandbox refused writes outside the writable roots:
+    shows them and offers to run again with sbxrun's suggestion_policy (the directories the
+    command wanted) as one more --policy layer;
   - anything else: passes the exit status through.
 
 usage: harness.py [--yes | --no] [--sbxrun PATH] [--policy FILE]... [--workspace DIR]
@@ -121,6 +124,10 @@ def policy_layer(setting, value):
     if tables:
         text += "[" + ".".join(tables) + "]\n"
     text += f"{key} = {value}\n"
+    return policy_file(text)
+
+
+def policy_file(text):
     fd, path = tempfile.mkstemp(prefix="sbxrun-approved-", suffix=".toml")
     with os.fdopen(fd, "w") as f:
         f.write(text)
@@ -143,7 +150,20 @@ def main(argv):
                     say("  run 'sbxrun --doctor' for the cause and the fix")
                 return code
             if outcome != "needs_approval":
-                return code  # the command ran (or sbxrun refused the invocation): pass it on
+                layer = doc.get("suggestion_policy")
+                if code == 0 or not layer:
+                    return code  # the command ran (or sbxrun refused the invocation): pass it on
+                # The command failed, and the sandbox refused it writes outside the writable
+                # roots: sbxrun suggests the policy layer that would have allowed them.
+                say("harness: the command failed after the sandbox refused these writes:")
+                for d in doc["denials"]["filesystem"][:5]:
+                    say(f"  {d['op']} {d['path']} ({d['why']}, {d['count']}x)")
+                say("  suggested policy layer:\n    " + layer.strip().replace("\n", "\n    "))
+                if not ask("Run again with this policy layer?", opts["answer"]):
+                    return code
+                layers.append(policy_file(layer))
+                sbxrun_args += ["--policy", layers[-1]]
+                continue
             show(doc, "the sandbox needs your approval before it can run this command")
             m = SUGGESTED_SETTING.search(doc.get("suggestion") or "")
             if not m:

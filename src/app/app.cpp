@@ -27,6 +27,7 @@
 #include "policy/load.hpp"
 #include "policy/trust.hpp"
 #include "run/exit_outcome.hpp"
+#include "run/fs_denials.hpp"
 #include "run/git_integrity.hpp"
 #include "run/integrity.hpp"
 #include "run/outcome.hpp"
@@ -379,8 +380,17 @@ private:
             o.lookups_dropped = a.lookups.dropped;
             o.proxy = std::move(a.proxy);
             o.proxy_url = o.proxy.url;
+            add_fs_denials(o, a.exit, ctx.plan);
+            o.suggestion_policy =
+                fs_suggestion_policy(o, ctx.host.expand.home, ctx.policy.filesystem.write,
+                                     cache_places(ctx.caches, ctx.host));
             say_refused_lookups(o);
             say_refused_connections(o);
+            if (std::string line =
+                    fs_denial_summary(o, ctx.host.expand.home,
+                                      inv.status_fd.has_value() || inv.status_file.has_value());
+                !line.empty())
+                diag_.note(line);
             return finish(std::move(o));
         }
         Error none(ErrorKind::no_backend, "no sandbox backend can run here");

@@ -109,16 +109,9 @@ std::vector<PathRule> cache_roots(const CacheSetup& caches) {
     return {std::move(r)};
 }
 
-std::vector<PathRule> cache_protections(const CacheSetup& caches, const FilesystemPolicy& fs,
-                                        const HostContext& host) {
+std::vector<PathRule> cache_places(const CacheSetup& caches, const HostContext& host) {
     std::vector<PathRule> rules;
-    auto writable = [&](const std::string& path) {
-        return std::any_of(fs.write.begin(), fs.write.end(), [&](const PathRule& w) {
-            return !w.path.empty() && path_is_within(path, w.path);
-        });
-    };
     auto add = [&](const std::string& path, const std::string& why) {
-        if (!writable(path)) return;
         PathRule r;
         r.text = path;
         r.path = path;
@@ -135,9 +128,8 @@ std::vector<PathRule> cache_protections(const CacheSetup& caches, const Filesyst
         return rules;
     const std::string xdg = path_parent(host.cache_dir);
     add(path_join(xdg, "sbxrun-caches"), "sbxrun: the private caches of other workspaces");
-    // The tools' own caches, when a writable root holds them ($HOME is the workspace, or lies
-    // in ${tmpdir}): the command could otherwise plant what the user's next install outside
-    // the sandbox runs (ninth outside review). The tools use the private cache instead.
+    // The tools' own caches: the command could otherwise plant what the user's next install
+    // outside the sandbox runs (ninth outside review). The tools use the private cache instead.
     for (const auto& name : caches.tools) {
         const CacheTool* tool = find_cache_tool(name);
         if (!tool) continue;
@@ -152,6 +144,19 @@ std::vector<PathRule> cache_protections(const CacheSetup& caches, const Filesyst
                     "sbxrun: " + std::string(tool->name) + "'s own cache (filesystem.caches)");
         }
     }
+    return rules;
+}
+
+std::vector<PathRule> cache_protections(const CacheSetup& caches, const FilesystemPolicy& fs,
+                                        const HostContext& host) {
+    // Only where a writable root holds them ($HOME is the workspace, or lies in ${tmpdir}):
+    // anywhere else they are read-only already.
+    std::vector<PathRule> rules = cache_places(caches, host);
+    std::erase_if(rules, [&](const PathRule& r) {
+        return std::none_of(fs.write.begin(), fs.write.end(), [&](const PathRule& w) {
+            return !w.path.empty() && path_is_within(r.path, w.path);
+        });
+    });
     return rules;
 }
 

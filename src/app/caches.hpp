@@ -37,6 +37,9 @@ struct CacheSetup {
 // The plan's rule for the directory (PlanOptions::private_roots), when it is ready.
 [[nodiscard]] std::vector<PathRule> cache_roots(const CacheSetup& caches);
 
+// The places cache_protections keeps read-only, whether or not a writable root holds them.
+[[nodiscard]] std::vector<PathRule> cache_places(const CacheSetup& caches, const HostContext& host);
+
 // Read-only for the run, where a writable root holds them (the workspace is $HOME, or $HOME
 // lies in ${tmpdir}), whether this run's private cache is usable or not: the other scopes'
 // private caches (a command must not poison another

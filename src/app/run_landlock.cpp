@@ -164,6 +164,8 @@ Attempt run_landlock(const RunContext& ctx) {
     launch.tty = ctx.tty;
     launch.metadata_sock = sock_parent.get();
     launch.metadata_guard = &*guard;
+    DenialLog denials;  // what the entry calls met (run/entry_notify.hpp), for the report
+    launch.denial_log = &denials;
     launch.io = proxy ? &proxy->io() : nullptr;
     a = supervise(ctx, launch, *channels, "the Landlock sandbox", p->compiled.approximated,
                   p->compiled.weakened);

@@ -231,6 +231,7 @@ Result<int> run_command_and_report(const InnerSpec& spec, PreparedBroker* broker
 
     // The child's listener, sent before it execs (none if it failed before: it then exits).
     UniqueFd listener;
+    DenialLog denials;  // what the broker saw refused, written before the final record
     if (broker != nullptr) {
         broker->child_sock.reset();
         listener.reset(receive_fd(broker->parent_sock.get(), true));
@@ -266,7 +267,7 @@ Result<int> run_command_and_report(const InnerSpec& spec, PreparedBroker* broker
             pollfd pfd{listener.get(), POLLIN, 0};
             const int n_ready = ::ppoll(&pfd, 1, nullptr, &wait_mask);
             if (n_ready > 0 && (pfd.revents & POLLIN)) {
-                answer_entry_broker_call(listener.get(), broker->rules);
+                answer_entry_broker_call(listener.get(), broker->rules, &denials);
             } else if (n_ready > 0 && (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))) {
                 listener.reset();  // no process is left under the filter
             }
@@ -285,6 +286,14 @@ Result<int> run_command_and_report(const InnerSpec& spec, PreparedBroker* broker
     }
     stop_dns_refuser();
     end_orphans();
+    if (!denials.empty()) {
+        try {
+            const std::string lines = denials.lines();
+            write_all(spec.report_fd, lines.data(), lines.size());
+        } catch (...) {
+            // No memory for the report: the run's outcome still goes out.
+        }
+    }
     if (n == static_cast<ssize_t>(sizeof exec_errno) && exec_errno > 0) {
         report(spec.report_fd, 'E', exec_errno);
         return exec_failure_status(exec_errno);

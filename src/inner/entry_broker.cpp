@@ -101,24 +101,44 @@ bool names_protected_dir(const EntryRef& e, const EntryBrokerRules& rules) {
     return S_ISDIR(st.st_mode) && rules.is_protected(id_of(st));
 }
 
-Reply on_open(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules) {
+// A refusal to report (inner/denial_log.hpp): the broker's own, or one it lets the kernel make.
+void note(DenialLog* log, FsOp op, const EntryRef& e) {
+    if (log == nullptr) return;
+    if (std::string path = entry_path(e); !path.empty()) log->add(op, path);
+}
+
+// The kernel goes on; if the entry's mount is read-only and the call would change it, the kernel
+// answers EROFS: noted as a refusal (a tool's cache outside the writable roots, say).
+Reply go_on_noting(DenialLog* log, FsOp op, const EntryRef& e, bool changes) {
+    if (changes && on_read_only_mount(e)) note(log, op, e);
+    return Reply::go_on();
+}
+
+Reply on_open(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules, DenialLog* log) {
     const OpenArgs a = open_args(rq, c);
     if (!(a.flags & O_CREAT) || (a.flags & O_PATH) || (a.flags & O_TMPFILE) == O_TMPFILE)
         return Reply::go_on();
     EntryRef e;
     if (Reply r; !locate_or_answer(rq, c.dirfd, c.path, e, r)) return r;
-    if (reach_of(e.dir.get(), rules) != EntryBrokerRules::Reach::broker) return Reply::go_on();
     struct stat st {};
     const bool exists = ::fstatat(e.dir.get(), e.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
     const int err = errno;
-    if (rules.blocked(dir_id(e), e.name)) return Reply::result(kRefused);
+    if (reach_of(e.dir.get(), rules) != EntryBrokerRules::Reach::broker) {
+        const bool writes = (a.flags & O_ACCMODE) != O_RDONLY || (a.flags & O_TRUNC);
+        if (exists) return go_on_noting(log, FsOp::write, e, writes && !(a.flags & O_EXCL));
+        return go_on_noting(log, FsOp::create, e, err == ENOENT);
+    }
+    if (rules.blocked(dir_id(e), e.name)) {
+        note(log, FsOp::create, e);
+        return Reply::result(kRefused);
+    }
     // An existing entry is the kernel's to open (and, through a symlink, Landlock's to refuse
     // creating at its target in P).
     if (exists || err != ENOENT) return Reply::go_on();
     return create_file(rq, e, a);
 }
 
-Reply on_make(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules) {
+Reply on_make(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules, DenialLog* log) {
     const mode_t mode = c.mode >= 0 ? static_cast<mode_t>(rq.arg(c.mode)) : 0;
     std::string target;
     if (c.op == Op::symlink &&
@@ -126,26 +146,35 @@ Reply on_make(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules) {
         return Reply::go_on();
     EntryRef e;
     if (Reply r; !locate_or_answer(rq, c.dirfd, c.path, e, r)) return r;
-    if (reach_of(e.dir.get(), rules) != EntryBrokerRules::Reach::broker) return Reply::go_on();
-    if (rules.blocked(dir_id(e), e.name)) return Reply::result(kRefused);
+    if (reach_of(e.dir.get(), rules) != EntryBrokerRules::Reach::broker)
+        return go_on_noting(log, FsOp::create, e, !entry_exists(e));
+    if (rules.blocked(dir_id(e), e.name)) {
+        note(log, FsOp::create, e);
+        return Reply::result(kRefused);
+    }
     const mode_t type = c.op == Op::mkdir ? S_IFDIR : (c.op == Op::symlink ? S_IFLNK : mode);
     if (make_right(type) == 0) return Reply::result(EPERM);  // devices: never made
     return make_entry(rq, c.op, e, c.op == Op::mkdir ? (mode & 07777) : mode, target);
 }
 
-Reply on_unlink(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules) {
+Reply on_unlink(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules, DenialLog* log) {
     int flags = c.op == Op::rmdir ? AT_REMOVEDIR : 0;
     if (c.flags >= 0) flags = static_cast<int>(rq.arg(c.flags));
     if (flags & ~AT_REMOVEDIR) return Reply::go_on();
     EntryRef e;
     if (Reply r; !locate_or_answer(rq, c.dirfd, c.path, e, r)) return r;
-    if (reach_of(e.dir.get(), rules) != EntryBrokerRules::Reach::broker) return Reply::go_on();
-    if (rules.blocked(dir_id(e), e.name) || names_protected_dir(e, rules))
+    const bool exists = entry_exists(e);
+    if (reach_of(e.dir.get(), rules) != EntryBrokerRules::Reach::broker)
+        return go_on_noting(log, FsOp::remove, e, exists);
+    if (!exists) return Reply::result(ENOENT);  // a blocked name is missing: nothing refused
+    if (rules.blocked(dir_id(e), e.name) || names_protected_dir(e, rules)) {
+        note(log, FsOp::remove, e);
         return Reply::result(kRefused);
+    }
     return remove_entry(rq, e, flags);
 }
 
-Reply on_rename(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules) {
+Reply on_rename(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules, DenialLog* log) {
     const unsigned flags = c.flags >= 0 ? static_cast<unsigned>(rq.arg(c.flags)) : 0;
     if (flags & ~unsigned(RENAME_NOREPLACE | RENAME_EXCHANGE)) return Reply::go_on();
     EntryRef from, to;
@@ -156,28 +185,39 @@ Reply on_rename(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules)
     const auto rt = reach_of(to.dir.get(), rules);
     if (rf == EntryBrokerRules::Reach::unknown || rt == EntryBrokerRules::Reach::unknown)
         return Reply::go_on();
-    if (rf == EntryBrokerRules::Reach::native && rt == EntryBrokerRules::Reach::native)
-        return Reply::go_on();
+    if (rf == EntryBrokerRules::Reach::native && rt == EntryBrokerRules::Reach::native) {
+        // The kernel answers EROFS if either side is on a read-only mount: note one side.
+        if (!entry_exists(from)) return Reply::go_on();
+        if (on_read_only_mount(from)) {
+            note(log, FsOp::rename, from);
+            return Reply::go_on();
+        }
+        return go_on_noting(log, FsOp::rename, to, true);
+    }
     // One side at least is in P: the broker does the whole rename, having decided both sides.
-    if (rules.blocked(dir_id(from), from.name) || rules.blocked(dir_id(to), to.name) ||
-        names_protected_dir(from, rules) || names_protected_dir(to, rules))
+    const bool from_refused =
+        rules.blocked(dir_id(from), from.name) || names_protected_dir(from, rules);
+    const bool to_refused = rules.blocked(dir_id(to), to.name) || names_protected_dir(to, rules);
+    if (from_refused || to_refused) {
+        note(log, FsOp::rename, from_refused ? from : to);
         return Reply::result(kRefused);
+    }
     return rename_entry(rq, from, to, flags);
 }
 
-Reply decide(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules) {
+Reply decide(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules, DenialLog* log) {
     switch (c.op) {
         case Op::open:
-            return on_open(rq, c, rules);
+            return on_open(rq, c, rules, log);
         case Op::mkdir:
         case Op::mknod:
         case Op::symlink:
-            return on_make(rq, c, rules);
+            return on_make(rq, c, rules, log);
         case Op::unlink:
         case Op::rmdir:
-            return on_unlink(rq, c, rules);
+            return on_unlink(rq, c, rules, log);
         case Op::rename:
-            return on_rename(rq, c, rules);
+            return on_rename(rq, c, rules, log);
     }
     return Reply::go_on();
 }
@@ -311,7 +351,8 @@ int enter_entry_broker(const PreparedBroker& b) noexcept {
     return err;
 }
 
-void answer_entry_broker_call(int listener, const EntryBrokerRules& rules) noexcept {
+void answer_entry_broker_call(int listener, const EntryBrokerRules& rules,
+                              DenialLog* log) noexcept {
     seccomp_notif n;
     std::memset(&n, 0, sizeof n);
     if (::ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &n) != 0) return;  // its process is gone
@@ -321,7 +362,7 @@ void answer_entry_broker_call(int listener, const EntryBrokerRules& rules) noexc
     if (call != nullptr) {
         try {
             NotifyRequest rq{n, listener, {}};
-            r = decide(rq, *call, rules);
+            r = decide(rq, *call, rules, log);
         } catch (...) {
             r = Reply::go_on();  // an allocation failed: Landlock alone decides (refuses in P)
         }

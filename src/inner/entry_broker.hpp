@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "inner/ancestry.hpp"
+#include "inner/denial_log.hpp"
 #include "inner/inner_spec.hpp"
 #include "inner/seccomp_filter.hpp"
 #include "util/result.hpp"
@@ -101,7 +102,8 @@ struct PreparedBroker {
 // send the listener to the parent. Async-signal-safe: 0 or an errno value.
 [[nodiscard]] int enter_entry_broker(const PreparedBroker& b) noexcept;
 
-// In the parent: read one notification from `listener` and answer it. Never fails.
-void answer_entry_broker_call(int listener, const EntryBrokerRules& rules) noexcept;
+// In the parent: read one notification from `listener` and answer it, adding to `log` (may be
+// null) what the broker refused or saw the kernel about to refuse. Never fails.
+void answer_entry_broker_call(int listener, const EntryBrokerRules& rules, DenialLog* log) noexcept;
 
 }  // namespace sbx

@@ -5,6 +5,7 @@
 #include <linux/seccomp.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -66,6 +67,26 @@ Located locate_entry(NotifyRequest& rq, int dirfd_arg, int path_arg, EntryRef& e
     struct stat st {};
     if (::fstat(e.dir.get(), &st) != 0 || !S_ISDIR(st.st_mode)) return Located::undecided;
     return Located::yes;
+}
+
+std::string entry_path(const EntryRef& e) {
+    const std::string link = "/proc/self/fd/" + std::to_string(e.dir.get());
+    char buf[PATH_MAX];
+    const ssize_t n = ::readlink(link.c_str(), buf, sizeof buf);
+    if (n <= 0 || n >= static_cast<ssize_t>(sizeof buf) || buf[0] != '/') return {};
+    std::string path(buf, static_cast<std::size_t>(n));
+    if (path.back() != '/') path += '/';
+    return path + e.name;
+}
+
+bool on_read_only_mount(const EntryRef& e) {
+    struct statvfs sv {};
+    return ::fstatvfs(e.dir.get(), &sv) == 0 && (sv.f_flag & ST_RDONLY) != 0;
+}
+
+bool entry_exists(const EntryRef& e) {
+    struct stat st {};
+    return ::fstatat(e.dir.get(), e.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 bool locate_or_answer(NotifyRequest& rq, int dirfd_arg, int path_arg, EntryRef& e,

@@ -69,6 +69,16 @@ enum class Located {
 [[nodiscard]] Located locate_entry(NotifyRequest& rq, int dirfd_arg, int path_arg, EntryRef& e,
                                    int& err);
 
+// The entry's path as this process sees it (the directory's /proc/self/fd link, then the name):
+// for the denial report (inner/denial_log.hpp). "" if the directory has no path.
+[[nodiscard]] std::string entry_path(const EntryRef& e);
+
+// Whether the entry's directory is on a read-only mount (the kernel answers EROFS for a change).
+[[nodiscard]] bool on_read_only_mount(const EntryRef& e);
+
+// Whether the entry exists (not following a last symlink).
+[[nodiscard]] bool entry_exists(const EntryRef& e);
+
 // locate_entry for a broker: true when located; otherwise false with `answer` set (the
 // failure's errno, or go on).
 [[nodiscard]] bool locate_or_answer(NotifyRequest& rq, int dirfd_arg, int path_arg, EntryRef& e,

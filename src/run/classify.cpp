@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "inner/denial_log.hpp"
 #include "inner/inner_report.hpp"
 
 namespace sbx {
@@ -54,6 +55,7 @@ SandboxExit classify(const Observed& o) {
     SandboxExit e;
     std::string err = trim(o.stderr_text);
     const InnerStream stream = split_started(o.report);
+    parse_denial_lines(stream.denials, e.refusals, e.refusals_dropped);
     if (!stream.rest.empty()) {
         if (auto r = parse_inner_report(stream.rest)) {
             switch (r->kind) {

@@ -54,17 +54,29 @@ bool has(std::uint64_t granted, std::uint64_t need) {
     return need != 0 && (granted & need) == need;
 }
 
-// Whether to act on (dir, name) for `need`: not when Landlock allows it natively, not when the
-// policy does not allow it.
-bool sbxrun_acts(const MetadataGuard& g, const Entry& e, std::uint64_t need) {
-    if (has(g.native_rights(e.chain), need)) return false;
-    return has(g.entry_rights(e.chain, e.name), need);
+// What happens to a call needing `need` on (dir, name).
+enum class Verdict {
+    native,   // Landlock allows it natively (the compiled rules): the kernel goes on
+    sbxrun,   // the policy allows it and Landlock would not: sbxrun performs it
+    refused,  // neither: the kernel goes on and Landlock refuses it
+};
+
+Verdict verdict(const MetadataGuard& g, const Entry& e, std::uint64_t need) {
+    if (has(g.native_rights(e.chain), need)) return Verdict::native;
+    return has(g.entry_rights(e.chain, e.name), need) ? Verdict::sbxrun : Verdict::refused;
+}
+
+// The kernel goes on to refuse the call: note it for the report (inner/denial_log.hpp).
+Reply refused(DenialLog* log, FsOp op, const EntryRef& e) {
+    if (log != nullptr)
+        if (std::string path = entry_path(e); !path.empty()) log->add(op, path);
+    return Reply::go_on();
 }
 
 // An existing object opened for writing or truncation: Landlock decides what it has a rule
 // for; what is new beneath a restricted directory has only that directory's reduced rights,
 // so sbxrun reopens it for the command through the very descriptor it checked.
-Reply open_existing(const MetadataGuard& g, const Entry& e, const OpenArgs& a) {
+Reply open_existing(const MetadataGuard& g, const Entry& e, const OpenArgs& a, DenialLog* log) {
     const int acc = static_cast<int>(a.flags & O_ACCMODE);
     if (acc == O_RDONLY && !(a.flags & O_TRUNC)) return Reply::go_on();
     open_how how{};
@@ -79,8 +91,8 @@ Reply open_existing(const MetadataGuard& g, const Entry& e, const OpenArgs& a) {
     auto chain = ancestry(obj.get(), nullptr);
     if (!chain) return Reply::go_on();
     const std::uint64_t need = ll::kWriteFile;
-    if (has(g.native_rights(*chain), need) || !has(g.policy_rights(*chain), need))
-        return Reply::go_on();
+    if (has(g.native_rights(*chain), need)) return Reply::go_on();
+    if (!has(g.policy_rights(*chain), need)) return refused(log, FsOp::write, e);
     const std::string self = "/proc/self/fd/" + std::to_string(obj.get());
     const int flags = static_cast<int>(a.flags & ~std::uint64_t(O_CREAT | O_EXCL | O_NOFOLLOW));
     UniqueFd f(::open(self.c_str(), flags | O_CLOEXEC));
@@ -88,7 +100,7 @@ Reply open_existing(const MetadataGuard& g, const Entry& e, const OpenArgs& a) {
     return Reply::descriptor(std::move(f), (a.flags & O_CLOEXEC) != 0);
 }
 
-Reply on_open(NotifyRequest& rq, const Call& c, const MetadataGuard& g) {
+Reply on_open(NotifyRequest& rq, const Call& c, const MetadataGuard& g, DenialLog* log) {
     const OpenArgs a = open_args(rq, c);
     if ((a.flags & O_PATH) || (a.flags & O_TMPFILE) == O_TMPFILE) return Reply::go_on();
     Entry e;
@@ -97,14 +109,21 @@ Reply on_open(NotifyRequest& rq, const Call& c, const MetadataGuard& g) {
     if (::fstatat(e.dir.get(), e.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
         if ((a.flags & O_CREAT) && (a.flags & O_EXCL)) return Reply::go_on();  // EEXIST
         if (!rq.still_valid()) return Reply::go_on();
-        return open_existing(g, e, a);
+        return open_existing(g, e, a, log);
     }
     if (errno != ENOENT || !(a.flags & O_CREAT)) return Reply::go_on();
-    if (!sbxrun_acts(g, e, ll::kMakeReg)) return Reply::go_on();
+    switch (verdict(g, e, ll::kMakeReg)) {
+        case Verdict::native:
+            return Reply::go_on();
+        case Verdict::refused:
+            return refused(log, FsOp::create, e);
+        case Verdict::sbxrun:
+            break;
+    }
     return create_file(rq, e, a);
 }
 
-Reply on_make(NotifyRequest& rq, const Call& c, const MetadataGuard& g) {
+Reply on_make(NotifyRequest& rq, const Call& c, const MetadataGuard& g, DenialLog* log) {
     mode_t mode = c.mode >= 0 ? static_cast<mode_t>(rq.arg(c.mode)) : 0;
     std::string target;
     if (c.op == Op::symlink &&
@@ -124,11 +143,20 @@ Reply on_make(NotifyRequest& rq, const Call& c, const MetadataGuard& g) {
             need = make_right(mode);
             break;  // mknod: devices are never made
     }
-    if (need == 0 || !sbxrun_acts(g, e, need)) return Reply::go_on();
+    if (need == 0) return Reply::go_on();
+    switch (verdict(g, e, need)) {
+        case Verdict::native:
+            return Reply::go_on();
+        case Verdict::refused:
+            // An existing entry gets EEXIST before any Landlock check: nothing refused.
+            return entry_exists(e) ? Reply::go_on() : refused(log, FsOp::create, e);
+        case Verdict::sbxrun:
+            break;
+    }
     return make_entry(rq, c.op, e, mode, target);
 }
 
-Reply on_unlink(NotifyRequest& rq, const Call& c, const MetadataGuard& g) {
+Reply on_unlink(NotifyRequest& rq, const Call& c, const MetadataGuard& g, DenialLog* log) {
     int flags = c.op == Op::rmdir ? AT_REMOVEDIR : 0;
     if (c.flags >= 0) flags = static_cast<int>(rq.arg(c.flags));
     if (flags & ~AT_REMOVEDIR) return Reply::go_on();
@@ -138,11 +166,18 @@ Reply on_unlink(NotifyRequest& rq, const Call& c, const MetadataGuard& g) {
     if (::fstatat(e.dir.get(), e.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
         return errno == ENOENT ? Reply::result(ENOENT) : Reply::go_on();
     if (S_ISDIR(st.st_mode) != ((flags & AT_REMOVEDIR) != 0)) return Reply::go_on();
-    if (!sbxrun_acts(g, e, remove_right(st.st_mode))) return Reply::go_on();
+    switch (verdict(g, e, remove_right(st.st_mode))) {
+        case Verdict::native:
+            return Reply::go_on();
+        case Verdict::refused:
+            return refused(log, FsOp::remove, e);
+        case Verdict::sbxrun:
+            break;
+    }
     return remove_entry(rq, e, flags);
 }
 
-Reply on_rename(NotifyRequest& rq, const Call& c, const MetadataGuard& g) {
+Reply on_rename(NotifyRequest& rq, const Call& c, const MetadataGuard& g, DenialLog* log) {
     const unsigned flags = c.flags >= 0 ? static_cast<unsigned>(rq.arg(c.flags)) : 0;
     if (flags & ~unsigned(RENAME_NOREPLACE | RENAME_EXCHANGE)) return Reply::go_on();
     Entry from, to;
@@ -168,29 +203,29 @@ Reply on_rename(NotifyRequest& rq, const Call& c, const MetadataGuard& g) {
     const bool native =
         has(g.native_rights(from.chain), need_from) && has(g.native_rights(to.chain), need_to);
     if (native) return Reply::go_on();
-    if (!has(g.entry_rights(from.chain, from.name), need_from) ||
-        !has(g.entry_rights(to.chain, to.name), need_to))
-        return Reply::go_on();
+    if (!has(g.entry_rights(from.chain, from.name), need_from))
+        return refused(log, FsOp::rename, from);
+    if (!has(g.entry_rights(to.chain, to.name), need_to)) return refused(log, FsOp::rename, to);
     return rename_entry(rq, from, to, flags);
 }
 
-Reply decide(NotifyRequest& rq, const Call& c, const MetadataGuard& g) {
+Reply decide(NotifyRequest& rq, const Call& c, const MetadataGuard& g, DenialLog* log) {
     // Resolution and action run without capabilities: root's CAP_DAC_OVERRIDE would create
     // where the command cannot (metadata_notify.cpp does the same).
     CapsCleared caps;
     if (!caps.ok()) return Reply::go_on();
     switch (c.op) {
         case Op::open:
-            return on_open(rq, c, g);
+            return on_open(rq, c, g, log);
         case Op::mkdir:
         case Op::mknod:
         case Op::symlink:
-            return on_make(rq, c, g);
+            return on_make(rq, c, g, log);
         case Op::unlink:
         case Op::rmdir:
-            return on_unlink(rq, c, g);
+            return on_unlink(rq, c, g, log);
         case Op::rename:
-            return on_rename(rq, c, g);
+            return on_rename(rq, c, g, log);
     }
     return Reply::go_on();
 }
@@ -198,11 +233,11 @@ Reply decide(NotifyRequest& rq, const Call& c, const MetadataGuard& g) {
 }  // namespace
 
 void answer_entry_call(int listener, const seccomp_notif& n, const Call& call,
-                       const MetadataGuard& guard) noexcept {
+                       const MetadataGuard& guard, DenialLog* log) noexcept {
     Reply r;
     try {
         NotifyRequest rq{n, listener, {}};
-        r = decide(rq, call, guard);
+        r = decide(rq, call, guard, log);
     } catch (...) {
         r = Reply::go_on();  // an allocation failed: Landlock alone decides
     }

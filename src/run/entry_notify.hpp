@@ -21,14 +21,17 @@
 
 #include <linux/seccomp.h>
 
+#include "inner/denial_log.hpp"
 #include "inner/entry_calls.hpp"
 #include "run/metadata_guard.hpp"
 
 namespace sbx {
 
 // Answer the notification `n` (already received) of the entry call `call`. Never fails: a
-// notification whose process is gone is dropped, anything else gets an answer.
+// notification whose process is gone is dropped, anything else gets an answer. A call that
+// neither Landlock nor the policy allows is added to `log` (may be null) as the kernel goes on
+// to refuse it (inner/denial_log.hpp).
 void answer_entry_call(int listener, const seccomp_notif& n, const entry_calls::Call& call,
-                       const MetadataGuard& guard) noexcept;
+                       const MetadataGuard& guard, DenialLog* log) noexcept;
 
 }  // namespace sbx

@@ -219,13 +219,13 @@ int decide(Request& rq, const MetadataGuard& guard, bool& alive) {
 
 }  // namespace
 
-void answer_metadata_call(int listener, const MetadataGuard& guard) noexcept {
+void answer_metadata_call(int listener, const MetadataGuard& guard, DenialLog* log) noexcept {
     seccomp_notif n;
     std::memset(&n, 0, sizeof n);
     if (::ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &n) != 0) return;  // its process is gone
     const bool native = n.data.arch == metadata_calls::kNativeArch;
     if (const auto* entry = native ? entry_calls::find(static_cast<long>(n.data.nr)) : nullptr) {
-        answer_entry_call(listener, n, *entry, guard);
+        answer_entry_call(listener, n, *entry, guard, log);
         return;
     }
     int err = EPERM;

@@ -11,13 +11,14 @@
 // (a foreign ABI, unreadable memory, an object gone or moving) is refused, never allowed.
 #pragma once
 
+#include "inner/denial_log.hpp"
 #include "run/metadata_guard.hpp"
 
 namespace sbx {
 
 // Read one pending notification from `listener` and answer it. Never fails: a notification
 // whose process is gone is dropped, anything else gets an answer.
-void answer_metadata_call(int listener, const MetadataGuard& guard) noexcept;
+void answer_metadata_call(int listener, const MetadataGuard& guard, DenialLog* log) noexcept;
 
 // Receive the listener the child sends over `sock` (SCM_RIGHTS); -1 if none arrived.
 [[nodiscard]] int receive_listener(int sock) noexcept;

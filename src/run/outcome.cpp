@@ -157,6 +157,8 @@ std::string status_json(const Outcome& o) {
     j["symlink"] = string_or_null(o.symlink);
     j["target"] = string_or_null(o.target);
     j["suggestion"] = string_or_null(printable(o.suggestion));
+    // Extension (issue 15): a policy layer for the harness to offer; paths in it are plain.
+    j["suggestion_policy"] = string_or_null(o.suggestion_policy);
     j["approximated"] = o.approximated;
     j["weakened"] = o.weakened;
     j["fallback"] = o.fallback;  // extension: why earlier backends in the order were not used
@@ -180,10 +182,20 @@ std::string status_json(const Outcome& o) {
                            {"count", d.count},
                            {"why", printable(d.why)}});
     }
+    nlohmann::ordered_json filesystem = nlohmann::ordered_json::array();
+    for (const auto& d : o.fs_denials) {
+        filesystem.push_back({{"op", d.op},
+                              {"path", d.path},
+                              {"count", d.count},
+                              {"why", d.why},
+                              {"rule", string_or_null(d.rule)}});
+    }
+    // Never complete: the brokers see entry calls (and, under Landlock, opens for writing),
+    // not link(2), chmod(2), truncate(2) or a write-open without O_CREAT under bwrap.
     j["denials"] = {{"complete", false},
-                    {"filesystem", nlohmann::ordered_json::array()},
+                    {"filesystem", std::move(filesystem)},
                     {"network", std::move(network)},
-                    {"dropped", o.lookups_dropped + o.proxy.dropped}};
+                    {"dropped", o.lookups_dropped + o.proxy.dropped + o.fs_dropped}};
     if (o.proxy.active) {
         nlohmann::ordered_json connections = nlohmann::ordered_json::array();
         for (const auto& d : o.proxy.connections) {

@@ -1,6 +1,7 @@
 // How a run ended (spec section 5): the exit-code table and the status document.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,6 +46,22 @@ struct Outcome {
     // "connect") and let through (network.connections). Inactive: no "network" field.
     ProxyReport proxy;
     std::string proxy_url;  // what the command's HTTP_PROXY named
+    // What the sandbox refused the command's file system calls, as the entry broker saw them
+    // (inner/denial_log.hpp) and the plan explains them (plan/refusal.hpp): the status
+    // document's denials.filesystem and the last line on stderr.
+    struct FsDenial {
+        std::string op;    // "create", "write", "remove", "rename"
+        std::string path;  // as the sandbox saw it
+        std::uint64_t count = 0;
+        std::string why;        // "protected", "denied", "outside every writable root"
+        std::string rule;       // rule_name() of the plan's rule; "" when none (null)
+        std::string rule_text;  // the rule as written (".git"), for the line on stderr
+    };
+    std::vector<FsDenial> fs_denials;
+    std::uint64_t fs_dropped = 0;  // refusals of further paths, counted only
+    // A policy layer that would have allowed the refusals outside the writable roots
+    // (app/denial_report.hpp); "" when there is nothing to suggest (null).
+    std::string suggestion_policy;
     // Checks after the run that stopped at a bound before looking everywhere (the search for
     // planted git directories in a large tree): what they did not look at is not vouched for.
     // The status document's `unchecked`, so that a harness sees it without reading stderr.

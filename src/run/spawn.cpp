@@ -386,7 +386,7 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
             sock_open = false;  // one listener per run; EOF means the child failed before it
         }
         if (listener_idx >= 0 && (pfds[listener_idx].revents & POLLIN)) {
-            answer_metadata_call(listener.get(), *launch.metadata_guard);
+            answer_metadata_call(listener.get(), *launch.metadata_guard, launch.denial_log);
         } else if (listener_idx >= 0 && pfds[listener_idx].revents != 0) {
             listener.reset();  // POLLHUP: no process is left under the filter
         }
@@ -442,7 +442,12 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
     sup.refresh_status();
     obs.bwrap_status = sup.status;
     obs.wait_status = st;
-    return classify(obs);
+    SandboxExit e = classify(obs);
+    if (launch.denial_log != nullptr) {
+        e.refusals = launch.denial_log->refusals();
+        e.refusals_dropped = launch.denial_log->dropped();
+    }
+    return e;
 }
 
 }  // namespace sbx

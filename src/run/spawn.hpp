@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "inner/denial_log.hpp"
 #include "run/metadata_guard.hpp"
 #include "run/pty.hpp"
 #include "util/result.hpp"
@@ -63,6 +64,8 @@ struct Launch {
     // notification is decided by metadata_guard. -1/nullptr: nothing is mediated.
     int metadata_sock = -1;
     const MetadataGuard* metadata_guard = nullptr;
+    // Where the Landlock entry broker records what it saw refused (copied into SandboxExit).
+    DenialLog* denial_log = nullptr;
     // --tty (run/pty.hpp): the child gets tty.slave on the fds tty.std_fds names (before
     // stderr_fd goes onto 2), and run_sandbox copies between tty.in/tty.out and tty.master,
     // with the caller's terminal raw, until the sandbox has ended and the master is drained.
@@ -85,6 +88,10 @@ struct SandboxExit {
     int signal = 0;
     int exec_errno = 0;
     std::string message;  // setup_failed: what the backend said (bwrap's stderr, inner report)
+    // What the entry broker saw refused (inner/denial_log.hpp): from sbxrun-inner's report under
+    // bwrap, from Launch::denial_log under Landlock.
+    std::vector<FsRefusal> refusals;
+    std::uint64_t refusals_dropped = 0;
 };
 
 // After run_sandbox() failed: whether the stage that starts the command had said "C" on the

@@ -64,7 +64,7 @@ diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
 # The fixture root: a fresh directory owned by whoever runs sbxrun.
 FIX=$(mktemp -d "${SBXRUN_TEST_TMP:-/tmp}/sbxrun-it.XXXXXX")
 chmod 755 "$FIX"
-cleanup_fix() { rm -rf "$FIX"; }
+cleanup_fix() { [ -n "${KEEP_FIX:-}" ] || rm -rf "$FIX"; }
 trap cleanup_fix EXIT
 
 # Make everything under the fixture belong to the user the sandbox runs as.

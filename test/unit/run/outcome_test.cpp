@@ -37,9 +37,9 @@ const std::vector<KindRow> kTable = {
 };
 
 const std::vector<std::string> kFields = {
-    "sbxrun_status", "outcome", "exit_code", "signal",     "backend",      "reason",
-    "path",          "symlink", "target",    "suggestion", "approximated", "weakened",
-    "fallback",      "denials", "unchecked", "duration_ms"};
+    "sbxrun_status", "outcome",  "exit_code", "signal",     "backend",           "reason",
+    "path",          "symlink",  "target",    "suggestion", "suggestion_policy", "approximated",
+    "weakened",      "fallback", "denials",   "unchecked",  "duration_ms"};
 
 Outcome of_kind(OutcomeKind k) {
     Outcome o;

@@ -1,0 +1,130 @@
+#include "inner/denial_log.hpp"
+
+#include <charconv>
+
+namespace sbx {
+namespace {
+
+constexpr const char* kOpNames[] = {"create", "write", "remove", "rename"};
+
+bool plain(unsigned char c) {
+    return c > 0x20 && c != 0x7f && c != '\\';
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+bool parse_count(std::string_view s, std::uint64_t& out) {
+    if (s.empty()) return false;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc() && ptr == s.data() + s.size();
+}
+
+// Undo the \xHH escapes of a report path; false on a malformed one.
+bool unescape(std::string_view in, std::string& out) {
+    out.clear();
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        if (in[i] != '\\') {
+            out += in[i];
+            continue;
+        }
+        if (i + 3 >= in.size() || in[i + 1] != 'x') return false;
+        const int hi = hex_value(in[i + 2]), lo = hex_value(in[i + 3]);
+        if (hi < 0 || lo < 0) return false;
+        out += static_cast<char>(hi * 16 + lo);
+        i += 3;
+    }
+    return true;
+}
+
+}  // namespace
+
+const char* to_string(FsOp op) {
+    return kOpNames[static_cast<int>(op)];
+}
+
+std::optional<FsOp> fs_op_from(std::string_view word) {
+    for (int i = 0; i < 4; ++i)
+        if (word == kOpNames[i]) return static_cast<FsOp>(i);
+    return std::nullopt;
+}
+
+void DenialLog::add(FsOp op, std::string_view path) {
+    std::string key;
+    key.reserve(1 + std::min(path.size(), kMaxPath + 3));
+    key += static_cast<char>('0' + static_cast<int>(op));
+    if (path.size() > kMaxPath) {
+        key.append(path.substr(0, kMaxPath));
+        key += "...";
+    } else {
+        key.append(path);
+    }
+    if (auto it = index_.find(key); it != index_.end()) {
+        ++list_[it->second].count;
+        return;
+    }
+    if (list_.size() >= kMaxDistinct) {
+        ++dropped_;
+        return;
+    }
+    list_.push_back({op, key.substr(1), 1});
+    index_.emplace(std::move(key), list_.size() - 1);
+}
+
+std::string DenialLog::lines() const {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (const auto& r : list_) {
+        out += "D ";
+        out += to_string(r.op);
+        out += ' ';
+        out += std::to_string(r.count);
+        out += ' ';
+        for (char c : r.path) {
+            const auto u = static_cast<unsigned char>(c);
+            if (plain(u)) {
+                out += c;
+            } else {
+                out += "\\x";
+                out += kHex[u >> 4];
+                out += kHex[u & 15];
+            }
+        }
+        out += '\n';
+    }
+    if (dropped_ != 0) out += "d " + std::to_string(dropped_) + "\n";
+    return out;
+}
+
+void parse_denial_lines(std::string_view text, std::vector<FsRefusal>& out,
+                        std::uint64_t& dropped) {
+    while (!text.empty()) {
+        const auto nl = text.find('\n');
+        const std::string_view line = text.substr(0, nl);
+        text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+        if (line.size() > 2 && line.substr(0, 2) == "d ") {
+            std::uint64_t n = 0;
+            if (parse_count(line.substr(2), n)) dropped += n;
+            continue;
+        }
+        if (line.size() < 2 || line.substr(0, 2) != "D ") continue;
+        std::string_view rest = line.substr(2);
+        const auto sp1 = rest.find(' ');
+        if (sp1 == std::string_view::npos) continue;
+        const auto op = fs_op_from(rest.substr(0, sp1));
+        rest.remove_prefix(sp1 + 1);
+        const auto sp2 = rest.find(' ');
+        if (!op || sp2 == std::string_view::npos) continue;
+        FsRefusal r;
+        r.op = *op;
+        if (!parse_count(rest.substr(0, sp2), r.count) || r.count == 0) continue;
+        if (!unescape(rest.substr(sp2 + 1), r.path) || r.path.empty() || r.path[0] != '/') continue;
+        out.push_back(std::move(r));
+    }
+}
+
+}  // namespace sbx

@@ -1,0 +1,202 @@
+#include "run/fs_denials.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "plan/refusal.hpp"
+#include "policy/document.hpp"
+#include "util/printable.hpp"
+
+namespace sbx {
+namespace {
+
+std::string parent_of(const std::string& path) {
+    const auto slash = path.rfind('/');
+    if (slash == std::string::npos || slash == 0) return "/";
+    return path.substr(0, slash);
+}
+
+std::string shown(const std::string& path, const std::string& home) {
+    if (!home.empty() && home != "/" && path.compare(0, home.size(), home) == 0 &&
+        (path.size() == home.size() || path[home.size()] == '/'))
+        return printable("~" + path.substr(home.size()));
+    return printable(path);
+}
+
+std::string plural(std::uint64_t n, const char* word) {
+    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+std::vector<std::string> components(std::string_view path) {
+    std::vector<std::string> out;
+    std::size_t i = 0;
+    while (i < path.size()) {
+        const auto slash = path.find('/', i);
+        const auto end = slash == std::string_view::npos ? path.size() : slash;
+        if (end > i) out.emplace_back(path.substr(i, end - i));
+        i = end + 1;
+    }
+    return out;
+}
+
+bool below(const std::string& dir, const std::string& path) {  // strictly
+    if (dir == "/") return path.size() > 1 && path[0] == '/';
+    return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+           path[dir.size()] == '/';
+}
+
+bool is_directory(const std::string& path) {
+    std::error_code ec;
+    return std::filesystem::is_directory(std::filesystem::symlink_status(path, ec));
+}
+
+// The directory to suggest for a refused path; "" for none (see the header).
+std::string suggested_dir(const std::string& path, const std::string& home) {
+    for (unsigned char c : path)
+        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') return {};  // plain TOML strings only
+    const bool in_home = !home.empty() && home != "/" && below(home, path);
+    std::string dir;
+    if (in_home) {
+        auto rel = components(std::string_view(path).substr(home.size()));
+        rel.pop_back();  // the entry itself: its directory is what a rule can name
+        std::size_t keep = 1;
+        if (!rel.empty() && (rel[0] == ".cache" || rel[0] == ".config")) keep = 2;
+        if (rel.size() >= 2 && rel[0] == ".local" && (rel[1] == "share" || rel[1] == "state"))
+            keep = 3;
+        keep = std::min(keep, rel.size());
+        // Down to the deepest one that exists, never $HOME itself.
+        for (; keep > 0; --keep) {
+            dir = home;
+            for (std::size_t i = 0; i < keep; ++i) dir += "/" + rel[i];
+            if (is_directory(dir)) break;
+        }
+        if (keep == 0) return {};
+        return dir;
+    }
+    dir = parent_of(path);
+    if (components(dir).size() < 2 || !is_directory(dir)) return {};
+    if (!home.empty() && (dir == home || below(dir, home))) return {};
+    static const char* const kSystem[] = {"/usr",   "/etc",   "/bin",    "/sbin",    "/lib",
+                                          "/lib32", "/lib64", "/libx32", "/boot",    "/proc",
+                                          "/sys",   "/dev",   "/run",    "/var/lib", "/root"};
+    for (const char* s : kSystem)
+        if (dir == s || below(s, dir)) return {};
+    return dir;
+}
+
+}  // namespace
+
+void add_fs_denials(Outcome& o, const SandboxExit& e, const MountPlan& plan) {
+    for (const auto& r : e.refusals) {
+        const RefusalCause cause = refusal_cause(plan, r.path);
+        o.fs_denials.push_back({to_string(r.op), r.path, r.count, to_string(cause.kind),
+                                cause.rule != nullptr ? rule_name(*cause.rule) : "",
+                                cause.rule != nullptr ? cause.rule->text : ""});
+    }
+    o.fs_dropped = e.refusals_dropped;
+}
+
+std::string fs_denial_summary(const Outcome& o, const std::string& home, bool status_doc) {
+    if (o.fs_denials.empty() && o.fs_dropped == 0) return {};
+    const std::string where =
+        status_doc ? "; the status document lists each" : "; --status-file lists each";
+    if (o.fs_denials.size() == 1 && o.fs_dropped == 0) {
+        const auto& d = o.fs_denials.front();
+        return "refused " + (d.count == 1 ? std::string("a write") : plural(d.count, "write")) +
+               " to " + shown(d.path, home) + " (" +
+               printable(d.rule.empty() ? d.why : d.why + ": " + d.rule) + ")" + where;
+    }
+    // Outside the writable roots: by directory, the busiest one named. Protected and denied:
+    // the rules, as written.
+    std::uint64_t total = o.fs_dropped, outside = 0;
+    std::map<std::string, std::uint64_t> dirs;
+    std::map<std::string, std::pair<std::uint64_t, std::vector<std::string>>> by_rule;
+    for (const auto& d : o.fs_denials) {
+        total += d.count;
+        if (d.rule.empty()) {
+            outside += d.count;
+            dirs[parent_of(d.path)] += d.count;
+            continue;
+        }
+        auto& [count, texts] = by_rule[d.why];
+        count += d.count;
+        if (std::find(texts.begin(), texts.end(), d.rule_text) == texts.end())
+            texts.push_back(d.rule_text);
+    }
+    std::vector<std::string> parts;
+    if (outside != 0) {
+        auto busiest = dirs.begin();
+        for (auto it = dirs.begin(); it != dirs.end(); ++it)
+            if (it->second > busiest->second) busiest = it;
+        parts.push_back(dirs.size() == 1
+                            ? std::to_string(outside) + " under " + shown(busiest->first, home) +
+                                  " (outside every writable root)"
+                            : std::to_string(outside) +
+                                  " outside every writable root, most under " +
+                                  shown(busiest->first, home));
+    }
+    for (const auto& [why, entry] : by_rule) {
+        const auto& [count, texts] = entry;
+        constexpr std::size_t kShown = 3;
+        std::string names;
+        for (std::size_t i = 0; i < texts.size() && i < kShown; ++i)
+            names += (i == 0 ? "" : ", ") + printable(texts[i]);
+        if (texts.size() > kShown)
+            names += " and " + std::to_string(texts.size() - kShown) + " more";
+        parts.push_back(std::to_string(count) + " to " + why + " paths (" + names + ")");
+    }
+    std::string line = "refused " + plural(total, "write") + ":";
+    for (std::size_t i = 0; i < parts.size(); ++i) line += (i == 0 ? " " : ", ") + parts[i];
+    return line + where;
+}
+
+std::string fs_suggestion_policy(const Outcome& o, const std::string& home,
+                                 const std::vector<PathRule>& current,
+                                 const std::vector<PathRule>& still_protected) {
+    std::vector<std::string> dirs;
+    for (const auto& d : o.fs_denials) {
+        if (!d.rule.empty() || d.why != to_string(RefusalCause::Kind::outside)) continue;
+        if (std::any_of(still_protected.begin(), still_protected.end(), [&](const PathRule& p) {
+                return p.path == d.path || below(p.path, d.path);
+            }))
+            continue;
+        if (std::string dir = suggested_dir(d.path, home); !dir.empty()) dirs.push_back(dir);
+    }
+    std::sort(dirs.begin(), dirs.end());
+    dirs.erase(std::unique(dirs.begin(), dirs.end()), dirs.end());
+    // A directory beneath another suggested one adds nothing.
+    std::vector<std::string> kept;
+    for (const auto& d : dirs)
+        if (std::none_of(dirs.begin(), dirs.end(),
+                         [&](const std::string& other) { return below(other, d); }))
+            kept.push_back(d);
+    if (kept.empty()) return {};
+    // `$` doubled: the layer is read back with ${...} expansion (policy/expand.hpp).
+    const auto literal = [](const std::string& path) {
+        std::string out;
+        for (char c : path) {
+            if (c == '$') out += '$';
+            out += c;
+        }
+        return quote_for_message(out);
+    };
+    std::string out = "version = 1\n[filesystem]\nwrite = [";
+    bool first = true;
+    for (const auto& r : current) {
+        out += (first ? "" : ", ") + literal(r.path);
+        first = false;
+    }
+    for (const auto& d : kept) {
+        const bool in_home = !home.empty() && home != "/" && below(home, d);
+        out += (first ? "" : ", ") + (in_home ? literal("~" + d.substr(home.size())) : literal(d));
+        first = false;
+    }
+    return out + "]\n";
+}
+
+}  // namespace sbx

@@ -1,0 +1,44 @@
+// The file system half of the denial report (issue 15): what the brokers saw refused, named by
+// the plan's rules, for the status document and for one last line on stderr.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "plan/mount_plan.hpp"
+#include "run/outcome.hpp"
+#include "run/spawn.hpp"
+
+namespace sbx {
+
+// Fill o.fs_denials and o.fs_dropped from what the backend's broker saw (e.refusals), each
+// with its cause under `plan` (plan/refusal.hpp).
+void add_fs_denials(Outcome& o, const SandboxExit& e, const MountPlan& plan);
+
+// The line sbxrun says after a run whose command was refused changes (empty when none):
+//   refused 12 writes under ~/.cache/pip (outside every writable root)
+// naming the directory with the most refusals ($HOME shown as ~), how many more were refused
+// elsewhere, and where the whole list is (`status_doc`: a status document was asked for).
+[[nodiscard]] std::string fs_denial_summary(const Outcome& o, const std::string& home,
+                                            bool status_doc);
+
+// The smallest policy layer that would have allowed the refusals outside every writable root
+// (the status document's suggestion_policy; empty when there is none to suggest), for a
+// harness to offer its user and pass back as one more --policy:
+//   version = 1
+//   [filesystem]
+//   write = ["/home/u/project", "/tmp", "~/.cache/pip"]
+// A later layer's list replaces the one before it (sbxrun(1)), so the layer repeats the run's
+// writable roots (`current`, expanded) before the new directories.
+// Never for a protected or denied path, never $HOME, "/" or a system directory, never a
+// directory that does not exist (filesystem.write ignores those). For a path under $HOME the
+// directory is the one a tool owns: its first directory below $HOME, or below ~/.cache,
+// ~/.config, ~/.local/share, ~/.local/state. Elsewhere, the refused path's own directory.
+// `still_protected`: paths the run keeps read-only even inside a writable root (the package
+// tools' own caches, app/caches.hpp): a refusal at or beneath one gets no suggestion, since
+// the suggested layer would refuse it again.
+[[nodiscard]] std::string fs_suggestion_policy(const Outcome& o, const std::string& home,
+                                               const std::vector<PathRule>& current,
+                                               const std::vector<PathRule>& still_protected);
+
+}  // namespace sbx

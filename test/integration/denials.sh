@@ -1,0 +1,126 @@
+#!/bin/bash
+# Issue 15: what the sandbox refused the command's file system calls, in the status document's
+# denials.filesystem (op, path, count, why, rule), in one last line on stderr, and as a
+# suggestion_policy the example harnesses offer and rerun with. On both backends: each refusal
+# appears exactly once with the right cause, a flood of refusals stays bounded, and the host is
+# left as it was by the refused run.
+. "$(dirname "$0")/lib.sh"
+command -v python3 >/dev/null || skip_all "python3 is not installed"
+PY=$(command -v /usr/bin/python3 || command -v python3)
+EXAMPLES=$(cd "$(dirname "$0")/../../examples" && pwd)
+make_workspace
+mkdir -p "$FIX/home/.cache/tool"
+echo keep >"$FIX/home/.cache/tool/old"
+own_fix
+H=$FIX/home
+ST=$FIX/status.json
+
+# denial OP PATH: the entries of denials.filesystem for OP on PATH, as "count|why|rule".
+denial() {
+    python3 - "$ST" "$1" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for e in d["denials"]["filesystem"]:
+    if e["op"] == sys.argv[2] and e["path"] == sys.argv[3]:
+        print("%s|%s|%s" % (e["count"], e["why"], e["rule"]))
+PY
+}
+expect_denial() {  # expect_denial OP PATH "count|why|rule-prefix" description
+    local got
+    got=$(denial "$1" "$2")
+    case "$got" in
+        "$3"*) if [ "$(printf '%s\n' "$got" | wc -l)" = 1 ]; then ok "$4"; else
+                   not_ok "$4 (listed more than once: $got)"; fi ;;
+        *) not_ok "$4 (got '${got:-nothing}', expected '$3...')" ;;
+    esac
+}
+
+for backend in bwrap landlock; do
+    if ! (cd "$WS" && as_runner "$SBXRUN" --backend "$backend" -- true) >/dev/null 2>&1; then
+        ok "# SKIP $backend: the backend cannot run here as $SBXRUN_AS"
+        continue
+    fi
+    B=(--backend "$backend")
+    printf 'version = 1\n[backend]\norder = ["%s"]\n' "$backend" >"$FIX/only-$backend.toml"
+    before=$(fingerprint "$FIX/home"; fingerprint "$FIX/outside"; fingerprint "$WS/.git")
+    sbx "${B[@]}" --status-file "$ST" -- sh -c '
+        mkdir -p "$HOME/.cache/tool/x"
+        echo new >"$0/outside/file.txt"
+        rm -f "$0/outside/file.txt"
+        mv "$HOME/.cache/tool/old" "$HOME/.cache/tool/new"
+        touch .git/planted
+        mkdir .codex
+        for i in 1 2 3; do touch "$HOME/.cache/tool/y"; done
+        exit 3' "$FIX"
+    expect_rc 3 "$backend: the command's own status passes through"
+    expect_denial create "$H/.cache/tool/x" "1|outside every writable root|None" \
+        "$backend: a directory made outside the writable roots"
+    expect_denial write "$FIX/outside/file.txt" "1|outside every writable root|None" \
+        "$backend: an existing file opened for writing outside"
+    expect_denial remove "$FIX/outside/file.txt" "1|outside every writable root|None" \
+        "$backend: a file removed outside"
+    expect_denial rename "$H/.cache/tool/old" "1|outside every writable root|None" \
+        "$backend: a rename outside"
+    expect_denial create "$WS/.git/planted" '1|protected|filesystem.protect ".git"' \
+        "$backend: a file planted in the protected .git, with its rule"
+    expect_denial create "$WS/.codex" '1|protected|filesystem.protect ".codex"' \
+        "$backend: a missing protected name made, with its rule"
+    expect_denial create "$H/.cache/tool/y" "3|outside every writable root|None" \
+        "$backend: three refusals of one path are one entry with count 3"
+    check "  $backend: complete is false (link, chmod... are not seen)" \
+        test "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["denials"]["complete"])' "$ST")" = False
+    check "  $backend: one last line on stderr says what was refused" \
+        grep -q "^sbxrun: refused 9 writes: 7 outside every writable root, most under ~/\.cache/tool, 2 to protected paths (\.git, \.codex); the status document lists each$" "$ERR"
+    after=$(fingerprint "$FIX/home"; fingerprint "$FIX/outside"; fingerprint "$WS/.git")
+    check "  $backend: the host is as it was" test "$before" = "$after"
+    check "  $backend: suggestion_policy: the tool's directory, after the run's roots" \
+        test "$(status_field "$ST" suggestion_policy)" = "version = 1
+[filesystem]
+write = [\"$WS\", \"$FIX/tmp\", \"~/.cache/tool\", \"$FIX/outside\"]"
+    sbx "${B[@]}" -q --status-file "$ST" -- sh -c 'touch "$HOME/z" 2>/dev/null; true'
+    check "  $backend: -q hides the line (the document still lists it)" \
+        test ! -s "$ERR" -a "$(denial create "$H/z")" = "1|outside every writable root|None"
+    sbx "${B[@]}" --status-file "$ST" -- true
+    check "  $backend: nothing refused: an empty list, no line, no suggestion" \
+        test -z "$(grep "refused" "$ERR")" -a "$(status_field "$ST" suggestion_policy)" = null -a \
+        -z "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["denials"]["filesystem"] or "")' "$ST")"
+
+    # A flood: 2,000 paths and 20,000 repeats of one, refused; the list stays bounded.
+    sbx "${B[@]}" -q --status-file "$ST" -- python3 -c '
+import os
+h = os.environ["HOME"]
+for i in range(2000):
+    try: os.mkdir("%s/f%d" % (h, i))
+    except OSError: pass
+for i in range(20000):
+    try: os.mkdir(h + "/f0")
+    except OSError: pass'
+    check "  $backend: a flood of refusals: 256 entries kept, the rest counted in dropped" \
+        test "$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))["denials"]
+fs = d["filesystem"]
+print(len(fs), d["dropped"], [e["count"] for e in fs if e["path"].endswith("/f0")])' "$ST")" = "256 1744 [20001]"
+
+    # The example harness turns the refusal into a prompt, and the rerun with the suggested
+    # layer works.
+    for h in python node; do
+        interp=$PY script=$EXAMPLES/harness.py
+        if [ $h = node ]; then
+            interp=$(command -v /usr/bin/node || command -v node || true)
+            script=$EXAMPLES/harness.mjs
+            [ -n "$interp" ] || { ok "# SKIP $backend: harness.mjs: node is not installed"; continue; }
+        fi
+        (cd "$WS" && as_runner env SBXRUN="$SBXRUN" "$interp" "$script" --yes --policy "$FIX/only-$backend.toml" -- \
+            sh -c 'mkdir -p "$HOME/.cache/tool/made" && echo made') >"$OUT" 2>"$ERR" </dev/null
+        RC=$?
+        expect_rc 0 "$backend: $h harness: the rerun with the suggested layer succeeds"
+        check "  $backend: $h harness: it showed the refusal and the layer" \
+            grep -q "suggested policy layer" "$ERR"
+        check "  $backend: $h harness: the directory was made by the approved rerun" \
+            test -d "$H/.cache/tool/made" -a "$(grep -c made "$OUT")" = 1
+        rm -rf "$H/.cache/tool/made"
+    done
+    rm -f "$H"/z
+done
+done_testing

@@ -1,0 +1,82 @@
+// The denial log (inner/denial_log.hpp): bounded, counted, and read back exactly as written,
+// whatever bytes a path holds.
+#include "inner/denial_log.hpp"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "inner/inner_report.hpp"
+
+using sbx::DenialLog;
+using sbx::FsOp;
+using sbx::FsRefusal;
+
+TEST_CASE("denial log: each (op, path) once, with a count", "[denials]") {
+    DenialLog log;
+    CHECK(log.empty());
+    log.add(FsOp::create, "/h/.cache/pip");
+    log.add(FsOp::create, "/h/.cache/pip");
+    log.add(FsOp::write, "/h/.cache/pip");  // another op: another entry
+    log.add(FsOp::create, "/h/.cache/pip");
+    REQUIRE(log.refusals().size() == 2);
+    CHECK(log.refusals()[0] == FsRefusal{FsOp::create, "/h/.cache/pip", 3});
+    CHECK(log.refusals()[1] == FsRefusal{FsOp::write, "/h/.cache/pip", 1});
+    CHECK(log.dropped() == 0);
+}
+
+TEST_CASE("denial log: bounded; further paths are counted only", "[denials]") {
+    DenialLog log;
+    for (int i = 0; i < 1000; ++i) log.add(FsOp::create, "/x/" + std::to_string(i));
+    for (int i = 0; i < 1000; ++i) log.add(FsOp::create, "/x/0");
+    CHECK(log.refusals().size() == DenialLog::kMaxDistinct);
+    CHECK(log.dropped() == 1000 - DenialLog::kMaxDistinct);
+    CHECK(log.refusals()[0].count == 1001);
+    // A path longer than the bound is cut and marked.
+    DenialLog big;
+    big.add(FsOp::remove, "/" + std::string(DenialLog::kMaxPath * 2, 'a'));
+    CHECK(big.refusals()[0].path.size() == DenialLog::kMaxPath + 3);
+    CHECK(big.refusals()[0].path.ends_with("..."));
+}
+
+TEST_CASE("denial log: lines read back exactly, odd bytes included", "[denials]") {
+    DenialLog log;
+    const std::string odd = "/w/a b\nD create 9 /forged\\x41\t\x01\x7f\xff";
+    log.add(FsOp::rename, odd);
+    log.add(FsOp::remove, "/w/plain");
+    for (int i = 0; i < 300; ++i) log.add(FsOp::create, "/many/" + std::to_string(i));
+    const std::string text = log.lines();
+    // One line per entry plus the dropped count: no path can start a line of its own.
+    CHECK(std::count(text.begin(), text.end(), '\n') == DenialLog::kMaxDistinct + 1);
+    std::vector<FsRefusal> back;
+    std::uint64_t dropped = 0;
+    sbx::parse_denial_lines(text, back, dropped);
+    CHECK(back == log.refusals());
+    CHECK(dropped == log.dropped());
+}
+
+TEST_CASE("parse_denial_lines skips malformed lines", "[denials]") {
+    std::vector<FsRefusal> back;
+    std::uint64_t dropped = 0;
+    sbx::parse_denial_lines(
+        "D create 1 relative\nD chmod 1 /a\nD create x /a\nD create 0 /a\nD create 2 /a\\x4\n"
+        "D write 2 /ok\nd nan\nd 5\nX 0\n",
+        back, dropped);
+    REQUIRE(back.size() == 1);
+    CHECK(back[0] == FsRefusal{FsOp::write, "/ok", 2});
+    CHECK(dropped == 5);
+}
+
+TEST_CASE("split_started: denial lines come between \"C\" and the final record", "[denials]") {
+    auto s = sbx::split_started("C\nD create 1 /a\nd 3\nX 1\n");
+    CHECK(s.started);
+    CHECK(s.denials == "D create 1 /a\nd 3\n");
+    CHECK(s.rest == "X 1\n");
+    // A partial line is still on its way: not taken.
+    s = sbx::split_started("C\nD create 1 /a");
+    CHECK(s.denials.empty());
+    // Without "C" there are none (the stage failed before the command).
+    s = sbx::split_started("D create 1 /a\nF boom\n");
+    CHECK_FALSE(s.started);
+    CHECK(s.denials.empty());
+}

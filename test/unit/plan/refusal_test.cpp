@@ -1,0 +1,71 @@
+// refusal_cause (plan/refusal.hpp): which rule of a plan refused a change to a path.
+#include "plan/refusal.hpp"
+
+#include <catch2/catch.hpp>
+#include <string>
+
+using sbx::MountOp;
+using sbx::MountPlan;
+using sbx::OpKind;
+using sbx::RefusalCause;
+
+namespace {
+
+MountOp op(OpKind kind, std::string dest, std::string list, std::string text) {
+    MountOp o;
+    o.kind = kind;
+    o.dest = std::move(dest);
+    o.rule.list = std::move(list);
+    o.rule.text = std::move(text);
+    return o;
+}
+
+MountPlan sample() {
+    MountPlan p;
+    p.ops.push_back(op(OpKind::bind_ro, "/", "filesystem.read", "/"));
+    p.ops.push_back(op(OpKind::bind_rw, "/tmp", "filesystem.write", "${tmpdir}"));
+    p.ops.push_back(op(OpKind::bind_rw, "/w", "filesystem.write", "${workspace}"));
+    p.ops.push_back(op(OpKind::bind_ro, "/w/.git", "filesystem.protect", ".git"));
+    p.ops.push_back(op(OpKind::block_missing, "/w/.codex", "filesystem.protect", ".codex"));
+    p.ops.push_back(op(OpKind::hide_dir, "/w/secrets", "filesystem.deny", "secrets"));
+    p.ops.push_back(op(OpKind::bind_ro, "/opt/ro", "filesystem.read", "/opt/ro"));
+    return p;
+}
+
+}  // namespace
+
+TEST_CASE("refusal_cause names the rule that made a path read-only", "[refusal]") {
+    const MountPlan p = sample();
+    auto c = sbx::refusal_cause(p, "/home/u/.cache/pip");
+    CHECK(c.kind == RefusalCause::Kind::outside);
+    CHECK(c.rule == nullptr);
+    c = sbx::refusal_cause(p, "/w/.git/config");
+    CHECK(c.kind == RefusalCause::Kind::protected_path);
+    REQUIRE(c.rule != nullptr);
+    CHECK(c.rule->text == ".git");
+    c = sbx::refusal_cause(p, "/w/.codex");
+    CHECK(c.kind == RefusalCause::Kind::protected_path);
+    REQUIRE(c.rule != nullptr);
+    CHECK(c.rule->text == ".codex");
+    c = sbx::refusal_cause(p, "/w/.codex/config.toml");  // a tree made in its place
+    CHECK(c.kind == RefusalCause::Kind::protected_path);
+    c = sbx::refusal_cause(p, "/w/secrets/key");
+    CHECK(c.kind == RefusalCause::Kind::denied);
+    REQUIRE(c.rule != nullptr);
+    CHECK(c.rule->text == "secrets");
+    // A read-only root that no writable root holds is simply outside them.
+    c = sbx::refusal_cause(p, "/opt/ro/x");
+    CHECK(c.kind == RefusalCause::Kind::outside);
+    // A name that only shares a prefix with a rule is not under it.
+    c = sbx::refusal_cause(p, "/w/.gitignore");
+    CHECK(c.kind == RefusalCause::Kind::outside);
+    c = sbx::refusal_cause(p, "/w/.codex2");
+    CHECK(c.kind == RefusalCause::Kind::outside);
+}
+
+TEST_CASE("rule_name spells a rule as the status document shows it", "[refusal]") {
+    sbx::RuleRef r;
+    r.list = "filesystem.protect";
+    r.text = ".git";
+    CHECK(sbx::rule_name(r) == "filesystem.protect \".git\" (built-in default)");
+}
