@@ -8,26 +8,16 @@
 #include <cerrno>
 #include <climits>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
 #include "fs/path.hpp"
 #include "policy/caches.hpp"
+#include "util/name_hash.hpp"
 #include "util/open_no_symlinks.hpp"
 
 namespace sbx {
 namespace {
-
-// FNV-1a of the workspace's path: the name tells workspaces apart, it guards nothing (the
-// directory's contents are only ever used by sandboxed runs).
-std::string path_hash(const std::string& s) {
-    std::uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-    return buf;
-}
 
 // "ws-<base name>-<hash>": the base name so that a user can tell which directory is which,
 // kept to letters, digits, '.', '_' and '-' and 32 bytes.
@@ -40,7 +30,7 @@ std::string workspace_dir_name(const std::string& workspace) {
         if (base.size() == 32) break;
     }
     if (base.empty() || base == "." || base == "..") base = "root";
-    return "ws-" + base + "-" + path_hash(workspace);
+    return "ws-" + base + "-" + name_hash(workspace);
 }
 
 // The workspace as the kernel names it, so that a link to it shares its caches.

@@ -15,6 +15,7 @@
 #include <set>
 #include <sstream>
 
+#include "util/name_hash.hpp"
 #include "util/open_no_symlinks.hpp"
 #include "util/unique_fd.hpp"
 
@@ -37,14 +38,6 @@ struct Identity {
         return s.str();
     }
 };
-
-std::string hex_hash(const std::string& s) {
-    std::uint64_t h = 1469598103934665603ull;  // FNV-1a: a file name, not a security boundary
-    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-    return buf;
-}
 
 // bwrap's help always lists --ro-bind; anything else (a wrapper, /bin/true) is not bubblewrap.
 bool looks_like_bwrap_help(const std::string& help) {
@@ -274,7 +267,7 @@ Result<BwrapInfo> probe_bwrap(const std::string& name_or_path, const std::string
     id.mtime_ns = st.st_mtim.tv_nsec;
     info.setuid = (st.st_mode & S_ISUID) && st.st_uid == 0;
     const std::string key = id.key(info.path);
-    const std::string cache_name = "bwrap-" + hex_hash(key) + ".txt";
+    const std::string cache_name = "bwrap-" + name_hash(key) + ".txt";
 
     std::string version;
     std::string help = read_cache(cache_dir, cache_name, key, version);

@@ -14,6 +14,7 @@
 #include "fs/path.hpp"
 #include "fs/read_bounded.hpp"
 #include "util/error.hpp"
+#include "util/name_hash.hpp"
 #include "util/open_no_symlinks.hpp"
 #include "util/result.hpp"
 #include "util/unique_fd.hpp"
@@ -302,4 +303,11 @@ TEST_CASE("make_dir_no_symlinks makes only the last components, and never throug
     CHECK_FALSE(make_dir_no_symlinks((d + "/cache/../cache").c_str(), 0, 0700).valid());
     std::string cmd = "rm -rf '" + d + "'";
     CHECK(std::system(cmd.c_str()) == 0);
+}
+
+TEST_CASE("name_hash is 64-bit FNV-1a in 16 hex digits, stable across runs", "[util]") {
+    CHECK(sbx::name_hash("") == "cbf29ce484222325");
+    CHECK(sbx::name_hash("a") == "af63dc4c8601ec8c");
+    CHECK(sbx::name_hash("foobar") == "85944171f73967e8");
+    CHECK(sbx::name_hash("/home/u/proj") != sbx::name_hash("/home/u/proj2"));
 }
