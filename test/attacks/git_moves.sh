@@ -21,6 +21,15 @@ hgit() { as_runner env GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null \
 plant="d=\$1; mkdir -p \"\$d/objects\" \"\$d/refs/heads\" && echo 'ref: refs/heads/main' >\"\$d/HEAD\" &&
 printf '[core]\\n\\trepositoryformatversion = 0\\n\\tbare = false\\n\\tworktree = ..\\n\\tfsmonitor = \"touch $MARK; false\"\\n' >\"\$d/config\""
 
+# A host repository nested in the workspace whose pre-commit hook is a link into its work
+# tree (a common layout: hooks kept under version control).
+nested_with_linked_hook() {
+    hgit init -q "$WS/nested" && mkdir "$WS/nested/hooks" &&
+        printf '#!/bin/sh\nexit 0\n' >"$WS/nested/hooks/pre-commit" &&
+        ln -s ../../hooks/pre-commit "$WS/nested/.git/hooks/pre-commit"
+    own_fix
+}
+
 for MODE in protect commit; do
     printf 'version = 1\n[filesystem]\ngit = "%s"\n' "$MODE" >"$FIX/$MODE.toml"
     WS=$FIX/ws-$MODE
@@ -141,10 +150,7 @@ for MODE in protect commit; do
     rm -rf "$WS/nested"
     # Eighth outside review: the hook is a link into the work tree (a common layout), and the
     # command rewrites the file it names; then the config, the same way.
-    hgit init -q "$WS/nested" && mkdir "$WS/nested/hooks" &&
-        printf '#!/bin/sh\nexit 0\n' >"$WS/nested/hooks/pre-commit" &&
-        ln -s ../../hooks/pre-commit "$WS/nested/.git/hooks/pre-commit"
-    own_fix
+    nested_with_linked_hook
     run 'echo "touch '"$MARK"'" >>nested/hooks/pre-commit'
     expect_rc 120 "$BACKEND $MODE: a hook of the host's nested repository rewritten through its link ends the run 120"
     mv "$WS/nested/.git/config" "$WS/nested/cfg" && ln -s ../cfg "$WS/nested/.git/config"
@@ -153,10 +159,7 @@ for MODE in protect commit; do
     rm -rf "$WS/nested"
     # Ninth: the file the hook's link leads to is swapped over two runs: the first writes a
     # new hook where nothing leads yet, the second renames its directory onto the link's path.
-    hgit init -q "$WS/nested" && mkdir "$WS/nested/hooks" &&
-        printf '#!/bin/sh\nexit 0\n' >"$WS/nested/hooks/pre-commit" &&
-        ln -s ../../hooks/pre-commit "$WS/nested/.git/hooks/pre-commit"
-    own_fix
+    nested_with_linked_hook
     run 'mkdir nested/new && printf "#!/bin/sh\\ntouch '"$MARK"'\\n" >nested/new/pre-commit'
     diag "$MODE: run 1 (a hook where nothing leads) exit $RC"
     run 'mv nested/hooks nested/old && mv nested/new nested/hooks'
