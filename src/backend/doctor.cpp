@@ -200,6 +200,20 @@ DoctorReport run_doctor(const DoctorProbes& probes, const std::vector<BackendKin
                               {"use a kernel built with CONFIG_SECCOMP_FILTER=y"}});
     }
 
+    // The denial report rides on the entry brokers: sbxrun-inner's under bwrap needs Landlock
+    // ABI 2 (run_bwrap.cpp: entry_broker_available), sbxrun's under Landlock comes with it.
+    constexpr const char* kSeen =
+        " sees creates, removals, renames and opens for writing (not link, chmod, truncate "
+        "or xattrs)";
+    if (!r.seccomp) {
+        r.denials_bwrap = r.denials_landlock = "none: no seccomp user notification";
+    } else {
+        r.denials_bwrap = r.landlock_abi >= 2 ? std::string("sbxrun-inner's entry broker") + kSeen
+                                              : "none: the entry broker needs Landlock ABI 2";
+        r.denials_landlock = r.landlock_abi >= 1 ? std::string("sbxrun's entry broker") + kSeen
+                                                 : "none: no Landlock";
+    }
+
     const bool bwrap_ok = r.bwrap_found && r.bwrap_starts;
     const bool landlock_ok = r.landlock_abi >= 1 && r.seccomp;
     r.backend = "none";
@@ -252,6 +266,9 @@ std::string render_text(const DoctorReport& r) {
     if (!r.landlock_teardown.empty())
         o << "  processes of a run are ended by: " << r.landlock_teardown << "\n";
     o << "seccomp: " << (r.seccomp ? "yes" : "no") << "\n";
+    o << "denial report (denials.filesystem, never complete):\n"
+      << "  bwrap: " << r.denials_bwrap << "\n"
+      << "  landlock: " << r.denials_landlock << "\n";
     o << "backend for the default policy: " << r.backend << "\n";
     for (const auto& l : r.limitations) o << "  limit: " << l << "\n";
     if (r.problems.empty()) {
@@ -286,6 +303,9 @@ std::string render_json(const DoctorReport& r) {
                      {"kernel_abi", r.landlock_kernel_abi},
                      {"teardown", or_null(r.landlock_teardown)}};
     j["seccomp"] = r.seccomp;
+    j["denials"] = {{"complete", false},
+                    {"bwrap", or_null(r.denials_bwrap)},
+                    {"landlock", or_null(r.denials_landlock)}};
     j["backend"] = r.backend;
     j["limitations"] = r.limitations;
     json problems = json::array();

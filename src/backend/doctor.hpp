@@ -61,6 +61,10 @@ struct DoctorReport {
     bool seccomp = false;
     std::string landlock_teardown;  // "" when not probed
 
+    // What feeds the status document's denials.filesystem on each backend here: the entry
+    // broker's observations (inner/denial_log.hpp), or why there are none. Never complete.
+    std::string denials_bwrap, denials_landlock;
+
     std::string backend;                   // "bwrap", "landlock" or "none" for the default policy
     std::vector<std::string> limitations;  // what that backend cannot enforce here
     std::vector<DoctorProblem> problems;

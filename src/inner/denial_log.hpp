@@ -6,8 +6,8 @@
 // name. When it refuses a call itself (a protected name) or lets the kernel go on with a call the
 // kernel is about to refuse (a read-only mount under bwrap; no Landlock right under Landlock), it
 // adds the entry here. The observer never decides: a wrong prediction makes the report wrong,
-// never the sandbox weaker. Calls no broker sees (link, chmod, truncate, an existing file opened
-// for writing without O_CREAT under bwrap) are not recorded: the report is never complete.
+// never the sandbox weaker. Calls no broker sees (link, chmod, truncate, xattrs) are not recorded:
+// the report is never complete.
 //
 // Bounded: each distinct (op, path) is kept once with a count, at most kMaxDistinct of them;
 // refusals of further paths are counted only (`dropped`). A command making a million refused

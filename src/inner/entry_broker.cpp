@@ -116,15 +116,23 @@ Reply go_on_noting(DenialLog* log, FsOp op, const EntryRef& e, bool changes) {
 
 Reply on_open(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules, DenialLog* log) {
     const OpenArgs a = open_args(rq, c);
-    if (!(a.flags & O_CREAT) || (a.flags & O_PATH) || (a.flags & O_TMPFILE) == O_TMPFILE)
-        return Reply::go_on();
+    if ((a.flags & O_PATH) || (a.flags & O_TMPFILE) == O_TMPFILE) return Reply::go_on();
+    const bool writes = (a.flags & O_ACCMODE) != O_RDONLY || (a.flags & O_TRUNC);
+    if (!(a.flags & O_CREAT)) {
+        // An existing file opened for writing: the kernel's to decide, noted when its mount
+        // is read-only (EROFS).
+        EntryRef e;
+        int err = 0;
+        if (!writes || locate_entry(rq, c.dirfd, c.path, e, err) != Located::yes)
+            return Reply::go_on();
+        return go_on_noting(log, FsOp::write, e, entry_exists(e));
+    }
     EntryRef e;
     if (Reply r; !locate_or_answer(rq, c.dirfd, c.path, e, r)) return r;
     struct stat st {};
     const bool exists = ::fstatat(e.dir.get(), e.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
     const int err = errno;
     if (reach_of(e.dir.get(), rules) != EntryBrokerRules::Reach::broker) {
-        const bool writes = (a.flags & O_ACCMODE) != O_RDONLY || (a.flags & O_TRUNC);
         if (exists) return go_on_noting(log, FsOp::write, e, writes && !(a.flags & O_EXCL));
         return go_on_noting(log, FsOp::create, e, err == ENOENT);
     }

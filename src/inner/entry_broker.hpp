@@ -11,7 +11,8 @@
 //     refuses every entry change in P itself: link(2), bind(2) of a socket and anything else
 //     this broker does not see included (EACCES).
 //   - a seccomp filter (inner/metadata_filter.hpp's build_entry_filter) that sends the entry
-//     calls (open/openat/creat with O_CREAT, mkdir, mknod, symlink, unlink, rmdir, rename*) to
+//     calls (open/openat/creat with O_CREAT or for writing, mkdir, mknod, symlink, unlink,
+//     rmdir, rename*; an open for writing without O_CREAT only for the denial report) to
 //     sbxrun-inner through a listener passed back over a socketpair.
 // sbxrun-inner, the command's parent in the same root, mounts and pid namespace, answers each
 // one in the sandbox's own view: read-only mounts and mount points stay enforced by the kernel

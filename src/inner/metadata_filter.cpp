@@ -144,7 +144,6 @@ Result<SeccompProgram> build_entry_filter() {
     using metadata_calls::kNativeArch;
     if (kNativeArch == 0)
         return Error(ErrorKind::unsupported, "entry calls cannot be mediated on this architecture");
-    constexpr unsigned kOCreat = 0100;
     Program p;
     p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
     p.jeq(kNativeArch, nullptr, "allow");
@@ -154,7 +153,9 @@ Result<SeccompProgram> build_entry_filter() {
     SBX_TRY(jump_on_entry_calls(p));
     p.label("allow");
     p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
-    emit_entry_flag_checks(p, kOCreat);
+    // Opens for writing too, not only with O_CREAT: the broker lets them go on, and notes
+    // the ones a read-only mount is about to refuse (the denial report, inner/denial_log.hpp).
+    emit_entry_flag_checks(p, entry_calls::kOpenTrapFlags);
     p.label("notify");
     p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF));
     p.label("enosys");

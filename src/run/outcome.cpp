@@ -190,8 +190,8 @@ std::string status_json(const Outcome& o) {
                               {"why", d.why},
                               {"rule", string_or_null(d.rule)}});
     }
-    // Never complete: the brokers see entry calls (and, under Landlock, opens for writing),
-    // not link(2), chmod(2), truncate(2) or a write-open without O_CREAT under bwrap.
+    // Never complete: the brokers see entry calls and opens for writing, not link(2),
+    // chmod(2), truncate(2) or xattrs.
     j["denials"] = {{"complete", false},
                     {"filesystem", std::move(filesystem)},
                     {"network", std::move(network)},

@@ -46,6 +46,7 @@ for backend in bwrap landlock; do
     sbx "${B[@]}" --status-file "$ST" -- sh -c '
         mkdir -p "$HOME/.cache/tool/x"
         echo new >"$0/outside/file.txt"
+        python3 -c "import os, sys; os.open(sys.argv[1], os.O_WRONLY)" "$0/outside/file.txt"
         rm -f "$0/outside/file.txt"
         mv "$HOME/.cache/tool/old" "$HOME/.cache/tool/new"
         touch .git/planted
@@ -55,8 +56,8 @@ for backend in bwrap landlock; do
     expect_rc 3 "$backend: the command's own status passes through"
     expect_denial create "$H/.cache/tool/x" "1|outside every writable root|None" \
         "$backend: a directory made outside the writable roots"
-    expect_denial write "$FIX/outside/file.txt" "1|outside every writable root|None" \
-        "$backend: an existing file opened for writing outside"
+    expect_denial write "$FIX/outside/file.txt" "2|outside every writable root|None" \
+        "$backend: an existing file opened for writing outside (O_CREAT | O_TRUNC, then O_WRONLY)"
     expect_denial remove "$FIX/outside/file.txt" "1|outside every writable root|None" \
         "$backend: a file removed outside"
     expect_denial rename "$H/.cache/tool/old" "1|outside every writable root|None" \
@@ -70,7 +71,7 @@ for backend in bwrap landlock; do
     check "  $backend: complete is false (link, chmod... are not seen)" \
         test "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["denials"]["complete"])' "$ST")" = False
     check "  $backend: one last line on stderr says what was refused" \
-        grep -q "^sbxrun: refused 9 writes: 7 outside every writable root, most under ~/\.cache/tool, 2 to protected paths (\.git, \.codex); the status document lists each$" "$ERR"
+        grep -q "^sbxrun: refused 10 writes: 8 outside every writable root, most under ~/\.cache/tool, 2 to protected paths (\.git, \.codex); the status document lists each$" "$ERR"
     after=$(fingerprint "$FIX/home"; fingerprint "$FIX/outside"; fingerprint "$WS/.git")
     check "  $backend: the host is as it was" test "$before" = "$after"
     check "  $backend: suggestion_policy: the tool's directory, after the run's roots" \

@@ -137,6 +137,26 @@ TEST_CASE("doctor: missing bwrap, no Landlock, lowered ABI shown", "[doctor]") {
     CHECK(render_text(l).find("landlock: ABI 2 (kernel ABI 7)") != std::string::npos);
 }
 
+TEST_CASE("doctor: which broker feeds the denial report on each backend", "[doctor]") {
+    Host h;
+    auto r = run_doctor(h.probes());
+    CHECK(r.denials_bwrap.starts_with("sbxrun-inner's entry broker sees creates"));
+    CHECK(r.denials_landlock.starts_with("sbxrun's entry broker sees creates"));
+    CHECK(render_text(r).find("denial report (denials.filesystem, never complete):\n  bwrap: "
+                              "sbxrun-inner's entry broker") != std::string::npos);
+    CHECK(render_json(r).find("\"complete\": false") != std::string::npos);
+    Host abi1;
+    abi1.effective = 1;
+    auto a = run_doctor(abi1.probes());
+    CHECK(a.denials_bwrap == "none: the entry broker needs Landlock ABI 2");
+    CHECK(a.denials_landlock.starts_with("sbxrun's entry broker"));
+    Host no_seccomp;
+    no_seccomp.seccomp = false;
+    auto n = run_doctor(no_seccomp.probes());
+    CHECK(n.denials_bwrap == "none: no seccomp user notification");
+    CHECK(n.denials_landlock == "none: no seccomp user notification");
+}
+
 TEST_CASE("doctor: a hanging bwrap and invalid UTF-8 on its stderr", "[doctor]") {
     Host h;
     h.start = Captured{137, true, "", ""};
