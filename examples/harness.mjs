@@ -6,9 +6,10 @@
 //     suggestion, and offers to run again with the suggested policy change (for example
 //     filesystem.symlinks = "pin"), added as one more --policy layer;
 //   - unavailable: shows why no sandbox can run here and how to find the fix;
-//   - the command ran and failed after the sandbox refused writes outside the writable roots:
-//     shows them and offers to run again with sbxrun's suggestion_policy (the directories the
-//     command wanted) as one more --policy layer;
+//   - the command ran and failed after the sandbox refused writes outside the writable roots or
+//     hosts the network policy does not allow: shows them and offers to run again with sbxrun's
+//     suggestion_policy (the directories and hosts the command wanted) as one more --policy
+//     layer;
 //   - anything else: passes the exit status through.
 //
 // usage: harness.mjs [--yes | --no] [--sbxrun PATH] [--policy FILE]... [--workspace DIR]
@@ -152,12 +153,13 @@ async function main(argv) {
       if (doc.outcome !== 'needs_approval') {
         const layer = doc.suggestion_policy;
         if (code === 0 || !layer) return code; // it ran, or was refused: pass it on
-        // The command failed, and the sandbox refused it writes outside the writable roots:
-        // sbxrun suggests the policy layer that would have allowed them.
-        say('harness: the command failed after the sandbox refused these writes:');
+        // The command failed, and the sandbox refused it writes outside the writable roots or
+        // hosts off the allowlist: sbxrun suggests the policy layer that would have allowed them.
+        say('harness: the command failed after the sandbox refused it:');
         for (const d of doc.denials.filesystem.slice(0, 5)) {
           say(`  ${d.op} ${d.path} (${d.why}, ${d.count}x)`);
         }
+        for (const d of doc.denials.network.slice(0, 5)) say(`  ${d.op} ${d.host}`);
         say(`  suggested policy layer:\n    ${layer.trim().replaceAll('\n', '\n    ')}`);
         if (!(await ask('Run again with this policy layer?', opts.answer))) return code;
         dir ??= mkdtempSync(join(tmpdir(), 'sbxrun-harness-'));

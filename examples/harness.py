@@ -6,9 +6,9 @@ Runs COMMAND through sbxrun with --status-fd, reads the status document, and
     suggestion, and offers to run again with the suggested policy change (for example
     filesystem.symlinks = "pin"), added as one more --policy layer;
   - unavailable: shows why no sandbox can run here and how to find the fix;
-  - the command ran and failed after the sandbox refused writes outside the writable roots:
-    shows them and offers to run again with sbxrun's suggestion_policy (the directories the
-    command wanted) as one more --policy layer;
+  - the command ran and failed after the sandbox refused writes outside the writable roots or
+    hosts the network policy does not allow: shows them and offers to run again with sbxrun's
+    suggestion_policy (the directories and hosts the command wanted) as one more --policy layer;
   - anything else: passes the exit status through.
 
 usage: harness.py [--yes | --no] [--sbxrun PATH] [--policy FILE]... [--workspace DIR]
@@ -154,10 +154,13 @@ def main(argv):
                 if code == 0 or not layer:
                     return code  # the command ran (or sbxrun refused the invocation): pass it on
                 # The command failed, and the sandbox refused it writes outside the writable
-                # roots: sbxrun suggests the policy layer that would have allowed them.
-                say("harness: the command failed after the sandbox refused these writes:")
+                # roots or hosts off the allowlist: sbxrun suggests the policy layer that
+                # would have allowed them.
+                say("harness: the command failed after the sandbox refused it:")
                 for d in doc["denials"]["filesystem"][:5]:
                     say(f"  {d['op']} {d['path']} ({d['why']}, {d['count']}x)")
+                for d in doc["denials"]["network"][:5]:
+                    say(f"  {d['op']} {d['host']}")
                 say("  suggested policy layer:\n    " + layer.strip().replace("\n", "\n    "))
                 if not ask("Run again with this policy layer?", opts["answer"]):
                     return code

@@ -31,6 +31,7 @@
 #include "run/git_integrity.hpp"
 #include "run/integrity.hpp"
 #include "run/outcome.hpp"
+#include "run/suggestion.hpp"
 #include "util/printable.hpp"
 
 namespace sbx {
@@ -381,9 +382,8 @@ private:
             o.proxy = std::move(a.proxy);
             o.proxy_url = o.proxy.url;
             add_fs_denials(o, a.exit, ctx.plan);
-            o.suggestion_policy =
-                fs_suggestion_policy(o, ctx.host.expand.home, ctx.policy.filesystem.write,
-                                     cache_places(ctx.caches, ctx.host));
+            o.suggestion_policy = suggestion_policy(o, ctx.host.expand.home, ctx.policy,
+                                                    cache_places(ctx.caches, ctx.host));
             say_refused_lookups(o);
             say_refused_connections(o);
             if (std::string line =

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "plan/refusal.hpp"
-#include "policy/document.hpp"
 #include "util/printable.hpp"
 
 namespace sbx {
@@ -155,9 +154,8 @@ std::string fs_denial_summary(const Outcome& o, const std::string& home, bool st
     return line + where;
 }
 
-std::string fs_suggestion_policy(const Outcome& o, const std::string& home,
-                                 const std::vector<PathRule>& current,
-                                 const std::vector<PathRule>& still_protected) {
+std::vector<std::string> suggested_write_dirs(const Outcome& o, const std::string& home,
+                                              const std::vector<PathRule>& still_protected) {
     std::vector<std::string> dirs;
     for (const auto& d : o.fs_denials) {
         if (!d.rule.empty() || d.why != to_string(RefusalCause::Kind::outside)) continue;
@@ -171,32 +169,14 @@ std::string fs_suggestion_policy(const Outcome& o, const std::string& home,
     dirs.erase(std::unique(dirs.begin(), dirs.end()), dirs.end());
     // A directory beneath another suggested one adds nothing.
     std::vector<std::string> kept;
-    for (const auto& d : dirs)
-        if (std::none_of(dirs.begin(), dirs.end(),
-                         [&](const std::string& other) { return below(other, d); }))
-            kept.push_back(d);
-    if (kept.empty()) return {};
-    // `$` doubled: the layer is read back with ${...} expansion (policy/expand.hpp).
-    const auto literal = [](const std::string& path) {
-        std::string out;
-        for (char c : path) {
-            if (c == '$') out += '$';
-            out += c;
-        }
-        return quote_for_message(out);
-    };
-    std::string out = "version = 1\n[filesystem]\nwrite = [";
-    bool first = true;
-    for (const auto& r : current) {
-        out += (first ? "" : ", ") + literal(r.path);
-        first = false;
-    }
-    for (const auto& d : kept) {
+    for (const auto& d : dirs) {
+        if (std::any_of(dirs.begin(), dirs.end(),
+                        [&](const std::string& other) { return below(other, d); }))
+            continue;
         const bool in_home = !home.empty() && home != "/" && below(home, d);
-        out += (first ? "" : ", ") + (in_home ? literal("~" + d.substr(home.size())) : literal(d));
-        first = false;
+        kept.push_back(in_home ? "~" + d.substr(home.size()) : d);
     }
-    return out + "]\n";
+    return kept;
 }
 
 }  // namespace sbx

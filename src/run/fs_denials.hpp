@@ -22,14 +22,8 @@ void add_fs_denials(Outcome& o, const SandboxExit& e, const MountPlan& plan);
 [[nodiscard]] std::string fs_denial_summary(const Outcome& o, const std::string& home,
                                             bool status_doc);
 
-// The smallest policy layer that would have allowed the refusals outside every writable root
-// (the status document's suggestion_policy; empty when there is none to suggest), for a
-// harness to offer its user and pass back as one more --policy:
-//   version = 1
-//   [filesystem]
-//   write = ["/home/u/project", "/tmp", "~/.cache/pip"]
-// A later layer's list replaces the one before it (sbxrun(1)), so the layer repeats the run's
-// writable roots (`current`, expanded) before the new directories.
+// The directories that would have allowed the refusals outside every writable root, for the
+// suggestion_policy (run/suggestion.hpp), as a policy writes them ("~/.cache/pip", or absolute).
 // Never for a protected or denied path, never $HOME, "/" or a system directory, never a
 // directory that does not exist (filesystem.write ignores those). For a path under $HOME the
 // directory is the one a tool owns: its first directory below $HOME, or below ~/.cache,
@@ -37,8 +31,7 @@ void add_fs_denials(Outcome& o, const SandboxExit& e, const MountPlan& plan);
 // `still_protected`: paths the run keeps read-only even inside a writable root (the package
 // tools' own caches, app/caches.hpp): a refusal at or beneath one gets no suggestion, since
 // the suggested layer would refuse it again.
-[[nodiscard]] std::string fs_suggestion_policy(const Outcome& o, const std::string& home,
-                                               const std::vector<PathRule>& current,
-                                               const std::vector<PathRule>& still_protected);
+[[nodiscard]] std::vector<std::string> suggested_write_dirs(
+    const Outcome& o, const std::string& home, const std::vector<PathRule>& still_protected);
 
 }  // namespace sbx

@@ -213,6 +213,21 @@ check "$B: the stderr line names the host, port, rule and count" \
 sbxa -q -- curl -s --max-time 20 -o /dev/null "http://b.sbx.test:$http_port/"
 check "$B: -q hides those lines" sh -c "! grep -q 'network allowlist' '$ERR'"
 
+# suggestion_policy (issue 15): the name no allow rule matched, after the policy's own; never the
+# denied one. The rerun with it as one more layer reaches the host.
+sbxa --status-file "$FIX/.status" -- sh -c 'rc=0; for u; do curl -sf --max-time 20 -o /dev/null "$u" || rc=22; done; exit $rc' sh \
+    "http://b.sbx.test:$http_port/hello.txt" "http://c.other.test:$http_port/hello.txt"
+expect_rc 22 "$B: a refused request fails the command"
+status_field "$FIX/.status" suggestion_policy >"$FIX/suggested.toml"
+check "$B: suggestion_policy adds the name no allow rule matched, not the denied one" \
+    test "$(cat "$FIX/suggested.toml")" = 'version = 1
+[network]
+allow = ["*.sbx.test", "127.0.0.1", "c.other.test"]'
+own_fix
+sbxa --policy "$FIX/suggested.toml" -- curl -sf --max-time 20 "http://c.other.test:$http_port/hello.txt"
+expect_rc 0 "$B: the rerun with the suggested layer reaches it"
+check "$B: ... and gets its content" grep -qx "hello through the proxy" "$OUT"
+
 # An allowed name that resolves to a loopback address is refused unless the policy names the
 # address itself.
 sed 's/^allow = .*/allow = ["*.sbx.test"]/' "$FIX/allow.toml" >"$FIX/noaddr.toml"; own_fix

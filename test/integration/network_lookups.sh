@@ -23,6 +23,11 @@ d = json.load(open(sys.argv[1]))["denials"]
 assert d["complete"] is False and d["filesystem"] == [] and d["dropped"] == 0, d
 assert [(n["op"], n["host"]) for n in d["network"]] == [("resolve", "sbx-probe.example.org")], d
 ' "$FIX/.status"
+check "bwrap: suggestion_policy: the allowlist with the name looked up" \
+    test "$(status_field "$FIX/.status" suggestion_policy)" = 'version = 1
+[network]
+mode = "allowlist"
+allow = ["sbx-probe.example.org"]'
 check "bwrap: the last line on stderr names the lookup and why it failed" \
     sh -c "tail -n 1 '$ERR' | grep -q 'looked up sbx-probe.example.org but the policy has no network'"
 sbx -q --backend bwrap -- python3 -c "$lookup" sbx-probe.example.org

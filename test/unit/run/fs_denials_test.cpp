@@ -7,6 +7,9 @@
 #include <filesystem>
 #include <string>
 
+#include "net/host_pattern.hpp"
+#include "run/suggestion.hpp"
+
 using sbx::FsOp;
 using sbx::Outcome;
 
@@ -103,11 +106,11 @@ TEST_CASE("fs denials: one line on stderr names the place", "[fs_denials]") {
           "protected paths (.git); --status-file lists each");
 }
 
-TEST_CASE("fs denials: the suggested layer keeps the roots and adds the tools' directories",
-          "[fs_denials]") {
+TEST_CASE("suggestion_policy: the run's roots, then the tools' directories", "[fs_denials]") {
     Home h;
     const auto plan = plan_for(h.path);
-    const std::vector<sbx::PathRule> roots = {rule(h.path + "/project"), rule("/tmp/a$b")};
+    sbx::Policy policy;
+    policy.filesystem.write = {rule(h.path + "/project"), rule("/tmp/a$b")};
     const Outcome o =
         outcome_of(plan, {{FsOp::create, h.path + "/.cache/tool/sub/deep/x", 1},
                           {FsOp::create, h.path + "/.cache/tool/y", 1},
@@ -116,16 +119,51 @@ TEST_CASE("fs denials: the suggested layer keeps the roots and adds the tools' d
                           {FsOp::create, h.path + "/.cache/missing/x", 1},  // -> ~/.cache
                           {FsOp::create, "/usr/lib/x", 1},                  // a system dir
                           {FsOp::write, h.path + "/project/.git/config", 1}});
-    CHECK(sbx::fs_suggestion_policy(o, h.path, roots, {}) ==
+    CHECK(sbx::suggestion_policy(o, h.path, policy, {}) ==
           "version = 1\n[filesystem]\nwrite = [\"" + h.path +
               "/project\", \"/tmp/a$$b\", \"~/.cache\", \"~/.local/share/app\"]\n");
     // A tool's own cache stays protected in any writable root: no suggestion for it.
     const Outcome tool = outcome_of(plan, {{FsOp::create, h.path + "/.cache/tool/x", 1}});
-    CHECK(sbx::fs_suggestion_policy(tool, h.path, roots, {rule(h.path + "/.cache/tool")}).empty());
-    CHECK(sbx::fs_suggestion_policy(tool, h.path, roots, {}) ==
+    CHECK(sbx::suggestion_policy(tool, h.path, policy, {rule(h.path + "/.cache/tool")}).empty());
+    CHECK(sbx::suggestion_policy(tool, h.path, policy, {}) ==
           "version = 1\n[filesystem]\nwrite = [\"" + h.path +
               "/project\", \"/tmp/a$$b\", \"~/.cache/tool\"]\n");
     // Nothing outside: nothing to suggest.
     const Outcome prot = outcome_of(plan, {{FsOp::write, h.path + "/project/.git/config", 1}});
-    CHECK(sbx::fs_suggestion_policy(prot, h.path, roots, {}).empty());
+    CHECK(sbx::suggestion_policy(prot, h.path, policy, {}).empty());
+}
+
+TEST_CASE("suggestion_policy: the hosts no network.allow rule matched", "[fs_denials]") {
+    sbx::Policy policy;
+    policy.network.mode.value = sbx::NetworkMode::allowlist;
+    policy.network.allow.push_back({*sbx::net::parse_host_pattern("pypi.org"), {}});
+    Outcome o;
+    auto refused = [](std::string host, std::string rule) {
+        sbx::ProxyDestination d;
+        d.host = std::move(host);
+        d.port = 443;
+        d.rule = std::move(rule);
+        d.count = 1;
+        return d;
+    };
+    o.proxy.refused = {refused("Registry.npmjs.org", "no network.allow rule"),
+                       refused("gist.github.com", "network.deny[0] \"gist.github.com\""),
+                       refused("10.0.0.1", "no network.allow rule"),
+                       refused("intranet", "no network.allow rule"),
+                       refused("internal.example", "address check"),
+                       refused("registry.npmjs.org", "no network.allow rule")};
+    CHECK(sbx::suggestion_policy(o, "/home/u", policy, {}) ==
+          "version = 1\n[network]\nallow = [\"pypi.org\", \"registry.npmjs.org\"]\n");
+    // network.mode = "none": the names looked up, and the mode that lets them through.
+    policy.network.mode.value = sbx::NetworkMode::none;
+    policy.network.allow.clear();
+    Outcome none;
+    none.refused_lookups = {"registry.npmjs.org", "localhost", "bad\\x0aname.com",
+                            "files.pythonhosted.org"};
+    CHECK(sbx::suggestion_policy(none, "/home/u", policy, {}) ==
+          "version = 1\n[network]\nmode = \"allowlist\"\nallow = [\"registry.npmjs.org\", "
+          "\"files.pythonhosted.org\"]\n");
+    // network.mode = "full" refuses nothing to suggest.
+    policy.network.mode.value = sbx::NetworkMode::full;
+    CHECK(sbx::suggestion_policy(none, "/home/u", policy, {}).empty());
 }

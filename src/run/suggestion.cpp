@@ -1,0 +1,77 @@
+#include "run/suggestion.hpp"
+
+#include <algorithm>
+
+#include "net/host_pattern.hpp"
+#include "policy/document.hpp"
+#include "run/fs_denials.hpp"
+
+namespace sbx {
+namespace {
+
+// A TOML string the policy reads back as `text`, `$` doubled (policy/expand.hpp).
+std::string literal(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+        if (c == '$') out += '$';
+        out += c;
+    }
+    return quote_for_message(out);
+}
+
+std::string toml_list(const std::vector<std::string>& items) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < items.size(); ++i) out += (i == 0 ? "" : ", ") + items[i];
+    return out + "]";
+}
+
+// A name the allowlist could take as one exact pattern: a host name with a dot, no address.
+bool suggestible_name(const std::string& name) {
+    if (name.find('.') == std::string::npos) return false;
+    auto p = net::parse_host_pattern(name);
+    return p.ok() && p->kind == net::PatternKind::exact && p->host.kind == net::HostKind::name;
+}
+
+std::vector<std::string> new_hosts(const Outcome& o, const Policy& policy) {
+    std::vector<std::string> hosts;
+    const NetworkMode mode = policy.network.mode.value;
+    if (mode == NetworkMode::allowlist) {
+        for (const auto& d : o.proxy.refused)
+            if (d.rule == "no network.allow rule" && suggestible_name(d.host))
+                hosts.push_back(net::parse_host_pattern(d.host)->text());
+    } else if (mode == NetworkMode::none) {
+        for (const auto& name : o.refused_lookups)
+            if (suggestible_name(name)) hosts.push_back(net::parse_host_pattern(name)->text());
+    }
+    std::vector<std::string> unique;
+    for (auto& h : hosts)
+        if (std::find(unique.begin(), unique.end(), h) == unique.end()) unique.push_back(h);
+    return unique;
+}
+
+}  // namespace
+
+std::string suggestion_policy(const Outcome& o, const std::string& home, const Policy& policy,
+                              const std::vector<PathRule>& still_protected) {
+    const std::vector<std::string> dirs = suggested_write_dirs(o, home, still_protected);
+    const std::vector<std::string> hosts = new_hosts(o, policy);
+    if (dirs.empty() && hosts.empty()) return {};
+    std::string out = "version = 1\n";
+    if (!dirs.empty()) {
+        std::vector<std::string> write;
+        for (const auto& r : policy.filesystem.write) write.push_back(literal(r.path));
+        for (const auto& d : dirs) write.push_back(literal(d));
+        out += "[filesystem]\nwrite = " + toml_list(write) + "\n";
+    }
+    if (!hosts.empty()) {
+        std::vector<std::string> allow;
+        for (const auto& r : policy.network.allow) allow.push_back(literal(r.pattern.text()));
+        for (const auto& h : hosts) allow.push_back(literal(h));
+        out += "[network]\n";
+        if (policy.network.mode.value != NetworkMode::allowlist) out += "mode = \"allowlist\"\n";
+        out += "allow = " + toml_list(allow) + "\n";
+    }
+    return out;
+}
+
+}  // namespace sbx
