@@ -382,7 +382,7 @@ private:
             o.proxy = std::move(a.proxy);
             o.proxy_url = o.proxy.url;
             add_fs_denials(o, a.exit, ctx.plan);
-            o.suggestion_policy = suggestion_policy(o, ctx.host.expand.home, ctx.policy,
+            o.suggestion_policy = suggestion_policy(o, ctx.host.expand.home, ctx.policy, ctx.plan,
                                                     cache_places(ctx.caches, ctx.host));
             say_refused_lookups(o);
             say_refused_connections(o);

@@ -72,6 +72,11 @@ CacheSetup prepare_caches(const FilesystemPolicy& fs, const HostContext& host, b
         if (errno == ENOENT && !create) return c;  // made by the first run
         c.no_home = errno == ENOENT;
         c.unavailable = c.dir + ": " + std::strerror(errno != 0 ? errno : EINVAL);
+        // The walk follows no symbolic link (a planted one would move the cache elsewhere).
+        if (errno == ENOTDIR || errno == ELOOP)
+            c.unavailable +=
+                " (a symbolic link on the way, such as a home directory reached "
+                "through one: set XDG_CACHE_HOME to a real directory)";
         return c;
     }
     // The directory and sbxrun-caches above it: whoever can write sbxrun-caches can rename

@@ -231,7 +231,8 @@ Result<int> run_command_and_report(const InnerSpec& spec, PreparedBroker* broker
 
     // The child's listener, sent before it execs (none if it failed before: it then exits).
     UniqueFd listener;
-    DenialLog denials;  // what the broker saw refused, written before the final record
+    DenialLog denials;  // what the broker saw refused, streamed before the final record
+    denials.stream_to(spec.report_fd);
     if (broker != nullptr) {
         broker->child_sock.reset();
         listener.reset(receive_fd(broker->parent_sock.get(), true));
@@ -288,7 +289,7 @@ Result<int> run_command_and_report(const InnerSpec& spec, PreparedBroker* broker
     end_orphans();
     if (!denials.empty()) {
         try {
-            const std::string lines = denials.lines();
+            const std::string lines = denials.closing_lines();
             write_all(spec.report_fd, lines.data(), lines.size());
         } catch (...) {
             // No memory for the report: the run's outcome still goes out.

@@ -1,5 +1,8 @@
 #include "inner/denial_log.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <charconv>
 
 namespace sbx {
@@ -71,37 +74,68 @@ void DenialLog::add(FsOp op, std::string_view path) {
         ++dropped_;
         return;
     }
-    list_.push_back({op, key.substr(1), 1});
+    FsRefusal r{op, key.substr(1), 1};
+    if (stream_fd_ >= 0) {
+        const std::string line = denial_line(r);
+        if (streamed_ + line.size() > kMaxStreamBytes) {
+            ++dropped_;
+            return;
+        }
+        const char* p = line.data();
+        std::size_t left = line.size();
+        while (left > 0) {
+            const ssize_t n = ::write(stream_fd_, p, left);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) break;  // the reader is gone: nobody left to tell
+            p += n;
+            left -= static_cast<std::size_t>(n);
+        }
+        streamed_ += line.size();
+    }
+    list_.push_back(std::move(r));
     index_.emplace(std::move(key), list_.size() - 1);
 }
 
-std::string DenialLog::lines() const {
+std::string denial_line(const FsRefusal& r) {
     static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (const auto& r : list_) {
-        out += "D ";
-        out += to_string(r.op);
-        out += ' ';
-        out += std::to_string(r.count);
-        out += ' ';
-        for (char c : r.path) {
-            const auto u = static_cast<unsigned char>(c);
-            if (plain(u)) {
-                out += c;
-            } else {
-                out += "\\x";
-                out += kHex[u >> 4];
-                out += kHex[u & 15];
-            }
+    std::string out = "D ";
+    out += to_string(r.op);
+    out += ' ';
+    out += std::to_string(r.count);
+    out += ' ';
+    for (char c : r.path) {
+        const auto u = static_cast<unsigned char>(c);
+        if (plain(u)) {
+            out += c;
+        } else {
+            out += "\\x";
+            out += kHex[u >> 4];
+            out += kHex[u & 15];
         }
-        out += '\n';
     }
+    out += '\n';
+    return out;
+}
+
+std::string DenialLog::closing_lines() const {
+    std::string out;
+    for (std::size_t i = 0; i < list_.size(); ++i)
+        if (list_[i].count > 1)
+            out += "c " + std::to_string(i) + " " + std::to_string(list_[i].count) + "\n";
+    if (dropped_ != 0) out += "d " + std::to_string(dropped_) + "\n";
+    return out;
+}
+
+std::string DenialLog::lines() const {
+    std::string out;
+    for (const auto& r : list_) out += denial_line(r);
     if (dropped_ != 0) out += "d " + std::to_string(dropped_) + "\n";
     return out;
 }
 
 void parse_denial_lines(std::string_view text, std::vector<FsRefusal>& out,
                         std::uint64_t& dropped) {
+    const std::size_t base = out.size();
     while (!text.empty()) {
         const auto nl = text.find('\n');
         const std::string_view line = text.substr(0, nl);
@@ -109,6 +143,15 @@ void parse_denial_lines(std::string_view text, std::vector<FsRefusal>& out,
         if (line.size() > 2 && line.substr(0, 2) == "d ") {
             std::uint64_t n = 0;
             if (parse_count(line.substr(2), n)) dropped += n;
+            continue;
+        }
+        if (line.size() > 2 && line.substr(0, 2) == "c ") {
+            const std::string_view rest = line.substr(2);
+            const auto sp = rest.find(' ');
+            std::uint64_t index = 0, count = 0;
+            if (sp != std::string_view::npos && parse_count(rest.substr(0, sp), index) &&
+                parse_count(rest.substr(sp + 1), count) && count > 0 && index < out.size() - base)
+                out[base + index].count = count;
             continue;
         }
         if (line.size() < 2 || line.substr(0, 2) != "D ") continue;

@@ -13,11 +13,16 @@
 // refusals of further paths are counted only (`dropped`). A command making a million refused
 // calls costs a million counter increments, not memory.
 //
-// Under bwrap sbxrun-inner writes the log on report_fd, after "C" and before its final record
-// (inner/inner_report.hpp), one line per entry:
+// Under bwrap sbxrun-inner streams the log on report_fd, after "C" and before its final record
+// (inner/inner_report.hpp): each entry when it is first seen, so that a run ended by a timeout
+// (which kills sbxrun-inner) still reports what came before, then the counts at the end:
 //   "D <op> <count> <path>\n"   <path> with every byte below 0x21, 0x7f and '\' as \xHH
+//   "c <index> <count>\n"       the count of the index-th "D" line, when it grew
 //   "d <dropped>\n"             when something was dropped
-// The command cannot write on that pipe (it never holds it, and sbxrun-inner is not dumpable).
+// The streamed lines stay within kMaxStreamBytes, so that they and the final record fit in
+// what sbxrun keeps of the pipe (64 KiB: an outside review filled it with 250 long paths and
+// the later refusals, and the final record, were lost). The command cannot write on that pipe
+// (it never holds it, and sbxrun-inner is not dumpable).
 #pragma once
 
 #include <cstddef>
@@ -53,6 +58,11 @@ class DenialLog {
 public:
     static constexpr std::size_t kMaxDistinct = 256;
     static constexpr std::size_t kMaxPath = 4096;  // longer paths are cut (and marked "...")
+    static constexpr std::size_t kMaxStreamBytes = 40 * 1024;
+
+    // Write each new entry's line on `fd` as it is added (sbxrun-inner's report_fd); an entry
+    // whose line would pass kMaxStreamBytes is dropped instead. Async-signal-safe writes.
+    void stream_to(int fd) { stream_fd_ = fd; }
 
     // May throw std::bad_alloc: the brokers catch it (the kernel still refuses the call).
     void add(FsOp op, std::string_view path);
@@ -61,17 +71,24 @@ public:
     [[nodiscard]] std::uint64_t dropped() const { return dropped_; }
     [[nodiscard]] bool empty() const { return list_.empty() && dropped_ == 0; }
 
-    // The report lines above.
+    // The report lines above: every entry with its count, then "d" (not streamed).
     [[nodiscard]] std::string lines() const;
+    // After streaming: the "c" lines of the counts that grew, then "d".
+    [[nodiscard]] std::string closing_lines() const;
 
 private:
     std::vector<FsRefusal> list_;
     std::unordered_map<std::string, std::size_t> index_;  // op byte + path -> list_ index
     std::uint64_t dropped_ = 0;
+    int stream_fd_ = -1;
+    std::size_t streamed_ = 0;  // bytes written on stream_fd_
 };
 
-// Parse report lines (the "D"/"d" lines of `lines()`), appending to `out` and adding to
-// `dropped`. A malformed line is skipped: the log is a report, and its writer is sbxrun-inner.
+// One "D" line (with its newline).
+[[nodiscard]] std::string denial_line(const FsRefusal& r);
+
+// Parse report lines ("D", "c" and "d"), appending to `out` and adding to `dropped`. A
+// malformed line is skipped: the log is a report, and its writer is sbxrun-inner.
 void parse_denial_lines(std::string_view text, std::vector<FsRefusal>& out, std::uint64_t& dropped);
 
 }  // namespace sbx

@@ -21,8 +21,8 @@ InnerStream split_started(std::string_view data) noexcept {
         data.remove_prefix(kStartedRecord.size());
         // The denial lines, whole lines only (a partial one is still on its way).
         std::size_t end = 0;
-        while (end + 2 <= data.size() && (data[end] == 'D' || data[end] == 'd') &&
-               data[end + 1] == ' ') {
+        while (end + 2 <= data.size() &&
+               (data[end] == 'D' || data[end] == 'd' || data[end] == 'c') && data[end + 1] == ' ') {
             const auto nl = data.find('\n', end);
             if (nl == std::string_view::npos) break;
             end = nl + 1;

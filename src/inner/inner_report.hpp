@@ -16,7 +16,7 @@
 //   "C\n"            from here on the command may have started
 //
 // Between "C" and the final record, sbxrun-inner may write what its entry broker saw the
-// sandbox refuse: "D ..." and "d ..." lines (inner/denial_log.hpp).
+// sandbox refuse: "D ...", "c ..." and "d ..." lines (inner/denial_log.hpp).
 //
 // It is the line between "the backend could not start the command" (another backend may be
 // tried) and "the command may have run" (never retried: running it twice could do its work
@@ -55,7 +55,7 @@ inline constexpr std::string_view kStartedRecord = "C\n";
 // What came before the final record: whether "C" was said, and the rest of the stream.
 struct InnerStream {
     bool started = false;
-    std::string_view denials;  // the "D"/"d" lines after "C" (parse_denial_lines)
+    std::string_view denials;  // the "D"/"c"/"d" lines after "C" (parse_denial_lines)
     std::string_view rest;     // the final record, if any (parse it with parse_inner_report)
 };
 [[nodiscard]] InnerStream split_started(std::string_view data) noexcept;

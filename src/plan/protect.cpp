@@ -138,13 +138,15 @@ Status Protector::protect_rule(const PathRule& rule) {
         SBX_TRY(
             protect_path(path_join(root, rule.path), rule_ref("filesystem.protect", rule), via));
     }
-    // The names of a set are read at the top of the workspace and of $HOME: where one of those
-    // lies inside a writable root without being one (HOME below a writable /tmp), the names
-    // are protected there too (found by the fifth outside review: ~/.bashrc and ~/.gitconfig
-    // were writable with HOME in ${tmpdir}).
+    // The names of a set are read at the top of the workspace and of $HOME: where one of them
+    // lies inside a writable root that is not that top (HOME below a writable /tmp; a root of
+    // ~/.local or ~/.ssh itself), it is protected there too (found by the fifth outside
+    // review: ~/.bashrc and ~/.gitconfig were writable with HOME in ${tmpdir}; by the twelfth:
+    // ~/.local/bin and ~/.ssh with a root of ~/.local or ~/.ssh, which the denial report's
+    // suggestion had proposed).
     if (rule.set.empty()) return {};
     for (const std::string* top : {&d_.workspace_real, &d_.home_real}) {
-        if (top->empty() || !d_.writable_place(*top) ||
+        if (top->empty() || !d_.writable_place(path_join(*top, rule.path)) ||
             std::find(d_.writable_roots.begin(), d_.writable_roots.end(), *top) !=
                 d_.writable_roots.end())
             continue;

@@ -10,6 +10,35 @@ bool covers(std::string_view dest, std::string_view path) {
     return path.size() == dest.size() || path[dest.size()] == '/';
 }
 
+char lower(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// Whether `path` is `dest` or beneath it, the last name of `dest` compared without ASCII case:
+// the brokers refuse a blocked name in any case (a case-folding directory would open it).
+bool covers_any_case(std::string_view dest, std::string_view path) {
+    const auto slash = dest.rfind('/');
+    if (slash == std::string_view::npos || slash == 0) return covers(dest, path);
+    const std::string_view parent = dest.substr(0, slash + 1);  // with its '/'
+    if (path.substr(0, parent.size()) != parent) return false;
+    const std::string_view name = dest.substr(slash + 1);
+    const std::string_view rest = path.substr(parent.size());
+    if (rest.size() < name.size()) return false;
+    for (std::size_t i = 0; i < name.size(); ++i)
+        if (lower(rest[i]) != lower(name[i])) return false;
+    return rest.size() == name.size() || rest[name.size()] == '/';
+}
+
+// A protected path of the plan's decisions at or above `path` (one that was kept).
+const ProtectDecision* protected_at(const MountPlan& plan, std::string_view path) {
+    for (const auto& d : plan.protected_paths) {
+        if (d.decision == Decision::missing_ignored || d.decision == Decision::missing_unread)
+            continue;  // nothing was kept there
+        if (covers(d.path, path)) return &d;
+    }
+    return nullptr;
+}
+
 bool writable(OpKind k) {
     return k == OpKind::bind_rw || k == OpKind::tmpfs || k == OpKind::anchor;
 }
@@ -35,8 +64,15 @@ RefusalCause refusal_cause(const MountPlan& plan, std::string_view path) {
         if (!covers(op.dest, path)) continue;
         // A missing protected name: the path is it, or beneath it (a tree made in its place).
         if (op.kind == OpKind::block_missing) return {RefusalCause::Kind::protected_path, &op.rule};
+        // An anchored directory itself: a mount point, which cannot be renamed or removed.
+        if (op.kind == OpKind::anchor && op.dest == path)
+            return {RefusalCause::Kind::protected_path, &op.rule};
         if (deepest == nullptr || op.dest.size() >= deepest->dest.size()) deepest = &op;
     }
+    // The same name in another case (.ENVRC for .envrc).
+    for (const auto& op : plan.ops)
+        if (op.kind == OpKind::block_missing && covers_any_case(op.dest, path))
+            return {RefusalCause::Kind::protected_path, &op.rule};
     if (deepest == nullptr) return {};
     switch (deepest->kind) {
         case OpKind::hide_dir:
@@ -44,22 +80,20 @@ RefusalCause refusal_cause(const MountPlan& plan, std::string_view path) {
             return {RefusalCause::Kind::denied, &deepest->rule};
         case OpKind::bind_ro:
             // A read-only bind inside a writable root is a protection; the read-only roots
-            // themselves (filesystem.read, the built-in system directories) are "outside".
+            // themselves (filesystem.read, the built-in system directories) are "outside",
+            // unless the policy protects the path there too (~/.docker in filesystem.protect).
             for (const auto& op : plan.ops)
                 if (writable(op.kind) && op.dest.size() < deepest->dest.size() &&
                     covers(op.dest, deepest->dest))
                     return {RefusalCause::Kind::protected_path, &deepest->rule};
-            return {};
+            break;
         default:
             break;
     }
-    // In a writable root: a protected path at or above it that the plan kept otherwise (a
-    // pinned symlink, a git directory's hooks).
-    for (const auto& d : plan.protected_paths) {
-        if (d.decision == Decision::missing_ignored || d.decision == Decision::missing_unread)
-            continue;  // nothing was kept there
-        if (covers(d.path, path)) return {RefusalCause::Kind::protected_path, &d.rule};
-    }
+    // A protected path at or above it that the plan kept otherwise (a pinned symlink, a git
+    // directory's hooks, a protected path outside every writable root).
+    if (const ProtectDecision* d = protected_at(plan, path))
+        return {RefusalCause::Kind::protected_path, &d->rule};
     return {};
 }
 

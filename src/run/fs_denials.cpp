@@ -1,6 +1,9 @@
 #include "run/fs_denials.hpp"
 
+#include <stdlib.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <string_view>
@@ -54,38 +57,41 @@ bool is_directory(const std::string& path) {
     return std::filesystem::is_directory(std::filesystem::symlink_status(path, ec));
 }
 
-// The directory to suggest for a refused path; "" for none (see the header).
+// Whether `a` is `b`, or one lies beneath the other.
+bool related(const std::string& a, const std::string& b) {
+    return a == b || below(a, b) || below(b, a);
+}
+
+// The directory to suggest for a refused path; "" for none (see the header). `home` is
+// canonical, as the refused paths are.
 std::string suggested_dir(const std::string& path, const std::string& home) {
     for (unsigned char c : path)
         if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') return {};  // plain TOML strings only
-    const bool in_home = !home.empty() && home != "/" && below(home, path);
-    std::string dir;
-    if (in_home) {
-        auto rel = components(std::string_view(path).substr(home.size()));
-        rel.pop_back();  // the entry itself: its directory is what a rule can name
-        std::size_t keep = 1;
-        if (!rel.empty() && (rel[0] == ".cache" || rel[0] == ".config")) keep = 2;
-        if (rel.size() >= 2 && rel[0] == ".local" && (rel[1] == "share" || rel[1] == "state"))
-            keep = 3;
-        keep = std::min(keep, rel.size());
-        // Down to the deepest one that exists, never $HOME itself.
-        for (; keep > 0; --keep) {
-            dir = home;
-            for (std::size_t i = 0; i < keep; ++i) dir += "/" + rel[i];
-            if (is_directory(dir)) break;
-        }
-        if (keep == 0) return {};
-        return dir;
-    }
-    dir = parent_of(path);
-    if (components(dir).size() < 2 || !is_directory(dir)) return {};
-    if (!home.empty() && (dir == home || below(dir, home))) return {};
-    static const char* const kSystem[] = {"/usr",   "/etc",   "/bin",    "/sbin",    "/lib",
-                                          "/lib32", "/lib64", "/libx32", "/boot",    "/proc",
-                                          "/sys",   "/dev",   "/run",    "/var/lib", "/root"};
-    for (const char* s : kSystem)
-        if (dir == s || below(s, dir)) return {};
-    return dir;
+    if (home.empty() || home == "/" || !below(home, path)) return {};
+    auto rel = components(std::string_view(path).substr(home.size()));
+    rel.pop_back();  // the entry itself: its directory is what a rule can name
+    std::size_t keep = 0;
+    if (!rel.empty() && (rel[0] == ".cache" || rel[0] == ".config"))
+        keep = 2;  // ~/.cache/pip, never ~/.cache
+    else if (rel.size() >= 2 && rel[0] == ".local" && (rel[1] == "share" || rel[1] == "state"))
+        keep = 3;  // ~/.local/share/app
+    else if (!rel.empty() && rel[0] != ".local" && rel[0].size() > 1 && rel[0][0] == '.')
+        keep = 1;  // ~/.npm: a tool's own directory; never ~/Documents or ~/projects
+    if (keep == 0 || rel.size() < keep) return {};
+    std::string dir = home;
+    for (std::size_t i = 0; i < keep; ++i) dir += "/" + rel[i];
+    // An existing directory, never through a link: a missing root is ignored by the policy,
+    // and its parent would be wider than the tool's own (~/.config for ~/.config/newtool).
+    return is_directory(dir) ? dir : std::string();
+}
+
+std::string canonical_home(const std::string& home) {
+    if (home.empty()) return {};
+    char* real = ::realpath(home.c_str(), nullptr);
+    if (real == nullptr) return {};
+    std::string out(real);
+    std::free(real);
+    return out;
 }
 
 }  // namespace
@@ -155,28 +161,23 @@ std::string fs_denial_summary(const Outcome& o, const std::string& home, bool st
 }
 
 std::vector<std::string> suggested_write_dirs(const Outcome& o, const std::string& home,
-                                              const std::vector<PathRule>& still_protected) {
+                                              const std::vector<std::string>& keep_out) {
+    const std::string real_home = canonical_home(home);
     std::vector<std::string> dirs;
     for (const auto& d : o.fs_denials) {
         if (!d.rule.empty() || d.why != to_string(RefusalCause::Kind::outside)) continue;
-        if (std::any_of(still_protected.begin(), still_protected.end(), [&](const PathRule& p) {
-                return p.path == d.path || below(p.path, d.path);
+        const std::string dir = suggested_dir(d.path, real_home);
+        if (dir.empty() || std::any_of(keep_out.begin(), keep_out.end(), [&](const std::string& k) {
+                return related(k, dir) || related(k, d.path);
             }))
             continue;
-        if (std::string dir = suggested_dir(d.path, home); !dir.empty()) dirs.push_back(dir);
+        dirs.push_back(dir);
     }
     std::sort(dirs.begin(), dirs.end());
     dirs.erase(std::unique(dirs.begin(), dirs.end()), dirs.end());
-    // A directory beneath another suggested one adds nothing.
-    std::vector<std::string> kept;
-    for (const auto& d : dirs) {
-        if (std::any_of(dirs.begin(), dirs.end(),
-                        [&](const std::string& other) { return below(other, d); }))
-            continue;
-        const bool in_home = !home.empty() && home != "/" && below(home, d);
-        kept.push_back(in_home ? "~" + d.substr(home.size()) : d);
-    }
-    return kept;
+    std::vector<std::string> out;
+    for (const auto& d : dirs) out.push_back("~" + d.substr(real_home.size()));
+    return out;
 }
 
 }  // namespace sbx

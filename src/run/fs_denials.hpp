@@ -23,15 +23,15 @@ void add_fs_denials(Outcome& o, const SandboxExit& e, const MountPlan& plan);
                                             bool status_doc);
 
 // The directories that would have allowed the refusals outside every writable root, for the
-// suggestion_policy (run/suggestion.hpp), as a policy writes them ("~/.cache/pip", or absolute).
-// Never for a protected or denied path, never $HOME, "/" or a system directory, never a
-// directory that does not exist (filesystem.write ignores those). For a path under $HOME the
-// directory is the one a tool owns: its first directory below $HOME, or below ~/.cache,
-// ~/.config, ~/.local/share, ~/.local/state. Elsewhere, the refused path's own directory.
-// `still_protected`: paths the run keeps read-only even inside a writable root (the package
-// tools' own caches, app/caches.hpp): a refusal at or beneath one gets no suggestion, since
-// the suggested layer would refuse it again.
+// suggestion_policy (run/suggestion.hpp), as a policy writes them ("~/.cache/pip"). Only a
+// tool's own directory below $HOME (resolved, as the refused paths are): ~/.cache/<tool>,
+// ~/.config/<tool>, ~/.local/share/<app>, ~/.local/state/<app>, or a dot-directory of $HOME
+// itself (~/.npm). Never $HOME, ~/.cache, ~/.config or ~/.local themselves, never a visible
+// directory of $HOME (~/projects), never anything outside $HOME, never a directory that does not
+// exist (filesystem.write ignores those, and its parent would be wider). Never one that is,
+// holds or lies inside a path of `keep_out` (the plan's protected paths, the home names of the
+// policy's sets, the package tools' own caches), nor for a refused path inside one of them.
 [[nodiscard]] std::vector<std::string> suggested_write_dirs(
-    const Outcome& o, const std::string& home, const std::vector<PathRule>& still_protected);
+    const Outcome& o, const std::string& home, const std::vector<std::string>& keep_out);
 
 }  // namespace sbx

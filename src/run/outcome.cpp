@@ -184,8 +184,10 @@ std::string status_json(const Outcome& o) {
     }
     nlohmann::ordered_json filesystem = nlohmann::ordered_json::array();
     for (const auto& d : o.fs_denials) {
+        // printable(): a path the command chose must not reorder what a harness shows
+        // (bidi and C1 controls as \xHH / \uXXXX, like the network names; twelfth review).
         filesystem.push_back({{"op", d.op},
-                              {"path", d.path},
+                              {"path", printable(d.path)},
                               {"count", d.count},
                               {"why", d.why},
                               {"rule", string_or_null(d.rule)}});

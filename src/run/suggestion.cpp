@@ -1,6 +1,9 @@
 #include "run/suggestion.hpp"
 
+#include <stdlib.h>
+
 #include <algorithm>
+#include <cstdlib>
 
 #include "net/host_pattern.hpp"
 #include "policy/document.hpp"
@@ -49,11 +52,41 @@ std::vector<std::string> new_hosts(const Outcome& o, const Policy& policy) {
     return unique;
 }
 
+// What no suggested directory may be, hold or lie inside: the plan's protected paths, each
+// name of the policy's sets at the top of $HOME (~/.ssh, ~/.config/git, ~/.local/bin, whether
+// or not this run's plan placed them), the absolute protect rules, and `still_protected`.
+std::vector<std::string> keep_out(const std::string& home, const Policy& policy,
+                                  const MountPlan& plan,
+                                  const std::vector<PathRule>& still_protected) {
+    std::vector<std::string> out;
+    for (const auto& d : plan.protected_paths) out.push_back(d.path);
+    for (const auto& r : policy.filesystem.protect) {
+        if (!r.relative_name)
+            out.push_back(r.path);
+        else if (!r.set.empty() && !home.empty())
+            out.push_back(home + "/" + r.path);
+    }
+    for (const auto& r : policy.filesystem.deny)
+        if (!r.relative_name) out.push_back(r.path);
+    for (const auto& r : still_protected) out.push_back(r.path);
+    // The same through a home reached by a link (the refused paths are resolved).
+    if (char* real = ::realpath(home.c_str(), nullptr)) {
+        const std::string rh(real);
+        std::free(real);
+        if (rh != home)
+            for (std::size_t i = 0, n = out.size(); i < n; ++i)
+                if (out[i].compare(0, home.size() + 1, home + "/") == 0)
+                    out.push_back(rh + out[i].substr(home.size()));
+    }
+    return out;
+}
+
 }  // namespace
 
 std::string suggestion_policy(const Outcome& o, const std::string& home, const Policy& policy,
-                              const std::vector<PathRule>& still_protected) {
-    const std::vector<std::string> dirs = suggested_write_dirs(o, home, still_protected);
+                              const MountPlan& plan, const std::vector<PathRule>& still_protected) {
+    const std::vector<std::string> dirs =
+        suggested_write_dirs(o, home, keep_out(home, policy, plan, still_protected));
     const std::vector<std::string> hosts = new_hosts(o, policy);
     if (dirs.empty() && hosts.empty()) return {};
     std::string out = "version = 1\n";

@@ -19,14 +19,17 @@
 #include <string>
 #include <vector>
 
+#include "plan/mount_plan.hpp"
 #include "policy/policy.hpp"
 #include "run/outcome.hpp"
 
 namespace sbx {
 
 // "" when there is nothing to suggest.
+// `still_protected`: what the run keeps read-only in any writable root besides the plan's
+// protected paths (the package tools' own caches, app/caches.hpp).
 [[nodiscard]] std::string suggestion_policy(const Outcome& o, const std::string& home,
-                                            const Policy& policy,
+                                            const Policy& policy, const MountPlan& plan,
                                             const std::vector<PathRule>& still_protected);
 
 }  // namespace sbx

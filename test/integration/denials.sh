@@ -74,10 +74,10 @@ for backend in bwrap landlock; do
         grep -q "^sbxrun: refused 10 writes: 8 outside every writable root, most under ~/\.cache/tool, 2 to protected paths (\.git, \.codex); the status document lists each$" "$ERR"
     after=$(fingerprint "$FIX/home"; fingerprint "$FIX/outside"; fingerprint "$WS/.git")
     check "  $backend: the host is as it was" test "$before" = "$after"
-    check "  $backend: suggestion_policy: the tool's directory, after the run's roots" \
+    check "  $backend: suggestion_policy: the tool's directory after the run's roots (nothing outside \$HOME)" \
         test "$(status_field "$ST" suggestion_policy)" = "version = 1
 [filesystem]
-write = [\"$WS\", \"$FIX/tmp\", \"~/.cache/tool\", \"$FIX/outside\"]"
+write = [\"$WS\", \"$FIX/tmp\", \"~/.cache/tool\"]"
     sbx "${B[@]}" -q --status-file "$ST" -- sh -c 'touch "$HOME/z" 2>/dev/null; true'
     check "  $backend: -q hides the line (the document still lists it)" \
         test ! -s "$ERR" -a "$(denial create "$H/z")" = "1|outside every writable root|None"

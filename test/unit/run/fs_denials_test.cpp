@@ -106,31 +106,56 @@ TEST_CASE("fs denials: one line on stderr names the place", "[fs_denials]") {
           "protected paths (.git); --status-file lists each");
 }
 
-TEST_CASE("suggestion_policy: the run's roots, then the tools' directories", "[fs_denials]") {
+TEST_CASE("suggestion_policy: the run's roots, then the tools' own directories", "[fs_denials]") {
     Home h;
+    fs::create_directories(h.path + "/.npm/_cacache");
+    fs::create_directories(h.path + "/.ssh");
+    fs::create_directories(h.path + "/Documents");
+    fs::create_directories(h.path + "/.local/bin");
     const auto plan = plan_for(h.path);
     sbx::Policy policy;
     policy.filesystem.write = {rule(h.path + "/project"), rule("/tmp/a$b")};
-    const Outcome o =
-        outcome_of(plan, {{FsOp::create, h.path + "/.cache/tool/sub/deep/x", 1},
-                          {FsOp::create, h.path + "/.cache/tool/y", 1},
-                          {FsOp::create, h.path + "/.local/share/app/db", 1},
-                          {FsOp::create, h.path + "/.bashrc", 1},           // in $HOME itself
-                          {FsOp::create, h.path + "/.cache/missing/x", 1},  // -> ~/.cache
-                          {FsOp::create, "/usr/lib/x", 1},                  // a system dir
-                          {FsOp::write, h.path + "/project/.git/config", 1}});
-    CHECK(sbx::suggestion_policy(o, h.path, policy, {}) ==
-          "version = 1\n[filesystem]\nwrite = [\"" + h.path +
-              "/project\", \"/tmp/a$$b\", \"~/.cache\", \"~/.local/share/app\"]\n");
+    sbx::PathRule ssh;  // a home name of a set, as @agent-config has it
+    ssh.path = ".ssh";
+    ssh.relative_name = true;
+    ssh.set = "@agent-config";
+    policy.filesystem.protect = {ssh};
+    const std::string H = h.path;
+    const Outcome o = outcome_of(plan, {{FsOp::create, H + "/.cache/tool/sub/deep/x", 1},
+                                        {FsOp::create, H + "/.cache/tool/y", 1},
+                                        {FsOp::create, H + "/.local/share/app/db", 1},
+                                        {FsOp::create, H + "/.npm/_cacache/x", 1},
+                                        {FsOp::create, H + "/.bashrc", 1},           // $HOME itself
+                                        {FsOp::create, H + "/.cache/missing/x", 1},  // missing
+                                        {FsOp::create, H + "/.cache/x", 1},          // ~/.cache
+                                        {FsOp::create, H + "/.config/new/x", 1},     // missing
+                                        {FsOp::create, H + "/Documents/x", 1},       // not a tool's
+                                        {FsOp::create, H + "/.local/bin/git", 1},    // ~/.local
+                                        {FsOp::create, H + "/.ssh/authorized_keys", 1},
+                                        {FsOp::create, "/usr/lib/x", 1},  // outside $HOME
+                                        {FsOp::create, "/opt/x/y", 1},
+                                        {FsOp::write, H + "/project/.git/config", 1}});
+    const std::string roots = "\"" + H + "/project\", \"/tmp/a$$b\"";
+    CHECK(sbx::suggestion_policy(o, H, policy, plan, {}) ==
+          "version = 1\n[filesystem]\nwrite = [" + roots +
+              ", \"~/.cache/tool\", \"~/.local/share/app\", \"~/.npm\"]\n");
     // A tool's own cache stays protected in any writable root: no suggestion for it.
-    const Outcome tool = outcome_of(plan, {{FsOp::create, h.path + "/.cache/tool/x", 1}});
-    CHECK(sbx::suggestion_policy(tool, h.path, policy, {rule(h.path + "/.cache/tool")}).empty());
-    CHECK(sbx::suggestion_policy(tool, h.path, policy, {}) ==
-          "version = 1\n[filesystem]\nwrite = [\"" + h.path +
-              "/project\", \"/tmp/a$$b\", \"~/.cache/tool\"]\n");
+    const Outcome tool = outcome_of(plan, {{FsOp::create, H + "/.cache/tool/x", 1}});
+    CHECK(sbx::suggestion_policy(tool, H, policy, plan, {rule(H + "/.cache/tool")}).empty());
+    CHECK(sbx::suggestion_policy(tool, H, policy, plan, {}) ==
+          "version = 1\n[filesystem]\nwrite = [" + roots + ", \"~/.cache/tool\"]\n");
+    // $HOME reached through a link: the refused paths are resolved, the suggestion still
+    // names the tool's directory below it, never $HOME.
+    const std::string link = H + "-link";
+    fs::create_directory_symlink(H, link);
+    CHECK(sbx::suggestion_policy(tool, link, policy, plan, {}) ==
+          "version = 1\n[filesystem]\nwrite = [" + roots + ", \"~/.cache/tool\"]\n");
+    const Outcome top = outcome_of(plan, {{FsOp::create, H + "/.bashrc", 1}});
+    CHECK(sbx::suggestion_policy(top, link, policy, plan, {}).empty());
+    fs::remove(link);
     // Nothing outside: nothing to suggest.
-    const Outcome prot = outcome_of(plan, {{FsOp::write, h.path + "/project/.git/config", 1}});
-    CHECK(sbx::suggestion_policy(prot, h.path, policy, {}).empty());
+    const Outcome prot = outcome_of(plan, {{FsOp::write, H + "/project/.git/config", 1}});
+    CHECK(sbx::suggestion_policy(prot, H, policy, plan, {}).empty());
 }
 
 TEST_CASE("suggestion_policy: the hosts no network.allow rule matched", "[fs_denials]") {
@@ -152,7 +177,7 @@ TEST_CASE("suggestion_policy: the hosts no network.allow rule matched", "[fs_den
                        refused("intranet", "no network.allow rule"),
                        refused("internal.example", "address check"),
                        refused("registry.npmjs.org", "no network.allow rule")};
-    CHECK(sbx::suggestion_policy(o, "/home/u", policy, {}) ==
+    CHECK(sbx::suggestion_policy(o, "/home/u", policy, {}, {}) ==
           "version = 1\n[network]\nallow = [\"pypi.org\", \"registry.npmjs.org\"]\n");
     // network.mode = "none": the names looked up, and the mode that lets them through.
     policy.network.mode.value = sbx::NetworkMode::none;
@@ -160,10 +185,10 @@ TEST_CASE("suggestion_policy: the hosts no network.allow rule matched", "[fs_den
     Outcome none;
     none.refused_lookups = {"registry.npmjs.org", "localhost", "bad\\x0aname.com",
                             "files.pythonhosted.org"};
-    CHECK(sbx::suggestion_policy(none, "/home/u", policy, {}) ==
+    CHECK(sbx::suggestion_policy(none, "/home/u", policy, {}, {}) ==
           "version = 1\n[network]\nmode = \"allowlist\"\nallow = [\"registry.npmjs.org\", "
           "\"files.pythonhosted.org\"]\n");
     // network.mode = "full" refuses nothing to suggest.
     policy.network.mode.value = sbx::NetworkMode::full;
-    CHECK(sbx::suggestion_policy(none, "/home/u", policy, {}).empty());
+    CHECK(sbx::suggestion_policy(none, "/home/u", policy, {}, {}).empty());
 }
