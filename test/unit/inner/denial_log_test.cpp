@@ -2,6 +2,9 @@
 // whatever bytes a path holds.
 #include "inner/denial_log.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <string>
@@ -79,4 +82,31 @@ TEST_CASE("split_started: denial lines come between \"C\" and the final record",
     s = sbx::split_started("D create 1 /a\nF boom\n");
     CHECK_FALSE(s.started);
     CHECK(s.denials.empty());
+}
+
+TEST_CASE("denial log: streamed lines stay within the budget, counts come at the end",
+          "[denials]") {
+    int p[2];
+    REQUIRE(::pipe2(p, O_NONBLOCK) == 0);
+    int size = 1 << 20;
+    (void)::fcntl(p[1], F_SETPIPE_SZ, size);  // room for the whole budget
+    DenialLog log;
+    log.stream_to(p[1]);
+    const std::string pad(240, 'A');
+    for (int i = 0; i < 300; ++i) log.add(FsOp::create, "/etc/" + pad + std::to_string(i));
+    log.add(FsOp::create, "/etc/" + pad + "0");  // a repeat: counted, not streamed again
+    std::string text(2 * DenialLog::kMaxStreamBytes, '\0');
+    const ssize_t n = ::read(p[0], text.data(), text.size());
+    REQUIRE(n > 0);
+    text.resize(static_cast<std::size_t>(n));
+    CHECK(text.size() <= DenialLog::kMaxStreamBytes);
+    text += log.closing_lines();
+    std::vector<FsRefusal> back;
+    std::uint64_t dropped = 0;
+    sbx::parse_denial_lines(text, back, dropped);
+    CHECK(back == log.refusals());
+    CHECK(back[0].count == 2);
+    CHECK(back.size() + dropped == 300);
+    ::close(p[0]);
+    ::close(p[1]);
 }

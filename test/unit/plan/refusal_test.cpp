@@ -61,6 +61,33 @@ TEST_CASE("refusal_cause names the rule that made a path read-only", "[refusal]"
     CHECK(c.kind == RefusalCause::Kind::outside);
     c = sbx::refusal_cause(p, "/w/.codex2");
     CHECK(c.kind == RefusalCause::Kind::outside);
+    // The brokers refuse a blocked name in any case: so is it reported.
+    c = sbx::refusal_cause(p, "/w/.CODEX");
+    CHECK(c.kind == RefusalCause::Kind::protected_path);
+    c = sbx::refusal_cause(p, "/w/.Codex/x");
+    CHECK(c.kind == RefusalCause::Kind::protected_path);
+}
+
+TEST_CASE("refusal_cause: anchors and protected paths outside the roots", "[refusal]") {
+    MountPlan p = sample();
+    p.ops.push_back(op(OpKind::anchor, "/w/sub", "filesystem.protect", "sub/.git"));
+    sbx::ProtectDecision d;
+    d.path = "/home/u/.docker";
+    d.rule.list = "filesystem.protect";
+    d.rule.text = "~/.docker";
+    p.protected_paths.push_back(d);
+    auto c = sbx::refusal_cause(p, "/w/sub");  // renaming an anchored directory
+    CHECK(c.kind == RefusalCause::Kind::protected_path);
+    c = sbx::refusal_cause(p, "/w/sub/file");  // beneath it: writable, not this
+    CHECK(c.kind == RefusalCause::Kind::outside);
+    c = sbx::refusal_cause(p, "/home/u/.docker/config.json");
+    CHECK(c.kind == RefusalCause::Kind::protected_path);
+    REQUIRE(c.rule != nullptr);
+    CHECK(c.rule->text == "~/.docker");
+    // A decision that kept nothing is no cause.
+    p.protected_paths.back().decision = sbx::Decision::missing_unread;
+    c = sbx::refusal_cause(p, "/home/u/.docker/config.json");
+    CHECK(c.kind == RefusalCause::Kind::outside);
 }
 
 TEST_CASE("rule_name spells a rule as the status document shows it", "[refusal]") {
