@@ -7,6 +7,10 @@
 //           some files are always write-protected inside writable places (shell rc files,
 //           .git/hooks, .git/config unless allowGitConfig, .vscode, .idea, .mcp.json, ...);
 //   network: only network.allowedDomains, through srt's proxies; an empty list is no network.
+//           sbxrun's network.mode = "allowlist" is the same model (its own proxy): the domains
+//           become network.allow, network.deniedDomains network.deny. A domain sbxrun's
+//           grammar refuses (net/host_pattern.hpp) is left out of allow and said (narrower is
+//           safe); in deny it is an error (leaving it out would widen).
 //           On Linux srt's seccomp filter refuses socket(AF_UNIX, ...) (socketpair still works)
 //           unless network.allowAllUnixSockets = true, whatever the domains; its
 //           network.allowUnixSockets path list is macOS-only (seccomp cannot see a path). That
@@ -16,6 +20,7 @@
 // to the current directory, which sbxrun calls ${workspace}; "~" is the home directory.
 #include <string>
 
+#include "net/host_pattern.hpp"
 #include "policy/agent_config.hpp"
 #include "policy/document.hpp"
 #include "policy/import.hpp"
@@ -210,31 +215,36 @@ struct Converter {
         return {};
     }
 
-    void build_network() {
+    // srt's domains as sbxrun host rules (see the header).
+    Status host_rules(const std::vector<Item>& items, bool deny, std::vector<net::HostRule>& out) {
+        for (const Item& item : items) {
+            auto pattern = net::parse_host_pattern(item.node->text);
+            if (!pattern) {
+                if (deny)
+                    return Error(ErrorKind::schema, "cannot map " +
+                                                        quote_for_message(item.node->text) + ": " +
+                                                        pattern.error().message)
+                        .with_origin(origin_of(file, item));
+                out_unmapped_domain(item, pattern.error().message);
+                continue;
+            }
+            out.push_back({*pattern, origin_of(file, item)});
+        }
+        return {};
+    }
+    void out_unmapped_domain(const Item& item, const std::string& why) {
+        out.unmapped.push_back(item.key + " = " + quote_for_message(item.node->text) + ": " + why +
+                               "; left out of network.allow (that host stays refused)");
+    }
+
+    Status build_network() {
         out.policy.network.mode = {
-            NetworkMode::none,
+            allowed_domains.empty() ? NetworkMode::none : NetworkMode::allowlist,
             saw_network ? network_origin : Origin{file, 0, "network.allowedDomains"}};
         if (!saw_network)
             out.assumed.push_back("network.allowedDomains: not set; no network (srt's default)");
-        if (!allowed_domains.empty()) {
-            std::string list = "[";
-            for (std::size_t i = 0; i < allowed_domains.size(); ++i) {
-                if (i) list += ", ";
-                if (i == 8) {
-                    list += "...";
-                    break;
-                }
-                list += quote_for_message(allowed_domains[i].node->text);
-            }
-            list += "]";
-            Unenforceable u;
-            u.what = "network.allowedDomains = " + list +
-                     ": sbxrun cannot limit the network to some domains";
-            if (!denied_domains.empty()) u.what += " (nor deny network.deniedDomains)";
-            u.origin = network_origin;
-            u.widen_network = true;
-            out.unenforceable.push_back(std::move(u));
-        }
+        SBX_TRY(host_rules(allowed_domains, false, out.policy.network.allow));
+        SBX_TRY(host_rules(denied_domains, true, out.policy.network.deny));
         if (!saw_all_unix_sockets) {
             unix_sockets_origin = Origin{file, 0, "network.allowAllUnixSockets"};
             out.assumed.push_back(
@@ -243,6 +253,7 @@ struct Converter {
         }
         out.policy.network.unix_sockets = Setting<UnixSockets>{
             all_unix_sockets ? UnixSockets::allow : UnixSockets::block, unix_sockets_origin};
+        return {};
     }
 
     Status convert(const DocNode& root_node) {
@@ -273,7 +284,7 @@ struct Converter {
                 "filesystem: not set; srt's defaults (read everything, write "
                 "nothing) are assumed");
         SBX_TRY(build_filesystem());
-        build_network();
+        SBX_TRY(build_network());
         return {};
     }
 };

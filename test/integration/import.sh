@@ -58,15 +58,16 @@ check "the saved policy protects .git/hooks too" test "$RC" -ne 0
 sbx --policy "$FIX/saved.toml" -- sh -c 'echo x >src/saved'
 expect_rc 0 "the saved policy keeps the workspace writable"
 
-# A domain allowlist: approximated (no network, said), or needs approval under escalate.
+# A domain allowlist: sbxrun's own network allowlist, the same model (issue 13).
+sbx --import "srt:$FIX/domains.json" --print-policy
+expect_rc 0 "srt allowedDomains: --print-policy"
+check "becomes network.mode = \"allowlist\" with the domain in network.allow" \
+    sh -c "grep -q '^mode = \"allowlist\"' '$OUT' && grep -q '\"github.com\",' '$OUT'"
 sbx --import "srt:$FIX/domains.json" --status-file "$FIX/.status" -- true
-expect_rc 0 "srt allowedDomains: approximate runs with no network"
-check "and says so" grep -q "approximated: network.allowedDomains" "$ERR"
-check "and lists it in the status document" \
-    sh -c "python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if any(\"github.com\" in a for a in d[\"approximated\"]) else 1)' '$FIX/.status'"
-sbx --import "srt:$FIX/domains.json" --policy "$FIX/escalate.toml" --status-file "$FIX/.status" -- true
-expect_rc 122 "srt allowedDomains under on_unenforceable = escalate: needs approval"
-check "the status says needs_approval" test "$(status_field "$FIX/.status" outcome)" = needs_approval
+expect_rc 0 "srt allowedDomains: the run goes ahead"
+check "nothing approximated for it" sh -c "! grep -q 'allowedDomains' '$ERR'"
+check "the status document names the proxy" \
+    sh -c "python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d[\"network\"][\"proxy\"].startswith(\"http://127.0.0.1:\") else 1)' '$FIX/.status'"
 
 sbx --import "nope:$FIX/srt.json" -- true
 expect_rc 125 "an unknown import kind is a usage error"

@@ -236,55 +236,35 @@ TEST_CASE("srt: .git/config is protected unless allowGitConfig; no allowWrite, n
     CHECK(not_json.error().kind == ErrorKind::parse);
 }
 
-TEST_CASE("srt: a domain allowlist follows backend.on_unenforceable once all layers are known",
+TEST_CASE("srt: allowedDomains and deniedDomains become the network allowlist",
           "[policy][import][srt]") {
     auto r = srt("srt_domains.json");
     if (!r) FAIL(r.error().render());
-    REQUIRE(r->unenforceable.size() == 1);
-    CHECK(r->unenforceable[0].what.find("github.com") != std::string::npos);
-    CHECK(r->policy.network.mode.value == NetworkMode::none);
-    const std::string file = r->file;
+    CHECK(r->unenforceable.empty());
+    CHECK(r->policy.network.mode.value == NetworkMode::allowlist);
+    REQUIRE(r->policy.network.allow.size() == 2);
+    CHECK(r->policy.network.allow[0].pattern.text() == "github.com");
+    CHECK(r->policy.network.allow[1].pattern.text() == "*.npmjs.org");
+    CHECK(r->policy.network.deny.empty());
+    CHECK(effective_unix_sockets(r->policy.network).value == UnixSockets::block);
 
-    SECTION("approximate: no network, and it is said") {
-        Policy p = r->policy;
-        auto s = settle_unenforceable(p, r->unenforceable, file);
-        REQUIRE(s.ok());
-        CHECK(p.network.mode.value == NetworkMode::none);
-        REQUIRE(s->approximated.size() == 1);
-        CHECK(s->approximated[0].find("no network") != std::string::npos);
-        CHECK(s->weakened.empty());
-    }
-    SECTION("escalate: needs approval (exit 122), naming the srt key") {
-        Policy p = r->policy;
-        p.backend.on_unenforceable.value = OnUnenforceable::escalate;
-        auto s = settle_unenforceable(p, r->unenforceable, file);
-        REQUIRE_FALSE(s.ok());
-        CHECK(s.error().kind == ErrorKind::unenforceable);
-        CHECK(s.error().origin.key == "network.allowedDomains");
-        CHECK(s.error().message.find("sandbox") != std::string::npos);
-        CHECK_FALSE(s.error().suggestion.empty());
-    }
-    SECTION("weaken: the network is opened, and it is said") {
-        Policy p = r->policy;
-        p.backend.on_unenforceable.value = OnUnenforceable::weaken;
-        auto s = settle_unenforceable(p, r->unenforceable, file);
-        REQUIRE(s.ok());
-        CHECK(p.network.mode.value == NetworkMode::full);
-        REQUIRE(s->weakened.size() == 1);
-    }
-    SECTION("weaken does not override a later layer's network.mode") {
-        auto ctx = import_context();
-        auto layered = apply_policy_text(
-            r->policy,
-            "version = 1\n[network]\nmode = \"none\"\n[backend]\non_unenforceable = \"weaken\"\n",
-            "later.toml", ctx);
-        REQUIRE(layered.ok());
-        Policy p = *layered;
-        auto s = settle_unenforceable(p, r->unenforceable, file);
-        REQUIRE(s.ok());
-        CHECK(p.network.mode.value == NetworkMode::none);
-        CHECK(s->weakened.empty());
-    }
+    auto ctx = import_context();
+    // A domain sbxrun's grammar refuses: left out of allow (narrower), and said.
+    auto url = import_srt_text(
+        R"({"network": {"allowedDomains": ["https://x.org/", "a.org"], "deniedDomains": ["Gist.GitHub.com"]}})",
+        "s.json", ctx);
+    REQUIRE(url.ok());
+    REQUIRE(url->policy.network.allow.size() == 1);
+    CHECK(url->policy.network.allow[0].pattern.text() == "a.org");
+    CHECK(any_line_has(url->unmapped, "left out of network.allow"));
+    REQUIRE(url->policy.network.deny.size() == 1);
+    CHECK(url->policy.network.deny[0].pattern.text() == "gist.github.com");
+    // ... but in deny leaving it out would widen: an error naming the key.
+    auto bad = import_srt_text(
+        R"({"network": {"allowedDomains": ["a.org"], "deniedDomains": ["*"]}})", "s.json", ctx);
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().kind == ErrorKind::schema);
+    CHECK(bad.error().origin.key == "network.deniedDomains[0]");
 }
 
 TEST_CASE("an imported policy printed with --print-policy reads back as the same policy",
