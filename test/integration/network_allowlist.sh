@@ -213,6 +213,17 @@ check "$B: the stderr line names the host, port, rule and count" \
 sbxa -q -- curl -s --max-time 20 -o /dev/null "http://b.sbx.test:$http_port/"
 check "$B: -q hides those lines" sh -c "! grep -q 'network allowlist' '$ERR'"
 
+# ssh (no proxy support of its own) to a host outside the allowlist: it fails at once, with
+# its own message, instead of hanging (issue 13).
+if command -v ssh >/dev/null; then
+    t0=$SECONDS
+    sbxa -- ssh -o BatchMode=yes -o ConnectTimeout=20 -p 22 git@c.other.test true
+    check "$B: ssh to a refused host fails at once with its own message" \
+        sh -c "[ $RC = 255 ] && [ $((SECONDS - t0)) -lt 10 ] && grep -q '^ssh: ' '$ERR'"
+else
+    ok "# SKIP $B: ssh is not installed"
+fi
+
 # suggestion_policy (issue 15): the name no allow rule matched, after the policy's own; never the
 # denied one. The rerun with it as one more layer reaches the host.
 sbxa --status-file "$FIX/.status" -- sh -c 'rc=0; for u; do curl -sf --max-time 20 -o /dev/null "$u" || rc=22; done; exit $rc' sh \
