@@ -59,11 +59,13 @@ enum class Located {
 // Resolve (dirfd, path) of the call the way the kernel does for the caller, up to the last
 // component: the base is the caller's dirfd (pidfd_getfd) or cwd (/proc/PID/cwd), the rest is
 // opened with openat2(RESOLVE_NO_MAGICLINKS).
-//   - A directory part that does not resolve (ENOENT, ENOTDIR) is `fails`, with `err` set: the
-//     broker answers it, as the kernel would at this instant. Letting the kernel go on instead
-//     is a race, not a refusal: another thread may make the directory meanwhile, and the call
-//     then meets Landlock in a directory that has no rule: EACCES where the command expects
-//     ENOENT (Node's recursive mkdir, which tries the deepest path first, failed `npm ci` so).
+//   - A directory part that does not resolve (ENOENT, ENOTDIR), also when resolved without
+//     any symbolic link, is `fails`, with `err` set: the broker answers it, as the kernel would
+//     at this instant. (Through a link it stays undecided: /proc/self is this process.) Letting the
+//     kernel go on instead is a race, not a refusal: another thread may make the directory
+//     meanwhile, and the call then meets Landlock in a directory that has no rule: EACCES where the
+//     command expects ENOENT (Node's recursive mkdir, which tries the deepest path first, failed
+//     `npm ci` so).
 //   - Anything odd (a magic link, ".", ".." or nothing last, unreadable memory, no base) is
 //     `undecided`.
 [[nodiscard]] Located locate_entry(NotifyRequest& rq, int dirfd_arg, int path_arg, EntryRef& e,

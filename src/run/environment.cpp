@@ -78,10 +78,12 @@ std::vector<std::string> sandbox_environment(const ProcessPolicy& p,
                                 std::any_of(extras.caches.begin(), extras.caches.end(), named);
         if (!overridden) out.push_back(entry);
     }
-    for (const auto& [name, value] : extras.caches) {
+    for (const auto& cache : extras.caches) {
+        // Not a structured binding: clang 14 (the sanitizer build) cannot capture one.
+        const std::string& name = cache.first;
         const bool set_by_policy = std::any_of(p.env_set.begin(), p.env_set.end(),
                                                [&](const auto& kv) { return kv.first == name; });
-        if (!set_by_policy) out.push_back(name + "=" + value);
+        if (!set_by_policy) out.push_back(name + "=" + cache.second);
     }
     for (const auto& [name, value] : p.env_set) {
         // Later entries of env_set win: drop an earlier one of the same name.

@@ -123,18 +123,16 @@ TEST_CASE("unix_sockets from srt: allowAllUnixSockets, else srt's Linux default 
     CHECK(assumed);
 }
 
-TEST_CASE("unix_sockets from srt stays block when allowedDomains widens the network",
+TEST_CASE("unix_sockets from srt stays block when allowedDomains opens the network",
           "[policy][unix_sockets][import]") {
-    // srt blocks AF_UNIX whatever the domains; widening to "full" under weaken must not
-    // silently allow it through the "full implies allow" rule.
+    // srt blocks AF_UNIX whatever the domains: set explicitly, so that a later layer that
+    // widens network.mode to "full" does not silently allow it through "full implies allow".
     auto ctx = sample_context();
     auto r = import_srt_text(R"({"network": {"allowedDomains": ["github.com"]}})", "s.json", ctx);
     REQUIRE(r.ok());
     Policy p = r->policy;
-    p.backend.on_unenforceable = {OnUnenforceable::weaken, {}};
-    auto s = settle_unenforceable(p, r->unenforceable, "s.json");
-    REQUIRE(s.ok());
-    CHECK(p.network.mode.value == NetworkMode::full);
+    CHECK(p.network.mode.value == NetworkMode::allowlist);
+    p.network.mode.value = NetworkMode::full;
     CHECK(effective_unix_sockets(p.network).value == UnixSockets::block);
 }
 
