@@ -62,7 +62,7 @@ import random, statistics, subprocess, sys, time
 sbxrun, base, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
 workloads = {
     "make -j2": (["make", "-s", "-j2"], ["make", "-s", "clean"]),
-    "python3 -m unittest": (["python3", "-m", "unittest", "-q", "discover", "-s", "tests"], None),
+    "python3 -m unittest": (["python3", "-m", "unittest", "discover", "-q", "-s", "tests"], None),
 }
 variants = {"bare": []}
 for b in ("bwrap", "landlock"):
