@@ -29,15 +29,7 @@ build=${1:-build-asan}
 # warnings are the gcc builds' to check, this build is for the sanitizers' reports.
 opts=(-Db_sanitize=address,undefined -Db_lundef=false -Dstatic_inner=false -Doptimization=1
     -Dcpp_args=-fno-sanitize=function -Dwerror=false)
-if ! command -v clang++ >/dev/null; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-            clang libclang-rt-dev >/dev/null
-    else
-        echo "ci-sanitize: clang++ is required (apt-get install clang libclang-rt-dev)" >&2
-        exit 1
-    fi
-fi
+test/need-clang.sh ci-sanitize
 
 start=$SECONDS
 if [ -f "$build/build.ninja" ]; then

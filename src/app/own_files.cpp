@@ -1,9 +1,11 @@
 // sbxrun's own files that a run protects (own_files.hpp).
 #include "app/own_files.hpp"
 
+#include <stdlib.h>
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <string_view>
 
 #include "backend/bwrap_probe.hpp"
@@ -12,6 +14,28 @@
 #include "policy/trust.hpp"
 
 namespace sbx {
+
+namespace {
+
+// `path` with the part of it that exists resolved (symbolic links followed), the rest
+// appended: where it is, or would be made.
+std::string resolved_path(const std::string& path) {
+    std::string head = path, tail;
+    for (;;) {
+        if (char* r = ::realpath(head.c_str(), nullptr)) {
+            std::string out(r);
+            std::free(r);
+            return tail.empty() ? out : path_join(out, tail);
+        }
+        const std::string parent = path_parent(head);
+        if (parent == head) return path;
+        const std::string name = head.substr(parent == "/" ? 1 : parent.size() + 1);
+        tail = tail.empty() ? name : name + "/" + tail;
+        head = parent;
+    }
+}
+
+}  // namespace
 
 // The files a policy comes from are part of the sandbox's boundary: a command that could
 // rewrite the workspace's .sbxrun.toml (or a --policy file in a writable root) would widen the
@@ -32,10 +56,16 @@ std::vector<PathRule> sbxrun_protections(const Policy& policy,
         r.origin = Origin{"", 0, why};
         rules.push_back(std::move(r));
     };
+    // Compared as spelled and as resolved: HOME=/x/home-link with write = ["/x/home"] (or the
+    // other way round) holds ~/.config/sbxrun just the same (thirteenth review: the command
+    // created the next run's policy.toml there).
     auto in_writable_root = [&](std::string_view path) {
+        const std::string real = resolved_path(std::string(path));
         return std::any_of(
-            policy.filesystem.write.begin(), policy.filesystem.write.end(),
-            [&](const PathRule& w) { return !w.path.empty() && path_is_within(path, w.path); });
+            policy.filesystem.write.begin(), policy.filesystem.write.end(), [&](const PathRule& w) {
+                return !w.path.empty() && (path_is_within(path, w.path) ||
+                                           path_is_within(real, resolved_path(w.path)));
+            });
     };
     // One of sbxrun's own directories, protected present or not: a missing one inside a
     // writable root is made first (`make`), so that it can be; outside every writable root a

@@ -101,16 +101,10 @@ bool names_protected_dir(const EntryRef& e, const EntryBrokerRules& rules) {
     return S_ISDIR(st.st_mode) && rules.is_protected(id_of(st));
 }
 
-// A refusal to report (inner/denial_log.hpp): the broker's own, or one it lets the kernel make.
-void note(DenialLog* log, FsOp op, const EntryRef& e) {
-    if (log == nullptr) return;
-    if (std::string path = entry_path(e); !path.empty()) log->add(op, path);
-}
-
 // The kernel goes on; if the entry's mount is read-only and the call would change it, the kernel
 // answers EROFS: noted as a refusal (a tool's cache outside the writable roots, say).
 Reply go_on_noting(DenialLog* log, FsOp op, const EntryRef& e, bool changes) {
-    if (changes && on_read_only_mount(e)) note(log, op, e);
+    if (changes && on_read_only_mount(e)) note_refusal(log, op, e);
     return Reply::go_on();
 }
 
@@ -137,7 +131,7 @@ Reply on_open(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules, D
         return go_on_noting(log, FsOp::create, e, err == ENOENT);
     }
     if (rules.blocked(dir_id(e), e.name)) {
-        note(log, FsOp::create, e);
+        note_refusal(log, FsOp::create, e);
         return Reply::result(kRefused);
     }
     // An existing entry is the kernel's to open (and, through a symlink, Landlock's to refuse
@@ -157,7 +151,7 @@ Reply on_make(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules, D
     if (reach_of(e.dir.get(), rules) != EntryBrokerRules::Reach::broker)
         return go_on_noting(log, FsOp::create, e, !entry_exists(e));
     if (rules.blocked(dir_id(e), e.name)) {
-        note(log, FsOp::create, e);
+        note_refusal(log, FsOp::create, e);
         return Reply::result(kRefused);
     }
     const mode_t type = c.op == Op::mkdir ? S_IFDIR : (c.op == Op::symlink ? S_IFLNK : mode);
@@ -176,7 +170,7 @@ Reply on_unlink(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules,
         return go_on_noting(log, FsOp::remove, e, exists);
     if (!exists) return Reply::result(ENOENT);  // a blocked name is missing: nothing refused
     if (rules.blocked(dir_id(e), e.name) || names_protected_dir(e, rules)) {
-        note(log, FsOp::remove, e);
+        note_refusal(log, FsOp::remove, e);
         return Reply::result(kRefused);
     }
     return remove_entry(rq, e, flags);
@@ -197,7 +191,7 @@ Reply on_rename(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules,
         // The kernel answers EROFS if either side is on a read-only mount: note one side.
         if (!entry_exists(from)) return Reply::go_on();
         if (on_read_only_mount(from)) {
-            note(log, FsOp::rename, from);
+            note_refusal(log, FsOp::rename, from);
             return Reply::go_on();
         }
         return go_on_noting(log, FsOp::rename, to, true);
@@ -207,7 +201,7 @@ Reply on_rename(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules,
         rules.blocked(dir_id(from), from.name) || names_protected_dir(from, rules);
     const bool to_refused = rules.blocked(dir_id(to), to.name) || names_protected_dir(to, rules);
     if (from_refused || to_refused) {
-        note(log, FsOp::rename, from_refused ? from : to);
+        note_refusal(log, FsOp::rename, from_refused ? from : to);
         return Reply::result(kRefused);
     }
     return rename_entry(rq, from, to, flags);

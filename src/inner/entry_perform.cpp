@@ -91,6 +91,11 @@ std::string entry_path(const EntryRef& e) {
     return path + e.name;
 }
 
+void note_refusal(DenialLog* log, FsOp op, const EntryRef& e) {
+    if (log == nullptr) return;
+    if (std::string path = entry_path(e); !path.empty()) log->add(op, path);
+}
+
 bool on_read_only_mount(const EntryRef& e) {
     struct statvfs sv {};
     return ::fstatvfs(e.dir.get(), &sv) == 0 && (sv.f_flag & ST_RDONLY) != 0;

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <string>
 
+#include "inner/denial_log.hpp"
 #include "inner/entry_calls.hpp"
 #include "inner/notify_request.hpp"
 #include "util/unique_fd.hpp"
@@ -74,6 +75,10 @@ enum class Located {
 // The entry's path as this process sees it (the directory's /proc/self/fd link, then the name):
 // for the denial report (inner/denial_log.hpp). "" if the directory has no path.
 [[nodiscard]] std::string entry_path(const EntryRef& e);
+
+// Add the entry to the denial report (`log` may be null; inner/denial_log.hpp): both brokers
+// call this where they refuse a call or let the kernel go on to refuse it.
+void note_refusal(DenialLog* log, FsOp op, const EntryRef& e);
 
 // Whether the entry's directory is on a read-only mount (the kernel answers EROFS for a change).
 [[nodiscard]] bool on_read_only_mount(const EntryRef& e);

@@ -144,12 +144,22 @@ Status Protector::protect_rule(const PathRule& rule) {
     // review: ~/.bashrc and ~/.gitconfig were writable with HOME in ${tmpdir}; by the twelfth:
     // ~/.local/bin and ~/.ssh with a root of ~/.local or ~/.ssh, which the denial report's
     // suggestion had proposed).
+    // A name that is a symbolic link counts where it leads, too: ~/.ssh -> .dots/ssh with
+    // ~/.dots writable (a dotfiles repository) is as writable as the target (thirteenth
+    // review). Resolved only when the name exists, to keep the cost of absent names nil.
     if (rule.set.empty()) return {};
     for (const std::string* top : {&d_.workspace_real, &d_.home_real}) {
-        if (top->empty() || !d_.writable_place(path_join(*top, rule.path)) ||
-            std::find(d_.writable_roots.begin(), d_.writable_roots.end(), *top) !=
-                d_.writable_roots.end())
+        if (top->empty() || std::find(d_.writable_roots.begin(), d_.writable_roots.end(), *top) !=
+                                d_.writable_roots.end())
             continue;
+        const std::string at_top = path_join(*top, rule.path);
+        bool held = d_.writable_place(at_top);
+        struct stat st {};
+        if (!held && ::lstat(at_top.c_str(), &st) == 0) {
+            auto r = d_.resolve_path(at_top);
+            held = r.ok() && d_.writable_place(r->real);
+        }
+        if (!held) continue;
         Via via{0, *top, {}};
         via.block_missing = top == &d_.home_real || rule.missing != MissingScope::home;
         SBX_TRY(

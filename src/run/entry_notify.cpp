@@ -66,10 +66,9 @@ Verdict verdict(const MetadataGuard& g, const Entry& e, std::uint64_t need) {
     return has(g.entry_rights(e.chain, e.name), need) ? Verdict::sbxrun : Verdict::refused;
 }
 
-// The kernel goes on to refuse the call: note it for the report (inner/denial_log.hpp).
+// The kernel goes on to refuse the call: note it for the report.
 Reply refused(DenialLog* log, FsOp op, const EntryRef& e) {
-    if (log != nullptr)
-        if (std::string path = entry_path(e); !path.empty()) log->add(op, path);
+    note_refusal(log, op, e);
     return Reply::go_on();
 }
 

@@ -1,9 +1,6 @@
 #include "run/fs_denials.hpp"
 
-#include <stdlib.h>
-
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <string_view>
@@ -11,17 +8,12 @@
 #include <utility>
 #include <vector>
 
+#include "fs/path.hpp"
 #include "plan/refusal.hpp"
 #include "util/printable.hpp"
 
 namespace sbx {
 namespace {
-
-std::string parent_of(const std::string& path) {
-    const auto slash = path.rfind('/');
-    if (slash == std::string::npos || slash == 0) return "/";
-    return path.substr(0, slash);
-}
 
 std::string shown(const std::string& path, const std::string& home) {
     if (!home.empty() && home != "/" && path.compare(0, home.size(), home) == 0 &&
@@ -34,32 +26,19 @@ std::string plural(std::uint64_t n, const char* word) {
     return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
-std::vector<std::string> components(std::string_view path) {
-    std::vector<std::string> out;
-    std::size_t i = 0;
-    while (i < path.size()) {
-        const auto slash = path.find('/', i);
-        const auto end = slash == std::string_view::npos ? path.size() : slash;
-        if (end > i) out.emplace_back(path.substr(i, end - i));
-        i = end + 1;
-    }
-    return out;
-}
-
-bool below(const std::string& dir, const std::string& path) {  // strictly
-    if (dir == "/") return path.size() > 1 && path[0] == '/';
-    return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
-           path[dir.size()] == '/';
-}
-
 bool is_directory(const std::string& path) {
     std::error_code ec;
     return std::filesystem::is_directory(std::filesystem::symlink_status(path, ec));
 }
 
+// Strictly beneath (fs/path.hpp's path_is_within counts the directory itself).
+bool below(const std::string& dir, const std::string& path) {
+    return path != dir && path_is_within(path, dir);
+}
+
 // Whether `a` is `b`, or one lies beneath the other.
 bool related(const std::string& a, const std::string& b) {
-    return a == b || below(a, b) || below(b, a);
+    return path_is_within(a, b) || path_is_within(b, a);
 }
 
 // The directory to suggest for a refused path; "" for none (see the header). `home` is
@@ -68,7 +47,7 @@ std::string suggested_dir(const std::string& path, const std::string& home) {
     for (unsigned char c : path)
         if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') return {};  // plain TOML strings only
     if (home.empty() || home == "/" || !below(home, path)) return {};
-    auto rel = components(std::string_view(path).substr(home.size()));
+    auto rel = path_components(std::string_view(path).substr(home.size()));
     rel.pop_back();  // the entry itself: its directory is what a rule can name
     std::size_t keep = 0;
     if (!rel.empty() && (rel[0] == ".cache" || rel[0] == ".config"))
@@ -83,15 +62,6 @@ std::string suggested_dir(const std::string& path, const std::string& home) {
     // An existing directory, never through a link: a missing root is ignored by the policy,
     // and its parent would be wider than the tool's own (~/.config for ~/.config/newtool).
     return is_directory(dir) ? dir : std::string();
-}
-
-std::string canonical_home(const std::string& home) {
-    if (home.empty()) return {};
-    char* real = ::realpath(home.c_str(), nullptr);
-    if (real == nullptr) return {};
-    std::string out(real);
-    std::free(real);
-    return out;
 }
 
 }  // namespace
@@ -125,7 +95,7 @@ std::string fs_denial_summary(const Outcome& o, const std::string& home, bool st
         total += d.count;
         if (d.rule.empty()) {
             outside += d.count;
-            dirs[parent_of(d.path)] += d.count;
+            dirs[path_parent(d.path)] += d.count;
             continue;
         }
         auto& [count, texts] = by_rule[d.why];
@@ -160,9 +130,8 @@ std::string fs_denial_summary(const Outcome& o, const std::string& home, bool st
     return line + where;
 }
 
-std::vector<std::string> suggested_write_dirs(const Outcome& o, const std::string& home,
+std::vector<std::string> suggested_write_dirs(const Outcome& o, const std::string& real_home,
                                               const std::vector<std::string>& keep_out) {
-    const std::string real_home = canonical_home(home);
     std::vector<std::string> dirs;
     for (const auto& d : o.fs_denials) {
         if (!d.rule.empty() || d.why != to_string(RefusalCause::Kind::outside)) continue;

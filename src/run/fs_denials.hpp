@@ -24,7 +24,8 @@ void add_fs_denials(Outcome& o, const SandboxExit& e, const MountPlan& plan);
 
 // The directories that would have allowed the refusals outside every writable root, for the
 // suggestion_policy (run/suggestion.hpp), as a policy writes them ("~/.cache/pip"). Only a
-// tool's own directory below $HOME (resolved, as the refused paths are): ~/.cache/<tool>,
+// tool's own directory below `real_home` ($HOME resolved, as the refused paths are):
+// ~/.cache/<tool>,
 // ~/.config/<tool>, ~/.local/share/<app>, ~/.local/state/<app>, or a dot-directory of $HOME
 // itself (~/.npm). Never $HOME, ~/.cache, ~/.config or ~/.local themselves, never a visible
 // directory of $HOME (~/projects), never anything outside $HOME, never a directory that does not
@@ -32,6 +33,6 @@ void add_fs_denials(Outcome& o, const SandboxExit& e, const MountPlan& plan);
 // holds or lies inside a path of `keep_out` (the plan's protected paths, the home names of the
 // policy's sets, the package tools' own caches), nor for a refused path inside one of them.
 [[nodiscard]] std::vector<std::string> suggested_write_dirs(
-    const Outcome& o, const std::string& home, const std::vector<std::string>& keep_out);
+    const Outcome& o, const std::string& real_home, const std::vector<std::string>& keep_out);
 
 }  // namespace sbx

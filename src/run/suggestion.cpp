@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "fs/path.hpp"
 #include "net/host_pattern.hpp"
 #include "policy/document.hpp"
 #include "run/fs_denials.hpp"
@@ -52,11 +53,21 @@ std::vector<std::string> new_hosts(const Outcome& o, const Policy& policy) {
     return unique;
 }
 
+// A path as the refused paths name it: resolved ("" when it does not exist).
+std::string resolved(const std::string& path) {
+    if (path.empty()) return {};
+    char* real = ::realpath(path.c_str(), nullptr);
+    if (real == nullptr) return {};
+    std::string out(real);
+    std::free(real);
+    return out;
+}
+
 // What no suggested directory may be, hold or lie inside: the plan's protected paths, each
 // name of the policy's sets at the top of $HOME (~/.ssh, ~/.config/git, ~/.local/bin, whether
 // or not this run's plan placed them), the absolute protect rules, and `still_protected`.
-std::vector<std::string> keep_out(const std::string& home, const Policy& policy,
-                                  const MountPlan& plan,
+std::vector<std::string> keep_out(const std::string& home, const std::string& real_home,
+                                  const Policy& policy, const MountPlan& plan,
                                   const std::vector<PathRule>& still_protected) {
     std::vector<std::string> out;
     for (const auto& d : plan.protected_paths) out.push_back(d.path);
@@ -64,19 +75,19 @@ std::vector<std::string> keep_out(const std::string& home, const Policy& policy,
         if (!r.relative_name)
             out.push_back(r.path);
         else if (!r.set.empty() && !home.empty())
-            out.push_back(home + "/" + r.path);
+            out.push_back(path_join(home, r.path));
     }
     for (const auto& r : policy.filesystem.deny)
         if (!r.relative_name) out.push_back(r.path);
     for (const auto& r : still_protected) out.push_back(r.path);
-    // The same through a home reached by a link (the refused paths are resolved).
-    if (char* real = ::realpath(home.c_str(), nullptr)) {
-        const std::string rh(real);
-        std::free(real);
-        if (rh != home)
-            for (std::size_t i = 0, n = out.size(); i < n; ++i)
-                if (out[i].compare(0, home.size() + 1, home + "/") == 0)
-                    out.push_back(rh + out[i].substr(home.size()));
+    // The same where they lead: through a home reached by a link, and for a protected name
+    // that is a link itself (~/.ssh -> .dots/ssh: never suggest ~/.dots; thirteenth review).
+    // The refused paths are resolved.
+    for (std::size_t i = 0, n = out.size(); i < n; ++i) {
+        if (!real_home.empty() && real_home != home && out[i] != home &&
+            path_is_within(out[i], home))
+            out.push_back(real_home + out[i].substr(home.size()));
+        if (std::string r = resolved(out[i]); !r.empty() && r != out[i]) out.push_back(r);
     }
     return out;
 }
@@ -85,8 +96,9 @@ std::vector<std::string> keep_out(const std::string& home, const Policy& policy,
 
 std::string suggestion_policy(const Outcome& o, const std::string& home, const Policy& policy,
                               const MountPlan& plan, const std::vector<PathRule>& still_protected) {
-    const std::vector<std::string> dirs =
-        suggested_write_dirs(o, home, keep_out(home, policy, plan, still_protected));
+    const std::string real_home = resolved(home);
+    const std::vector<std::string> dirs = suggested_write_dirs(
+        o, real_home, keep_out(home, real_home, policy, plan, still_protected));
     const std::vector<std::string> hosts = new_hosts(o, policy);
     if (dirs.empty() && hosts.empty()) return {};
     std::string out = "version = 1\n";

@@ -12,16 +12,7 @@ build=${1:-build-fuzz}
 seconds=${SBXRUN_FUZZ_SECONDS:-60}
 targets=(fuzz_policy_toml fuzz_policy_json fuzz_resolve fuzz_inner_args)
 
-# clang and its runtimes (libFuzzer, ASan, UBSan); CI runs as root on Debian.
-if ! command -v clang++ >/dev/null || ! compgen -G "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" >/dev/null; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-            clang libclang-rt-dev >/dev/null
-    else
-        echo "ci-fuzz: clang++ with libFuzzer is required (apt-get install clang libclang-rt-dev)" >&2
-        exit 1
-    fi
-fi
+test/need-clang.sh ci-fuzz
 
 start=$SECONDS
 rm -rf "$build"

@@ -69,6 +69,15 @@ check "nothing approximated for it" sh -c "! grep -q 'allowedDomains' '$ERR'"
 check "the status document names the proxy" \
     sh -c "python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d[\"network\"][\"proxy\"].startswith(\"http://127.0.0.1:\") else 1)' '$FIX/.status'"
 
+# A deniedDomains entry sbxrun cannot spell: refused before anything runs (leaving it out would
+# let that host through), in one message naming the key; nothing is made.
+printf '{"network": {"allowedDomains": ["github.com"], "deniedDomains": ["*"]}}' >"$FIX/baddeny.json"
+own_fix
+sbx --import "srt:$FIX/baddeny.json" -- touch "$WS/made-by-bad-import"
+expect_rc 125 "srt deniedDomains = [\"*\"] is a policy error"
+check "... one line naming the key" sh -c "test \$(wc -l <'$ERR') = 1 && grep -q 'network.deniedDomains\[0\]' '$ERR'"
+check "... and nothing ran" test ! -e "$WS/made-by-bad-import"
+
 sbx --import "nope:$FIX/srt.json" -- true
 expect_rc 125 "an unknown import kind is a usage error"
 sbx --import "codex:$FIX/missing.toml" -- true
