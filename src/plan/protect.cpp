@@ -156,8 +156,19 @@ Status Protector::protect_rule(const PathRule& rule) {
         bool held = d_.writable_place(at_top);
         struct stat st {};
         if (!held && ::lstat(at_top.c_str(), &st) == 0) {
-            auto r = d_.resolve_path(at_top);
+            auto r = d_.resolve_rule(at_top, rule.origin, scan_budget_ > 0);
             held = r.ok() && d_.writable_place(r->real);
+            // A read-only directory of the set can still hold links into writable places:
+            // ~/.ssh/config -> ../dotfiles/ssh_config with the dotfiles repository as the
+            // workspace (GNU stow) lets the command rewrite what the host's ssh reads (found by
+            // the thirteenth review). Only those links' targets are protected: the directory
+            // itself is read-only already, so it costs no mount, only the bounded scan.
+            if (r.ok() && !held && r->exists && S_ISDIR(r->st.st_mode)) {
+                RuleRef inside = rule_ref("filesystem.protect", rule);
+                inside.why = "symlink inside " + at_top;
+                SBX_TRY(protect_links_inside(r->real, r->fd.get(), r->readable, inside,
+                                             Via{0, {}, {}}));
+            }
         }
         if (!held) continue;
         Via via{0, *top, {}};
@@ -306,7 +317,9 @@ Status Protector::protect_path(const std::string& path, const RuleRef& rule, con
         add_reason(pd.detail, link_why);
         add_reason(pd.detail, via.found_by);
         d_.plan.protected_paths.push_back(std::move(pd));
-        if (dir) SBX_TRY(protect_links_inside(r->real, fd_index, readable, rule, via));
+        if (dir)
+            SBX_TRY(
+                protect_links_inside(r->real, d_.plan.fds[fd_index].get(), readable, rule, via));
         if (!dir && via.depth == 0 && is_git_name(path)) {
             if (commit_mode() && !via.root.empty() && submodule_depth_ == 0)
                 d_.plan.git_worktrees.emplace_back(via.root);
@@ -351,11 +364,10 @@ Status Protector::protect_path(const std::string& path, const RuleRef& rule, con
 
 // Symlinks inside a protected directory whose targets the harness will read through
 // (a real .codex/ whose config.toml links into the workspace): protect those targets too.
-Status Protector::protect_links_inside(const std::string& dir, int fd_index, bool readable,
+Status Protector::protect_links_inside(const std::string& dir, int dirfd, bool readable,
                                        const RuleRef& rule, const Via& via) {
     if (via.depth > 0 || scan_budget_ <= 0) return {};  // links found in links: not followed
-    auto found = scan_symlinks(d_.plan.fds[fd_index].get(), dir, d_.opts.scan_max_depth,
-                               scan_budget_, readable);
+    auto found = scan_symlinks(dirfd, dir, d_.opts.scan_max_depth, scan_budget_, readable);
     if (!found.ok()) {
         d_.plan.warnings.push_back("cannot scan protected directory '" + dir +
                                    "' for symlinks: " + found.error().render());

@@ -45,7 +45,8 @@ private:
                                                   const std::string& failed, const RuleRef& rule,
                                                   const Via& via);
     [[nodiscard]] bool missing_blocked_in(MissingScope scope, std::string_view root) const;
-    [[nodiscard]] Status protect_links_inside(const std::string& dir, int fd_index, bool readable,
+    // `dirfd`: a descriptor of `dir`, readable when `readable` (Resolved::readable).
+    [[nodiscard]] Status protect_links_inside(const std::string& dir, int dirfd, bool readable,
                                               const RuleRef& rule, const Via& via);
 
     // protect_git.cpp

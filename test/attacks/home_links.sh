@@ -5,7 +5,11 @@
 #      where it leads stays read-only, and suggestion_policy never proposes the directory
 #      holding it;
 #   2. $HOME reached through a link while the writable root names the real directory: sbxrun's
-#      own ~/.config/sbxrun (the next run's policy.toml) stays out of the command's reach.
+#      own ~/.config/sbxrun (the next run's policy.toml) stays out of the command's reach;
+#   3. a dotfiles repository as the workspace, linked into $HOME the way GNU stow does it: the
+#      links inside read-only home directories (~/.ssh/config -> ../dotfiles/ssh_config) and
+#      the linked names at the top (~/.bashrc, ~/.local/bin) keep their targets read-only
+#      under the default policy.
 # Checked on the host afterwards.
 . "$(dirname "$0")/lib.sh"
 make_workspace
@@ -40,4 +44,26 @@ run_in "$FIX/real/proj" "$FIX/homelink" --workspace "$FIX/real/proj" --policy "$
     sh -c "mkdir -p \"\$HOME/.config/sbxrun\" && printf 'version = 1\n' >\"\$HOME/.config/sbxrun/policy.toml\""
 check "HOME through a link, its real directory writable: ~/.config/sbxrun/policy.toml not made" \
     test ! -e "$FIX/real/.config/sbxrun/policy.toml"
+
+S=$FIX/stow
+mkdir -p "$S/dotfiles/bin" "$S/dotfiles/ssh.d" "$S/.ssh" "$S/.local"
+for f in bashrc ssh_config gitconfig; do echo orig >"$S/dotfiles/$f"; done
+ln -s dotfiles/bashrc "$S/.bashrc"
+ln -s ../dotfiles/ssh_config "$S/.ssh/config"
+ln -s ../dotfiles/ssh.d "$S/.ssh/config.d"
+ln -s ../dotfiles/bin "$S/.local/bin"
+ln -s dotfiles/gitconfig "$S/.gitconfig"
+own_fix
+run_in "$S/dotfiles" "$S" -- sh -c '
+    for f in .bashrc .ssh/config .gitconfig .local/bin/git .ssh/config.d/extra; do
+        echo pwned >>"$HOME/$f"
+    done
+    echo ok >"$HOME/dotfiles/notes"'
+for f in .bashrc .ssh/config .gitconfig; do
+    check "a stow-style dotfiles workspace: ~/$f (a link into it) stays unchanged" \
+        test "$(cat "$S/$f")" = orig
+done
+check "... nothing created through ~/.local/bin" test ! -e "$S/dotfiles/bin/git"
+check "... nothing created through ~/.ssh/config.d" test ! -e "$S/dotfiles/ssh.d/extra"
+check "... and the rest of the workspace is writable" test -s "$S/dotfiles/notes"
 done_testing
