@@ -6,8 +6,10 @@
 #include <exception>
 
 #include "app/app.hpp"
+#include "util/timeline.hpp"
 
 int main(int argc, char** argv, char** envp) {
+    sbx::timeline::start_from_environment("sbxrun");
     // A setuid/setgid sbxrun would let any user mount over paths they do not own (bwrap with
     // our privileges). The kernel sets AT_SECURE for setuid, setgid and file capabilities;
     // refuse before reading anything the caller controls.

@@ -33,6 +33,7 @@
 #include "run/outcome.hpp"
 #include "run/suggestion.hpp"
 #include "util/printable.hpp"
+#include "util/timeline.hpp"
 
 namespace sbx {
 namespace {
@@ -124,6 +125,7 @@ public:
 
     int run(int argc, char** argv, char** envp) {
         auto inv = parse_command_line(argc, argv);
+        timeline::mark("command line parsed");
         if (!inv.ok()) {
             diag_.error(paragraph(inv.error()));
             return exit_code_for(OutcomeKind::usage_error);
@@ -152,6 +154,8 @@ private:
                             std::chrono::steady_clock::now() - start_)
                             .count();
         if (auto w = sink_.write(o); !w.ok()) diag_.warn(w.error().render());
+        timeline::mark("status written");
+        timeline::flush(STDERR_FILENO);
         return o.exit_code;
     }
 
@@ -167,6 +171,7 @@ private:
         auto host = host_context(inv, envp);
         if (!host.ok()) return fail(host.error());
         host->nofile_soft = raise_nofile_limit();
+        timeline::mark("host context read");
 
         if (inv.action == Action::trust_policy) return trust_policy(inv, *host);
 
@@ -187,6 +192,7 @@ private:
                                                   host->expand)
                           : load_policy_files(files, host->expand);
         if (!policy.ok()) return fail(policy.error());
+        timeline::mark("policy loaded");
 
         if (inv.action == Action::print_policy) {
             print_stdout(inv.explain_format == ExplainFormat::json ? policy_to_json(*policy)
@@ -205,6 +211,7 @@ private:
             else
                 diag_.warn(why);
         }
+        timeline::mark("caches prepared");
         PlanOptions plan_options;
         plan_options.extra_protect = sbxrun_protections(*policy, files, inv.status_file, *host);
         plan_options.private_roots = cache_roots(caches);
@@ -214,6 +221,7 @@ private:
         plan_options.home_dir = host->expand.home;
         auto plan = make_plan(*policy, plan_options);
         if (!plan.ok()) return fail(plan.error());
+        timeline::mark("plan made");
         if (inv.action != Action::explain) {
             for (const auto& w : plan->warnings) diag_.warn(w);
         }
@@ -338,7 +346,9 @@ private:
             starting = b;
             const GitWatch git_watched =
                 git_watch(ctx.plan, b == BackendKind::bwrap, ctx.host.expand.workspace);
+            timeline::mark("links recorded, git watched");
             Attempt a = backend_of(b).run(ctx);
+            timeline::mark("backend returned (sandbox ended, placeholders removed)");
             if (!a.ran) {
                 // A refusal to enforce is final: falling back would weaken the sandbox silently.
                 // So is running out of descriptors or memory: the next backend needs as many,
@@ -377,6 +387,7 @@ private:
             integrity.restored.insert(integrity.restored.end(), git.restored.begin(),
                                       git.restored.end());
             if (!integrity.clean()) integrity_violation(o, integrity);
+            timeline::mark("integrity checked");
             o.refused_lookups = std::move(a.lookups.names);
             o.lookups_dropped = a.lookups.dropped;
             o.proxy = std::move(a.proxy);

@@ -20,6 +20,7 @@
 #include "inner/proxy_listener.hpp"
 #include "run/allowlist_proxy.hpp"
 #include "run/environment.hpp"
+#include "util/timeline.hpp"
 
 namespace sbx {
 namespace {
@@ -176,6 +177,7 @@ Attempt run_bwrap(const RunContext& ctx) {
         a.why = std::move(inner_exe).error();
         return a;
     }
+    timeline::mark("bwrap probed (cache), sbxrun-inner opened");
 
     // Placeholders live exactly as long as this function: they are released (and removed when
     // no other run holds them) when `placeholders` goes out of scope, after the sandbox ended.
@@ -239,6 +241,7 @@ Attempt run_bwrap(const RunContext& ctx) {
         m.fd = p[0];
     }
 
+    timeline::mark("placeholders made");
     auto channels = open_channels(true);
     if (!channels.ok()) {
         a.why = std::move(channels).error();
@@ -255,6 +258,7 @@ Attempt run_bwrap(const RunContext& ctx) {
     in.inner_binds_placeholders = mount_setattr_available();
     in.entry_broker = broker;
     in.inner.report_fd = channels->report_write.get();
+    in.inner.trace_origin_ns = static_cast<std::uint64_t>(timeline::origin_ns());
     in.inner.stderr_fd = real_stderr.valid() ? real_stderr.get() : -1;
     // network.mode = "none" or "allowlist" (where names are resolved by the proxy, never
     // inside): sbxrun-inner answers the command's name lookups at once and writes each name
@@ -296,6 +300,7 @@ Attempt run_bwrap(const RunContext& ctx) {
         a.why = std::move(cmd).error();
         return a;
     }
+    timeline::mark("bwrap command compiled");
 
     Launch launch;
     launch.program = info->path;

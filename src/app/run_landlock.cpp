@@ -15,6 +15,7 @@
 #include "run/allowlist_proxy.hpp"
 #include "run/environment.hpp"
 #include "run/metadata_guard.hpp"
+#include "util/timeline.hpp"
 #include "util/unique_fd.hpp"
 
 namespace sbx {
@@ -101,6 +102,7 @@ Attempt run_landlock(const RunContext& ctx) {
         a.why = std::move(p).error();
         return a;
     }
+    timeline::mark("Landlock ruleset and seccomp compiled");
     auto channels = open_channels(false);
     if (!channels.ok()) {
         a.why = std::move(channels).error();
@@ -137,6 +139,7 @@ Attempt run_landlock(const RunContext& ctx) {
         a.why = std::move(guard).error();
         return a;
     }
+    timeline::mark("prepared for fork");
     std::vector<FileId> roots;
     for (const auto& op : ctx.plan.ops)
         if (op.kind == OpKind::bind_rw)

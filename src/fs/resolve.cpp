@@ -59,6 +59,9 @@ struct Level {
     std::size_t path_len;   // length of the canonical path string at this level ("/" is 0)
     struct stat st;         // fstat of fd, kept: a directory result needs no second fstat
     std::size_t spans = 1;  // components this level adds to the one below it
+    // Opened by one absolute openat2 lookup refusing every link (from "/" before it was
+    // opened): a re-check of its path would repeat exactly that lookup.
+    bool one_lookup = false;
 };
 
 // The root level is opened only when its descriptor or identity is needed (a symlink that
@@ -196,7 +199,7 @@ Jump try_jump(std::vector<Level>& stack, std::string& cur, std::vector<Comp>& pe
     if (S_ISDIR(st.st_mode)) {
         cur += '/';
         cur.append(buf + rel, len - rel);
-        stack.push_back({std::move(owned), cur.size(), st, n});
+        stack.push_back({std::move(owned), cur.size(), st, n, from_root});
         pending.resize(pending.size() - n);
         return Jump::level;
     }
@@ -215,6 +218,10 @@ Jump try_jump(std::vector<Level>& stack, std::string& cur, std::vector<Comp>& pe
 struct WalkOut {
     Resolved r;
     std::string check_path;  // canonical path of the object r.fd refers to
+    // r.fd is a directory reached by one absolute lookup of check_path that refused every
+    // link, with no link crossed before it: exactly what still_same() would do again. (A
+    // missing name under it is the common case: each missing protected name of a plan.)
+    bool no_recheck = false;
 };
 
 Result<WalkOut> walk_once(const std::string& path, const ResolveOptions& opts, bool use_openat2) {
@@ -258,6 +265,7 @@ Result<WalkOut> walk_once(const std::string& path, const ResolveOptions& opts, b
         r.real = path_join(cur.empty() ? std::string_view("/") : std::string_view(cur), tail);
         r.missing_tail = std::move(tail);
         out.check_path = cur.empty() ? "/" : cur;
+        out.no_recheck = r.chain.empty() && stack.size() == 2 && stack.back().one_lookup;
         if (stack.size() == 1) SBX_TRY(ensure_root(stack.front()));
         r.fd = std::move(stack.back().fd);
         r.st = stack.back().st;
@@ -344,6 +352,7 @@ Result<WalkOut> walk_once(const std::string& path, const ResolveOptions& opts, b
                 top.fd.reset(fd);
                 top.st = st;
                 top.spans -= 1;
+                top.one_lookup = false;
                 cur.resize(cur.rfind('/'));
                 top.path_len = cur.size();
             } else if (stack.size() > 1) {
@@ -423,7 +432,7 @@ Result<WalkOut> walk_once(const std::string& path, const ResolveOptions& opts, b
         if (S_ISDIR(st.st_mode)) {
             cur += '/';
             cur += c.name;
-            stack.push_back({std::move(owned), cur.size(), st, 1});
+            stack.push_back({std::move(owned), cur.size(), st, 1, use_openat2 && from_root});
             continue;
         }
         if (!last || c.must_dir) {
@@ -440,6 +449,7 @@ Result<WalkOut> walk_once(const std::string& path, const ResolveOptions& opts, b
         r.st = leaf_st;
         r.real = std::move(leaf_path);
     } else {
+        out.no_recheck = r.chain.empty() && stack.size() == 2 && stack.back().one_lookup;
         if (stack.size() == 1) SBX_TRY(ensure_root(stack.front()));
         r.fd = std::move(stack.back().fd);
         r.st = stack.back().st;  // fstat'ed when the level was opened
@@ -586,7 +596,8 @@ Result<Resolved> resolve(const std::string& absolute_path, const ResolveOptions&
                 return std::move(w->r);
             }
         }
-        if (still_same(w->check_path, w->r.st, use_openat2)) return std::move(w->r);
+        if (w->no_recheck || still_same(w->check_path, w->r.st, use_openat2))
+            return std::move(w->r);
     }
     return os_error("path changed while it was being resolved", EAGAIN,
                     normalize_path(absolute_path));

@@ -22,6 +22,7 @@
 #include "inner/inner_report.hpp"
 #include "inner/metadata_filter.hpp"
 #include "inner/orphans.hpp"
+#include "util/timeline.hpp"
 
 namespace sbx {
 
@@ -94,7 +95,8 @@ std::vector<std::string> command_candidates(const std::string& name, const char*
     return out;
 }
 
-int exec_command(char* const argv[], const std::vector<std::string>& candidates) noexcept {
+int exec_command(char* const argv[], char* const envp[],
+                 const std::vector<std::string>& candidates) noexcept {
     // execvp's search, without an execve per PATH entry that does not hold the command: try
     // each candidate that exists; EACCES goes on to the next (as glibc does); a file the
     // kernel cannot execute (ENOEXEC: a script without #!) is left to execvp, which runs it
@@ -102,10 +104,12 @@ int exec_command(char* const argv[], const std::vector<std::string>& candidates)
     int err = ENOENT;
     for (const auto& c : candidates) {
         if (::access(c.c_str(), F_OK) != 0) continue;
-        ::execv(c.c_str(), argv);
+        ::execve(c.c_str(), argv, envp);
         err = errno;
         if (err == ENOEXEC) {
-            ::execvp(argv[0], argv);
+            // A script without #!: glibc's execvpe runs it with /bin/sh, as shells do. `c`
+            // has a slash, so nothing is searched for in sbxrun's own PATH.
+            ::execvpe(c.c_str(), argv, envp);
             return errno;
         }
         if (err != EACCES) break;
@@ -169,6 +173,7 @@ Result<int> run_command_and_report(const InnerSpec& spec, PreparedBroker* broker
     // later can pass for a failure of this stage (inner/inner_report.hpp).
     write_all(spec.report_fd, kStartedRecord.data(), kStartedRecord.size());
 
+    timeline::mark("forking the command");
     pid_t pid = ::fork();
     if (pid < 0) {
         int err = errno;
@@ -208,7 +213,8 @@ Result<int> run_command_and_report(const InnerSpec& spec, PreparedBroker* broker
                 ::_exit(kInnerSetupFailed);
             }
         }
-        int err = exec_command(argv.data(), candidates);
+        timeline::line_now(STDERR_FILENO, "sbxrun-inner child", "exec the command");
+        int err = exec_command(argv.data(), environ, candidates);
         write_all(exec_pipe[1], reinterpret_cast<const char*>(&err), sizeof err);
         ::_exit(exec_failure_status(err));
     }
@@ -285,8 +291,11 @@ Result<int> run_command_and_report(const InnerSpec& spec, PreparedBroker* broker
             return 255;
         }
     }
+    timeline::mark("command reaped");
     stop_dns_refuser();
     end_orphans();
+    timeline::mark("orphans ended");
+    timeline::flush(STDERR_FILENO);
     if (!denials.empty()) {
         try {
             const std::string lines = denials.closing_lines();

@@ -43,8 +43,10 @@ struct PreparedBroker;
 // Returns only on failure, with the errno that decides 127 (ENOENT) or 126 (anything else).
 // glibc's execvp reports EACCES when some PATH directory is not searchable even if the command
 // exists nowhere, which would turn "not found" into "cannot execute"; shells say 127 then, and
-// so does this. Allocates nothing: safe between fork and exec.
-[[nodiscard]] int exec_command(char* const argv[],
+// so does this. Allocates nothing and changes no global (`envp` is passed, not set in
+// environ): safe between fork and exec, and in a child sharing sbxrun's memory
+// (run/vfork_exec.hpp).
+[[nodiscard]] int exec_command(char* const argv[], char* const envp[],
                                const std::vector<std::string>& candidates) noexcept;
 
 // The exit status for a command that could not be executed, as shells give it: 127 when it was

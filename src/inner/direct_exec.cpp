@@ -14,8 +14,7 @@
 #include "inner/fds.hpp"
 #include "inner/inner_report.hpp"
 #include "inner/metadata_filter.hpp"
-
-extern char** environ;
+#include "util/timeline.hpp"
 
 namespace sbx {
 namespace {
@@ -117,8 +116,8 @@ std::vector<int> DirectExec::fds() const {
 }
 
 void DirectExec::run() const noexcept {
-    // sbxrun has a single thread, so the child of its fork may call anything; still, nothing
-    // below allocates but the error path of the capability drop.
+    // A child on sbxrun's memory (run/vfork_exec.hpp): nothing below allocates or changes a
+    // global but the error paths (the capability drop's message, fail()).
     if (Status st = drop_all_capabilities(); !st) {
         const Error& e = st.error();
         fail(report_fd_, e.message, e.sys_errno != 0 ? e.sys_errno : EPERM);
@@ -131,10 +130,12 @@ void DirectExec::run() const noexcept {
     // as its controlling terminal (its process group is then the pty's foreground job).
     if (ctty_ && ::ioctl(STDIN_FILENO, TIOCSCTTY, 0) != 0)
         fail(report_fd_, "cannot make the pty the command's controlling terminal", errno);
+    timeline::line_now(STDERR_FILENO, "sbxrun child", "capabilities dropped, session");
     if (landlock_) {
         if (int err = enforce_landlock(landlock_prepared_); err != 0)
             fail(report_fd_, "cannot enforce the Landlock ruleset", err);
     }
+    timeline::line_now(STDERR_FILENO, "sbxrun child", "Landlock enforced");
     if (int err = load_seccomp(filter_); err != 0)
         fail(report_fd_, "cannot load the seccomp filter", err);
     // Last, so that nothing below it is mediated; the command must never hold the listener
@@ -147,13 +148,15 @@ void DirectExec::run() const noexcept {
         ::close(listener);
         ::close(metadata_sock_);
     }
+    timeline::line_now(STDERR_FILENO, "sbxrun child", "seccomp filters loaded");
     if (!chdir_.empty() && ::chdir(chdir_.c_str()) != 0) fail(report_fd_, "chdir", errno, chdir_);
     if (int err = restore_nofile_errno(nofile_soft_); err != 0)
         fail(report_fd_, "cannot restore the soft RLIMIT_NOFILE", err);
-    environ = const_cast<char**>(envp_.data());
     // The last moment before the command may exist (inner/inner_report.hpp).
     write_record(report_fd_, kStartedRecord.data(), kStartedRecord.size());
-    int err = exec_command(const_cast<char* const*>(argv_.data()), candidates_);
+    timeline::line_now(STDERR_FILENO, "sbxrun child", "exec the command");
+    int err = exec_command(const_cast<char* const*>(argv_.data()),
+                           const_cast<char* const*>(envp_.data()), candidates_);
     char buf[kInnerReportMax];
     write_record(report_fd_, buf, format_inner_report(buf, 'E', err));
     ::_exit(exec_failure_status(err));

@@ -59,6 +59,7 @@
 #include "inner/proxy_listener.hpp"
 #include "inner/seccomp_filter.hpp"
 #include "inner/verify_mounts.hpp"
+#include "util/timeline.hpp"
 #include "util/unique_fd.hpp"
 
 namespace {
@@ -101,13 +102,17 @@ sbx::Status name_the_terminal(int stderr_fd) {
 }
 
 sbx::Status setup(const sbx::InnerSpec& spec, std::optional<sbx::PreparedBroker>& broker) {
+    using sbx::timeline::mark;
     for (const auto& v : spec.verify) SBX_TRY(sbx::verify_mount(v));
+    mark("mounts verified");
     for (const auto& p : spec.placeholders) SBX_TRY(sbx::bind_placeholder_read_only(p));
     for (const auto& p : spec.pins) SBX_TRY(sbx::pin_symlink(p));
+    mark("placeholders bound, links pinned");
     if (spec.mount_devpts) SBX_TRY(sbx::mount_private_devpts());
     if (spec.mount_devpts && spec.controlling_tty) SBX_TRY(name_the_terminal(spec.stderr_fd));
     // mount_devpts means "inside bwrap's mount namespace", where /proc is ours to remount.
     if (spec.mount_devpts) SBX_TRY(sbx::make_proc_sys_readonly());
+    mark("devpts mounted, /proc/sys read-only");
     // While CAP_NET_ADMIN and CAP_NET_BIND_SERVICE are still held (the answerer starts below,
     // under the seccomp filter and without them).
     sbx::DnsRefuser dns;
@@ -115,12 +120,14 @@ sbx::Status setup(const sbx::InnerSpec& spec, std::optional<sbx::PreparedBroker>
     // network.mode = "allowlist": the sandbox's only way out, made before the command exists.
     if (spec.proxy_sock >= 0) SBX_TRY(sbx::hand_over_proxy_listener(spec.proxy_sock));
     SBX_TRY(sbx::drop_all_capabilities());
+    mark("capabilities dropped");
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         return sbx::os_error("set no_new_privs", errno);
     // EPERM: already a process group leader, e.g. bwrap --new-session did it for us.
     if (spec.new_session && ::setsid() < 0 && !(errno == EPERM && ::getsid(0) == ::getpid()))
         return sbx::os_error("setsid", errno);
     if (spec.landlock) SBX_TRY(sbx::apply_landlock(spec.landlock_spec));
+    mark("session, Landlock");
     // The entry broker (inner/entry_broker.hpp): P listed and the child's ruleset built here, in
     // the sandbox's view and without capabilities; entered by the command's child only.
     if (!spec.entry_blocks.empty()) {
@@ -128,7 +135,9 @@ sbx::Status setup(const sbx::InnerSpec& spec, std::optional<sbx::PreparedBroker>
         if (!b) return std::move(b).error();
         broker.emplace(std::move(b).value());
     }
+    if (broker) mark("entry broker prepared");
     SBX_TRY(sbx::install_seccomp(spec.seccomp, spec.refuse_unix_sockets, broker.has_value()));
+    mark("seccomp built and loaded");
     SBX_TRY(sbx::start_dns_refuser(std::move(dns), spec.dns_log_fd));
     if (!spec.chdir.empty() && ::chdir(spec.chdir.c_str()) != 0)
         return sbx::os_error("chdir " + spec.chdir, errno, spec.chdir);
@@ -147,7 +156,9 @@ sbx::Status setup(const sbx::InnerSpec& spec, std::optional<sbx::PreparedBroker>
         keep.push_back(broker->parent_sock.get());
         keep.push_back(broker->child_sock.get());
     }
-    return sbx::close_fds_except(std::move(keep));
+    SBX_TRY(sbx::close_fds_except(std::move(keep)));
+    mark("setup done");
+    return {};
 }
 
 }  // namespace
@@ -162,6 +173,10 @@ int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     auto spec = sbx::parse_inner_args(args);
     if (!spec) return fail(-1, spec.error());
+    if (spec->trace_origin_ns != 0) {
+        sbx::timeline::start_at("sbxrun-inner", static_cast<std::int64_t>(spec->trace_origin_ns));
+        sbx::timeline::mark("arguments parsed");
+    }
     const int report_fd = spec->report_fd;
     // The command must not inherit the report channel.
     if (report_fd >= 0 && ::fcntl(report_fd, F_SETFD, FD_CLOEXEC) != 0)

@@ -163,6 +163,10 @@ std::vector<std::string> to_args(const InnerSpec& spec) {
         a.emplace_back("--proxy-sock");
         a.push_back(std::to_string(spec.proxy_sock));
     }
+    if (spec.trace_origin_ns != 0) {
+        a.emplace_back("--trace-timing");
+        a.push_back(std::to_string(spec.trace_origin_ns));
+    }
     a.emplace_back("--");
     a.insert(a.end(), spec.argv.begin(), spec.argv.end());
     return a;
@@ -172,7 +176,8 @@ Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args) {
     InnerSpec spec;
     bool seen_landlock = false, seen_seccomp = false, seen_session = false, seen_report = false,
          seen_stderr = false, seen_chdir = false, seen_devpts = false, seen_unix = false,
-         seen_nofile = false, seen_ctty = false, seen_dns = false, seen_proxy = false;
+         seen_nofile = false, seen_ctty = false, seen_dns = false, seen_proxy = false,
+         seen_trace = false;
     bool saw_dashdash = false;
     std::size_t i = 0;
     auto value = [&](const std::string& opt) -> Result<std::string_view> {
@@ -322,6 +327,11 @@ Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args) {
             SBX_TRY(once(seen_proxy, opt));
             if (!parse_fd(val, spec.proxy_sock, false))
                 return usage("--proxy-sock needs a descriptor number, got '" + std::string(val) +
+                             "'");
+        } else if (opt == "--trace-timing") {
+            SBX_TRY(once(seen_trace, opt));
+            if (!parse_number(val, spec.trace_origin_ns) || spec.trace_origin_ns == 0)
+                return usage("--trace-timing needs a positive number, got '" + std::string(val) +
                              "'");
         } else {
             return usage("unknown option '" + opt + "'");

@@ -140,6 +140,9 @@ struct InnerSpec {
     // bwrap with network.mode = "allowlist": listen on 127.0.0.1:3128 in the sandbox and send
     // the listening socket to sbxrun over this unix socket (inner/proxy_listener.hpp); -1: none.
     int proxy_sock = -1;
+    // SBXRUN_TRACE_TIMING: sbxrun's timeline origin (util/timeline.hpp), for this stage's own
+    // lines; 0: no timeline.
+    std::uint64_t trace_origin_ns = 0;
     std::vector<std::string> argv;  // the command; argv[0] looked up in PATH
 
     bool operator==(const InnerSpec&) const = default;

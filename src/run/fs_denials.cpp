@@ -130,11 +130,15 @@ std::string fs_denial_summary(const Outcome& o, const std::string& home, bool st
     return line + where;
 }
 
+bool write_root_would_allow(const Outcome::FsDenial& d) {
+    return d.rule.empty() && d.why == to_string(RefusalCause::Kind::outside);
+}
+
 std::vector<std::string> suggested_write_dirs(const Outcome& o, const std::string& real_home,
                                               const std::vector<std::string>& keep_out) {
     std::vector<std::string> dirs;
     for (const auto& d : o.fs_denials) {
-        if (!d.rule.empty() || d.why != to_string(RefusalCause::Kind::outside)) continue;
+        if (!write_root_would_allow(d)) continue;
         const std::string dir = suggested_dir(d.path, real_home);
         if (dir.empty() || std::any_of(keep_out.begin(), keep_out.end(), [&](const std::string& k) {
                 return related(k, dir) || related(k, d.path);

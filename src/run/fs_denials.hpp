@@ -22,6 +22,10 @@ void add_fs_denials(Outcome& o, const SandboxExit& e, const MountPlan& plan);
 [[nodiscard]] std::string fs_denial_summary(const Outcome& o, const std::string& home,
                                             bool status_doc);
 
+// A refusal a wider filesystem.write could have allowed: a write outside every writable root
+// (not one to a protected or denied path). Only these make a suggestion.
+[[nodiscard]] bool write_root_would_allow(const Outcome::FsDenial& d);
+
 // The directories that would have allowed the refusals outside every writable root, for the
 // suggestion_policy (run/suggestion.hpp), as a policy writes them ("~/.cache/pip"). Only a
 // tool's own directory below `real_home` ($HOME resolved, as the refused paths are):

@@ -1,12 +1,12 @@
 // Spawning bwrap (or, for Landlock, the command itself) and supervising it until it ends.
 //
-// Spawn: Boost.Process v2's default_launcher. Its fd handling is not trusted (Boost 1.81:
-// close_all() compares whitelist[idx] with itself, so descriptors *between* whitelisted numbers
-// leak; posix::bind_fd::on_setup has no return statement), so our own initializer does the
-// work in the child: restore the signal mask, clear FD_CLOEXEC on the passed fds, dup the
-// stderr fd onto 2, and close every other fd except the launcher's CLOEXEC error pipe. After
-// that, Boost's own close_all() finds nothing left to close. The process handle is detached at
-// once: we wait through our own pidfd so that no Boost destructor kills or reaps behind us.
+// Spawn: run/vfork_exec.hpp (a child on sbxrun's memory until it execs: no copy of the
+// process), which then restores the signal mask, joins the run's cgroup, clears FD_CLOEXEC on
+// the passed fds, dups the stderr fd onto 2, closes every other fd and execs. (Boost.Process
+// v2 did this until issue 16: its default_launcher forks the whole process, its vfork_launcher
+// allocates in the child and leaves it through exit(), and its fd handling had to be redone
+// by hand anyway: Boost 1.81's close_all() compares whitelist[idx] with itself.) We wait
+// through our own pidfd.
 //
 // Signals: SIGINT/SIGTERM/SIGHUP/SIGQUIT are blocked and read from a signalfd while the sandbox
 // runs, then forwarded to the process that passes them on to the command (sbxrun-inner inside
@@ -20,7 +20,6 @@
 // the spawned process itself. Under Landlock (Launch::end_orphans) sbxrun is the child
 // subreaper for the run, so what escaped the command's session is ended after it, by a method
 // a fork chain cannot outrun (inner/teardown.hpp).
-#define BOOST_PROCESS_USE_STD_FS 1
 #include "run/spawn.hpp"
 
 #include <dirent.h>
@@ -35,15 +34,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <boost/asio/io_context.hpp>
-
-#include "run/io_poll.hpp"
-// Boost 1.81's process/v2 with BOOST_PROCESS_USE_STD_FS forgets these includes.
-#include <boost/optional.hpp>
-#include <boost/process/v2/posix/default_launcher.hpp>
-#include <boost/process/v2/process.hpp>
-#include <boost/type_traits/decay.hpp>
-#include <boost/type_traits/is_convertible.hpp>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -51,9 +41,10 @@
 #include "inner/inner_report.hpp"
 #include "inner/teardown.hpp"
 #include "run/classify.hpp"
+#include "run/io_poll.hpp"
 #include "run/metadata_notify.hpp"
-
-namespace bp = boost::process::v2;
+#include "run/vfork_exec.hpp"
+#include "util/timeline.hpp"
 
 namespace sbx {
 
@@ -70,64 +61,56 @@ Result<std::pair<UniqueFd, UniqueFd>> make_pipe(const char* what) {
     return std::pair{UniqueFd(p[0]), UniqueFd(p[1])};
 }
 
-// The child-side work Boost's launcher cannot be trusted with (see the header comment).
-struct ExactFds {
+// What the child does before it execs, on sbxrun's memory (run/vfork_exec.hpp): only system
+// calls, no allocation (exec_in_child is held to the same rule on its success path; see
+// inner/direct_exec.hpp). Everything it reads was made ready by spawn().
+struct ChildSetup {
     const Launch* launch;
-    const std::vector<int>* pass_fds;
     int stderr_fd;
     sigset_t mask;
     const Teardown* teardown;  // Launch::end_orphans: the child joins the run's cgroup
-
-    bp::error_code on_setup(bp::posix::default_launcher& l, const std::filesystem::path&,
-                            const char* const*) {
-        l.fd_whitelist.insert(l.fd_whitelist.end(), pass_fds->begin(), pass_fds->end());
-        l.fd_whitelist.insert(l.fd_whitelist.end(), launch->child_fds.begin(),
-                              launch->child_fds.end());
-        return {};
-    }
-
-    // In the forked child: only async-signal-safe calls, no allocation (exec_in_child is held
-    // to the same rule on its success path; see inner/direct_exec.hpp).
-    bp::error_code on_exec_setup(bp::posix::default_launcher& l, const std::filesystem::path&,
-                                 const char* const*) {
-        if (::sigprocmask(SIG_SETMASK, &mask, nullptr) != 0) return {errno, bp::system_category()};
-        if (launch->own_process_group && ::setpgid(0, 0) != 0)
-            return {errno, bp::system_category()};
-        if (teardown != nullptr) {
-            if (int err = teardown->write_join(); err != 0) return {err, bp::system_category()};
-            // If sbxrun itself is SIGKILLed, no teardown runs: the command dies with it at least
-            // (what it left behind does not; see SECURITY.md).
-            if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
-                return {errno, bp::system_category()};
-        }
-        for (int fd = 0; fd <= 2; ++fd) {
-            if ((launch->tty.std_fds & (1u << fd)) != 0 && ::dup2(launch->tty.slave, fd) < 0)
-                return {errno, bp::system_category()};
-        }
-        if (stderr_fd >= 0 && stderr_fd != STDERR_FILENO && ::dup2(stderr_fd, STDERR_FILENO) < 0)
-            return {errno, bp::system_category()};
-        for (int fd : *pass_fds) {
-            if (::fcntl(fd, F_SETFD, 0) != 0) return {errno, bp::system_category()};
-        }
-        // Close every gap between kept fds: {0,1,2} + pass_fds + the launcher's error pipe.
-        unsigned lo = 0;
-        for (;;) {
-            long next = LONG_MAX;
-            for (int fd : l.fd_whitelist)
-                if (fd >= 0 && static_cast<unsigned>(fd) >= lo && fd < next) next = fd;
-            if (next == LONG_MAX) break;
-            if (static_cast<unsigned>(next) > lo)
-                ::close_range(lo, static_cast<unsigned>(next) - 1, 0);
-            lo = static_cast<unsigned>(next) + 1;
-        }
-        ::close_range(lo, UINT_MAX, 0);
-        if (launch->exec_in_child) {
-            launch->exec_in_child();  // execs or _exits
-            return {ENOEXEC, bp::system_category()};
-        }
-        return {};
-    }
+    const char* program;
+    const char* const* argv;
+    const char* const* envp;
+    const int* keep;  // sorted: 0, 1, 2, pass_fds, child_fds
+    std::size_t keep_count;
 };
+
+int child_setup_and_exec(void* p) noexcept {
+    const auto& c = *static_cast<const ChildSetup*>(p);
+    const Launch& launch = *c.launch;
+    if (::sigprocmask(SIG_SETMASK, &c.mask, nullptr) != 0) return errno;
+    if (launch.own_process_group && ::setpgid(0, 0) != 0) return errno;
+    if (c.teardown != nullptr) {
+        if (int err = c.teardown->write_join(); err != 0) return err;
+        // If sbxrun itself is SIGKILLed, no teardown runs: the command dies with it at least
+        // (what it left behind does not; see SECURITY.md).
+        if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) return errno;
+    }
+    for (int fd = 0; fd <= 2; ++fd) {
+        if ((launch.tty.std_fds & (1u << fd)) != 0 && ::dup2(launch.tty.slave, fd) < 0)
+            return errno;
+    }
+    if (c.stderr_fd >= 0 && c.stderr_fd != STDERR_FILENO && ::dup2(c.stderr_fd, STDERR_FILENO) < 0)
+        return errno;
+    for (int fd : launch.pass_fds) {
+        if (::fcntl(fd, F_SETFD, 0) != 0) return errno;
+    }
+    // Close every gap between the kept descriptors.
+    unsigned lo = 0;
+    for (std::size_t i = 0; i < c.keep_count; ++i) {
+        const auto fd = static_cast<unsigned>(c.keep[i]);
+        if (fd > lo) ::close_range(lo, fd - 1, 0);
+        if (fd + 1 > lo) lo = fd + 1;
+    }
+    ::close_range(lo, UINT_MAX, 0);
+    if (launch.exec_in_child) {
+        launch.exec_in_child();  // execs or _exits
+        return ENOEXEC;
+    }
+    ::execve(c.program, const_cast<char* const*>(c.argv), const_cast<char* const*>(c.envp));
+    return errno;
+}
 
 // Reads whatever is available on fd (non-blocking) into out; false at EOF.
 bool drain(int fd, std::string& out) {
@@ -191,23 +174,20 @@ Result<pid_t> spawn(const Launch& launch, const sigset_t& old_mask, const Teardo
     std::vector<const char*> env;
     for (const auto& e : launch.env) env.push_back(e.c_str());
     env.push_back(nullptr);
-
-    try {
-        boost::asio::io_context ctx;
-        bp::posix::default_launcher launcher;
-        launcher.env = env.data();
-        ExactFds fds{&launch, &launch.pass_fds, launch.stderr_fd, old_mask, teardown};
-        bp::error_code ec;
-        auto proc = launcher(ctx.get_executor(), ec, std::filesystem::path(launch.program),
-                             argv.data(), fds);
-        if (ec) return os_error("cannot start " + launch.program, ec.value(), launch.program);
-        pid_t pid = proc.id();
-        (void)proc.detach();  // we wait ourselves (pidfd); no Boost destructor may kill it
-        return pid;
-    } catch (const std::exception& e) {
-        return Error(ErrorKind::os, "cannot start " + launch.program + ": " + e.what())
-            .with_path(launch.program);
+    std::vector<int> keep = {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO};
+    keep.insert(keep.end(), launch.pass_fds.begin(), launch.pass_fds.end());
+    keep.insert(keep.end(), launch.child_fds.begin(), launch.child_fds.end());
+    std::erase_if(keep, [](int fd) { return fd < 0; });
+    std::sort(keep.begin(), keep.end());
+    ChildSetup setup{&launch,     launch.stderr_fd, old_mask,    teardown,   launch.program.c_str(),
+                     argv.data(), env.data(),       keep.data(), keep.size()};
+    auto pid = vfork_exec(child_setup_and_exec, &setup, launch.program.c_str());
+    if (!pid.ok()) {
+        Error e = std::move(pid).error();
+        e.path = launch.program;
+        return e;
     }
+    return *pid;
 }
 
 }  // namespace
@@ -296,7 +276,9 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
         raw.emplace(launch.tty.caller);
     }
 
+    timeline::mark("spawning");
     auto spawned = spawn(launch, old_mask, subreaper.on ? &subreaper.teardown : nullptr);
+    timeline::mark("spawned");
     // The child has its copies; ours would keep the pipes open forever.
     channels.bwrap_status_write.reset();
     channels.report_write.reset();
@@ -414,6 +396,7 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
         }
         if ((pfds[0].revents & POLLIN) || reaped_status) exited = true;
     }
+    timeline::mark("sandbox exited");
 
     // bwrap killed in the middle of its setup (a signal the caller sent) can leave its pid-1
     // half behind, blocked forever and holding the caller's output pipes (found by an outside
@@ -440,6 +423,7 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
     while (::read(sigfd.get(), &si, sizeof si) > 0) {
     }
     sup.refresh_status();
+    timeline::mark("reaped, output drained");
     obs.bwrap_status = sup.status;
     obs.wait_status = st;
     SandboxExit e = classify(obs);

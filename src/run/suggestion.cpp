@@ -96,9 +96,14 @@ std::vector<std::string> keep_out(const std::string& home, const std::string& re
 
 std::string suggestion_policy(const Outcome& o, const std::string& home, const Policy& policy,
                               const MountPlan& plan, const std::vector<PathRule>& still_protected) {
-    const std::string real_home = resolved(home);
-    const std::vector<std::string> dirs = suggested_write_dirs(
-        o, real_home, keep_out(home, real_home, policy, plan, still_protected));
+    // keep_out() resolves every protected path (a realpath each: ~800 system calls with the
+    // default policy), so only a run that had a write refused pays for it.
+    std::vector<std::string> dirs;
+    if (std::any_of(o.fs_denials.begin(), o.fs_denials.end(), write_root_would_allow)) {
+        const std::string real_home = resolved(home);
+        dirs = suggested_write_dirs(o, real_home,
+                                    keep_out(home, real_home, policy, plan, still_protected));
+    }
     const std::vector<std::string> hosts = new_hosts(o, policy);
     if (dirs.empty() && hosts.empty()) return {};
     std::string out = "version = 1\n";

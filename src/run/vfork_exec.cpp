@@ -1,0 +1,97 @@
+#include "run/vfork_exec.hpp"
+
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SBX_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define SBX_ASAN 1
+#endif
+#ifdef SBX_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
+namespace sbx {
+namespace {
+
+// The child's stack. Generous: an error path formats a message. Mapped once and kept (a run
+// spawns once, twice when a backend falls back), so that no later mapping of the same
+// addresses inherits the child's stack frames in the address sanitizer's shadow.
+constexpr std::size_t kStackSize = 256 * 1024;
+
+struct Shared {
+    int (*child)(void*) noexcept;
+    void* arg;
+    int err;  // written by the child when it fails, read by the parent after it resumes
+};
+
+int trampoline(void* p) noexcept {
+    auto* s = static_cast<Shared*>(p);
+    // No handler of sbxrun's may run here (all signals are blocked until child() sets the
+    // mask; it resets none of its own): every caught signal back to the default. Ignored
+    // ones stay ignored, as across exec.
+    for (int sig = 1; sig < NSIG; ++sig) {
+        struct sigaction sa {};
+        if (::sigaction(sig, nullptr, &sa) != 0) continue;  // SIGKILL, SIGSTOP, gaps
+        if (sa.sa_handler == SIG_DFL || sa.sa_handler == SIG_IGN) continue;
+        sa = {};
+        sa.sa_handler = SIG_DFL;
+        ::sigaction(sig, &sa, nullptr);
+    }
+    int err = s->child(s->arg);
+    s->err = err != 0 ? err : ENOEXEC;
+    ::_exit(127);
+}
+
+void* child_stack() {
+    static void* stack = nullptr;
+    if (stack == nullptr) {
+        void* p = ::mmap(nullptr, kStackSize, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+        if (p == MAP_FAILED) return nullptr;
+        stack = p;
+    }
+#ifdef SBX_ASAN
+    // The last child never returned from its frames: their redzones are still poisoned.
+    __asan_unpoison_memory_region(stack, kStackSize);
+#endif
+    return stack;
+}
+
+}  // namespace
+
+Result<pid_t> vfork_exec(int (*child)(void* arg) noexcept, void* arg, const char* what) {
+    void* stack = child_stack();
+    if (stack == nullptr)
+        return os_error(std::string("cannot map a stack to start ") + what, errno);
+    Shared shared{child, arg, 0};
+    sigset_t all, old;
+    sigfillset(&all);
+    if (::pthread_sigmask(SIG_SETMASK, &all, &old) != 0)
+        return os_error(std::string("cannot block signals to start ") + what, errno);
+    // The stack grows down on every architecture sbxrun builds for.
+    const pid_t pid = ::clone(trampoline, static_cast<char*>(stack) + kStackSize,
+                              CLONE_VM | CLONE_VFORK | SIGCHLD, &shared);
+    const int clone_err = errno;
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    if (pid < 0) return os_error(std::string("cannot start ") + what, clone_err);
+    if (shared.err != 0) {
+        int st = 0;
+        while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+        }
+        return os_error(std::string("cannot start ") + what, shared.err);
+    }
+    return pid;
+}
+
+}  // namespace sbx
