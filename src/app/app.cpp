@@ -213,7 +213,13 @@ private:
         }
         timeline::mark("caches prepared");
         PlanOptions plan_options;
-        plan_options.extra_protect = sbxrun_protections(*policy, files, inv.status_file, *host);
+        // The --import file is as much a policy file of the run as a --policy file: the next
+        // run with the same command line reads it (fourteenth review: a command rewrote a
+        // Codex config.toml to danger-full-access).
+        std::vector<std::string> read_files = files;
+        if (!import_file_.empty()) read_files.push_back(import_file_);
+        plan_options.extra_protect =
+            sbxrun_protections(*policy, read_files, inv.status_file, *host);
         plan_options.private_roots = cache_roots(caches);
         for (auto& rule : cache_protections(caches, policy->filesystem, *host))
             plan_options.extra_protect.push_back(std::move(rule));
@@ -270,6 +276,7 @@ private:
     Result<Policy> load_imported(const Invocation& inv, const ExpandContext& expand) {
         auto imported = import_policy_file(*inv.import, expand);
         if (!imported.ok()) return std::move(imported).error();
+        import_file_ = imported->file;
         for (const auto& line : imported->assumed) diag_.info("import: assumed: " + line);
         for (const auto& line : imported->unmapped) diag_.warn("import: unmapped: " + line);
         auto policy = load_policy_files(imported->policy, inv.policy_files, expand);
@@ -498,6 +505,7 @@ private:
     }
 
     std::chrono::steady_clock::time_point start_;
+    std::string import_file_;  // --import's file, absolute, once read
     Diagnostics diag_{0};
     StatusSink sink_;
     std::vector<std::string> fallback_;

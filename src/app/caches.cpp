@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "app/own_files.hpp"
 #include "fs/path.hpp"
 #include "policy/caches.hpp"
 #include "util/name_hash.hpp"
@@ -146,12 +147,9 @@ std::vector<PathRule> cache_protections(const CacheSetup& caches, const Filesyst
                                         const HostContext& host) {
     // Only where a writable root holds them ($HOME is the workspace, or lies in ${tmpdir}):
     // anywhere else they are read-only already.
+    // Compared as resolved too: $HOME or ${tmpdir} through a link (fourteenth review).
     std::vector<PathRule> rules = cache_places(caches, host);
-    std::erase_if(rules, [&](const PathRule& r) {
-        return std::none_of(fs.write.begin(), fs.write.end(), [&](const PathRule& w) {
-            return !w.path.empty() && path_is_within(r.path, w.path);
-        });
-    });
+    std::erase_if(rules, [&](const PathRule& r) { return !within_write_roots(r.path, fs.write); });
     return rules;
 }
 

@@ -10,6 +10,7 @@
 
 #include "app/workspace.hpp"
 #include "fs/path.hpp"
+#include "fs/real_path.hpp"
 
 namespace sbx {
 
@@ -97,7 +98,7 @@ Result<HostContext> host_context(const Invocation& inv, char** envp) {
 
     const auto* home = h.expand.env_var("HOME");
     if (home != nullptr && !home->empty() && (*home)[0] == '/') {
-        h.expand.home = normalize_path(*home);
+        h.expand.home = environment_path(*home);
     } else if (const passwd* pw = ::getpwuid(::getuid()); pw != nullptr && pw->pw_dir) {
         h.expand.home = normalize_path(pw->pw_dir);
     } else {
@@ -109,13 +110,12 @@ Result<HostContext> host_context(const Invocation& inv, char** envp) {
         h.workspace_source = w.source;
     }
     const auto* tmp = h.expand.env_var("TMPDIR");
-    h.expand.tmpdir = (tmp != nullptr && !tmp->empty() && (*tmp)[0] == '/')
-                          ? normalize_path(*tmp)
-                          : std::string("/tmp");
+    h.expand.tmpdir = (tmp != nullptr && !tmp->empty() && (*tmp)[0] == '/') ? environment_path(*tmp)
+                                                                            : std::string("/tmp");
 
     const auto* xdg_cache = h.expand.env_var("XDG_CACHE_HOME");
     h.cache_dir = (xdg_cache != nullptr && !xdg_cache->empty() && (*xdg_cache)[0] == '/')
-                      ? normalize_path(*xdg_cache) + "/sbxrun"
+                      ? environment_path(*xdg_cache) + "/sbxrun"
                       : h.expand.home + "/.cache/sbxrun";
     const auto* path = h.expand.env_var("PATH");
     h.path_env = path != nullptr ? *path : "/usr/local/bin:/usr/bin:/bin";

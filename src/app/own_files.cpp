@@ -10,32 +10,25 @@
 
 #include "backend/bwrap_probe.hpp"
 #include "fs/path.hpp"
+#include "fs/real_path.hpp"
 #include "policy/load.hpp"
 #include "policy/trust.hpp"
 
 namespace sbx {
 
-namespace {
-
-// `path` with the part of it that exists resolved (symbolic links followed), the rest
-// appended: where it is, or would be made.
-std::string resolved_path(const std::string& path) {
-    std::string head = path, tail;
-    for (;;) {
-        if (char* r = ::realpath(head.c_str(), nullptr)) {
-            std::string out(r);
-            std::free(r);
-            return tail.empty() ? out : path_join(out, tail);
-        }
-        const std::string parent = path_parent(head);
-        if (parent == head) return path;
-        const std::string name = head.substr(parent == "/" ? 1 : parent.size() + 1);
-        tail = tail.empty() ? name : name + "/" + tail;
-        head = parent;
+// Compared as spelled and as resolved: HOME=/x/home-link with write = ["/x/home"] (or the
+// other way round) holds ~/.config/sbxrun just the same (thirteenth review: the command created
+// the next run's policy.toml there; fourteenth: the tools' own caches, cache_protections()).
+bool within_write_roots(std::string_view path, const std::vector<PathRule>& write) {
+    std::string real;
+    for (const PathRule& w : write) {
+        if (w.path.empty()) continue;
+        if (path_is_within(path, w.path)) return true;
+        if (real.empty()) real = resolved_path(std::string(path));
+        if (path_is_within(real, resolved_path(w.path))) return true;
     }
+    return false;
 }
-
-}  // namespace
 
 // The files a policy comes from are part of the sandbox's boundary: a command that could
 // rewrite the workspace's .sbxrun.toml (or a --policy file in a writable root) would widen the
@@ -56,16 +49,8 @@ std::vector<PathRule> sbxrun_protections(const Policy& policy,
         r.origin = Origin{"", 0, why};
         rules.push_back(std::move(r));
     };
-    // Compared as spelled and as resolved: HOME=/x/home-link with write = ["/x/home"] (or the
-    // other way round) holds ~/.config/sbxrun just the same (thirteenth review: the command
-    // created the next run's policy.toml there).
     auto in_writable_root = [&](std::string_view path) {
-        const std::string real = resolved_path(std::string(path));
-        return std::any_of(
-            policy.filesystem.write.begin(), policy.filesystem.write.end(), [&](const PathRule& w) {
-                return !w.path.empty() && (path_is_within(path, w.path) ||
-                                           path_is_within(real, resolved_path(w.path)));
-            });
+        return within_write_roots(path, policy.filesystem.write);
     };
     // One of sbxrun's own directories, protected present or not: a missing one inside a
     // writable root is made first (`make`), so that it can be; outside every writable root a
@@ -113,9 +98,11 @@ std::vector<PathRule> sbxrun_protections(const Policy& policy,
     // host's programs look when $XDG_CONFIG_HOME moves that directory: a writable
     // $XDG_CONFIG_HOME/git/config made the host's git run its core.fsmonitor in every
     // repository (tenth outside review). Only for the names the policy protects.
-    if (const auto* x = ctx.env_var("XDG_CONFIG_HOME");
-        x != nullptr && !x->empty() && (*x)[0] == '/') {
-        const std::string xdg = normalize_path(*x);
+    // A relative $XDG_CONFIG_HOME is invalid by the XDG rules and sbxrun ignores it for its own
+    // files, but git takes it relative to where it runs: protected where the command starts.
+    if (const auto* x = ctx.env_var("XDG_CONFIG_HOME"); x != nullptr && !x->empty()) {
+        const std::string xdg =
+            environment_path((*x)[0] == '/' ? *x : path_join(host.command_cwd, *x));
         if (ctx.home.empty() || xdg != path_join(ctx.home, ".config")) {
             for (const auto& rule : policy.filesystem.protect) {
                 constexpr std::string_view kConfig = ".config/";

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/context.hpp"
@@ -17,5 +18,9 @@ namespace sbx {
 [[nodiscard]] std::vector<PathRule> sbxrun_protections(
     const Policy& policy, const std::vector<std::string>& files,
     const std::optional<std::string>& status_file, const HostContext& host);
+
+// Whether `path` lies within one of `write` (a policy's filesystem.write), compared as spelled
+// and as resolved (a home or a root reached through a symbolic link).
+[[nodiscard]] bool within_write_roots(std::string_view path, const std::vector<PathRule>& write);
 
 }  // namespace sbx

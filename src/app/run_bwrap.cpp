@@ -18,6 +18,7 @@
 #include "inner/landlock_apply.hpp"
 #include "inner/placeholder_bind.hpp"
 #include "inner/proxy_listener.hpp"
+#include "plan/refusal.hpp"
 #include "run/allowlist_proxy.hpp"
 #include "run/environment.hpp"
 #include "util/timeline.hpp"
@@ -125,11 +126,18 @@ Result<UniqueFd> sealed_memfd(const char* name, const std::string& data) {
     return fd;
 }
 
+// A bwrap that a command of this run could write: one of an earlier run could have put it
+// there, and sbxrun runs bwrap on the host with all of the user's rights.
+ExecutablePredicate planted_by_sandbox(const MountPlan& plan) {
+    return [&plan](const std::string& real) { return sandbox_may_change(plan, real); };
+}
+
 }  // namespace
 
 Preview preview_bwrap(const RunContext& ctx) {
     Preview p;
-    auto info = probe_bwrap(ctx.policy.backend.bwrap, ctx.host.path_env, ctx.host.cache_dir);
+    auto info = probe_bwrap(ctx.policy.backend.bwrap, ctx.host.path_env, ctx.host.cache_dir,
+                            planted_by_sandbox(ctx.plan));
     if (!info.ok()) {
         p.why = std::move(info).error();
         return p;
@@ -167,7 +175,8 @@ Preview preview_bwrap(const RunContext& ctx) {
 
 Attempt run_bwrap(const RunContext& ctx) {
     Attempt a;
-    auto info = probe_bwrap(ctx.policy.backend.bwrap, ctx.host.path_env, ctx.host.cache_dir);
+    auto info = probe_bwrap(ctx.policy.backend.bwrap, ctx.host.path_env, ctx.host.cache_dir,
+                            planted_by_sandbox(ctx.plan));
     if (!info.ok()) {
         a.why = std::move(info).error();
         return a;

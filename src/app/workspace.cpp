@@ -36,12 +36,19 @@ WorkspaceChoice default_workspace(const std::string& cwd, const std::string& hom
     WorkspaceChoice here{cwd, "current directory"};
     struct stat start {};
     if (::stat(cwd.c_str(), &start) != 0) return here;
+    // HOME by identity, not by spelling: the current directory is physical when PWD is unset
+    // or stale (a harness's chdir), and HOME often is not (/home -> var/home on Fedora
+    // Silverblue, NFS homes): a home kept in git became the workspace (fourteenth review).
+    struct stat home_st {};
+    const bool have_home = !home.empty() && ::stat(home.c_str(), &home_st) == 0;
     std::string dir = cwd;
     for (int depth = 0; depth < 4096; ++depth) {
         struct stat st {};
         if (::stat(dir.c_str(), &st) != 0 || st.st_dev != start.st_dev) return here;
         if (looks_like_git(dir == "/" ? "/.git" : dir + "/.git")) {
-            if (dir == "/" || dir == home) return here;
+            const bool is_home = dir == home || (have_home && st.st_dev == home_st.st_dev &&
+                                                 st.st_ino == home_st.st_ino);
+            if (dir == "/" || is_home) return here;
             return {dir, "git work tree"};
         }
         if (dir == "/") return here;

@@ -118,10 +118,20 @@ bool executable_file(const std::string& p) {
 
 }  // namespace
 
-std::string find_executable(const std::string& name_or_path, const std::string& path_env) {
+std::string find_executable(const std::string& name_or_path, const std::string& path_env,
+                            const ExecutablePredicate& skip, std::vector<std::string>* skipped) {
     if (name_or_path.empty()) return {};
+    auto usable = [&](const std::string& cand) {
+        if (!executable_file(cand)) return false;
+        if (!skip) return true;
+        char real[PATH_MAX];
+        const std::string r = ::realpath(cand.c_str(), real) ? std::string(real) : cand;
+        if (!skip(r)) return true;
+        if (skipped != nullptr) skipped->push_back(r);
+        return false;
+    };
     if (name_or_path.find('/') != std::string::npos) {
-        return executable_file(name_or_path) ? name_or_path : std::string();
+        return usable(name_or_path) ? name_or_path : std::string();
     }
     std::size_t start = 0;
     while (start <= path_env.size()) {
@@ -130,7 +140,7 @@ std::string find_executable(const std::string& name_or_path, const std::string& 
         std::string dir = path_env.substr(start, end - start);
         if (!dir.empty() && dir[0] == '/') {  // relative PATH entries are ignored on purpose
             std::string cand = dir + "/" + name_or_path;
-            if (executable_file(cand)) return cand;
+            if (usable(cand)) return cand;
         }
         start = end + 1;
     }
@@ -243,8 +253,22 @@ bool ensure_bwrap_cache_dir(const std::string& cache_dir) {
 }
 
 Result<BwrapInfo> probe_bwrap(const std::string& name_or_path, const std::string& path_env,
-                              const std::string& cache_dir) {
-    std::string found = find_executable(name_or_path, path_env);
+                              const std::string& cache_dir, const ExecutablePredicate& planted) {
+    std::vector<std::string> skipped;
+    std::string found = find_executable(name_or_path, path_env, planted, &skipped);
+    if (found.empty() && !skipped.empty()) {
+        // sbxrun runs bwrap on the host, before any sandbox exists: one that a command of an
+        // earlier run could have put there (an activated .venv/bin first in PATH) would run
+        // with all of the user's rights (fourteenth review).
+        Error e(ErrorKind::no_backend, "bubblewrap at '" + skipped.front() +
+                                           "' is not used: it lies where the sandbox can write, "
+                                           "so a sandboxed command could have put it there");
+        e.path = skipped.front();
+        e.suggestion =
+            "use the system's bubblewrap (apt install bubblewrap), or set "
+            "backend.bwrap to one outside every writable root";
+        return e;
+    }
     if (found.empty()) {
         Error e(ErrorKind::no_backend,
                 "bubblewrap ('" + name_or_path + "') was not found or is not executable");

@@ -3,6 +3,7 @@
 // upgrade invalidates the cache and the normal path runs no probe process at all.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -28,12 +29,19 @@ struct BwrapInfo {
     bool cap_add = false;
 };
 
+// A test on an executable's resolved path: true to leave it alone.
+using ExecutablePredicate = std::function<bool(const std::string& real_path)>;
+
 // Find `name_or_path` (a path, or a name looked up in PATH from `path_env`), then return its
 // features, from the cache when the binary's (dev, ino, size, mtime) match, else by running it.
-// Errors: ErrorKind::no_backend when not found / not executable / its --help cannot be read.
+// `planted`: true for a place a sandboxed command could have written (the run's writable
+// roots); a bwrap there is never run, and the PATH lookup goes on past it.
+// Errors: ErrorKind::no_backend when not found / not executable / only where `planted` says /
+// its --help cannot be read.
 [[nodiscard]] Result<BwrapInfo> probe_bwrap(const std::string& name_or_path,
                                             const std::string& path_env,
-                                            const std::string& cache_dir);
+                                            const std::string& cache_dir,
+                                            const ExecutablePredicate& planted = {});
 
 // Make the feature cache's directory (mode 0700) without following a symlink on the way; true
 // when it exists, is ours and only we can write it. sbxrun makes it before a run whose writable
@@ -59,8 +67,11 @@ struct Captured {
                                            std::size_t max_bytes = 64 * 1024);
 
 // Where a bare name resolves through PATH ("" when nowhere); a name with a '/' is returned as
-// is when it is an executable regular file.
+// is when it is an executable regular file. Candidates for which `skip` is true are passed
+// over, their resolved paths added to `skipped`.
 [[nodiscard]] std::string find_executable(const std::string& name_or_path,
-                                          const std::string& path_env);
+                                          const std::string& path_env,
+                                          const ExecutablePredicate& skip = {},
+                                          std::vector<std::string>* skipped = nullptr);
 
 }  // namespace sbx

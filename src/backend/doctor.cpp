@@ -105,7 +105,7 @@ std::vector<std::string> landlock_limitations(int abi) {
 }  // namespace
 
 DoctorProbes real_doctor_probes(const std::string& bwrap, const std::string& path_env,
-                                const std::string& cache_dir) {
+                                const std::string& cache_dir, ExecutablePredicate planted) {
     DoctorProbes p;
     p.kernel_release = [] {
         utsname u{};
@@ -118,7 +118,7 @@ DoctorProbes real_doctor_probes(const std::string& bwrap, const std::string& pat
         std::getline(f, s);
         return trim(s);
     };
-    p.probe_bwrap = [=] { return probe_bwrap(bwrap, path_env, cache_dir); };
+    p.probe_bwrap = [=] { return probe_bwrap(bwrap, path_env, cache_dir, planted); };
     p.try_bwrap = [](const BwrapInfo& info) {
         return run_bounded({info.path, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/",
                             "--", "/bin/true"},

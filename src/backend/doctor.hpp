@@ -32,8 +32,10 @@ struct DoctorProbes {
 };
 
 // Probes of the real host. `bwrap` is backend.bwrap of the policy (a path or a name).
+// `planted`: as for probe_bwrap(), the places whose bwrap is never run.
 [[nodiscard]] DoctorProbes real_doctor_probes(const std::string& bwrap, const std::string& path_env,
-                                              const std::string& cache_dir);
+                                              const std::string& cache_dir,
+                                              ExecutablePredicate planted = {});
 
 struct DoctorProblem {
     std::string problem;             // one sentence

@@ -17,6 +17,7 @@ namespace {
 struct Scanner {
     int max_depth;
     std::size_t max_entries;
+    std::span<const dev_t> hard_links_on;
     ScanResult out;
 
     // `fd` is a readable directory descriptor (the caller keeps it). getdents64 straight into
@@ -55,7 +56,14 @@ struct Scanner {
             if (::fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) != 0) return;  // gone
             type = S_ISLNK(sb.st_mode) ? DT_LNK : S_ISDIR(sb.st_mode) ? DT_DIR : DT_REG;
         }
-        if (type == DT_LNK) {
+        if (type == DT_REG && !hard_links_on.empty()) {
+            struct stat sb {};
+            if (::fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(sb.st_mode) &&
+                sb.st_nlink > 1 &&
+                std::find(hard_links_on.begin(), hard_links_on.end(), sb.st_dev) !=
+                    hard_links_on.end())
+                out.hard_linked.push_back(path + "/" + name);
+        } else if (type == DT_LNK) {
             ssize_t n = ::readlinkat(dfd, name, target, sizeof target);
             if (n < 0 || static_cast<std::size_t>(n) >= sizeof target) return;  // gone
             out.links.push_back({path + "/" + name, std::string(target, n)});
@@ -86,8 +94,10 @@ struct Scanner {
 }  // namespace
 
 Result<ScanResult> scan_symlinks(int dirfd, const std::string& dir_path, int max_depth,
-                                 int max_entries, bool dirfd_readable) {
-    Scanner s{max_depth, static_cast<std::size_t>(std::max(max_entries, 0)), {}, false};
+                                 int max_entries, bool dirfd_readable,
+                                 std::span<const dev_t> hard_links_on) {
+    Scanner s{
+        max_depth, static_cast<std::size_t>(std::max(max_entries, 0)), hard_links_on, {}, false};
     if (max_depth <= 0) {
         s.out.truncated = true;
         return std::move(s.out);
@@ -108,6 +118,7 @@ Result<ScanResult> scan_symlinks(int dirfd, const std::string& dir_path, int max
     }
     std::sort(s.out.links.begin(), s.out.links.end(),
               [](const FoundLink& a, const FoundLink& b) { return a.path < b.path; });
+    std::sort(s.out.hard_linked.begin(), s.out.hard_linked.end());
     return std::move(s.out);
 }
 

@@ -5,6 +5,9 @@
 // so it is bounded in depth and in entries and says when it stopped early.
 #pragma once
 
+#include <sys/types.h>
+
+#include <span>
 #include <string>
 #include <vector>
 
@@ -22,6 +25,9 @@ struct ScanResult {
     bool truncated = false;               // a bound was hit: more links may exist
     std::size_t entries_seen = 0;         // directory entries examined ("." and ".." excluded)
     std::vector<std::string> unreadable;  // subdirectories that could not be opened or read
+    // Regular files with more than one name on one of the filesystems asked about
+    // (hard_links_on), sorted by path.
+    std::vector<std::string> hard_linked;
 };
 
 // `dirfd` refers to the directory `dir_path` (an O_PATH descriptor from resolve() is fine).
@@ -33,8 +39,11 @@ struct ScanResult {
 // dirfd_readable: `dirfd` is itself a readable directory descriptor at its start (opened
 // O_RDONLY|O_DIRECTORY: Resolved::readable); it is read in place, which saves opening "."
 // through it, and is left at its end.
+// hard_links_on: filesystems on which a regular file with more than one name is listed in
+// ScanResult::hard_linked (one fstatat per regular file; none when empty).
 [[nodiscard]] Result<ScanResult> scan_symlinks(int dirfd, const std::string& dir_path,
                                                int max_depth, int max_entries,
-                                               bool dirfd_readable = false);
+                                               bool dirfd_readable = false,
+                                               std::span<const dev_t> hard_links_on = {});
 
 }  // namespace sbx

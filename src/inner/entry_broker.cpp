@@ -102,9 +102,11 @@ bool names_protected_dir(const EntryRef& e, const EntryBrokerRules& rules) {
 }
 
 // The kernel goes on; if the entry's mount is read-only and the call would change it, the kernel
-// answers EROFS: noted as a refusal (a tool's cache outside the writable roots, say).
+// answers EROFS: noted as a refusal (a tool's cache outside the writable roots, say). A write
+// to an existing file is judged by the file's own mount (a protected file is one).
 Reply go_on_noting(DenialLog* log, FsOp op, const EntryRef& e, bool changes) {
-    if (changes && on_read_only_mount(e)) note_refusal(log, op, e);
+    if (changes && (op == FsOp::write ? opens_read_only_mount(e) : on_read_only_mount(e)))
+        note_refusal(log, op, e);
     return Reply::go_on();
 }
 
@@ -135,8 +137,10 @@ Reply on_open(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules, D
         return Reply::result(kRefused);
     }
     // An existing entry is the kernel's to open (and, through a symlink, Landlock's to refuse
-    // creating at its target in P).
-    if (exists || err != ENOENT) return Reply::go_on();
+    // creating at its target in P); noted when that open meets a read-only mount (a protected
+    // file at the root's top).
+    if (exists) return go_on_noting(log, FsOp::write, e, writes && !(a.flags & O_EXCL));
+    if (err != ENOENT) return Reply::go_on();
     return create_file(rq, e, a);
 }
 

@@ -101,6 +101,14 @@ bool on_read_only_mount(const EntryRef& e) {
     return ::fstatvfs(e.dir.get(), &sv) == 0 && (sv.f_flag & ST_RDONLY) != 0;
 }
 
+bool opens_read_only_mount(const EntryRef& e) {
+    // Through a final symlink, as the open will go; O_PATH opens nothing for reading.
+    UniqueFd target(::openat(e.dir.get(), e.name.c_str(), O_PATH | O_CLOEXEC));
+    if (!target) return on_read_only_mount(e);
+    struct statvfs sv {};
+    return ::fstatvfs(target.get(), &sv) == 0 && (sv.f_flag & ST_RDONLY) != 0;
+}
+
 bool entry_exists(const EntryRef& e) {
     struct stat st {};
     return ::fstatat(e.dir.get(), e.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;

@@ -82,6 +82,10 @@ void note_refusal(DenialLog* log, FsOp op, const EntryRef& e);
 
 // Whether the entry's directory is on a read-only mount (the kernel answers EROFS for a change).
 [[nodiscard]] bool on_read_only_mount(const EntryRef& e);
+// Whether opening the existing entry (through a final symlink) reaches a read-only mount: a
+// protected file is a read-only mount of its own in a writable directory (fourteenth review:
+// the report missed writes to protected files under bwrap).
+[[nodiscard]] bool opens_read_only_mount(const EntryRef& e);
 
 // Whether the entry exists (not following a last symlink).
 [[nodiscard]] bool entry_exists(const EntryRef& e);

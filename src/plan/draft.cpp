@@ -4,6 +4,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "fs/path.hpp"
@@ -74,6 +75,12 @@ const Candidate* Draft::deciding_root(std::string_view real) const {
         }
     }
     return best;
+}
+
+bool Draft::writable_root_on(dev_t dev) const {
+    return std::any_of(roots.begin(), roots.end(), [dev](const Candidate& c) {
+        return c.op.kind == OpKind::bind_rw && c.op.dev == dev;
+    });
 }
 
 bool Draft::writable_place(std::string_view real) const {

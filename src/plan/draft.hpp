@@ -73,6 +73,9 @@ struct Draft {
     [[nodiscard]] const Candidate* deciding_root(std::string_view real) const;
     // Can the sandboxed process create, remove or rename entries of directory `real`?
     [[nodiscard]] bool writable_place(std::string_view real) const;
+    // Is a writable root (a host directory, bind_rw) on filesystem `dev`? A file there can have
+    // a hard link inside it.
+    [[nodiscard]] bool writable_root_on(dev_t dev) const;
 
     // The candidate that decides what the sandbox may do in directory `real`: the one at the
     // deepest destination containing it (the highest rank there). Protected and denied paths

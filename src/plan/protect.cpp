@@ -86,6 +86,29 @@ Error refuse(const std::string& path, const SymlinkHop& hop, const Resolved& r,
     return e;
 }
 
+// A protected file with more than one name, on the filesystem of a writable root: another name
+// may lie inside that root, and a write through it changes the protected file (a dotfiles
+// repository installed with ln instead of ln -s; fourteenth review: ~/.bashrc rewritten through
+// the workspace's dotfiles/bashrc). A mount cannot make an inode read-only under every name, and
+// the other names cannot be found without searching the whole filesystem: 122, for the user to
+// repair (a symbolic link, as stow makes, is protected where it leads) or to approve by taking
+// the path out of filesystem.protect.
+Error hard_link_refusal(const std::string& path, const std::string& real, nlink_t links,
+                        const RuleRef& rule) {
+    Error e(ErrorKind::unenforceable,
+            "sandbox cannot protect '" + path +
+                "': " + (real == path ? std::string("it") : "'" + real + "'") + " has " +
+                std::to_string(links) +
+                " hard links on the filesystem of a writable root, and a write through another "
+                "name changes it");
+    e.path = path;
+    e.target = real;
+    e.origin = rule.origin;
+    e.suggestion = "replace the other hard links of '" + real +
+                   "' by symbolic links (or copies), or take it out of filesystem.protect";
+    return e;
+}
+
 // A protected path whose links loop (.codex -> a -> b -> a): the policy is fine, the tree
 // is odd, and what the loop would lead to once repaired cannot be judged now. So 122 with
 // the chain, for the user to repair or approve, instead of "invalid policy".
@@ -112,6 +135,22 @@ Error loop_refusal(const std::string& path, Error e) {
 
 bool is_git_name(std::string_view path) {
     return path.size() >= 5 && path.substr(path.size() - 5) == "/.git";
+}
+
+// Whether a proper ancestor of top/name below `top` is a symbolic link. lstat'ed once per
+// ancestor and plan: the set's names share a few (.config, .local, .local/share).
+bool Protector::link_above(const std::string& top, std::string_view name) {
+    for (std::size_t slash = name.find('/'); slash != std::string_view::npos;
+         slash = name.find('/', slash + 1)) {
+        const std::string dir = path_join(top, name.substr(0, slash));
+        auto [it, fresh] = ancestor_is_link_.try_emplace(dir, false);
+        if (fresh) {
+            struct stat st {};
+            it->second = ::lstat(dir.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
+        }
+        if (it->second) return true;
+    }
+    return false;
 }
 
 // Whether a missing name of `scope` is kept from being created in writable root `root`.
@@ -155,7 +194,20 @@ Status Protector::protect_rule(const PathRule& rule) {
         const std::string at_top = path_join(*top, rule.path);
         bool held = d_.writable_place(at_top);
         struct stat st {};
-        if (!held && ::lstat(at_top.c_str(), &st) == 0) {
+        const bool exists = ::lstat(at_top.c_str(), &st) == 0;
+        if (!held && !exists && errno == ENOENT && link_above(*top, rule.path)) {
+            // Missing below a directory that is a link (GNU stow's folding: ~/.config ->
+            // dotfiles/config with the repository writable): the name would be created where
+            // the link leads (fourteenth review: ~/.config/git/config, ~/.local/bin/git).
+            auto r = d_.resolve_path(at_top);
+            if (r.ok() && !r->exists) {
+                std::string existing = r->real;  // where its first missing part would be made
+                for (std::size_t i = path_components(r->missing_tail).size(); i > 0; --i)
+                    existing = path_parent(existing);
+                held = d_.writable_place(existing);
+            }
+        }
+        if (!held && exists) {
             auto r = d_.resolve_rule(at_top, rule.origin, scan_budget_ > 0);
             held = r.ok() && d_.writable_place(r->real);
             // A read-only directory of the set can still hold links into writable places:
@@ -167,8 +219,15 @@ Status Protector::protect_rule(const PathRule& rule) {
                 RuleRef inside = rule_ref("filesystem.protect", rule);
                 inside.why = "symlink inside " + at_top;
                 SBX_TRY(protect_links_inside(r->real, r->fd.get(), r->readable, inside,
-                                             Via{0, {}, {}}));
+                                             Via{0, {}, {}}, true));
             }
+            // A file of the set with another name, which may be in a writable root (dotfiles
+            // installed with ln: ~/.bashrc and the workspace's dotfiles/bashrc; fourteenth
+            // review): read-only here is not read-only there.
+            if (r.ok() && !held && r->exists && S_ISREG(r->st.st_mode) && r->st.st_nlink > 1 &&
+                d_.writable_root_on(r->st.st_dev))
+                return hard_link_refusal(at_top, r->real, r->st.st_nlink,
+                                         rule_ref("filesystem.protect", rule));
         }
         if (!held) continue;
         Via via{0, *top, {}};
@@ -296,6 +355,9 @@ Status Protector::protect_path(const std::string& path, const RuleRef& rule, con
         if (!via.root.empty()) d_.plan.git_worktrees.emplace_back(via.root);
         return protect_submodules(path_parent(path), real, rule, via.root);
     }
+    if (r->exists && !placeholder && S_ISREG(r->st.st_mode) && r->st.st_nlink > 1 &&
+        d_.writable_root_on(r->st.st_dev))
+        return hard_link_refusal(path, r->real, r->st.st_nlink, rule);
     if (r->exists && !placeholder) {
         MountOp op;
         op.kind = OpKind::bind_ro;
@@ -365,15 +427,25 @@ Status Protector::protect_path(const std::string& path, const RuleRef& rule, con
 // Symlinks inside a protected directory whose targets the harness will read through
 // (a real .codex/ whose config.toml links into the workspace): protect those targets too.
 Status Protector::protect_links_inside(const std::string& dir, int dirfd, bool readable,
-                                       const RuleRef& rule, const Via& via) {
+                                       const RuleRef& rule, const Via& via, bool hard_links) {
     if (via.depth > 0 || scan_budget_ <= 0) return {};  // links found in links: not followed
-    auto found = scan_symlinks(dirfd, dir, d_.opts.scan_max_depth, scan_budget_, readable);
+    std::vector<dev_t> devs;
+    if (hard_links)
+        for (const auto& c : d_.roots)
+            if (c.op.kind == OpKind::bind_rw) devs.push_back(c.op.dev);
+    auto found = scan_symlinks(dirfd, dir, d_.opts.scan_max_depth, scan_budget_, readable, devs);
     if (!found.ok()) {
         d_.plan.warnings.push_back("cannot scan protected directory '" + dir +
                                    "' for symlinks: " + found.error().render());
         return {};
     }
     scan_budget_ -= static_cast<int>(found->entries_seen);
+    if (!found->hard_linked.empty()) {
+        const std::string& f = found->hard_linked.front();
+        struct stat st {};
+        if (::lstat(f.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 1)
+            return hard_link_refusal(f, f, st.st_nlink, rule);
+    }
     // Shown by --explain: what the scan looked at, so a link it did not reach is explained.
     std::string& note = d_.plan.notes.emplace_back();
     note.reserve(dir.size() + 80);

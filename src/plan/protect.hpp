@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "plan/draft.hpp"
@@ -45,9 +46,13 @@ private:
                                                   const std::string& failed, const RuleRef& rule,
                                                   const Via& via);
     [[nodiscard]] bool missing_blocked_in(MissingScope scope, std::string_view root) const;
+    [[nodiscard]] bool link_above(const std::string& top, std::string_view name);
     // `dirfd`: a descriptor of `dir`, readable when `readable` (Resolved::readable).
+    // `hard_links`: a regular file in it with another name on a writable root's filesystem is
+    // refused (a home directory of the set; not .git, whose objects git links between clones).
     [[nodiscard]] Status protect_links_inside(const std::string& dir, int dirfd, bool readable,
-                                              const RuleRef& rule, const Via& via);
+                                              const RuleRef& rule, const Via& via,
+                                              bool hard_links = false);
 
     // protect_git.cpp
     [[nodiscard]] Status follow_gitfile(const std::string& gitfile, int fd_index,
@@ -81,6 +86,7 @@ private:
     Draft& d_;
     int scan_budget_;          // entries protected-directory scans may still look at
     int submodule_depth_ = 0;  // how deep in nested submodules protect_submodules is
+    std::unordered_map<std::string, bool> ancestor_is_link_;  // link_above()'s lstat results
 };
 
 [[nodiscard]] bool is_git_name(std::string_view path);

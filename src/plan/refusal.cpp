@@ -57,6 +57,14 @@ const char* to_string(RefusalCause::Kind k) {
     return "?";
 }
 
+bool sandbox_may_change(const MountPlan& plan, std::string_view path) {
+    const MountOp* deepest = nullptr;
+    for (const auto& op : plan.ops)
+        if (covers(op.dest, path) && (deepest == nullptr || op.dest.size() >= deepest->dest.size()))
+            deepest = &op;
+    return deepest != nullptr && deepest->kind == OpKind::bind_rw;
+}
+
 RefusalCause refusal_cause(const MountPlan& plan, std::string_view path) {
     // The deepest operation at or above the path; ties go to the later one (applied last).
     const MountOp* deepest = nullptr;

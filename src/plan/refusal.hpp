@@ -30,6 +30,12 @@ struct RefusalCause {
 // a path read-only is its not being in a writable root).
 [[nodiscard]] RefusalCause refusal_cause(const MountPlan& plan, std::string_view path);
 
+// Whether a command in the sandbox can change `path` on the host (write it, or replace it in
+// its directory): the deepest operation at or above it is a writable bind of a host directory.
+// For what sbxrun itself runs outside the sandbox (the bwrap binary: a command could plant one
+// for the next run; fourteenth review).
+[[nodiscard]] bool sandbox_may_change(const MountPlan& plan, std::string_view path);
+
 // A rule as the status document names it: `filesystem.protect ".git" (file:line)`.
 [[nodiscard]] std::string rule_name(const RuleRef& r);
 

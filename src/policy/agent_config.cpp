@@ -91,10 +91,16 @@ constexpr std::array kNames{
     AgentConfigName{".config/go", home,
                     "Go: env (GOFLAGS=-toolexec runs a command at every build)"},
     AgentConfigName{".config/ccache", home, "ccache: ccache.conf (prefix_command runs a command)"},
-    AgentConfigName{".yarnrc", home, "Yarn 1: yarn-path, the JavaScript run as yarn itself"},
-    AgentConfigName{".cargo/config.toml", home,
-                    "cargo: build.rustc-wrapper and aliases run at every build"},
-    AgentConfigName{".cargo/config", home, "cargo: the older name of config.toml"},
+    // Read in the project and in every directory above it, as .git is (fourteenth review:
+    // a .cargo/config.toml planted at the workspace's top ran its rustc-wrapper on the host).
+    AgentConfigName{".yarnrc", every_root,
+                    "Yarn 1: yarn-path, the JavaScript run as yarn itself (read in the project "
+                    "and every directory above it)"},
+    AgentConfigName{".cargo/config.toml", every_root,
+                    "cargo: build.rustc-wrapper and aliases run at every build (read in the "
+                    "project and every directory above it)"},
+    AgentConfigName{".cargo/config", every_root,
+                    "cargo: the older name of config.toml, preferred when both exist"},
     AgentConfigName{".pre-commit-config.yaml", project,
                     "pre-commit: the commands its git hook runs at the next commit"},
 };

@@ -11,6 +11,7 @@
 
 #include "fs/path.hpp"
 #include "fs/read_bounded.hpp"
+#include "fs/real_path.hpp"
 #include "policy/load.hpp"
 #include "util/unique_fd.hpp"
 
@@ -106,11 +107,11 @@ Status write_all(int fd, const std::string& text, const std::string& path) {
 std::string user_config_dir(const ExpandContext& ctx) {
     // XDG base-directory rules: an unset, empty or relative $XDG_CONFIG_HOME means ~/.config.
     if (const auto* x = ctx.env_var("XDG_CONFIG_HOME"); x && !x->empty() && (*x)[0] == '/')
-        return normalize_path(*x) + "/sbxrun";
+        return environment_path(*x) + "/sbxrun";
     const auto* h = ctx.env_var("HOME");
     std::string home = h && !h->empty() ? *h : ctx.home;
     if (home.empty()) return {};
-    return normalize_path(home) + "/.config/sbxrun";
+    return (home[0] == '/' ? environment_path(home) : normalize_path(home)) + "/.config/sbxrun";
 }
 
 std::string trust_store_dir(const ExpandContext& ctx) {

@@ -2,7 +2,9 @@
 # Choosing the next run's sandbox from inside this one (and its bwrap features). sbxrun applies a user policy
 # ($XDG_CONFIG_HOME/sbxrun/policy.toml, here ~/.config/sbxrun) without asking, so with the
 # workspace = $HOME a command that could create a missing one would decide how the next plain
-# `sbxrun` runs (found by the third outside review); the trust store beside it likewise.
+# `sbxrun` runs (found by the third outside review); the trust store beside it likewise. The
+# file given to --import is such a policy too, and a bwrap the command plants in PATH would be
+# run by the next sbxrun on the host (fourteenth outside review).
 . "$(dirname "$0")/lib.sh"
 make_attack_workspace
 WS=$FIX/home  # the workspace is $HOME (no git work tree above it)
@@ -58,4 +60,32 @@ check "$BACKEND: the link the workspace was reached through cannot be retargeted
 # The next run sees no user policy: the built-in default, where / is read-only.
 sbxb --print-policy
 check "the next run applies no user policy" sh -c "! grep -q 'policy.toml' '$OUT'"
+
+# --import FILE inside a writable root: protected for the run, like a --policy file.
+mkdir -p "$WS/.cfg"
+printf 'sandbox_mode = "workspace-write"\n' >"$WS/.cfg/codex.toml"
+printf '{"filesystem":{"allowWrite":["."]}}\n' >"$WS/srt.json"
+own_fix
+sbxb --import "codex:$WS/.cfg/codex.toml" -- \
+    sh -c 'printf "sandbox_mode = \"danger-full-access\"\n" >.cfg/codex.toml'
+check "an --import codex: file cannot be rewritten by the run" \
+    grep -q workspace-write "$WS/.cfg/codex.toml"
+sbxb --import "srt:$WS/srt.json" -- sh -c 'echo "{}" >srt.json; mv srt.json srt.old'
+check "an --import srt: file cannot be rewritten or moved by the run" grep -q allowWrite "$WS/srt.json"
+
+# A bwrap planted in a writable directory first in PATH (an activated .venv) is never run.
+mkdir -p "$WS/.venv/bin"
+own_fix
+sbxb -- sh -c "printf '#!/bin/sh\\ntouch $FIX/planted-bwrap-ran\\nexec /usr/bin/bwrap \"\\\$@\"\\n' >.venv/bin/bwrap; chmod +x .venv/bin/bwrap"
+check "(the command could write .venv/bin/bwrap)" test -x "$WS/.venv/bin/bwrap"
+(cd "$WS" && as_runner env PATH="$WS/.venv/bin:$PATH" XDG_CONFIG_HOME= "$SBXRUN" -- true) >"$OUT" 2>"$ERR"
+check "the next run does not run it on the host" test ! -e "$FIX/planted-bwrap-ran"
+(cd "$WS" && as_runner env PATH="$WS/.venv/bin:$PATH" XDG_CONFIG_HOME= "$SBXRUN" --doctor) >"$OUT" 2>"$ERR"
+check "... nor does --doctor" test ! -e "$FIX/planted-bwrap-ran"
+printf 'version = 1\n[backend]\nbwrap = "%s"\n' "$WS/.venv/bin/bwrap" >"$FIX/planted.toml"
+own_fix
+(cd "$WS" && as_runner env XDG_CONFIG_HOME= "$SBXRUN" --policy "$FIX/planted.toml" --backend bwrap \
+    -- true) >"$OUT" 2>"$ERR"
+check "... nor when the policy names it: the run says why it has no bwrap" \
+    sh -c "test ! -e '$FIX/planted-bwrap-ran' && grep -q 'where the sandbox can write' '$ERR'"
 done_testing

@@ -86,6 +86,22 @@ write = [\"$WS\", \"$FIX/tmp\", \"~/.cache/tool\"]"
         test -z "$(grep "refused" "$ERR")" -a "$(status_field "$ST" suggestion_policy)" = null -a \
         -z "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["denials"]["filesystem"] or "")' "$ST")"
 
+    # Writes to existing protected files, each a read-only mount of its own in a writable
+    # directory (missed under bwrap until the fourteenth outside review).
+    echo '{}' >"$WS/.mcp.json"
+    echo orig >"$WS/dotbashrc"
+    ln -sfn "$WS/dotbashrc" "$H/.bashrc"
+    own_fix
+    sbx "${B[@]}" -q --status-file "$ST" -- sh -c \
+        'echo x >>.mcp.json; echo x >>dotbashrc; echo x >>"$HOME/.bashrc"; true' 2>/dev/null
+    expect_denial write "$WS/.mcp.json" '1|protected|filesystem.protect ".mcp.json"' \
+        "$backend: a write to a protected file at the workspace's top"
+    expect_denial write "$WS/dotbashrc" '1|protected|filesystem.protect ".bashrc"' \
+        "$backend: a write to the workspace file ~/.bashrc links to"
+    expect_denial write "$H/.bashrc" '1|protected|filesystem.protect ".bashrc"' \
+        "$backend: a write through ~/.bashrc itself"
+    rm -f "$WS/.mcp.json" "$WS/dotbashrc" "$H/.bashrc"
+
     # A flood: 2,000 paths and 20,000 repeats of one, refused; the list stays bounded.
     sbx "${B[@]}" -q --status-file "$ST" -- python3 -c '
 import os

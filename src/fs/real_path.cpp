@@ -1,0 +1,43 @@
+#include "fs/real_path.hpp"
+
+#include <stdlib.h>
+
+#include <cstdlib>
+
+#include "fs/path.hpp"
+
+namespace sbx {
+
+std::string resolved_path(const std::string& path) {
+    std::string head = path, tail;
+    for (;;) {
+        if (char* r = ::realpath(head.c_str(), nullptr)) {
+            std::string out(r);
+            std::free(r);
+            return tail.empty() ? out : path_join(out, tail);
+        }
+        const std::string parent = path_parent(head);
+        if (parent == head) return path;
+        const std::string name = head.substr(parent == "/" ? 1 : parent.size() + 1);
+        tail = tail.empty() ? name : name + "/" + tail;
+        head = parent;
+    }
+}
+
+std::string environment_path(const std::string& absolute) {
+    // The end of the last ".." component, if any.
+    std::size_t end = std::string::npos;
+    for (std::size_t i = 0; i + 1 < absolute.size(); ++i) {
+        if (absolute[i] == '.' && absolute[i + 1] == '.' && (i == 0 || absolute[i - 1] == '/') &&
+            (i + 2 == absolute.size() || absolute[i + 2] == '/'))
+            end = i + 2;
+    }
+    if (end == std::string::npos) return normalize_path(absolute);
+    char* real = ::realpath(absolute.substr(0, end).c_str(), nullptr);
+    if (real == nullptr) return normalize_path(absolute);  // the kernel could not reach it either
+    std::string out = std::string(real) + "/" + absolute.substr(end);  // the rest starts with '/'
+    std::free(real);
+    return normalize_path(out);
+}
+
+}  // namespace sbx

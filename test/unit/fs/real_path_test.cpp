@@ -1,0 +1,37 @@
+// resolved_path() and environment_path(): places as the kernel reaches them, for comparing
+// spellings of HOME, TMPDIR and XDG_* (fourteenth outside review).
+#include "fs/real_path.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "tree.hpp"
+
+using sbx::environment_path;
+using sbx::resolved_path;
+using sbx::test::Entry;
+using sbx::test::TempTree;
+
+TEST_CASE("resolved_path follows links in the existing part and keeps the rest",
+          "[fs][real_path]") {
+    TempTree t({{Entry::dir, "a", ""}, {Entry::dir, "a/b", ""}, {Entry::link, "l", "a/b"}});
+    CHECK(resolved_path(t / "l") == t / "a/b");
+    CHECK(resolved_path(t / "l/missing/x") == t / "a/b/missing/x");
+    CHECK(resolved_path(t / "a") == t / "a");
+}
+
+TEST_CASE("environment_path takes '..' where the kernel does", "[fs][real_path]") {
+    TempTree t({{Entry::dir, "a", ""},
+                {Entry::dir, "a/b", ""},
+                {Entry::link, "l", "a/b"},
+                {Entry::link, "k", "a"}});
+    // After a link, '..' is the parent of where the link leads, not of its name.
+    CHECK(environment_path(t / "l/../cfg") == t / "a/cfg");
+    CHECK(environment_path(t / "l/../home/") == t / "a/home");
+    // Links after the last '..' are kept as spelled; without '..' nothing is resolved.
+    CHECK(environment_path(t / "a/../k/b") == t / "k/b");
+    CHECK(environment_path(t / "l//x/./y") == t / "l/x/y");
+    // A name that merely starts with dots is not '..'.
+    CHECK(environment_path(t / "l/..x") == t / "l/..x");
+    // What the kernel could not reach either is normalised as text.
+    CHECK(environment_path(t / "missing/../x") == t / "x");
+}
