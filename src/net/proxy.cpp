@@ -10,6 +10,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <memory>
+#include <new>
 #include <optional>
 #include <string_view>
 #include <type_traits>
@@ -172,6 +174,7 @@ struct Proxy::State {
     ProxyOptions opt;
     std::vector<Record> records;
     std::size_t dropped = 0;
+    std::size_t bulk_bytes = 0;  // what grown pump buffers hold beyond opt.buffer_bytes
     bool stopped = false;
     std::unordered_set<SessionBase*> sessions;
     std::vector<std::unique_ptr<tcp::acceptor>> tcp_listeners;
@@ -514,11 +517,37 @@ private:
         co_return Reach::connected;
     }
 
+    // A pump's buffer: opt.buffer_bytes, doubled while reads fill it (ProxyOptions says why),
+    // within the proxy's bulk budget, given back when the pump ends. Not zero-filled: a page is
+    // resident only once data went through it.
+    struct PumpBuffer {
+        Proxy::State& st;
+        std::size_t size;
+        std::unique_ptr<char[]> data;
+        explicit PumpBuffer(Proxy::State& s)
+            : st(s), size(s.opt.buffer_bytes), data(new char[s.opt.buffer_bytes]) {}
+        ~PumpBuffer() { st.bulk_bytes -= size - st.opt.buffer_bytes; }
+        PumpBuffer(const PumpBuffer&) = delete;
+        PumpBuffer& operator=(const PumpBuffer&) = delete;
+        void grow() {
+            const std::size_t next = size * 2;
+            if (next > st.opt.max_buffer_bytes ||
+                st.bulk_bytes + (next - size) > st.opt.bulk_budget_bytes)
+                return;
+            std::unique_ptr<char[]> bigger(new (std::nothrow) char[next]);
+            if (!bigger) return;
+            st.bulk_bytes += next - size;
+            data = std::move(bigger);
+            size = next;
+        }
+    };
+
     template <class From, class To>
     asio::awaitable<void> pump(From& from, To& to, std::uint64_t& count) {
-        std::vector<char> buf(st_->opt.buffer_bytes);
+        PumpBuffer buf(*st_);
         for (;;) {
-            auto [ec, n] = co_await from.async_read_some(asio::buffer(buf), nothrow);
+            auto window = asio::buffer(buf.data.get(), buf.size);
+            auto [ec, n] = co_await from.async_read_some(window, nothrow);
             if (ec) {
                 error_code ignored;
                 if (ec == asio::error::eof) {
@@ -529,13 +558,15 @@ private:
                 co_return;
             }
             touch(st_->opt.idle_timeout);
-            auto [wec, w] = co_await asio::async_write(to, asio::buffer(buf.data(), n), nothrow);
+            auto filled = asio::buffer(buf.data.get(), n);
+            auto [wec, w] = co_await asio::async_write(to, filled, nothrow);
             if (wec) {
                 close();
                 co_return;
             }
             count += n;
             touch(st_->opt.idle_timeout);
+            if (n == buf.size) buf.grow();
         }
     }
 

@@ -10,8 +10,10 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 
 #include "inner/metadata_filter.hpp"
+#include "run/peer_uid.hpp"
 
 namespace sbx {
 
@@ -130,10 +132,13 @@ Result<std::unique_ptr<AllowlistProxy>> AllowlistProxy::prepare(const NetworkPol
             auto peer = s.remote_endpoint(ec);
             auto self = s.local_endpoint(ec);
             if (ec) return false;
-            std::ifstream in("/proc/net/tcp");
-            std::string text((std::istreambuf_iterator<char>(in)),
-                             std::istreambuf_iterator<char>());
-            auto owner = tcp_client_uid(text, peer.port(), self.port());
+            if (auto owner = loopback_peer_uid(peer.port(), self.port())) return *owner == uid;
+            // No sock_diag (a kernel without inet_diag): the same from /proc/net/tcp, read in
+            // one piece.
+            std::ifstream in("/proc/net/tcp", std::ios::binary);
+            std::ostringstream text;
+            text << in.rdbuf();
+            auto owner = tcp_client_uid(text.str(), peer.port(), self.port());
             return owner && *owner == uid;
         };
     }
