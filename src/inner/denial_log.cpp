@@ -4,11 +4,13 @@
 
 #include <cerrno>
 #include <charconv>
+#include <iterator>
 
 namespace sbx {
 namespace {
 
-constexpr const char* kOpNames[] = {"create", "write", "remove", "rename"};
+constexpr const char* kOpNames[] = {"create", "write", "remove", "rename",
+                                    "chmod",  "chown", "utime",  "xattr"};
 
 bool plain(unsigned char c) {
     return c > 0x20 && c != 0x7f && c != '\\';
@@ -51,7 +53,7 @@ const char* to_string(FsOp op) {
 }
 
 std::optional<FsOp> fs_op_from(std::string_view word) {
-    for (int i = 0; i < 4; ++i)
+    for (std::size_t i = 0; i < std::size(kOpNames); ++i)
         if (word == kOpNames[i]) return static_cast<FsOp>(i);
     return std::nullopt;
 }

@@ -41,6 +41,11 @@ enum class FsOp : unsigned char {
     write,   // an existing file opened for writing or truncation
     remove,  // unlink or rmdir
     rename,  // either side of a rename
+    // Metadata calls, seen under Landlock, where sbxrun answers them (run/metadata_notify.hpp).
+    chmod,  // chmod, fchmod, fchmodat
+    chown,  // chown, lchown, fchown, fchownat
+    utime,  // utime, utimes, utimensat, futimesat
+    xattr,  // setxattr and removexattr, and their l/f variants
 };
 
 [[nodiscard]] const char* to_string(FsOp op);

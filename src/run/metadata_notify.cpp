@@ -197,7 +197,34 @@ int perform(const Call& c, int obj, const Args& a) {
     return ENOSYS;
 }
 
-int decide(Request& rq, const MetadataGuard& guard, bool& alive) {
+FsOp report_op(Op op) {
+    switch (op) {
+        case Op::chmod:
+            return FsOp::chmod;
+        case Op::chown:
+            return FsOp::chown;
+        case Op::utime:
+        case Op::utimes:
+        case Op::utimensat:
+            return FsOp::utime;
+        case Op::setxattr:
+        case Op::removexattr:
+            return FsOp::xattr;
+    }
+    return FsOp::write;
+}
+
+// A refusal of the guard's, for the denial report: the object by the path the kernel has for
+// it (sbxrun's own descriptor of it).
+void note_metadata_refusal(DenialLog* log, Op op, int obj) {
+    if (log == nullptr) return;
+    char buf[PATH_MAX];
+    const ssize_t n = ::readlink(proc_fd(obj).c_str(), buf, sizeof buf);
+    if (n <= 0 || n >= static_cast<ssize_t>(sizeof buf) || buf[0] != '/') return;
+    log->add(report_op(op), std::string_view(buf, static_cast<std::size_t>(n)));
+}
+
+int decide(Request& rq, const MetadataGuard& guard, bool& alive, DenialLog* log) {
     // Resolution too runs without capabilities: root's CAP_DAC_READ_SEARCH would reach objects
     // through directories the command cannot search.
     CapsCleared caps;
@@ -213,7 +240,10 @@ int decide(Request& rq, const MetadataGuard& guard, bool& alive) {
     mode_t mode = 0;
     auto chain = ancestry(obj.get(), &mode);
     if (!chain) return chain.error().sys_errno != 0 ? chain.error().sys_errno : EPERM;
-    if (!guard.may_change(*chain, mode)) return EPERM;
+    if (!guard.may_change(*chain, mode)) {
+        note_metadata_refusal(log, rq.call.op, obj.get());
+        return EPERM;
+    }
     return perform(rq.call, obj.get(), args);
 }
 
@@ -234,7 +264,7 @@ void answer_metadata_call(int listener, const MetadataGuard& guard, DenialLog* l
     if (call != nullptr) {
         try {
             Request rq(n, *call, listener);
-            err = decide(rq, guard, alive);
+            err = decide(rq, guard, alive, log);
         } catch (...) {
             err = ENOMEM;  // an allocation failed: refuse
         }

@@ -100,6 +100,19 @@ write = [\"$WS\", \"$FIX/tmp\", \"~/.cache/tool\"]"
         "$backend: a write to the workspace file ~/.bashrc links to"
     expect_denial write "$H/.bashrc" '1|protected|filesystem.protect ".bashrc"' \
         "$backend: a write through ~/.bashrc itself"
+    if [ "$backend" = landlock ]; then
+        # Metadata calls, which sbxrun answers under Landlock: each refusal noted with its op.
+        sbx "${B[@]}" -q --status-file "$ST" -- sh -c '
+            chmod 600 .mcp.json; touch -m "$0/outside/file.txt"
+            python3 -c "import os, sys; os.setxattr(sys.argv[1], \"user.x\", b\"1\")" .mcp.json
+            true' "$FIX" 2>/dev/null
+        expect_denial chmod "$WS/.mcp.json" '1|protected|filesystem.protect ".mcp.json"' \
+            "landlock: a chmod of a protected file"
+        expect_denial utime "$FIX/outside/file.txt" "1|outside every writable root|None" \
+            "landlock: a change of times outside the writable roots"
+        expect_denial xattr "$WS/.mcp.json" '1|protected|filesystem.protect ".mcp.json"' \
+            "landlock: an extended attribute set on a protected file"
+    fi
     rm -f "$WS/.mcp.json" "$WS/dotbashrc" "$H/.bashrc"
 
     # A flood: 2,000 paths and 20,000 repeats of one, refused; the list stays bounded.

@@ -62,7 +62,7 @@ TEST_CASE("parse_denial_lines skips malformed lines", "[denials]") {
     std::vector<FsRefusal> back;
     std::uint64_t dropped = 0;
     sbx::parse_denial_lines(
-        "D create 1 relative\nD chmod 1 /a\nD create x /a\nD create 0 /a\nD create 2 /a\\x4\n"
+        "D create 1 relative\nD link 1 /a\nD create x /a\nD create 0 /a\nD create 2 /a\\x4\n"
         "D write 2 /ok\nd nan\nd 5\nX 0\n",
         back, dropped);
     REQUIRE(back.size() == 1);
@@ -109,4 +109,23 @@ TEST_CASE("denial log: streamed lines stay within the budget, counts come at the
     CHECK(back.size() + dropped == 300);
     ::close(p[0]);
     ::close(p[1]);
+}
+
+TEST_CASE("denial log: every op has a word, read back as itself", "[denials]") {
+    // The words are the status document's "op" values (sbxrun(1)).
+    const std::pair<FsOp, const char*> ops[] = {{FsOp::create, "create"}, {FsOp::write, "write"},
+                                                {FsOp::remove, "remove"}, {FsOp::rename, "rename"},
+                                                {FsOp::chmod, "chmod"},   {FsOp::chown, "chown"},
+                                                {FsOp::utime, "utime"},   {FsOp::xattr, "xattr"}};
+    DenialLog log;
+    for (const auto& [op, word] : ops) {
+        CHECK(std::string(sbx::to_string(op)) == word);
+        CHECK(sbx::fs_op_from(word) == op);
+        log.add(op, std::string("/p/") + word);
+    }
+    CHECK_FALSE(sbx::fs_op_from("link").has_value());
+    std::vector<FsRefusal> back;
+    std::uint64_t dropped = 0;
+    sbx::parse_denial_lines(log.lines(), back, dropped);
+    CHECK(back == log.refusals());
 }
