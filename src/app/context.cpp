@@ -117,8 +117,12 @@ Result<HostContext> host_context(const Invocation& inv, char** envp) {
     h.cache_dir = (xdg_cache != nullptr && !xdg_cache->empty() && (*xdg_cache)[0] == '/')
                       ? environment_path(*xdg_cache) + "/sbxrun"
                       : h.expand.home + "/.cache/sbxrun";
-    const auto* path = h.expand.env_var("PATH");
-    h.path_env = path != nullptr ? *path : "/usr/local/bin:/usr/bin:/bin";
+    // Not $PATH: sbxrun runs bwrap on the host with all of the caller's rights, and a PATH
+    // that starts in a project (an activated .venv/bin, node_modules/.bin) holds what any
+    // earlier sandboxed command could have written there (fourteenth and fifteenth outside
+    // reviews). These are written by root alone; another bwrap is named by its path.
+    h.bwrap_search_path =
+        "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/run/current-system/sw/bin";
     return h;
 }
 

@@ -18,7 +18,9 @@ struct HostContext {
     ExpandContext expand;              // workspace, home, tmpdir, env for ${...}
     std::string workspace_source;      // why expand.workspace is what it is (app/workspace.hpp)
     std::string cache_dir;             // $XDG_CACHE_HOME/sbxrun or ~/.cache/sbxrun
-    std::string path_env;              // $PATH (for finding bwrap)
+    // Where a bare backend.bwrap ("bwrap") is looked up: the system's directories, never the
+    // caller's $PATH (context.cpp says why).
+    std::string bwrap_search_path;
     std::uint64_t nofile_soft = 0;     // the caller's soft RLIMIT_NOFILE, for the command
                                        // (0: sbxrun did not change it)
 };

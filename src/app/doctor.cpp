@@ -10,10 +10,11 @@ namespace sbx {
 int run_doctor(const Invocation& inv, const HostContext& host, const Policy& policy) {
     // No plan here: a bwrap anywhere in the policy's writable roots is passed over, as a run
     // passes over one its sandbox could write (run_bwrap.cpp).
-    DoctorProbes probes = real_doctor_probes(
-        policy.backend.bwrap, host.path_env, host.cache_dir, [&policy](const std::string& real) {
-            return within_write_roots(real, policy.filesystem.write);
-        });
+    DoctorProbes probes =
+        real_doctor_probes(policy.backend.bwrap, host.bwrap_search_path, host.cache_dir,
+                           [&policy](const std::string& real) {
+                               return within_write_roots(real, policy.filesystem.write);
+                           });
     std::vector<BackendKind> order = policy.backend.order;
     if (inv.backend == BackendChoice::bwrap) order = {BackendKind::bwrap};
     if (inv.backend == BackendChoice::landlock) order = {BackendKind::landlock};

@@ -90,8 +90,17 @@ std::vector<PathRule> sbxrun_protections(const Policy& policy,
         if (in_writable_root(up)) {
             add(path_join(up, ".git"), "sbxrun: a .git that would move the next run's workspace");
             // direnv, too, looks in every directory above the one the user cd's into (found by
-            // the fifth outside review: ../.envrc could be created while ../.git could not).
+            // the fifth outside review: ../.envrc could be created while ../.git could not);
+            // so do cargo and Yarn for their files (fifteenth review: ../.cargo/config.toml),
+            // every name the policy blocks in every root.
             add(path_join(up, ".envrc"), "sbxrun: an .envrc direnv would load in the workspace");
+            for (const auto& rule : policy.filesystem.protect) {
+                if (!rule.relative_name || rule.missing != MissingScope::every_root ||
+                    rule.path == ".git" || rule.path == ".envrc")
+                    continue;
+                add(path_join(up, rule.path),
+                    "sbxrun: " + rule.path + " that tools read in the workspace's parents");
+            }
         }
     }
     // The @agent-config names under ~/.config (git, fish, systemd, nvim, pip, ...) where the

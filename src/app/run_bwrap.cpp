@@ -136,8 +136,8 @@ ExecutablePredicate planted_by_sandbox(const MountPlan& plan) {
 
 Preview preview_bwrap(const RunContext& ctx) {
     Preview p;
-    auto info = probe_bwrap(ctx.policy.backend.bwrap, ctx.host.path_env, ctx.host.cache_dir,
-                            planted_by_sandbox(ctx.plan));
+    auto info = probe_bwrap(ctx.policy.backend.bwrap, ctx.host.bwrap_search_path,
+                            ctx.host.cache_dir, planted_by_sandbox(ctx.plan));
     if (!info.ok()) {
         p.why = std::move(info).error();
         return p;
@@ -175,8 +175,8 @@ Preview preview_bwrap(const RunContext& ctx) {
 
 Attempt run_bwrap(const RunContext& ctx) {
     Attempt a;
-    auto info = probe_bwrap(ctx.policy.backend.bwrap, ctx.host.path_env, ctx.host.cache_dir,
-                            planted_by_sandbox(ctx.plan));
+    auto info = probe_bwrap(ctx.policy.backend.bwrap, ctx.host.bwrap_search_path,
+                            ctx.host.cache_dir, planted_by_sandbox(ctx.plan));
     if (!info.ok()) {
         a.why = std::move(info).error();
         return a;

@@ -1,12 +1,17 @@
 #include "app/workspace.hpp"
 
 #include <fcntl.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <optional>
+#include <vector>
 
 #include "fs/path.hpp"
+#include "policy/trust.hpp"
 #include "util/unique_fd.hpp"
 
 namespace sbx {
@@ -30,6 +35,18 @@ bool looks_like_git(const std::string& dot_git) {
            std::memcmp(prefix, "gitdir: ", sizeof prefix) == 0;
 }
 
+// A workspace policy the user could have written: a regular file of theirs. One of another
+// user's (a /tmp/.sbxrun.toml) moves nothing.
+bool own_workspace_policy(const std::string& path) {
+    struct stat st {};
+    return ::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == ::getuid();
+}
+
+const char* passwd_home() {
+    const passwd* pw = ::getpwuid(::getuid());
+    return pw != nullptr ? pw->pw_dir : nullptr;
+}
+
 }  // namespace
 
 WorkspaceChoice default_workspace(const std::string& cwd, const std::string& home) {
@@ -39,22 +56,40 @@ WorkspaceChoice default_workspace(const std::string& cwd, const std::string& hom
     // HOME by identity, not by spelling: the current directory is physical when PWD is unset
     // or stale (a harness's chdir), and HOME often is not (/home -> var/home on Fedora
     // Silverblue, NFS homes): a home kept in git became the workspace (fourteenth review).
-    struct stat home_st {};
-    const bool have_home = !home.empty() && ::stat(home.c_str(), &home_st) == 0;
+    // And the account's own home as well as $HOME: login shells, sshd and git read the
+    // passwd one, which a harness giving its command another HOME leaves where it was
+    // (fifteenth review: the real home, kept in git, became the workspace).
+    std::vector<struct stat> homes;
+    for (const char* h : {home.c_str(), passwd_home()}) {
+        struct stat st {};
+        if (h != nullptr && *h == '/' && ::stat(h, &st) == 0) homes.push_back(st);
+    }
+    auto is_home = [&](const std::string& dir, const struct stat& st) {
+        return dir == home || std::any_of(homes.begin(), homes.end(), [&](const struct stat& h) {
+                   return st.st_dev == h.st_dev && st.st_ino == h.st_ino;
+               });
+    };
+    std::optional<WorkspaceChoice> found;
     std::string dir = cwd;
     for (int depth = 0; depth < 4096; ++depth) {
         struct stat st {};
-        if (::stat(dir.c_str(), &st) != 0 || st.st_dev != start.st_dev) return here;
-        if (looks_like_git(dir == "/" ? "/.git" : dir + "/.git")) {
-            const bool is_home = dir == home || (have_home && st.st_dev == home_st.st_dev &&
-                                                 st.st_ino == home_st.st_ino);
-            if (dir == "/" || is_home) return here;
-            return {dir, "git work tree"};
+        if (::stat(dir.c_str(), &st) != 0 || st.st_dev != start.st_dev) break;
+        const std::string base = dir == "/" ? std::string() : dir;
+        if (dir == "/" || is_home(dir, st)) break;
+        if (looks_like_git(base + "/.git")) {
+            if (!found) {
+                found = WorkspaceChoice{dir, "git work tree"};
+            } else if (own_workspace_policy(base + "/" + kWorkspacePolicyName)) {
+                // A repository nested in a work tree whose top has the user's .sbxrun.toml
+                // does not take the workspace, and with it that policy, away from it: a
+                // command could otherwise `git init src` and the next run from src would go
+                // without the project's policy (fifteenth outside review).
+                return {dir, "git work tree with .sbxrun.toml, above a nested repository"};
+            }
         }
-        if (dir == "/") return here;
         dir = path_parent(dir);
     }
-    return here;
+    return found ? *found : here;
 }
 
 }  // namespace sbx

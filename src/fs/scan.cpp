@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <string_view>
 
 #include "util/unique_fd.hpp"
 
@@ -23,7 +24,8 @@ struct Scanner {
     // `fd` is a readable directory descriptor (the caller keeps it). getdents64 straight into
     // a stack buffer, not fdopendir/readdir: a DIR stream costs an fstat, two fcntl and a 32 KiB
     // allocation per directory, and the plan scans every protected directory on every command.
-    Status scan_dir(int fd, const std::string& path, int level) {
+    // check_hard: regular files here are checked for other names (hard_links_on).
+    Status scan_dir(int fd, const std::string& path, int level, bool check_hard) {
         alignas(struct dirent64) char buf[4096];
         char target[PATH_MAX];
         while (true) {
@@ -33,7 +35,7 @@ struct Scanner {
             for (ssize_t off = 0; off < got;) {
                 const auto* de = reinterpret_cast<const struct dirent64*>(buf + off);
                 off += de->d_reclen;
-                visit(fd, de->d_name, de->d_type, path, level, target);
+                visit(fd, de->d_name, de->d_type, path, level, target, check_hard);
                 if (stop_) return {};
             }
         }
@@ -41,7 +43,7 @@ struct Scanner {
 
     // One directory entry; sets stop_ when the entry bound is reached.
     void visit(int dfd, const char* name, unsigned char type, const std::string& path, int level,
-               char (&target)[PATH_MAX]) {
+               char (&target)[PATH_MAX], bool check_hard) {
         if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) {
             return;
         }
@@ -56,7 +58,7 @@ struct Scanner {
             if (::fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) != 0) return;  // gone
             type = S_ISLNK(sb.st_mode) ? DT_LNK : S_ISDIR(sb.st_mode) ? DT_DIR : DT_REG;
         }
-        if (type == DT_REG && !hard_links_on.empty()) {
+        if (type == DT_REG && check_hard && !hard_links_on.empty()) {
             struct stat sb {};
             if (::fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(sb.st_mode) &&
                 sb.st_nlink > 1 &&
@@ -82,7 +84,10 @@ struct Scanner {
                 }
                 return;
             }
-            Status s = scan_dir(fd.get(), sub, level + 1);
+            // A git directory's objects are content, read by hash, and `git clone --local`
+            // links them between clones: not what a second name could turn into code.
+            const bool objects = level == 1 && std::string_view(name) == "objects";
+            Status s = scan_dir(fd.get(), sub, level + 1, check_hard && !objects);
             if (!s.ok()) out.unreadable.push_back(sub);
             if (out.truncated && out.entries_seen >= max_entries) stop_ = true;
         }
@@ -110,7 +115,7 @@ Result<ScanResult> scan_symlinks(int dirfd, const std::string& dir_path, int max
         if (!own) return os_error("cannot open directory", errno, dir_path);
     }
     std::string base = dir_path == "/" ? std::string() : dir_path;
-    Status st = s.scan_dir(dirfd_readable ? dirfd : own.get(), base, 1);
+    Status st = s.scan_dir(dirfd_readable ? dirfd : own.get(), base, 1, true);
     if (!st.ok()) {
         Error e = std::move(st).error();
         e.path = dir_path;  // only the top directory's errors come back; deeper ones are listed

@@ -40,7 +40,8 @@ struct ScanResult {
 // O_RDONLY|O_DIRECTORY: Resolved::readable); it is read in place, which saves opening "."
 // through it, and is left at its end.
 // hard_links_on: filesystems on which a regular file with more than one name is listed in
-// ScanResult::hard_linked (one fstatat per regular file; none when empty).
+// ScanResult::hard_linked (one fstatat per regular file; none when empty), except below a
+// first-level directory named "objects" (a git directory's, linked between clones by git).
 [[nodiscard]] Result<ScanResult> scan_symlinks(int dirfd, const std::string& dir_path,
                                                int max_depth, int max_entries,
                                                bool dirfd_readable = false,

@@ -380,8 +380,8 @@ Status Protector::protect_path(const std::string& path, const RuleRef& rule, con
         add_reason(pd.detail, via.found_by);
         d_.plan.protected_paths.push_back(std::move(pd));
         if (dir)
-            SBX_TRY(
-                protect_links_inside(r->real, d_.plan.fds[fd_index].get(), readable, rule, via));
+            SBX_TRY(protect_links_inside(r->real, d_.plan.fds[fd_index].get(), readable, rule, via,
+                                         true));
         if (!dir && via.depth == 0 && is_git_name(path)) {
             if (commit_mode() && !via.root.empty() && submodule_depth_ == 0)
                 d_.plan.git_worktrees.emplace_back(via.root);

@@ -49,7 +49,8 @@ private:
     [[nodiscard]] bool link_above(const std::string& top, std::string_view name);
     // `dirfd`: a descriptor of `dir`, readable when `readable` (Resolved::readable).
     // `hard_links`: a regular file in it with another name on a writable root's filesystem is
-    // refused (a home directory of the set; not .git, whose objects git links between clones).
+    // refused (fourteenth and fifteenth reviews: ~/.ssh/config, .git/hooks/pre-commit), but for
+    // a git directory's objects (fs/scan.hpp).
     [[nodiscard]] Status protect_links_inside(const std::string& dir, int dirfd, bool readable,
                                               const RuleRef& rule, const Via& via,
                                               bool hard_links = false);

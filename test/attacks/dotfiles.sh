@@ -13,6 +13,9 @@
 #   5. The tools' own caches with HOME reached through a link and the run started in HOME.
 #   6. The top of the workspace: .cargo/config.toml, .cargo/config and .yarnrc, which cargo and
 #      Yarn 1 read in every directory above where they start, cannot be made.
+#   7. (fifteenth review) a hard link into a protected directory of the workspace (a hook
+#      installed with ln) makes the run need approval too; and the start-up files of more
+#      programs (.zlogout, .gdbinit, .kube/config...) cannot be made in a HOME below ${tmpdir}.
 . "$(dirname "$0")/lib.sh"
 make_workspace
 # run_in DIR ENV... -- ARGS...: sbxrun as the runner in DIR with these variables (HOME...).
@@ -112,4 +115,24 @@ check "... nor .cargo/config" test ! -e "$WS/.cargo/config"
 check "... nor .yarnrc" test ! -e "$WS/.yarnrc"
 check "... a project below the top keeps its own (sub/.cargo/config.toml)" \
     test -e "$WS/sub/.cargo/config.toml"
+
+# 7. Hard links into .git; more start-up files.
+mkdir -p "$WS/tools" "$WS/.git/hooks"
+printf '#!/bin/sh\nexit 0\n' >"$WS/tools/pre-commit"
+ln "$WS/tools/pre-commit" "$WS/.git/hooks/pre-commit"
+own_fix
+sbx --backend "$BACKEND" -- sh -c 'echo owned >>tools/pre-commit'
+expect_rc 122 "a hook hard-linked into the workspace: the run needs approval (122)"
+check "... and the hook is unchanged" sh -c "! grep -q owned '$WS/.git/hooks/pre-commit'"
+rm -f "$WS/.git/hooks/pre-commit" "$WS/tools/pre-commit"
+T=$FIX/tmp/home2
+mkdir -p "$T"
+own_fix
+run_in "$WS" HOME="$T" -- sh -c '
+    for f in .zlogout .login .gdbinit .tmux.conf .xsession; do echo owned >"$HOME/$f"; done
+    mkdir -p "$HOME/.kube" "$HOME/.aws" "$HOME/.gradle/init.d" && echo x >"$HOME/.kube/config" &&
+    echo x >"$HOME/.aws/config" && echo x >"$HOME/.gradle/init.d/x.gradle"'
+for f in .zlogout .login .gdbinit .tmux.conf .xsession .kube/config .aws/config .gradle/init.d; do
+    check "HOME below \${tmpdir}: ~/$f cannot be made" test ! -e "$T/$f"
+done
 done_testing

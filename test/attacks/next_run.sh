@@ -82,6 +82,14 @@ check "(the command could write .venv/bin/bwrap)" test -x "$WS/.venv/bin/bwrap"
 check "the next run does not run it on the host" test ! -e "$FIX/planted-bwrap-ran"
 (cd "$WS" && as_runner env PATH="$WS/.venv/bin:$PATH" XDG_CONFIG_HOME= "$SBXRUN" --doctor) >"$OUT" 2>"$ERR"
 check "... nor does --doctor" test ! -e "$FIX/planted-bwrap-ran"
+# ... nor one in another project's .venv (an earlier run's, with that venv still first in PATH:
+# fifteenth review): bwrap is looked up in the system's directories only.
+mkdir -p "$FIX/other/.venv/bin"
+cp "$WS/.venv/bin/bwrap" "$FIX/other/.venv/bin/bwrap"
+own_fix
+(cd "$WS" && as_runner env PATH="$FIX/other/.venv/bin:$PATH" XDG_CONFIG_HOME= "$SBXRUN" -- true) \
+    >"$OUT" 2>"$ERR"
+check "... nor one another project's run planted in PATH" test ! -e "$FIX/planted-bwrap-ran"
 printf 'version = 1\n[backend]\nbwrap = "%s"\n' "$WS/.venv/bin/bwrap" >"$FIX/planted.toml"
 own_fix
 (cd "$WS" && as_runner env XDG_CONFIG_HOME= "$SBXRUN" --policy "$FIX/planted.toml" --backend bwrap \

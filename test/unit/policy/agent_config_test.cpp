@@ -57,7 +57,7 @@ TEST_CASE("a missing name is blocked in every root only where host programs look
         // (the fourteenth review planted a .cargo/config.toml at the workspace's top).
         const bool upward = n.name == ".git" || n.name == ".envrc" ||
                             n.name == ".cargo/config.toml" || n.name == ".cargo/config" ||
-                            n.name == ".yarnrc";
+                            n.name == ".yarnrc" || n.name == ".yarnrc.yml";
         CHECK((n.missing == MissingScope::every_root) == upward);
         // What lives under .config, .local or .ssh is read from $HOME alone.
         if (n.name.starts_with(".config/") || n.name.starts_with(".local/") || n.name == ".ssh")

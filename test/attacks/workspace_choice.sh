@@ -1,0 +1,71 @@
+#!/bin/bash
+# Around the workspace, as the fifteenth outside review attacked it:
+#   1. a workspace below a writable root (a clone in ${tmpdir}): the names that tools read in
+#      every directory above where they start (.cargo/config.toml, .cargo/config, .yarnrc,
+#      .yarnrc.yml, besides .git and .envrc) cannot be made in the directories between;
+#   2. a repository nested in a work tree whose top has the user's .sbxrun.toml (made by the
+#      command with `git init src`) does not take the workspace, and that policy, away;
+#   3. the account's own home (the password database's, which login shells and sshd read) kept
+#      in git, with HOME set elsewhere by a harness: it does not become the workspace.
+# Checked on the host afterwards.
+. "$(dirname "$0")/lib.sh"
+make_workspace
+runner=()
+[ "$SBXRUN_AS" = user ] && runner=(setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --clear-groups)
+
+# 1. Parents inside ${tmpdir}.
+P=$FIX/tmp/clones/proj
+mkdir -p "$P"
+git init -q "$P"
+own_fix
+(cd "$P" && as_runner env XDG_CONFIG_HOME= "$SBXRUN" --backend "$BACKEND" -- sh -c '
+    mkdir -p ../.cargo; echo "[build]" >../.cargo/config.toml; echo x >../.cargo/config
+    echo x >../.yarnrc; echo x >../.yarnrc.yml; echo x >"$TMPDIR/.yarnrc.yml"
+    echo ok >../other') >"$OUT" 2>"$ERR"
+for f in .cargo/config.toml .cargo/config .yarnrc .yarnrc.yml; do
+    check "a clone in \${tmpdir}: ../$f cannot be made above the workspace" \
+        test ! -e "$FIX/tmp/clones/$f"
+done
+check "... nor \${tmpdir}/.yarnrc.yml at the top of the root" test ! -e "$FIX/tmp/.yarnrc.yml"
+check "... and the rest of \${tmpdir} is writable" test -s "$FIX/tmp/clones/other"
+
+# 2. A nested repository under a project with its own (trusted) policy.
+N=$FIX/nested
+mkdir -p "$N/ws/src" "$N/secret"
+echo hidden >"$N/secret/key"
+git init -q "$N/ws"
+printf 'version = 1\n[filesystem]\ndeny = ["%s"]\n' "$N/secret" >"$N/ws/.sbxrun.toml"
+own_fix
+(cd "$N/ws" && as_runner env XDG_CONFIG_HOME= "$SBXRUN" --trust-policy) >"$OUT" 2>"$ERR"
+RC=$?
+expect_rc 0 "the project's .sbxrun.toml is trusted"
+(cd "$N/ws" && as_runner env XDG_CONFIG_HOME= "$SBXRUN" --backend "$BACKEND" -- git init -q src) \
+    >"$OUT" 2>"$ERR"
+check "(the command made a nested repository in src)" test -d "$N/ws/src/.git"
+(cd "$N/ws/src" && as_runner env XDG_CONFIG_HOME= "$SBXRUN" --backend "$BACKEND" -- cat "$N/secret/key") \
+    >"$OUT" 2>"$ERR"
+check "the next run from src still has the project's policy (the secret stays denied)" \
+    sh -c "! grep -q hidden '$OUT'"
+(cd "$N/ws/src" && as_runner env XDG_CONFIG_HOME= "$SBXRUN" --explain) >"$OUT" 2>"$ERR"
+check "... its workspace is the project's top" grep -q "^workspace: $N/ws " "$OUT"
+
+# 3. The passwd home in git, HOME elsewhere: a fixture mounted over the real home in a mount
+#    namespace of its own, so that the real one is never touched.
+user=$([ "$SBXRUN_AS" = user ] && echo "$TEST_USER" || echo root)
+real=$(getent passwd "$user" | cut -d: -f6)
+R=$FIX/realhome
+mkdir -p "$R/proj" "$FIX/agenthome"
+git init -q "$R"
+own_fix
+if [ -d "$real" ] && command -v unshare >/dev/null; then
+    unshare -m sh -c 'mount --bind "$1" "$2" && cd "$2/proj" && shift 2 && exec "$@"' sh "$R" "$real" \
+        "${runner[@]}" env HOME="$FIX/agenthome" TMPDIR="$FIX/tmp" XDG_CONFIG_HOME= "$SBXRUN" \
+        --backend "$BACKEND" -- sh -c 'cd .. && echo owned >.profile && mkdir -p .ssh && echo k >.ssh/authorized_keys' \
+        >"$OUT" 2>"$ERR"
+    check "the account's own home in git, HOME elsewhere: .profile cannot be made there" \
+        test ! -e "$R/.profile"
+    check "... nor .ssh/authorized_keys" test ! -e "$R/.ssh/authorized_keys"
+else
+    ok "# SKIP no passwd home for $user, or no unshare(1)"
+fi
+done_testing
