@@ -1,5 +1,7 @@
 #include "net/proxy.hpp"
 
+#include <fcntl.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
@@ -19,6 +21,7 @@
 
 #include "net/address_class.hpp"
 #include "util/printable.hpp"
+#include "util/unique_fd.hpp"
 
 namespace sbx::net {
 
@@ -28,10 +31,14 @@ using unix_stream = asio::local::stream_protocol;
 using Clock = std::chrono::steady_clock;
 using boost::system::error_code;
 using namespace asio::experimental::awaitable_operators;
+using asio::socket_base;
 
 namespace {
 
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+// What one splice(2) moves at most: a pipe's default capacity (16 pages), so that 200 tunnels'
+// pipes stay within an unprivileged user's pipe-user-pages-soft.
+constexpr std::size_t kSpliceChunk = 64 * 1024;
 
 struct SessionBase {
     virtual ~SessionBase() = default;
@@ -367,7 +374,7 @@ private:
             rec_.bytes_up += rest.size();
         }
         auto both =
-            pump(client_, upstream_, rec_.bytes_up) && pump(upstream_, client_, rec_.bytes_down);
+            relay(client_, upstream_, rec_.bytes_up) && relay(upstream_, client_, rec_.bytes_down);
         co_await std::move(both);
     }
 
@@ -445,7 +452,7 @@ private:
         co_await reply(0x00);
         touch(st_->opt.idle_timeout);
         auto both =
-            pump(client_, upstream_, rec_.bytes_up) && pump(upstream_, client_, rec_.bytes_down);
+            relay(client_, upstream_, rec_.bytes_up) && relay(upstream_, client_, rec_.bytes_down);
         co_await std::move(both);
     }
 
@@ -541,6 +548,73 @@ private:
             size = next;
         }
     };
+
+    // One direction of a tunnel: through a pipe with splice(2) where the kernel can, so that
+    // the bytes never pass through sbxrun's memory (issue 13's throughput goal: a copying loop
+    // reads and writes every byte once more than going direct); by copying where it cannot
+    // (a socket type without splice, no descriptor left for the pipe).
+    template <class From, class To>
+    asio::awaitable<void> relay(From& from, To& to, std::uint64_t& count) {
+        const Spliced s = co_await splice_pump(from, to, count);
+        if (s == Spliced::unsupported) co_await pump(from, to, count);
+    }
+
+    enum class Spliced { done, unsupported };
+
+    template <class From, class To>
+    asio::awaitable<Spliced> splice_pump(From& from, To& to, std::uint64_t& count) {
+        int p[2];
+        if (::pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0) co_return Spliced::unsupported;
+        UniqueFd out(p[0]), in(p[1]);
+        error_code ec;
+        // splice(2) does not wait on a socket only because the pipe side is nonblocking.
+        from.native_non_blocking(true, ec);
+        if (!ec) to.native_non_blocking(true, ec);
+        if (ec) co_return Spliced::unsupported;
+        bool moved = false;
+        for (;;) {
+            const ssize_t n = ::splice(from.native_handle(), nullptr, in.get(), nullptr,
+                                       kSpliceChunk, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+            if (n < 0) {
+                const int err = errno;
+                if (err == EINTR) continue;
+                if (err == EAGAIN) {
+                    auto [wec] = co_await from.async_wait(socket_base::wait_read, nothrow);
+                    if (wec) {
+                        close();
+                        co_return Spliced::done;
+                    }
+                    continue;
+                }
+                if (!moved && (err == EINVAL || err == ENOSYS)) co_return Spliced::unsupported;
+                close();
+                co_return Spliced::done;
+            }
+            if (n == 0) {  // end of stream: passed on, as the copying pump does
+                error_code ignored;
+                to.shutdown(socket_base::shutdown_send, ignored);
+                co_return Spliced::done;
+            }
+            moved = true;
+            touch(st_->opt.idle_timeout);
+            for (std::size_t left = static_cast<std::size_t>(n); left > 0;) {
+                const ssize_t m = ::splice(out.get(), nullptr, to.native_handle(), nullptr, left,
+                                           SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+                if (m < 0 && errno == EINTR) continue;
+                if (m < 0 && errno == EAGAIN) {
+                    auto [wec] = co_await to.async_wait(socket_base::wait_write, nothrow);
+                    if (!wec) continue;
+                }
+                if (m <= 0) {
+                    close();
+                    co_return Spliced::done;
+                }
+                left -= static_cast<std::size_t>(m);
+                count += static_cast<std::uint64_t>(m);
+            }
+            touch(st_->opt.idle_timeout);
+        }
+    }
 
     template <class From, class To>
     asio::awaitable<void> pump(From& from, To& to, std::uint64_t& count) {
