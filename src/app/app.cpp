@@ -4,6 +4,7 @@
 // turns an Error into an exit code; every stage below returns values.
 #include "app/app.hpp"
 
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -225,6 +226,9 @@ private:
             plan_options.extra_protect.push_back(std::move(rule));
         plan_options.workspace_dir = host->expand.workspace;
         plan_options.home_dir = host->expand.home;
+        if (const passwd* pw = ::getpwuid(::getuid());
+            pw != nullptr && pw->pw_dir != nullptr && pw->pw_dir[0] == '/')
+            plan_options.passwd_home_dir = pw->pw_dir;
         auto plan = make_plan(*policy, plan_options);
         if (!plan.ok()) return fail(plan.error());
         timeline::mark("plan made");

@@ -181,7 +181,7 @@ Attempt run_bwrap(const RunContext& ctx) {
         a.why = std::move(info).error();
         return a;
     }
-    auto inner_exe = open_inner_exe();
+    auto inner_exe = open_inner_exe(planted_by_sandbox(ctx.plan));
     if (!inner_exe.ok()) {
         a.why = std::move(inner_exe).error();
         return a;

@@ -54,6 +54,7 @@ struct Draft {
     std::vector<std::string> writable_roots;  // canonical paths of the bind_rw roots
     std::string workspace_real;               // canonical opts.workspace_dir, if it exists
     std::string home_real;                    // canonical opts.home_dir, if it exists
+    std::string passwd_home_real;  // canonical opts.passwd_home_dir, if it exists and is not HOME
     std::vector<CrossedLink> root_links;      // crossed on the way to the writable roots
     std::set<std::string> anchored;           // directories made anchors already
     // Each destination's best candidate (index into candidates): what deciding_op() reads.

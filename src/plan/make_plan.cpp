@@ -37,11 +37,13 @@ Result<MountPlan> make_plan(const Policy& policy, const PlanOptions& opts) {
     // Writable places are known now; protected paths are judged against them.
     d.roots = d.candidates;
     for (auto [dir, real] : {std::pair{&opts.workspace_dir, &d.workspace_real},
-                             std::pair{&opts.home_dir, &d.home_real}}) {
+                             std::pair{&opts.home_dir, &d.home_real},
+                             std::pair{&opts.passwd_home_dir, &d.passwd_home_real}}) {
         if (dir->empty()) continue;
         auto r = d.resolve_path(*dir);
         if (r.ok() && r->exists) *real = r->real;
     }
+    if (d.passwd_home_real == d.home_real || d.passwd_home_real == "/") d.passwd_home_real.clear();
     // Most protected rules give one op, one descriptor and one decision per root (a name)
     // or in all (a path): reserved once instead of regrown.
     std::size_t expect = opts.extra_protect.size();

@@ -39,6 +39,10 @@ struct PlanOptions {
     // through a link still counts. Empty: none.
     std::string workspace_dir;
     std::string home_dir;
+    // The account's own home from the password database, when it is not home_dir: login
+    // shells, sshd and git read it whatever HOME a harness gives its command (sixteenth
+    // outside review), so its names of a set are protected as HOME's are. Empty: none.
+    std::string passwd_home_dir;
 };
 
 // Errors: ErrorKind::symlink_refused (exit 122, with path/symlink/target/suggestion set) when a

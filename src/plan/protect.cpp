@@ -155,7 +155,8 @@ bool Protector::link_above(const std::string& top, std::string_view name) {
 
 // Whether a missing name of `scope` is kept from being created in writable root `root`.
 bool Protector::missing_blocked_in(MissingScope scope, std::string_view root) const {
-    const bool home = !d_.home_real.empty() && root == d_.home_real;
+    const bool home = (!d_.home_real.empty() && root == d_.home_real) ||
+                      (!d_.passwd_home_real.empty() && root == d_.passwd_home_real);
     const bool workspace = !d_.workspace_real.empty() && root == d_.workspace_real;
     switch (scope) {
         case MissingScope::every_root:
@@ -187,7 +188,7 @@ Status Protector::protect_rule(const PathRule& rule) {
     // ~/.dots writable (a dotfiles repository) is as writable as the target (thirteenth
     // review). Resolved only when the name exists, to keep the cost of absent names nil.
     if (rule.set.empty()) return {};
-    for (const std::string* top : {&d_.workspace_real, &d_.home_real}) {
+    for (const std::string* top : {&d_.workspace_real, &d_.home_real, &d_.passwd_home_real}) {
         if (top->empty() || std::find(d_.writable_roots.begin(), d_.writable_roots.end(), *top) !=
                                 d_.writable_roots.end())
             continue;
@@ -231,7 +232,7 @@ Status Protector::protect_rule(const PathRule& rule) {
         }
         if (!held) continue;
         Via via{0, *top, {}};
-        via.block_missing = top == &d_.home_real || rule.missing != MissingScope::home;
+        via.block_missing = top != &d_.workspace_real || rule.missing != MissingScope::home;
         SBX_TRY(
             protect_path(path_join(*top, rule.path), rule_ref("filesystem.protect", rule), via));
     }

@@ -34,6 +34,22 @@ constexpr std::array kNames{
     AgentConfigName{".aider.conf.yml", project, "aider: lint-cmd and test-cmd it runs"},
     AgentConfigName{".continue", project, "Continue: MCP server commands, config.ts it runs"},
     AgentConfigName{".windsurf", project, "Windsurf: rules and workflows it follows"},
+    // More agents and tools that run what the project names (sixteenth outside review).
+    AgentConfigName{".hg", every_root,
+                    "Mercurial: hgrc hooks and extensions run at the next hg command in this "
+                    "directory or any below it"},
+    AgentConfigName{".kiro", project, "Kiro: settings/mcp.json (MCP server commands), hooks"},
+    AgentConfigName{".amazonq", project, "Amazon Q Developer: mcp.json (MCP server commands)"},
+    AgentConfigName{".roo", project, "Roo Code: mcp.json (MCP server commands), rules"},
+    AgentConfigName{".qwen", project, "Qwen Code: settings.json (MCP servers), commands"},
+    AgentConfigName{".crush.json", project, "Crush: MCP server commands, LSP commands"},
+    AgentConfigName{"crush.json", project, "Crush: the same, without the dot"},
+    AgentConfigName{".zed", project,
+                    "Zed: settings.json context_servers (MCP server commands), tasks"},
+    AgentConfigName{".devcontainer", project,
+                    "Dev Containers: devcontainer.json initializeCommand runs on the host"},
+    AgentConfigName{"lefthook.yml", project, "lefthook: the commands its git hooks run"},
+    AgentConfigName{".lefthook.yml", project, "lefthook: the same, hidden"},
     // Files that make other host tools run code.
     AgentConfigName{".gitconfig", home,
                     "git: core.fsmonitor, aliases and hooksPath (read from $HOME)"},

@@ -10,8 +10,9 @@
 namespace sbx {
 
 // `text` on one line and safe for a terminal: \n, \r and \t as those two characters, other
-// C0 controls and DEL as \xNN, C1 controls (U+0080..U+009F) as \u00NN, and bytes that are not
-// part of valid UTF-8 as \xNN. Everything else, other UTF-8 text included, is kept.
+// C0 controls, DEL and the backslash itself as \xNN (so every backslash of the result starts
+// an escape, and it reads back one way), C1 controls (U+0080..U+009F) as \u00NN, and bytes
+// that are not part of valid UTF-8 as \xNN. Everything else, other UTF-8 text included, is kept.
 [[nodiscard]] std::string printable(std::string_view text);
 
 }  // namespace sbx

@@ -96,4 +96,24 @@ own_fix
     -- true) >"$OUT" 2>"$ERR"
 check "... nor when the policy names it: the run says why it has no bwrap" \
     sh -c "test ! -e '$FIX/planted-bwrap-ran' && grep -q 'where the sandbox can write' '$ERR'"
+
+# sbxrun started by a name in a writable root (a copy, or a hard link, in the project's bin/):
+# an sbxrun-inner planted beside it is never run (sixteenth outside review: it ran as the
+# sandbox's first process, before seccomp, with capabilities).
+mkdir -p "$WS/bin" "$FIX/safe/bin"
+cp "$SBXRUN" "$WS/bin/sbxrun"
+cp "$SBXRUN" "$FIX/safe/bin/sbxrun"
+cp "$(dirname "$SBXRUN")/sbxrun-inner" "$FIX/safe/bin/sbxrun-inner"
+own_fix
+sbxb -- sh -c "printf '#!/bin/sh\\ntouch $WS/planted-inner-ran\\n' >bin/sbxrun-inner; chmod +x bin/sbxrun-inner"
+check "(the command could write bin/sbxrun-inner)" test -x "$WS/bin/sbxrun-inner"
+(cd "$WS" && as_runner env XDG_CONFIG_HOME= "$WS/bin/sbxrun" --backend bwrap -- true) >"$OUT" 2>"$ERR"
+RC=$?
+check "sbxrun started from the workspace never runs the sbxrun-inner planted beside it" \
+    test ! -e "$WS/planted-inner-ran"
+check "... and says why it has none" grep -q "sbxrun-inner at .* is not used" "$ERR"
+(cd "$WS" && as_runner env XDG_CONFIG_HOME= "$FIX/safe/bin/sbxrun" --backend bwrap -- true) \
+    >"$OUT" 2>"$ERR"
+RC=$?
+expect_rc 0 "a copy of sbxrun and sbxrun-inner outside the writable roots still runs"
 done_testing

@@ -6,7 +6,9 @@
 #   2. a repository nested in a work tree whose top has the user's .sbxrun.toml (made by the
 #      command with `git init src`) does not take the workspace, and that policy, away;
 #   3. the account's own home (the password database's, which login shells and sshd read) kept
-#      in git, with HOME set elsewhere by a harness: it does not become the workspace.
+#      in git, with HOME set elsewhere by a harness: it does not become the workspace; its
+#      dotfiles hard-linked into the workspace make the run need approval, and a workspace
+#      holding it (/home kept in git) leaves its start-up files protected (sixteenth review).
 # Checked on the host afterwards.
 . "$(dirname "$0")/lib.sh"
 make_workspace
@@ -65,6 +67,29 @@ if [ -d "$real" ] && command -v unshare >/dev/null; then
     check "the account's own home in git, HOME elsewhere: .profile cannot be made there" \
         test ! -e "$R/.profile"
     check "... nor .ssh/authorized_keys" test ! -e "$R/.ssh/authorized_keys"
+    echo orig >"$R/proj/bashrc"
+    ln "$R/proj/bashrc" "$R/.bashrc"
+    own_fix
+    unshare -m sh -c 'mount --bind "$1" "$2" && cd "$2/proj" && shift 2 && exec "$@"' sh "$R" "$real" \
+        "${runner[@]}" env HOME="$FIX/agenthome" TMPDIR="$FIX/tmp" XDG_CONFIG_HOME= "$SBXRUN" \
+        --backend "$BACKEND" -- sh -c 'echo owned >>bashrc' >"$OUT" 2>"$ERR"
+    RC=$?
+    expect_rc 122 "the passwd home's .bashrc hard-linked into the workspace: 122"
+    check "... and it is unchanged" test "$(cat "$R/.bashrc")" = orig
+    rm -f "$R/.bashrc" "$R/proj/bashrc"
+    if [ "$SBXRUN_AS" = user ] && [ "$(dirname "$real")" = /home ]; then
+        # /home itself a git work tree, the run in /home/proj: the workspace holds the home.
+        mkdir -p "$FIX/homes/$(basename "$real")" "$FIX/homes/proj"
+        git init -q "$FIX/homes"
+        own_fix
+        unshare -m sh -c 'mount --bind "$1" /home && cd /home/proj && shift && exec "$@"' sh \
+            "$FIX/homes" "${runner[@]}" env HOME="$FIX/agenthome" TMPDIR="$FIX/tmp" \
+            XDG_CONFIG_HOME= "$SBXRUN" --backend "$BACKEND" -- \
+            sh -c "echo owned >'$real/.profile'; mkdir -p '$real/.ssh'" >"$OUT" 2>"$ERR"
+        check "a workspace holding the passwd home: its .profile cannot be made" \
+            test ! -e "$FIX/homes/$(basename "$real")/.profile"
+        check "... nor its .ssh" test ! -e "$FIX/homes/$(basename "$real")/.ssh"
+    fi
 else
     ok "# SKIP no passwd home for $user, or no unshare(1)"
 fi

@@ -55,7 +55,7 @@ TEST_CASE("a missing name is blocked in every root only where host programs look
     for (const auto& n : agent_config_names()) {
         // git, direnv, cargo and Yarn 1 look in every directory above the one they start in
         // (the fourteenth review planted a .cargo/config.toml at the workspace's top).
-        const bool upward = n.name == ".git" || n.name == ".envrc" ||
+        const bool upward = n.name == ".git" || n.name == ".hg" || n.name == ".envrc" ||
                             n.name == ".cargo/config.toml" || n.name == ".cargo/config" ||
                             n.name == ".yarnrc" || n.name == ".yarnrc.yml";
         CHECK((n.missing == MissingScope::every_root) == upward);

@@ -222,8 +222,9 @@ TEST_CASE("the status document round-trips every field", "[outcome]") {
     CHECK(j["exit_code"] == 124);
     CHECK(j["signal"] == SIGKILL);
     CHECK(j["backend"] == "landlock");
-    // The reason is one line for the caller's prompt: its line breaks and controls escaped.
-    CHECK(j["reason"] == "line one\\nline \"two\"\\t\\ and a \\x01 control");
+    // The reason is one line for the caller's prompt: its line breaks and controls escaped,
+    // and a backslash too, so that each escape reads back one way.
+    CHECK(j["reason"] == "line one\\nline \"two\"\\t\\x5c and a \\x01 control");
     CHECK(j["path"] == o.path);
     CHECK(j["symlink"] == o.symlink);
     CHECK(j["target"] == o.target);

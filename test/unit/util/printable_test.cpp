@@ -47,3 +47,12 @@ TEST_CASE("printable: bidi overrides and invisible separators are escaped", "[ut
                     "x") == "\\ufeffx");                           // BOM
     CHECK(printable("\xc3\xa9t\xc3\xa9") == "\xc3\xa9t\xc3\xa9");  // ordinary letters stay
 }
+
+TEST_CASE("printable: a backslash is escaped too, so the result reads back one way",
+          "[util][printable]") {
+    // The text "\xff" and the byte 0xff were the same path in the status document (sixteenth
+    // outside review).
+    CHECK(printable("a\\xff") == "a\\x5cxff");
+    CHECK(printable("a\xff") == "a\\xff");
+    CHECK(printable("c\\nd") != printable("c\nd"));
+}
