@@ -132,11 +132,16 @@ inner_args = [twin(x) for x in argv[i + 2:]]   # after "--" and "/proc/self/fd/<
 assert inner_args[-1] == "--", inner_args
 # --verify DEV:INO:MODE PATH names the inodes sbxrun checked in the farm: give the inner stage
 # the twin's, so it does the same checks (and the same work) on the hand-typed mounts.
+# --entry-block DEV:INO DIR likewise (--explain shows 0:0: the plan's descriptors are not known
+# there), or the entry broker refuses the directory as not the one planned.
 for k in range(len(inner_args) - 2):
     if inner_args[k] == "--verify":
         st = os.stat(inner_args[k + 2])
         mode = inner_args[k + 1].rsplit(":", 1)[1]
         inner_args[k + 1] = f"{st.st_dev}:{st.st_ino}:{mode}"
+    elif inner_args[k] == "--entry-block":
+        st = os.stat(inner_args[k + 2])
+        inner_args[k + 1] = f"{st.st_dev}:{st.st_ino}"
 open(f"{F}/hand_bwrap", "w").write(shlex.join(out + ["--", "true"]))
 open(f"{F}/hand_inner", "w").write(shlex.join(out + ["--", inner] + inner_args + ["true"]))
 PY

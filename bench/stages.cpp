@@ -178,7 +178,7 @@ sbx::BwrapInfo bwrap_0_8() {
     b.path = "/usr/bin/bwrap";
     b.version = "0.8.0";
     b.bind_fd = b.json_status_fd = b.disable_userns = b.args_fd = b.perms = b.size = true;
-    b.chmod = b.clearenv = b.die_with_parent = b.new_session = b.cap_add = true;
+    b.chmod = b.clearenv = b.die_with_parent = b.new_session = b.cap_add = b.as_pid_1 = true;
     return b;
 }
 
@@ -207,11 +207,12 @@ void BM_CompileBwrap(benchmark::State& state) {
     }
     state.SetComplexityN(state.range(0));
 }
+// Not 10,000: a plan that large needs more arguments than bwrap accepts, and compile_bwrap
+// refuses it (bwrap_compile.hpp).
 BENCHMARK(BM_CompileBwrap)
     ->Arg(10)
     ->Arg(100)
     ->Arg(1000)
-    ->Arg(10000)
     ->Unit(benchmark::kMicrosecond)
     ->Complexity(benchmark::oN);
 
