@@ -13,6 +13,7 @@
 
 #include "app/own_files.hpp"
 #include "fs/path.hpp"
+#include "fs/real_path.hpp"
 #include "policy/caches.hpp"
 #include "util/name_hash.hpp"
 #include "util/open_no_symlinks.hpp"
@@ -36,8 +37,8 @@ std::string workspace_dir_name(const std::string& workspace) {
 
 // The workspace as the kernel names it, so that a link to it shares its caches.
 std::string canonical(const std::string& path) {
-    char real[PATH_MAX];
-    return ::realpath(path.c_str(), real) != nullptr ? std::string(real) : path;
+    std::string real = existing_real_path(path);
+    return real.empty() ? path : real;
 }
 
 }  // namespace

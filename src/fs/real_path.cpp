@@ -8,6 +8,15 @@
 
 namespace sbx {
 
+std::string existing_real_path(const std::string& path) {
+    if (path.empty()) return {};
+    char* r = ::realpath(path.c_str(), nullptr);
+    if (r == nullptr) return {};
+    std::string out(r);
+    std::free(r);
+    return out;
+}
+
 std::string resolved_path(const std::string& path) {
     std::string head = path, tail;
     for (;;) {

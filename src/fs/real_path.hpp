@@ -11,6 +11,9 @@ namespace sbx {
 // rest appended: where it is, or would be made.
 [[nodiscard]] std::string resolved_path(const std::string& path);
 
+// realpath(3) of an existing path; "" when it does not exist or cannot be resolved.
+[[nodiscard]] std::string existing_real_path(const std::string& path);
+
 // An absolute directory from the environment (HOME, TMPDIR, XDG_*), normalised as
 // normalize_path() does, except that a ".." goes where the kernel takes it: to the parent of
 // what a symbolic link before it leads to, not of the link's name (fourteenth review:

@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "fs/path.hpp"
+#include "fs/real_path.hpp"
 #include "net/host_pattern.hpp"
 #include "policy/document.hpp"
 #include "run/fs_denials.hpp"
@@ -55,12 +56,7 @@ std::vector<std::string> new_hosts(const Outcome& o, const Policy& policy) {
 
 // A path as the refused paths name it: resolved ("" when it does not exist).
 std::string resolved(const std::string& path) {
-    if (path.empty()) return {};
-    char* real = ::realpath(path.c_str(), nullptr);
-    if (real == nullptr) return {};
-    std::string out(real);
-    std::free(real);
-    return out;
+    return existing_real_path(path);
 }
 
 // What no suggested directory may be, hold or lie inside: the plan's protected paths, each

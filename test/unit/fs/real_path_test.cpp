@@ -17,6 +17,9 @@ TEST_CASE("resolved_path follows links in the existing part and keeps the rest",
     CHECK(resolved_path(t / "l") == t / "a/b");
     CHECK(resolved_path(t / "l/missing/x") == t / "a/b/missing/x");
     CHECK(resolved_path(t / "a") == t / "a");
+    CHECK(sbx::existing_real_path(t / "l") == t / "a/b");
+    CHECK(sbx::existing_real_path(t / "l/missing").empty());
+    CHECK(sbx::existing_real_path("").empty());
 }
 
 TEST_CASE("environment_path takes '..' where the kernel does", "[fs][real_path]") {

@@ -37,6 +37,7 @@ InnerSpec full_spec() {
     s.nofile_soft = 1024;
     s.dns_log_fd = 11;
     s.proxy_sock = 12;
+    s.trace_origin_ns = 123456789012345;
     s.argv = {"sh", "-c", "--", "--pin", ""};
     return s;
 }
@@ -124,6 +125,9 @@ TEST_CASE("parse_inner_args rejects malformed arguments as usage errors") {
         {"--entry-block", "1:2", "/w", "--entry-name", "a/b", "--", "true"},
         {"--entry-block", "1:2", "/w", "--entry-name", "..", "--", "true"},
         {"--entry-block", "1:2", "/w", "--entry-name", "", "--", "true"},
+        {"--trace-timing", "0", "--", "true"},  // 0 means no timeline: never written
+        {"--trace-timing", "soon", "--", "true"},
+        {"--trace-timing", "1", "--trace-timing", "2", "--", "true"},  // twice
     };
     for (const auto& args : bad) {
         INFO("args: " << args.size() << (args.empty() ? "" : " first=" + args.front()));
