@@ -15,6 +15,8 @@
 #include "backend/landlock_dir_lister.hpp"
 #include "fixture_tree.hpp"
 #include "fs/resolve.hpp"
+#include "inner/metadata_filter.hpp"
+#include "inner/seccomp_filter.hpp"
 #include "plan/make_plan.hpp"
 #include "policy/load.hpp"
 
@@ -235,6 +237,31 @@ BENCHMARK(BM_CompileLandlock)
     ->Arg(10000)
     ->Unit(benchmark::kMicrosecond)
     ->Complexity(benchmark::oN);
+
+// The seccomp programs a run builds with libseccomp: the command's filter (bwrap, network
+// none; Landlock, allowlist), the Landlock backend's metadata filter and the entry broker's.
+void BM_BuildSeccomp(benchmark::State& state, sbx::SeccompProfile profile, bool host_ipc) {
+    for (auto _ : state) {
+        auto p = sbx::build_seccomp(profile, true, host_ipc, false);
+        if (!p.ok()) state.SkipWithError(p.error().render().c_str());
+        benchmark::DoNotOptimize(p);
+    }
+}
+BENCHMARK_CAPTURE(BM_BuildSeccomp, netns, sbx::SeccompProfile::netns, false)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_BuildSeccomp, tcp_only_host_ipc, sbx::SeccompProfile::tcp_only, true)
+    ->Unit(benchmark::kMicrosecond);
+
+void BM_BuildMetadataFilters(benchmark::State& state) {
+    for (auto _ : state) {
+        auto m = sbx::build_metadata_filter();
+        auto e = sbx::build_entry_filter();
+        if (!m.ok() || !e.ok()) state.SkipWithError("cannot build the filters");
+        benchmark::DoNotOptimize(m);
+        benchmark::DoNotOptimize(e);
+    }
+}
+BENCHMARK(BM_BuildMetadataFilters)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

@@ -364,20 +364,20 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
     while (!queue.empty()) {
         Pending p = std::move(queue.front());
         queue.pop_front();
+        // The plan's git directories and what is inside them (a worktree's admin directory,
+        // named by the .git file `git worktree add` wrote) are judged by the checks above.
+        // Decided by name before anything is opened: a policy's thousands of protected
+        // entries are each a directory skipped here.
+        if (std::any_of(watch.git_dirs.begin(), watch.git_dirs.end(),
+                        [&](const std::string& g) { return path_is_within(p.path, g); }))
+            continue;
+        if (watch.read_only.covers(p.path)) continue;
         // By name, never through a symlink: the queue holds paths, not one descriptor each.
         UniqueFd fd = open_no_symlinks(AT_FDCWD, p.path.c_str(), O_RDONLY | O_DIRECTORY);
         struct stat dst {};
         if (!fd || ::fstat(fd.get(), &dst) != 0) continue;
         if (p.depth == 0) p.dev = dst.st_dev;
         if (dst.st_dev != p.dev && !p.linked) continue;  // another filesystem in the work tree
-        // The plan's git directories and what is inside them (a worktree's admin directory,
-        // named by the .git file `git worktree add` wrote) are judged by the checks above.
-        if (std::any_of(watch.git_dirs.begin(), watch.git_dirs.end(),
-                        [&](const std::string& g) { return path_is_within(p.path, g); }))
-            continue;
-        if (std::any_of(watch.read_only.begin(), watch.read_only.end(),
-                        [&](const std::string& r) { return path_is_within(p.path, r); }))
-            continue;
         // Each directory once: a link back to an ancestor (`ln -s . x`) would otherwise make
         // the search go round until its bound (seventh outside review).
         if (!seen.insert({dst.st_dev, dst.st_ino}).second) continue;
@@ -517,7 +517,7 @@ GitWatch git_watch(const MountPlan& plan, bool bwrap, const std::string& workspa
         if (writable(ws)) {
             for (const auto& op : plan.ops)
                 if (op.kind == OpKind::bind_ro && path_is_within(op.dest, ws))
-                    w.read_only.push_back(op.dest);
+                    w.read_only.insert(op.dest);
             w.worktrees.push_back(ws);
             w.max_depth = 2;
             w.max_dirs = 4096;

@@ -33,6 +33,7 @@
 #include <utility>
 #include <vector>
 
+#include "fs/path_set.hpp"
 #include "plan/mount_plan.hpp"
 #include "run/integrity.hpp"
 
@@ -62,7 +63,7 @@ struct KnownGitDir {
 struct GitWatch {
     std::vector<std::string> worktrees;          // searched
     std::vector<std::string> lone_dirs;          // checked themselves, not entered
-    std::vector<std::string> read_only;          // not searched: the sandbox could not write
+    PathSet read_only;                           // not searched: the sandbox could not write
                                                  // there, a change is the host's own git
     std::vector<std::string> git_dirs;           // the plan's: not searched
     std::vector<std::string> writable;           // the plan's writable roots: an old link
