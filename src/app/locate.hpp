@@ -1,13 +1,17 @@
-// Finding sbxrun-inner: beside the running sbxrun (build tree, relocated installs), else in the
-// libexecdir chosen at build time. Never from PATH or the environment: what runs inside every
-// sandbox must be the binary that belongs to this sbxrun.
+// Finding sbxrun-inner: in the libexecdir chosen at build time, or, for the sbxrun run from
+// its build tree, beside it there. Never from PATH, the environment or beside a copy: what
+// runs inside every sandbox, first and with capabilities, must be the binary that belongs to
+// this sbxrun.
 //
-// "Beside" is the directory of the name sbxrun was started by, which may be a hard link in a
-// project's bin/ (sixteenth outside review: a command planted ws/bin/sbxrun-inner, and the next
-// run started it as the sandbox's first process, before seccomp and with capabilities). So a
-// candidate is taken only where no sandboxed command of this run could have put it, nor any
-// user: not in a place the sandbox can change, and in a directory and a file that are the
-// caller's, root's or the running sbxrun's owner's, and not writable by everyone.
+// "Beside" is the directory of the name sbxrun was started by, which may be a copy or a hard
+// link in a project's bin/. The sixteenth outside review planted ws/bin/sbxrun-inner from a
+// run whose workspace held it; the seventeenth did the same from one run and started the
+// helper from the next, whose workspace was elsewhere: no check of one run's writable places
+// can say what an earlier run could write, and for root a directory of root's own proves
+// nothing either (root's sandbox writes them). So beside is the build tree alone
+// (SBXRUN_BUILD_BINDIR, compared by identity): a developer's own build, whose sandboxes
+// refuse a helper they could change (the `planted` check). A relocated install is built with
+// its own --prefix.
 #pragma once
 
 #include <functional>

@@ -100,20 +100,36 @@ check "... nor when the policy names it: the run says why it has no bwrap" \
 # sbxrun started by a name in a writable root (a copy, or a hard link, in the project's bin/):
 # an sbxrun-inner planted beside it is never run (sixteenth outside review: it ran as the
 # sandbox's first process, before seccomp, with capabilities).
-mkdir -p "$WS/bin" "$FIX/safe/bin"
+mkdir -p "$WS/bin" "$WS/src" "$FIX/safe/bin"
 cp "$SBXRUN" "$WS/bin/sbxrun"
 cp "$SBXRUN" "$FIX/safe/bin/sbxrun"
 cp "$(dirname "$SBXRUN")/sbxrun-inner" "$FIX/safe/bin/sbxrun-inner"
 own_fix
-sbxb -- sh -c "printf '#!/bin/sh\\ntouch $WS/planted-inner-ran\\n' >bin/sbxrun-inner; chmod +x bin/sbxrun-inner"
+# It says so wherever it can: inside a later sandbox only that sandbox's workspace is writable.
+sbxb -- sh -c "printf '#!/bin/sh\\necho PLANTED-INNER-RAN >&2\\ntouch $WS/planted-inner-ran $WS/src/planted-inner-ran\\n' >bin/sbxrun-inner; chmod +x bin/sbxrun-inner"
 check "(the command could write bin/sbxrun-inner)" test -x "$WS/bin/sbxrun-inner"
 (cd "$WS" && as_runner env XDG_CONFIG_HOME= "$WS/bin/sbxrun" --backend bwrap -- true) >"$OUT" 2>"$ERR"
 RC=$?
 check "sbxrun started from the workspace never runs the sbxrun-inner planted beside it" \
     test ! -e "$WS/planted-inner-ran"
 check "... and says why it has none" grep -q "sbxrun-inner at .* is not used" "$ERR"
+# ... nor when the run that starts it has its workspace elsewhere (seventeenth outside review:
+# the earlier run planted it, the later one ran from a sibling directory, as root and as the
+# user, and the helper remounted / read-write). Beside a copy, nothing is taken at all.
+own_fix
+(cd "$WS/src" && as_runner env XDG_CONFIG_HOME= "$WS/bin/sbxrun" --workspace "$WS/src" --backend bwrap -- true) \
+    >"$OUT" 2>"$ERR"
+RC=$?
+check "... nor does a later run whose workspace is elsewhere" \
+    sh -c "test ! -e '$WS/src/planted-inner-ran' && ! grep -q PLANTED-INNER-RAN '$ERR'"
+# (With an installed sbxrun-inner in the build's libexecdir the copy uses that one: exit 0.)
+check "... which says why it has none" \
+    sh -c "test $RC = 0 || grep -q 'sbxrun-inner at .* is not used (beside a copy' '$ERR'"
 (cd "$WS" && as_runner env XDG_CONFIG_HOME= "$FIX/safe/bin/sbxrun" --backend bwrap -- true) \
     >"$OUT" 2>"$ERR"
 RC=$?
-expect_rc 0 "a copy of sbxrun and sbxrun-inner outside the writable roots still runs"
+check "a copy of sbxrun and sbxrun-inner outside the writable roots does not take the copied helper" \
+    sh -c "test $RC = 0 || grep -q 'sbxrun-inner at .*/safe/bin/sbxrun-inner. is not used' '$ERR'"
+check "... and says so rather than running without it" \
+    sh -c "test $RC = 0 || test $RC = 121 || test $RC = 125"
 done_testing
