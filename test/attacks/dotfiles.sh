@@ -135,4 +135,27 @@ run_in "$WS" HOME="$T" -- sh -c '
 for f in .zlogout .login .gdbinit .tmux.conf .xsession .kube/config .aws/config .gradle/init.d; do
     check "HOME below \${tmpdir}: ~/$f cannot be made" test ! -e "$T/$f"
 done
+
+# 8. A denied file with a second name (seventeenth review: ~/.config/gh denied, its hosts.yml
+# hard-linked from a dotfiles checkout in the workspace, whose name showed the token).
+H=$FIX/denyhome
+mkdir -p "$H/.config/gh" "$H/dots/gh" "$H/.secrets"
+echo 'oauth_token: SECRET-TOKEN' >"$H/.config/gh/hosts.yml"
+ln "$H/.config/gh/hosts.yml" "$H/dots/gh/hosts.yml"
+echo 'key: SECRET-KEY' >"$H/.secrets/key"
+ln "$H/.secrets/key" "$H/dots/key"
+printf 'version = 1\n[filesystem]\ndeny = ["~/.config/gh"]\n' >"$FIX/deny-dir.toml"
+printf 'version = 1\n[filesystem]\ndeny = ["~/.secrets/key"]\n' >"$FIX/deny-file.toml"
+own_fix
+run_in "$H/dots" HOME="$H" -- --policy "$FIX/deny-dir.toml" -- cat gh/hosts.yml
+expect_rc 122 "a file in a denied directory with a second name in the workspace: 122"
+check "... the token is not shown" sh -c "! grep -q SECRET-TOKEN '$OUT'"
+check "... and the message says why" grep -q "hard links, and the command could read it" "$ERR"
+run_in "$H/dots" HOME="$H" -- --policy "$FIX/deny-file.toml" -- cat key
+expect_rc 122 "a denied file with a second name in the workspace: 122"
+check "... the key is not shown" sh -c "! grep -q SECRET-KEY '$OUT'"
+rm "$H/dots/key" "$H/dots/gh/hosts.yml"
+run_in "$H/dots" HOME="$H" -- --policy "$FIX/deny-file.toml" -- sh -c 'cat ~/.secrets/key; true'
+expect_rc 0 "a denied file with one name runs, hidden"
+check "... and hidden" sh -c "! grep -q SECRET-KEY '$OUT'"
 done_testing
