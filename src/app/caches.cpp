@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "app/own_files.hpp"
+#include "app/write_roots.hpp"
 #include "fs/path.hpp"
 #include "fs/real_path.hpp"
 #include "policy/caches.hpp"
@@ -150,7 +151,8 @@ std::vector<PathRule> cache_protections(const CacheSetup& caches, const Filesyst
     // anywhere else they are read-only already.
     // Compared as resolved too: $HOME or ${tmpdir} through a link (fourteenth review).
     std::vector<PathRule> rules = cache_places(caches, host);
-    std::erase_if(rules, [&](const PathRule& r) { return !within_write_roots(r.path, fs.write); });
+    const WriteRoots write_roots(fs.write);
+    std::erase_if(rules, [&](const PathRule& r) { return !write_roots.cover(r.path); });
     return rules;
 }
 

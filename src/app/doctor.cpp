@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "app/own_files.hpp"
+#include "app/write_roots.hpp"
 #include "backend/doctor.hpp"
 
 namespace sbx {
@@ -10,11 +11,10 @@ namespace sbx {
 int run_doctor(const Invocation& inv, const HostContext& host, const Policy& policy) {
     // No plan here: a bwrap anywhere in the policy's writable roots is passed over, as a run
     // passes over one its sandbox could write (run_bwrap.cpp).
-    DoctorProbes probes =
-        real_doctor_probes(policy.backend.bwrap, host.bwrap_search_path, host.cache_dir,
-                           [&policy](const std::string& real) {
-                               return within_write_roots(real, policy.filesystem.write);
-                           });
+    const WriteRoots write_roots(policy.filesystem.write);
+    DoctorProbes probes = real_doctor_probes(
+        policy.backend.bwrap, host.bwrap_search_path, host.cache_dir,
+        [&write_roots](const std::string& real) { return write_roots.cover(real); });
     std::vector<BackendKind> order = policy.backend.order;
     if (inv.backend == BackendChoice::bwrap) order = {BackendKind::bwrap};
     if (inv.backend == BackendChoice::landlock) order = {BackendKind::landlock};

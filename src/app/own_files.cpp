@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "app/write_roots.hpp"
 #include "backend/bwrap_probe.hpp"
 #include "fs/path.hpp"
 #include "fs/real_path.hpp"
@@ -15,20 +16,6 @@
 #include "policy/trust.hpp"
 
 namespace sbx {
-
-// Compared as spelled and as resolved: HOME=/x/home-link with write = ["/x/home"] (or the
-// other way round) holds ~/.config/sbxrun just the same (thirteenth review: the command created
-// the next run's policy.toml there; fourteenth: the tools' own caches, cache_protections()).
-bool within_write_roots(std::string_view path, const std::vector<PathRule>& write) {
-    std::string real;
-    for (const PathRule& w : write) {
-        if (w.path.empty()) continue;
-        if (path_is_within(path, w.path)) return true;
-        if (real.empty()) real = resolved_path(std::string(path));
-        if (path_is_within(real, resolved_path(w.path))) return true;
-    }
-    return false;
-}
 
 // The files a policy comes from are part of the sandbox's boundary: a command that could
 // rewrite the workspace's .sbxrun.toml (or a --policy file in a writable root) would widen the
@@ -49,9 +36,8 @@ std::vector<PathRule> sbxrun_protections(const Policy& policy,
         r.origin = Origin{"", 0, why};
         rules.push_back(std::move(r));
     };
-    auto in_writable_root = [&](std::string_view path) {
-        return within_write_roots(path, policy.filesystem.write);
-    };
+    const WriteRoots write_roots(policy.filesystem.write);
+    auto in_writable_root = [&](std::string_view path) { return write_roots.cover(path); };
     // One of sbxrun's own directories, protected present or not: a missing one inside a
     // writable root is made first (`make`), so that it can be; outside every writable root a
     // missing one needs nothing; if it cannot be made the run goes on (the same user could not

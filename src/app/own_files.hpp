@@ -19,8 +19,4 @@ namespace sbx {
     const Policy& policy, const std::vector<std::string>& files,
     const std::optional<std::string>& status_file, const HostContext& host);
 
-// Whether `path` lies within one of `write` (a policy's filesystem.write), compared as spelled
-// and as resolved (a home or a root reached through a symbolic link).
-[[nodiscard]] bool within_write_roots(std::string_view path, const std::vector<PathRule>& write);
-
 }  // namespace sbx

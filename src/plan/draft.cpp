@@ -2,10 +2,16 @@
 // verdict on a place, and the anchors that keep protected paths where they were checked.
 #include "plan/draft.hpp"
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 
 #include "fs/path.hpp"
 #include "fs/placeholder.hpp"
@@ -32,8 +38,106 @@ void Draft::add(MountOp op, int rank) {
     candidates.push_back(Candidate{std::move(op), rank, depth});
 }
 
+namespace {
+
+constexpr std::size_t kMaxTopEntries = 65536;  // a larger top is not listed: resolved per path
+
+// `dir`'s entry names (not . and ..), read from `fd`; false when it cannot be read or is
+// larger than kMaxTopEntries.
+bool read_names(int fd, std::unordered_set<std::string>& names) {
+    alignas(8) char buf[16384];
+    while (true) {
+        long n = ::syscall(SYS_getdents64, fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return false;
+        if (n == 0) return true;
+        for (long off = 0; off < n;) {
+            const auto* e = reinterpret_cast<const struct dirent64*>(buf + off);
+            off += e->d_reclen;
+            const std::string_view name = e->d_name;
+            if (name == "." || name == "..") continue;
+            if (names.size() >= kMaxTopEntries) return false;
+            names.emplace(name);
+        }
+    }
+}
+
+int open_no_links(const std::string& path, std::uint64_t flags) {
+    open_how how{};
+    how.flags = flags | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW;
+    how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    long fd;
+    do {
+        fd = ::syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof how);
+    } while (fd < 0 && errno == EAGAIN);
+    return static_cast<int>(fd);
+}
+
+}  // namespace
+
+const Draft::TopEntries* Draft::top_entries(std::string_view path) const {
+    // Only with the real resolver, whose answers the listing must agree with, and openat2.
+    if (opts.resolver || !have_openat2()) return nullptr;
+    const std::string* best = nullptr;
+    auto consider = [&](const std::string& top) {
+        if (!top.empty() && path.size() > top.size() && path_is_within(path, top) &&
+            (best == nullptr || top.size() > best->size()))
+            best = &top;
+    };
+    for (const auto& r : writable_roots) consider(r);
+    consider(workspace_real);
+    consider(home_real);
+    consider(passwd_home_real);
+    if (best == nullptr) return nullptr;
+    for (const auto& t : tops_)
+        if (t.top == *best) return t.listed ? &t : nullptr;
+    TopEntries& t = tops_.emplace_back();
+    t.top = *best;
+    // Opened refusing every link: a top that is not canonical any more is not listed.
+    t.fd.reset(open_no_links(t.top, O_PATH));
+    UniqueFd rd(open_no_links(t.top, O_RDONLY | O_NONBLOCK));
+    // Searchable too (a directory that can be read but not searched fails every lookup inside,
+    // which resolve() reports and a listing would not).
+    t.listed = t.fd && rd && ::fstat(t.fd.get(), &t.st) == 0 &&
+               ::faccessat(rd.get(), ".", F_OK, 0) == 0 && read_names(rd.get(), t.names);
+    struct stat again {};
+    // The one that was read is the one kept.
+    if (t.listed && (::fstat(rd.get(), &again) != 0 || again.st_dev != t.st.st_dev ||
+                     again.st_ino != t.st.st_ino))
+        t.listed = false;
+    if (!t.listed) t.names.clear();
+    return t.listed ? &t : nullptr;
+}
+
+bool Draft::surely_missing(std::string_view path) const {
+    const TopEntries* t = top_entries(path);
+    if (t == nullptr) return false;
+    std::string_view rest = path.substr(t->top == "/" ? 1 : t->top.size() + 1);
+    const std::string_view first = rest.substr(0, rest.find('/'));
+    if (first.empty() || first == "." || first == "..") return false;
+    return t->names.count(std::string(first)) == 0;
+}
+
+Result<Resolved> Draft::missing_below(const TopEntries& t, const std::string& path) const {
+    Resolved r;
+    r.requested = path;
+    r.real = path;
+    r.exists = false;
+    r.missing_tail = path.substr(t.top == "/" ? 1 : t.top.size() + 1);
+    r.fd.reset(::fcntl(t.fd.get(), F_DUPFD_CLOEXEC, 3));
+    if (!r.fd) return os_error("cannot duplicate a directory descriptor", errno, t.top);
+    r.st = t.st;
+    return r;
+}
+
 Result<Resolved> Draft::resolve_with(const std::string& path, const ResolveOptions& ro) const {
-    return opts.resolver ? opts.resolver(path, ro) : resolve(path, ro);
+    if (opts.resolver) return opts.resolver(path, ro);
+    // A normalised path whose first component below a top is absent: what resolve() would
+    // find, without looking (the top's entries were read with every link refused).
+    if (path == normalize_path(path) && surely_missing(path)) {
+        if (const TopEntries* t = top_entries(path)) return missing_below(*t, path);
+    }
+    return resolve(path, ro);
 }
 
 Result<Resolved> Draft::resolve_path(const std::string& path) const {

@@ -195,8 +195,13 @@ Status Protector::protect_rule(const PathRule& rule) {
         const std::string at_top = path_join(*top, rule.path);
         bool held = d_.writable_place(at_top);
         struct stat st {};
-        const bool exists = ::lstat(at_top.c_str(), &st) == 0;
-        if (!held && !exists && errno == ENOENT && link_above(*top, rule.path)) {
+        int absent = ENOENT;  // why it does not exist, when it does not
+        bool exists = false;
+        if (!d_.surely_missing(at_top)) {
+            exists = ::lstat(at_top.c_str(), &st) == 0;
+            if (!exists) absent = errno;
+        }
+        if (!held && !exists && absent == ENOENT && link_above(*top, rule.path)) {
             // Missing below a directory that is a link (GNU stow's folding: ~/.config ->
             // dotfiles/config with the repository writable): the name would be created where
             // the link leads (fourteenth review: ~/.config/git/config, ~/.local/bin/git).
