@@ -11,7 +11,7 @@ check "the man page lists the set" test "$(echo "$names" | wc -l)" -ge 30
 
 # The names read from $HOME only (shells' start-up files and the like) are not blocked at a
 # project's top, where nothing reads them: the list of those the workspace must refuse.
-home_only=".claude.json .gitconfig .ripgreprc .bashrc .bash_profile .bash_login .bash_logout .profile .bash_aliases .inputrc .zshenv .zshrc .zprofile .zlogin .kshrc .mkshrc .cshrc .tcshrc .config/fish .pam_environment .config/environment.d .config/systemd .config/autostart .local/bin .local/lib .local/share/systemd .config/git .ssh .vimrc .config/nvim .emacs .emacs.d .config/pip .pip .config/uv .config/go .config/ccache .zlogout .login .logout .xprofile .xsession .xsessionrc .xinitrc .gdbinit .tmux.conf .config/tmux .config/direnv .config/mise .kube/config .aws/config .aws/credentials .gradle/init.d .gradle/init.gradle .gradle/gradle.properties .ipython/profile_default/startup"
+home_only=".claude.json .gitconfig .ripgreprc .bashrc .bash_profile .bash_login .bash_logout .profile .bash_aliases .inputrc .zshenv .zshrc .zprofile .zlogin .kshrc .mkshrc .cshrc .tcshrc .config/fish .pam_environment .config/environment.d .config/systemd .config/autostart .local/bin .local/lib .local/share/systemd .config/git .ssh .vimrc .config/nvim .emacs .emacs.d .config/pip .pip .config/uv .config/go .config/ccache .zlogout .login .logout .xprofile .xsession .xsessionrc .xinitrc .gdbinit .tmux.conf .config/tmux .config/direnv .config/mise .kube/config .aws/config .aws/credentials .gradle/init.d .gradle/init.gradle .gradle/gradle.properties .ipython/profile_default/startup bin .cargo/bin .cargo/env .hgrc .config/hg .vim .config/vim .config/emacs .local/share/nvim .local/share/applications .docker/cli-plugins .gnupg/gpg-agent.conf .gnupg/gpg.conf .psqlrc .config/jj"
 project_names=""
 for n in $names; do
     case " $home_only " in *" $n "*) ;; *) project_names="$project_names $n" ;; esac
@@ -61,7 +61,7 @@ for n in $names; do
     case $n in .git | .codex | .agents) continue ;; esac
     rm -f "$WS/$n"
 done
-rm -rf "$WS/.config" "$WS/.local"
+rm -rf "$WS/.config" "$WS/.local" "$WS/.cargo" "$WS/.docker" "$WS/.gnupg" "$WS/.gradle" "$WS/.kube" "$WS/.aws" "$WS/.ipython"
 
 # In ${tmpdir} (not a project directory): .git and .envrc, which git and direnv look for in
 # every parent directory, stay blocked; the rest may be created (nobody reads them there).

@@ -55,12 +55,19 @@ TEST_CASE("a missing name is blocked in every root only where host programs look
     for (const auto& n : agent_config_names()) {
         // git, direnv, cargo and Yarn 1 look in every directory above the one they start in
         // (the fourteenth review planted a .cargo/config.toml at the workspace's top).
-        const bool upward = n.name == ".git" || n.name == ".hg" || n.name == ".envrc" ||
-                            n.name == ".cargo/config.toml" || n.name == ".cargo/config" ||
-                            n.name == ".yarnrc" || n.name == ".yarnrc.yml";
+        // So do Mercurial, Jujutsu, mise, rustup and uv (seventeenth review).
+        const bool upward =
+            n.name == ".git" || n.name == ".hg" || n.name == ".envrc" ||
+            n.name == ".cargo/config.toml" || n.name == ".cargo/config" || n.name == ".yarnrc" ||
+            n.name == ".yarnrc.yml" || n.name == ".jj" || n.name == "mise.toml" ||
+            n.name == ".mise.toml" || n.name == "mise.local.toml" || n.name == ".mise.local.toml" ||
+            n.name == "rust-toolchain.toml" || n.name == "rust-toolchain" || n.name == "uv.toml";
+        CAPTURE(n.name);
         CHECK((n.missing == MissingScope::every_root) == upward);
-        // What lives under .config, .local or .ssh is read from $HOME alone.
-        if (n.name.starts_with(".config/") || n.name.starts_with(".local/") || n.name == ".ssh")
+        // What lives under .config, .local or .ssh is read from $HOME alone, but for mise's
+        // project file, which a project keeps in its own .config.
+        if ((n.name.starts_with(".config/") && n.name != ".config/mise.toml") ||
+            n.name.starts_with(".local/") || n.name == ".ssh")
             CHECK(n.missing == MissingScope::home);
     }
 }
