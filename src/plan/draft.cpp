@@ -78,21 +78,28 @@ int open_no_links(const std::string& path, std::uint64_t flags) {
 const Draft::TopEntries* Draft::top_entries(std::string_view path) const {
     // Only with the real resolver, whose answers the listing must agree with, and openat2.
     if (opts.resolver || !have_openat2()) return nullptr;
-    const std::string* best = nullptr;
-    auto consider = [&](const std::string& top) {
-        if (!top.empty() && path.size() > top.size() && path_is_within(path, top) &&
-            (best == nullptr || top.size() > best->size()))
-            best = &top;
-    };
-    for (const auto& r : writable_roots) consider(r);
-    consider(workspace_real);
-    consider(home_real);
-    consider(passwd_home_real);
-    if (best == nullptr) return nullptr;
-    for (const auto& t : tops_)
-        if (t.top == *best) return t.listed ? &t : nullptr;
-    TopEntries& t = tops_.emplace_back();
-    t.top = *best;
+    // The roots only grow while the plan is made, and the homes are resolved after the first
+    // denied paths: the set follows them.
+    std::string homes = workspace_real + '\0' + home_real + '\0' + passwd_home_real;
+    if (top_names_roots_ != writable_roots.size() || top_names_homes_ != homes) {
+        top_names_.clear();
+        for (const auto& r : writable_roots) top_names_.insert(r);
+        for (const std::string* t : {&workspace_real, &home_real, &passwd_home_real})
+            if (!t->empty()) top_names_.insert(*t);
+        top_names_roots_ = writable_roots.size();
+        top_names_homes_ = std::move(homes);
+    }
+    if (path.empty() || path.front() != '/' || path == "/") return nullptr;
+    std::string top;
+    for (std::string_view at = path_parent_view(path);; at = path_parent_view(at)) {
+        top.assign(at);
+        if (top_names_.count(top) != 0) break;
+        if (at == "/") return nullptr;
+    }
+    auto [it, fresh] = tops_.try_emplace(top);
+    TopEntries& t = it->second;
+    if (!fresh) return t.listed ? &t : nullptr;
+    t.top = top;
     // Opened refusing every link: a top that is not canonical any more is not listed.
     t.fd.reset(open_no_links(t.top, O_PATH));
     UniqueFd rd(open_no_links(t.top, O_RDONLY | O_NONBLOCK));

@@ -117,12 +117,17 @@ private:
         struct stat st {};
     };
     // The top whose entries decide for `path` (the deepest containing it), listed on first use;
-    // null when there is none or it could not be read.
+    // null when there is none or it could not be read. Found by walking `path`'s ancestors
+    // through a set of the tops: a plan may have thousands of writable roots.
     [[nodiscard]] const TopEntries* top_entries(std::string_view path) const;
     // A missing path's resolution, as resolve() gives it, from its top's entries.
     [[nodiscard]] Result<Resolved> missing_below(const TopEntries& t,
                                                  const std::string& path) const;
-    mutable std::vector<TopEntries> tops_;
+    mutable std::unordered_map<std::string, TopEntries> tops_;  // by top, once looked at
+    mutable std::unordered_set<std::string> top_names_;         // the tops
+    // What top_names_ was made from: the number of writable roots and the three homes' paths.
+    mutable std::size_t top_names_roots_ = 0;
+    mutable std::string top_names_homes_;
 };
 
 // Where a rename changes the host: a writable bind of a host directory (a root, an anchor).
