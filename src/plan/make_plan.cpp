@@ -4,7 +4,8 @@
 //      the sandbox may write;
 //   2. judge the symlinks crossed by deny rules and the denied paths that are missing against
 //      those roots (deny.cpp, missing.cpp);
-//   3. resolve every protected path against those roots, remembering each symlink crossed,
+//   3. keep HOME and the passwd home where they are (homes.cpp); resolve every protected path
+//   against those roots, remembering each symlink crossed,
 //      and decide per symlink whether it must be pinned (it lives in a writable place):
 //      protect.cpp, and protect_git.cpp for what git reads through a protected .git;
 //   4. anchor every directory above a mount that the sandbox could rename (draft.cpp);
@@ -16,6 +17,7 @@
 #include "plan/deny.hpp"
 #include "plan/draft.hpp"
 #include "plan/finalise.hpp"
+#include "plan/homes.hpp"
 #include "plan/protect.hpp"
 #include "plan/roots.hpp"
 
@@ -57,6 +59,7 @@ Result<MountPlan> make_plan(const Policy& policy, const PlanOptions& opts) {
     SBX_TRY(keep_crossed_links(d, denied->links, "denied"));
     SBX_TRY(keep_crossed_links(d, d.root_links, "writable root"));
     SBX_TRY(block_missing_denied(d, denied->missing));
+    SBX_TRY(keep_homes(d));
     Protector protector(d);
     for (const auto& rule : fs.protect) SBX_TRY(protector.protect_rule(rule));
     // After the policy's own rules, as if written at the end of its protect list.

@@ -93,4 +93,36 @@ if [ -d "$real" ] && command -v unshare >/dev/null; then
 else
     ok "# SKIP no passwd home for $user, or no unshare(1)"
 fi
+# 4. A passwd home spelled through a link in the workspace, or missing inside it (seventeenth
+#    outside review: the link was repointed at the command's own .bashrc, the missing home made
+#    with a .profile). /etc/passwd is replaced in a mount namespace of its own.
+uid=$(id -u "$user")
+P=$FIX/pw
+mkdir -p "$P/ws/h" "$P/ws/evil"
+git init -q "$P/ws"
+echo orig >"$P/ws/h/.bashrc"
+ln -s h "$P/ws/hl"
+own_fix
+with_passwd_home() {  # with_passwd_home DIR CMD...: CMD in $P/ws, DIR the user's passwd home
+    local ph=$1
+    shift
+    awk -F: -v OFS=: -v uid="$uid" -v ph="$ph" '$3 == uid { $6 = ph } 1' /etc/passwd >"$FIX/passwd"
+    chmod 644 "$FIX/passwd"
+    unshare -m sh -c 'mount --bind "$1" /etc/passwd && cd "$2" && shift 2 && exec "$@"' sh \
+        "$FIX/passwd" "$P/ws" "${runner[@]}" env HOME="$FIX/agenthome" TMPDIR="$FIX/tmp" \
+        XDG_CONFIG_HOME= XDG_CACHE_HOME="$FIX/tmp/cache" "$SBXRUN" --backend "$BACKEND" "$@" \
+        >"$OUT" 2>"$ERR"
+}
+if command -v unshare >/dev/null; then
+    with_passwd_home "$P/ws/hl" -- sh -c 'echo owned >evil/.bashrc; ln -sfn evil hl'
+    check "a passwd home through a link in the workspace: the link cannot be repointed" \
+        test "$(readlink "$P/ws/hl")" = h
+    check "... and its .bashrc is the host's" test "$(cat "$P/ws/hl/.bashrc")" = orig
+    with_passwd_home "$P/ws/newhome" -- sh -c 'mkdir -p newhome; echo owned >newhome/.profile'
+    check "a missing passwd home inside the workspace cannot be made" test ! -e "$P/ws/newhome"
+    with_passwd_home "$P/ws/newhome" --explain
+    check "... and --explain says so" grep -q "a home directory, missing" "$OUT"
+else
+    ok "# SKIP no unshare(1)"
+fi
 done_testing
