@@ -153,10 +153,15 @@ bool Protector::link_above(const std::string& top, std::string_view name) {
     return false;
 }
 
+// Whether `dir` is HOME or the passwd home (canonical).
+bool Protector::is_home(std::string_view dir) const {
+    return (!d_.home_real.empty() && dir == d_.home_real) ||
+           (!d_.passwd_home_real.empty() && dir == d_.passwd_home_real);
+}
+
 // Whether a missing name of `scope` is kept from being created in writable root `root`.
 bool Protector::missing_blocked_in(MissingScope scope, std::string_view root) const {
-    const bool home = (!d_.home_real.empty() && root == d_.home_real) ||
-                      (!d_.passwd_home_real.empty() && root == d_.passwd_home_real);
+    const bool home = is_home(root);
     const bool workspace = !d_.workspace_real.empty() && root == d_.workspace_real;
     switch (scope) {
         case MissingScope::every_root:
@@ -164,6 +169,7 @@ bool Protector::missing_blocked_in(MissingScope scope, std::string_view root) co
         case MissingScope::project:
             return workspace || home;
         case MissingScope::home:
+        case MissingScope::home_only:
             return home;
     }
     return true;
@@ -173,6 +179,7 @@ Status Protector::protect_rule(const PathRule& rule) {
     if (!rule.relative_name)
         return protect_path(rule.path, rule_ref("filesystem.protect", rule), {});
     for (const auto& root : d_.writable_roots) {
+        if (rule.missing == MissingScope::home_only && !is_home(root)) continue;
         Via via{0, root, {}};
         via.block_missing = missing_blocked_in(rule.missing, root);
         SBX_TRY(
@@ -192,6 +199,7 @@ Status Protector::protect_rule(const PathRule& rule) {
         if (top->empty() || std::find(d_.writable_roots.begin(), d_.writable_roots.end(), *top) !=
                                 d_.writable_roots.end())
             continue;
+        if (rule.missing == MissingScope::home_only && !is_home(*top)) continue;
         const std::string at_top = path_join(*top, rule.path);
         bool held = d_.writable_place(at_top);
         struct stat st {};

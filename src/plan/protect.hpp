@@ -45,6 +45,7 @@ private:
     [[nodiscard]] Result<bool> beneath_closed_dir(const std::string& path,
                                                   const std::string& failed, const RuleRef& rule,
                                                   const Via& via);
+    [[nodiscard]] bool is_home(std::string_view dir) const;
     [[nodiscard]] bool missing_blocked_in(MissingScope scope, std::string_view root) const;
     [[nodiscard]] bool link_above(const std::string& top, std::string_view name);
     // `dirfd`: a descriptor of `dir`, readable when `readable` (Resolved::readable).

@@ -187,8 +187,9 @@ constexpr std::array kNames{
     AgentConfigName{".pylintrc", project, "pylint: init-hook, Python run when editors lint"},
     AgentConfigName{"pylintrc", project, "pylint: the same, without the dot"},
     // ... and the start-up places in $HOME that the set lacked.
-    AgentConfigName{"bin", home,
-                    "the user's own commands: Debian's .profile puts ~/bin first in PATH"},
+    AgentConfigName{"bin", home_only,
+                    "the user's own commands: Debian's .profile puts ~/bin first in PATH (a "
+                    "project's own bin/ is left alone)"},
     AgentConfigName{".cargo/bin", home, "rustup's PATH entry: a planted cargo or git"},
     AgentConfigName{".cargo/env", home, "rustup: sourced by .profile and .bashrc"},
     AgentConfigName{".hgrc", home, "Mercurial: hooks and extensions of every hg command"},

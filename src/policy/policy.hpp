@@ -49,6 +49,10 @@ enum class MissingScope {
     every_root,
     project,  // the workspace and $HOME, when they are writable roots
     home,     // $HOME only, when it is a writable root
+    // $HOME only, and an existing one is kept read-only in $HOME only too: a name too common
+    // in projects to be the set's there (a project's own bin/ is its business; ~/bin is in
+    // the user's PATH).
+    home_only,
 };
 
 struct PathRule {

@@ -35,7 +35,9 @@ for n in $project_names; do
 done
 check "none of them is on the host afterwards (no placeholder left either)" test -z "$leftover"
 
-# Present: each one, as a file, is read-only; rewriting them all fails one by one.
+# Present: each one, as a file, is read-only; rewriting them all fails one by one. (But bin,
+# read-only in HOME alone: a project's own bin/ is writable, checked below.)
+names=$(echo "$names" | grep -vx bin)
 for n in $names; do
     case $n in .git | .codex | .agents) continue ;; esac  # the fixture's own
     mkdir -p "$(dirname "$WS/$n")"
@@ -61,6 +63,12 @@ for n in $names; do
     case $n in .git | .codex | .agents) continue ;; esac
     rm -f "$WS/$n"
 done
+mkdir -p "$WS/bin"
+echo 'echo host' >"$WS/bin/tool"
+own_fix
+sbxb -- sh -c 'echo sandbox >bin/tool && : >bin/new'
+expect_rc 0 "$BACKEND: a project's own bin/ stays writable (only ~/bin is the set's)"
+rm -rf "$WS/bin"
 rm -rf "$WS/.config" "$WS/.local" "$WS/.cargo" "$WS/.docker" "$WS/.gnupg" "$WS/.gradle" "$WS/.kube" "$WS/.aws" "$WS/.ipython"
 
 # In ${tmpdir} (not a project directory): .git and .envrc, which git and direnv look for in
@@ -129,4 +137,21 @@ check "$BACKEND: ... could not write .bash_aliases, .local/lib, .local/share/sys
 check "$BACKEND: ... and none of them exists on the host" test ! -e "$FIX/home/.bash_aliases" -a \
     ! -e "$FIX/home/.local/lib" -a ! -e "$FIX/home/.local/share/systemd" -a ! -e "$FIX/home/.inputrc"
 rm -rf "$FIX/home/.local"
+# Seventeenth outside review: ~/bin (first in PATH by Debian's .profile), ~/.cargo/env and bin,
+# ~/.vim, ~/.config/emacs, ~/.docker/cli-plugins and GnuPG's agent configuration were made.
+mkdir -p "$FIX/home/.local/share"; own_fix
+(cd "$FIX/home" && as_runner "$SBXRUN" --backend "$BACKEND" -- sh -c '
+    for d in bin .cargo/bin .vim/plugin .config/emacs .docker/cli-plugins .local/share/nvim/site .gnupg; do
+        mkdir -p "$d" 2>/dev/null && echo "made $d"
+    done
+    for f in .cargo/env .psqlrc .hgrc .gnupg/gpg-agent.conf; do
+        echo x >"$f" 2>/dev/null && echo "wrote $f"
+    done
+    echo ran') >"$OUT" 2>"$ERR"
+RC=$?
+expect_rc 0 "$BACKEND: a run whose workspace is \$HOME, again"
+check "$BACKEND: ... could make none of ~/bin, ~/.cargo, ~/.vim, ~/.config/emacs, ~/.docker, ~/.local/share/nvim, ~/.gnupg files" \
+    sh -c "! grep -q -e '^made bin' -e '^made .cargo' -e '^made .vim' -e '^made .config/emacs' -e '^made .docker' -e '^made .local/share/nvim' -e '^wrote' '$OUT'"
+check "$BACKEND: ... and ~/bin is not on the host" test ! -e "$FIX/home/bin"
+rm -rf "$FIX/home/.local" "$FIX/home/.gnupg" "$FIX/home/.config"
 done_testing

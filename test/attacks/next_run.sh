@@ -100,6 +100,8 @@ check "... nor when the policy names it: the run says why it has no bwrap" \
 # sbxrun started by a name in a writable root (a copy, or a hard link, in the project's bin/):
 # an sbxrun-inner planted beside it is never run (sixteenth outside review: it ran as the
 # sandbox's first process, before seccomp, with capabilities).
+# A project of its own: ~/bin, in HOME, is the set's (seventeenth review).
+WS=$FIX/proj
 mkdir -p "$WS/bin" "$WS/src" "$FIX/safe/bin"
 cp "$SBXRUN" "$WS/bin/sbxrun"
 cp "$SBXRUN" "$FIX/safe/bin/sbxrun"
