@@ -1,6 +1,5 @@
 #include "inner/landlock_apply.hpp"
 
-#include <seccomp.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -43,34 +42,6 @@ constexpr int kRuleNetPort = 2;
 #define __NR_landlock_add_rule 445
 #define __NR_landlock_restrict_self 446
 #endif
-
-struct CtxDeleter {
-    void operator()(scmp_filter_ctx ctx) const { seccomp_release(ctx); }
-};
-
-// The seccomp stand-ins for Landlock features the ABI lacks (see the header).
-Result<SeccompProgram> build_compensation(bool refuse_truncate, bool refuse_unix_socket) {
-    if (!refuse_truncate && !refuse_unix_socket) return SeccompProgram{};
-    std::unique_ptr<void, CtxDeleter> ctx(seccomp_init(SCMP_ACT_ALLOW));
-    if (!ctx) return Error(ErrorKind::os, "cannot initialise the seccomp filter (libseccomp)");
-    auto add = [&](const char* name, std::uint32_t action, unsigned n,
-                   const scmp_arg_cmp* cmp) -> Status {
-        int nr = seccomp_syscall_resolve_name(name);
-        if (nr == __NR_SCMP_ERROR) return {};
-        int rc = seccomp_rule_add_array(ctx.get(), action, nr, n, cmp);
-        if (rc < 0) return os_error(std::string("cannot add the seccomp rule for ") + name, -rc);
-        return {};
-    };
-    if (refuse_truncate) {
-        SBX_TRY(add("truncate", SCMP_ACT_ERRNO(EPERM), 0, nullptr));
-        SBX_TRY(add("truncate64", SCMP_ACT_ERRNO(EPERM), 0, nullptr));
-    }
-    if (refuse_unix_socket) {
-        scmp_arg_cmp cmp = SCMP_A0(SCMP_CMP_EQ, AF_UNIX);
-        SBX_TRY(add("socket", SCMP_ACT_ERRNO(EAFNOSUPPORT), 1, &cmp));
-    }
-    return export_seccomp(ctx.get(), "Landlock compensation seccomp filter");
-}
 
 }  // namespace
 
@@ -138,9 +109,7 @@ Result<PreparedLandlock> prepare_landlock(const LandlockSpec& spec) {
             return os_error("cannot add a Landlock rule for TCP port " + std::to_string(port),
                             errno);
     }
-    auto comp = build_compensation(refuse_truncate, refuse_unix);
-    if (!comp) return std::move(comp).error();
-    out.compensation = std::move(comp).value();
+    out.compensation = compensation_program(refuse_truncate, refuse_unix);
     return out;
 }
 

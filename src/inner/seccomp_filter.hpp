@@ -1,9 +1,10 @@
 // The seccomp filter installed just before exec (after no_new_privs, Landlock): by sbxrun-inner
 // inside bwrap, and by sbxrun's own child for the Landlock backend (inner/direct_exec.hpp).
 //
-// Building a filter (libseccomp: rule database, BPF generation) allocates and is the slow part;
-// loading a built program is one system call. The two are separate so that a forked child can
-// load a program its parent built, without allocating between fork and exec.
+// The programs are generated with libseccomp when sbxrun is built (seccomp_build.cpp holds the
+// rules, seccomp_gen.cpp writes the table): a run only picks one, which is a copy, and loads it,
+// which is one system call. The two are separate so that a forked child can load a program its
+// parent picked, without allocating between fork and exec.
 #pragma once
 
 #include <linux/filter.h>
@@ -15,7 +16,7 @@
 
 namespace sbx {
 
-// Build and load the filter for `profile` (libseccomp). SeccompProfile::none is a no-op unless
+// Pick and load the filter for `profile`. SeccompProfile::none is a no-op unless
 // `refuse_unix_sockets`, which adds socket(AF_UNIX, ...) -> EAFNOSUPPORT to any profile
 // (socketpair(AF_UNIX) is left alone). Refused calls fail with EPERM (EAFNOSUPPORT for socket
 // families), never kill the process, so the command sees an ordinary error it can report.
@@ -29,7 +30,7 @@ namespace sbx {
 // A classic-BPF seccomp program as libseccomp generated it; empty means "no filter".
 using SeccompProgram = std::vector<sock_filter>;
 
-// The program install_seccomp() would load, built without loading it.
+// The program install_seccomp() would load, without loading it.
 // host_ipc: the command shares the host's IPC namespace (the Landlock backend): System V IPC
 // is refused too.
 [[nodiscard]] Result<SeccompProgram> build_seccomp(SeccompProfile profile,
@@ -37,9 +38,9 @@ using SeccompProgram = std::vector<sock_filter>;
                                                    bool host_ipc = false,
                                                    bool broker_parent = false);
 
-// Export a libseccomp context as BPF (seccomp_export_bpf through a memfd: libseccomp 2.5 has no
-// export to memory). `what` names the filter in errors.
-[[nodiscard]] Result<SeccompProgram> export_seccomp(void* scmp_ctx, const char* what);
+// The Landlock backend's stand-ins for what the ABI cannot refuse (inner/landlock_apply.hpp):
+// truncate(2) with EPERM, socket(AF_UNIX) with EAFNOSUPPORT; empty when neither is asked for.
+[[nodiscard]] SeccompProgram compensation_program(bool refuse_truncate, bool refuse_unix_socket);
 
 // Load a built program on the calling thread: seccomp(SECCOMP_SET_MODE_FILTER, 0, prog), as
 // libseccomp's own seccomp_load does without TSYNC or log flags. Requires no_new_privs (or

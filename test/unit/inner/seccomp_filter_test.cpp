@@ -20,7 +20,10 @@
 
 #include <catch2/catch.hpp>
 #include <cerrno>
+#include <cstring>
 
+#include "inner/seccomp_build.hpp"
+#include "inner/seccomp_table.hpp"
 #include "landlock_probe_support.hpp"
 
 using namespace sbx;
@@ -357,4 +360,33 @@ TEST_CASE("seccomp: System V IPC is refused where the host's IPC namespace is sh
           }) == EPERM);
     // bwrap's own IPC namespace isolates them: the same profile without host_ipc allows them.
     CHECK(in_child(with(SeccompProfile::no_network), shmget_private) == 0);
+}
+
+// The table generated when sbxrun was built is what libseccomp generates from the rules now:
+// every profile and flag a run can ask for, and the Landlock compensation filters.
+TEST_CASE("the generated seccomp table matches libseccomp's programs", "[seccomp][table]") {
+    for (SeccompProfile profile : sbx::seccomp_table::kProfiles) {
+        for (int bits = 0; bits < 8; ++bits) {
+            const bool unix_sockets = (bits & 4) != 0, host_ipc = (bits & 2) != 0,
+                       broker = (bits & 1) != 0;
+            CAPTURE(static_cast<int>(profile), unix_sockets, host_ipc, broker);
+            auto table = sbx::build_seccomp(profile, unix_sockets, host_ipc, broker);
+            auto fresh = sbx::generate_seccomp(profile, unix_sockets, host_ipc, broker);
+            REQUIRE(table.ok());
+            REQUIRE(fresh.ok());
+            REQUIRE(table->size() == fresh->size());
+            CHECK(std::memcmp(table->data(), fresh->data(), table->size() * sizeof(sock_filter)) ==
+                  0);
+        }
+    }
+    for (int bits = 0; bits < 4; ++bits) {
+        CAPTURE(bits);
+        auto table = sbx::compensation_program((bits & 2) != 0, (bits & 1) != 0);
+        auto fresh = sbx::generate_compensation((bits & 2) != 0, (bits & 1) != 0);
+        REQUIRE(fresh.ok());
+        REQUIRE(table.size() == fresh->size());
+        CHECK(std::memcmp(table.data(), fresh->data(), table.size() * sizeof(sock_filter)) == 0);
+    }
+    CHECK(sbx::build_seccomp(SeccompProfile::none, false, false, false)->empty());
+    CHECK_FALSE(sbx::build_seccomp(SeccompProfile::base, false, false, false)->empty());
 }
