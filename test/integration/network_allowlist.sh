@@ -6,7 +6,8 @@
 # Every server is started here on the host's loopback, and the test names are mapped to
 # 127.0.0.1 with SBXRUN_TEST_PROXY_HOSTS (HACKING.md): nothing leaves the machine.
 #   - allowed: curl and python3 urllib, plain HTTP (absolute-form), CONNECT to a plain TCP
-#     server, and HTTPS (CONNECT + TLS with a test CA);
+#     server, HTTPS (CONNECT + TLS with a test CA), and 1 GiB through one tunnel, every byte
+#     counted;
 #   - refused: a name deny names (deny wins over allow), a name no allow rule names, a port not
 #     in network.ports: 403 with the rule, one stderr line per destination, denials.network
 #     with rule and count; the allowed ones in network.connections with their bytes;
@@ -56,6 +57,26 @@ else:
     ports.append(0)
 udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); udp.bind(("127.0.0.1", 0))
 ports.append(udp.getsockname()[1])
+# 1 GiB in one HTTP response, for the transfer through the proxy (issue 13).
+bulk = socket.socket(); bulk.bind(("127.0.0.1", 0)); bulk.listen(8)
+ports.append(bulk.getsockname()[1])
+def bulk_one(c):
+    with c:
+        head = b""
+        while b"\r\n\r\n" not in head:
+            d = c.recv(4096)
+            if not d: return
+            head += d
+        c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % (1 << 30))
+        chunk = bytes(1 << 20)
+        try:
+            for _ in range(1024): c.sendall(chunk)
+        except OSError: pass
+def bulk_serve():
+    while True:
+        c, _ = bulk.accept()
+        threading.Thread(target=bulk_one, args=(c,), daemon=True).start()
+threading.Thread(target=bulk_serve, daemon=True).start()
 open(fix + "/ports.tmp", "w").write(" ".join(map(str, ports)) + "\n")
 os.rename(fix + "/ports.tmp", fix + "/ports")
 udp.settimeout(120)
@@ -69,7 +90,7 @@ PY
 servers=$!
 trap 'kill $servers 2>/dev/null; cleanup_fix' EXIT
 for _ in $(seq 100); do [ -s "$FIX/ports" ] && break; sleep 0.1; done
-read -r http_port https_port udp_port <"$FIX/ports"
+read -r http_port https_port udp_port bulk_port <"$FIX/ports"
 # Listeners on the host's port 3128 (other listeners of a shared machine, and other tests' runs,
 # may come and go).
 listeners() { ss -Hltn 2>/dev/null | awk '$4 ~ /:3128$/' | sort; }
@@ -83,7 +104,7 @@ version = 1
 mode = "allowlist"
 allow = ["*.sbx.test", "127.0.0.1"]
 deny = ["b.sbx.test"]
-ports = [$http_port, $https_port]
+ports = [$http_port, $https_port, $bulk_port]
 EOF
 own_fix
 hosts="a.sbx.test=127.0.0.1;b.sbx.test=127.0.0.1;c.other.test=127.0.0.1"
@@ -103,7 +124,7 @@ sbxa --explain -- true
 expect_rc 0 "$B: --explain runs"
 check "$B: --explain lists the allow and deny rules and the ports" sh -c "
     grep -q '^  allow \\*.sbx.test ' '$OUT' && grep -q '^  deny  b.sbx.test ' '$OUT' &&
-    grep -qx '  ports $http_port $https_port' '$OUT'"
+    grep -qx '  ports $http_port $https_port $bulk_port' '$OUT'"
 check "$B: --explain shows the proxy endpoint" \
     grep -q '^  proxy http://127.0.0.1:3128 and socks5h://127.0.0.1:1080 inside the sandbox under bwrap' "$OUT"
 if [ "$B" = bwrap ]; then
@@ -145,6 +166,18 @@ assert d["denials"]["network"] == [], d["denials"]
 sbxa -- curl -sS --max-time 20 --proxytunnel "$url"
 expect_rc 0 "$B: curl: CONNECT to a plain TCP (HTTP) server on an allowed name"
 check "$B: curl got the file through the tunnel" grep -qx "hello through the proxy" "$OUT"
+
+# 1 GiB through one tunnel: every byte arrives, and the status document counts them all.
+sbxa --status-file "$FIX/.status" -- curl -sS --max-time 120 --proxytunnel -o /dev/null \
+    -w '%{size_download}\n' "http://a.sbx.test:$bulk_port/"
+expect_rc 0 "$B: curl: 1 GiB through a CONNECT tunnel"
+check "$B: ... all of it arrived" grep -qx 1073741824 "$OUT"
+check "$B: ... and network.connections counts every byte" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+c = [x for x in d["network"]["connections"] if x["port"] == int(sys.argv[2])]
+assert len(c) == 1 and c[0]["bytes_down"] >= 1 << 30, d["network"]
+' "$FIX/.status" "$bulk_port"
 
 sbxa -- python3 -c '
 import hashlib, sys, urllib.request
