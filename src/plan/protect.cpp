@@ -200,56 +200,62 @@ Status Protector::protect_rule(const PathRule& rule) {
                                 d_.writable_roots.end())
             continue;
         if (rule.missing == MissingScope::home_only && !is_home(*top)) continue;
-        const std::string at_top = path_join(*top, rule.path);
-        bool held = d_.writable_place(at_top);
-        struct stat st {};
-        int absent = ENOENT;  // why it does not exist, when it does not
-        bool exists = false;
-        if (!d_.surely_missing(at_top)) {
-            exists = ::lstat(at_top.c_str(), &st) == 0;
-            if (!exists) absent = errno;
-        }
-        if (!held && !exists && absent == ENOENT && link_above(*top, rule.path)) {
-            // Missing below a directory that is a link (GNU stow's folding: ~/.config ->
-            // dotfiles/config with the repository writable): the name would be created where
-            // the link leads (fourteenth review: ~/.config/git/config, ~/.local/bin/git).
-            auto r = d_.resolve_path(at_top);
-            if (r.ok() && !r->exists) {
-                std::string existing = r->real;  // where its first missing part would be made
-                for (std::size_t i = path_components(r->missing_tail).size(); i > 0; --i)
-                    existing = path_parent(existing);
-                held = d_.writable_place(existing);
-            }
-        }
-        if (!held && exists) {
-            auto r = d_.resolve_rule(at_top, rule.origin, scan_budget_ > 0);
-            held = r.ok() && d_.writable_place(r->real);
-            // A read-only directory of the set can still hold links into writable places:
-            // ~/.ssh/config -> ../dotfiles/ssh_config with the dotfiles repository as the
-            // workspace (GNU stow) lets the command rewrite what the host's ssh reads (found by
-            // the thirteenth review). Only those links' targets are protected: the directory
-            // itself is read-only already, so it costs no mount, only the bounded scan.
-            if (r.ok() && !held && r->exists && S_ISDIR(r->st.st_mode)) {
-                RuleRef inside = rule_ref("filesystem.protect", rule);
-                inside.why = "symlink inside " + at_top;
-                SBX_TRY(protect_links_inside(r->real, r->fd.get(), r->readable, inside,
-                                             Via{0, {}, {}}, true));
-            }
-            // A file of the set with another name, which may be in a writable root (dotfiles
-            // installed with ln: ~/.bashrc and the workspace's dotfiles/bashrc; fourteenth
-            // review): read-only here is not read-only there.
-            if (r.ok() && !held && r->exists && S_ISREG(r->st.st_mode) && r->st.st_nlink > 1 &&
-                d_.writable_root_on(r->st.st_dev))
-                return hard_link_refusal(at_top, r->real, r->st.st_nlink,
-                                         rule_ref("filesystem.protect", rule));
-        }
-        if (!held) continue;
-        Via via{0, *top, {}};
-        via.block_missing = top != &d_.workspace_real || rule.missing != MissingScope::home;
-        SBX_TRY(
-            protect_path(path_join(*top, rule.path), rule_ref("filesystem.protect", rule), via));
+        SBX_TRY(protect_set_name_at(rule, *top, top == &d_.workspace_real));
     }
     return {};
+}
+
+// One name of a set at one top (the workspace, HOME or the passwd home) that no writable root
+// is: protected there when a writable root holds it, or holds where it leads (protect_rule).
+Status Protector::protect_set_name_at(const PathRule& rule, const std::string& top,
+                                      bool at_workspace) {
+    const std::string at_top = path_join(top, rule.path);
+    bool held = d_.writable_place(at_top);
+    struct stat st {};
+    int absent = ENOENT;  // why it does not exist, when it does not
+    bool exists = false;
+    if (!d_.surely_missing(at_top)) {
+        exists = ::lstat(at_top.c_str(), &st) == 0;
+        if (!exists) absent = errno;
+    }
+    if (!held && !exists && absent == ENOENT && link_above(top, rule.path)) {
+        // Missing below a directory that is a link (GNU stow's folding: ~/.config ->
+        // dotfiles/config with the repository writable): the name would be created where
+        // the link leads (fourteenth review: ~/.config/git/config, ~/.local/bin/git).
+        auto r = d_.resolve_path(at_top);
+        if (r.ok() && !r->exists) {
+            std::string existing = r->real;  // where its first missing part would be made
+            for (std::size_t i = path_components(r->missing_tail).size(); i > 0; --i)
+                existing = path_parent(existing);
+            held = d_.writable_place(existing);
+        }
+    }
+    if (!held && exists) {
+        auto r = d_.resolve_rule(at_top, rule.origin, scan_budget_ > 0);
+        held = r.ok() && d_.writable_place(r->real);
+        // A read-only directory of the set can still hold links into writable places:
+        // ~/.ssh/config -> ../dotfiles/ssh_config with the dotfiles repository as the
+        // workspace (GNU stow) lets the command rewrite what the host's ssh reads (found by
+        // the thirteenth review). Only those links' targets are protected: the directory
+        // itself is read-only already, so it costs no mount, only the bounded scan.
+        if (r.ok() && !held && r->exists && S_ISDIR(r->st.st_mode)) {
+            RuleRef inside = rule_ref("filesystem.protect", rule);
+            inside.why = "symlink inside " + at_top;
+            SBX_TRY(protect_links_inside(r->real, r->fd.get(), r->readable, inside, Via{0, {}, {}},
+                                         true));
+        }
+        // A file of the set with another name, which may be in a writable root (dotfiles
+        // installed with ln: ~/.bashrc and the workspace's dotfiles/bashrc; fourteenth
+        // review): read-only here is not read-only there.
+        if (r.ok() && !held && r->exists && S_ISREG(r->st.st_mode) && r->st.st_nlink > 1 &&
+            d_.writable_root_on(r->st.st_dev))
+            return hard_link_refusal(at_top, r->real, r->st.st_nlink,
+                                     rule_ref("filesystem.protect", rule));
+    }
+    if (!held) return {};
+    Via via{0, top, {}};
+    via.block_missing = !at_workspace || rule.missing != MissingScope::home;
+    return protect_path(path_join(top, rule.path), rule_ref("filesystem.protect", rule), via);
 }
 
 // A protected path sbxrun cannot resolve because a directory above it may not be searched

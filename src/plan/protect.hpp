@@ -47,6 +47,8 @@ private:
                                                   const Via& via);
     [[nodiscard]] bool is_home(std::string_view dir) const;
     [[nodiscard]] bool missing_blocked_in(MissingScope scope, std::string_view root) const;
+    [[nodiscard]] Status protect_set_name_at(const PathRule& rule, const std::string& top,
+                                             bool at_workspace);
     [[nodiscard]] bool link_above(const std::string& top, std::string_view name);
     // `dirfd`: a descriptor of `dir`, readable when `readable` (Resolved::readable).
     // `hard_links`: a regular file in it with another name on a writable root's filesystem is
