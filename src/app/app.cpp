@@ -392,6 +392,10 @@ private:
             GitIntegrityReport git = check_git(git_watched);
             for (const auto& n : git.notes) diag_.warn(n);
             o.unchecked = git.notes;
+            for (auto& n : appeared_during_run(ctx.plan)) {
+                diag_.warn(n);
+                o.unchecked.push_back(std::move(n));
+            }
             integrity.changed.insert(integrity.changed.end(), git.changed.begin(),
                                      git.changed.end());
             integrity.paths.insert(integrity.paths.end(), git.paths.begin(), git.paths.end());

@@ -100,7 +100,7 @@ Result<HostContext> host_context(const Invocation& inv, char** envp) {
     if (home != nullptr && !home->empty() && (*home)[0] == '/') {
         h.expand.home = environment_path(*home);
     } else if (const passwd* pw = ::getpwuid(::getuid()); pw != nullptr && pw->pw_dir) {
-        h.expand.home = normalize_path(pw->pw_dir);
+        h.expand.home = environment_path(pw->pw_dir);
     } else {
         h.expand.home.assign(1, '/');  // not = "/": GCC 12 -Wrestrict false positive here
     }

@@ -5,32 +5,70 @@
 // cache protections happened to lie below it.
 #include "plan/homes.hpp"
 
+#include <algorithm>
+#include <string_view>
+#include <vector>
+
 #include "fs/path.hpp"
+#include "fs/real_path.hpp"
 #include "plan/deny.hpp"
 #include "plan/missing.hpp"
 
 namespace sbx::planning {
 
+namespace {
+
+// The links the kernel crosses before each ".." of `written` (/w/l/../h with /w/l -> a/b is
+// /w/a/h, reached through /w/l: eighteenth outside review), which the resolution of the
+// result alone does not show.
+std::vector<SymlinkHop> links_before_dotdot(const Draft& d, const std::string& written) {
+    std::vector<SymlinkHop> hops;
+    std::string prefix;
+    std::size_t i = 0;
+    while (i < written.size()) {
+        while (i < written.size() && written[i] == '/') ++i;
+        const std::size_t j = std::min(written.find('/', i), written.size());
+        const std::string_view c = std::string_view(written).substr(i, j - i);
+        if (c == ".." && !prefix.empty()) {
+            auto r = d.resolve_path(prefix);
+            if (r.ok()) hops.insert(hops.end(), r->chain.begin(), r->chain.end());
+        }
+        if (!c.empty()) prefix.append("/").append(c);
+        i = j;
+    }
+    return hops;
+}
+
+}  // namespace
+
 Status keep_homes(Draft& d) {
-    const std::string home = d.opts.home_dir.empty() ? "" : normalize_path(d.opts.home_dir);
+    // As the kernel takes them: the passwd home comes as /etc/passwd writes it.
+    const std::string home = d.opts.home_dir.empty() ? "" : environment_path(d.opts.home_dir);
     const std::string passwd =
-        d.opts.passwd_home_dir.empty() ? "" : normalize_path(d.opts.passwd_home_dir);
-    for (const auto& [dir, what] :
-         {std::pair{home, "HOME, where shells and tools read their start-up files"},
-          std::pair{
-              passwd == home ? std::string() : passwd,
-              "the account's home in the password database, read by login shells and sshd"}}) {
+        d.opts.passwd_home_dir.empty() ? "" : environment_path(d.opts.passwd_home_dir);
+    struct Home {
+        std::string dir;
+        const std::string* written;
+        const char* what;
+    };
+    for (const Home& h :
+         {Home{home, &d.opts.home_dir, "HOME, where shells and tools read their start-up files"},
+          Home{passwd == home ? std::string() : passwd, &d.opts.passwd_home_dir,
+               "the account's home in the password database, read by login shells and sshd"}}) {
+        const std::string& dir = h.dir;
         if (dir.empty() || dir == "/") continue;
         PathRule pr;
-        pr.text = dir;
+        pr.text = *h.written;
         pr.path = dir;
-        pr.origin = Origin{"", 0, std::string("sbxrun: ") + what};
+        pr.origin = Origin{"", 0, std::string("sbxrun: ") + h.what};
         const RuleRef ref = rule_ref("filesystem.protect", pr, "home directory");
         auto r = d.resolve_rule(dir, pr.origin);
         if (!r.ok()) continue;
+        std::vector<SymlinkHop> hops = links_before_dotdot(d, *h.written);
+        hops.insert(hops.end(), r->chain.begin(), r->chain.end());
         std::vector<CrossedLink> links;
-        links.reserve(r->chain.size());
-        for (const auto& hop : r->chain)
+        links.reserve(hops.size());
+        for (const auto& hop : hops)
             links.push_back(CrossedLink{Pin{hop.link, hop.link_text, r->real, ref}, hop.parent});
         SBX_TRY(keep_crossed_links(d, links, "home directory"));
         if (r->exists || is_placeholder_result(*r)) continue;
@@ -40,7 +78,7 @@ Status keep_homes(Draft& d) {
         ProtectDecision pd;
         pd.path = dir;
         pd.rule = ref;
-        for (const auto& hop : r->chain) pd.chain.push_back(hop.link + " -> " + hop.link_text);
+        for (const auto& hop : hops) pd.chain.push_back(hop.link + " -> " + hop.link_text);
         pd.decision = Decision::blocked;
         pd.detail = blocked->name + " cannot be created (a home directory, missing)";
         d.plan.protected_paths.push_back(std::move(pd));

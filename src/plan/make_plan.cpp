@@ -14,6 +14,7 @@
 // Resolution only reads the filesystem; nothing here creates or changes anything on the host.
 #include "plan/make_plan.hpp"
 
+#include "fs/real_path.hpp"
 #include "plan/deny.hpp"
 #include "plan/draft.hpp"
 #include "plan/finalise.hpp"
@@ -42,7 +43,9 @@ Result<MountPlan> make_plan(const Policy& policy, const PlanOptions& opts) {
                              std::pair{&opts.home_dir, &d.home_real},
                              std::pair{&opts.passwd_home_dir, &d.passwd_home_real}}) {
         if (dir->empty()) continue;
-        auto r = d.resolve_path(*dir);
+        // As the kernel takes it: a ".." after a link goes up from where the link leads (the
+        // passwd home comes as written in /etc/passwd; eighteenth outside review).
+        auto r = d.resolve_path(environment_path(*dir));
         if (r.ok() && r->exists) *real = r->real;
     }
     if (d.passwd_home_real == d.home_real || d.passwd_home_real == "/") d.passwd_home_real.clear();

@@ -205,6 +205,24 @@ constexpr std::array kNames{
     AgentConfigName{".gnupg/gpg.conf", home, "GnuPG: agent-program and other programs it runs"},
     AgentConfigName{".psqlrc", home, "psql: \\! shell commands at every start"},
     AgentConfigName{".config/jj", home, "Jujutsu: the user's aliases, pager and fix tools"},
+    // Eighteenth outside review.
+    AgentConfigName{".irbrc", project, "irb: Ruby run at its start in this directory"},
+    AgentConfigName{".pdbrc", project, "pdb: debugger commands (Python) run at its start"},
+    AgentConfigName{".Renviron", project,
+                    "R: variables of the next R here (R_PROFILE_USER names code it runs)"},
+    AgentConfigName{"bunfig.toml", project, "Bun: preload scripts run before every bun command"},
+    AgentConfigName{".bash_completion", home,
+                    "bash-completion: sourced by every interactive bash (Debian's .bashrc)"},
+    AgentConfigName{".bashrc.d", home, "bash: sourced by Fedora's default .bashrc"},
+    AgentConfigName{".local/share/bash-completion", home,
+                    "bash-completion: the user's completions, sourced by interactive shells"},
+    AgentConfigName{".rustup/toolchains", home,
+                    "rustup: the toolchains whose cargo and rustc ~/.cargo/bin's launchers run"},
+    AgentConfigName{".docker/config.json", home,
+                    "Docker CLI: cliPluginsExtraDirs (plugins run as docker subcommands), "
+                    "credential helpers"},
+    AgentConfigName{".ipython/profile_default/ipython_config.py", home,
+                    "IPython: Python run at every start"},
 };
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include "fs/path.hpp"
 #include "util/open_no_symlinks.hpp"
+#include "util/printable.hpp"
 #include "util/unique_fd.hpp"
 
 namespace sbx {
@@ -91,6 +92,20 @@ IntegrityReport check_and_restore(const std::vector<LinkRecord>& links) {
         }
     }
     return report;
+}
+
+std::vector<std::string> appeared_during_run(const MountPlan& plan) {
+    std::vector<std::string> out;
+    for (const MountOp& op : plan.ops) {
+        if (op.kind != OpKind::block_missing) continue;
+        struct stat st {};
+        if (::lstat(op.dest.c_str(), &st) != 0) continue;
+        out.push_back(printable(op.dest) +
+                      " was made during the run by something outside the sandbox (it was "
+                      "missing, and kept from being made inside); the command could write in it "
+                      "from then on");
+    }
+    return out;
 }
 
 }  // namespace sbx

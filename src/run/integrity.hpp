@@ -42,4 +42,10 @@ struct IntegrityReport {
 // to "<name>.sbxrun-replaced.<pid>" (never deleted) and the link recreated.
 [[nodiscard]] IntegrityReport check_and_restore(const std::vector<LinkRecord>& links);
 
+// The names the plan kept from being created (OpKind::block_missing) that exist after the run:
+// something outside the sandbox made them while it ran (an agent writing .claude/ when its user
+// approves a prompt), and from then on the command could write in them (eighteenth outside
+// review). One line each, for the status document's `unchecked`.
+[[nodiscard]] std::vector<std::string> appeared_during_run(const MountPlan& plan);
+
 }  // namespace sbx

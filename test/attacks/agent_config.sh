@@ -11,7 +11,7 @@ check "the man page lists the set" test "$(echo "$names" | wc -l)" -ge 30
 
 # The names read from $HOME only (shells' start-up files and the like) are not blocked at a
 # project's top, where nothing reads them: the list of those the workspace must refuse.
-home_only=".claude.json .gitconfig .ripgreprc .bashrc .bash_profile .bash_login .bash_logout .profile .bash_aliases .inputrc .zshenv .zshrc .zprofile .zlogin .kshrc .mkshrc .cshrc .tcshrc .config/fish .pam_environment .config/environment.d .config/systemd .config/autostart .local/bin .local/lib .local/share/systemd .config/git .ssh .vimrc .config/nvim .emacs .emacs.d .config/pip .pip .config/uv .config/go .config/ccache .zlogout .login .logout .xprofile .xsession .xsessionrc .xinitrc .gdbinit .tmux.conf .config/tmux .config/direnv .config/mise .kube/config .aws/config .aws/credentials .gradle/init.d .gradle/init.gradle .gradle/gradle.properties .ipython/profile_default/startup bin .cargo/bin .cargo/env .hgrc .config/hg .vim .config/vim .config/emacs .local/share/nvim .local/share/applications .docker/cli-plugins .gnupg/gpg-agent.conf .gnupg/gpg.conf .psqlrc .config/jj"
+home_only=".claude.json .gitconfig .ripgreprc .bashrc .bash_profile .bash_login .bash_logout .profile .bash_aliases .inputrc .zshenv .zshrc .zprofile .zlogin .kshrc .mkshrc .cshrc .tcshrc .config/fish .pam_environment .config/environment.d .config/systemd .config/autostart .local/bin .local/lib .local/share/systemd .config/git .ssh .vimrc .config/nvim .emacs .emacs.d .config/pip .pip .config/uv .config/go .config/ccache .zlogout .login .logout .xprofile .xsession .xsessionrc .xinitrc .gdbinit .tmux.conf .config/tmux .config/direnv .config/mise .kube/config .aws/config .aws/credentials .gradle/init.d .gradle/init.gradle .gradle/gradle.properties .ipython/profile_default/startup bin .cargo/bin .cargo/env .hgrc .config/hg .vim .config/vim .config/emacs .local/share/nvim .local/share/applications .docker/cli-plugins .gnupg/gpg-agent.conf .gnupg/gpg.conf .psqlrc .config/jj .bash_completion .bashrc.d .local/share/bash-completion .rustup/toolchains .docker/config.json .ipython/profile_default/ipython_config.py"
 project_names=""
 for n in $names; do
     case " $home_only " in *" $n "*) ;; *) project_names="$project_names $n" ;; esac
@@ -69,7 +69,7 @@ own_fix
 sbxb -- sh -c 'echo sandbox >bin/tool && : >bin/new'
 expect_rc 0 "$BACKEND: a project's own bin/ stays writable (only ~/bin is the set's)"
 rm -rf "$WS/bin"
-rm -rf "$WS/.config" "$WS/.local" "$WS/.cargo" "$WS/.docker" "$WS/.gnupg" "$WS/.gradle" "$WS/.kube" "$WS/.aws" "$WS/.ipython"
+rm -rf "$WS/.config" "$WS/.local" "$WS/.cargo" "$WS/.rustup" "$WS/.bashrc.d" "$WS/.docker" "$WS/.gnupg" "$WS/.gradle" "$WS/.kube" "$WS/.aws" "$WS/.ipython"
 
 # In ${tmpdir} (not a project directory): .git and .envrc, which git and direnv look for in
 # every parent directory, stay blocked; the rest may be created (nobody reads them there).
@@ -154,4 +154,30 @@ check "$BACKEND: ... could make none of ~/bin, ~/.cargo, ~/.vim, ~/.config/emacs
     sh -c "! grep -q -e '^made bin' -e '^made .cargo' -e '^made .vim' -e '^made .config/emacs' -e '^made .docker' -e '^made .local/share/nvim' -e '^wrote' '$OUT'"
 check "$BACKEND: ... and ~/bin is not on the host" test ! -e "$FIX/home/bin"
 rm -rf "$FIX/home/.local" "$FIX/home/.gnupg" "$FIX/home/.config"
+
+# Eighteenth outside review: a protected name missing at the start and made on the host while
+# the command runs (an agent writing .claude/ after a prompt) is writable from then on. That
+# cannot be kept; it is said, on stderr and in the status document's `unchecked`.
+WS=$FIX/appear
+mkdir -p "$WS"
+own_fix
+rm -f "$FIX/.status"
+(cd "$WS" && as_runner "$SBXRUN" --backend "$BACKEND" --status-file "$FIX/.status" -- sh -c '
+    i=0; while [ ! -d .claude ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    echo "{}" >.claude/settings.local.json') >"$OUT" 2>"$ERR" &
+sleep 1
+mkdir "$WS/.claude"
+[ "$SBXRUN_AS" = user ] && chown "$TEST_USER:" "$WS/.claude"
+wait $!
+RC=$?
+expect_rc 0 "$BACKEND: a .claude made by the host during the run"
+check "$BACKEND: ... is said on stderr" grep -q "appear/.claude was made during the run by something outside the sandbox" "$ERR"
+check "$BACKEND: ... and listed in the status document's unchecked" python3 -c '
+import json, sys
+u = json.load(open(sys.argv[1]))["unchecked"]
+assert any("/appear/.claude was made during the run" in n for n in u), u
+' "$FIX/.status"
+sbxb -- true
+check "$BACKEND: the next run says nothing of it (it is protected again)" \
+    sh -c "! grep -q 'made during the run' '$ERR'"
 done_testing

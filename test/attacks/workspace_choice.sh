@@ -122,6 +122,19 @@ if command -v unshare >/dev/null; then
     check "a missing passwd home inside the workspace cannot be made" test ! -e "$P/ws/newhome"
     with_passwd_home "$P/ws/newhome" --explain
     check "... and --explain says so" grep -q "a home directory, missing" "$OUT"
+    # ".." after a link, as the kernel takes it (eighteenth review): ws/l/../h with
+    # ws/l -> a/b is ws/a/h, reached through ws/l.
+    mkdir -p "$P/ws/a/b" "$P/ws/c/d" "$P/ws/c/h"
+    ln -s a/b "$P/ws/l"
+    own_fix
+    with_passwd_home "$P/ws/l/../h" -- sh -c 'mkdir -p a/h; echo owned >a/h/.bashrc'
+    check "a missing passwd home written ws/l/../h: ws/a/h cannot be made" test ! -e "$P/ws/a/h"
+    mkdir -p "$P/ws/a/h"
+    echo orig >"$P/ws/a/h/.bashrc"
+    own_fix
+    with_passwd_home "$P/ws/l/../h" -- sh -c 'echo owned >c/h/.bashrc; rm l; ln -s c/d l'
+    check "... nor, once it exists, the link on the way repointed" test "$(readlink "$P/ws/l")" = a/b
+    check "... and its .bashrc is the host's" test "$(cat "$P/ws/l/../h/.bashrc")" = orig
 else
     ok "# SKIP no unshare(1)"
 fi
