@@ -225,10 +225,22 @@ private:
         for (auto& rule : cache_protections(caches, policy->filesystem, *host))
             plan_options.extra_protect.push_back(std::move(rule));
         plan_options.workspace_dir = host->expand.workspace;
-        plan_options.home_dir = host->expand.home;
+        // The homes as written (the plan takes them as the kernel does, and keeps the links a
+        // ".." goes back through: nineteenth outside review). A relative HOME is where the
+        // command's programs look from its starting directory, as git does with a relative
+        // XDG_CONFIG_HOME: that place is the command's HOME to protect (nineteenth review:
+        // HOME=. left ./.bashrc writable).
+        const std::string* home_env = host->expand.env_var("HOME");
+        if (home_env != nullptr && !home_env->empty())
+            plan_options.home_dir =
+                (*home_env)[0] == '/' ? *home_env : host->command_cwd + "/" + *home_env;
+        else
+            plan_options.home_dir = host->expand.home;
         if (const passwd* pw = ::getpwuid(::getuid());
-            pw != nullptr && pw->pw_dir != nullptr && pw->pw_dir[0] == '/')
+            pw != nullptr && pw->pw_dir != nullptr && pw->pw_dir[0] == '/') {
             plan_options.passwd_home_dir = pw->pw_dir;
+            if (home_env == nullptr || home_env->empty()) plan_options.home_dir = pw->pw_dir;
+        }
         auto plan = make_plan(*policy, plan_options);
         if (!plan.ok()) return fail(plan.error());
         timeline::mark("plan made");

@@ -48,23 +48,37 @@ Status keep_homes(Draft& d) {
         d.opts.passwd_home_dir.empty() ? "" : environment_path(d.opts.passwd_home_dir);
     struct Home {
         std::string dir;
-        const std::string* written;
+        std::vector<const std::string*> written;  // the spellings that lead there
         const char* what;
     };
-    for (const Home& h :
-         {Home{home, &d.opts.home_dir, "HOME, where shells and tools read their start-up files"},
-          Home{passwd == home ? std::string() : passwd, &d.opts.passwd_home_dir,
-               "the account's home in the password database, read by login shells and sshd"}}) {
+    std::vector<Home> homes;
+    if (!home.empty())
+        homes.push_back(
+            {home, {&d.opts.home_dir}, "HOME, where shells and tools read their start-up files"});
+    if (!passwd.empty()) {
+        if (passwd == home)
+            homes.front().written.push_back(&d.opts.passwd_home_dir);
+        else
+            homes.push_back(
+                {passwd,
+                 {&d.opts.passwd_home_dir},
+                 "the account's home in the password database, read by login shells and sshd"});
+    }
+    for (const Home& h : homes) {
         const std::string& dir = h.dir;
         if (dir.empty() || dir == "/") continue;
         PathRule pr;
-        pr.text = *h.written;
+        pr.text = *h.written.front();
         pr.path = dir;
         pr.origin = Origin{"", 0, std::string("sbxrun: ") + h.what};
         const RuleRef ref = rule_ref("filesystem.protect", pr, "home directory");
         auto r = d.resolve_rule(dir, pr.origin);
         if (!r.ok()) continue;
-        std::vector<SymlinkHop> hops = links_before_dotdot(d, *h.written);
+        std::vector<SymlinkHop> hops;
+        for (const std::string* w : h.written) {
+            auto before = links_before_dotdot(d, *w);
+            hops.insert(hops.end(), before.begin(), before.end());
+        }
         hops.insert(hops.end(), r->chain.begin(), r->chain.end());
         std::vector<CrossedLink> links;
         links.reserve(hops.size());

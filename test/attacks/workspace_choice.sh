@@ -135,7 +135,27 @@ if command -v unshare >/dev/null; then
     with_passwd_home "$P/ws/l/../h" -- sh -c 'echo owned >c/h/.bashrc; rm l; ln -s c/d l'
     check "... nor, once it exists, the link on the way repointed" test "$(readlink "$P/ws/l")" = a/b
     check "... and its .bashrc is the host's" test "$(cat "$P/ws/l/../h/.bashrc")" = orig
+    rm -rf "$P/ws/c"
 else
     ok "# SKIP no unshare(1)"
 fi
+
+# 5. HOME itself written with ".." after a link, and a relative HOME (nineteenth review: the
+#    link was not pinned; HOME=. left ./.bashrc writable).
+Q=$FIX/hq
+mkdir -p "$Q/ws/a/b" "$Q/ws/a/h" "$Q/ws/c/d" "$Q/ws/c/h" "$Q/rel"
+git init -q "$Q/ws"
+ln -s a/b "$Q/ws/l"
+echo orig >"$Q/ws/a/h/.bashrc"
+own_fix
+(cd "$Q/ws" && as_runner env HOME="$Q/ws/l/../h" XDG_CONFIG_HOME= "$SBXRUN" --backend "$BACKEND" \
+    -- sh -c 'echo owned >c/h/.bashrc; mv l l.old || rm l; ln -s c/d l') >"$OUT" 2>"$ERR"
+check "HOME written ws/l/../h: the link on the way cannot be moved or repointed" \
+    test "$(readlink "$Q/ws/l")" = a/b
+check "... and HOME's .bashrc is the host's" test "$(cat "$Q/ws/l/../h/.bashrc")" = orig
+(cd "$Q/rel" && as_runner env HOME=. XDG_CONFIG_HOME= "$SBXRUN" --backend "$BACKEND" \
+    -- sh -c 'echo owned >.bashrc; echo owned >.profile; mkdir -p .ssh && echo x >.ssh/config') \
+    >"$OUT" 2>"$ERR"
+check "HOME=.: the start directory's .bashrc, .profile and .ssh cannot be made" \
+    test ! -e "$Q/rel/.bashrc" -a ! -e "$Q/rel/.profile" -a ! -e "$Q/rel/.ssh"
 done_testing
