@@ -185,6 +185,21 @@ private:
         for (const Pin& pin : plan_.pins) {
             constraints_.push_back({pin.link, no_entry_changes, "pinned symlink " + pin.link});
         }
+        // An anchor with nothing of the plan at or beneath it (the directory a home's ".."
+        // climbs out of: plan/homes.cpp) is kept where it is by a constraint of its own: its
+        // parent then loses the right to rename or remove it, as for any constraint. A
+        // constraint is a hole only when it takes a right away, so it takes the two that no
+        // command without CAP_MKNOD has (making device nodes).
+        for (const MountOp& op : plan_.ops) {
+            if (op.kind != OpKind::anchor) continue;
+            const bool covers_one =
+                std::any_of(constraints_.begin(), constraints_.end(), [&](const Constraint& c) {
+                    return c.path == op.dest || is_under(c.path, op.dest);
+                });
+            if (!covers_one)
+                constrain_op(op, handled_ & ~(ll::kMakeBlock | ll::kMakeChar),
+                             "kept where it is: " + op.dest);
+        }
         // Other terminals of the host (issue 11, escape 4): a readable "/" would let the command
         // read what is typed into another login's pty. Only the command's own terminals
         // (add_devices) are reachable; /dev/pts itself can still be listed.

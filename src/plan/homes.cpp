@@ -5,6 +5,8 @@
 // cache protections happened to lie below it.
 #include "plan/homes.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <string_view>
 #include <vector>
@@ -20,8 +22,12 @@ namespace {
 
 // The links the kernel crosses before each ".." of `written` (/w/l/../h with /w/l -> a/b is
 // /w/a/h, reached through /w/l: eighteenth outside review), which the resolution of the
-// result alone does not show.
-std::vector<SymlinkHop> links_before_dotdot(const Draft& d, const std::string& written) {
+// result alone does not show. And the directory each ".." climbs out of (/w/a/b), with those
+// above it, is kept from being renamed: a command that moved a/b away and put a link
+// a/b -> ../x/y there sent the same spelling to /w/x/h without touching the pinned link
+// (twentieth review).
+Result<std::vector<SymlinkHop>> before_dotdot(Draft& d, const std::string& written,
+                                              const RuleRef& ref) {
     std::vector<SymlinkHop> hops;
     std::string prefix;
     std::size_t i = 0;
@@ -31,7 +37,12 @@ std::vector<SymlinkHop> links_before_dotdot(const Draft& d, const std::string& w
         const std::string_view c = std::string_view(written).substr(i, j - i);
         if (c == ".." && !prefix.empty()) {
             auto r = d.resolve_path(prefix);
-            if (r.ok()) hops.insert(hops.end(), r->chain.begin(), r->chain.end());
+            if (r.ok() && r->exists && S_ISDIR(r->st.st_mode)) {
+                hops.insert(hops.end(), r->chain.begin(), r->chain.end());
+                // anchor_ancestors() keeps what is above its argument: "<dir>/." has <dir>
+                // itself as its parent.
+                SBX_TRY(d.anchor_ancestors(r->real + "/.", ref));
+            }
         }
         if (!c.empty()) prefix.append("/").append(c);
         i = j;
@@ -76,8 +87,9 @@ Status keep_homes(Draft& d) {
         if (!r.ok()) continue;
         std::vector<SymlinkHop> hops;
         for (const std::string* w : h.written) {
-            auto before = links_before_dotdot(d, *w);
-            hops.insert(hops.end(), before.begin(), before.end());
+            auto before = before_dotdot(d, *w, ref);
+            if (!before.ok()) return std::move(before).error();
+            hops.insert(hops.end(), before->begin(), before->end());
         }
         hops.insert(hops.end(), r->chain.begin(), r->chain.end());
         std::vector<CrossedLink> links;

@@ -135,7 +135,12 @@ if command -v unshare >/dev/null; then
     with_passwd_home "$P/ws/l/../h" -- sh -c 'echo owned >c/h/.bashrc; rm l; ln -s c/d l'
     check "... nor, once it exists, the link on the way repointed" test "$(readlink "$P/ws/l")" = a/b
     check "... and its .bashrc is the host's" test "$(cat "$P/ws/l/../h/.bashrc")" = orig
-    rm -rf "$P/ws/c"
+    mkdir -p "$P/ws/x/y" "$P/ws/x/h"
+    own_fix
+    with_passwd_home "$P/ws/l/../h" -- sh -c 'echo owned >x/h/.bashrc; mv a/b a/b.old || rm -rf a/b; ln -s ../x/y a/b'
+    check "... nor the directory its .. climbs out of swapped for a link" \
+        test -d "$P/ws/a/b" -a ! -L "$P/ws/a/b"
+    rm -rf "$P/ws/c" "$P/ws/x"
 else
     ok "# SKIP no unshare(1)"
 fi
@@ -153,6 +158,16 @@ own_fix
 check "HOME written ws/l/../h: the link on the way cannot be moved or repointed" \
     test "$(readlink "$Q/ws/l")" = a/b
 check "... and HOME's .bashrc is the host's" test "$(cat "$Q/ws/l/../h/.bashrc")" = orig
+# ... nor the directory its ".." climbs out of swapped for a link (twentieth review: a/b moved
+# away, a/b -> ../x/y put there, and the same HOME led to x/h).
+mkdir -p "$Q/ws/x/y" "$Q/ws/x/h"
+own_fix
+(cd "$Q/ws" && as_runner env HOME="$Q/ws/l/../h" XDG_CONFIG_HOME= "$SBXRUN" --backend "$BACKEND" \
+    -- sh -c 'echo owned >x/h/.bashrc; mv a/b a/b.old || rm -rf a/b; ln -s ../x/y a/b') \
+    >"$OUT" 2>"$ERR"
+check "HOME written ws/l/../h: the directory the .. climbs out of cannot be swapped" \
+    test -d "$Q/ws/a/b" -a ! -L "$Q/ws/a/b"
+check "... and HOME's .bashrc is still the host's" test "$(cat "$Q/ws/l/../h/.bashrc")" = orig
 (cd "$Q/rel" && as_runner env HOME=. XDG_CONFIG_HOME= "$SBXRUN" --backend "$BACKEND" \
     -- sh -c 'echo owned >.bashrc; echo owned >.profile; mkdir -p .ssh && echo x >.ssh/config') \
     >"$OUT" 2>"$ERR"
