@@ -12,26 +12,6 @@
 namespace sbx::planning {
 namespace {
 
-// A denied file with more than one name: a mount hides one name, and the others, wherever
-// they are, show the same contents (seventeenth outside review: ~/.config/gh denied, its
-// hosts.yml hard-linked from a dotfiles checkout in the workspace, read there). The other
-// names cannot be found without searching every filesystem, so, as for protect: 122, for the
-// user to repair or to approve.
-Error deny_hard_link_refusal(const std::string& path, const std::string& file, nlink_t links,
-                             const RuleRef& rule) {
-    Error e(ErrorKind::unenforceable,
-            "sandbox cannot hide '" + path +
-                "': " + (file == path ? std::string("it") : "'" + file + "'") + " has " +
-                std::to_string(links) +
-                " hard links, and the command could read it by another name");
-    e.path = path;
-    e.target = file;
-    e.origin = rule.origin;
-    e.suggestion = "replace the other hard links of '" + file +
-                   "' by symbolic links (or copies), or take it out of filesystem.deny";
-    return e;
-}
-
 // The first file with other names inside a denied directory, within the scan's bounds (the
 // same as for protected directories), or "" when there is none.
 std::string hard_linked_inside(Draft& d, const Resolved& r) {
@@ -74,12 +54,12 @@ Result<DenyFindings> add_denied(Draft& d, const std::vector<PathRule>& rules) {
             }
             const RuleRef ref = rule_ref("filesystem.deny", rule);
             if (S_ISREG(r->st.st_mode) && r->st.st_nlink > 1)
-                return deny_hard_link_refusal(path, r->real, r->st.st_nlink, ref);
+                return hard_link_refusal(KeptAs::hidden, path, r->real, r->st.st_nlink, ref);
             if (S_ISDIR(r->st.st_mode)) {
                 if (std::string f = hard_linked_inside(d, *r); !f.empty()) {
                     struct stat st {};
                     if (::lstat(f.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 1)
-                        return deny_hard_link_refusal(path, f, st.st_nlink, ref);
+                        return hard_link_refusal(KeptAs::hidden, path, f, st.st_nlink, ref);
                 }
             }
             MountOp op;

@@ -116,13 +116,17 @@ const Draft::TopEntries* Draft::top_entries(std::string_view path) const {
     return t.listed ? &t : nullptr;
 }
 
-bool Draft::surely_missing(std::string_view path) const {
+const Draft::TopEntries* Draft::top_lacking(std::string_view path) const {
     const TopEntries* t = top_entries(path);
-    if (t == nullptr) return false;
+    if (t == nullptr) return nullptr;
     std::string_view rest = path.substr(t->top == "/" ? 1 : t->top.size() + 1);
     const std::string_view first = rest.substr(0, rest.find('/'));
-    if (first.empty() || first == "." || first == "..") return false;
-    return t->names.count(std::string(first)) == 0;
+    if (first.empty() || first == "." || first == "..") return nullptr;
+    return t->names.count(std::string(first)) == 0 ? t : nullptr;
+}
+
+bool Draft::surely_missing(std::string_view path) const {
+    return top_lacking(path) != nullptr;
 }
 
 Result<Resolved> Draft::missing_below(const TopEntries& t, const std::string& path) const {
@@ -141,8 +145,8 @@ Result<Resolved> Draft::resolve_with(const std::string& path, const ResolveOptio
     if (opts.resolver) return opts.resolver(path, ro);
     // A normalised path whose first component below a top is absent: what resolve() would
     // find, without looking (the top's entries were read with every link refused).
-    if (path == normalize_path(path) && surely_missing(path)) {
-        if (const TopEntries* t = top_entries(path)) return missing_below(*t, path);
+    if (path == normalize_path(path)) {
+        if (const TopEntries* t = top_lacking(path)) return missing_below(*t, path);
     }
     return resolve(path, ro);
 }
@@ -280,6 +284,25 @@ Error with_rule(Error e, const std::string& path, const RuleRef& rule) {
 bool is_placeholder_result(const Resolved& r) {
     return r.exists && S_ISREG(r.st.st_mode) && r.st.st_size == 0 && is_placeholder(r.fd.get()) &&
            placeholder_in_use(r.fd.get());
+}
+
+Error hard_link_refusal(KeptAs how, const std::string& path, const std::string& file, nlink_t links,
+                        const RuleRef& rule) {
+    const bool hidden = how == KeptAs::hidden;
+    const std::string which = file == path ? std::string("it") : "'" + file + "'";
+    Error e(ErrorKind::unenforceable,
+            std::string("sandbox cannot ") + (hidden ? "hide '" : "protect '") + path +
+                "': " + which + " has " + std::to_string(links) +
+                (hidden ? " hard links, and the command could read it by another name"
+                        : " hard links on the filesystem of a writable root, and a write "
+                          "through another name changes it"));
+    e.path = path;
+    e.target = file;
+    e.origin = rule.origin;
+    e.suggestion = "replace the other hard links of '" + file +
+                   "' by symbolic links (or copies), or take it out of filesystem." +
+                   (hidden ? "deny" : "protect");
+    return e;
 }
 
 }  // namespace sbx::planning

@@ -120,6 +120,8 @@ private:
     // null when there is none or it could not be read. Found by walking `path`'s ancestors
     // through a set of the tops: a plan may have thousands of writable roots.
     [[nodiscard]] const TopEntries* top_entries(std::string_view path) const;
+    // The top of `path` when its entries lack the path's first component below it, else null.
+    [[nodiscard]] const TopEntries* top_lacking(std::string_view path) const;
     // A missing path's resolution, as resolve() gives it, from its top's entries.
     [[nodiscard]] Result<Resolved> missing_below(const TopEntries& t,
                                                  const std::string& path) const;
@@ -144,6 +146,16 @@ void add_reason(std::string& detail, const std::string& reason);
 
 // An error met while following a rule: it names the path and the rule unless it does already.
 [[nodiscard]] Error with_rule(Error e, const std::string& path, const RuleRef& rule);
+
+// A protected or denied file with more than one name (hard links): another name may lie in a
+// writable root (a dotfiles repository installed with ln: fourteenth review) or anywhere
+// readable (a denied token read by its workspace name: seventeenth). No mount keeps an inode
+// read-only or hidden under every name, and the other names cannot be found without searching
+// every filesystem: 122, for the user to repair (a symbolic link is followed to where it
+// leads) or to approve by taking the path out of the list.
+enum class KeptAs { read_only, hidden };
+[[nodiscard]] Error hard_link_refusal(KeptAs how, const std::string& path, const std::string& file,
+                                      nlink_t links, const RuleRef& rule);
 
 // Is `r` another run's placeholder, standing in for a missing path? Placeholders are always
 // empty regular files: only those need the (xattr) check. The mark can be forged

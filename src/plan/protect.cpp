@@ -86,29 +86,6 @@ Error refuse(const std::string& path, const SymlinkHop& hop, const Resolved& r,
     return e;
 }
 
-// A protected file with more than one name, on the filesystem of a writable root: another name
-// may lie inside that root, and a write through it changes the protected file (a dotfiles
-// repository installed with ln instead of ln -s; fourteenth review: ~/.bashrc rewritten through
-// the workspace's dotfiles/bashrc). A mount cannot make an inode read-only under every name, and
-// the other names cannot be found without searching the whole filesystem: 122, for the user to
-// repair (a symbolic link, as stow makes, is protected where it leads) or to approve by taking
-// the path out of filesystem.protect.
-Error hard_link_refusal(const std::string& path, const std::string& real, nlink_t links,
-                        const RuleRef& rule) {
-    Error e(ErrorKind::unenforceable,
-            "sandbox cannot protect '" + path +
-                "': " + (real == path ? std::string("it") : "'" + real + "'") + " has " +
-                std::to_string(links) +
-                " hard links on the filesystem of a writable root, and a write through another "
-                "name changes it");
-    e.path = path;
-    e.target = real;
-    e.origin = rule.origin;
-    e.suggestion = "replace the other hard links of '" + real +
-                   "' by symbolic links (or copies), or take it out of filesystem.protect";
-    return e;
-}
-
 // A protected path whose links loop (.codex -> a -> b -> a): the policy is fine, the tree
 // is odd, and what the loop would lead to once repaired cannot be judged now. So 122 with
 // the chain, for the user to repair or approve, instead of "invalid policy".
@@ -249,7 +226,7 @@ Status Protector::protect_set_name_at(const PathRule& rule, const std::string& t
         // review): read-only here is not read-only there.
         if (r.ok() && !held && r->exists && S_ISREG(r->st.st_mode) && r->st.st_nlink > 1 &&
             d_.writable_root_on(r->st.st_dev))
-            return hard_link_refusal(at_top, r->real, r->st.st_nlink,
+            return hard_link_refusal(KeptAs::read_only, at_top, r->real, r->st.st_nlink,
                                      rule_ref("filesystem.protect", rule));
     }
     if (!held) return {};
@@ -377,7 +354,7 @@ Status Protector::protect_path(const std::string& path, const RuleRef& rule, con
     }
     if (r->exists && !placeholder && S_ISREG(r->st.st_mode) && r->st.st_nlink > 1 &&
         d_.writable_root_on(r->st.st_dev))
-        return hard_link_refusal(path, r->real, r->st.st_nlink, rule);
+        return hard_link_refusal(KeptAs::read_only, path, r->real, r->st.st_nlink, rule);
     if (r->exists && !placeholder) {
         MountOp op;
         op.kind = OpKind::bind_ro;
@@ -464,7 +441,7 @@ Status Protector::protect_links_inside(const std::string& dir, int dirfd, bool r
         const std::string& f = found->hard_linked.front();
         struct stat st {};
         if (::lstat(f.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 1)
-            return hard_link_refusal(f, f, st.st_nlink, rule);
+            return hard_link_refusal(KeptAs::read_only, f, f, st.st_nlink, rule);
     }
     // Shown by --explain: what the scan looked at, so a link it did not reach is explained.
     std::string& note = d_.plan.notes.emplace_back();

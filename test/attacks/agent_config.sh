@@ -166,8 +166,11 @@ rm -f "$FIX/.status"
     i=0; while [ ! -d .claude ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
     echo "{}" >.claude/settings.local.json') >"$OUT" 2>"$ERR" &
 sleep 1
-mkdir "$WS/.claude"
-[ "$SBXRUN_AS" = user ] && chown "$TEST_USER:" "$WS/.claude"
+# Made elsewhere and renamed into place, so that it appears with its owner already set (a mkdir
+# then chown raced the command's write under the unprivileged user).
+mkdir "$FIX/claude.new"
+[ "$SBXRUN_AS" = user ] && chown "$TEST_USER:" "$FIX/claude.new"
+mv "$FIX/claude.new" "$WS/.claude"
 wait $!
 RC=$?
 expect_rc 0 "$BACKEND: a .claude made by the host during the run"
