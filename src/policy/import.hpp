@@ -1,16 +1,17 @@
 // Importing another sandbox's configuration as an sbxrun Policy (--import KIND:FILE).
 //
 // Two foreign formats are understood:
-//   codex: a Codex CLI config.toml (sandbox_mode, [sandbox_workspace_write], and the names
-//          Codex keeps read-only inside every writable root: .git, .codex, .agents);
+//   codex: a Codex CLI config.toml (sandbox_mode, [sandbox_workspace_write], the names Codex
+//          keeps read-only inside every writable root: .git, .codex, .agents, and its network
+//          allowlist: [network_proxy], [network], a permission profile's network table);
 //   srt:   a sandbox-runtime settings JSON (filesystem.allowWrite/denyWrite/denyRead/allowRead,
-//          network.allowedDomains, and the files srt always protects from writes).
+//          network.allowedDomains/deniedDomains, and the files srt always protects from writes).
 //
 // The import is a policy layer that replaces the built-in default as the base; --policy files
 // then apply on top. Everything of the foreign file that has no sbxrun equivalent is listed in
-// ImportResult::unmapped, never dropped silently. A network allowlist (srt's non-empty
-// allowedDomains) cannot be enforced by sbxrun yet: it is recorded as Unenforceable and settled
-// after all layers are applied, by the effective backend.on_unenforceable.
+// ImportResult::unmapped, never dropped silently. What sbxrun cannot enforce on the backend
+// that runs is recorded as Unenforceable and settled after all layers are applied, by the
+// effective backend.on_unenforceable.
 #pragma once
 
 #include <string>

@@ -6,13 +6,15 @@
 //                             exclude_slash_tmp
 // In workspace-write mode the writable roots are the working directory, writable_roots, $TMPDIR
 // and /tmp (the last two unless excluded), and inside every writable root Codex keeps .git,
-// .codex and .agents read-only. Keys that do not concern the sandbox (model, approvals, MCP...)
-// are not read; sandbox-related keys sbxrun cannot express are reported as unmapped.
-// Unix sockets: with the network off, Codex's Linux seccomp filter refuses connect, bind, listen
-// and accept for every family (socket(AF_UNIX) and socketpair still work), so no host service's
-// socket file is reachable and the command cannot serve one either; with the network on, nothing
-// is refused. network.unix_sockets is therefore left unset: following network.mode it is "block"
-// with "none" and "allow" with "full", which is the same reach. Codex has no key for it here.
+// .codex and .agents read-only. Codex's network allowlist ([network_proxy], [network], a
+// permission profile's network table) is import_codex_network.cpp's. Keys that do not concern the
+// sandbox (model, approvals, MCP...) are not read; sandbox-related keys sbxrun cannot express are
+// reported as unmapped. Unix sockets: with the network off, Codex's Linux seccomp filter refuses
+// connect, bind, listen and accept for every family (socket(AF_UNIX) and socketpair still work), so
+// no host service's socket file is reachable and the command cannot serve one either; with the
+// network on, nothing is refused. network.unix_sockets is therefore left unset: following
+// network.mode it is "block" with "none" and "allow" with "full", which is the same reach. Codex
+// has no key for it here.
 #include <string>
 
 #include "policy/document.hpp"
@@ -36,8 +38,12 @@ struct KnownUnmapped {
 constexpr KnownUnmapped kUnmappedTopLevel[] = {
     {"shell_environment_policy",
      "Codex's environment filtering is not converted; set [process] env_clear/env_keep/env_unset"},
-    {"default_permissions", "Codex permission profiles are not supported; only sandbox_mode is"},
-    {"permissions", "Codex permission profiles are not supported; only sandbox_mode is"},
+    {"default_permissions",
+     "the permission profile's filesystem rules are not converted: sandbox_mode decides the "
+     "filesystem, the profile's network table the network"},
+    {"permissions",
+     "the permission profiles' filesystem rules are not converted; only the active profile's "
+     "network table is"},
 };
 
 struct Converter {
@@ -231,7 +237,7 @@ struct Converter {
                 break;
             }
         }
-        return {};
+        return map_codex_network(file, root, out);
     }
 };
 

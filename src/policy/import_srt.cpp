@@ -139,8 +139,9 @@ struct Converter {
             } else if (leaf == "allowMachLookup") {
                 out.unmapped.push_back(e.key + ": macOS-only in srt; ignored");
             } else {
-                out.unmapped.push_back(e.key + " = " + render_value(*e.node) +
-                                       ": srt proxy setting; sbxrun has no network proxy");
+                out.unmapped.push_back(
+                    e.key + " = " + render_value(*e.node) +
+                    ": srt's own proxy setting; sbxrun runs its own proxy; ignored");
             }
         }
         return {};
@@ -215,36 +216,16 @@ struct Converter {
         return {};
     }
 
-    // srt's domains as sbxrun host rules (see the header).
-    Status host_rules(const std::vector<Item>& items, bool deny, std::vector<net::HostRule>& out) {
-        for (const Item& item : items) {
-            auto pattern = net::parse_host_pattern(item.node->text);
-            if (!pattern) {
-                if (deny)
-                    return Error(ErrorKind::schema, "cannot map " +
-                                                        quote_for_message(item.node->text) + ": " +
-                                                        pattern.error().message)
-                        .with_origin(origin_of(file, item));
-                out_unmapped_domain(item, pattern.error().message);
-                continue;
-            }
-            out.push_back({*pattern, origin_of(file, item)});
-        }
-        return {};
-    }
-    void out_unmapped_domain(const Item& item, const std::string& why) {
-        out.unmapped.push_back(item.key + " = " + quote_for_message(item.node->text) + ": " + why +
-                               "; left out of network.allow (that host stays refused)");
-    }
-
     Status build_network() {
         out.policy.network.mode = {
             allowed_domains.empty() ? NetworkMode::none : NetworkMode::allowlist,
             saw_network ? network_origin : Origin{file, 0, "network.allowedDomains"}};
         if (!saw_network)
             out.assumed.push_back("network.allowedDomains: not set; no network (srt's default)");
-        SBX_TRY(host_rules(allowed_domains, false, out.policy.network.allow));
-        SBX_TRY(host_rules(denied_domains, true, out.policy.network.deny));
+        SBX_TRY(domains_into(file, domain_list(allowed_domains), false, out.policy.network.allow,
+                             out.unmapped));
+        SBX_TRY(domains_into(file, domain_list(denied_domains), true, out.policy.network.deny,
+                             out.unmapped));
         if (!saw_all_unix_sockets) {
             unix_sockets_origin = Origin{file, 0, "network.allowAllUnixSockets"};
             out.assumed.push_back(

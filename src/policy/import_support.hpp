@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "net/host_pattern.hpp"
 #include "policy/document.hpp"
 #include "policy/expand.hpp"
 #include "policy/import.hpp"
@@ -56,5 +57,28 @@ void add_unique(std::vector<PathRule>& list, PathRule rule);
 
 // "a.b" = value rendered for messages: strings quoted, lists in brackets.
 [[nodiscard]] std::string render_value(const DocNode& node);
+
+// A domain pattern of a foreign file: the pattern, how a message shows the entry
+// (`network.allowedDomains[0] = "x.org"`), and where it is written.
+struct DomainItem {
+    std::string text;
+    std::string label;
+    Item item;
+};
+
+// A list of strings as DomainItems.
+[[nodiscard]] std::vector<DomainItem> domain_list(const std::vector<Item>& items);
+
+// Append each domain to `rules` as an sbxrun host rule (import_domains.cpp). A pattern sbxrun's
+// grammar refuses is left out of an allow list and said in `unmapped` (the host stays refused:
+// narrower); in a deny list it is ErrorKind::schema (leaving it out would widen).
+[[nodiscard]] Status domains_into(const std::string& file, const std::vector<DomainItem>& items,
+                                  bool deny, std::vector<net::HostRule>& rules,
+                                  std::vector<std::string>& unmapped);
+
+// Codex's network allowlist settings (import_codex_network.cpp), applied over the network
+// sandbox_mode gave `out.policy.network`; `root` is the whole config.toml.
+[[nodiscard]] Status map_codex_network(const std::string& file, const Item& root,
+                                       ImportResult& out);
 
 }  // namespace sbx::import_detail

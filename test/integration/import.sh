@@ -24,6 +24,27 @@ JSON
 printf '{"filesystem": {"allowWrite": ["."]}, "network": {"allowedDomains": ["github.com"]}}' \
     >"$FIX/domains.json"
 printf 'version = 1\n[backend]\non_unenforceable = "escalate"\n' >"$FIX/escalate.toml"
+# Codex's network allowlist, in its permission-profile shape and in its [network_proxy] shape.
+cat >"$FIX/codex-profile.toml" <<TOML
+sandbox_mode = "workspace-write"
+default_permissions = "dev"
+[permissions.dev.network]
+enabled = true
+[permissions.dev.network.domains]
+"pypi.org" = "allow"
+"**.files.pythonhosted.org" = "allow"
+"evil.pypi.org" = "deny"
+TOML
+cat >"$FIX/codex-proxy.toml" <<TOML
+sandbox_mode = "workspace-write"
+[sandbox_workspace_write]
+network_access = true
+[network_proxy]
+enabled = true
+mode = "limited"
+[network_proxy.policy]
+allowed_domains = ["github.com"]
+TOML
 own_fix
 before=$(fingerprint "$WS")
 
@@ -68,6 +89,18 @@ expect_rc 0 "srt allowedDomains: the run goes ahead"
 check "nothing approximated for it" sh -c "! grep -q 'allowedDomains' '$ERR'"
 check "the status document names the proxy" \
     sh -c "python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d[\"network\"][\"proxy\"].startswith(\"http://127.0.0.1:\") else 1)' '$FIX/.status'"
+
+# Codex: a permission profile's domains and an enabled [network_proxy] are the same allowlist.
+sbx --import "codex:$FIX/codex-profile.toml" --print-policy
+expect_rc 0 "codex permission profile: --print-policy"
+check "its domains become network.allow and network.deny" \
+    sh -c "grep -q '^mode = \"allowlist\"' '$OUT' && grep -q '\"\*\*.files.pythonhosted.org\",' '$OUT' && grep -A1 '^deny = \[' '$OUT' | grep -q evil.pypi.org"
+sbx --import "codex:$FIX/codex-proxy.toml" --status-file "$FIX/.status" -- sh -c 'echo "$HTTPS_PROXY"'
+expect_rc 0 "codex [network_proxy]: the run goes ahead"
+check "the command is pointed at sbxrun's proxy" grep -q '^http://127.0.0.1:' "$OUT"
+check "the status document names the proxy" \
+    sh -c "python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d[\"network\"][\"proxy\"].startswith(\"http://127.0.0.1:\") else 1)' '$FIX/.status'"
+check "mode = \"limited\" is said, not dropped" grep -q 'unmapped: network_proxy.mode = "limited"' "$ERR"
 
 # A deniedDomains entry sbxrun cannot spell: refused before anything runs (leaving it out would
 # let that host through), in one message naming the key; nothing is made.

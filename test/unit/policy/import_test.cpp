@@ -181,6 +181,158 @@ TEST_CASE("Codex: wrong values are errors naming the Codex line", "[policy][impo
     CHECK(syntax.error().kind == ErrorKind::parse);
 }
 
+namespace {
+
+Result<ImportResult> codex_text(const std::string& text) {
+    return import_codex_text(text, "c.toml", "/", import_context());
+}
+
+std::vector<std::string> hosts_of(const std::vector<net::HostRule>& rules) {
+    std::vector<std::string> out;
+    for (const auto& r : rules) out.push_back(r.pattern.text());
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("Codex: an enabled [network_proxy] narrows network_access to its allowlist",
+          "[policy][import][codex][network]") {
+    const std::string on =
+        "sandbox_mode = \"workspace-write\"\n"
+        "[sandbox_workspace_write]\nnetwork_access = true\n";
+    auto r = codex_text(on +
+                        "[network_proxy]\nenabled = true\nmode = \"full\"\n"
+                        "proxy_url = \"http://127.0.0.1:3128\"\n"
+                        "[network_proxy.policy]\n"
+                        "allowed_domains = [\"*.openai.com\", \"**.GitHub.com.\", \"x*.y.org\"]\n"
+                        "denied_domains = [\"evil.example\"]\n");
+    if (!r) FAIL(r.error().render());
+    CHECK(r->policy.network.mode.value == NetworkMode::allowlist);
+    CHECK(r->policy.network.mode.origin.key == "network_proxy.enabled");
+    CHECK(r->policy.network.mode.origin.line == 5);
+    // Codex's three forms are sbxrun's; a mid-label wildcard is not, and is left out (narrower).
+    CHECK(hosts_of(r->policy.network.allow) ==
+          std::vector<std::string>{"*.openai.com", "**.github.com"});
+    CHECK(any_line_has(r->unmapped, "network_proxy.policy.allowed_domains[2] = \"x*.y.org\""));
+    CHECK(hosts_of(r->policy.network.deny) == std::vector<std::string>{"evil.example"});
+    CHECK(r->policy.network.deny[0].origin.key == "network_proxy.policy.denied_domains[0]");
+    CHECK(any_line_has(r->unmapped, "network_proxy.proxy_url: a setting of Codex's own proxy"));
+    CHECK(effective_unix_sockets(r->policy.network).value == UnixSockets::block);
+
+    // The standalone proxy's [network] table, domains at its top.
+    auto flat = codex_text(on + "[network]\nenabled = true\nallowed_domains = [\"pypi.org\"]\n");
+    REQUIRE(flat.ok());
+    CHECK(flat->policy.network.mode.value == NetworkMode::allowlist);
+    CHECK(hosts_of(flat->policy.network.allow) == std::vector<std::string>{"pypi.org"});
+
+    // No allowed domain: Codex's proxy refuses every host, so no network, and said.
+    auto empty = codex_text(on + "[network_proxy]\nenabled = true\n");
+    REQUIRE(empty.ok());
+    CHECK(empty->policy.network.mode.value == NetworkMode::none);
+    CHECK(any_line_has(empty->assumed, "refuses every host"));
+
+    // Not enabled: the network stays as network_access says.
+    auto off = codex_text(on + "[network_proxy.policy]\nallowed_domains = [\"pypi.org\"]\n");
+    REQUIRE(off.ok());
+    CHECK(off->policy.network.mode.value == NetworkMode::full);
+    CHECK(any_line_has(off->unmapped, "network_proxy: the proxy is not enabled"));
+
+    // The sandbox has no network: the proxy widens nothing, its lists are kept for a layer.
+    auto closed = codex_text(
+        "sandbox_mode = \"workspace-write\"\n[network_proxy]\nenabled = true\n"
+        "[network_proxy.policy]\nallowed_domains = [\"pypi.org\"]\n");
+    REQUIRE(closed.ok());
+    CHECK(closed->policy.network.mode.value == NetworkMode::none);
+    CHECK(hosts_of(closed->policy.network.allow) == std::vector<std::string>{"pypi.org"});
+    CHECK(any_line_has(closed->unmapped, "the sandbox has no network"));
+}
+
+TEST_CASE("Codex: the active permission profile's network table decides the network",
+          "[policy][import][codex][network]") {
+    const std::string base =
+        "sandbox_mode = \"workspace-write\"\n"
+        "[sandbox_workspace_write]\nnetwork_access = true\n";
+    auto r = codex_text(base +
+                        "default_permissions = \"ws\"\n"  // still in [sandbox_workspace_write]
+                        "[permissions.ws.network]\nenabled = true\nmode = \"limited\"\n"
+                        "allow_local_binding = true\n"
+                        "[permissions.ws.network.domains]\n"
+                        "\"api.openai.com\" = \"allow\"\n\"example.com\" = \"deny\"\n");
+    // default_permissions above landed in the [sandbox_workspace_write] table: unknown there.
+    if (!r) FAIL(r.error().render());
+    CHECK(any_line_has(r->unmapped, "sandbox_workspace_write.default_permissions"));
+
+    auto p = codex_text("default_permissions = \"ws\"\n" + base +
+                        "[permissions.ws.network]\nenabled = true\nmode = \"limited\"\n"
+                        "allow_local_binding = true\n"
+                        "[permissions.ws.network.domains]\n"
+                        "\"api.openai.com\" = \"allow\"\n\"example.com\" = \"deny\"\n");
+    if (!p) FAIL(p.error().render());
+    CHECK(p->policy.network.mode.value == NetworkMode::allowlist);
+    CHECK(p->policy.network.mode.origin.key == "permissions.ws.network.enabled");
+    CHECK(hosts_of(p->policy.network.allow) == std::vector<std::string>{"api.openai.com"});
+    CHECK(hosts_of(p->policy.network.deny) == std::vector<std::string>{"example.com"});
+    CHECK(p->policy.network.deny[0].origin.key == "permissions.ws.network.domains.\"example.com\"");
+    CHECK(any_line_has(p->unmapped, "mode = \"limited\": sbxrun does not filter HTTP methods"));
+    CHECK(any_line_has(p->unmapped, "allow_local_binding = true"));
+
+    // The selected Codex profile's default_permissions wins over the top-level one.
+    auto chosen = codex_text("default_permissions = \"open\"\nprofile = \"dev\"\n" + base +
+                             "[profiles.dev]\ndefault_permissions = \"shut\"\n"
+                             "[permissions.open.network]\nenabled = true\n"
+                             "[permissions.open.network.domains]\n\"a.org\" = \"allow\"\n"
+                             "[permissions.shut.network]\nenabled = false\n");
+    if (!chosen) FAIL(chosen.error().render());
+    CHECK(chosen->policy.network.mode.value == NetworkMode::none);
+    CHECK(chosen->policy.network.mode.origin.key == "permissions.shut.network.enabled");
+
+    // A profile without a network table has no network, whatever network_access says.
+    auto none = codex_text("default_permissions = \"ws\"\n" + base +
+                           "[permissions.ws.filesystem]\n\":minimal\" = \"read\"\n");
+    REQUIRE(none.ok());
+    CHECK(none->policy.network.mode.value == NetworkMode::none);
+    CHECK(any_line_has(none->assumed, "permissions.ws.network.enabled: not set"));
+
+    // Enabled with nothing allowed: refused everywhere, as Codex's proxy does.
+    auto bare = codex_text("default_permissions = \"ws\"\n" + base +
+                           "[permissions.ws.network]\nenabled = true\n");
+    REQUIRE(bare.ok());
+    CHECK(bare->policy.network.mode.value == NetworkMode::none);
+
+    // A built-in profile (":workspace") has no table to read: sandbox_mode decides.
+    auto builtin = codex_text("default_permissions = \":workspace\"\n" + base);
+    REQUIRE(builtin.ok());
+    CHECK(builtin->policy.network.mode.value == NetworkMode::full);
+    CHECK(any_line_has(builtin->unmapped, "default_permissions: the permission profile's"));
+}
+
+TEST_CASE("Codex: wrong network values are errors naming the line",
+          "[policy][import][codex][network]") {
+    auto missing = codex_text("default_permissions = \"nope\"\n");
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().kind == ErrorKind::schema);
+    CHECK(missing.error().origin.key == "default_permissions");
+    CHECK(missing.error().message.find("\"nope\"") != std::string::npos);
+
+    auto verdict = codex_text(
+        "default_permissions = \"ws\"\n[permissions.ws.network.domains]\n\"a.org\" = \"maybe\"\n");
+    REQUIRE_FALSE(verdict.ok());
+    CHECK(verdict.error().origin.line == 3);
+
+    auto mode = codex_text("[network_proxy]\nenabled = true\nmode = \"open\"\n");
+    REQUIRE_FALSE(mode.ok());
+    CHECK(mode.error().origin.key == "network_proxy.mode");
+
+    auto enabled = codex_text("[network_proxy]\nenabled = \"yes\"\n");
+    REQUIRE_FALSE(enabled.ok());
+
+    // In a deny list a pattern sbxrun cannot express would widen if left out: an error.
+    auto deny = codex_text(
+        "[network_proxy]\nenabled = true\n[network_proxy.policy]\ndenied_domains = [\"*\"]\n");
+    REQUIRE_FALSE(deny.ok());
+    CHECK(deny.error().origin.key == "network_proxy.policy.denied_domains[0]");
+}
+
 TEST_CASE("srt settings map to the same read, write, hidden and protected paths",
           "[policy][import][srt]") {
     auto r = srt("srt_settings.json");
