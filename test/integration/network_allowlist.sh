@@ -6,8 +6,8 @@
 # Every server is started here on the host's loopback, and the test names are mapped to
 # 127.0.0.1 with SBXRUN_TEST_PROXY_HOSTS (HACKING.md): nothing leaves the machine.
 #   - allowed: curl and python3 urllib, plain HTTP (absolute-form), CONNECT to a plain TCP
-#     server, HTTPS (CONNECT + TLS with a test CA), and 1 GiB through one tunnel, every byte
-#     counted;
+#     server, HTTPS (CONNECT + TLS with a test CA), git clone over HTTPS, and 1 GiB through one
+#     tunnel, every byte counted;
 #   - refused: a name deny names (deny wins over allow), a name no allow rule names, a port not
 #     in network.ports: 403 with the rule, one stderr line per destination, denials.network
 #     with rule and count; the allowed ones in network.connections with their bytes;
@@ -20,6 +20,15 @@ make_workspace
 mkdir -p "$FIX/www"
 echo "hello through the proxy" >"$FIX/www/hello.txt"
 head -c 300000 /dev/urandom >"$FIX/www/big.bin"
+# A bare git repository the HTTPS server serves as files (git clone's "dumb" protocol).
+git init -q --bare "$FIX/www/repo.git"
+git init -q "$FIX/src-repo"
+echo "cloned through the proxy" >"$FIX/src-repo/README"
+git -C "$FIX/src-repo" add README
+git -C "$FIX/src-repo" -c user.name=t -c user.email=t@t commit -qm one
+git -C "$FIX/src-repo" push -q "$FIX/www/repo.git" HEAD:refs/heads/main
+git -C "$FIX/www/repo.git" symbolic-ref HEAD refs/heads/main
+git -C "$FIX/www/repo.git" update-server-info
 
 # A test CA and a server certificate for a.sbx.test (curl and python check both).
 tls=0
@@ -200,6 +209,15 @@ print(urllib.request.urlopen(sys.argv[1], timeout=20, context=ctx).read().decode
         "$surl" "$FIX/ca.pem"
     expect_rc 0 "python3 urllib: HTTPS through the proxy"
     check "urllib got the file over TLS" grep -qx "hello through the proxy" "$OUT"
+    # git clone over HTTPS (git's "dumb" HTTP protocol: the server only serves files), as an
+    # agent's `git clone https://...` does, into the workspace.
+    rm -rf "$WS/clone"
+    sbxa -- git -c http.sslCAInfo="$FIX/ca.pem" -c init.defaultBranch=main clone -q \
+        "https://a.sbx.test:$https_port/repo.git" "$WS/clone"
+    expect_rc 0 "$B: git clone over HTTPS through the proxy"
+    check "$B: ... the clone has the repository's file" grep -qx "cloned through the proxy" \
+        "$WS/clone/README"
+    rm -rf "$WS/clone"
 fi
 
 # SOCKS5 (socks5h: the proxy resolves the name), as curl does it with ALL_PROXY.
