@@ -125,6 +125,11 @@ const Draft::TopEntries* Draft::top_lacking(std::string_view path) const {
     return t->names.count(std::string(first)) == 0 ? t : nullptr;
 }
 
+const std::unordered_set<std::string>* Draft::top_names(const std::string& top) const {
+    const TopEntries* t = top_entries(path_join(top, "x"));
+    return t != nullptr && t->top == top ? &t->names : nullptr;
+}
+
 bool Draft::surely_missing(std::string_view path) const {
     return top_lacking(path) != nullptr;
 }

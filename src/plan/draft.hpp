@@ -104,6 +104,10 @@ struct Draft {
     // cost an open, a stat and a readlink per top otherwise (about 2,000 system calls a run).
     // Nothing the plan does creates entries in a top, so one reading serves the whole plan.
     [[nodiscard]] bool surely_missing(std::string_view path) const;
+    // The entries of `top` (a writable root or one of the homes, canonical), as that reading
+    // found them; null when it could not be read (or with a resolver seam, which a listing
+    // could not agree with).
+    [[nodiscard]] const std::unordered_set<std::string>* top_names(const std::string& top) const;
 
 private:
     [[nodiscard]] Result<Resolved> resolve_with(const std::string& path,

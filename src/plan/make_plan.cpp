@@ -5,9 +5,9 @@
 //   2. judge the symlinks crossed by deny rules and the denied paths that are missing against
 //      those roots (deny.cpp, missing.cpp);
 //   3. keep HOME and the passwd home where they are (homes.cpp); resolve every protected path
-//   against those roots, remembering each symlink crossed,
-//      and decide per symlink whether it must be pinned (it lives in a writable place):
-//      protect.cpp, and protect_git.cpp for what git reads through a protected .git;
+//      against those roots, remembering each symlink crossed, and decide per symlink whether
+//      it must be pinned (it lives in a writable place): protect.cpp, protect_git.cpp for what
+//      git reads through a protected .git, home_dotfiles.cpp for a writable HOME's dot-entries;
 //   4. anchor every directory above a mount that the sandbox could rename (draft.cpp);
 //   5. normalise: one op per destination, parents before children, no bind that repeats its
 //      parent (finalise.cpp).
@@ -18,6 +18,7 @@
 #include "plan/deny.hpp"
 #include "plan/draft.hpp"
 #include "plan/finalise.hpp"
+#include "plan/home_dotfiles.hpp"
 #include "plan/homes.hpp"
 #include "plan/protect.hpp"
 #include "plan/roots.hpp"
@@ -65,6 +66,7 @@ Result<MountPlan> make_plan(const Policy& policy, const PlanOptions& opts) {
     SBX_TRY(keep_homes(d));
     Protector protector(d);
     for (const auto& rule : fs.protect) SBX_TRY(protector.protect_rule(rule));
+    SBX_TRY(protect_home_dotfiles(d, protector, fs.protect));
     // After the policy's own rules, as if written at the end of its protect list.
     for (const auto& rule : opts.extra_protect) SBX_TRY(protector.protect_rule(rule));
     SBX_TRY(protector.protect_enclosing_submodules());

@@ -182,6 +182,14 @@ Status Protector::protect_rule(const PathRule& rule) {
     return {};
 }
 
+Status Protector::protect_at_home(const PathRule& rule, const std::string& home) {
+    const auto root = std::find(d_.writable_roots.begin(), d_.writable_roots.end(), home);
+    if (root == d_.writable_roots.end()) return protect_set_name_at(rule, home, false);
+    Via via{0, *root, {}};  // views the root in Draft::writable_roots, as Via::root must
+    via.block_missing = missing_blocked_in(rule.missing, *root);
+    return protect_path(path_join(home, rule.path), rule_ref("filesystem.protect", rule), via);
+}
+
 // One name of a set at one top (the workspace, HOME or the passwd home) that no writable root
 // is: protected there when a writable root holds it, or holds where it leads (protect_rule).
 Status Protector::protect_set_name_at(const PathRule& rule, const std::string& top,

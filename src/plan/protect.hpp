@@ -22,6 +22,10 @@ public:
     // One protect rule: a path, or a name inside every writable root.
     [[nodiscard]] Status protect_rule(const PathRule& rule);
 
+    // A name of the set at the top of `home` (HOME or the passwd home) only: there as in a
+    // writable root when it is one, else when a writable root holds it (home_dotfiles.cpp).
+    [[nodiscard]] Status protect_at_home(const PathRule& rule, const std::string& home);
+
     // The submodules, inside a writable root, of a work tree that holds a writable root.
     [[nodiscard]] Status protect_enclosing_submodules();
 

@@ -227,6 +227,20 @@ constexpr std::array kNames{
 
 }  // namespace
 
+constexpr std::array<std::string_view, 14> kHomeWritable{
+    ".bash_history",   ".zsh_history",
+    ".histfile",       ".sh_history",
+    ".python_history", ".node_repl_history",
+    ".lesshst",        ".viminfo",
+    ".psql_history",   ".mysql_history",
+    ".sqlite_history", ".rediscli_history",
+    ".wget-hsts",      ".sudo_as_admin_successful",
+};
+
+std::span<const std::string_view> home_writable_dot_entries() {
+    return kHomeWritable;
+}
+
 std::span<const AgentConfigName> agent_config_names() {
     return kNames;
 }

@@ -73,24 +73,25 @@ check "an --import codex: file cannot be rewritten by the run" \
 sbxb --import "srt:$WS/srt.json" -- sh -c 'echo "{}" >srt.json; mv srt.json srt.old'
 check "an --import srt: file cannot be rewritten or moved by the run" grep -q allowWrite "$WS/srt.json"
 
-# A bwrap planted in a writable directory first in PATH (an activated .venv) is never run.
-mkdir -p "$WS/.venv/bin"
+# A bwrap planted in a writable directory first in PATH (an activated venv) is never run. Not
+# .venv: with the workspace = HOME, a dot-entry of HOME is read-only (home_dotfiles.sh).
+mkdir -p "$WS/env/bin"
 own_fix
-sbxb -- sh -c "printf '#!/bin/sh\\ntouch $FIX/planted-bwrap-ran\\nexec /usr/bin/bwrap \"\\\$@\"\\n' >.venv/bin/bwrap; chmod +x .venv/bin/bwrap"
-check "(the command could write .venv/bin/bwrap)" test -x "$WS/.venv/bin/bwrap"
-(cd "$WS" && as_runner env PATH="$WS/.venv/bin:$PATH" XDG_CONFIG_HOME= "$SBXRUN" -- true) >"$OUT" 2>"$ERR"
+sbxb -- sh -c "printf '#!/bin/sh\\ntouch $FIX/planted-bwrap-ran\\nexec /usr/bin/bwrap \"\\\$@\"\\n' >env/bin/bwrap; chmod +x env/bin/bwrap"
+check "(the command could write env/bin/bwrap)" test -x "$WS/env/bin/bwrap"
+(cd "$WS" && as_runner env PATH="$WS/env/bin:$PATH" XDG_CONFIG_HOME= "$SBXRUN" -- true) >"$OUT" 2>"$ERR"
 check "the next run does not run it on the host" test ! -e "$FIX/planted-bwrap-ran"
-(cd "$WS" && as_runner env PATH="$WS/.venv/bin:$PATH" XDG_CONFIG_HOME= "$SBXRUN" --doctor) >"$OUT" 2>"$ERR"
+(cd "$WS" && as_runner env PATH="$WS/env/bin:$PATH" XDG_CONFIG_HOME= "$SBXRUN" --doctor) >"$OUT" 2>"$ERR"
 check "... nor does --doctor" test ! -e "$FIX/planted-bwrap-ran"
 # ... nor one in another project's .venv (an earlier run's, with that venv still first in PATH:
 # fifteenth review): bwrap is looked up in the system's directories only.
 mkdir -p "$FIX/other/.venv/bin"
-cp "$WS/.venv/bin/bwrap" "$FIX/other/.venv/bin/bwrap"
+cp "$WS/env/bin/bwrap" "$FIX/other/.venv/bin/bwrap"
 own_fix
 (cd "$WS" && as_runner env PATH="$FIX/other/.venv/bin:$PATH" XDG_CONFIG_HOME= "$SBXRUN" -- true) \
     >"$OUT" 2>"$ERR"
 check "... nor one another project's run planted in PATH" test ! -e "$FIX/planted-bwrap-ran"
-printf 'version = 1\n[backend]\nbwrap = "%s"\n' "$WS/.venv/bin/bwrap" >"$FIX/planted.toml"
+printf 'version = 1\n[backend]\nbwrap = "%s"\n' "$WS/env/bin/bwrap" >"$FIX/planted.toml"
 own_fix
 (cd "$WS" && as_runner env XDG_CONFIG_HOME= "$SBXRUN" --policy "$FIX/planted.toml" --backend bwrap \
     -- true) >"$OUT" 2>"$ERR"
@@ -114,7 +115,10 @@ check "(the command could write bin/sbxrun-inner)" test -x "$WS/bin/sbxrun-inner
 RC=$?
 check "sbxrun started from the workspace never runs the sbxrun-inner planted beside it" \
     test ! -e "$WS/planted-inner-ran"
-check "... and says why it has none" grep -q "sbxrun-inner at .* is not used" "$ERR"
+# (With an installed sbxrun-inner in the build's libexecdir, a reviewer's install, the copy
+# uses that one: exit 0.)
+check "... and says why it has none" \
+    sh -c "test $RC = 0 || grep -q 'sbxrun-inner at .* is not used' '$ERR'"
 # ... nor when the run that starts it has its workspace elsewhere (seventeenth outside review:
 # the earlier run planted it, the later one ran from a sibling directory, as root and as the
 # user, and the helper remounted / read-write). Beside a copy, nothing is taken at all.

@@ -164,3 +164,24 @@ TEST_CASE("sbxrun-policy(5) lists every name of @agent-config and says what read
     }
     CHECK(page.find("protect = [\"@agent-config\"]") != std::string::npos);
 }
+
+TEST_CASE("sbxrun-policy(5) names every dot-entry of HOME that stays writable",
+          "[policy][agent-config][man]") {
+    const char* root = std::getenv("SBXRUN_SOURCE_ROOT");
+    REQUIRE(root != nullptr);
+    std::string page = read_text(std::filesystem::path(root) / "man" / "sbxrun-policy.5");
+    // The page escapes hyphens (.wget\-hsts).
+    for (std::size_t at = page.find("\\-"); at != std::string::npos; at = page.find("\\-", at))
+        page.erase(at, 1);
+    const auto start = page.find("every entry at its top whose name starts with a dot");
+    REQUIRE(start != std::string::npos);
+    const std::string paragraph = page.substr(start, page.find("\n.Pp\n", start) - start);
+    for (const auto name : home_writable_dot_entries()) {
+        INFO(name);
+        const std::string n(name);
+        CHECK((paragraph.find(n + " ") != std::string::npos ||
+               paragraph.find(n + "\n") != std::string::npos));
+        // None of them is a name of the set: the set's names are never writable.
+        for (const auto& n : agent_config_names()) CHECK(n.name != name);
+    }
+}
