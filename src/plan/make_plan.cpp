@@ -66,10 +66,12 @@ Result<MountPlan> make_plan(const Policy& policy, const PlanOptions& opts) {
     SBX_TRY(keep_homes(d));
     Protector protector(d);
     for (const auto& rule : fs.protect) SBX_TRY(protector.protect_rule(rule));
-    SBX_TRY(protect_home_dotfiles(d, protector, fs.protect));
     // After the policy's own rules, as if written at the end of its protect list.
     for (const auto& rule : opts.extra_protect) SBX_TRY(protector.protect_rule(rule));
     SBX_TRY(protector.protect_enclosing_submodules());
+    // Last: a home's dot-entries may be large trees (~/.cache, ~/.nvm), and the scans for links
+    // inside protected directories share one bound; the named rules' scans come first.
+    SBX_TRY(protect_home_dotfiles(d, protector, fs.protect));
     SBX_TRY(d.anchor_every_mount());
     finalise_plan(d.candidates, d.plan);
     return std::move(d.plan);
