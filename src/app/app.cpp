@@ -241,6 +241,14 @@ private:
             plan_options.passwd_home_dir = pw->pw_dir;
             if (home_env == nullptr || home_env->empty()) plan_options.home_dir = pw->pw_dir;
         }
+        // The XDG base directories the host's git, shells and sbxrun itself read, as written
+        // (twenty-first review: XDG_CONFIG_HOME=ws/m/../cfg with ws/m missing; the command
+        // made ws/m a link and planted git's and sbxrun's configuration where it then led).
+        for (const char* name : {"XDG_CONFIG_HOME", "XDG_CACHE_HOME"}) {
+            const std::string* v = host->expand.env_var(name);
+            if (v == nullptr || v->empty()) continue;
+            plan_options.env_dirs.push_back((*v)[0] == '/' ? *v : host->command_cwd + "/" + *v);
+        }
         auto plan = make_plan(*policy, plan_options);
         if (!plan.ok()) return fail(plan.error());
         timeline::mark("plan made");

@@ -113,10 +113,18 @@ Result<HostContext> host_context(const Invocation& inv, char** envp) {
     h.expand.tmpdir = (tmp != nullptr && !tmp->empty() && (*tmp)[0] == '/') ? environment_path(*tmp)
                                                                             : std::string("/tmp");
 
+    // sbxrun's caches are made and opened without following a symbolic link. A home reached
+    // through one (/home -> var/home on Fedora Silverblue) is the system's layout, not a link a
+    // command planted: without XDG_CACHE_HOME they live below the home as the kernel names it
+    // (twenty-first review: every run there went without its private caches, with a warning
+    // that said "Not a directory"). An XDG_CACHE_HOME through a link is still refused, and said.
     const auto* xdg_cache = h.expand.env_var("XDG_CACHE_HOME");
-    h.cache_dir = (xdg_cache != nullptr && !xdg_cache->empty() && (*xdg_cache)[0] == '/')
-                      ? environment_path(*xdg_cache) + "/sbxrun"
-                      : h.expand.home + "/.cache/sbxrun";
+    if (xdg_cache != nullptr && !xdg_cache->empty() && (*xdg_cache)[0] == '/') {
+        h.cache_dir = environment_path(*xdg_cache) + "/sbxrun";
+    } else {
+        const std::string real_home = existing_real_path(h.expand.home);
+        h.cache_dir = (real_home.empty() ? h.expand.home : real_home) + "/.cache/sbxrun";
+    }
     // Not $PATH: sbxrun runs bwrap on the host with all of the caller's rights, and a PATH
     // that starts in a project (an activated .venv/bin, node_modules/.bin) holds what any
     // earlier sandboxed command could have written there (fourteenth and fifteenth outside

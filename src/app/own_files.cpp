@@ -78,10 +78,13 @@ std::vector<PathRule> sbxrun_protections(const Policy& policy,
             // direnv, too, looks in every directory above the one the user cd's into (found by
             // the fifth outside review: ../.envrc could be created while ../.git could not);
             // so do cargo and Yarn for their files (fifteenth review: ../.cargo/config.toml),
-            // every name the policy blocks in every root.
+            // every name the policy blocks in every root; and Maven, go, ESLint and pytest take
+            // the nearest of theirs above (twenty-first review: ../.mvn/jvm.config).
             add(path_join(up, ".envrc"), "sbxrun: an .envrc direnv would load in the workspace");
             for (const auto& rule : policy.filesystem.protect) {
-                if (!rule.relative_name || rule.missing != MissingScope::every_root ||
+                if (!rule.relative_name ||
+                    (rule.missing != MissingScope::every_root &&
+                     rule.missing != MissingScope::parents) ||
                     rule.path == ".git" || rule.path == ".envrc")
                     continue;
                 add(path_join(up, rule.path),

@@ -69,6 +69,7 @@ BwrapPlan bwrap_plan(const MountPlan& plan) {
     }
     for (const auto& pin : plan.pins) out.pins.push_back(PinSpec{pin.link, pin.link_text});
     out.network = plan.network;
+    out.dot_blocks = plan.dot_blocks;
     return out;
 }
 
@@ -250,6 +251,26 @@ Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap
         }
     }
     add_virtual();
+
+    // A writable HOME's new dot-entries: only the entry broker can refuse a name by its form.
+    for (const auto& dot : plan.dot_blocks) {
+        if (!in.entry_broker) {
+            out.notes.push_back("new dot-entries at the top of " + dot.dir +
+                                " can be made: without the entry broker (Landlock ABI 2 and "
+                                "seccomp user notification) only the set's names are blocked");
+            continue;
+        }
+        auto it = std::find_if(entry_blocks.begin(), entry_blocks.end(),
+                               [&](const EntryBlock& b) { return b.path == dot.dir; });
+        if (it == entry_blocks.end()) {
+            entry_blocks.push_back({dot.dir,
+                                    static_cast<std::uint64_t>(dot.dev),
+                                    static_cast<std::uint64_t>(dot.ino),
+                                    {}});
+            it = entry_blocks.end() - 1;
+        }
+        it->dot_names = true;
+    }
 
     InnerSpec inner = in.inner;
     inner.mount_devpts = true;

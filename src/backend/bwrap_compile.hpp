@@ -48,6 +48,7 @@ struct BwrapPlan {
     std::vector<BwrapMount> mounts;  // one per op of the plan, in its order (parents first)
     std::vector<PinSpec> pins;       // the plan's pinned symlinks, with the text they say
     NetworkMode network = NetworkMode::none;
+    std::vector<MountPlan::DotBlock> dot_blocks;  // the plan's: a writable HOME's new dot-names
 };
 
 // The plan as bwrap mounts it. Binds get the plan's descriptor; the stand-ins (hide_file's

@@ -92,6 +92,17 @@ public:
         }
         SBX_TRY(add_devices());
         SBX_TRY(abi_gaps());
+        // A writable HOME's new dot-entries are refused by sbxrun's answers to the entry calls
+        // in a restricted directory: one that is not restricted keeps only the set's names.
+        for (const auto& b : plan_.dot_blocks) {
+            const bool kept = std::any_of(
+                out_.restricted.begin(), out_.restricted.end(),
+                [&](const LandlockRestrictedDir& r) { return r.dot_names && r.path == b.dir; });
+            if (!kept)
+                out_.approximated.push_back(b.dir +
+                                            ": new dot-entries at its top can be made (only the "
+                                            "set's names are blocked there)");
+        }
         if (!refusals_.empty()) {
             std::string msg =
                 "the Landlock sandbox cannot enforce this policy here: " + refusals_[0];
@@ -299,6 +310,8 @@ private:
         if (lost & ll::kMake) {
             LandlockRestrictedDir r{fd, path, want, self, {}};
             for (std::string_view t : towards_holes) r.towards.emplace_back(t);
+            r.dot_names = std::any_of(plan_.dot_blocks.begin(), plan_.dot_blocks.end(),
+                                      [&](const MountPlan::DotBlock& b) { return b.dir == path; });
             std::sort(r.towards.begin(), r.towards.end());
             out_.restricted.push_back(std::move(r));
         }

@@ -258,7 +258,14 @@ Result<WalkOut> walk_once(const std::string& path, const ResolveOptions& opts, b
         r.exists = false;
         r.dangling = c.from_link;
         std::string tail(c.name);
-        for (auto it = pending.rbegin(); it != pending.rend(); ++it) {
+        // A ".." after the missing component: where the path leads depends on what is made
+        // there (a link made there sends the ".." anywhere), and a lexical join would name a
+        // place the kernel never goes. The path is then the missing component alone: keeping
+        // that from being created keeps the whole path unreachable (twenty-first outside
+        // review: HOME -> ws/m/../h with ws/m missing; the command made ws/m -> x/y).
+        bool dotdot_after = false;
+        for (const auto& p : pending) dotdot_after = dotdot_after || p.name == "..";
+        for (auto it = pending.rbegin(); !dotdot_after && it != pending.rend(); ++it) {
             tail += '/';
             tail += it->name;
         }

@@ -28,7 +28,9 @@ struct SymlinkHop {
 struct Resolved {
     std::string requested;          // the absolute path asked for (lexically normalised)
     std::string real;               // canonical path reached (for a missing path: real parent +
-                                    // the missing components, lexically joined)
+                                    // the missing components, lexically joined; only the first
+                                    // one when a ".." follows it, as where the rest leads
+                                    // depends on what is made there)
     bool exists = false;            // false: some trailing components do not exist
     std::string missing_tail;       // the components that do not exist, e.g. ".agents" or "a/b"
     bool dangling = false;          // the first missing component came from a symlink's text

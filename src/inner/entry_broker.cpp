@@ -20,6 +20,7 @@
 #include "inner/metadata_calls.hpp"
 #include "inner/metadata_filter.hpp"
 #include "inner/notify_request.hpp"
+#include "util/home_dot_names.hpp"
 
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE (1 << 0)
@@ -247,11 +248,12 @@ void list_subdirs(int dir, std::vector<UniqueFd>& out) {
 
 }  // namespace
 
-void EntryBrokerRules::add_blocked(FileId dir, const std::vector<std::string>& names,
-                                   bool casefold) {
+void EntryBrokerRules::add_blocked(FileId dir, const std::vector<std::string>& names, bool casefold,
+                                   bool dot_names) {
     Blocked& b = blocked_[dir];
     for (const auto& n : names) b.names.push_back(lower(n));
     b.casefold = b.casefold || casefold;
+    b.dot_names = b.dot_names || dot_names;
 }
 
 EntryBrokerRules::Reach EntryBrokerRules::reach(const std::vector<FileId>& chain) const {
@@ -269,6 +271,7 @@ bool EntryBrokerRules::blocked(FileId dir, std::string_view name) const {
         std::any_of(name.begin(), name.end(), [](char c) { return (c & 0x80) != 0; }))
         return true;
     const std::string key = lower(name);
+    if (it->second.dot_names && home_dot_name_blocked(key)) return true;
     return std::find(it->second.names.begin(), it->second.names.end(), key) !=
            it->second.names.end();
 }
@@ -301,7 +304,7 @@ Result<PreparedBroker> prepare_entry_broker(const std::vector<EntryBlock>& block
             if (::ioctl(rd.get(), FS_IOC_GETFLAGS, &flags) == 0)
                 casefold = (flags & FS_CASEFOLD_FL) != 0;
         }
-        b.rules.add_blocked(id, blk.names, casefold);
+        b.rules.add_blocked(id, blk.names, casefold, blk.dot_names);
         FileId last{};
         for (int depth = 0; dir && depth < kMaxDepth; ++depth) {
             FileId here;

@@ -61,8 +61,11 @@ public:
 
     void add_protected(FileId id) { protected_.insert(id); }
     void add_granted(FileId id) { granted_.insert(id); }
-    // The blocked names of directory `dir`; `casefold`: the directory folds case (ext4 +F).
-    void add_blocked(FileId dir, const std::vector<std::string>& names, bool casefold);
+    // The blocked names of directory `dir`; `casefold`: the directory folds case (ext4 +F);
+    // `dot_names`: every name starting with a dot is blocked too, but the histories
+    // (util/home_dot_names.hpp).
+    void add_blocked(FileId dir, const std::vector<std::string>& names, bool casefold,
+                     bool dot_names = false);
 
     [[nodiscard]] bool is_protected(FileId id) const { return protected_.count(id) != 0; }
     [[nodiscard]] bool is_granted(FileId id) const { return granted_.count(id) != 0; }
@@ -79,6 +82,7 @@ private:
     struct Blocked {
         std::vector<std::string> names;  // lower-cased
         bool casefold = false;
+        bool dot_names = false;  // every dot-name but the histories (EntryBlock::dot_names)
     };
     std::unordered_set<FileId, FileIdHash> protected_;
     std::unordered_set<FileId, FileIdHash> granted_;

@@ -111,6 +111,7 @@ std::vector<std::string> to_args(const InnerSpec& spec) {
             a.emplace_back("--entry-name");
             a.push_back(n);
         }
+        if (b.dot_names) a.emplace_back("--entry-dot-names");
     }
     for (const auto& p : spec.pins) {
         a.emplace_back("--pin");
@@ -206,6 +207,14 @@ Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args) {
             spec.controlling_tty = true;
             continue;
         }
+        if (opt == "--entry-dot-names") {
+            if (spec.entry_blocks.empty())
+                return usage("--entry-dot-names before any --entry-block");
+            if (spec.entry_blocks.back().dot_names)
+                return usage("option " + opt + " given twice for one --entry-block");
+            spec.entry_blocks.back().dot_names = true;
+            continue;
+        }
         auto v = value(opt);
         if (!v) return std::move(v).error();
         std::string_view val = *v;
@@ -246,7 +255,8 @@ Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args) {
             if (path->empty() || path->front() != '/' || path->find('\0') != std::string_view::npos)
                 return usage("--entry-block needs an absolute path, got '" + std::string(*path) +
                              "'");
-            if (!spec.entry_blocks.empty() && spec.entry_blocks.back().names.empty())
+            if (!spec.entry_blocks.empty() && spec.entry_blocks.back().names.empty() &&
+                !spec.entry_blocks.back().dot_names)
                 return usage("--entry-block " + spec.entry_blocks.back().path +
                              " has no --entry-name");
             eb.path = std::string(*path);
@@ -341,7 +351,8 @@ Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args) {
         return usage("--landlock-rule without --landlock");
     if (!spec.landlock && !spec.landlock_spec.connect_ports.empty())
         return usage("--landlock-connect without --landlock");
-    if (!spec.entry_blocks.empty() && spec.entry_blocks.back().names.empty())
+    if (!spec.entry_blocks.empty() && spec.entry_blocks.back().names.empty() &&
+        !spec.entry_blocks.back().dot_names)
         return usage("--entry-block " + spec.entry_blocks.back().path + " has no --entry-name");
     if (!saw_dashdash) return usage("missing '--' before the command");
     if (i == args.size()) return usage("no command after '--'");

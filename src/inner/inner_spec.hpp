@@ -53,6 +53,8 @@ struct LandlockRestrictedDir {
     std::uint64_t want = 0;            // what the policy grants beneath it
     std::uint64_t self = 0;            // what its own rule grants
     std::vector<std::string> towards;  // its entries that are or lead to a hole (sorted)
+    // A writable HOME's top: no new dot-entry but the histories (util/home_dot_names.hpp).
+    bool dot_names = false;
 };
 
 enum class SeccompProfile {
@@ -97,7 +99,10 @@ struct EntryBlock {
     std::string path;
     std::uint64_t dev = 0;
     std::uint64_t ino = 0;
-    std::vector<std::string> names;  // at least one; no '/', not "." or ".."
+    std::vector<std::string> names;  // no '/', not "." or ".."; at least one, unless dot_names
+    // Also every name starting with a dot but the histories (util/home_dot_names.hpp): a
+    // writable HOME's top (plan/home_dotfiles.hpp).
+    bool dot_names = false;
 
     bool operator==(const EntryBlock&) const = default;
 };

@@ -11,6 +11,8 @@
 // names still are, as before.
 #include "plan/home_dotfiles.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <string>
 #include <string_view>
@@ -35,10 +37,14 @@ Status protect_home_dotfiles(Draft& d, Protector& protector, const std::vector<P
     for (const auto& r : protect) {
         if (r.set != kAgentConfigSet) continue;
         if (set_rule == nullptr) set_rule = &r;
-        set_names.push_back(r.path);
+        // Names kept above the workspace only are not kept in a home by their rule.
+        if (r.missing != MissingScope::parents) set_names.push_back(r.path);
     }
     if (set_rule == nullptr) return {};
     std::sort(set_names.begin(), set_names.end());
+    // One bound for the scans inside all of them: ~/.cache or ~/.nvm alone can hold thousands
+    // of entries, and every run with HOME writable pays for what is scanned.
+    protector.share_scan_budget(d.opts.scan_max_entries);
 
     for (const std::string* home : {&d.home_real, &d.passwd_home_real}) {
         if (home->empty()) continue;
@@ -70,6 +76,19 @@ Status protect_home_dotfiles(Draft& d, Protector& protector, const std::vector<P
                              std::to_string(kMaxHomeDotEntries) + ")")
                 .with_origin(set_rule->origin);
         std::sort(dot.begin(), dot.end());
+        // And no new one: a name nobody has made yet cannot be on any list (~/.lesskey,
+        // ~/.fzf.bash, ~/.node_modules: twenty-first review). The set's own names are blocked
+        // as before, each by its rule; this keeps the rest.
+        if (auto r = d.resolve_path(*home); r.ok() && r->exists && S_ISDIR(r->st.st_mode)) {
+            d.plan.dot_blocks.push_back({*home, r->st.st_dev, r->st.st_ino});
+            ProtectDecision pd;
+            pd.path = path_join(*home, ".*");
+            pd.rule = rule_ref("filesystem.protect", *set_rule, "a dot-entry of HOME");
+            pd.decision = Decision::blocked;
+            pd.detail = "no new dot-entry can be made at the top of " + *home +
+                        " (but the histories: .bash_history, .python_history, ...)";
+            d.plan.protected_paths.push_back(std::move(pd));
+        }
         for (const auto& n : dot) {
             PathRule rule;
             rule.text = n;

@@ -25,7 +25,10 @@ namespace {
 // result alone does not show. And the directory each ".." climbs out of (/w/a/b), with those
 // above it, is kept from being renamed: a command that moved a/b away and put a link
 // a/b -> ../x/y there sent the same spelling to /w/x/h without touching the pinned link
-// (twentieth review).
+// (twentieth review). A component before a ".." that does not exist is kept from being
+// created (per missing_protected): /w/m/../h leads nowhere while /w/m is missing, and a
+// command that made /w/m -> x/y sent it to /w/x/h (twenty-first review, for HOME and
+// XDG_CONFIG_HOME).
 Result<std::vector<SymlinkHop>> before_dotdot(Draft& d, const std::string& written,
                                               const RuleRef& ref) {
     std::vector<SymlinkHop> hops;
@@ -42,12 +45,48 @@ Result<std::vector<SymlinkHop>> before_dotdot(Draft& d, const std::string& writt
                 // anchor_ancestors() keeps what is above its argument: "<dir>/." has <dir>
                 // itself as its parent.
                 SBX_TRY(d.anchor_ancestors(r->real + "/.", ref));
+            } else if (r.ok() && !r->exists && !is_placeholder_result(*r)) {
+                // Blocked where it would be made, through the links on the way there (which
+                // are kept too); what lies beyond the first missing part is then unreachable.
+                hops.insert(hops.end(), r->chain.begin(), r->chain.end());
+                auto blocked = block_missing(d, *r, false, ref, kProtect,
+                                             "missing '" + prefix + "' before '..' in " + written);
+                if (!blocked.ok()) return std::move(blocked).error();
+                if (blocked->outcome == MissingBlock::Outcome::blocked) {
+                    ProtectDecision pd;
+                    pd.path = prefix;
+                    pd.rule = ref;
+                    for (const auto& hop : r->chain)
+                        pd.chain.push_back(hop.link + " -> " + hop.link_text);
+                    pd.decision = Decision::blocked;
+                    pd.detail =
+                        blocked->name + " cannot be created (a '..' follows it in " + written + ")";
+                    d.plan.protected_paths.push_back(std::move(pd));
+                }
+                break;
             }
         }
         if (!c.empty()) prefix.append("/").append(c);
         i = j;
     }
     return hops;
+}
+
+// The links crossed on the way to `r` (the resolution of what the spellings lead to) and
+// before each ".." of the spellings, kept per filesystem.symlinks; `hops` gets them all.
+Status keep_spellings(Draft& d, const Resolved& r, const std::vector<const std::string*>& written,
+                      const RuleRef& ref, std::vector<SymlinkHop>& hops) {
+    for (const std::string* w : written) {
+        auto before = before_dotdot(d, *w, ref);
+        if (!before.ok()) return std::move(before).error();
+        hops.insert(hops.end(), before->begin(), before->end());
+    }
+    hops.insert(hops.end(), r.chain.begin(), r.chain.end());
+    std::vector<CrossedLink> links;
+    links.reserve(hops.size());
+    for (const auto& hop : hops)
+        links.push_back(CrossedLink{Pin{hop.link, hop.link_text, r.real, ref}, hop.parent});
+    return keep_crossed_links(d, links, "home directory");
 }
 
 }  // namespace
@@ -86,17 +125,7 @@ Status keep_homes(Draft& d) {
         auto r = d.resolve_rule(dir, pr.origin);
         if (!r.ok()) continue;
         std::vector<SymlinkHop> hops;
-        for (const std::string* w : h.written) {
-            auto before = before_dotdot(d, *w, ref);
-            if (!before.ok()) return std::move(before).error();
-            hops.insert(hops.end(), before->begin(), before->end());
-        }
-        hops.insert(hops.end(), r->chain.begin(), r->chain.end());
-        std::vector<CrossedLink> links;
-        links.reserve(hops.size());
-        for (const auto& hop : hops)
-            links.push_back(CrossedLink{Pin{hop.link, hop.link_text, r->real, ref}, hop.parent});
-        SBX_TRY(keep_crossed_links(d, links, "home directory"));
+        SBX_TRY(keep_spellings(d, *r, h.written, ref, hops));
         if (r->exists || is_placeholder_result(*r)) continue;
         auto blocked = block_missing(d, *r, false, ref, kProtect, "missing home directory " + dir);
         if (!blocked.ok()) return std::move(blocked).error();
@@ -108,6 +137,22 @@ Status keep_homes(Draft& d) {
         pd.decision = Decision::blocked;
         pd.detail = blocked->name + " cannot be created (a home directory, missing)";
         d.plan.protected_paths.push_back(std::move(pd));
+    }
+    // XDG_CONFIG_HOME and XDG_CACHE_HOME as written: the host's git, sbxrun's own policy
+    // discovery and its caches go where the kernel takes them, so the way there is kept as a
+    // home's is (the names inside are protected by the rules app/own_files.cpp adds).
+    for (const auto& written : d.opts.env_dirs) {
+        const std::string dir = environment_path(written);
+        if (dir.empty() || dir == "/") continue;
+        PathRule pr;
+        pr.text = written;
+        pr.path = dir;
+        pr.origin = Origin{"", 0, "sbxrun: an XDG base directory the host's programs read"};
+        const RuleRef ref = rule_ref("filesystem.protect", pr, "XDG base directory");
+        auto r = d.resolve_rule(dir, pr.origin);
+        if (!r.ok()) continue;
+        std::vector<SymlinkHop> hops;
+        SBX_TRY(keep_spellings(d, *r, {&written}, ref, hops));
     }
     return {};
 }

@@ -22,8 +22,9 @@ struct PlanOptions {
     ResolveOptions resolve;
     PathResolver resolver;  // empty: resolve() on the real filesystem
     // Symlinks inside protected directories: how deep to look, and how many entries at most
-    // over all protected directories. The scan runs on every command, so it stays small: the
-    // links harnesses read through (.codex/config.toml -> ...) sit in the top two levels.
+    // in each (the dot-entries of a writable HOME share one such bound: home_dotfiles.hpp).
+    // The scan runs on every command, so it stays small: the links harnesses read through
+    // (.codex/config.toml -> ...) sit in the top two levels.
     int scan_max_depth = 2;
     int scan_max_entries = 1024;
     // Protections sbxrun adds for a run (the policy files it read, the trust store, the status
@@ -43,6 +44,9 @@ struct PlanOptions {
     // shells, sshd and git read it whatever HOME a harness gives its command (sixteenth
     // outside review), so its names of a set are protected as HOME's are. Empty: none.
     std::string passwd_home_dir;
+    // XDG_CONFIG_HOME and XDG_CACHE_HOME as written (a relative one joined to the command's
+    // directory): the way the kernel takes to them is kept as the homes' is (homes.hpp).
+    std::vector<std::string> env_dirs;
 };
 
 // Errors: ErrorKind::symlink_refused (exit 122, with path/symlink/target/suggestion set) when a

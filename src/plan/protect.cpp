@@ -148,11 +148,15 @@ bool Protector::missing_blocked_in(MissingScope scope, std::string_view root) co
         case MissingScope::home:
         case MissingScope::home_only:
             return home;
+        case MissingScope::parents:
+            return false;
     }
     return true;
 }
 
 Status Protector::protect_rule(const PathRule& rule) {
+    // Kept in the workspace's parents only, by the absolute rules app/own_files.cpp adds.
+    if (rule.relative_name && rule.missing == MissingScope::parents) return {};
     if (!rule.relative_name)
         return protect_path(rule.path, rule_ref("filesystem.protect", rule), {});
     for (const auto& root : d_.writable_roots) {
@@ -216,7 +220,7 @@ Status Protector::protect_set_name_at(const PathRule& rule, const std::string& t
         }
     }
     if (!held && exists) {
-        auto r = d_.resolve_rule(at_top, rule.origin, scan_budget_ > 0);
+        auto r = d_.resolve_rule(at_top, rule.origin, scan_budget() > 0);
         held = r.ok() && d_.writable_place(r->real);
         // A read-only directory of the set can still hold links into writable places:
         // ~/.ssh/config -> ../dotfiles/ssh_config with the dotfiles repository as the
@@ -291,7 +295,7 @@ Result<bool> Protector::beneath_closed_dir(const std::string& path, const std::s
 Status Protector::protect_path(const std::string& path, const RuleRef& rule, const Via& via) {
     // A directory protected here is scanned for links (protect_links_inside): ask for it
     // readable, so the scan reads the descriptor the plan keeps instead of opening another.
-    auto r = d_.resolve_rule(path, rule.origin, via.depth == 0 && scan_budget_ > 0);
+    auto r = d_.resolve_rule(path, rule.origin, via.depth == 0 && scan_budget() > 0);
     if (!r.ok()) {
         Error e = std::move(r).error();
         if (e.sys_errno == EACCES && e.kind == ErrorKind::bad_path) {
@@ -433,18 +437,19 @@ Status Protector::protect_path(const std::string& path, const RuleRef& rule, con
 // (a real .codex/ whose config.toml links into the workspace): protect those targets too.
 Status Protector::protect_links_inside(const std::string& dir, int dirfd, bool readable,
                                        const RuleRef& rule, const Via& via, bool hard_links) {
-    if (via.depth > 0 || scan_budget_ <= 0) return {};  // links found in links: not followed
+    const int budget = scan_budget();
+    if (via.depth > 0 || budget <= 0) return {};  // links found in links: not followed
     std::vector<dev_t> devs;
     if (hard_links)
         for (const auto& c : d_.roots)
             if (c.op.kind == OpKind::bind_rw) devs.push_back(c.op.dev);
-    auto found = scan_symlinks(dirfd, dir, d_.opts.scan_max_depth, scan_budget_, readable, devs);
+    auto found = scan_symlinks(dirfd, dir, d_.opts.scan_max_depth, budget, readable, devs);
     if (!found.ok()) {
         d_.plan.warnings.push_back("cannot scan protected directory '" + dir +
                                    "' for symlinks: " + found.error().render());
         return {};
     }
-    scan_budget_ -= static_cast<int>(found->entries_seen);
+    if (shared_budget_ >= 0) shared_budget_ -= static_cast<int>(found->entries_seen);
     if (!found->hard_linked.empty()) {
         const std::string& f = found->hard_linked.front();
         struct stat st {};

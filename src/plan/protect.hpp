@@ -17,7 +17,12 @@ namespace sbx::planning {
 // Needs Draft::roots: protected paths are judged against the writable places.
 class Protector {
 public:
-    explicit Protector(Draft& d) : d_(d), scan_budget_(d.opts.scan_max_entries) {}
+    explicit Protector(Draft& d) : d_(d) {}
+
+    // From now on the scans for links inside protected directories draw on one budget of
+    // `entries` in all, instead of PlanOptions::scan_max_entries each (home_dotfiles.cpp: a
+    // home's dot-entries are many, and some large).
+    void share_scan_budget(int entries) { shared_budget_ = entries; }
 
     // One protect rule: a path, or a name inside every writable root.
     [[nodiscard]] Status protect_rule(const PathRule& rule);
@@ -91,8 +96,17 @@ private:
     static constexpr int kMaxSubmoduleDepth = 16;
     static constexpr int kMaxWorktrees = 256;  // worktrees/* whose admin files are protected
 
+    // How many entries the next scan inside a protected directory may look at.
+    [[nodiscard]] int scan_budget() const {
+        return shared_budget_ < 0 ? d_.opts.scan_max_entries : shared_budget_;
+    }
+
     Draft& d_;
-    int scan_budget_;          // entries protected-directory scans may still look at
+    // Each scan has its own bound, so that a directory the command filled (a protected name
+    // that is not read in ${tmpdir}, made and padded by an earlier run) cannot use up the
+    // bound of the ones that matter (twenty-first review: one shared bound of 1024 entries
+    // was gone before ~/.ssh was scanned). >= 0: one shared budget (share_scan_budget).
+    int shared_budget_ = -1;
     int submodule_depth_ = 0;  // how deep in nested submodules protect_submodules is
     std::unordered_map<std::string, bool> ancestor_is_link_;  // link_above()'s lstat results
 };

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "util/home_dot_names.hpp"
+
 namespace sbx {
 namespace {
 
@@ -9,8 +11,10 @@ using enum MissingScope;
 
 // Decided one name at a time; each line is what makes the name worth a rule, and the scope
 // where a missing one is blocked: every_root for what is looked up in every parent directory,
-// project for what an agent or tool reads at the top of the project it runs in, home for what
-// is read from $HOME only (a .bashrc at a project's top is read by nobody). Left out on
+// parents for what a tool reads in the nearest directory above where it starts that has one
+// (blocked above the workspace only: the project's own is its business), project for what an
+// agent or tool reads at the top of the project it runs in, home for what is read from $HOME
+// only (a .bashrc at a project's top is read by nobody). Left out on
 // purpose (sbxrun-policy(5) says why): AGENTS.md and CLAUDE.md, which hold the user's
 // instructions that agents are asked to edit and which no program executes; .editorconfig and
 // the like, which only set formatting.
@@ -223,22 +227,56 @@ constexpr std::array kNames{
                     "credential helpers"},
     AgentConfigName{".ipython/profile_default/ipython_config.py", home,
                     "IPython: Python run at every start"},
+    // Twenty-first outside review: read in the nearest directory above where the tool starts
+    // that has one, so blocked in the workspace's parents only: a project keeps its own.
+    AgentConfigName{".mvn", parents,
+                    "Maven: jvm.config and maven.config, the JVM options (-XX:OnError runs a "
+                    "command) and arguments of every mvn below it"},
+    AgentConfigName{"pnpm-workspace.yaml", parents,
+                    "pnpm: makes its directory the workspace root, whose .pnpmfile.cjs runs"},
+    AgentConfigName{".pnpmfile.cjs", parents, "pnpm: hooks run at every install"},
+    AgentConfigName{"go.work", parents, "go: the modules every build below it uses instead"},
+    AgentConfigName{".eslintrc.js", parents,
+                    "ESLint: JavaScript run at every lint (configs cascade from every directory "
+                    "above)"},
+    AgentConfigName{".eslintrc.cjs", parents, "ESLint: the same"},
+    AgentConfigName{"eslint.config.js", parents,
+                    "ESLint: the flat config, JavaScript from the nearest directory above"},
+    AgentConfigName{"eslint.config.mjs", parents, "ESLint: the same"},
+    AgentConfigName{"eslint.config.cjs", parents, "ESLint: the same"},
+    AgentConfigName{"pytest.ini", parents,
+                    "pytest: makes its directory the rootdir, whose conftest.py runs"},
+    AgentConfigName{"conftest.py", parents, "pytest: Python run at every test session"},
+    // ... and code the host runs from HOME.
+    AgentConfigName{".local/share/pipx", home,
+                    "pipx: the environments the commands of ~/.local/bin run in (a .pth file "
+                    "there runs at every start)"},
+    AgentConfigName{".local/pipx", home, "pipx before 1.3: the same"},
+    AgentConfigName{".local/share/uv/tools", home, "uv: the environments of uv tool commands"},
+    AgentConfigName{".lesskey", home_only, "less: LESSOPEN, a command run on every file it opens"},
+    AgentConfigName{".node_modules", home_only,
+                    "Node.js: modules require() finds when the project has none"},
+    AgentConfigName{".node_libraries", home_only, "Node.js: the same"},
+    AgentConfigName{".fzf.bash", home_only, "fzf: sourced by .bashrc, as its installer writes it"},
+    AgentConfigName{".fzf.zsh", home_only, "fzf: sourced by .zshrc"},
+    AgentConfigName{".nvm", home_only, "nvm: nvm.sh, sourced by .bashrc"},
+    AgentConfigName{".oh-my-zsh", home_only, "Oh My Zsh: sourced by .zshrc"},
+    AgentConfigName{".bunfig.toml", home_only, "Bun: the global preload scripts"},
+    AgentConfigName{".jupyter", home_only, "Jupyter: Python configuration run at every start"},
+    AgentConfigName{".codeium", home_only, "Windsurf: MCP server commands"},
+    AgentConfigName{".aws/amazonq", home, "Amazon Q: MCP server commands"},
+    AgentConfigName{".config/opencode", home, "opencode: MCP server commands, plugins"},
+    AgentConfigName{".config/zed", home, "Zed: context servers (commands) and tasks"},
+    AgentConfigName{".config/crush", home, "Crush: MCP server commands"},
+    AgentConfigName{".config/gdb", home, "gdb: gdbinit, commands run at every start"},
+    AgentConfigName{".config/user-dirs.dirs", home,
+                    "xdg-user-dirs: sourced as shell by xdg-user-dir and session scripts"},
 };
 
 }  // namespace
 
-constexpr std::array<std::string_view, 14> kHomeWritable{
-    ".bash_history",   ".zsh_history",
-    ".histfile",       ".sh_history",
-    ".python_history", ".node_repl_history",
-    ".lesshst",        ".viminfo",
-    ".psql_history",   ".mysql_history",
-    ".sqlite_history", ".rediscli_history",
-    ".wget-hsts",      ".sudo_as_admin_successful",
-};
-
 std::span<const std::string_view> home_writable_dot_entries() {
-    return kHomeWritable;
+    return kHomeWritableDotEntries;
 }
 
 std::span<const AgentConfigName> agent_config_names() {

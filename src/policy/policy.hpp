@@ -53,6 +53,10 @@ enum class MissingScope {
     // in projects to be the set's there (a project's own bin/ is its business; ~/bin is in
     // the user's PATH).
     home_only,
+    // In the directories above the workspace that a writable root holds, only (app/own_files):
+    // tools that take the nearest one above where they start (Maven's .mvn, go.work, ESLint's
+    // and pytest's configuration). Not in any root: a project's own are its business.
+    parents,
 };
 
 struct PathRule {

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "inner/landlock_apply.hpp"
+#include "util/home_dot_names.hpp"
 #include "util/unique_fd.hpp"
 
 namespace sbx {
@@ -47,7 +48,7 @@ Result<MetadataGuard> MetadataGuard::from_spec(const LandlockSpec& spec,
     for (const LandlockRestrictedDir& d : dirs) {
         struct stat st {};
         if (::fstat(d.fd, &st) != 0) return os_error("fstat of a restricted directory", errno);
-        GuardRestricted g{id_of(st), d.want, d.towards, {}};
+        GuardRestricted g{id_of(st), d.want, d.towards, {}, d.dot_names};
         for (const std::string& name : d.towards) {
             struct stat es {};
             if (::fstatat(d.fd, name.c_str(), &es, AT_SYMLINK_NOFOLLOW) == 0)
@@ -110,6 +111,7 @@ std::uint64_t MetadataGuard::entry_rights(const std::vector<FileId>& dir_chain,
         return granted;
     const std::string key = lower(name);
     if (std::binary_search(r->towards.begin(), r->towards.end(), key)) return granted;
+    if (r->dot_names && home_dot_name_blocked(key)) return granted;
     return granted | r->want;
 }
 

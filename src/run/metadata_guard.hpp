@@ -43,6 +43,7 @@ struct GuardRestricted {
     std::uint64_t want = 0;
     std::vector<std::string> towards;  // names, lower-cased (see entry_rights)
     std::vector<FileId> towards_ids;   // of those that exist
+    bool dot_names = false;            // LandlockRestrictedDir::dot_names
 };
 
 class MetadataGuard {
@@ -77,7 +78,8 @@ public:
     // directory `dir_chain` (the directory first): policy_rights of the directory, and when it
     // is itself restricted and `name` is not one of its entries towards a hole, the walk's
     // rights. Names are compared without case: a case-folding directory (ext4 +F) would give
-    // ".GIT" to a host program that opens ".git".
+    // ".GIT" to a host program that opens ".git". In a writable HOME's top (dot_names) a new
+    // dot-name but the histories gets the directory's own rights only.
     [[nodiscard]] std::uint64_t entry_rights(const std::vector<FileId>& dir_chain,
                                              std::string_view name) const;
 

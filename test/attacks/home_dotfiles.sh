@@ -14,6 +14,15 @@
 #   5. More dot-entries than sbxrun keeps read-only (1024): the run needs approval (122) and
 #      nothing runs.
 #   6. --explain says why each is read-only.
+#   7. (twenty-first review) with write = ["~/.local"], the environments of pipx's and uv's
+#      commands in ~/.local/bin stay read-only (a .pth file there runs at their next start).
+#   8. (twenty-first review) with HOME as the workspace, names the host reads that were
+#      missing cannot be made: ~/.lesskey (LESSOPEN), ~/.node_modules, fzf's and nvm's files
+#      that .bashrc sources, Jupyter's and Bun's configuration, Windsurf's MCP servers, and
+#      under a missing ~/.config, gdb's, user-dirs', opencode's and Zed's.
+#   9. No new dot-entry at all, listed or not, made by any call (a file, a directory, a
+#      rename, a link): in HOME as the workspace and in HOME below ${tmpdir}; the histories,
+#      the user's other files and dot-files deeper down can be made.
 . "$(dirname "$0")/lib.sh"
 make_workspace
 
@@ -142,4 +151,76 @@ check "... and nothing ran" test ! -e "$H5/ran"
     "$SBXRUN" --backend "$BACKEND" --workspace "$H1" --explain -- true) >"$OUT" 2>"$ERR"
 check "--explain: a dot-entry says it is one" \
     grep -q "from filesystem.protect \".terraformrc\" (filesystem.protect\[0\] (@agent-config): a dot-entry of HOME)" "$OUT"
+
+# 7. write = ["~/.local"]: the pipx and uv tool environments behind ~/.local/bin.
+H7=$FIX/home7
+mkdir -p "$H7/.local/bin" "$H7/.local/share/pipx/venvs/tool/lib" "$H7/.local/share/uv/tools/t2/lib"
+echo '# tool' >"$H7/.local/share/pipx/venvs/tool/lib/tool.py"
+printf 'version = 1\n[filesystem]\nwrite = ["${workspace}", "${tmpdir}", "~/.local"]\n' >"$FIX/local.toml"
+own_fix
+(cd "$WS" && as_runner env HOME="$H7" XDG_CONFIG_HOME= XDG_CACHE_HOME= \
+    "$SBXRUN" --backend "$BACKEND" --policy "$FIX/local.toml" -- sh -c '
+        echo "import os" >"$HOME/.local/share/pipx/venvs/tool/lib/zz.pth" 2>/dev/null && echo "GOT THROUGH: pipx"
+        echo "import os" >"$HOME/.local/share/uv/tools/t2/lib/zz.pth" 2>/dev/null && echo "GOT THROUGH: uv"
+        mkdir -p "$HOME/.local/pipx/venvs/x" 2>/dev/null && echo "GOT THROUGH: old pipx"
+        echo ok >"$HOME/.local/notes" && echo "rest: written"') >"$OUT" 2>"$ERR"
+check "write = [\"~/.local\"]: pipx's and uv's tool environments stay read-only" \
+    sh -c "! grep -q 'GOT THROUGH' '$OUT' && test ! -e '$H7/.local/share/pipx/venvs/tool/lib/zz.pth' && test ! -e '$H7/.local/pipx'"
+check "... the rest of ~/.local is writable, as asked" grep -qx "rest: written" "$OUT"
+
+# 8. HOME is the workspace, and the names are missing.
+H8=$FIX/home8
+mkdir -p "$H8"
+own_fix
+(cd "$H8" && as_runner env HOME="$H8" XDG_CONFIG_HOME= XDG_CACHE_HOME= \
+    "$SBXRUN" --backend "$BACKEND" --workspace "$H8" -- sh -c '
+        try() { if sh -c "$1" 2>/dev/null; then echo "GOT THROUGH: $1"; fi; }
+        try "printf \"#env\\nLESSOPEN=|touch /tmp/x %s\\n\" >.lesskey"
+        try "mkdir -p .node_modules/lodash && echo x >.node_modules/lodash/index.js"
+        try "echo touch /tmp/x >.fzf.bash"
+        try "mkdir -p .nvm && echo touch /tmp/x >.nvm/nvm.sh"
+        try "mkdir -p .oh-my-zsh"
+        try "mkdir -p .jupyter && echo x >.jupyter/jupyter_server_config.py"
+        try "echo x >.bunfig.toml"
+        try "mkdir -p .codeium/windsurf && echo {} >.codeium/windsurf/mcp_config.json"
+        try "mkdir -p .config/gdb && echo shell >.config/gdb/gdbinit"
+        try "mkdir -p .config && echo x >.config/user-dirs.dirs"
+        try "mkdir -p .config/opencode .config/zed"
+        echo ok >notes.txt && echo "rest: written"') >"$OUT" 2>"$ERR"
+check "HOME as the workspace: the missing names the host reads cannot be made" \
+    sh -c "! grep -q 'GOT THROUGH' '$OUT'"
+grep 'GOT THROUGH' "$OUT" | sed 's/^/# /'
+# (sbxrun's own .config/sbxrun and .cache/sbxrun* are made by sbxrun on the host: its trust
+# store and caches.)
+check "... nothing of them is on the host" sh -c "cd '$H8' && ! ls -A | grep -v -x -e notes.txt -e .cache -e .config | grep -q . && test \"\$(ls -A .config)\" = sbxrun"
+check "... and the user's own files are writable" grep -qx "rest: written" "$OUT"
+
+# 9. No new dot-entry, whatever its name.
+NEWDOT='
+try() { if sh -c "$1" 2>/dev/null; then echo "GOT THROUGH: $1"; fi; }
+try "echo x >.someday-read-rc"
+try "mkdir .newtool"
+try "echo x >plain.txt && mv plain.txt .hidden"
+try "ln -s /tmp .lnk"
+try "mkfifo .fifo"
+echo ls >>.bash_history && echo "history: made"
+echo x >.python_history && echo "python history: made"
+mkdir -p sub && echo x >sub/.deeper && echo "deeper: made"
+echo x >notes2.txt && echo "rest: made"'
+H9=$FIX/home9
+H10=$FIX/tmp/home10
+mkdir -p "$H9" "$H10"
+own_fix
+(cd "$H9" && as_runner env HOME="$H9" XDG_CONFIG_HOME= XDG_CACHE_HOME= \
+    "$SBXRUN" --backend "$BACKEND" --workspace "$H9" -- sh -c "$NEWDOT") >"$OUT" 2>"$ERR"
+check "HOME as the workspace: no new dot-entry of any name or kind" sh -c "! grep -q 'GOT THROUGH' '$OUT'"
+grep 'GOT THROUGH' "$OUT" | sed 's/^/# /'
+check "... none on the host" sh -c "cd '$H9' && test ! -e .someday-read-rc && test ! -e .newtool && test ! -e .hidden && test ! -L .lnk && test ! -e .fifo"
+check "... the histories, deeper dot-files and other files are made" \
+    sh -c "grep -qx 'history: made' '$OUT' && grep -qx 'python history: made' '$OUT' && grep -qx 'deeper: made' '$OUT' && grep -qx 'rest: made' '$OUT'"
+(cd "$H10" && as_runner env HOME="$H10" XDG_CONFIG_HOME= XDG_CACHE_HOME= \
+    "$SBXRUN" --backend "$BACKEND" --workspace "$WS" -- sh -c "cd \"\$HOME\" && { $NEWDOT; }") >"$OUT" 2>"$ERR"
+check "HOME below \${tmpdir}: no new dot-entry either" sh -c "! grep -q 'GOT THROUGH' '$OUT' && cd '$H10' && test ! -e .someday-read-rc && test ! -e .newtool"
+grep 'GOT THROUGH' "$OUT" | sed 's/^/# /'
+check "... and the histories are made" grep -qx 'history: made' "$OUT"
 done_testing

@@ -312,6 +312,23 @@ TEST_CASE("resolve: missing tails and dangling links", "[resolve]") {
         CHECK(r->chain.size() == 1);
         CHECK(r->st.st_ino == aux.st_ino);
     }
+    // Where "m/../h" leads depends on what is made at m (a link sends the ".." anywhere): the
+    // path is m alone, never the lexical ws/h (twenty-first outside review).
+    SECTION("a '..' after a missing component: the missing component alone") {
+        auto r = resolve(t / "ws/m/../.aux", o);
+        REQUIRE(r.ok());
+        CHECK_FALSE(r->exists);
+        CHECK(r->missing_tail == "m");
+        CHECK(r->real == t / "ws/m");
+        CHECK(r->st.st_ino == ws.st_ino);
+    }
+    SECTION("... also when the '..' is in a link's text") {
+        auto r = resolve(t / "ws/dangling/../x", o);
+        REQUIRE(r.ok());
+        CHECK_FALSE(r->exists);
+        CHECK(r->missing_tail == "codex");
+        CHECK(r->real == t / "ws/.aux/codex");
+    }
 }
 
 TEST_CASE("resolve: loops name the chain", "[resolve]") {

@@ -52,6 +52,26 @@ TEST_CASE("entry broker: blocked names are per directory and compared without ca
     CHECK_FALSE(r.blocked(tmp, "notes.txt"));
 }
 
+// A writable HOME's top (plan/home_dotfiles.hpp): no new dot-name but the histories, whatever
+// the list says; other names and other directories as before.
+TEST_CASE("entry broker: a directory with dot_names refuses every new dot-name but histories") {
+    const FileId home{1, 5}, ws{1, 4};
+    EntryBrokerRules r;
+    r.add_blocked(home, {".bashrc"}, false, true);
+    r.add_blocked(ws, {".claude"}, false);
+    CHECK(r.blocked(home, ".bashrc"));
+    CHECK(r.blocked(home, ".lesskey"));
+    CHECK(r.blocked(home, ".Fzf.bash"));
+    CHECK(r.blocked(home, ".x"));
+    CHECK_FALSE(r.blocked(home, ".bash_history"));
+    CHECK_FALSE(r.blocked(home, ".BASH_HISTORY"));  // compared without case, as the rest
+    CHECK_FALSE(r.blocked(home, ".python_history"));
+    CHECK_FALSE(r.blocked(home, "notes.txt"));
+    CHECK_FALSE(r.blocked(home, "."));
+    CHECK_FALSE(r.blocked(home, ".."));
+    CHECK_FALSE(r.blocked(ws, ".lesskey"));  // only where it was asked
+}
+
 TEST_CASE("entry broker: preparation grants the subdirectories of P that are not in P") {
     if (landlock_effective_abi() < 2) {
         sbx::test::skip("Landlock ABI 2 is not available here");

@@ -17,7 +17,9 @@ InnerSpec full_spec() {
               {"/w/--", "--"}};
     s.placeholders = {{"/w/.claude", 65024, 17, true}, {"/w/dir with space/.mcp.json", 1, 2, true}};
     s.entry_blocks = {{"/w", 65024, 10, {".claude", ".envrc", "dir with space", "--"}},
-                      {"/tmp", 1, 2, {".git"}}};
+                      {"/tmp", 1, 2, {".git"}},
+                      {"/home/u", 1, 3, {".bashrc"}, true},
+                      {"/home/v", 1, 4, {}, true}};  // dot-names alone: no name needed
     s.mount_devpts = true;
     s.landlock = true;
     s.landlock_spec.abi = 7;
@@ -118,8 +120,10 @@ TEST_CASE("parse_inner_args rejects malformed arguments as usage errors") {
         {"--frobnicate", "--", "true"},
         {"--entry-block", "1:2", "/w", "--", "true"},  // no name
         {"--entry-block", "1:2", "/w", "--entry-block", "1:3", "/t", "--entry-name", "x", "--",
-         "true"},                                                          // first has no name
-        {"--entry-name", ".git", "--", "true"},                            // no block before
+         "true"},                                // first has no name
+        {"--entry-name", ".git", "--", "true"},  // no block before
+        {"--entry-dot-names", "--", "true"},     // no block before
+        {"--entry-block", "1:2", "/w", "--entry-dot-names", "--entry-dot-names", "--", "true"},
         {"--entry-block", "1", "/w", "--entry-name", "x", "--", "true"},   // DEV:INO
         {"--entry-block", "1:2", "w", "--entry-name", "x", "--", "true"},  // absolute
         {"--entry-block", "1:2", "/w", "--entry-name", "a/b", "--", "true"},

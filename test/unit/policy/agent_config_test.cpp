@@ -62,8 +62,17 @@ TEST_CASE("a missing name is blocked in every root only where host programs look
             n.name == ".yarnrc.yml" || n.name == ".jj" || n.name == "mise.toml" ||
             n.name == ".mise.toml" || n.name == "mise.local.toml" || n.name == ".mise.local.toml" ||
             n.name == "rust-toolchain.toml" || n.name == "rust-toolchain" || n.name == "uv.toml";
+        // Maven, pnpm, go, ESLint and pytest take the nearest one above where they start:
+        // blocked above the workspace only, the project's own being its business (twenty-first
+        // review: ../.mvn/jvm.config in ${tmpdir}).
+        const bool nearest_above =
+            n.name == ".mvn" || n.name == "pnpm-workspace.yaml" || n.name == ".pnpmfile.cjs" ||
+            n.name == "go.work" || n.name == ".eslintrc.js" || n.name == ".eslintrc.cjs" ||
+            n.name == "eslint.config.js" || n.name == "eslint.config.mjs" ||
+            n.name == "eslint.config.cjs" || n.name == "pytest.ini" || n.name == "conftest.py";
         CAPTURE(n.name);
         CHECK((n.missing == MissingScope::every_root) == upward);
+        CHECK((n.missing == MissingScope::parents) == nearest_above);
         // What lives under .config, .local or .ssh is read from $HOME alone, but for mise's
         // project file, which a project keeps in its own .config.
         if ((n.name.starts_with(".config/") && n.name != ".config/mise.toml") ||

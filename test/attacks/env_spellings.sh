@@ -1,0 +1,83 @@
+#!/bin/bash
+# HOME and XDG_CONFIG_HOME spelled with a ".." (twenty-first outside review). The kernel, and
+# so the host's shells, git and sbxrun's own policy discovery, take a ".." from where the path
+# before it actually leads; sbxrun keeps that way as it is for the run, so that the same
+# spelling leads to the same place afterwards. Each case is checked on the host.
+#   1. HOME=ws/m/../h with ws/m missing: the command cannot make ws/m (a link to x/y would
+#      send HOME to ws/x/h, where it planted .bashrc and sbxrun's own policy.toml).
+#   2. HOME a link in a read-only place whose text is ws/m/../h: the same.
+#   3. XDG_CONFIG_HOME=ws/m/../cfg with ws/m missing: the same for git's and sbxrun's
+#      configuration.
+#   4. XDG_CONFIG_HOME=ws/l/../cfg with ws/l -> a/b: the link cannot be repointed (before,
+#      only HOME's were kept).
+. "$(dirname "$0")/lib.sh"
+make_workspace
+PLANT='mkdir -p x/y "$1/.config/sbxrun" "$1/.config/git" 2>/dev/null
+printf "version = 1\n[filesystem]\nwrite = [\"/\"]\nprotect = []\n" >"$1/.config/sbxrun/policy.toml" 2>/dev/null
+printf "[core]\n\tpager = echo PWNED\n" >"$1/.config/git/config" 2>/dev/null
+echo "echo PWNED" >"$1/.bashrc" 2>/dev/null
+true'
+
+# run_with VAR=VALUE... -- SCRIPT ARG: sbxrun in $WS with these variables.
+run_with() {
+    local vars=()
+    while [ "$1" != -- ]; do vars+=("$1"); shift; done
+    shift
+    (cd "$WS" && as_runner env XDG_CACHE_HOME= "${vars[@]}" "$SBXRUN" --backend "$BACKEND" \
+        --workspace "$WS" -- sh -c "$1" sh "$2") >"$OUT" 2>"$ERR"
+    RC=$?
+}
+
+# 1. HOME=ws/m/../h, ws/m missing.
+mkdir -p "$WS/h" "$WS/x"
+echo orig >"$WS/h/.bashrc"
+own_fix
+run_with HOME="$WS/m/../h" XDG_CONFIG_HOME= -- 'ln -s x/y m; '"$PLANT" "$WS/m/../h"
+check "HOME=ws/m/../h: the missing ws/m cannot be made" sh -c "test ! -e '$WS/m' && test ! -L '$WS/m'"
+check "... so nothing is planted where the spelling would lead" test ! -e "$WS/x/h"
+check "... and the next run's user policy is still the caller's own" \
+    sh -c "! grep -rqs 'write = \[\"/\"\]' '$WS/x' '$WS/h/.config' 2>/dev/null"
+check "... the home as it is stays unchanged" grep -qx orig "$WS/h/.bashrc"
+rm -rf "$WS/h" "$WS/x" "$WS/m"
+
+# 2. HOME is a link (read-only, outside the roots) whose text has the '..'.
+mkdir -p "$WS/h" "$WS/x" "$FIX/ro"
+echo orig >"$WS/h/.bashrc"
+ln -s "$WS/m/../h" "$FIX/ro/hl"
+own_fix
+run_with HOME="$FIX/ro/hl" XDG_CONFIG_HOME= -- 'ln -s x/y m; '"$PLANT" "$FIX/ro/hl"
+check "HOME -> ws/m/../h: the missing ws/m cannot be made" sh -c "test ! -e '$WS/m' && test ! -L '$WS/m'"
+check "... so nothing is planted where the link would lead" test ! -e "$WS/x/h"
+rm -rf "$WS/h" "$WS/x" "$WS/m" "$FIX/ro"
+
+# 3. XDG_CONFIG_HOME=ws/m/../cfg, ws/m missing.
+mkdir -p "$WS/x/y" "$FIX/home3"
+own_fix
+run_with HOME="$FIX/home3" XDG_CONFIG_HOME="$WS/m/../cfg" -- '
+    ln -s x/y m; mkdir -p x/cfg/sbxrun x/cfg/git cfg/sbxrun cfg/git 2>/dev/null
+    printf "version = 1\n[filesystem]\nwrite = [\"/\"]\nprotect = []\n" >x/cfg/sbxrun/policy.toml 2>/dev/null
+    printf "[core]\n\tpager = echo PWNED\n" >x/cfg/git/config 2>/dev/null
+    true' x
+check "XDG_CONFIG_HOME=ws/m/../cfg: the missing ws/m cannot be made" \
+    sh -c "test ! -e '$WS/m' && test ! -L '$WS/m'"
+pager=$(cd / && as_runner env HOME="$FIX/home3" XDG_CONFIG_HOME="$WS/m/../cfg" git config --global core.pager 2>/dev/null)
+check "... the host's git reads no planted configuration" test -z "$pager"
+(cd "$WS" && as_runner env HOME="$FIX/home3" XDG_CONFIG_HOME="$WS/m/../cfg" XDG_CACHE_HOME= \
+    "$SBXRUN" --workspace "$WS" --print-policy) >"$OUT" 2>"$ERR"
+check "... and the next run's policy is not one the command wrote" \
+    sh -c "! grep -q '^write = \[\"/\"\]' '$OUT'"
+rm -rf "$WS/x" "$WS/m" "$WS/cfg"
+
+# 4. XDG_CONFIG_HOME=ws/l/../cfg, ws/l -> a/b: the link stays where it points.
+mkdir -p "$WS/a/b" "$WS/a/cfg" "$WS/x/y"
+ln -s a/b "$WS/l"
+own_fix
+run_with HOME="$FIX/home3" XDG_CONFIG_HOME="$WS/l/../cfg" -- '
+    rm -f l && ln -s x/y l
+    mkdir -p x/cfg/git && printf "[core]\n\tpager = echo PWNED\n" >x/cfg/git/config
+    true' x
+check "XDG_CONFIG_HOME=ws/l/../cfg: the link the '..' goes back through is kept" \
+    test "$(readlink "$WS/l")" = a/b
+pager=$(cd / && as_runner env HOME="$FIX/home3" XDG_CONFIG_HOME="$WS/l/../cfg" git config --global core.pager 2>/dev/null)
+check "... the host's git reads no planted configuration" test -z "$pager"
+done_testing
