@@ -11,10 +11,14 @@ check "the man page lists the set" test "$(echo "$names" | wc -l)" -ge 30
 
 # The names read from $HOME only (shells' start-up files and the like) are not blocked at a
 # project's top, where nothing reads them: the list of those the workspace must refuse.
-home_only=".claude.json .gitconfig .ripgreprc .bashrc .bash_profile .bash_login .bash_logout .profile .bash_aliases .inputrc .zshenv .zshrc .zprofile .zlogin .kshrc .mkshrc .cshrc .tcshrc .config/fish .pam_environment .config/environment.d .config/systemd .config/autostart .local/bin .local/lib .local/share/systemd .config/git .ssh .vimrc .config/nvim .emacs .emacs.d .config/pip .pip .config/uv .config/go .config/ccache .zlogout .login .logout .xprofile .xsession .xsessionrc .xinitrc .gdbinit .tmux.conf .config/tmux .config/direnv .config/mise .kube/config .aws/config .aws/credentials .gradle/init.d .gradle/init.gradle .gradle/gradle.properties .ipython/profile_default/startup bin .cargo/bin .cargo/env .hgrc .config/hg .vim .config/vim .config/emacs .local/share/nvim .local/share/applications .docker/cli-plugins .gnupg/gpg-agent.conf .gnupg/gpg.conf .psqlrc .config/jj .bash_completion .bashrc.d .local/share/bash-completion .rustup/toolchains .docker/config.json .ipython/profile_default/ipython_config.py"
+home_only=".claude.json .gitconfig .ripgreprc .bashrc .bash_profile .bash_login .bash_logout .profile .bash_aliases .inputrc .zshenv .zshrc .zprofile .zlogin .kshrc .mkshrc .cshrc .tcshrc .config/fish .pam_environment .config/environment.d .config/systemd .config/autostart .local/bin .local/lib .local/share/systemd .config/git .ssh .vimrc .config/nvim .emacs .emacs.d .config/pip .pip .config/uv .config/go .config/ccache .zlogout .login .logout .xprofile .xsession .xsessionrc .xinitrc .gdbinit .tmux.conf .config/tmux .config/direnv .config/mise .kube/config .aws/config .aws/credentials .gradle/init.d .gradle/init.gradle .gradle/gradle.properties .ipython/profile_default/startup bin .cargo/bin .cargo/env .hgrc .config/hg .vim .config/vim .config/emacs .local/share/nvim .local/share/applications .docker/cli-plugins .gnupg/gpg-agent.conf .gnupg/gpg.conf .psqlrc .config/jj .bash_completion .bashrc.d .local/share/bash-completion .rustup/toolchains .docker/config.json .ipython/profile_default/ipython_config.py .local/share/pipx .local/pipx .local/share/uv/tools .aws/amazonq .config/opencode .config/zed .config/crush .config/gdb .config/user-dirs.dirs"
+# Names the set keeps in HOME alone, present or missing (a project's own .node_modules is its
+# business), and names it keeps in the workspace's parents alone (nearest_above.sh).
+in_home_alone="bin .lesskey .node_modules .node_libraries .fzf.bash .fzf.zsh .nvm .oh-my-zsh .bunfig.toml .jupyter .codeium"
+in_parents_alone=".mvn pnpm-workspace.yaml .pnpmfile.cjs go.work .eslintrc.js .eslintrc.cjs eslint.config.js eslint.config.mjs eslint.config.cjs pytest.ini conftest.py"
 project_names=""
 for n in $names; do
-    case " $home_only " in *" $n "*) ;; *) project_names="$project_names $n" ;; esac
+    case " $home_only $in_home_alone $in_parents_alone " in *" $n "*) ;; *) project_names="$project_names $n" ;; esac
 done
 # Missing: one run tries to create every name (as a file and as a directory, each its own
 # attempt), and must fail for each; afterwards none exists on the host.
@@ -35,9 +39,12 @@ for n in $project_names; do
 done
 check "none of them is on the host afterwards (no placeholder left either)" test -z "$leftover"
 
-# Present: each one, as a file, is read-only; rewriting them all fails one by one. (But bin,
-# read-only in HOME alone: a project's own bin/ is writable, checked below.)
-names=$(echo "$names" | grep -vx bin)
+# Present: each one, as a file, is read-only; rewriting them all fails one by one. (But bin
+# and the others kept in HOME alone, and those kept above the workspace alone: a project's own
+# are writable, checked below.)
+names=$(for n in $names; do
+    case " $in_home_alone $in_parents_alone " in *" $n "*) ;; *) echo "$n" ;; esac
+done)
 for n in $names; do
     case $n in .git | .codex | .agents) continue ;; esac  # the fixture's own
     mkdir -p "$(dirname "$WS/$n")"
@@ -69,6 +76,13 @@ own_fix
 sbxb -- sh -c 'echo sandbox >bin/tool && : >bin/new'
 expect_rc 0 "$BACKEND: a project's own bin/ stays writable (only ~/bin is the set's)"
 rm -rf "$WS/bin"
+sbxb -- sh -c 'for n in '"$in_home_alone $in_parents_alone"'; do
+    [ "$n" = bin ] && continue
+    mkdir -p "$(dirname "$n")" && echo one >"$n" && echo two >"$n" || exit 3
+done'
+expect_rc 0 "$BACKEND: the names kept in HOME or above the workspace alone are the project's own at its top"
+for n in $in_home_alone $in_parents_alone; do [ "$n" = bin ] || rm -rf "$WS/$n"; done
+rm -rf "$WS/.mvn"
 rm -rf "$WS/.config" "$WS/.local" "$WS/.cargo" "$WS/.rustup" "$WS/.bashrc.d" "$WS/.docker" "$WS/.gnupg" "$WS/.gradle" "$WS/.kube" "$WS/.aws" "$WS/.ipython"
 
 # In ${tmpdir} (not a project directory): .git and .envrc, which git and direnv look for in
