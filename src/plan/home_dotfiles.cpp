@@ -83,7 +83,10 @@ Status protect_home_dotfiles(Draft& d, Protector& protector, const std::vector<P
             d.plan.dot_blocks.push_back({*home, r->st.st_dev, r->st.st_ino});
             ProtectDecision pd;
             pd.path = path_join(*home, ".*");
-            pd.rule = rule_ref("filesystem.protect", *set_rule, "a dot-entry of HOME");
+            PathRule any = *set_rule;
+            any.text = ".*";
+            any.origin.key += ": a new dot-entry of HOME";
+            pd.rule = rule_ref("filesystem.protect", any, "a dot-entry of HOME");
             pd.decision = Decision::blocked;
             pd.detail = "no new dot-entry can be made at the top of " + *home +
                         " (but the histories: .bash_history, .python_history, ...)";

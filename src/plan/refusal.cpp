@@ -1,5 +1,7 @@
 #include "plan/refusal.hpp"
 
+#include "util/home_dot_names.hpp"
+
 namespace sbx {
 namespace {
 
@@ -97,6 +99,18 @@ RefusalCause refusal_cause(const MountPlan& plan, std::string_view path) {
             break;
         default:
             break;
+    }
+    // A new dot-entry at the top of a writable HOME, or beneath one (plan/home_dotfiles.hpp):
+    // the plan's decision for "HOME/.*" names the rule.
+    for (const auto& b : plan.dot_blocks) {
+        if (path.size() <= b.dir.size() + 1 || !covers(b.dir, path)) continue;
+        std::string_view rest = path.substr(b.dir == "/" ? 1 : b.dir.size() + 1);
+        std::string name(rest.substr(0, rest.find('/')));
+        for (char& c : name) c = lower(c);
+        if (!home_dot_name_blocked(name)) continue;
+        const std::string all = b.dir + (b.dir == "/" ? ".*" : "/.*");
+        for (const auto& d : plan.protected_paths)
+            if (d.path == all) return {RefusalCause::Kind::protected_path, &d.rule};
     }
     // A protected path at or above it that the plan kept otherwise (a pinned symlink, a git
     // directory's hooks, a protected path outside every writable root).

@@ -90,6 +90,33 @@ TEST_CASE("refusal_cause: anchors and protected paths outside the roots", "[refu
     CHECK(c.kind == RefusalCause::Kind::outside);
 }
 
+// A writable HOME's top takes no new dot-entry (plan/home_dotfiles.hpp): a refused one is
+// reported with the decision that says so, not as "outside every writable root".
+TEST_CASE("refusal_cause: a new dot-entry of a writable HOME", "[refusal]") {
+    MountPlan p = sample();
+    p.dot_blocks.push_back({"/w", 1, 2});
+    sbx::ProtectDecision d;
+    d.path = "/w/.*";
+    d.rule.list = "filesystem.protect";
+    d.rule.text = ".*";
+    p.protected_paths.push_back(d);
+    auto c = sbx::refusal_cause(p, "/w/.lesskey");
+    CHECK(c.kind == RefusalCause::Kind::protected_path);
+    REQUIRE(c.rule != nullptr);
+    CHECK(c.rule->text == ".*");
+    c = sbx::refusal_cause(p, "/w/.NewDir/x");  // a tree made in its place
+    CHECK(c.kind == RefusalCause::Kind::protected_path);
+    c = sbx::refusal_cause(p, "/w/.bash_history");  // a history: not kept
+    CHECK(c.kind == RefusalCause::Kind::outside);
+    c = sbx::refusal_cause(p, "/w/src/.x");  // below the top: not kept
+    CHECK(c.kind == RefusalCause::Kind::outside);
+    c = sbx::refusal_cause(p, "/tmp/.x");  // another directory
+    CHECK(c.kind == RefusalCause::Kind::outside);
+    c = sbx::refusal_cause(p, "/w/.codex");  // the set's own rule comes first
+    REQUIRE(c.rule != nullptr);
+    CHECK(c.rule->text == ".codex");
+}
+
 TEST_CASE("rule_name spells a rule as the status document shows it", "[refusal]") {
     sbx::RuleRef r;
     r.list = "filesystem.protect";
