@@ -345,6 +345,9 @@ Result<WalkOut> walk_once(const std::string& path, const ResolveOptions& opts, b
         Comp c = pending.back();
         pending.pop_back();
         if (c.name == "..") {
+            // The directory it climbs out of: renamed and replaced by a link, it would send the
+            // same spelling elsewhere (Resolved::climbed).
+            if (!cur.empty()) r.climbed.push_back(cur);
             if (stack.back().spans > 1) {
                 // The level below this one is more than one component up: ask the kernel for
                 // the real parent of the directory reached (never a lexical guess).

@@ -40,6 +40,9 @@ struct Resolved {
                                     // O_RDONLY|O_DIRECTORY instead when `readable`
     struct stat st {};              // fstat of fd
     std::vector<SymlinkHop> chain;  // every symlink crossed, in order
+    // Every directory a ".." was taken out of (canonical), in the path or in a link's text:
+    // what must not be renamed for the same spelling to lead to the same place.
+    std::vector<std::string> climbed;
     bool readable = false;          // fd is O_RDONLY|O_DIRECTORY, not O_PATH (readable_dir): a
                                     // directory getdents64 can list from its start
 };

@@ -62,8 +62,7 @@ public:
     void add_protected(FileId id) { protected_.insert(id); }
     void add_granted(FileId id) { granted_.insert(id); }
     // The blocked names of directory `dir`; `casefold`: the directory folds case (ext4 +F);
-    // `dot_names`: every name starting with a dot is blocked too, but the histories
-    // (util/home_dot_names.hpp).
+    // `dot_names`: every name starting with a dot is blocked too (util/home_dot_names.hpp).
     void add_blocked(FileId dir, const std::vector<std::string>& names, bool casefold,
                      bool dot_names = false);
 
@@ -82,7 +81,7 @@ private:
     struct Blocked {
         std::vector<std::string> names;  // lower-cased
         bool casefold = false;
-        bool dot_names = false;  // every dot-name but the histories (EntryBlock::dot_names)
+        bool dot_names = false;  // every dot-name (EntryBlock::dot_names)
     };
     std::unordered_set<FileId, FileIdHash> protected_;
     std::unordered_set<FileId, FileIdHash> granted_;

@@ -53,7 +53,7 @@ struct LandlockRestrictedDir {
     std::uint64_t want = 0;            // what the policy grants beneath it
     std::uint64_t self = 0;            // what its own rule grants
     std::vector<std::string> towards;  // its entries that are or lead to a hole (sorted)
-    // A writable HOME's top: no new dot-entry but the histories (util/home_dot_names.hpp).
+    // A writable HOME's top: no new dot-entry (util/home_dot_names.hpp).
     bool dot_names = false;
 };
 
@@ -100,7 +100,7 @@ struct EntryBlock {
     std::uint64_t dev = 0;
     std::uint64_t ino = 0;
     std::vector<std::string> names;  // no '/', not "." or ".."; at least one, unless dot_names
-    // Also every name starting with a dot but the histories (util/home_dot_names.hpp): a
+    // Also every name starting with a dot (util/home_dot_names.hpp): a
     // writable HOME's top (plan/home_dotfiles.hpp).
     bool dot_names = false;
 

@@ -6,9 +6,8 @@
 // directories, ~/.m2/settings.xml, ~/.cache/pre-commit's hook repositories, VS Code's settings
 // under ~/.config...). A dot-entry of HOME is configuration or state of some program by
 // convention; the user's own files are the others. So with HOME writable the dot-entries are
-// read-only, and the few a shell or interpreter writes at every exit stay writable. A missing
-// name cannot be blocked this way (there is no list of names nobody has made yet): the set's
-// names still are, as before.
+// read-only, and no new one can be made (util/home_dot_names.hpp says why not even the
+// histories).
 #include "plan/home_dotfiles.hpp"
 
 #include <sys/stat.h>
@@ -21,14 +20,6 @@
 #include "policy/agent_config.hpp"
 
 namespace sbx::planning {
-namespace {
-
-bool writable_by_design(std::string_view name) {
-    const auto keep = home_writable_dot_entries();
-    return std::find(keep.begin(), keep.end(), name) != keep.end();
-}
-
-}  // namespace
 
 Status protect_home_dotfiles(Draft& d, Protector& protector, const std::vector<PathRule>& protect) {
     // The set's first rule stands for it: its origin is where the policy names the set.
@@ -58,7 +49,6 @@ Status protect_home_dotfiles(Draft& d, Protector& protector, const std::vector<P
         for (const auto& n : *names) {
             if (n.size() < 2 || n[0] != '.' || n == "..") continue;
             if (std::binary_search(set_names.begin(), set_names.end(), n)) continue;
-            if (writable_by_design(n)) continue;
             // A writable root of its own at or above the entry, below the home: the policy
             // asked for it (write = ["~", "~/.cache"]).
             const std::string at = path_join(*home, n);
@@ -88,8 +78,7 @@ Status protect_home_dotfiles(Draft& d, Protector& protector, const std::vector<P
             any.origin.key += ": a new dot-entry of HOME";
             pd.rule = rule_ref("filesystem.protect", any, "a dot-entry of HOME");
             pd.decision = Decision::blocked;
-            pd.detail = "no new dot-entry can be made at the top of " + *home +
-                        " (but the histories: .bash_history, .python_history, ...)";
+            pd.detail = "no new dot-entry can be made at the top of " + *home;
             d.plan.protected_paths.push_back(std::move(pd));
         }
         for (const auto& n : dot) {

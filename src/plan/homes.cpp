@@ -82,6 +82,9 @@ Status keep_spellings(Draft& d, const Resolved& r, const std::vector<const std::
         hops.insert(hops.end(), before->begin(), before->end());
     }
     hops.insert(hops.end(), r.chain.begin(), r.chain.end());
+    // A ".." in the text of a link on the way climbs out of a directory too (twenty-second
+    // review: HOME -> ws/d/../h, with ws/d moved away and replaced by a link).
+    for (const std::string& dir : r.climbed) SBX_TRY(d.anchor_ancestors(dir + "/.", ref));
     std::vector<CrossedLink> links;
     links.reserve(hops.size());
     for (const auto& hop : hops)

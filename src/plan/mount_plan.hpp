@@ -106,8 +106,8 @@ struct MountPlan {
     // the sandbox planted (run/git_integrity.hpp). Both empty under "protect".
     std::vector<std::string> git_dirs;
     std::vector<std::string> git_worktrees;
-    // A writable HOME (or passwd home) at whose top no new dot-entry may be made, but for the
-    // histories (util/home_dot_names.hpp): kept by sbxrun-inner's entry broker under bwrap and
+    // A writable HOME (or passwd home) at whose top no new dot-entry may be made
+    // (util/home_dot_names.hpp): kept by sbxrun-inner's entry broker under bwrap and
     // by sbxrun's answers to the entry calls under Landlock (plan/home_dotfiles.hpp).
     struct DotBlock {
         std::string dir;  // canonical

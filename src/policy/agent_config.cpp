@@ -2,8 +2,6 @@
 
 #include <array>
 
-#include "util/home_dot_names.hpp"
-
 namespace sbx {
 namespace {
 
@@ -247,6 +245,37 @@ constexpr std::array kNames{
     AgentConfigName{"pytest.ini", parents,
                     "pytest: makes its directory the rootdir, whose conftest.py runs"},
     AgentConfigName{"conftest.py", parents, "pytest: Python run at every test session"},
+    // Twenty-second outside review: more of the same kind.
+    AgentConfigName{".pytest.ini", parents, "pytest 8: the same as pytest.ini"},
+    AgentConfigName{"tox.ini", parents, "pytest: makes its directory the rootdir (addopts)"},
+    AgentConfigName{"setup.cfg", parents, "pytest: the same"},
+    AgentConfigName{"pyproject.toml", parents,
+                    "pytest: the same ([tool.pytest.ini_options] addopts = -p plugin)"},
+    AgentConfigName{"eslint.config.ts", parents, "ESLint: the flat config, as above"},
+    AgentConfigName{"eslint.config.mts", parents, "ESLint: the same"},
+    AgentConfigName{"eslint.config.cts", parents, "ESLint: the same"},
+    AgentConfigName{".eslintrc", parents, "ESLint: a parser or plugin path it loads"},
+    AgentConfigName{".eslintrc.json", parents, "ESLint: the same"},
+    AgentConfigName{".eslintrc.yaml", parents, "ESLint: the same"},
+    AgentConfigName{".eslintrc.yml", parents, "ESLint: the same"},
+    AgentConfigName{"package.json", parents,
+                    "npm: the project root of a directory below without its own (install "
+                    "scripts), and ESLint's eslintConfig"},
+    AgentConfigName{"Cargo.toml", parents,
+                    "cargo: a workspace root above a crate, whose [patch] replaces its "
+                    "dependencies (build.rs runs)"},
+    AgentConfigName{"settings.gradle", parents,
+                    "Gradle: the build root above a project, a script it runs"},
+    AgentConfigName{"settings.gradle.kts", parents, "Gradle: the same"},
+    AgentConfigName{".prettierrc.js", parents,
+                    "Prettier: JavaScript config from the nearest directory above"},
+    AgentConfigName{".prettierrc.cjs", parents, "Prettier: the same"},
+    AgentConfigName{".prettierrc.mjs", parents, "Prettier: the same"},
+    AgentConfigName{"prettier.config.js", parents, "Prettier: the same"},
+    AgentConfigName{"prettier.config.cjs", parents, "Prettier: the same"},
+    AgentConfigName{"prettier.config.mjs", parents, "Prettier: the same"},
+    AgentConfigName{"deno.json", parents, "Deno: tasks and import maps from the directory above"},
+    AgentConfigName{"deno.jsonc", parents, "Deno: the same"},
     // ... and code the host runs from HOME.
     AgentConfigName{".local/share/pipx", home,
                     "pipx: the environments the commands of ~/.local/bin run in (a .pth file "
@@ -274,10 +303,6 @@ constexpr std::array kNames{
 };
 
 }  // namespace
-
-std::span<const std::string_view> home_writable_dot_entries() {
-    return kHomeWritableDotEntries;
-}
 
 std::span<const AgentConfigName> agent_config_names() {
     return kNames;

@@ -31,13 +31,6 @@ struct AgentConfigName {
 
 [[nodiscard]] std::span<const AgentConfigName> agent_config_names();
 
-// Where HOME is, or lies in, a writable root, every entry of HOME's top whose name starts with
-// a dot is kept read-only with the set, not only the names above: the programs that take code
-// or settings from a dot-entry of HOME are more than any list (plan/home_dotfiles.cpp). These
-// stay writable: histories the shells and interpreters append to at exit, from which no
-// program runs anything.
-[[nodiscard]] std::span<const std::string_view> home_writable_dot_entries();
-
 // A protect entry that names a set ("@agent-config") expanded into one rule per name, each
 // with `origin` and `set` filled in. Errors (ErrorKind::schema, with `origin`): an unknown set.
 [[nodiscard]] Result<std::vector<PathRule>> expand_protect_set(std::string_view text,

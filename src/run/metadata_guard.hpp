@@ -79,7 +79,7 @@ public:
     // is itself restricted and `name` is not one of its entries towards a hole, the walk's
     // rights. Names are compared without case: a case-folding directory (ext4 +F) would give
     // ".GIT" to a host program that opens ".git". In a writable HOME's top (dot_names) a new
-    // dot-name but the histories gets the directory's own rights only.
+    // dot-name gets the directory's own rights only.
     [[nodiscard]] std::uint64_t entry_rights(const std::vector<FileId>& dir_chain,
                                              std::string_view name) const;
 

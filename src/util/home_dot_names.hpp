@@ -1,31 +1,20 @@
-// The dot-entries of a writable HOME that a sandboxed command may still make and write
-// (plan/home_dotfiles.hpp keeps the others): histories the shells and interpreters append to at
-// exit, from which no program runs anything. Shared by the plan, sbxrun-inner's entry broker and
-// the Landlock backend's mediation of entry calls, which each decide on a name alone.
+// Which names a writable HOME's top keeps from being made (plan/home_dotfiles.hpp): every name
+// starting with a dot. Shared by the plan, sbxrun-inner's entry broker and the Landlock
+// backend's answers to entry calls, which each decide on a name alone.
+//
+// No exception, not even the shells' histories: a history made by the command is whatever it
+// makes it, and the twenty-second outside review made ~/.bash_history a link to ~/.bashrc (the
+// host's next bash appended what the user typed to it, to be run at the next start) and
+// ~/.zsh_history a FIFO (the host's next zsh hung). Commands an agent runs are not
+// interactive and keep no history.
 #pragma once
 
-#include <algorithm>
-#include <array>
 #include <string_view>
 
 namespace sbx {
 
-inline constexpr std::array<std::string_view, 14> kHomeWritableDotEntries{
-    ".bash_history",   ".zsh_history",
-    ".histfile",       ".sh_history",
-    ".python_history", ".node_repl_history",
-    ".lesshst",        ".viminfo",
-    ".psql_history",   ".mysql_history",
-    ".sqlite_history", ".rediscli_history",
-    ".wget-hsts",      ".sudo_as_admin_successful",
-};
-
-// Whether `lower` (a name, lower-cased) is one a writable HOME keeps from being made: a
-// dot-entry that is not one of the above.
-[[nodiscard]] inline bool home_dot_name_blocked(std::string_view lower) {
-    if (lower.size() < 2 || lower[0] != '.' || lower == "..") return false;
-    return std::find(kHomeWritableDotEntries.begin(), kHomeWritableDotEntries.end(), lower) ==
-           kHomeWritableDotEntries.end();
+[[nodiscard]] inline bool home_dot_name_blocked(std::string_view name) {
+    return name.size() >= 2 && name[0] == '.' && name != "..";
 }
 
 }  // namespace sbx

@@ -15,7 +15,7 @@ home_only=".claude.json .gitconfig .ripgreprc .bashrc .bash_profile .bash_login 
 # Names the set keeps in HOME alone, present or missing (a project's own .node_modules is its
 # business), and names it keeps in the workspace's parents alone (nearest_above.sh).
 in_home_alone="bin .lesskey .node_modules .node_libraries .fzf.bash .fzf.zsh .nvm .oh-my-zsh .bunfig.toml .jupyter .codeium"
-in_parents_alone=".mvn pnpm-workspace.yaml .pnpmfile.cjs go.work .eslintrc.js .eslintrc.cjs eslint.config.js eslint.config.mjs eslint.config.cjs pytest.ini conftest.py"
+in_parents_alone=".mvn pnpm-workspace.yaml .pnpmfile.cjs go.work .eslintrc.js .eslintrc.cjs eslint.config.js eslint.config.mjs eslint.config.cjs pytest.ini conftest.py .pytest.ini tox.ini setup.cfg pyproject.toml eslint.config.ts eslint.config.mts eslint.config.cts .eslintrc .eslintrc.json .eslintrc.yaml .eslintrc.yml package.json Cargo.toml settings.gradle settings.gradle.kts .prettierrc.js .prettierrc.cjs .prettierrc.mjs prettier.config.js prettier.config.cjs prettier.config.mjs deno.json deno.jsonc"
 project_names=""
 for n in $names; do
     case " $home_only $in_home_alone $in_parents_alone " in *" $n "*) ;; *) project_names="$project_names $n" ;; esac

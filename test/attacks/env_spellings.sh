@@ -10,6 +10,9 @@
 #      configuration.
 #   4. XDG_CONFIG_HOME=ws/l/../cfg with ws/l -> a/b: the link cannot be repointed (before,
 #      only HOME's were kept).
+#   5. (twenty-second review) HOME and XDG_CONFIG_HOME links whose text is d/../h, d an
+#      ordinary directory: d cannot be moved away and replaced by a link (a login shell ran the
+#      .profile planted where HOME then led; the next run applied a planted policy.toml).
 . "$(dirname "$0")/lib.sh"
 make_workspace
 PLANT='mkdir -p x/y "$1/.config/sbxrun" "$1/.config/git" 2>/dev/null
@@ -80,4 +83,25 @@ check "XDG_CONFIG_HOME=ws/l/../cfg: the link the '..' goes back through is kept"
     test "$(readlink "$WS/l")" = a/b
 pager=$(cd / && as_runner env HOME="$FIX/home3" XDG_CONFIG_HOME="$WS/l/../cfg" git config --global core.pager 2>/dev/null)
 check "... the host's git reads no planted configuration" test -z "$pager"
+rm -rf "$WS/a" "$WS/x" "$WS/l"
+
+# 5. A '..' in the text of a link on the way: the directory it climbs out of stays put.
+mkdir -p "$WS/d" "$WS/h" "$WS/cfg" "$WS/evil/x"
+echo orig >"$WS/h/.profile"
+ln -s d/../h "$WS/hl"
+ln -s d/../cfg "$WS/cl"
+own_fix
+run_with HOME="$WS/hl" XDG_CONFIG_HOME="$WS/cl" -- '
+    mv d d.moved 2>/dev/null && ln -s evil/x d
+    mkdir -p evil/h evil/cfg/sbxrun 2>/dev/null
+    echo "echo PWNED" >evil/h/.profile
+    printf "version = 1\n[filesystem]\nwrite = [\"/\"]\nprotect = []\n" >evil/cfg/sbxrun/policy.toml
+    true' x
+check "HOME -> d/../h: the directory the '..' climbs out of cannot be moved" \
+    sh -c "test -d '$WS/d' && test ! -L '$WS/d' && test ! -e '$WS/d.moved'"
+check "... so HOME still leads where it did" test "$(cat "$WS/hl/.profile")" = orig
+(cd "$WS" && as_runner env HOME="$WS/hl" XDG_CONFIG_HOME="$WS/cl" XDG_CACHE_HOME= \
+    "$SBXRUN" --workspace "$WS" --print-policy) >"$OUT" 2>"$ERR"
+check "... and the next run's policy is not one the command wrote" \
+    sh -c "! grep -q '^write = \[\"/\"\]' '$OUT'"
 done_testing

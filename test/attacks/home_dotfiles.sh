@@ -5,8 +5,8 @@
 #   1. HOME is the workspace: programs' files that no list named (nvm.sh sourced by .bashrc,
 #      pyenv's shims on PATH, oh-my-zsh, terraform's plugin setting, Maven's settings, a
 #      pre-commit hook repository in ~/.cache, VS Code's settings) cannot be written, replaced,
-#      renamed or removed; the histories, the user's other files and sbxrun's private caches
-#      stay writable.
+#      renamed or removed, the history included; the user's other files and sbxrun's private
+#      caches stay writable.
 #   2. HOME below the writable ${tmpdir}, the workspace elsewhere: the same.
 #   3. A writable root the policy names below HOME (`write = ["~", "~/.cache"]`) is writable:
 #      the policy asked for it; the other dot-entries stay read-only.
@@ -21,8 +21,10 @@
 #      that .bashrc sources, Jupyter's and Bun's configuration, Windsurf's MCP servers, and
 #      under a missing ~/.config, gdb's, user-dirs', opencode's and Zed's.
 #   9. No new dot-entry at all, listed or not, made by any call (a file, a directory, a
-#      rename, a link): in HOME as the workspace and in HOME below ${tmpdir}; the histories,
-#      the user's other files and dot-files deeper down can be made.
+#      rename, a link): in HOME as the workspace and in HOME below ${tmpdir}; the user's other
+#      files and dot-files deeper down can be made; not even the histories
+#      (twenty-second review: .bash_history made a link to .bashrc, .zsh_history a FIFO), and a
+#      refusal is reported as the protection it is, with its rule.
 . "$(dirname "$0")/lib.sh"
 make_workspace
 
@@ -56,12 +58,12 @@ try "mv \"$H/.m2\" \"$H/m2-moved\" && mkdir \"$H/.m2\""
 try "echo owned >>\"$H/.cache/pre-commit/repo1/.pre-commit-hooks.yaml\""
 try "echo owned >>\"$H/.config/Code/User/settings.json\""
 try "chmod 777 \"$H/.terraformrc\""
-echo ls >>"$H/.bash_history" && echo "history: appended"
+(echo ls >>"$H/.bash_history") 2>/dev/null && echo "GOT THROUGH: the history"
 echo x >"$H/projects/new.txt" && echo "projects: written"
 mkdir -p "$PIP_CACHE_DIR" && echo x >"$PIP_CACHE_DIR/f" && echo "private cache: written"
 '
 
-# home_state DIR: what the attacks must not change (the dot-entries but the history, and
+# home_state DIR: what the attacks must not change (the dot-entries, the history too, but not
 # sbxrun's private caches).
 home_state() {
     (cd "$1" && for e in .nvm .pyenv .oh-my-zsh .terraformrc .m2 .cache/pre-commit .config/Code; do
@@ -78,8 +80,7 @@ check_attacks() {
     check "$name: no attack got through (from inside)" sh -c "! grep -q 'GOT THROUGH' '$OUT'"
     grep 'GOT THROUGH' "$OUT" | sed 's/^/# /'
     check "$name: the dot-entries are unchanged on the host" test "$(home_state "$h")" = "$BEFORE"
-    check "$name: the history was appended" grep -qx "history: appended" "$OUT"
-    check "$name: ... on the host" test "$(wc -l <"$h/.bash_history")" = 2
+    check "$name: the history is read-only too" test "$(wc -l <"$h/.bash_history")" = 1
     check "$name: the home's other files are writable" test -s "$h/projects/new.txt"
     check "$name: sbxrun's private cache is writable" grep -qx "private cache: written" "$OUT"
 }
@@ -203,8 +204,9 @@ try "mkdir .newtool"
 try "echo x >plain.txt && mv plain.txt .hidden"
 try "ln -s /tmp .lnk"
 try "mkfifo .fifo"
-echo ls >>.bash_history && echo "history: made"
-echo x >.python_history && echo "python history: made"
+try "echo ls >>.bash_history"
+try "ln -s .bashrc .zsh_history"
+try "mkfifo .python_history"
 mkdir -p sub && echo x >sub/.deeper && echo "deeper: made"
 echo x >notes2.txt && echo "rest: made"'
 H9=$FIX/home9
@@ -215,12 +217,22 @@ own_fix
     "$SBXRUN" --backend "$BACKEND" --workspace "$H9" -- sh -c "$NEWDOT") >"$OUT" 2>"$ERR"
 check "HOME as the workspace: no new dot-entry of any name or kind" sh -c "! grep -q 'GOT THROUGH' '$OUT'"
 grep 'GOT THROUGH' "$OUT" | sed 's/^/# /'
-check "... none on the host" sh -c "cd '$H9' && test ! -e .someday-read-rc && test ! -e .newtool && test ! -e .hidden && test ! -L .lnk && test ! -e .fifo"
-check "... the histories, deeper dot-files and other files are made" \
-    sh -c "grep -qx 'history: made' '$OUT' && grep -qx 'python history: made' '$OUT' && grep -qx 'deeper: made' '$OUT' && grep -qx 'rest: made' '$OUT'"
+check "... none on the host" sh -c "cd '$H9' && test ! -e .someday-read-rc && test ! -e .newtool && test ! -e .hidden && test ! -L .lnk && test ! -e .fifo && test ! -L .zsh_history && test ! -e .python_history"
+check "... deeper dot-files and other files are made" \
+    sh -c "grep -qx 'deeper: made' '$OUT' && grep -qx 'rest: made' '$OUT'"
+(cd "$H9" && as_runner env HOME="$H9" XDG_CONFIG_HOME= XDG_CACHE_HOME= \
+    "$SBXRUN" --backend "$BACKEND" --workspace "$H9" --status-file "$FIX/.status9" -- \
+    sh -c 'echo x >.newer') >"$OUT" 2>"$ERR"
+check "... a refusal is reported as protected, with the rule (twenty-second review)" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = [x for x in d["denials"]["filesystem"] if x["path"].endswith("/.newer")]
+assert len(f) == 1 and f[0]["why"] == "protected" and "a new dot-entry of HOME" in f[0]["rule"], f
+' "$FIX/.status9"
 (cd "$H10" && as_runner env HOME="$H10" XDG_CONFIG_HOME= XDG_CACHE_HOME= \
     "$SBXRUN" --backend "$BACKEND" --workspace "$WS" -- sh -c "cd \"\$HOME\" && { $NEWDOT; }") >"$OUT" 2>"$ERR"
 check "HOME below \${tmpdir}: no new dot-entry either" sh -c "! grep -q 'GOT THROUGH' '$OUT' && cd '$H10' && test ! -e .someday-read-rc && test ! -e .newtool"
 grep 'GOT THROUGH' "$OUT" | sed 's/^/# /'
-check "... and the histories are made" grep -qx 'history: made' "$OUT"
+check "... nor a history (twenty-second review: a link to .bashrc, a FIFO)" \
+    sh -c "cd '$H10' && test ! -e .bash_history && test ! -L .zsh_history && test ! -e .python_history"
 done_testing

@@ -3,7 +3,8 @@
 # review): with the workspace in ${tmpdir} (a clone in /tmp), the command wrote
 # $TMPDIR/.mvn/jvm.config and the host's next mvn in any project below it without a .mvn of
 # its own ran the command's script (-XX:OnError). Maven's .mvn, pnpm-workspace.yaml and
-# .pnpmfile.cjs, go.work, ESLint's and pytest's configuration cannot be made in the
+# .pnpmfile.cjs, go.work, ESLint's, pytest's, Prettier's configuration, package.json,
+# Cargo.toml, settings.gradle and deno.json cannot be made in the
 # directories above the workspace that a writable root holds; the workspace's own stay its
 # business (made and edited freely). Checked on the host.
 . "$(dirname "$0")/lib.sh"
@@ -14,6 +15,9 @@ echo '<project/>' >"$WS/pom.xml"
 echo 'module.exports = {};' >"$WS/eslint.config.js"
 own_fix
 names=".mvn/jvm.config pnpm-workspace.yaml .pnpmfile.cjs go.work .eslintrc.js .eslintrc.cjs eslint.config.js eslint.config.mjs eslint.config.cjs pytest.ini conftest.py"
+# The twenty-second review: pytest's other rootdir files (tox.ini with addopts ran a planted
+# conftest.py), ESLint's other configurations, and the other tools of the kind.
+names="$names .pytest.ini tox.ini setup.cfg pyproject.toml eslint.config.ts .eslintrc.json .eslintrc.yml package.json Cargo.toml settings.gradle .prettierrc.js deno.json"
 (cd "$WS" && as_runner env XDG_CONFIG_HOME= XDG_CACHE_HOME= "$SBXRUN" --backend "$BACKEND" \
     --workspace "$WS" -- sh -c '
         for n in '"$names"'; do

@@ -322,6 +322,13 @@ TEST_CASE("resolve: missing tails and dangling links", "[resolve]") {
         CHECK(r->real == t / "ws/m");
         CHECK(r->st.st_ino == ws.st_ino);
     }
+    SECTION("the directories a '..' climbs out of are listed, also in a link's text") {
+        auto r = resolve(t / "ws/.aux/../dir_link/..", o);
+        REQUIRE(r.ok());
+        CHECK(r->exists);
+        CHECK(r->real == t / "ws");
+        CHECK(r->climbed == std::vector<std::string>{t / "ws/.aux", t / "ws/.aux"});
+    }
     SECTION("... also when the '..' is in a link's text") {
         auto r = resolve(t / "ws/dangling/../x", o);
         REQUIRE(r.ok());

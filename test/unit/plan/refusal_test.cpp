@@ -106,7 +106,9 @@ TEST_CASE("refusal_cause: a new dot-entry of a writable HOME", "[refusal]") {
     CHECK(c.rule->text == ".*");
     c = sbx::refusal_cause(p, "/w/.NewDir/x");  // a tree made in its place
     CHECK(c.kind == RefusalCause::Kind::protected_path);
-    c = sbx::refusal_cause(p, "/w/.bash_history");  // a history: not kept
+    c = sbx::refusal_cause(p, "/w/.bash_history");  // a history too
+    CHECK(c.kind == RefusalCause::Kind::protected_path);
+    c = sbx::refusal_cause(p, "/w/notes.txt");  // not a dot-name
     CHECK(c.kind == RefusalCause::Kind::outside);
     c = sbx::refusal_cause(p, "/w/src/.x");  // below the top: not kept
     CHECK(c.kind == RefusalCause::Kind::outside);
