@@ -76,7 +76,10 @@ CacheSetup prepare_caches(const FilesystemPolicy& fs, const HostContext& host, b
         c.no_home = errno == ENOENT;
         c.unavailable = c.dir + ": " + std::strerror(errno != 0 ? errno : EINVAL);
         // The walk follows no symbolic link (a planted one would move the cache elsewhere).
-        if (errno == ENOTDIR || errno == ELOOP)
+        const int err = errno;
+        if ((err == ENOTDIR || err == ELOOP) && existing_real_path(host.expand.home).empty())
+            c.unavailable = c.dir + ": HOME (" + host.expand.home + ") leads to no directory";
+        else if (err == ENOTDIR || err == ELOOP)
             c.unavailable +=
                 " (a symbolic link on the way, such as a home directory reached "
                 "through one: set XDG_CACHE_HOME to a real directory)";
