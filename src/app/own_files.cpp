@@ -71,8 +71,17 @@ std::vector<PathRule> sbxrun_protections(const Policy& policy,
     // protected names of this workspace (.codex, .git) would no longer be at a root (found by
     // an outside review: `git init ..` from a project in ${tmpdir}). Blocked when missing,
     // read-only when present, in each ancestor inside a writable root.
-    for (std::string_view up = path_parent_view(ctx.workspace); !ctx.workspace.empty() && up != "/";
-         up = path_parent_view(up)) {
+    // Above the workspace as given and as the kernel names it: git, direnv and the others walk
+    // up from the directory getcwd() names, the real one (twenty-third review: a workspace
+    // given through ws -> ../p/q/ws left $TMPDIR/p/q and $TMPDIR/p open to a planted .git).
+    std::vector<std::string> ups;
+    const std::string real_workspace = existing_real_path(ctx.workspace);
+    for (const std::string* w : {&ctx.workspace, &real_workspace}) {
+        for (std::string_view up = path_parent_view(*w); !w->empty() && up != "/";
+             up = path_parent_view(up))
+            if (std::find(ups.begin(), ups.end(), up) == ups.end()) ups.emplace_back(up);
+    }
+    for (const std::string& up : ups) {
         if (in_writable_root(up)) {
             add(path_join(up, ".git"), "sbxrun: a .git that would move the next run's workspace");
             // direnv, too, looks in every directory above the one the user cd's into (found by

@@ -306,6 +306,11 @@ Status Protector::protect_path(const std::string& path, const RuleRef& rule, con
         return loop_refusal(path, std::move(e));
     }
     if (via.depth == 0) SBX_TRY(check_still_beneath_root(via.root, path, *r, rule));
+    // A ".." on the way, in the path or in a link's text, climbs out of a directory that,
+    // renamed and replaced by a link, sends the same path elsewhere (twenty-third review:
+    // ~/.gitconfig -> ws/d/../gitconfig; the command moved ws/d away and made it a link, and
+    // the host's git read its file). Those the sandbox could rename are kept from it.
+    for (const std::string& dir : r->climbed) SBX_TRY(d_.anchor_ancestors(dir + "/.", rule));
 
     ProtectDecision pd;
     pd.path = path;

@@ -13,6 +13,9 @@
 #   5. (twenty-second review) HOME and XDG_CONFIG_HOME links whose text is d/../h, d an
 #      ordinary directory: d cannot be moved away and replaced by a link (a login shell ran the
 #      .profile planted where HOME then led; the next run applied a planted policy.toml).
+#   6. (twenty-third review) a read-only HOME whose ~/.gitconfig and ~/.ssh/config are links
+#      into the workspace spelled ws/d/../gitconfig (and through ws/l -> a/b): the directory
+#      the '..' climbs out of cannot be moved away and replaced by a link.
 . "$(dirname "$0")/lib.sh"
 make_workspace
 PLANT='mkdir -p x/y "$1/.config/sbxrun" "$1/.config/git" 2>/dev/null
@@ -104,4 +107,28 @@ check "... so HOME still leads where it did" test "$(cat "$WS/hl/.profile")" = o
     "$SBXRUN" --workspace "$WS" --print-policy) >"$OUT" 2>"$ERR"
 check "... and the next run's policy is not one the command wrote" \
     sh -c "! grep -q '^write = \[\"/\"\]' '$OUT'"
+rm -rf "$WS/d" "$WS/d.moved" "$WS/h" "$WS/cfg" "$WS/evil" "$WS/hl" "$WS/cl"
+
+# 6. A protected link's text with a '..' (HOME itself read-only, outside every root).
+H6=$FIX/home6
+mkdir -p "$H6/.ssh" "$WS/d" "$WS/a/b" "$WS/evil/x"
+printf '[user]\n\tname = host\n' >"$WS/gitconfig"
+echo 'Host *' >"$WS/a/ssh_config"  # ws/l/.. is ws/a
+ln -s a/b "$WS/l"
+ln -s "$WS/d/../gitconfig" "$H6/.gitconfig"
+ln -s "$WS/l/../ssh_config" "$H6/.ssh/config"
+own_fix
+run_with HOME="$H6" XDG_CONFIG_HOME= -- '
+    mkdir -p evil/x && printf "[core]\n\tpager = echo PWNED\n" >evil/gitconfig
+    echo "Host * ProxyCommand owned" >evil/ssh_config
+    mv d d.moved 2>/dev/null && ln -s evil/x d
+    mv a/b a/b.moved 2>/dev/null && ln -s ../evil/x a/b
+    true' x
+check "~/.gitconfig -> ws/d/../gitconfig: ws/d cannot be moved away" \
+    sh -c "test -d '$WS/d' && test ! -L '$WS/d' && test ! -e '$WS/d.moved'"
+check "... nor ws/a/b, which ~/.ssh/config's '..' climbs out of through ws/l" \
+    sh -c "test -d '$WS/a/b' && test ! -L '$WS/a/b'"
+pager=$(cd / && as_runner env HOME="$H6" XDG_CONFIG_HOME= git config --global core.pager 2>/dev/null)
+check "... the host's git reads no planted configuration" test -z "$pager"
+check "... nor ssh" test "$(cat "$H6/.ssh/config")" = 'Host *'
 done_testing

@@ -35,4 +35,21 @@ check "... not even \$TMPDIR/.mvn" test ! -e "$T/.mvn"
 check "the workspace's own are its business: made and edited" sh -c "! grep -q 'REFUSED HERE' '$OUT'"
 grep 'REFUSED HERE' "$OUT" | sed 's/^/# /'
 check "... on the host" sh -c "test -s '$WS/.mvn/jvm.config' && grep -q edited '$WS/eslint.config.js'"
+
+# The workspace given through a link (twenty-third review): the directories above where it
+# really is are kept too, as git, direnv and the others walk up from the real directory.
+mkdir -p "$T/x" "$T/p/q/ws2"
+ln -s ../p/q/ws2 "$T/x/wsl"
+own_fix
+(cd "$T/x/wsl" && as_runner env XDG_CONFIG_HOME= XDG_CACHE_HOME= "$SBXRUN" --backend "$BACKEND" \
+    --workspace "$T/x/wsl" -- sh -c '
+        for d in "$TMPDIR/p/q" "$TMPDIR/p"; do
+            for n in .git .envrc go.work package.json conftest.py; do
+                (mkdir -p "$d/$n" || : >"$d/$n") 2>/dev/null && echo "GOT THROUGH: $d/$n"
+            done
+        done
+        true') >"$OUT" 2>"$ERR"
+check "a workspace given through a link: nothing planted above where it really is" \
+    sh -c "! grep -q 'GOT THROUGH' '$OUT' && test ! -e '$T/p/q/.git' && test ! -e '$T/p/.git' && test ! -e '$T/p/q/go.work'"
+grep 'GOT THROUGH' "$OUT" | sed 's/^/# /'
 done_testing
