@@ -4,7 +4,30 @@
 
 namespace sbx {
 
+namespace {
+
+// True when `path` is absolute and has no "", "." or ".." component and no trailing "/": what
+// normalize_path() returns, checked without allocating.
+bool is_normal(std::string_view path) {
+    if (path.empty() || path[0] != '/') return false;
+    if (path.size() == 1) return true;
+    std::size_t i = 1;
+    while (true) {
+        const std::size_t j = std::min(path.find('/', i), path.size());
+        const std::string_view part = path.substr(i, j - i);
+        if (part.empty() || part == "." || part == "..") return false;
+        if (j == path.size()) return true;
+        i = j + 1;
+    }
+}
+
+}  // namespace
+
 std::string normalize_path(std::string_view path) {
+    // The plan's hot case (path_join of a normal directory and a plain name): already normal,
+    // so copied as it is, without splitting it into a vector of parts (15% of a run's
+    // instructions went here).
+    if (is_normal(path)) return std::string(path);
     std::vector<std::string_view> parts;
     std::size_t i = 0;
     while (i < path.size()) {
@@ -41,25 +64,6 @@ std::vector<std::string> path_components(std::string_view path) {
     }
     return out;
 }
-
-namespace {
-
-// True when `path` is absolute and has no "", "." or ".." component and no trailing "/": what
-// normalize_path() returns, checked without allocating.
-bool is_normal(std::string_view path) {
-    if (path.empty() || path[0] != '/') return false;
-    if (path.size() == 1) return true;
-    std::size_t i = 1;
-    while (true) {
-        const std::size_t j = std::min(path.find('/', i), path.size());
-        const std::string_view part = path.substr(i, j - i);
-        if (part.empty() || part == "." || part == "..") return false;
-        if (j == path.size()) return true;
-        i = j + 1;
-    }
-}
-
-}  // namespace
 
 bool path_is_within(std::string_view path, std::string_view ancestor) {
     // This decides what is writable or protected: a caller's "/a/" or "/a/../b" must get the
