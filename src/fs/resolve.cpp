@@ -263,7 +263,7 @@ Result<WalkOut> walk_once(const std::string& path, const ResolveOptions& opts, b
         // place the kernel never goes. The path is then the missing component alone: keeping
         // that from being created keeps the whole path unreachable (twenty-first outside
         // review: HOME -> ws/m/../h with ws/m missing; the command made ws/m -> x/y).
-        bool dotdot_after = false;
+        bool& dotdot_after = r.dotdot_after;
         for (const auto& p : pending) dotdot_after = dotdot_after || p.name == "..";
         for (auto it = pending.rbegin(); !dotdot_after && it != pending.rend(); ++it) {
             tail += '/';
@@ -544,7 +544,9 @@ Result<Resolved> resolve(const std::string& absolute_path, const ResolveOptions&
     }
 
     const bool want_readable = use_openat2 && opts.readable_dir;
-    if (use_openat2) {
+    // Not for a path with a "..": the kernel's one lookup would climb out of a directory
+    // without telling, and Resolved::climbed must list it.
+    if (use_openat2 && is_normal(absolute_path)) {
         // Fast path for the common case, a path without any symlink: one atomic lookup that
         // refuses every link is exactly a component walk that met none, and needs no re-check.
         // Anything else (a link, a missing or unreadable component) takes the full walk, which

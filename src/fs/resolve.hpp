@@ -35,6 +35,7 @@ struct Resolved {
     std::string missing_tail;       // the components that do not exist, e.g. ".agents" or "a/b"
     bool dangling = false;          // the first missing component came from a symlink's text
                                     // (a dangling link), not from the requested path itself
+    bool dotdot_after = false;      // a ".." followed the missing component (see `real`)
     UniqueFd fd;                    // O_PATH fd of `real` when it exists, else of the deepest
                                     // existing directory (the parent the missing part would be in);
                                     // O_RDONLY|O_DIRECTORY instead when `readable`

@@ -20,56 +20,37 @@ namespace sbx::planning {
 
 namespace {
 
-// The links the kernel crosses before each ".." of `written` (/w/l/../h with /w/l -> a/b is
-// /w/a/h, reached through /w/l: eighteenth outside review), which the resolution of the
-// result alone does not show. And the directory each ".." climbs out of (/w/a/b), with those
-// above it, is kept from being renamed: a command that moved a/b away and put a link
-// a/b -> ../x/y there sent the same spelling to /w/x/h without touching the pinned link
-// (twentieth review). A component before a ".." that does not exist is kept from being
-// created (per missing_protected): /w/m/../h leads nowhere while /w/m is missing, and a
-// command that made /w/m -> x/y sent it to /w/x/h (twenty-first review, for HOME and
-// XDG_CONFIG_HOME).
+// The way the kernel takes `written` itself, its ".." components included, which the
+// resolution of the result alone does not show. resolve() walks it as the kernel does and
+// records every link crossed (/w/l/../h with /w/l -> a/b crosses /w/l: eighteenth outside
+// review) and every directory a ".." climbs out of (/w/a/b, moved away and replaced by a
+// link a/b -> ../x/y, sent the same spelling to /w/x/h: twentieth review); those directories
+// are kept from being renamed. A component before a ".." that does not exist stops the walk
+// and is kept from being created (per missing_protected): a command that made /w/m -> x/y
+// sent /w/m/../h to /w/x/h (twenty-first review, for HOME and XDG_CONFIG_HOME).
 Result<std::vector<SymlinkHop>> before_dotdot(Draft& d, const std::string& written,
                                               const RuleRef& ref) {
-    std::vector<SymlinkHop> hops;
-    std::string prefix;
-    std::size_t i = 0;
-    while (i < written.size()) {
-        while (i < written.size() && written[i] == '/') ++i;
-        const std::size_t j = std::min(written.find('/', i), written.size());
-        const std::string_view c = std::string_view(written).substr(i, j - i);
-        if (c == ".." && !prefix.empty()) {
-            auto r = d.resolve_path(prefix);
-            if (r.ok() && r->exists && S_ISDIR(r->st.st_mode)) {
-                hops.insert(hops.end(), r->chain.begin(), r->chain.end());
-                // anchor_ancestors() keeps what is above its argument: "<dir>/." has <dir>
-                // itself as its parent.
-                SBX_TRY(d.anchor_ancestors(r->real + "/.", ref));
-            } else if (r.ok() && !r->exists && !is_placeholder_result(*r)) {
-                // Blocked where it would be made, through the links on the way there (which
-                // are kept too); what lies beyond the first missing part is then unreachable.
-                hops.insert(hops.end(), r->chain.begin(), r->chain.end());
-                auto blocked = block_missing(d, *r, false, ref, kProtect,
-                                             "missing '" + prefix + "' before '..' in " + written);
-                if (!blocked.ok()) return std::move(blocked).error();
-                if (blocked->outcome == MissingBlock::Outcome::blocked) {
-                    ProtectDecision pd;
-                    pd.path = prefix;
-                    pd.rule = ref;
-                    for (const auto& hop : r->chain)
-                        pd.chain.push_back(hop.link + " -> " + hop.link_text);
-                    pd.decision = Decision::blocked;
-                    pd.detail =
-                        blocked->name + " cannot be created (a '..' follows it in " + written + ")";
-                    d.plan.protected_paths.push_back(std::move(pd));
-                }
-                break;
-            }
+    const auto parts = path_components(written);
+    if (std::find(parts.begin(), parts.end(), "..") == parts.end())
+        return std::vector<SymlinkHop>{};
+    auto r = d.resolve_path(written);
+    if (!r.ok()) return std::vector<SymlinkHop>{};  // unreachable for the command as well
+    for (const std::string& dir : r->climbed) SBX_TRY(d.anchor_ancestors(dir + "/.", ref));
+    if (!r->exists && r->dotdot_after && !is_placeholder_result(*r)) {
+        auto blocked = block_missing(d, *r, false, ref, kProtect,
+                                     "missing '" + r->real + "' before '..' in " + written);
+        if (!blocked.ok()) return std::move(blocked).error();
+        if (blocked->outcome == MissingBlock::Outcome::blocked) {
+            ProtectDecision pd;
+            pd.path = r->real;
+            pd.rule = ref;
+            for (const auto& hop : r->chain) pd.chain.push_back(hop.link + " -> " + hop.link_text);
+            pd.decision = Decision::blocked;
+            pd.detail = blocked->name + " cannot be created (a '..' follows it in " + written + ")";
+            d.plan.protected_paths.push_back(std::move(pd));
         }
-        if (!c.empty()) prefix.append("/").append(c);
-        i = j;
     }
-    return hops;
+    return std::move(r->chain);
 }
 
 // The links crossed on the way to `r` (the resolution of what the spellings lead to) and

@@ -175,6 +175,23 @@ void use_allowlist(NetworkPolicy& network, const Origin& origin, ImportResult& o
         "network.ports: Codex's proxy has no port list; sbxrun's default, 443 and 80");
 }
 
+// An enabled Codex network of either kind, its domains already in the policy: the allowlist,
+// or no network when nothing is allowed (Codex's proxy refuses every host until one is).
+// `what` names the setting in the message.
+void enable(const CodexNetwork& net, const std::string& what, ImportResult& out) {
+    auto& network = out.policy.network;
+    if (network.allow.empty()) {
+        network.mode = {NetworkMode::none, net.enabled_origin};
+        out.assumed.push_back(what +
+                              " is enabled with no allowed domain: Codex's proxy refuses every "
+                              "host until one is allowed; no network");
+    } else {
+        use_allowlist(network, net.enabled_origin, out);
+    }
+    if (net.all_unix_sockets)
+        network.unix_sockets = Setting<UnixSockets>{UnixSockets::allow, net.unix_sockets_origin};
+}
+
 const Item* find_entry(const std::vector<Item>& items, const std::string& key) {
     for (const auto& i : items)
         if (i.key == key) return &i;
@@ -247,22 +264,12 @@ Status map_codex_network(const std::string& file, const Item& root, ImportResult
 
     auto& network = out.policy.network;
     if (decided) {
-        const bool on = decided->enabled.value_or(false);
         SBX_TRY(domains_into(file, decided->allowed, false, network.allow, out.unmapped));
         SBX_TRY(domains_into(file, decided->denied, true, network.deny, out.unmapped));
-        if (!on) {
+        if (decided->enabled.value_or(false))
+            enable(*decided, "the permission profile's network", out);
+        else
             network.mode = {NetworkMode::none, decided->enabled_origin};
-        } else if (network.allow.empty()) {
-            network.mode = {NetworkMode::none, decided->enabled_origin};
-            out.assumed.push_back(
-                "the permission profile's network is enabled with no allowed domain: Codex's "
-                "proxy refuses every host until one is allowed; no network");
-        } else {
-            use_allowlist(network, decided->enabled_origin, out);
-        }
-        if (decided->all_unix_sockets)
-            network.unix_sockets =
-                Setting<UnixSockets>{UnixSockets::allow, decided->unix_sockets_origin};
         return {};
     }
 
@@ -288,16 +295,7 @@ Status map_codex_network(const std::string& file, const Item& root, ImportResult
                                "network.deny for a layer that sets mode = \"allowlist\"");
         return {};
     }
-    if (network.allow.empty()) {
-        network.mode = {NetworkMode::none, net.enabled_origin};
-        out.assumed.push_back(table->key +
-                              " is enabled with no allowed domain: Codex's proxy refuses every "
-                              "host until one is allowed; no network");
-    } else {
-        use_allowlist(network, net.enabled_origin, out);
-    }
-    if (net.all_unix_sockets)
-        network.unix_sockets = Setting<UnixSockets>{UnixSockets::allow, net.unix_sockets_origin};
+    enable(net, table->key, out);
     return {};
 }
 

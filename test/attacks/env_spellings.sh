@@ -16,6 +16,8 @@
 #   6. (twenty-third review) a read-only HOME whose ~/.gitconfig and ~/.ssh/config are links
 #      into the workspace spelled ws/d/../gitconfig (and through ws/l -> a/b): the directory
 #      the '..' climbs out of cannot be moved away and replaced by a link.
+#   7. HOME=ws/d/../h with ws/d a plain directory (no link anywhere): d stays where it is (the
+#      kernel's one-call lookup of such a path had hidden the climb from sbxrun once).
 . "$(dirname "$0")/lib.sh"
 make_workspace
 PLANT='mkdir -p x/y "$1/.config/sbxrun" "$1/.config/git" 2>/dev/null
@@ -131,4 +133,17 @@ check "... nor ws/a/b, which ~/.ssh/config's '..' climbs out of through ws/l" \
 pager=$(cd / && as_runner env HOME="$H6" XDG_CONFIG_HOME= git config --global core.pager 2>/dev/null)
 check "... the host's git reads no planted configuration" test -z "$pager"
 check "... nor ssh" test "$(cat "$H6/.ssh/config")" = 'Host *'
+rm -rf "$WS/d" "$WS/d.moved" "$WS/a" "$WS/l" "$WS/evil"
+
+# 7. A plain directory before the '..'.
+mkdir -p "$WS/d" "$WS/h" "$WS/evil/x"
+echo orig >"$WS/h/.bashrc"
+own_fix
+run_with HOME="$WS/d/../h" XDG_CONFIG_HOME= -- '
+    mv d d.moved 2>/dev/null && ln -s evil/x d
+    mkdir -p evil/h && echo "echo PWNED" >evil/h/.bashrc
+    true' x
+check "HOME=ws/d/../h: ws/d cannot be moved away and replaced by a link" \
+    sh -c "test -d '$WS/d' && test ! -L '$WS/d' && test ! -e '$WS/d.moved'"
+check "... so HOME still leads where it did" test "$(cat "$WS/d/../h/.bashrc")" = orig
 done_testing

@@ -44,9 +44,10 @@ seed_home() {
     echo 'notes' >"$h/projects/notes.txt"
 }
 
+# TRY, at the top of a script run inside: try CMD runs CMD and says when it got through.
+TRY='try() { if sh -c "$1" 2>/dev/null; then echo "GOT THROUGH: $1"; fi; }'
 # The attacks on the dot-entries, from inside; each line says what got through.
-ATTACKS='
-try() { if sh -c "$1" 2>/dev/null; then echo "GOT THROUGH: $1"; fi; }
+ATTACKS="$TRY"'
 try "echo owned >>\"$H/.nvm/nvm.sh\""
 try "echo owned >\"$H/.pyenv/shims/pip\""
 try "rm -f \"$H/.pyenv/shims/python\""
@@ -174,8 +175,7 @@ H8=$FIX/home8
 mkdir -p "$H8"
 own_fix
 (cd "$H8" && as_runner env HOME="$H8" XDG_CONFIG_HOME= XDG_CACHE_HOME= \
-    "$SBXRUN" --backend "$BACKEND" --workspace "$H8" -- sh -c '
-        try() { if sh -c "$1" 2>/dev/null; then echo "GOT THROUGH: $1"; fi; }
+    "$SBXRUN" --backend "$BACKEND" --workspace "$H8" -- sh -c "$TRY"'
         try "printf \"#env\\nLESSOPEN=|touch /tmp/x %s\\n\" >.lesskey"
         try "mkdir -p .node_modules/lodash && echo x >.node_modules/lodash/index.js"
         try "echo touch /tmp/x >.fzf.bash"
@@ -197,8 +197,7 @@ check "... nothing of them is on the host" sh -c "cd '$H8' && ! ls -A | grep -v 
 check "... and the user's own files are writable" grep -qx "rest: written" "$OUT"
 
 # 9. No new dot-entry, whatever its name.
-NEWDOT='
-try() { if sh -c "$1" 2>/dev/null; then echo "GOT THROUGH: $1"; fi; }
+NEWDOT="$TRY"'
 try "echo x >.someday-read-rc"
 try "mkdir .newtool"
 try "echo x >plain.txt && mv plain.txt .hidden"

@@ -111,6 +111,16 @@ expect_rc 125 "srt deniedDomains = [\"*\"] is a policy error"
 check "... one line naming the key" sh -c "test \$(wc -l <'$ERR') = 1 && grep -q 'network.deniedDomains\[0\]' '$ERR'"
 check "... and nothing ran" test ! -e "$WS/made-by-bad-import"
 
+# The same for a Codex allowlist: a domain verdict that is neither "allow" nor "deny" is refused
+# in one line naming the line, and nothing runs.
+printf 'default_permissions = "dev"\n[permissions.dev.network.domains]\n"a.org" = "maybe"\n' \
+    >"$FIX/codex-bad.toml"
+own_fix
+sbx --import "codex:$FIX/codex-bad.toml" -- touch "$WS/made-by-bad-codex"
+expect_rc 125 "codex: a domain verdict Codex does not know is a policy error"
+check "... one line naming the file's line" sh -c "test \$(wc -l <'$ERR') = 1 && grep -q 'codex-bad.toml:3' '$ERR'"
+check "... and nothing ran" test ! -e "$WS/made-by-bad-codex"
+
 sbx --import "nope:$FIX/srt.json" -- true
 expect_rc 125 "an unknown import kind is a usage error"
 sbx --import "codex:$FIX/missing.toml" -- true

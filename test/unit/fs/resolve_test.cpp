@@ -322,6 +322,12 @@ TEST_CASE("resolve: missing tails and dangling links", "[resolve]") {
         CHECK(r->real == t / "ws/m");
         CHECK(r->st.st_ino == ws.st_ino);
     }
+    SECTION("a '..' in a path without any link is listed too (no one-call lookup)") {
+        auto r = resolve(t / "ws/.aux/../.aux", o);
+        REQUIRE(r.ok());
+        CHECK(r->exists);
+        CHECK(r->climbed == std::vector<std::string>{t / "ws/.aux"});
+    }
     SECTION("the directories a '..' climbs out of are listed, also in a link's text") {
         auto r = resolve(t / "ws/.aux/../dir_link/..", o);
         REQUIRE(r.ok());
