@@ -39,6 +39,11 @@ struct Resolved {
     UniqueFd fd;                    // O_PATH fd of `real` when it exists, else of the deepest
                                     // existing directory (the parent the missing part would be in);
                                     // O_RDONLY|O_DIRECTORY instead when `readable`
+    // Instead of fd, when the answer came from a directory its maker keeps open (the plan's
+    // listing of a top, plan/draft.hpp): not owned, valid while that maker lives. resolve()
+    // itself never sets it.
+    int borrowed_fd = -1;
+    [[nodiscard]] int descriptor() const { return fd ? fd.get() : borrowed_fd; }
     struct stat st {};              // fstat of fd
     std::vector<SymlinkHop> chain;  // every symlink crossed, in order
     // Every directory a ".." was taken out of (canonical), in the path or in a link's text:

@@ -31,6 +31,16 @@ int Draft::keep_fd(UniqueFd fd) {
     return static_cast<int>(plan.fds.size()) - 1;
 }
 
+Result<int> Draft::keep_fd(Resolved& r) {
+    if (r.fd || r.borrowed_fd < 0) return keep_fd(std::move(r.fd));
+    if (auto it = kept_borrowed.find(r.borrowed_fd); it != kept_borrowed.end()) return it->second;
+    UniqueFd dup(::fcntl(r.borrowed_fd, F_DUPFD_CLOEXEC, 3));
+    if (!dup) return os_error("cannot duplicate a directory descriptor", errno, r.real);
+    const int index = keep_fd(std::move(dup));
+    kept_borrowed.emplace(r.borrowed_fd, index);
+    return index;
+}
+
 void Draft::add(MountOp op, int rank) {
     const std::size_t depth = canonical_depth(op.dest);
     auto [it, added] = by_dest.try_emplace(op.dest, candidates.size());
@@ -140,8 +150,7 @@ Result<Resolved> Draft::missing_below(const TopEntries& t, const std::string& pa
     r.real = path;
     r.exists = false;
     r.missing_tail = path.substr(t.top == "/" ? 1 : t.top.size() + 1);
-    r.fd.reset(::fcntl(t.fd.get(), F_DUPFD_CLOEXEC, 3));
-    if (!r.fd) return os_error("cannot duplicate a directory descriptor", errno, t.top);
+    r.borrowed_fd = t.fd.get();
     r.st = t.st;
     return r;
 }
@@ -245,7 +254,9 @@ Status Draft::anchor_ancestors(const std::string& path, const RuleRef& rule) {
         op.ino = r->st.st_ino;
         op.rule = rule;
         op.rule.why = "keeps " + path + " where it is";
-        op.fd = keep_fd(std::move(r->fd));
+        auto kept = keep_fd(*r);
+        if (!kept.ok()) return std::move(kept).error();
+        op.fd = *kept;
         add(std::move(op), kWrite);
     }
     return {};

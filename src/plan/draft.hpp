@@ -60,9 +60,15 @@ struct Draft {
     std::set<std::string> anchored;           // directories made anchors already
     // Each destination's best candidate (index into candidates): what deciding_op() reads.
     std::unordered_map<std::string, std::size_t> by_dest;
+    // Borrowed descriptor -> its index in plan.fds (keep_fd(Resolved&)).
+    std::unordered_map<int, int> kept_borrowed;
 
     // The descriptor's index in plan.fds, for MountOp::fd.
     int keep_fd(UniqueFd fd);
+    // The same for a resolution's descriptor, owned or borrowed (Resolved::borrowed_fd): a
+    // borrowed one is duplicated once and its index shared, so the dozens of missing names
+    // of one top cost one descriptor, not a dup and a close each.
+    [[nodiscard]] Result<int> keep_fd(Resolved& r);
     void add(MountOp op, int rank);
 
     // resolve() through the seam (PlanOptions::resolver), with opts.resolve.
@@ -117,7 +123,7 @@ private:
         std::string top;  // canonical, reached without a symbolic link
         bool listed = false;
         std::unordered_set<std::string> names;
-        UniqueFd fd;  // O_PATH: what a missing path's Resolved carries (a dup of it)
+        UniqueFd fd;  // O_PATH: what a missing path's Resolved borrows
         struct stat st {};
     };
     // The top whose entries decide for `path` (the deepest containing it), listed on first use;

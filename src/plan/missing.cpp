@@ -29,9 +29,13 @@ Result<MissingBlock> block_missing(Draft& d, Resolved& r, bool placeholder, cons
         // directory, like any missing name.
         auto p = d.resolve_rule(parent, rule.origin);
         if (!p.ok()) return std::move(p).error();
-        op.fd = d.keep_fd(std::move(p->fd));
+        auto kept = d.keep_fd(*p);
+        if (!kept.ok()) return std::move(kept).error();
+        op.fd = *kept;
     } else {
-        op.fd = d.keep_fd(std::move(r.fd));
+        auto kept = d.keep_fd(r);
+        if (!kept.ok()) return std::move(kept).error();
+        op.fd = *kept;
     }
     d.add(std::move(op), rank);
     SBX_TRY(d.anchor_ancestors(first_missing, rule));

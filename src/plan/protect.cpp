@@ -281,7 +281,9 @@ Result<bool> Protector::beneath_closed_dir(const std::string& path, const std::s
     op.is_dir = true;
     op.rule = rule;
     op.rule.why = "a directory this user cannot enter, above " + path;
-    op.fd = d_.keep_fd(std::move(r->fd));
+    auto kept = d_.keep_fd(*r);
+    if (!kept.ok()) return std::move(kept).error();
+    op.fd = *kept;
     d_.add(std::move(op), kProtect);
     SBX_TRY(d_.anchor_ancestors(dir, rule));
     pd.decision = Decision::missing;
@@ -383,7 +385,9 @@ Status Protector::protect_path(const std::string& path, const RuleRef& rule, con
         if (!r->chain.empty()) op.rule.why = "target of " + chain_text(r->chain);
         bool dir = op.is_dir;
         bool readable = r->readable;
-        int fd_index = d_.keep_fd(std::move(r->fd));
+        auto kept = d_.keep_fd(*r);
+        if (!kept.ok()) return std::move(kept).error();
+        int fd_index = *kept;
         op.fd = fd_index;
         std::string real = op.dest;
         d_.add(std::move(op), kProtect);

@@ -328,7 +328,9 @@ Status Protector::commit_git_dir(const std::string& path, Resolved& r, const Rul
     op.ino = r.st.st_ino;
     op.is_dir = true;
     op.rule = grule;
-    op.fd = d_.keep_fd(std::move(r.fd));
+    auto kept = d_.keep_fd(r);
+    if (!kept.ok()) return std::move(kept).error();
+    op.fd = *kept;
     // A mount of its own, and a root: what lies inside is judged writable from here on
     // (a missing hooks/ is blocked even where the git directory was read-only before).
     Candidate root{op, kWrite, canonical_depth(real)};

@@ -27,7 +27,9 @@ Status add_roots(Draft& d, const std::vector<PathRule>& rules, const char* list,
                            r->chain.empty() ? ""
                                             : "given as " + rule.path + ", resolved through " +
                                                   chain_text(r->chain));
-        op.fd = d.keep_fd(std::move(r->fd));
+        auto kept = d.keep_fd(*r);
+        if (!kept.ok()) return std::move(kept).error();
+        op.fd = *kept;
         const RuleRef op_rule = op.rule;
         d.add(std::move(op), rank);
         if (kind == OpKind::bind_rw) {

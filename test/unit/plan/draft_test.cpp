@@ -49,10 +49,40 @@ TEST_CASE("a path whose first component is absent from its top resolves as resol
         CHECK(fast->st.st_ino == slow->st.st_ino);
         struct stat a {
         }, b{};
-        REQUIRE(::fstat(fast->fd.get(), &a) == 0);
+        REQUIRE(::fstat(fast->descriptor(), &a) == 0);
         REQUIRE(::fstat(slow->fd.get(), &b) == 0);
         CHECK(a.st_ino == b.st_ino);
     }
+}
+
+TEST_CASE("the missing names of one top share one kept descriptor", "[plan][draft]") {
+    TempTree t({{Entry::dir, "ws", ""}, {Entry::dir, "ws/d", ""}});
+    sbx::Policy policy;
+    sbx::PlanOptions opts;
+    sbx::planning::Draft d(policy, opts);
+    d.writable_roots.push_back(t / "ws");
+    auto a = d.resolve_path(t / "ws/.kiro");
+    auto b = d.resolve_path(t / "ws/.cursor/x");
+    auto c = d.resolve_path(t / "ws/d");  // exists: a descriptor of its own
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    REQUIRE(c.ok());
+    CHECK_FALSE(a->fd);  // borrowed from the listing, not duplicated
+    const auto before = d.plan.fds.size();
+    auto ka = d.keep_fd(*a);
+    auto kb = d.keep_fd(*b);
+    auto kc = d.keep_fd(*c);
+    REQUIRE(ka.ok());
+    REQUIRE(kb.ok());
+    REQUIRE(kc.ok());
+    CHECK(*ka == *kb);
+    CHECK(*kc != *ka);
+    CHECK(d.plan.fds.size() == before + 2);
+    struct stat kept {
+    }, top{};
+    REQUIRE(::fstat(d.plan.fds[static_cast<std::size_t>(*ka)].get(), &kept) == 0);
+    REQUIRE(::stat((t / "ws").c_str(), &top) == 0);
+    CHECK(kept.st_ino == top.st_ino);
 }
 
 TEST_CASE("a top reached through a link is not listed", "[plan][draft]") {
