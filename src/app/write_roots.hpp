@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fs/real_path.hpp"
 #include "policy/policy.hpp"
 
 namespace sbx {
@@ -24,6 +25,7 @@ public:
 private:
     std::vector<std::string> spelled_;
     std::vector<std::string> resolved_;
+    mutable ResolvedPathCache real_;
 };
 
 }  // namespace sbx

@@ -1,6 +1,7 @@
 #include "fs/real_path.hpp"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <cstdlib>
 
@@ -31,6 +32,28 @@ std::string resolved_path(const std::string& path) {
         tail = tail.empty() ? name : name + "/" + tail;
         head = parent;
     }
+}
+
+const std::string& ResolvedPathCache::resolve(const std::string& path) {
+    if (auto it = real_.find(path); it != real_.end()) return it->second;
+    std::string out;
+    if (path.empty() || path.front() != '/' || normalize_path(path) != path || path == "/") {
+        out = resolved_path(path);
+    } else {
+        // resolved_path(path) is realpath(path) when the path resolves, else the resolved
+        // parent with the name appended: so the resolved parent, then the name, which only a
+        // link makes different.
+        const std::string parent = path_parent(path);
+        const std::string name = path.substr(parent == "/" ? 1 : parent.size() + 1);
+        std::string here = path_join(resolve(parent), name);
+        char byte;
+        if (::readlink(here.c_str(), &byte, 1) >= 0) {
+            const std::string real = existing_real_path(here);  // "" for a dangling link
+            if (!real.empty()) here = real;
+        }
+        out = std::move(here);
+    }
+    return real_.emplace(path, std::move(out)).first->second;
 }
 
 std::string environment_path(const std::string& absolute) {

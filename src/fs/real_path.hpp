@@ -4,12 +4,26 @@
 #pragma once
 
 #include <string>
+#include <unordered_map>
 
 namespace sbx {
 
 // `path` with the part of it that exists resolved (symbolic links followed, realpath(3)), the
 // rest appended: where it is, or would be made.
 [[nodiscard]] std::string resolved_path(const std::string& path);
+
+// resolved_path() for callers that ask about many paths sharing their directories (sbxrun's
+// own files, the caches: dozens below HOME). realpath(3) reads every component's link again for
+// each path, and a missing path's walk up repeats it once per missing component; here each
+// directory is resolved once and a path costs one readlink(2) of its last component. Same
+// answers as resolved_path() (a path that is not absolute and normal is handed to it).
+class ResolvedPathCache {
+public:
+    [[nodiscard]] const std::string& resolve(const std::string& path);
+
+private:
+    std::unordered_map<std::string, std::string> real_;
+};
 
 // realpath(3) of an existing path; "" when it does not exist or cannot be resolved.
 [[nodiscard]] std::string existing_real_path(const std::string& path);

@@ -38,3 +38,28 @@ TEST_CASE("environment_path takes '..' where the kernel does", "[fs][real_path]"
     // What the kernel could not reach either is normalised as text.
     CHECK(environment_path(t / "missing/../x") == t / "x");
 }
+
+TEST_CASE("ResolvedPathCache answers as resolved_path does, each directory once",
+          "[fs][real_path]") {
+    TempTree t({{Entry::dir, "a", ""},
+                {Entry::dir, "a/b", ""},
+                {Entry::file, "a/f", "x"},
+                {Entry::link, "l", "a/b"},
+                {Entry::link, "up", "../"},
+                {Entry::link, "chain", "l"},
+                {Entry::link, "dangling", "nowhere/x"},
+                {Entry::link, "a/b/back", "../../l"}});
+    sbx::ResolvedPathCache cache;
+    for (const char* rel :
+         {"", "a", "a/b", "a/f", "a/f/x", "l", "l/x/y", "chain/z", "up", "up/a", "dangling",
+          "dangling/y", "a/b/back", "a/b/back/back/q", "missing", "missing/l"}) {
+        const std::string path = std::string(rel).empty() ? t / "" : t / rel;
+        INFO(path);
+        // Asked twice: the second answer comes from the cache.
+        CHECK(cache.resolve(path) == resolved_path(path));
+        CHECK(cache.resolve(path) == resolved_path(path));
+    }
+    // Not absolute and normal: handed to resolved_path() as it is.
+    CHECK(cache.resolve(t / "l/../a") == resolved_path(t / "l/../a"));
+    CHECK(cache.resolve("relative/x") == resolved_path("relative/x"));
+}
