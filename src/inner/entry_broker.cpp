@@ -19,6 +19,7 @@
 #include "inner/landlock_apply.hpp"
 #include "inner/metadata_calls.hpp"
 #include "inner/metadata_filter.hpp"
+#include "inner/mount_table.hpp"
 #include "inner/notify_request.hpp"
 #include "util/home_dot_names.hpp"
 
@@ -230,6 +231,17 @@ Reply decide(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules, De
 }
 
 // Every directory entry of `dir` that is a directory: (name, O_PATH descriptor).
+// The parent of a canonical absolute path, as text; "" for "/" and for what is not one (the
+// caller then knows no path for that directory).
+std::string lexical_parent(const std::string& path) {
+    if (path.size() < 2 || path.front() != '/' || path.back() == '/') return {};
+    if (path.find("//") != std::string::npos || path.find("/./") != std::string::npos ||
+        path.find("/../") != std::string::npos || path.ends_with("/.") || path.ends_with("/.."))
+        return {};
+    const std::size_t slash = path.rfind('/');
+    return slash == 0 ? std::string("/") : path.substr(0, slash);
+}
+
 void list_subdirs(int dir, std::vector<UniqueFd>& out) {
     UniqueFd rd(::openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!rd) return;  // unreadable: its subdirectories get no rule (the broker decides there)
@@ -283,8 +295,13 @@ Result<PreparedBroker> prepare_entry_broker(const std::vector<EntryBlock>& block
                      "the entry broker needs Landlock ABI 2 or newer (this kernel offers " +
                          std::to_string(abi) + ")");
     PreparedBroker b;
-    // P: the blocked directories, checked, and their ancestors (by "..", in the sandbox's view).
-    std::vector<UniqueFd> p_dirs;
+    // P: the blocked directories, checked, and their ancestors (by "..", in the sandbox's view),
+    // each with its path ("" where the walk and the text disagree: treated as writable).
+    struct PDir {
+        UniqueFd fd;
+        std::string path;
+    };
+    std::vector<PDir> p_dirs;
     for (const auto& blk : blocks) {
         open_how how{};
         how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
@@ -306,6 +323,9 @@ Result<PreparedBroker> prepare_entry_broker(const std::vector<EntryBlock>& block
         }
         b.rules.add_blocked(id, blk.names, casefold, blk.dot_names);
         FileId last{};
+        // Canonical (the plan's, opened above with every link refused); "" if it is not text
+        // whose parents are what ".." reaches.
+        std::string path = lexical_parent(blk.path).empty() ? std::string() : blk.path;
         for (int depth = 0; dir && depth < kMaxDepth; ++depth) {
             FileId here;
             if (!fstat_id(dir.get(), here))
@@ -315,9 +335,10 @@ Result<PreparedBroker> prepare_entry_broker(const std::vector<EntryBlock>& block
             UniqueFd up(::openat(dir.get(), "..", O_PATH | O_DIRECTORY | O_CLOEXEC));
             if (!b.rules.is_protected(here)) {
                 b.rules.add_protected(here);
-                p_dirs.push_back(std::move(dir));
+                p_dirs.push_back(PDir{std::move(dir), path});
             }
             dir = std::move(up);
+            path = lexical_parent(path);
         }
     }
     const std::uint64_t handled = ll::kEntry & ll::fs_rights_for_abi(abi);
@@ -325,9 +346,24 @@ Result<PreparedBroker> prepare_entry_broker(const std::vector<EntryBlock>& block
     long rfd = ::syscall(__NR_landlock_create_ruleset, attr, sizeof attr, 0);
     if (rfd < 0) return os_error("cannot create the entry broker's Landlock ruleset", errno);
     b.ruleset.reset(static_cast<int>(rfd));
+    // Where the kernel refuses every entry change (a read-only mount), a rule would only change
+    // EROFS into the broker's trip that ends in EROFS: such subdirectories get none, except those
+    // leading to a writable mount further down. Most of "/" and of a read-only HOME is skipped
+    // unlisted (issue 16: a rule and three calls to find it, for each of hundreds of entries).
+    const auto mounts = read_mount_table();
     for (const auto& pd : p_dirs) {
         std::vector<UniqueFd> subs;
-        list_subdirs(pd.get(), subs);
+        const WritableBelow below =
+            mounts && !pd.path.empty() ? writable_below(pd.path, *mounts) : WritableBelow{true, {}};
+        if (below.writable) {
+            list_subdirs(pd.fd.get(), subs);
+        } else {
+            for (const auto& name : below.toward)
+                if (UniqueFd sub(::openat(pd.fd.get(), name.c_str(),
+                                          O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+                    sub)
+                    subs.push_back(std::move(sub));
+        }
         for (const auto& sub : subs) {
             FileId id;
             if (!fstat_id(sub.get(), id) || b.rules.is_protected(id) || b.rules.is_granted(id))

@@ -1,0 +1,36 @@
+// Which places of the sandbox's view can be written at all, from /proc/self/mountinfo: what
+// lets the entry broker (inner/entry_broker.hpp) skip the directories where the kernel refuses
+// every entry change with EROFS before Landlock is asked.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sbx {
+
+struct MountPoint {
+    std::string path;       // as mountinfo shows it in this root, unescaped
+    bool writable = false;  // neither the mount nor its superblock is read-only
+};
+
+// mountinfo's text, one mount per line, in mount order; nullopt when a line does not parse
+// (the caller then assumes every place writable).
+[[nodiscard]] std::optional<std::vector<MountPoint>> parse_mountinfo(std::string_view text);
+
+// /proc/self/mountinfo parsed; nullopt when it cannot be read or parsed.
+[[nodiscard]] std::optional<std::vector<MountPoint>> read_mount_table();
+
+// For a canonical absolute directory `dir`: whether an entry could be made directly in it
+// (`writable`: a mount at `dir` or the nearest one above it is writable; several stacked at one
+// point count as writable if any is), and the names of its entries that lead to a writable
+// mount below it (the first component, below `dir`, of each writable mount point deeper down).
+struct WritableBelow {
+    bool writable = false;
+    std::vector<std::string> toward;  // sorted, unique
+};
+[[nodiscard]] WritableBelow writable_below(std::string_view dir,
+                                           const std::vector<MountPoint>& mounts);
+
+}  // namespace sbx
