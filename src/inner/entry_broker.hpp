@@ -6,8 +6,9 @@
 //     REMOVE_FILE, REFER; never read, write, execute, truncate or ioctl, so nothing else about
 //     the sandbox changes). Let P be the directories that hold blocked names (InnerSpec's
 //     entry_blocks) and all their ancestors up to "/", as the sandbox sees them. Every entry of a
-//     directory of P that is a directory and not itself in P gets a rule with all those rights;
-//     P gets none. So entries beneath an existing subdirectory are made natively, and the kernel
+//     directory of P that is a directory and not itself in P gets a rule with all those rights
+//     (on a read-only mount only those that lead to a writable mount: elsewhere EROFS comes
+//     first, inner/mount_table.hpp); P gets none. So entries beneath an existing subdirectory are made natively, and the kernel
 //     refuses every entry change in P itself: link(2), bind(2) of a socket and anything else
 //     this broker does not see included (EACCES).
 //   - a seccomp filter (inner/metadata_filter.hpp's build_entry_filter) that sends the entry
