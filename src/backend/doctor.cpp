@@ -202,16 +202,20 @@ DoctorReport run_doctor(const DoctorProbes& probes, const std::vector<BackendKin
 
     // The denial report rides on the entry brokers: sbxrun-inner's under bwrap needs Landlock
     // ABI 2 (run_bwrap.cpp: entry_broker_available), sbxrun's under Landlock comes with it.
-    constexpr const char* kSeen =
-        " sees creates, removals, renames and opens for writing (not link, chmod, truncate "
-        "or xattrs)";
     if (!r.seccomp) {
         r.denials_bwrap = r.denials_landlock = "none: no seccomp user notification";
     } else {
-        r.denials_bwrap = r.landlock_abi >= 2 ? std::string("sbxrun-inner's entry broker") + kSeen
-                                              : "none: the entry broker needs Landlock ABI 2";
-        r.denials_landlock = r.landlock_abi >= 1 ? std::string("sbxrun's entry broker") + kSeen
-                                                 : "none: no Landlock";
+        r.denials_bwrap =
+            r.landlock_abi >= 2
+                ? "sbxrun-inner's entry broker sees creates, removals, renames, hard links, opens "
+                  "for writing, truncate and the chmod, chown, utime and xattr calls that name a "
+                  "path (not those on a descriptor, nor reads)"
+                : "none: the entry broker needs Landlock ABI 2";
+        r.denials_landlock =
+            r.landlock_abi >= 1
+                ? "sbxrun's entry broker sees creates, removals, renames, opens for writing, "
+                  "chmod, chown, utime and xattrs (not hard links or truncate, nor reads)"
+                : "none: no Landlock";
     }
 
     const bool bwrap_ok = r.bwrap_found && r.bwrap_starts;

@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -112,6 +113,13 @@ Reply go_on_noting(DenialLog* log, FsOp op, const EntryRef& e, bool changes) {
     return Reply::go_on();
 }
 
+// What the broker did itself, noted when a read-only mount refused it (a directory of P, or
+// one below it without a rule of its own, outside the writable roots).
+Reply noting_erofs(DenialLog* log, FsOp op, const EntryRef& e, Reply r) {
+    if (r.kind == Reply::Kind::error && r.err == EROFS) note_refusal(log, op, e);
+    return r;
+}
+
 Reply on_open(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules, DenialLog* log) {
     const OpenArgs a = open_args(rq, c);
     if ((a.flags & O_PATH) || (a.flags & O_TMPFILE) == O_TMPFILE) return Reply::go_on();
@@ -143,7 +151,7 @@ Reply on_open(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules, D
     // file at the root's top).
     if (exists) return go_on_noting(log, FsOp::write, e, writes && !(a.flags & O_EXCL));
     if (err != ENOENT) return Reply::go_on();
-    return create_file(rq, e, a);
+    return noting_erofs(log, FsOp::create, e, create_file(rq, e, a));
 }
 
 Reply on_make(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules, DenialLog* log) {
@@ -162,7 +170,8 @@ Reply on_make(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules, D
     }
     const mode_t type = c.op == Op::mkdir ? S_IFDIR : (c.op == Op::symlink ? S_IFLNK : mode);
     if (make_right(type) == 0) return Reply::result(EPERM);  // devices: never made
-    return make_entry(rq, c.op, e, c.op == Op::mkdir ? (mode & 07777) : mode, target);
+    return noting_erofs(log, FsOp::create, e,
+                        make_entry(rq, c.op, e, c.op == Op::mkdir ? (mode & 07777) : mode, target));
 }
 
 Reply on_unlink(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules, DenialLog* log) {
@@ -179,7 +188,7 @@ Reply on_unlink(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules,
         note_refusal(log, FsOp::remove, e);
         return Reply::result(kRefused);
     }
-    return remove_entry(rq, e, flags);
+    return noting_erofs(log, FsOp::remove, e, remove_entry(rq, e, flags));
 }
 
 Reply on_rename(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules, DenialLog* log) {
@@ -210,7 +219,73 @@ Reply on_rename(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules,
         note_refusal(log, FsOp::rename, from_refused ? from : to);
         return Reply::result(kRefused);
     }
-    return rename_entry(rq, from, to, flags);
+    return noting_erofs(log, FsOp::rename, from, rename_entry(rq, from, to, flags));
+}
+
+// A hard link. Where either side is in P the broker makes it (Landlock would refuse it: no
+// entry is made natively in P, and a link out of P lacks the REFER right, EXDEV); a blocked
+// name is refused. Elsewhere the kernel goes on, noted when a read-only mount refuses the new
+// name.
+Reply on_link(NotifyRequest& rq, const entry_calls::LinkCall& c, const EntryBrokerRules& rules,
+              DenialLog* log) {
+    const int flags = c.flags >= 0 ? static_cast<int>(rq.arg(c.flags)) : 0;
+    if (flags & ~AT_SYMLINK_FOLLOW) return Reply::go_on();  // AT_EMPTY_PATH: the kernel's
+    EntryRef from, to;
+    if (Reply r; !locate_or_answer(rq, c.olddirfd, c.oldpath, from, r) ||
+                 !locate_or_answer(rq, c.newdirfd, c.newpath, to, r))
+        return r;
+    const bool exists = entry_exists(to);
+    const auto rf = reach_of(from.dir.get(), rules);
+    const auto rt = reach_of(to.dir.get(), rules);
+    if (rf == EntryBrokerRules::Reach::unknown || rt == EntryBrokerRules::Reach::unknown)
+        return Reply::go_on();
+    if (rf == EntryBrokerRules::Reach::native && rt == EntryBrokerRules::Reach::native)
+        return go_on_noting(log, FsOp::create, to, !exists);
+    if (exists) return Reply::result(EEXIST);
+    if (rules.blocked(dir_id(to), to.name)) {
+        note_refusal(log, FsOp::create, to);
+        return Reply::result(kRefused);
+    }
+    return noting_erofs(log, FsOp::create, to,
+                        link_entry(rq, from, to, (flags & AT_SYMLINK_FOLLOW) != 0));
+}
+
+// The object of a metadata call or truncate(2), opened O_PATH as the call reaches it (through
+// a final symbolic link unless `nofollow`, never through a magic link): only to see its mount.
+bool object_on_read_only_mount(const EntryRef& e, bool nofollow) {
+    open_how how{};
+    how.flags = O_PATH | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0);
+    how.resolve = RESOLVE_NO_MAGICLINKS;
+    UniqueFd obj(
+        static_cast<int>(::syscall(SYS_openat2, e.dir.get(), e.name.c_str(), &how, sizeof how)));
+    struct statvfs sv {};
+    return obj && ::fstatvfs(obj.get(), &sv) == 0 && (sv.f_flag & ST_RDONLY) != 0;
+}
+
+// chmod, chown, utimes, xattrs and truncate(2) of a path, for the denial report only: the kernel
+// always goes on, and the call is noted when its object is on a read-only mount (EROFS).
+Reply on_observed(NotifyRequest& rq, long nr, DenialLog* log) {
+    if (log == nullptr) return Reply::go_on();
+    FsOp op = FsOp::write;
+    int dirfd = -1, path = 0;
+    bool nofollow = false;
+    if (nr != SYS_truncate) {
+        const metadata_calls::Call* m = metadata_calls::find(nr);
+        if (m == nullptr || m->names == metadata_calls::Names::fd) return Reply::go_on();
+        using MOp = metadata_calls::Op;
+        op = m->op == MOp::chmod                                     ? FsOp::chmod
+             : m->op == MOp::chown                                   ? FsOp::chown
+             : (m->op == MOp::setxattr || m->op == MOp::removexattr) ? FsOp::xattr
+                                                                     : FsOp::utime;
+        if (m->names == metadata_calls::Names::at) dirfd = 0, path = 1;
+        nofollow =
+            m->nofollow || (m->flags_arg >= 0 && (rq.arg(m->flags_arg) & AT_SYMLINK_NOFOLLOW) != 0);
+    }
+    EntryRef e;
+    int err = 0;
+    if (locate_entry(rq, dirfd, path, e, err) != Located::yes) return Reply::go_on();
+    if (object_on_read_only_mount(e, nofollow)) note_refusal(log, op, e);
+    return Reply::go_on();
 }
 
 Reply decide(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules, DenialLog* log) {
@@ -230,7 +305,6 @@ Reply decide(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules, De
     return Reply::go_on();
 }
 
-// Every directory entry of `dir` that is a directory: (name, O_PATH descriptor).
 // The parent of a canonical absolute path, as text; "" for "/" and for what is not one (the
 // caller then knows no path for that directory).
 std::string lexical_parent(const std::string& path) {
@@ -242,6 +316,7 @@ std::string lexical_parent(const std::string& path) {
     return slash == 0 ? std::string("/") : path.substr(0, slash);
 }
 
+// Every directory entry of `dir` that is a directory, as an O_PATH descriptor.
 void list_subdirs(int dir, std::vector<UniqueFd>& out) {
     UniqueFd rd(::openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!rd) return;  // unreadable: its subdirectories get no rule (the broker decides there)
@@ -402,12 +477,17 @@ void answer_entry_broker_call(int listener, const EntryBrokerRules& rules,
     std::memset(&n, 0, sizeof n);
     if (::ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &n) != 0) return;  // its process is gone
     const bool native = n.data.arch == metadata_calls::kNativeArch;
-    const Call* call = native ? entry_calls::find(static_cast<long>(n.data.nr)) : nullptr;
+    const long nr = static_cast<long>(n.data.nr);
     Reply r = Reply::go_on();
-    if (call != nullptr) {
+    if (native) {
         try {
             NotifyRequest rq{n, listener, {}};
-            r = decide(rq, *call, rules, log);
+            if (const Call* call = entry_calls::find(nr))
+                r = decide(rq, *call, rules, log);
+            else if (const entry_calls::LinkCall* link = entry_calls::find_link(nr))
+                r = on_link(rq, *link, rules, log);
+            else
+                r = on_observed(rq, nr, log);
         } catch (...) {
             r = Reply::go_on();  // an allocation failed: Landlock alone decides (refuses in P)
         }

@@ -12,9 +12,11 @@
 // openat2 is not here: the base seccomp filter answers ENOSYS for it (its mode is in memory,
 // where a set-id bit cannot be seen), and callers fall back to openat.
 //
-// link/linkat are not here: a hard link is only ever made natively (Landlock's REFER rule keeps
-// a protected file from being linked into a writable place), so they stay refused at the top of
-// a root. Neither is bind(2) of a unix socket.
+// link/linkat are not here: under Landlock a hard link is only ever made natively (Landlock's
+// REFER rule keeps a protected file from being linked into a writable place), so they stay
+// refused at the top of a root there. Under bwrap, where every protected file is a mount of its
+// own and a link across mounts fails (EXDEV), sbxrun-inner's broker makes them in P (kLinkCalls
+// below). Neither backend sees bind(2) of a unix socket.
 #pragma once
 
 #include <sys/syscall.h>
@@ -80,6 +82,28 @@ inline constexpr Call kCalls[] = {
     {SYS_renameat, Op::rename, 0, 1, -1, -1, 2, 3, false},
     {SYS_renameat2, Op::rename, 0, 1, 4, -1, 2, 3, false},
 };
+
+// link and linkat: trapped by sbxrun-inner's entry filter only (bwrap), see above.
+struct LinkCall {
+    long nr;
+    int olddirfd;  // -1: the old path is relative to the cwd
+    int oldpath;
+    int newdirfd;  // -1: likewise for the new path
+    int newpath;
+    int flags;  // AT_SYMLINK_FOLLOW, AT_EMPTY_PATH; -1 for link(2)
+};
+inline constexpr LinkCall kLinkCalls[] = {
+#ifdef SYS_link
+    {SYS_link, -1, 0, -1, 1, -1},
+#endif
+    {SYS_linkat, 0, 1, 2, 3, 4},
+};
+
+[[nodiscard]] constexpr const LinkCall* find_link(long nr) {
+    for (const LinkCall& c : kLinkCalls)
+        if (c.nr == nr) return &c;
+    return nullptr;
+}
 
 [[nodiscard]] constexpr const Call* find(long nr) {
     for (const Call& c : kCalls)

@@ -234,6 +234,27 @@ NotifyReply rename_entry(NotifyRequest& rq, const EntryRef& from, const EntryRef
         SYS_renameat2, from.dir.get(), from.name.c_str(), to.dir.get(), to.name.c_str(), flags)));
 }
 
+NotifyReply link_entry(NotifyRequest& rq, const EntryRef& from, const EntryRef& to, bool follow) {
+    if (!follow) {
+        if (!rq.still_valid()) return NotifyReply::go_on();
+        return NotifyReply::result(last_errno(
+            ::linkat(from.dir.get(), from.name.c_str(), to.dir.get(), to.name.c_str(), 0)));
+    }
+    // What the link leads to, opened without a magic link, then linked through this process's
+    // own descriptor: linkat(AT_EMPTY_PATH) would need CAP_DAC_READ_SEARCH, /proc/self/fd/N
+    // with AT_SYMLINK_FOLLOW does not (open(2), O_PATH).
+    open_how how{};
+    how.flags = O_PATH | O_CLOEXEC;
+    how.resolve = RESOLVE_NO_MAGICLINKS;
+    UniqueFd target(static_cast<int>(
+        ::syscall(SYS_openat2, from.dir.get(), from.name.c_str(), &how, sizeof how)));
+    if (!target) return errno == ELOOP ? NotifyReply::go_on() : NotifyReply::result(errno);
+    if (!rq.still_valid()) return NotifyReply::go_on();
+    const std::string self = "/proc/self/fd/" + std::to_string(target.get());
+    return NotifyReply::result(last_errno(
+        ::linkat(AT_FDCWD, self.c_str(), to.dir.get(), to.name.c_str(), AT_SYMLINK_FOLLOW)));
+}
+
 void send_reply(int listener, std::uint64_t id, NotifyReply& r) noexcept {
     if (r.kind == NotifyReply::Kind::error) {
         answer_errno(listener, id, r.err);

@@ -137,6 +137,12 @@ struct OpenArgs {
 [[nodiscard]] NotifyReply rename_entry(NotifyRequest& rq, const EntryRef& from, const EntryRef& to,
                                        unsigned flags);
 
+// The command's hard link `to` of `from`, made for it. `follow` (AT_SYMLINK_FOLLOW): a final
+// symbolic link of `from` is followed, never through a magic link (its text is resolved here,
+// where /proc/self is the broker).
+[[nodiscard]] NotifyReply link_entry(NotifyRequest& rq, const EntryRef& from, const EntryRef& to,
+                                     bool follow);
+
 // Send the answer (a descriptor through SECCOMP_IOCTL_NOTIF_ADDFD). Never fails: a notification
 // whose process is gone is dropped.
 void send_reply(int listener, std::uint64_t id, NotifyReply& r) noexcept;

@@ -18,8 +18,10 @@ namespace sbx {
 
 [[nodiscard]] Result<SeccompProgram> build_metadata_filter();
 
-// The entry broker's filter under bwrap (inner/entry_broker.hpp): only the entry calls of
-// inner/entry_calls.hpp go to sbxrun-inner, open/openat/creat only with O_CREAT. It also gives
+// The entry broker's filter under bwrap (inner/entry_broker.hpp): the entry calls of
+// inner/entry_calls.hpp go to sbxrun-inner (open/openat only with O_CREAT, O_TRUNC or for
+// writing), with link/linkat, truncate and the metadata calls that name a path (for the denial
+// report; utimensat and futimesat only with a path). It also gives
 // the command back the two refusals its parent's base filter leaves out for the broker's sake
 // (build_seccomp's `broker_parent`): openat2 fails with ENOSYS, process_vm_readv with EPERM.
 [[nodiscard]] Result<SeccompProgram> build_entry_filter();

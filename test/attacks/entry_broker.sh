@@ -17,6 +17,26 @@ attack_errno "create a file in .git through a symlink to it" "$DENY" "ln -s .git
 attack_errno "create a hook through a dangling symlink" "$DENY" "ln -s .git/hooks/pre-commit lnk && printf '#!/bin/sh\necho pwned\n' >lnk"
 attack_errno "hard-link .git/config to the root" "$DENY" "ln .git/config hl"
 attack_errno "hard-link .git/config into a writable directory" "$DENY" "ln .git/config src/hl"
+# Hard links, which sbxrun-inner makes for the command under bwrap where either side is at the
+# top of a writable root (or beneath a directory made there during the run).
+attack_errno "hard-link .git/config into a new top-level directory" "$DENY" "mkdir nd && ln .git/config nd/hl"
+attack_errno "hard-link a file to the missing .agents" "$DENY" "echo x >hf && ln hf .agents"
+attack_errno "hard-link a file to .AGENTS (another case)" "$DENY" "echo x >hf2 && ln hf2 .AGENTS"
+attack_errno "ln -L through a symlink to .git/config" "$DENY" "ln -s .git/config sl && ln -L sl hl2"
+attack_errno "ln -L through a symlink to .git/config, into a new directory" "$DENY" "ln -s ../.git/config src/sl && mkdir nd2 && ln -L src/sl nd2/hl"
+attack_errno "ln -L through the descriptor of an open .git/config" "$DENY" "exec 3<.git/config && ln -L /proc/self/fd/3 hl3"
+attack_errno "ln -L through /proc/self/cwd to .git/config" "$DENY" "ln -s /proc/self/cwd/.git/config pc && ln -L pc hl4"
+# A race: the old name swaps between a plain file and a symlink to .git/config while hard links
+# of it are made at the top (followed and not): none may be .git/config's inode.
+sbxb -- sh -c '
+echo x >plain
+( i=0; while [ $i -lt 300 ]; do ln -sfn .git/config sw 2>/dev/null; cp plain sw.t 2>/dev/null
+    mv -f sw.t sw 2>/dev/null; i=$((i+1)); done ) &
+i=0; while [ $i -lt 300 ]; do ln -L sw "a$i" 2>/dev/null; ln -P sw "b$i" 2>/dev/null; i=$((i+1)); done
+wait; exit 0'
+expect_rc 0 "$BACKEND: the hard-link swap race ran"
+check "$BACKEND: .git/config has one name after the race" test "$(stat -c %h "$WS/.git/config")" = 1
+check "$BACKEND: no name in the workspace is .git/config's inode" sh -c "! find '$WS' -xdev -inum $(stat -c %i "$WS/.git/config") -not -path '$WS/.git/*' | grep -q ."
 attack_errno "rename a new directory over .git" "$DENY" "mkdir y && mv -T y .git"
 attack_errno "remove the pinned .codex link" "$DENY" "rm .codex"
 attack_errno "rename the link's target directory away" "$DENY" "mv .auxiliary/configuration src/conf"

@@ -57,11 +57,29 @@ step "mktemp and mktemp -d in \${tmpdir}" 't=$(mktemp) && d=$(mktemp -d) && echo
 mode_is "$FIX/tmp/kept" 644
 step "a fifo and a symlink at the top" 'mkfifo ff && ln -s f lf && test -p ff && test -L lf'
 step "a hard link below an existing directory" 'echo h >src/h1 && ln src/h1 src/h2'
+# Hard links where either side is in the broker's directories: made by sbxrun-inner (refused by
+# Landlock before, EACCES at the top and EXDEV out of it).
+step "a hard link at the workspace top" 'echo k >k1 && ln k1 k2 && test "$(stat -c %h k1)" = 2'
+check "  the host sees one file with two names" test "$(stat -c %i "$WS/k1")" = "$(stat -c %i "$WS/k2")"
+mode_is "$WS/k2" 644
+step "a hard link from a subdirectory to the top, and back" 'echo s >src/s1 && ln src/s1 s2 && ln k1 src/k3'
+check "  both are the same files on the host" test "$(stat -c %i "$WS/src/s1")" = "$(stat -c %i "$WS/s2")" -a "$(stat -c %i "$WS/k1")" = "$(stat -c %i "$WS/src/k3")"
+step "a hard link into a directory made at the top during the run" 'mkdir nl && ln k1 nl/k && test -f nl/k'
+step "ln -L: a hard link of what a symlink names" 'ln -s k1 ks && ln -L ks k4 && test ! -L k4 && test "$(stat -c %i k4)" = "$(stat -c %i k1)"'
+step "ln -P: a hard link of the symlink itself" 'ln -P ks k5 && test -L k5'
+step "a hard link in \${tmpdir}" 'echo t >"$TMPDIR/t1" && ln "$TMPDIR/t1" "$TMPDIR/t2"'
 
 # The names stay missing, and nothing stood in for them on the host.
 sbx "${B[@]}" -- sh -c 'mkdir .claude'
 expect_denied "bwrap: mkdir .claude is refused"
 check "  with 'Permission denied'" grep -q 'Permission denied' "$ERR"
+sbx "${B[@]}" -- sh -c 'ln k1 .claude'
+expect_denied "bwrap: a hard link named .claude is refused"
+check "  with 'Permission denied'" grep -q 'Permission denied' "$ERR"
+sbx "${B[@]}" -- sh -c 'ln k1 .VSCode'
+expect_denied "bwrap: a hard link named .VSCode (another case) is refused"
+sbx "${B[@]}" -- sh -c 'ln -s k1 kc && ln -L kc .envrc'
+expect_denied "bwrap: ln -L to .envrc is refused"
 check "  no .claude, .vscode or .envrc on the host" sh -c "! ls -A '$WS' | grep -qx -e .claude -e .vscode -e .envrc"
 check "--explain says who keeps them" sh -c "cd '$WS' && $(printf %q "$SBXRUN") --backend bwrap --explain -- true 2>&1 | grep -q 'entry broker'"
 

@@ -68,7 +68,7 @@ for backend in bwrap landlock; do
         "$backend: a missing protected name made, with its rule"
     expect_denial create "$H/.cache/tool/y" "3|outside every writable root|None" \
         "$backend: three refusals of one path are one entry with count 3"
-    check "  $backend: complete is false (link, chmod... are not seen)" \
+    check "  $backend: complete is false (reads and calls on descriptors are not seen)" \
         test "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["denials"]["complete"])' "$ST")" = False
     check "  $backend: one last line on stderr says what was refused" \
         grep -q "^sbxrun: refused 10 writes: 8 outside every writable root, most under ~/\.cache/tool, 2 to protected paths (\.git, \.codex); the status document lists each$" "$ERR"
@@ -100,19 +100,33 @@ write = [\"$WS\", \"$FIX/tmp\", \"~/.cache/tool\"]"
         "$backend: a write to the workspace file ~/.bashrc links to"
     expect_denial write "$H/.bashrc" '1|protected|filesystem.protect ".bashrc"' \
         "$backend: a write through ~/.bashrc itself"
-    if [ "$backend" = landlock ]; then
-        # Metadata calls, which sbxrun answers under Landlock: each refusal noted with its op.
-        sbx "${B[@]}" -q --status-file "$ST" -- sh -c '
-            chmod 600 .mcp.json; touch -m "$0/outside/file.txt"
-            python3 -c "import os, sys; os.setxattr(sys.argv[1], \"user.x\", b\"1\")" .mcp.json
-            true' "$FIX" 2>/dev/null
-        expect_denial chmod "$WS/.mcp.json" '1|protected|filesystem.protect ".mcp.json"' \
-            "landlock: a chmod of a protected file"
-        expect_denial utime "$FIX/outside/file.txt" "1|outside every writable root|None" \
-            "landlock: a change of times outside the writable roots"
-        expect_denial xattr "$WS/.mcp.json" '1|protected|filesystem.protect ".mcp.json"' \
-            "landlock: an extended attribute set on a protected file"
+    # Metadata calls (answered by sbxrun under Landlock; under bwrap seen by sbxrun-inner when
+    # they name a path), and under bwrap truncate(2) and hard links: each refusal noted with
+    # its op.
+    echo x >"$WS/lk"
+    echo x >"$FIX/outside/trunc.txt"
+    own_fix
+    sbx "${B[@]}" -q --status-file "$ST" -- sh -c '
+        chmod 600 .mcp.json; touch -m "$0/outside/file.txt"
+        python3 -c "import os, sys; os.setxattr(sys.argv[1], \"user.x\", b\"1\")" .mcp.json
+        python3 -c "import os, sys; os.truncate(sys.argv[1], 0)" "$0/outside/trunc.txt"
+        ln lk .gemini
+        true' "$FIX" 2>/dev/null
+    expect_denial chmod "$WS/.mcp.json" '1|protected|filesystem.protect ".mcp.json"' \
+        "$backend: a chmod of a protected file"
+    expect_denial utime "$FIX/outside/file.txt" "1|outside every writable root|None" \
+        "$backend: a change of times outside the writable roots"
+    expect_denial xattr "$WS/.mcp.json" '1|protected|filesystem.protect ".mcp.json"' \
+        "$backend: an extended attribute set on a protected file"
+    if [ "$backend" = bwrap ]; then
+        expect_denial write "$FIX/outside/trunc.txt" "1|outside every writable root|None" \
+            "bwrap: truncate(2) outside the writable roots"
+        expect_denial create "$WS/.gemini" '1|protected|filesystem.protect ".gemini"' \
+            "bwrap: a hard link named as a missing protected name"
     fi
+    check "  $backend: the protected file and the outside one are unchanged" \
+        test "$(cat "$WS/.mcp.json")" = '{}' -a -s "$FIX/outside/file.txt" -a -s "$FIX/outside/trunc.txt"
+    rm -f "$WS/lk" "$FIX/outside/trunc.txt"
     rm -f "$WS/.mcp.json" "$WS/dotbashrc" "$H/.bashrc"
 
     # A flood: 2,000 paths and 20,000 repeats of one, refused; the list stays bounded.
