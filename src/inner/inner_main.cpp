@@ -46,6 +46,7 @@
 
 #include "inner/caps.hpp"
 #include "inner/command_parent.hpp"
+#include "inner/dev_nodes.hpp"
 #include "inner/devpts.hpp"
 #include "inner/dns_refuser.hpp"
 #include "inner/entry_broker.hpp"
@@ -112,7 +113,10 @@ sbx::Status setup(const sbx::InnerSpec& spec, std::optional<sbx::PreparedBroker>
     if (spec.mount_devpts && spec.controlling_tty) SBX_TRY(name_the_terminal(spec.stderr_fd));
     // mount_devpts means "inside bwrap's mount namespace", where /proc is ours to remount.
     if (spec.mount_devpts) SBX_TRY(sbx::make_proc_sys_readonly());
-    mark("devpts mounted, /proc/sys read-only");
+    if (spec.mount_devpts) SBX_TRY(sbx::make_dev_nodes_readonly());
+    if (spec.mount_devpts)
+        SBX_TRY(sbx::reopen_dev_nodes({STDIN_FILENO, STDOUT_FILENO, spec.stderr_fd}));
+    mark("devpts mounted, /proc/sys and /dev's nodes read-only");
     // While CAP_NET_ADMIN and CAP_NET_BIND_SERVICE are still held (the answerer starts below,
     // under the seccomp filter and without them).
     sbx::DnsRefuser dns;

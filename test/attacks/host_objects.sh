@@ -49,5 +49,30 @@ sbxb --status-file "$FIX/.status" -- sh -c 'prlimit --pid $PPID --nofile=0:0; ex
 expect_rc 7 "$BACKEND: lowering sbxrun's own limits changes nothing of the run's report"
 check "$BACKEND: the status document says exited" \
     test "$(status_field "$FIX/.status" outcome 2>/dev/null)" = exited
+# The host's device nodes (twenty-sixth review): under bwrap they are bound into the sandbox's
+# /dev, and a caller's `</dev/null` hands the command the host's own inode. As root the
+# command owns them: `chmod 600 /dev/null` inside left every other user of the host without
+# /dev/null. Named, through /proc/self/fd, and by descriptor; what changed is put back.
+dev_state() { stat -c '%a %u %g %Y' /dev/null /dev/zero /dev/tty; }
+dev_before=$(dev_state)
+DEVDENY='Read-only file system|Operation not permitted|Permission denied|Too many levels of symbolic links'
+attack_errno "chmod the host's /dev/null" "$DEVDENY" "chmod 600 /dev/null"
+attack_errno "touch the host's /dev/zero" "$DEVDENY" "touch -d 2001-01-01 /dev/zero"
+attack_errno "chmod /dev/tty" "$DEVDENY" "chmod 600 /dev/tty"
+(cd "$WS" && as_runner "$SBXRUN" --backend "$BACKEND" -- sh -c \
+    'chmod 600 /proc/self/fd/0 2>&1; python3 -c "import os; os.fchmod(0, 0o600)" 2>&1;
+     touch -d 2001-01-01 /proc/self/fd/0 2>&1; exit 0' </dev/null) >"$OUT" 2>"$ERR"
+check "$BACKEND: chmod and fchmod of a caller's </dev/null are refused" \
+    sh -c "test \"\$(grep -Ec '$DEVDENY' '$OUT')\" = 3"
+(cd "$WS" && as_runner "$SBXRUN" --backend "$BACKEND" -- sh -c \
+    'echo gone >/dev/null && head -c 8 /dev/zero | wc -c && cat' </dev/null) >"$OUT" 2>"$ERR"
+check "$BACKEND: the devices still work (write /dev/null, read /dev/zero and stdin)" \
+    test "$(cat "$OUT")" = 8
+dev_after=$(dev_state)
+if [ "$dev_after" = "$dev_before" ]; then ok "$BACKEND: the host's /dev/null, /dev/zero and /dev/tty are unchanged"; else
+    not_ok "$BACKEND: the host's /dev/null, /dev/zero and /dev/tty are unchanged"
+    diff <(echo "$dev_before") <(echo "$dev_after") | sed 's/^/#   /'
+    chmod 666 /dev/null /dev/zero /dev/tty; touch /dev/null /dev/zero
+fi
 check_host_unchanged "host objects"
 done_testing
