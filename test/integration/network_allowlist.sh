@@ -6,8 +6,8 @@
 # Every server is started here on the host's loopback, and the test names are mapped to
 # 127.0.0.1 with SBXRUN_TEST_PROXY_HOSTS (HACKING.md): nothing leaves the machine.
 #   - allowed: curl and python3 urllib, plain HTTP (absolute-form), CONNECT to a plain TCP
-#     server, HTTPS (CONNECT + TLS with a test CA), git clone over HTTPS, and 1 GiB through one
-#     tunnel, every byte counted;
+#     server, HTTPS (CONNECT + TLS with a test CA), git clone and pip download over HTTPS
+#     (from a local package index), and 1 GiB through one tunnel, every byte counted;
 #   - refused: a name deny names (deny wins over allow), a name no allow rule names, a port not
 #     in network.ports: 403 with the rule, one stderr line per destination, denials.network
 #     with rule and count; the allowed ones in network.connections with their bytes;
@@ -29,6 +29,29 @@ git -C "$FIX/src-repo" -c user.name=t -c user.email=t@t commit -qm one
 git -C "$FIX/src-repo" push -q "$FIX/www/repo.git" HEAD:refs/heads/main
 git -C "$FIX/www/repo.git" symbolic-ref HEAD refs/heads/main
 git -C "$FIX/www/repo.git" update-server-info
+
+# A package index in PEP 503's "simple" layout, served as files, with one wheel: what
+# `pip download` and `pip install` fetch from.
+python3 - "$FIX/www" <<'PY'
+import base64, hashlib, os, sys, zipfile
+www, name = sys.argv[1], "sbxdemo-1.0-py3-none-any.whl"
+files = {
+    "sbxdemo/__init__.py": b"VALUE = 1\n",
+    "sbxdemo-1.0.dist-info/METADATA": b"Metadata-Version: 2.1\nName: sbxdemo\nVersion: 1.0\n",
+    "sbxdemo-1.0.dist-info/WHEEL":
+        b"Wheel-Version: 1.0\nGenerator: sbxrun-test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+}
+record = "".join("%s,sha256=%s,%d\n" % (p, base64.urlsafe_b64encode(hashlib.sha256(d).digest())
+                                        .rstrip(b"=").decode(), len(d)) for p, d in files.items())
+files["sbxdemo-1.0.dist-info/RECORD"] = (record + "sbxdemo-1.0.dist-info/RECORD,,\n").encode()
+with zipfile.ZipFile(os.path.join(www, name), "w") as z:
+    for p, d in files.items():
+        z.writestr(p, d)
+os.makedirs(os.path.join(www, "simple", "sbxdemo"))
+open(os.path.join(www, "simple", "index.html"), "w").write('<a href="sbxdemo/">sbxdemo</a>\n')
+open(os.path.join(www, "simple", "sbxdemo", "index.html"), "w").write(
+    '<a href="../../%s">%s</a>\n' % (name, name))
+PY
 
 # A test CA and a server certificate for a.sbx.test (curl and python check both).
 tls=0
@@ -218,6 +241,22 @@ print(urllib.request.urlopen(sys.argv[1], timeout=20, context=ctx).read().decode
     check "$B: ... the clone has the repository's file" grep -qx "cloned through the proxy" \
         "$WS/clone/README"
     rm -rf "$WS/clone"
+    # pip download from the local index over HTTPS, as an agent's `pip install` fetches: pip
+    # reads HTTPS_PROXY from the environment sbxrun gives it.
+    if /usr/bin/python3 -m pip --version >/dev/null 2>&1; then
+        rm -rf "$WS/dl"
+        sbxa -- /usr/bin/python3 -m pip download --no-cache-dir --disable-pip-version-check \
+            --no-input --index-url "https://a.sbx.test:$https_port/simple" \
+            --cert "$FIX/ca.pem" -d "$WS/dl" sbxdemo
+        expect_rc 0 "$B: pip download from a local index over HTTPS through the proxy"
+        check "$B: ... the wheel is in the workspace, intact" \
+            cmp -s "$FIX/www/sbxdemo-1.0-py3-none-any.whl" "$WS/dl/sbxdemo-1.0-py3-none-any.whl"
+        rm -rf "$WS/dl"
+    elif [ "${SBXRUN_MUST_WORK:-0}" = 1 ]; then
+        not_ok "$B: pip download: python3 -m pip is not installed (python3-pip)"
+    else
+        ok "# SKIP $B: pip download: python3 -m pip is not installed"
+    fi
 fi
 
 # SOCKS5 (socks5h: the proxy resolves the name), as curl does it with ALL_PROXY.
