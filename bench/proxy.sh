@@ -3,14 +3,16 @@
 # byte leaves it). Every variant runs in interleaved rounds, in a shuffled order, so that a
 # slow moment of a shared machine hits all of them alike; the report is the median over rounds.
 #   - throughput: one BENCH_MIB MiB download (default 1024) with curl, direct on the host and
-#     through the proxy from inside the sandbox (bwrap and Landlock);
+#     through the proxy from inside the sandbox (bwrap and Landlock); then the same at a link's
+#     rate (curl --limit-rate BENCH_RATE MiB/s, default 100: a fast registry), where the link,
+#     not the machine's loopback, is the bound, as it is for every real download;
 #   - per-connection latency: 100 new connections, each one small GET, from python3, direct and
 #     through the proxy (the median connection, so start-up is not in it);
 #   - start-up: `sbxrun -- true` with network.mode = "allowlist" against "none";
 #   - memory: peak RSS (VmHWM) of the supervising sbxrun while the command holds 200 tunnels
 #     open through the proxy.
 #   usage: bench/proxy.sh [BUILD_DIR]   (default: build)
-# Environment: BENCH_ROUNDS (default 5), BENCH_MIB (default 1024).
+# Environment: BENCH_ROUNDS (default 5), BENCH_MIB (default 1024), BENCH_RATE (default 100).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build}
@@ -19,6 +21,7 @@ export SBXRUN=$build/src/sbxrun
 W=$(mktemp -d "${TMPDIR:-/tmp}/sbxrun-bench-proxy.XXXXXX")
 mkdir -p "$W/home" "$W/tmp" "$W/ws" "$W/www"
 truncate -s "${BENCH_MIB:-1024}M" "$W/www/big"  # sparse: the page cache's zero page, no disk
+truncate -s "$((${BENCH_RATE:-100} * 2))M" "$W/www/paced"  # two seconds at the rate
 echo small >"$W/www/small"
 python3 - "$W" <<'PY' &
 import http.server, os, sys
@@ -49,9 +52,12 @@ printf 'version = 1\n[network]\nmode = "allowlist"\nallow = ["127.0.0.1"]\nports
     >"$W/allow.toml"
 printf 'version = 1\n[network]\nmode = "none"\n' >"$W/none.toml"
 cd "$W/ws"
-python3 - "$W" "$port" "${BENCH_ROUNDS:-5}" "${BENCH_MIB:-1024}" <<'PY'
+python3 - "$W" "$port" "${BENCH_ROUNDS:-5}" "${BENCH_MIB:-1024}" "${BENCH_RATE:-100}" <<'PY'
 import os, random, statistics, subprocess, sys, time
 w, port, rounds, mib = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+rate = int(sys.argv[5])
+paced = f"http://127.0.0.1:{port}/paced"
+curl_paced = ["curl", "-sS", "--limit-rate", f"{rate}M", "-o", "/dev/null", "-w", "%{time_total}\n"]
 sbx = os.environ["SBXRUN"]
 env = {"PATH": "/usr/bin:/bin", "HOME": f"{w}/home", "TMPDIR": f"{w}/tmp"}
 big = f"http://127.0.0.1:{port}/big"
@@ -77,6 +83,9 @@ variants = {
     "throughput direct": curl + [big],
     "throughput bwrap proxy": sandbox("bwrap", *curl, big),
     "throughput landlock proxy": sandbox("landlock", *curl, big),
+    "paced direct": curl_paced + [paced],
+    "paced bwrap proxy": sandbox("bwrap", *curl_paced, paced),
+    "paced landlock proxy": sandbox("landlock", *curl_paced, paced),
     "latency direct": ["python3", "-c", lat_py],
     "latency bwrap proxy": sandbox("bwrap", "python3", "-c", lat_py),
     "latency landlock proxy": sandbox("landlock", "python3", "-c", lat_py),
@@ -108,6 +117,10 @@ mbs = lambda k: mib / med[k]
 print(f"| throughput of one {mib} MiB download (MiB/s) | {mbs('throughput direct'):.0f} | "
       f"{mbs('throughput bwrap proxy'):.0f} ({mbs('throughput bwrap proxy') / mbs('throughput direct'):.2f}x) | "
       f"{mbs('throughput landlock proxy'):.0f} ({mbs('throughput landlock proxy') / mbs('throughput direct'):.2f}x) | >= 0.9x |")
+pm = lambda k: 2 * rate / med[k]
+print(f"| throughput at a link's {rate} MiB/s (curl --limit-rate; MiB/s) | {pm('paced direct'):.0f} | "
+      f"{pm('paced bwrap proxy'):.0f} ({pm('paced bwrap proxy') / pm('paced direct'):.2f}x) | "
+      f"{pm('paced landlock proxy'):.0f} ({pm('paced landlock proxy') / pm('paced direct'):.2f}x) | >= 0.9x |")
 d = med["latency direct"]
 print(f"| per-connection latency, median of 100 (ms) | {d:.3f} | "
       f"{med['latency bwrap proxy']:.3f} (+{med['latency bwrap proxy'] - d:.3f}) | "
