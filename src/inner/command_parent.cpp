@@ -22,6 +22,7 @@
 #include "inner/inner_report.hpp"
 #include "inner/metadata_filter.hpp"
 #include "inner/orphans.hpp"
+#include "inner/write_layer.hpp"
 #include "util/timeline.hpp"
 
 namespace sbx {
@@ -117,7 +118,8 @@ int exec_command(char* const argv[], char* const envp[],
     return err;
 }
 
-Result<int> run_command_and_report(const InnerSpec& spec, PreparedBroker* broker) {
+Result<int> run_command_and_report(const InnerSpec& spec, PreparedBroker* broker,
+                                   int write_layer) {
     if (spec.argv.empty()) return Error(ErrorKind::usage, "no command");
     // Everything the child needs, allocated before fork.
     std::vector<char*> argv;
@@ -206,6 +208,11 @@ Result<int> run_command_and_report(const InnerSpec& spec, PreparedBroker* broker
         if (broker != nullptr) ::signal(SIGCHLD, SIG_DFL);
         ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
         ::close(exec_pipe[0]);
+        if (write_layer >= 0 && enter_write_layer(write_layer) != 0) {
+            constexpr char msg[] = "sbxrun-inner: cannot enter the write layer (Landlock)\n";
+            write_all(STDERR_FILENO, msg, sizeof msg - 1);
+            ::_exit(kInnerSetupFailed);
+        }
         if (broker != nullptr) {
             if (int err = enter_entry_broker(*broker); err != 0) {
                 constexpr char msg[] = "sbxrun-inner: cannot enter the entry broker\n";

@@ -29,10 +29,12 @@ void end_on_early_signals() noexcept;
 // code once the command has ended; an Error only for failures before the fork (pipe, fork).
 // report_fd must already be close-on-exec so the command does not inherit it.
 // broker: the entry broker (inner/entry_broker.hpp) the child enters before exec and this
-// process then serves while it waits; nullptr: none.
+// process then serves while it waits; nullptr: none. write_layer: the Landlock ruleset of
+// inner/write_layer.hpp the child enters too; -1: none.
 struct PreparedBroker;
 [[nodiscard]] Result<int> run_command_and_report(const InnerSpec& spec,
-                                                 PreparedBroker* broker = nullptr);
+                                                 PreparedBroker* broker = nullptr,
+                                                 int write_layer = -1);
 
 // The paths execvp would try for `name`, in order, given the PATH the command will see
 // (nullptr: "/bin:/usr/bin", as glibc). A name with a '/' is its own only candidate.

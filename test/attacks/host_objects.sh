@@ -74,5 +74,32 @@ if [ "$dev_after" = "$dev_before" ]; then ok "$BACKEND: the host's /dev/null, /d
     diff <(echo "$dev_before") <(echo "$dev_after") | sed 's/^/#   /'
     chmod 666 /dev/null /dev/zero /dev/tty; touch /dev/null /dev/zero
 fi
+# A FIFO of the host outside every writable root, with a reader (a daemon's control FIFO):
+# a read-only mount does not stop a FIFO from opening for writing (twenty-sixth review).
+mkdir -p "$FIX/fifos/ro"
+mkfifo "$FIX/fifos/ctl" "$FIX/fifos/ro/ctl2"
+own_fix
+readers=()
+for f in ctl ro/ctl2; do
+    timeout 20 cat "$FIX/fifos/$f" >"$FIX/got.$(basename $f)" &
+    readers+=($!)
+done
+attack_errno "write into a host FIFO outside the roots" "$DEVDENY" "echo INJECT >'$FIX/fifos/ctl'"
+attack_errno "open a host FIFO O_WRONLY|O_NONBLOCK" "$DEVDENY" "python3 -c 'import os; os.write(os.open(\"$FIX/fifos/ctl\", os.O_WRONLY | os.O_NONBLOCK), b\"INJECT\")'"
+attack_errno "open a host FIFO with O_CREAT in a read-only directory" "$DEVDENY" "python3 -c 'import os; os.write(os.open(\"$FIX/fifos/ro/ctl2\", os.O_WRONLY | os.O_CREAT | os.O_NONBLOCK), b\"INJECT\")'"
+# (Non-blocking from here on: once a reader has ended, an open that is let through would wait
+# for the next one.)
+attack_errno "reach the host FIFO through a symlink in the workspace" "$DEVDENY" "ln -s '$FIX/fifos/ctl' src/f && python3 -c 'import os; os.write(os.open(\"src/f\", os.O_WRONLY | os.O_NONBLOCK), b\"INJECT\")'"
+# A reader the sandbox wrote to has ended (EOF): writing END to it would block, so with a bound.
+for f in ctl ro/ctl2; do timeout 2 sh -c "echo END >\"$FIX/fifos/$f\"" 2>/dev/null; done
+wait "${readers[@]}" 2>/dev/null
+check "$BACKEND: the host's FIFO readers got nothing from the sandbox" \
+    test "$(cat "$FIX/got.ctl" "$FIX/got.ctl2")" = "END
+END"
+rm -f "$WS/src/f"
+# A FIFO of the workspace stays usable.
+sbxb -- sh -c 'mkfifo src/p && { cat src/p & } && echo local >src/p && wait && rm src/p'
+expect_rc 0 "$BACKEND: a FIFO made in the workspace works"
+check "  the reader inside got what was written" grep -qx local "$OUT"
 check_host_unchanged "host objects"
 done_testing
