@@ -233,10 +233,21 @@ private:
             timer_.expires_at(deadline_);
             co_await timer_.async_wait(nothrow);
             if (done_) break;
-            if (Clock::now() >= deadline_) {
-                close();
-                break;
+            if (Clock::now() < deadline_) continue;
+            if (connecting_) {
+                // The client is told (504, or SOCKS "TTL expired") rather than dropped with
+                // nothing: a server whose listen queue is full answers SYNs late, and a tool
+                // that got an empty reply cannot say why. The answer gets a head's time.
+                connecting_ = false;
+                connect_timed_out_ = true;
+                error_code ec;
+                upstream_.close(ec);
+                resolver_.cancel();
+                touch(st_->opt.header_timeout);
+                continue;
             }
+            close();
+            break;
         }
     }
 
@@ -337,6 +348,11 @@ private:
         const Reach reached = co_await reach(d, req.target.port);
         if (reached == Reach::refused) {
             answer("403 Forbidden", rec_.reason, true);
+            co_await send_out();
+            co_return;
+        }
+        if (reached == Reach::timed_out) {
+            answer("504 Gateway Timeout", rec_.reason, true);
             co_await send_out();
             co_return;
         }
@@ -446,6 +462,7 @@ private:
         if (reached != Reach::connected) {
             co_await reply(reached == Reach::refused      ? 0x02
                            : reached == Reach::unresolved ? 0x04
+                           : reached == Reach::timed_out  ? 0x06
                                                           : 0x05);
             co_return;
         }
@@ -459,9 +476,22 @@ private:
     // Resolve here, never trusting an address from the client, keep only what the policy lets
     // us reach, and connect upstream_ to exactly those addresses. Sets rec_'s reason (and rule)
     // for a refusal or a failure.
-    enum class Reach { connected, refused, unresolved, failed };
+    enum class Reach { connected, refused, unresolved, failed, timed_out };
     asio::awaitable<Reach> reach(const Decision& d, std::uint16_t port) {
         touch(st_->opt.connect_timeout);
+        connecting_ = true;
+        const Reach r = co_await reach_in_time(d, port);
+        connecting_ = false;
+        if (connect_timed_out_ && r != Reach::connected) {
+            rec_.failed = true;
+            rec_.reason = "no answer from " + d.host.text + ":" + std::to_string(port) + " within " +
+                          std::to_string(st_->opt.connect_timeout.count() / 1000) + " s";
+            co_return Reach::timed_out;
+        }
+        co_return r;
+    }
+
+    asio::awaitable<Reach> reach_in_time(const Decision& d, std::uint16_t port) {
         std::vector<asio::ip::address> found;
         if (d.host.kind != HostKind::name) {
             found.push_back(asio::ip::make_address(d.host.text));
@@ -650,6 +680,8 @@ private:
     tcp::resolver resolver_;
     asio::steady_timer timer_;
     Clock::time_point deadline_;
+    bool connecting_ = false;         // reach() is resolving or connecting upstream
+    bool connect_timed_out_ = false;  // and the watchdog cut it short
     bool done_ = false;
     bool recorded_ = false;
     Record rec_;

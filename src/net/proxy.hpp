@@ -49,7 +49,10 @@ namespace sbx::net {
 
 struct ProxyOptions {
     std::chrono::milliseconds header_timeout{10'000};   // the request head must arrive in this
-    std::chrono::milliseconds connect_timeout{10'000};  // resolving and connecting upstream
+    // Resolving and connecting upstream; then a 504. Longer than the head's: a server whose
+    // listen queue is full answers a SYN retried after 1, 3, 7 and 15 s (200 parallel
+    // downloads from one Python http.server took 31 s direct).
+    std::chrono::milliseconds connect_timeout{30'000};
     std::chrono::milliseconds idle_timeout{300'000};    // a tunnel with no byte either way
     std::size_t max_connections = 256;                  // clients at once; more get a 503
     std::size_t buffer_bytes = 16 * 1024;               // per direction per connection

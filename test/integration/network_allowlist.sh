@@ -199,6 +199,25 @@ sbxa -- curl -sS --max-time 20 --proxytunnel "$url"
 expect_rc 0 "$B: curl: CONNECT to a plain TCP (HTTP) server on an allowed name"
 check "$B: curl got the file through the tunnel" grep -qx "hello through the proxy" "$OUT"
 
+# 200 connections open at once through the proxy, each then asked for the file: every one is
+# answered (a build's parallel downloads; the proxy caps concurrent connections well above).
+sbxa -- python3 -c '
+import os, socket, sys
+host, port = os.environ["http_proxy"].removeprefix("http://").rstrip("/").split(":")
+socks = [socket.create_connection((host, int(port)), timeout=60) for _ in range(200)]
+for s in socks:
+    s.sendall(b"GET http://a.sbx.test:%s/hello.txt HTTP/1.0\r\nHost: a.sbx.test:%s\r\n\r\n"
+              % (sys.argv[1].encode(), sys.argv[1].encode()))
+good = 0
+for s in socks:
+    data = b""
+    while chunk := s.recv(65536):
+        data += chunk
+    good += b" 200 " in data.split(b"\r\n", 1)[0] and b"hello through the proxy" in data
+print(good)' "$http_port"
+expect_rc 0 "$B: 200 connections open at once through the proxy"
+check "$B: ... every one got the file" grep -qx 200 "$OUT"
+
 # 1 GiB through one tunnel: every byte arrives, and the status document counts them all.
 sbxa --status-file "$FIX/.status" -- curl -sS --max-time 120 --proxytunnel -o /dev/null \
     -w '%{size_download}\n' "http://a.sbx.test:$bulk_port/"

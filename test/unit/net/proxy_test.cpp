@@ -506,6 +506,46 @@ TEST_CASE("an allowed destination that refuses the connection is a 502, recorded
     CHECK_THAT(recs[0].reason, Catch::Contains("cannot connect"));
 }
 
+TEST_CASE("an allowed destination that does not answer in time is a 504, recorded", "[proxy]") {
+    // A listener whose accept queue is full drops further SYNs: the proxy's connect hangs as
+    // it does on a busy server's, until connect_timeout.
+    const int full = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(full >= 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    REQUIRE(::bind(full, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(full, 0) == 0);
+    REQUIRE(::getsockname(full, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    const std::uint16_t port = ntohs(a.sin_port);
+    std::vector<int> fillers;
+    for (int i = 0; i < 3; ++i) {
+        const int f = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        (void)::connect(f, reinterpret_cast<sockaddr*>(&a), sizeof a);
+        fillers.push_back(f);
+    }
+    std::this_thread::sleep_for(100ms);
+    ProxyOptions opt;
+    opt.connect_timeout = 300ms;
+    Harness h;
+    h.start({"allowed.test", "127.0.0.1"}, {}, opt, {port});
+    {
+        Client c(h.proxy_port);
+        c.send(connect_line("allowed.test:" + std::to_string(port)));
+        std::string r = c.head() + c.until_eof();
+        CHECK_THAT(r, Catch::StartsWith("HTTP/1.1 504 Gateway Timeout"));
+        CHECK_THAT(r, Catch::Contains("no answer from allowed.test:" + std::to_string(port)));
+    }
+    REQUIRE(h.wait_active(0));
+    auto recs = h.records();
+    REQUIRE(recs.size() == 1);
+    CHECK(recs[0].failed);
+    CHECK_THAT(recs[0].reason, Catch::Contains("no answer"));
+    for (int f : fillers) ::close(f);
+    ::close(full);
+}
+
 TEST_CASE("stop() closes the listener and every connection", "[proxy]") {
     Harness h;
     h.start({"allowed.test", "127.0.0.1"});
