@@ -118,8 +118,7 @@ int exec_command(char* const argv[], char* const envp[],
     return err;
 }
 
-Result<int> run_command_and_report(const InnerSpec& spec, PreparedBroker* broker,
-                                   int write_layer) {
+Result<int> run_command_and_report(const InnerSpec& spec, PreparedBroker* broker, int write_layer) {
     if (spec.argv.empty()) return Error(ErrorKind::usage, "no command");
     // Everything the child needs, allocated before fork.
     std::vector<char*> argv;

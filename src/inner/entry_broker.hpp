@@ -8,12 +8,13 @@
 //     entry_blocks) and all their ancestors up to "/", as the sandbox sees them. Every entry of a
 //     directory of P that is a directory and not itself in P gets a rule with all those rights
 //     (on a read-only mount only those that lead to a writable mount: elsewhere EROFS comes
-//     first, inner/mount_table.hpp); P gets none. So entries beneath an existing subdirectory are made natively, and the kernel
-//     refuses every entry change in P itself: link(2), bind(2) of a socket and anything else
-//     this broker does not see included (EACCES).
+//     first, inner/mount_table.hpp); P gets none. So entries beneath an existing subdirectory are
+//     made natively, and the kernel refuses every entry change in P itself: bind(2) of a socket
+//     and anything else this broker does not see included (EACCES).
 //   - a seccomp filter (inner/metadata_filter.hpp's build_entry_filter) that sends the entry
-//     calls (open/openat/creat with O_CREAT or for writing, mkdir, mknod, symlink, unlink,
-//     rmdir, rename*; an open for writing without O_CREAT only for the denial report) to
+//     calls (open/openat/creat with O_CREAT or for writing, mkdir, mknod, symlink, link,
+//     unlink, rmdir, rename*; an open for writing without O_CREAT, truncate(2) and the
+//     metadata calls that name a path only for the denial report) to
 //     sbxrun-inner through a listener passed back over a socketpair.
 // sbxrun-inner, the command's parent in the same root, mounts and pid namespace, answers each
 // one in the sandbox's own view: read-only mounts and mount points stay enforced by the kernel

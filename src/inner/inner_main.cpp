@@ -48,20 +48,20 @@
 #include "inner/command_parent.hpp"
 #include "inner/dev_nodes.hpp"
 #include "inner/devpts.hpp"
-#include "inner/mount_table.hpp"
-#include "inner/write_layer.hpp"
 #include "inner/dns_refuser.hpp"
 #include "inner/entry_broker.hpp"
 #include "inner/fds.hpp"
 #include "inner/inner_report.hpp"
 #include "inner/inner_spec.hpp"
 #include "inner/landlock_apply.hpp"
+#include "inner/mount_table.hpp"
 #include "inner/pin.hpp"
 #include "inner/placeholder_bind.hpp"
 #include "inner/proc_sys.hpp"
 #include "inner/proxy_listener.hpp"
 #include "inner/seccomp_filter.hpp"
 #include "inner/verify_mounts.hpp"
+#include "inner/write_layer.hpp"
 #include "util/timeline.hpp"
 #include "util/unique_fd.hpp"
 
@@ -148,7 +148,8 @@ sbx::Status setup(const sbx::InnerSpec& spec, std::optional<sbx::PreparedBroker>
     if (spec.mount_devpts && sbx::landlock_effective_abi() >= 1) {
         auto mounts = sbx::read_mount_table();
         if (!mounts) return sbx::Error(sbx::ErrorKind::os, "cannot read /proc/self/mountinfo");
-        auto layer = sbx::prepare_write_layer(*mounts, {STDIN_FILENO, STDOUT_FILENO, spec.stderr_fd});
+        auto layer =
+            sbx::prepare_write_layer(*mounts, {STDIN_FILENO, STDOUT_FILENO, spec.stderr_fd});
         if (!layer) return std::move(layer).error();
         write_layer = std::move(layer).value();
         mark("write layer prepared");
@@ -203,8 +204,7 @@ int main(int argc, char** argv) {
     std::optional<sbx::PreparedBroker> broker;
     sbx::UniqueFd write_layer;
     if (auto st = setup(*spec, broker, write_layer); !st) return fail(report_fd, st.error());
-    auto code =
-        sbx::run_command_and_report(*spec, broker ? &*broker : nullptr, write_layer.get());
+    auto code = sbx::run_command_and_report(*spec, broker ? &*broker : nullptr, write_layer.get());
     if (!code) return fail(report_fd, code.error());
     return *code;
 }

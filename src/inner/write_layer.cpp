@@ -34,7 +34,8 @@ int add_rule(int ruleset, int fd) {
 Result<UniqueFd> prepare_write_layer(const std::vector<MountPoint>& mounts,
                                      std::initializer_list<int> stdio) {
     std::uint64_t attr[1] = {ll::kWriteFile};
-    UniqueFd ruleset(static_cast<int>(::syscall(__NR_landlock_create_ruleset, attr, sizeof attr, 0)));
+    UniqueFd ruleset(
+        static_cast<int>(::syscall(__NR_landlock_create_ruleset, attr, sizeof attr, 0)));
     if (!ruleset) return os_error("cannot create the write layer's Landlock ruleset", errno);
     for (const MountPoint& m : mounts) {
         if (!m.writable) continue;

@@ -6,9 +6,9 @@
 // LANDLOCK_ACCESS_FS_WRITE_FILE, granted beneath every writable mount of the sandbox's view
 // (/proc/self/mountinfo: the writable roots, /dev's tmpfs with its nodes, /dev/pts, a private
 // /tmp) and on the command's own stdin, stdout and stderr when they are files the caller opened
-// for writing (a log file, reopened as /dev/stderr), refuses the rest with EACCES. For a regular file on a
-// read-only mount nothing changes: the kernel answers EROFS before Landlock is asked. Pipes and
-// sockets are not files Landlock sees.
+// for writing (a log file, reopened as /dev/stderr), refuses the rest with EACCES. For a regular
+// file on a read-only mount nothing changes: the kernel answers EROFS before Landlock is asked.
+// Pipes and sockets are not files Landlock sees.
 //
 // Built by sbxrun-inner in the sandbox's view, entered by the command's child before exec
 // (sbxrun-inner itself stays outside it). Needs Landlock (ABI 1); without it the gap stays,

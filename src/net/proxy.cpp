@@ -484,8 +484,9 @@ private:
         connecting_ = false;
         if (connect_timed_out_ && r != Reach::connected) {
             rec_.failed = true;
-            rec_.reason = "no answer from " + d.host.text + ":" + std::to_string(port) + " within " +
-                          std::to_string(st_->opt.connect_timeout.count() / 1000) + " s";
+            rec_.reason = "no answer from " + d.host.text + ":" + std::to_string(port) +
+                          " within " + std::to_string(st_->opt.connect_timeout.count() / 1000) +
+                          " s";
             co_return Reach::timed_out;
         }
         co_return r;
