@@ -345,7 +345,8 @@ private:
             }
         }
 
-        const Reach reached = co_await reach(d, req.target.port);
+        auto attempt = reach(d, req.target.port);
+        const Reach reached = co_await std::move(attempt);
         if (reached == Reach::refused) {
             answer("403 Forbidden", rec_.reason, true);
             co_await send_out();
@@ -458,7 +459,8 @@ private:
             co_return;
         }
         touch(st_->opt.connect_timeout);
-        const Reach reached = co_await reach(d, port);
+        auto attempt = reach(d, port);
+        const Reach reached = co_await std::move(attempt);
         if (reached != Reach::connected) {
             co_await reply(reached == Reach::refused      ? 0x02
                            : reached == Reach::unresolved ? 0x04
@@ -480,7 +482,8 @@ private:
     asio::awaitable<Reach> reach(const Decision& d, std::uint16_t port) {
         touch(st_->opt.connect_timeout);
         connecting_ = true;
-        const Reach r = co_await reach_in_time(d, port);
+        auto attempt = reach_in_time(d, port);  // named: see answer() on gcc 12's co_await
+        const Reach r = co_await std::move(attempt);
         connecting_ = false;
         if (connect_timed_out_ && r != Reach::connected) {
             rec_.failed = true;

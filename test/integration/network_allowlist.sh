@@ -76,6 +76,9 @@ fix, tls = sys.argv[1], sys.argv[2] == "1"
 class H(http.server.SimpleHTTPRequestHandler):
     def __init__(self, *a, **k): super().__init__(*a, directory=fix + "/www", **k)
     def log_message(self, *a): pass
+# A listen queue of a real server's length: with socketserver's 5, 200 connections at once
+# wait for SYN retries (up to 31 s), which is the server's limit, not the proxy's.
+http.server.ThreadingHTTPServer.request_queue_size = 256
 def serve(srv): threading.Thread(target=srv.serve_forever, daemon=True).start()
 plain = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H); serve(plain)
 ports = [plain.server_address[1]]

@@ -533,7 +533,8 @@ TEST_CASE("an allowed destination that does not answer in time is a 504, recorde
     {
         Client c(h.proxy_port);
         c.send(connect_line("allowed.test:" + std::to_string(port)));
-        std::string r = c.head() + c.until_eof();
+        std::string r = c.head();
+        r += c.until_eof();
         CHECK_THAT(r, Catch::StartsWith("HTTP/1.1 504 Gateway Timeout"));
         CHECK_THAT(r, Catch::Contains("no answer from allowed.test:" + std::to_string(port)));
     }
