@@ -251,15 +251,14 @@ Reply on_link(NotifyRequest& rq, const entry_calls::LinkCall& c, const EntryBrok
 }
 
 // The object of a metadata call or truncate(2), opened O_PATH as the call reaches it (through
-// a final symbolic link unless `nofollow`, never through a magic link): only to see its mount.
-bool object_on_read_only_mount(const EntryRef& e, bool nofollow) {
+// a final symbolic link unless `nofollow`, never through a magic link): to see its mount and
+// its path. Empty when it cannot be reached.
+UniqueFd object_of(const EntryRef& e, bool nofollow) {
     open_how how{};
     how.flags = O_PATH | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0);
     how.resolve = RESOLVE_NO_MAGICLINKS;
-    UniqueFd obj(
+    return UniqueFd(
         static_cast<int>(::syscall(SYS_openat2, e.dir.get(), e.name.c_str(), &how, sizeof how)));
-    struct statvfs sv {};
-    return obj && ::fstatvfs(obj.get(), &sv) == 0 && (sv.f_flag & ST_RDONLY) != 0;
 }
 
 // chmod, chown, utimes, xattrs and truncate(2) of a path, for the denial report only: the kernel
@@ -284,7 +283,15 @@ Reply on_observed(NotifyRequest& rq, long nr, DenialLog* log) {
     EntryRef e;
     int err = 0;
     if (locate_entry(rq, dirfd, path, e, err) != Located::yes) return Reply::go_on();
-    if (object_on_read_only_mount(e, nofollow)) note_refusal(log, op, e);
+    UniqueFd obj = object_of(e, nofollow);
+    struct stat st {};
+    struct statvfs sv {};
+    if (!obj || ::fstat(obj.get(), &st) != 0 || ::fstatvfs(obj.get(), &sv) != 0 ||
+        (sv.f_flag & ST_RDONLY) == 0)
+        return Reply::go_on();
+    // truncate(2) of anything but a regular file fails for itself (EINVAL, EISDIR).
+    if (nr == SYS_truncate && !S_ISREG(st.st_mode)) return Reply::go_on();
+    note_refusal_at(log, op, obj.get());
     return Reply::go_on();
 }
 

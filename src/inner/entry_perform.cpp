@@ -96,6 +96,15 @@ void note_refusal(DenialLog* log, FsOp op, const EntryRef& e) {
     if (std::string path = entry_path(e); !path.empty()) log->add(op, path);
 }
 
+void note_refusal_at(DenialLog* log, FsOp op, int object) {
+    if (log == nullptr) return;
+    const std::string link = "/proc/self/fd/" + std::to_string(object);
+    char buf[PATH_MAX];
+    const ssize_t n = ::readlink(link.c_str(), buf, sizeof buf);
+    if (n <= 0 || n >= static_cast<ssize_t>(sizeof buf) || buf[0] != '/') return;
+    log->add(op, std::string(buf, static_cast<std::size_t>(n)));
+}
+
 bool on_read_only_mount(const EntryRef& e) {
     struct statvfs sv {};
     return ::fstatvfs(e.dir.get(), &sv) == 0 && (sv.f_flag & ST_RDONLY) != 0;
@@ -105,8 +114,20 @@ bool opens_read_only_mount(const EntryRef& e) {
     // Through a final symlink, as the open will go; O_PATH opens nothing for reading.
     UniqueFd target(::openat(e.dir.get(), e.name.c_str(), O_PATH | O_CLOEXEC));
     if (!target) return on_read_only_mount(e);
+    struct stat st {};
     struct statvfs sv {};
-    return ::fstatvfs(target.get(), &sv) == 0 && (sv.f_flag & ST_RDONLY) != 0;
+    if (::fstat(target.get(), &st) != 0 || ::fstatvfs(target.get(), &sv) != 0) return false;
+    // A device is written whatever its mount (the host's /dev/null is a read-only mount in
+    // bwrap's /dev): nothing is refused.
+    if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) return false;
+    if ((sv.f_flag & ST_RDONLY) == 0) return false;
+    // A FIFO there is refused by bwrap's write layer (inner/write_layer.hpp).
+    if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) return true;
+    // The kernel checks the file's own permissions before the mount: EACCES for a file this
+    // user may not write is not the sandbox's refusal (the twenty-sixth review). access(2)
+    // answers in the same order.
+    if (::faccessat(target.get(), "", W_OK, AT_EACCESS | AT_EMPTY_PATH) == 0) return false;
+    return errno == EROFS || errno == EINVAL || errno == ENOSYS;  // the last two: no faccessat2
 }
 
 bool entry_exists(const EntryRef& e) {

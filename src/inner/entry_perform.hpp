@@ -80,11 +80,17 @@ enum class Located {
 // call this where they refuse a call or let the kernel go on to refuse it.
 void note_refusal(DenialLog* log, FsOp op, const EntryRef& e);
 
+// The same for the object behind a descriptor of this process, under the path the kernel has
+// for it (a metadata call through a symbolic link is reported where it landed).
+void note_refusal_at(DenialLog* log, FsOp op, int object);
+
 // Whether the entry's directory is on a read-only mount (the kernel answers EROFS for a change).
 [[nodiscard]] bool on_read_only_mount(const EntryRef& e);
-// Whether opening the existing entry (through a final symlink) reaches a read-only mount: a
-// protected file is a read-only mount of its own in a writable directory (fourteenth review:
-// the report missed writes to protected files under bwrap).
+// Whether opening the existing entry for writing (through a final symlink) is refused because
+// it is on a read-only mount: a protected file is a read-only mount of its own in a writable
+// directory (fourteenth review: the report missed writes to protected files under bwrap). Not
+// a device (written whatever its mount), not a file the user may not write anyway (EACCES
+// comes first); a FIFO there is (bwrap's write layer refuses it).
 [[nodiscard]] bool opens_read_only_mount(const EntryRef& e);
 
 // Whether the entry exists (not following a last symlink).

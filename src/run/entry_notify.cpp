@@ -91,7 +91,15 @@ Reply open_existing(const MetadataGuard& g, const Entry& e, const OpenArgs& a, D
     if (!chain) return Reply::go_on();
     const std::uint64_t need = ll::kWriteFile;
     if (has(g.native_rights(*chain), need)) return Reply::go_on();
-    if (!has(g.policy_rights(*chain), need)) return refused(log, FsOp::write, e);
+    if (!has(g.policy_rights(*chain), need)) {
+        // The file's own mode is checked before Landlock: a file this user may not write is
+        // refused by it (EACCES) whatever the sandbox says, and is no refusal of the sandbox's.
+        CapsCleared caps;
+        if (caps.ok() && ::faccessat(obj.get(), "", W_OK, AT_EACCESS | AT_EMPTY_PATH) != 0 &&
+            (errno == EACCES || errno == EPERM))
+            return Reply::go_on();
+        return refused(log, FsOp::write, e);
+    }
     const std::string self = "/proc/self/fd/" + std::to_string(obj.get());
     const int flags = static_cast<int>(a.flags & ~std::uint64_t(O_CREAT | O_EXCL | O_NOFOLLOW));
     UniqueFd f(::open(self.c_str(), flags | O_CLOEXEC));

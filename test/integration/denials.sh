@@ -124,6 +124,30 @@ write = [\"$WS\", \"$FIX/tmp\", \"~/.cache/tool\"]"
         expect_denial create "$WS/.gemini" '1|protected|filesystem.protect ".gemini"' \
             "bwrap: a hard link named as a missing protected name"
     fi
+    # Not refusals, and so not listed (twenty-sixth review): a device written through its
+    # read-only mount, truncate(2) of a FIFO (EINVAL), an open a file's own mode refuses
+    # (EACCES before any mount); a chmod through a workspace link is listed where it landed.
+    mkfifo "$FIX/outside/fifo"
+    echo x >"$FIX/outside/mode444" && chmod 444 "$FIX/outside/mode444"
+    ln -sfn "$FIX/outside/file.txt" "$WS/lnk"
+    own_fix
+    sbx "${B[@]}" -q --status-file "$ST" -- sh -c '
+        echo x >/dev/null; echo y >>/dev/null
+        python3 -c "import os, sys; os.truncate(sys.argv[1], 0)" "$0/outside/fifo"
+        python3 -c "import os, sys; os.open(sys.argv[1], os.O_RDWR)" "$0/outside/mode444"
+        chmod 600 lnk
+        true' "$FIX" 2>/dev/null
+    check "  $backend: writes to /dev/null are not refusals" test -z "$(denial write /dev/null)"
+    check "  $backend: truncate(2) of a FIFO is not a refusal" test -z "$(denial write "$FIX/outside/fifo")"
+    check "  $backend: an open refused by the file's own mode is not listed" \
+        test -z "$(denial write "$FIX/outside/mode444")"
+    check "  $backend: a chmod through a workspace link is listed where it landed, not at the link" \
+        test -z "$(denial chmod "$WS/lnk")"
+    if [ "$backend" = bwrap ]; then
+        expect_denial chmod "$FIX/outside/file.txt" "1|outside every writable root|None" \
+            "bwrap: ... at the file it reached"
+    fi
+    rm -f "$FIX/outside/fifo" "$FIX/outside/mode444" "$WS/lnk"
     check "  $backend: the protected file and the outside one are unchanged" \
         test "$(cat "$WS/.mcp.json")" = '{}' -a -s "$FIX/outside/file.txt" -a -s "$FIX/outside/trunc.txt"
     rm -f "$WS/lk" "$FIX/outside/trunc.txt"
