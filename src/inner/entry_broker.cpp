@@ -51,17 +51,6 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-#ifndef __NR_landlock_create_ruleset
-#define __NR_landlock_create_ruleset 444
-#define __NR_landlock_add_rule 445
-#define __NR_landlock_restrict_self 446
-#endif
-
-struct __attribute__((packed)) PathBeneathAttr {
-    std::uint64_t allowed_access;
-    std::int32_t parent_fd;
-};
-
 bool fstat_id(int fd, FileId& out, struct stat* st_out = nullptr) {
     struct stat st {};
     if (::fstat(fd, &st) != 0) return false;
@@ -370,7 +359,8 @@ bool EntryBrokerRules::blocked(FileId dir, std::string_view name) const {
            it->second.names.end();
 }
 
-Result<PreparedBroker> prepare_entry_broker(const std::vector<EntryBlock>& blocks) {
+Result<PreparedBroker> prepare_entry_broker(const std::vector<EntryBlock>& blocks,
+                                            const std::optional<std::vector<MountPoint>>& mounts) {
     const int abi = landlock_effective_abi();
     if (abi < 2)
         return Error(ErrorKind::unsupported,
@@ -424,15 +414,12 @@ Result<PreparedBroker> prepare_entry_broker(const std::vector<EntryBlock>& block
         }
     }
     const std::uint64_t handled = ll::kEntry & ll::fs_rights_for_abi(abi);
-    std::uint64_t attr[1] = {handled};
-    long rfd = ::syscall(__NR_landlock_create_ruleset, attr, sizeof attr, 0);
-    if (rfd < 0) return os_error("cannot create the entry broker's Landlock ruleset", errno);
-    b.ruleset.reset(static_cast<int>(rfd));
+    b.ruleset.reset(landlock_create_fs_ruleset(handled));
+    if (!b.ruleset) return os_error("cannot create the entry broker's Landlock ruleset", errno);
     // Where the kernel refuses every entry change (a read-only mount), a rule would only change
     // EROFS into the broker's trip that ends in EROFS: such subdirectories get none, except those
     // leading to a writable mount further down. Most of "/" and of a read-only HOME is skipped
     // unlisted (issue 16: a rule and three calls to find it, for each of hundreds of entries).
-    const auto mounts = read_mount_table();
     for (const auto& pd : p_dirs) {
         std::vector<UniqueFd> subs;
         const WritableBelow below =
@@ -450,11 +437,8 @@ Result<PreparedBroker> prepare_entry_broker(const std::vector<EntryBlock>& block
             FileId id;
             if (!fstat_id(sub.get(), id) || b.rules.is_protected(id) || b.rules.is_granted(id))
                 continue;
-            PathBeneathAttr pb{};
-            pb.allowed_access = handled;
-            pb.parent_fd = sub.get();
-            if (::syscall(__NR_landlock_add_rule, b.ruleset.get(), 1, &pb, 0) != 0)
-                return os_error("cannot add an entry broker Landlock rule", errno);
+            if (const int err = landlock_add_path_rule(b.ruleset.get(), sub.get(), handled); err)
+                return os_error("cannot add an entry broker Landlock rule", err);
             b.rules.add_granted(id);
         }
     }
@@ -470,7 +454,7 @@ Result<PreparedBroker> prepare_entry_broker(const std::vector<EntryBlock>& block
 }
 
 int enter_entry_broker(const PreparedBroker& b) noexcept {
-    if (::syscall(__NR_landlock_restrict_self, b.ruleset.get(), 0) != 0) return errno;
+    if (const int err = landlock_restrict(b.ruleset.get()); err != 0) return err;
     const int listener = load_metadata_filter(b.filter);
     if (listener < 0) return -listener;
     const int err = send_fd(b.child_sock.get(), listener);

@@ -37,6 +37,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -46,6 +47,7 @@
 #include "inner/ancestry.hpp"
 #include "inner/denial_log.hpp"
 #include "inner/inner_spec.hpp"
+#include "inner/mount_table.hpp"
 #include "inner/seccomp_filter.hpp"
 #include "util/result.hpp"
 #include "util/unique_fd.hpp"
@@ -102,7 +104,11 @@ struct PreparedBroker {
 // Check each block's directory (found without symlinks, the inode the plan checked), walk P,
 // list it, build the ruleset and the filter. Needs Landlock ABI >= 2 (REFER): without it every
 // rename across directories would be refused. Errors refuse the run.
-[[nodiscard]] Result<PreparedBroker> prepare_entry_broker(const std::vector<EntryBlock>& blocks);
+// `mounts`: the sandbox's mount table (inner/mount_table.hpp), read once by the caller;
+// nullopt: unknown, every directory of P has all its subdirectories granted.
+[[nodiscard]] Result<PreparedBroker> prepare_entry_broker(
+    const std::vector<EntryBlock>& blocks,
+    const std::optional<std::vector<MountPoint>>& mounts = std::nullopt);
 
 // In the forked child, before exec: enforce the ruleset, load the filter with a listener and
 // send the listener to the parent. Async-signal-safe: 0 or an errno value.

@@ -137,8 +137,12 @@ sbx::Status setup(const sbx::InnerSpec& spec, std::optional<sbx::PreparedBroker>
     mark("session, Landlock");
     // The entry broker (inner/entry_broker.hpp): P listed and the child's ruleset built here, in
     // the sandbox's view and without capabilities; entered by the command's child only.
+    // Under bwrap the mounts are final now: read once, for the broker's rules and the write
+    // layer's.
+    std::optional<std::vector<sbx::MountPoint>> mounts;
+    if (spec.mount_devpts) mounts = sbx::read_mount_table();
     if (!spec.entry_blocks.empty()) {
-        auto b = sbx::prepare_entry_broker(spec.entry_blocks);
+        auto b = sbx::prepare_entry_broker(spec.entry_blocks, mounts);
         if (!b) return std::move(b).error();
         broker.emplace(std::move(b).value());
     }
@@ -146,7 +150,6 @@ sbx::Status setup(const sbx::InnerSpec& spec, std::optional<sbx::PreparedBroker>
     // Under bwrap: no FIFO or device of a read-only place opens for writing
     // (inner/write_layer.hpp). Without Landlock the gap stays (--explain says so).
     if (spec.mount_devpts && sbx::landlock_effective_abi() >= 1) {
-        auto mounts = sbx::read_mount_table();
         if (!mounts) return sbx::Error(sbx::ErrorKind::os, "cannot read /proc/self/mountinfo");
         auto layer =
             sbx::prepare_write_layer(*mounts, {STDIN_FILENO, STDOUT_FILENO, spec.stderr_fd});

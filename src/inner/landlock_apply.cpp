@@ -50,6 +50,22 @@ int landlock_kernel_abi() {
     return abi < 0 ? 0 : static_cast<int>(abi);
 }
 
+int landlock_create_fs_ruleset(std::uint64_t handled_fs) {
+    const std::uint64_t attr[1] = {handled_fs};
+    return static_cast<int>(::syscall(__NR_landlock_create_ruleset, attr, sizeof attr, 0));
+}
+
+int landlock_add_path_rule(int ruleset, int fd, std::uint64_t access) {
+    PathBeneathAttr pb{};
+    pb.allowed_access = access;
+    pb.parent_fd = fd;
+    return ::syscall(__NR_landlock_add_rule, ruleset, kRulePathBeneath, &pb, 0) == 0 ? 0 : errno;
+}
+
+int landlock_restrict(int ruleset) noexcept {
+    return ::syscall(__NR_landlock_restrict_self, ruleset, 0) == 0 ? 0 : errno;
+}
+
 int landlock_effective_abi() {
     int abi = landlock_kernel_abi();
     if (abi > ll::kNewestKnownAbi) abi = ll::kNewestKnownAbi;

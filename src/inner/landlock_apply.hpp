@@ -78,6 +78,15 @@ inline constexpr int kNewestKnownAbi = 7;
 // place the variable is read.
 [[nodiscard]] int landlock_effective_abi();
 
+// The raw calls, for sbxrun-inner's own small rulesets (the entry broker's, the write layer's)
+// that handle a few filesystem rights and grant them beneath descriptors.
+// A ruleset handling `handled_fs` only: its descriptor (close-on-exec), or -1 with errno.
+[[nodiscard]] int landlock_create_fs_ruleset(std::uint64_t handled_fs);
+// Grant `access` beneath (or on) what `fd` names: 0 or errno.
+[[nodiscard]] int landlock_add_path_rule(int ruleset, int fd, std::uint64_t access);
+// landlock_restrict_self: 0 or errno. Async-signal-safe (for a forked child).
+[[nodiscard]] int landlock_restrict(int ruleset) noexcept;
+
 // A ruleset built and filled, not yet enforced, with the seccomp stand-ins it needs (below).
 struct PreparedLandlock {
     UniqueFd ruleset;
