@@ -21,6 +21,7 @@
 #include "inner/entry_broker.hpp"
 #include "inner/inner_report.hpp"
 #include "inner/metadata_filter.hpp"
+#include "inner/notify_request.hpp"
 #include "inner/orphans.hpp"
 #include "inner/write_layer.hpp"
 #include "util/timeline.hpp"
@@ -248,6 +249,7 @@ Result<int> run_command_and_report(const InnerSpec& spec, PreparedBroker* broker
     if (broker != nullptr) {
         broker->child_sock.reset();
         listener.reset(receive_fd(broker->parent_sock.get(), true));
+        if (listener) request_sync_wakeup(listener.get());
     }
 
     int exec_errno = 0;

@@ -84,6 +84,14 @@ bool NotifyRequest::still_valid() const {
     return ::ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
 }
 
+void request_sync_wakeup(int listener) noexcept {
+    // Linux 6.6's <linux/seccomp.h>; Debian 12's headers are older. The flag is the argument
+    // itself, not a pointer to it.
+    constexpr unsigned long kSetFlags = SECCOMP_IOW(4, std::uint64_t);
+    constexpr unsigned long kSyncWakeUp = 1UL << 0;
+    (void)::ioctl(listener, kSetFlags, kSyncWakeUp);
+}
+
 void answer_errno(int listener, std::uint64_t id, int err) noexcept {
     seccomp_notif_resp resp;
     std::memset(&resp, 0, sizeof resp);

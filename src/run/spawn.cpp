@@ -39,6 +39,7 @@
 #include <cstring>
 
 #include "inner/inner_report.hpp"
+#include "inner/notify_request.hpp"
 #include "inner/teardown.hpp"
 #include "run/classify.hpp"
 #include "run/io_poll.hpp"
@@ -365,6 +366,7 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
         }
         if (sock_idx >= 0 && pfds[sock_idx].revents != 0) {
             listener.reset(receive_listener(launch.metadata_sock));
+            if (listener) request_sync_wakeup(listener.get());
             sock_open = false;  // one listener per run; EOF means the child failed before it
         }
         if (listener_idx >= 0 && (pfds[listener_idx].revents & POLLIN)) {
