@@ -201,16 +201,17 @@ DoctorReport run_doctor(const DoctorProbes& probes, const std::vector<BackendKin
     }
 
     // The denial report rides on the entry brokers: sbxrun-inner's under bwrap needs Landlock
-    // ABI 2 (run_bwrap.cpp: entry_broker_available), sbxrun's under Landlock comes with it.
+    // ABI 2 for the entry calls (run_bwrap.cpp: entry_broker_available) and nothing for the
+    // metadata calls it performs; sbxrun's under Landlock comes with it.
     if (!r.seccomp) {
         r.denials_bwrap = r.denials_landlock = "none: no seccomp user notification";
     } else {
         r.denials_bwrap =
             r.landlock_abi >= 2
                 ? "sbxrun-inner's entry broker sees creates, removals, renames, hard links, opens "
-                  "for writing, truncate and the chmod, chown, utime and xattr calls that name a "
-                  "path (not those on a descriptor, nor reads)"
-                : "none: the entry broker needs Landlock ABI 2";
+                  "for writing, truncate, chmod, chown, utime and xattrs (not reads)"
+                : "chmod, chown, utime and xattrs only (sbxrun-inner performs them; the rest "
+                  "needs its entry broker, which needs Landlock ABI 2)";
         r.denials_landlock =
             r.landlock_abi >= 1
                 ? "sbxrun's entry broker sees creates, removals, renames, opens for writing, "

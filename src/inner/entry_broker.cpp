@@ -20,6 +20,7 @@
 #include "inner/landlock_apply.hpp"
 #include "inner/metadata_calls.hpp"
 #include "inner/metadata_filter.hpp"
+#include "inner/metadata_perform.hpp"
 #include "inner/mount_table.hpp"
 #include "inner/notify_request.hpp"
 #include "util/home_dot_names.hpp"
@@ -250,38 +251,69 @@ UniqueFd object_of(const EntryRef& e, bool nofollow) {
         static_cast<int>(::syscall(SYS_openat2, e.dir.get(), e.name.c_str(), &how, sizeof how)));
 }
 
-// chmod, chown, utimes, xattrs and truncate(2) of a path, for the denial report only: the kernel
-// always goes on, and the call is noted when its object is on a read-only mount (EROFS).
-Reply on_observed(NotifyRequest& rq, long nr, DenialLog* log) {
+// truncate(2) of a path, for the denial report only: the kernel goes on (the write layer
+// refuses a file outside the writable mounts, inner/write_layer.hpp), and the call is noted
+// when its object is a regular file on a read-only mount (EROFS).
+Reply on_truncate(NotifyRequest& rq, DenialLog* log) {
     if (log == nullptr) return Reply::go_on();
-    FsOp op = FsOp::write;
-    int dirfd = -1, path = 0;
-    bool nofollow = false;
-    if (nr != SYS_truncate) {
-        const metadata_calls::Call* m = metadata_calls::find(nr);
-        if (m == nullptr || m->names == metadata_calls::Names::fd) return Reply::go_on();
-        using MOp = metadata_calls::Op;
-        op = m->op == MOp::chmod                                     ? FsOp::chmod
-             : m->op == MOp::chown                                   ? FsOp::chown
-             : (m->op == MOp::setxattr || m->op == MOp::removexattr) ? FsOp::xattr
-                                                                     : FsOp::utime;
-        if (m->names == metadata_calls::Names::at) dirfd = 0, path = 1;
-        nofollow =
-            m->nofollow || (m->flags_arg >= 0 && (rq.arg(m->flags_arg) & AT_SYMLINK_NOFOLLOW) != 0);
-    }
     EntryRef e;
     int err = 0;
-    if (locate_entry(rq, dirfd, path, e, err) != Located::yes) return Reply::go_on();
-    UniqueFd obj = object_of(e, nofollow);
+    if (locate_entry(rq, -1, 0, e, err) != Located::yes) return Reply::go_on();
+    UniqueFd obj = object_of(e, false);
     struct stat st {};
     struct statvfs sv {};
     if (!obj || ::fstat(obj.get(), &st) != 0 || ::fstatvfs(obj.get(), &sv) != 0 ||
         (sv.f_flag & ST_RDONLY) == 0)
         return Reply::go_on();
     // truncate(2) of anything but a regular file fails for itself (EINVAL, EISDIR).
-    if (nr == SYS_truncate && !S_ISREG(st.st_mode)) return Reply::go_on();
-    note_refusal_at(log, op, obj.get());
+    if (!S_ISREG(st.st_mode)) return Reply::go_on();
+    note_refusal_at(log, FsOp::write, obj.get());
     return Reply::go_on();
+}
+
+// chmod, chown, utimes and xattrs, on a path or a descriptor: resolved once to a descriptor,
+// decided by its mount (EntryBrokerRules::metadata_verdict) and performed on that descriptor
+// (inner/metadata_perform.hpp). Never SECCOMP_USER_NOTIF_FLAG_CONTINUE: the kernel would take
+// the descriptor number or the path again, after another thread of the command had swapped it.
+Reply on_metadata(NotifyRequest& rq, const metadata_calls::Call& m, const EntryBrokerRules& rules,
+                  DenialLog* log) {
+    UniqueFd obj;
+    MetadataArgs args;
+    int err = resolve_metadata_object(rq, m, obj);
+    if (err == 0) err = read_metadata_args(rq, m, args);
+    // What was read was the caller's, not a process's that reused its pid.
+    if (!rq.still_valid()) return Reply::result(EPERM);
+    if (err != 0) return Reply::result(err);
+    struct statx sx {};
+    if (::statx(obj.get(), "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &sx) != 0 ||
+        !(sx.stx_mask & STATX_MNT_ID))
+        return Reply::result(EPERM);  // the mount cannot be told: refused, never allowed
+    const bool mount_root = (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) != 0 &&
+                            (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+    const FsOp op = metadata_report_op(m.op);
+    switch (rules.metadata_verdict(sx.stx_mnt_id, mount_root)) {
+        case EntryBrokerRules::MetadataVerdict::allowed:
+            break;
+        case EntryBrokerRules::MetadataVerdict::top_of_writable_mount: {
+            struct stat st {};
+            const TopChange t =
+                ::fstat(obj.get(), &st) == 0 ? top_change(m, args, st) : TopChange::refuse;
+            if (t == TopChange::nothing_to_do) return Reply::result(0);
+            if (t == TopChange::perform) break;
+            note_refusal_at(log, op, obj.get());
+            return Reply::result(EPERM);
+        }
+        case EntryBrokerRules::MetadataVerdict::not_a_sandbox_mount:
+            note_refusal_at(log, op, obj.get());
+            return Reply::result(EPERM);
+    }
+    // sbxrun-inner holds no capabilities already; this keeps the call as the command's
+    // should that ever change.
+    CapsCleared caps;
+    if (!caps.ok()) return Reply::result(EPERM);
+    const int r = perform_metadata_call(m, obj.get(), args);
+    if (r == EROFS) note_refusal_at(log, op, obj.get());
+    return Reply::result(r);
 }
 
 Reply decide(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules, DenialLog* log) {
@@ -347,6 +379,14 @@ EntryBrokerRules::Reach EntryBrokerRules::reach(const std::vector<FileId>& chain
     return Reach::unknown;
 }
 
+EntryBrokerRules::MetadataVerdict EntryBrokerRules::metadata_verdict(std::uint64_t mount_id,
+                                                                    bool mount_root) const {
+    const auto it = mounts_.find(mount_id);
+    if (it == mounts_.end()) return MetadataVerdict::not_a_sandbox_mount;
+    if (mount_root && it->second) return MetadataVerdict::top_of_writable_mount;
+    return MetadataVerdict::allowed;
+}
+
 bool EntryBrokerRules::blocked(FileId dir, std::string_view name) const {
     auto it = blocked_.find(dir);
     if (it == blocked_.end()) return false;
@@ -361,12 +401,14 @@ bool EntryBrokerRules::blocked(FileId dir, std::string_view name) const {
 
 Result<PreparedBroker> prepare_entry_broker(const std::vector<EntryBlock>& blocks,
                                             const std::optional<std::vector<MountPoint>>& mounts) {
-    const int abi = landlock_effective_abi();
-    if (abi < 2)
+    PreparedBroker b;
+    if (mounts)
+        for (const MountPoint& m : *mounts) b.rules.add_mount(m.id, m.writable);
+    const int abi = blocks.empty() ? 0 : landlock_effective_abi();
+    if (!blocks.empty() && abi < 2)
         return Error(ErrorKind::unsupported,
                      "the entry broker needs Landlock ABI 2 or newer (this kernel offers " +
                          std::to_string(abi) + ")");
-    PreparedBroker b;
     // P: the blocked directories, checked, and their ancestors (by "..", in the sandbox's view),
     // each with its path ("" where the walk and the text disagree: treated as writable).
     struct PDir {
@@ -414,8 +456,10 @@ Result<PreparedBroker> prepare_entry_broker(const std::vector<EntryBlock>& block
         }
     }
     const std::uint64_t handled = ll::kEntry & ll::fs_rights_for_abi(abi);
-    b.ruleset.reset(landlock_create_fs_ruleset(handled));
-    if (!b.ruleset) return os_error("cannot create the entry broker's Landlock ruleset", errno);
+    if (!blocks.empty()) {
+        b.ruleset.reset(landlock_create_fs_ruleset(handled));
+        if (!b.ruleset) return os_error("cannot create the entry broker's Landlock ruleset", errno);
+    }
     // Where the kernel refuses every entry change (a read-only mount), a rule would only change
     // EROFS into the broker's trip that ends in EROFS: such subdirectories get none, except those
     // leading to a writable mount further down. Most of "/" and of a read-only HOME is skipped
@@ -454,7 +498,8 @@ Result<PreparedBroker> prepare_entry_broker(const std::vector<EntryBlock>& block
 }
 
 int enter_entry_broker(const PreparedBroker& b) noexcept {
-    if (const int err = landlock_restrict(b.ruleset.get()); err != 0) return err;
+    if (b.ruleset)
+        if (const int err = landlock_restrict(b.ruleset.get()); err != 0) return err;
     const int listener = load_metadata_filter(b.filter);
     if (listener < 0) return -listener;
     const int err = send_fd(b.child_sock.get(), listener);
@@ -477,10 +522,14 @@ void answer_entry_broker_call(int listener, const EntryBrokerRules& rules,
                 r = decide(rq, *call, rules, log);
             else if (const entry_calls::LinkCall* link = entry_calls::find_link(nr))
                 r = on_link(rq, *link, rules, log);
-            else
-                r = on_observed(rq, nr, log);
+            else if (const metadata_calls::Call* m = metadata_calls::find(nr))
+                r = on_metadata(rq, *m, rules, log);
+            else if (nr == SYS_truncate)
+                r = on_truncate(rq, log);
         } catch (...) {
-            r = Reply::go_on();  // an allocation failed: Landlock alone decides (refuses in P)
+            // An allocation failed: Landlock alone decides an entry call (refuses in P); a
+            // metadata call is refused.
+            r = metadata_calls::find(nr) ? Reply::result(ENOMEM) : Reply::go_on();
         }
     }
     send_reply(listener, n.id, r);

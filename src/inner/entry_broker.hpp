@@ -13,9 +13,10 @@
 //     and anything else this broker does not see included (EACCES).
 //   - a seccomp filter (inner/metadata_filter.hpp's build_entry_filter) that sends the entry
 //     calls (open/openat/creat with O_CREAT or for writing, mkdir, mknod, symlink, link,
-//     unlink, rmdir, rename*; an open for writing without O_CREAT, truncate(2) and the
-//     metadata calls that name a path only for the denial report) to
-//     sbxrun-inner through a listener passed back over a socketpair.
+//     unlink, rmdir, rename*; an open for writing without O_CREAT and truncate(2) only for the
+//     denial report), and every metadata call (chmod, chown, utimes, xattrs: the broker
+//     performs them, see metadata_verdict) to sbxrun-inner through a listener passed back over
+//     a socketpair.
 // sbxrun-inner, the command's parent in the same root, mounts and pid namespace, answers each
 // one in the sandbox's own view: read-only mounts and mount points stay enforced by the kernel
 // for its own calls, and paths resolve as the command's do. The entry is resolved once to a
@@ -78,6 +79,21 @@ public:
     // directory every name with a byte above 0x7f too).
     [[nodiscard]] bool blocked(FileId dir, std::string_view name) const;
 
+    // The sandbox's own mounts (inner/mount_table.hpp), by mount ID. A metadata call (chmod,
+    // chown, utimes, xattrs) is performed only on an object of one of them that is not the top
+    // of a writable one:
+    //   - a descriptor the caller handed over (`sort < /etc/shadow`, a `--tty never` terminal)
+    //     is of a mount of the host's, writable there whatever the sandbox's view says
+    //     (the twenty-seventh review: root's command made /etc/shadow mode 0666 through it);
+    //     so are pipes, sockets and memfds, which the kernel keeps on internal mounts;
+    //   - the top of a writable root is also an entry of the directory it sits in, outside the
+    //     roots (${tmpdir} = /tmp as root: chmod 0777 /tmp took the host's sticky bit away,
+    //     the twenty-sixth review): what may be done to it is inner/metadata_perform.hpp's
+    //     top_change, as under the Landlock backend.
+    enum class MetadataVerdict { allowed, not_a_sandbox_mount, top_of_writable_mount };
+    void add_mount(std::uint64_t id, bool writable) { mounts_[id] = writable; }
+    [[nodiscard]] MetadataVerdict metadata_verdict(std::uint64_t mount_id, bool mount_root) const;
+
     [[nodiscard]] std::size_t granted_count() const { return granted_.size(); }
     [[nodiscard]] std::size_t protected_count() const { return protected_.size(); }
 
@@ -90,22 +106,25 @@ private:
     std::unordered_set<FileId, FileIdHash> protected_;
     std::unordered_set<FileId, FileIdHash> granted_;
     std::unordered_map<FileId, Blocked, FileIdHash> blocked_;
+    std::unordered_map<std::uint64_t, bool> mounts_;  // mount ID -> writable
 };
 
 // Everything the broker needs, made before the fork (nothing is allocated after it).
 struct PreparedBroker {
     EntryBrokerRules rules;
-    UniqueFd ruleset;       // Landlock, entry rights only; enforced by the child
+    UniqueFd ruleset;       // Landlock, entry rights only; enforced by the child (none: no block)
     SeccompProgram filter;  // build_entry_filter()
     UniqueFd parent_sock;   // the listener arrives here
     UniqueFd child_sock;    // the child sends it from here
 };
 
 // Check each block's directory (found without symlinks, the inode the plan checked), walk P,
-// list it, build the ruleset and the filter. Needs Landlock ABI >= 2 (REFER): without it every
-// rename across directories would be refused. Errors refuse the run.
+// list it, build the ruleset and the filter. Blocks need Landlock ABI >= 2 (REFER): without it
+// every rename across directories would be refused. With no block there is no ruleset, and the
+// broker serves the metadata calls and the denial report only. Errors refuse the run.
 // `mounts`: the sandbox's mount table (inner/mount_table.hpp), read once by the caller;
-// nullopt: unknown, every directory of P has all its subdirectories granted.
+// nullopt: unknown, every directory of P has all its subdirectories granted, and every
+// metadata call is refused (no object is known to be the sandbox's).
 [[nodiscard]] Result<PreparedBroker> prepare_entry_broker(
     const std::vector<EntryBlock>& blocks,
     const std::optional<std::vector<MountPoint>>& mounts = std::nullopt);

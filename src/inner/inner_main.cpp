@@ -34,11 +34,14 @@
 // Inside the command: CapInh/CapPrm/CapEff/CapBnd/CapAmb all 0, NoNewPrivs 1, `umount` fails,
 // pinned links give EBUSY for rm/mv/ln -sfn, ptys work (script -qc true /dev/null).
 #include <fcntl.h>
+#include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -104,6 +107,11 @@ sbx::Status name_the_terminal(int stderr_fd) {
     return {};
 }
 
+bool user_notification_available() {
+    std::uint32_t action = SECCOMP_RET_USER_NOTIF;
+    return ::syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0;
+}
+
 sbx::Status setup(const sbx::InnerSpec& spec, std::optional<sbx::PreparedBroker>& broker,
                   sbx::UniqueFd& write_layer) {
     using sbx::timeline::mark;
@@ -140,8 +148,14 @@ sbx::Status setup(const sbx::InnerSpec& spec, std::optional<sbx::PreparedBroker>
     // Under bwrap the mounts are final now: read once, for the broker's rules and the write
     // layer's.
     std::optional<std::vector<sbx::MountPoint>> mounts;
-    if (spec.mount_devpts) mounts = sbx::read_mount_table();
-    if (!spec.entry_blocks.empty()) {
+    if (spec.mount_devpts) {
+        mounts = sbx::read_mount_table();
+        if (!mounts) return sbx::Error(sbx::ErrorKind::os, "cannot read /proc/self/mountinfo");
+    }
+    // Under bwrap always, blocked names or not: the broker also performs the command's metadata
+    // calls, which a descriptor the caller handed over would otherwise carry to the host's file.
+    // (A kernel without seccomp user notification, before 5.0, keeps that gap: SECURITY.md.)
+    if (!spec.entry_blocks.empty() || (spec.mount_devpts && user_notification_available())) {
         auto b = sbx::prepare_entry_broker(spec.entry_blocks, mounts);
         if (!b) return std::move(b).error();
         broker.emplace(std::move(b).value());
@@ -150,7 +164,6 @@ sbx::Status setup(const sbx::InnerSpec& spec, std::optional<sbx::PreparedBroker>
     // Under bwrap: no FIFO or device of a read-only place opens for writing
     // (inner/write_layer.hpp). Without Landlock the gap stays (--explain says so).
     if (spec.mount_devpts && sbx::landlock_effective_abi() >= 1) {
-        if (!mounts) return sbx::Error(sbx::ErrorKind::os, "cannot read /proc/self/mountinfo");
         auto layer =
             sbx::prepare_write_layer(*mounts, {STDIN_FILENO, STDOUT_FILENO, spec.stderr_fd});
         if (!layer) return std::move(layer).error();

@@ -20,8 +20,9 @@ namespace sbx {
 
 // The entry broker's filter under bwrap (inner/entry_broker.hpp): the entry calls of
 // inner/entry_calls.hpp go to sbxrun-inner (open/openat only with O_CREAT, O_TRUNC or for
-// writing), with link/linkat, truncate and the metadata calls that name a path (for the denial
-// report; utimensat and futimesat only with a path). It also gives
+// writing), with link/linkat and truncate (for the denial report), and every metadata call of
+// inner/metadata_calls.hpp, which sbxrun-inner performs; chattr's ioctls and file_setattr are
+// refused (EPERM). It also gives
 // the command back the two refusals its parent's base filter leaves out for the broker's sake
 // (build_seccomp's `broker_parent`): openat2 fails with ENOSYS, process_vm_readv with EPERM.
 [[nodiscard]] Result<SeccompProgram> build_entry_filter();

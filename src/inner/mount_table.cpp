@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include "util/unique_fd.hpp"
 
@@ -74,7 +75,10 @@ std::optional<std::vector<MountPoint>> parse_mountinfo(std::string_view text) {
         auto path = unescape(f[4]);
         if (!path || path->empty() || path->front() != '/') return std::nullopt;
         const bool ro = has_option(f[5], "ro") || has_option(*(dash + 3), "ro");
-        out.push_back(MountPoint{std::move(*path), !ro});
+        std::uint64_t id = 0;
+        const auto [end, ec] = std::from_chars(f[0].data(), f[0].data() + f[0].size(), id);
+        if (ec != std::errc() || end != f[0].data() + f[0].size()) return std::nullopt;
+        out.push_back(MountPoint{std::move(*path), !ro, id});
     }
     return out;
 }

@@ -1,8 +1,10 @@
 // Which places of the sandbox's view can be written at all, from /proc/self/mountinfo: what
 // lets the entry broker (inner/entry_broker.hpp) skip the directories where the kernel refuses
-// every entry change with EROFS before Landlock is asked.
+// every entry change with EROFS before Landlock is asked, and tells it which mounts are the
+// sandbox's own (a descriptor the caller handed over is of a mount of the host's).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +15,7 @@ namespace sbx {
 struct MountPoint {
     std::string path;       // as mountinfo shows it in this root, unescaped
     bool writable = false;  // neither the mount nor its superblock is read-only
+    std::uint64_t id = 0;   // the mount ID (statx's stx_mnt_id names the same mount)
 };
 
 // mountinfo's text, one mount per line, in mount order; nullopt when a line does not parse

@@ -68,10 +68,15 @@ const GuardRestricted* MetadataGuard::restricted(const FileId& id) const {
     return nullptr;
 }
 
+bool MetadataGuard::is_root(const FileId& id) const {
+    for (const FileId& root : roots_)
+        if (id == root) return true;
+    return false;
+}
+
 bool MetadataGuard::may_change(const std::vector<FileId>& chain, mode_t mode) const {
     if (S_ISCHR(mode) || S_ISBLK(mode) || chain.empty()) return false;
-    for (const FileId& root : roots_)
-        if (chain.front() == root) return false;
+    if (is_root(chain.front())) return false;
     return (policy_rights(chain) & ll::kWriteFile) != 0;
 }
 

@@ -60,7 +60,9 @@ public:
     // The writable roots themselves keep their own mode, owner, times and xattrs: a root is
     // also an entry of the directory it sits in, outside the roots (${tmpdir} = /tmp as root:
     // chmod 0777 /tmp dropped the host's sticky bit, found by an outside review).
+    // What may still be done to a root is inner/metadata_perform.hpp's top_change.
     void keep_roots_as_they_are(std::vector<FileId> roots) { roots_ = std::move(roots); }
+    [[nodiscard]] bool is_root(const FileId& id) const;
 
     // `chain`: the object first, then each ancestor directory up to "/". `mode`: its st_mode.
     [[nodiscard]] bool may_change(const std::vector<FileId>& chain, mode_t mode) const;

@@ -6,6 +6,12 @@
 # misreported the run and could run the command twice).
 . "$(dirname "$0")/lib.sh"
 make_attack_workspace
+# For the handed-over files below: one in the snapshot, one the command writes.
+echo handed >"$FIX/outside/handed.txt"
+: >"$FIX/handed-log.txt"
+chmod 640 "$FIX/outside/handed.txt" "$FIX/handed-log.txt"
+touch -d @1000000 "$FIX/outside/handed.txt"
+own_fix
 snapshot_host
 
 # System V shared memory of the host, made by the runner (ipcmk, util-linux).
@@ -101,5 +107,51 @@ rm -f "$WS/src/f"
 sbxb -- sh -c 'mkfifo src/p && { cat src/p & } && echo local >src/p && wait && rm src/p'
 expect_rc 0 "$BACKEND: a FIFO made in the workspace works"
 check "  the reader inside got what was written" grep -qx local "$OUT"
+# Host files the caller hands over (twenty-seventh review): `cmd < file` gives the command a
+# descriptor of a host mount, writable there whatever the sandbox's view says: as root,
+# `sort < /etc/shadow` let the command make /etc/shadow mode 0666 through it. Its mode, owner,
+# times, xattrs and size stay, by descriptor and through /proc/self/fd; a stdout file the caller
+# opened for writing is written, and keeps its mode (both made before the snapshot, at the top).
+handed_state() {
+    stat -c '%a %u %g %Y %s' "$FIX/outside/handed.txt"
+    stat -c '%a %u %g' "$FIX/handed-log.txt"
+    getfattr -d "$FIX/outside/handed.txt" "$FIX/handed-log.txt" 2>/dev/null
+}
+handed_before=$(handed_state)
+(cd "$WS" && as_runner "$SBXRUN" --backend "$BACKEND" -- python3 -c '
+import os
+def t(name, f):
+    try:
+        f()
+        print("CHANGED", name)
+    except OSError as e:
+        print("refused", name, e.errno)
+t("fchmod", lambda: os.fchmod(0, 0o666))
+t("chmod /proc/self/fd/0", lambda: os.chmod("/proc/self/fd/0", 0o666))
+t("chmod /dev/stdin", lambda: os.chmod("/dev/stdin", 0o666))
+t("futimens", lambda: os.utime(0, (1, 1)))
+t("utime /proc/self/fd/0", lambda: os.utime("/proc/self/fd/0", (1, 1)))
+t("fchown", lambda: os.fchown(0, -1, -1))
+t("fsetxattr", lambda: os.setxattr(0, "user.sbx", b"1"))
+t("setxattr /proc/self/fd/0", lambda: os.setxattr("/proc/self/fd/0", "user.sbx", b"1"))
+t("truncate /proc/self/fd/0", lambda: os.truncate("/proc/self/fd/0", 0))
+t("dup then fchmod", lambda: os.fchmod(os.dup(0), 0o666))
+t("fchmod stdout", lambda: os.fchmod(1, 0o666))
+print("written")
+' <"$FIX/outside/handed.txt" >"$FIX/handed-log.txt") 2>"$ERR"
+check "$BACKEND: the command wrote its stdout file" grep -qx written "$FIX/handed-log.txt"
+if grep -q '^CHANGED' "$FIX/handed-log.txt" || [ "$(grep -c '^refused' "$FIX/handed-log.txt")" != 11 ]; then
+    not_ok "$BACKEND: every metadata call and truncate on the handed-over files is refused"
+    sed 's/^/#   /' "$FIX/handed-log.txt" "$ERR" | head -20
+else
+    ok "$BACKEND: every metadata call and truncate on the handed-over files is refused"
+fi
+handed_after=$(handed_state)
+if [ "$handed_after" = "$handed_before" ]; then
+    ok "$BACKEND: the handed-over host files keep their mode, owner, times, xattrs and size"
+else
+    not_ok "$BACKEND: the handed-over host files keep their mode, owner, times, xattrs and size"
+    diff <(echo "$handed_before") <(echo "$handed_after") | sed 's/^/#   /'
+fi
 check_host_unchanged "host objects"
 done_testing

@@ -100,14 +100,17 @@ write = [\"$WS\", \"$FIX/tmp\", \"~/.cache/tool\"]"
         "$backend: a write to the workspace file ~/.bashrc links to"
     expect_denial write "$H/.bashrc" '1|protected|filesystem.protect ".bashrc"' \
         "$backend: a write through ~/.bashrc itself"
-    # Metadata calls (answered by sbxrun under Landlock; under bwrap seen by sbxrun-inner when
-    # they name a path), and under bwrap truncate(2) and hard links: each refusal noted with
+    # Metadata calls (answered by sbxrun under Landlock, by sbxrun-inner under bwrap; on a path
+    # or a descriptor), and under bwrap truncate(2) and hard links: each refusal noted with
     # its op.
     echo x >"$WS/lk"
     echo x >"$FIX/outside/trunc.txt"
+    echo x >"$FIX/outside/by-fd.txt"
     own_fix
     sbx "${B[@]}" -q --status-file "$ST" -- sh -c '
         chmod 600 .mcp.json; touch -m "$0/outside/file.txt"
+        python3 -c "import os, sys; os.fchmod(os.open(sys.argv[1], os.O_RDONLY), 0o600)" \
+            "$0/outside/by-fd.txt"
         python3 -c "import os, sys; os.setxattr(sys.argv[1], \"user.x\", b\"1\")" .mcp.json
         python3 -c "import os, sys; os.truncate(sys.argv[1], 0)" "$0/outside/trunc.txt"
         ln lk .gemini
@@ -118,6 +121,8 @@ write = [\"$WS\", \"$FIX/tmp\", \"~/.cache/tool\"]"
         "$backend: a change of times outside the writable roots"
     expect_denial xattr "$WS/.mcp.json" '1|protected|filesystem.protect ".mcp.json"' \
         "$backend: an extended attribute set on a protected file"
+    expect_denial chmod "$FIX/outside/by-fd.txt" "1|outside every writable root|None" \
+        "$backend: a fchmod through a descriptor, outside the writable roots"
     if [ "$backend" = bwrap ]; then
         expect_denial write "$FIX/outside/trunc.txt" "1|outside every writable root|None" \
             "bwrap: truncate(2) outside the writable roots"

@@ -1,0 +1,226 @@
+#include "inner/metadata_perform.hpp"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+#include <utime.h>
+
+#include <cerrno>
+#include <charconv>
+#include <climits>
+#include <string_view>
+
+namespace sbx {
+namespace {
+
+using metadata_calls::Call;
+using metadata_calls::Names;
+using metadata_calls::Op;
+
+constexpr std::size_t kXattrNameMax = 255;
+constexpr std::size_t kXattrSizeMax = 65536;
+
+std::string proc_fd(int fd) {
+    return "/proc/self/fd/" + std::to_string(fd);
+}
+
+int result(long rc) {
+    return rc == 0 ? 0 : errno;
+}
+
+bool all_digits(std::string_view s, long& out) {
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return !s.empty() && ec == std::errc() && end == s.data() + s.size();
+}
+
+// The caller's descriptor N when `path` is exactly /proc/{self,thread-self,PID}/fd/N, spelled
+// as the kernel's own links are (no "//", ".", ".." or trailing "/": anything else stays a path
+// and its magic link is refused).
+bool names_own_descriptor(std::string_view path, pid_t pid, long& fd) {
+    constexpr std::string_view kProc = "/proc/";
+    if (!path.starts_with(kProc)) return false;
+    path.remove_prefix(kProc.size());
+    const std::size_t slash = path.find('/');
+    if (slash == std::string_view::npos) return false;
+    const std::string_view who = path.substr(0, slash);
+    long n = 0;
+    if (who != "self" && who != "thread-self" && !(all_digits(who, n) && n == pid)) return false;
+    path.remove_prefix(slash);
+    constexpr std::string_view kFd = "/fd/";
+    if (!path.starts_with(kFd)) return false;
+    path.remove_prefix(kFd.size());
+    return all_digits(path, fd) && fd >= 0 && fd <= INT_MAX;
+}
+
+// The caller's descriptor `raw` itself; the kernel refuses these calls on an O_PATH one.
+int take_object_fd(NotifyRequest& rq, std::uint64_t raw, UniqueFd& obj) {
+    if (int e = rq.take_fd(raw, obj); e != 0) return e;
+    if (::fcntl(obj.get(), F_GETFL) & O_PATH) return EBADF;
+    return 0;
+}
+
+}  // namespace
+
+int resolve_metadata_object(NotifyRequest& rq, const Call& c, UniqueFd& obj) {
+    if (c.names == Names::fd) return take_object_fd(rq, rq.arg(0), obj);
+    const int path_arg = c.names == Names::path ? 0 : 1;
+    std::uint64_t flags = c.flags_arg >= 0 ? rq.arg(c.flags_arg) : 0;
+    if (c.flags_arg >= 0 && (flags & ~std::uint64_t(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) != 0)
+        return EINVAL;
+    const bool nofollow = c.nofollow || (flags & AT_SYMLINK_NOFOLLOW) != 0;
+    // utimensat(dirfd, NULL, ...) and futimesat(dirfd, NULL, ...) are futimens(dirfd).
+    if (c.names == Names::at && (c.op == Op::utimensat || c.op == Op::utimes) && rq.arg(1) == 0) {
+        if (static_cast<int>(static_cast<std::uint32_t>(rq.arg(0))) == AT_FDCWD) return EFAULT;
+        if (flags != 0) return EINVAL;
+        return take_object_fd(rq, rq.arg(0), obj);
+    }
+    std::string path;
+    if (int e = read_cstr(rq.pid(), rq.arg(path_arg), PATH_MAX - 1, ENAMETOOLONG, path); e != 0)
+        return e;
+    if (path.empty()) {
+        if (!(flags & AT_EMPTY_PATH)) return ENOENT;
+        return c.names == Names::at ? rq.take_base(rq.arg(0), obj) : ENOENT;
+    }
+    if (long own = 0; !nofollow && names_own_descriptor(path, rq.pid(), own)) {
+        // Through the link the kernel reaches the open file itself, O_PATH or not.
+        return rq.take_fd(static_cast<std::uint64_t>(own), obj);
+    }
+    UniqueFd base;
+    if (path[0] != '/') {
+        if (int e = rq.take_base(
+                c.names == Names::at ? rq.arg(0) : std::uint64_t(std::uint32_t(AT_FDCWD)), base);
+            e != 0)
+            return e;
+    }
+    open_how how{};
+    how.flags = O_PATH | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0);
+    how.resolve = RESOLVE_NO_MAGICLINKS;
+    obj.reset(static_cast<int>(
+        ::syscall(SYS_openat2, base ? base.get() : AT_FDCWD, path.c_str(), &how, sizeof how)));
+    return obj ? 0 : errno;
+}
+
+int read_metadata_args(NotifyRequest& rq, const Call& c, MetadataArgs& a) {
+    const int first = c.names == Names::at ? 2 : 1;  // the first argument after the object
+    switch (c.op) {
+        case Op::chmod:
+            a.mode = static_cast<mode_t>(rq.arg(first));
+            return 0;
+        case Op::chown:
+            a.uid = static_cast<uid_t>(rq.arg(first));
+            a.gid = static_cast<gid_t>(rq.arg(first + 1));
+            return 0;
+        case Op::utime: {
+            if (rq.arg(1) == 0) return a.now = true, 0;
+            utimbuf b{};
+            if (read_mem(rq.pid(), rq.arg(1), &b, sizeof b) != 0) return EFAULT;
+            a.times[0] = {b.actime, 0};
+            a.times[1] = {b.modtime, 0};
+            return 0;
+        }
+        case Op::utimes: {
+            if (rq.arg(first) == 0) return a.now = true, 0;
+            timeval tv[2]{};
+            if (read_mem(rq.pid(), rq.arg(first), tv, sizeof tv) != 0) return EFAULT;
+            for (int i = 0; i < 2; ++i) {
+                if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000) return EINVAL;
+                a.times[i] = {tv[i].tv_sec, tv[i].tv_usec * 1000};
+            }
+            return 0;
+        }
+        case Op::utimensat:
+            if (rq.arg(2) == 0) return a.now = true, 0;
+            return read_mem(rq.pid(), rq.arg(2), a.times, sizeof a.times) != 0 ? EFAULT : 0;
+        case Op::setxattr:
+        case Op::removexattr: {
+            const bool at = c.names == Names::at;
+            const int name_arg = at ? 3 : 1;
+            if (int e = read_cstr(rq.pid(), rq.arg(name_arg), kXattrNameMax, ERANGE, a.name);
+                e != 0)
+                return e;
+            if (a.name.empty()) return ERANGE;
+            if (c.op == Op::removexattr) return 0;
+            std::uint64_t value = rq.arg(2), size = rq.arg(3);
+            a.xflags = static_cast<int>(rq.arg(4));
+            if (at) {
+                struct {
+                    std::uint64_t value;
+                    std::uint32_t size, flags;
+                } xa{};
+                if (rq.arg(5) < sizeof xa) return EINVAL;
+                if (read_mem(rq.pid(), rq.arg(4), &xa, sizeof xa) != 0) return EFAULT;
+                value = xa.value, size = xa.size, a.xflags = static_cast<int>(xa.flags);
+            }
+            if (size > kXattrSizeMax) return E2BIG;
+            a.value.resize(size);
+            return read_mem(rq.pid(), value, a.value.data(), size) != 0 ? EFAULT : 0;
+        }
+    }
+    return ENOSYS;
+}
+
+int perform_metadata_call(const Call& c, int obj, const MetadataArgs& a) {
+    switch (c.op) {
+        case Op::chmod: {
+            long rc = ::syscall(metadata_calls::kFchmodat2, obj, "", a.mode, AT_EMPTY_PATH);
+            if (rc != 0 && errno == ENOSYS) rc = ::chmod(proc_fd(obj).c_str(), a.mode);
+            return result(rc);
+        }
+        case Op::chown:
+            return result(::fchownat(obj, "", a.uid, a.gid, AT_EMPTY_PATH));
+        case Op::utime:
+        case Op::utimes:
+        case Op::utimensat:
+            return result(::utimensat(obj, "", a.now ? nullptr : a.times, AT_EMPTY_PATH));
+        case Op::setxattr:
+            return result(::setxattr(proc_fd(obj).c_str(), a.name.c_str(), a.value.data(),
+                                     a.value.size(), a.xflags));
+        case Op::removexattr:
+            return result(::removexattr(proc_fd(obj).c_str(), a.name.c_str()));
+    }
+    return ENOSYS;
+}
+
+TopChange top_change(const Call& c, const MetadataArgs& a, const struct stat& st) {
+    switch (c.op) {
+        case Op::utime:
+        case Op::utimes:
+        case Op::utimensat:
+            return TopChange::perform;
+        case Op::chmod:
+            return (a.mode & 07777) == (st.st_mode & 07777) ? TopChange::nothing_to_do
+                                                             : TopChange::refuse;
+        case Op::chown: {
+            const bool same_uid = a.uid == static_cast<uid_t>(-1) || a.uid == st.st_uid;
+            const bool same_gid = a.gid == static_cast<gid_t>(-1) || a.gid == st.st_gid;
+            return same_uid && same_gid ? TopChange::nothing_to_do : TopChange::refuse;
+        }
+        case Op::setxattr:
+        case Op::removexattr:
+            return TopChange::refuse;
+    }
+    return TopChange::refuse;
+}
+
+FsOp metadata_report_op(Op op) {
+    switch (op) {
+        case Op::chmod:
+            return FsOp::chmod;
+        case Op::chown:
+            return FsOp::chown;
+        case Op::utime:
+        case Op::utimes:
+        case Op::utimensat:
+            return FsOp::utime;
+        case Op::setxattr:
+        case Op::removexattr:
+            return FsOp::xattr;
+    }
+    return FsOp::write;
+}
+
+}  // namespace sbx
