@@ -3,6 +3,7 @@
 // sbxrun's own forked child enforces together with seccomp before it execs the command
 // (inner/direct_exec.hpp: no sbxrun-inner here, and sbxrun is the command's parent).
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <memory>
@@ -35,8 +36,9 @@ Result<Prepared> prepare(const RunContext& ctx) {
     }
     // The terminals the command may reopen by name: its own pty under --tty, else those of
     // sbxrun's fds 0-2 (which it inherits).
-    RealDirLister lister(ctx.tty.active() ? std::vector<int>{ctx.tty.slave}
-                                          : std::vector<int>{0, 1, 2});
+    RealDirLister lister(
+        ctx.tty.active() ? std::vector<int>{ctx.tty.slave} : std::vector<int>{0, 1, 2},
+        ctx.tty.active() ? std::vector<int>{} : std::vector<int>{0, 1, 2});
     auto compiled =
         compile_landlock(ctx.plan, abi, ctx.policy.backend.on_unenforceable.value, lister);
     if (!compiled.ok()) return std::move(compiled).error();
@@ -146,6 +148,10 @@ Attempt run_landlock(const RunContext& ctx) {
             roots.push_back(
                 {static_cast<std::uint64_t>(op.dev), static_cast<std::uint64_t>(op.ino)});
     guard->keep_roots_as_they_are(std::move(roots));
+    std::vector<FileId> handed;
+    for (const int fd : p->compiled.handed_over)
+        if (struct stat st {}; ::fstat(fd, &st) == 0) handed.push_back(id_of(st));
+    guard->keep_as_they_are(std::move(handed));
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
         a.why = os_error("socketpair for the metadata listener", errno);

@@ -379,6 +379,14 @@ private:
             out_.fds.push_back(std::move(*fd));
             add_rule(raw, dev_rights);
         }
+        // The files the caller gave the command to write on fds 0-2 (a log outside the roots):
+        // reopened by name (/dev/stderr) as the bwrap backend's write layer allows.
+        for (UniqueFd& f : lister_.std_write_files()) {
+            const int raw = f.get();
+            out_.fds.push_back(std::move(f));
+            add_rule(raw, ll::kWriteFile | ll::kTruncate);
+            out_.handed_over.push_back(raw);
+        }
         // The terminals the command was given on fds 0-2, as file rules: it may reopen its own
         // terminal (/dev/pts/N by name) but no other one.
         const MountOp* pts = covering_op(kPts);

@@ -38,6 +38,11 @@ struct LandlockCompiled {
     std::vector<std::string> approximated;  // permission given up, one human-readable line each
     std::vector<std::string> weakened;      // protection dropped (on_unenforceable = weaken)
     std::vector<LandlockRestrictedDir> restricted;  // write walks that lost creation rights
+    // Rule fds of the files the caller gave the command to write on fds 0-2
+    // (DirLister::std_write_files): writable by name, but their mode, owner, times and xattrs
+    // are the caller's (the metadata guard must not read WRITE_FILE there as leave to change
+    // them).
+    std::vector<int> handed_over;
 };
 
 // `abi` is the effective ABI (landlock_effective_abi(), 1..7). The plan must outlive the

@@ -3,7 +3,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -82,6 +84,23 @@ std::vector<UniqueFd> RealDirLister::std_terminals() {
     std::vector<UniqueFd> out;
     for (int fd : terminals_) {
         if (::isatty(fd) != 1) continue;
+        UniqueFd d(::fcntl(fd, F_DUPFD_CLOEXEC, 3));
+        if (d) out.push_back(std::move(d));
+    }
+    return out;
+}
+
+std::vector<UniqueFd> RealDirLister::std_write_files() {
+    std::vector<UniqueFd> out;
+    for (int fd : stdio_) {
+        struct stat st {};
+        if (::fstat(fd, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode))) continue;
+        const int fl = ::fcntl(fd, F_GETFL);
+        if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY) continue;
+        // A pipe is on no mount Landlock sees (a rule on it fails, EBADFD): it needs none.
+        struct statfs sfs {};
+        if (S_ISFIFO(st.st_mode) && (::fstatfs(fd, &sfs) != 0 || sfs.f_type == PIPEFS_MAGIC))
+            continue;
         UniqueFd d(::fcntl(fd, F_DUPFD_CLOEXEC, 3));
         if (d) out.push_back(std::move(d));
     }

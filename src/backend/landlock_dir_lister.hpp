@@ -34,6 +34,10 @@ public:
     // Descriptors of the terminals the command is given on its standard fds 0-2 (the only
     // ones of /dev/pts it may reach). None by default: a fake tree has no terminals.
     [[nodiscard]] virtual std::vector<UniqueFd> std_terminals() { return {}; }
+    // Descriptors of the files (regular files and FIFOs, not terminals) the caller gave the
+    // command on fds 0-2 opened for writing: it may reopen them by name for writing
+    // (`echo x >/dev/stderr` into a log outside the roots), as it may already write them.
+    [[nodiscard]] virtual std::vector<UniqueFd> std_write_files() { return {}; }
 };
 
 // The real lister: openat(O_PATH|O_NOFOLLOW), fdopendir on a reopened O_DIRECTORY descriptor,
@@ -44,14 +48,18 @@ public:
     Result<UniqueFd> open_child(int dir_fd, const std::string& name, bool is_dir) override;
     Result<UniqueFd> open_builtin(const std::string& abs_path) override;
     // `terminals`: the descriptors whose terminals the command is given (sbxrun's fds 0-2,
-    // or under --tty the pty's slave alone).
-    explicit RealDirLister(std::vector<int> terminals = {0, 1, 2})
-        : terminals_(std::move(terminals)) {}
+    // or under --tty the pty's slave alone). `stdio`: the descriptors the command gets as its
+    // own fds 0-2 (none under --tty, which gives it the pty).
+    explicit RealDirLister(std::vector<int> terminals = {0, 1, 2}, std::vector<int> stdio = {})
+        : terminals_(std::move(terminals)), stdio_(std::move(stdio)) {}
     // dup()s of those of `terminals` that are terminals (isatty).
     std::vector<UniqueFd> std_terminals() override;
+    // dup()s of those of `stdio` that are regular files or FIFOs opened for writing.
+    std::vector<UniqueFd> std_write_files() override;
 
 private:
     std::vector<int> terminals_;
+    std::vector<int> stdio_;
 };
 
 }  // namespace sbx

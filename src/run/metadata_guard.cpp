@@ -77,6 +77,8 @@ bool MetadataGuard::is_root(const FileId& id) const {
 bool MetadataGuard::may_change(const std::vector<FileId>& chain, mode_t mode) const {
     if (S_ISCHR(mode) || S_ISBLK(mode) || chain.empty()) return false;
     if (is_root(chain.front())) return false;
+    if (std::find(unchanged_.begin(), unchanged_.end(), chain.front()) != unchanged_.end())
+        return false;
     return (policy_rights(chain) & ll::kWriteFile) != 0;
 }
 

@@ -63,6 +63,9 @@ public:
     // What may still be done to a root is inner/metadata_perform.hpp's top_change.
     void keep_roots_as_they_are(std::vector<FileId> roots) { roots_ = std::move(roots); }
     [[nodiscard]] bool is_root(const FileId& id) const;
+    // Objects whose metadata never changes, whatever the rules grant: the files the caller
+    // handed over to be written (LandlockCompiled::handed_over).
+    void keep_as_they_are(std::vector<FileId> ids) { unchanged_ = std::move(ids); }
 
     // `chain`: the object first, then each ancestor directory up to "/". `mode`: its st_mode.
     [[nodiscard]] bool may_change(const std::vector<FileId>& chain, mode_t mode) const;
@@ -92,6 +95,7 @@ private:
     std::unordered_map<FileId, std::uint64_t, FileIdHash> rules_;
     std::vector<GuardRestricted> restricted_;
     std::vector<FileId> roots_;
+    std::vector<FileId> unchanged_;
 };
 
 }  // namespace sbx

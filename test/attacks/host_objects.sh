@@ -9,6 +9,7 @@ make_attack_workspace
 # For the handed-over files below: one in the snapshot, one the command writes.
 echo handed >"$FIX/outside/handed.txt"
 : >"$FIX/handed-log.txt"
+: >"$FIX/stderr-log.txt"
 chmod 640 "$FIX/outside/handed.txt" "$FIX/handed-log.txt"
 touch -d @1000000 "$FIX/outside/handed.txt"
 own_fix
@@ -153,5 +154,17 @@ else
     not_ok "$BACKEND: the handed-over host files keep their mode, owner, times, xattrs and size"
     diff <(echo "$handed_before") <(echo "$handed_after") | sed 's/^/#   /'
 fi
+# A log outside the roots the caller gives as stderr is written, reopened by name too
+# (`echo x >>/dev/stderr`, as scripts report errors): the bwrap backend's write layer and the
+# Landlock backend's rules grant the file itself, not the place it is in.
+(cd "$WS" && as_runner "$SBXRUN" --backend "$BACKEND" -- sh -c \
+    'echo first >&2; echo reopened >>/dev/stderr' 2>>"$FIX/stderr-log.txt")
+check "$BACKEND: a log outside the roots given as stderr is written, and through /dev/stderr" \
+    sh -c "grep -qx first '$FIX/stderr-log.txt' && grep -qx reopened '$FIX/stderr-log.txt'"
+# `>` truncates it first (O_TRUNC: Landlock's TRUNCATE right on the file).
+(cd "$WS" && as_runner "$SBXRUN" --backend "$BACKEND" -- sh -c 'echo again >/dev/stderr' \
+    2>>"$FIX/stderr-log.txt")
+check "$BACKEND: and truncated by '>/dev/stderr'" \
+    sh -c "grep -qx again '$FIX/stderr-log.txt' && ! grep -qx first '$FIX/stderr-log.txt'"
 check_host_unchanged "host objects"
 done_testing
