@@ -3,6 +3,7 @@
 #include "inner/entry_broker.hpp"
 
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -11,6 +12,7 @@
 #include <string>
 
 #include "inner/landlock_apply.hpp"
+#include "inner/metadata_perform.hpp"
 #include "skip.hpp"
 
 using namespace sbx;
@@ -30,6 +32,46 @@ TEST_CASE("entry broker: the first of granted or P along the ancestry decides") 
     CHECK(r.reach({etc, root}) == Reach::native);
     CHECK(r.reach({FileId{9, 9}}) == Reach::unknown);
     CHECK(r.reach({}) == Reach::unknown);
+}
+
+TEST_CASE("entry broker: a metadata call is performed only on a sandbox mount's object") {
+    using V = EntryBrokerRules::MetadataVerdict;
+    EntryBrokerRules r;
+    r.add_mount(21, false);  // "/", read-only: the kernel answers EROFS itself
+    r.add_mount(40, true);   // the workspace, writable
+    CHECK(r.metadata_verdict(40, false) == V::allowed);
+    CHECK(r.metadata_verdict(21, false) == V::allowed);
+    CHECK(r.metadata_verdict(21, true) == V::allowed);  // a read-only top: EROFS, not ours
+    // The workspace's own top: its mode is the host directory's (/tmp's sticky bit).
+    CHECK(r.metadata_verdict(40, true) == V::top_of_writable_mount);
+    // A mount of the host's (a file handed over as stdin), a pipe's or a socket's.
+    CHECK(r.metadata_verdict(7, false) == V::not_a_sandbox_mount);
+    CHECK(EntryBrokerRules().metadata_verdict(40, false) == V::not_a_sandbox_mount);
+}
+
+TEST_CASE("metadata calls: what may be done to a writable root's own top") {
+    using metadata_calls::Call;
+    const Call* chmod = metadata_calls::find(SYS_fchmod);
+    const Call* chown = metadata_calls::find(SYS_fchown);
+    const Call* times = metadata_calls::find(SYS_utimensat);
+    const Call* xattr = metadata_calls::find(SYS_fsetxattr);
+    REQUIRE((chmod && chown && times && xattr));
+    struct stat top {};
+    top.st_mode = S_IFDIR | 01777;
+    top.st_uid = 0;
+    top.st_gid = 0;
+    MetadataArgs a;
+    a.mode = 01777;
+    CHECK(top_change(*chmod, a, top) == TopChange::nothing_to_do);  // tar's "./", unchanged
+    a.mode = 0777;
+    CHECK(top_change(*chmod, a, top) == TopChange::refuse);  // the sticky bit stays
+    a.uid = 0;
+    a.gid = static_cast<gid_t>(-1);
+    CHECK(top_change(*chown, a, top) == TopChange::nothing_to_do);
+    a.gid = 5;
+    CHECK(top_change(*chown, a, top) == TopChange::refuse);
+    CHECK(top_change(*times, a, top) == TopChange::perform);
+    CHECK(top_change(*xattr, a, top) == TopChange::refuse);
 }
 
 TEST_CASE("entry broker: blocked names are per directory and compared without case") {

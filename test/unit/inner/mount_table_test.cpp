@@ -25,6 +25,10 @@ TEST_CASE("mountinfo lines give mount points and whether they can be written",
     CHECK((*m)[2].writable);
     CHECK_FALSE((*m)[3].writable);  // the superblock is read-only
     CHECK((*m)[4].path == "/a\\b");
+    // The mount ID, which statx's stx_mnt_id names (the metadata calls' verdict).
+    CHECK((*m)[0].id == 1);
+    CHECK((*m)[4].id == 5);
+    CHECK_FALSE(parse_mountinfo("x1 0 0:1 / / rw - ext4 x rw\n"));
     // Not mountinfo: the caller treats every place as writable.
     CHECK_FALSE(parse_mountinfo("garbage\n"));
     CHECK_FALSE(parse_mountinfo("1 0 0:1 / relative rw - ext4 x rw\n"));
