@@ -69,7 +69,8 @@ struct ChildSetup {
     const Launch* launch;
     int stderr_fd;
     sigset_t mask;
-    const Teardown* teardown;  // Launch::end_orphans: the child joins the run's cgroup
+    const Teardown* teardown;  // Launch::end_orphans: the child dies with sbxrun
+    const Teardown* join;      // the child joins the run's cgroup (not started in it)
     const char* program;
     const char* const* argv;
     const char* const* envp;
@@ -83,7 +84,8 @@ int child_setup_and_exec(void* p) noexcept {
     if (::sigprocmask(SIG_SETMASK, &c.mask, nullptr) != 0) return errno;
     if (launch.own_process_group && ::setpgid(0, 0) != 0) return errno;
     if (c.teardown != nullptr) {
-        if (int err = c.teardown->write_join(); err != 0) return err;
+        if (c.join != nullptr)
+            if (int err = c.join->write_join(); err != 0) return err;
         // If sbxrun itself is SIGKILLed, no teardown runs: the command dies with it at least
         // (what it left behind does not; see SECURITY.md).
         if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) return errno;
@@ -180,8 +182,24 @@ Result<pid_t> spawn(const Launch& launch, const sigset_t& old_mask, const Teardo
     keep.insert(keep.end(), launch.child_fds.begin(), launch.child_fds.end());
     std::erase_if(keep, [](int fd) { return fd < 0; });
     std::sort(keep.begin(), keep.end());
-    ChildSetup setup{&launch,     launch.stderr_fd, old_mask,    teardown,   launch.program.c_str(),
-                     argv.data(), env.data(),       keep.data(), keep.size()};
+    ChildSetup setup{&launch,     launch.stderr_fd,   old_mask,   teardown,
+                     teardown,    launch.program.c_str(), argv.data(), env.data(),
+                     keep.data(), keep.size()};
+    if (teardown != nullptr && teardown->cgroup_fd() >= 0) {
+        // Started in the run's cgroup rather than moved there (run/vfork_exec.hpp).
+        setup.join = nullptr;
+        auto pid = fork_exec_into_cgroup(child_setup_and_exec, &setup, launch.program.c_str(),
+                                         teardown->cgroup_fd());
+        if (pid.ok() || pid.error().sys_errno != ENOSYS) {
+            if (!pid.ok()) {
+                Error e = std::move(pid).error();
+                e.path = launch.program;
+                return e;
+            }
+            return *pid;
+        }
+        setup.join = teardown;  // an older kernel: the child joins it itself
+    }
     auto pid = vfork_exec(child_setup_and_exec, &setup, launch.program.c_str());
     if (!pid.ok()) {
         Error e = std::move(pid).error();
