@@ -12,7 +12,9 @@
 #include <cerrno>
 #include <charconv>
 #include <climits>
+#include <string>
 #include <string_view>
+#include <utility>
 
 namespace sbx {
 namespace {
@@ -32,28 +34,68 @@ int result(long rc) {
     return rc == 0 ? 0 : errno;
 }
 
-bool all_digits(std::string_view s, long& out) {
+// A descriptor number as /proc spells it: decimal, no sign, no leading zero ("00" is no entry).
+bool fd_number(std::string_view s, long& out) {
+    if (s.empty() || s.size() > 10 || (s.size() > 1 && s[0] == '0')) return false;
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    return !s.empty() && ec == std::errc() && end == s.data() + s.size();
+    return ec == std::errc() && end == s.data() + s.size() && out >= 0 && out <= INT_MAX;
 }
 
-// The caller's descriptor N when `path` is exactly /proc/{self,thread-self,PID}/fd/N, spelled
-// as the kernel's own links are (no "//", ".", ".." or trailing "/": anything else stays a path
-// and its magic link is refused).
-bool names_own_descriptor(std::string_view path, pid_t pid, long& fd) {
+// Whose descriptor table a /proc path names: the thread's own (/proc/thread-self, /proc/TID)
+// or its thread group leader's (/proc/self, /proc/TGID), as the kernel's /proc shows them.
+enum class Table { none, thread, leader };
+
+struct OwnDescriptor {
+    Table table = Table::none;
+    long fd = -1;
+};
+
+// `path` as the caller's own descriptor: exactly /proc/{self,thread-self,TID,TGID}/fd/N,
+// spelled as the kernel's own links are (no "//", ".", ".." or trailing "/": anything else
+// stays a path, and its magic link is refused); and /dev/stdin, /dev/stdout, /dev/stderr and
+// /dev/fd/N when they are, here, the usual links to /proc/self/fd.
+OwnDescriptor own_descriptor(std::string_view path, NotifyRequest& rq) {
+    OwnDescriptor out;
+    constexpr std::string_view kDevFd = "/dev/fd/";
+    static constexpr std::pair<std::string_view, int> kStd[] = {
+        {"/dev/stdin", 0}, {"/dev/stdout", 1}, {"/dev/stderr", 2}};
+    for (const auto& [name, fd] : kStd) {
+        if (path != name) continue;
+        char target[32];
+        const ssize_t n = ::readlink(std::string(name).c_str(), target, sizeof target);
+        if (n > 0 && std::string_view(target, static_cast<std::size_t>(n)) ==
+                         "/proc/self/fd/" + std::to_string(fd))
+            out = {Table::leader, fd};
+        return out;
+    }
+    if (path.starts_with(kDevFd)) {
+        char target[32];
+        const ssize_t n = ::readlink("/dev/fd", target, sizeof target);
+        if (n > 0 && std::string_view(target, static_cast<std::size_t>(n)) == "/proc/self/fd" &&
+            fd_number(path.substr(kDevFd.size()), out.fd))
+            out.table = Table::leader;
+        return out;
+    }
     constexpr std::string_view kProc = "/proc/";
-    if (!path.starts_with(kProc)) return false;
+    if (!path.starts_with(kProc)) return out;
     path.remove_prefix(kProc.size());
     const std::size_t slash = path.find('/');
-    if (slash == std::string_view::npos) return false;
+    if (slash == std::string_view::npos) return out;
     const std::string_view who = path.substr(0, slash);
-    long n = 0;
-    if (who != "self" && who != "thread-self" && !(all_digits(who, n) && n == pid)) return false;
-    path.remove_prefix(slash);
     constexpr std::string_view kFd = "/fd/";
-    if (!path.starts_with(kFd)) return false;
-    path.remove_prefix(kFd.size());
-    return all_digits(path, fd) && fd >= 0 && fd <= INT_MAX;
+    std::string_view rest = path.substr(slash);
+    if (!rest.starts_with(kFd) || !fd_number(rest.substr(kFd.size()), out.fd)) return out;
+    if (who == "self") {
+        out.table = Table::leader;
+    } else if (who == "thread-self") {
+        out.table = Table::thread;
+    } else if (long n = 0; fd_number(who, n)) {
+        if (n == rq.pid())
+            out.table = Table::thread;  // /proc/TID/fd is that thread's table
+        else if (n == rq.tgid())
+            out.table = Table::leader;
+    }
+    return out;
 }
 
 // The caller's descriptor `raw` itself; the kernel refuses these calls on an O_PATH one.
@@ -85,9 +127,12 @@ int resolve_metadata_object(NotifyRequest& rq, const Call& c, UniqueFd& obj) {
         if (!(flags & AT_EMPTY_PATH)) return ENOENT;
         return c.names == Names::at ? rq.take_base(rq.arg(0), obj) : ENOENT;
     }
-    if (long own = 0; !nofollow && names_own_descriptor(path, rq.pid(), own)) {
+    if (!nofollow) {
         // Through the link the kernel reaches the open file itself, O_PATH or not.
-        return rq.take_fd(static_cast<std::uint64_t>(own), obj);
+        const OwnDescriptor own = own_descriptor(path, rq);
+        const auto raw = static_cast<std::uint64_t>(own.fd);
+        if (own.table == Table::thread) return rq.take_fd(raw, obj);
+        if (own.table == Table::leader) return rq.take_leader_fd(raw, obj);
     }
     UniqueFd base;
     if (path[0] != '/') {

@@ -24,10 +24,13 @@ namespace sbx {
 // caller: the caller's descriptor (pidfd_getfd) for the f* calls and utimensat(fd, NULL); for a
 // path, openat2(O_PATH, RESOLVE_NO_MAGICLINKS) from its dirfd or cwd, O_NOFOLLOW for the l*
 // variants and AT_SYMLINK_NOFOLLOW. A path that is exactly one of the caller's own descriptors
-// in /proc (/proc/self/fd/N, /proc/thread-self/fd/N, /proc/PID/fd/N: glibc's lchmod and
-// fchmodat(AT_SYMLINK_NOFOLLOW) go through it) is that descriptor, taken like an f* call's;
-// any other magic link is ELOOP (it would reach the broker's own /proc/self). 0 or an errno,
-// which is the call's answer.
+// in /proc (/proc/self/fd/N and /proc/TGID/fd/N from its thread group leader's table,
+// /proc/thread-self/fd/N and /proc/TID/fd/N from its thread's, as the kernel shows them; glibc's
+// lchmod and fchmodat(AT_SYMLINK_NOFOLLOW) go through them), or /dev/stdin, /dev/stdout,
+// /dev/stderr, /dev/fd/N where those are the usual links to /proc/self/fd, is that descriptor,
+// taken like an f* call's. Any other magic link is ELOOP (it would reach the broker's own
+// /proc/self), and so is a path that goes on below one. 0 or an errno, which is the call's
+// answer.
 [[nodiscard]] int resolve_metadata_object(NotifyRequest& rq, const metadata_calls::Call& c,
                                           UniqueFd& obj);
 

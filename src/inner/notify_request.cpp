@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <string>
 
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD O_EXCL
@@ -67,6 +69,33 @@ int NotifyRequest::take_fd(std::uint64_t raw, UniqueFd& out) {
     if (fd < 0) return EBADF;
     if (int e = open_pidfd(); e != 0) return e;
     out.reset(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd.get(), fd, 0)));
+    if (!out) return errno == EBADF ? EBADF : EPERM;
+    return 0;
+}
+
+pid_t NotifyRequest::tgid() const {
+    const std::string path = "/proc/" + std::to_string(pid()) + "/status";
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return 0;
+    char buf[4096];
+    const ssize_t n = ::read(fd.get(), buf, sizeof buf - 1);
+    if (n <= 0) return 0;
+    buf[n] = 0;
+    const char* line = std::strstr(buf, "\nTgid:");
+    int tgid = 0;
+    if (line == nullptr || std::sscanf(line + 6, "%d", &tgid) != 1) return 0;
+    return static_cast<pid_t>(tgid);
+}
+
+int NotifyRequest::take_leader_fd(std::uint64_t raw, UniqueFd& out) {
+    const pid_t leader = tgid();
+    if (leader <= 0) return EPERM;
+    if (leader == pid()) return take_fd(raw, out);
+    const int fd = static_cast<int>(static_cast<std::uint32_t>(raw));
+    if (fd < 0) return EBADF;
+    UniqueFd group(static_cast<int>(::syscall(SYS_pidfd_open, leader, 0)));
+    if (!group) return EPERM;
+    out.reset(static_cast<int>(::syscall(SYS_pidfd_getfd, group.get(), fd, 0)));
     if (!out) return errno == EBADF ? EBADF : EPERM;
     return 0;
 }

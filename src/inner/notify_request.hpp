@@ -52,6 +52,11 @@ struct NotifyRequest {
 
     // The command's descriptor `raw`, as a descriptor of ours: 0, EBADF or EPERM.
     [[nodiscard]] int take_fd(std::uint64_t raw, UniqueFd& out);
+    // The same from the descriptor table of the caller's thread group leader, which is what
+    // /proc/self/fd shows (a thread may have a table of its own: unshare(CLONE_FILES)).
+    [[nodiscard]] int take_leader_fd(std::uint64_t raw, UniqueFd& out);
+    // The caller's thread group id (/proc/TID/status); 0 if it cannot be read.
+    [[nodiscard]] pid_t tgid() const;
     // Where a relative path starts: the dirfd `raw`, or the command's cwd for AT_FDCWD.
     [[nodiscard]] int take_base(std::uint64_t raw, UniqueFd& out);
     // Whether the notification is still pending: what was read from the command's memory was

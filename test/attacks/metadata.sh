@@ -115,6 +115,17 @@ sbxb -- sh -c "mkdir -p src/tarred && chmod $ws_mode src/tarred && echo t >src/t
                tar cf src/t.tar -C src/tarred . && rm -rf src/tarred && tar xf src/t.tar && cat f"
 expect_rc 0 "$BACKEND: tar extracts an archive made with \"./\" into the workspace root"
 
+# The command's own descriptors by their /proc and /dev names act on the file they hold (glibc's
+# lchmod goes through /proc/self/fd); a name /proc has no entry for does not (the twenty-eighth
+# review: /proc/self/fd/00 was taken for fd 0).
+sbxb -- sh -c 'exec 3<src/file.txt && chmod 604 /dev/fd/3 && chmod 640 /proc/self/fd/3 &&
+               chmod 606 /proc/thread-self/fd/3 && exec <src/file.txt && chmod 600 /dev/stdin'
+expect_rc 0 "$BACKEND: chmod through /dev/fd/3, /proc/self/fd/3, /proc/thread-self/fd/3, /dev/stdin"
+check "$BACKEND: the workspace file got the last mode ($(stat -c %a "$WS/src/file.txt"))" \
+    test "$(stat -c %a "$WS/src/file.txt")" = 600
+attack_errno "chmod /proc/self/fd/03 (no such entry)" 'No such file' \
+    "exec 3<src/file.txt && python3 -c 'import os; os.chmod(\"/proc/self/fd/03\", 0o644)'"
+
 # chattr refused everywhere is permission given up: the run says so.
 if [ "$BACKEND" = landlock ]; then
     sbxb --status-file "$FIX/.status" -- true

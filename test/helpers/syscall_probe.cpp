@@ -147,6 +147,18 @@ const std::map<std::string, std::function<long()>>& rows() {
              int flags = FS_NOATIME_FL;
              return ::syscall(SYS_ioctl, rdfd(a1), FS_IOC_SETFLAGS, &flags);
          }},
+        // The inode's generation number, by the generic request and by ext4's alias
+        // (_IOW('f', 4, long): the twenty-eighth review changed a host file's with it).
+        {"ioctl-setversion",
+         [] {
+             long v = 42;
+             return ::syscall(SYS_ioctl, rdfd(a1), FS_IOC_SETVERSION, &v);
+         }},
+        {"ioctl-ext4-setversion",
+         [] {
+             long v = 42;
+             return ::syscall(SYS_ioctl, rdfd(a1), _IOW('f', 4, long), &v);
+         }},
         {"ioctl-fssetxattr",
          [] {
              fsxattr fa{};
