@@ -105,7 +105,23 @@ Result<HostContext> host_context(const Invocation& inv, char** envp) {
         h.expand.home.assign(1, '/');  // not = "/": GCC 12 -Wrestrict false positive here
     }
     if (!inv.workspace) {
-        WorkspaceChoice w = default_workspace(h.cwd, h.expand.home);
+        // Found from where the command works: `sbxrun -C ~/repo -- make`, run by a harness from
+        // its own directory, means that repository, not the harness's directory (the
+        // twenty-eighth review: a -C alone left the workspace where sbxrun happened to run).
+        WorkspaceChoice w = default_workspace(h.command_cwd, h.expand.home);
+        if (inv.cwd && w.source == std::string("current directory"))
+            w.source = "the command's directory (-C)";
+        // "/" as the workspace makes every file the user may write writable in the sandbox: a
+        // service or a harness started from "/" would run its commands unconfined. Only
+        // --workspace / says that is meant.
+        if (w.path == "/" && (inv.action == Action::run || inv.action == Action::check)) {
+            Error e(ErrorKind::usage, std::string("the workspace would be / (") + w.source +
+                                          "), which would make every file writable");
+            e.suggestion =
+                "run sbxrun from the project's directory or with -C DIR, or pass --workspace / "
+                "if that is what you mean";
+            return e;
+        }
         h.expand.workspace = std::move(w.path);
         h.workspace_source = w.source;
     }

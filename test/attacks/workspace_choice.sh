@@ -8,7 +8,8 @@
 #   3. the account's own home (the password database's, which login shells and sshd read) kept
 #      in git, with HOME set elsewhere by a harness: it does not become the workspace; its
 #      dotfiles hard-linked into the workspace make the run need approval, and a workspace
-#      holding it (/home kept in git) leaves its start-up files protected (sixteenth review).
+#      holding it (/home kept in git) leaves its start-up files protected (sixteenth review);
+#   4. -C, not sbxrun's own directory, is where the workspace is found, and "/" is refused.
 # Checked on the host afterwards.
 . "$(dirname "$0")/lib.sh"
 make_workspace
@@ -173,4 +174,25 @@ check "... and HOME's .bashrc is still the host's" test "$(cat "$Q/ws/l/../h/.ba
     >"$OUT" 2>"$ERR"
 check "HOME=.: the start directory's .bashrc, .profile and .ssh cannot be made" \
     test ! -e "$Q/rel/.bashrc" -a ! -e "$Q/rel/.profile" -a ! -e "$Q/rel/.ssh"
+
+# 4. Where sbxrun runs is not the workspace when -C says where the command works (the
+#    twenty-eighth review: a harness passing -C from its own directory left that directory
+#    writable and the project read-only), and "/" is never one by default: a service or a
+#    harness started from "/" would have run its commands with every file writable.
+C=$FIX/cwdws
+mkdir -p "$C/proj/sub" "$C/elsewhere"
+git init -q "$C/proj"
+own_fix
+(cd "$C/elsewhere" && as_runner env XDG_CONFIG_HOME= "$SBXRUN" --backend "$BACKEND" -C "$C/proj/sub" \
+    -- sh -c 'echo made >../made; echo made >"$0/elsewhere/stray"' "$C") >"$OUT" 2>"$ERR"
+check "-C in a git work tree: its top is the workspace, written" test -s "$C/proj/made"
+check "... and sbxrun's own directory is not" test ! -e "$C/elsewhere/stray"
+(cd / && as_runner env XDG_CONFIG_HOME= "$SBXRUN" --backend "$BACKEND" -- sh -c 'echo x') \
+    >"$OUT" 2>"$ERR"
+RC=$?
+check "run from / without --workspace: refused (125), nothing ran" \
+    sh -c "test $RC = 125 && ! grep -qx x '$OUT' && grep -q 'the workspace would be /' '$ERR'"
+(cd / && as_runner env XDG_CONFIG_HOME= "$SBXRUN" --backend "$BACKEND" -C "$C/proj" -- true) \
+    >"$OUT" 2>"$ERR"
+check "run from / with -C: the workspace is -C's work tree" test $? = 0
 done_testing
