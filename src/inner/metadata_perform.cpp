@@ -83,7 +83,24 @@ OwnDescriptor own_descriptor(std::string_view path, NotifyRequest& rq) {
     if (slash == std::string_view::npos) return out;
     const std::string_view who = path.substr(0, slash);
     constexpr std::string_view kFd = "/fd/";
+    constexpr std::string_view kTask = "/task/";
     std::string_view rest = path.substr(slash);
+    if (rest.starts_with(kTask)) {
+        // /proc/{self,TGID}/task/TID/fd/N: the calling thread's own table, named from its group.
+        rest.remove_prefix(kTask.size());
+        const std::size_t end = rest.find('/');
+        long tid = 0;
+        if (end == std::string_view::npos || !fd_number(rest.substr(0, end), tid) ||
+            tid != rq.pid())
+            return out;
+        rest.remove_prefix(end);
+        long n = 0;
+        if (!rest.starts_with(kFd) || !fd_number(rest.substr(kFd.size()), out.fd) ||
+            !(who == "self" || (fd_number(who, n) && (n == rq.pid() || n == rq.tgid()))))
+            return out;
+        out.table = Table::thread;
+        return out;
+    }
     if (!rest.starts_with(kFd) || !fd_number(rest.substr(kFd.size()), out.fd)) return out;
     if (who == "self") {
         out.table = Table::leader;
@@ -131,8 +148,11 @@ int resolve_metadata_object(NotifyRequest& rq, const Call& c, UniqueFd& obj) {
         // Through the link the kernel reaches the open file itself, O_PATH or not.
         const OwnDescriptor own = own_descriptor(path, rq);
         const auto raw = static_cast<std::uint64_t>(own.fd);
-        if (own.table == Table::thread) return rq.take_fd(raw, obj);
-        if (own.table == Table::leader) return rq.take_leader_fd(raw, obj);
+        // A closed descriptor has no entry in /proc: ENOENT, as the kernel says for the path.
+        int err = -1;
+        if (own.table == Table::thread) err = rq.take_fd(raw, obj);
+        if (own.table == Table::leader) err = rq.take_leader_fd(raw, obj);
+        if (err >= 0) return err == EBADF ? ENOENT : err;
     }
     UniqueFd base;
     if (path[0] != '/') {

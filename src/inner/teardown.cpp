@@ -9,6 +9,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
+#include <climits>
+#include <ctime>
+#include <string_view>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -149,6 +153,47 @@ bool unpopulated(int events_fd) {
 
 }  // namespace
 
+namespace {
+
+// The pid in a run's cgroup name, "sbxrun-PID" or "sbxrun-PID-N"; 0 for any other name.
+pid_t run_cgroup_pid(const char* name) {
+    constexpr std::string_view kPrefix = "sbxrun-";
+    std::string_view n(name);
+    if (!n.starts_with(kPrefix)) return 0;
+    n.remove_prefix(kPrefix.size());
+    long pid = 0;
+    const auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), pid);
+    if (ec != std::errc() || pid <= 0 || pid > INT_MAX) return 0;
+    if (end != n.data() + n.size() && *end != '-') return 0;
+    return static_cast<pid_t>(pid);
+}
+
+// An sbxrun that was SIGKILLed (by a harness's timeout, the OOM killer) never removed its
+// run's cgroup: each stays behind, empty (the twenty-ninth review counted 37 here). The next
+// run removes those whose sbxrun is gone and that are a minute old (a run of another pid
+// namespace sharing this cgroup has just made its own); rmdir refuses one with processes in it.
+void remove_stale_cgroups(int parent) noexcept {
+    UniqueFd rd(::openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!rd) return;
+    DIR* d = ::fdopendir(rd.get());
+    if (d == nullptr) return;
+    (void)rd.release();
+    const time_t now = ::time(nullptr);
+    while (const dirent* e = ::readdir(d)) {
+        const pid_t pid = run_cgroup_pid(e->d_name);
+        if (pid == 0 || pid == ::getpid()) continue;
+        if (::kill(pid, 0) == 0 || errno != ESRCH) continue;
+        struct stat st {};
+        if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISDIR(st.st_mode) || now - st.st_mtime < 60)
+            continue;
+        (void)::unlinkat(::dirfd(d), e->d_name, AT_REMOVEDIR);
+    }
+    ::closedir(d);
+}
+
+}  // namespace
+
 Teardown Teardown::prepare() {
     Teardown t;
     std::string own = own_cgroup_dir(t.detail_);
@@ -164,6 +209,7 @@ Teardown Teardown::prepare() {
         t.detail_ = own + "/cgroup.procs is not writable for this user (no delegated cgroup)";
         return t;
     }
+    remove_stale_cgroups(parent.get());
     std::string name;
     for (int i = 0;; ++i) {
         name = "sbxrun-" + std::to_string(::getpid()) + (i ? "-" + std::to_string(i) : "");
