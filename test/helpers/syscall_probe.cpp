@@ -244,6 +244,13 @@ const std::map<std::string, std::function<long()>>& rows() {
              if (fd < 0) return fd;
              return ::syscall(SYS_pidfd_getfd, fd, 0, 0);
          }},
+        // A read lease on a file the command can only read: host writers would wait for it.
+        {"fcntl-setlease",
+         [] {
+             long fd = rdfd(a1);
+             if (fd < 0) return fd;
+             return ::syscall(SYS_fcntl, fd, F_SETLEASE, F_RDLCK);
+         }},
         // other processes' scheduling and limits (harmless values on a host `sleep`)
         {"prlimit64",
          [] {
