@@ -47,6 +47,13 @@ int read_cstr(pid_t pid, std::uint64_t addr, std::size_t max, int too_long, std:
 CapsCleared::CapsCleared() {
     hdr_.version = _LINUX_CAPABILITY_VERSION_3;
     if (::syscall(SYS_capget, &hdr_, saved_) != 0) return;
+    // Nothing to clear (sbxrun-inner dropped every capability before the command started):
+    // two capset calls saved on each mediated call.
+    if (saved_[0].effective == 0 && saved_[1].effective == 0) {
+        ok_ = true;
+        restore_ = false;
+        return;
+    }
     __user_cap_data_struct cleared[2];
     std::memcpy(cleared, saved_, sizeof cleared);
     cleared[0].effective = cleared[1].effective = 0;
@@ -54,7 +61,7 @@ CapsCleared::CapsCleared() {
 }
 
 CapsCleared::~CapsCleared() {
-    if (ok_) (void)::syscall(SYS_capset, &hdr_, saved_);
+    if (ok_ && restore_) (void)::syscall(SYS_capset, &hdr_, saved_);
 }
 
 int NotifyRequest::open_pidfd() {

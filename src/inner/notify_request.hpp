@@ -39,6 +39,7 @@ private:
     __user_cap_header_struct hdr_{};
     __user_cap_data_struct saved_[2]{};
     bool ok_ = false;
+    bool restore_ = true;
 };
 
 // One notification being answered.
