@@ -38,6 +38,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <tuple>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -133,8 +134,6 @@ Status add_setid_mode_rules(scmp_filter_ctx ctx, bool broker_parent) {
          std::initializer_list<std::pair<const char*, unsigned>>{{"chmod", 1},
                                                                  {"fchmod", 1},
                                                                  {"fchmodat", 2},
-                                                                 {"open", 2},
-                                                                 {"openat", 3},
                                                                  {"creat", 1},
                                                                  {"mkdir", 1},
                                                                  {"mkdirat", 2},
@@ -144,6 +143,23 @@ Status add_setid_mode_rules(scmp_filter_ctx ctx, bool broker_parent) {
         for (std::uint64_t bit :
              {static_cast<std::uint64_t>(S_ISUID), static_cast<std::uint64_t>(S_ISGID)}) {
             SBX_TRY(add(ctx, eperm, name, {scmp_arg_cmp{arg, SCMP_CMP_MASKED_EQ, bit, bit}}));
+        }
+    }
+    // open and openat read their mode only to create a file (O_CREAT, O_TMPFILE); otherwise the
+    // register holds whatever the caller left there, and a raw open(path, O_WRONLY) whose
+    // garbage had a set-id bit was refused (EPERM) one time in fifteen: the syscall table's
+    // probe, rebuilt with a new layout, showed it.
+    constexpr std::uint64_t kTmpfileBit = 020000000;  // __O_TMPFILE, without O_DIRECTORY
+    for (auto [name, flags, mode] :
+         std::initializer_list<std::tuple<const char*, unsigned, unsigned>>{{"open", 1, 2},
+                                                                            {"openat", 2, 3}}) {
+        for (std::uint64_t create : {static_cast<std::uint64_t>(O_CREAT), kTmpfileBit}) {
+            for (std::uint64_t bit :
+                 {static_cast<std::uint64_t>(S_ISUID), static_cast<std::uint64_t>(S_ISGID)}) {
+                SBX_TRY(add(ctx, eperm, name,
+                            {scmp_arg_cmp{flags, SCMP_CMP_MASKED_EQ, create, create},
+                             scmp_arg_cmp{mode, SCMP_CMP_MASKED_EQ, bit, bit}}));
+            }
         }
     }
     if (!broker_parent) SBX_TRY(add(ctx, SCMP_ACT_ERRNO(ENOSYS), "openat2", {}));

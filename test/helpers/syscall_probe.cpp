@@ -82,6 +82,16 @@ const std::map<std::string, std::function<long()>>& rows() {
         {"open-creat",
          [] { return ::syscall(SYS_open, a1, O_WRONLY | O_CREAT | O_CLOEXEC, 0644); }},
         {"open-write", [] { return ::syscall(SYS_open, a1, O_WRONLY | O_CLOEXEC); }},
+        // A set-user-ID file made by creation (O_CREAT; O_TMPFILE then linked): refused.
+        {"open-creat-setuid",
+         [] { return ::syscall(SYS_open, a1, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 04755); }},
+        {"openat-tmpfile-setuid",
+         [] {
+             return ::syscall(SYS_openat, AT_FDCWD, a1, O_TMPFILE | O_WRONLY | O_CLOEXEC, 04755);
+         }},
+        // Without O_CREAT the mode is not read: set-id bits in it refuse nothing.
+        {"open-rdonly-setid-mode",
+         [] { return ::syscall(SYS_open, a1, O_RDONLY | O_CLOEXEC, 06755); }},
         {"open-trunc", [] { return ::syscall(SYS_open, a1, O_RDONLY | O_TRUNC | O_CLOEXEC); }},
         {"openat-creat",
          [] { return ::syscall(SYS_openat, AT_FDCWD, a1, O_WRONLY | O_CREAT | O_CLOEXEC, 0644); }},
