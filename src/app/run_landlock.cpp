@@ -150,7 +150,7 @@ Attempt run_landlock(const RunContext& ctx) {
     guard->keep_roots_as_they_are(std::move(roots));
     std::vector<FileId> handed;
     for (const int fd : p->compiled.handed_over)
-        if (struct stat st {}; ::fstat(fd, &st) == 0) handed.push_back(id_of(st));
+        if (struct stat st{}; ::fstat(fd, &st) == 0) handed.push_back(id_of(st));
     guard->keep_as_they_are(std::move(handed));
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {

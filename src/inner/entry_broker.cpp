@@ -380,7 +380,7 @@ EntryBrokerRules::Reach EntryBrokerRules::reach(const std::vector<FileId>& chain
 }
 
 EntryBrokerRules::MetadataVerdict EntryBrokerRules::metadata_verdict(std::uint64_t mount_id,
-                                                                    bool mount_root) const {
+                                                                     bool mount_root) const {
     const auto it = mounts_.find(mount_id);
     if (it == mounts_.end()) return MetadataVerdict::not_a_sandbox_mount;
     if (mount_root && it->second) return MetadataVerdict::top_of_writable_mount;

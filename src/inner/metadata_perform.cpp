@@ -258,7 +258,7 @@ TopChange top_change(const Call& c, const MetadataArgs& a, const struct stat& st
             return TopChange::perform;
         case Op::chmod:
             return (a.mode & 07777) == (st.st_mode & 07777) ? TopChange::nothing_to_do
-                                                             : TopChange::refuse;
+                                                            : TopChange::refuse;
         case Op::chown: {
             const bool same_uid = a.uid == static_cast<uid_t>(-1) || a.uid == st.st_uid;
             const bool same_gid = a.gid == static_cast<gid_t>(-1) || a.gid == st.st_gid;

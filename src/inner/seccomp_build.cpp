@@ -38,11 +38,11 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
-#include <tuple>
 #include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <tuple>
 
 #include "util/unique_fd.hpp"
 
@@ -186,14 +186,14 @@ constexpr unsigned long kExt4Migrate = _IO('f', 9);
 // user's encryption keys of the filesystem. Nothing a build or test needs.
 Status add_inode_ioctl_rules(scmp_filter_ctx ctx) {
     const std::uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
-    for (unsigned long req : {static_cast<unsigned long>(FS_IOC_SETVERSION),
-                              static_cast<unsigned long>(FS_IOC32_SETVERSION), kExt4SetVersion,
-                              kExt4SetVersion32, kExt4Migrate,
-                              static_cast<unsigned long>(FS_IOC_ENABLE_VERITY),
-                              static_cast<unsigned long>(FS_IOC_SET_ENCRYPTION_POLICY),
-                              static_cast<unsigned long>(FS_IOC_ADD_ENCRYPTION_KEY),
-                              static_cast<unsigned long>(FS_IOC_REMOVE_ENCRYPTION_KEY),
-                              static_cast<unsigned long>(FS_IOC_REMOVE_ENCRYPTION_KEY_ALL_USERS)}) {
+    for (unsigned long req :
+         {static_cast<unsigned long>(FS_IOC_SETVERSION),
+          static_cast<unsigned long>(FS_IOC32_SETVERSION), kExt4SetVersion, kExt4SetVersion32,
+          kExt4Migrate, static_cast<unsigned long>(FS_IOC_ENABLE_VERITY),
+          static_cast<unsigned long>(FS_IOC_SET_ENCRYPTION_POLICY),
+          static_cast<unsigned long>(FS_IOC_ADD_ENCRYPTION_KEY),
+          static_cast<unsigned long>(FS_IOC_REMOVE_ENCRYPTION_KEY),
+          static_cast<unsigned long>(FS_IOC_REMOVE_ENCRYPTION_KEY_ALL_USERS)}) {
         SBX_TRY(add(ctx, eperm, "ioctl", {SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, req)}));
     }
     return {};
@@ -242,8 +242,9 @@ Status add_base(scmp_filter_ctx ctx, bool broker_parent) {
     // A lease on a file the command only reads (as root, any root-owned file of the host):
     // every host program that opens it for writing then waits up to lease-break-time (45 s)
     // for the command to let go (twenty-ninth review). Nothing a build or test takes.
-    SBX_TRY(add(ctx, eperm, "fcntl",
-                {SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, static_cast<std::uint64_t>(F_SETLEASE))}));
+    SBX_TRY(
+        add(ctx, eperm, "fcntl",
+            {SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, static_cast<std::uint64_t>(F_SETLEASE))}));
     // CLONE_NEWTIME (0x80) overlaps clone()'s exit-signal byte, so it is only meaningful to
     // unshare() (and clone3, refused below).
     SBX_TRY(

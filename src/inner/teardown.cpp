@@ -9,16 +9,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <climits>
-#include <ctime>
-#include <string_view>
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <vector>
 
 #include "inner/proc_scan.hpp"

@@ -17,16 +17,15 @@ Result<UniqueFd> prepare_write_layer(const std::vector<MountPoint>& mounts,
     // name on a read-only mount. /proc/self/fd/0 reaches the caller's stdin on the host's own
     // mount, where truncate("/proc/self/fd/0") cut it (found after the 27th review); opening
     // it for writing is WRITE_FILE's.
-    const std::uint64_t rights = (ll::kWriteFile | ll::kTruncate) &
-                                 ll::fs_rights_for_abi(landlock_effective_abi());
+    const std::uint64_t rights =
+        (ll::kWriteFile | ll::kTruncate) & ll::fs_rights_for_abi(landlock_effective_abi());
     UniqueFd ruleset(landlock_create_fs_ruleset(rights));
     if (!ruleset) return os_error("cannot create the write layer's Landlock ruleset", errno);
     for (const MountPoint& m : mounts) {
         if (!m.writable) continue;
         UniqueFd dir(::open(m.path.c_str(), O_PATH | O_CLOEXEC | O_NOFOLLOW));
         if (!dir) continue;
-        if (const int err = landlock_add_path_rule(ruleset.get(), dir.get(), rights);
-            err != 0)
+        if (const int err = landlock_add_path_rule(ruleset.get(), dir.get(), rights); err != 0)
             return os_error("cannot grant writing beneath " + m.path, err, m.path);
     }
     for (const int fd : stdio) {

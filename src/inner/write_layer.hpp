@@ -4,7 +4,8 @@
 // gets what the command writes (the twenty-sixth outside review; sbxrun(1) says the rest of the
 // system is read-only). A Landlock ruleset for the command's child that handles only
 // LANDLOCK_ACCESS_FS_WRITE_FILE (and TRUNCATE, ABI 3: truncate(2) of /proc/self/fd/0 reached
-// the caller's stdin file on its host mount), granted beneath every writable mount of the sandbox's view
+// the caller's stdin file on its host mount), granted beneath every writable mount of the sandbox's
+// view
 // (/proc/self/mountinfo: the writable roots, /dev's tmpfs with its nodes, /dev/pts, a private
 // /tmp) and on the command's own stdin, stdout and stderr when they are files the caller opened
 // for writing (a log file, reopened as /dev/stderr), refuses the rest with EACCES. For a regular

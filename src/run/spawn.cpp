@@ -182,9 +182,9 @@ Result<pid_t> spawn(const Launch& launch, const sigset_t& old_mask, const Teardo
     keep.insert(keep.end(), launch.child_fds.begin(), launch.child_fds.end());
     std::erase_if(keep, [](int fd) { return fd < 0; });
     std::sort(keep.begin(), keep.end());
-    ChildSetup setup{&launch,     launch.stderr_fd,   old_mask,   teardown,
-                     teardown,    launch.program.c_str(), argv.data(), env.data(),
-                     keep.data(), keep.size()};
+    ChildSetup setup{
+        &launch,     launch.stderr_fd, old_mask,    teardown,   teardown, launch.program.c_str(),
+        argv.data(), env.data(),       keep.data(), keep.size()};
     if (teardown != nullptr && teardown->cgroup_fd() >= 0) {
         // Started in the run's cgroup rather than moved there (run/vfork_exec.hpp).
         setup.join = nullptr;

@@ -76,8 +76,8 @@ void* child_stack() {
 // clone3's arguments (linux/sched.h's struct clone_args up to `cgroup`, Linux 5.7), spelled
 // here: that header's CLONE_* macros collide with <sched.h>'s.
 struct CloneArgs {
-    std::uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
-        set_tid, set_tid_size, cgroup;
+    std::uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+        set_tid_size, cgroup;
 };
 constexpr std::uint64_t kCloneIntoCgroup = 0x200000000ULL;
 
