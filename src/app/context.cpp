@@ -54,6 +54,17 @@ std::string logical(const std::string& physical, const std::string* pwd) {
 
 }  // namespace
 
+namespace {
+
+// Whether `path` is the root directory, however it is spelled or linked to.
+bool is_root_directory(const std::string& path) {
+    struct stat a {}, root {};
+    return ::stat(path.c_str(), &a) == 0 && ::stat("/", &root) == 0 && a.st_dev == root.st_dev &&
+           a.st_ino == root.st_ino;
+}
+
+}  // namespace
+
 Result<HostContext> host_context(const Invocation& inv, char** envp) {
     HostContext h;
     for (char** e = envp; e != nullptr && *e != nullptr; ++e) {
@@ -85,6 +96,16 @@ Result<HostContext> host_context(const Invocation& inv, char** envp) {
     // Both are the user's explicit choice: a typo must stop here with the option's name, not
     // silently drop the workspace's write rule or fail inside the sandbox later.
     if (inv.workspace) SBX_TRY(must_be_directory("--workspace", h.expand.workspace));
+    // "/" is a workspace only when it is said so: not through a link to it (one an earlier
+    // sandboxed run could have planted where a harness looks for its project).
+    if (inv.workspace && normalize_path(h.expand.workspace) != "/" &&
+        is_root_directory(h.expand.workspace)) {
+        Error e(ErrorKind::usage,
+                "--workspace: '" + h.expand.workspace + "' is the root directory, through a link");
+        e.path = h.expand.workspace;
+        e.suggestion = "pass --workspace / if every file is to be writable";
+        return e;
+    }
     if (inv.cwd) {
         SBX_TRY(must_be_directory("--cwd", h.command_cwd));
         // One this user cannot enter cannot be the command's either (the sandbox runs as this
@@ -114,9 +135,14 @@ Result<HostContext> host_context(const Invocation& inv, char** envp) {
         // "/" as the workspace makes every file the user may write writable in the sandbox: a
         // service or a harness started from "/" would run its commands unconfined. Only
         // --workspace / says that is meant.
-        if (w.path == "/" && (inv.action == Action::run || inv.action == Action::check)) {
-            Error e(ErrorKind::usage, std::string("the workspace would be / (") + w.source +
-                                          "), which would make every file writable");
+        // By identity, not by spelling: a link to "/" (one an earlier sandboxed run planted,
+        // `ln -s / x; sbxrun -C x`) made "/" writable (thirtieth review).
+        if (is_root_directory(w.path) &&
+            (inv.action == Action::run || inv.action == Action::check ||
+             inv.action == Action::explain)) {
+            const std::string spelled = w.path == "/" ? std::string() : w.path + ", ";
+            Error e(ErrorKind::usage, "the workspace would be the root directory (" + spelled +
+                                          w.source + "): every file would be writable");
             e.suggestion =
                 "run sbxrun from the project's directory or with -C DIR, or pass --workspace / "
                 "if that is what you mean";

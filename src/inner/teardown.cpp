@@ -161,10 +161,18 @@ pid_t run_cgroup_pid(const char* name) {
     std::string_view n(name);
     if (!n.starts_with(kPrefix)) return 0;
     n.remove_prefix(kPrefix.size());
+    // Spelled exactly as prepare() spells it: no leading zero, no sign, "-N" after it.
+    if (n.empty() || n[0] < '1' || n[0] > '9') return 0;
     long pid = 0;
     const auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), pid);
     if (ec != std::errc() || pid <= 0 || pid > INT_MAX) return 0;
-    if (end != n.data() + n.size() && *end != '-') return 0;
+    const std::string_view rest(end, static_cast<std::size_t>(n.data() + n.size() - end));
+    if (!rest.empty()) {
+        long i = 0;
+        if (rest.size() < 2 || rest[0] != '-' || rest[1] < '1' || rest[1] > '9') return 0;
+        const auto [iend, iec] = std::from_chars(rest.data() + 1, rest.data() + rest.size(), i);
+        if (iec != std::errc() || iend != rest.data() + rest.size()) return 0;
+    }
     return static_cast<pid_t>(pid);
 }
 
@@ -184,8 +192,9 @@ void remove_stale_cgroups(int parent) noexcept {
         if (pid == 0 || pid == ::getpid()) continue;
         if (::kill(pid, 0) == 0 || errno != ESRCH) continue;
         struct stat st {};
+        // Only this user's: another's (a delegated cgroup beside ours) is theirs to remove.
         if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-            !S_ISDIR(st.st_mode) || now - st.st_mtime < 60)
+            !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid() || now - st.st_mtime < 60)
             continue;
         (void)::unlinkat(::dirfd(d), e->d_name, AT_REMOVEDIR);
     }

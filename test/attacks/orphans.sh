@@ -114,6 +114,16 @@ if [ "$BACKEND" = landlock ] && [ "$SBXRUN_AS" = root ] &&
         sbxb -- true
         check "$BACKEND: a dead sbxrun's empty cgroup is removed by the next run" test ! -d "$left"
         rmdir "$left" 2>/dev/null
+        # Not a name sbxrun never makes (a leading zero), nor another user's (thirtieth review).
+        odd="$base${own%/}/sbxrun-0$dead"
+        theirs="$base${own%/}/sbxrun-$((dead - 1))"
+        while [ -d "/proc/$((dead - 1))" ]; do dead=$((dead - 1)); theirs="$base${own%/}/sbxrun-$((dead - 1))"; done
+        if mkdir "$odd" "$theirs" 2>/dev/null && chown "$TEST_USER" "$theirs" &&
+            touch -d @1 "$odd" "$theirs"; then
+            sbxb -- true
+            check "$BACKEND: ... but not an odd name nor another user's" test -d "$odd" -a -d "$theirs"
+        fi
+        rmdir "$odd" "$theirs" 2>/dev/null
     else
         rmdir "$left" 2>/dev/null
         diag "no cgroup could be made beside sbxrun's own here: the leftover case is not run"

@@ -191,8 +191,27 @@ check "... and sbxrun's own directory is not" test ! -e "$C/elsewhere/stray"
     >"$OUT" 2>"$ERR"
 RC=$?
 check "run from / without --workspace: refused (125), nothing ran" \
-    sh -c "test $RC = 125 && ! grep -qx x '$OUT' && grep -q 'the workspace would be /' '$ERR'"
+    sh -c "test $RC = 125 && ! grep -qx x '$OUT' && grep -q 'the workspace would be the root' '$ERR'"
 (cd / && as_runner env XDG_CONFIG_HOME= "$SBXRUN" --backend "$BACKEND" -C "$C/proj" -- true) \
     >"$OUT" 2>"$ERR"
 check "run from / with -C: the workspace is -C's work tree" test $? = 0
+# ... by identity, not by spelling (the thirtieth review: `ln -s / x; sbxrun -C x` ran with "/"
+# writable, and a sandboxed run can plant such a link for a later one).
+ln -sfn / "$C/elsewhere/rootlink"
+own_fix
+for how in "-C $C/elsewhere/rootlink" "--workspace $C/elsewhere/rootlink"; do
+    (cd "$C/elsewhere" && as_runner env XDG_CONFIG_HOME= "$SBXRUN" --backend "$BACKEND" $how \
+        -- sh -c 'echo x') >"$OUT" 2>"$ERR"
+    RC=$?
+    check "a link to / as the workspace ($how): refused (125), nothing ran" \
+        sh -c "test $RC = 125 && ! grep -qx x '$OUT' && grep -q 'root directory' '$ERR'"
+done
+(cd "$C/elsewhere/rootlink" && as_runner env PWD="$C/elsewhere/rootlink" XDG_CONFIG_HOME= \
+    "$SBXRUN" --backend "$BACKEND" -- sh -c 'echo x') >"$OUT" 2>"$ERR"
+RC=$?
+check "run from inside a link to / (PWD spells the link): refused (125)" test "$RC" = 125
+(cd / && as_runner env XDG_CONFIG_HOME= "$SBXRUN" --explain) >"$OUT" 2>"$ERR"
+RC=$?
+check "--explain from / says the run would be refused (125)" test "$RC" = 125
+rm -f "$C/elsewhere/rootlink"
 done_testing
