@@ -254,6 +254,14 @@ private:
         timeline::mark("plan made");
         if (inv.action != Action::explain) {
             for (const auto& w : plan->warnings) diag_.warn(w);
+            // -C moves the command, not the workspace (a harness that passes its project as
+            // -C from its own directory meant otherwise: twenty-eighth review).
+            if (inv.cwd && !path_is_within(host->command_cwd, host->expand.workspace) &&
+                !path_is_within(host->command_cwd, host->expand.tmpdir))
+                diag_.warn("the command starts in " + host->command_cwd +
+                           ", outside the workspace " + host->expand.workspace + " (" +
+                           host->workspace_source +
+                           "): run sbxrun from there, or pass --workspace, for it to be writable");
         }
 
         RunContext ctx{inv, *host, *policy, *plan, caches, {}};

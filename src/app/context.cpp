@@ -126,17 +126,15 @@ Result<HostContext> host_context(const Invocation& inv, char** envp) {
         h.expand.home.assign(1, '/');  // not = "/": GCC 12 -Wrestrict false positive here
     }
     if (!inv.workspace) {
-        // Found from where the command works: `sbxrun -C ~/repo -- make`, run by a harness from
-        // its own directory, means that repository, not the harness's directory (the
-        // twenty-eighth review: a -C alone left the workspace where sbxrun happened to run).
-        WorkspaceChoice w = default_workspace(h.command_cwd, h.expand.home);
-        if (inv.cwd && w.source == std::string("current directory"))
-            w.source = "the command's directory (-C)";
+        // From sbxrun's own directory, not -C's: the writable workspace is the caller's
+        // decision, and -C is often the command's (an agent's "workdir": -C /etc would have
+        // made /etc writable as root). app.cpp says so when -C lies outside it.
+        WorkspaceChoice w = default_workspace(h.cwd, h.expand.home);
         // "/" as the workspace makes every file the user may write writable in the sandbox: a
         // service or a harness started from "/" would run its commands unconfined. Only
-        // --workspace / says that is meant.
-        // By identity, not by spelling: a link to "/" (one an earlier sandboxed run planted,
-        // `ln -s / x; sbxrun -C x`) made "/" writable (thirtieth review).
+        // --workspace / says that is meant. By identity, not by spelling: a link to "/" (one
+        // an earlier sandboxed run planted; `ln -s / x; cd x; sbxrun`) is "/" too (thirtieth
+        // review).
         if (is_root_directory(w.path) &&
             (inv.action == Action::run || inv.action == Action::check ||
              inv.action == Action::explain)) {
@@ -144,8 +142,8 @@ Result<HostContext> host_context(const Invocation& inv, char** envp) {
             Error e(ErrorKind::usage, "the workspace would be the root directory (" + spelled +
                                           w.source + "): every file would be writable");
             e.suggestion =
-                "run sbxrun from the project's directory or with -C DIR, or pass --workspace / "
-                "if that is what you mean";
+                "run sbxrun from the project's directory, or pass --workspace DIR "
+                "(--workspace / if every file is to be writable)";
             return e;
         }
         h.expand.workspace = std::move(w.path);

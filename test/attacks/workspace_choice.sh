@@ -9,7 +9,7 @@
 #      in git, with HOME set elsewhere by a harness: it does not become the workspace; its
 #      dotfiles hard-linked into the workspace make the run need approval, and a workspace
 #      holding it (/home kept in git) leaves its start-up files protected (sixteenth review);
-#   4. -C, not sbxrun's own directory, is where the workspace is found, and "/" is refused.
+#   4. -C moves the command, not the workspace (said when outside it), and "/" is refused.
 # Checked on the host afterwards.
 . "$(dirname "$0")/lib.sh"
 make_workspace
@@ -175,9 +175,11 @@ check "... and HOME's .bashrc is still the host's" test "$(cat "$Q/ws/l/../h/.ba
 check "HOME=.: the start directory's .bashrc, .profile and .ssh cannot be made" \
     test ! -e "$Q/rel/.bashrc" -a ! -e "$Q/rel/.profile" -a ! -e "$Q/rel/.ssh"
 
-# 4. Where sbxrun runs is not the workspace when -C says where the command works (the
-#    twenty-eighth review: a harness passing -C from its own directory left that directory
-#    writable and the project read-only), and "/" is never one by default: a service or a
+# 4. -C moves the command, not the workspace: the writable workspace is the caller's choice,
+#    and -C is often the command's (an agent's workdir: -C /etc would have made /etc writable as
+#    root); a -C outside it is said on stderr (the twenty-eighth review: a harness passing its
+#    project as -C from its own directory got that directory writable). And "/" is never the
+#    workspace by default, by any spelling (thirtieth review: a link to "/"): a service or a
 #    harness started from "/" would have run its commands with every file writable.
 C=$FIX/cwdws
 mkdir -p "$C/proj/sub" "$C/elsewhere"
@@ -185,8 +187,10 @@ git init -q "$C/proj"
 own_fix
 (cd "$C/elsewhere" && as_runner env XDG_CONFIG_HOME= "$SBXRUN" --backend "$BACKEND" -C "$C/proj/sub" \
     -- sh -c 'echo made >../made; echo made >"$0/elsewhere/stray"' "$C") >"$OUT" 2>"$ERR"
-check "-C in a git work tree: its top is the workspace, written" test -s "$C/proj/made"
-check "... and sbxrun's own directory is not" test ! -e "$C/elsewhere/stray"
+check "-C outside the workspace: it stays read-only" test ! -e "$C/proj/made"
+check "... the workspace is sbxrun's own directory" test -s "$C/elsewhere/stray"
+check "... and stderr says where the command started and what the workspace is" \
+    grep -q "starts in $C/proj/sub, outside the workspace $C/elsewhere" "$ERR"
 (cd / && as_runner env XDG_CONFIG_HOME= "$SBXRUN" --backend "$BACKEND" -- sh -c 'echo x') \
     >"$OUT" 2>"$ERR"
 RC=$?
@@ -194,18 +198,17 @@ check "run from / without --workspace: refused (125), nothing ran" \
     sh -c "test $RC = 125 && ! grep -qx x '$OUT' && grep -q 'the workspace would be the root' '$ERR'"
 (cd / && as_runner env XDG_CONFIG_HOME= "$SBXRUN" --backend "$BACKEND" -C "$C/proj" -- true) \
     >"$OUT" 2>"$ERR"
-check "run from / with -C: the workspace is -C's work tree" test $? = 0
-# ... by identity, not by spelling (the thirtieth review: `ln -s / x; sbxrun -C x` ran with "/"
-# writable, and a sandboxed run can plant such a link for a later one).
+check "run from / with -C: refused all the same (125)" test $? = 125
+(cd / && as_runner env XDG_CONFIG_HOME= "$SBXRUN" --backend "$BACKEND" --workspace "$C/proj" \
+    -C "$C/proj" -- true) >"$OUT" 2>"$ERR"
+check "run from / with --workspace: runs" test $? = 0
 ln -sfn / "$C/elsewhere/rootlink"
 own_fix
-for how in "-C $C/elsewhere/rootlink" "--workspace $C/elsewhere/rootlink"; do
-    (cd "$C/elsewhere" && as_runner env XDG_CONFIG_HOME= "$SBXRUN" --backend "$BACKEND" $how \
-        -- sh -c 'echo x') >"$OUT" 2>"$ERR"
-    RC=$?
-    check "a link to / as the workspace ($how): refused (125), nothing ran" \
-        sh -c "test $RC = 125 && ! grep -qx x '$OUT' && grep -q 'root directory' '$ERR'"
-done
+(cd "$C/elsewhere" && as_runner env XDG_CONFIG_HOME= "$SBXRUN" --backend "$BACKEND" \
+    --workspace "$C/elsewhere/rootlink" -- sh -c 'echo x') >"$OUT" 2>"$ERR"
+RC=$?
+check "a link to / as --workspace: refused (125), nothing ran" \
+    sh -c "test $RC = 125 && ! grep -qx x '$OUT' && grep -q 'root directory' '$ERR'"
 (cd "$C/elsewhere/rootlink" && as_runner env PWD="$C/elsewhere/rootlink" XDG_CONFIG_HOME= \
     "$SBXRUN" --backend "$BACKEND" -- sh -c 'echo x') >"$OUT" 2>"$ERR"
 RC=$?
