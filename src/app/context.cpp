@@ -58,9 +58,10 @@ namespace {
 
 // Whether `path` is the root directory, however it is spelled or linked to.
 bool is_root_directory(const std::string& path) {
-    struct stat a {}, root {};
-    return ::stat(path.c_str(), &a) == 0 && ::stat("/", &root) == 0 && a.st_dev == root.st_dev &&
-           a.st_ino == root.st_ino;
+    struct stat here {};
+    struct stat root {};
+    return ::stat(path.c_str(), &here) == 0 && ::stat("/", &root) == 0 &&
+           here.st_dev == root.st_dev && here.st_ino == root.st_ino;
 }
 
 }  // namespace
