@@ -11,6 +11,9 @@ stale_cgroups() {
     local d pid
     while IFS= read -r d; do
         pid=${d##*/sbxrun-}; pid=${pid%%-*}
+        # Not the leftovers the landlock-root run of this script fakes (near pid_max, or with a
+        # leading zero) while another run of it may be looking.
+        case $pid in 0* | 419????*) continue ;; esac
         [ -d "/proc/$pid" ] || echo "$d"
     done < <(find /sys/fs/cgroup -maxdepth 6 -type d -name 'sbxrun-*' 2>/dev/null) | LC_ALL=C sort
 }
@@ -107,7 +110,7 @@ check "$BACKEND: no sbxrun cgroup is left behind" no_stale_cgroups
 if [ "$BACKEND" = landlock ] && [ "$SBXRUN_AS" = root ] &&
     base=$(findmnt -n -t cgroup2 -o TARGET | head -1) && [ -n "$base" ]; then
     own=$(awk -F: '$1 == "0" { print $3 }' /proc/self/cgroup)
-    dead=4194303
+    dead=4194303  # near pid_max: stale_cgroups above leaves 419xxxx names to this part
     while [ -d "/proc/$dead" ]; do dead=$((dead - 1)); done
     left="$base${own%/}/sbxrun-$dead"
     if mkdir "$left" 2>/dev/null && touch -d @1 "$left" 2>/dev/null; then
