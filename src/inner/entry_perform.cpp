@@ -11,10 +11,10 @@
 
 #include <cerrno>
 #include <climits>
-#include <cstdio>
 #include <cstring>
 
 #include "inner/landlock_apply.hpp"
+#include "inner/proc_scan.hpp"
 
 namespace sbx {
 namespace {
@@ -152,16 +152,8 @@ bool locate_or_answer(NotifyRequest& rq, int dirfd_arg, int path_arg, EntryRef& 
 }
 
 mode_t umask_of(pid_t pid) {
-    const std::string path = "/proc/" + std::to_string(pid) + "/status";
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) return 022;
-    char buf[4096];
-    ssize_t n = ::read(fd.get(), buf, sizeof buf - 1);
-    if (n <= 0) return 022;
-    buf[n] = 0;
-    const char* line = std::strstr(buf, "\nUmask:");
-    unsigned mask = 022;
-    if (line == nullptr || std::sscanf(line + 7, "%o", &mask) != 1) return 022;
+    unsigned long mask = 022;
+    if (!read_status_field(pid, "Umask", 8, mask)) return 022;
     return static_cast<mode_t>(mask & 0777);
 }
 

@@ -7,9 +7,10 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
+#include <climits>
 #include <cstring>
-#include <string>
+
+#include "inner/proc_scan.hpp"
 
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD O_EXCL
@@ -81,16 +82,8 @@ int NotifyRequest::take_fd(std::uint64_t raw, UniqueFd& out) {
 }
 
 pid_t NotifyRequest::tgid() const {
-    const std::string path = "/proc/" + std::to_string(pid()) + "/status";
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) return 0;
-    char buf[4096];
-    const ssize_t n = ::read(fd.get(), buf, sizeof buf - 1);
-    if (n <= 0) return 0;
-    buf[n] = 0;
-    const char* line = std::strstr(buf, "\nTgid:");
-    int tgid = 0;
-    if (line == nullptr || std::sscanf(line + 6, "%d", &tgid) != 1) return 0;
+    unsigned long tgid = 0;
+    if (!read_status_field(pid(), "Tgid", 10, tgid) || tgid > INT_MAX) return 0;
     return static_cast<pid_t>(tgid);
 }
 

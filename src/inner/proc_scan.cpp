@@ -29,4 +29,23 @@ bool read_proc_entry(const char* name, ProcEntry& out) noexcept {
     return true;
 }
 
+bool read_status_field(pid_t pid, const char* key, int base, unsigned long& out) noexcept {
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/status", static_cast<int>(pid));
+    const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    char buf[4096];  // Umask and Tgid are in the first lines
+    const ssize_t n = ::read(fd, buf, sizeof buf - 1);
+    ::close(fd);
+    if (n <= 0) return false;
+    buf[n] = '\0';
+    char needle[64];
+    std::snprintf(needle, sizeof needle, "\n%s:", key);
+    const char* line = std::strstr(buf, needle);
+    if (line == nullptr) return false;
+    char* end = nullptr;
+    out = std::strtoul(line + std::strlen(needle), &end, base);
+    return end != line + std::strlen(needle);
+}
+
 }  // namespace sbx

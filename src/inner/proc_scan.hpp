@@ -1,5 +1,6 @@
-// The processes of the host, from /proc/*/stat. One reader for the three places that need the
-// tree: ending orphans (orphans.cpp), stopping a Landlock run's descendants (teardown.cpp), and
+// The processes of the host, from /proc/*/stat (and one field of /proc/PID/status at a time,
+// for the brokers: a caller's umask, its thread group). One reader for the three places that
+// need the tree: ending orphans (orphans.cpp), stopping a Landlock run's descendants (teardown.cpp), and
 // finding sbxrun-inner below bwrap's pid 1 to forward a signal (run/spawn.cpp).
 // /proc/*/stat rather than /proc/self/task/*/children: CONFIG_PROC_CHILDREN is not always built.
 #pragma once
@@ -18,6 +19,11 @@ struct ProcEntry {
 // Parse /proc/<name>/stat; false when the process is gone or the name is not a pid.
 // Async-signal-safe and allocation-free (sbxrun-inner calls it after its fork).
 [[nodiscard]] bool read_proc_entry(const char* name, ProcEntry& out) noexcept;
+
+// A numeric line of /proc/PID/status ("Umask", "Tgid"), in `base` (8 for Umask, 10 for Tgid):
+// false when the process is gone or has no such line. Allocation-free.
+[[nodiscard]] bool read_status_field(pid_t pid, const char* key, int base,
+                                     unsigned long& out) noexcept;
 
 // Call f(const ProcEntry&) for every process found. Allocation-free itself.
 template <class F>

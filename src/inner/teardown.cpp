@@ -151,10 +151,6 @@ bool unpopulated(int events_fd) {
     return std::strstr(buf, "populated 0") != nullptr;
 }
 
-}  // namespace
-
-namespace {
-
 // The pid in a run's cgroup name, "sbxrun-PID" or "sbxrun-PID-N"; 0 for any other name.
 pid_t run_cgroup_pid(const char* name) {
     constexpr std::string_view kPrefix = "sbxrun-";
