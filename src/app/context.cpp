@@ -52,16 +52,25 @@ std::string logical(const std::string& physical, const std::string* pwd) {
     return physical;
 }
 
-}  // namespace
-
-namespace {
-
-// Whether `path` is the root directory, however it is spelled or linked to.
-bool is_root_directory(const std::string& path) {
+// Whether `path` is `dir`, however it is spelled, linked to or bind-mounted.
+bool is_directory(const std::string& path, const char* dir) {
     struct stat here {};
-    struct stat root {};
-    return ::stat(path.c_str(), &here) == 0 && ::stat("/", &root) == 0 &&
-           here.st_dev == root.st_dev && here.st_ino == root.st_ino;
+    struct stat there {};
+    return ::stat(path.c_str(), &here) == 0 && ::stat(dir, &there) == 0 &&
+           here.st_dev == there.st_dev && here.st_ino == there.st_ino;
+}
+
+// The system directory `path` is, by identity, or nullptr: none of them is a workspace unless
+// the caller names it with --workspace. A harness that cds where a sandboxed run planted a link
+// (ws/x -> /etc) would otherwise run the next command with /etc writable (thirty-second
+// review); "/" itself is every file.
+const char* system_directory(const std::string& path) {
+    static constexpr const char* kSystem[] = {"/",    "/bin",  "/boot", "/dev",  "/etc",
+                                              "/lib", "/lib32", "/lib64", "/libx32", "/proc",
+                                              "/run", "/sbin", "/sys",  "/usr",  "/var"};
+    for (const char* dir : kSystem)
+        if (is_directory(path, dir)) return dir;
+    return nullptr;
 }
 
 }  // namespace
@@ -97,12 +106,12 @@ Result<HostContext> host_context(const Invocation& inv, char** envp) {
     // Both are the user's explicit choice: a typo must stop here with the option's name, not
     // silently drop the workspace's write rule or fail inside the sandbox later.
     if (inv.workspace) SBX_TRY(must_be_directory("--workspace", h.expand.workspace));
-    // "/" is a workspace only when it is said so: not through a link to it (one an earlier
-    // sandboxed run could have planted where a harness looks for its project).
-    if (inv.workspace && normalize_path(h.expand.workspace) != "/" &&
-        is_root_directory(h.expand.workspace)) {
-        Error e(ErrorKind::usage,
-                "--workspace: '" + h.expand.workspace + "' is the root directory, through a link");
+    // "/" is a workspace only when it is said so, as "/": not as ".", "/.." or "//" (the
+    // thirty-second review), nor through a link or a bind mount (one an earlier sandboxed run
+    // could have planted where a harness looks for its project).
+    if (inv.workspace && *inv.workspace != "/" && is_directory(h.expand.workspace, "/")) {
+        Error e(ErrorKind::usage, "--workspace: '" + *inv.workspace +
+                                      "' is the root directory under another name");
         e.path = h.expand.workspace;
         e.suggestion = "pass --workspace / if every file is to be writable";
         return e;
@@ -131,20 +140,22 @@ Result<HostContext> host_context(const Invocation& inv, char** envp) {
         // decision, and -C is often the command's (an agent's "workdir": -C /etc would have
         // made /etc writable as root). app.cpp says so when -C lies outside it.
         WorkspaceChoice w = default_workspace(h.cwd, h.expand.home);
-        // "/" as the workspace makes every file the user may write writable in the sandbox: a
-        // service or a harness started from "/" would run its commands unconfined. Only
-        // --workspace / says that is meant. By identity, not by spelling: a link to "/" (one
-        // an earlier sandboxed run planted; `ln -s / x; cd x; sbxrun`) is "/" too (thirtieth
-        // review).
-        if (is_root_directory(w.path) &&
-            (inv.action == Action::run || inv.action == Action::check ||
-             inv.action == Action::explain)) {
-            const std::string spelled = w.path == "/" ? std::string() : w.path + ", ";
-            Error e(ErrorKind::usage, "the workspace would be the root directory (" + spelled +
-                                          w.source + "): every file would be writable");
-            e.suggestion =
-                "run sbxrun from the project's directory, or pass --workspace DIR "
-                "(--workspace / if every file is to be writable)";
+        // "/" (or /etc, /usr...) as the workspace makes every file the user may write there
+        // writable in the sandbox: a service or a harness started from "/" would run its
+        // commands unconfined. Only --workspace says that is meant. By identity, not by
+        // spelling: a link to one (an earlier sandboxed run planted `ws/x -> /`; a harness
+        // then ran from ws/x) is that directory too (thirtieth and thirty-second reviews).
+        if (const char* sys = system_directory(w.path);
+            sys != nullptr && (inv.action == Action::run || inv.action == Action::check ||
+                               inv.action == Action::explain)) {
+            const std::string spelled = w.path == sys ? std::string() : w.path + ", ";
+            Error e(ErrorKind::usage, std::string("the workspace would be the system directory ") +
+                                          sys + " (" + spelled + w.source +
+                                          "): everything there would be writable");
+            e.suggestion = std::string(
+                               "run sbxrun from the project's directory, or pass --workspace "
+                               "DIR (--workspace ") +
+                           sys + " if that is meant)";
             return e;
         }
         h.expand.workspace = std::move(w.path);

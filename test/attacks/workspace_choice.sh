@@ -195,7 +195,7 @@ check "... and stderr says where the command started and what the workspace is" 
     >"$OUT" 2>"$ERR"
 RC=$?
 check "run from / without --workspace: refused (125), nothing ran" \
-    sh -c "test $RC = 125 && ! grep -qx x '$OUT' && grep -q 'the workspace would be the root' '$ERR'"
+    sh -c "test $RC = 125 && ! grep -qx x '$OUT' && grep -q 'would be the system directory /' '$ERR'"
 (cd / && as_runner env XDG_CONFIG_HOME= "$SBXRUN" --backend "$BACKEND" -C "$C/proj" -- true) \
     >"$OUT" 2>"$ERR"
 check "run from / with -C: refused all the same (125)" test $? = 125
@@ -213,6 +213,27 @@ check "a link to / as --workspace: refused (125), nothing ran" \
     "$SBXRUN" --backend "$BACKEND" -- sh -c 'echo x') >"$OUT" 2>"$ERR"
 RC=$?
 check "run from inside a link to / (PWD spells the link): refused (125)" test "$RC" = 125
+# ... nor "/" spelled otherwise (thirty-second review: ".", "/.", "//" went through), nor a
+# system directory a planted link leads a harness's `cd` to (ws/x -> /etc).
+for ws in / . /. // "$C/.."/../../..; do
+    [ "$ws" = / ] && continue
+    (cd / && as_runner env XDG_CONFIG_HOME= "$SBXRUN" --backend "$BACKEND" --workspace "$ws" \
+        -- sh -c 'echo x') >"$OUT" 2>"$ERR"
+    RC=$?
+    check "--workspace '$ws' (the root directory): refused (125), nothing ran" \
+        sh -c "test $RC = 125 && ! grep -qx x '$OUT'"
+done
+ln -sfn /etc "$C/elsewhere/etclink"
+own_fix
+(cd "$C/elsewhere/etclink" && as_runner env PWD="$C/elsewhere/etclink" XDG_CONFIG_HOME= \
+    "$SBXRUN" --backend "$BACKEND" -- sh -c 'echo x') >"$OUT" 2>"$ERR"
+RC=$?
+check "run from inside a link to /etc: refused (125), nothing ran" \
+    sh -c "test $RC = 125 && ! grep -qx x '$OUT' && grep -q 'system directory /etc' '$ERR'"
+(cd "$C/elsewhere" && as_runner env XDG_CONFIG_HOME= "$SBXRUN" --workspace /etc --explain) \
+    >"$OUT" 2>"$ERR"
+check "--workspace /etc, said so: taken (--explain)" grep -q '^workspace: /etc (--workspace)' "$OUT"
+rm -f "$C/elsewhere/etclink"
 (cd / && as_runner env XDG_CONFIG_HOME= "$SBXRUN" --explain) >"$OUT" 2>"$ERR"
 RC=$?
 check "--explain from / says the run would be refused (125)" test "$RC" = 125
