@@ -65,9 +65,9 @@ bool is_directory(const std::string& path, const char* dir) {
 // (ws/x -> /etc) would otherwise run the next command with /etc writable (thirty-second
 // review); "/" itself is every file.
 const char* system_directory(const std::string& path) {
-    static constexpr const char* kSystem[] = {"/",    "/bin",  "/boot", "/dev",  "/etc",
+    static constexpr const char* kSystem[] = {"/",    "/bin",   "/boot",  "/dev",    "/etc",
                                               "/lib", "/lib32", "/lib64", "/libx32", "/proc",
-                                              "/run", "/sbin", "/sys",  "/usr",  "/var"};
+                                              "/run", "/sbin",  "/sys",   "/usr",    "/var"};
     for (const char* dir : kSystem)
         if (is_directory(path, dir)) return dir;
     return nullptr;
@@ -110,8 +110,8 @@ Result<HostContext> host_context(const Invocation& inv, char** envp) {
     // thirty-second review), nor through a link or a bind mount (one an earlier sandboxed run
     // could have planted where a harness looks for its project).
     if (inv.workspace && *inv.workspace != "/" && is_directory(h.expand.workspace, "/")) {
-        Error e(ErrorKind::usage, "--workspace: '" + *inv.workspace +
-                                      "' is the root directory under another name");
+        Error e(ErrorKind::usage,
+                "--workspace: '" + *inv.workspace + "' is the root directory under another name");
         e.path = h.expand.workspace;
         e.suggestion = "pass --workspace / if every file is to be writable";
         return e;

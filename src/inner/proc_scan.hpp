@@ -1,7 +1,7 @@
 // The processes of the host, from /proc/*/stat (and one field of /proc/PID/status at a time,
 // for the brokers: a caller's umask, its thread group). One reader for the three places that
-// need the tree: ending orphans (orphans.cpp), stopping a Landlock run's descendants (teardown.cpp), and
-// finding sbxrun-inner below bwrap's pid 1 to forward a signal (run/spawn.cpp).
+// need the tree: ending orphans (orphans.cpp), stopping a Landlock run's descendants
+// (teardown.cpp), and finding sbxrun-inner below bwrap's pid 1 to forward a signal (run/spawn.cpp).
 // /proc/*/stat rather than /proc/self/task/*/children: CONFIG_PROC_CHILDREN is not always built.
 #pragma once
 
