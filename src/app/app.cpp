@@ -27,6 +27,7 @@
 #include "policy/import.hpp"
 #include "policy/load.hpp"
 #include "policy/trust.hpp"
+#include "run/direct_denials.hpp"
 #include "run/exit_outcome.hpp"
 #include "run/fs_denials.hpp"
 #include "run/git_integrity.hpp"
@@ -436,10 +437,12 @@ private:
             o.proxy = std::move(a.proxy);
             o.proxy_url = o.proxy.url;
             add_fs_denials(o, a.exit, ctx.plan);
+            add_direct_denials(o, a.exit, ctx.plan.network);
             o.suggestion_policy = suggestion_policy(o, ctx.host.expand.home, ctx.policy, ctx.plan,
                                                     cache_places(ctx.caches, ctx.host));
             say_refused_lookups(o);
             say_refused_connections(o);
+            if (std::string line = direct_denial_summary(o); !line.empty()) diag_.note(line);
             if (std::string line =
                     fs_denial_summary(o, ctx.host.expand.home,
                                       inv.status_fd.has_value() || inv.status_file.has_value());

@@ -209,9 +209,11 @@ DoctorReport run_doctor(const DoctorProbes& probes, const std::vector<BackendKin
         r.denials_bwrap =
             r.landlock_abi >= 2
                 ? "sbxrun-inner's entry broker sees creates, removals, renames, hard links, opens "
-                  "for writing, truncate, chmod, chown, utime and xattrs (not reads)"
-                : "chmod, chown, utime and xattrs only (sbxrun-inner performs them; the rest "
-                  "needs its entry broker, which needs Landlock ABI 2)";
+                  "for writing, truncate, chmod, chown, utime and xattrs (not reads), and "
+                  "connections to addresses with network none or allowlist"
+                : "chmod, chown, utime and xattrs (sbxrun-inner performs them; the rest "
+                  "needs its entry broker, which needs Landlock ABI 2), and connections to "
+                  "addresses with network none or allowlist";
         r.denials_landlock =
             r.landlock_abi >= 1
                 ? "sbxrun's entry broker sees creates, removals, renames, opens for writing, "

@@ -9,8 +9,8 @@
 namespace sbx {
 namespace {
 
-constexpr const char* kOpNames[] = {"create", "write", "remove", "rename",
-                                    "chmod",  "chown", "utime",  "xattr"};
+constexpr const char* kOpNames[] = {"create", "write", "remove", "rename",  "chmod",
+                                    "chown",  "utime", "xattr",  "connect", "send"};
 
 bool plain(unsigned char c) {
     return c > 0x20 && c != 0x7f && c != '\\';
@@ -48,17 +48,17 @@ bool unescape(std::string_view in, std::string& out) {
 
 }  // namespace
 
-const char* to_string(FsOp op) {
+const char* to_string(RefusedOp op) {
     return kOpNames[static_cast<int>(op)];
 }
 
-std::optional<FsOp> fs_op_from(std::string_view word) {
+std::optional<RefusedOp> refused_op_from(std::string_view word) {
     for (std::size_t i = 0; i < std::size(kOpNames); ++i)
-        if (word == kOpNames[i]) return static_cast<FsOp>(i);
+        if (word == kOpNames[i]) return static_cast<RefusedOp>(i);
     return std::nullopt;
 }
 
-void DenialLog::add(FsOp op, std::string_view path) {
+void DenialLog::add(RefusedOp op, std::string_view path) {
     std::string key;
     key.reserve(1 + std::min(path.size(), kMaxPath + 3));
     key += static_cast<char>('0' + static_cast<int>(op));
@@ -76,7 +76,7 @@ void DenialLog::add(FsOp op, std::string_view path) {
         ++dropped_;
         return;
     }
-    FsRefusal r{op, key.substr(1), 1};
+    Refusal r{op, key.substr(1), 1};
     if (stream_fd_ >= 0) {
         const std::string line = denial_line(r);
         if (streamed_ + line.size() > kMaxStreamBytes) {
@@ -98,7 +98,7 @@ void DenialLog::add(FsOp op, std::string_view path) {
     index_.emplace(std::move(key), list_.size() - 1);
 }
 
-std::string denial_line(const FsRefusal& r) {
+std::string denial_line(const Refusal& r) {
     static constexpr char kHex[] = "0123456789abcdef";
     std::string out = "D ";
     out += to_string(r.op);
@@ -135,8 +135,7 @@ std::string DenialLog::lines() const {
     return out;
 }
 
-void parse_denial_lines(std::string_view text, std::vector<FsRefusal>& out,
-                        std::uint64_t& dropped) {
+void parse_denial_lines(std::string_view text, std::vector<Refusal>& out, std::uint64_t& dropped) {
     const std::size_t base = out.size();
     while (!text.empty()) {
         const auto nl = text.find('\n');
@@ -160,14 +159,17 @@ void parse_denial_lines(std::string_view text, std::vector<FsRefusal>& out,
         std::string_view rest = line.substr(2);
         const auto sp1 = rest.find(' ');
         if (sp1 == std::string_view::npos) continue;
-        const auto op = fs_op_from(rest.substr(0, sp1));
+        const auto op = refused_op_from(rest.substr(0, sp1));
         rest.remove_prefix(sp1 + 1);
         const auto sp2 = rest.find(' ');
         if (!op || sp2 == std::string_view::npos) continue;
-        FsRefusal r;
+        Refusal r;
         r.op = *op;
         if (!parse_count(rest.substr(0, sp2), r.count) || r.count == 0) continue;
-        if (!unescape(rest.substr(sp2 + 1), r.path) || r.path.empty() || r.path[0] != '/') continue;
+        // A file's path is absolute; a destination ("1.2.3.4:443") is not a path.
+        if (!unescape(rest.substr(sp2 + 1), r.path) || r.path.empty() ||
+            (r.path[0] == '/') == is_network(r.op))
+            continue;
         out.push_back(std::move(r));
     }
 }

@@ -1,13 +1,14 @@
 // What the entry brokers saw the sandbox refuse (issue 15): the raw half of the status
-// document's denials.filesystem, before sbxrun names the rule behind each one.
+// document's denials.filesystem (and, under bwrap, of denials.network's connections to
+// addresses: inner/net_observe.hpp), before sbxrun names the rule behind each one.
 //
 // Who records: the broker that answers the command's entry calls (inner/entry_broker.hpp under
 // bwrap, run/entry_notify.hpp under Landlock) already resolves each call to a directory and a
 // name. When it refuses a call itself (a protected name) or lets the kernel go on with a call the
 // kernel is about to refuse (a read-only mount under bwrap; no Landlock right under Landlock), it
 // adds the entry here. The observer never decides: a wrong prediction makes the report wrong,
-// never the sandbox weaker. Calls no broker sees (link, chmod, truncate, xattrs) are not recorded:
-// the report is never complete.
+// never the sandbox weaker. What each backend's broker sees is listed in sbxrun(1), STATUS
+// DOCUMENT; what no broker sees is not recorded.
 //
 // Bounded: each distinct (op, path) is kept once with a count, at most kMaxDistinct of them;
 // refusals of further paths are counted only (`dropped`). A command making a million refused
@@ -35,8 +36,8 @@
 
 namespace sbx {
 
-// What the refused call would have done to its path.
-enum class FsOp : unsigned char {
+// What the refused call would have done to its path (or where it would have connected).
+enum class RefusedOp : unsigned char {
     create,  // a new file, directory, symlink, fifo or socket
     write,   // an existing file opened for writing or truncation
     remove,  // unlink or rmdir
@@ -46,17 +47,26 @@ enum class FsOp : unsigned char {
     chown,  // chown, lchown, fchown, fchownat
     utime,  // utime, utimes, utimensat, futimesat
     xattr,  // setxattr and removexattr, and their l/f variants
+    // Network calls, seen under bwrap with network.mode "none" or "allowlist"
+    // (inner/net_observe.hpp); the path is "ADDRESS:PORT".
+    connect,  // connect(2) to an address the sandbox has no route to
+    send,     // a datagram sent to one (sendto, sendmsg, sendmmsg)
 };
 
-[[nodiscard]] const char* to_string(FsOp op);
-[[nodiscard]] std::optional<FsOp> fs_op_from(std::string_view word);
+// Whether `op` is one of the network calls (its path is a destination, not a file).
+[[nodiscard]] constexpr bool is_network(RefusedOp op) {
+    return op == RefusedOp::connect || op == RefusedOp::send;
+}
 
-struct FsRefusal {
-    FsOp op = FsOp::create;
+[[nodiscard]] const char* to_string(RefusedOp op);
+[[nodiscard]] std::optional<RefusedOp> refused_op_from(std::string_view word);
+
+struct Refusal {
+    RefusedOp op = RefusedOp::create;
     std::string path;  // absolute, as the sandbox saw it
     std::uint64_t count = 0;
 
-    bool operator==(const FsRefusal&) const = default;
+    bool operator==(const Refusal&) const = default;
 };
 
 class DenialLog {
@@ -70,9 +80,9 @@ public:
     void stream_to(int fd) { stream_fd_ = fd; }
 
     // May throw std::bad_alloc: the brokers catch it (the kernel still refuses the call).
-    void add(FsOp op, std::string_view path);
+    void add(RefusedOp op, std::string_view path);
 
-    [[nodiscard]] const std::vector<FsRefusal>& refusals() const { return list_; }
+    [[nodiscard]] const std::vector<Refusal>& refusals() const { return list_; }
     [[nodiscard]] std::uint64_t dropped() const { return dropped_; }
     [[nodiscard]] bool empty() const { return list_.empty() && dropped_ == 0; }
 
@@ -82,7 +92,7 @@ public:
     [[nodiscard]] std::string closing_lines() const;
 
 private:
-    std::vector<FsRefusal> list_;
+    std::vector<Refusal> list_;
     std::unordered_map<std::string, std::size_t> index_;  // op byte + path -> list_ index
     std::uint64_t dropped_ = 0;
     int stream_fd_ = -1;
@@ -90,10 +100,10 @@ private:
 };
 
 // One "D" line (with its newline).
-[[nodiscard]] std::string denial_line(const FsRefusal& r);
+[[nodiscard]] std::string denial_line(const Refusal& r);
 
 // Parse report lines ("D", "c" and "d"), appending to `out` and adding to `dropped`. A
 // malformed line is skipped: the log is a report, and its writer is sbxrun-inner.
-void parse_denial_lines(std::string_view text, std::vector<FsRefusal>& out, std::uint64_t& dropped);
+void parse_denial_lines(std::string_view text, std::vector<Refusal>& out, std::uint64_t& dropped);
 
 }  // namespace sbx

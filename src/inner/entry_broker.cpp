@@ -22,6 +22,7 @@
 #include "inner/metadata_filter.hpp"
 #include "inner/metadata_perform.hpp"
 #include "inner/mount_table.hpp"
+#include "inner/net_observe.hpp"
 #include "inner/notify_request.hpp"
 #include "util/home_dot_names.hpp"
 
@@ -97,15 +98,15 @@ bool names_protected_dir(const EntryRef& e, const EntryBrokerRules& rules) {
 // The kernel goes on; if the entry's mount is read-only and the call would change it, the kernel
 // answers EROFS: noted as a refusal (a tool's cache outside the writable roots, say). A write
 // to an existing file is judged by the file's own mount (a protected file is one).
-Reply go_on_noting(DenialLog* log, FsOp op, const EntryRef& e, bool changes) {
-    if (changes && (op == FsOp::write ? opens_read_only_mount(e) : on_read_only_mount(e)))
+Reply go_on_noting(DenialLog* log, RefusedOp op, const EntryRef& e, bool changes) {
+    if (changes && (op == RefusedOp::write ? opens_read_only_mount(e) : on_read_only_mount(e)))
         note_refusal(log, op, e);
     return Reply::go_on();
 }
 
 // What the broker did itself, noted when a read-only mount refused it (a directory of P, or
 // one below it without a rule of its own, outside the writable roots).
-Reply noting_erofs(DenialLog* log, FsOp op, const EntryRef& e, Reply r) {
+Reply noting_erofs(DenialLog* log, RefusedOp op, const EntryRef& e, Reply r) {
     if (r.kind == Reply::Kind::error && r.err == EROFS) note_refusal(log, op, e);
     return r;
 }
@@ -121,7 +122,7 @@ Reply on_open(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules, D
         int err = 0;
         if (!writes || locate_entry(rq, c.dirfd, c.path, e, err) != Located::yes)
             return Reply::go_on();
-        return go_on_noting(log, FsOp::write, e, entry_exists(e));
+        return go_on_noting(log, RefusedOp::write, e, entry_exists(e));
     }
     EntryRef e;
     if (Reply r; !locate_or_answer(rq, c.dirfd, c.path, e, r)) return r;
@@ -129,19 +130,19 @@ Reply on_open(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules, D
     const bool exists = ::fstatat(e.dir.get(), e.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
     const int err = errno;
     if (reach_of(e.dir.get(), rules) != EntryBrokerRules::Reach::broker) {
-        if (exists) return go_on_noting(log, FsOp::write, e, writes && !(a.flags & O_EXCL));
-        return go_on_noting(log, FsOp::create, e, err == ENOENT);
+        if (exists) return go_on_noting(log, RefusedOp::write, e, writes && !(a.flags & O_EXCL));
+        return go_on_noting(log, RefusedOp::create, e, err == ENOENT);
     }
     if (rules.blocked(dir_id(e), e.name)) {
-        note_refusal(log, FsOp::create, e);
+        note_refusal(log, RefusedOp::create, e);
         return Reply::result(kRefused);
     }
     // An existing entry is the kernel's to open (and, through a symlink, Landlock's to refuse
     // creating at its target in P); noted when that open meets a read-only mount (a protected
     // file at the root's top).
-    if (exists) return go_on_noting(log, FsOp::write, e, writes && !(a.flags & O_EXCL));
+    if (exists) return go_on_noting(log, RefusedOp::write, e, writes && !(a.flags & O_EXCL));
     if (err != ENOENT) return Reply::go_on();
-    return noting_erofs(log, FsOp::create, e, create_file(rq, e, a));
+    return noting_erofs(log, RefusedOp::create, e, create_file(rq, e, a));
 }
 
 Reply on_make(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules, DenialLog* log) {
@@ -153,14 +154,14 @@ Reply on_make(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules, D
     EntryRef e;
     if (Reply r; !locate_or_answer(rq, c.dirfd, c.path, e, r)) return r;
     if (reach_of(e.dir.get(), rules) != EntryBrokerRules::Reach::broker)
-        return go_on_noting(log, FsOp::create, e, !entry_exists(e));
+        return go_on_noting(log, RefusedOp::create, e, !entry_exists(e));
     if (rules.blocked(dir_id(e), e.name)) {
-        note_refusal(log, FsOp::create, e);
+        note_refusal(log, RefusedOp::create, e);
         return Reply::result(kRefused);
     }
     const mode_t type = c.op == Op::mkdir ? S_IFDIR : (c.op == Op::symlink ? S_IFLNK : mode);
     if (make_right(type) == 0) return Reply::result(EPERM);  // devices: never made
-    return noting_erofs(log, FsOp::create, e,
+    return noting_erofs(log, RefusedOp::create, e,
                         make_entry(rq, c.op, e, c.op == Op::mkdir ? (mode & 07777) : mode, target));
 }
 
@@ -172,13 +173,13 @@ Reply on_unlink(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules,
     if (Reply r; !locate_or_answer(rq, c.dirfd, c.path, e, r)) return r;
     const bool exists = entry_exists(e);
     if (reach_of(e.dir.get(), rules) != EntryBrokerRules::Reach::broker)
-        return go_on_noting(log, FsOp::remove, e, exists);
+        return go_on_noting(log, RefusedOp::remove, e, exists);
     if (!exists) return Reply::result(ENOENT);  // a blocked name is missing: nothing refused
     if (rules.blocked(dir_id(e), e.name) || names_protected_dir(e, rules)) {
-        note_refusal(log, FsOp::remove, e);
+        note_refusal(log, RefusedOp::remove, e);
         return Reply::result(kRefused);
     }
-    return noting_erofs(log, FsOp::remove, e, remove_entry(rq, e, flags));
+    return noting_erofs(log, RefusedOp::remove, e, remove_entry(rq, e, flags));
 }
 
 Reply on_rename(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules, DenialLog* log) {
@@ -196,20 +197,20 @@ Reply on_rename(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules,
         // The kernel answers EROFS if either side is on a read-only mount: note one side.
         if (!entry_exists(from)) return Reply::go_on();
         if (on_read_only_mount(from)) {
-            note_refusal(log, FsOp::rename, from);
+            note_refusal(log, RefusedOp::rename, from);
             return Reply::go_on();
         }
-        return go_on_noting(log, FsOp::rename, to, true);
+        return go_on_noting(log, RefusedOp::rename, to, true);
     }
     // One side at least is in P: the broker does the whole rename, having decided both sides.
     const bool from_refused =
         rules.blocked(dir_id(from), from.name) || names_protected_dir(from, rules);
     const bool to_refused = rules.blocked(dir_id(to), to.name) || names_protected_dir(to, rules);
     if (from_refused || to_refused) {
-        note_refusal(log, FsOp::rename, from_refused ? from : to);
+        note_refusal(log, RefusedOp::rename, from_refused ? from : to);
         return Reply::result(kRefused);
     }
-    return noting_erofs(log, FsOp::rename, from, rename_entry(rq, from, to, flags));
+    return noting_erofs(log, RefusedOp::rename, from, rename_entry(rq, from, to, flags));
 }
 
 // A hard link. Where either side is in P the broker makes it (Landlock would refuse it: no
@@ -230,13 +231,13 @@ Reply on_link(NotifyRequest& rq, const entry_calls::LinkCall& c, const EntryBrok
     if (rf == EntryBrokerRules::Reach::unknown || rt == EntryBrokerRules::Reach::unknown)
         return Reply::go_on();
     if (rf == EntryBrokerRules::Reach::native && rt == EntryBrokerRules::Reach::native)
-        return go_on_noting(log, FsOp::create, to, !exists);
+        return go_on_noting(log, RefusedOp::create, to, !exists);
     if (exists) return Reply::result(EEXIST);
     if (rules.blocked(dir_id(to), to.name)) {
-        note_refusal(log, FsOp::create, to);
+        note_refusal(log, RefusedOp::create, to);
         return Reply::result(kRefused);
     }
-    return noting_erofs(log, FsOp::create, to,
+    return noting_erofs(log, RefusedOp::create, to,
                         link_entry(rq, from, to, (flags & AT_SYMLINK_FOLLOW) != 0));
 }
 
@@ -267,7 +268,7 @@ Reply on_truncate(NotifyRequest& rq, DenialLog* log) {
         return Reply::go_on();
     // truncate(2) of anything but a regular file fails for itself (EINVAL, EISDIR).
     if (!S_ISREG(st.st_mode)) return Reply::go_on();
-    note_refusal_at(log, FsOp::write, obj.get());
+    note_refusal_at(log, RefusedOp::write, obj.get());
     return Reply::go_on();
 }
 
@@ -290,7 +291,7 @@ Reply on_metadata(NotifyRequest& rq, const metadata_calls::Call& m, const EntryB
         return Reply::result(EPERM);  // the mount cannot be told: refused, never allowed
     const bool mount_root = (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) != 0 &&
                             (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
-    const FsOp op = metadata_report_op(m.op);
+    const RefusedOp op = metadata_report_op(m.op);
     switch (rules.metadata_verdict(sx.stx_mnt_id, mount_root)) {
         case EntryBrokerRules::MetadataVerdict::allowed:
             break;
@@ -400,7 +401,8 @@ bool EntryBrokerRules::blocked(FileId dir, std::string_view name) const {
 }
 
 Result<PreparedBroker> prepare_entry_broker(const std::vector<EntryBlock>& blocks,
-                                            const std::optional<std::vector<MountPoint>>& mounts) {
+                                            const std::optional<std::vector<MountPoint>>& mounts,
+                                            bool observe_network) {
     PreparedBroker b;
     if (mounts)
         for (const MountPoint& m : *mounts) b.rules.add_mount(m.id, m.writable);
@@ -486,14 +488,15 @@ Result<PreparedBroker> prepare_entry_broker(const std::vector<EntryBlock>& block
             b.rules.add_granted(id);
         }
     }
-    auto filter = build_entry_filter();
-    if (!filter) return std::move(filter).error();
-    b.filter = std::move(filter).value();
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
         return os_error("socketpair for the entry broker", errno);
     b.parent_sock.reset(sv[0]);
     b.child_sock.reset(sv[1]);
+    // The child's own sendmsg of the listener on child_sock must not wait for the listener.
+    auto filter = build_entry_filter(observe_network, b.child_sock.get());
+    if (!filter) return std::move(filter).error();
+    b.filter = std::move(filter).value();
     return b;
 }
 
@@ -526,6 +529,8 @@ void answer_entry_broker_call(int listener, const EntryBrokerRules& rules,
                 r = on_metadata(rq, *m, rules, log);
             else if (nr == SYS_truncate)
                 r = on_truncate(rq, log);
+            else if (is_observed_network_call(nr) && log != nullptr)
+                observe_network_call(rq, *log);  // the kernel goes on and decides
         } catch (...) {
             // An allocation failed: Landlock alone decides an entry call (refuses in P); a
             // metadata call is refused.

@@ -113,7 +113,7 @@ private:
 struct PreparedBroker {
     EntryBrokerRules rules;
     UniqueFd ruleset;       // Landlock, entry rights only; enforced by the child (none: no block)
-    SeccompProgram filter;  // build_entry_filter()
+    SeccompProgram filter;  // build_entry_filter(observe_network)
     UniqueFd parent_sock;   // the listener arrives here
     UniqueFd child_sock;    // the child sends it from here
 };
@@ -124,10 +124,13 @@ struct PreparedBroker {
 // broker serves the metadata calls and the denial report only. Errors refuse the run.
 // `mounts`: the sandbox's mount table (inner/mount_table.hpp), read once by the caller;
 // nullopt: unknown, every directory of P has all its subdirectories granted, and every
-// metadata call is refused (no object is known to be the sandbox's).
+// metadata call is refused (no object is known to be the sandbox's). `observe_network`: the
+// network namespace has no way out but loopback, and the broker also notes the command's
+// connections and datagrams to unroutable addresses (inner/net_observe.hpp).
 [[nodiscard]] Result<PreparedBroker> prepare_entry_broker(
     const std::vector<EntryBlock>& blocks,
-    const std::optional<std::vector<MountPoint>>& mounts = std::nullopt);
+    const std::optional<std::vector<MountPoint>>& mounts = std::nullopt,
+    bool observe_network = false);
 
 // In the forked child, before exec: enforce the ruleset, load the filter with a listener and
 // send the listener to the parent. Async-signal-safe: 0 or an errno value.

@@ -91,12 +91,12 @@ std::string entry_path(const EntryRef& e) {
     return path + e.name;
 }
 
-void note_refusal(DenialLog* log, FsOp op, const EntryRef& e) {
+void note_refusal(DenialLog* log, RefusedOp op, const EntryRef& e) {
     if (log == nullptr) return;
     if (std::string path = entry_path(e); !path.empty()) log->add(op, path);
 }
 
-void note_refusal_at(DenialLog* log, FsOp op, int object) {
+void note_refusal_at(DenialLog* log, RefusedOp op, int object) {
     if (log == nullptr) return;
     const std::string link = "/proc/self/fd/" + std::to_string(object);
     char buf[PATH_MAX];

@@ -78,11 +78,11 @@ enum class Located {
 
 // Add the entry to the denial report (`log` may be null; inner/denial_log.hpp): both brokers
 // call this where they refuse a call or let the kernel go on to refuse it.
-void note_refusal(DenialLog* log, FsOp op, const EntryRef& e);
+void note_refusal(DenialLog* log, RefusedOp op, const EntryRef& e);
 
 // The same for the object behind a descriptor of this process, under the path the kernel has
 // for it (a metadata call through a symbolic link is reported where it landed).
-void note_refusal_at(DenialLog* log, FsOp op, int object);
+void note_refusal_at(DenialLog* log, RefusedOp op, int object);
 
 // Whether the entry's directory is on a read-only mount (the kernel answers EROFS for a change).
 [[nodiscard]] bool on_read_only_mount(const EntryRef& e);

@@ -156,7 +156,10 @@ sbx::Status setup(const sbx::InnerSpec& spec, std::optional<sbx::PreparedBroker>
     // calls, which a descriptor the caller handed over would otherwise carry to the host's file.
     // (A kernel without seccomp user notification, before 5.0, keeps that gap: SECURITY.md.)
     if (!spec.entry_blocks.empty() || (spec.mount_devpts && user_notification_available())) {
-        auto b = sbx::prepare_entry_broker(spec.entry_blocks, mounts);
+        // Network "none" or "allowlist" under bwrap: a namespace whose only way out is
+        // loopback, where the broker notes connections to elsewhere (inner/net_observe.hpp).
+        const bool observe_network = spec.seccomp == sbx::SeccompProfile::netns;
+        auto b = sbx::prepare_entry_broker(spec.entry_blocks, mounts, observe_network);
         if (!b) return std::move(b).error();
         broker.emplace(std::move(b).value());
     }

@@ -22,10 +22,16 @@ namespace sbx {
 // inner/entry_calls.hpp go to sbxrun-inner (open/openat only with O_CREAT, O_TRUNC or for
 // writing), with link/linkat and truncate (for the denial report), and every metadata call of
 // inner/metadata_calls.hpp, which sbxrun-inner performs; chattr's ioctls and file_setattr are
-// refused (EPERM). It also gives
-// the command back the two refusals its parent's base filter leaves out for the broker's sake
-// (build_seccomp's `broker_parent`): openat2 fails with ENOSYS, process_vm_readv with EPERM.
-[[nodiscard]] Result<SeccompProgram> build_entry_filter();
+// refused (EPERM). `observe_network` (network.mode "none" or "allowlist"): connect, sendto
+// with an address, sendmsg and sendmmsg too, for the denial report (inner/net_observe.hpp),
+// but not sendmsg on `handover_fd`: the child sends the listener on it once the filter is
+// loaded, and would wait for a broker that has no listener yet. (The descriptor is closed at
+// exec; a command that makes another one with that number and sends datagrams to addresses on
+// it hides them from the report, which decides nothing.)
+// It also gives the command back the two refusals its parent's base filter leaves out for the
+// broker's sake (build_seccomp's `broker_parent`): openat2 fails with ENOSYS,
+// process_vm_readv with EPERM.
+[[nodiscard]] Result<SeccompProgram> build_entry_filter(bool observe_network, int handover_fd);
 
 // Load it with SECCOMP_FILTER_FLAG_NEW_LISTENER. Async-signal-safe: the listener fd (>= 0,
 // close-on-exec) or -errno.

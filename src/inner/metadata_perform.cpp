@@ -271,21 +271,21 @@ TopChange top_change(const Call& c, const MetadataArgs& a, const struct stat& st
     return TopChange::refuse;
 }
 
-FsOp metadata_report_op(Op op) {
+RefusedOp metadata_report_op(Op op) {
     switch (op) {
         case Op::chmod:
-            return FsOp::chmod;
+            return RefusedOp::chmod;
         case Op::chown:
-            return FsOp::chown;
+            return RefusedOp::chown;
         case Op::utime:
         case Op::utimes:
         case Op::utimensat:
-            return FsOp::utime;
+            return RefusedOp::utime;
         case Op::setxattr:
         case Op::removexattr:
-            return FsOp::xattr;
+            return RefusedOp::xattr;
     }
-    return FsOp::write;
+    return RefusedOp::write;
 }
 
 }  // namespace sbx

@@ -64,6 +64,6 @@ enum class TopChange { refuse, perform, nothing_to_do };
                                    const struct stat& st);
 
 // The denial report's name for the call.
-[[nodiscard]] FsOp metadata_report_op(metadata_calls::Op op);
+[[nodiscard]] RefusedOp metadata_report_op(metadata_calls::Op op);
 
 }  // namespace sbx

@@ -67,7 +67,7 @@ Verdict verdict(const MetadataGuard& g, const Entry& e, std::uint64_t need) {
 }
 
 // The kernel goes on to refuse the call: note it for the report.
-Reply refused(DenialLog* log, FsOp op, const EntryRef& e) {
+Reply refused(DenialLog* log, RefusedOp op, const EntryRef& e) {
     note_refusal(log, op, e);
     return Reply::go_on();
 }
@@ -98,7 +98,7 @@ Reply open_existing(const MetadataGuard& g, const Entry& e, const OpenArgs& a, D
         if (caps.ok() && ::faccessat(obj.get(), "", W_OK, AT_EACCESS | AT_EMPTY_PATH) != 0 &&
             (errno == EACCES || errno == EPERM))
             return Reply::go_on();
-        return refused(log, FsOp::write, e);
+        return refused(log, RefusedOp::write, e);
     }
     const std::string self = "/proc/self/fd/" + std::to_string(obj.get());
     const int flags = static_cast<int>(a.flags & ~std::uint64_t(O_CREAT | O_EXCL | O_NOFOLLOW));
@@ -123,7 +123,7 @@ Reply on_open(NotifyRequest& rq, const Call& c, const MetadataGuard& g, DenialLo
         case Verdict::native:
             return Reply::go_on();
         case Verdict::refused:
-            return refused(log, FsOp::create, e);
+            return refused(log, RefusedOp::create, e);
         case Verdict::sbxrun:
             break;
     }
@@ -156,7 +156,7 @@ Reply on_make(NotifyRequest& rq, const Call& c, const MetadataGuard& g, DenialLo
             return Reply::go_on();
         case Verdict::refused:
             // An existing entry gets EEXIST before any Landlock check: nothing refused.
-            return entry_exists(e) ? Reply::go_on() : refused(log, FsOp::create, e);
+            return entry_exists(e) ? Reply::go_on() : refused(log, RefusedOp::create, e);
         case Verdict::sbxrun:
             break;
     }
@@ -177,7 +177,7 @@ Reply on_unlink(NotifyRequest& rq, const Call& c, const MetadataGuard& g, Denial
         case Verdict::native:
             return Reply::go_on();
         case Verdict::refused:
-            return refused(log, FsOp::remove, e);
+            return refused(log, RefusedOp::remove, e);
         case Verdict::sbxrun:
             break;
     }
@@ -211,8 +211,9 @@ Reply on_rename(NotifyRequest& rq, const Call& c, const MetadataGuard& g, Denial
         has(g.native_rights(from.chain), need_from) && has(g.native_rights(to.chain), need_to);
     if (native) return Reply::go_on();
     if (!has(g.entry_rights(from.chain, from.name), need_from))
-        return refused(log, FsOp::rename, from);
-    if (!has(g.entry_rights(to.chain, to.name), need_to)) return refused(log, FsOp::rename, to);
+        return refused(log, RefusedOp::rename, from);
+    if (!has(g.entry_rights(to.chain, to.name), need_to))
+        return refused(log, RefusedOp::rename, to);
     return rename_entry(rq, from, to, flags);
 }
 

@@ -68,6 +68,7 @@ std::string suggested_dir(const std::string& path, const std::string& home) {
 
 void add_fs_denials(Outcome& o, const SandboxExit& e, const MountPlan& plan) {
     for (const auto& r : e.refusals) {
+        if (is_network(r.op)) continue;  // run/direct_denials.hpp
         const RefusalCause cause = refusal_cause(plan, r.path);
         o.fs_denials.push_back({to_string(r.op), r.path, r.count, to_string(cause.kind),
                                 cause.rule != nullptr ? rule_name(*cause.rule) : "",

@@ -182,6 +182,14 @@ std::string status_json(const Outcome& o) {
                            {"count", d.count},
                            {"why", printable(d.why)}});
     }
+    for (const auto& d : o.direct_denials) {
+        network.push_back({{"op", d.op},
+                           {"host", d.host},
+                           {"port", d.port},
+                           {"rule", "network.mode"},
+                           {"count", d.count},
+                           {"why", d.why}});
+    }
     nlohmann::ordered_json filesystem = nlohmann::ordered_json::array();
     for (const auto& d : o.fs_denials) {
         // printable(): a path the command chose must not reorder what a harness shows

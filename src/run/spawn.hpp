@@ -90,7 +90,7 @@ struct SandboxExit {
     std::string message;  // setup_failed: what the backend said (bwrap's stderr, inner report)
     // What the entry broker saw refused (inner/denial_log.hpp): from sbxrun-inner's report under
     // bwrap, from Launch::denial_log under Landlock.
-    std::vector<FsRefusal> refusals;
+    std::vector<Refusal> refusals;
     std::uint64_t refusals_dropped = 0;
 };
 

@@ -10,8 +10,8 @@
 #include "net/host_pattern.hpp"
 #include "run/suggestion.hpp"
 
-using sbx::FsOp;
 using sbx::Outcome;
+using sbx::RefusedOp;
 
 namespace {
 
@@ -52,7 +52,7 @@ sbx::MountPlan plan_for(const std::string& home) {
     return p;
 }
 
-Outcome outcome_of(const sbx::MountPlan& plan, std::vector<sbx::FsRefusal> refusals,
+Outcome outcome_of(const sbx::MountPlan& plan, std::vector<sbx::Refusal> refusals,
                    std::uint64_t dropped = 0) {
     sbx::SandboxExit e;
     e.kind = sbx::SandboxExit::Kind::exited;
@@ -76,8 +76,8 @@ sbx::PathRule rule(const std::string& path) {
 TEST_CASE("fs denials: each refusal gets the plan's cause", "[fs_denials]") {
     Home h;
     const auto plan = plan_for(h.path);
-    Outcome o = outcome_of(plan, {{FsOp::create, h.path + "/.cache/tool/x", 3},
-                                  {FsOp::write, h.path + "/project/.git/config", 1}});
+    Outcome o = outcome_of(plan, {{RefusedOp::create, h.path + "/.cache/tool/x", 3},
+                                  {RefusedOp::write, h.path + "/project/.git/config", 1}});
     REQUIRE(o.fs_denials.size() == 2);
     CHECK(o.fs_denials[0].op == "create");
     CHECK(o.fs_denials[0].count == 3);
@@ -91,15 +91,16 @@ TEST_CASE("fs denials: one line on stderr names the place", "[fs_denials]") {
     Home h;
     const auto plan = plan_for(h.path);
     CHECK(sbx::fs_denial_summary(outcome_of(plan, {}), h.path, true).empty());
-    CHECK(sbx::fs_denial_summary(outcome_of(plan, {{FsOp::create, h.path + "/.cache/tool/x", 1}}),
-                                 h.path, true) ==
-          "refused a write to ~/.cache/tool/x (outside every writable root); the status "
-          "document lists each");
+    CHECK(
+        sbx::fs_denial_summary(
+            outcome_of(plan, {{RefusedOp::create, h.path + "/.cache/tool/x", 1}}), h.path, true) ==
+        "refused a write to ~/.cache/tool/x (outside every writable root); the status "
+        "document lists each");
     const Outcome many = outcome_of(plan,
-                                    {{FsOp::create, h.path + "/.cache/tool/a", 5},
-                                     {FsOp::create, h.path + "/.cache/tool/b", 4},
-                                     {FsOp::create, "/opt/x", 1},
-                                     {FsOp::remove, h.path + "/project/.git/HEAD", 2}},
+                                    {{RefusedOp::create, h.path + "/.cache/tool/a", 5},
+                                     {RefusedOp::create, h.path + "/.cache/tool/b", 4},
+                                     {RefusedOp::create, "/opt/x", 1},
+                                     {RefusedOp::remove, h.path + "/project/.git/HEAD", 2}},
                                     7);
     CHECK(sbx::fs_denial_summary(many, h.path, false) ==
           "refused 19 writes: 10 outside every writable root, most under ~/.cache/tool, 2 to "
@@ -121,26 +122,26 @@ TEST_CASE("suggestion_policy: the run's roots, then the tools' own directories",
     ssh.set = "@agent-config";
     policy.filesystem.protect = {ssh};
     const std::string H = h.path;
-    const Outcome o = outcome_of(plan, {{FsOp::create, H + "/.cache/tool/sub/deep/x", 1},
-                                        {FsOp::create, H + "/.cache/tool/y", 1},
-                                        {FsOp::create, H + "/.local/share/app/db", 1},
-                                        {FsOp::create, H + "/.npm/_cacache/x", 1},
-                                        {FsOp::create, H + "/.bashrc", 1},           // $HOME itself
-                                        {FsOp::create, H + "/.cache/missing/x", 1},  // missing
-                                        {FsOp::create, H + "/.cache/x", 1},          // ~/.cache
-                                        {FsOp::create, H + "/.config/new/x", 1},     // missing
-                                        {FsOp::create, H + "/Documents/x", 1},       // not a tool's
-                                        {FsOp::create, H + "/.local/bin/git", 1},    // ~/.local
-                                        {FsOp::create, H + "/.ssh/authorized_keys", 1},
-                                        {FsOp::create, "/usr/lib/x", 1},  // outside $HOME
-                                        {FsOp::create, "/opt/x/y", 1},
-                                        {FsOp::write, H + "/project/.git/config", 1}});
+    const Outcome o = outcome_of(plan, {{RefusedOp::create, H + "/.cache/tool/sub/deep/x", 1},
+                                        {RefusedOp::create, H + "/.cache/tool/y", 1},
+                                        {RefusedOp::create, H + "/.local/share/app/db", 1},
+                                        {RefusedOp::create, H + "/.npm/_cacache/x", 1},
+                                        {RefusedOp::create, H + "/.bashrc", 1},  // $HOME itself
+                                        {RefusedOp::create, H + "/.cache/missing/x", 1},  // missing
+                                        {RefusedOp::create, H + "/.cache/x", 1},       // ~/.cache
+                                        {RefusedOp::create, H + "/.config/new/x", 1},  // missing
+                                        {RefusedOp::create, H + "/Documents/x", 1},  // not a tool's
+                                        {RefusedOp::create, H + "/.local/bin/git", 1},  // ~/.local
+                                        {RefusedOp::create, H + "/.ssh/authorized_keys", 1},
+                                        {RefusedOp::create, "/usr/lib/x", 1},  // outside $HOME
+                                        {RefusedOp::create, "/opt/x/y", 1},
+                                        {RefusedOp::write, H + "/project/.git/config", 1}});
     const std::string roots = "\"" + H + "/project\", \"/tmp/a$$b\"";
     CHECK(sbx::suggestion_policy(o, H, policy, plan, {}) ==
           "version = 1\n[filesystem]\nwrite = [" + roots +
               ", \"~/.cache/tool\", \"~/.local/share/app\", \"~/.npm\"]\n");
     // A tool's own cache stays protected in any writable root: no suggestion for it.
-    const Outcome tool = outcome_of(plan, {{FsOp::create, H + "/.cache/tool/x", 1}});
+    const Outcome tool = outcome_of(plan, {{RefusedOp::create, H + "/.cache/tool/x", 1}});
     CHECK(sbx::suggestion_policy(tool, H, policy, plan, {rule(H + "/.cache/tool")}).empty());
     CHECK(sbx::suggestion_policy(tool, H, policy, plan, {}) ==
           "version = 1\n[filesystem]\nwrite = [" + roots + ", \"~/.cache/tool\"]\n");
@@ -150,11 +151,11 @@ TEST_CASE("suggestion_policy: the run's roots, then the tools' own directories",
     fs::create_directory_symlink(H, link);
     CHECK(sbx::suggestion_policy(tool, link, policy, plan, {}) ==
           "version = 1\n[filesystem]\nwrite = [" + roots + ", \"~/.cache/tool\"]\n");
-    const Outcome top = outcome_of(plan, {{FsOp::create, H + "/.bashrc", 1}});
+    const Outcome top = outcome_of(plan, {{RefusedOp::create, H + "/.bashrc", 1}});
     CHECK(sbx::suggestion_policy(top, link, policy, plan, {}).empty());
     fs::remove(link);
     // Nothing outside: nothing to suggest.
-    const Outcome prot = outcome_of(plan, {{FsOp::write, H + "/project/.git/config", 1}});
+    const Outcome prot = outcome_of(plan, {{RefusedOp::write, H + "/project/.git/config", 1}});
     CHECK(sbx::suggestion_policy(prot, H, policy, plan, {}).empty());
 }
 
