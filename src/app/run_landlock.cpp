@@ -158,7 +158,14 @@ Attempt run_landlock(const RunContext& ctx) {
         return a;
     }
     UniqueFd sock_parent(sv[0]), sock_child(sv[1]);
-    if (Status st = direct->mediate_metadata(sock_child.get()); !st) {
+    // network.mode = "allowlist": sbxrun makes the command's connections, to the proxy only
+    // (Landlock's TCP rules match the port on any address).
+    ConnectGuard connect_guard;
+    if (proxy) {
+        connect_guard.proxy_port = proxy->port();
+        connect_guard.unix_refused = p->inner.refuse_unix_sockets;
+    }
+    if (Status st = direct->mediate_metadata(sock_child.get(), proxy != nullptr); !st) {
         a.why = std::move(st).error();
         return a;
     }
@@ -173,6 +180,7 @@ Attempt run_landlock(const RunContext& ctx) {
     launch.tty = ctx.tty;
     launch.metadata_sock = sock_parent.get();
     launch.metadata_guard = &*guard;
+    launch.connect_guard = proxy ? &connect_guard : nullptr;
     DenialLog denials;  // what the entry calls met (run/entry_notify.hpp), for the report
     launch.denial_log = &denials;
     launch.io = proxy ? &proxy->io() : nullptr;

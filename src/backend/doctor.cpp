@@ -93,7 +93,8 @@ std::vector<std::string> landlock_limitations(int abi) {
         l.emplace_back("ABI < 4: network.mode = \"allowlist\" is refused (exit 122)");
     } else {
         l.emplace_back(
-            "network.mode = \"allowlist\": TCP is confined to the proxy's port, on any address");
+            "network.mode = \"allowlist\": TCP is confined to the proxy's port by Landlock and "
+            "to its address by sbxrun, which makes each connection");
     }
     if (abi < 6) {
         l.emplace_back("ABI < 6: socket(AF_UNIX) refused (abstract sockets cannot be scoped)");

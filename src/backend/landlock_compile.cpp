@@ -418,15 +418,18 @@ private:
         // network.mode = "allowlist" (ABI >= 4, checked before): the seccomp filter lets only
         // TCP sockets through and Landlock lets connect(2) reach only the proxy's port, which
         // run_landlock adds (connect_ports) once the proxy listens. Landlock matches ports,
-        // not addresses.
-        if (plan_.network == NetworkMode::allowlist) {
-            gap("network.mode = \"allowlist\": Landlock filters TCP connections by port, not "
-                "address, so the command could connect to the proxy's port on another host, "
-                "not only to sbxrun's proxy on 127.0.0.1",
-                "network allowlist: Landlock filters TCP connections by port, not address: the "
-                "command may connect to the proxy's (random, high) port on any host it can "
-                "reach, not only to sbxrun's proxy on 127.0.0.1; every other port, UDP and DNS "
-                "are refused");
+        // not addresses, so sbxrun makes every TCP connection itself, to the proxy only
+        // (run/connect_guard.hpp); a connect(2) on a unix socket goes on to the kernel, and
+        // with unix sockets allowed the descriptor can be swapped for a TCP socket meanwhile.
+        if (plan_.network == NetworkMode::allowlist && plan_.unix_sockets) {
+            gap("network.mode = \"allowlist\" with network.unix_sockets = \"allow\": Landlock "
+                "filters TCP connections by port, not address, and a command that swaps a unix "
+                "socket's descriptor for a TCP socket during its connect(2) could reach the "
+                "proxy's port on another host",
+                "network allowlist with unix sockets: Landlock filters TCP connections by port, "
+                "not address: a command that swaps a unix socket's descriptor for a TCP socket "
+                "during connect(2) may reach the proxy's (random, high) port on another host; "
+                "every other port, UDP and DNS are refused");
         }
         if (abi_ < 4) {
             out_.approximated.push_back("Landlock ABI " + std::to_string(abi_) +

@@ -116,7 +116,7 @@ void emit_entry_flag_checks(Program& p, unsigned trap) {
 
 }  // namespace
 
-Result<SeccompProgram> build_metadata_filter() {
+Result<SeccompProgram> build_metadata_filter(bool guard_connect) {
     using namespace metadata_calls;
     if (kNativeArch == 0)
         return Error(ErrorKind::unsupported,
@@ -129,10 +129,29 @@ Result<SeccompProgram> build_metadata_filter() {
     SBX_TRY(jump_on_entry_calls(p));
     p.jeq(SYS_ioctl, "ioctl");
     p.jeq(kFileSetattr, "eperm");
+    // network.mode = "allowlist": sbxrun makes every connection (run/connect_guard.hpp), and
+    // none is made by TCP Fast Open, which passes no connect(2). The flags argument is sendto's
+    // and sendmmsg's fourth, sendmsg's third.
+    if (guard_connect) {
+        p.jeq(SYS_connect, "notify");
+        p.jeq(SYS_sendto, "flags_a3");
+        p.jeq(SYS_sendmmsg, "flags_a3");
+        p.jeq(SYS_sendmsg, "flags_a2");
+    }
     p.label("allow");
     p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
     // Jumps only go forward: the blocks that jump to "notify" and "eperm" come before them.
     emit_entry_flag_checks(p, entry_calls::kOpenTrapFlags);
+    if (guard_connect) {
+        p.label("flags_a3");
+        p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, arg_low(3)));
+        p.jset(MSG_FASTOPEN, "eopnotsupp");
+        p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+        p.label("flags_a2");
+        p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, arg_low(2)));
+        p.jset(MSG_FASTOPEN, "eopnotsupp");
+        p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    }
     p.label("ioctl");
     p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, arg_low(1)));
     p.jeq(static_cast<unsigned>(FS_IOC_SETFLAGS), "eperm");
@@ -142,6 +161,10 @@ Result<SeccompProgram> build_metadata_filter() {
     p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF));
     p.label("eperm");
     p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)));
+    if (guard_connect) {
+        p.label("eopnotsupp");
+        p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EOPNOTSUPP & SECCOMP_RET_DATA)));
+    }
     return p.finish();
 }
 

@@ -16,7 +16,9 @@
 
 namespace sbx {
 
-[[nodiscard]] Result<SeccompProgram> build_metadata_filter();
+// `guard_connect` (network.mode = "allowlist"): connect(2) goes to sbxrun too, and sendto,
+// sendmsg and sendmmsg with MSG_FASTOPEN fail with EOPNOTSUPP (run/connect_guard.hpp).
+[[nodiscard]] Result<SeccompProgram> build_metadata_filter(bool guard_connect);
 
 // The entry broker's filter under bwrap (inner/entry_broker.hpp): the entry calls of
 // inner/entry_calls.hpp go to sbxrun-inner (open/openat only with O_CREAT, O_TRUNC or for

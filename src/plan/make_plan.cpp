@@ -30,6 +30,7 @@ using namespace planning;
 Result<MountPlan> make_plan(const Policy& policy, const PlanOptions& opts) {
     Draft d(policy, opts);
     d.plan.network = policy.network.mode.value;
+    d.plan.unix_sockets = effective_unix_sockets(policy.network).value == UnixSockets::allow;
     const auto& fs = policy.filesystem;
     SBX_TRY(add_roots(d, fs.read, "filesystem.read", kRead, OpKind::bind_ro));
     SBX_TRY(add_roots(d, fs.write, "filesystem.write", kWrite, OpKind::bind_rw));

@@ -101,6 +101,8 @@ struct MountPlan {
     std::vector<std::string> warnings;  // said once on stderr (e.g. symlinks = "follow")
     std::vector<std::string> notes;     // shown by --explain only (e.g. a scan that was bounded)
     NetworkMode network = NetworkMode::none;
+    // network.unix_sockets (effective_unix_sockets) lets the command make unix sockets.
+    bool unix_sockets = false;
     // filesystem.git = "commit": the git directories made writable (canonical), and the work
     // trees (writable roots holding such a `.git`) searched after the run for a git directory
     // the sandbox planted (run/git_integrity.hpp). Both empty under "protect".

@@ -3,6 +3,7 @@
 #include <linux/seccomp.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 
 #include <cerrno>
@@ -14,6 +15,7 @@
 #include "inner/metadata_filter.hpp"
 #include "inner/metadata_perform.hpp"
 #include "inner/notify_request.hpp"
+#include "run/connect_guard.hpp"
 #include "run/entry_notify.hpp"
 #include "util/unique_fd.hpp"
 
@@ -65,11 +67,16 @@ int decide(Request& rq, const MetadataGuard& guard, bool& alive, DenialLog* log)
 
 }  // namespace
 
-void answer_metadata_call(int listener, const MetadataGuard& guard, DenialLog* log) noexcept {
+void answer_metadata_call(int listener, const MetadataGuard& guard, const ConnectGuard* connect,
+                          DenialLog* log) noexcept {
     seccomp_notif n;
     std::memset(&n, 0, sizeof n);
     if (::ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &n) != 0) return;  // its process is gone
     const bool native = n.data.arch == metadata_calls::kNativeArch;
+    if (native && connect != nullptr && n.data.nr == SYS_connect) {
+        answer_connect_call(listener, n, *connect, log);
+        return;
+    }
     if (const auto* entry = native ? entry_calls::find(static_cast<long>(n.data.nr)) : nullptr) {
         answer_entry_call(listener, n, *entry, guard, log);
         return;

@@ -12,13 +12,16 @@
 #pragma once
 
 #include "inner/denial_log.hpp"
+#include "run/connect_guard.hpp"
 #include "run/metadata_guard.hpp"
 
 namespace sbx {
 
 // Read one pending notification from `listener` and answer it. Never fails: a notification
 // whose process is gone is dropped, anything else gets an answer.
-void answer_metadata_call(int listener, const MetadataGuard& guard, DenialLog* log) noexcept;
+// `connect`: connect(2) calls too (run/connect_guard.hpp); nullptr when none are sent.
+void answer_metadata_call(int listener, const MetadataGuard& guard, const ConnectGuard* connect,
+                          DenialLog* log) noexcept;
 
 // Receive the listener the child sends over `sock` (SCM_RIGHTS); -1 if none arrived.
 [[nodiscard]] int receive_listener(int sock) noexcept;

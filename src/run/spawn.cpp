@@ -388,7 +388,8 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
             sock_open = false;  // one listener per run; EOF means the child failed before it
         }
         if (listener_idx >= 0 && (pfds[listener_idx].revents & POLLIN)) {
-            answer_metadata_call(listener.get(), *launch.metadata_guard, launch.denial_log);
+            answer_metadata_call(listener.get(), *launch.metadata_guard, launch.connect_guard,
+                                 launch.denial_log);
         } else if (listener_idx >= 0 && pfds[listener_idx].revents != 0) {
             listener.reset();  // POLLHUP: no process is left under the filter
         }

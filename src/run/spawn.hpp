@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "inner/denial_log.hpp"
+#include "run/connect_guard.hpp"
 #include "run/metadata_guard.hpp"
 #include "run/pty.hpp"
 #include "util/result.hpp"
@@ -64,6 +65,9 @@ struct Launch {
     // notification is decided by metadata_guard. -1/nullptr: nothing is mediated.
     int metadata_sock = -1;
     const MetadataGuard* metadata_guard = nullptr;
+    // network.mode = "allowlist": the command's connect(2) calls, which sbxrun makes itself to
+    // the proxy only (run/connect_guard.hpp). nullptr: not mediated.
+    const ConnectGuard* connect_guard = nullptr;
     // Where the Landlock entry broker records what it saw refused (copied into SandboxExit).
     DenialLog* denial_log = nullptr;
     // --tty (run/pty.hpp): the child gets tty.slave on the fds tty.std_fds names (before

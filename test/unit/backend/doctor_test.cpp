@@ -148,7 +148,8 @@ TEST_CASE("doctor: which broker feeds the denial report on each backend", "[doct
     Host abi1;
     abi1.effective = 1;
     auto a = run_doctor(abi1.probes());
-    CHECK(a.denials_bwrap.starts_with("chmod, chown, utime and xattrs only"));
+    CHECK(
+        a.denials_bwrap.starts_with("chmod, chown, utime and xattrs (sbxrun-inner performs them"));
     CHECK(a.denials_landlock.starts_with("sbxrun's entry broker"));
     Host no_seccomp;
     no_seccomp.seccomp = false;
