@@ -53,9 +53,12 @@ Result<Prepared> prepare(const RunContext& ctx) {
     // Without a network namespace the seccomp filter is what keeps the network off; Landlock's
     // TCP rules (ABI 4+) and scopes (ABI 6+) are further layers inside the spec.
     // With the allowlist only TCP sockets are let through, for Landlock to confine to the proxy.
-    p.inner.seccomp = ctx.plan.network == NetworkMode::full        ? SeccompProfile::base
-                      : ctx.plan.network == NetworkMode::allowlist ? SeccompProfile::tcp_only
-                                                                   : SeccompProfile::no_network;
+    // With none, sbxrun's own filter takes socket(AF_INET/AF_INET6) to note the command's wish
+    // for the network before refusing it (no_network_observed; inner/metadata_filter.hpp).
+    p.inner.seccomp = ctx.plan.network == NetworkMode::full ? SeccompProfile::base
+                      : ctx.plan.network == NetworkMode::allowlist
+                          ? SeccompProfile::tcp_only
+                          : SeccompProfile::no_network_observed;
     // Landlock (ABI <= 7) has no right for connect(2) on a pathname socket: refusing
     // socket(AF_UNIX) is the only way to keep host services' socket files out of reach.
     p.inner.refuse_unix_sockets =
@@ -165,7 +168,10 @@ Attempt run_landlock(const RunContext& ctx) {
         connect_guard.proxy_port = proxy->port();
         connect_guard.unix_refused = p->inner.refuse_unix_sockets;
     }
-    if (Status st = direct->mediate_metadata(sock_child.get(), proxy != nullptr); !st) {
+    NetworkMediation mediation;
+    mediation.guard_connect = proxy != nullptr;
+    mediation.observe_sockets = p->inner.seccomp == SeccompProfile::no_network_observed;
+    if (Status st = direct->mediate_metadata(sock_child.get(), mediation); !st) {
         a.why = std::move(st).error();
         return a;
     }

@@ -218,7 +218,8 @@ DoctorReport run_doctor(const DoctorProbes& probes, const std::vector<BackendKin
         r.denials_landlock =
             r.landlock_abi >= 1
                 ? "sbxrun's entry broker sees creates, removals, renames, opens for writing, "
-                  "chmod, chown, utime and xattrs (not hard links or truncate, nor reads)"
+                  "chmod, chown, utime and xattrs (not hard links or truncate, nor reads), "
+                  "internet sockets with network none and connections with allowlist"
                 : "none: no Landlock";
     }
 

@@ -9,8 +9,8 @@
 namespace sbx {
 namespace {
 
-constexpr const char* kOpNames[] = {"create", "write", "remove", "rename",  "chmod",
-                                    "chown",  "utime", "xattr",  "connect", "send"};
+constexpr const char* kOpNames[] = {"create", "write", "remove",  "rename", "chmod", "chown",
+                                    "utime",  "xattr", "connect", "send",   "socket"};
 
 bool plain(unsigned char c) {
     return c > 0x20 && c != 0x7f && c != '\\';

@@ -47,15 +47,17 @@ enum class RefusedOp : unsigned char {
     chown,  // chown, lchown, fchown, fchownat
     utime,  // utime, utimes, utimensat, futimesat
     xattr,  // setxattr and removexattr, and their l/f variants
-    // Network calls, seen under bwrap with network.mode "none" or "allowlist"
-    // (inner/net_observe.hpp); the path is "ADDRESS:PORT".
-    connect,  // connect(2) to an address the sandbox has no route to
+    // Network calls: under bwrap with network.mode "none" or "allowlist"
+    // (inner/net_observe.hpp) and under Landlock with "allowlist" (run/connect_guard.hpp) the
+    // path is "ADDRESS:PORT"; under Landlock with "none", "inet" or "inet6".
+    connect,  // connect(2) to an address the sandbox has no route to, or may not reach
     send,     // a datagram sent to one (sendto, sendmsg, sendmmsg)
+    socket,   // socket(AF_INET or AF_INET6) refused (Landlock, network "none")
 };
 
 // Whether `op` is one of the network calls (its path is a destination, not a file).
 [[nodiscard]] constexpr bool is_network(RefusedOp op) {
-    return op == RefusedOp::connect || op == RefusedOp::send;
+    return op == RefusedOp::connect || op == RefusedOp::send || op == RefusedOp::socket;
 }
 
 [[nodiscard]] const char* to_string(RefusedOp op);

@@ -99,8 +99,8 @@ Result<DirectExec> DirectExec::prepare(const InnerSpec& spec, const std::vector<
     return d;
 }
 
-Status DirectExec::mediate_metadata(int sock, bool guard_connect) {
-    auto prog = build_metadata_filter(guard_connect);
+Status DirectExec::mediate_metadata(int sock, NetworkMediation network) {
+    auto prog = build_metadata_filter(network);
     if (!prog) return std::move(prog).error();
     metadata_filter_ = std::move(prog).value();
     metadata_sock_ = sock;

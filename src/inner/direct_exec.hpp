@@ -19,6 +19,7 @@
 
 #include "inner/inner_spec.hpp"
 #include "inner/landlock_apply.hpp"
+#include "inner/metadata_filter.hpp"
 #include "inner/seccomp_filter.hpp"
 #include "util/result.hpp"
 
@@ -34,8 +35,8 @@ public:
 
     // Also load the metadata filter (inner/metadata_filter.hpp) last, and send its listener
     // over `sock` (a connected unix socket; sbxrun holds the other end) before the exec.
-    // `guard_connect`: connect(2) too (network.mode = "allowlist", run/connect_guard.hpp).
-    [[nodiscard]] Status mediate_metadata(int sock, bool guard_connect);
+    // `network`: which network calls go to sbxrun too (inner/metadata_filter.hpp).
+    [[nodiscard]] Status mediate_metadata(int sock, NetworkMediation network);
 
     // In the forked child, once its descriptors are arranged: enter the sandbox and exec the
     // command. Never returns: on failure it writes the record to report_fd and _exits with the

@@ -65,8 +65,9 @@ bool split(std::string_view s, std::size_t n, std::string_view* parts) {
 }
 
 std::optional<SeccompProfile> seccomp_from_string(std::string_view s) {
-    for (auto p : {SeccompProfile::none, SeccompProfile::base, SeccompProfile::no_network,
-                   SeccompProfile::netns, SeccompProfile::tcp_only}) {
+    for (auto p :
+         {SeccompProfile::none, SeccompProfile::base, SeccompProfile::no_network,
+          SeccompProfile::netns, SeccompProfile::tcp_only, SeccompProfile::no_network_observed}) {
         if (s == to_string(p)) return p;
     }
     return std::nullopt;
@@ -86,6 +87,8 @@ const char* to_string(SeccompProfile p) {
             return "netns";
         case SeccompProfile::tcp_only:
             return "tcp_only";
+        case SeccompProfile::no_network_observed:
+            return "no_network_observed";
     }
     return "base";
 }

@@ -65,6 +65,9 @@ enum class SeccompProfile {
                  // isolate (all but AF_UNIX, AF_INET, AF_INET6, AF_NETLINK): bwrap, network none
     tcp_only,    // base + socket() refused for every family but AF_UNIX, AF_INET and AF_INET6,
                  // and for those two anything but a TCP stream: Landlock, network allowlist
+    no_network_observed,  // no_network, but socket(AF_INET/AF_INET6) is left to the second
+                          // filter, which sends it to sbxrun to be noted and refused
+                          // (inner/metadata_filter.hpp): Landlock, network none
 };
 
 // A mount bwrap was asked to make, as the inner stage must find it before anything runs:

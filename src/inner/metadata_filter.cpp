@@ -116,7 +116,8 @@ void emit_entry_flag_checks(Program& p, unsigned trap) {
 
 }  // namespace
 
-Result<SeccompProgram> build_metadata_filter(bool guard_connect) {
+Result<SeccompProgram> build_metadata_filter(NetworkMediation network) {
+    const bool guard_connect = network.guard_connect;
     using namespace metadata_calls;
     if (kNativeArch == 0)
         return Error(ErrorKind::unsupported,
@@ -138,6 +139,7 @@ Result<SeccompProgram> build_metadata_filter(bool guard_connect) {
         p.jeq(SYS_sendmmsg, "flags_a3");
         p.jeq(SYS_sendmsg, "flags_a2");
     }
+    if (network.observe_sockets) p.jeq(SYS_socket, "socket");
     p.label("allow");
     p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
     // Jumps only go forward: the blocks that jump to "notify" and "eperm" come before them.
@@ -150,6 +152,14 @@ Result<SeccompProgram> build_metadata_filter(bool guard_connect) {
         p.label("flags_a2");
         p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, arg_low(2)));
         p.jset(MSG_FASTOPEN, "eopnotsupp");
+        p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    }
+    if (network.observe_sockets) {
+        // The kernel reads the family as an int: the low 32 bits.
+        p.label("socket");
+        p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, arg_low(0)));
+        p.jeq(AF_INET, "notify");
+        p.jeq(AF_INET6, "notify");
         p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
     }
     p.label("ioctl");

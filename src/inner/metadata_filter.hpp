@@ -16,9 +16,18 @@
 
 namespace sbx {
 
-// `guard_connect` (network.mode = "allowlist"): connect(2) goes to sbxrun too, and sendto,
-// sendmsg and sendmmsg with MSG_FASTOPEN fail with EOPNOTSUPP (run/connect_guard.hpp).
-[[nodiscard]] Result<SeccompProgram> build_metadata_filter(bool guard_connect);
+// What else of the command's network calls the Landlock backend's filter sends to sbxrun.
+struct NetworkMediation {
+    // network.mode = "allowlist": connect(2), which sbxrun makes itself; sendto, sendmsg and
+    // sendmmsg with MSG_FASTOPEN fail with EOPNOTSUPP (run/connect_guard.hpp).
+    bool guard_connect = false;
+    // network.mode = "none": socket(AF_INET) and socket(AF_INET6), which sbxrun notes for the
+    // denial report and refuses (EAFNOSUPPORT); the base filter's no_network_observed profile
+    // leaves them to this one.
+    bool observe_sockets = false;
+};
+
+[[nodiscard]] Result<SeccompProgram> build_metadata_filter(NetworkMediation network);
 
 // The entry broker's filter under bwrap (inner/entry_broker.hpp): the entry calls of
 // inner/entry_calls.hpp go to sbxrun-inner (open/openat only with O_CREAT, O_TRUNC or for

@@ -342,6 +342,29 @@ Status add_tcp_only_socket_rules(scmp_filter_ctx ctx, bool refuse_unix) {
     return {};
 }
 
+// Network none under Landlock, observed (no_network_observed): as add_socket_rules with no
+// network, but socket(AF_INET) and socket(AF_INET6) are left to the Landlock backend's second
+// filter, which sends them to sbxrun (run/metadata_notify.hpp): it notes each for the denial
+// report (the command wanted the network) and refuses it with the same EAFNOSUPPORT. Should
+// sbxrun be gone, a call pending on the closed listener fails (ENOSYS): refused all the same.
+Status add_observed_no_network_socket_rules(scmp_filter_ctx ctx, bool refuse_unix) {
+    const std::uint32_t eafnosupport = SCMP_ACT_ERRNO(EAFNOSUPPORT);
+    for (const char* call : {"socket", "socketpair"}) {
+        const bool socketpair = std::string_view(call) == "socketpair";
+        for (int family = 0; family < AF_MAX; ++family) {
+            const bool keep = family == AF_UNIX
+                                  ? socketpair || !refuse_unix
+                                  : !socketpair && (family == AF_INET || family == AF_INET6);
+            if (keep) continue;
+            SBX_TRY(add(
+                ctx, eafnosupport, call,
+                {SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, static_cast<std::uint64_t>(family))}));
+        }
+        SBX_TRY(add(ctx, eafnosupport, call, {SCMP_A0(SCMP_CMP_GE, AF_MAX)}));
+    }
+    return {};
+}
+
 // With socket(AF_UNIX) refused, a datagram socketpair is the one unix socket left that can
 // still name a peer: sendto(2) with an address, or connect(2), on it reaches any datagram
 // socket file the command can see (/dev/log, the journal, /run/systemd/notify), and could pass
@@ -448,6 +471,8 @@ Result<SeccompProgram> generate_seccomp(SeccompProfile profile, bool refuse_unix
         SBX_TRY(add_netns_socket_rules(ctx.get(), refuse_unix_sockets));
     } else if (profile == SeccompProfile::tcp_only) {
         SBX_TRY(add_tcp_only_socket_rules(ctx.get(), refuse_unix_sockets));
+    } else if (profile == SeccompProfile::no_network_observed) {
+        SBX_TRY(add_observed_no_network_socket_rules(ctx.get(), refuse_unix_sockets));
     } else {
         SBX_TRY(add_socket_rules(ctx.get(), profile == SeccompProfile::no_network,
                                  refuse_unix_sockets));

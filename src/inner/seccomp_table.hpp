@@ -13,9 +13,9 @@
 namespace sbx::seccomp_table {
 
 // Every profile, in the order of the table.
-inline constexpr SeccompProfile kProfiles[] = {SeccompProfile::none, SeccompProfile::base,
-                                               SeccompProfile::no_network, SeccompProfile::netns,
-                                               SeccompProfile::tcp_only};
+inline constexpr SeccompProfile kProfiles[] = {
+    SeccompProfile::none,  SeccompProfile::base,     SeccompProfile::no_network,
+    SeccompProfile::netns, SeccompProfile::tcp_only, SeccompProfile::no_network_observed};
 inline constexpr std::size_t kCommandPrograms = std::size(kProfiles) * 8;
 
 constexpr std::size_t command_index(SeccompProfile profile, bool refuse_unix_sockets, bool host_ipc,

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <string_view>
+#include <vector>
 
 #include "util/printable.hpp"
 
@@ -24,7 +25,10 @@ bool split_destination(std::string_view text, std::string& host, unsigned& port)
     return true;
 }
 
-std::string why_for(NetworkMode mode) {
+std::string why_for(NetworkMode mode, RefusedOp op) {
+    if (op == RefusedOp::socket)
+        return "network.mode is \"none\": no internet socket can be made (under Landlock the "
+               "names and addresses the command wanted are not known)";
     if (mode == NetworkMode::allowlist)
         return "network.mode is \"allowlist\": connections go through the proxy (HTTP_PROXY), "
                "and nothing else leaves the sandbox";
@@ -37,28 +41,45 @@ void add_direct_denials(Outcome& o, const SandboxExit& e, NetworkMode mode) {
     for (const auto& r : e.refusals) {
         if (!is_network(r.op)) continue;
         Outcome::NetDenial d;
-        if (!split_destination(r.path, d.host, d.port)) continue;  // not sbxrun-inner's line
+        if (r.op == RefusedOp::socket) {
+            if (r.path != "inet" && r.path != "inet6") continue;
+            d.family = r.path;
+        } else if (!split_destination(r.path, d.host, d.port)) {
+            continue;  // not a line a broker writes
+        }
         d.op = to_string(r.op);
         d.count = r.count;
-        d.why = why_for(mode);
+        d.why = why_for(mode, r.op);
         o.direct_denials.push_back(std::move(d));
     }
 }
 
 std::string direct_denial_summary(const Outcome& o) {
-    if (o.direct_denials.empty()) return {};
-    std::uint64_t total = 0;
-    for (const auto& d : o.direct_denials) total += d.count;
+    std::uint64_t total = 0, sockets = 0;
+    std::vector<const Outcome::NetDenial*> addressed;
+    for (const auto& d : o.direct_denials) {
+        if (d.op == "socket") {
+            sockets += d.count;
+        } else {
+            total += d.count;
+            addressed.push_back(&d);
+        }
+    }
+    if (sockets != 0)
+        return "refused " + std::to_string(sockets) +
+               (sockets == 1 ? " internet socket" : " internet sockets") +
+               ": the command wanted the network (network.mode = \"none\")";
+    if (addressed.empty()) return {};
     constexpr std::size_t kShown = 3;
     std::string where;
-    for (std::size_t i = 0; i < o.direct_denials.size() && i < kShown; ++i) {
-        const auto& d = o.direct_denials[i];
+    for (std::size_t i = 0; i < addressed.size() && i < kShown; ++i) {
+        const auto& d = *addressed[i];
         const bool v6 = d.host.find(':') != std::string::npos;
         where += (i == 0 ? "" : ", ") + std::string(v6 ? "[" : "") + printable(d.host) +
                  (v6 ? "]" : "") + ":" + std::to_string(d.port);
     }
-    if (o.direct_denials.size() > kShown)
-        where += " and " + std::to_string(o.direct_denials.size() - kShown) + " more";
+    if (addressed.size() > kShown)
+        where += " and " + std::to_string(addressed.size() - kShown) + " more";
     const std::string mode = o.proxy.active ? "allowlist" : "none";
     return "refused " + std::to_string(total) +
            (total == 1 ? " connection or datagram to an address: "

@@ -2,6 +2,7 @@
 
 #include <linux/seccomp.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -75,6 +76,20 @@ void answer_metadata_call(int listener, const MetadataGuard& guard, const Connec
     const bool native = n.data.arch == metadata_calls::kNativeArch;
     if (native && connect != nullptr && n.data.nr == SYS_connect) {
         answer_connect_call(listener, n, *connect, log);
+        return;
+    }
+    // socket(AF_INET/AF_INET6) with network "none" (inner/metadata_filter.hpp's
+    // observe_sockets): noted, and refused as the base filter refuses every other family.
+    if (native && n.data.nr == SYS_socket) {
+        if (log != nullptr) {
+            try {
+                log->add(RefusedOp::socket,
+                         static_cast<int>(n.data.args[0]) == AF_INET6 ? "inet6" : "inet");
+            } catch (...) {
+                // the report loses one line; the call is refused all the same
+            }
+        }
+        answer_errno(listener, n.id, EAFNOSUPPORT);
         return;
     }
     if (const auto* entry = native ? entry_calls::find(static_cast<long>(n.data.nr)) : nullptr) {

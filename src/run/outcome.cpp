@@ -183,6 +183,14 @@ std::string status_json(const Outcome& o) {
                            {"why", printable(d.why)}});
     }
     for (const auto& d : o.direct_denials) {
+        if (d.op == "socket") {
+            network.push_back({{"op", d.op},
+                               {"family", d.family},
+                               {"rule", "network.mode"},
+                               {"count", d.count},
+                               {"why", d.why}});
+            continue;
+        }
         network.push_back({{"op", d.op},
                            {"host", d.host},
                            {"port", d.port},

@@ -59,15 +59,17 @@ struct Outcome {
     };
     std::vector<FsDenial> fs_denials;
     std::uint64_t fs_dropped = 0;  // refusals of further paths, counted only
-    // Connections and datagrams to addresses the sandbox has no route to (bwrap, network.mode
-    // "none" or "allowlist"; run/direct_denials.hpp): denials.network, op "connect" or "send".
-    // Bounded with fs_denials (the brokers' one log), their drops counted in fs_dropped.
+    // Connections and datagrams to addresses the sandbox has no route to or may not reach, and
+    // (Landlock, "none") internet sockets refused (run/direct_denials.hpp): denials.network,
+    // op "connect", "send" or "socket". Bounded with fs_denials (the brokers' one log), their
+    // drops counted in fs_dropped.
     struct NetDenial {
-        std::string op;    // "connect", "send"
-        std::string host;  // the address, without brackets
-        unsigned port = 0;
+        std::string op;     // "connect", "send", "socket"
+        std::string host;   // the address, without brackets ("" for "socket")
+        unsigned port = 0;  // 0 for "socket"
         std::uint64_t count = 0;
         std::string why;
+        std::string family;  // "inet" or "inet6" for "socket", else empty
     };
     std::vector<NetDenial> direct_denials;
     // A policy layer that would have allowed the refusals outside the writable roots

@@ -162,12 +162,29 @@ assert len(d["network"]) == 256 and d["dropped"] == 44, (len(d["network"]), d["d
 ' "$FIX/.status"
 
 # Landlock has no network namespace: with network none the command cannot make an IP socket at
-# all, so no address exists to report (sbxrun(1) says so).
-sbx --backend landlock --status-file "$FIX/.status" -- python3 -c "$calls"
-expect_denied "landlock, network none: the command cannot make an IP socket"
-check "landlock: no address is listed" python3 -c '
+# all, so no address exists to report; each refused internet socket is listed instead (op
+# "socket", by family), so that a harness still learns the command wanted the network. Other
+# families stay refused by the filter alone, unlisted; unix sockets are not the network.
+sbx --backend landlock --status-file "$FIX/.status" -- python3 -c '
+import errno, socket
+got = []
+for fam, typ in [(socket.AF_INET, socket.SOCK_STREAM), (socket.AF_INET, socket.SOCK_DGRAM),
+                 (socket.AF_INET6, socket.SOCK_STREAM), (socket.AF_PACKET, socket.SOCK_RAW),
+                 (socket.AF_NETLINK, socket.SOCK_RAW)]:
+    try:
+        socket.socket(fam, typ).close(); got.append("made")
+    except OSError as e:
+        got.append(errno.errorcode[e.errno])
+assert got == ["EAFNOSUPPORT"] * 5, got'
+expect_rc 0 "landlock, network none: every internet socket is refused (EAFNOSUPPORT), as before"
+check "landlock: denials.network lists the internet sockets by family, with counts" python3 -c '
 import json, sys
-assert json.load(open(sys.argv[1]))["denials"]["network"] == []' "$FIX/.status"
+d = json.load(open(sys.argv[1]))["denials"]
+got = [(n["op"], n["family"], n["count"], n["rule"]) for n in d["network"]]
+assert got == [("socket", "inet", 2, "network.mode"), ("socket", "inet6", 1, "network.mode")], got
+' "$FIX/.status"
+check "landlock: the last line on stderr says the command wanted the network" sh -c \
+    "tail -n 1 '$ERR' | grep -q 'refused 3 internet sockets: the command wanted the network (network.mode = \"none\")'"
 
 check "the host's addresses and routes are unchanged" test "$(host_net)" = "$net_before"
 done_testing
