@@ -425,11 +425,11 @@ private:
             gap("network.mode = \"allowlist\" with network.unix_sockets = \"allow\": Landlock "
                 "filters TCP connections by port, not address, and a command that swaps a unix "
                 "socket's descriptor for a TCP socket during its connect(2) could reach the "
-                "proxy's port on another host",
+                "proxy's port at another address (another host's, or another local one)",
                 "network allowlist with unix sockets: Landlock filters TCP connections by port, "
                 "not address: a command that swaps a unix socket's descriptor for a TCP socket "
-                "during connect(2) may reach the proxy's (random, high) port on another host; "
-                "every other port, UDP and DNS are refused");
+                "during connect(2) may reach the proxy's (random, high) port at another "
+                "address; every other port, UDP and DNS are refused");
         }
         if (abi_ < 4) {
             out_.approximated.push_back("Landlock ABI " + std::to_string(abi_) +

@@ -24,9 +24,10 @@ constexpr std::size_t kMaxMessages = 1024;
 // The destination of `len` bytes at `addr` in the caller's memory, noted when refused.
 void note_destination(const NotifyRequest& rq, std::uint64_t addr, std::uint64_t len, RefusedOp op,
                       DenialLog& log) {
-    if (addr == 0 || len < sizeof(sa_family_t)) return;
+    // The kernel refuses (EINVAL) an address longer than any before it is sent anywhere.
+    if (addr == 0 || len < sizeof(sa_family_t) || len > sizeof(sockaddr_storage)) return;
     sockaddr_storage sa{};
-    const std::size_t n = std::min<std::uint64_t>(len, sizeof sa);
+    const std::size_t n = len;
     if (read_mem(rq.pid(), addr, &sa, n) != 0) return;
     const auto text = inet_destination(sa, n);
     if (text && unroutable(sa, n)) log.add(op, *text);

@@ -178,6 +178,8 @@ Status add_setid_mode_rules(scmp_filter_ctx ctx, bool broker_parent) {
 constexpr unsigned long kExt4SetVersion = _IOW('f', 4, long);
 constexpr unsigned long kExt4SetVersion32 = _IOW('f', 4, int);
 constexpr unsigned long kExt4Migrate = _IO('f', 9);
+// <linux/userfaultfd.h>'s USERFAULTFD_IOC_NEW, spelled out: older headers lack it.
+constexpr unsigned long kUserfaultfdIocNew = _IO(0xAA, 0x00);
 
 // ioctls that change an inode, or the filesystem's state, through a descriptor opened
 // read-only (so neither a read-only mount nor Landlock's write rights stop them): the
@@ -220,8 +222,12 @@ Status add_base(scmp_filter_ctx ctx, bool broker_parent) {
 
     // ioctl's request is an unsigned int in the kernel: compare the low 32 bits only, so
     // garbage in the upper half cannot slip TIOCSTI past an exact 64-bit comparison.
-    for (unsigned long req :
-         {static_cast<unsigned long>(TIOCSTI), static_cast<unsigned long>(TIOCLINUX)}) {
+    // USERFAULTFD_IOC_NEW: /dev/userfaultfd (Linux 6.1) hands out what userfaultfd(2), refused
+    // above, would, to anyone who can open the device (root, under Landlock, where the host's
+    // /dev is visible). A page registered with it made sbxrun's read of a mediated call's
+    // argument wait forever: its supervision, --timeout included, hung (thirty-third review).
+    for (unsigned long req : {static_cast<unsigned long>(TIOCSTI),
+                              static_cast<unsigned long>(TIOCLINUX), kUserfaultfdIocNew}) {
         SBX_TRY(add(ctx, eperm, "ioctl", {SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, req)}));
     }
 
@@ -332,6 +338,16 @@ Status add_tcp_only_socket_rules(scmp_filter_ctx ctx, bool refuse_unix) {
         for (std::uint64_t proto = 1; proto < IPPROTO_TCP; ++proto)
             SBX_TRY(
                 add(ctx, eacces, "socket", {fam, SCMP_A2(SCMP_CMP_MASKED_EQ, 0xffffffffu, proto)}));
+    }
+    // SO_BINDTODEVICE / SO_BINDTOIFINDEX (unprivileged on an unbound socket): sbxrun connects
+    // the command's socket to the proxy at 127.0.0.1 (run/connect_guard.hpp), and a socket bound
+    // to eth0 sent that SYN out of eth0, with whatever IP_TOS and IP_TTL the command chose: a
+    // covert channel to the local network (thirty-third review). Loopback is all it may use.
+    for (std::uint64_t opt : {static_cast<std::uint64_t>(SO_BINDTODEVICE),
+                              static_cast<std::uint64_t>(SO_BINDTOIFINDEX)}) {
+        SBX_TRY(add(ctx, SCMP_ACT_ERRNO(EPERM), "setsockopt",
+                    {SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, SOL_SOCKET),
+                     SCMP_A2(SCMP_CMP_MASKED_EQ, 0xffffffffu, opt)}));
     }
     // listen(2) on a TCP socket that was never bound binds it to every address and a free
     // port without a bind(2), so Landlock's bind rule never sees it: the command could serve

@@ -18,23 +18,46 @@
 // sbxrun's to connect (it would do so with sbxrun's own reach): with unix sockets refused by the
 // policy the only ones are socketpair()'s, already connected, and connect(2) on them is refused
 // (EACCES) without the kernel; with unix sockets allowed it goes on to the kernel, and a command
-// that swaps the descriptor for an IP socket in between reaches the proxy's port on another host,
-// as without this guard (the compile lists that as approximated).
+// that swaps the descriptor for an IP socket in between reaches the proxy's port at another
+// address, as without this guard (the compile lists that as approximated; the thirty-third
+// review won the race in 54 ms).
 //
-// A blocking connect is made without blocking sbxrun's loop (which also runs the proxy): the
-// socket is made non-blocking for the call and restored, and the answer waits at most a second
-// for the handshake, which on loopback completes in the kernel without the proxy's accept.
+// A blocking connect never blocks sbxrun's loop (which also runs the proxy and the --timeout):
+// the socket is made non-blocking for the call and restored, and the answer waits in
+// PendingConnects until the handshake ends, however long the kernel takes (the thirty-third
+// review stalled the loop a second per connect of an earlier version, which waited in place).
 #pragma once
 
 #include <linux/seccomp.h>
 #include <sys/socket.h>
 
 #include <cstdint>
-#include <vector>
+#include <unordered_map>
 
 #include "inner/denial_log.hpp"
+#include "util/unique_fd.hpp"
 
 namespace sbx {
+
+// The blocking connects sbxrun made whose handshake has not ended: each answered when its
+// socket becomes writable (SO_ERROR), from the supervision loop, which polls fd().
+class PendingConnects {
+public:
+    static constexpr std::size_t kMax = 1024;  // one per command thread blocked in connect(2)
+
+    PendingConnects();
+    [[nodiscard]] int fd() const { return epoll_.get(); }  // readable when one has ended
+    [[nodiscard]] bool empty() const { return pending_.empty(); }
+    // Keep `sock` until its handshake ends; false (nothing kept) when kMax are pending or the
+    // socket cannot be watched: the caller answers at once.
+    [[nodiscard]] bool add(std::uint64_t id, UniqueFd sock);
+    // Answer every notification whose handshake has ended, on `listener`.
+    void answer_ended(int listener) noexcept;
+
+private:
+    UniqueFd epoll_;
+    std::unordered_map<int, std::pair<std::uint64_t, UniqueFd>> pending_;  // fd -> (id, socket)
+};
 
 struct ConnectGuard {
     std::uint16_t proxy_port = 0;  // the proxy's port on 127.0.0.1
@@ -45,9 +68,10 @@ struct ConnectGuard {
     [[nodiscard]] bool allows(int domain, const sockaddr_storage& sa, std::size_t len) const;
 };
 
-// Answer the notification `n` (already received) of a connect(2). Never fails: a notification
-// whose process is gone is dropped, anything else gets an answer.
+// Answer the notification `n` (already received) of a connect(2), now or, for a blocking
+// connect still in its handshake, through `pending`. Never fails: a notification whose process
+// is gone is dropped, anything else gets an answer.
 void answer_connect_call(int listener, const seccomp_notif& n, const ConnectGuard& guard,
-                         DenialLog* log) noexcept;
+                         PendingConnects& pending, DenialLog* log) noexcept;
 
 }  // namespace sbx

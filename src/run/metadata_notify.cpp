@@ -69,13 +69,13 @@ int decide(Request& rq, const MetadataGuard& guard, bool& alive, DenialLog* log)
 }  // namespace
 
 void answer_metadata_call(int listener, const MetadataGuard& guard, const ConnectGuard* connect,
-                          DenialLog* log) noexcept {
+                          PendingConnects* pending, DenialLog* log) noexcept {
     seccomp_notif n;
     std::memset(&n, 0, sizeof n);
     if (::ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &n) != 0) return;  // its process is gone
     const bool native = n.data.arch == metadata_calls::kNativeArch;
-    if (native && connect != nullptr && n.data.nr == SYS_connect) {
-        answer_connect_call(listener, n, *connect, log);
+    if (native && connect != nullptr && pending != nullptr && n.data.nr == SYS_connect) {
+        answer_connect_call(listener, n, *connect, *pending, log);
         return;
     }
     // socket(AF_INET/AF_INET6) with network "none" (inner/metadata_filter.hpp's

@@ -19,9 +19,10 @@ namespace sbx {
 
 // Read one pending notification from `listener` and answer it. Never fails: a notification
 // whose process is gone is dropped, anything else gets an answer.
-// `connect`: connect(2) calls too (run/connect_guard.hpp); nullptr when none are sent.
+// `connect`: connect(2) calls too (run/connect_guard.hpp), a blocking one answered later
+// through `pending`; nullptr when none are sent.
 void answer_metadata_call(int listener, const MetadataGuard& guard, const ConnectGuard* connect,
-                          DenialLog* log) noexcept;
+                          PendingConnects* pending, DenialLog* log) noexcept;
 
 // Receive the listener the child sends over `sock` (SCM_RIGHTS); -1 if none arrived.
 [[nodiscard]] int receive_listener(int sock) noexcept;

@@ -332,6 +332,10 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
     const bool mediated = launch.metadata_sock >= 0 && launch.metadata_guard != nullptr;
     bool sock_open = mediated;
     UniqueFd listener;
+    // Blocking connects sbxrun made for the command, answered once their handshake ends
+    // (run/connect_guard.hpp).
+    std::optional<PendingConnects> pending;
+    if (launch.connect_guard != nullptr) pending.emplace();
 
     bool exited = false;
     // The command's wait status once reap_adopted() has collected it along with the orphans.
@@ -343,7 +347,7 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
             if (r == pid) reaped_status = st;
     };
     while (!exited) {
-        pollfd pfds[7 + TtyRelay::kMaxPolls];
+        pollfd pfds[8 + TtyRelay::kMaxPolls];
         int n = 0;
         pfds[n++] = {pidfd.get(), POLLIN, 0};
         pfds[n++] = {sigfd.get(), POLLIN, 0};
@@ -351,6 +355,8 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
         if (sock_open) pfds[n++] = {launch.metadata_sock, POLLIN, 0};
         const int listener_idx = listener ? n : -1;
         if (listener) pfds[n++] = {listener.get(), POLLIN, 0};
+        const int pending_idx = listener && pending && !pending->empty() ? n : -1;
+        if (pending_idx >= 0) pfds[n++] = {pending->fd(), POLLIN, 0};
         int idx[3] = {-1, -1, -1};
         for (int i = 0; i < 3; ++i)
             if (open[i]) idx[i] = n, pfds[n++] = {sources[i]->get(), POLLIN, 0};
@@ -387,9 +393,11 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
             if (listener) request_sync_wakeup(listener.get());
             sock_open = false;  // one listener per run; EOF means the child failed before it
         }
+        if (pending_idx >= 0 && pfds[pending_idx].revents != 0)
+            pending->answer_ended(listener.get());
         if (listener_idx >= 0 && (pfds[listener_idx].revents & POLLIN)) {
             answer_metadata_call(listener.get(), *launch.metadata_guard, launch.connect_guard,
-                                 launch.denial_log);
+                                 pending ? &*pending : nullptr, launch.denial_log);
         } else if (listener_idx >= 0 && pfds[listener_idx].revents != 0) {
             listener.reset();  // POLLHUP: no process is left under the filter
         }

@@ -339,6 +339,9 @@ const std::map<std::string, std::function<long()>>& rows() {
              char c = '#';
              return ::syscall(SYS_ioctl, num(a1), (1UL << 32) | TIOCSTI, &c);
          }},
+        // USERFAULTFD_IOC_NEW, _IO(0xAA, 0): on any descriptor, refused before the driver (which
+        // would say ENOTTY for one that is not /dev/userfaultfd).
+        {"ioctl-uffd-new", [] { return ::syscall(SYS_ioctl, num(a1), _IO(0xAA, 0x00), 0); }},
         // /proc and /sys: open for writing (not written)
         {"open-wronly", [] { return open_for_write(a1); }},
         // foreign entry points: the filter kills (SIGSYS); the syscalls are harmless ones

@@ -447,10 +447,17 @@ try:
     s.sendto(b"x", socket.MSG_FASTOPEN, ("127.0.0.2", P)); got.append("sent")
 except OSError as e:
     got.append("EOPNOTSUPP" if e.errno == errno.EOPNOTSUPP else str(e.errno))
-want = ["0", "EINPROGRESS", "0", "EACCES", "EACCES", "EACCES", "EOPNOTSUPP"]
+# A socket bound to a device sent the connect sbxrun makes to the proxy out of that device
+# (thirty-third review): binding to one is refused.
+for opt, val in [(socket.SO_BINDTODEVICE, b"lo"), (62, (1).to_bytes(4, "little"))]:
+    try:
+        socket.socket().setsockopt(socket.SOL_SOCKET, opt, val); got.append("bound")
+    except OSError as e:
+        got.append(errno.errorcode.get(e.errno))
+want = ["0", "EINPROGRESS", "0", "EACCES", "EACCES", "EACCES", "EOPNOTSUPP", "EPERM", "EPERM"]
 print(got)
 os._exit(0 if got == want else 1)'
-    expect_rc 0 "landlock: only the proxy's own address is connected, TCP Fast Open fails"
+    expect_rc 0 "landlock: only the proxy's own address is connected, TCP Fast Open and device binding fail"
     check "landlock: the refused connections are in denials.network" python3 -c '
 import json, os, sys
 d = json.load(open(sys.argv[1]))

@@ -4,8 +4,17 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 
 #include <catch2/catch.hpp>
+#include <cerrno>
+#include <utility>
+#include <vector>
+
+#include "util/unique_fd.hpp"
+
+using sbx::UniqueFd;
 
 namespace {
 
@@ -48,4 +57,44 @@ TEST_CASE("connect guard: only the proxy's own address and port", "[connect_guar
     // No proxy port: nothing.
     sbx::ConnectGuard none;
     CHECK_FALSE(none.allows(AF_INET, v4("127.0.0.1", 0), sizeof(sockaddr_in)));
+}
+
+TEST_CASE("pending connects: kept while the handshake goes on, dropped once it ended",
+          "[connect_guard]") {
+    // A listener whose backlog is full drops the next SYN: that connect stays in progress
+    // until a slot frees and the SYN is sent again (a second or so later).
+    UniqueFd server(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    REQUIRE(server);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(server.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(server.get(), 0) == 0);
+    socklen_t al = sizeof a;
+    REQUIRE(::getsockname(server.get(), reinterpret_cast<sockaddr*>(&a), &al) == 0);
+    std::vector<UniqueFd> filled;
+    UniqueFd waiting;
+    for (int i = 0; i < 16 && !waiting; ++i) {
+        UniqueFd c(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+        REQUIRE(c);
+        const int r = ::connect(c.get(), reinterpret_cast<sockaddr*>(&a), sizeof a);
+        REQUIRE((r == 0 || errno == EINPROGRESS));
+        pollfd p{c.get(), POLLOUT, 0};
+        if (::poll(&p, 1, 200) == 0)
+            waiting = std::move(c);  // its SYN was dropped
+        else
+            filled.push_back(std::move(c));
+    }
+    REQUIRE(waiting);
+    sbx::PendingConnects pending;
+    REQUIRE(pending.empty());
+    REQUIRE(pending.add(1, std::move(waiting)));
+    pending.answer_ended(-1);  // nothing ended: nothing answered (-1: no listener to answer on)
+    CHECK_FALSE(pending.empty());
+    // Make room: the retransmitted SYN then completes the handshake.
+    for (int i = 0; i < 16; ++i) UniqueFd(::accept4(server.get(), nullptr, nullptr, SOCK_NONBLOCK));
+    pollfd p{pending.fd(), POLLIN, 0};
+    REQUIRE(::poll(&p, 1, 15000) == 1);
+    pending.answer_ended(-1);
+    CHECK(pending.empty());
 }
