@@ -302,23 +302,18 @@ Status add_netns_socket_rules(scmp_filter_ctx ctx, bool refuse_unix) {
     return {};
 }
 
-// Network allowlist under Landlock (no network namespace): TCP is all the command may create
-// besides unix sockets, and Landlock's TCP rules (ABI 4+) confine its connect(2) to the proxy's
-// port. Every family but AF_UNIX (unless refuse_unix), AF_INET and AF_INET6 is refused, and for
-// AF_INET/AF_INET6 every type but SOCK_STREAM (UDP, ICMP "ping" sockets, raw) and every protocol
-// but 0 and IPPROTO_TCP: SCTP and MPTCP are stream sockets too, and Landlock's TCP rules do not
-// cover them. A protocol with garbage in its upper half is greater than IPPROTO_TCP: refused.
-Status add_tcp_only_socket_rules(scmp_filter_ctx ctx, bool refuse_unix) {
+// socket() and socketpair() of every family but AF_UNIX (socket() only unless refuse_unix;
+// socketpair() always) and, for socket(), AF_INET and AF_INET6: refused (EAFNOSUPPORT), as is
+// any value at or over AF_MAX. socketpair exists for AF_UNIX only; for AF_INET/6 the kernel
+// says EOPNOTSUPP anyway. What is left of AF_INET/6 is the caller's business.
+Status refuse_families_but_unix_and_ip(scmp_filter_ctx ctx, bool refuse_unix) {
     const std::uint32_t eafnosupport = SCMP_ACT_ERRNO(EAFNOSUPPORT);
-    const std::uint32_t eacces = SCMP_ACT_ERRNO(EACCES);
-    constexpr std::uint64_t kSockTypeMask = 0xf;  // SOCK_TYPE_MASK: without CLOEXEC/NONBLOCK
     for (const char* call : {"socket", "socketpair"}) {
         const bool socketpair = std::string_view(call) == "socketpair";
         for (int family = 0; family < AF_MAX; ++family) {
-            // socketpair exists for AF_UNIX only; for AF_INET/6 the kernel says EOPNOTSUPP.
-            bool keep = family == AF_UNIX
-                            ? socketpair || !refuse_unix
-                            : !socketpair && (family == AF_INET || family == AF_INET6);
+            const bool keep = family == AF_UNIX
+                                  ? socketpair || !refuse_unix
+                                  : !socketpair && (family == AF_INET || family == AF_INET6);
             if (keep) continue;
             SBX_TRY(add(
                 ctx, eafnosupport, call,
@@ -326,6 +321,19 @@ Status add_tcp_only_socket_rules(scmp_filter_ctx ctx, bool refuse_unix) {
         }
         SBX_TRY(add(ctx, eafnosupport, call, {SCMP_A0(SCMP_CMP_GE, AF_MAX)}));
     }
+    return {};
+}
+
+// Network allowlist under Landlock (no network namespace): TCP is all the command may create
+// besides unix sockets, and Landlock's TCP rules (ABI 4+) confine its connect(2) to the proxy's
+// port. Every family but AF_UNIX (unless refuse_unix), AF_INET and AF_INET6 is refused, and for
+// AF_INET/AF_INET6 every type but SOCK_STREAM (UDP, ICMP "ping" sockets, raw) and every protocol
+// but 0 and IPPROTO_TCP: SCTP and MPTCP are stream sockets too, and Landlock's TCP rules do not
+// cover them. A protocol with garbage in its upper half is greater than IPPROTO_TCP: refused.
+Status add_tcp_only_socket_rules(scmp_filter_ctx ctx, bool refuse_unix) {
+    const std::uint32_t eacces = SCMP_ACT_ERRNO(EACCES);
+    constexpr std::uint64_t kSockTypeMask = 0xf;  // SOCK_TYPE_MASK: without CLOEXEC/NONBLOCK
+    SBX_TRY(refuse_families_but_unix_and_ip(ctx, refuse_unix));
     for (int family : {AF_INET, AF_INET6}) {
         const auto fam =
             SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, static_cast<std::uint64_t>(family));
@@ -364,21 +372,7 @@ Status add_tcp_only_socket_rules(scmp_filter_ctx ctx, bool refuse_unix) {
 // report (the command wanted the network) and refuses it with the same EAFNOSUPPORT. Should
 // sbxrun be gone, a call pending on the closed listener fails (ENOSYS): refused all the same.
 Status add_observed_no_network_socket_rules(scmp_filter_ctx ctx, bool refuse_unix) {
-    const std::uint32_t eafnosupport = SCMP_ACT_ERRNO(EAFNOSUPPORT);
-    for (const char* call : {"socket", "socketpair"}) {
-        const bool socketpair = std::string_view(call) == "socketpair";
-        for (int family = 0; family < AF_MAX; ++family) {
-            const bool keep = family == AF_UNIX
-                                  ? socketpair || !refuse_unix
-                                  : !socketpair && (family == AF_INET || family == AF_INET6);
-            if (keep) continue;
-            SBX_TRY(add(
-                ctx, eafnosupport, call,
-                {SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, static_cast<std::uint64_t>(family))}));
-        }
-        SBX_TRY(add(ctx, eafnosupport, call, {SCMP_A0(SCMP_CMP_GE, AF_MAX)}));
-    }
-    return {};
+    return refuse_families_but_unix_and_ip(ctx, refuse_unix);
 }
 
 // With socket(AF_UNIX) refused, a datagram socketpair is the one unix socket left that can

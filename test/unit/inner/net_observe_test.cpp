@@ -12,28 +12,10 @@
 #include <cstring>
 
 #include "skip.hpp"
+#include "sockaddr_support.hpp"
 
-namespace {
-
-sockaddr_storage v4(const char* addr, unsigned short port) {
-    sockaddr_storage ss{};
-    auto& in = reinterpret_cast<sockaddr_in&>(ss);
-    in.sin_family = AF_INET;
-    in.sin_port = htons(port);
-    ::inet_pton(AF_INET, addr, &in.sin_addr);
-    return ss;
-}
-
-sockaddr_storage v6(const char* addr, unsigned short port) {
-    sockaddr_storage ss{};
-    auto& in6 = reinterpret_cast<sockaddr_in6&>(ss);
-    in6.sin6_family = AF_INET6;
-    in6.sin6_port = htons(port);
-    ::inet_pton(AF_INET6, addr, &in6.sin6_addr);
-    return ss;
-}
-
-}  // namespace
+using sbx::test::v4;
+using sbx::test::v6;
 
 TEST_CASE("inet_destination: IPv4, IPv6 in brackets, v4-mapped as IPv4", "[net_observe]") {
     CHECK(sbx::inet_destination(v4("192.0.2.1", 443), sizeof(sockaddr_in)) == "192.0.2.1:443");

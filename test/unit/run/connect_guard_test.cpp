@@ -12,31 +12,13 @@
 #include <utility>
 #include <vector>
 
+#include "sockaddr_support.hpp"
 #include "util/unique_fd.hpp"
 
 using sbx::UniqueFd;
 
-namespace {
-
-sockaddr_storage v4(const char* addr, unsigned short port) {
-    sockaddr_storage ss{};
-    auto& in = reinterpret_cast<sockaddr_in&>(ss);
-    in.sin_family = AF_INET;
-    in.sin_port = htons(port);
-    ::inet_pton(AF_INET, addr, &in.sin_addr);
-    return ss;
-}
-
-sockaddr_storage v6(const char* addr, unsigned short port) {
-    sockaddr_storage ss{};
-    auto& in6 = reinterpret_cast<sockaddr_in6&>(ss);
-    in6.sin6_family = AF_INET6;
-    in6.sin6_port = htons(port);
-    ::inet_pton(AF_INET6, addr, &in6.sin6_addr);
-    return ss;
-}
-
-}  // namespace
+using sbx::test::v4;
+using sbx::test::v6;
 
 TEST_CASE("connect guard: only the proxy's own address and port", "[connect_guard]") {
     sbx::ConnectGuard g;
