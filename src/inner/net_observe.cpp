@@ -98,11 +98,14 @@ bool is_observed_network_call(long nr) {
 
 void observe_network_call(const NotifyRequest& rq, DenialLog& log) {
     switch (rq.n.data.nr) {
+        // The lengths are ints to the kernel: the low 32 bits.
         case SYS_connect:  // connect(fd, addr, addrlen)
-            note_destination(rq, rq.arg(1), rq.arg(2), RefusedOp::connect, log);
+            note_destination(rq, rq.arg(1), static_cast<std::uint32_t>(rq.arg(2)),
+                             RefusedOp::connect, log);
             break;
         case SYS_sendto:  // sendto(fd, buf, len, flags, dest_addr, addrlen)
-            note_destination(rq, rq.arg(4), rq.arg(5), RefusedOp::send, log);
+            note_destination(rq, rq.arg(4), static_cast<std::uint32_t>(rq.arg(5)), RefusedOp::send,
+                             log);
             break;
         case SYS_sendmsg:  // sendmsg(fd, msg, flags)
             note_messages(rq, rq.arg(1), 1, sizeof(msghdr), log);

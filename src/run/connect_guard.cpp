@@ -53,15 +53,19 @@ Made decide(NotifyRequest& rq, const ConnectGuard& guard, DenialLog* log, bool& 
         go_on = true;
         return {};
     }
-    const std::uint64_t len = rq.arg(2);
+    // The kernel reads the length as an int: the low 32 bits.
+    const auto len = static_cast<int>(static_cast<std::uint32_t>(rq.arg(2)));
     sockaddr_storage sa{};
     // As the kernel answers: an address longer than any, or too short for its family (the
     // family is read first, as the kernel reads it).
-    if (len > sizeof sa || len < sizeof(sa_family_t)) return {EINVAL, {}};
+    if (len < 0 || static_cast<std::size_t>(len) > sizeof sa ||
+        static_cast<std::size_t>(len) < sizeof(sa_family_t))
+        return {EINVAL, {}};
     if (read_mem(rq.pid(), rq.arg(1), &sa, len) != 0) return {EFAULT, {}};
     if (!rq.still_valid()) return {ECANCELED, {}};  // the caller is gone: nobody to answer
-    if ((sa.ss_family == AF_INET && len < sizeof(sockaddr_in)) ||
-        (sa.ss_family == AF_INET6 && len < offsetof(sockaddr_in6, sin6_scope_id)))
+    if ((sa.ss_family == AF_INET && static_cast<std::size_t>(len) < sizeof(sockaddr_in)) ||
+        (sa.ss_family == AF_INET6 &&
+         static_cast<std::size_t>(len) < offsetof(sockaddr_in6, sin6_scope_id)))
         return {EINVAL, {}};
     if (!guard.allows(domain, sa, len)) {
         if (log != nullptr)

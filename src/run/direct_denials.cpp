@@ -1,5 +1,6 @@
 #include "run/direct_denials.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <string_view>
 #include <vector>
@@ -70,16 +71,19 @@ std::string direct_denial_summary(const Outcome& o) {
                (sockets == 1 ? " internet socket" : " internet sockets") +
                ": the command wanted the network (network.mode = \"none\")";
     if (addressed.empty()) return {};
+    // Each destination once (a connect and a datagram to one address are two entries).
+    std::vector<std::string> shown;
+    for (const auto* d : addressed) {
+        const bool v6 = d->host.find(':') != std::string::npos;
+        std::string s = std::string(v6 ? "[" : "") + printable(d->host) + (v6 ? "]" : "") + ":" +
+                        std::to_string(d->port);
+        if (std::find(shown.begin(), shown.end(), s) == shown.end()) shown.push_back(std::move(s));
+    }
     constexpr std::size_t kShown = 3;
     std::string where;
-    for (std::size_t i = 0; i < addressed.size() && i < kShown; ++i) {
-        const auto& d = *addressed[i];
-        const bool v6 = d.host.find(':') != std::string::npos;
-        where += (i == 0 ? "" : ", ") + std::string(v6 ? "[" : "") + printable(d.host) +
-                 (v6 ? "]" : "") + ":" + std::to_string(d.port);
-    }
-    if (addressed.size() > kShown)
-        where += " and " + std::to_string(addressed.size() - kShown) + " more";
+    for (std::size_t i = 0; i < shown.size() && i < kShown; ++i)
+        where += (i == 0 ? "" : ", ") + shown[i];
+    if (shown.size() > kShown) where += " and " + std::to_string(shown.size() - kShown) + " more";
     const std::string mode = o.proxy.active ? "allowlist" : "none";
     return "refused " + std::to_string(total) +
            (total == 1 ? " connection or datagram to an address: "

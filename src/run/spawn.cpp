@@ -375,7 +375,12 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
             ::waitpid(pid, nullptr, 0);
             return os_error("poll", err);
         }
-        if (r == 0 && deadline && !obs.timed_out) {
+        // Nothing ready is not the deadline: readiness can vanish between the wait and the
+        // poll that reports it (a seccomp notification whose caller was killed meanwhile), and
+        // with the proxy's handlers a wake-up can be theirs alone. A run whose children were
+        // killed during mediated calls was reported timed_out within milliseconds of a 30 s
+        // timeout (thirty-fourth review).
+        if (r == 0 && deadline && !obs.timed_out && clock::now() >= *deadline) {
             obs.timed_out = true;
             sup.refresh_status();
             sup.kill_everything();

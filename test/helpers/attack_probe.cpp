@@ -12,6 +12,7 @@
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -249,6 +250,22 @@ int do_fork_chain(const char* file, const std::string& variant) {
     return 0;
 }
 
+// kill-mediated N FILE: N times, fork a child that chmods FILE in a loop (every call a trip
+// through sbxrun under Landlock), let it run a few hundred microseconds, SIGKILL and reap it:
+// the kill lands while a call is pending, whose notification then vanishes under sbxrun.
+int do_kill_mediated(int n, const char* file) {
+    for (int i = 0; i < n; ++i) {
+        const pid_t p = ::fork();
+        if (p < 0) return 1;
+        if (p == 0)
+            for (;;) ::chmod(file, 0644);
+        ::usleep(200 + static_cast<unsigned>(i % 7) * 50);
+        ::kill(p, SIGKILL);
+        ::waitpid(p, nullptr, 0);
+    }
+    return 0;
+}
+
 int main(int argc, char** argv) {
     if (argc < 2) return 2;
     std::string cmd = argv[1];
@@ -265,6 +282,7 @@ int main(int argc, char** argv) {
     if (cmd == "udp" && argc == 3) return do_inet(false, std::atoi(argv[2]));
     if (cmd == "unix" && argc == 3) return do_unix(argv[2]);
     if (cmd == "caps") return do_caps();
+    if (cmd == "kill-mediated" && argc == 4) return do_kill_mediated(std::atoi(argv[2]), argv[3]);
     if (cmd == "unshare-user") return do_unshare_user();
     if (cmd == "mount-tmpfs" && argc == 3) return do_mount_tmpfs(argv[2]);
     if (cmd == "umount" && argc == 3) return do_umount(argv[2]);

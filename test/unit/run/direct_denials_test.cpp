@@ -62,3 +62,13 @@ TEST_CASE("direct_denial_summary: refused internet sockets say the network was w
     CHECK(sbx::direct_denial_summary(o) ==
           "refused 4 internet sockets: the command wanted the network (network.mode = \"none\")");
 }
+
+TEST_CASE("direct_denial_summary: a destination both connected to and sent to is named once",
+          "[denials]") {
+    Outcome o;
+    o.direct_denials.push_back({"connect", "198.51.100.7", 53, 1, "", ""});
+    o.direct_denials.push_back({"send", "198.51.100.7", 53, 2, "", ""});
+    CHECK(sbx::direct_denial_summary(o) ==
+          "refused 3 connections or datagrams to addresses: 198.51.100.7:53 (network.mode = "
+          "\"none\")");
+}
