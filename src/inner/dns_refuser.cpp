@@ -20,6 +20,8 @@
 #include <functional>
 
 #include "inner/fds.hpp"
+#include "inner/metadata_filter.hpp"
+#include "inner/seccomp_filter.hpp"
 
 namespace sbx {
 namespace {
@@ -266,6 +268,9 @@ DnsRefuser open_dns_refuser(const char* resolv_conf) {
 
 Status start_dns_refuser(DnsRefuser refuser, int log_fd) {
     if (refuser.sockets.empty() || log_fd < 0) return {};
+    // Built before the fork (it allocates); loaded by the child.
+    auto helper = build_helper_filter();
+    if (!helper) return std::move(helper).error();
     const pid_t parent = ::getpid();
     const pid_t pid = ::fork();
     if (pid < 0) return os_error("fork the name-lookup answerer", errno);
@@ -284,6 +289,10 @@ Status start_dns_refuser(DnsRefuser refuser, int log_fd) {
             if (std::find(keep.begin(), keep.end(), fd) == keep.end()) ::close(fd);
         const int fl = ::fcntl(log_fd, F_GETFL);
         if (fl >= 0) (void)::fcntl(log_fd, F_SETFL, fl | O_NONBLOCK);
+        // It parses what the command sends: should that ever go wrong, it can make no socket
+        // (a unix one would reach whatever socket file the sandbox shows) and read no memory
+        // but its own. Without the filter it serves nothing: lookups then fail at once.
+        if (load_seccomp(*helper) != 0) ::_exit(0);
         serve(refuser, log_fd);
     }
     g_answerer = pid;

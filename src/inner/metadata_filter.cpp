@@ -244,6 +244,25 @@ Result<SeccompProgram> build_entry_filter(bool observe_network, int handover_fd)
     return p.finish();
 }
 
+Result<SeccompProgram> build_helper_filter() {
+    using metadata_calls::kNativeArch;
+    Program p;
+    // A foreign ABI's call falls through to ALLOW: the base filter kills the process for it.
+    p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
+    p.jeq(kNativeArch, nullptr, "allow");
+    p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
+    p.jeq(SYS_socket, "eafnosupport");
+    p.jeq(SYS_socketpair, "eafnosupport");
+    p.jeq(SYS_process_vm_readv, "eperm");
+    p.label("allow");
+    p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    p.label("eafnosupport");
+    p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EAFNOSUPPORT & SECCOMP_RET_DATA)));
+    p.label("eperm");
+    p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)));
+    return p.finish();
+}
+
 int load_metadata_filter(const SeccompProgram& program) noexcept {
     sock_fprog prog{};
     prog.len = static_cast<unsigned short>(program.size());

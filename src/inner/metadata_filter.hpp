@@ -44,6 +44,13 @@ struct NetworkMediation {
 // process_vm_readv with EPERM.
 [[nodiscard]] Result<SeccompProgram> build_entry_filter(bool observe_network, int handover_fd);
 
+// The filter sbxrun-inner's name answerer (inner/dns_refuser.hpp) adds to the one it inherits:
+// it serves sockets made before it started and parses what the command sends it, so it makes
+// no socket (socket, socketpair: EAFNOSUPPORT) and reads no other process's memory
+// (process_vm_readv: EPERM, which the base filter's broker_parent variant leaves to
+// sbxrun-inner itself).
+[[nodiscard]] Result<SeccompProgram> build_helper_filter();
+
 // Load it with SECCOMP_FILTER_FLAG_NEW_LISTENER. Async-signal-safe: the listener fd (>= 0,
 // close-on-exec) or -errno.
 [[nodiscard]] int load_metadata_filter(const SeccompProgram& program) noexcept;

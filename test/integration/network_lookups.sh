@@ -93,6 +93,18 @@ assert [n["host"] for n in d["network"]] == ["evil\\x0a\\x2b1\\x0ax.org"], d
 assert d["dropped"] == 0, d
 ' "$FIX/.status"
 
+# The answerer parses what the command sends; it runs under one more seccomp filter than
+# sbxrun-inner (no new socket, no other process's memory: build_helper_filter).
+sbx --backend bwrap -- sh -c '
+for p in /proc/[0-9]*; do
+    case "$(cat $p/comm 2>/dev/null)" in
+        sbxrun-dns) sed -n "s/^Seccomp_filters:[[:space:]]*//p" $p/status ;;
+    esac
+done
+sed -n "s/^Seccomp_filters:[[:space:]]*//p" /proc/1/status'
+check "bwrap: the answerer has a filter more than sbxrun-inner ($(tr '\n' ' ' <"$OUT"))" \
+    sh -c 'set -- $(cat "$1"); [ $# = 2 ] && [ "$1" -gt "$2" ]' _ "$OUT"
+
 # The answerer is killed from inside: lookups still fail at once (refused), the run is normal.
 # (It is sbxrun-inner, exec'ed as /proc/self/fd/N, and not pid 1.)
 sbx --backend bwrap -- sh -c '

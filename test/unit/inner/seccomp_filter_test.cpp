@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,6 +24,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "inner/metadata_filter.hpp"
 #include "inner/seccomp_build.hpp"
 #include "inner/seccomp_table.hpp"
 #include "landlock_probe_support.hpp"
@@ -399,4 +401,26 @@ TEST_CASE("the generated seccomp table matches libseccomp's programs", "[seccomp
     }
     CHECK(sbx::build_seccomp(SeccompProfile::none, false, false, false)->empty());
     CHECK_FALSE(sbx::build_seccomp(SeccompProfile::base, false, false, false)->empty());
+}
+
+TEST_CASE("the name answerer's filter: no new socket, no other process's memory", "[seccomp]") {
+    auto prog = build_helper_filter();
+    REQUIRE(prog.ok());
+    auto load = [&p = *prog] {
+        return ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 && load_seccomp(p) == 0;
+    };
+    CHECK(in_child(load, [] { return sock(AF_UNIX); }) == EAFNOSUPPORT);
+    CHECK(in_child(load, [] { return sock(AF_INET); }) == EAFNOSUPPORT);
+    CHECK(in_child(load, [] {
+              int sv[2];
+              return ::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0 ? 0 : errno;
+          }) == EAFNOSUPPORT);
+    CHECK(in_child(load, [] {
+              char buf[8];
+              iovec local{buf, sizeof buf}, remote{buf, sizeof buf};
+              return ::syscall(SYS_process_vm_readv, ::getppid(), &local, 1, &remote, 1, 0) >= 0
+                         ? 0
+                         : errno;
+          }) == EPERM);
+    CHECK(in_child(load, [] { return ::getpid() > 0 ? 0 : errno; }) == 0);
 }
