@@ -73,6 +73,10 @@ Made decide(NotifyRequest& rq, const ConnectGuard& guard, DenialLog* log, bool& 
         return {EINVAL, {}};
     if (read_mem(rq.pid(), rq.arg(1), &sa, len) != 0) return {EFAULT, {}};
     if (!rq.still_valid()) return {ECANCELED, {}};  // the caller is gone: nobody to answer
+    // An address of another family than the socket's: the kernel's own refusal, not the
+    // sandbox's (an IPv4 socket given the proxy's v4-mapped address was listed as a refused
+    // connection to the proxy: thirty-fifth review).
+    if (sa.ss_family != AF_UNSPEC && sa.ss_family != domain) return {EAFNOSUPPORT, {}};
     if ((sa.ss_family == AF_INET && static_cast<std::size_t>(len) < sizeof(sockaddr_in)) ||
         (sa.ss_family == AF_INET6 &&
          static_cast<std::size_t>(len) < offsetof(sockaddr_in6, sin6_scope_id)))

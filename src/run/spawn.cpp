@@ -375,12 +375,15 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
             ::waitpid(pid, nullptr, 0);
             return os_error("poll", err);
         }
-        // Nothing ready is not the deadline: readiness can vanish between the wait and the
-        // poll that reports it (a seccomp notification whose caller was killed meanwhile), and
-        // with the proxy's handlers a wake-up can be theirs alone. A run whose children were
-        // killed during mediated calls was reported timed_out within milliseconds of a 30 s
-        // timeout (thirty-fourth review).
-        if (r == 0 && deadline && !obs.timed_out && clock::now() >= *deadline) {
+        // The deadline is the clock's, checked at every turn, whatever is ready. Nothing ready
+        // is not the deadline: readiness can vanish between the wait and the poll that reports
+        // it (a seccomp notification whose caller was killed meanwhile), and with the proxy's
+        // handlers a wake-up can be theirs alone (a run whose children were killed during
+        // mediated calls was reported timed_out within milliseconds of a 30 s timeout:
+        // thirty-fourth review). And something always ready must not postpone it: 64 processes
+        // looping on chmod under Landlock kept the listener readable, and a 2 s timeout never
+        // fired (thirty-fifth review).
+        if (deadline && !obs.timed_out && clock::now() >= *deadline) {
             obs.timed_out = true;
             sup.refresh_status();
             sup.kill_everything();

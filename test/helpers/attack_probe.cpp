@@ -266,6 +266,18 @@ int do_kill_mediated(int n, const char* file) {
     return 0;
 }
 
+// chmod-hog N FILE: N children chmod FILE in a loop, forever (the parent waits): under Landlock
+// every call is a trip through sbxrun, whose listener is then never idle.
+int do_chmod_hog(int n, const char* file) {
+    for (int i = 0; i < n; ++i) {
+        const pid_t p = ::fork();
+        if (p < 0) return 1;
+        if (p == 0)
+            for (;;) ::chmod(file, 0644);
+    }
+    for (;;) ::pause();
+}
+
 int main(int argc, char** argv) {
     if (argc < 2) return 2;
     std::string cmd = argv[1];
@@ -283,6 +295,7 @@ int main(int argc, char** argv) {
     if (cmd == "unix" && argc == 3) return do_unix(argv[2]);
     if (cmd == "caps") return do_caps();
     if (cmd == "kill-mediated" && argc == 4) return do_kill_mediated(std::atoi(argv[2]), argv[3]);
+    if (cmd == "chmod-hog" && argc == 4) return do_chmod_hog(std::atoi(argv[2]), argv[3]);
     if (cmd == "unshare-user") return do_unshare_user();
     if (cmd == "mount-tmpfs" && argc == 3) return do_mount_tmpfs(argv[2]);
     if (cmd == "umount" && argc == 3) return do_umount(argv[2]);
