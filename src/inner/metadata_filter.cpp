@@ -82,6 +82,14 @@ private:
     std::vector<Fixup> fixups_;
 };
 
+// Every program's start: a foreign ABI's call jumps to "allow" (the base filter kills the
+// process for it, and KILL wins); otherwise the accumulator holds the call's number.
+void load_native_nr(Program& p) {
+    p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
+    p.jeq(metadata_calls::kNativeArch, nullptr, "allow");
+    p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
+}
+
 // One label per filtered call (the flag check reads that call's own argument).
 constexpr const char* kFlagLabels[] = {"flags0", "flags1", "flags2", "flags3"};
 
@@ -123,9 +131,7 @@ Result<SeccompProgram> build_metadata_filter(NetworkMediation network) {
         return Error(ErrorKind::unsupported,
                      "metadata calls cannot be mediated on this architecture");
     Program p;
-    p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
-    p.jeq(kNativeArch, nullptr, "allow");
-    p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
+    load_native_nr(p);
     for (const Call& c : kCalls) p.jeq(static_cast<unsigned>(c.nr), "notify");
     SBX_TRY(jump_on_entry_calls(p));
     p.jeq(SYS_ioctl, "ioctl");
@@ -183,9 +189,7 @@ Result<SeccompProgram> build_entry_filter(bool observe_network, int handover_fd)
     if (kNativeArch == 0)
         return Error(ErrorKind::unsupported, "entry calls cannot be mediated on this architecture");
     Program p;
-    p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
-    p.jeq(kNativeArch, nullptr, "allow");
-    p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
+    load_native_nr(p);
     p.jeq(SYS_openat2, "enosys");
     p.jeq(SYS_process_vm_readv, "eperm");
     SBX_TRY(jump_on_entry_calls(p));
@@ -245,12 +249,8 @@ Result<SeccompProgram> build_entry_filter(bool observe_network, int handover_fd)
 }
 
 Result<SeccompProgram> build_helper_filter() {
-    using metadata_calls::kNativeArch;
     Program p;
-    // A foreign ABI's call falls through to ALLOW: the base filter kills the process for it.
-    p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
-    p.jeq(kNativeArch, nullptr, "allow");
-    p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
+    load_native_nr(p);
     p.jeq(SYS_socket, "eafnosupport");
     p.jeq(SYS_socketpair, "eafnosupport");
     p.jeq(SYS_process_vm_readv, "eperm");
