@@ -40,10 +40,14 @@
 namespace sbx {
 namespace {
 
+// Escaping is done here, once, for everything sbxrun says on stderr: the text handed in is as
+// it is (paths and names the command chose included), and escaping it on the way as well once
+// showed a backslash as \x5cx5cx5c (the thirty-third review).
 class Diagnostics {
 public:
     explicit Diagnostics(int verbosity) : verbosity_(verbosity) {}
-    void error(const std::string& msg) const { say(msg); }
+    // An error's paragraph: lines already made printable (paragraph(), or printable() of one).
+    void error(const std::string& safe_lines) const { say(safe_lines); }
     // One line each: a newline in a path the message quotes is shown as \n, not obeyed.
     void warn(const std::string& msg) const {
         if (verbosity_ >= 0) say("warning: " + printable(msg));
@@ -59,6 +63,7 @@ public:
 private:
     // No line longer than kMaxLine: a policy with thousands of rules once produced a 2 MB
     // warning. The status document carries the whole text (reason, fallback, approximated).
+    // `msg` is printable already; its line breaks are the paragraph's own.
     static constexpr std::size_t kMaxLine = 400;
     static void say(const std::string& msg) {
         std::string out;
@@ -66,10 +71,7 @@ private:
         while (begin <= msg.size()) {
             std::size_t end = msg.find('\n', begin);
             if (end == std::string::npos) end = msg.size();
-            // error()'s paragraphs keep their own line breaks; within a line, nothing may
-            // reach the terminal as a control character (util/printable.hpp).
-            const std::string safe = printable(std::string_view(msg.data() + begin, end - begin));
-            std::string_view line(safe);
+            std::string_view line(msg.data() + begin, end - begin);
             if (!out.empty()) out += '\n';
             if (line.size() <= kMaxLine) {
                 out += line;

@@ -15,6 +15,7 @@
 #include "backend/bwrap_compile.hpp"
 #include "fs/path.hpp"
 #include "fs/placeholder.hpp"
+#include "inner/dns_refuser.hpp"
 #include "inner/landlock_apply.hpp"
 #include "inner/placeholder_bind.hpp"
 #include "inner/proxy_listener.hpp"
@@ -77,10 +78,13 @@ NetworkLookups read_lookups(int fd) {
         if (nl == std::string::npos) break;  // a line cut short: the answerer was killed mid-way
         std::string line = text.substr(at, nl - at);
         at = nl + 1;
+        if (line.empty()) continue;
         if (line == "+1") {
             ++out.dropped;
-        } else if (!line.empty()) {
-            out.names.push_back(std::move(line));
+        } else if (auto name = decode_logged_name(line)) {
+            out.names.push_back(std::move(*name));
+        } else {
+            ++out.dropped;  // not a name the answerer writes: counted, not shown
         }
     }
     return out;

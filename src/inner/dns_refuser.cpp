@@ -200,6 +200,30 @@ std::vector<std::string> resolv_conf_nameservers(std::string_view text) {
     return out;
 }
 
+std::optional<std::string> decode_logged_name(std::string_view line) {
+    auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        return -1;
+    };
+    std::string out;
+    out.reserve(line.size());
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '*' ||
+            c == '.') {
+            out += c;
+            continue;
+        }
+        if (c != '\\' || i + 3 >= line.size() || line[i + 1] != 'x') return std::nullopt;
+        const int hi = hex(line[i + 2]), lo = hex(line[i + 3]);
+        if (hi < 0 || lo < 0) return std::nullopt;
+        out += static_cast<char>(hi * 16 + lo);
+        i += 3;
+    }
+    return out;
+}
+
 std::optional<std::size_t> dns_nxdomain_answer(const unsigned char* q, std::size_t len,
                                                unsigned char* out, std::string& name) {
     name.clear();

@@ -54,6 +54,12 @@ struct DnsRefuser {
 // it then fail as they would without this (unreachable), and nothing else changes.
 [[nodiscard]] DnsRefuser open_dns_refuser(const char* resolv_conf = "/etc/resolv.conf");
 
+// A name as dns_nxdomain_answer wrote it, back to its bytes (each \xHH one byte), for sbxrun to
+// carry as it carries paths: raw, escaped once where it is shown. nullopt for a line that is not
+// such a name (a byte outside [a-z0-9._*-] or a malformed escape): the answerer parses what the
+// command sends, so its pipe is read as untrusted too.
+[[nodiscard]] std::optional<std::string> decode_logged_name(std::string_view line);
+
 // Fork the answering process; this process keeps none of the sockets. log_fd: where each
 // distinct name is written as one line (the first kDnsNamesLogged), and each further distinct
 // name as a line "+1" (up to kDnsNamesCounted more). A logged name never holds '+' or a

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "util/printable.hpp"
-
 namespace sbx::net {
 
 std::string rule_label(const HostRule& rule, std::string_view list) {
@@ -25,7 +23,7 @@ Decision HostMatcher::decide(std::string_view host, std::uint16_t port) const {
 Decision HostMatcher::decide(const Host& host, std::uint16_t port) const {
     Decision d;
     d.host = host;
-    const std::string shown = printable(host.text) + ":" + std::to_string(port);
+    const std::string shown = host.text + ":" + std::to_string(port);
     if (std::find(rules_.ports.begin(), rules_.ports.end(), port) == rules_.ports.end()) {
         d.rule_name = "network.ports";
         d.reason = shown + " is refused: port " + std::to_string(port) + " is not in network.ports";

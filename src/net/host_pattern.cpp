@@ -6,8 +6,6 @@
 #include <array>
 #include <optional>
 
-#include "util/printable.hpp"
-
 namespace sbx::net {
 namespace {
 
@@ -19,7 +17,7 @@ Error bad(std::string msg) {
 }
 
 std::string quoted(std::string_view s) {
-    return "\"" + printable(s) + "\"";
+    return "\"" + std::string(s) + "\"";
 }
 
 bool is_digit(char c) {

@@ -320,7 +320,7 @@ private:
         Request& req = std::get<Request>(parsed);
         Decision d = st_->matcher.decide(req.target.host, req.target.port);
         recorded_ = true;
-        rec_.host = d.host.text.empty() ? printable(req.target.host) : d.host.text;
+        rec_.host = d.host.text.empty() ? req.target.host : d.host.text;
         rec_.port = req.target.port;
         rec_.rule = d.rule_name;
         if (!d.allowed) {
@@ -337,8 +337,8 @@ private:
                 auto h = a ? parse_host(a->host) : Result<Host>(Error(ErrorKind::schema, ""));
                 if (!a || !h || *h != d.host || a->port != req.target.port) {
                     rec_.rule = "Host header";
-                    refuse("the Host header \"" + printable(value) + "\" does not name " +
-                           d.host.text + ":" + std::to_string(req.target.port));
+                    refuse("the Host header \"" + value + "\" does not name " + d.host.text + ":" +
+                           std::to_string(req.target.port));
                     co_await send_out();
                     co_return;
                 }
@@ -449,7 +449,7 @@ private:
         }
         Decision d = st_->matcher.decide(host, port);
         recorded_ = true;
-        rec_.host = d.host.text.empty() ? printable(host) : d.host.text;
+        rec_.host = d.host.text.empty() ? host : d.host.text;
         rec_.port = port;
         rec_.rule = d.rule_name;
         if (!d.allowed) {

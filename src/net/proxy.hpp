@@ -75,6 +75,8 @@ struct ProxyOptions {
 
 // One decision, for the status document.
 struct Record {
+    // Text here is as the client sent it (bytes it chose included): each output escapes it,
+    // once (the status document, stderr, the 403's body; util/printable.hpp).
     std::string host;  // as normalised (or as the client wrote it when it did not parse)
     std::uint16_t port = 0;
     bool allowed = false;

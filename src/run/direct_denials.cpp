@@ -5,8 +5,6 @@
 #include <string_view>
 #include <vector>
 
-#include "util/printable.hpp"
-
 namespace sbx {
 namespace {
 
@@ -75,8 +73,8 @@ std::string direct_denial_summary(const Outcome& o) {
     std::vector<std::string> shown;
     for (const auto* d : addressed) {
         const bool v6 = d->host.find(':') != std::string::npos;
-        std::string s = std::string(v6 ? "[" : "") + printable(d->host) + (v6 ? "]" : "") + ":" +
-                        std::to_string(d->port);
+        std::string s =
+            std::string(v6 ? "[" : "") + d->host + (v6 ? "]" : "") + ":" + std::to_string(d->port);
         if (std::find(shown.begin(), shown.end(), s) == shown.end()) shown.push_back(std::move(s));
     }
     constexpr std::size_t kShown = 3;

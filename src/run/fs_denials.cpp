@@ -10,7 +10,6 @@
 
 #include "fs/path.hpp"
 #include "plan/refusal.hpp"
-#include "util/printable.hpp"
 
 namespace sbx {
 namespace {
@@ -18,8 +17,8 @@ namespace {
 std::string shown(const std::string& path, const std::string& home) {
     if (!home.empty() && home != "/" && path.compare(0, home.size(), home) == 0 &&
         (path.size() == home.size() || path[home.size()] == '/'))
-        return printable("~" + path.substr(home.size()));
-    return printable(path);
+        return "~" + path.substr(home.size());
+    return path;
 }
 
 std::string plural(std::uint64_t n, const char* word) {
@@ -85,7 +84,7 @@ std::string fs_denial_summary(const Outcome& o, const std::string& home, bool st
         const auto& d = o.fs_denials.front();
         return "refused " + (d.count == 1 ? std::string("a write") : plural(d.count, "write")) +
                " to " + shown(d.path, home) + " (" +
-               printable(d.rule.empty() ? d.why : d.why + ": " + d.rule) + ")" + where;
+               (d.rule.empty() ? d.why : d.why + ": " + d.rule) + ")" + where;
     }
     // Outside the writable roots: by directory, the busiest one named. Protected and denied:
     // the rules, as written.
@@ -121,7 +120,7 @@ std::string fs_denial_summary(const Outcome& o, const std::string& home, bool st
         constexpr std::size_t kShown = 3;
         std::string names;
         for (std::size_t i = 0; i < texts.size() && i < kShown; ++i)
-            names += (i == 0 ? "" : ", ") + printable(texts[i]);
+            names += (i == 0 ? "" : ", ") + texts[i];
         if (texts.size() > kShown)
             names += " and " + std::to_string(texts.size() - kShown) + " more";
         parts.push_back(std::to_string(count) + " to " + why + " paths (" + names + ")");

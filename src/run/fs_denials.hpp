@@ -19,6 +19,8 @@ void add_fs_denials(Outcome& o, const SandboxExit& e, const MountPlan& plan);
 //   refused 12 writes under ~/.cache/pip (outside every writable root)
 // naming the directory with the most refusals ($HOME shown as ~), how many more were refused
 // elsewhere, and where the whole list is (`status_doc`: a status document was asked for).
+// Paths are as they are, bytes the command chose included: whoever prints the line escapes it,
+// once (util/printable.hpp; escaping here too showed a backslash as \x5cx5cx5c).
 [[nodiscard]] std::string fs_denial_summary(const Outcome& o, const std::string& home,
                                             bool status_doc);
 

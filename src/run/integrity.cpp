@@ -10,7 +10,6 @@
 
 #include "fs/path.hpp"
 #include "util/open_no_symlinks.hpp"
-#include "util/printable.hpp"
 #include "util/unique_fd.hpp"
 
 namespace sbx {
@@ -100,7 +99,7 @@ std::vector<std::string> appeared_during_run(const MountPlan& plan) {
         if (op.kind != OpKind::block_missing) continue;
         struct stat st {};
         if (::lstat(op.dest.c_str(), &st) != 0) continue;
-        out.push_back(printable(op.dest) +
+        out.push_back(op.dest +
                       " was made during the run by something outside the sandbox (it was "
                       "missing, and kept from being made inside); the command could write in it "
                       "from then on");

@@ -104,6 +104,13 @@ Outcome of_kind(OutcomeKind k) {
     return o;
 }
 
+std::vector<std::string> printable_each(const std::vector<std::string>& lines) {
+    std::vector<std::string> out;
+    out.reserve(lines.size());
+    for (const auto& l : lines) out.push_back(printable(l));
+    return out;
+}
+
 // Empty means "does not apply": the document says null rather than "".
 nlohmann::ordered_json string_or_null(const std::string& s) {
     if (s.empty()) return nullptr;
@@ -159,16 +166,17 @@ std::string status_json(const Outcome& o) {
     j["suggestion"] = string_or_null(printable(o.suggestion));
     // Extension (issue 15): a policy layer for the harness to offer; paths in it are plain.
     j["suggestion_policy"] = string_or_null(o.suggestion_policy);
-    j["approximated"] = o.approximated;
-    j["weakened"] = o.weakened;
-    j["fallback"] = o.fallback;  // extension: why earlier backends in the order were not used
+    // Sentences for a person, with paths in them: escaped as on stderr, here and nowhere else.
+    j["approximated"] = printable_each(o.approximated);
+    j["weakened"] = printable_each(o.weakened);
+    j["fallback"] = printable_each(o.fallback);  // extension: why earlier backends were not used
     // What the sandbox refused the command, as far as sbxrun saw it: today the name lookups of
     // a run without network (bwrap), so never complete (issue 15 adds the filesystem).
     nlohmann::ordered_json network = nlohmann::ordered_json::array();
     for (const auto& host : o.refused_lookups) {
         network.push_back(
             {{"op", "resolve"},
-             {"host", host},
+             {"host", printable(host)},
              {"why", o.proxy.active ? "network.mode is \"allowlist\": names are resolved by "
                                       "the proxy, not inside the sandbox; answered \"no such "
                                       "name\""
@@ -229,7 +237,7 @@ std::string status_json(const Outcome& o) {
                         {"socks_proxy", o.proxy.socks_url},
                         {"connections", std::move(connections)}};
     }
-    j["unchecked"] = o.unchecked;
+    j["unchecked"] = printable_each(o.unchecked);
     j["duration_ms"] = o.duration_ms;
     // Paths are bytes, JSON is UTF-8: invalid sequences become U+FFFD instead of throwing,
     // so the document is written on every path, however odd the file names involved.

@@ -81,6 +81,12 @@ write = [\"$WS\", \"$FIX/tmp\", \"~/.cache/tool\"]"
     sbx "${B[@]}" -q --status-file "$ST" -- sh -c 'touch "$HOME/z" 2>/dev/null; true'
     check "  $backend: -q hides the line (the document still lists it)" \
         test ! -s "$ERR" -a "$(denial create "$H/z")" = "1|outside every writable root|None"
+    # A name with a backslash and an escape character: written \x5c and \x1b, once, in the
+    # document and on stderr alike (stderr showed \x5cx5cx5c: each layer escaped it again).
+    sbx "${B[@]}" --status-file "$ST" -- sh -c 'touch "$HOME/a\\b$(printf "\033")c" 2>/dev/null; true'
+    check "  $backend: an odd name is escaped once, in the document and on stderr" \
+        test "$(denial create "$H/a\x5cb\x1bc")" = "1|outside every writable root|None" -a \
+        "$(tail -n 1 "$ERR")" = 'sbxrun: refused a write to ~/a\x5cb\x1bc (outside every writable root); the status document lists each'
     sbx "${B[@]}" --status-file "$ST" -- true
     check "  $backend: nothing refused: an empty list, no line, no suggestion" \
         test -z "$(grep "refused" "$ERR")" -a "$(status_field "$ST" suggestion_policy)" = null -a \

@@ -325,6 +325,25 @@ check "$B: the stderr line names the host, port, rule and count" \
 sbxa -q -- curl -s --max-time 20 -o /dev/null "http://b.sbx.test:$http_port/"
 check "$B: -q hides those lines" sh -c "! grep -q 'network allowlist' '$ERR'"
 
+# A name with an escape character and a backslash, asked for by hand: refused, and shown with
+# both escaped once, in the document and on stderr (the thirty-third review saw \x5cx5cx1b).
+sbxa --status-file "$FIX/.status" -- python3 -c '
+import os, socket, sys
+u = os.environ["HTTP_PROXY"].split("//")[1].strip("/")
+h, p = u.rsplit(":", 1)
+s = socket.create_connection((h, int(p)), timeout=20)
+s.sendall(b"CONNECT ex\x1bam\\ple.test:443 HTTP/1.1\r\n\r\n")
+print(s.recv(100).split(b" ")[1].decode())'
+expect_rc 0 "$B: a CONNECT to an odd name is answered"
+check "$B: the odd name is escaped once in denials.network" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+n = [x for x in d["denials"]["network"] if x["op"] == "connect"]
+assert [x["host"] for x in n] == ["ex\\x1bam\\x5cple.test"], n
+assert "\\x5cx" not in n[0]["why"] and "ex\\x1bam" in n[0]["why"], n
+' "$FIX/.status"
+check "$B: ... and once on stderr" sh -c "grep -q '^sbxrun: network allowlist: .*\"ex.x1bam.x5cple.test\"' '$ERR' && ! grep -q 'x5cx' '$ERR'"
+
 # ssh (no proxy support of its own) to a host outside the allowlist: it fails at once, with
 # its own message, instead of hanging (issue 13).
 if command -v ssh >/dev/null; then

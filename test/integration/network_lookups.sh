@@ -89,9 +89,12 @@ expect_rc 0 "bwrap: the answerer survives 305 hostile datagrams and still answer
 check "bwrap: a name with a newline and '+' is reported escaped, forging nothing" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))["denials"]
-assert [n["host"] for n in d["network"]] == ["evil\\x0a\\x2b1\\x0ax.org"], d
+assert [n["host"] for n in d["network"]] == ["evil\\n+1\\nx.org"], d
 assert d["dropped"] == 0, d
 ' "$FIX/.status"
+# Escaped once, as the document has it: each layer escaping again showed \x5cx0a.
+check "bwrap: the last line on stderr shows that name escaped once" \
+    sh -c "tail -n 1 '$ERR' | grep -qF 'looked up evil\\n+1\\nx.org but'"
 
 # The answerer parses what the command sends; it runs under one more seccomp filter than
 # sbxrun-inner (no new socket, no other process's memory: build_helper_filter).

@@ -121,3 +121,14 @@ TEST_CASE("a name's odd bytes are escaped: one plain line, no newline, no '+', n
     CHECK(a.name.find('+') == std::string::npos);
     CHECK(answer(query({"x_y-z", "*"})).name == "x_y-z.*");
 }
+
+TEST_CASE("sbxrun reads a logged name back to its bytes, and nothing else as a name") {
+    const Answer a = answer(query({std::string("ev\nil+1", 7), "a.b", std::string("\xff\x00", 2)}));
+    REQUIRE(a.answered);
+    CHECK(sbx::decode_logged_name(a.name) == std::string("ev\nil+1.a.b.\xff\x00", 14));
+    CHECK(sbx::decode_logged_name("registry.npmjs.org") == "registry.npmjs.org");
+    // What the answerer never writes: upper case, a bare backslash, a short or bad escape,
+    // a byte that would reorder a terminal's text.
+    for (const char* bad : {"Registry.org", "a\\", "a\\x4", "a\\xg0", "a\\y00", "a b", "a\x1b"})
+        CHECK_FALSE(sbx::decode_logged_name(bad).has_value());
+}
