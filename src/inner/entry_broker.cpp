@@ -15,6 +15,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <functional>
+#include <utility>
 
 #include "inner/entry_perform.hpp"
 #include "inner/landlock_apply.hpp"
@@ -95,19 +97,29 @@ bool names_protected_dir(const EntryRef& e, const EntryBrokerRules& rules) {
     return S_ISDIR(st.st_mode) && rules.is_protected(id_of(st));
 }
 
+// Whether the kernel will refuse to remove or rename the entry because it is a mount point
+// (EBUSY: a pinned link, an anchor, a protected file in a writable directory).
+bool moves_mount_point(RefusedOp op, const EntryRef& e) {
+    return (op == RefusedOp::remove || op == RefusedOp::rename) && is_mount_point(e);
+}
+
 // The kernel goes on; if the entry's mount is read-only and the call would change it, the kernel
-// answers EROFS: noted as a refusal (a tool's cache outside the writable roots, say). A write
-// to an existing file is judged by the file's own mount (a protected file is one).
+// answers EROFS: noted as a refusal (a tool's cache outside the writable roots, say); so is a
+// removal or rename of a mount point (EBUSY). A write to an existing file is judged by the
+// file's own mount (a protected file is one).
 Reply go_on_noting(DenialLog* log, RefusedOp op, const EntryRef& e, bool changes) {
-    if (changes && (op == RefusedOp::write ? opens_read_only_mount(e) : on_read_only_mount(e)))
+    if (changes && (op == RefusedOp::write ? opens_read_only_mount(e)
+                                           : on_read_only_mount(e) || moves_mount_point(op, e)))
         note_refusal(log, op, e);
     return Reply::go_on();
 }
 
 // What the broker did itself, noted when a read-only mount refused it (a directory of P, or
-// one below it without a rule of its own, outside the writable roots).
+// one below it without a rule of its own, outside the writable roots), or a mount point in it
+// could not be removed or moved (EBUSY).
 Reply noting_erofs(DenialLog* log, RefusedOp op, const EntryRef& e, Reply r) {
-    if (r.kind == Reply::Kind::error && r.err == EROFS) note_refusal(log, op, e);
+    if (r.kind == Reply::Kind::error && (r.err == EROFS || r.err == EBUSY))
+        note_refusal(log, op, e);
     return r;
 }
 
@@ -196,7 +208,7 @@ Reply on_rename(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules,
     if (rf == EntryBrokerRules::Reach::native && rt == EntryBrokerRules::Reach::native) {
         // The kernel answers EROFS if either side is on a read-only mount: note one side.
         if (!entry_exists(from)) return Reply::go_on();
-        if (on_read_only_mount(from)) {
+        if (on_read_only_mount(from) || is_mount_point(from)) {
             note_refusal(log, RefusedOp::rename, from);
             return Reply::go_on();
         }
@@ -210,7 +222,14 @@ Reply on_rename(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules,
         note_refusal(log, RefusedOp::rename, from_refused ? from : to);
         return Reply::result(kRefused);
     }
-    return noting_erofs(log, RefusedOp::rename, from, rename_entry(rq, from, to, flags));
+    Reply r = rename_entry(rq, from, to, flags);
+    // A mount point on either side: noted where it is (ln -sfn renames a new link over one).
+    if (r.kind == Reply::Kind::error && r.err == EBUSY) {
+        note_refusal(log, RefusedOp::rename,
+                     is_mount_point(from) ? std::cref(from) : std::cref(to));
+        return r;
+    }
+    return noting_erofs(log, RefusedOp::rename, from, std::move(r));
 }
 
 // A hard link. Where either side is in P the broker makes it (Landlock would refuse it: no

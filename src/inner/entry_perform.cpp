@@ -130,6 +130,15 @@ bool opens_read_only_mount(const EntryRef& e) {
     return errno == EROFS || errno == EINVAL || errno == ENOSYS;  // the last two: no faccessat2
 }
 
+bool is_mount_point(const EntryRef& e) {
+    struct statx sx {};
+    if (::statx(e.dir.get(), e.name.c_str(), AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE,
+                &sx) != 0)
+        return false;
+    return (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) != 0 &&
+           (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+}
+
 bool entry_exists(const EntryRef& e) {
     struct stat st {};
     return ::fstatat(e.dir.get(), e.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;

@@ -93,6 +93,12 @@ void note_refusal_at(DenialLog* log, RefusedOp op, int object);
 // comes first); a FIFO there is (bwrap's write layer refuses it).
 [[nodiscard]] bool opens_read_only_mount(const EntryRef& e);
 
+// Whether the entry is the root of a mount (not following a last symlink, crossing a mount
+// on it): the kernel answers EBUSY to its removal or rename. Under bwrap the plan's pinned
+// links, anchors and protected paths in writable directories are such mounts (the report
+// missed those refusals until the fourteenth session).
+[[nodiscard]] bool is_mount_point(const EntryRef& e);
+
 // Whether the entry exists (not following a last symlink).
 [[nodiscard]] bool entry_exists(const EntryRef& e);
 

@@ -164,6 +164,29 @@ write = [\"$WS\", \"$FIX/tmp\", \"~/.cache/tool\"]"
     rm -f "$WS/lk" "$FIX/outside/trunc.txt"
     rm -f "$WS/.mcp.json" "$WS/dotbashrc" "$H/.bashrc"
 
+    # The seed's link farm: .codex links into the workspace. Removing or moving the pinned link,
+    # the directory that anchors its target, or the protected target itself: each refused once
+    # and listed once (bwrap answered EBUSY for these mount points and listed none of them
+    # until the fourteenth session; ln -sfn renames a new link over the pinned one).
+    mkdir -p "$WS/.aux/codex"
+    ln -sfn .aux/codex "$WS/.codex"
+    own_fix
+    sbx "${B[@]}" -q --status-file "$ST" -- sh -c '
+        rm .codex; mv .codex moved; ln -sfn /tmp .codex; mv .aux aux2; rmdir .aux/codex
+        true' 2>/dev/null
+    P='1|protected|filesystem.protect ".codex"'
+    expect_denial remove "$WS/.codex" "$P" "$backend: removing the pinned link .codex"
+    expect_denial rename "$WS/.codex" "2|protected|filesystem.protect \".codex\"" \
+        "$backend: moving it, and ln -sfn renaming a link over it: one entry, count 2"
+    expect_denial rename "$WS/.aux" "$P" "$backend: moving the directory that holds its target"
+    expect_denial remove "$WS/.aux/codex" "$P" "$backend: removing the protected target"
+    check "  $backend: nothing else is listed (not ln's temporary link)" test "$(python3 -c '
+import json, sys
+print(len(json.load(open(sys.argv[1]))["denials"]["filesystem"]))' "$ST")" = 4
+    check "  $backend: the farm is as it was" \
+        test "$(readlink "$WS/.codex")" = .aux/codex -a -d "$WS/.aux/codex" -a ! -e "$WS/moved"
+    rm -rf "$WS/.codex" "$WS/.aux"
+
     # A flood: 2,000 paths and 20,000 repeats of one, refused; the list stays bounded.
     sbx "${B[@]}" -q --status-file "$ST" -- python3 -c '
 import os
