@@ -218,7 +218,7 @@ DoctorReport run_doctor(const DoctorProbes& probes, const std::vector<BackendKin
         r.denials_landlock =
             r.landlock_abi >= 1
                 ? "sbxrun's entry broker sees creates, removals, renames, opens for writing, "
-                  "chmod, chown, utime and xattrs (not hard links or truncate, nor reads), "
+                  "chmod, chown, utime, xattrs, hard links and truncate (not reads), "
                   "internet sockets with network none and connections with allowlist"
                 : "none: no Landlock";
     }

@@ -134,6 +134,11 @@ Result<SeccompProgram> build_metadata_filter(NetworkMediation network) {
     load_native_nr(p);
     for (const Call& c : kCalls) p.jeq(static_cast<unsigned>(c.nr), "notify");
     SBX_TRY(jump_on_entry_calls(p));
+    // Hard links, for the report (run/entry_notify.hpp: the kernel goes on, Landlock decides),
+    // and truncate(2), which sbxrun performs where only the policy allows it.
+    for (const entry_calls::LinkCall& c : entry_calls::kLinkCalls)
+        p.jeq(static_cast<unsigned>(c.nr), "notify");
+    p.jeq(SYS_truncate, "notify");
     p.jeq(SYS_ioctl, "ioctl");
     p.jeq(kFileSetattr, "eperm");
     // network.mode = "allowlist": sbxrun makes every connection (run/connect_guard.hpp), and

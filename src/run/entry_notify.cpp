@@ -238,7 +238,96 @@ Reply decide(NotifyRequest& rq, const Call& c, const MetadataGuard& g, DenialLog
     return Reply::go_on();
 }
 
+// A hard link, for the report: the kernel goes on (Landlock decides, as before the call was
+// trapped), and a new name the policy refuses (outside the writable roots, a protected name)
+// is noted. A link the policy would allow but Landlock refuses (at the top of a root that holds
+// a protected name: sbxrun(1), BACKENDS) is Landlock's limit, not the policy's refusal: not
+// noted, not made.
+Reply on_link(NotifyRequest& rq, const entry_calls::LinkCall& c, const MetadataGuard& g,
+              DenialLog* log) {
+    const int flags = c.flags >= 0 ? static_cast<int>(rq.arg(c.flags)) : 0;
+    if (flags & ~AT_SYMLINK_FOLLOW) return Reply::go_on();  // AT_EMPTY_PATH: the kernel's
+    Entry from, to;
+    if (Reply r;
+        !locate(rq, c.olddirfd, c.oldpath, from, r) || !locate(rq, c.newdirfd, c.newpath, to, r))
+        return r;
+    struct stat src {};
+    if (::fstatat(from.dir.get(), from.name.c_str(), &src,
+                  (flags & AT_SYMLINK_FOLLOW) ? 0 : AT_SYMLINK_NOFOLLOW) != 0 ||
+        S_ISDIR(src.st_mode) || entry_exists(to))
+        return Reply::go_on();  // ENOENT, EPERM, EEXIST: the kernel's own answers
+    const std::uint64_t need = make_right(src.st_mode);
+    if (need == 0 || has(g.native_rights(to.chain), need) ||
+        has(g.entry_rights(to.chain, to.name), need))
+        return Reply::go_on();
+    return refused(log, RefusedOp::create, to);
+}
+
+// truncate(2) of a path. Landlock grants truncation by the rules on the file's ancestors; a
+// file new beneath a restricted directory has only that directory's reduced rights, so, as for
+// an open for writing (open_existing), sbxrun truncates it through the descriptor it checked
+// when the policy allows it. Neither allowing it: the kernel goes on to refuse it, noted.
+Reply on_truncate(NotifyRequest& rq, const MetadataGuard& g, DenialLog* log) {
+    Entry e;
+    if (Reply r; !locate(rq, -1, 0, e, r)) return r;
+    open_how how{};
+    how.flags = O_PATH | O_CLOEXEC;
+    how.resolve = RESOLVE_NO_MAGICLINKS;
+    UniqueFd obj(
+        static_cast<int>(::syscall(SYS_openat2, e.dir.get(), e.name.c_str(), &how, sizeof how)));
+    if (!obj) return Reply::go_on();
+    struct stat st {};
+    // Anything but a regular file fails for itself (EINVAL, EISDIR); a file with other names
+    // could be reached through a path with other rights: the kernel's to decide.
+    if (::fstat(obj.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1)
+        return Reply::go_on();
+    auto chain = ancestry(obj.get(), nullptr);
+    if (!chain) return Reply::go_on();
+    const std::uint64_t need = ll::kTruncate | ll::kWriteFile;
+    if (has(g.native_rights(*chain), ll::kTruncate)) return Reply::go_on();
+    // The file's own mode comes before Landlock (EACCES whatever the sandbox says).
+    if (::faccessat(obj.get(), "", W_OK, AT_EACCESS | AT_EMPTY_PATH) != 0 &&
+        (errno == EACCES || errno == EPERM))
+        return Reply::go_on();
+    if (!has(g.policy_rights(*chain), need)) {
+        note_refusal_at(log, RefusedOp::write, obj.get());
+        return Reply::go_on();
+    }
+    if (!rq.still_valid()) return Reply::go_on();
+    const std::string self = "/proc/self/fd/" + std::to_string(obj.get());
+    UniqueFd f(::open(self.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+    if (!f) return Reply::result(errno);
+    const auto length = static_cast<off_t>(rq.arg(1));
+    return Reply::result(::ftruncate(f.get(), length) == 0 ? 0 : errno);
+}
+
 }  // namespace
+
+void answer_link_call(int listener, const seccomp_notif& n, const entry_calls::LinkCall& call,
+                      const MetadataGuard& guard, DenialLog* log) noexcept {
+    Reply r;
+    try {
+        NotifyRequest rq{n, listener, {}};
+        CapsCleared caps;
+        r = caps.ok() ? on_link(rq, call, guard, log) : Reply::go_on();
+    } catch (...) {
+        r = Reply::go_on();  // an allocation failed: Landlock alone decides
+    }
+    send_reply(listener, n.id, r);
+}
+
+void answer_truncate_call(int listener, const seccomp_notif& n, const MetadataGuard& guard,
+                          DenialLog* log) noexcept {
+    Reply r;
+    try {
+        NotifyRequest rq{n, listener, {}};
+        CapsCleared caps;
+        r = caps.ok() ? on_truncate(rq, guard, log) : Reply::go_on();
+    } catch (...) {
+        r = Reply::go_on();
+    }
+    send_reply(listener, n.id, r);
+}
 
 void answer_entry_call(int listener, const seccomp_notif& n, const Call& call,
                        const MetadataGuard& guard, DenialLog* log) noexcept {

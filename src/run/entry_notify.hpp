@@ -34,4 +34,16 @@ namespace sbx {
 void answer_entry_call(int listener, const seccomp_notif& n, const entry_calls::Call& call,
                        const MetadataGuard& guard, DenialLog* log) noexcept;
 
+// link(2) and linkat(2): the kernel goes on (CONTINUE is safe: Landlock decides); a new name
+// neither Landlock nor the policy allows is added to `log`. For the report only: a link the
+// policy allows where Landlock refuses it stays refused (sbxrun(1), BACKENDS).
+void answer_link_call(int listener, const seccomp_notif& n, const entry_calls::LinkCall& call,
+                      const MetadataGuard& guard, DenialLog* log) noexcept;
+
+// truncate(2) of a path: as an open for writing without O_CREAT. Landlock's when it allows it;
+// performed by sbxrun on the descriptor it checked when only the policy does (a file new at
+// the top of a writable root); otherwise the kernel goes on to refuse it, noted.
+void answer_truncate_call(int listener, const seccomp_notif& n, const MetadataGuard& guard,
+                          DenialLog* log) noexcept;
+
 }  // namespace sbx

@@ -96,6 +96,15 @@ void answer_metadata_call(int listener, const MetadataGuard& guard, const Connec
         answer_entry_call(listener, n, *entry, guard, log);
         return;
     }
+    if (const auto* link =
+            native ? entry_calls::find_link(static_cast<long>(n.data.nr)) : nullptr) {
+        answer_link_call(listener, n, *link, guard, log);
+        return;
+    }
+    if (native && n.data.nr == SYS_truncate) {
+        answer_truncate_call(listener, n, guard, log);
+        return;
+    }
     int err = EPERM;
     bool alive = true;
     const Call* call = native ? metadata_calls::find(static_cast<long>(n.data.nr)) : nullptr;

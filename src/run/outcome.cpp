@@ -216,8 +216,7 @@ std::string status_json(const Outcome& o) {
                               {"why", d.why},
                               {"rule", string_or_null(d.rule)}});
     }
-    // Never complete: the brokers see entry calls and opens for writing, not link(2),
-    // chmod(2), truncate(2) or xattrs.
+    // Never complete: reads of denied paths reach no broker on either backend (sbxrun(1)).
     j["denials"] = {{"complete", false},
                     {"filesystem", std::move(filesystem)},
                     {"network", std::move(network)},
