@@ -102,6 +102,16 @@ bool entry_broker_available() {
     return ::syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0;
 }
 
+// Whether sbxrun-inner may watch the denied paths for reads (inner/deny_watch.hpp): the host
+// has a /dev/fuse for bwrap to bind (whether the sandbox may open it is found out inside).
+// SBXRUN_DENY_WATCH=0 turns it off (a test knob, HACKING.md).
+bool deny_watch_available() {
+    if (const char* knob = std::getenv("SBXRUN_DENY_WATCH"); knob && std::string(knob) == "0")
+        return false;
+    struct stat st {};
+    return ::stat("/dev/fuse", &st) == 0 && S_ISCHR(st.st_mode);
+}
+
 Error unavailable(std::string what, Error cause) {
     // Running out of descriptors or disk stays that (123, final), not "bwrap unavailable".
     Error e(cause.kind == ErrorKind::resource ? ErrorKind::resource : ErrorKind::no_backend,
@@ -151,6 +161,7 @@ Preview preview_bwrap(const RunContext& ctx) {
     in.inner = inner_spec_for(ctx);
     in.inner_binds_placeholders = mount_setattr_available();
     in.entry_broker = entry_broker_available();
+    in.watch_denied_reads = deny_watch_available();
     auto cmd = compile_bwrap(bwrap_plan(ctx.plan), *info, in);
     if (!cmd.ok()) {
         p.why = std::move(cmd).error();
@@ -270,6 +281,7 @@ Attempt run_bwrap(const RunContext& ctx) {
     in.inner = inner_spec_for(ctx);
     in.inner_binds_placeholders = mount_setattr_available();
     in.entry_broker = broker;
+    in.watch_denied_reads = deny_watch_available();
     in.inner.report_fd = channels->report_write.get();
     in.inner.trace_origin_ns = static_cast<std::uint64_t>(timeline::origin_ns());
     in.inner.stderr_fd = real_stderr.valid() ? real_stderr.get() : -1;

@@ -25,12 +25,15 @@ public:
 };
 
 // /dev without bwrap's --dev: see the header for why. The device nodes are the usual safe set.
-void add_dev(ArgvBuilder& b, const std::string& console) {
+void add_dev(ArgvBuilder& b, const std::string& console, bool fuse) {
     b.add({"--tmpfs", "/dev"});
     for (const char* node : {"null", "zero", "full", "random", "urandom", "tty"}) {
         std::string p = std::string("/dev/") + node;
         b.add({"--dev-bind", p, p});
     }
+    // For sbxrun-inner's deny watcher alone (inner/deny_watch.hpp), which opens it and then
+    // detaches it: the command never has it. "-try": a host without one still runs.
+    if (fuse) b.add({"--dev-bind-try", "/dev/fuse", "/dev/fuse"});
     b.add({"--dir", "/dev/pts", "--dir", "/dev/shm", "--symlink", "pts/ptmx", "/dev/ptmx",
            "--symlink", "/proc/self/fd", "/dev/fd", "--symlink", "/proc/self/fd/0", "/dev/stdin",
            "--symlink", "/proc/self/fd/1", "/dev/stdout", "--symlink", "/proc/self/fd/2",
@@ -155,11 +158,21 @@ Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap
     }
 
     std::vector<VerifyMount> verify;
+    // The denied paths the inner stage watches for reads (not one below /proc or /dev).
+    std::vector<DenyWatchSpec> deny_watch;
+    if (in.watch_denied_reads) {
+        for (const auto& m : plan.mounts) {
+            const MountOp& op = *m.op;
+            if ((op.kind == OpKind::hide_dir || op.kind == OpKind::hide_file) &&
+                !under_virtual(op.dest))
+                deny_watch.push_back({op.dest, op.kind == OpKind::hide_dir});
+        }
+    }
     bool virtual_done = false;
     auto add_virtual = [&] {
         if (virtual_done) return;
         b.add({"--proc", "/proc"});
-        add_dev(b, in.console);
+        add_dev(b, in.console, !deny_watch.empty());
         virtual_done = true;
     };
 
@@ -289,6 +302,7 @@ Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap
             "made there during the run");
     }
     inner.entry_blocks = std::move(entry_blocks);
+    inner.deny_watch = std::move(deny_watch);
 
     std::string exe = in.inner_exe_fd >= 0 ? "/proc/self/fd/" + b.fd(in.inner_exe_fd)
                                            : std::string("/proc/self/fd/<fd>");

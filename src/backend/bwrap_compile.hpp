@@ -79,6 +79,10 @@ struct BwrapInputs {
     // the sandbox's own devpts does not hide it: ttyname() then finds it (as bwrap's --dev
     // does for a terminal on stdin). Empty: none.
     std::string console;
+    // Reads of the plan's denied paths are watched (InnerSpec::deny_watch): bwrap binds the
+    // host's /dev/fuse for sbxrun-inner, which detaches it once opened. Set when the host has
+    // a /dev/fuse, unless SBXRUN_DENY_WATCH=0.
+    bool watch_denied_reads = false;
 };
 
 struct BwrapCommand {

@@ -2,6 +2,7 @@
 
 #include <sys/prctl.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -14,6 +15,12 @@ namespace sbx {
 namespace {
 
 constexpr int kStartProbeTimeoutMs = 3000;
+
+// Whether this user may open /dev/fuse (read and write), as sbxrun-inner's deny watcher must
+// (inner/deny_watch.hpp): the file's mode, checked without opening the device.
+bool fuse_openable() {
+    return ::access("/dev/fuse", R_OK | W_OK) == 0;
+}
 
 std::string trim(std::string s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
@@ -210,8 +217,10 @@ DoctorReport run_doctor(const DoctorProbes& probes, const std::vector<BackendKin
         r.denials_bwrap =
             r.landlock_abi >= 2
                 ? "sbxrun-inner's entry broker sees creates, removals, renames, hard links, opens "
-                  "for writing, truncate, chmod, chown, utime and xattrs (not reads), and "
-                  "connections to addresses with network none or allowlist"
+                  "for writing, truncate, chmod, chown, utime and xattrs, and connections to "
+                  "addresses with network none or allowlist; its deny watcher sees reads of "
+                  "denied paths where /dev/fuse may be opened (" +
+                      std::string(fuse_openable() ? "yes" : "no") + " for this user)"
                 : "chmod, chown, utime and xattrs (sbxrun-inner performs them; the rest "
                   "needs its entry broker, which needs Landlock ABI 2), and connections to "
                   "addresses with network none or allowlist";

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "inner/deny_watch.hpp"
 #include "inner/dns_refuser.hpp"
 #include "inner/entry_broker.hpp"
 #include "inner/inner_report.hpp"
@@ -301,6 +302,7 @@ Result<int> run_command_and_report(const InnerSpec& spec, PreparedBroker* broker
     }
     timeline::mark("command reaped");
     stop_dns_refuser();
+    stop_deny_watch(&denials);
     end_orphans();
     timeline::mark("orphans ended");
     timeline::flush(STDERR_FILENO);

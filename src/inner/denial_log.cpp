@@ -9,8 +9,8 @@
 namespace sbx {
 namespace {
 
-constexpr const char* kOpNames[] = {"create", "write", "remove",  "rename", "chmod", "chown",
-                                    "utime",  "xattr", "connect", "send",   "socket"};
+constexpr const char* kOpNames[] = {"create", "write", "remove",  "rename", "chmod",  "chown",
+                                    "utime",  "xattr", "connect", "send",   "socket", "read"};
 
 bool plain(unsigned char c) {
     return c > 0x20 && c != 0x7f && c != '\\';
@@ -58,7 +58,8 @@ std::optional<RefusedOp> refused_op_from(std::string_view word) {
     return std::nullopt;
 }
 
-void DenialLog::add(RefusedOp op, std::string_view path) {
+void DenialLog::add(RefusedOp op, std::string_view path, std::uint64_t times) {
+    if (times == 0) return;
     std::string key;
     key.reserve(1 + std::min(path.size(), kMaxPath + 3));
     key += static_cast<char>('0' + static_cast<int>(op));
@@ -69,18 +70,18 @@ void DenialLog::add(RefusedOp op, std::string_view path) {
         key.append(path);
     }
     if (auto it = index_.find(key); it != index_.end()) {
-        ++list_[it->second].count;
+        list_[it->second].count += times;
         return;
     }
     if (list_.size() >= kMaxDistinct) {
-        ++dropped_;
+        dropped_ += times;
         return;
     }
-    Refusal r{op, key.substr(1), 1};
+    Refusal r{op, key.substr(1), times};
     if (stream_fd_ >= 0) {
         const std::string line = denial_line(r);
         if (streamed_ + line.size() > kMaxStreamBytes) {
-            ++dropped_;
+            dropped_ += times;
             return;
         }
         const char* p = line.data();

@@ -53,6 +53,9 @@ enum class RefusedOp : unsigned char {
     connect,  // connect(2) to an address the sandbox has no route to, or may not reach
     send,     // a datagram sent to one (sendto, sendmsg, sendmmsg)
     socket,   // socket(AF_INET or AF_INET6) refused (Landlock, network "none")
+    // A filesystem.deny path read (looked up below, opened, listed, access(2) or chdir):
+    // under bwrap, seen by sbxrun-inner's deny watcher (inner/deny_watch.hpp).
+    read,
 };
 
 // Whether `op` is one of the network calls (its path is a destination, not a file).
@@ -82,7 +85,10 @@ public:
     void stream_to(int fd) { stream_fd_ = fd; }
 
     // May throw std::bad_alloc: the brokers catch it (the kernel still refuses the call).
-    void add(RefusedOp op, std::string_view path);
+    // `times`: how many refusals this one stands for (the deny watcher counts its own).
+    void add(RefusedOp op, std::string_view path, std::uint64_t times = 1);
+    // Refusals of paths past another recorder's bound (the deny watcher's).
+    void add_dropped(std::uint64_t n) { dropped_ += n; }
 
     [[nodiscard]] const std::vector<Refusal>& refusals() const { return list_; }
     [[nodiscard]] std::uint64_t dropped() const { return dropped_; }

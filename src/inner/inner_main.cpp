@@ -49,6 +49,7 @@
 
 #include "inner/caps.hpp"
 #include "inner/command_parent.hpp"
+#include "inner/deny_watch.hpp"
 #include "inner/dev_nodes.hpp"
 #include "inner/devpts.hpp"
 #include "inner/dns_refuser.hpp"
@@ -120,6 +121,12 @@ sbx::Status setup(const sbx::InnerSpec& spec, std::optional<sbx::PreparedBroker>
     for (const auto& p : spec.placeholders) SBX_TRY(sbx::bind_placeholder_read_only(p));
     for (const auto& p : spec.pins) SBX_TRY(sbx::pin_symlink(p));
     mark("placeholders bound, links pinned");
+    // Now, before anything else here looks at a denied path (a lookup there waits for the
+    // watcher's answer). Not watched (no /dev/fuse to open): their reads are refused unseen.
+    if (!spec.deny_watch.empty()) {
+        const bool watched = sbx::start_deny_watch(spec.deny_watch).ok();
+        mark(watched ? "denied paths watched" : "denied paths not watched (no /dev/fuse)");
+    }
     if (spec.mount_devpts) SBX_TRY(sbx::mount_private_devpts());
     if (spec.mount_devpts && spec.controlling_tty) SBX_TRY(name_the_terminal(spec.stderr_fd));
     // mount_devpts means "inside bwrap's mount namespace", where /proc is ours to remount.

@@ -20,6 +20,7 @@
 //   --nofile N                      (only when non-zero: the command's soft RLIMIT_NOFILE)
 //   --dns-log FD                    (only when >= 0: answer name lookups, log them there)
 //   --proxy-sock FD                 (only when >= 0: send the proxy listener over it)
+//   --deny-watch dir|file PATH      (repeated, in order: a denied path whose reads are watched)
 //   -- COMMAND [ARG...]             (at least the command)
 #include "inner/inner_spec.hpp"
 
@@ -166,6 +167,11 @@ std::vector<std::string> to_args(const InnerSpec& spec) {
     if (spec.proxy_sock >= 0) {
         a.emplace_back("--proxy-sock");
         a.push_back(std::to_string(spec.proxy_sock));
+    }
+    for (const auto& w : spec.deny_watch) {
+        a.emplace_back("--deny-watch");
+        a.emplace_back(w.directory ? "dir" : "file");
+        a.push_back(w.path);
     }
     if (spec.trace_origin_ns != 0) {
         a.emplace_back("--trace-timing");
@@ -341,6 +347,18 @@ Result<InnerSpec> parse_inner_args(const std::vector<std::string>& args) {
             if (!parse_fd(val, spec.proxy_sock, false))
                 return usage("--proxy-sock needs a descriptor number, got '" + std::string(val) +
                              "'");
+        } else if (opt == "--deny-watch") {
+            if (val != "dir" && val != "file")
+                return usage("--deny-watch needs dir|file PATH, got '" + std::string(val) + "'");
+            DenyWatchSpec w;
+            w.directory = val == "dir";
+            auto path = value(opt);
+            if (!path) return std::move(path).error();
+            if (path->empty() || path->front() != '/' || path->find('\0') != std::string_view::npos)
+                return usage("--deny-watch needs an absolute path, got '" + std::string(*path) +
+                             "'");
+            w.path = std::string(*path);
+            spec.deny_watch.push_back(std::move(w));
         } else if (opt == "--trace-timing") {
             SBX_TRY(once(seen_trace, opt));
             if (!parse_number(val, spec.trace_origin_ns) || spec.trace_origin_ns == 0)

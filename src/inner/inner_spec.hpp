@@ -110,6 +110,14 @@ struct EntryBlock {
     bool operator==(const EntryBlock&) const = default;
 };
 
+// A denied path (a hide op of the plan) whose reads sbxrun-inner watches (inner/deny_watch.hpp).
+struct DenyWatchSpec {
+    std::string path;  // absolute, as bwrap mounted it
+    bool directory = true;
+
+    bool operator==(const DenyWatchSpec&) const = default;
+};
+
 struct InnerSpec {
     std::vector<PinSpec> pins;        // symlinks to bind onto themselves (open_tree + move_mount)
     std::vector<VerifyMount> verify;  // checked before pinning, in order
@@ -148,6 +156,8 @@ struct InnerSpec {
     // bwrap with network.mode = "allowlist": listen on 127.0.0.1:3128 in the sandbox and send
     // the listening socket to sbxrun over this unix socket (inner/proxy_listener.hpp); -1: none.
     int proxy_sock = -1;
+    // bwrap: the plan's denied paths, watched for reads (inner/deny_watch.hpp); empty: none.
+    std::vector<DenyWatchSpec> deny_watch;
     // SBXRUN_TRACE_TIMING: sbxrun's timeline origin (util/timeline.hpp), for this stage's own
     // lines; 0: no timeline.
     std::uint64_t trace_origin_ns = 0;

@@ -268,6 +268,31 @@ Result<SeccompProgram> build_helper_filter() {
     return p.finish();
 }
 
+Result<SeccompProgram> build_deny_watch_filter() {
+    using metadata_calls::kNativeArch;
+    if (kNativeArch == 0)
+        return Error(ErrorKind::unsupported, "no seccomp filter for this architecture");
+    Program p;
+    p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
+    p.jeq(kNativeArch, nullptr, "kill");
+    p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
+    // An allowlist: the answering process reads requests, writes answers and waits.
+    for (long nr :
+         {long{SYS_read}, long{SYS_write}, long{SYS_ppoll}, long{SYS_close}, long{SYS_exit},
+          long{SYS_exit_group}, long{SYS_rt_sigreturn}, long{SYS_restart_syscall}
+#ifdef SYS_poll
+          ,
+          long{SYS_poll}
+#endif
+         })
+        p.jeq(static_cast<unsigned>(nr), "allow");
+    p.label("kill");
+    p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));
+    p.label("allow");
+    p.emit(stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    return p.finish();
+}
+
 int load_metadata_filter(const SeccompProgram& program) noexcept {
     sock_fprog prog{};
     prog.len = static_cast<unsigned short>(program.size());

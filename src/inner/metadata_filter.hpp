@@ -51,6 +51,11 @@ struct NetworkMediation {
 // sbxrun-inner itself).
 [[nodiscard]] Result<SeccompProgram> build_helper_filter();
 
+// The only filter of sbxrun-inner's deny watcher (inner/deny_watch.hpp), which starts before
+// sbxrun-inner loads its own: an allowlist of read, write, ppoll/poll, close and the exits;
+// anything else, or another ABI, kills it (and the watched paths then answer ENOTCONN).
+[[nodiscard]] Result<SeccompProgram> build_deny_watch_filter();
+
 // Load it with SECCOMP_FILTER_FLAG_NEW_LISTENER. Async-signal-safe: the listener fd (>= 0,
 // close-on-exec) or -errno.
 [[nodiscard]] int load_metadata_filter(const SeccompProgram& program) noexcept;

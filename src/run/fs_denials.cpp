@@ -76,22 +76,40 @@ void add_fs_denials(Outcome& o, const SandboxExit& e, const MountPlan& plan) {
     o.fs_dropped = e.refusals_dropped;
 }
 
-std::string fs_denial_summary(const Outcome& o, const std::string& home, bool status_doc) {
-    if (o.fs_denials.empty() && o.fs_dropped == 0) return {};
-    const std::string where =
-        status_doc ? "; the status document lists each" : "; --status-file lists each";
-    if (o.fs_denials.size() == 1 && o.fs_dropped == 0) {
-        const auto& d = o.fs_denials.front();
+namespace {
+
+// "N reads of denied paths (~/.ssh, ~/.aws)": the rules, as written; empty for none.
+std::string reads_part(const std::vector<Outcome::FsDenial>& reads) {
+    if (reads.empty()) return {};
+    std::uint64_t count = 0;
+    std::vector<std::string> texts;
+    for (const auto& d : reads) {
+        count += d.count;
+        const std::string& t = d.rule_text.empty() ? d.path : d.rule_text;
+        if (std::find(texts.begin(), texts.end(), t) == texts.end()) texts.push_back(t);
+    }
+    constexpr std::size_t kShown = 3;
+    std::string names;
+    for (std::size_t i = 0; i < texts.size() && i < kShown; ++i)
+        names += (i == 0 ? "" : ", ") + texts[i];
+    if (texts.size() > kShown) names += " and " + std::to_string(texts.size() - kShown) + " more";
+    return plural(count, "read") + " of denied paths (" + names + ")";
+}
+
+std::string changes_summary(const std::vector<Outcome::FsDenial>& denials, std::uint64_t dropped,
+                            const std::string& home) {
+    if (denials.size() == 1 && dropped == 0) {
+        const auto& d = denials.front();
         return "refused " + (d.count == 1 ? std::string("a write") : plural(d.count, "write")) +
                " to " + shown(d.path, home) + " (" +
-               (d.rule.empty() ? d.why : d.why + ": " + d.rule) + ")" + where;
+               (d.rule.empty() ? d.why : d.why + ": " + d.rule) + ")";
     }
     // Outside the writable roots: by directory, the busiest one named. Protected and denied:
     // the rules, as written.
-    std::uint64_t total = o.fs_dropped, outside = 0;
+    std::uint64_t total = dropped, outside = 0;
     std::map<std::string, std::uint64_t> dirs;
     std::map<std::string, std::pair<std::uint64_t, std::vector<std::string>>> by_rule;
-    for (const auto& d : o.fs_denials) {
+    for (const auto& d : denials) {
         total += d.count;
         if (d.rule.empty()) {
             outside += d.count;
@@ -127,7 +145,22 @@ std::string fs_denial_summary(const Outcome& o, const std::string& home, bool st
     }
     std::string line = "refused " + plural(total, "write") + ":";
     for (std::size_t i = 0; i < parts.size(); ++i) line += (i == 0 ? " " : ", ") + parts[i];
-    return line + where;
+    return line;
+}
+
+}  // namespace
+
+std::string fs_denial_summary(const Outcome& o, const std::string& home, bool status_doc) {
+    if (o.fs_denials.empty() && o.fs_dropped == 0) return {};
+    const std::string where =
+        status_doc ? "; the status document lists each" : "; --status-file lists each";
+    // Reads (of denied paths, seen under bwrap) are said apart: "writes" is what the rest are.
+    std::vector<Outcome::FsDenial> reads, changes;
+    for (const auto& d : o.fs_denials) (d.op == "read" ? reads : changes).push_back(d);
+    const std::string read_part = reads_part(reads);
+    if (changes.empty() && o.fs_dropped == 0) return "refused " + read_part + where;
+    const std::string change_part = changes_summary(changes, o.fs_dropped, home);
+    return change_part + (read_part.empty() ? "" : ", and " + read_part) + where;
 }
 
 bool write_root_would_allow(const Outcome::FsDenial& d) {

@@ -8,13 +8,14 @@ set -u
 
 # A hermetic environment: the suite must give the same answers from a desktop login shell, a CI
 # image or a bare root shell. sbxrun reads HOME, TMPDIR, PATH, PWD, XDG_CONFIG_HOME,
-# XDG_CACHE_HOME, SBXRUN_POLICY, SBXRUN_LANDLOCK_ABI_MAX, SBXRUN_ENTRY_BROKER and
-# SBXRUN_TRACE_TIMING, and hands the rest to the command
+# XDG_CACHE_HOME, SBXRUN_POLICY, SBXRUN_LANDLOCK_ABI_MAX, SBXRUN_ENTRY_BROKER,
+# SBXRUN_DENY_WATCH and SBXRUN_TRACE_TIMING, and hands the rest to the command
 # (whose messages the tests match: so the C locale). Everything the caller set is dropped except
 # the test's own knobs and the sanitizers' options; a test that wants a variable sets it itself.
 for _v in $(compgen -e); do
     case $_v in
-        SBXRUN_POLICY | SBXRUN_LANDLOCK_ABI_MAX | SBXRUN_ENTRY_BROKER | SBXRUN_TRACE_TIMING)
+        SBXRUN_POLICY | SBXRUN_LANDLOCK_ABI_MAX | SBXRUN_ENTRY_BROKER | SBXRUN_DENY_WATCH | \
+            SBXRUN_TRACE_TIMING)
             unset "$_v" ;;  # sbxrun reads them
         SBXRUN* | ATTACK_* | ASAN_OPTIONS | UBSAN_OPTIONS | LSAN_OPTIONS | MSAN_OPTIONS | \
             MALLOC_PERTURB_ | MESON_TEST_ITERATION | PWD) ;;  # the tests' own knobs, sanitizers

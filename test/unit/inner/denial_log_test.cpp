@@ -118,7 +118,7 @@ TEST_CASE("denial log: every op has a word, read back as itself", "[denials]") {
         {RefusedOp::create, "create"}, {RefusedOp::write, "write"}, {RefusedOp::remove, "remove"},
         {RefusedOp::rename, "rename"}, {RefusedOp::chmod, "chmod"}, {RefusedOp::chown, "chown"},
         {RefusedOp::utime, "utime"},   {RefusedOp::xattr, "xattr"}, {RefusedOp::connect, "connect"},
-        {RefusedOp::send, "send"}};
+        {RefusedOp::send, "send"},     {RefusedOp::read, "read"}};
     DenialLog log;
     for (const auto& [op, word] : ops) {
         CHECK(std::string(sbx::to_string(op)) == word);
@@ -145,4 +145,19 @@ TEST_CASE("parse_denial_lines: a destination is never a path, a path never a des
     REQUIRE(back.size() == 2);
     CHECK(back[0] == Refusal{RefusedOp::connect, "192.0.2.1:9", 3});
     CHECK(back[1] == Refusal{RefusedOp::send, "[2001:db8::1]:53", 1});
+}
+
+TEST_CASE("denial log: another recorder's counts are added whole", "[denials]") {
+    // The deny watcher counts in its own table (inner/deny_watch.hpp) and hands the totals over.
+    DenialLog log;
+    log.add(RefusedOp::read, "/h/.ssh/id_rsa", 5);
+    log.add(RefusedOp::read, "/h/.ssh/id_rsa");
+    log.add(RefusedOp::read, "/h/.aws", 0);  // nothing seen: nothing listed
+    REQUIRE(log.refusals().size() == 1);
+    CHECK(log.refusals()[0].count == 6);
+    for (std::size_t i = 0; i < DenialLog::kMaxDistinct; ++i)
+        log.add(RefusedOp::create, "/x/" + std::to_string(i));
+    log.add(RefusedOp::read, "/h/.netrc", 3);
+    log.add_dropped(4);
+    CHECK(log.dropped() == 1 + 3 + 4);
 }

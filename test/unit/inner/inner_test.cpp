@@ -39,6 +39,7 @@ InnerSpec full_spec() {
     s.nofile_soft = 1024;
     s.dns_log_fd = 11;
     s.proxy_sock = 12;
+    s.deny_watch = {{"/home/u/.ssh", true}, {"/home/u/dir with space/.netrc", false}};
     s.trace_origin_ns = 123456789012345;
     s.argv = {"sh", "-c", "--", "--pin", ""};
     return s;
@@ -132,6 +133,9 @@ TEST_CASE("parse_inner_args rejects malformed arguments as usage errors") {
         {"--trace-timing", "0", "--", "true"},  // 0 means no timeline: never written
         {"--trace-timing", "soon", "--", "true"},
         {"--trace-timing", "1", "--trace-timing", "2", "--", "true"},  // twice
+        {"--deny-watch", "dir", "relative", "--", "true"},
+        {"--deny-watch", "socket", "/h/.ssh", "--", "true"},
+        {"--deny-watch", "file", "--", "true"},  // no path before --
     };
     for (const auto& args : bad) {
         INFO("args: " << args.size() << (args.empty() ? "" : " first=" + args.front()));

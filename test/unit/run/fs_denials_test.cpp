@@ -107,6 +107,31 @@ TEST_CASE("fs denials: one line on stderr names the place", "[fs_denials]") {
           "protected paths (.git); --status-file lists each");
 }
 
+TEST_CASE("fs denials: reads of denied paths are said apart from writes", "[fs_denials]") {
+    Home h;
+    auto plan = plan_for(h.path);
+    sbx::MountOp ssh;
+    ssh.kind = sbx::OpKind::hide_dir;
+    ssh.dest = h.path + "/.ssh";
+    ssh.rule.list = "filesystem.deny";
+    ssh.rule.text = "~/.ssh";
+    plan.ops.push_back(ssh);
+    const Outcome reads = outcome_of(plan, {{RefusedOp::read, h.path + "/.ssh/id_rsa", 2},
+                                            {RefusedOp::read, h.path + "/.ssh", 1}});
+    REQUIRE(reads.fs_denials.size() == 2);
+    CHECK(reads.fs_denials[0].op == "read");
+    CHECK(reads.fs_denials[0].why == "denied");
+    CHECK(sbx::fs_denial_summary(reads, h.path, true) ==
+          "refused 3 reads of denied paths (~/.ssh); the status document lists each");
+    const Outcome both = outcome_of(
+        plan, {{RefusedOp::read, h.path + "/.ssh/id_rsa", 1}, {RefusedOp::create, "/opt/x", 1}});
+    CHECK(sbx::fs_denial_summary(both, h.path, false) ==
+          "refused a write to /opt/x (outside every writable root), and 1 read of denied paths "
+          "(~/.ssh); --status-file lists each");
+    // Never a suggestion: a denied path is the policy's choice.
+    CHECK_FALSE(sbx::write_root_would_allow(reads.fs_denials[0]));
+}
+
 TEST_CASE("suggestion_policy: the run's roots, then the tools' own directories", "[fs_denials]") {
     Home h;
     fs::create_directories(h.path + "/.npm/_cacache");

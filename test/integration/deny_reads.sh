@@ -1,0 +1,112 @@
+#!/bin/bash
+# Issue 15: reads of denied paths in the denial report. Under bwrap sbxrun-inner mounts its deny
+# watcher (inner/deny_watch.hpp) over each filesystem.deny path when the sandbox may open
+# /dev/fuse (root; an unprivileged user where /dev/fuse is mode 0666): each lookup below, open,
+# listing, access(2) or chdir is refused as before and listed once as op "read" with its rule.
+# Where the watcher cannot run the reads are refused all the same, unlisted. Either way nothing
+# of the denied content is shown, the command gets no /dev/fuse, killing or stopping the watcher
+# reveals nothing, and the host is left as it was.
+. "$(dirname "$0")/lib.sh"
+command -v python3 >/dev/null || skip_all "python3 is not installed"
+make_workspace
+mkdir -p "$FIX/home/.secret/sub"
+echo TOPSECRET >"$FIX/home/.secret/key"
+echo CREDENTIAL >"$FIX/home/cred.txt"
+printf 'version = 1\n[filesystem]\ndeny = ["~/.secret", "~/cred.txt"]\n' >"$FIX/deny.toml"
+own_fix
+chmod 600 "$FIX/home/cred.txt" "$FIX/home/.secret/key"
+H=$FIX/home
+ST=$FIX/status.json
+
+# reads PATH: "count|why|rule" of the read entry for PATH ("" when none).
+reads() {
+    python3 - "$ST" "$1" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for e in d["denials"]["filesystem"]:
+    if e["op"] == "read" and e["path"] == sys.argv[2]:
+        print("%s|%s|%s" % (e["count"], e["why"], e["rule"]))
+PY
+}
+n_reads() {
+    python3 -c 'import json,sys; print(sum(1 for e in json.load(open(sys.argv[1]))["denials"]["filesystem"] if e["op"] == "read"))' "$ST"
+}
+
+# Whether the runner may open /dev/fuse: then bwrap's runs list the reads.
+if as_runner sh -c 'exec 3<>/dev/fuse' 2>/dev/null; then watched=1; else watched=0; fi
+
+if ! (cd "$WS" && as_runner "$SBXRUN" --backend bwrap -- true) >/dev/null 2>&1; then
+    ok "# SKIP bwrap cannot run here as $SBXRUN_AS"
+else
+    before=$(fingerprint "$H")
+    sbx --backend bwrap --policy "$FIX/deny.toml" --status-file "$ST" -- sh -c '
+        cat "$HOME/.secret/key"; cat "$HOME/.secret/sub/x"; ls "$HOME/.secret"
+        cat "$HOME/cred.txt"; cat "$HOME/cred.txt"; cd "$HOME/.secret"
+        test -e "$HOME/cred.txt" && echo exists; stat -c "%a" "$HOME/.secret" "$HOME/cred.txt"
+        ls /dev; exit 0'
+    expect_rc 0 "bwrap: reads of denied paths run (and fail)"
+    check "  bwrap: no denied content is shown" sh -c "! grep -q 'TOPSECRET\|CREDENTIAL' '$OUT' '$ERR'"
+    check "  bwrap: each read failed with EACCES, as before" \
+        test "$(grep -c 'Permission denied' "$ERR")" -ge 5
+    check "  bwrap: the paths look as before: there, mode 0" \
+        test "$(grep -c '^0$' "$OUT")" = 2 -a "$(grep -c '^exists$' "$OUT")" = 1
+    check "  bwrap: the command has no /dev/fuse" sh -c "! grep -qx fuse '$OUT'"
+    if [ "$watched" = 1 ]; then
+        R='|denied|filesystem.deny "~/.secret"'
+        check "  bwrap: a file read below a denied directory is listed once" \
+            test "$(reads "$H/.secret/key")" = "1$R (${FIX}/deny.toml:3: filesystem.deny[0])"
+        check "  bwrap: so is the first name looked up on the way to a deeper one" \
+            test "$(reads "$H/.secret/sub")" = "1$R (${FIX}/deny.toml:3: filesystem.deny[0])"
+        check "  bwrap: listing the directory and cd into it: the directory, count 2" \
+            test "$(reads "$H/.secret")" = "2$R (${FIX}/deny.toml:3: filesystem.deny[0])"
+        check "  bwrap: a denied file read twice: one entry, count 2" \
+            test "$(reads "$H/cred.txt")" = "2|denied|filesystem.deny \"~/cred.txt\" (${FIX}/deny.toml:3: filesystem.deny[1])"
+        check "  bwrap: stat and test -e read nothing: four entries in all" test "$(n_reads)" = 4
+        check "  bwrap: the last line says how many reads of which rules" \
+            sh -c "tail -n 1 '$ERR' | grep -qx 'sbxrun: refused 6 reads of denied paths (~/.secret, ~/cred.txt); the status document lists each'"
+    else
+        # This host's /dev/fuse is not the runner's to open (mode 0600): the fallback.
+        check "  bwrap: $SBXRUN_AS may not open /dev/fuse: no read is listed" test "$(n_reads)" = 0
+    fi
+    after=$(fingerprint "$H")
+    check "  bwrap: the host is as it was" test "$before" = "$after"
+
+    # Turned off (SBXRUN_DENY_WATCH=0, a test knob): refused as before, nothing listed.
+    (cd "$WS" && as_runner env SBXRUN_DENY_WATCH=0 "$SBXRUN" --backend bwrap --policy "$FIX/deny.toml" \
+        --status-file "$ST" -- sh -c 'cat "$HOME/cred.txt"; exit 0') >"$OUT" 2>"$ERR"
+    check "bwrap, watcher off: the read is refused, unlisted" \
+        sh -c "grep -q 'Permission denied' '$ERR' && ! grep -q CREDENTIAL '$OUT' && [ \"\$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))[\"denials\"][\"filesystem\"]))' '$ST')\" = 0 ]"
+
+    if [ "$watched" = 1 ]; then
+        # The command kills the watcher: every later read fails (ENOTCONN), nothing is shown.
+        sbx --backend bwrap --policy "$FIX/deny.toml" -- sh -c '
+            for p in /proc/[0-9]*; do
+                [ "$(cat "$p/comm" 2>/dev/null)" = sbxrun-deny ] && kill -9 "${p#/proc/}"
+            done
+            sleep 0.2
+            cat "$HOME/.secret/key"; cat "$HOME/cred.txt"; ls "$HOME/.secret"; exit 0'
+        check "bwrap: the watcher killed from inside: the reads fail, nothing is shown" \
+            sh -c "! grep -q 'TOPSECRET\|CREDENTIAL' '$OUT' && [ \$(grep -c 'not connected\|Permission denied' '$ERR') -ge 3 ]"
+        # Stopped instead: the command's own reads wait; --timeout ends the run.
+        t0=$SECONDS
+        sbx --backend bwrap --timeout 3 --policy "$FIX/deny.toml" -- sh -c '
+            for p in /proc/[0-9]*; do
+                [ "$(cat "$p/comm" 2>/dev/null)" = sbxrun-deny ] && kill -STOP "${p#/proc/}"
+            done
+            cat "$HOME/.secret/key"; exit 0'
+        check "bwrap: the watcher stopped from inside: the run ends at --timeout (124), nothing shown" \
+            sh -c "[ $RC = 124 ] && [ $((SECONDS - t0)) -lt 20 ] && ! grep -q TOPSECRET '$OUT'"
+        check "bwrap: ... and the host is as it was" test "$(fingerprint "$H")" = "$before"
+    fi
+fi
+
+# Landlock: the kernel refuses the reads (EACCES) and says nothing to anyone: never listed.
+if (cd "$WS" && as_runner "$SBXRUN" --backend landlock -- true) >/dev/null 2>&1; then
+    sbx --backend landlock --policy "$FIX/deny.toml" --status-file "$ST" -- sh -c '
+        cat "$HOME/.secret/key"; cat "$HOME/cred.txt"; exit 0'
+    check "landlock: denied reads fail, unlisted" \
+        sh -c "! grep -q 'TOPSECRET\|CREDENTIAL' '$OUT' && [ \"\$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))[\"denials\"][\"filesystem\"]))' '$ST')\" = 0 ]"
+else
+    ok "# SKIP landlock cannot run here as $SBXRUN_AS"
+fi
+done_testing
