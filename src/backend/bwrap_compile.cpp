@@ -158,14 +158,22 @@ Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap
     }
 
     std::vector<VerifyMount> verify;
-    // The denied paths the inner stage watches for reads (not one below /proc or /dev).
+    // The denied paths the inner stage watches for reads (not one below /proc or /dev), parents
+    // first. Not one below another: it cannot be reached through the outer one, and mounting
+    // the watcher there would make sbxrun-inner look it up through the outer watcher before
+    // that one has anyone to answer (the thirty-sixth review: the run hung before the command).
     std::vector<DenyWatchSpec> deny_watch;
     if (in.watch_denied_reads) {
         for (const auto& m : plan.mounts) {
             const MountOp& op = *m.op;
-            if ((op.kind == OpKind::hide_dir || op.kind == OpKind::hide_file) &&
-                !under_virtual(op.dest))
-                deny_watch.push_back({op.dest, op.kind == OpKind::hide_dir});
+            if ((op.kind != OpKind::hide_dir && op.kind != OpKind::hide_file) ||
+                under_virtual(op.dest))
+                continue;
+            const bool inside =
+                std::any_of(deny_watch.begin(), deny_watch.end(), [&](const DenyWatchSpec& w) {
+                    return w.directory && op.dest != w.path && path_is_within(op.dest, w.path);
+                });
+            if (!inside) deny_watch.push_back({op.dest, op.kind == OpKind::hide_dir});
         }
     }
     bool virtual_done = false;

@@ -240,6 +240,14 @@ std::size_t answer_fuse_request(const unsigned char* in, std::size_t in_len, boo
 
 Status start_deny_watch(const std::vector<DenyWatchSpec>& specs) {
     if (specs.empty()) return {};
+    // One below another would be looked up through the first watcher before it answers: never
+    // given (backend/bwrap_compile.cpp), refused here all the same rather than waited on.
+    for (std::size_t i = 0; i < specs.size(); ++i)
+        for (std::size_t j = 0; j < specs.size(); ++j)
+            if (i != j && specs[j].directory && specs[i].path.size() > specs[j].path.size() &&
+                specs[i].path.compare(0, specs[j].path.size(), specs[j].path) == 0 &&
+                (specs[j].path == "/" || specs[i].path[specs[j].path.size()] == '/'))
+                return Error(ErrorKind::internal, "a denied path to watch lies below another");
     // Whatever happens below, the command gets no /dev/fuse (bwrap bound it for this alone).
     struct DetachDevFuse {
         ~DetachDevFuse() {

@@ -223,6 +223,13 @@ Reply on_rename(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules,
         return Reply::result(kRefused);
     }
     Reply r = rename_entry(rq, from, to, flags);
+    // A mount point moved to another mount: EXDEV, which for anything else is only a move
+    // across file systems (mv copies instead), but a mount point cannot be moved at all
+    // (thirty-sixth review: a pinned link's target renamed out of its directory was unlisted).
+    if (r.kind == Reply::Kind::error && r.err == EXDEV && is_mount_point(from)) {
+        note_refusal(log, RefusedOp::rename, from);
+        return r;
+    }
     // A mount point on either side: noted where it is (ln -sfn renames a new link over one).
     if (r.kind == Reply::Kind::error && r.err == EBUSY) {
         note_refusal(log, RefusedOp::rename,

@@ -2,7 +2,9 @@
 
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -11,6 +13,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -72,26 +75,44 @@ Reply refused(DenialLog* log, RefusedOp op, const EntryRef& e) {
     return Reply::go_on();
 }
 
+// The regular file `e` names (through a final symlink unless `nofollow`, never through a magic
+// link), when it has one name: opened O_PATH, with its ancestry, for an open for writing or a
+// truncation to be decided on. Anything else is the kernel's to decide (nullopt): a file with
+// other names could be reached through a path with other rights.
+struct CheckedFile {
+    UniqueFd obj;
+    std::vector<FileId> chain;
+};
+
+std::optional<CheckedFile> single_named_file(const Entry& e, bool nofollow) {
+    open_how how{};
+    how.flags = O_PATH | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0);
+    how.resolve = RESOLVE_NO_MAGICLINKS;
+    CheckedFile f;
+    f.obj.reset(
+        static_cast<int>(::syscall(SYS_openat2, e.dir.get(), e.name.c_str(), &how, sizeof how)));
+    if (!f.obj) return std::nullopt;
+    struct stat st {};
+    if (::fstat(f.obj.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1)
+        return std::nullopt;
+    auto chain = ancestry(f.obj.get(), nullptr);
+    if (!chain) return std::nullopt;
+    f.chain = std::move(chain).value();
+    return f;
+}
+
 // An existing object opened for writing or truncation: Landlock decides what it has a rule
 // for; what is new beneath a restricted directory has only that directory's reduced rights,
 // so sbxrun reopens it for the command through the very descriptor it checked.
 Reply open_existing(const MetadataGuard& g, const Entry& e, const OpenArgs& a, DenialLog* log) {
     const int acc = static_cast<int>(a.flags & O_ACCMODE);
     if (acc == O_RDONLY && !(a.flags & O_TRUNC)) return Reply::go_on();
-    open_how how{};
-    how.flags = O_PATH | O_CLOEXEC | ((a.flags & O_NOFOLLOW) ? O_NOFOLLOW : 0);
-    how.resolve = RESOLVE_NO_MAGICLINKS;
-    UniqueFd obj(
-        static_cast<int>(::syscall(SYS_openat2, e.dir.get(), e.name.c_str(), &how, sizeof how)));
-    if (!obj) return Reply::go_on();
-    struct stat st {};
-    if (::fstat(obj.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1)
-        return Reply::go_on();
-    auto chain = ancestry(obj.get(), nullptr);
-    if (!chain) return Reply::go_on();
+    auto file = single_named_file(e, (a.flags & O_NOFOLLOW) != 0);
+    if (!file) return Reply::go_on();
+    const UniqueFd& obj = file->obj;
     const std::uint64_t need = ll::kWriteFile;
-    if (has(g.native_rights(*chain), need)) return Reply::go_on();
-    if (!has(g.policy_rights(*chain), need)) {
+    if (has(g.native_rights(file->chain), need)) return Reply::go_on();
+    if (!has(g.policy_rights(file->chain), need)) {
         // The file's own mode is checked before Landlock: a file this user may not write is
         // refused by it (EACCES) whatever the sandbox says, and is no refusal of the sandbox's.
         CapsCleared caps;
@@ -270,26 +291,17 @@ Reply on_link(NotifyRequest& rq, const entry_calls::LinkCall& c, const MetadataG
 Reply on_truncate(NotifyRequest& rq, const MetadataGuard& g, DenialLog* log) {
     Entry e;
     if (Reply r; !locate(rq, -1, 0, e, r)) return r;
-    open_how how{};
-    how.flags = O_PATH | O_CLOEXEC;
-    how.resolve = RESOLVE_NO_MAGICLINKS;
-    UniqueFd obj(
-        static_cast<int>(::syscall(SYS_openat2, e.dir.get(), e.name.c_str(), &how, sizeof how)));
-    if (!obj) return Reply::go_on();
-    struct stat st {};
-    // Anything but a regular file fails for itself (EINVAL, EISDIR); a file with other names
-    // could be reached through a path with other rights: the kernel's to decide.
-    if (::fstat(obj.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1)
-        return Reply::go_on();
-    auto chain = ancestry(obj.get(), nullptr);
-    if (!chain) return Reply::go_on();
+    // Anything but a regular file fails for itself (EINVAL, EISDIR).
+    auto file = single_named_file(e, false);
+    if (!file) return Reply::go_on();
+    const UniqueFd& obj = file->obj;
     const std::uint64_t need = ll::kTruncate | ll::kWriteFile;
-    if (has(g.native_rights(*chain), ll::kTruncate)) return Reply::go_on();
+    if (has(g.native_rights(file->chain), ll::kTruncate)) return Reply::go_on();
     // The file's own mode comes before Landlock (EACCES whatever the sandbox says).
     if (::faccessat(obj.get(), "", W_OK, AT_EACCESS | AT_EMPTY_PATH) != 0 &&
         (errno == EACCES || errno == EPERM))
         return Reply::go_on();
-    if (!has(g.policy_rights(*chain), need)) {
+    if (!has(g.policy_rights(file->chain), need)) {
         note_refusal_at(log, RefusedOp::write, obj.get());
         return Reply::go_on();
     }
@@ -298,6 +310,16 @@ Reply on_truncate(NotifyRequest& rq, const MetadataGuard& g, DenialLog* log) {
     UniqueFd f(::open(self.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
     if (!f) return Reply::result(errno);
     const auto length = static_cast<off_t>(rq.arg(1));
+    // The command's own file-size limit, which the kernel would apply to its truncate(2) and
+    // not to sbxrun's (thirty-sixth review: `ulimit -f 1` then a 1 GB truncate went through):
+    // EFBIG and SIGXFSZ, as the kernel answers.
+    rlimit fsize{};
+    if (::prlimit(rq.pid(), RLIMIT_FSIZE, nullptr, &fsize) != 0) return Reply::go_on();
+    if (fsize.rlim_cur != RLIM_INFINITY && length > 0 &&
+        static_cast<rlim_t>(length) > fsize.rlim_cur) {
+        ::kill(rq.pid(), SIGXFSZ);
+        return Reply::result(EFBIG);
+    }
     return Reply::result(::ftruncate(f.get(), length) == 0 ? 0 : errno);
 }
 

@@ -65,11 +65,30 @@ std::string suggested_dir(const std::string& path, const std::string& home) {
 
 }  // namespace
 
+namespace {
+
+// A denied file under bwrap is a bind of a deleted file (--ro-bind-data), and the kernel names
+// an object reached through it "PATH (deleted)": that is the plan's PATH (thirty-sixth review:
+// a chmod of a denied file was listed as "cred.txt (deleted)", outside every writable root).
+std::string as_planned(const std::string& path, const MountPlan& plan) {
+    constexpr std::string_view kDeleted = " (deleted)";
+    if (path.size() <= kDeleted.size() ||
+        path.compare(path.size() - kDeleted.size(), kDeleted.size(), kDeleted) != 0)
+        return path;
+    const std::string_view bare(path.data(), path.size() - kDeleted.size());
+    for (const MountOp& op : plan.ops)
+        if (op.kind == OpKind::hide_file && op.dest == bare) return std::string(bare);
+    return path;
+}
+
+}  // namespace
+
 void add_fs_denials(Outcome& o, const SandboxExit& e, const MountPlan& plan) {
     for (const auto& r : e.refusals) {
         if (is_network(r.op)) continue;  // run/direct_denials.hpp
-        const RefusalCause cause = refusal_cause(plan, r.path);
-        o.fs_denials.push_back({to_string(r.op), r.path, r.count, to_string(cause.kind),
+        const std::string path = as_planned(r.path, plan);
+        const RefusalCause cause = refusal_cause(plan, path);
+        o.fs_denials.push_back({to_string(r.op), path, r.count, to_string(cause.kind),
                                 cause.rule != nullptr ? rule_name(*cause.rule) : "",
                                 cause.rule != nullptr ? cause.rule->text : ""});
     }
@@ -158,9 +177,23 @@ std::string fs_denial_summary(const Outcome& o, const std::string& home, bool st
     std::vector<Outcome::FsDenial> reads, changes;
     for (const auto& d : o.fs_denials) (d.op == "read" ? reads : changes).push_back(d);
     const std::string read_part = reads_part(reads);
-    if (changes.empty() && o.fs_dropped == 0) return "refused " + read_part + where;
-    const std::string change_part = changes_summary(changes, o.fs_dropped, home);
-    return change_part + (read_part.empty() ? "" : ", and " + read_part) + where;
+    if (!changes.empty()) {
+        // Refusals past the list's bound are counted with the writes, as before reads were
+        // seen (most refusals are writes).
+        const std::string change_part = changes_summary(changes, o.fs_dropped, home);
+        return change_part + (read_part.empty() ? "" : ", and " + read_part) + where;
+    }
+    // No write listed: what was dropped may be anything (thirty-sixth review: 256 reads and 49
+    // dropped ones read "refused 49 writes:, and 256 reads").
+    const std::string more = o.fs_dropped == 0
+                                 ? ""
+                                 : std::to_string(o.fs_dropped) + " more (past the " +
+                                       std::to_string(DenialLog::kMaxDistinct) + " paths listed)";
+    if (read_part.empty())
+        return "refused " + std::to_string(o.fs_dropped) +
+               (o.fs_dropped == 1 ? " change or read" : " changes or reads") + " (past the " +
+               std::to_string(DenialLog::kMaxDistinct) + " paths listed)" + where;
+    return "refused " + read_part + (more.empty() ? "" : ", and " + more) + where;
 }
 
 bool write_root_would_allow(const Outcome::FsDenial& d) {

@@ -327,6 +327,7 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
     using clock = std::chrono::steady_clock;
     std::optional<clock::time_point> deadline;
     if (launch.timeout) deadline = clock::now() + *launch.timeout;
+    int terminations = 0;  // SIGTERM and SIGHUP received so far
 
     // The metadata listener arrives on the socket once the child has loaded its filter.
     const bool mediated = launch.metadata_sock >= 0 && launch.metadata_guard != nullptr;
@@ -428,6 +429,16 @@ Result<SandboxExit> run_sandbox(const Launch& launch, Channels& channels) {
                 }
                 sup.refresh_status();
                 if (obs.interrupted == 0) obs.interrupted = static_cast<int>(si.ssi_signo);
+                // A second SIGTERM or SIGHUP ends the sandbox: the first was the command's to
+                // handle, and a stage that cannot pass it on (sbxrun-inner waiting on a deny
+                // watcher the command stopped: thirty-sixth review) must not hold the caller
+                // for ever. Not SIGINT or SIGQUIT: a REPL gets Ctrl-C as often as it is pressed.
+                if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGHUP) {
+                    if (++terminations >= 2) {
+                        sup.kill_everything();
+                        continue;
+                    }
+                }
                 sup.forward(static_cast<int>(si.ssi_signo));
             }
         }

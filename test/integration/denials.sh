@@ -143,6 +143,19 @@ os.truncate("made.txt", 2)
 print(open("made.txt").read())'
     check "  $backend: truncate(2) of a file new at the workspace's top works, unlisted" \
         test "$RC" = 0 -a "$(cat "$OUT")" = 12 -a -z "$(denial write "$WS/made.txt")"
+    # ... within the command's own file-size limit, which binds sbxrun's truncate as the
+    # kernel's (thirty-sixth review: `ulimit -f 1` and a 1 GB truncate went through). Made in
+    # this run, so that under Landlock it is new at the top and sbxrun truncates it.
+    rm -f "$WS/made.txt"
+    sbx "${B[@]}" -q -- sh -c 'ulimit -f 1; python3 -c "
+import os, signal
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+open(\"made.txt\", \"w\").close()
+try: os.truncate(\"made.txt\", 10**9)
+except OSError as e: print(e.errno)
+print(os.path.getsize(\"made.txt\"))"'
+    check "  $backend: ... and within the command's RLIMIT_FSIZE (EFBIG, nothing grown)" \
+        test "$(cat "$OUT" | tr '\n' ' ')" = "27 0 "
     rm -f "$WS/made.txt"
     # Not refusals, and so not listed (twenty-sixth review): a device written through its
     # read-only mount, truncate(2) of a FIFO (EINVAL), an open a file's own mode refuses
@@ -182,6 +195,7 @@ print(open("made.txt").read())'
     own_fix
     sbx "${B[@]}" -q --status-file "$ST" -- sh -c '
         rm .codex; mv .codex moved; ln -sfn /tmp .codex; mv .aux aux2; rmdir .aux/codex
+        python3 -c "import os; os.rename(\".aux/codex\", \"codex-out\")"
         true' 2>/dev/null
     P='1|protected|filesystem.protect ".codex"'
     expect_denial remove "$WS/.codex" "$P" "$backend: removing the pinned link .codex"
@@ -189,9 +203,11 @@ print(open("made.txt").read())'
         "$backend: moving it, and ln -sfn renaming a link over it: one entry, count 2"
     expect_denial rename "$WS/.aux" "$P" "$backend: moving the directory that holds its target"
     expect_denial remove "$WS/.aux/codex" "$P" "$backend: removing the protected target"
+    expect_denial rename "$WS/.aux/codex" "$P" \
+        "$backend: renaming the target out of its directory (bwrap: EXDEV, unlisted until the thirty-sixth review)"
     check "  $backend: nothing else is listed (not ln's temporary link)" test "$(python3 -c '
 import json, sys
-print(len(json.load(open(sys.argv[1]))["denials"]["filesystem"]))' "$ST")" = 4
+print(len(json.load(open(sys.argv[1]))["denials"]["filesystem"]))' "$ST")" = 5
     check "  $backend: the farm is as it was" \
         test "$(readlink "$WS/.codex")" = .aux/codex -a -d "$WS/.aux/codex" -a ! -e "$WS/moved"
     rm -rf "$WS/.codex" "$WS/.aux"

@@ -100,6 +100,35 @@ else
     fi
 fi
 
+# A denied directory and a denied file inside it (a redundant but easy policy to write): the
+# inner one is not watched on its own (it can only be reached through the outer one), and the
+# run starts at all (thirty-sixth review: it hung before the command, SIGTERM included).
+printf 'version = 1\n[filesystem]\ndeny = ["~/.secret", "~/.secret/key"]\n' >"$FIX/nested.toml"
+own_fix
+t0=$SECONDS
+(cd "$WS" && as_runner timeout -k 5 60 "$SBXRUN" --backend bwrap --policy "$FIX/nested.toml" \
+    --status-file "$ST" -- sh -c 'cat "$HOME/.secret/key"; echo ran') >"$OUT" 2>"$ERR"
+RC=$?
+check "bwrap: nested denied paths: the command runs, at once, and sees nothing" \
+    sh -c "[ $RC = 0 ] && grep -qx ran '$OUT' && ! grep -q TOPSECRET '$OUT' && [ $((SECONDS - t0)) -lt 30 ]"
+if [ "$watched" = 1 ]; then
+    check "  bwrap: ... and the read is listed once, under the rule that names it" \
+        test "$(reads "$H/.secret/key")" = "1|denied|filesystem.deny \"~/.secret/key\" (${FIX}/nested.toml:3: filesystem.deny[1])"
+fi
+
+# Without the watcher a denied file is bwrap's bind of a deleted file, which the kernel names
+# "PATH (deleted)": a chmod of it is listed under PATH, denied, with its rule (thirty-sixth
+# review: it read "cred.txt (deleted)", outside every writable root).
+(cd "$WS" && as_runner env SBXRUN_DENY_WATCH=0 "$SBXRUN" --backend bwrap --policy "$FIX/deny.toml" \
+    --status-file "$ST" -- sh -c 'chmod 600 "$HOME/cred.txt"; exit 0') >"$OUT" 2>"$ERR"
+check "bwrap, watcher off: a chmod of a denied file is listed under its path, with its rule" \
+    python3 -c '
+import json, sys
+fs = json.load(open(sys.argv[1]))["denials"]["filesystem"]
+assert [(e["op"], e["path"], e["why"]) for e in fs] == [("chmod", sys.argv[2], "denied")], fs
+assert "filesystem.deny" in fs[0]["rule"], fs
+' "$ST" "$H/cred.txt"
+
 # Landlock: the kernel refuses the reads (EACCES) and says nothing to anyone: never listed.
 if (cd "$WS" && as_runner "$SBXRUN" --backend landlock -- true) >/dev/null 2>&1; then
     sbx --backend landlock --policy "$FIX/deny.toml" --status-file "$ST" -- sh -c '

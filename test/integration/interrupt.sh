@@ -82,4 +82,34 @@ else
     expect_rc 7 "bwrap: SIGTERM ends a run whose inner stage the command stopped"
 fi
 rm -f "$WS/src/ready" "$WS/src/runs"
+
+# A command that ignores SIGTERM: the first is its own to ignore, the second ends the sandbox
+# (SIGKILL) so that a caller's stop cannot be held off for ever (thirty-sixth review: a stage
+# stuck on a stopped deny watcher kept sbxrun running through SIGTERMs for ten minutes).
+for backend in bwrap landlock; do
+    rm -f "$WS/src/ready"
+    (cd "$WS" && exec "${runner[@]}" "$SBXRUN" --backend "$backend" -- \
+        sh -c 'trap "" TERM; echo >src/ready; sleep 60; echo woke') >"$OUT" 2>"$ERR" &
+    pid=$!
+    for _ in $(seq 200); do [ -e "$WS/src/ready" ] && break; sleep 0.05; done
+    kill -TERM "$pid"
+    sleep 1
+    alive_after_one=no
+    kill -0 "$pid" 2>/dev/null && alive_after_one=yes
+    kill -TERM "$pid"
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    if kill -0 "$pid" 2>/dev/null; then
+        not_ok "$backend: a second SIGTERM ends a command that ignores SIGTERM (still running)"
+        kill -KILL "$pid"
+        wait "$pid"
+    else
+        wait "$pid"
+        RC=$?
+        check "$backend: a command that ignores SIGTERM survives the first (it is its own)" \
+            test "$alive_after_one" = yes
+        check "$backend: the second SIGTERM ends it at once (128 + 9 or 15), never woken" \
+            sh -c "[ $RC -ge 128 ] && ! grep -q woke '$OUT'"
+    fi
+done
+rm -f "$WS/src/ready"
 done_testing

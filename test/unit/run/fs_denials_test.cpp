@@ -128,6 +128,15 @@ TEST_CASE("fs denials: reads of denied paths are said apart from writes", "[fs_d
     CHECK(sbx::fs_denial_summary(both, h.path, false) ==
           "refused a write to /opt/x (outside every writable root), and 1 read of denied paths "
           "(~/.ssh); --status-file lists each");
+    // Past the list's bound with no write listed: the dropped ones are not called writes
+    // (thirty-sixth review: "refused 49 writes:, and 256 reads").
+    const Outcome past = outcome_of(plan, {{RefusedOp::read, h.path + "/.ssh/a", 1}}, 49);
+    CHECK(sbx::fs_denial_summary(past, h.path, true) ==
+          "refused 1 read of denied paths (~/.ssh), and 49 more (past the 256 paths listed); the "
+          "status document lists each");
+    CHECK(sbx::fs_denial_summary(outcome_of(plan, {}, 3), h.path, true) ==
+          "refused 3 changes or reads (past the 256 paths listed); the status document lists "
+          "each");
     // Never a suggestion: a denied path is the policy's choice.
     CHECK_FALSE(sbx::write_root_would_allow(reads.fs_denials[0]));
 }
