@@ -358,7 +358,8 @@ Attempt run_bwrap(const RunContext& ctx) {
     // the sandbox's own devpts: /dev/tty (bound from the host) opens it, `tty` names it.
     launch.tty = ctx.tty;
     launch.tty.std_fds &= 3u;
-    a = supervise(ctx, launch, *channels, "bwrap");
+    a = supervise(ctx, launch, *channels, "bwrap", cmd->approximated);
+    if (a.ran) a.approximated = std::move(cmd->approximated);
     if (a.ran && lookups_read) a.lookups = read_lookups(lookups_read.get());
     if (proxy) {
         // Also when the command never started: the io_context and Asio's resolver thread end

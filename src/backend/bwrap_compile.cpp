@@ -57,11 +57,34 @@ bool is_bind(OpKind kind) {
 
 }  // namespace
 
+namespace {
+
+// Whether `dest` lies strictly below one of `hidden` (denied directories).
+bool below_any(std::string_view dest, const std::vector<std::string_view>& hidden) {
+    return std::any_of(hidden.begin(), hidden.end(),
+                       [&](std::string_view h) { return dest != h && path_is_within(dest, h); });
+}
+
+}  // namespace
+
 BwrapPlan bwrap_plan(const MountPlan& plan) {
     BwrapPlan out;
     out.mounts.reserve(plan.ops.size());
+    // A denied directory is an empty tmpfs of mode 0000 under bwrap, which neither the command
+    // nor sbxrun-inner's checks can walk through (thirty-seventh review: deny = ["${home}"] as
+    // root failed with "cannot reach ~/.cache/sbxrun", sbxrun's own protection there). What
+    // protects something inside one (a read-only bind, a blocked name, an anchor, a pin, a
+    // hidden path) is hidden with it already and left out; so is a private cache (deny wins).
+    // A writable root of the policy's own inside one stays, and compile_bwrap refuses the plan.
+    std::vector<std::string_view> hidden;
+    for (const auto& op : plan.ops)
+        if (op.kind == OpKind::hide_dir) hidden.push_back(op.dest);
     for (const auto& op : plan.ops) {
         if (op.kind == OpKind::block_missing && op.after_run_under_bwrap) continue;
+        if (below_any(op.dest, hidden) &&
+            ((op.kind != OpKind::bind_rw && op.kind != OpKind::tmpfs) ||
+             op.rule.list == "filesystem.caches"))
+            continue;
         BwrapMount m;
         m.op = &op;
         // Only a bind's op.fd is its source (block_missing's is where the placeholder goes).
@@ -70,9 +93,13 @@ BwrapPlan bwrap_plan(const MountPlan& plan) {
         }
         out.mounts.push_back(m);
     }
-    for (const auto& pin : plan.pins) out.pins.push_back(PinSpec{pin.link, pin.link_text});
+    for (const auto& pin : plan.pins)
+        if (!below_any(pin.link, hidden)) out.pins.push_back(PinSpec{pin.link, pin.link_text});
     out.network = plan.network;
-    out.dot_blocks = plan.dot_blocks;
+    for (const auto& dot : plan.dot_blocks)
+        if (!below_any(dot.dir, hidden) &&
+            std::find(hidden.begin(), hidden.end(), dot.dir) == hidden.end())
+            out.dot_blocks.push_back(dot);
     return out;
 }
 
@@ -115,6 +142,20 @@ Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap
         return Error(ErrorKind::unsupported,
                      "bwrap " + bwrap.version + " lacks --bind-fd/--ro-bind-fd (needs 0.5 or newer)")
             .with_path(bwrap.path);
+    }
+    // A writable place inside a denied directory (bwrap_plan kept it): nothing in the sandbox
+    // could reach it. Said here, in one line, so that the next backend (Landlock, which grants
+    // by the rules and not by walking) is tried, instead of sbxrun-inner failing its checks.
+    for (const auto& hidden : plan.mounts) {
+        if (hidden.op->kind != OpKind::hide_dir) continue;
+        for (const auto& m : plan.mounts) {
+            if (m.op->dest == hidden.op->dest || !path_is_within(m.op->dest, hidden.op->dest))
+                continue;
+            return Error(ErrorKind::unsupported,
+                         "filesystem.deny hides " + hidden.op->dest +
+                             ", which holds the writable " + m.op->dest +
+                             ": bwrap cannot reach a path inside a hidden directory");
+        }
     }
     // Neither is optional (see below): a sandbox without them is not one sbxrun runs.
     if (!bwrap.as_pid_1) {
@@ -201,8 +242,11 @@ Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap
         const MountOp& op = *m.op;
         if (op.dest != "/") add_virtual();  // after the root, before anything deeper
         if (op.dest != "/" && under_virtual(op.dest)) {
-            out.notes.push_back(std::string(to_string(op.kind)) + " " + op.dest +
-                                ": /proc and /dev are the sandbox's own; rule not applied");
+            const std::string why = std::string(to_string(op.kind)) + " " + op.dest +
+                                    ": /proc and /dev are the sandbox's own (the host's are not "
+                                    "visible there); rule not applied";
+            out.notes.push_back(why);
+            out.approximated.push_back(why);
             continue;
         }
         if (in.entry_broker && broker_blocks(plan, m)) {

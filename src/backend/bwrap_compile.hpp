@@ -91,6 +91,10 @@ struct BwrapCommand {
                                         // are bwrap's own options, which --args FD can carry
     std::vector<int> pass_fds;          // every fd the argv names, to be inherited
     std::vector<std::string> notes;     // what the compile could not express, said by --explain
+    // Rules the sandbox does not apply because their place is the sandbox's own (/proc, /dev):
+    // said on stderr and in the status document's `approximated` too, never only in --explain
+    // (thirty-seventh review: deny = ["/dev/null"] ran silently without it).
+    std::vector<std::string> approximated;
 };
 
 // bwrap's own cap on its arguments (MAX_ARGS), whether on argv or read through --args FD.

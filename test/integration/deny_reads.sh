@@ -129,6 +129,37 @@ assert [(e["op"], e["path"], e["why"]) for e in fs] == [("chmod", sys.argv[2], "
 assert "filesystem.deny" in fs[0]["rule"], fs
 ' "$ST" "$H/cred.txt"
 
+# Policies that clash with the sandbox's shape (thirty-seventh review), each said plainly:
+# - the workspace itself, or "/", denied: the policy's to fix (125), on every backend;
+for p in '${workspace}' '/'; do
+    printf 'version = 1\n[filesystem]\ndeny = ["%s"]\n' "$p" >"$FIX/clash.toml"
+    own_fix
+    sbx --policy "$FIX/clash.toml" -- true
+    expect_rc 125 "deny = [\"$p\"]: refused as the policy's to fix (125), saying what it hides"
+    check "  deny = [\"$p\"]: ... naming the rule" grep -q 'filesystem.deny.*hides' "$ERR"
+done
+# - HOME denied, with sbxrun's own protections and the private caches inside it: those are
+#   hidden with it, and bwrap runs the plan (it failed its checks, as "cannot reach");
+printf 'version = 1\n[filesystem]\ndeny = ["${home}"]\n' >"$FIX/home.toml"
+own_fix
+sbx --backend bwrap --policy "$FIX/home.toml" --status-file "$ST" -- sh -c 'ls "$HOME" >/dev/null 2>&1; echo ran'
+check "bwrap: HOME denied: the run starts, under bwrap" \
+    sh -c "[ $RC = 0 ] && grep -qx ran '$OUT' && [ \"\$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"backend\"])' '$ST')\" = bwrap ]"
+# - a denied directory that holds the workspace: bwrap cannot reach inside it and says so in
+#   one line; Landlock (which grants by rule, not by walking) runs it.
+printf 'version = 1\n[filesystem]\ndeny = ["%s"]\n' "$(dirname "$WS")" >"$FIX/parent.toml"
+own_fix
+sbx --backend bwrap --policy "$FIX/parent.toml" -- true
+expect_rc 121 "bwrap: a denied directory holding the workspace: bwrap cannot run it (121)"
+check "  bwrap: ... and says why in one line" grep -q 'cannot reach a path inside a hidden directory' "$ERR"
+# - a rule under /proc or /dev, which are the sandbox's own: not applied, and said so, on stderr
+#   and in the status document (it was said by --explain alone).
+printf 'version = 1\n[filesystem]\ndeny = ["/dev/null"]\n' >"$FIX/dev.toml"
+own_fix
+sbx --backend bwrap --policy "$FIX/dev.toml" --status-file "$ST" -- true
+check "bwrap: deny of /dev/null: not applied, and said (stderr and approximated)" \
+    sh -c "grep -q 'approximated:.*/dev/null' '$ERR' && python3 -c 'import json,sys; assert any(\"/dev/null\" in a for a in json.load(open(sys.argv[1]))[\"approximated\"])' '$ST'"
+
 # Landlock: the kernel refuses the reads (EACCES) and says nothing to anyone: never listed.
 if (cd "$WS" && as_runner "$SBXRUN" --backend landlock -- true) >/dev/null 2>&1; then
     sbx --backend landlock --policy "$FIX/deny.toml" --status-file "$ST" -- sh -c '

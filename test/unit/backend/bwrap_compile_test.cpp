@@ -521,13 +521,16 @@ TEST_CASE("rules under /proc and /dev are noted, not applied, and shift no descr
                            {"--verify", "7:8:ro", "/work/.agents"},
                            kInnerTail}));
     CHECK(cmd.pass_fds == std::vector<int>{4, 100, 201, 301, 3, 5, 6});
-    CHECK(cmd.notes ==
-          std::vector<std::string>{
-              "hidden (empty file) /dev/secret: /proc and /dev are the sandbox's own; rule not "
-              "applied",
-              "blocked (missing) /proc/x: /proc and /dev are the sandbox's own; rule not applied",
-              "read-only /dev/sda: /proc and /dev are the sandbox's own; rule not applied",
-              "tmpfs /proc: /proc and /dev are the sandbox's own; rule not applied"});
+    const char* tail =
+        ": /proc and /dev are the sandbox's own (the host's are not visible "
+        "there); rule not applied";
+    const std::vector<std::string> skipped{std::string("hidden (empty file) /dev/secret") + tail,
+                                           std::string("blocked (missing) /proc/x") + tail,
+                                           std::string("read-only /dev/sda") + tail,
+                                           std::string("tmpfs /proc") + tail};
+    CHECK(cmd.notes == skipped);
+    // Said at run time too, never only by --explain (thirty-seventh review).
+    CHECK(cmd.approximated == skipped);
 }
 
 TEST_CASE("--args FD carries bwrap's options; the command stays on argv", "[bwrap][compile]") {
@@ -629,4 +632,38 @@ TEST_CASE("a mount without its descriptor, or a placeholder without identity, is
         f.in.explain = true;
         CHECK(compile_bwrap(bwrap_plan(f.plan), f.info, f.in).ok());
     }
+}
+
+TEST_CASE("inside a denied directory: protections are left out, a writable root is refused",
+          "[bwrap][compile]") {
+    // A denied directory is an empty tmpfs of mode 0000 that nothing walks through (thirty-
+    // seventh review: deny = ["${home}"] failed sbxrun-inner's checks on ~/.cache/sbxrun).
+    Fixture f;
+    f.op(OpKind::bind_ro, "/", 1, 2);
+    f.op(OpKind::bind_rw, "/work", 3, 4);
+    f.op(OpKind::hide_dir, "/home/u");
+    f.op(OpKind::bind_ro, "/home/u/.cache/sbxrun", 5, 6);
+    f.op(OpKind::bind_rw, "/home/u/.cache/sbxrun-caches/ws", 7, 8);
+    f.plan.ops.back().rule.list = "filesystem.caches";
+    f.op(OpKind::anchor, "/home/u/.config", 9, 10);
+    for (const char* link : {"/home/u/.codex", "/work/.codex"}) {
+        sbx::Pin pin;
+        pin.link = link;
+        pin.link_text = "sub";
+        f.plan.pins.push_back(pin);
+    }
+    const BwrapPlan bp = bwrap_plan(f.plan);
+    std::vector<std::string> dests;
+    for (const auto& m : bp.mounts) dests.push_back(m.op->dest);
+    CHECK(dests == std::vector<std::string>{"/", "/work", "/home/u"});
+    REQUIRE(bp.pins.size() == 1);
+    CHECK(bp.pins[0].path == "/work/.codex");
+    auto ok = compile_bwrap(bp, f.info, f.in);
+    CHECK(ok.ok());
+    // A writable root of the policy's own inside it stays, and the compile says bwrap cannot.
+    f.op(OpKind::bind_rw, "/home/u/proj", 11, 12);
+    auto refused = compile_bwrap(bwrap_plan(f.plan), f.info, f.in);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().kind == ErrorKind::unsupported);
+    CHECK(refused.error().message.find("/home/u/proj") != std::string::npos);
 }
