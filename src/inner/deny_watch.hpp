@@ -41,7 +41,8 @@ namespace sbx {
 // What one request asked for, when it was a read of the watched path.
 struct ObservedRead {
     bool seen = false;
-    std::string_view name;  // the entry looked up below the path; empty: the path itself
+    std::string_view name;  // the entry looked up below the path (a view into the request);
+                            // empty: the path itself
 };
 
 // The answer to one FUSE request `in` (`in_len` bytes, as read from /dev/fuse) for a mount whose
