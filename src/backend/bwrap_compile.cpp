@@ -55,10 +55,6 @@ bool is_bind(OpKind kind) {
     return kind == OpKind::bind_ro || kind == OpKind::bind_rw || kind == OpKind::anchor;
 }
 
-}  // namespace
-
-namespace {
-
 // Whether `dest` lies strictly below one of `hidden` (denied directories).
 bool below_any(std::string_view dest, const std::vector<std::string_view>& hidden) {
     return std::any_of(hidden.begin(), hidden.end(),
@@ -199,22 +195,17 @@ Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap
     }
 
     std::vector<VerifyMount> verify;
-    // The denied paths the inner stage watches for reads (not one below /proc or /dev), parents
-    // first. Not one below another: it cannot be reached through the outer one, and mounting
-    // the watcher there would make sbxrun-inner look it up through the outer watcher before
-    // that one has anyone to answer (the thirty-sixth review: the run hung before the command).
+    // The denied paths the inner stage watches for reads (not one below /proc or /dev). None
+    // lies below another: bwrap_plan left those out, and a watcher there would be looked up
+    // through the outer one before that one has anyone to answer (the thirty-sixth review: the
+    // run hung before the command).
     std::vector<DenyWatchSpec> deny_watch;
     if (in.watch_denied_reads) {
         for (const auto& m : plan.mounts) {
             const MountOp& op = *m.op;
-            if ((op.kind != OpKind::hide_dir && op.kind != OpKind::hide_file) ||
-                under_virtual(op.dest))
-                continue;
-            const bool inside =
-                std::any_of(deny_watch.begin(), deny_watch.end(), [&](const DenyWatchSpec& w) {
-                    return w.directory && op.dest != w.path && path_is_within(op.dest, w.path);
-                });
-            if (!inside) deny_watch.push_back({op.dest, op.kind == OpKind::hide_dir});
+            if ((op.kind == OpKind::hide_dir || op.kind == OpKind::hide_file) &&
+                !under_virtual(op.dest))
+                deny_watch.push_back({op.dest, op.kind == OpKind::hide_dir});
         }
     }
     bool virtual_done = false;

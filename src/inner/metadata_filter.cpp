@@ -82,11 +82,11 @@ private:
     std::vector<Fixup> fixups_;
 };
 
-// Every program's start: a foreign ABI's call jumps to "allow" (the base filter kills the
-// process for it, and KILL wins); otherwise the accumulator holds the call's number.
-void load_native_nr(Program& p) {
+// Every program's start: a foreign ABI's call jumps to `foreign` ("allow" where a base filter
+// below kills the process for it, and KILL wins); otherwise the accumulator holds the number.
+void load_native_nr(Program& p, const char* foreign = "allow") {
     p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
-    p.jeq(metadata_calls::kNativeArch, nullptr, "allow");
+    p.jeq(metadata_calls::kNativeArch, nullptr, foreign);
     p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
 }
 
@@ -273,9 +273,7 @@ Result<SeccompProgram> build_deny_watch_filter() {
     if (kNativeArch == 0)
         return Error(ErrorKind::unsupported, "no seccomp filter for this architecture");
     Program p;
-    p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
-    p.jeq(kNativeArch, nullptr, "kill");
-    p.emit(stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
+    load_native_nr(p, "kill");  // no base filter below this one: another ABI is killed here
     // An allowlist: the answering process reads requests, writes answers and waits.
     for (long nr :
          {long{SYS_read}, long{SYS_write}, long{SYS_ppoll}, long{SYS_close}, long{SYS_exit},

@@ -143,4 +143,22 @@ Status block_missing_denied(Draft& d, std::vector<MissingDenied>& missing) {
     return {};
 }
 
+Status refuse_hidden_workspace(const Draft& d) {
+    if (d.workspace_real.empty()) return {};
+    for (const auto& c : d.candidates) {
+        const MountOp& op = c.op;
+        if ((op.kind != OpKind::hide_dir && op.kind != OpKind::hide_file) ||
+            (op.dest != d.workspace_real && op.dest != "/"))
+            continue;
+        Error e(ErrorKind::bad_path,
+                "filesystem.deny \"" + op.rule.text + "\" hides " +
+                    (op.dest == "/" ? std::string("everything") : "the workspace " + op.dest));
+        e.origin = op.rule.origin;
+        e.path = op.dest;
+        e.suggestion = "deny the paths inside it that the command must not read";
+        return e;
+    }
+    return {};
+}
+
 }  // namespace sbx::planning

@@ -37,6 +37,13 @@ struct DenyFindings {
 [[nodiscard]] Status keep_crossed_links(Draft& d, const std::vector<CrossedLink>& links,
                                         const std::string& what);
 
+// Needs Draft::workspace_real. A denied path that is the workspace, or "/": the command would
+// start in a place it cannot see, on every backend (thirty-seventh review: bwrap exited 121,
+// "chdir: Permission denied", as if the host lacked something). The policy's to fix (125). A
+// denied directory that merely holds the workspace is not refused: Landlock runs that plan, and
+// bwrap says it cannot (backend/bwrap_compile.cpp).
+[[nodiscard]] Status refuse_hidden_workspace(const Draft& d);
+
 // Needs Draft::roots. A missing denied path is blocked where its parent is writable.
 [[nodiscard]] Status block_missing_denied(Draft& d, std::vector<MissingDenied>& missing);
 

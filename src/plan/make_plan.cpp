@@ -14,7 +14,6 @@
 // Resolution only reads the filesystem; nothing here creates or changes anything on the host.
 #include "plan/make_plan.hpp"
 
-#include "fs/path.hpp"
 #include "fs/real_path.hpp"
 #include "plan/deny.hpp"
 #include "plan/draft.hpp"
@@ -52,26 +51,7 @@ Result<MountPlan> make_plan(const Policy& policy, const PlanOptions& opts) {
         if (r.ok() && r->exists) *real = r->real;
     }
     if (d.passwd_home_real == d.home_real || d.passwd_home_real == "/") d.passwd_home_real.clear();
-    // A denied path that is the workspace, or "/": the command would start in a place it
-    // cannot see, on every backend (thirty-seventh review: bwrap exited 121, "chdir:
-    // Permission denied", as if the host lacked something). The policy's to fix. A denied
-    // directory that merely holds the workspace is not refused: Landlock runs that plan, and
-    // bwrap says it cannot (compile_bwrap).
-    if (!d.workspace_real.empty()) {
-        for (const auto& c : d.candidates) {
-            const MountOp& op = c.op;
-            if ((op.kind != OpKind::hide_dir && op.kind != OpKind::hide_file) ||
-                (op.dest != d.workspace_real && op.dest != "/"))
-                continue;
-            Error e(ErrorKind::bad_path,
-                    "filesystem.deny \"" + op.rule.text + "\" hides " +
-                        (op.dest == "/" ? std::string("everything") : "the workspace " + op.dest));
-            e.origin = op.rule.origin;
-            e.path = op.dest;
-            e.suggestion = "deny the paths inside it that the command must not read";
-            return e;
-        }
-    }
+    SBX_TRY(refuse_hidden_workspace(d));
     // Most protected rules give one op, one descriptor and one decision per root (a name)
     // or in all (a path): reserved once instead of regrown.
     std::size_t expect = opts.extra_protect.size();

@@ -63,10 +63,6 @@ std::string suggested_dir(const std::string& path, const std::string& home) {
     return is_directory(dir) ? dir : std::string();
 }
 
-}  // namespace
-
-namespace {
-
 // A denied file under bwrap is a bind of a deleted file (--ro-bind-data), and the kernel names
 // an object reached through it "PATH (deleted)": that is the plan's PATH (thirty-sixth review:
 // a chmod of a denied file was listed as "cred.txt (deleted)", outside every writable root).
@@ -81,21 +77,15 @@ std::string as_planned(const std::string& path, const MountPlan& plan) {
     return path;
 }
 
-}  // namespace
-
-void add_fs_denials(Outcome& o, const SandboxExit& e, const MountPlan& plan) {
-    for (const auto& r : e.refusals) {
-        if (is_network(r.op)) continue;  // run/direct_denials.hpp
-        const std::string path = as_planned(r.path, plan);
-        const RefusalCause cause = refusal_cause(plan, path);
-        o.fs_denials.push_back({to_string(r.op), path, r.count, to_string(cause.kind),
-                                cause.rule != nullptr ? rule_name(*cause.rule) : "",
-                                cause.rule != nullptr ? cause.rule->text : ""});
-    }
-    o.fs_dropped = e.refusals_dropped;
+// The first three of `texts`, joined, and how many more.
+std::string first_few(const std::vector<std::string>& texts) {
+    constexpr std::size_t kShown = 3;
+    std::string names;
+    for (std::size_t i = 0; i < texts.size() && i < kShown; ++i)
+        names += (i == 0 ? "" : ", ") + texts[i];
+    if (texts.size() > kShown) names += " and " + std::to_string(texts.size() - kShown) + " more";
+    return names;
 }
-
-namespace {
 
 // "N reads of denied paths (~/.ssh, ~/.aws)": the rules, as written; empty for none.
 std::string reads_part(const std::vector<Outcome::FsDenial>& reads) {
@@ -107,12 +97,7 @@ std::string reads_part(const std::vector<Outcome::FsDenial>& reads) {
         const std::string& t = d.rule_text.empty() ? d.path : d.rule_text;
         if (std::find(texts.begin(), texts.end(), t) == texts.end()) texts.push_back(t);
     }
-    constexpr std::size_t kShown = 3;
-    std::string names;
-    for (std::size_t i = 0; i < texts.size() && i < kShown; ++i)
-        names += (i == 0 ? "" : ", ") + texts[i];
-    if (texts.size() > kShown) names += " and " + std::to_string(texts.size() - kShown) + " more";
-    return plural(count, "read") + " of denied paths (" + names + ")";
+    return plural(count, "read") + " of denied paths (" + first_few(texts) + ")";
 }
 
 std::string changes_summary(const std::vector<Outcome::FsDenial>& denials, std::uint64_t dropped,
@@ -154,13 +139,7 @@ std::string changes_summary(const std::vector<Outcome::FsDenial>& denials, std::
     }
     for (const auto& [why, entry] : by_rule) {
         const auto& [count, texts] = entry;
-        constexpr std::size_t kShown = 3;
-        std::string names;
-        for (std::size_t i = 0; i < texts.size() && i < kShown; ++i)
-            names += (i == 0 ? "" : ", ") + texts[i];
-        if (texts.size() > kShown)
-            names += " and " + std::to_string(texts.size() - kShown) + " more";
-        parts.push_back(std::to_string(count) + " to " + why + " paths (" + names + ")");
+        parts.push_back(std::to_string(count) + " to " + why + " paths (" + first_few(texts) + ")");
     }
     std::string line = "refused " + plural(total, "write") + ":";
     for (std::size_t i = 0; i < parts.size(); ++i) line += (i == 0 ? " " : ", ") + parts[i];
@@ -168,6 +147,18 @@ std::string changes_summary(const std::vector<Outcome::FsDenial>& denials, std::
 }
 
 }  // namespace
+
+void add_fs_denials(Outcome& o, const SandboxExit& e, const MountPlan& plan) {
+    for (const auto& r : e.refusals) {
+        if (is_network(r.op)) continue;  // run/direct_denials.hpp
+        const std::string path = as_planned(r.path, plan);
+        const RefusalCause cause = refusal_cause(plan, path);
+        o.fs_denials.push_back({to_string(r.op), path, r.count, to_string(cause.kind),
+                                cause.rule != nullptr ? rule_name(*cause.rule) : "",
+                                cause.rule != nullptr ? cause.rule->text : ""});
+    }
+    o.fs_dropped = e.refusals_dropped;
+}
 
 std::string fs_denial_summary(const Outcome& o, const std::string& home, bool status_doc) {
     if (o.fs_denials.empty() && o.fs_dropped == 0) return {};
@@ -185,15 +176,14 @@ std::string fs_denial_summary(const Outcome& o, const std::string& home, bool st
     }
     // No write listed: what was dropped may be anything (thirty-sixth review: 256 reads and 49
     // dropped ones read "refused 49 writes:, and 256 reads").
-    const std::string more = o.fs_dropped == 0
-                                 ? ""
-                                 : std::to_string(o.fs_dropped) + " more (past the " +
-                                       std::to_string(DenialLog::kMaxDistinct) + " paths listed)";
+    const std::string past =
+        " (past the " + std::to_string(DenialLog::kMaxDistinct) + " paths listed)";
     if (read_part.empty())
         return "refused " + std::to_string(o.fs_dropped) +
-               (o.fs_dropped == 1 ? " change or read" : " changes or reads") + " (past the " +
-               std::to_string(DenialLog::kMaxDistinct) + " paths listed)" + where;
-    return "refused " + read_part + (more.empty() ? "" : ", and " + more) + where;
+               (o.fs_dropped == 1 ? " change or read" : " changes or reads") + past + where;
+    return "refused " + read_part +
+           (o.fs_dropped == 0 ? "" : ", and " + std::to_string(o.fs_dropped) + " more" + past) +
+           where;
 }
 
 bool write_root_would_allow(const Outcome::FsDenial& d) {

@@ -170,8 +170,8 @@ std::string status_json(const Outcome& o) {
     j["approximated"] = printable_each(o.approximated);
     j["weakened"] = printable_each(o.weakened);
     j["fallback"] = printable_each(o.fallback);  // extension: why earlier backends were not used
-    // What the sandbox refused the command, as far as sbxrun saw it: today the name lookups of
-    // a run without network (bwrap), so never complete (issue 15 adds the filesystem).
+    // What the sandbox refused the command, as far as sbxrun saw it (sbxrun(1), STATUS
+    // DOCUMENT): names, addresses and connections, then the file system.
     nlohmann::ordered_json network = nlohmann::ordered_json::array();
     for (const auto& host : o.refused_lookups) {
         network.push_back(
@@ -216,7 +216,8 @@ std::string status_json(const Outcome& o) {
                               {"why", d.why},
                               {"rule", string_or_null(d.rule)}});
     }
-    // Never complete: reads of denied paths reach no broker on either backend (sbxrun(1)).
+    // Never complete: some refusals reach nobody (reads of denied paths under Landlock or
+    // without /dev/fuse, sockets refused at socket(): sbxrun(1)).
     j["denials"] = {{"complete", false},
                     {"filesystem", std::move(filesystem)},
                     {"network", std::move(network)},

@@ -65,21 +65,28 @@ rm -f "$WS/src/ready"
 runner=(env HOME="$FIX/home" TMPDIR="$FIX/tmp")
 [ "$SBXRUN_AS" = user ] && runner=(setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --clear-groups
     env HOME="$FIX/home" USER="$TEST_USER" TMPDIR="$FIX/tmp")
+# ended_within PID: whether the backgrounded sbxrun PID has ended within 5 s; RC its status
+# when it has, and SIGKILLed (and reaped) when it has not.
+ended_within() {
+    for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.05; done
+    if kill -0 "$1" 2>/dev/null; then
+        kill -KILL "$1"
+        wait "$1"
+        return 1
+    fi
+    wait "$1"
+    RC=$?
+}
 (cd "$WS" && exec "${runner[@]}" "$SBXRUN" --backend bwrap -- \
     sh -c 'echo >src/ready; kill -STOP $PPID; exit 7') >"$OUT" 2>"$ERR" &
 pid=$!
 for _ in $(seq 200); do [ -e "$WS/src/ready" ] && break; sleep 0.05; done
 sleep 0.2  # the stop itself, after the marker: nothing to wait for but the kill to land
 kill -TERM "$pid"
-for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-if kill -0 "$pid" 2>/dev/null; then
-    not_ok "bwrap: SIGTERM ends a run whose inner stage the command stopped (still running)"
-    kill -KILL "$pid"
-    wait "$pid"
-else
-    wait "$pid"
-    RC=$?
+if ended_within "$pid"; then
     expect_rc 7 "bwrap: SIGTERM ends a run whose inner stage the command stopped"
+else
+    not_ok "bwrap: SIGTERM ends a run whose inner stage the command stopped (still running)"
 fi
 rm -f "$WS/src/ready" "$WS/src/runs"
 
@@ -97,14 +104,9 @@ for backend in bwrap landlock; do
     alive_after_one=no
     kill -0 "$pid" 2>/dev/null && alive_after_one=yes
     kill -TERM "$pid"
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-    if kill -0 "$pid" 2>/dev/null; then
+    if ! ended_within "$pid"; then
         not_ok "$backend: a second SIGTERM ends a command that ignores SIGTERM (still running)"
-        kill -KILL "$pid"
-        wait "$pid"
     else
-        wait "$pid"
-        RC=$?
         check "$backend: a command that ignores SIGTERM survives the first (it is its own)" \
             test "$alive_after_one" = yes
         check "$backend: the second SIGTERM ends it at once (128 + 9 or 15), never woken" \
