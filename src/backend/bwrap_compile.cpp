@@ -66,20 +66,18 @@ bool below_any(std::string_view dest, const std::vector<std::string_view>& hidde
 BwrapPlan bwrap_plan(const MountPlan& plan) {
     BwrapPlan out;
     out.mounts.reserve(plan.ops.size());
-    // A denied directory is an empty tmpfs of mode 0000 under bwrap, which neither the command
-    // nor sbxrun-inner's checks can walk through (thirty-seventh review: deny = ["${home}"] as
-    // root failed with "cannot reach ~/.cache/sbxrun", sbxrun's own protection there). What
-    // protects something inside one (a read-only bind, a blocked name, an anchor, a pin, a
-    // hidden path) is hidden with it already and left out; so is a private cache (deny wins).
-    // A writable root of the policy's own inside one stays, and compile_bwrap refuses the plan.
+    // What a denied directory holds the plan has left out already (leave_out_what_denial_hides:
+    // protections, caches, pins), but for denied paths inside it: under bwrap there is nothing
+    // to mount there, and a deny watcher inside another would be looked up through the outer
+    // one before that one answers. A writable root of the policy's own inside one stays, and
+    // compile_bwrap refuses the plan (a directory of mode 0000 cannot be walked through).
     std::vector<std::string_view> hidden;
     for (const auto& op : plan.ops)
         if (op.kind == OpKind::hide_dir) hidden.push_back(op.dest);
     for (const auto& op : plan.ops) {
         if (op.kind == OpKind::block_missing && op.after_run_under_bwrap) continue;
-        if (below_any(op.dest, hidden) &&
-            ((op.kind != OpKind::bind_rw && op.kind != OpKind::tmpfs) ||
-             op.rule.list == "filesystem.caches"))
+        if ((op.kind == OpKind::hide_dir || op.kind == OpKind::hide_file) &&
+            below_any(op.dest, hidden))
             continue;
         BwrapMount m;
         m.op = &op;
@@ -89,13 +87,9 @@ BwrapPlan bwrap_plan(const MountPlan& plan) {
         }
         out.mounts.push_back(m);
     }
-    for (const auto& pin : plan.pins)
-        if (!below_any(pin.link, hidden)) out.pins.push_back(PinSpec{pin.link, pin.link_text});
+    for (const auto& pin : plan.pins) out.pins.push_back(PinSpec{pin.link, pin.link_text});
     out.network = plan.network;
-    for (const auto& dot : plan.dot_blocks)
-        if (!below_any(dot.dir, hidden) &&
-            std::find(hidden.begin(), hidden.end(), dot.dir) == hidden.end())
-            out.dot_blocks.push_back(dot);
+    out.dot_blocks = plan.dot_blocks;
     return out;
 }
 

@@ -74,4 +74,41 @@ void finalise_plan(std::vector<Candidate>& candidates, MountPlan& plan) {
                     plan.pins.end());
 }
 
+void leave_out_what_denial_hides(MountPlan& plan) {
+    std::vector<std::string> hidden;
+    for (const MountOp& op : plan.ops)
+        if (op.kind == OpKind::hide_dir) hidden.push_back(op.dest);
+    if (hidden.empty()) return;
+    auto strictly_below = [](std::string_view p, std::string_view dir) {
+        return p != dir && path_is_within(p, dir);
+    };
+    // A writable root of the policy's own (not a cache) strictly inside a denied directory.
+    std::vector<std::string> inner_roots;
+    for (const MountOp& op : plan.ops)
+        if (op.kind == OpKind::bind_rw && op.rule.list != "filesystem.caches")
+            for (const auto& h : hidden)
+                if (strictly_below(op.dest, h)) inner_roots.push_back(op.dest);
+    // Whether `p` lies inside a denied directory and not inside a writable root within it.
+    auto hidden_away = [&](std::string_view p) {
+        for (const auto& h : hidden) {
+            if (!strictly_below(p, h)) continue;
+            const bool in_root = std::any_of(
+                inner_roots.begin(), inner_roots.end(),
+                [&](const std::string& r) { return strictly_below(r, h) && path_is_within(p, r); });
+            if (!in_root) return true;
+        }
+        return false;
+    };
+    std::erase_if(plan.ops, [&](const MountOp& op) {
+        const bool grants = op.kind == OpKind::bind_ro || op.kind == OpKind::block_missing ||
+                            op.kind == OpKind::anchor ||
+                            (op.kind == OpKind::bind_rw && op.rule.list == "filesystem.caches");
+        return grants && hidden_away(op.dest);
+    });
+    std::erase_if(plan.pins, [&](const Pin& pin) { return hidden_away(pin.link); });
+    std::erase_if(plan.dot_blocks, [&](const MountPlan::DotBlock& b) {
+        return hidden_away(b.dir) || std::find(hidden.begin(), hidden.end(), b.dir) != hidden.end();
+    });
+}
+
 }  // namespace sbx::planning

@@ -76,6 +76,7 @@ Result<MountPlan> make_plan(const Policy& policy, const PlanOptions& opts) {
     SBX_TRY(protect_home_dotfiles(d, protector, fs.protect));
     SBX_TRY(d.anchor_every_mount());
     finalise_plan(d.candidates, d.plan);
+    leave_out_what_denial_hides(d.plan);
     return std::move(d.plan);
 }
 

@@ -166,6 +166,23 @@ if (cd "$WS" && as_runner "$SBXRUN" --backend landlock -- true) >/dev/null 2>&1;
         cat "$HOME/.secret/key"; cat "$HOME/cred.txt"; exit 0'
     check "landlock: denied reads fail, unlisted" \
         sh -c "! grep -q 'TOPSECRET\|CREDENTIAL' '$OUT' && [ \"\$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))[\"denials\"][\"filesystem\"]))' '$ST')\" = 0 ]"
+    # A protected name of the set inside a denied directory, with HOME as the workspace: the
+    # protection's read-only grant made the denied file readable under Landlock (thirty-eighth
+    # review: ~/.aws/credentials inside a denied ~/.aws). What a denied directory holds is
+    # hidden with it, on every backend; a protected path in a writable root inside one stays.
+    mkdir -p "$H/.aws" "$H/.config/git"
+    echo AWSCRED >"$H/.aws/credentials"
+    echo GITCFG >"$H/.config/git/config"
+    printf 'version = 1\n[filesystem]\ndeny = ["~/.aws", "~/.config"]\n' >"$FIX/dotdeny.toml"
+    own_fix
+    for be in landlock bwrap; do
+        (cd "$H" && as_runner "$SBXRUN" -q --backend "$be" --policy "$FIX/dotdeny.toml" \
+            --workspace "$H" -- sh -c 'cat .aws/credentials .config/git/config; echo x >>.config/git/config; exit 0') \
+            >"$OUT" 2>"$ERR"
+        check "$be: HOME as the workspace: protected files inside denied directories stay unreadable" \
+            sh -c "! grep -q 'AWSCRED\|GITCFG' '$OUT' && [ \"\$(cat '$H/.config/git/config')\" = GITCFG ]"
+    done
+    rm -rf "$H/.aws" "$H/.config"
 else
     ok "# SKIP landlock cannot run here as $SBXRUN_AS"
 fi

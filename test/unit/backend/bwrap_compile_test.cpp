@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "plan/finalise.hpp"
+
 using namespace sbx;
 
 namespace {
@@ -646,12 +648,15 @@ TEST_CASE("inside a denied directory: protections are left out, a writable root 
     f.op(OpKind::bind_rw, "/home/u/.cache/sbxrun-caches/ws", 7, 8);
     f.plan.ops.back().rule.list = "filesystem.caches";
     f.op(OpKind::anchor, "/home/u/.config", 9, 10);
+    f.op(OpKind::hide_file, "/home/u/.netrc");  // a denied path inside: nothing to mount
     for (const char* link : {"/home/u/.codex", "/work/.codex"}) {
         sbx::Pin pin;
         pin.link = link;
         pin.link_text = "sub";
         f.plan.pins.push_back(pin);
     }
+    // As make_plan gives it: what the denied directory hides is left out for every backend.
+    sbx::planning::leave_out_what_denial_hides(f.plan);
     const BwrapPlan bp = bwrap_plan(f.plan);
     std::vector<std::string> dests;
     for (const auto& m : bp.mounts) dests.push_back(m.op->dest);
@@ -660,8 +665,13 @@ TEST_CASE("inside a denied directory: protections are left out, a writable root 
     CHECK(bp.pins[0].path == "/work/.codex");
     auto ok = compile_bwrap(bp, f.info, f.in);
     CHECK(ok.ok());
-    // A writable root of the policy's own inside it stays, and the compile says bwrap cannot.
+    // A writable root of the policy's own inside it stays, with what protects in it (Landlock
+    // runs that plan), and the compile says bwrap cannot.
     f.op(OpKind::bind_rw, "/home/u/proj", 11, 12);
+    f.op(OpKind::bind_ro, "/home/u/proj/.git", 13, 14);
+    sbx::planning::leave_out_what_denial_hides(f.plan);
+    CHECK(std::any_of(f.plan.ops.begin(), f.plan.ops.end(),
+                      [](const sbx::MountOp& o) { return o.dest == "/home/u/proj/.git"; }));
     auto refused = compile_bwrap(bwrap_plan(f.plan), f.info, f.in);
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.error().kind == ErrorKind::unsupported);
