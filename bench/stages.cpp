@@ -268,8 +268,8 @@ BENCHMARK_CAPTURE(BM_PickSeccomp, tcp_only_host_ipc, sbx::SeccompProfile::tcp_on
 
 void BM_BuildMetadataFilters(benchmark::State& state) {
     for (auto _ : state) {
-        auto m = sbx::build_metadata_filter();
-        auto e = sbx::build_entry_filter();
+        auto m = sbx::build_metadata_filter(sbx::NetworkMediation{});
+        auto e = sbx::build_entry_filter(/*observe_network=*/true, /*handover_fd=*/3);
         if (!m.ok() || !e.ok()) state.SkipWithError("cannot build the filters");
         benchmark::DoNotOptimize(m);
         benchmark::DoNotOptimize(e);
