@@ -23,6 +23,7 @@
 #include "cli/cli.hpp"
 #include "config.h"
 #include "fs/path.hpp"
+#include "fs/real_path.hpp"
 #include "plan/make_plan.hpp"
 #include "policy/import.hpp"
 #include "policy/load.hpp"
@@ -265,6 +266,7 @@ private:
                            ", outside the workspace " + host->expand.workspace + " (" +
                            host->workspace_source +
                            "): run sbxrun from there, or pass --workspace, for it to be writable");
+            warn_if_tmpdir_hidden(*plan, host->expand.tmpdir);
         }
 
         RunContext ctx{inv, *host, *policy, *plan, caches, {}};
@@ -272,6 +274,23 @@ private:
             return explain_or_check(inv, ctx);
         }
         return run_command(inv, ctx);
+    }
+
+    // `deny = ["${tmpdir}"]` (or a directory above it) is the user's choice and safe, but every
+    // mktemp of the command then fails with EACCES and nothing says why (thirty-seventh
+    // review, Low): say it once, before the run.
+    void warn_if_tmpdir_hidden(const MountPlan& plan, const std::string& tmpdir) {
+        if (tmpdir.empty()) return;
+        const std::string real = resolved_path(tmpdir);
+        for (const MountOp& op : plan.ops) {
+            if (op.kind != OpKind::hide_dir && op.kind != OpKind::hide_file) continue;
+            if (!path_is_within(real, op.dest)) continue;
+            diag_.warn("the temporary directory " + tmpdir + " is hidden by " + op.rule.list +
+                       " \"" + op.rule.text +
+                       "\": the command's temporary files cannot be made "
+                       "there; set TMPDIR to a writable directory");
+            return;
+        }
     }
 
     // --trust-policy: validate the file, then store a copy of exactly the bytes validated.

@@ -159,6 +159,12 @@ own_fix
 sbx --backend bwrap --policy "$FIX/dev.toml" --status-file "$ST" -- true
 check "bwrap: deny of /dev/null: not applied, and said (stderr and approximated)" \
     sh -c "grep -q 'approximated:.*/dev/null' '$ERR' && python3 -c 'import json,sys; assert any(\"/dev/null\" in a for a in json.load(open(sys.argv[1]))[\"approximated\"])' '$ST'"
+# - the temporary directory denied: safe, but every mktemp fails; said before the run.
+printf 'version = 1\n[filesystem]\ndeny = ["${tmpdir}"]\n' >"$FIX/tmpdeny.toml"
+own_fix
+sbx --policy "$FIX/tmpdeny.toml" -- sh -c 'mktemp >/dev/null 2>&1 && echo made; exit 0'
+check "deny = [\"\${tmpdir}\"]: no temporary file is made, and the warning says why first" \
+    sh -c "[ $RC = 0 ] && ! grep -q made '$OUT' && grep -q 'temporary directory $FIX/tmp is hidden by filesystem.deny' '$ERR'"
 
 # Landlock: the kernel refuses the reads (EACCES) and says nothing to anyone: never listed.
 if (cd "$WS" && as_runner "$SBXRUN" --backend landlock -- true) >/dev/null 2>&1; then
