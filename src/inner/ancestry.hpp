@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "util/result.hpp"
@@ -39,6 +40,13 @@ struct FileIdHash {
 // at the time of the check (an object the command renames meanwhile is refused, not misplaced).
 // Errors carry the errno to answer with: EPERM for an object with no directory to decide by
 // (removed or O_TMPFILE files, pipes, sockets).
-[[nodiscard]] Result<std::vector<FileId>> ancestry(int fd, mode_t* mode_out);
+//
+// `names_out` (optional): the name of each object of the chain in the directory after it, the
+// root's "" last, from the path /proc/self/fd has for `fd`. Left empty when that path does not
+// match the chain (a rename during the walk, a removed directory): no name is then known.
+// Names are for judging what an identity cannot tell (run/metadata_guard.hpp: an object the
+// host put at a protected name during the run), never for finding an object.
+[[nodiscard]] Result<std::vector<FileId>> ancestry(int fd, mode_t* mode_out,
+                                                   std::vector<std::string>* names_out = nullptr);
 
 }  // namespace sbx

@@ -131,7 +131,10 @@ Status block_missing_denied(Draft& d, std::vector<MissingDenied>& missing) {
             d, m.r, placeholder, m.rule, kDeny,
             m.r.dangling ? "dangling target of denied " + m.path : "missing denied path");
         if (!blocked.ok()) return std::move(blocked).error();
-        if (blocked->outcome != MissingBlock::Outcome::blocked) continue;
+        if (blocked->outcome != MissingBlock::Outcome::blocked) {
+            if (!placeholder) d.plan.denied_missing.push_back(m.r.real);
+            continue;
+        }
         ProtectDecision pd;
         pd.path = m.path;
         pd.rule = m.rule;

@@ -98,6 +98,10 @@ struct MountPlan {
                                   // checked, and restored, after the run
     std::vector<ProtectDecision> protected_paths;
     std::vector<UniqueFd> fds;    // the checked descriptors ops refer to by index
+    // filesystem.deny paths missing at the start that no op keeps from being made (outside
+    // the writable roots), canonical: one the host makes during the run is readable from then
+    // on, which the run says afterwards (run/integrity.hpp, appeared_during_run).
+    std::vector<std::string> denied_missing;
     std::vector<std::string> warnings;  // said once on stderr (e.g. symlinks = "follow")
     std::vector<std::string> notes;     // shown by --explain only (e.g. a scan that was bounded)
     NetworkMode network = NetworkMode::none;

@@ -41,13 +41,14 @@ using Reply = NotifyReply;
 // ancestry.
 struct Entry : EntryRef {
     std::vector<FileId> chain;
+    std::vector<std::string> names;  // of chain's directories (ancestry())
 };
 
 // Locate e and its ancestry: true, or false with the answer (locate_or_answer).
 bool locate(NotifyRequest& rq, int dirfd_arg, int path_arg, Entry& e, Reply& answer) {
     if (!locate_or_answer(rq, dirfd_arg, path_arg, e, answer)) return false;
     answer = Reply::go_on();
-    auto chain = ancestry(e.dir.get(), nullptr);
+    auto chain = ancestry(e.dir.get(), nullptr, &e.names);
     if (!chain) return false;
     e.chain = std::move(chain).value();
     return true;
@@ -66,7 +67,8 @@ enum class Verdict {
 
 Verdict verdict(const MetadataGuard& g, const Entry& e, std::uint64_t need) {
     if (has(g.native_rights(e.chain), need)) return Verdict::native;
-    return has(g.entry_rights(e.chain, e.name), need) ? Verdict::sbxrun : Verdict::refused;
+    return has(g.entry_rights(e.chain, e.name, &e.names), need) ? Verdict::sbxrun
+                                                                : Verdict::refused;
 }
 
 // The kernel goes on to refuse the call: note it for the report.
@@ -82,6 +84,7 @@ Reply refused(DenialLog* log, RefusedOp op, const EntryRef& e) {
 struct CheckedFile {
     UniqueFd obj;
     std::vector<FileId> chain;
+    std::vector<std::string> names;
 };
 
 std::optional<CheckedFile> single_named_file(const Entry& e, bool nofollow) {
@@ -95,7 +98,7 @@ std::optional<CheckedFile> single_named_file(const Entry& e, bool nofollow) {
     struct stat st {};
     if (::fstat(f.obj.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1)
         return std::nullopt;
-    auto chain = ancestry(f.obj.get(), nullptr);
+    auto chain = ancestry(f.obj.get(), nullptr, &f.names);
     if (!chain) return std::nullopt;
     f.chain = std::move(chain).value();
     return f;
@@ -112,7 +115,7 @@ Reply open_existing(const MetadataGuard& g, const Entry& e, const OpenArgs& a, D
     const UniqueFd& obj = file->obj;
     const std::uint64_t need = ll::kWriteFile;
     if (has(g.native_rights(file->chain), need)) return Reply::go_on();
-    if (!has(g.policy_rights(file->chain), need)) {
+    if (!has(g.policy_rights(file->chain, &file->names), need)) {
         // The file's own mode is checked before Landlock: a file this user may not write is
         // refused by it (EACCES) whatever the sandbox says, and is no refusal of the sandbox's.
         CapsCleared caps;
@@ -121,6 +124,10 @@ Reply open_existing(const MetadataGuard& g, const Entry& e, const OpenArgs& a, D
             return Reply::go_on();
         return refused(log, RefusedOp::write, e);
     }
+    // sbxrun's reopening is not Landlocked: it must not give the command a read it would be
+    // refused (O_RDWR of a file the policy lets it write but not read).
+    if (acc == O_RDWR && !has(g.policy_rights(file->chain, &file->names), ll::kReadFile))
+        return Reply::go_on();
     const std::string self = "/proc/self/fd/" + std::to_string(obj.get());
     const int flags = static_cast<int>(a.flags & ~std::uint64_t(O_CREAT | O_EXCL | O_NOFOLLOW));
     UniqueFd f(::open(self.c_str(), flags | O_CLOEXEC));
@@ -231,9 +238,9 @@ Reply on_rename(NotifyRequest& rq, const Call& c, const MetadataGuard& g, Denial
     const bool native =
         has(g.native_rights(from.chain), need_from) && has(g.native_rights(to.chain), need_to);
     if (native) return Reply::go_on();
-    if (!has(g.entry_rights(from.chain, from.name), need_from))
+    if (!has(g.entry_rights(from.chain, from.name, &from.names), need_from))
         return refused(log, RefusedOp::rename, from);
-    if (!has(g.entry_rights(to.chain, to.name), need_to))
+    if (!has(g.entry_rights(to.chain, to.name, &to.names), need_to))
         return refused(log, RefusedOp::rename, to);
     return rename_entry(rq, from, to, flags);
 }
@@ -279,7 +286,7 @@ Reply on_link(NotifyRequest& rq, const entry_calls::LinkCall& c, const MetadataG
         return Reply::go_on();  // ENOENT, EPERM, EEXIST: the kernel's own answers
     const std::uint64_t need = make_right(src.st_mode);
     if (need == 0 || has(g.native_rights(to.chain), need) ||
-        has(g.entry_rights(to.chain, to.name), need))
+        has(g.entry_rights(to.chain, to.name, &to.names), need))
         return Reply::go_on();
     return refused(log, RefusedOp::create, to);
 }
@@ -301,7 +308,7 @@ Reply on_truncate(NotifyRequest& rq, const MetadataGuard& g, DenialLog* log) {
     if (::faccessat(obj.get(), "", W_OK, AT_EACCESS | AT_EMPTY_PATH) != 0 &&
         (errno == EACCES || errno == EPERM))
         return Reply::go_on();
-    if (!has(g.policy_rights(file->chain), need)) {
+    if (!has(g.policy_rights(file->chain, &file->names), need)) {
         note_refusal_at(log, RefusedOp::write, obj.get());
         return Reply::go_on();
     }

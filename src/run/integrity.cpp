@@ -101,8 +101,43 @@ std::vector<std::string> appeared_during_run(const MountPlan& plan) {
         if (::lstat(op.dest.c_str(), &st) != 0) continue;
         out.push_back(op.dest +
                       " was made during the run by something outside the sandbox (it was "
-                      "missing, and kept from being made inside); the command could write in it "
-                      "from then on");
+                      "missing, and kept from being made inside); the command could " +
+                      (op.rule.list == "filesystem.deny" ? "read and write it" : "write in it") +
+                      " from then on");
+    }
+    for (const std::string& path : plan.denied_missing) {
+        struct stat st {};
+        if (::lstat(path.c_str(), &st) != 0) continue;
+        out.push_back(path +
+                      " was made during the run by something outside the sandbox (denied, it was "
+                      "missing at the start); the command could read it from then on");
+    }
+    return out;
+}
+
+std::vector<std::string> replaced_during_run(const MountPlan& plan) {
+    std::vector<std::string> out;
+    for (const MountOp& op : plan.ops) {
+        const bool hidden = op.kind == OpKind::hide_dir || op.kind == OpKind::hide_file;
+        if (!hidden && op.kind != OpKind::bind_ro) continue;
+        if (!hidden) {
+            // Read-only outside the writable roots stays so: what the host puts there is
+            // beneath a read-only mount all the same.
+            bool in_root = false;
+            for (const MountOp& rw : plan.ops)
+                in_root = in_root || (rw.kind == OpKind::bind_rw && rw.dest != op.dest &&
+                                      path_is_within(op.dest, rw.dest));
+            if (!in_root) continue;
+        }
+        struct stat st {};
+        const bool gone = ::lstat(op.dest.c_str(), &st) != 0;
+        if (!gone && st.st_dev == op.dev && st.st_ino == op.ino) continue;
+        out.push_back(op.dest + " was " + (gone ? "removed" : "replaced") +
+                      " on the host during the run (" + (hidden ? "hidden by " : "read-only by ") +
+                      op.rule.list + " \"" + op.rule.text +
+                      "\"): the sandbox's mount over it went with it, and the "
+                      "command could " +
+                      (hidden ? "read" : "write") + " what took its place from then on");
     }
     return out;
 }

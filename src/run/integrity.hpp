@@ -46,6 +46,18 @@ struct IntegrityReport {
 // something outside the sandbox made them while it ran (an agent writing .claude/ when its user
 // approves a prompt), and from then on the command could write in them (eighteenth outside
 // review). One line each, for the status document's `unchecked`.
+// Denied paths missing at the start (MountPlan::denied_missing) that exist after it are
+// listed too: the command could read them.
 [[nodiscard]] std::vector<std::string> appeared_during_run(const MountPlan& plan);
+
+// Under bwrap: the plan's hidden paths, and the read-only ones inside a writable root, that the
+// host replaced or removed while the sandbox ran (the path now names another object, or none).
+// The kernel lets another mount namespace rename over or remove a mount point, and detaches the
+// mounts on it in every namespace (an editor saving ~/.bashrc by rename, a tool rewriting a
+// denied file): from then on the sandbox saw, and could write, what took its place
+// (thirty-ninth review). Nothing can keep the host from doing it; the run says it happened,
+// one line each, for the status document's `unchecked`. (Under Landlock what is new at such a
+// name has no rule, and sbxrun judges the name: it stays refused.)
+[[nodiscard]] std::vector<std::string> replaced_during_run(const MountPlan& plan);
 
 }  // namespace sbx

@@ -74,12 +74,13 @@ bool MetadataGuard::is_root(const FileId& id) const {
     return false;
 }
 
-bool MetadataGuard::may_change(const std::vector<FileId>& chain, mode_t mode) const {
+bool MetadataGuard::may_change(const std::vector<FileId>& chain, mode_t mode,
+                               const std::vector<std::string>* names) const {
     if (S_ISCHR(mode) || S_ISBLK(mode) || chain.empty()) return false;
     if (is_root(chain.front())) return false;
     if (std::find(unchanged_.begin(), unchanged_.end(), chain.front()) != unchanged_.end())
         return false;
-    return (policy_rights(chain) & ll::kWriteFile) != 0;
+    return (policy_rights(chain, names) & ll::kWriteFile) != 0;
 }
 
 std::uint64_t MetadataGuard::native_rights(const std::vector<FileId>& chain) const {
@@ -91,7 +92,8 @@ std::uint64_t MetadataGuard::native_rights(const std::vector<FileId>& chain) con
     return granted;
 }
 
-std::uint64_t MetadataGuard::policy_rights(const std::vector<FileId>& chain) const {
+std::uint64_t MetadataGuard::policy_rights(const std::vector<FileId>& chain,
+                                           const std::vector<std::string>* names) const {
     std::uint64_t granted = native_rights(chain);
     // The nearest restricted ancestor, reached only through directories (and an object) that
     // have no rule of their own: what has a rule is decided by it, natively. The entry of the
@@ -103,14 +105,20 @@ std::uint64_t MetadataGuard::policy_rights(const std::vector<FileId>& chain) con
         if (r == nullptr) continue;
         for (const FileId& t : r->towards_ids)
             if (t == chain[i - 1]) return granted;
+        if (names != nullptr) {
+            if (names->size() != chain.size()) return granted;
+            if (std::binary_search(r->towards.begin(), r->towards.end(), lower((*names)[i - 1])))
+                return granted;
+        }
         return granted | r->want;
     }
     return granted;
 }
 
 std::uint64_t MetadataGuard::entry_rights(const std::vector<FileId>& dir_chain,
-                                          std::string_view name) const {
-    std::uint64_t granted = policy_rights(dir_chain);
+                                          std::string_view name,
+                                          const std::vector<std::string>* dir_names) const {
+    std::uint64_t granted = policy_rights(dir_chain, dir_names);
     if (dir_chain.empty()) return granted;
     const GuardRestricted* r = restricted(dir_chain.front());
     if (r == nullptr || name.empty() || name == "." || name == ".." ||

@@ -68,7 +68,9 @@ public:
     void keep_as_they_are(std::vector<FileId> ids) { unchanged_ = std::move(ids); }
 
     // `chain`: the object first, then each ancestor directory up to "/". `mode`: its st_mode.
-    [[nodiscard]] bool may_change(const std::vector<FileId>& chain, mode_t mode) const;
+    // `names`: see policy_rights.
+    [[nodiscard]] bool may_change(const std::vector<FileId>& chain, mode_t mode,
+                                  const std::vector<std::string>* names = nullptr) const;
 
     // What Landlock itself grants the object of `chain`: the union of the rules on it and on
     // its ancestors.
@@ -77,7 +79,14 @@ public:
     // What the policy grants it: the native rights, and for an object that is new beneath a
     // restricted directory (no rule on it or on any directory between them, and not reached
     // through an entry that leads to a hole) also what that directory's walk wanted.
-    [[nodiscard]] std::uint64_t policy_rights(const std::vector<FileId>& chain) const;
+    // `names` (ancestry()'s, for the run's decisions): the entry of the restricted directory on
+    // the way is judged by its name too. An identity the guard never saw at a hole's name was
+    // put there by the host during the run (an editor's rename over a protected file, a denied
+    // directory made anew): it is the hole all the same (thirty-ninth review: sbxrun opened
+    // such a file for writing, and reading, for the command). Given but empty (no name known):
+    // nothing gets a walk's rights.
+    [[nodiscard]] std::uint64_t policy_rights(
+        const std::vector<FileId>& chain, const std::vector<std::string>* names = nullptr) const;
 
     // What the policy grants for creating, removing or renaming the entry `name` of the
     // directory `dir_chain` (the directory first): policy_rights of the directory, and when it
@@ -85,8 +94,10 @@ public:
     // rights. Names are compared without case: a case-folding directory (ext4 +F) would give
     // ".GIT" to a host program that opens ".git". In a writable HOME's top (dot_names) a new
     // dot-name gets the directory's own rights only.
-    [[nodiscard]] std::uint64_t entry_rights(const std::vector<FileId>& dir_chain,
-                                             std::string_view name) const;
+    // `dir_names`: see policy_rights.
+    [[nodiscard]] std::uint64_t entry_rights(
+        const std::vector<FileId>& dir_chain, std::string_view name,
+        const std::vector<std::string>* dir_names = nullptr) const;
 
 private:
     const GuardRestricted* restricted(const FileId& id) const;

@@ -45,7 +45,8 @@ int decide(Request& rq, const MetadataGuard& guard, bool& alive, DenialLog* log)
     alive = rq.still_valid();
     if (!alive || err != 0) return err;
     mode_t mode = 0;
-    auto chain = ancestry(obj.get(), &mode);
+    std::vector<std::string> names;
+    auto chain = ancestry(obj.get(), &mode, &names);
     if (!chain) return chain.error().sys_errno != 0 ? chain.error().sys_errno : EPERM;
     struct stat st {};
     if (!chain->empty() && guard.is_root(chain->front()) && ::fstat(obj.get(), &st) == 0) {
@@ -58,7 +59,7 @@ int decide(Request& rq, const MetadataGuard& guard, bool& alive, DenialLog* log)
                 break;  // may_change refuses it
         }
     }
-    if (!guard.may_change(*chain, mode)) {
+    if (!guard.may_change(*chain, mode, &names)) {
         // For the report: the object by the path the kernel has for it.
         note_refusal_at(log, metadata_report_op(rq.call.op), obj.get());
         return EPERM;

@@ -228,3 +228,55 @@ TEST_CASE("entry rights: the guard reads a restricted directory's entries from d
     CHECK((g->entry_rights({top}, ".agents") & sbx::ll::kMakeDir) == 0);
     CHECK((g->entry_rights({top}, "new") & sbx::ll::kMakeDir) != 0);
 }
+
+TEST_CASE("policy rights: what the host put at a hole's name is the hole (by name)") {
+    // The host replaced ws/secret (a denied directory) and ws/cred.txt (a denied file) while the
+    // sandbox ran: new identities the guard never saw, at the names of the holes.
+    const FileId new_secret{1, 40}, in_new{1, 41}, new_cred{1, 42}, fresh{1, 43};
+    sbx::GuardRestricted top{ws, kWrite, {"secret", "cred.txt", ".Codex"}, {}};
+    MetadataGuard g({{root, kRead}, {ws, kRead}}, {top});
+    using V = std::vector<std::string>;
+    // Without names (identities only), as before: the walk's rights.
+    CHECK((g.policy_rights({new_cred, ws, root}) & sbx::ll::kWriteFile) != 0);
+    // With the names: refused, the directory's content too, whatever the case.
+    const V cred_names{"cred.txt", "ws", ""}, in_names{"k", "secret", "ws", ""};
+    CHECK((g.policy_rights({new_cred, ws, root}, &cred_names) & sbx::ll::kWriteFile) == 0);
+    CHECK((g.policy_rights({in_new, new_secret, ws, root}, &in_names) & sbx::ll::kWriteFile) == 0);
+    const V secret_names{"secret", "ws", ""}, codex{".CODEX", "ws", ""},
+        notes{"notes.txt", "ws", ""}, unknown{};
+    CHECK((g.entry_rights({new_secret, ws, root}, "x", &secret_names) & sbx::ll::kMakeReg) == 0);
+    CHECK_FALSE(g.may_change({new_cred, ws, root}, kReg, &cred_names));
+    CHECK((g.policy_rights({fresh, ws, root}, &codex) & sbx::ll::kWriteFile) == 0);
+    // Another name: the walk's rights, as before.
+    CHECK((g.policy_rights({fresh, ws, root}, &notes) & sbx::ll::kWriteFile) != 0);
+    // Names asked for but not known (the path did not match the chain): no walk's rights.
+    CHECK((g.policy_rights({fresh, ws, root}, &unknown) & sbx::ll::kWriteFile) == 0);
+}
+
+TEST_CASE("ancestry: the names of the chain, from the object's path") {
+    TempDir t;
+    fs::create_directories(t.path / "a" / "b");
+    std::ofstream(t.path / "a" / "b" / "f.txt") << "x";
+    sbx::UniqueFd fd(::open((t.path / "a" / "b" / "f.txt").c_str(), O_PATH | O_CLOEXEC));
+    REQUIRE(fd);
+    std::vector<std::string> names;
+    auto chain = sbx::ancestry(fd.get(), nullptr, &names);
+    REQUIRE(chain.ok());
+    REQUIRE(names.size() == chain->size());
+    CHECK(names[0] == "f.txt");
+    CHECK(names[1] == "b");
+    CHECK(names[2] == "a");
+    CHECK(names[3] == t.path.filename().string());
+    CHECK(names.back().empty());
+    sbx::UniqueFd dir(::open((t.path / "a").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    REQUIRE(dir);
+    auto dchain = sbx::ancestry(dir.get(), nullptr, &names);
+    REQUIRE(dchain.ok());
+    REQUIRE(names.size() == dchain->size());
+    CHECK(names[0] == "a");
+    // A directory renamed meanwhile: the name it has now.
+    fs::rename(t.path / "a", t.path / "moved");
+    auto moved = sbx::ancestry(dir.get(), nullptr, &names);
+    REQUIRE(moved.ok());
+    CHECK(names[0] == "moved");
+}
