@@ -4,26 +4,13 @@
 // sandbox's own (a descriptor the caller handed over is of a mount of the host's).
 #pragma once
 
-#include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "util/mountinfo.hpp"
+
 namespace sbx {
-
-struct MountPoint {
-    std::string path;       // as mountinfo shows it in this root, unescaped
-    bool writable = false;  // neither the mount nor its superblock is read-only
-    std::uint64_t id = 0;   // the mount ID (statx's stx_mnt_id names the same mount)
-};
-
-// mountinfo's text, one mount per line, in mount order; nullopt when a line does not parse
-// (the caller then assumes every place writable).
-[[nodiscard]] std::optional<std::vector<MountPoint>> parse_mountinfo(std::string_view text);
-
-// /proc/self/mountinfo parsed; nullopt when it cannot be read or parsed.
-[[nodiscard]] std::optional<std::vector<MountPoint>> read_mount_table();
 
 // For a canonical absolute directory `dir`: whether an entry could be made directly in it
 // (`writable`: a mount at `dir` or the nearest one above it is writable; several stacked at one

@@ -4,7 +4,10 @@
 #include <sys/stat.h>
 
 #include <array>
+#include <optional>
+#include <vector>
 
+#include "fs/mount_aliases.hpp"
 #include "fs/path.hpp"
 #include "fs/scan.hpp"
 #include "plan/missing.hpp"
@@ -26,10 +29,36 @@ std::string hard_linked_inside(Draft& d, const Resolved& r) {
     return found->hard_linked.empty() ? std::string() : found->hard_linked.front();
 }
 
+// The other places the host mounts what `op` hides (fs/mount_aliases.hpp), each hidden too:
+// read through them, a bind mount of ~/.ssh showed what its rule hides (thirty-ninth review).
+// A candidate is taken only where it still shows the object (or, for a mount of a part of a
+// denied directory, is a directory or file there), reached without a symlink.
+Status hide_mount_aliases(Draft& d, const MountOp& op, const PathRule& rule,
+                          const std::optional<std::vector<MountPoint>>& mounts) {
+    if (!mounts) return {};
+    for (const MountAlias& a : mount_aliases(op.dest, static_cast<dev_t>(op.dev), *mounts)) {
+        auto r = d.resolve_rule(a.path, rule.origin);
+        if (!r.ok() || !r->exists || r->real != a.path || !r->chain.empty()) continue;
+        const bool same = r->st.st_dev == op.dev && r->st.st_ino == op.ino;
+        if (!same && !a.inside) continue;  // something else is mounted over it now
+        MountOp alias;
+        alias.kind = S_ISDIR(r->st.st_mode) ? OpKind::hide_dir : OpKind::hide_file;
+        alias.is_dir = S_ISDIR(r->st.st_mode);
+        alias.dest = r->real;
+        alias.dev = r->st.st_dev;
+        alias.ino = r->st.st_ino;
+        alias.rule = rule_ref("filesystem.deny", rule,
+                              (a.inside ? "a mount of a part of " : "another mount of ") + op.dest);
+        d.add(std::move(alias), kDeny);
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<DenyFindings> add_denied(Draft& d, const std::vector<PathRule>& rules) {
     DenyFindings found;
+    std::optional<std::optional<std::vector<MountPoint>>> mounts;  // read at the first need
     for (const auto& rule : rules) {
         std::vector<std::string> paths;
         if (rule.relative_name) {
@@ -75,6 +104,8 @@ Result<DenyFindings> add_denied(Draft& d, const std::vector<PathRule>& rules) {
                 found.links.push_back(
                     DeniedLink{Pin{hop.link, hop.link_text, r->real, op.rule}, hop.parent});
             }
+            if (!mounts) mounts = read_mount_table();
+            SBX_TRY(hide_mount_aliases(d, op, rule, *mounts));
             d.add(std::move(op), kDeny);
         }
     }

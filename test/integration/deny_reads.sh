@@ -166,6 +166,28 @@ sbx --policy "$FIX/tmpdeny.toml" -- sh -c 'mktemp >/dev/null 2>&1 && echo made; 
 check "deny = [\"\${tmpdir}\"]: no temporary file is made, and the warning says why first" \
     sh -c "[ $RC = 0 ] && ! grep -q made '$OUT' && grep -q 'temporary directory $FIX/tmp is hidden by filesystem.deny' '$ERR'"
 
+# The host mounts a denied directory elsewhere too (thirty-ninth review: a bind mount of it, of
+# a part of it, and of the workspace that holds it): each other place is hidden as well, on
+# both backends. Making the mounts needs root, which the test itself is (the runner may not be).
+if [ "$(id -u)" = 0 ] && mkdir -p "$FIX/alias" "$FIX/alias_part" "$FIX/ws_again" &&
+    mkdir -p "$WS/secret/part" && echo ALIASED >"$WS/secret/key" &&
+    echo PARTIAL >"$WS/secret/part/k" && mount --bind "$WS/secret" "$FIX/alias" &&
+    mount --bind "$WS/secret/part" "$FIX/alias_part" && mount --bind "$WS" "$FIX/ws_again"; then
+    trap 'umount "$FIX/alias" "$FIX/alias_part" "$FIX/ws_again" 2>/dev/null; cleanup_fix' EXIT
+    printf 'version = 1\n[filesystem]\ndeny = ["${workspace}/secret"]\n' >"$FIX/aliased.toml"
+    own_fix
+    for be in bwrap landlock; do
+        sbx --backend "$be" --policy "$FIX/aliased.toml" -- sh -c \
+            'cat "$1/alias/key" "$1/alias_part/k" "$1/ws_again/secret/key" secret/key; exit 0' sh "$FIX"
+        check "$be: a denied directory mounted elsewhere by the host stays hidden there too" \
+            sh -c "[ $RC = 0 ] && ! grep -q 'ALIASED\|PARTIAL' '$OUT'"
+    done
+    umount "$FIX/alias" "$FIX/alias_part" "$FIX/ws_again"
+    rm -rf "$WS/secret"
+else
+    ok "# SKIP bind mounts need root"
+fi
+
 # Landlock: the kernel refuses the reads (EACCES) and says nothing to anyone: never listed.
 if (cd "$WS" && as_runner "$SBXRUN" --backend landlock -- true) >/dev/null 2>&1; then
     sbx --backend landlock --policy "$FIX/deny.toml" --status-file "$ST" -- sh -c '

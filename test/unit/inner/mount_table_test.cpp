@@ -2,11 +2,22 @@
 // for the entry broker's choice of the directories that need a Landlock rule.
 #include "inner/mount_table.hpp"
 
+#include <sys/sysmacros.h>
+
 #include <catch2/catch.hpp>
 
 using sbx::MountPoint;
 using sbx::parse_mountinfo;
 using sbx::writable_below;
+
+namespace {
+MountPoint mp(std::string path, bool writable) {
+    MountPoint m;
+    m.path = std::move(path);
+    m.writable = writable;
+    return m;
+}
+}  // namespace
 
 TEST_CASE("mountinfo lines give mount points and whether they can be written",
           "[inner][mount_table]") {
@@ -28,6 +39,13 @@ TEST_CASE("mountinfo lines give mount points and whether they can be written",
     // The mount ID, which statx's stx_mnt_id names (the metadata calls' verdict).
     CHECK((*m)[0].id == 1);
     CHECK((*m)[4].id == 5);
+    // What of its filesystem each shows, and which filesystem (st_dev's numbering).
+    CHECK((*m)[2].root == "/srv/w");
+    CHECK((*m)[2].dev == makedev(254, 0));
+    CHECK((*m)[3].dev == makedev(0, 30));
+    CHECK((*m)[4].root == "/x");
+    CHECK_FALSE(parse_mountinfo("1 0 254 / / rw - ext4 x rw\n"));
+    CHECK_FALSE(parse_mountinfo("1 0 254:0 relative / rw - ext4 x rw\n"));
     CHECK_FALSE(parse_mountinfo("x1 0 0:1 / / rw - ext4 x rw\n"));
     // Not mountinfo: the caller treats every place as writable.
     CHECK_FALSE(parse_mountinfo("garbage\n"));
@@ -39,10 +57,10 @@ TEST_CASE("mountinfo lines give mount points and whether they can be written",
 TEST_CASE("writable_below names the entries that lead to a writable mount",
           "[inner][mount_table]") {
     const std::vector<MountPoint> m = {
-        {"/", false},          {"/proc", true},         {"/dev", true},
-        {"/home/u", false},    {"/home/u/ws", true},    {"/home/u/.cache/pip", true},
-        {"/home/u/ro", false}, {"/home/u/ro/in", true}, {"/tmpx", false},
-        {"/tmpx", true},  // stacked: any writable one counts
+        mp("/", false),          mp("/proc", true),         mp("/dev", true),
+        mp("/home/u", false),    mp("/home/u/ws", true),    mp("/home/u/.cache/pip", true),
+        mp("/home/u/ro", false), mp("/home/u/ro/in", true), mp("/tmpx", false),
+        mp("/tmpx", true),  // stacked: any writable one counts
     };
     auto root = writable_below("/", m);
     CHECK_FALSE(root.writable);
@@ -56,5 +74,5 @@ TEST_CASE("writable_below names the entries that lead to a writable mount",
     CHECK(writable_below("/tmpx", m).writable);
     CHECK(writable_below("/home/u/.cache", m).toward == std::vector<std::string>{"pip"});
     // Outside every mount this view shows: nothing is known, so writable.
-    CHECK(writable_below("/x", std::vector<MountPoint>{{"/y", false}}).writable);
+    CHECK(writable_below("/x", std::vector<MountPoint>{mp("/y", false)}).writable);
 }
