@@ -45,6 +45,15 @@ bool writable(OpKind k) {
     return k == OpKind::bind_rw || k == OpKind::tmpfs || k == OpKind::anchor;
 }
 
+// A rule's own cause: what a filesystem.deny rule keeps (its missing path, the directories
+// above it, a link to it) is denied, not protected (thirty-ninth review: "protected" and
+// "outside every writable root" for those told a harness the wrong thing to ask about).
+RefusalCause cause_of(const RuleRef& rule) {
+    return {rule.list == "filesystem.deny" ? RefusalCause::Kind::denied
+                                           : RefusalCause::Kind::protected_path,
+            &rule};
+}
+
 }  // namespace
 
 const char* to_string(RefusalCause::Kind k) {
@@ -73,16 +82,18 @@ RefusalCause refusal_cause(const MountPlan& plan, std::string_view path) {
     for (const auto& op : plan.ops) {
         if (!covers(op.dest, path)) continue;
         // A missing protected name: the path is it, or beneath it (a tree made in its place).
-        if (op.kind == OpKind::block_missing) return {RefusalCause::Kind::protected_path, &op.rule};
+        if (op.kind == OpKind::block_missing) return cause_of(op.rule);
         // An anchored directory itself: a mount point, which cannot be renamed or removed.
-        if (op.kind == OpKind::anchor && op.dest == path)
-            return {RefusalCause::Kind::protected_path, &op.rule};
+        if (op.kind == OpKind::anchor && op.dest == path) return cause_of(op.rule);
         if (deepest == nullptr || op.dest.size() >= deepest->dest.size()) deepest = &op;
     }
     // The same name in another case (.ENVRC for .envrc).
     for (const auto& op : plan.ops)
         if (op.kind == OpKind::block_missing && covers_any_case(op.dest, path))
-            return {RefusalCause::Kind::protected_path, &op.rule};
+            return cause_of(op.rule);
+    // A pinned link itself (removed, renamed, replaced): the rule that pinned it.
+    for (const Pin& pin : plan.pins)
+        if (pin.link == path) return cause_of(pin.rule);
     if (deepest == nullptr) return {};
     switch (deepest->kind) {
         case OpKind::hide_dir:

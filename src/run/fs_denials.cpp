@@ -141,6 +141,11 @@ std::string changes_summary(const std::vector<Outcome::FsDenial>& denials, std::
         const auto& [count, texts] = entry;
         parts.push_back(std::to_string(count) + " to " + why + " paths (" + first_few(texts) + ")");
     }
+    // The parts add up to the total (thirty-ninth review: "refused 1500 writes: 256 to denied
+    // paths").
+    if (dropped != 0)
+        parts.push_back(std::to_string(dropped) + " more past the " +
+                        std::to_string(DenialLog::kMaxDistinct) + " paths listed");
     std::string line = "refused " + plural(total, "write") + ":";
     for (std::size_t i = 0; i < parts.size(); ++i) line += (i == 0 ? " " : ", ") + parts[i];
     return line;

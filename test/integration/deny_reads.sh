@@ -166,6 +166,28 @@ sbx --policy "$FIX/tmpdeny.toml" -- sh -c 'mktemp >/dev/null 2>&1 && echo made; 
 check "deny = [\"\${tmpdir}\"]: no temporary file is made, and the warning says why first" \
     sh -c "[ $RC = 0 ] && ! grep -q made '$OUT' && grep -q 'temporary directory $FIX/tmp is hidden by filesystem.deny' '$ERR'"
 
+# What a deny rule keeps besides the hidden path (a pinned link to it, its missing path, the
+# directories above it) is refused as denied, not as protected or "outside every writable
+# root" (thirty-ninth review), on both backends.
+mkdir -p "$WS/hid" "$WS/up/secret" && ln -s hid "$WS/dl"
+printf 'version = 1\n[filesystem]\ndeny = ["${workspace}/dl", "${workspace}/late.txt", "${workspace}/up/secret"]\n' \
+    >"$FIX/kept.toml"
+own_fix
+for be in bwrap landlock; do
+    sbx --backend "$be" --policy "$FIX/kept.toml" --status-file "$ST" -- \
+        sh -c 'rm dl; mv dl dl2; echo x >late.txt; mv up up2; exit 0'
+    check "$be: refusals of what a deny rule keeps are listed as denied, with the rule" \
+        python3 -c 'import json, sys
+fs = json.load(open(sys.argv[1]))["denials"]["filesystem"]
+got = sorted((e["op"], e["path"][len(sys.argv[2]):], e["why"], e["rule"].split(" (")[0]) for e in fs)
+assert got == [("create", "/late.txt", "denied", "filesystem.deny \"${workspace}/late.txt\""),
+               ("remove", "/dl", "denied", "filesystem.deny \"${workspace}/dl\""),
+               ("rename", "/dl", "denied", "filesystem.deny \"${workspace}/dl\""),
+               ("rename", "/up", "denied", "filesystem.deny \"${workspace}/up/secret\"")], got' \
+        "$ST" "$WS"
+done
+rm -rf "$WS/hid" "$WS/up" "$WS/dl"
+
 # The host mounts a denied directory elsewhere too (thirty-ninth review: a bind mount of it, of
 # a part of it, and of the workspace that holds it): each other place is hidden as well, on
 # both backends. Making the mounts needs root, which the test itself is (the runner may not be).

@@ -125,3 +125,32 @@ TEST_CASE("rule_name spells a rule as the status document shows it", "[refusal]"
     r.text = ".git";
     CHECK(sbx::rule_name(r) == "filesystem.protect \".git\" (built-in default)");
 }
+
+TEST_CASE("refusal_cause: what a deny rule keeps is denied, not protected nor outside",
+          "[refusal]") {
+    MountPlan p = sample();
+    p.ops.push_back(op(OpKind::block_missing, "/w/late.txt", "filesystem.deny", "late.txt"));
+    p.ops.push_back(op(OpKind::anchor, "/w/a", "filesystem.deny", "a/secret"));
+    sbx::Pin pin;
+    pin.link = "/w/dl";
+    pin.link_text = "secrets";
+    pin.target = "/w/secrets";
+    pin.rule.list = "filesystem.deny";
+    pin.rule.text = "dl";
+    p.pins.push_back(pin);
+    auto c = sbx::refusal_cause(p, "/w/late.txt");  // making the missing denied path
+    CHECK(c.kind == RefusalCause::Kind::denied);
+    c = sbx::refusal_cause(p, "/w/LATE.txt");
+    CHECK(c.kind == RefusalCause::Kind::denied);
+    c = sbx::refusal_cause(p, "/w/a");  // renaming a directory above a denied path
+    CHECK(c.kind == RefusalCause::Kind::denied);
+    c = sbx::refusal_cause(p, "/w/dl");  // removing the pinned link to it
+    CHECK(c.kind == RefusalCause::Kind::denied);
+    REQUIRE(c.rule != nullptr);
+    CHECK(c.rule->text == "dl");
+    // A protection's pinned link stays protected.
+    pin.link = "/w/.codex";
+    pin.rule.list = "filesystem.protect";
+    p.pins.push_back(pin);
+    CHECK(sbx::refusal_cause(p, "/w/.codex").kind == RefusalCause::Kind::protected_path);
+}
