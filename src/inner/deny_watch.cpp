@@ -26,6 +26,9 @@
 namespace sbx {
 namespace {
 
+// FUSE_STATX (Linux 6.6); Debian 12's headers predate it.
+constexpr std::uint32_t kFuseStatx = 52;
+
 // What the answering process saw, in memory shared with sbxrun-inner: filled by the one, read by
 // the other after the first has ended. Fixed-size, so that the answering process never
 // allocates; bounded as the denial log is (DenialLog::kMaxDistinct paths, then counted).
@@ -227,6 +230,13 @@ std::size_t answer_fuse_request(const unsigned char* in, std::size_t in_len, boo
         case FUSE_GETXATTR:
         case FUSE_LISTXATTR:
             o.error = -EOPNOTSUPP;  // the kernel then stops asking
+            break;
+        case kFuseStatx:
+            // statx(2) asking for more than GETATTR gives (the birth time: coreutils' stat):
+            // ENOSYS makes the kernel answer from GETATTR from then on, as for any stat. It was
+            // refused as everything else, so `stat` failed where `ls -ld` worked (thirty-ninth
+            // review).
+            o.error = -ENOSYS;
             break;
         default:
             // Never ENOSYS: for some requests (FUSE_ACCESS among them) the kernel takes it as
