@@ -226,7 +226,15 @@ Result<BwrapCommand> compile_bwrap(const BwrapPlan& plan, const BwrapInfo& bwrap
     for (const auto& m : plan.mounts) {
         const MountOp& op = *m.op;
         if (op.dest != "/") add_virtual();  // after the root, before anything deeper
-        if (op.dest != "/" && under_virtual(op.dest)) {
+        // Under /dev/shm only what a bind of the host's brings is the host's: a rule for the
+        // rest would only put a name in the sandbox's own empty directory (thirty-ninth review).
+        const bool host_shm =
+            !path_is_within(op.dest, "/dev/shm") ||
+            std::any_of(plan.mounts.begin(), plan.mounts.end(), [&](const auto& b) {
+                return is_bind(b.op->kind) && path_is_within(b.op->dest, "/dev/shm") &&
+                       path_is_within(op.dest, b.op->dest);
+            });
+        if (op.dest != "/" && (under_virtual(op.dest) || !host_shm)) {
             const std::string why = std::string(to_string(op.kind)) + " " + op.dest +
                                     ": /proc and /dev are the sandbox's own (the host's are not "
                                     "visible there); rule not applied";

@@ -159,6 +159,19 @@ own_fix
 sbx --backend bwrap --policy "$FIX/dev.toml" --status-file "$ST" -- true
 check "bwrap: deny of /dev/null: not applied, and said (stderr and approximated)" \
     sh -c "grep -q 'approximated:.*/dev/null' '$ERR' && python3 -c 'import json,sys; assert any(\"/dev/null\" in a for a in json.load(open(sys.argv[1]))[\"approximated\"])' '$ST'"
+# - under /dev/shm, the sandbox's own empty directory unless the policy binds the host's: not
+#   applied either (it only made a name appear there), and said; applied with the bind.
+SHM=$(mktemp -d /dev/shm/sbxrun-test.XXXXXX) && echo SHMSECRET >"$SHM/k" && chmod -R a+rX "$SHM"
+printf 'version = 1\n[filesystem]\ndeny = ["%s"]\n' "$SHM" >"$FIX/shm.toml"
+printf 'version = 1\n[filesystem]\nwrite = ["/dev/shm"]\ndeny = ["%s"]\n' "$SHM" >"$FIX/shmbound.toml"
+own_fix
+sbx --backend bwrap --policy "$FIX/shm.toml" --status-file "$ST" -- ls /dev/shm
+check "bwrap: deny under the sandbox's own /dev/shm: not applied, no name made, and said" \
+    sh -c "[ $RC = 0 ] && [ ! -s '$OUT' ] && grep -q 'approximated:.*$SHM' '$ERR'"
+sbx --backend bwrap --policy "$FIX/shmbound.toml" --status-file "$ST" -- cat "$SHM/k"
+check "bwrap: deny under the host's /dev/shm bound by the policy: hidden" \
+    sh -c "! grep -q SHMSECRET '$OUT' && ! grep -q approximated '$ERR'"
+rm -rf "$SHM"
 # - the temporary directory denied: safe, but every mktemp fails; said before the run.
 printf 'version = 1\n[filesystem]\ndeny = ["${tmpdir}"]\n' >"$FIX/tmpdeny.toml"
 own_fix
