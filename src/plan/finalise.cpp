@@ -103,7 +103,14 @@ void leave_out_what_denial_hides(MountPlan& plan) {
         const bool grants = op.kind == OpKind::bind_ro || op.kind == OpKind::block_missing ||
                             op.kind == OpKind::anchor ||
                             (op.kind == OpKind::bind_rw && op.rule.list == "filesystem.caches");
-        return grants && hidden_away(op.dest);
+        if (!grants || !hidden_away(op.dest)) return false;
+        // A read root of the policy's own there (srt's allowRead inside a denyRead, imported)
+        // was asked for: say that it stays hidden (thirty-ninth review).
+        if (op.kind == OpKind::bind_ro && op.rule.list == "filesystem.read")
+            plan.warnings.push_back("filesystem.read \"" + op.rule.text + "\" (" + op.dest +
+                                    ") lies inside a denied directory and stays hidden: " +
+                                    "filesystem.deny hides a directory with all it holds");
+        return true;
     });
     std::erase_if(plan.pins, [&](const Pin& pin) { return hidden_away(pin.link); });
     std::erase_if(plan.dot_blocks, [&](const MountPlan::DotBlock& b) {

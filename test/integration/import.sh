@@ -126,6 +126,17 @@ expect_rc 125 "an unknown import kind is a usage error"
 sbx --import "codex:$FIX/missing.toml" -- true
 expect_rc 125 "a missing import file is a policy error"
 
+# srt: an allowRead inside a denyRead stays hidden (a denied directory is hidden with all it
+# holds), and sbxrun says so before the run instead of silently (thirty-ninth review).
+mkdir -p "$FIX/home/.vault/pub" && echo PUBLIC >"$FIX/home/.vault/pub/key.pub"
+printf '{"filesystem": {"denyRead": ["~/.vault"], "allowRead": ["~/.vault/pub"], "allowWrite": ["."]}}' \
+    >"$FIX/nested.json"
+own_fix
+sbx --import "srt:$FIX/nested.json" -- sh -c 'cat "$HOME/.vault/pub/key.pub"; exit 0'
+check "srt: an allowRead inside a denyRead stays hidden, with a warning saying so" \
+    sh -c "[ $RC = 0 ] && ! grep -q PUBLIC '$OUT' && grep -q 'lies inside a denied directory and stays hidden' '$ERR'"
+rm -rf "$FIX/home/.vault"
+
 rm -f "$WS/src/new" "$WS/src/other" "$WS/src/saved"
 check "the workspace is otherwise unchanged" test "$(fingerprint "$WS")" = "$before"
 check "no placeholder left in the temp dir" sh -c "! ls -A '$FIX/tmp' | grep -q ."
