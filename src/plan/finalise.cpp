@@ -112,6 +112,10 @@ void leave_out_what_denial_hides(MountPlan& plan) {
                                     "filesystem.deny hides a directory with all it holds");
         return true;
     });
+    // --explain says what became of them (thirty-ninth review: "read-only" for a hidden file).
+    for (ProtectDecision& d : plan.protected_paths)
+        if (hidden_away(d.path) || std::find(hidden.begin(), hidden.end(), d.path) != hidden.end())
+            d.decision = Decision::hidden;
     std::erase_if(plan.pins, [&](const Pin& pin) { return hidden_away(pin.link); });
     std::erase_if(plan.dot_blocks, [&](const MountPlan::DotBlock& b) {
         return hidden_away(b.dir) || std::find(hidden.begin(), hidden.end(), b.dir) != hidden.end();

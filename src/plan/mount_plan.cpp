@@ -37,6 +37,8 @@ const char* to_string(Decision d) {
             return "missing (not read here)";
         case Decision::git_commit:
             return "writable for commits";
+        case Decision::hidden:
+            return "hidden by filesystem.deny";
     }
     return "?";
 }

@@ -78,6 +78,7 @@ enum class Decision {
     missing_unread,  // missing in a root where no host program looks for it (MissingScope)
     git_commit,      // a git directory writable for commits (filesystem.git =
                      // "commit"); what makes git run code is protected inside
+    hidden,          // denied, or inside a denied directory: hidden with it
 };
 
 [[nodiscard]] const char* to_string(Decision d);

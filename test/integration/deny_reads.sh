@@ -245,6 +245,9 @@ if (cd "$WS" && as_runner "$SBXRUN" --backend landlock -- true) >/dev/null 2>&1;
         check "$be: HOME as the workspace: protected files inside denied directories stay unreadable" \
             sh -c "! grep -q 'AWSCRED\|GITCFG' '$OUT' && [ \"\$(cat '$H/.config/git/config')\" = GITCFG ]"
     done
+    (cd "$H" && as_runner "$SBXRUN" --policy "$FIX/dotdeny.toml" --workspace "$H" --explain) >"$OUT" 2>"$ERR"
+    check "--explain: a protected file inside a denied directory reads as hidden, not read-only" \
+        grep -q "^  $H/.aws/credentials: hidden by filesystem.deny" "$OUT"
     rm -rf "$H/.aws" "$H/.config"
 else
     ok "# SKIP landlock cannot run here as $SBXRUN_AS"
