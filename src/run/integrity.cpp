@@ -93,10 +93,10 @@ IntegrityReport check_and_restore(const std::vector<LinkRecord>& links) {
     return report;
 }
 
-std::vector<std::string> appeared_during_run(const MountPlan& plan) {
+std::vector<std::string> appeared_during_run(const MountPlan& plan, bool mounts) {
     std::vector<std::string> out;
     for (const MountOp& op : plan.ops) {
-        if (op.kind != OpKind::block_missing) continue;
+        if (!mounts || op.kind != OpKind::block_missing) continue;
         struct stat st {};
         if (::lstat(op.dest.c_str(), &st) != 0) continue;
         out.push_back(op.dest +

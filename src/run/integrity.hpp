@@ -46,9 +46,11 @@ struct IntegrityReport {
 // something outside the sandbox made them while it ran (an agent writing .claude/ when its user
 // approves a prompt), and from then on the command could write in them (eighteenth outside
 // review). One line each, for the status document's `unchecked`.
-// Denied paths missing at the start (MountPlan::denied_missing) that exist after it are
-// listed too: the command could read them.
-[[nodiscard]] std::vector<std::string> appeared_during_run(const MountPlan& plan);
+// Only under bwrap (`mounts`): under Landlock the new object at such a name has no rule and
+// sbxrun's broker judges the name, so it stays refused. Denied paths missing at the start
+// (MountPlan::denied_missing) that exist after it are listed on both: the command could read
+// them.
+[[nodiscard]] std::vector<std::string> appeared_during_run(const MountPlan& plan, bool mounts);
 
 // Under bwrap: the plan's hidden paths, and the read-only ones inside a writable root, that the
 // host replaced or removed while the sandbox ran (the path now names another object, or none).

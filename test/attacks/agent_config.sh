@@ -170,8 +170,10 @@ check "$BACKEND: ... and ~/bin is not on the host" test ! -e "$FIX/home/bin"
 rm -rf "$FIX/home/.local" "$FIX/home/.gnupg" "$FIX/home/.config"
 
 # Eighteenth outside review: a protected name missing at the start and made on the host while
-# the command runs (an agent writing .claude/ after a prompt) is writable from then on. That
-# cannot be kept; it is said, on stderr and in the status document's `unchecked`.
+# the command runs (an agent writing .claude/ after a prompt). Under bwrap it is writable from
+# then on: that cannot be kept, and it is said, on stderr and in the status document's
+# `unchecked`. Under Landlock it stays refused (thirty-ninth review: the new object has no rule,
+# and sbxrun's broker judges the name), so there is nothing to say.
 WS=$FIX/appear
 mkdir -p "$WS"
 own_fix
@@ -187,13 +189,20 @@ mkdir "$FIX/claude.new"
 mv "$FIX/claude.new" "$WS/.claude"
 wait $!
 RC=$?
-expect_rc 0 "$BACKEND: a .claude made by the host during the run"
-check "$BACKEND: ... is said on stderr" grep -q "appear/.claude was made during the run by something outside the sandbox" "$ERR"
-check "$BACKEND: ... and listed in the status document's unchecked" python3 -c '
+if [ "$BACKEND" = bwrap ]; then
+    expect_rc 0 "$BACKEND: a .claude made by the host during the run is writable (a mount cannot follow)"
+    check "$BACKEND: ... is said on stderr" grep -q "appear/.claude was made during the run by something outside the sandbox" "$ERR"
+    check "$BACKEND: ... and listed in the status document's unchecked" python3 -c '
 import json, sys
 u = json.load(open(sys.argv[1]))["unchecked"]
 assert any("/appear/.claude was made during the run" in n for n in u), u
 ' "$FIX/.status"
+else
+    check "$BACKEND: a .claude made by the host during the run stays refused" \
+        sh -c "[ $RC != 0 ] && [ ! -e '$WS/.claude/settings.local.json' ]"
+    check "$BACKEND: ... and nothing is said of it (nothing lapsed)" \
+        sh -c "! grep -q 'made during the run' '$ERR'"
+fi
 sbxb -- true
 check "$BACKEND: the next run says nothing of it (it is protected again)" \
     sh -c "! grep -q 'made during the run' '$ERR'"
