@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/fuse.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -352,6 +353,32 @@ Status start_deny_watch(const std::vector<DenyWatchSpec>& specs) {
     g_watcher = pid;
     g_table = table;
     return {};
+}
+
+void keep_deny_watch_going() noexcept {
+    if (g_watcher <= 0) return;
+    // Every signal blocked in the thread (it inherits the mask it is created with): the main
+    // thread keeps handling the signals sbxrun-inner forwards and waits for.
+    sigset_t all, old;
+    sigfillset(&all);
+    if (::pthread_sigmask(SIG_SETMASK, &all, &old) != 0) return;
+    pthread_t thread;
+    auto body = [](void* arg) -> void* {
+        const auto pid = static_cast<pid_t>(reinterpret_cast<std::intptr_t>(arg));
+        for (;;) {
+            siginfo_t si{};
+            // Stops only: its end is reaped by stop_deny_watch, after which this gets ECHILD.
+            if (::waitid(P_PID, static_cast<id_t>(pid), &si, WSTOPPED) != 0) {
+                if (errno == EINTR) continue;
+                return nullptr;
+            }
+            (void)::kill(pid, SIGCONT);
+        }
+    };
+    if (::pthread_create(&thread, nullptr, body,
+                         reinterpret_cast<void*>(static_cast<std::intptr_t>(g_watcher))) == 0)
+        (void)::pthread_detach(thread);
+    (void)::pthread_sigmask(SIG_SETMASK, &old, nullptr);
 }
 
 void stop_deny_watch(DenialLog* log) noexcept {

@@ -62,6 +62,15 @@ inline constexpr std::size_t kFuseAnswerMax = 256;
 // bwrap made them (the caller goes on; their reads are then unseen).
 [[nodiscard]] Status start_deny_watch(const std::vector<DenyWatchSpec>& specs);
 
+// The command runs with the watcher's uid and may stop it (SIGSTOP). A lookup of a denied path
+// then waits for an answer that does not come, and so would sbxrun-inner's own lookups for
+// the metadata calls it performs for the command: the whole run hung after the command ended,
+// a single SIGTERM unheard (fortieth review). Only the watcher's parent learns that it stopped:
+// a thread of sbxrun-inner waits for that alone and lets it go on at once. Called last in the
+// setup, so that the thread has what the command's parent has (no capabilities, Landlock,
+// seccomp); does nothing when no watcher runs.
+void keep_deny_watch_going() noexcept;
+
 // Once the command has ended: end the answering process, if one was started, and add what it
 // saw to `log` (op read). Allocates (the log); never throws.
 void stop_deny_watch(DenialLog* log) noexcept;

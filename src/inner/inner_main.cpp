@@ -202,6 +202,7 @@ sbx::Status setup(const sbx::InnerSpec& spec, std::optional<sbx::PreparedBroker>
         keep.push_back(broker->child_sock.get());
     }
     SBX_TRY(sbx::close_fds_except(std::move(keep)));
+    sbx::keep_deny_watch_going();
     mark("setup done");
     return {};
 }
