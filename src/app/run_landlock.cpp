@@ -154,6 +154,12 @@ Attempt run_landlock(const RunContext& ctx) {
     std::vector<FileId> handed;
     for (const int fd : p->compiled.handed_over)
         if (struct stat st{}; ::fstat(fd, &st) == 0) handed.push_back(id_of(st));
+    // The pinned links' own metadata too: Landlock has no rule for a link, and one below the
+    // top of a root had the directory's write rights (fortieth review: utimensat on it). The
+    // command has not started: what lstat finds is what the plan pinned.
+    for (const Pin& pin : ctx.plan.pins)
+        if (struct stat st{}; ::lstat(pin.link.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
+            handed.push_back(id_of(st));
     guard->keep_as_they_are(std::move(handed));
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {

@@ -17,21 +17,11 @@
 namespace sbx {
 namespace {
 
-#ifndef MOUNT_ATTR_RDONLY
-#define MOUNT_ATTR_RDONLY 0x00000001
-#endif
-
-struct MountAttr {
-    std::uint64_t attr_set;
-    std::uint64_t attr_clr;
-    std::uint64_t propagation;
-    std::uint64_t userns_fd;
-};
-
 // mount_setattr (Linux 5.12) sets read-only alone; before it, a remount must repeat the flags
 // the mount has (those locked in a user namespace cannot be dropped).
 int remount_read_only(const char* path) {
-    MountAttr attr{MOUNT_ATTR_RDONLY, 0, 0, 0};
+    MountAttr attr;
+    attr.attr_set = kAttrRdonly;
     if (::syscall(SYS_mount_setattr, AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, &attr, sizeof attr) == 0)
         return 0;
     if (errno != ENOSYS) return errno;

@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <sys/syscall.h>
 
+#include <cstdint>
+
 #ifndef OPEN_TREE_CLONE
 #define OPEN_TREE_CLONE 1
 #endif
@@ -24,3 +26,18 @@
 #ifndef SYS_mount_setattr
 #define SYS_mount_setattr 442
 #endif
+
+namespace sbx {
+
+inline constexpr std::uint64_t kAttrRdonly = 0x00000001;  // MOUNT_ATTR_RDONLY
+inline constexpr std::uint64_t kAttrNosuid = 0x00000002;  // MOUNT_ATTR_NOSUID
+inline constexpr std::uint64_t kAttrNodev = 0x00000004;   // MOUNT_ATTR_NODEV
+
+struct MountAttr {  // struct mount_attr (MOUNT_ATTR_SIZE_VER0)
+    std::uint64_t attr_set = 0;
+    std::uint64_t attr_clr = 0;
+    std::uint64_t propagation = 0;
+    std::uint64_t userns_fd = 0;
+};
+
+}  // namespace sbx

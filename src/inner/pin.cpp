@@ -46,6 +46,16 @@ Status pin_symlink(const PinSpec& pin) {
                                         std::string(buf, static_cast<std::size_t>(n)) +
                                         "', planned '" + pin.text + "' (changed since planning)")
             .with_path(path);
+    // Read-only, so that the link's own metadata stays too: a clone of the writable root's
+    // mount let utimensat(AT_SYMLINK_NOFOLLOW) through sbxrun-inner, which judged the pin a
+    // writable mount's top (fortieth review). Following the link is not affected: its text is
+    // resolved from the directory that holds it. Without mount_setattr (before Linux 5.12, or
+    // refused by a container's filter) the pin still cannot be removed, renamed or replaced.
+    MountAttr attr;
+    attr.attr_set = kAttrRdonly;
+    if (::syscall(SYS_mount_setattr, tree.get(), "", AT_EMPTY_PATH, &attr, sizeof attr) != 0 &&
+        errno != ENOSYS && errno != EPERM)
+        return os_error("pin " + path + ": mount_setattr", errno, path);
     // Without MOVE_MOUNT_T_SYMLINKS the destination link itself (not its target) becomes the
     // mount point; if the name was swapped since open_tree, the checked link covers the new one.
     if (::syscall(SYS_move_mount, tree.get(), "", parent.get(), name.c_str(),

@@ -15,17 +15,6 @@
 namespace sbx {
 namespace {
 
-constexpr std::uint64_t kAttrRdonly = 0x00000001;  // MOUNT_ATTR_RDONLY
-constexpr std::uint64_t kAttrNosuid = 0x00000002;  // MOUNT_ATTR_NOSUID
-constexpr std::uint64_t kAttrNodev = 0x00000004;   // MOUNT_ATTR_NODEV
-
-struct MountAttr {  // struct mount_attr (MOUNT_ATTR_SIZE_VER0)
-    std::uint64_t attr_set = 0;
-    std::uint64_t attr_clr = 0;
-    std::uint64_t propagation = 0;
-    std::uint64_t userns_fd = 0;
-};
-
 }  // namespace
 
 Status bind_placeholder_read_only(const VerifyMount& p) {

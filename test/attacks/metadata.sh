@@ -59,6 +59,18 @@ refused ".git/hooks/pre-commit" .git/hooks/pre-commit all
 refused "the .codex symlink's target" .codex/config.toml all
 refused "the target's real path" .auxiliary/configuration/coders/codex/config.toml all
 refused "a workspace symlink to an outside file (followed)" src/outside-link follow
+# The pinned links themselves, at the top of the workspace and below it (fortieth review: their
+# times changed, through sbxrun-inner under bwrap, through sbxrun under Landlock below the top).
+ln -s ../.auxiliary/configuration/coders/codex "$WS/src/deeplink"
+printf 'version = 1\n[filesystem]\nprotect = ["@agent-config", "${workspace}/src/deeplink"]\n' \
+    >"$FIX/deeplink.toml"
+own_fix
+touch -h -d @1500000000 "$WS/.codex" "$WS/src/deeplink"
+sbxb --policy "$FIX/deeplink.toml" -- "$PROBE" meta .codex all
+sbxb --policy "$FIX/deeplink.toml" -- "$PROBE" meta src/deeplink all
+check "$BACKEND: the pinned links' own times are the host's still" \
+    test "$(stat -c %Y "$WS/.codex" "$WS/src/deeplink" | sort -u)" = 1500000000
+rm -f "$WS/src/deeplink"
 check_host_unchanged "the metadata calls"
 if [ "$SBXRUN_AS" = root ]; then
     m=$(stat -c %a "$FIX/outside/id-copy")
