@@ -95,6 +95,11 @@ RefusalCause refusal_cause(const MountPlan& plan, std::string_view path) {
     for (const Pin& pin : plan.pins)
         if (pin.link == path) return cause_of(pin.rule);
     if (deepest == nullptr) return {};
+    // A writable root's own top keeps its mode, owner and xattrs, and cannot be moved: what the
+    // sandbox may not change there is the root's to keep, not outside it (fortieth review: a
+    // chmod of the workspace itself read "outside every writable root").
+    if (writable(deepest->kind) && deepest->dest == path)
+        return {RefusalCause::Kind::protected_path, &deepest->rule};
     switch (deepest->kind) {
         case OpKind::hide_dir:
         case OpKind::hide_file:

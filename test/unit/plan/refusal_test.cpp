@@ -148,6 +148,11 @@ TEST_CASE("refusal_cause: what a deny rule keeps is denied, not protected nor ou
     CHECK(c.kind == RefusalCause::Kind::denied);
     REQUIRE(c.rule != nullptr);
     CHECK(c.rule->text == "dl");
+    // A writable root's own top: its mode and owner are kept, by the root's rule.
+    c = sbx::refusal_cause(p, "/w");
+    CHECK(c.kind == RefusalCause::Kind::protected_path);
+    REQUIRE(c.rule != nullptr);
+    CHECK(c.rule->text == "${workspace}");
     // A protection's pinned link stays protected.
     pin.link = "/w/.codex";
     pin.rule.list = "filesystem.protect";
