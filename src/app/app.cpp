@@ -446,11 +446,9 @@ private:
                 diag_.warn(n);
                 o.unchecked.push_back(std::move(n));
             }
-            if (b == BackendKind::bwrap) {
-                for (auto& n : replaced_during_run(ctx.plan)) {
-                    diag_.warn(n);
-                    o.unchecked.push_back(std::move(n));
-                }
+            for (auto& n : replaced_during_run(ctx.plan, b == BackendKind::bwrap)) {
+                diag_.warn(n);
+                o.unchecked.push_back(std::move(n));
             }
             integrity.changed.insert(integrity.changed.end(), git.changed.begin(),
                                      git.changed.end());

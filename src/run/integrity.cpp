@@ -96,12 +96,13 @@ IntegrityReport check_and_restore(const std::vector<LinkRecord>& links) {
 std::vector<std::string> appeared_during_run(const MountPlan& plan, bool mounts) {
     std::vector<std::string> out;
     for (const MountOp& op : plan.ops) {
-        if (!mounts || op.kind != OpKind::block_missing) continue;
+        if (op.kind != OpKind::block_missing) continue;
         struct stat st {};
         if (::lstat(op.dest.c_str(), &st) != 0) continue;
         out.push_back(op.dest +
                       " was made during the run by something outside the sandbox (it was "
-                      "missing, and kept from being made inside); the command could " +
+                      "missing, and kept from being made inside); the command " +
+                      (mounts ? "could " : "may have been able to ") +
                       (op.rule.list == "filesystem.deny" ? "read and write it" : "write in it") +
                       " from then on");
     }
@@ -115,7 +116,7 @@ std::vector<std::string> appeared_during_run(const MountPlan& plan, bool mounts)
     return out;
 }
 
-std::vector<std::string> replaced_during_run(const MountPlan& plan) {
+std::vector<std::string> replaced_during_run(const MountPlan& plan, bool mounts) {
     std::vector<std::string> out;
     for (const MountOp& op : plan.ops) {
         const bool hidden = op.kind == OpKind::hide_dir || op.kind == OpKind::hide_file;
@@ -132,12 +133,15 @@ std::vector<std::string> replaced_during_run(const MountPlan& plan) {
         struct stat st {};
         const bool gone = ::lstat(op.dest.c_str(), &st) != 0;
         if (!gone && st.st_dev == op.dev && st.st_ino == op.ino) continue;
+        const std::string what = hidden ? "read" : "write";
         out.push_back(op.dest + " was " + (gone ? "removed" : "replaced") +
                       " on the host during the run (" + (hidden ? "hidden by " : "read-only by ") +
-                      op.rule.list + " \"" + op.rule.text +
-                      "\"): the sandbox's mount over it went with it, and the "
-                      "command could " +
-                      (hidden ? "read" : "write") + " what took its place from then on");
+                      op.rule.list + " \"" + op.rule.text + "\"): " +
+                      (mounts ? "the sandbox's mount over it went with it, and the command could " +
+                                    what + " what took its place from then on"
+                              : "what took its place kept the rights it had in the sandbox "
+                                "before, so the command may have been able to " +
+                                    what + " it from then on"));
     }
     return out;
 }

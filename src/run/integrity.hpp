@@ -45,21 +45,23 @@ struct IntegrityReport {
 // The names the plan kept from being created (OpKind::block_missing) that exist after the run:
 // something outside the sandbox made them while it ran (an agent writing .claude/ when its user
 // approves a prompt), and from then on the command could write in them (eighteenth outside
-// review). One line each, for the status document's `unchecked`.
-// Only under bwrap (`mounts`): under Landlock the new object at such a name has no rule and
-// sbxrun's broker judges the name, so it stays refused. Denied paths missing at the start
-// (MountPlan::denied_missing) that exist after it are listed on both: the command could read
-// them.
+// review): under bwrap a mount cannot follow; under Landlock what is new there is refused
+// where its directory holds other protected names, and may not be elsewhere (forty-first
+// review), so it is said on both (`mounts`: bwrap, for the wording). Denied paths missing at the
+// start (MountPlan::denied_missing) that exist after it are listed too: the command could read
+// them. One line each, for the status document's `unchecked`.
 [[nodiscard]] std::vector<std::string> appeared_during_run(const MountPlan& plan, bool mounts);
 
-// Under bwrap: the plan's hidden paths, and the read-only ones inside a writable root, that the
-// host replaced or removed while the sandbox ran (the path now names another object, or none).
-// The kernel lets another mount namespace rename over or remove a mount point, and detaches the
-// mounts on it in every namespace (an editor saving ~/.bashrc by rename, a tool rewriting a
-// denied file): from then on the sandbox saw, and could write, what took its place
-// (thirty-ninth review). Nothing can keep the host from doing it; the run says it happened,
-// one line each, for the status document's `unchecked`. (Under Landlock what is new at such a
-// name has no rule, and sbxrun judges the name: it stays refused.)
-[[nodiscard]] std::vector<std::string> replaced_during_run(const MountPlan& plan);
+// The plan's hidden paths, and the read-only ones inside a writable root, that the host
+// replaced or removed while the sandbox ran (the path now names another object, or none).
+// Under bwrap (`mounts`) the kernel lets another mount namespace rename over or remove a mount
+// point, and detaches the mounts on it in every namespace (an editor saving ~/.bashrc by
+// rename, a tool rewriting a denied file): from then on the sandbox saw, and could write, what
+// took its place (thirty-ninth review). Under Landlock a rule belongs to an inode: a file that
+// was writable in the sandbox before the run keeps that right when the host renames it over a
+// protected name, and a file the command opened before the host's atomic save keeps its
+// descriptor (forty-first review). Nothing can keep the host from doing it; the run says it
+// happened, one line each, for `unchecked`.
+[[nodiscard]] std::vector<std::string> replaced_during_run(const MountPlan& plan, bool mounts);
 
 }  // namespace sbx

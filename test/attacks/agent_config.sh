@@ -172,8 +172,8 @@ rm -rf "$FIX/home/.local" "$FIX/home/.gnupg" "$FIX/home/.config"
 # Eighteenth outside review: a protected name missing at the start and made on the host while
 # the command runs (an agent writing .claude/ after a prompt). Under bwrap it is writable from
 # then on: that cannot be kept, and it is said, on stderr and in the status document's
-# `unchecked`. Under Landlock it stays refused (thirty-ninth review: the new object has no rule,
-# and sbxrun's broker judges the name), so there is nothing to say.
+# `unchecked`. Under Landlock it stays refused here (the new object has no rule, and sbxrun's
+# broker judges the name), and is said too.
 WS=$FIX/appear
 mkdir -p "$WS"
 own_fix
@@ -198,10 +198,14 @@ u = json.load(open(sys.argv[1]))["unchecked"]
 assert any("/appear/.claude was made during the run" in n for n in u), u
 ' "$FIX/.status"
 else
-    check "$BACKEND: a .claude made by the host during the run stays refused" \
+    check "$BACKEND: a .claude made by the host during the run stays refused here" \
         sh -c "[ $RC != 0 ] && [ ! -e '$WS/.claude/settings.local.json' ]"
-    check "$BACKEND: ... and nothing is said of it (nothing lapsed)" \
-        sh -c "! grep -q 'made during the run' '$ERR'"
+    # Said all the same: where the root holds no other protected name it may not be refused.
+    check "$BACKEND: ... and listed in the status document's unchecked" python3 -c '
+import json, sys
+u = json.load(open(sys.argv[1]))["unchecked"]
+assert any("/appear/.claude was made during the run" in n for n in u), u
+' "$FIX/.status"
 fi
 sbxb -- true
 check "$BACKEND: the next run says nothing of it (it is protected again)" \

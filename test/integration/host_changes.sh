@@ -15,7 +15,7 @@
 command -v python3 >/dev/null || skip_all "python3 is not installed"
 make_workspace
 ST=$FIX/status.json
-printf 'version = 1\n[filesystem]\ndeny = ["${workspace}/cred.txt", "${workspace}/a/secret", "%s"]\n' \
+printf 'version = 1\n[filesystem]\ndeny = ["${workspace}/cred.txt", "${workspace}/a/secret", "%s"]\nprotect = ["@agent-config", "${workspace}/prot.txt"]\n' \
     "$FIX/outside/late.txt" >"$FIX/deny.toml"
 
 # The command: say it is ready, wait for the host, then read and write each replaced path by
@@ -44,13 +44,14 @@ PY
 run() {
     (cd "$WS" && rm -rf cred.txt a .mcp.json ready go &&
         echo OLDSECRET >cred.txt && mkdir -p a/secret && echo OLDKEY >a/secret/k &&
-        echo '{}' >.mcp.json && rm -f "$FIX/outside/late.txt")
+        echo '{}' >.mcp.json && echo PROT >prot.txt && echo PRE >pre.txt &&
+        rm -f "$FIX/outside/late.txt")
     own_fix
     (
         for _ in $(seq 400); do [ -e "$WS/ready" ] && break; sleep 0.05; done
         as_runner sh -c 'cd "$1" && echo NEWSECRET >c.tmp && mv c.tmp cred.txt &&
             mv a/secret a/secret.old && mkdir a/secret && echo NEWKEY >a/secret/k &&
-            echo "{\"host\": 1}" >m.tmp && mv m.tmp .mcp.json &&
+            echo "{\"host\": 1}" >m.tmp && mv m.tmp .mcp.json && mv pre.txt prot.txt &&
             echo LATE >"$2/outside/late.txt" && touch go' sh "$WS" "$FIX"
     ) &
     sbx --backend "$1" --policy "$FIX/deny.toml" --status-file "$ST" -- python3 "$FIX/probe.py"
@@ -84,6 +85,12 @@ assert {(e["op"], e["path"], e["why"]) for e in fs} >= {
     ("create", sys.argv[2] + "/a/secret/planted", "denied")}, fs' "$ST" "$WS"
     check "landlock: the denied path the host made is in unchecked" \
         unchecked_has "$FIX/outside/late.txt" "could read it"
+    # A file that existed before the run keeps its Landlock rule when the host renames it over
+    # a protected name (forty-first review): that cannot be taken back; it is said.
+    check "landlock: a file the host renamed over a protected name is in unchecked" \
+        unchecked_has "$WS/prot.txt" "kept the rights it had in the sandbox before"
+    check "landlock: ... as are the replaced denied file and directory" \
+        sh -c "grep -c 'was replaced on the host during the run' '$ERR' | grep -qx 4"
 else
     ok "# SKIP landlock cannot run here as $SBXRUN_AS"
 fi
@@ -99,8 +106,10 @@ if (cd "$WS" && as_runner "$SBXRUN" --backend bwrap -- true) >/dev/null 2>&1; th
         unchecked_has "$WS/.mcp.json" "could write what took its place"
     check "bwrap: the denied path the host made is in unchecked" \
         unchecked_has "$FIX/outside/late.txt" "could read it"
+    check "bwrap: the protected file the host renamed a file over too" \
+        unchecked_has "$WS/prot.txt" "could write what took its place"
     check "bwrap: each is said on stderr" \
-        test "$(grep -c 'on the host during the run\|was made during the run' "$ERR")" = 4
+        test "$(grep -c 'on the host during the run\|was made during the run' "$ERR")" = 5
     # A run where the host changes nothing says nothing of the kind.
     (cd "$WS" && rm -f go ready)
     sbx --backend bwrap --policy "$FIX/deny.toml" --status-file "$ST" -- true
