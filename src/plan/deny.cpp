@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <vector>
@@ -41,6 +42,16 @@ Status hide_mount_aliases(Draft& d, const MountOp& op, const PathRule& rule,
         if (!r.ok() || !r->exists || r->real != a.path || !r->chain.empty()) continue;
         const bool same = r->st.st_dev == op.dev && r->st.st_ino == op.ino;
         if (!same && !a.inside) continue;  // something else is mounted over it now
+        // A mount of a part of the denied directory that holds a writable root (the workspace
+        // bound from inside a denied /home): the user works there; hiding it would refuse the
+        // run (forty-first review). Left visible, and said.
+        if (a.inside &&
+            std::any_of(d.writable_roots.begin(), d.writable_roots.end(),
+                        [&](const std::string& w) { return path_is_within(w, a.path); })) {
+            d.plan.warnings.push_back(a.path + " shows a part of the denied " + op.dest +
+                                      " and holds a writable root: it is not hidden");
+            continue;
+        }
         MountOp alias;
         alias.kind = S_ISDIR(r->st.st_mode) ? OpKind::hide_dir : OpKind::hide_file;
         alias.is_dir = S_ISDIR(r->st.st_mode);
