@@ -1,5 +1,7 @@
 #include "backend/landlock_compile.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
@@ -9,6 +11,7 @@
 #include <vector>
 
 #include "backend/network_support.hpp"
+#include "inner/ancestry.hpp"
 #include "inner/landlock_apply.hpp"
 
 namespace sbx {
@@ -236,6 +239,41 @@ private:
                          [](const Constraint& a, const Constraint& b) { return a.path < b.path; });
         op_dest_set_.reserve(op_dests_.size());
         for (const auto& d : op_dests_) op_dest_set_.insert(d);
+        note_hole_directories();
+    }
+
+    // A hole the plan found through another mount of the same directory (plan/deny.cpp's
+    // mount aliases: `/` mounted again at /sysroot) lies under a directory that is also reached
+    // by another path. Landlock's rules belong to inodes: a walk that grants that directory
+    // whole as an ordinary sibling (walking /sysroot/tmp, "m" is no entry towards its holes)
+    // grants everything beneath it on every path, the other hole included (forty-first review:
+    // the denied directory read through the alias of an ancestor). So, only when the plan has
+    // such a hole, the identities of every directory above a hole are kept, and a walk grants
+    // none of them whole: each is walked on its own path.
+    void note_hole_directories() {
+        const bool aliased = std::any_of(plan_.ops.begin(), plan_.ops.end(), [](const MountOp& op) {
+            return (op.kind == OpKind::hide_dir || op.kind == OpKind::hide_file) &&
+                   (op.rule.why.rfind("another mount of ", 0) == 0 ||
+                    op.rule.why.rfind("a mount of a part of ", 0) == 0);
+        });
+        if (!aliased) return;
+        std::unordered_set<std::string> seen;
+        for (const Constraint& c : constraints_) {
+            for (std::string dir = c.path; dir != "/" && !dir.empty();) {
+                const auto slash = dir.rfind('/');
+                dir = slash == 0 ? "/" : dir.substr(0, slash);
+                if (!seen.insert(dir).second) break;  // its ancestors are in already
+                struct stat st {};
+                if (::lstat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+                    hole_dirs_.insert(id_of(st));
+            }
+        }
+    }
+
+    bool leads_to_a_hole(int fd) const {
+        if (hole_dirs_.empty()) return false;
+        struct stat st {};
+        return ::fstat(fd, &st) == 0 && hole_dirs_.count(id_of(st)) != 0;
     }
 
     // The constraints strictly beneath `dir`, in plan order.
@@ -346,6 +384,8 @@ private:
                 add_rule(raw, (*own_hole)->allowed & want);
             } else if (on_path) {
                 SBX_TRY(walk(raw, child, want, role));
+            } else if (e.is_dir && leads_to_a_hole(raw)) {
+                continue;  // the same directory, walked on its own path (note_hole_directories)
             } else {
                 add_rule(raw, e.is_dir ? want : (want & ll::kFileOnly));
             }
@@ -463,6 +503,7 @@ private:
     std::vector<Constraint> constraints_;
     std::vector<std::string> op_dests_;
     std::unordered_set<std::string> op_dest_set_;
+    std::unordered_set<FileId, FileIdHash> hole_dirs_;  // note_hole_directories
     std::vector<std::string> refusals_;
     LandlockCompiled out_;
 };

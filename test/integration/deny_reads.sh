@@ -209,13 +209,12 @@ rm -rf "$WS/hid" "$WS/up" "$WS/dl"
 # The host mounts a denied directory elsewhere too (thirty-ninth review: a bind mount of it, of
 # a part of it, and of the workspace that holds it): each other place is hidden as well, on
 # both backends. Making the mounts needs root, which the test itself is (the runner may not be).
+printf 'version = 1\n[filesystem]\ndeny = ["${workspace}/secret"]\n' >"$FIX/aliased.toml"
+printf 'version = 1\n[filesystem]\ndeny = ["%s"]\n' "$WS/secret" >"$FIX/aliased_abs.toml"
 if [ "$(id -u)" = 0 ] && mkdir -p "$FIX/alias" "$FIX/alias_part" "$FIX/ws_again" &&
     mkdir -p "$WS/secret/part" && echo ALIASED >"$WS/secret/key" &&
-    echo PARTIAL >"$WS/secret/part/k" && mount --bind "$WS/secret" "$FIX/alias" &&
+    echo PARTIAL >"$WS/secret/part/k" && own_fix && mount --bind "$WS/secret" "$FIX/alias" &&
     mount --bind "$WS/secret/part" "$FIX/alias_part" && mount --bind "$WS" "$FIX/ws_again"; then
-    trap 'umount "$FIX/alias" "$FIX/alias_part" "$FIX/ws_again" 2>/dev/null; cleanup_fix' EXIT
-    printf 'version = 1\n[filesystem]\ndeny = ["${workspace}/secret"]\n' >"$FIX/aliased.toml"
-    own_fix
     for be in bwrap landlock; do
         sbx --backend "$be" --policy "$FIX/aliased.toml" -- sh -c \
             'cat "$1/alias/key" "$1/alias_part/k" "$1/ws_again/secret/key" secret/key; exit 0' sh "$FIX"
@@ -224,8 +223,6 @@ if [ "$(id -u)" = 0 ] && mkdir -p "$FIX/alias" "$FIX/alias_part" "$FIX/ws_again"
     done
     # A workspace bound from inside the denied directory: the user works there; it is not
     # hidden (the run was refused, 125, at first: forty-first review), and that is said.
-    printf 'version = 1\n[filesystem]\ndeny = ["%s"]\n' "$WS/secret" >"$FIX/aliased_abs.toml"
-    own_fix
     for be in bwrap landlock; do
         (cd "$FIX/alias_part" && as_runner "$SBXRUN" --backend "$be" --policy "$FIX/aliased_abs.toml" \
             --workspace "$FIX/alias_part" -- sh -c 'echo made >new.txt && cat new.txt k') >"$OUT" 2>"$ERR"
@@ -236,6 +233,23 @@ if [ "$(id -u)" = 0 ] && mkdir -p "$FIX/alias" "$FIX/alias_part" "$FIX/ws_again"
     done
     umount "$FIX/alias" "$FIX/alias_part" "$FIX/ws_again"
     rm -rf "$WS/secret"
+    # A directory above a denied one mounted again below itself (forty-first review; the root
+    # file system mounted again at /sysroot/x is the same case): under Landlock the walk through
+    # the alias granted the directory holding the mount point whole, and with it the denied one.
+    # Every mount here shows the fixture only, and is made after own_fix (lib.sh: a recursive
+    # chown or rm through a mount of / reaches the whole host).
+    mkdir -p "$FIX/o/sec" "$FIX/o/m/e" && echo ANCESTOR >"$FIX/o/sec/key"
+    printf 'version = 1\n[filesystem]\ndeny = ["%s"]\n' "$FIX/o/sec" >"$FIX/ancestor.toml"
+    own_fix
+    if mount --bind "$FIX/o" "$FIX/o/m/e"; then
+        for be in bwrap landlock; do
+            sbx --backend "$be" --policy "$FIX/ancestor.toml" -- sh -c \
+                'cat "$1/o/m/e/sec/key" "$1/o/sec/key"; exit 0' sh "$FIX"
+            check "$be: a denied directory read through a mount of its parent: hidden" \
+                sh -c "[ $RC = 0 ] && ! grep -q ANCESTOR '$OUT'"
+        done
+        umount "$FIX/o/m/e"
+    fi
 else
     ok "# SKIP bind mounts need root"
 fi

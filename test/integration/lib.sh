@@ -67,12 +67,30 @@ diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
 # The fixture root: a fresh directory owned by whoever runs sbxrun.
 FIX=$(mktemp -d "${SBXRUN_TEST_TMP:-/tmp}/sbxrun-it.XXXXXX")
 chmod 755 "$FIX"
-cleanup_fix() { [ -n "${KEEP_FIX:-}" ] || rm -rf "$FIX"; }
+# The mount points under the fixture, deepest first (a test's bind mounts).
+mounts_under_fix() {
+    awk -v f="$FIX" '$5 == f || index($5, f "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r
+}
+# Never recurse through a mount: rm -rf or chown -R through a bind of a directory outside the
+# fixture reaches whatever it shows (a bind of / once had the whole host chowned to the test
+# user). What is still mounted is taken down first.
+cleanup_fix() {
+    local m
+    for m in $(mounts_under_fix); do umount -l "$m" 2>/dev/null; done
+    [ -n "${KEEP_FIX:-}" ] || rm -rf "$FIX"
+}
 trap cleanup_fix EXIT
 
-# Make everything under the fixture belong to the user the sandbox runs as.
+# Make everything under the fixture belong to the user the sandbox runs as. Before any mount
+# is made under it: with one, it refuses (see cleanup_fix).
 own_fix() {
-    if [ "$SBXRUN_AS" = user ]; then chown -R "$TEST_USER:" "$FIX"; fi
+    if [ "$SBXRUN_AS" = user ]; then
+        if [ -n "$(mounts_under_fix)" ]; then
+            echo "own_fix: a mount lies under $FIX; refusing a recursive chown" >&2
+            exit 99
+        fi
+        chown -R "$TEST_USER:" "$FIX"
+    fi
 }
 
 # The sandbox's ${tmpdir} is $FIX/tmp (not /tmp, where the fixture itself lives), so that
