@@ -442,11 +442,7 @@ private:
             GitIntegrityReport git = check_git(git_watched);
             for (const auto& n : git.notes) diag_.warn(n);
             o.unchecked = git.notes;
-            for (auto& n : appeared_during_run(ctx.plan, b == BackendKind::bwrap)) {
-                diag_.warn(n);
-                o.unchecked.push_back(std::move(n));
-            }
-            for (auto& n : replaced_during_run(ctx.plan, b == BackendKind::bwrap)) {
+            for (auto& n : host_changes_during_run(ctx.plan, b == BackendKind::bwrap)) {
                 diag_.warn(n);
                 o.unchecked.push_back(std::move(n));
             }

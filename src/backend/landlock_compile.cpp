@@ -251,11 +251,8 @@ private:
     // such a hole, the identities of every directory above a hole are kept, and a walk grants
     // none of them whole: each is walked on its own path.
     void note_hole_directories() {
-        const bool aliased = std::any_of(plan_.ops.begin(), plan_.ops.end(), [](const MountOp& op) {
-            return (op.kind == OpKind::hide_dir || op.kind == OpKind::hide_file) &&
-                   (op.rule.why.rfind("another mount of ", 0) == 0 ||
-                    op.rule.why.rfind("a mount of a part of ", 0) == 0);
-        });
+        const bool aliased = std::any_of(plan_.ops.begin(), plan_.ops.end(),
+                                         [](const MountOp& op) { return op.mount_alias; });
         if (!aliased) return;
         std::unordered_set<std::string> seen;
         for (const Constraint& c : constraints_) {

@@ -53,6 +53,7 @@ Status hide_mount_aliases(Draft& d, const MountOp& op, const PathRule& rule,
         alias.dest = r->real;
         alias.dev = r->st.st_dev;
         alias.ino = r->st.st_ino;
+        alias.mount_alias = true;
         alias.rule = rule_ref("filesystem.deny", rule,
                               (a.inside ? "a mount of a part of " : "another mount of ") + op.dest);
         d.add(std::move(alias), kDeny);

@@ -53,6 +53,10 @@ struct MountOp {
     // it creatable, and the check after the run reports one that appeared and moves it aside
     // (run/git_integrity.hpp). Landlock blocks it as any other.
     bool after_run_under_bwrap = false;
+    // hide_* only: another place the host's mount table shows a denied object at
+    // (plan/deny.cpp). The same inodes are then reached by two paths, which the Landlock
+    // compile must know (landlock_compile.cpp, note_hole_directories).
+    bool mount_alias = false;
     RuleRef rule;
 };
 
@@ -101,7 +105,7 @@ struct MountPlan {
     std::vector<UniqueFd> fds;    // the checked descriptors ops refer to by index
     // filesystem.deny paths missing at the start that no op keeps from being made (outside
     // the writable roots), canonical: one the host makes during the run is readable from then
-    // on, which the run says afterwards (run/integrity.hpp, appeared_during_run).
+    // on, which the run says afterwards (run/integrity.hpp, host_changes_during_run).
     std::vector<std::string> denied_missing;
     std::vector<std::string> warnings;  // said once on stderr (e.g. symlinks = "follow")
     std::vector<std::string> notes;     // shown by --explain only (e.g. a scan that was bounded)

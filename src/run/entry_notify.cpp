@@ -115,7 +115,8 @@ Reply open_existing(const MetadataGuard& g, const Entry& e, const OpenArgs& a, D
     const UniqueFd& obj = file->obj;
     const std::uint64_t need = ll::kWriteFile;
     if (has(g.native_rights(file->chain), need)) return Reply::go_on();
-    if (!has(g.policy_rights(file->chain, &file->names), need)) {
+    const std::uint64_t rights = g.policy_rights(file->chain, &file->names);
+    if (!has(rights, need)) {
         // The file's own mode is checked before Landlock: a file this user may not write is
         // refused by it (EACCES) whatever the sandbox says, and is no refusal of the sandbox's.
         CapsCleared caps;
@@ -126,8 +127,7 @@ Reply open_existing(const MetadataGuard& g, const Entry& e, const OpenArgs& a, D
     }
     // sbxrun's reopening is not Landlocked: it must not give the command a read it would be
     // refused (O_RDWR of a file the policy lets it write but not read).
-    if (acc == O_RDWR && !has(g.policy_rights(file->chain, &file->names), ll::kReadFile))
-        return Reply::go_on();
+    if (acc == O_RDWR && !has(rights, ll::kReadFile)) return Reply::go_on();
     const std::string self = "/proc/self/fd/" + std::to_string(obj.get());
     const int flags = static_cast<int>(a.flags & ~std::uint64_t(O_CREAT | O_EXCL | O_NOFOLLOW));
     UniqueFd f(::open(self.c_str(), flags | O_CLOEXEC));

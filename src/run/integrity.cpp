@@ -4,9 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <string_view>
 
 #include "fs/path.hpp"
 #include "util/open_no_symlinks.hpp"
@@ -93,8 +95,10 @@ IntegrityReport check_and_restore(const std::vector<LinkRecord>& links) {
     return report;
 }
 
-std::vector<std::string> appeared_during_run(const MountPlan& plan, bool mounts) {
-    std::vector<std::string> out;
+namespace {
+
+// The two halves of host_changes_during_run (integrity.hpp says what each finds).
+void appeared_during_run(const MountPlan& plan, bool mounts, std::vector<std::string>& out) {
     for (const MountOp& op : plan.ops) {
         if (op.kind != OpKind::block_missing) continue;
         struct stat st {};
@@ -113,23 +117,22 @@ std::vector<std::string> appeared_during_run(const MountPlan& plan, bool mounts)
                       " was made during the run by something outside the sandbox (denied, it was "
                       "missing at the start); the command could read it from then on");
     }
-    return out;
 }
 
-std::vector<std::string> replaced_during_run(const MountPlan& plan, bool mounts) {
-    std::vector<std::string> out;
+void replaced_during_run(const MountPlan& plan, bool mounts, std::vector<std::string>& out) {
+    // The writable roots, once: a plan of 10,000 protected paths has a handful of them.
+    std::vector<std::string_view> roots;
+    for (const MountOp& op : plan.ops)
+        if (op.kind == OpKind::bind_rw) roots.push_back(op.dest);
     for (const MountOp& op : plan.ops) {
         const bool hidden = op.kind == OpKind::hide_dir || op.kind == OpKind::hide_file;
         if (!hidden && op.kind != OpKind::bind_ro) continue;
-        if (!hidden) {
-            // Read-only outside the writable roots stays so: what the host puts there is
-            // beneath a read-only mount all the same.
-            bool in_root = false;
-            for (const MountOp& rw : plan.ops)
-                in_root = in_root || (rw.kind == OpKind::bind_rw && rw.dest != op.dest &&
-                                      path_is_within(op.dest, rw.dest));
-            if (!in_root) continue;
-        }
+        // Read-only outside the writable roots stays so: what the host puts there is beneath a
+        // read-only mount all the same.
+        if (!hidden && std::none_of(roots.begin(), roots.end(), [&](std::string_view r) {
+                return r != op.dest && path_is_within(op.dest, r);
+            }))
+            continue;
         struct stat st {};
         const bool gone = ::lstat(op.dest.c_str(), &st) != 0;
         if (!gone && st.st_dev == op.dev && st.st_ino == op.ino) continue;
@@ -143,6 +146,14 @@ std::vector<std::string> replaced_during_run(const MountPlan& plan, bool mounts)
                                 "before, so the command may have been able to " +
                                     what + " it from then on"));
     }
+}
+
+}  // namespace
+
+std::vector<std::string> host_changes_during_run(const MountPlan& plan, bool mounts) {
+    std::vector<std::string> out;
+    appeared_during_run(plan, mounts, out);
+    replaced_during_run(plan, mounts, out);
     return out;
 }
 

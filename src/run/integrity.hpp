@@ -42,26 +42,22 @@ struct IntegrityReport {
 // to "<name>.sbxrun-replaced.<pid>" (never deleted) and the link recreated.
 [[nodiscard]] IntegrityReport check_and_restore(const std::vector<LinkRecord>& links);
 
-// The names the plan kept from being created (OpKind::block_missing) that exist after the run:
-// something outside the sandbox made them while it ran (an agent writing .claude/ when its user
-// approves a prompt), and from then on the command could write in them (eighteenth outside
-// review): under bwrap a mount cannot follow; under Landlock what is new there is refused
-// where its directory holds other protected names, and may not be elsewhere (forty-first
-// review), so it is said on both (`mounts`: bwrap, for the wording). Denied paths missing at the
-// start (MountPlan::denied_missing) that exist after it are listed too: the command could read
-// them. One line each, for the status document's `unchecked`.
-[[nodiscard]] std::vector<std::string> appeared_during_run(const MountPlan& plan, bool mounts);
-
-// The plan's hidden paths, and the read-only ones inside a writable root, that the host
-// replaced or removed while the sandbox ran (the path now names another object, or none).
-// Under bwrap (`mounts`) the kernel lets another mount namespace rename over or remove a mount
-// point, and detaches the mounts on it in every namespace (an editor saving ~/.bashrc by
-// rename, a tool rewriting a denied file): from then on the sandbox saw, and could write, what
-// took its place (thirty-ninth review). Under Landlock a rule belongs to an inode: a file that
-// was writable in the sandbox before the run keeps that right when the host renames it over a
-// protected name, and a file the command opened before the host's atomic save keeps its
-// descriptor (forty-first review). Nothing can keep the host from doing it; the run says it
-// happened, one line each, for `unchecked`.
-[[nodiscard]] std::vector<std::string> replaced_during_run(const MountPlan& plan, bool mounts);
+// What the host changed while the sandbox ran, at the places the plan protects or hides, one
+// line each for the status document's `unchecked` (`mounts`: bwrap, for the wording):
+// - names the plan kept from being made (OpKind::block_missing) that exist now: something
+//   outside made them (an agent writing .claude/ after its user approves a prompt), and the
+//   command could write in them from then on (eighteenth outside review) - under bwrap a mount
+//   cannot follow; under Landlock what is new there is refused where its directory holds other
+//   protected names, and may not be elsewhere (forty-first review);
+// - denied paths missing at the start (MountPlan::denied_missing) that exist now: readable;
+// - hidden paths, and read-only ones inside a writable root, that now name another object or
+//   none. Under bwrap the kernel lets another mount namespace rename over or remove a mount
+//   point and detaches the mounts on it in every namespace (an editor saving ~/.bashrc by
+//   rename: thirty-ninth review); under Landlock a rule belongs to an inode, so a file writable
+//   before the run keeps that right when the host renames it over a protected name, and a
+//   descriptor the command opened on the host's temporary file survives its atomic save
+//   (forty-first review).
+// Nothing can keep the host from doing these; the run says that they happened.
+[[nodiscard]] std::vector<std::string> host_changes_during_run(const MountPlan& plan, bool mounts);
 
 }  // namespace sbx

@@ -78,14 +78,15 @@ TEST_CASE("metadata guard: device nodes, empty chains and unknown objects are re
     CHECK(g.may_change({file, ws}, S_IFLNK | 0777));
 }
 
-TEST_CASE("ancestry: a file's chain is the file, then each directory up to /") {
+TEST_CASE("ancestry: a file's chain is the file, then each directory up to /, with names") {
     TempDir t;
     fs::create_directories(t.path / "a" / "b");
     std::ofstream(t.path / "a" / "b" / "f") << "x";
     sbx::UniqueFd fd(::open((t.path / "a" / "b" / "f").c_str(), O_PATH | O_CLOEXEC));
     REQUIRE(fd);
     mode_t mode = 0;
-    auto chain = sbx::ancestry(fd.get(), &mode);
+    std::vector<std::string> names;
+    auto chain = sbx::ancestry(fd.get(), &mode, &names);
     REQUIRE(chain.ok());
     CHECK(S_ISREG(mode));
     REQUIRE(chain->size() >= 5);
@@ -94,14 +95,27 @@ TEST_CASE("ancestry: a file's chain is the file, then each directory up to /") {
     CHECK((*chain)[2] == id_of(t.path / "a"));
     CHECK((*chain)[3] == id_of(t.path));
     CHECK(chain->back() == id_of("/"));
+    // Each object's name in the directory after it, the root's "" last.
+    REQUIRE(names.size() == chain->size());
+    CHECK(names[0] == "f");
+    CHECK(names[1] == "b");
+    CHECK(names[2] == "a");
+    CHECK(names[3] == t.path.filename().string());
+    CHECK(names.back().empty());
 
     // A directory's own chain starts with itself.
     sbx::UniqueFd dfd(::open((t.path / "a").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    auto dchain = sbx::ancestry(dfd.get(), &mode);
+    auto dchain = sbx::ancestry(dfd.get(), &mode, &names);
     REQUIRE(dchain.ok());
     CHECK(S_ISDIR(mode));
     CHECK((*dchain)[0] == id_of(t.path / "a"));
     CHECK((*dchain)[1] == id_of(t.path));
+    REQUIRE(names.size() == dchain->size());
+    CHECK(names[0] == "a");
+    // Renamed meanwhile: the name it has now.
+    fs::rename(t.path / "a", t.path / "moved");
+    REQUIRE(sbx::ancestry(dfd.get(), &mode, &names).ok());
+    CHECK(names[0] == "moved");
 }
 
 TEST_CASE("ancestry: a symlink is itself, in the directory that holds it") {
@@ -251,32 +265,4 @@ TEST_CASE("policy rights: what the host put at a hole's name is the hole (by nam
     CHECK((g.policy_rights({fresh, ws, root}, &notes) & sbx::ll::kWriteFile) != 0);
     // Names asked for but not known (the path did not match the chain): no walk's rights.
     CHECK((g.policy_rights({fresh, ws, root}, &unknown) & sbx::ll::kWriteFile) == 0);
-}
-
-TEST_CASE("ancestry: the names of the chain, from the object's path") {
-    TempDir t;
-    fs::create_directories(t.path / "a" / "b");
-    std::ofstream(t.path / "a" / "b" / "f.txt") << "x";
-    sbx::UniqueFd fd(::open((t.path / "a" / "b" / "f.txt").c_str(), O_PATH | O_CLOEXEC));
-    REQUIRE(fd);
-    std::vector<std::string> names;
-    auto chain = sbx::ancestry(fd.get(), nullptr, &names);
-    REQUIRE(chain.ok());
-    REQUIRE(names.size() == chain->size());
-    CHECK(names[0] == "f.txt");
-    CHECK(names[1] == "b");
-    CHECK(names[2] == "a");
-    CHECK(names[3] == t.path.filename().string());
-    CHECK(names.back().empty());
-    sbx::UniqueFd dir(::open((t.path / "a").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    REQUIRE(dir);
-    auto dchain = sbx::ancestry(dir.get(), nullptr, &names);
-    REQUIRE(dchain.ok());
-    REQUIRE(names.size() == dchain->size());
-    CHECK(names[0] == "a");
-    // A directory renamed meanwhile: the name it has now.
-    fs::rename(t.path / "a", t.path / "moved");
-    auto moved = sbx::ancestry(dir.get(), nullptr, &names);
-    REQUIRE(moved.ok());
-    CHECK(names[0] == "moved");
 }
