@@ -266,6 +266,31 @@ int do_kill_mediated(int n, const char* file) {
     return 0;
 }
 
+// refuse-flood N PROTECTED DIR: N refused calls, half of them writes to one PROTECTED file and
+// half mkdirs of distinct names in DIR, outside every writable root (the denial report must
+// count them all in bounded memory). Exit 0 (SUCCEEDED) if any of them was allowed.
+int do_refuse_flood(long n, const char* prot, const char* dir) {
+    long allowed = 0;
+    char path[4096];
+    for (long i = 0; i < n / 2; ++i) {
+        const int fd = ::open(prot, O_WRONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            ++allowed;
+            ::close(fd);
+        }
+    }
+    for (long i = 0; i < n - n / 2; ++i) {
+        std::snprintf(path, sizeof path, "%s/f%ld", dir, i);
+        if (::mkdir(path, 0700) == 0) ++allowed;
+    }
+    if (allowed != 0) {
+        std::fprintf(stderr, "attack_probe: refuse-flood: %ld of %ld calls SUCCEEDED\n", allowed,
+                     n);
+        return 0;
+    }
+    return 1;
+}
+
 // chmod-hog N FILE: N children chmod FILE in a loop, forever (the parent waits): under Landlock
 // every call is a trip through sbxrun, whose listener is then never idle.
 int do_chmod_hog(int n, const char* file) {
@@ -295,6 +320,8 @@ int main(int argc, char** argv) {
     if (cmd == "unix" && argc == 3) return do_unix(argv[2]);
     if (cmd == "caps") return do_caps();
     if (cmd == "kill-mediated" && argc == 4) return do_kill_mediated(std::atoi(argv[2]), argv[3]);
+    if (cmd == "refuse-flood" && argc == 5)
+        return do_refuse_flood(std::atol(argv[2]), argv[3], argv[4]);
     if (cmd == "chmod-hog" && argc == 4) return do_chmod_hog(std::atoi(argv[2]), argv[3]);
     if (cmd == "unshare-user") return do_unshare_user();
     if (cmd == "mount-tmpfs" && argc == 3) return do_mount_tmpfs(argv[2]);
