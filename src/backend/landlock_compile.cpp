@@ -1,5 +1,6 @@
 #include "backend/landlock_compile.hpp"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -16,6 +17,25 @@
 
 namespace sbx {
 namespace {
+
+// A directory above a protected or denied path has each of its entries granted on its own, each
+// by an open descriptor until the ruleset is made: one with more entries than sbxrun may hold
+// open (a /tmp of 100,000 files above a workspace inside it) cannot be expressed. Say which
+// directory and what to do, not just "Too many open files".
+Error too_many_entries(const std::string& dir, std::size_t entries) {
+    Error e = os_error("cannot open an entry for the Landlock rules", EMFILE);
+    rlimit rl{};
+    const std::string limit = ::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY
+                                  ? std::to_string(rl.rlim_max)
+                                  : "unknown";
+    e.details.push_back(dir + " has " + std::to_string(entries) +
+                        " entries, each granted with a descriptor of its own (a protected or "
+                        "denied path lies inside it), past the hard limit of open files (" +
+                        limit + ", ulimit -Hn)");
+    e.details.push_back(
+        "raise that limit (as root), or run with the bwrap backend, which needs no such rules");
+    return e;
+}
 
 // A place below which an ancestor's rule may carry only `allowed` (a protect, deny, pin...).
 struct Constraint {
@@ -369,6 +389,8 @@ private:
                 // sibling needs no rule; if it comes back it has this directory's reduced
                 // rights only. An entry leading to a hole must be there: refuse.
                 if (cfd.error().sys_errno == ENOENT && !on_path) continue;
+                if (cfd.error().sys_errno == EMFILE)
+                    return too_many_entries(path, entries->size()).with_path(child);
                 return std::move(cfd).error().with_path(child);
             }
             const int raw = cfd->get();

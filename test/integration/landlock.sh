@@ -320,6 +320,23 @@ abi_run 1 --policy "$FIX/ll.toml" -- sh -c 'mkdir -p src/m && touch src/m/f && m
 diag "ABI 1: cross-directory rename exit $RC (mv falls back to copy+unlink on EXDEV)"
 check "ABI 1: status says cross-directory renames are refused" status_has approximated "ABI 1: renaming"
 
+# A writable root with more entries beside a protected one than sbxrun may hold open: each is
+# granted on an open descriptor, so the ruleset cannot be made. It says which directory and what
+# to do (it said "Too many open files" alone), exits 123, and runs nothing.
+mkdir -p "$FIX/big/secret"
+for i in $(seq 400); do : >"$FIX/big/f$i"; done
+printf 'version = 1\n[filesystem]\nwrite = ["%s"]\nprotect = ["%s"]\n' "$FIX/big" "$FIX/big/secret" \
+    >"$FIX/big.toml"
+own_fix
+(cd "$WS" && ulimit -n 300 && as_runner "$SBXRUN" --backend landlock --policy "$FIX/big.toml" \
+    -- touch "$FIX/big/ran") >"$OUT" 2>"$ERR"
+RC=$?
+expect_rc 123 "a directory of 400 entries above a protected one, 300 descriptors: exits 123"
+check "  ... naming the directory and the limit" grep -q "^  $FIX/big has 40[0-9] entries.*(300, ulimit -Hn)" "$ERR"
+check "  ... and nothing ran" test ! -e "$FIX/big/ran"
+sbx --backend landlock --policy "$FIX/big.toml" -- touch "$FIX/big/ran"
+expect_rc 0 "  ... with the usual limit, the same policy runs"
+
 kill "$listener" 2>/dev/null; wait "$listener" 2>/dev/null
 check "ABI runs: nothing created outside" test "$(fingerprint "$FIX/outside")" = "$host_before"
 check "ABI runs: .git unchanged" test "$(fingerprint "$WS/.git")" = "$git_before"
