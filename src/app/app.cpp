@@ -285,8 +285,8 @@ private:
         for (const MountOp& op : plan.ops) {
             if (op.kind != OpKind::hide_dir && op.kind != OpKind::hide_file) continue;
             if (!path_is_within(real, op.dest)) continue;
-            diag_.warn("the temporary directory " + tmpdir + " is hidden by " + op.rule.list +
-                       " \"" + op.rule.text +
+            diag_.warn("the temporary directory " + tmpdir + " is hidden by " + op.rule.list() +
+                       " \"" + op.rule.text() +
                        "\": the command's temporary files cannot be made "
                        "there; set TMPDIR to a writable directory");
             return;

@@ -10,9 +10,9 @@ namespace sbx {
 namespace {
 
 std::string rule_text(const RuleRef& r) {
-    std::string s = r.list;
-    if (!r.text.empty()) s += " \"" + r.text + "\"";
-    std::string where = r.origin.to_string();
+    std::string s = r.list();
+    if (!r.text().empty()) s += " \"" + r.text() + "\"";
+    std::string where = r.origin().to_string();
     s += where.empty() ? " (built-in default)" : " (" + where + ")";
     if (!r.why.empty()) s += ": " + r.why;
     return s;
@@ -33,8 +33,8 @@ std::string quote(const std::string& a) {
 }
 
 nlohmann::json rule_json(const RuleRef& r) {
-    return {{"list", r.list}, {"rule", r.text}, {"file", r.origin.file},
-            {"line", r.origin.line}, {"key", r.origin.key}, {"why", r.why}};
+    return {{"list", r.list()},        {"rule", r.text()},      {"file", r.origin().file},
+            {"line", r.origin().line}, {"key", r.origin().key}, {"why", r.why}};
 }
 
 std::string unix_sockets_text(const Setting<UnixSockets>& u) {

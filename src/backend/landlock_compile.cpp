@@ -38,15 +38,39 @@ Error too_many_entries(const std::string& dir, std::size_t entries) {
 }
 
 // A place below which an ancestor's rule may carry only `allowed` (a protect, deny, pin...).
+// A path beneath which less is allowed than around it. It views the plan's strings (an op's
+// destination, a pin's link) or a constant, never a copy: 10,000 protected paths are 10,000
+// constraints, and the description is only wanted for the few a message names.
 struct Constraint {
-    std::string path;
+    enum class Source { op, op_missing, pin, kept, other_terminals };
+    std::string_view path;
     std::uint64_t allowed = 0;
-    std::string what;       // "protect /w/.git", for the messages
-    std::size_t order = 0;  // position in plan order: messages list holes in that order
-    bool builtin = false;   // sbxrun's own (other terminals): always carved out, in every mode
+    Source source = Source::op;
+    const MountOp* op = nullptr;  // Source::op and op_missing: the operation (its rule)
+    std::size_t order = 0;        // position in plan order: messages list holes in that order
+    bool builtin = false;  // sbxrun's own (other terminals): always carved out, in every mode
+
+    // "filesystem.protect /w/.git", for the messages.
+    [[nodiscard]] std::string what() const {
+        const std::string p(path);
+        switch (source) {
+            case Source::op:
+            case Source::op_missing: {
+                std::string w = op->rule.list().empty() ? p : op->rule.list() + " " + p;
+                return source == Source::op ? w : w + " (must not be created)";
+            }
+            case Source::pin:
+                return "pinned symlink " + p;
+            case Source::kept:
+                return "kept where it is: " + p;
+            case Source::other_terminals:
+                return "other terminals in " + p;
+        }
+        return p;
+    }
 };
 
-bool is_under(const std::string& path, const std::string& dir) {
+bool is_under(std::string_view path, std::string_view dir) {
     if (dir == "/") return path.size() > 1 && path[0] == '/';
     return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
            path[dir.size()] == '/';
@@ -165,23 +189,26 @@ private:
     }
 
     // An operation of the plan is a constraint on its destination, and decides that path itself.
-    void constrain_op(const MountOp& op, std::uint64_t grant, std::string what) {
-        constraints_.push_back({op.dest, grant, std::move(what)});
+    void constrain_op(const MountOp& op, std::uint64_t grant,
+                      Constraint::Source source = Constraint::Source::op) {
+        constraints_.push_back({op.dest, grant, source, &op});
         op_dests_.push_back(op.dest);
     }
 
     Status collect_constraints() {
         const std::uint64_t no_entry_changes = handled_ & ~ll::kEntry;
+        // At most one per op and pin, and sbxrun's own: no doubling of 10,000 on the way.
+        constraints_.reserve(plan_.ops.size() + plan_.pins.size() + 1);
+        op_dests_.reserve(plan_.ops.size());
         for (const MountOp& op : plan_.ops) {
-            const std::string rule = op.rule.list.empty() ? op.dest : op.rule.list + " " + op.dest;
             switch (op.kind) {
                 case OpKind::bind_ro:
                 case OpKind::bind_rw:
-                    constrain_op(op, grant_of(op), rule);
+                    constrain_op(op, grant_of(op));
                     break;
                 case OpKind::hide_dir:
                 case OpKind::hide_file:
-                    constrain_op(op, 0, rule);
+                    constrain_op(op, 0);
                     // Landlock refuses access to content; it cannot remove a name from its
                     // directory, so stat() still sees it. Content is what deny protects.
                     out_.approximated.push_back(
@@ -193,7 +220,7 @@ private:
                     // No Landlock equivalent of a fresh tmpfs: keep the host content out of
                     // reach (no rights at all) and give up the scratch space.
                     if (mode_ == OnUnenforceable::approximate) {
-                        constrain_op(op, 0, rule);
+                        constrain_op(op, 0);
                         out_.approximated.push_back(
                             op.dest +
                             ": no fresh tmpfs under Landlock; the directory is made "
@@ -212,12 +239,12 @@ private:
                     // right to change entries, so it cannot be renamed or removed.
                     break;
                 case OpKind::block_missing:
-                    constrain_op(op, no_entry_changes, rule + " (must not be created)");
+                    constrain_op(op, no_entry_changes, Constraint::Source::op_missing);
                     break;
             }
         }
         for (const Pin& pin : plan_.pins) {
-            constraints_.push_back({pin.link, no_entry_changes, "pinned symlink " + pin.link});
+            constraints_.push_back({pin.link, no_entry_changes, Constraint::Source::pin});
         }
         // An anchor with nothing of the plan at or beneath it (the directory a home's ".."
         // climbs out of: plan/homes.cpp) is kept where it is by a constraint of its own: its
@@ -232,7 +259,7 @@ private:
                 });
             if (!covers_one)
                 constrain_op(op, handled_ & ~(ll::kMakeBlock | ll::kMakeChar),
-                             "kept where it is: " + op.dest);
+                             Constraint::Source::kept);
         }
         // Other terminals of the host (issue 11, escape 4): a readable "/" would let the command
         // read what is typed into another login's pty. Only the command's own terminals
@@ -242,7 +269,7 @@ private:
             auto fd = lister_.open_builtin(kPts);
             if (fd) {
                 constraints_.push_back({kPts, ll::kReadDir & handled_,
-                                        "other terminals in " + std::string(kPts), 0, true});
+                                        Constraint::Source::other_terminals, nullptr, 0, true});
             } else if (fd.error().kind != ErrorKind::not_found) {
                 return std::move(fd).error();
             }
@@ -276,7 +303,7 @@ private:
         if (!aliased) return;
         std::unordered_set<std::string> seen;
         for (const Constraint& c : constraints_) {
-            for (std::string dir = c.path; dir != "/" && !dir.empty();) {
+            for (std::string dir(c.path); dir != "/" && !dir.empty();) {
                 const auto slash = dir.rfind('/');
                 dir = slash == 0 ? "/" : dir.substr(0, slash);
                 if (!seen.insert(dir).second) break;  // its ancestors are in already
@@ -299,7 +326,7 @@ private:
         std::vector<const Constraint*> found;
         auto it =
             std::lower_bound(constraints_.begin(), constraints_.end(), prefix,
-                             [](const Constraint& c, const std::string& p) { return c.path < p; });
+                             [](const Constraint& c, std::string_view p) { return c.path < p; });
         for (; it != constraints_.end() && it->path.compare(0, prefix.size(), prefix) == 0; ++it) {
             if (is_under(it->path, dir)) found.push_back(&*it);
         }
@@ -317,7 +344,7 @@ private:
 
     // The entry of `dir` that leads to `below` (a path strictly beneath `dir`): "/w/a/b" under
     // "/w" is "a".
-    static std::string_view entry_towards(const std::string& below, const std::string& dir) {
+    static std::string_view entry_towards(std::string_view below, const std::string& dir) {
         std::string_view rest(below);
         rest.remove_prefix(dir == "/" ? 1 : dir.size() + 1);
         return rest.substr(0, rest.find('/'));
@@ -337,7 +364,7 @@ private:
             for (const Constraint* h : holes) {
                 // Only report the holes directly owned by this walk (not those under a deeper
                 // op that is itself a hole: that op's own walk reports them).
-                if (!h->builtin) gap(role + path + " contains " + h->what, "");
+                if (!h->builtin) gap(role + path + " contains " + h->what(), "");
             }
             if (mode_ == OnUnenforceable::escalate) return {};
             // weaken drops the policy's holes; sbxrun's own are carved out all the same.
@@ -350,7 +377,7 @@ private:
         std::uint64_t self = want;
         for (const Constraint* h : holes) self &= h->allowed;
         add_rule(fd, self);
-        std::string first = holes[0]->what;
+        std::string first = holes[0]->what();
         if (holes.size() > 1) first += " and " + std::to_string(holes.size() - 1) + " more";
 
         // The entries a hole lies in (or is): a set, so each entry is checked at once.
@@ -520,8 +547,8 @@ private:
     DirLister& lister_;
     std::uint64_t handled_;
     std::vector<Constraint> constraints_;
-    std::vector<std::string> op_dests_;
-    std::unordered_set<std::string> op_dest_set_;
+    std::vector<std::string_view> op_dests_;  // view the plan's ops
+    std::unordered_set<std::string_view> op_dest_set_;
     std::unordered_set<FileId, FileIdHash> hole_dirs_;  // note_hole_directories
     std::vector<std::string> refusals_;
     LandlockCompiled out_;

@@ -134,10 +134,10 @@ Status keep_crossed_links(Draft& d, const std::vector<CrossedLink>& links,
                             "' where it is: it is reached through the writable symlink '" +
                             pin.link + "' -> '" + pin.link_text +
                             "' (filesystem.symlinks = \"escalate\")");
-                e.path = pin.rule.text;
+                e.path = pin.rule.text();
                 e.symlink = pin.link;
                 e.target = pin.target;
-                e.origin = pin.rule.origin;
+                e.origin = pin.rule.origin();
                 e.suggestion = "set filesystem.symlinks = \"pin\" or name the target '" +
                                pin.target + "' directly";
                 return e;
@@ -192,9 +192,9 @@ Status refuse_hidden_workspace(const Draft& d) {
             (op.dest != d.workspace_real && op.dest != "/"))
             continue;
         Error e(ErrorKind::bad_path,
-                "filesystem.deny \"" + op.rule.text + "\" hides " +
+                "filesystem.deny \"" + op.rule.text() + "\" hides " +
                     (op.dest == "/" ? std::string("everything") : "the workspace " + op.dest));
-        e.origin = op.rule.origin;
+        e.origin = op.rule.origin();
         e.path = op.dest;
         e.suggestion = "deny the paths inside it that the command must not read";
         return e;

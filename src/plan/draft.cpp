@@ -238,14 +238,14 @@ Status Draft::anchor_ancestors(const std::string& path, const RuleRef& rule) {
         if (around == nullptr || !host_writable_kind(around->op.kind)) continue;
         const std::string dir(up);
         anchored.insert(dir);
-        auto r = resolve_rule(dir, rule.origin);
+        auto r = resolve_rule(dir, rule.origin());
         if (!r.ok()) return std::move(r).error();
         if (!r->exists || r->real != dir || !S_ISDIR(r->st.st_mode)) {
             // It changed since the protected path was resolved: refuse rather than guess.
             return Error(ErrorKind::os, "directory changed while the plan was made")
                 .with_path(dir)
                 .with_errno(EAGAIN)
-                .with_origin(rule.origin);
+                .with_origin(rule.origin());
         }
         MountOp op;
         op.kind = OpKind::anchor;
@@ -293,7 +293,7 @@ void add_reason(std::string& detail, const std::string& reason) {
 
 Error with_rule(Error e, const std::string& path, const RuleRef& rule) {
     if (e.path.empty()) e.path = path;
-    if (e.origin.empty()) e.origin = rule.origin;
+    if (e.origin.empty()) e.origin = rule.origin();
     return e;
 }
 
@@ -314,7 +314,7 @@ Error hard_link_refusal(KeptAs how, const std::string& path, const std::string& 
                           "through another name changes it"));
     e.path = path;
     e.target = file;
-    e.origin = rule.origin;
+    e.origin = rule.origin();
     e.suggestion = "replace the other hard links of '" + file +
                    "' by symbolic links (or copies), or take it out of filesystem." +
                    (hidden ? "deny" : "protect");

@@ -85,7 +85,7 @@ void leave_out_what_denial_hides(MountPlan& plan) {
     // A writable root of the policy's own (not a cache) strictly inside a denied directory.
     std::vector<std::string> inner_roots;
     for (const MountOp& op : plan.ops)
-        if (op.kind == OpKind::bind_rw && op.rule.list != "filesystem.caches")
+        if (op.kind == OpKind::bind_rw && op.rule.list() != "filesystem.caches")
             for (const auto& h : hidden)
                 if (strictly_below(op.dest, h)) inner_roots.push_back(op.dest);
     // Whether `p` lies inside a denied directory and not inside a writable root within it.
@@ -102,12 +102,12 @@ void leave_out_what_denial_hides(MountPlan& plan) {
     std::erase_if(plan.ops, [&](const MountOp& op) {
         const bool grants = op.kind == OpKind::bind_ro || op.kind == OpKind::block_missing ||
                             op.kind == OpKind::anchor ||
-                            (op.kind == OpKind::bind_rw && op.rule.list == "filesystem.caches");
+                            (op.kind == OpKind::bind_rw && op.rule.list() == "filesystem.caches");
         if (!grants || !hidden_away(op.dest)) return false;
         // A read root of the policy's own there (srt's allowRead inside a denyRead, imported)
         // was asked for: say that it stays hidden (thirty-ninth review).
-        if (op.kind == OpKind::bind_ro && op.rule.list == "filesystem.read")
-            plan.warnings.push_back("filesystem.read \"" + op.rule.text + "\" (" + op.dest +
+        if (op.kind == OpKind::bind_ro && op.rule.list() == "filesystem.read")
+            plan.warnings.push_back("filesystem.read \"" + op.rule.text() + "\" (" + op.dest +
                                     ") lies inside a denied directory and stays hidden: " +
                                     "filesystem.deny hides a directory with all it holds");
         return true;

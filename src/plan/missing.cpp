@@ -27,7 +27,7 @@ Result<MissingBlock> block_missing(Draft& d, Resolved& r, bool placeholder, cons
     if (placeholder) {
         // Another run's placeholder stands there: this run joins it, through the parent
         // directory, like any missing name.
-        auto p = d.resolve_rule(parent, rule.origin);
+        auto p = d.resolve_rule(parent, rule.origin());
         if (!p.ok()) return std::move(p).error();
         auto kept = d.keep_fd(*p);
         if (!kept.ok()) return std::move(kept).error();

@@ -2,6 +2,16 @@
 
 namespace sbx {
 
+RuleRef::RuleRef(std::string list, std::string text, Origin origin, std::string why)
+    : why(std::move(why)),
+      source_(std::make_shared<const RuleSource>(
+          RuleSource{std::move(list), std::move(text), std::move(origin)})) {}
+
+const RuleSource& RuleRef::source() const {
+    static const RuleSource none;
+    return source_ ? *source_ : none;
+}
+
 const char* to_string(OpKind k) {
     switch (k) {
         case OpKind::bind_ro: return "read-only";

@@ -9,6 +9,7 @@
 
 #include <sys/types.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,12 +18,31 @@
 
 namespace sbx {
 
+// A rule of the policy as the plan names it: written once per rule, shared by every record it
+// makes (a rule can make dozens: ops, pins, decisions, the Landlock constraints), so that 10,000
+// rules do not carry 50,000 copies of their text (issue 16).
+struct RuleSource {
+    std::string list;  // "filesystem.read", "filesystem.protect", ... or "sbxrun" (built in)
+    std::string text;  // the rule as written, e.g. ".codex"
+    Origin origin;     // where it was written
+};
+
 // Why an operation exists: the policy rule and, in words, the decision taken for it.
-struct RuleRef {
-    std::string list;     // "filesystem.read", "filesystem.protect", ... or "sbxrun" (built in)
-    std::string text;     // the rule as written, e.g. ".codex"
-    Origin origin;        // where it was written
-    std::string why;      // e.g. "target of protected symlink /w/.codex"
+class RuleRef {
+public:
+    RuleRef() = default;
+    RuleRef(std::string list, std::string text, Origin origin, std::string why = {});
+
+    [[nodiscard]] const std::string& list() const { return source().list; }
+    [[nodiscard]] const std::string& text() const { return source().text; }
+    [[nodiscard]] const Origin& origin() const { return source().origin; }
+    // e.g. "target of protected symlink /w/.codex". A copy shares the rule's text and may
+    // change this.
+    std::string why;
+
+private:
+    [[nodiscard]] const RuleSource& source() const;
+    std::shared_ptr<const RuleSource> source_;  // null: no rule (a default-made record)
 };
 
 enum class OpKind {

@@ -69,7 +69,7 @@ Status check_still_beneath_root(std::string_view root, const std::string& path, 
     return Error(ErrorKind::os, "writable root changed while the plan was made")
         .with_path(path)
         .with_errno(EAGAIN)
-        .with_origin(rule.origin);
+        .with_origin(rule.origin());
 }
 
 Error refuse(const std::string& path, const SymlinkHop& hop, const Resolved& r,
@@ -80,7 +80,7 @@ Error refuse(const std::string& path, const SymlinkHop& hop, const Resolved& r,
     e.path = path;
     e.symlink = hop.link;
     e.target = r.real;
-    e.origin = rule.origin;
+    e.origin = rule.origin();
     e.suggestion =
         "set filesystem.symlinks = \"pin\" or protect the target '" + r.real + "' directly";
     return e;
@@ -157,14 +157,14 @@ bool Protector::missing_blocked_in(MissingScope scope, std::string_view root) co
 Status Protector::protect_rule(const PathRule& rule) {
     // Kept in the workspace's parents only, by the absolute rules app/own_files.cpp adds.
     if (rule.relative_name && rule.missing == MissingScope::parents) return {};
-    if (!rule.relative_name)
-        return protect_path(rule.path, rule_ref("filesystem.protect", rule), {});
+    // One RuleRef for all the records the rule makes in every root: they share its text.
+    const RuleRef ref = rule_ref("filesystem.protect", rule);
+    if (!rule.relative_name) return protect_path(rule.path, ref, {});
     for (const auto& root : d_.writable_roots) {
         if (rule.missing == MissingScope::home_only && !is_home(root)) continue;
         Via via{0, root, {}};
         via.block_missing = missing_blocked_in(rule.missing, root);
-        SBX_TRY(
-            protect_path(path_join(root, rule.path), rule_ref("filesystem.protect", rule), via));
+        SBX_TRY(protect_path(path_join(root, rule.path), ref, via));
     }
     // The names of a set are read at the top of the workspace and of $HOME: where one of them
     // lies inside a writable root that is not that top (HOME below a writable /tmp; a root of
@@ -297,7 +297,7 @@ Result<bool> Protector::beneath_closed_dir(const std::string& path, const std::s
 Status Protector::protect_path(const std::string& path, const RuleRef& rule, const Via& via) {
     // A directory protected here is scanned for links (protect_links_inside): ask for it
     // readable, so the scan reads the descriptor the plan keeps instead of opening another.
-    auto r = d_.resolve_rule(path, rule.origin, via.depth == 0 && scan_budget() > 0);
+    auto r = d_.resolve_rule(path, rule.origin(), via.depth == 0 && scan_budget() > 0);
     if (!r.ok()) {
         Error e = std::move(r).error();
         if (e.sys_errno == EACCES && e.kind == ErrorKind::bad_path) {

@@ -48,7 +48,7 @@ Status Protector::follow_gitfile(const std::string& gitfile, int fd_index, const
     SBX_TRY(protect_submodules(std::string(path_parent_view(gitfile)), **real, rule, root));
 
     // A worktree's gitdir names the main repository's in `commondir` (`../..`).
-    auto c = d_.resolve_rule(**real + "/commondir", rule.origin);
+    auto c = d_.resolve_rule(**real + "/commondir", rule.origin());
     if (!c.ok()) return std::move(c).error();
     if (!c->exists || !S_ISREG(c->st.st_mode)) return {};
     const std::string cpath = c->real;
@@ -78,7 +78,7 @@ Status Protector::follow_gitfile(const std::string& gitfile, int fd_index, const
 Result<std::optional<std::string>> Protector::protect_git_dir(const std::string& path,
                                                               const RuleRef& rule,
                                                               GitDirFrom from) {
-    auto r = d_.resolve_rule(path, rule.origin);
+    auto r = d_.resolve_rule(path, rule.origin());
     if (!r.ok()) return std::move(r).error();
     const std::string real = r->real;
     const bool is_dir = r->exists && S_ISDIR(r->st.st_mode);
@@ -158,7 +158,7 @@ Status Protector::protect_enclosing_submodules() {
 // The submodules of the work tree `dir` (whose .git is `dot_git`) inside a writable root.
 Status Protector::protect_enclosing(const std::string& dir, const std::string& dot_git, bool is_dir,
                                     const RuleRef& rule) {
-    auto r = d_.resolve_rule(dot_git, rule.origin);
+    auto r = d_.resolve_rule(dot_git, rule.origin());
     if (!r.ok()) return std::move(r).error();
     if (!r->exists) return {};
     std::string gitdir = r->real;
@@ -170,7 +170,7 @@ Status Protector::protect_enclosing(const std::string& dir, const std::string& d
         if (!text->has_value()) return {};
         auto named = gitdir_path(dir, **text);
         if (!named) return {};
-        auto g = d_.resolve_rule(*named, rule.origin);
+        auto g = d_.resolve_rule(*named, rule.origin());
         if (!g.ok()) return std::move(g).error();
         if (!g->exists || !S_ISDIR(g->st.st_mode)) return {};
         gitdir = g->real;
@@ -197,7 +197,7 @@ Status Protector::protect_submodules(const std::string& worktree, const std::str
         return {};
     }
     const std::string index = path_join(gitdir, "index");
-    auto r = d_.resolve_rule(index, rule.origin);
+    auto r = d_.resolve_rule(index, rule.origin());
     if (!r.ok()) return std::move(r).error();
     if (!r->exists || !S_ISREG(r->st.st_mode)) return {};  // nothing staged yet
     auto content = read_small_file(r->fd.get(), index, kGitIndexMax);
@@ -386,7 +386,7 @@ Status Protector::protect_git_internals(const std::string& gitdir, const RuleRef
     }
 
     // worktrees/*: the admin files of the worktrees there now.
-    auto w = d_.resolve_rule(path_join(gitdir, "worktrees"), rule.origin, /*readable_dir=*/true);
+    auto w = d_.resolve_rule(path_join(gitdir, "worktrees"), rule.origin(), /*readable_dir=*/true);
     if (!w.ok()) return std::move(w).error();
     if (!w->exists || !S_ISDIR(w->st.st_mode) || !w->chain.empty()) return {};
     UniqueFd listing(::openat(w->fd.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));

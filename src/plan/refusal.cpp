@@ -49,8 +49,8 @@ bool writable(OpKind k) {
 // above it, a link to it) is denied, not protected (thirty-ninth review: "protected" and
 // "outside every writable root" for those told a harness the wrong thing to ask about).
 RefusalCause cause_of(const RuleRef& rule) {
-    return {rule.list == "filesystem.deny" ? RefusalCause::Kind::denied
-                                           : RefusalCause::Kind::protected_path,
+    return {rule.list() == "filesystem.deny" ? RefusalCause::Kind::denied
+                                             : RefusalCause::Kind::protected_path,
             &rule};
 }
 
@@ -136,9 +136,9 @@ RefusalCause refusal_cause(const MountPlan& plan, std::string_view path) {
 }
 
 std::string rule_name(const RuleRef& r) {
-    std::string s = r.list;
-    if (!r.text.empty()) s += " \"" + r.text + "\"";
-    const std::string where = r.origin.to_string();
+    std::string s = r.list();
+    if (!r.text().empty()) s += " \"" + r.text() + "\"";
+    const std::string where = r.origin().to_string();
     s += where.empty() ? " (built-in default)" : " (" + where + ")";
     return s;
 }

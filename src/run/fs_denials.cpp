@@ -160,7 +160,7 @@ void add_fs_denials(Outcome& o, const SandboxExit& e, const MountPlan& plan) {
         const RefusalCause cause = refusal_cause(plan, path);
         o.fs_denials.push_back({to_string(r.op), path, r.count, to_string(cause.kind),
                                 cause.rule != nullptr ? rule_name(*cause.rule) : "",
-                                cause.rule != nullptr ? cause.rule->text : ""});
+                                cause.rule != nullptr ? cause.rule->text() : ""});
     }
     o.fs_dropped = e.refusals_dropped;
 }

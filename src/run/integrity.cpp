@@ -107,7 +107,7 @@ void appeared_during_run(const MountPlan& plan, bool mounts, std::vector<std::st
                       " was made during the run by something outside the sandbox (it was "
                       "missing, and kept from being made inside); the command " +
                       (mounts ? "could " : "may have been able to ") +
-                      (op.rule.list == "filesystem.deny" ? "read and write it" : "write in it") +
+                      (op.rule.list() == "filesystem.deny" ? "read and write it" : "write in it") +
                       " from then on");
     }
     for (const std::string& path : plan.denied_missing) {
@@ -139,7 +139,7 @@ void replaced_during_run(const MountPlan& plan, bool mounts, std::vector<std::st
         const std::string what = hidden ? "read" : "write";
         out.push_back(op.dest + " was " + (gone ? "removed" : "replaced") +
                       " on the host during the run (" + (hidden ? "hidden by " : "read-only by ") +
-                      op.rule.list + " \"" + op.rule.text + "\"): " +
+                      op.rule.list() + " \"" + op.rule.text() + "\"): " +
                       (mounts ? "the sandbox's mount over it went with it, and the command could " +
                                     what + " what took its place from then on"
                               : "what took its place kept the rights it had in the sandbox "

@@ -646,7 +646,7 @@ TEST_CASE("inside a denied directory: protections are left out, a writable root 
     f.op(OpKind::hide_dir, "/home/u");
     f.op(OpKind::bind_ro, "/home/u/.cache/sbxrun", 5, 6);
     f.op(OpKind::bind_rw, "/home/u/.cache/sbxrun-caches/ws", 7, 8);
-    f.plan.ops.back().rule.list = "filesystem.caches";
+    f.plan.ops.back().rule = sbx::RuleRef("filesystem.caches", {}, {});
     f.op(OpKind::anchor, "/home/u/.config", 9, 10);
     f.op(OpKind::hide_file, "/home/u/.netrc");  // a denied path inside: nothing to mount
     for (const char* link : {"/home/u/.codex", "/work/.codex"}) {

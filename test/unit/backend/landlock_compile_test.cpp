@@ -21,9 +21,10 @@ struct Fixture {
         o.kind = kind;
         o.dest = dest;
         o.is_dir = is_dir;
-        o.rule.list = kind == OpKind::bind_rw   ? "filesystem.write"
-                      : kind == OpKind::bind_ro ? "filesystem.read"
-                                                : "filesystem.deny";
+        o.rule = sbx::RuleRef(kind == OpKind::bind_rw   ? "filesystem.write"
+                              : kind == OpKind::bind_ro ? "filesystem.read"
+                                                        : "filesystem.deny",
+                              {}, {});
         if (kind == OpKind::bind_ro || kind == OpKind::bind_rw) {
             o.fd = static_cast<int>(plan.fds.size());
             plan.fds.push_back(tree.fd_for(dest));

@@ -251,7 +251,7 @@ TEST_CASE("fake tree: extra protections are applied after the policy's own") {
     CHECK(plan->protected_paths[0].path == "/ws/.agents");
     CHECK(plan->protected_paths[1].path == "/ws/.sbxrun.toml");
     CHECK(plan->protected_paths[1].decision == sbx::Decision::read_only);
-    CHECK(plan->protected_paths[1].rule.list == "filesystem.protect");
+    CHECK(plan->protected_paths[1].rule.list() == "filesystem.protect");
     const auto* op = op_at(*plan, "/ws/.sbxrun.toml");
     REQUIRE(op != nullptr);
     CHECK(op->kind == sbx::OpKind::bind_ro);

@@ -95,15 +95,15 @@ TEST_CASE("filesystem.git = commit: .git writable, what runs code read-only or b
     const auto* git = op_at(*plan, t / "ws/.git");
     REQUIRE(git != nullptr);
     CHECK(git->kind == sbx::OpKind::bind_rw);
-    CHECK(git->rule.list == "filesystem.git");
-    CHECK(git->rule.origin.file == "p.toml");
-    CHECK(git->rule.origin.key == "filesystem.git");
+    CHECK(git->rule.list() == "filesystem.git");
+    CHECK(git->rule.origin().file == "p.toml");
+    CHECK(git->rule.origin().key == "filesystem.git");
     for (const char* ro : {"config", "hooks", "info"}) {
         INFO(ro);
         const auto* op = op_at(*plan, t / "ws/.git/" + ro);
         REQUIRE(op != nullptr);
         CHECK(op->kind == sbx::OpKind::bind_ro);
-        CHECK(op->rule.list == "filesystem.git");
+        CHECK(op->rule.list() == "filesystem.git");
     }
     for (const char* missing : {"config.worktree", "commondir", "gitdir", "modules"}) {
         INFO(missing);
@@ -154,7 +154,7 @@ TEST_CASE("filesystem.git = commit: a worktree's gitdir and commondir become wri
         const auto* op = op_at(*plan, t / rw);
         REQUIRE(op != nullptr);
         CHECK(op->kind == sbx::OpKind::bind_rw);
-        CHECK(op->rule.list == "filesystem.git");
+        CHECK(op->rule.list() == "filesystem.git");
     }
     for (const char* ro :
          {"main/.git/config", "main/.git/hooks", "main/.git/worktrees/wt/commondir",

@@ -352,7 +352,7 @@ TEST_CASE("one op per destination, the highest rank; parents first; repeats of a
     const auto* a = op_at(*plan, t / "ws/a");
     REQUIRE(a != nullptr);
     CHECK(a->kind == sbx::OpKind::bind_ro);
-    CHECK(a->rule.text == "a");
+    CHECK(a->rule.text() == "a");
     CHECK(std::count_if(plan->ops.begin(), plan->ops.end(),
                         [&](const sbx::MountOp& op) { return op.dest == t / "ws/a"; }) == 1);
     // Denied and protected: deny ranks higher.
@@ -388,7 +388,7 @@ TEST_CASE("a missing denied path is blocked where the sandbox could create it") 
         const auto* op = op_at(*plan, t / "ws/.env");
         REQUIRE(op != nullptr);
         CHECK(op->kind == sbx::OpKind::block_missing);
-        CHECK(op->rule.list == "filesystem.deny");
+        CHECK(op->rule.list() == "filesystem.deny");
         const auto* d = decision(*plan, t / "ws/.env");
         REQUIRE(d != nullptr);
         CHECK(d->decision == sbx::Decision::blocked);
@@ -436,7 +436,7 @@ TEST_CASE("a .git file: its gitdir and commondir are protected like .git") {
     REQUIRE(common != nullptr);
     CHECK(common->kind == sbx::OpKind::bind_ro);
     CHECK(contains(common->rule.why, "commondir of gitdir"));
-    CHECK(common->rule.origin.key == "filesystem.protect[0]");
+    CHECK(common->rule.origin().key == "filesystem.protect[0]");
     // The worktree's gitdir lies inside the common dir: covered by its read-only bind.
     const auto* d = decision(*plan, t / "ws/.auxiliary/main/.git/worktrees/wt");
     REQUIRE(d != nullptr);
@@ -507,7 +507,7 @@ TEST_CASE("a private root is writable without the relative protected names insid
     const auto* root = op_at(*plan, t / "cache");
     REQUIRE(root != nullptr);
     CHECK(root->kind == sbx::OpKind::bind_rw);
-    CHECK(root->rule.list == "filesystem.caches");
+    CHECK(root->rule.list() == "filesystem.caches");
     CHECK(decision(*plan, t / "ws/.git") != nullptr);
     CHECK(decision(*plan, t / "cache/.git") == nullptr);
     const auto* keep = op_at(*plan, t / "cache/keep");

@@ -15,8 +15,7 @@ MountOp op(OpKind kind, std::string dest, std::string list, std::string text) {
     MountOp o;
     o.kind = kind;
     o.dest = std::move(dest);
-    o.rule.list = std::move(list);
-    o.rule.text = std::move(text);
+    o.rule = sbx::RuleRef(std::move(list), std::move(text), {});
     return o;
 }
 
@@ -42,17 +41,17 @@ TEST_CASE("refusal_cause names the rule that made a path read-only", "[refusal]"
     c = sbx::refusal_cause(p, "/w/.git/config");
     CHECK(c.kind == RefusalCause::Kind::protected_path);
     REQUIRE(c.rule != nullptr);
-    CHECK(c.rule->text == ".git");
+    CHECK(c.rule->text() == ".git");
     c = sbx::refusal_cause(p, "/w/.codex");
     CHECK(c.kind == RefusalCause::Kind::protected_path);
     REQUIRE(c.rule != nullptr);
-    CHECK(c.rule->text == ".codex");
+    CHECK(c.rule->text() == ".codex");
     c = sbx::refusal_cause(p, "/w/.codex/config.toml");  // a tree made in its place
     CHECK(c.kind == RefusalCause::Kind::protected_path);
     c = sbx::refusal_cause(p, "/w/secrets/key");
     CHECK(c.kind == RefusalCause::Kind::denied);
     REQUIRE(c.rule != nullptr);
-    CHECK(c.rule->text == "secrets");
+    CHECK(c.rule->text() == "secrets");
     // A read-only root that no writable root holds is simply outside them.
     c = sbx::refusal_cause(p, "/opt/ro/x");
     CHECK(c.kind == RefusalCause::Kind::outside);
@@ -73,8 +72,7 @@ TEST_CASE("refusal_cause: anchors and protected paths outside the roots", "[refu
     p.ops.push_back(op(OpKind::anchor, "/w/sub", "filesystem.protect", "sub/.git"));
     sbx::ProtectDecision d;
     d.path = "/home/u/.docker";
-    d.rule.list = "filesystem.protect";
-    d.rule.text = "~/.docker";
+    d.rule = sbx::RuleRef("filesystem.protect", "~/.docker", {});
     p.protected_paths.push_back(d);
     auto c = sbx::refusal_cause(p, "/w/sub");  // renaming an anchored directory
     CHECK(c.kind == RefusalCause::Kind::protected_path);
@@ -83,7 +81,7 @@ TEST_CASE("refusal_cause: anchors and protected paths outside the roots", "[refu
     c = sbx::refusal_cause(p, "/home/u/.docker/config.json");
     CHECK(c.kind == RefusalCause::Kind::protected_path);
     REQUIRE(c.rule != nullptr);
-    CHECK(c.rule->text == "~/.docker");
+    CHECK(c.rule->text() == "~/.docker");
     // A decision that kept nothing is no cause.
     p.protected_paths.back().decision = sbx::Decision::missing_unread;
     c = sbx::refusal_cause(p, "/home/u/.docker/config.json");
@@ -97,13 +95,12 @@ TEST_CASE("refusal_cause: a new dot-entry of a writable HOME", "[refusal]") {
     p.dot_blocks.push_back({"/w", 1, 2});
     sbx::ProtectDecision d;
     d.path = "/w/.*";
-    d.rule.list = "filesystem.protect";
-    d.rule.text = ".*";
+    d.rule = sbx::RuleRef("filesystem.protect", ".*", {});
     p.protected_paths.push_back(d);
     auto c = sbx::refusal_cause(p, "/w/.lesskey");
     CHECK(c.kind == RefusalCause::Kind::protected_path);
     REQUIRE(c.rule != nullptr);
-    CHECK(c.rule->text == ".*");
+    CHECK(c.rule->text() == ".*");
     c = sbx::refusal_cause(p, "/w/.NewDir/x");  // a tree made in its place
     CHECK(c.kind == RefusalCause::Kind::protected_path);
     c = sbx::refusal_cause(p, "/w/.bash_history");  // a history too
@@ -116,13 +113,11 @@ TEST_CASE("refusal_cause: a new dot-entry of a writable HOME", "[refusal]") {
     CHECK(c.kind == RefusalCause::Kind::outside);
     c = sbx::refusal_cause(p, "/w/.codex");  // the set's own rule comes first
     REQUIRE(c.rule != nullptr);
-    CHECK(c.rule->text == ".codex");
+    CHECK(c.rule->text() == ".codex");
 }
 
 TEST_CASE("rule_name spells a rule as the status document shows it", "[refusal]") {
-    sbx::RuleRef r;
-    r.list = "filesystem.protect";
-    r.text = ".git";
+    const sbx::RuleRef r("filesystem.protect", ".git", {});
     CHECK(sbx::rule_name(r) == "filesystem.protect \".git\" (built-in default)");
 }
 
@@ -135,8 +130,7 @@ TEST_CASE("refusal_cause: what a deny rule keeps is denied, not protected nor ou
     pin.link = "/w/dl";
     pin.link_text = "secrets";
     pin.target = "/w/secrets";
-    pin.rule.list = "filesystem.deny";
-    pin.rule.text = "dl";
+    pin.rule = sbx::RuleRef("filesystem.deny", "dl", {});
     p.pins.push_back(pin);
     auto c = sbx::refusal_cause(p, "/w/late.txt");  // making the missing denied path
     CHECK(c.kind == RefusalCause::Kind::denied);
@@ -147,15 +141,15 @@ TEST_CASE("refusal_cause: what a deny rule keeps is denied, not protected nor ou
     c = sbx::refusal_cause(p, "/w/dl");  // removing the pinned link to it
     CHECK(c.kind == RefusalCause::Kind::denied);
     REQUIRE(c.rule != nullptr);
-    CHECK(c.rule->text == "dl");
+    CHECK(c.rule->text() == "dl");
     // A writable root's own top: its mode and owner are kept, by the root's rule.
     c = sbx::refusal_cause(p, "/w");
     CHECK(c.kind == RefusalCause::Kind::protected_path);
     REQUIRE(c.rule != nullptr);
-    CHECK(c.rule->text == "${workspace}");
+    CHECK(c.rule->text() == "${workspace}");
     // A protection's pinned link stays protected.
     pin.link = "/w/.codex";
-    pin.rule.list = "filesystem.protect";
+    pin.rule = sbx::RuleRef("filesystem.protect", {}, {});
     p.pins.push_back(pin);
     CHECK(sbx::refusal_cause(p, "/w/.codex").kind == RefusalCause::Kind::protected_path);
 }

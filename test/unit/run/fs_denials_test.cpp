@@ -36,18 +36,17 @@ sbx::MountPlan plan_for(const std::string& home) {
     sbx::MountOp ro;
     ro.kind = sbx::OpKind::bind_ro;
     ro.dest = "/";
-    ro.rule.list = "filesystem.read";
+    ro.rule = sbx::RuleRef("filesystem.read", {}, {});
     p.ops.push_back(ro);
     sbx::MountOp rw;
     rw.kind = sbx::OpKind::bind_rw;
     rw.dest = home + "/project";
-    rw.rule.list = "filesystem.write";
+    rw.rule = sbx::RuleRef("filesystem.write", {}, {});
     p.ops.push_back(rw);
     sbx::MountOp git;
     git.kind = sbx::OpKind::bind_ro;
     git.dest = home + "/project/.git";
-    git.rule.list = "filesystem.protect";
-    git.rule.text = ".git";
+    git.rule = sbx::RuleRef("filesystem.protect", ".git", {});
     p.ops.push_back(git);
     return p;
 }
@@ -113,8 +112,7 @@ TEST_CASE("fs denials: reads of denied paths are said apart from writes", "[fs_d
     sbx::MountOp ssh;
     ssh.kind = sbx::OpKind::hide_dir;
     ssh.dest = h.path + "/.ssh";
-    ssh.rule.list = "filesystem.deny";
-    ssh.rule.text = "~/.ssh";
+    ssh.rule = sbx::RuleRef("filesystem.deny", "~/.ssh", {});
     plan.ops.push_back(ssh);
     const Outcome reads = outcome_of(plan, {{RefusedOp::read, h.path + "/.ssh/id_rsa", 2},
                                             {RefusedOp::read, h.path + "/.ssh", 1}});
