@@ -247,7 +247,10 @@ std::vector<EntryIdentity> entry_identities(int fd) {
             e.present = true;
             e.dev = st.st_dev;
             e.ino = st.st_ino;
+            e.ctime_ns = st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec;
         }
+        if (::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+            e.lctime_ns = st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec;
         out.push_back(std::move(e));
     };
     for (const char* e : kCodeEntries) add(fd, e, e);
@@ -312,7 +315,8 @@ void judge(const GitWatch& watch, const Pending& p, int fd, const struct stat& d
     }
     // A hook rewritten in place changes the file, not hooks/ (seventh outside review).
     if (fresh == nullptr && hook_changed(fd, watch.start)) fresh = "a hook";
-    // A linked entry that now leads to another file, older than the run (ninth).
+    // A linked entry that now leads to another file, older than the run, or an entry changed
+    // since it was recorded before the run (ninth outside review).
     if (fresh == nullptr && known) {
         fresh_name = entry_led_elsewhere(*k, fd);
         if (!fresh_name.empty()) fresh = fresh_name.c_str();
@@ -490,6 +494,28 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
     }
 }
 
+// A code entry of a git directory found before the run that the host changed in the clock tick
+// of the run's start (`git init` right before sbxrun, in a script) compares as changed since
+// the start: exit 120 for the host's own work. Then wait for the coarse clock to pass that tick
+// and start there: nothing of the sandbox has run yet, so whatever changes from then on is
+// still the run's, and the host's change is before it. Costs a tick (1-4 ms) in that case only.
+void settle_start(GitWatch& w) {
+    std::int64_t newest = 0;
+    for (const KnownGitDir& k : w.known)
+        for (const EntryIdentity& e : k.entries)
+            newest = std::max({newest, e.ctime_ns, e.lctime_ns});
+    auto ns = [](const timespec& t) { return t.tv_sec * 1000000000LL + t.tv_nsec; };
+    if (newest < ns(w.start)) return;
+    timespec now{};
+    for (int i = 0; i < 100; ++i) {  // a tick is at most 10 ms (HZ=100): bounded at ~100 ms
+        ::clock_gettime(CLOCK_REALTIME_COARSE, &now);
+        if (ns(now) > newest) break;
+        const timespec ms{0, 1000000};
+        ::nanosleep(&ms, nullptr);
+    }
+    w.start = now;
+}
+
 GitWatch git_watch(const MountPlan& plan, bool bwrap, const std::string& workspace) {
     GitWatch w;
     // The coarse clock, which is the one change times come from, to the tick (a few ms):
@@ -549,6 +575,7 @@ GitWatch git_watch(const MountPlan& plan, bool bwrap, const std::string& workspa
     std::set<std::pair<dev_t, ino_t>> visited;
     search(w, &known, &visited, nullptr);
     w.known = std::move(known);
+    settle_start(w);
     w.visited_before = std::move(visited);
     return w;
 }

@@ -27,6 +27,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <ctime>
 #include <set>
 #include <string>
@@ -48,6 +49,12 @@ struct EntryIdentity {
     bool present = false;
     dev_t dev = 0;
     ino_t ino = 0;
+    // Change times (ns) of what it leads to and of the entry itself (a link): any change to
+    // it, its content or its mode moves them. Compared with what they were before the run,
+    // they tell the host's change in the tick before the run from the command's, which a
+    // comparison with the run's start time cannot (the clock ticks every few ms).
+    std::int64_t ctime_ns = 0;
+    std::int64_t lctime_ns = 0;
     bool operator==(const EntryIdentity&) const = default;
 };
 
