@@ -458,6 +458,8 @@ private:
             o.proxy = std::move(a.proxy);
             o.proxy_url = o.proxy.url;
             add_fs_denials(o, a.exit, ctx.plan);
+            if (!ctx.inv.command.empty())
+                add_exec_denial(o, a.exit, ctx.plan, ctx.inv.command.front(), ctx.host.command_cwd);
             add_direct_denials(o, a.exit, ctx.plan.network);
             o.suggestion_policy = suggestion_policy(o, ctx.host.expand.home, ctx.policy, ctx.plan,
                                                     cache_places(ctx.caches, ctx.host));

@@ -165,14 +165,41 @@ void add_fs_denials(Outcome& o, const SandboxExit& e, const MountPlan& plan) {
     o.fs_dropped = e.refusals_dropped;
 }
 
+void add_exec_denial(Outcome& o, const SandboxExit& e, const MountPlan& plan,
+                     const std::string& command, const std::string& cwd) {
+    if (e.kind != SandboxExit::Kind::exec_failed || command.find('/') == std::string::npos) return;
+    const std::string path =
+        normalize_path(command.front() == '/' ? command : path_join(cwd, command));
+    const RefusalCause cause = refusal_cause(plan, path);
+    if (cause.kind != RefusalCause::Kind::denied || cause.rule == nullptr) return;
+    auto seen = std::find_if(o.fs_denials.begin(), o.fs_denials.end(),
+                             [&](const Outcome::FsDenial& d) { return d.path == path; });
+    if (seen != o.fs_denials.end() && seen->op == "read") {
+        seen->op = "exec";
+        seen->count = 1;
+        return;
+    }
+    if (seen != o.fs_denials.end()) return;
+    o.fs_denials.push_back(
+        {"exec", path, 1, to_string(cause.kind), rule_name(*cause.rule), cause.rule->text()});
+}
+
 std::string fs_denial_summary(const Outcome& o, const std::string& home, bool status_doc) {
     if (o.fs_denials.empty() && o.fs_dropped == 0) return {};
     const std::string where =
         status_doc ? "; the status document lists each" : "; --status-file lists each";
-    // Reads (of denied paths, seen under bwrap) are said apart: "writes" is what the rest are.
-    std::vector<Outcome::FsDenial> reads, changes;
-    for (const auto& d : o.fs_denials) (d.op == "read" ? reads : changes).push_back(d);
-    const std::string read_part = reads_part(reads);
+    // Reads (of denied paths, seen under bwrap) and the command's own exec of one are said
+    // apart: "writes" is what the rest are.
+    std::vector<Outcome::FsDenial> reads, execs, changes;
+    for (const auto& d : o.fs_denials)
+        (d.op == "read" ? reads : d.op == "exec" ? execs : changes).push_back(d);
+    std::string read_part = reads_part(reads);
+    if (!execs.empty()) {
+        const auto& x = execs.front();
+        const std::string exec_part =
+            "the exec of " + shown(x.path, home) + " (denied: " + x.rule_text + ")";
+        read_part = read_part.empty() ? exec_part : exec_part + ", and " + read_part;
+    }
     if (!changes.empty()) {
         // Refusals past the list's bound are counted with the writes, as before reads were
         // seen (most refusals are writes).

@@ -15,6 +15,15 @@ namespace sbx {
 // with its cause under `plan` (plan/refusal.hpp).
 void add_fs_denials(Outcome& o, const SandboxExit& e, const MountPlan& plan);
 
+// The command sbxrun was asked to run could not be executed (126, 127) because a
+// filesystem.deny rule hides it: one "exec" entry for it, in place of the "read" the bwrap
+// backend's deny watcher saw for its lookup (so it is listed once, alike on both backends;
+// under Landlock nothing else sees it). Only for a `command` named with a slash (resolved
+// against `cwd`, the command's working directory): a bare name was looked up in PATH, and which
+// of its directories held it is not known here.
+void add_exec_denial(Outcome& o, const SandboxExit& e, const MountPlan& plan,
+                     const std::string& command, const std::string& cwd);
+
 // The line sbxrun says after a run whose command was refused changes (empty when none):
 //   refused 12 writes under ~/.cache/pip (outside every writable root)
 // naming the directory with the most refusals ($HOME shown as ~), how many more were refused

@@ -3,6 +3,7 @@
 #include "run/fs_denials.hpp"
 
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -137,6 +138,48 @@ TEST_CASE("fs denials: reads of denied paths are said apart from writes", "[fs_d
           "each");
     // Never a suggestion: a denied path is the policy's choice.
     CHECK_FALSE(sbx::write_root_would_allow(reads.fs_denials[0]));
+}
+
+TEST_CASE("fs denials: the command's own exec of a denied path", "[fs_denials]") {
+    Home h;
+    auto plan = plan_for(h.path);
+    sbx::MountOp secret;
+    secret.kind = sbx::OpKind::hide_dir;
+    secret.dest = h.path + "/.secret";
+    secret.rule = sbx::RuleRef("filesystem.deny", "~/.secret", {});
+    plan.ops.push_back(secret);
+    sbx::SandboxExit failed;
+    failed.kind = sbx::SandboxExit::Kind::exec_failed;
+    failed.exec_errno = EACCES;
+    const std::string tool = h.path + "/.secret/tool";
+
+    // Under Landlock nothing else saw it: one exec entry, by absolute or relative name.
+    for (const std::string& cmd : {tool, std::string("../.secret/tool")}) {
+        Outcome o;
+        sbx::add_exec_denial(o, failed, plan, cmd, h.path + "/work");
+        REQUIRE(o.fs_denials.size() == 1);
+        CHECK(o.fs_denials[0].op == "exec");
+        CHECK(o.fs_denials[0].path == tool);
+        CHECK(o.fs_denials[0].why == "denied");
+        CHECK(o.fs_denials[0].rule_text == "~/.secret");
+        CHECK(sbx::fs_denial_summary(o, h.path, true) ==
+              "refused the exec of ~/.secret/tool (denied: ~/.secret); the status document "
+              "lists each");
+    }
+    // Under bwrap the deny watcher saw its lookup as a read: that entry becomes the exec.
+    Outcome watched = outcome_of(plan, {{RefusedOp::read, tool, 2}});
+    sbx::add_exec_denial(watched, failed, plan, tool, h.path);
+    REQUIRE(watched.fs_denials.size() == 1);
+    CHECK(watched.fs_denials[0].op == "exec");
+    CHECK(watched.fs_denials[0].count == 1);
+    // Not the sandbox's doing, not run at all, or a name looked up in PATH: nothing.
+    Outcome o;
+    sbx::add_exec_denial(o, failed, plan, h.path + "/work/tool", h.path);
+    sbx::add_exec_denial(o, failed, plan, "tool", h.path + "/.secret");
+    sbx::SandboxExit ran;
+    ran.kind = sbx::SandboxExit::Kind::exited;
+    sbx::add_exec_denial(o, ran, plan, tool, h.path);
+    CHECK(o.fs_denials.empty());
 }
 
 TEST_CASE("suggestion_policy: the run's roots, then the tools' own directories", "[fs_denials]") {
