@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fs/path.hpp"
+#include "fs/real_path.hpp"
 #include "plan/refusal.hpp"
 
 namespace sbx {
@@ -75,6 +76,20 @@ std::string as_planned(const std::string& path, const MountPlan& plan) {
     for (const MountOp& op : plan.ops)
         if (op.kind == OpKind::hide_file && op.dest == bare) return std::string(bare);
     return path;
+}
+
+// The plan's cause for `path`, or, where the path as named explains nothing (a write refused
+// inside a writable root), for where its links lead on the host now: `echo x >cfg` with
+// cfg -> .mcp.json was listed as "outside every writable root" at cfg. Only ever turns
+// "outside" into protected or denied, which suggest nothing, so a link the command re-pointed
+// before it ended can make the report less generous, never more.
+RefusalCause cause_through_links(const MountPlan& plan, const std::string& path) {
+    const RefusalCause named = refusal_cause(plan, path);
+    if (named.kind != RefusalCause::Kind::outside) return named;
+    const std::string real = resolved_path(path);
+    if (real == path) return named;
+    const RefusalCause led = refusal_cause(plan, real);
+    return led.kind == RefusalCause::Kind::outside ? named : led;
 }
 
 // The first three of `texts`, joined, and how many more.
@@ -157,7 +172,7 @@ void add_fs_denials(Outcome& o, const SandboxExit& e, const MountPlan& plan) {
     for (const auto& r : e.refusals) {
         if (is_network(r.op)) continue;  // run/direct_denials.hpp
         const std::string path = as_planned(r.path, plan);
-        const RefusalCause cause = refusal_cause(plan, path);
+        const RefusalCause cause = cause_through_links(plan, path);
         o.fs_denials.push_back({to_string(r.op), path, r.count, to_string(cause.kind),
                                 cause.rule != nullptr ? rule_name(*cause.rule) : "",
                                 cause.rule != nullptr ? cause.rule->text() : ""});

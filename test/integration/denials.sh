@@ -212,6 +212,16 @@ print(len(json.load(open(sys.argv[1]))["denials"]["filesystem"]))' "$ST")" = 5
         test "$(readlink "$WS/.codex")" = .aux/codex -a -d "$WS/.aux/codex" -a ! -e "$WS/moved"
     rm -rf "$WS/.codex" "$WS/.aux"
 
+    # A write through a link to a protected file is the protected file's refusal, listed at the
+    # name the command used (it was "outside every writable root", and at the link).
+    ln -s .git/config "$WS/gitcfg"
+    own_fix
+    sbx "${B[@]}" --status-file "$ST" -- sh -c 'echo x >>gitcfg'
+    expect_denial write "$WS/gitcfg" '1|protected|filesystem.protect ".git"' \
+        "$backend: a write through a link to .git/config: protected, with the rule"
+    check "  $backend: .git/config is as it was" sh -c "! grep -qx x '$WS/.git/config'"
+    rm -f "$WS/gitcfg"
+
     # A flood: 2,000 paths and 20,000 repeats of one, refused; the list stays bounded.
     sbx "${B[@]}" -q --status-file "$ST" -- python3 -c '
 import os
