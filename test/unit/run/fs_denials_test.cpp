@@ -64,6 +64,15 @@ Outcome outcome_of(const sbx::MountPlan& plan, std::vector<sbx::Refusal> refusal
     return o;
 }
 
+// A filesystem.deny of the directory `dest`, written as `text`.
+sbx::MountOp denied_dir(const std::string& dest, const std::string& text) {
+    sbx::MountOp op;
+    op.kind = sbx::OpKind::hide_dir;
+    op.dest = dest;
+    op.rule = sbx::RuleRef("filesystem.deny", text, {});
+    return op;
+}
+
 sbx::PathRule rule(const std::string& path) {
     sbx::PathRule r;
     r.text = path;
@@ -110,11 +119,7 @@ TEST_CASE("fs denials: one line on stderr names the place", "[fs_denials]") {
 TEST_CASE("fs denials: reads of denied paths are said apart from writes", "[fs_denials]") {
     Home h;
     auto plan = plan_for(h.path);
-    sbx::MountOp ssh;
-    ssh.kind = sbx::OpKind::hide_dir;
-    ssh.dest = h.path + "/.ssh";
-    ssh.rule = sbx::RuleRef("filesystem.deny", "~/.ssh", {});
-    plan.ops.push_back(ssh);
+    plan.ops.push_back(denied_dir(h.path + "/.ssh", "~/.ssh"));
     const Outcome reads = outcome_of(plan, {{RefusedOp::read, h.path + "/.ssh/id_rsa", 2},
                                             {RefusedOp::read, h.path + "/.ssh", 1}});
     REQUIRE(reads.fs_denials.size() == 2);
@@ -143,11 +148,7 @@ TEST_CASE("fs denials: reads of denied paths are said apart from writes", "[fs_d
 TEST_CASE("fs denials: the command's own exec of a denied path", "[fs_denials]") {
     Home h;
     auto plan = plan_for(h.path);
-    sbx::MountOp secret;
-    secret.kind = sbx::OpKind::hide_dir;
-    secret.dest = h.path + "/.secret";
-    secret.rule = sbx::RuleRef("filesystem.deny", "~/.secret", {});
-    plan.ops.push_back(secret);
+    plan.ops.push_back(denied_dir(h.path + "/.secret", "~/.secret"));
     sbx::SandboxExit failed;
     failed.kind = sbx::SandboxExit::Kind::exec_failed;
     failed.exec_errno = EACCES;
