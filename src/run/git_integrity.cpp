@@ -365,6 +365,17 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
             S_ISDIR(tst.st_mode))
             queue.push_back(Pending{real, p.depth + 1, true, false, p.dev, anew});
     };
+    // The entries of a git directory's modules/ (`git_dir_fd`), each queued to be judged if it
+    // is a submodule's git directory. One level: a submodule named with a slash (modules/a/b)
+    // is not looked at.
+    auto queue_submodules = [&](const Pending& p, int git_dir_fd) {
+        UniqueFd mfd = open_no_symlinks(git_dir_fd, "modules", O_RDONLY | O_DIRECTORY);
+        Listing m;
+        if (!mfd || !list_dir(mfd.get(), m)) return;
+        for (const auto& n : m.dirs)
+            queue.push_back(
+                Pending{path_join(p.path, "modules/" + n), p.depth + 1, p.linked, false, p.dev});
+    };
     while (!queue.empty()) {
         Pending p = std::move(queue.front());
         queue.pop_front();
@@ -419,12 +430,23 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
             } else {
                 judge(watch, p, fd.get(), dst, *report);
             }
+            // Its submodules' git directories (modules/NAME, where `git submodule add` keeps
+            // them): judged the same way, each a repository the host's git runs from when it
+            // enters the submodule (forty-third review: a submodule's config changed, or one
+            // planted there and staged as a gitlink, went unseen).
+            if (std::find(l.dirs.begin(), l.dirs.end(), "modules") != l.dirs.end())
+                queue_submodules(p, fd.get());
             if (p.depth > 0) continue;
         }
         if (!p.enter) continue;
         if (p.depth >= watch.max_depth) {
             // Protect mode's look is two levels deep by design (sbxrun-policy(5)): its depth is
-            // no news on every run. Its count is (a cut there is said, below).
+            // no news on every run. Its count is (a cut there is said, below). A work tree at
+            // the last level still has its .git judged (forty-third review: vendor/lib's
+            // config changed unseen); it is not entered.
+            if (std::find(l.dirs.begin(), l.dirs.end(), ".git") != l.dirs.end())
+                queue.push_back(
+                    Pending{path_join(p.path, ".git"), p.depth + 1, p.linked, false, p.dev});
             if (!l.dirs.empty() && !watch.only_dangerous) cut = true;
             continue;
         }

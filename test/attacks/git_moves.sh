@@ -165,5 +165,23 @@ for MODE in protect commit; do
     run 'mv nested/hooks nested/old && mv nested/new nested/hooks'
     expect_rc 120 "$BACKEND $MODE: a hook whose link leads to another, older file after the run ends the run 120"
     rm -rf "$WS/nested"
+
+    # Forty-third review: a work tree at the search's last level (vendor/lib), and a submodule's
+    # git directory (sub/.git/modules/m, where `git submodule add` keeps it), had their config
+    # changed unseen in protect mode; and a git directory planted there, unseen too.
+    hgit init -q "$WS/vendor/lib" && hgit init -q "$WS/sub" && hgit init -q --bare "$WS/sub/.git/modules/m"
+    own_fix
+    run 'cd vendor/lib && git status >/dev/null && cd ../../sub && git status >/dev/null'
+    expect_rc 0 "$BACKEND $MODE: the host's vendor/lib and a submodule's git directory, untouched: passes"
+    for cfg in vendor/lib/.git/config sub/.git/modules/m/config; do
+        run 'printf "[core]\n\tfsmonitor = \"touch '"$MARK"'\"\n" >>'"$cfg"
+        expect_rc 120 "$BACKEND $MODE: $cfg given an fsmonitor ends the run 120"
+        check "$BACKEND $MODE: ... naming it" grep -q "${cfg%/config} is a git directory" "$ERR"
+        sed -i '/fsmonitor/d; /^\[core\]$/{$d}' "$WS/$cfg"
+    done
+    run "$plant" sh sub/.git/modules/evil
+    expect_rc 120 "$BACKEND $MODE: a git directory planted among a repository's submodules ends the run 120"
+    rm -rf "$WS/vendor" "$WS/sub"
+    check "$BACKEND $MODE: still no planted command ran on the host" test ! -e "$MARK"
 done
 done_testing
