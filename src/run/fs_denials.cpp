@@ -185,12 +185,17 @@ void add_exec_denial(Outcome& o, const SandboxExit& e, const MountPlan& plan,
     if (e.kind != SandboxExit::Kind::exec_failed || command.find('/') == std::string::npos) return;
     const std::string path =
         normalize_path(command.front() == '/' ? command : path_join(cwd, command));
-    const RefusalCause cause = refusal_cause(plan, path);
+    // Through a link too (work/r -> ../secret/run.sh: forty-third review).
+    const std::string real = resolved_path(path);
+    RefusalCause cause = refusal_cause(plan, path);
+    if (cause.kind != RefusalCause::Kind::denied) cause = refusal_cause(plan, real);
     if (cause.kind != RefusalCause::Kind::denied || cause.rule == nullptr) return;
-    auto seen = std::find_if(o.fs_denials.begin(), o.fs_denials.end(),
-                             [&](const Outcome::FsDenial& d) { return d.path == path; });
+    auto seen = std::find_if(o.fs_denials.begin(), o.fs_denials.end(), [&](const auto& d) {
+        return d.path == path || (d.path == real && d.op == "read");
+    });
     if (seen != o.fs_denials.end() && seen->op == "read") {
         seen->op = "exec";
+        seen->path = path;
         seen->count = 1;
         return;
     }
