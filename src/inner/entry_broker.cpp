@@ -90,6 +90,14 @@ FileId dir_id(const EntryRef& e) {
     return id;
 }
 
+// Whether open(O_CREAT) of the dangling symbolic link `e` would make a name the broker keeps
+// from being made: the kernel refuses that create itself (Landlock in a directory of P),
+// unseen, so the broker notes it (forty-third review).
+bool creates_blocked_through_link(const EntryRef& e, const EntryBrokerRules& rules) {
+    const auto target = dangling_link_target(e);
+    return target && rules.blocked(dir_id(*target), target->name);
+}
+
 // Whether e names an existing directory of P (never removed or moved by the broker).
 bool names_protected_dir(const EntryRef& e, const EntryBrokerRules& rules) {
     struct stat st {};
@@ -151,7 +159,12 @@ Reply on_open(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules, D
     }
     // An existing entry is the kernel's to open (and, through a symlink, Landlock's to refuse
     // creating at its target in P); noted when that open meets a read-only mount (a protected
-    // file at the root's top).
+    // file at the root's top), or when it would make a blocked name through a dangling link.
+    if (exists && S_ISLNK(st.st_mode) && !(a.flags & O_EXCL) && log != nullptr &&
+        creates_blocked_through_link(e, rules)) {
+        note_refusal(log, RefusedOp::create, e);
+        return Reply::go_on();
+    }
     if (exists) return go_on_noting(log, RefusedOp::write, e, writes && !(a.flags & O_EXCL));
     if (err != ENOENT) return Reply::go_on();
     return noting_erofs(log, RefusedOp::create, e, create_file(rq, e, a));

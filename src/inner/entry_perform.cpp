@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <string_view>
 
 #include "inner/landlock_apply.hpp"
 #include "inner/proc_scan.hpp"
@@ -89,6 +90,31 @@ std::string entry_path(const EntryRef& e) {
     std::string path(buf, static_cast<std::size_t>(n));
     if (path.back() != '/') path += '/';
     return path + e.name;
+}
+
+std::optional<EntryRef> dangling_link_target(const EntryRef& e) {
+    char text[PATH_MAX];
+    const ssize_t n = ::readlinkat(e.dir.get(), e.name.c_str(), text, sizeof text - 1);
+    if (n <= 0) return std::nullopt;
+    const std::string_view t(text, static_cast<std::size_t>(n));
+    const std::size_t slash = t.rfind('/');
+    EntryRef target;
+    target.name = std::string(slash == std::string_view::npos ? t : t.substr(slash + 1));
+    if (target.name.empty() || target.name == "." || target.name == "..") return std::nullopt;
+    const std::string dir = slash == std::string_view::npos ? std::string(".")
+                            : slash == 0                    ? std::string("/")
+                                                            : std::string(t.substr(0, slash));
+    open_how how{};
+    how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+    how.resolve = RESOLVE_NO_MAGICLINKS;
+    target.dir.reset(
+        static_cast<int>(::syscall(SYS_openat2, e.dir.get(), dir.c_str(), &how, sizeof how)));
+    struct stat st {};
+    if (!target.dir ||
+        ::fstatat(target.dir.get(), target.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+        errno != ENOENT)
+        return std::nullopt;
+    return target;
 }
 
 void note_refusal(DenialLog* log, RefusedOp op, const EntryRef& e) {

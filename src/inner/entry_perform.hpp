@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "inner/denial_log.hpp"
@@ -83,6 +84,14 @@ void note_refusal(DenialLog* log, RefusedOp op, const EntryRef& e);
 // The same for the object behind a descriptor of this process, under the path the kernel has
 // for it (a metadata call through a symbolic link is reported where it landed).
 void note_refusal_at(DenialLog* log, RefusedOp op, int object);
+
+// Where open(O_CREAT) of `e` would make a file when `e` is a dangling symbolic link: the
+// directory its text names (opened O_PATH, never through a magic link) and its last name,
+// missing there. nullopt when `e` is no link, its target exists, or its text ends in "/", "."
+// or "..". For the denial report only (`ln -s .envrc x; echo >x` is a create of .envrc): the
+// kernel decides, and a link changed in between makes the report wrong, never the sandbox
+// weaker.
+[[nodiscard]] std::optional<EntryRef> dangling_link_target(const EntryRef& e);
 
 // Whether the entry's directory is on a read-only mount (the kernel answers EROFS for a change).
 [[nodiscard]] bool on_read_only_mount(const EntryRef& e);

@@ -221,6 +221,15 @@ print(len(json.load(open(sys.argv[1]))["denials"]["filesystem"]))' "$ST")" = 5
         "$backend: a write through a link to .git/config: protected, with the rule"
     check "  $backend: .git/config is as it was" sh -c "! grep -qx x '$WS/.git/config'"
     rm -f "$WS/gitcfg"
+    # Through a dangling link to a missing protected name: a create of that name, refused by
+    # the kernel unseen until the forty-third review.
+    ln -s .envrc "$WS/dangling"
+    own_fix
+    sbx "${B[@]}" --status-file "$ST" -- sh -c 'echo x >dangling'
+    expect_denial create "$WS/dangling" '1|protected|filesystem.protect ".envrc"' \
+        "$backend: a write through a dangling link to a missing .envrc: a protected create"
+    check "  $backend: no .envrc was made" test ! -e "$WS/.envrc"
+    rm -f "$WS/dangling"
 
     # A flood: 2,000 paths and 20,000 repeats of one, refused; the list stays bounded.
     sbx "${B[@]}" -q --status-file "$ST" -- python3 -c '
