@@ -24,6 +24,10 @@ bool since(const struct stat& st, const timespec& start) {
     return st.st_ctim.tv_nsec >= start.tv_nsec;
 }
 
+// How many entries of hooks/ entry_identities reads (a hooks/ of thousands of files is no
+// repository's: past it, change times decide).
+constexpr std::size_t kHooksRecorded = 256;
+
 // The entries whose change makes a git directory one the host's git would run code from.
 constexpr const char* kCodeEntries[] = {"HEAD", "config", "config.worktree", "commondir", "hooks"};
 
@@ -143,11 +147,22 @@ std::string unusual_config_key(std::string_view text) {
     return {};
 }
 
+std::string hooks_danger(int dirfd);
+
+// What of a known git directory the run left as the host had it (identity and change time
+// as recorded before the run): that part is the host's own, not the run's, and is not judged
+// (forty-fourth review: `git checkout -b` in a nested repository whose config the host had
+// given submodule URLs, or in a submodule, whose config sets core.worktree, ended 120).
+struct HostsOwn {
+    bool commondir = false, config = false, hooks = false;
+};
+
 // Why a git directory the run made or changed would make the host's git run code, or "".
-std::string dangerous_repository(int dirfd) {
+std::string dangerous_repository(int dirfd, HostsOwn own = {}) {
     struct stat st {};
-    if (::fstatat(dirfd, "commondir", &st, AT_SYMLINK_NOFOLLOW) == 0)
+    if (!own.commondir && ::fstatat(dirfd, "commondir", &st, AT_SYMLINK_NOFOLLOW) == 0)
         return "it has a commondir (git would take its config from elsewhere)";
+    if (own.config) return own.hooks ? std::string() : hooks_danger(dirfd);
     // O_NONBLOCK: a FIFO named config would otherwise block sbxrun here forever, after the
     // command ended, with --timeout long spent (found by the sixth outside review).
     UniqueFd cfg(::openat(dirfd, "config", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
@@ -164,6 +179,12 @@ std::string dangerous_repository(int dirfd) {
         if (auto key = unusual_config_key(text); !key.empty())
             return "its config sets " + key + ", which git init and git clone do not write";
     }
+    return own.hooks ? std::string() : hooks_danger(dirfd);
+}
+
+// Why the hooks of a git directory would run code: a hook that is not one of git's samples.
+std::string hooks_danger(int dirfd) {
+    struct stat st {};
     UniqueFd hooks(::openat(dirfd, "hooks", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (hooks) {
         Listing l;
@@ -259,7 +280,7 @@ std::vector<EntryIdentity> entry_identities(int fd) {
     if (d != nullptr) {
         (void)hooks.release();
         // A bound: a hooks/ of thousands of files is no repository's (then the times decide).
-        for (int n = 0; n < 256; ++n) {
+        for (std::size_t n = 0; n < kHooksRecorded; ++n) {
             const dirent* h = ::readdir(d);
             if (h == nullptr) break;
             const std::string name = h->d_name;
@@ -295,6 +316,31 @@ std::string entry_led_elsewhere(const KnownGitDir& k, int fd) {
         if (gone && b.present) return b.name;
     }
     return {};
+}
+
+// Which of commondir, config and hooks (with every hook in it) of the known git directory `k`
+// are as recorded before the run. hooks/ past the recorded bound is never taken as the host's.
+HostsOwn hosts_own(const KnownGitDir& k, int fd) {
+    const std::vector<EntryIdentity> now = entry_identities(fd);
+    auto same = [&](std::string_view name) {
+        const auto was = std::find_if(k.entries.begin(), k.entries.end(),
+                                      [&](const EntryIdentity& e) { return e.name == name; });
+        const auto is = std::find_if(now.begin(), now.end(),
+                                     [&](const EntryIdentity& e) { return e.name == name; });
+        return was != k.entries.end() && is != now.end() && *was == *is;
+    };
+    auto hooks_of = [](const std::vector<EntryIdentity>& v) {
+        std::vector<EntryIdentity> h;
+        for (const auto& e : v)
+            if (e.name.compare(0, 6, "hooks/") == 0) h.push_back(e);
+        return h;
+    };
+    HostsOwn own;
+    own.commondir = same("commondir");
+    own.config = same("config");
+    const auto before = hooks_of(k.entries);
+    own.hooks = same("hooks") && before.size() < kHooksRecorded - 2 && before == hooks_of(now);
+    return own;
 }
 
 // A git directory found after the run: reported when the run made it, moved it here or changed
@@ -333,7 +379,7 @@ void judge(const GitWatch& watch, const Pending& p, int fd, const struct stat& d
         report.add(p.path, p.path + how + ": the host's git would run what it says");
         return;
     }
-    if (auto why = dangerous_repository(fd); !why.empty())
+    if (auto why = dangerous_repository(fd, known ? hosts_own(*k, fd) : HostsOwn{}); !why.empty())
         report.add(p.path,
                    p.path + how + ", and " + why + ": the host's git would run what it says");
 }

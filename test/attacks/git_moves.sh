@@ -181,6 +181,20 @@ for MODE in protect commit; do
     done
     run "$plant" sh sub/.git/modules/evil
     expect_rc 120 "$BACKEND $MODE: a git directory planted among a repository's submodules ends the run 120"
+    if [ "$MODE" = protect ]; then
+        # Forty-fourth review: everyday work in them ended 120, for the host's own config (a
+        # submodule URL; a submodule's core.worktree) once HEAD changed. Only what the run
+        # changed is judged.
+        hgit -C "$WS/vendor/lib" commit -q --allow-empty -m x &&
+            hgit -C "$WS/vendor/lib" config submodule.m.url /nowhere &&
+            hgit --git-dir="$WS/sub/.git/modules/m" config core.worktree ../../../m &&
+            hgit --git-dir="$WS/sub/.git/modules/m" config core.bare false && mkdir -p "$WS/sub/m"
+        own_fix
+        run 'git -C vendor/lib checkout -q -b feature && git --git-dir=sub/.git/modules/m symbolic-ref HEAD refs/heads/x'
+        expect_rc 0 "$BACKEND $MODE: git checkout -b in repositories whose own config has unusual keys passes"
+        run 'printf "#!/bin/sh\ntouch '"$MARK"'\n" >vendor/lib/.git/hooks/post-checkout && chmod +x vendor/lib/.git/hooks/post-checkout'
+        expect_rc 120 "$BACKEND $MODE: ... and a hook added there still ends the run 120"
+    fi
     rm -rf "$WS/vendor" "$WS/sub"
     check "$BACKEND $MODE: still no planted command ran on the host" test ! -e "$MARK"
 done
