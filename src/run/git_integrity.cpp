@@ -379,7 +379,10 @@ void judge(const GitWatch& watch, const Pending& p, int fd, const struct stat& d
         report.add(p.path, p.path + how + ": the host's git would run what it says");
         return;
     }
-    if (auto why = dangerous_repository(fd, known ? hosts_own(*k, fd) : HostsOwn{}); !why.empty())
+    // Reached through a pointer the run wrote, a git directory is judged by all it holds,
+    // whatever the host had there (the fifth outside review's plant over two runs).
+    const HostsOwn own = known && !p.named_anew ? hosts_own(*k, fd) : HostsOwn{};
+    if (auto why = dangerous_repository(fd, own); !why.empty())
         report.add(p.path,
                    p.path + how + ", and " + why + ": the host's git would run what it says");
 }
@@ -421,6 +424,42 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
         for (const auto& n : m.dirs)
             queue.push_back(
                 Pending{path_join(p.path, "modules/" + n), p.depth + 1, p.linked, false, p.dev});
+        // A submodule's git directory replaced by a link (forty-fourth review): judged where
+        // it leads, as a .git link is.
+        for (const auto& n : m.links) {
+            struct stat lst {};
+            if (::fstatat(mfd.get(), n.c_str(), &lst, AT_SYMLINK_NOFOLLOW) == 0)
+                follow_pointer(path_join(p.path, "modules/" + n), p, since(lst, watch.start));
+        }
+    };
+    // A `.git` file the run wrote (a gitlink it staged, entered by the host's `git status` at
+    // the top, or a directory the user may cd into) or a `.git` link: the git directory it
+    // names is searched too, wherever it is (${tmpdir} is writable but not searched
+    // otherwise), also at the search's last level (forty-fourth review: src/x/.git written
+    // there, pointing at a plant, went unseen).
+    auto follow_dot_git = [&](const Pending& p, int dirfd, const Listing& l) {
+        if (l.gitfile) {
+            struct stat gst {};
+            UniqueFd gfd(::openat(dirfd, ".git", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+            if (gfd && ::fstat(gfd.get(), &gst) == 0 && S_ISREG(gst.st_mode)) {
+                char buf[8192];
+                const ssize_t got = ::read(gfd.get(), buf, sizeof buf - 1);
+                std::string text = got > 0 ? std::string(buf, static_cast<std::size_t>(got)) : "";
+                if (text.rfind("gitdir: ", 0) == 0) {
+                    text.erase(0, 8);
+                    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+                        text.pop_back();
+                    if (!text.empty())
+                        follow_pointer(text[0] == '/' ? text : p.path + "/" + text, p,
+                                       since(gst, watch.start));
+                }
+            }
+        }
+        if (std::find(l.links.begin(), l.links.end(), ".git") != l.links.end()) {
+            struct stat lst {};
+            if (::fstatat(dirfd, ".git", &lst, AT_SYMLINK_NOFOLLOW) == 0)
+                follow_pointer(path_join(p.path, ".git"), p, since(lst, watch.start));
+        }
     };
     while (!queue.empty()) {
         Pending p = std::move(queue.front());
@@ -484,7 +523,16 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
                 queue_submodules(p, fd.get());
             if (p.depth > 0) continue;
         }
-        if (!p.enter) continue;
+        if (!p.enter) {
+            // Not searched (a dependency tree, a directory above the workspace), but a work
+            // tree all the same: its .git is judged (forty-fourth review: .venv/.git with an
+            // fsmonitor went unseen).
+            if (std::find(l.dirs.begin(), l.dirs.end(), ".git") != l.dirs.end())
+                queue.push_back(
+                    Pending{path_join(p.path, ".git"), p.depth + 1, p.linked, false, p.dev});
+            follow_dot_git(p, fd.get(), l);
+            continue;
+        }
         if (p.depth >= watch.max_depth) {
             // Protect mode's look is two levels deep by design (sbxrun-policy(5)): its depth is
             // no news on every run. Its count is (a cut there is said, below). A work tree at
@@ -493,6 +541,7 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
             if (std::find(l.dirs.begin(), l.dirs.end(), ".git") != l.dirs.end())
                 queue.push_back(
                     Pending{path_join(p.path, ".git"), p.depth + 1, p.linked, false, p.dev});
+            follow_dot_git(p, fd.get(), l);
             if (!l.dirs.empty() && !watch.only_dangerous) cut = true;
             continue;
         }
@@ -509,35 +558,12 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
         // A link the run made to a directory elsewhere (a git directory planted in ${tmpdir},
         // linked from the workspace, is where the host's git lands after `cd link`): its
         // target is searched too, under the same bounds. Links older than the run are not.
-        // A `.git` file the run wrote (a gitlink it staged, entered by the host's `git status`
-        // at the top, or a directory the user may cd into): the git directory it names is
-        // searched too, wherever it is (${tmpdir} is writable but not searched otherwise).
-        if (l.gitfile) {
-            struct stat gst {};
-            UniqueFd gfd(
-                ::openat(fd.get(), ".git", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
-            if (gfd && ::fstat(gfd.get(), &gst) == 0 && S_ISREG(gst.st_mode)) {
-                char buf[8192];
-                const ssize_t got = ::read(gfd.get(), buf, sizeof buf - 1);
-                std::string text = got > 0 ? std::string(buf, static_cast<std::size_t>(got)) : "";
-                if (text.rfind("gitdir: ", 0) == 0) {
-                    text.erase(0, 8);
-                    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
-                        text.pop_back();
-                    if (!text.empty())
-                        follow_pointer(text[0] == '/' ? text : p.path + "/" + text, p,
-                                       since(gst, watch.start));
-                }
-            }
-        }
+        follow_dot_git(p, fd.get(), l);
         for (const auto& n : l.links) {
+            if (n == ".git") continue;  // follow_dot_git's
             const std::string link = path_join(p.path, n);
             struct stat lst {};
             if (::fstatat(fd.get(), n.c_str(), &lst, AT_SYMLINK_NOFOLLOW) != 0) continue;
-            if (n == ".git") {
-                follow_pointer(link, p, since(lst, watch.start));
-                continue;
-            }
             // Another link is searched through when the run made it, or when it leads into
             // a writable place, where the run could have planted (seventh outside review:
             // ws/build -> $TMPDIR/build, made by the user); one older than the run that leads

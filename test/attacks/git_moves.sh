@@ -181,6 +181,16 @@ for MODE in protect commit; do
     done
     run "$plant" sh sub/.git/modules/evil
     expect_rc 120 "$BACKEND $MODE: a git directory planted among a repository's submodules ends the run 120"
+    # Forty-fourth review: a .git file written at the search's last level, naming a plant in
+    # ${tmpdir}, and a .git link there, went unseen.
+    mkdir -p "$WS/src"
+    own_fix
+    run "$plant"' && mkdir -p src/x && echo "gitdir: $1" >src/x/.git' sh "$FIX/tmp/evx"
+    expect_rc 120 "$BACKEND $MODE: a .git file written two levels down, naming a plant, ends the run 120"
+    rm -rf "$FIX/tmp/evx" "$WS/src/x"
+    run "$plant"' && mkdir -p src/x && ln -s "$1" src/x/.git' sh "$FIX/tmp/evx"
+    expect_rc 120 "$BACKEND $MODE: a .git link made two levels down, to a plant, ends the run 120"
+    rm -rf "$FIX/tmp/evx" "$WS/src"
     if [ "$MODE" = protect ]; then
         # Forty-fourth review: everyday work in them ended 120, for the host's own config (a
         # submodule URL; a submodule's core.worktree) once HEAD changed. Only what the run
@@ -195,7 +205,16 @@ for MODE in protect commit; do
         run 'printf "#!/bin/sh\ntouch '"$MARK"'\n" >vendor/lib/.git/hooks/post-checkout && chmod +x vendor/lib/.git/hooks/post-checkout'
         expect_rc 120 "$BACKEND $MODE: ... and a hook added there still ends the run 120"
     fi
-    rm -rf "$WS/vendor" "$WS/sub"
+    # Forty-fourth review: a submodule's git directory replaced by a link to a copy with an
+    # fsmonitor, and a repository made in a dependency tree the search does not enter.
+    run 'cp -a sub/.git/modules/m "$TMPDIR/evilm" &&
+        git config -f "$TMPDIR/evilm/config" core.fsmonitor "touch '"$MARK"'" &&
+        mv sub/.git/modules/m "$TMPDIR/oldm" && ln -s "$TMPDIR/evilm" sub/.git/modules/m'
+    expect_rc 120 "$BACKEND $MODE: a submodule's git directory replaced by a link to a plant ends the run 120"
+    rm -rf "$WS/sub/.git/modules/m" "$FIX/tmp/evilm" "$FIX/tmp/oldm"
+    run 'mkdir .venv && git -C .venv init -q && git -C .venv config core.fsmonitor "touch '"$MARK"'"'
+    expect_rc 120 "$BACKEND $MODE: a repository with an fsmonitor made in .venv ends the run 120"
+    rm -rf "$WS/vendor" "$WS/sub" "$WS/.venv"
     check "$BACKEND $MODE: still no planted command ran on the host" test ! -e "$MARK"
 done
 done_testing
