@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <string_view>
 
 #include "fs/path.hpp"
 #include "fs/real_path.hpp"
@@ -59,6 +60,36 @@ std::string resolved(const std::string& path) {
     return existing_real_path(path);
 }
 
+// Directories of $HOME whose content the host runs or obeys as code, beyond the policy's sets:
+// a suggestion is an approval prompt a user may accept without reading, so it never offers
+// write access to one (forty-fourth review: ~/.cache/pre-commit's hook repositories, direnv's
+// allow list, mise's trusted configs, VS Code's settings and tasks were offered).
+constexpr std::string_view kRunsCode[] = {
+    ".cache/pre-commit",
+    ".config/direnv",
+    ".local/share/direnv",
+    ".config/mise",
+    ".local/share/mise",
+    ".local/state/mise",
+    ".config/Code",
+    ".config/VSCodium",
+    ".vscode",
+    ".vscode-server",
+    ".config/nvim",
+    ".local/share/nvim",
+    ".vim",
+    ".emacs.d",
+    ".config/systemd",
+    ".config/autostart",
+    ".config/environment.d",
+    ".config/fish",
+    ".local/share/applications",
+    ".ipython",
+    ".oh-my-zsh",
+    ".config/pip",
+    ".pip",
+};
+
 // What no suggested directory may be, hold or lie inside: the plan's protected paths, each
 // name of the policy's sets at the top of $HOME (~/.ssh, ~/.config/git, ~/.local/bin, whether
 // or not this run's plan placed them), the absolute protect rules, and `still_protected`.
@@ -76,6 +107,8 @@ std::vector<std::string> keep_out(const std::string& home, const std::string& re
     for (const auto& r : policy.filesystem.deny)
         if (!r.relative_name) out.push_back(r.path);
     for (const auto& r : still_protected) out.push_back(r.path);
+    if (!home.empty())
+        for (std::string_view rel : kRunsCode) out.push_back(path_join(home, rel));
     // The same where they lead: through a home reached by a link, and for a protected name
     // that is a link itself (~/.ssh -> .dots/ssh: never suggest ~/.dots; thirteenth review).
     // The refused paths are resolved.

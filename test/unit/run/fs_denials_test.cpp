@@ -233,6 +233,13 @@ TEST_CASE("suggestion_policy: the run's roots, then the tools' own directories",
     // Nothing outside: nothing to suggest.
     const Outcome prot = outcome_of(plan, {{RefusedOp::write, H + "/project/.git/config", 1}});
     CHECK(sbx::suggestion_policy(prot, H, policy, plan, {}).empty());
+    // Never a directory whose content the host runs as code (forty-fourth review).
+    for (const char* d :
+         {"/.cache/pre-commit", "/.local/share/direnv", "/.local/state/mise", "/.config/Code"}) {
+        fs::create_directories(H + d);
+        const Outcome runs = outcome_of(plan, {{RefusedOp::create, H + d + "/x", 1}});
+        CHECK(sbx::suggestion_policy(runs, H, policy, plan, {}).empty());
+    }
 }
 
 TEST_CASE("suggestion_policy: the hosts no network.allow rule matched", "[fs_denials]") {
