@@ -149,6 +149,26 @@ std::string unusual_config_key(std::string_view text) {
 
 std::string hooks_danger(int dirfd);
 
+// Whether the git directory `dirfd`'s commondir leads to the repository two levels up: what
+// `git worktree add` writes in worktrees/NAME (`../..`), whose config is that repository's own.
+bool commondir_is_enclosing(int dirfd) {
+    UniqueFd f(::openat(dirfd, "commondir", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    struct stat st {};
+    if (!f || ::fstat(f.get(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+    char buf[PATH_MAX];
+    const ssize_t got = ::read(f.get(), buf, sizeof buf - 1);
+    if (got <= 0) return false;
+    std::string text(buf, static_cast<std::size_t>(got));
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    if (text.empty()) return false;
+    UniqueFd named(::openat(dirfd, text.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    UniqueFd up(::openat(dirfd, "../..", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    struct stat a {
+    }, b{};
+    return named && up && ::fstat(named.get(), &a) == 0 && ::fstat(up.get(), &b) == 0 &&
+           a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 // What of a known git directory the run left as the host had it (identity and change time
 // as recorded before the run): that part is the host's own, not the run's, and is not judged
 // (forty-fourth review: `git checkout -b` in a nested repository whose config the host had
@@ -160,7 +180,8 @@ struct HostsOwn {
 // Why a git directory the run made or changed would make the host's git run code, or "".
 std::string dangerous_repository(int dirfd, HostsOwn own = {}) {
     struct stat st {};
-    if (!own.commondir && ::fstatat(dirfd, "commondir", &st, AT_SYMLINK_NOFOLLOW) == 0)
+    if (!own.commondir && ::fstatat(dirfd, "commondir", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        !commondir_is_enclosing(dirfd))
         return "it has a commondir (git would take its config from elsewhere)";
     if (own.config) return own.hooks ? std::string() : hooks_danger(dirfd);
     // O_NONBLOCK: a FIFO named config would otherwise block sbxrun here forever, after the
@@ -414,22 +435,24 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
             S_ISDIR(tst.st_mode))
             queue.push_back(Pending{real, p.depth + 1, true, false, p.dev, anew});
     };
-    // The entries of a git directory's modules/ (`git_dir_fd`), each queued to be judged if it
-    // is a submodule's git directory. One level: a submodule named with a slash (modules/a/b)
-    // is not looked at.
-    auto queue_submodules = [&](const Pending& p, int git_dir_fd) {
-        UniqueFd mfd = open_no_symlinks(git_dir_fd, "modules", O_RDONLY | O_DIRECTORY);
+    // The entries of a git directory's modules/ or worktrees/ (`sub`, below `git_dir_fd`), each
+    // queued to be judged: a submodule's git directory, or a linked worktree's administrative
+    // directory (its commondir leads back to the repository; forty-fourth review: one rewritten
+    // to lead to a plant, or replaced by one, went unseen). One level: a submodule named with a
+    // slash (modules/a/b) is not looked at.
+    auto queue_inside = [&](const Pending& p, int git_dir_fd, const char* sub) {
+        UniqueFd mfd = open_no_symlinks(git_dir_fd, sub, O_RDONLY | O_DIRECTORY);
         Listing m;
         if (!mfd || !list_dir(mfd.get(), m)) return;
+        const std::string base = path_join(p.path, sub);
         for (const auto& n : m.dirs)
-            queue.push_back(
-                Pending{path_join(p.path, "modules/" + n), p.depth + 1, p.linked, false, p.dev});
-        // A submodule's git directory replaced by a link (forty-fourth review): judged where
-        // it leads, as a .git link is.
+            queue.push_back(Pending{path_join(base, n), p.depth + 1, p.linked, false, p.dev});
+        // One replaced by a link (forty-fourth review): judged where it leads, as a .git
+        // link is.
         for (const auto& n : m.links) {
             struct stat lst {};
             if (::fstatat(mfd.get(), n.c_str(), &lst, AT_SYMLINK_NOFOLLOW) == 0)
-                follow_pointer(path_join(p.path, "modules/" + n), p, since(lst, watch.start));
+                follow_pointer(path_join(base, n), p, since(lst, watch.start));
         }
     };
     // A `.git` file the run wrote (a gitlink it staged, entered by the host's `git status` at
@@ -519,8 +542,9 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
             // them): judged the same way, each a repository the host's git runs from when it
             // enters the submodule (forty-third review: a submodule's config changed, or one
             // planted there and staged as a gitlink, went unseen).
-            if (std::find(l.dirs.begin(), l.dirs.end(), "modules") != l.dirs.end())
-                queue_submodules(p, fd.get());
+            for (const char* sub : {"modules", "worktrees"})
+                if (std::find(l.dirs.begin(), l.dirs.end(), sub) != l.dirs.end())
+                    queue_inside(p, fd.get(), sub);
             if (p.depth > 0) continue;
         }
         if (!p.enter) {

@@ -204,6 +204,7 @@ for MODE in protect commit; do
         expect_rc 0 "$BACKEND $MODE: git checkout -b in repositories whose own config has unusual keys passes"
         run 'printf "#!/bin/sh\ntouch '"$MARK"'\n" >vendor/lib/.git/hooks/post-checkout && chmod +x vendor/lib/.git/hooks/post-checkout'
         expect_rc 120 "$BACKEND $MODE: ... and a hook added there still ends the run 120"
+        rm -f "$WS/vendor/lib/.git/hooks/post-checkout"
     fi
     # Forty-fourth review: a submodule's git directory replaced by a link to a copy with an
     # fsmonitor, and a repository made in a dependency tree the search does not enter.
@@ -214,7 +215,24 @@ for MODE in protect commit; do
     rm -rf "$WS/sub/.git/modules/m" "$FIX/tmp/evilm" "$FIX/tmp/oldm"
     run 'mkdir .venv && git -C .venv init -q && git -C .venv config core.fsmonitor "touch '"$MARK"'"'
     expect_rc 120 "$BACKEND $MODE: a repository with an fsmonitor made in .venv ends the run 120"
-    rm -rf "$WS/vendor" "$WS/sub" "$WS/.venv"
+    # Forty-fourth review: a linked worktree's administrative directory in a nested repository,
+    # its commondir rewritten to lead to a plant, or the directory replaced by one.
+    hgit -C "$WS/vendor/lib" commit -q --allow-empty -m w &&
+        hgit -C "$WS/vendor/lib" worktree add -q "$FIX/wt-$MODE"
+    own_fix
+    run 'd=$TMPDIR/evilc; git init -q --bare "$d" && git config -f "$d/config" core.fsmonitor "touch '"$MARK"'" &&
+        echo "$d" >vendor/lib/.git/worktrees/wt-'"$MODE"'/commondir'
+    expect_rc 120 "$BACKEND $MODE: a worktree's commondir rewritten to lead to a plant ends the run 120"
+    echo ../.. >"$WS/vendor/lib/.git/worktrees/wt-$MODE/commondir"
+    run 'a=vendor/lib/.git/worktrees/wt-'"$MODE"' && mv "$a" "$TMPDIR/olda" && git init -q --bare "$a" &&
+        git config -f "$a/config" core.fsmonitor "touch '"$MARK"'" && cp "$TMPDIR/olda/gitdir" "$a/"'
+    expect_rc 120 "$BACKEND $MODE: a worktree's administrative directory replaced by a plant ends the run 120"
+    rm -rf "$WS/vendor/lib/.git/worktrees/wt-$MODE" && mv "$FIX/tmp/olda" "$WS/vendor/lib/.git/worktrees/wt-$MODE"
+    if [ "$MODE" = protect ]; then
+        run 'git -c user.name=t -c user.email=t@example.org -C vendor/lib worktree add -q ../wt2'
+        expect_rc 0 "$BACKEND $MODE: git worktree add in a nested repository passes"
+    fi
+    rm -rf "$WS/vendor" "$WS/sub" "$WS/.venv" "$FIX/wt-$MODE" "$FIX/tmp/evilc" "$FIX/tmp/olda"
     check "$BACKEND $MODE: still no planted command ran on the host" test ! -e "$MARK"
 done
 done_testing
