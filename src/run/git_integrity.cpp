@@ -174,32 +174,42 @@ bool commondir_is_enclosing(int dirfd) {
 // (forty-fourth review: `git checkout -b` in a nested repository whose config the host had
 // given submodule URLs, or in a submodule, whose config sets core.worktree, ended 120).
 struct HostsOwn {
-    bool commondir = false, config = false, hooks = false;
+    bool commondir = false, config = false, config_worktree = false, hooks = false;
 };
 
 // Why a git directory the run made or changed would make the host's git run code, or "".
+// Why the config file `name` of a git directory would make git run code ("" when none, or
+// when there is no such file).
+std::string config_danger(int dirfd, const char* name) {
+    // O_NONBLOCK: a FIFO named config would otherwise block sbxrun here forever, after the
+    // command ended, with --timeout long spent (found by the sixth outside review).
+    UniqueFd cfg(::openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    const std::string its = std::string("its ") + name;
+    if (!cfg && errno != ENOENT) return its + " cannot be read as a file";
+    if (!cfg) return {};
+    struct stat st {};
+    if (::fstat(cfg.get(), &st) != 0 || !S_ISREG(st.st_mode)) return its + " is not a regular file";
+    std::string text;
+    char buf[16384];
+    ssize_t got = 0;
+    while ((got = ::read(cfg.get(), buf, sizeof buf)) > 0 && text.size() <= 65536)
+        text.append(buf, static_cast<std::size_t>(got));
+    if (got < 0 || text.size() > 65536) return its + " is too large to judge";
+    if (auto key = unusual_config_key(text); !key.empty())
+        return its + " sets " + key + ", which git init and git clone do not write";
+    return {};
+}
+
 std::string dangerous_repository(int dirfd, HostsOwn own = {}) {
     struct stat st {};
     if (!own.commondir && ::fstatat(dirfd, "commondir", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
         !commondir_is_enclosing(dirfd))
         return "it has a commondir (git would take its config from elsewhere)";
-    if (own.config) return own.hooks ? std::string() : hooks_danger(dirfd);
-    // O_NONBLOCK: a FIFO named config would otherwise block sbxrun here forever, after the
-    // command ended, with --timeout long spent (found by the sixth outside review).
-    UniqueFd cfg(::openat(dirfd, "config", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
-    if (!cfg && errno != ENOENT) return "its config cannot be read as a file";
-    if (cfg && (::fstat(cfg.get(), &st) != 0 || !S_ISREG(st.st_mode)))
-        return "its config is not a regular file";
-    if (cfg) {
-        std::string text;
-        char buf[16384];
-        ssize_t got = 0;
-        while ((got = ::read(cfg.get(), buf, sizeof buf)) > 0 && text.size() <= 65536)
-            text.append(buf, static_cast<std::size_t>(got));
-        if (got < 0 || text.size() > 65536) return "its config is too large to judge";
-        if (auto key = unusual_config_key(text); !key.empty())
-            return "its config sets " + key + ", which git init and git clone do not write";
-    }
+    if (!own.config)
+        if (auto why = config_danger(dirfd, "config"); !why.empty()) return why;
+    // The per-worktree config git reads with extensions.worktreeConfig: as able to run code.
+    if (!own.config_worktree)
+        if (auto why = config_danger(dirfd, "config.worktree"); !why.empty()) return why;
     return own.hooks ? std::string() : hooks_danger(dirfd);
 }
 
@@ -359,6 +369,7 @@ HostsOwn hosts_own(const KnownGitDir& k, int fd) {
     HostsOwn own;
     own.commondir = same("commondir");
     own.config = same("config");
+    own.config_worktree = same("config.worktree");
     const auto before = hooks_of(k.entries);
     own.hooks = same("hooks") && before.size() < kHooksRecorded - 2 && before == hooks_of(now);
     return own;

@@ -232,6 +232,12 @@ for MODE in protect commit; do
         run 'git -c user.name=t -c user.email=t@example.org -C vendor/lib worktree add -q ../wt2'
         expect_rc 0 "$BACKEND $MODE: git worktree add in a nested repository passes"
     fi
+    # The per-worktree config of a repository whose own config turns it on (sparse-checkout
+    # does): judged like config, whatever the host's own config says.
+    hgit -C "$WS/vendor/lib" config extensions.worktreeConfig true
+    own_fix
+    run 'git -C vendor/lib config --worktree core.fsmonitor "touch '"$MARK"'"'
+    expect_rc 120 "$BACKEND $MODE: an fsmonitor in config.worktree ends the run 120"
     rm -rf "$WS/vendor" "$WS/sub" "$WS/.venv" "$FIX/wt-$MODE" "$FIX/tmp/evilc" "$FIX/tmp/olda"
     check "$BACKEND $MODE: still no planted command ran on the host" test ! -e "$MARK"
 done
