@@ -97,9 +97,15 @@ constexpr std::string_view kPlainKeys[] = {
     "init.defaultbranch",
     "user.name",
     "user.email",
+    // What `git clone --recurse-submodules` and `git submodule` write: a submodule's work tree,
+    // and the submodule's URL and state in its superproject (forty-fifth review: a clone with
+    // submodules ended 120). A URL runs nothing (git refuses the ext:: transport by default);
+    // submodule.NAME.update, which can name a command, stays unusual.
+    "core.worktree",
 };
-constexpr std::string_view kPlainSectionKeys[] = {"remote.url", "remote.fetch", "branch.remote",
-                                                  "branch.merge"};
+constexpr std::string_view kPlainSectionKeys[] = {"remote.url",    "remote.fetch",
+                                                  "branch.remote", "branch.merge",
+                                                  "submodule.url", "submodule.active"};
 
 std::string lower(std::string_view s) {
     std::string out(s);
@@ -108,9 +114,18 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-// The first key of a git config text that is not plain, or "" when all are.
-std::string unusual_config_key(std::string_view text) {
-    std::string section, sub_kind;  // "core"; for [remote "x"]: section "remote", subsection set
+// A key of a git config text that is not plain: its name for messages ("core.fsmonitor", or the
+// line when it cannot be read as a key), and the entry as written (its section header and its
+// line), to tell the host's own entries from the run's.
+struct UnusualEntry {
+    std::string key;
+    std::string written;
+};
+
+// Every key of a git config text that is not plain, in order.
+std::vector<UnusualEntry> unusual_config_entries(std::string_view text) {
+    std::vector<UnusualEntry> out;
+    std::string section, header;  // "core"; the header line as written
     bool subsection = false;
     std::size_t at = 0;
     while (at < text.size()) {
@@ -124,27 +139,36 @@ std::string unusual_config_key(std::string_view text) {
             line.remove_suffix(1);
         if (line.empty() || line.front() == '#' || line.front() == ';') continue;
         if (line.front() == '[') {
+            header = std::string(line);
             const auto close = line.find(']');
-            if (close == std::string_view::npos) return std::string(line);
+            if (close == std::string_view::npos || close + 1 != line.size()) {
+                // "[x] key = v" or no "]": odd, reported as written
+                out.push_back({std::string(line), header});
+                section.clear();
+                continue;
+            }
             std::string_view head = line.substr(1, close - 1);
             const auto space = head.find_first_of(" \t\"");
             subsection = space != std::string_view::npos;
             section = lower(head.substr(0, space));
-            if (close + 1 != line.size()) return std::string(line);  // "[x] key = v": odd, report
             continue;
         }
         std::string_view key = line.substr(0, line.find_first_of(" \t="));
         const std::string name = lower(key);
-        if (section.empty() || name.empty()) return std::string(line);
+        const std::string written = header + "\n" + std::string(line);
+        if (section.empty() || name.empty()) {
+            out.push_back({std::string(line), written});
+            continue;
+        }
         const std::string full = section + "." + name;
         bool plain = false;
         if (!subsection)
             for (auto k : kPlainKeys) plain = plain || full == k;
         else
             for (auto k : kPlainSectionKeys) plain = plain || full == k;
-        if (!plain) return full;
+        if (!plain) out.push_back({full, written});
     }
-    return {};
+    return out;
 }
 
 std::string hooks_danger(int dirfd);
@@ -175,28 +199,62 @@ bool commondir_is_enclosing(int dirfd) {
 // given submodule URLs, or in a submodule, whose config sets core.worktree, ended 120).
 struct HostsOwn {
     bool commondir = false, config = false, config_worktree = false, hooks = false;
+    // The entries of config and config.worktree that are not plain, as the host had them.
+    std::vector<std::string> config_entries, config_worktree_entries;
 };
 
 // Why a git directory the run made or changed would make the host's git run code, or "".
-// Why the config file `name` of a git directory would make git run code ("" when none, or
-// when there is no such file).
-std::string config_danger(int dirfd, const char* name) {
+// The text of the config file `name` of a git directory: nullopt with `why` set when it cannot
+// be judged, "" when there is none.
+std::optional<std::string> config_text(int dirfd, const char* name, std::string& why) {
     // O_NONBLOCK: a FIFO named config would otherwise block sbxrun here forever, after the
     // command ended, with --timeout long spent (found by the sixth outside review).
     UniqueFd cfg(::openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
     const std::string its = std::string("its ") + name;
-    if (!cfg && errno != ENOENT) return its + " cannot be read as a file";
-    if (!cfg) return {};
+    if (!cfg && errno != ENOENT) {
+        why = its + " cannot be read as a file";
+        return std::nullopt;
+    }
+    if (!cfg) return std::string();
     struct stat st {};
-    if (::fstat(cfg.get(), &st) != 0 || !S_ISREG(st.st_mode)) return its + " is not a regular file";
+    if (::fstat(cfg.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        why = its + " is not a regular file";
+        return std::nullopt;
+    }
     std::string text;
     char buf[16384];
     ssize_t got = 0;
     while ((got = ::read(cfg.get(), buf, sizeof buf)) > 0 && text.size() <= 65536)
         text.append(buf, static_cast<std::size_t>(got));
-    if (got < 0 || text.size() > 65536) return its + " is too large to judge";
-    if (auto key = unusual_config_key(text); !key.empty())
-        return its + " sets " + key + ", which git init and git clone do not write";
+    if (got < 0 || text.size() > 65536) {
+        why = its + " is too large to judge";
+        return std::nullopt;
+    }
+    return text;
+}
+
+// The entries of the config file `name` that are not plain, as written ("" entries when it
+// cannot be read: then it is judged whole after the run).
+std::vector<std::string> unusual_written(int dirfd, const char* name) {
+    std::string why;
+    std::vector<std::string> out;
+    if (auto text = config_text(dirfd, name, why))
+        for (auto& e : unusual_config_entries(*text)) out.push_back(std::move(e.written));
+    return out;
+}
+
+// Why the config file `name` of a git directory would make git run code ("" when none, or
+// when there is no such file). Entries written exactly as in `hosts` (the host's own, read
+// before the run) do not count: only what the run added or changed (forty-fifth review:
+// `git remote add` in a nested repository with an alias of the host's ended 120).
+std::string config_danger(int dirfd, const char* name, const std::vector<std::string>& hosts) {
+    std::string why;
+    const auto text = config_text(dirfd, name, why);
+    if (!text) return why;
+    for (const auto& e : unusual_config_entries(*text))
+        if (std::find(hosts.begin(), hosts.end(), e.written) == hosts.end())
+            return std::string("its ") + name + " sets " + e.key +
+                   ", which git init and git clone do not write";
     return {};
 }
 
@@ -206,10 +264,12 @@ std::string dangerous_repository(int dirfd, HostsOwn own = {}) {
         !commondir_is_enclosing(dirfd))
         return "it has a commondir (git would take its config from elsewhere)";
     if (!own.config)
-        if (auto why = config_danger(dirfd, "config"); !why.empty()) return why;
+        if (auto why = config_danger(dirfd, "config", own.config_entries); !why.empty()) return why;
     // The per-worktree config git reads with extensions.worktreeConfig: as able to run code.
     if (!own.config_worktree)
-        if (auto why = config_danger(dirfd, "config.worktree"); !why.empty()) return why;
+        if (auto why = config_danger(dirfd, "config.worktree", own.config_worktree_entries);
+            !why.empty())
+            return why;
     return own.hooks ? std::string() : hooks_danger(dirfd);
 }
 
@@ -370,6 +430,8 @@ HostsOwn hosts_own(const KnownGitDir& k, int fd) {
     own.commondir = same("commondir");
     own.config = same("config");
     own.config_worktree = same("config.worktree");
+    own.config_entries = k.config_entries;
+    own.config_worktree_entries = k.config_worktree_entries;
     const auto before = hooks_of(k.entries);
     own.hooks = same("hooks") && before.size() < kHooksRecorded - 2 && before == hooks_of(now);
     return own;
@@ -466,6 +528,26 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
                 follow_pointer(path_join(base, n), p, since(lst, watch.start));
         }
     };
+    // The directory the commondir of the git directory `git_dir_fd` names, queued to be judged
+    // (not as named anew: the host's own, unchanged, passes as any known one does).
+    auto queue_commondir = [&](const Pending& p, int git_dir_fd) {
+        UniqueFd f(
+            ::openat(git_dir_fd, "commondir", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+        struct stat st {};
+        if (!f || ::fstat(f.get(), &st) != 0 || !S_ISREG(st.st_mode)) return;
+        char buf[PATH_MAX];
+        const ssize_t got = ::read(f.get(), buf, sizeof buf - 1);
+        if (got <= 0) return;
+        std::string text(buf, static_cast<std::size_t>(got));
+        while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+        if (text.empty()) return;
+        char real[PATH_MAX];
+        const std::string named = text[0] == '/' ? text : path_join(p.path, text);
+        struct stat tst {};
+        if (::realpath(named.c_str(), real) != nullptr && ::stat(real, &tst) == 0 &&
+            S_ISDIR(tst.st_mode))
+            queue.push_back(Pending{real, p.depth + 1, true, false, p.dev, false});
+    };
     // A `.git` file the run wrote (a gitlink it staged, entered by the host's `git status` at
     // the top, or a directory the user may cd into) or a `.git` link: the git directory it
     // names is searched too, wherever it is (${tmpdir} is writable but not searched
@@ -544,8 +626,10 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
             // workspace made to look like one must not hide what is planted below it: found
             // writing this check's tests).
             if (before) {
-                known->push_back(
-                    KnownGitDir{p.path, dst.st_dev, dst.st_ino, entry_identities(fd.get())});
+                known->push_back(KnownGitDir{p.path, dst.st_dev, dst.st_ino,
+                                             entry_identities(fd.get()),
+                                             unusual_written(fd.get(), "config"),
+                                             unusual_written(fd.get(), "config.worktree")});
             } else {
                 judge(watch, p, fd.get(), dst, *report);
             }
@@ -556,6 +640,10 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
             for (const char* sub : {"modules", "worktrees"})
                 if (std::find(l.dirs.begin(), l.dirs.end(), sub) != l.dirs.end())
                     queue_inside(p, fd.get(), sub);
+            // The common directory its commondir names, where git takes the config from: judged
+            // itself, wherever it is (forty-fifth review: worktrees/x/commondir "../.." with a
+            // plant two levels up, deeper than the search, passed as the repository's own).
+            if (l.commondir) queue_commondir(p, fd.get());
             if (p.depth > 0) continue;
         }
         if (!p.enter) {

@@ -65,6 +65,10 @@ struct KnownGitDir {
     dev_t dev = 0;
     ino_t ino = 0;
     std::vector<EntryIdentity> entries;
+    // The entries of its config and config.worktree that git init and clone do not write, as
+    // written then: the host's own, not counted against a run that changes the file.
+    std::vector<std::string> config_entries;
+    std::vector<std::string> config_worktree_entries;
 };
 
 struct GitWatch {

@@ -232,6 +232,24 @@ for MODE in protect commit; do
         run 'git -c user.name=t -c user.email=t@example.org -C vendor/lib worktree add -q ../wt2'
         expect_rc 0 "$BACKEND $MODE: git worktree add in a nested repository passes"
     fi
+    # Forty-fifth review: an administrative directory whose commondir leads "back" two levels
+    # up, to a plant deeper than the search, named by a .git file the run wrote.
+    run "$plant"' && mkdir -p "$1/x/wt" wt3 && echo "ref: refs/heads/main" >"$1/x/wt/HEAD" &&
+        echo ../.. >"$1/x/wt/commondir" && echo "gitdir: ../$1/x/wt" >wt3/.git' sh d1/d2/d3
+    expect_rc 120 "$BACKEND $MODE: a commondir leading back to a plant deeper than the search ends the run 120"
+    rm -rf "$WS/d1" "$WS/wt3"
+    if [ "$MODE" = protect ]; then
+        # ... and config writes in a nested repository whose config has the host's alias, or a
+        # repository made as git clone --recurse-submodules makes one, passed as everyday work.
+        hgit -C "$WS/vendor/lib" config alias.st status
+        own_fix
+        run 'git -C vendor/lib remote add origin /nowhere && git -C vendor/lib config core.worktree "$(pwd)/vendor/lib" &&
+            git init -q fresh && git -C fresh config submodule.m.url /nowhere && git -C fresh config submodule.m.active true'
+        expect_rc 0 "$BACKEND $MODE: remote add beside the host's alias, a clone's submodule keys: passes"
+        run 'git -C vendor/lib config alias.st "!touch '"$MARK"'"'
+        expect_rc 120 "$BACKEND $MODE: ... the host's alias given another value ends the run 120"
+        rm -rf "$WS/fresh"
+    fi
     # The per-worktree config of a repository whose own config turns it on (sparse-checkout
     # does): judged like config, whatever the host's own config says.
     hgit -C "$WS/vendor/lib" config extensions.worktreeConfig true
