@@ -310,6 +310,9 @@ struct Pending {
                               // by what it holds, whatever its age and whether it was there
                               // before (a git directory planted by an earlier run, outside
                               // every searched place, and linked now: fifth outside review)
+    // Below a git directory's modules/: where it is no git directory itself, a submodule named
+    // with a slash lies further down (modules/libs/foo: `git submodule add URL libs/foo`).
+    bool in_modules = false;
 };
 
 }  // namespace
@@ -509,17 +512,19 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
             queue.push_back(Pending{real, p.depth + 1, true, false, p.dev, anew});
     };
     // The entries of a git directory's modules/ or worktrees/ (`sub`, below `git_dir_fd`), each
-    // queued to be judged: a submodule's git directory, or a linked worktree's administrative
-    // directory (its commondir leads back to the repository; forty-fourth review: one rewritten
-    // to lead to a plant, or replaced by one, went unseen). One level: a submodule named with a
-    // slash (modules/a/b) is not looked at.
+    // queued to be judged: a submodule's git directory (further down for a name with a slash),
+    // or a linked worktree's administrative directory (its commondir leads back to the
+    // repository; forty-fourth review: one rewritten to lead to a plant, or replaced by one,
+    // went unseen).
     auto queue_inside = [&](const Pending& p, int git_dir_fd, const char* sub) {
         UniqueFd mfd = open_no_symlinks(git_dir_fd, sub, O_RDONLY | O_DIRECTORY);
         Listing m;
         if (!mfd || !list_dir(mfd.get(), m)) return;
         const std::string base = path_join(p.path, sub);
+        const bool modules = std::string_view(sub) == "modules";
         for (const auto& n : m.dirs)
-            queue.push_back(Pending{path_join(base, n), p.depth + 1, p.linked, false, p.dev});
+            queue.push_back(
+                Pending{path_join(base, n), p.depth + 1, p.linked, false, p.dev, false, modules});
         // One replaced by a link (forty-fourth review): judged where it leads, as a .git
         // link is.
         for (const auto& n : m.links) {
@@ -654,6 +659,12 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
                 queue.push_back(
                     Pending{path_join(p.path, ".git"), p.depth + 1, p.linked, false, p.dev});
             follow_dot_git(p, fd.get(), l);
+            // A submodule named with a slash (forty-fifth review): its git directory is further
+            // down modules/; each level counts against the search's bound.
+            if (p.in_modules)
+                for (const auto& n : l.dirs)
+                    queue.push_back(Pending{path_join(p.path, n), p.depth + 1, p.linked, false,
+                                            p.dev, false, true});
             continue;
         }
         if (p.depth >= watch.max_depth) {

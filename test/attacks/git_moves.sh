@@ -181,6 +181,12 @@ for MODE in protect commit; do
     done
     run "$plant" sh sub/.git/modules/evil
     expect_rc 120 "$BACKEND $MODE: a git directory planted among a repository's submodules ends the run 120"
+    # Forty-fifth review: a submodule named with a slash (git submodule add URL libs/foo).
+    hgit init -q --bare "$WS/sub/.git/modules/libs/foo"
+    own_fix
+    run 'git config -f sub/.git/modules/libs/foo/config core.fsmonitor "touch '"$MARK"'"'
+    expect_rc 120 "$BACKEND $MODE: a submodule named libs/foo given an fsmonitor ends the run 120"
+    rm -rf "$WS/sub/.git/modules/libs"
     # Forty-fourth review: a .git file written at the search's last level, naming a plant in
     # ${tmpdir}, and a .git link there, went unseen.
     mkdir -p "$WS/src"
