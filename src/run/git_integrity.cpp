@@ -126,6 +126,7 @@ struct UnusualEntry {
 std::vector<UnusualEntry> unusual_config_entries(std::string_view text) {
     std::vector<UnusualEntry> out;
     std::string section, header;  // "core"; the header line as written
+    std::string sub;              // [remote "origin"]: "origin", for messages
     bool subsection = false;
     std::size_t at = 0;
     while (at < text.size()) {
@@ -151,6 +152,8 @@ std::vector<UnusualEntry> unusual_config_entries(std::string_view text) {
             const auto space = head.find_first_of(" \t\"");
             subsection = space != std::string_view::npos;
             section = lower(head.substr(0, space));
+            const auto q1 = head.find('"'), q2 = head.rfind('"');
+            sub = subsection && q1 != q2 ? std::string(head.substr(q1 + 1, q2 - q1 - 1)) : "";
             continue;
         }
         std::string_view key = line.substr(0, line.find_first_of(" \t="));
@@ -166,7 +169,7 @@ std::vector<UnusualEntry> unusual_config_entries(std::string_view text) {
             for (auto k : kPlainKeys) plain = plain || full == k;
         else
             for (auto k : kPlainSectionKeys) plain = plain || full == k;
-        if (!plain) out.push_back({full, written});
+        if (!plain) out.push_back({subsection ? section + "." + sub + "." + name : full, written});
     }
     return out;
 }
@@ -457,7 +460,7 @@ void judge(const GitWatch& watch, const Pending& p, int fd, const struct stat& d
         }
     }
     // A hook rewritten in place changes the file, not hooks/ (seventh outside review).
-    if (fresh == nullptr && hook_changed(fd, watch.start)) fresh = "a hook";
+    if (fresh == nullptr && hook_changed(fd, watch.start)) fresh = "hooks";
     // A linked entry that now leads to another file, older than the run, or an entry changed
     // since it was recorded before the run (ninth outside review).
     if (fresh == nullptr && known) {

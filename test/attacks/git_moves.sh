@@ -147,6 +147,7 @@ for MODE in protect commit; do
     # Seventh outside review: its hook rewritten in place (hooks/ itself unchanged).
     run 'echo "touch '"$MARK"'" >>nested/.git/hooks/pre-commit'
     expect_rc 120 "$BACKEND $MODE: a hook of the host's nested repository rewritten in place ends the run 120"
+    check "$BACKEND $MODE: ... saying its hooks changed" grep -q "whose hooks the run changed" "$ERR"
     rm -rf "$WS/nested"
     # Eighth outside review: the hook is a link into the work tree (a common layout), and the
     # command rewrites the file it names; then the config, the same way.
@@ -254,6 +255,9 @@ for MODE in protect commit; do
         expect_rc 0 "$BACKEND $MODE: remote add beside the host's alias, a clone's submodule keys: passes"
         run 'git -C vendor/lib config alias.st "!touch '"$MARK"'"'
         expect_rc 120 "$BACKEND $MODE: ... the host's alias given another value ends the run 120"
+        run 'git -C vendor/lib config submodule.m.update "!touch '"$MARK"'"'
+        expect_rc 120 "$BACKEND $MODE: ... a submodule.NAME.update command ends the run 120"
+        check "$BACKEND $MODE: ... naming the key with its subsection" grep -q "sets submodule.m.update" "$ERR"
         rm -rf "$WS/fresh"
     fi
     # The per-worktree config of a repository whose own config turns it on (sparse-checkout
