@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <system_error>
 
 #include "fs/path.hpp"
 
@@ -70,6 +72,20 @@ std::string environment_path(const std::string& absolute) {
     std::string out = std::string(real) + "/" + absolute.substr(end);  // the rest starts with '/'
     std::free(real);
     return normalize_path(out);
+}
+
+std::string resolved_through_links(const std::string& path) {
+    std::string p = path;
+    for (int hop = 0; hop < 8; ++hop) {
+        std::error_code ec;
+        const auto st = std::filesystem::symlink_status(p, ec);
+        if (ec || !std::filesystem::is_symlink(st)) break;
+        const std::filesystem::path text = std::filesystem::read_symlink(p, ec);
+        if (ec) break;
+        p = normalize_path(text.is_absolute() ? text.string()
+                                              : path_join(path_parent(p), text.string()));
+    }
+    return resolved_path(p);
 }
 
 }  // namespace sbx

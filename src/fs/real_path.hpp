@@ -25,6 +25,10 @@ private:
     std::unordered_map<std::string, std::string> real_;
 };
 
+// resolved_path(), also through a final symbolic link that leads nowhere yet (x -> .envrc,
+// .envrc missing: where a create through x would make the file), a few hops at most.
+[[nodiscard]] std::string resolved_through_links(const std::string& path);
+
 // realpath(3) of an existing path; "" when it does not exist or cannot be resolved.
 [[nodiscard]] std::string existing_real_path(const std::string& path);
 

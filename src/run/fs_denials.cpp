@@ -78,22 +78,6 @@ std::string as_planned(const std::string& path, const MountPlan& plan) {
     return path;
 }
 
-// Where `path` leads on the host: resolved_path(), and through a final link that leads
-// nowhere yet (`ln -s .envrc x; echo >x` is a refused create of .envrc), a few hops at most.
-std::string where_it_leads(const std::string& path) {
-    std::string p = path;
-    for (int hop = 0; hop < 8; ++hop) {
-        std::error_code ec;
-        const auto st = std::filesystem::symlink_status(p, ec);
-        if (ec || !std::filesystem::is_symlink(st)) break;
-        const std::filesystem::path text = std::filesystem::read_symlink(p, ec);
-        if (ec) break;
-        p = normalize_path(text.is_absolute() ? text.string()
-                                              : path_join(path_parent(p), text.string()));
-    }
-    return resolved_path(p);
-}
-
 // The plan's cause for `path`, or, where the path as named explains nothing (a write refused
 // inside a writable root), for where its links lead on the host now: `echo x >cfg` with
 // cfg -> .mcp.json was listed as "outside every writable root" at cfg. Only ever turns
@@ -102,7 +86,7 @@ std::string where_it_leads(const std::string& path) {
 RefusalCause cause_through_links(const MountPlan& plan, const std::string& path) {
     const RefusalCause named = refusal_cause(plan, path);
     if (named.kind != RefusalCause::Kind::outside) return named;
-    const std::string real = where_it_leads(path);
+    const std::string real = resolved_through_links(path);
     if (real == path) return named;
     const RefusalCause led = refusal_cause(plan, real);
     return led.kind == RefusalCause::Kind::outside ? named : led;
@@ -202,7 +186,7 @@ void add_exec_denial(Outcome& o, const SandboxExit& e, const MountPlan& plan,
     const std::string path =
         normalize_path(command.front() == '/' ? command : path_join(cwd, command));
     // Through a link too (work/r -> ../secret/run.sh: forty-third review).
-    const std::string real = resolved_path(path);
+    const std::string real = resolved_through_links(path);
     RefusalCause cause = refusal_cause(plan, path);
     if (cause.kind != RefusalCause::Kind::denied) cause = refusal_cause(plan, real);
     if (cause.kind != RefusalCause::Kind::denied || cause.rule == nullptr) return;

@@ -176,19 +176,29 @@ std::vector<UnusualEntry> unusual_config_entries(std::string_view text) {
 
 std::string hooks_danger(int dirfd);
 
+// The path a small pointer file of git's names (a commondir; a .git file, "gitdir: " cut off
+// by the caller), its line ends removed: nullopt when `name` in `dirfd` is no regular file
+// (never followed, never waited on: O_NONBLOCK for a FIFO) or holds nothing. `st` gets its
+// metadata.
+std::optional<std::string> pointer_text(int dirfd, const char* name, struct stat& st) {
+    UniqueFd f(::openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    if (!f || ::fstat(f.get(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+    char buf[PATH_MAX + 16];
+    const ssize_t got = ::read(f.get(), buf, sizeof buf - 1);
+    if (got <= 0) return std::nullopt;
+    std::string text(buf, static_cast<std::size_t>(got));
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    if (text.empty()) return std::nullopt;
+    return text;
+}
+
 // Whether the git directory `dirfd`'s commondir leads to the repository two levels up: what
 // `git worktree add` writes in worktrees/NAME (`../..`), whose config is that repository's own.
 bool commondir_is_enclosing(int dirfd) {
-    UniqueFd f(::openat(dirfd, "commondir", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
     struct stat st {};
-    if (!f || ::fstat(f.get(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
-    char buf[PATH_MAX];
-    const ssize_t got = ::read(f.get(), buf, sizeof buf - 1);
-    if (got <= 0) return false;
-    std::string text(buf, static_cast<std::size_t>(got));
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-    if (text.empty()) return false;
-    UniqueFd named(::openat(dirfd, text.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    const auto text = pointer_text(dirfd, "commondir", st);
+    if (!text) return false;
+    UniqueFd named(::openat(dirfd, text->c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     UniqueFd up(::openat(dirfd, "../..", O_PATH | O_DIRECTORY | O_CLOEXEC));
     struct stat a {
     }, b{};
@@ -539,22 +549,9 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
     // The directory the commondir of the git directory `git_dir_fd` names, queued to be judged
     // (not as named anew: the host's own, unchanged, passes as any known one does).
     auto queue_commondir = [&](const Pending& p, int git_dir_fd) {
-        UniqueFd f(
-            ::openat(git_dir_fd, "commondir", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
         struct stat st {};
-        if (!f || ::fstat(f.get(), &st) != 0 || !S_ISREG(st.st_mode)) return;
-        char buf[PATH_MAX];
-        const ssize_t got = ::read(f.get(), buf, sizeof buf - 1);
-        if (got <= 0) return;
-        std::string text(buf, static_cast<std::size_t>(got));
-        while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-        if (text.empty()) return;
-        char real[PATH_MAX];
-        const std::string named = text[0] == '/' ? text : path_join(p.path, text);
-        struct stat tst {};
-        if (::realpath(named.c_str(), real) != nullptr && ::stat(real, &tst) == 0 &&
-            S_ISDIR(tst.st_mode))
-            queue.push_back(Pending{real, p.depth + 1, true, false, p.dev, false});
+        if (const auto text = pointer_text(git_dir_fd, "commondir", st))
+            follow_pointer((*text)[0] == '/' ? *text : path_join(p.path, *text), p, false);
     };
     // A `.git` file the run wrote (a gitlink it staged, entered by the host's `git status` at
     // the top, or a directory the user may cd into) or a `.git` link: the git directory it
@@ -562,22 +559,12 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
     // otherwise), also at the search's last level (forty-fourth review: src/x/.git written
     // there, pointing at a plant, went unseen).
     auto follow_dot_git = [&](const Pending& p, int dirfd, const Listing& l) {
-        if (l.gitfile) {
-            struct stat gst {};
-            UniqueFd gfd(::openat(dirfd, ".git", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
-            if (gfd && ::fstat(gfd.get(), &gst) == 0 && S_ISREG(gst.st_mode)) {
-                char buf[8192];
-                const ssize_t got = ::read(gfd.get(), buf, sizeof buf - 1);
-                std::string text = got > 0 ? std::string(buf, static_cast<std::size_t>(got)) : "";
-                if (text.rfind("gitdir: ", 0) == 0) {
-                    text.erase(0, 8);
-                    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
-                        text.pop_back();
-                    if (!text.empty())
-                        follow_pointer(text[0] == '/' ? text : p.path + "/" + text, p,
-                                       since(gst, watch.start));
-                }
-            }
+        struct stat gst {};
+        if (const auto text = l.gitfile ? pointer_text(dirfd, ".git", gst) : std::nullopt;
+            text && text->size() > 8 && text->compare(0, 8, "gitdir: ") == 0) {
+            const std::string named = text->substr(8);
+            follow_pointer(named[0] == '/' ? named : path_join(p.path, named), p,
+                           since(gst, watch.start));
         }
         if (std::find(l.links.begin(), l.links.end(), ".git") != l.links.end()) {
             struct stat lst {};

@@ -22,6 +22,20 @@ TEST_CASE("resolved_path follows links in the existing part and keeps the rest",
     CHECK(sbx::existing_real_path("").empty());
 }
 
+TEST_CASE("resolved_through_links also follows a final link that leads nowhere yet",
+          "[fs][real_path]") {
+    TempTree t({{Entry::dir, "a", ""},
+                {Entry::link, "x", ".envrc"},
+                {Entry::link, "y", "x"},
+                {Entry::link, "z", "a/../a/new"},
+                {Entry::link, "loop", "loop"}});
+    CHECK(sbx::resolved_through_links(t / "x") == t / ".envrc");
+    CHECK(sbx::resolved_through_links(t / "y") == t / ".envrc");
+    CHECK(sbx::resolved_through_links(t / "z") == t / "a/new");
+    CHECK(sbx::resolved_through_links(t / "a") == t / "a");
+    CHECK_FALSE(sbx::resolved_through_links(t / "loop").empty());  // gives up, never hangs
+}
+
 TEST_CASE("environment_path takes '..' where the kernel does", "[fs][real_path]") {
     TempTree t({{Entry::dir, "a", ""},
                 {Entry::dir, "a/b", ""},
