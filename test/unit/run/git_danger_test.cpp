@@ -1,0 +1,45 @@
+// What makes a git directory one the host's git would run code from: the config keys git init
+// and git clone do not write (case-insensitive section and key names, subsections kept as
+// written), and the entries as written, by which the host's own are told from the run's.
+#include "run/git_danger.hpp"
+
+#include <catch2/catch.hpp>
+
+namespace {
+
+std::vector<std::string> keys(std::string_view text) {
+    std::vector<std::string> out;
+    for (const auto& e : sbx::unusual_config_entries(text)) out.push_back(e.key);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("what git init and git clone write is plain", "[run][git]") {
+    CHECK(keys("[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n"
+               "\tlogallrefupdates = true\n[remote \"origin\"]\n\turl = https://x/y\n"
+               "\tfetch = +refs/heads/*:refs/remotes/origin/*\n[branch \"main\"]\n"
+               "\tremote = origin\n\tmerge = refs/heads/main\n")
+              .empty());
+    CHECK(keys("[Core]\n\tBare = false\n[submodule \"libs/foo\"]\n\turl = ../foo\n"
+               "\tactive = true\n")
+              .empty());
+}
+
+TEST_CASE("a key that can run code is named, with its subsection", "[run][git]") {
+    CHECK(keys("[core]\n\tfsmonitor = touch /tmp/x\n") ==
+          std::vector<std::string>{"core.fsmonitor"});
+    CHECK(keys("[CORE]\n\tFsMonitor = x\n") == std::vector<std::string>{"core.fsmonitor"});
+    CHECK(keys("[alias \"x\"]\n\tco = !sh\n") == std::vector<std::string>{"alias.x.co"});
+    // A plain key under another section is not plain there.
+    CHECK(keys("[remote]\n\turl = x\n") == std::vector<std::string>{"remote.url"});
+    // A header with an entry on its line is reported as written.
+    CHECK(keys("[core] fsmonitor = x\n") == std::vector<std::string>{"[core] fsmonitor = x"});
+}
+
+TEST_CASE("an entry as written carries its section header", "[run][git]") {
+    const auto e = sbx::unusual_config_entries("[alias]\n\tst = status\n[core]\n\tpager = less\n");
+    REQUIRE(e.size() == 2);
+    CHECK(e[0].written == "[alias]\nst = status");
+    CHECK(e[1].written == "[core]\npager = less");
+}
