@@ -101,6 +101,9 @@ void print_stdout(const std::string& text) {
 // in a path the error names cannot start a line that looks like sbxrun's.
 std::string paragraph(const Error& e) {
     std::string s = printable(e.render());
+    // The rules sbxrun adds name themselves "sbxrun: ..." (for --explain); the diagnostic has
+    // that prefix already.
+    if (s.starts_with("sbxrun: ")) s.erase(0, 8);
     for (const auto& line : e.details) s += "\n  " + printable(line);
     if (!e.suggestion.empty()) s += "\n  suggestion: " + printable(e.suggestion);
     return s;

@@ -181,8 +181,9 @@ Result<Resolved> Draft::resolve_rule(const std::string& path, const Origin& orig
         // may not search) is the policy's to fix: 125 naming the rule, not "no backend
         // can run here". A path that changed under the walk (EAGAIN) stays an os error,
         // and running out of descriptors stays ErrorKind::resource.
-        if (e.kind == ErrorKind::os && e.sys_errno != EAGAIN) {
-            e.kind = ErrorKind::bad_path;
+        const bool policy_to_fix = e.kind == ErrorKind::os && e.sys_errno != EAGAIN;
+        if (policy_to_fix || e.kind == ErrorKind::resource) {
+            if (policy_to_fix) e.kind = ErrorKind::bad_path;
             e.message = "cannot resolve '" + path +
                         "': " + (e.path.empty() || e.path == path ? "" : e.path + ": ") + e.message;
         }

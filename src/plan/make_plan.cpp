@@ -14,6 +14,10 @@
 // Resolution only reads the filesystem; nothing here creates or changes anything on the host.
 #include "plan/make_plan.hpp"
 
+#include <sys/resource.h>
+
+#include <cerrno>
+
 #include "fs/real_path.hpp"
 #include "plan/deny.hpp"
 #include "plan/draft.hpp"
@@ -27,8 +31,9 @@ namespace sbx {
 
 using namespace planning;
 
-Result<MountPlan> make_plan(const Policy& policy, const PlanOptions& opts) {
-    Draft d(policy, opts);
+namespace {
+
+Result<MountPlan> plan_in(Draft& d, const Policy& policy, const PlanOptions& opts) {
     d.plan.network = policy.network.mode.value;
     d.plan.unix_sockets = effective_unix_sockets(policy.network).value == UnixSockets::allow;
     const auto& fs = policy.filesystem;
@@ -78,6 +83,35 @@ Result<MountPlan> make_plan(const Policy& policy, const PlanOptions& opts) {
     finalise_plan(d.candidates, d.plan);
     leave_out_what_denial_hides(d.plan);
     return std::move(d.plan);
+}
+
+}  // namespace
+
+Result<MountPlan> make_plan(const Policy& policy, const PlanOptions& opts) {
+    Draft d(policy, opts);
+    auto plan = plan_in(d, policy, opts);
+    // The plan holds a descriptor for each path it binds, protects or blocks, until the sandbox
+    // is set up (what is checked is what is mounted): thousands of protected names, each in
+    // every writable root and in each parent of the workspace inside one, can pass the limit of
+    // open files. Say that, not only "Too many open files" on whichever path came last.
+    if (!plan.ok() && plan.error().sys_errno == EMFILE) {
+        Error e = std::move(plan).error();
+        rlimit rl{};
+        const std::string limit =
+            ::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
+                ? std::to_string(rl.rlim_cur)
+                : "unknown";
+        e.details.push_back("the plan holds one descriptor per path it binds, protects or blocks "
+                            "until the sandbox is set up: " +
+                            std::to_string(d.plan.fds.size()) +
+                            " were open when the limit of open files (" + limit +
+                            ", ulimit -n) ran out");
+        e.details.push_back(
+            "protect fewer paths (each name counts once per writable root, and once more in "
+            "each parent of the workspace inside one), or raise the limit (ulimit -Hn as root)");
+        return e;
+    }
+    return plan;
 }
 
 }  // namespace sbx

@@ -337,6 +337,25 @@ check "  ... and nothing ran" test ! -e "$FIX/big/ran"
 sbx --backend landlock --policy "$FIX/big.toml" -- touch "$FIX/big/ran"
 expect_rc 0 "  ... with the usual limit, the same policy runs"
 
+# The plan holds a descriptor per protected path until the sandbox is set up: 400 protected
+# directories under a limit of 300 open files cannot be planned. It says how many were open
+# and what to do, and names the path (it said "cannot open path component: Too many open
+# files" of the rule alone), exits 123, and runs nothing.
+mkdir -p "$FIX/many"
+names=
+for i in $(seq 400); do mkdir -p "$FIX/many/d$i"; names="$names\"d$i\","; done
+printf 'version = 1\n[filesystem]\nwrite = ["%s"]\nprotect = [%s]\n' "$FIX/many" "${names%,}" \
+    >"$FIX/many.toml"
+own_fix
+(cd "$WS" && ulimit -n 300 && as_runner "$SBXRUN" --policy "$FIX/many.toml" \
+    -- touch "$FIX/many/ran") >"$OUT" 2>"$ERR"
+RC=$?
+expect_rc 123 "400 protected directories, 300 descriptors: exits 123"
+check "  ... saying how many descriptors the plan held" \
+    grep -q "^  the plan holds one descriptor per path .*: [0-9]* were open when the limit of open files (300, ulimit -n) ran out" "$ERR"
+check "  ... naming the path" grep -q "cannot resolve '$FIX/many/d[0-9]*'" "$ERR"
+check "  ... and nothing ran" test ! -e "$FIX/many/ran"
+
 kill "$listener" 2>/dev/null; wait "$listener" 2>/dev/null
 check "ABI runs: nothing created outside" test "$(fingerprint "$FIX/outside")" = "$host_before"
 check "ABI runs: .git unchanged" test "$(fingerprint "$WS/.git")" = "$git_before"
