@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -36,10 +37,61 @@ constexpr std::string_view kPlainKeys[] = {
     // submodules ended 120). A URL runs nothing (git refuses the ext:: transport by default);
     // submodule.NAME.update, which can name a command, stays unusual.
     "core.worktree",
+    // What `git clone --recurse-submodules` (submodule.active, a pathspec), `git
+    // sparse-checkout` and a partial clone write (forty-sixth review: each ended 120). None
+    // names a command or a file git reads code from.
+    "submodule.active",
+    "extensions.worktreeconfig",
+    "extensions.partialclone",
+    "core.sparsecheckout",
+    "core.sparsecheckoutcone",
+    "index.sparse",
 };
-constexpr std::string_view kPlainSectionKeys[] = {"remote.url",    "remote.fetch",
-                                                  "branch.remote", "branch.merge",
-                                                  "submodule.url", "submodule.active"};
+// remote.NAME.mirror, .promisor and .partialclonefilter: `git clone --mirror` and
+// `--filter`; a push URL is a URL like the fetch one.
+constexpr std::string_view kPlainSectionKeys[] = {"remote.url",       "remote.fetch",
+                                                  "remote.pushurl",   "remote.mirror",
+                                                  "remote.promisor",  "branch.remote",
+                                                  "branch.merge",     "submodule.url",
+                                                  "submodule.active", "remote.partialclonefilter"};
+
+// The text of the git directory's file `name` (at most 1 MiB) when the run changed it.
+std::optional<std::string> changed_text(int dirfd, const char* name, const timespec& start) {
+    UniqueFd f(::openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    struct stat st {};
+    if (!f || ::fstat(f.get(), &st) != 0 || !S_ISREG(st.st_mode) || !since(st, start))
+        return std::nullopt;
+    std::string text;
+    char buf[65536];
+    ssize_t got = 0;
+    while (text.size() < (1u << 20) && (got = ::read(f.get(), buf, sizeof buf)) > 0)
+        text.append(buf, static_cast<std::size_t>(got));
+    return text;
+}
+
+// The lines of `text`, leading blanks and trailing CRs cut, the empty ones left out.
+std::vector<std::string_view> lines_of(std::string_view text) {
+    std::vector<std::string_view> out;
+    std::size_t at = 0;
+    while (at < text.size()) {
+        std::size_t end = text.find('\n', at);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view line = text.substr(at, end - at);
+        at = end + 1;
+        while (!line.empty() && (line.front() == ' ' || line.front() == '\t'))
+            line.remove_prefix(1);
+        while (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (!line.empty()) out.push_back(line);
+    }
+    return out;
+}
+
+// The merge strategies git has built in: any other is a program git runs.
+bool builtin_strategy(std::string_view s) {
+    for (std::string_view b : {"ort", "recursive", "resolve", "octopus", "ours", "subtree"})
+        if (s == b) return true;
+    return false;
+}
 
 std::string lower(std::string_view s) {
     std::string out(s);
@@ -119,6 +171,56 @@ std::string hooks_danger(int dirfd) {
 }
 
 }  // namespace
+
+bool since(const struct stat& st, const timespec& start) {
+    if (st.st_ctim.tv_sec != start.tv_sec) return st.st_ctim.tv_sec > start.tv_sec;
+    return st.st_ctim.tv_nsec >= start.tv_nsec;
+}
+
+// Whether `name` in `dirfd`, or what it leads to when it is a link, changed since `start`. git
+// follows a hook, a config or a hooks/ that is a link, and a common layout keeps hooks in the
+// work tree with links to them in .git/hooks: rewriting the file the link names is changing
+// the hook (eighth outside review). Only stat() follows the link here; nothing is opened.
+bool changed_since(int dirfd, const char* name, const timespec& start) {
+    struct stat st {};
+    if (::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return false;
+    if (since(st, start)) return true;
+    return S_ISLNK(st.st_mode) && ::fstatat(dirfd, name, &st, 0) == 0 && since(st, start);
+}
+
+// Whether anything in the directory on `fd` changed since `start`, down to `depth` levels
+// (links followed, as git and a hook's `. lib/x.sh` follow them). `budget` bounds the entries
+// looked at; past it, as if changed (a hooks/ of thousands of files is no repository's).
+bool tree_changed(int fd, const timespec& start, int depth, std::size_t& budget) {
+    DIR* d = ::fdopendir(fd);
+    if (d == nullptr) {
+        ::close(fd);
+        return false;
+    }
+    bool changed = false;
+    while (!changed) {
+        const dirent* e = ::readdir(d);
+        if (e == nullptr) break;
+        if (e->d_name[0] == '.' &&
+            (e->d_name[1] == 0 || (e->d_name[1] == '.' && e->d_name[2] == 0)))
+            continue;
+        if (budget == 0 || changed_since(::dirfd(d), e->d_name, start)) {
+            changed = true;
+            break;
+        }
+        --budget;
+        // A file a hook sources from a directory beside it (hooks/lib/common.sh,
+        // hooks/pre-commit.d/*): rewriting it in place changes neither the hook nor the
+        // directory (forty-sixth review).
+        struct stat st {};
+        if (depth > 0 && ::fstatat(::dirfd(d), e->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode)) {
+            const int sub = ::openat(::dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (sub >= 0) changed = tree_changed(sub, start, depth - 1, budget);
+        }
+    }
+    ::closedir(d);
+    return changed;
+}
 
 // Every key of a git config text that is not plain, in order.
 std::vector<UnusualEntry> unusual_config_entries(std::string_view text) {
@@ -225,6 +327,93 @@ std::string dangerous_repository(int dirfd, const HostsOwn& own) {
             !why.empty())
             return why;
     return own.hooks ? std::string() : hooks_danger(dirfd);
+}
+
+std::string host_entry_target_changed(int gitdir_fd, const std::string& worktree,
+                                      const std::vector<std::string>& written,
+                                      const timespec& start) {
+    for (const std::string& entry : written) {
+        // "[includeIf \"gitdir:x\"]\npath = extra.cfg": the section's name, the key, the value.
+        const auto nl = entry.find('\n');
+        if (nl == std::string::npos || entry.empty() || entry[0] != '[') continue;
+        const std::string_view header = std::string_view(entry).substr(1, nl - 1);
+        const std::string section = lower(header.substr(0, header.find_first_of(" \t\"]")));
+        const std::string_view line = std::string_view(entry).substr(nl + 1);
+        const auto eq = line.find('=');
+        if (eq == std::string_view::npos) continue;
+        std::string_view key = line.substr(0, eq), value = line.substr(eq + 1);
+        while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.remove_suffix(1);
+        while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+            value.remove_prefix(1);
+        if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+            value = value.substr(1, value.size() - 2);
+        const std::string name = lower(key);
+        const std::string target(value);
+        if (target.empty() || target[0] == '~') continue;  // the home: not the run's to write
+        const std::string label = section + "." + name + " " + target;
+        if ((section == "include" || section == "includeif") && name == "path") {
+            struct stat st {};
+            // Made by the run where there was none, or changed (through a link too).
+            if ((::fstatat(gitdir_fd, target.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                 since(st, start)) ||
+                changed_since(gitdir_fd, target.c_str(), start))
+                return label;
+        } else if (section == "core" && name == "hookspath") {
+            const std::string dir = target[0] == '/' ? target : worktree + "/" + target;
+            struct stat st {};
+            if (::lstat(dir.c_str(), &st) == 0 && since(st, start)) return label;
+            const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            std::size_t budget = 1024;
+            if (fd >= 0 && tree_changed(fd, start, 3, budget)) return label;
+        }
+    }
+    return {};
+}
+
+std::optional<StoppedDanger> stopped_operation_danger(int dirfd, const timespec& start) {
+    const std::string cont = "the host's git rebase --continue would run it";
+    for (const char* todo : {"rebase-merge/git-rebase-todo", "sequencer/todo"}) {
+        const auto text = changed_text(dirfd, todo, start);
+        if (!text) continue;
+        for (std::string_view line : lines_of(*text)) {
+            for (std::string_view verb : {"exec", "x"})
+                if (line.size() > verb.size() && line.starts_with(verb) &&
+                    (line[verb.size()] == ' ' || line[verb.size()] == '\t'))
+                    return StoppedDanger{
+                        todo, "was left by the run with '" + std::string(line) + "': " + cont};
+        }
+    }
+    auto strategy = [&](const char* entry, std::string_view name) -> std::optional<StoppedDanger> {
+        if (builtin_strategy(name)) return std::nullopt;
+        return StoppedDanger{entry, "was left by the run naming the merge strategy '" +
+                                        std::string(name) +
+                                        "': the host's git rebase --continue (or cherry-pick "
+                                        "--continue) would run git-merge-" +
+                                        std::string(name)};
+    };
+    if (const auto text = changed_text(dirfd, "rebase-merge/strategy", start)) {
+        const auto lines = lines_of(*text);
+        if (!lines.empty())
+            if (auto d = strategy("rebase-merge/strategy", lines.front())) return d;
+    }
+    // The sequencer's options are a config file: [options] strategy = NAME.
+    if (const auto text = changed_text(dirfd, "sequencer/opts", start)) {
+        for (std::string_view line : lines_of(*text)) {
+            const auto eq = line.find('=');
+            if (eq == std::string_view::npos) continue;
+            std::string_view key = line.substr(0, eq), value = line.substr(eq + 1);
+            while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.remove_suffix(1);
+            while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+                value.remove_prefix(1);
+            while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
+                value.remove_suffix(1);
+            if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+                value = value.substr(1, value.size() - 2);
+            if (lower(key) == "strategy")
+                if (auto d = strategy("sequencer/opts", value)) return d;
+        }
+    }
+    return std::nullopt;
 }
 
 }  // namespace sbx

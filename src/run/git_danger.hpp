@@ -8,12 +8,23 @@
 
 #include <sys/stat.h>
 
+#include <cstddef>
+#include <ctime>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace sbx {
+
+// Change times against the run's start (CLOCK_REALTIME_COARSE): what the run changed.
+// Whether `st` changed at or after `start`.
+[[nodiscard]] bool since(const struct stat& st, const timespec& start);
+// Whether `name` in `dirfd`, or what it leads to when it is a link, changed since `start`.
+[[nodiscard]] bool changed_since(int dirfd, const char* name, const timespec& start);
+// Whether anything in the directory on `fd` (taken over and closed) changed since `start`,
+// down to `depth` levels of subdirectories, links followed; past `budget` entries, as if so.
+[[nodiscard]] bool tree_changed(int fd, const timespec& start, int depth, std::size_t& budget);
 
 // A key of a git config text that is not plain: its name for messages ("core.fsmonitor",
 // "alias.co", or the line when it cannot be read as a key), and the entry as written (its
@@ -34,8 +45,7 @@ struct UnusualEntry {
 // The path a small pointer file of git's names (a commondir; a .git file, "gitdir: " cut off
 // by the caller), its line ends removed: nullopt when `name` in `dirfd` is no regular file
 // or holds nothing. `st` gets its metadata.
-[[nodiscard]] std::optional<std::string> pointer_text(int dirfd, const char* name,
-                                                      struct stat& st);
+[[nodiscard]] std::optional<std::string> pointer_text(int dirfd, const char* name, struct stat& st);
 
 // Whether the git directory `dirfd`'s commondir leads to the repository two levels up: what
 // `git worktree add` writes in worktrees/NAME (`../..`), whose config is that repository's own.
@@ -54,5 +64,27 @@ struct HostsOwn {
 // hooks/post-checkout"), or "" when nothing in it would, leaving out what `own` says is the
 // host's.
 [[nodiscard]] std::string dangerous_repository(int dirfd, const HostsOwn& own = {});
+
+// The first file an entry of the host's own config names that the run changed since `start`:
+// an include.path or includeIf.*.path (relative to the git directory `gitdir_fd`) and what is
+// in a core.hooksPath (relative to `worktree`, where git runs hooks), as "include.path
+// extra.cfg", or "". `written` are the entries as unusual_written() recorded them. The entry
+// is the host's, but what it names is code the host's git reads (forty-sixth review: the
+// run wrote an fsmonitor into the file the host's include.path named).
+[[nodiscard]] std::string host_entry_target_changed(int gitdir_fd, const std::string& worktree,
+                                                    const std::vector<std::string>& written,
+                                                    const timespec& start);
+
+// A rebase or cherry-pick the run left stopped in the git directory `dirfd` that would run a
+// command of the run's when the host continues it (`git rebase --continue`, which git status
+// suggests): an exec line in its todo list, or a merge strategy that is not one of git's own
+// (git runs git-merge-STRATEGY, found on its PATH, or where a name with a slash leads: the
+// forty-sixth review's `x/../evil.sh`). Only files changed since `start` count.
+struct StoppedDanger {
+    std::string entry;  // "rebase-merge/git-rebase-todo", relative to the git directory
+    std::string why;    // "was left by the run with 'exec make': the host's ... would run it"
+};
+[[nodiscard]] std::optional<StoppedDanger> stopped_operation_danger(int dirfd,
+                                                                    const timespec& start);
 
 }  // namespace sbx

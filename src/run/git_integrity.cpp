@@ -14,16 +14,12 @@
 
 #include "fs/path.hpp"
 #include "run/git_danger.hpp"
+#include "run/git_index.hpp"
 #include "util/open_no_symlinks.hpp"
 #include "util/unique_fd.hpp"
 
 namespace sbx {
 namespace {
-
-bool since(const struct stat& st, const timespec& start) {
-    if (st.st_ctim.tv_sec != start.tv_sec) return st.st_ctim.tv_sec > start.tv_sec;
-    return st.st_ctim.tv_nsec >= start.tv_nsec;
-}
 
 // How many entries of hooks/ entry_identities reads (a hooks/ of thousands of files is no
 // repository's: past it, change times decide).
@@ -31,6 +27,9 @@ constexpr std::size_t kHooksRecorded = 256;
 
 // The entries whose change makes a git directory one the host's git would run code from.
 constexpr const char* kCodeEntries[] = {"HEAD", "config", "config.worktree", "commondir", "hooks"};
+
+// The largest index whose gitlinks are read (a checkout of 300,000 files has one of ~30 MB).
+constexpr std::size_t kIndexBytes = std::size_t{64} << 20;
 
 // Where package managers install dependencies: see GitWatch::only_dangerous.
 constexpr std::string_view kDependencyDirs[] = {"node_modules", ".venv",       "venv",
@@ -97,37 +96,13 @@ struct Pending {
 
 }  // namespace
 
-// Whether `name` in `dirfd`, or what it leads to when it is a link, changed since `start`. git
-// follows a hook, a config or a hooks/ that is a link, and a common layout keeps hooks in the
-// work tree with links to them in .git/hooks: rewriting the file the link names is changing
-// the hook (eighth outside review). Only stat() follows the link here; nothing is opened.
-bool changed_since(int dirfd, const char* name, const timespec& start) {
-    struct stat st {};
-    if (::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return false;
-    if (since(st, start)) return true;
-    return S_ISLNK(st.st_mode) && ::fstatat(dirfd, name, &st, 0) == 0 && since(st, start);
-}
-
-// Whether a file in the git directory's hooks/ changed since `start` (hooks/ itself may be a
-// link to a directory: git follows it).
+// Whether a file in the git directory's hooks/, or in a directory there, changed since
+// `start` (hooks/ itself may be a link to a directory: git follows it).
 bool hook_changed(int gitdir_fd, const timespec& start) {
-    UniqueFd hooks(::openat(gitdir_fd, "hooks", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!hooks) return false;
-    DIR* d = ::fdopendir(hooks.get());
-    if (d == nullptr) return false;
-    (void)hooks.release();
-    bool changed = false;
-    while (dirent* e = ::readdir(d)) {
-        if (e->d_name[0] == '.' &&
-            (e->d_name[1] == 0 || (e->d_name[1] == '.' && e->d_name[2] == 0)))
-            continue;
-        if (changed_since(::dirfd(d), e->d_name, start)) {
-            changed = true;
-            break;
-        }
-    }
-    ::closedir(d);
-    return changed;
+    const int hooks = ::openat(gitdir_fd, "hooks", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (hooks < 0) return false;
+    std::size_t budget = 1024;
+    return tree_changed(hooks, start, 3, budget);
 }
 
 // What each code entry of the git directory on `fd`, and each file in its hooks/, leads to
@@ -237,12 +212,33 @@ void judge(const GitWatch& watch, const Pending& p, int fd, const struct stat& d
         }
     }
     // A hook rewritten in place changes the file, not hooks/ (seventh outside review).
-    if (fresh == nullptr && hook_changed(fd, watch.start)) fresh = "hooks";
+    const bool hooks_changed = hook_changed(fd, watch.start);
+    if (fresh == nullptr && hooks_changed) fresh = "hooks";
     // A linked entry that now leads to another file, older than the run, or an entry changed
     // since it was recorded before the run (ninth outside review).
     if (fresh == nullptr && known) {
         fresh_name = entry_led_elsewhere(*k, fd);
         if (!fresh_name.empty()) fresh = fresh_name.c_str();
+    }
+    // A rebase the run left stopped there (forty-sixth review: the host's `git rebase
+    // --continue` in a nested repository ran its exec line), whatever else it holds.
+    if (const auto stopped = stopped_operation_danger(fd, watch.start)) {
+        const std::string path = path_join(p.path, stopped->entry);
+        report.add(path, path + " " + stopped->why);
+    }
+    // What the host's own entries name (an include, a hooksPath) is the host's code too: the
+    // run changing it is the run changing the config (forty-sixth review).
+    if (known && !p.named_anew) {
+        const std::string worktree =
+            path_base_name(p.path) == ".git" ? path_parent(p.path) : p.path;
+        for (const auto* entries : {&k->config_entries, &k->config_worktree_entries}) {
+            const std::string what = host_entry_target_changed(fd, worktree, *entries, watch.start);
+            if (!what.empty()) {
+                report.add(p.path, p.path + " is a git directory whose config's " + what +
+                                       " names what the run changed: the host's git would use it");
+                return;
+            }
+        }
     }
     if (known && fresh == nullptr && !p.named_anew) return;
     std::string how;
@@ -253,15 +249,16 @@ void judge(const GitWatch& watch, const Pending& p, int fd, const struct stat& d
     else
         how = std::string(" is a git directory whose ") + fresh + " the run changed";
     if (!watch.only_dangerous) {
-        report.add(p.path, p.path + how + ": the host's git would run what it says");
+        report.add(p.path, p.path + how + ": the host's git would use it");
         return;
     }
     // Reached through a pointer the run wrote, a git directory is judged by all it holds,
     // whatever the host had there (the fifth outside review's plant over two runs).
-    const HostsOwn own = known && !p.named_anew ? hosts_own(*k, fd) : HostsOwn{};
+    HostsOwn own = known && !p.named_anew ? hosts_own(*k, fd) : HostsOwn{};
+    // Its hooks' identities as recorded, but a file they use changed: not the host's as it was.
+    own.hooks = own.hooks && !hooks_changed;
     if (auto why = dangerous_repository(fd, own); !why.empty())
-        report.add(p.path,
-                   p.path + how + ", and " + why + ": the host's git would run what it says");
+        report.add(p.path, p.path + how + ", and " + why + ": the host's git would use it");
 }
 
 // The search, before the run (`known`: every git directory found is recorded, nothing judged)
@@ -284,12 +281,15 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
     // found by the sixth outside review).
     // `anew`: the run wrote the pointer, a new way into that directory: judged even when the
     // directory was there before.
-    auto follow_pointer = [&](const std::string& named, const Pending& p, bool anew) {
+    // `in_modules`: a link inside modules/, where a submodule named with a slash may lie
+    // further down (forty-sixth review: modules/libs replaced by a link went unseen).
+    auto follow_pointer = [&](const std::string& named, const Pending& p, bool anew,
+                              bool in_modules = false) {
         char real[PATH_MAX];
         struct stat tst {};
         if (::realpath(named.c_str(), real) != nullptr && ::stat(real, &tst) == 0 &&
             S_ISDIR(tst.st_mode))
-            queue.push_back(Pending{real, p.depth + 1, true, false, p.dev, anew});
+            queue.push_back(Pending{real, p.depth + 1, true, false, p.dev, anew, in_modules});
     };
     // The entries of a git directory's modules/ or worktrees/ (`sub`, below `git_dir_fd`), each
     // queued to be judged: a submodule's git directory (further down for a name with a slash),
@@ -310,7 +310,7 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
         for (const auto& n : m.links) {
             struct stat lst {};
             if (::fstatat(mfd.get(), n.c_str(), &lst, AT_SYMLINK_NOFOLLOW) == 0)
-                follow_pointer(path_join(base, n), p, since(lst, watch.start));
+                follow_pointer(path_join(base, n), p, since(lst, watch.start), modules);
         }
     };
     // The directory the commondir of the git directory `git_dir_fd` names, queued to be judged
@@ -337,6 +337,43 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
             struct stat lst {};
             if (::fstatat(dirfd, ".git", &lst, AT_SYMLINK_NOFOLLOW) == 0)
                 follow_pointer(path_join(p.path, ".git"), p, since(lst, watch.start));
+        }
+    };
+    // The gitlinks of the work tree `p` (listed in `l`, open on `dirfd`): where its index keeps
+    // a submodule's commit, the host's `git status` there enters the repository at that path,
+    // however deep (forty-sixth review: a gitlink to a repository three levels down, deeper
+    // than the search). Each is queued as a work tree of its own, whose .git is judged (and
+    // whose own gitlinks are followed in turn), before the run and after it. The top's own
+    // index in protect mode is read-only, and its submodules' .git the plan's: not read.
+    auto queue_gitlinks = [&](const Pending& p, int dirfd, const Listing& l) {
+        if (watch.only_dangerous && p.depth == 0) return;
+        UniqueFd git;
+        if (std::find(l.dirs.begin(), l.dirs.end(), ".git") != l.dirs.end()) {
+            git.reset(::openat(dirfd, ".git", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        } else if (l.gitfile) {
+            struct stat gst {};
+            const auto text = pointer_text(dirfd, ".git", gst);
+            if (!text || text->size() <= 8 || text->compare(0, 8, "gitdir: ") != 0) return;
+            const std::string named = text->substr(8);
+            git.reset(::openat(dirfd, named.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        }
+        if (!git) return;
+        const auto links = gitdir_gitlinks(git.get(), kIndexBytes);
+        if (!links) {
+            if (!before)
+                report->notes.push_back(path_join(p.path, ".git") +
+                                        ": its index could not be read for gitlinks (larger "
+                                        "than " +
+                                        std::to_string(kIndexBytes >> 20) +
+                                        " MB, or not an index)");
+            return;
+        }
+        for (const auto& link : *links) {
+            // git refuses these in an index; a crafted one must not send the search elsewhere.
+            if (link.empty() || link[0] == '/' || link == ".." || link.starts_with("../") ||
+                link.find("/../") != std::string::npos || link.ends_with("/.."))
+                continue;
+            queue.push_back(Pending{path_join(p.path, link), p.depth + 1, p.linked, false, p.dev});
         }
     };
     while (!queue.empty()) {
@@ -416,12 +453,19 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
                 queue.push_back(
                     Pending{path_join(p.path, ".git"), p.depth + 1, p.linked, false, p.dev});
             follow_dot_git(p, fd.get(), l);
+            queue_gitlinks(p, fd.get(), l);
             // A submodule named with a slash (forty-fifth review): its git directory is further
             // down modules/; each level counts against the search's bound.
-            if (p.in_modules)
+            if (p.in_modules) {
                 for (const auto& n : l.dirs)
                     queue.push_back(Pending{path_join(p.path, n), p.depth + 1, p.linked, false,
                                             p.dev, false, true});
+                for (const auto& n : l.links) {
+                    struct stat lst {};
+                    if (::fstatat(fd.get(), n.c_str(), &lst, AT_SYMLINK_NOFOLLOW) == 0)
+                        follow_pointer(path_join(p.path, n), p, since(lst, watch.start), true);
+                }
+            }
             continue;
         }
         if (p.depth >= watch.max_depth) {
@@ -433,6 +477,7 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
                 queue.push_back(
                     Pending{path_join(p.path, ".git"), p.depth + 1, p.linked, false, p.dev});
             follow_dot_git(p, fd.get(), l);
+            queue_gitlinks(p, fd.get(), l);
             if (!l.dirs.empty() && !watch.only_dangerous) cut = true;
             continue;
         }
@@ -450,6 +495,7 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
         // linked from the workspace, is where the host's git lands after `cd link`): its
         // target is searched too, under the same bounds. Links older than the run are not.
         follow_dot_git(p, fd.get(), l);
+        queue_gitlinks(p, fd.get(), l);
         for (const auto& n : l.links) {
             if (n == ".git") continue;  // follow_dot_git's
             const std::string link = path_join(p.path, n);
@@ -621,33 +667,14 @@ GitIntegrityReport check_git(const GitWatch& watch) {
         }
     }
 
-    // A rebase or cherry-pick the run left half done, whose todo list runs commands: the host's
-    // `git rebase --continue` (which `git status` suggests) would run them.
+    // A rebase or cherry-pick the run left half done that runs a command of the run's when the
+    // host continues it. Nested repositories are judged the same way (judge()).
     for (const auto& g : watch.git_dirs) {
-        for (const char* todo : {"rebase-merge/git-rebase-todo", "sequencer/todo"}) {
-            const std::string path = path_join(g, todo);
-            UniqueFd tfd = open_no_symlinks(AT_FDCWD, path.c_str(), O_RDONLY);
-            struct stat st {};
-            if (!tfd || ::fstat(tfd.get(), &st) != 0 || !since(st, watch.start)) continue;
-            std::string text;
-            char buf[65536];
-            ssize_t got = 0;
-            while (text.size() < (1u << 20) && (got = ::read(tfd.get(), buf, sizeof buf)) > 0)
-                text.append(buf, static_cast<std::size_t>(got));
-            std::size_t at = 0;
-            while (at < text.size()) {
-                std::size_t end = text.find('\n', at);
-                if (end == std::string::npos) end = text.size();
-                std::string line = text.substr(at, end - at);
-                at = end + 1;
-                line.erase(0, line.find_first_not_of(" \t"));
-                if (line.rfind("exec ", 0) == 0 || line.rfind("x ", 0) == 0 ||
-                    line.rfind("exec\t", 0) == 0 || line.rfind("x\t", 0) == 0) {
-                    report.add(path, path + " was left by the run with '" + line +
-                                         "': the host's git rebase --continue would run it");
-                    break;
-                }
-            }
+        UniqueFd gfd = open_no_symlinks(AT_FDCWD, g.c_str(), O_RDONLY | O_DIRECTORY);
+        if (!gfd) continue;
+        if (const auto stopped = stopped_operation_danger(gfd.get(), watch.start)) {
+            const std::string path = path_join(g, stopped->entry);
+            report.add(path, path + " " + stopped->why);
         }
     }
 

@@ -1,0 +1,143 @@
+#!/bin/bash
+# Where the host's git goes from a repository the git check judged (forty-sixth review): a
+# gitlink in a nested repository's index (or the top's, in commit mode) to a repository deeper
+# than the search; a submodule's work tree below a nested repository; a submodule named with a
+# slash whose git directory, or a directory above it, is replaced by a link; a file a hook
+# sources from a directory in hooks/; a file the host's own include.path or core.hooksPath
+# names; a rebase left stopped with an exec line or a merge strategy of the run's. Each must
+# end the run 120 and name the place. And what git clone and sparse-checkout write must pass.
+. "$(dirname "$0")/lib.sh"
+command -v git >/dev/null || skip_all "git is not installed"
+
+mkdir -p "$FIX/home" "$FIX/tmp" "$FIX/outside"
+MARK=$FIX/outside/MARK
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+hgit() { as_runner env GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null \
+    git -c user.name=t -c user.email=t@example.org -c protocol.file.allow=always "$@"; }
+G='git -c user.name=t -c user.email=t@example.org -c protocol.file.allow=always'
+FSM="touch $MARK; false"
+SRC=$FIX/src
+own_fix
+hgit init -q "$SRC" && hgit -C "$SRC" commit -q --allow-empty -m s &&
+    hgit -C "$SRC" config uploadpack.allowFilter true
+
+for MODE in protect commit; do
+    printf 'version = 1\n[filesystem]\ngit = "%s"\n' "$MODE" >"$FIX/$MODE.toml"
+    WS=$FIX/ws-$MODE
+    rm -rf "$WS"; mkdir -p "$WS"; own_fix
+    hgit init -q "$WS" && hgit -C "$WS" commit -q --allow-empty -m init
+    own_fix
+    run() { sbxb --policy "$FIX/$MODE.toml" --status-file "$FIX/.status" -- sh -c "$@"; }
+
+    # A clean repository made in the run, its index given a gitlink to one three levels down
+    # with an fsmonitor: `git status` in src/ enters it. In version 4 of the index format too.
+    for V in 2 4; do
+        run "$G init -q src && $G init -q src/a/inner && $G -C src/a/inner commit -q --allow-empty -m i &&
+            $G -C src/a/inner config core.fsmonitor '$FSM' && $G -C src update-index --index-version $V &&
+            $G -C src add a/inner 2>/dev/null"
+        expect_rc 120 "$BACKEND $MODE: a gitlink (index v$V) to a repository three levels down ends the run 120"
+        check "$BACKEND $MODE: ... naming it" grep -q "$WS/src/a/inner/.git is a git directory" "$ERR"
+        rm -rf "$WS/src"
+    done
+    # The same in a nested repository the host made, and a plain git init there still passes.
+    hgit init -q "$WS/sub" && hgit -C "$WS/sub" commit -q --allow-empty -m i
+    own_fix
+    run "$G init -q sub/a/inner && $G -C sub/a/inner commit -q --allow-empty -m i && $G -C sub add a/inner 2>/dev/null"
+    [ "$MODE" = protect ] &&
+        expect_rc 0 "$BACKEND $MODE: ... a plain repository three levels down, staged as a gitlink, passes"
+    run "$G -C sub/a/inner config core.fsmonitor '$FSM'"
+    expect_rc 120 "$BACKEND $MODE: ... given an fsmonitor in a later run, ends it 120"
+    rm -rf "$WS/sub"
+    if [ "$MODE" = commit ]; then
+        # The top's index is writable in commit mode: a gitlink into a dependency tree.
+        run "$G init -q node_modules/pkg && $G -C node_modules/pkg commit -q --allow-empty -m i &&
+            $G -C node_modules/pkg config core.fsmonitor '$FSM' && $G add node_modules/pkg 2>/dev/null"
+        expect_rc 120 "$BACKEND commit: a gitlink in the top's index to node_modules/pkg ends the run 120"
+        hgit -C "$WS" rm -q --cached node_modules/pkg 2>/dev/null
+        rm -rf "$WS/node_modules"
+    fi
+
+    # A nested repository with a submodule named libs/foo.
+    hgit init -q "$WS/sub" && hgit -C "$WS/sub" submodule -q add "$SRC" libs/foo &&
+        hgit -C "$WS/sub" commit -q -m sm
+    own_fix
+    run "cd sub/libs/foo && rm .git && $G init -q && $G config core.fsmonitor '$FSM'"
+    expect_rc 120 "$BACKEND $MODE: the submodule work tree's .git (level 3) replaced ends the run 120"
+    rm -rf "$WS/sub/libs/foo/.git" && echo "gitdir: ../../.git/modules/libs/foo" >"$WS/sub/libs/foo/.git"
+    own_fix
+    run "mkdir -p sub/a/b/c && mv sub/.git/modules/libs/foo sub/a/b/c/foo &&
+        ln -s ../../../a/b/c/foo sub/.git/modules/libs/foo && $G config -f sub/a/b/c/foo/config core.fsmonitor '$FSM'"
+    expect_rc 120 "$BACKEND $MODE: modules/libs/foo replaced by a link to a copy with an fsmonitor ends the run 120"
+    rm "$WS/sub/.git/modules/libs/foo" && mv "$WS/sub/a/b/c/foo" "$WS/sub/.git/modules/libs/foo" &&
+        hgit --git-dir="$WS/sub/.git/modules/libs/foo" config --unset core.fsmonitor
+    run "mkdir -p sub/a/b && mv sub/.git/modules/libs sub/a/b/libs && ln -s ../../a/b/libs sub/.git/modules/libs &&
+        $G config -f sub/a/b/libs/foo/config core.fsmonitor '$FSM'"
+    expect_rc 120 "$BACKEND $MODE: modules/libs replaced by a link, its foo given an fsmonitor, ends the run 120"
+    rm -rf "$WS/sub"
+
+    # The host's nested repository: a hook that sources a file beside it, an include and a
+    # hooksPath of the host's own.
+    hgit init -q "$WS/sub" && hgit -C "$WS/sub" commit -q --allow-empty -m i &&
+        mkdir -p "$WS/sub/.git/hooks/lib" "$WS/sub/tools/hooks" &&
+        printf '#!/bin/sh\n. "$(dirname "$0")/lib/common.sh"\n' >"$WS/sub/.git/hooks/pre-commit" &&
+        chmod +x "$WS/sub/.git/hooks/pre-commit" && echo : >"$WS/sub/.git/hooks/lib/common.sh" &&
+        hgit -C "$WS/sub" config include.path extra.cfg && : >"$WS/sub/.git/extra.cfg"
+    own_fix
+    run "echo 'touch $MARK' >sub/.git/hooks/lib/common.sh"
+    expect_rc 120 "$BACKEND $MODE: a file a host hook sources, rewritten in place, ends the run 120"
+    check "$BACKEND $MODE: ... saying its hooks changed" grep -q "$WS/sub/.git is a git directory whose hooks the run changed" "$ERR"
+    echo : >"$WS/sub/.git/hooks/lib/common.sh"
+    run "printf '[core]\\n\\tfsmonitor = \"$FSM\"\\n' >sub/.git/extra.cfg"
+    expect_rc 120 "$BACKEND $MODE: the file the host's include.path names, given an fsmonitor, ends the run 120"
+    check "$BACKEND $MODE: ... naming the include" grep -q "include.path extra.cfg names what the run changed" "$ERR"
+    : >"$WS/sub/.git/extra.cfg"
+    hgit -C "$WS/sub" config core.hooksPath tools/hooks
+    own_fix
+    run "printf '#!/bin/sh\ntouch $MARK\n' >sub/tools/hooks/pre-commit && chmod +x sub/tools/hooks/pre-commit"
+    expect_rc 120 "$BACKEND $MODE: a hook added in the host's core.hooksPath (in the work tree) ends the run 120"
+    rm -f "$WS/sub/tools/hooks/pre-commit"
+    if [ "$MODE" = protect ]; then  # commit mode reports every change to a nested repository
+        run "$G -C sub checkout -q -b feature && echo x >sub/tools/notes"
+        expect_rc 0 "$BACKEND $MODE: ... git checkout -b beside them, and a file elsewhere, passes"
+    fi
+
+    # A rebase left stopped in the nested repository: an exec line, a strategy of the run's.
+    echo a >"$WS/sub/f" && hgit -C "$WS/sub" add f && hgit -C "$WS/sub" commit -q -m a &&
+        echo b >>"$WS/sub/f" && hgit -C "$WS/sub" commit -q -am b
+    own_fix
+    run "cd sub && GIT_SEQUENCE_EDITOR='sed -i \"1i break\"' $G rebase -q -i --exec 'touch $MARK' HEAD~1"
+    expect_rc 120 "$BACKEND $MODE: a nested rebase left stopped with an exec line ends the run 120"
+    check "$BACKEND $MODE: ... naming its todo" grep -q "$WS/sub/.git/rebase-merge/git-rebase-todo was left by the run with 'exec touch" "$ERR"
+    hgit -C "$WS/sub" rebase --abort
+    run "cd sub && GIT_SEQUENCE_EDITOR='sed -i \"1i break\"' $G rebase -q -i HEAD~1 && echo x/../evil.sh >.git/rebase-merge/strategy"
+    expect_rc 120 "$BACKEND $MODE: a nested rebase left naming the strategy x/../evil.sh ends the run 120"
+    hgit -C "$WS/sub" rebase --abort
+    if [ "$MODE" = commit ]; then
+        echo a >"$WS/f" && hgit -C "$WS" add f && hgit -C "$WS" commit -q -m a &&
+            echo b >>"$WS/f" && hgit -C "$WS" commit -q -am b
+        own_fix
+        run "GIT_SEQUENCE_EDITOR='sed -i \"1i break\"' $G rebase -q -i HEAD~1 && echo x/../evil.sh >.git/rebase-merge/strategy"
+        expect_rc 120 "$BACKEND commit: the top's rebase left naming a strategy of the run's ends the run 120"
+        check "$BACKEND commit: ... naming the strategy" grep -q "naming the merge strategy 'x/../evil.sh'" "$ERR"
+        hgit -C "$WS" rebase --abort
+        run "mkdir -p .git/sequencer && printf '[options]\n\tstrategy = \"x/../evil.sh\"\n' >.git/sequencer/opts"
+        expect_rc 120 "$BACKEND commit: a sequencer's opts naming a strategy of the run's ends the run 120"
+        rm -rf "$WS/.git/sequencer"
+        run "GIT_SEQUENCE_EDITOR='sed -i \"1i break\"' $G rebase -q -i -s ort HEAD~1"
+        expect_rc 0 "$BACKEND commit: a rebase left stopped with git's own strategy passes"
+        hgit -C "$WS" rebase --abort
+    fi
+    rm -rf "$WS/sub"
+
+    # What git clone and sparse-checkout write (the forty-sixth review's false 120s).
+    if [ "$MODE" = protect ]; then
+        hgit -C "$SRC" submodule -q add "$SRC" inner 2>/dev/null; hgit -C "$SRC" commit -q -m inner
+        own_fix
+        run "$G clone -q --recurse-submodules '$SRC' c1 && $G clone -q --mirror '$SRC' c2 &&
+            $G clone -q --filter=blob:none 'file://$SRC' c3 && $G -C c3 sparse-checkout set x"
+        expect_rc 0 "$BACKEND $MODE: clone --recurse-submodules, --mirror, --filter and sparse-checkout pass"
+        rm -rf "$WS/c1" "$WS/c2" "$WS/c3"
+    fi
+    check "$BACKEND $MODE: no planted command ran on the host" test ! -e "$MARK"
+done
+done_testing
