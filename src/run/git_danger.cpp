@@ -329,6 +329,33 @@ std::string dangerous_repository(int dirfd, const HostsOwn& own) {
     return own.hooks ? std::string() : hooks_danger(dirfd);
 }
 
+std::optional<std::string> config_core_worktree(int dirfd) {
+    std::string why;
+    const auto text = config_text(dirfd, "config", why);
+    if (!text) return std::nullopt;
+    std::optional<std::string> out;
+    bool core = false;
+    for (std::string_view line : lines_of(*text)) {
+        if (line.front() == '[') {
+            const auto close = line.find(']');
+            core = close != std::string_view::npos && lower(line.substr(1, close - 1)) == "core";
+            continue;
+        }
+        const auto eq = line.find('=');
+        if (!core || eq == std::string_view::npos) continue;
+        std::string_view key = line.substr(0, eq), value = line.substr(eq + 1);
+        while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.remove_suffix(1);
+        while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+            value.remove_prefix(1);
+        while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
+            value.remove_suffix(1);
+        if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+            value = value.substr(1, value.size() - 2);
+        if (lower(key) == "worktree" && !value.empty()) out = std::string(value);
+    }
+    return out;
+}
+
 std::string host_entry_target_changed(int gitdir_fd, const std::string& worktree,
                                       const std::vector<std::string>& written,
                                       const timespec& start) {

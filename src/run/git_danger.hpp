@@ -65,6 +65,10 @@ struct HostsOwn {
 // host's.
 [[nodiscard]] std::string dangerous_repository(int dirfd, const HostsOwn& own = {});
 
+// The value of core.worktree in the config of the git directory `dirfd` (the last one, as git
+// takes it), or nullopt: where its work tree is, and its index's paths with it.
+[[nodiscard]] std::optional<std::string> config_core_worktree(int dirfd);
+
 // The first file an entry of the host's own config names that the run changed since `start`:
 // an include.path or includeIf.*.path (relative to the git directory `gitdir_fd`) and what is
 // in a core.hooksPath (relative to `worktree`, where git runs hooks), as "include.path

@@ -41,15 +41,14 @@ std::optional<std::string> read_small(int dirfd, const char* name, std::size_t m
 
 }  // namespace
 
-std::optional<std::vector<std::string>> index_gitlinks(std::string_view data,
-                                                       std::size_t hash_size) {
+std::optional<IndexGitlinks> index_gitlinks(std::string_view data, std::size_t hash_size) {
     const auto* p = reinterpret_cast<const unsigned char*>(data.data());
     const std::size_t size = data.size();
     if (size < 12 || std::memcmp(p, "DIRC", 4) != 0) return std::nullopt;
     const std::uint32_t version = be32(p + 4);
     if (version < 2 || version > 4) return std::nullopt;
     const std::uint32_t count = be32(p + 8);
-    std::vector<std::string> out;
+    IndexGitlinks out;
     std::string name;  // version 4: each path is the previous one's with a suffix replaced
     std::size_t at = 12;
     // ctime, mtime (8 bytes each), dev, ino, mode, uid, gid, size (4 each), the object name,
@@ -93,7 +92,24 @@ std::optional<std::vector<std::string>> index_gitlinks(std::string_view data,
             at = start + ((at - start + len + 8) & ~std::size_t{7});
             if (at > size) return std::nullopt;
         }
-        if ((mode & 0170000) == 0160000) out.push_back(name);
+        if ((mode & 0170000) == 0160000) out.paths.push_back(name);
+    }
+    // The extensions, up to the trailing checksum: each a 4-byte signature and a 4-byte size.
+    // A split index ("link", core.splitIndex) keeps most entries in a shared index, named by
+    // the object name the extension starts with.
+    while (size - at >= 8 + hash_size) {
+        const std::uint32_t len = be32(p + at + 4);
+        if (size - at - 8 < len) return std::nullopt;
+        if (std::memcmp(p + at, "link", 4) == 0) {
+            if (len < hash_size) return std::nullopt;
+            static constexpr char kHex[] = "0123456789abcdef";
+            out.shared_index = "sharedindex.";
+            for (std::size_t i = 0; i < hash_size; ++i) {
+                out.shared_index.push_back(kHex[p[at + 8 + i] >> 4]);
+                out.shared_index.push_back(kHex[p[at + 8 + i] & 15]);
+            }
+        }
+        at += 8 + len;
     }
     return out;
 }
@@ -112,7 +128,18 @@ std::optional<std::vector<std::string>> gitdir_gitlinks(int gitdir_fd, std::size
         if (key != std::string::npos && lower.find("sha256", key) != std::string::npos)
             hash_size = 32;
     }
-    return index_gitlinks(*index, hash_size);
+    auto links = index_gitlinks(*index, hash_size);
+    if (!links) return std::nullopt;
+    if (!links->shared_index.empty()) {
+        // The shared index's entries, less the ones the split index deleted or replaced, are
+        // the index's: all of its gitlinks are taken (a few more than git sees, never fewer).
+        const auto shared = read_small(gitdir_fd, links->shared_index.c_str(), max_bytes);
+        if (!shared || shared->empty()) return std::nullopt;
+        auto more = index_gitlinks(*shared, hash_size);
+        if (!more || !more->shared_index.empty()) return std::nullopt;
+        links->paths.insert(links->paths.end(), more->paths.begin(), more->paths.end());
+    }
+    return std::move(links->paths);
 }
 
 }  // namespace sbx

@@ -348,32 +348,56 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
     auto queue_gitlinks = [&](const Pending& p, int dirfd, const Listing& l) {
         if (watch.only_dangerous && p.depth == 0) return;
         UniqueFd git;
+        std::string git_path;
         if (std::find(l.dirs.begin(), l.dirs.end(), ".git") != l.dirs.end()) {
             git.reset(::openat(dirfd, ".git", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            git_path = path_join(p.path, ".git");
         } else if (l.gitfile) {
             struct stat gst {};
             const auto text = pointer_text(dirfd, ".git", gst);
             if (!text || text->size() <= 8 || text->compare(0, 8, "gitdir: ") != 0) return;
             const std::string named = text->substr(8);
             git.reset(::openat(dirfd, named.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+            git_path = named[0] == '/' ? named : path_join(p.path, named);
         }
         if (!git) return;
         const auto links = gitdir_gitlinks(git.get(), kIndexBytes);
         if (!links) {
-            if (!before)
-                report->notes.push_back(path_join(p.path, ".git") +
+            if (before) return;
+            // One the run wrote is the run's to answer for (padded past the bound, a gitlink
+            // in it would go unseen); the host's own is named as unchecked.
+            if (changed_since(git.get(), "index", watch.start))
+                report->add(git_path, git_path +
+                                          "/index was written by the run and cannot be read "
+                                          "for gitlinks (larger than " +
+                                          std::to_string(kIndexBytes >> 20) +
+                                          " MB, or not an index): the host's git status would "
+                                          "enter what it names");
+            else
+                report->notes.push_back(git_path +
                                         ": its index could not be read for gitlinks (larger "
                                         "than " +
                                         std::to_string(kIndexBytes >> 20) +
                                         " MB, or not an index)");
             return;
         }
+        // The work tree the index's paths are in: where the .git is, and where a core.worktree
+        // of its config says (forty-sixth review's plain key: a gitlink there is entered too).
+        std::vector<std::string> bases{p.path};
+        if (const auto wt = config_core_worktree(git.get())) {
+            char real[PATH_MAX];
+            const std::string named = (*wt)[0] == '/' ? *wt : path_join(git_path, *wt);
+            if (::realpath(named.c_str(), real) != nullptr && std::string(real) != p.path)
+                bases.emplace_back(real);
+        }
         for (const auto& link : *links) {
             // git refuses these in an index; a crafted one must not send the search elsewhere.
             if (link.empty() || link[0] == '/' || link == ".." || link.starts_with("../") ||
                 link.find("/../") != std::string::npos || link.ends_with("/.."))
                 continue;
-            queue.push_back(Pending{path_join(p.path, link), p.depth + 1, p.linked, false, p.dev});
+            for (std::size_t b = 0; b < bases.size(); ++b)
+                queue.push_back(Pending{path_join(bases[b], link), p.depth + 1, p.linked || b > 0,
+                                        false, p.dev});
         }
     };
     while (!queue.empty()) {

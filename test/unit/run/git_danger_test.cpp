@@ -3,7 +3,11 @@
 // written), and the entries as written, by which the host's own are told from the run's.
 #include "run/git_danger.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <fstream>
 
 namespace {
 
@@ -42,4 +46,26 @@ TEST_CASE("an entry as written carries its section header", "[run][git]") {
     REQUIRE(e.size() == 2);
     CHECK(e[0].written == "[alias]\nst = status");
     CHECK(e[1].written == "[core]\npager = less");
+}
+
+TEST_CASE("core.worktree as git takes it: the last one, quoted or not, in [core] only",
+          "[run][git]") {
+    char tmpl[] = "/tmp/sbx-git-danger.XXXXXX";
+    const std::string dir = ::mkdtemp(tmpl);
+    auto with_config = [&](const std::string& text) {
+        std::ofstream(dir + "/config") << text;
+        const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        auto wt = sbx::config_core_worktree(fd);
+        ::close(fd);
+        return wt;
+    };
+    CHECK(with_config("[core]\n\tbare = false\n") == std::nullopt);
+    CHECK(with_config("[core]\n\tworktree = ../x\n") == std::optional<std::string>("../x"));
+    CHECK(with_config("[Core]\n\tWorkTree = \"/a b\"\n[core]\n\tworktree = /c\n") ==
+          std::optional<std::string>("/c"));
+    CHECK(with_config("[remote \"core\"]\n\tworktree = /x\n") == std::nullopt);
+    ::unlink((dir + "/config").c_str());
+    CHECK(with_config("") == std::nullopt);
+    ::unlink((dir + "/config").c_str());
+    ::rmdir(dir.c_str());
 }

@@ -56,6 +56,12 @@ std::string index_of(std::uint32_t version, const std::vector<Entry>& entries,
     return out;
 }
 
+std::optional<std::vector<std::string>> links(std::string_view data, std::size_t hash) {
+    auto r = sbx::index_gitlinks(data, hash);
+    if (!r) return std::nullopt;
+    return r->paths;
+}
+
 }  // namespace
 
 TEST_CASE("the gitlinks of an index, in each version git writes", "[run][git]") {
@@ -65,36 +71,59 @@ TEST_CASE("the gitlinks of an index, in each version git writes", "[run][git]") 
                                      {0120000, "link"},
                                      {0160000, "src/a/inner", true}};
     const std::vector<std::string> want{"libs/foo", "src/a/inner"};
-    CHECK(sbx::index_gitlinks(index_of(3, entries), 20) == want);
-    CHECK(sbx::index_gitlinks(index_of(4, entries), 20) == want);
-    CHECK(sbx::index_gitlinks(index_of(4, entries, 32), 32) == want);
+    CHECK(links(index_of(3, entries), 20) == want);
+    CHECK(links(index_of(4, entries), 20) == want);
+    CHECK(links(index_of(4, entries, 32), 32) == want);
     std::vector<Entry> v2 = entries;
     v2.back().extended = false;
-    CHECK(sbx::index_gitlinks(index_of(2, v2), 20) == want);
+    CHECK(links(index_of(2, v2), 20) == want);
     // A name of 8n - 62 bytes: the entry needs a whole 8 bytes of padding.
-    CHECK(sbx::index_gitlinks(index_of(2, {{0160000, std::string(18, 'x')}}), 20) ==
+    CHECK(links(index_of(2, {{0160000, std::string(18, 'x')}}), 20) ==
           std::vector<std::string>{std::string(18, 'x')});
     // A name longer than 0xffe bytes: its length is in the NUL, not the flags.
     const std::string longname(5000, 'y');
-    CHECK(sbx::index_gitlinks(index_of(2, {{0160000, longname}, {0160000, "z"}}), 20) ==
+    CHECK(links(index_of(2, {{0160000, longname}, {0160000, "z"}}), 20) ==
           std::vector<std::string>{longname, "z"});
-    CHECK(sbx::index_gitlinks(index_of(2, {}), 20) == std::vector<std::string>{});
+    CHECK(links(index_of(2, {}), 20) == std::vector<std::string>{});
+}
+
+TEST_CASE("a split index names its shared index", "[run][git]") {
+    std::string index = index_of(2, {{0160000, "a"}});
+    std::string link = "link";
+    put32(link, 20 + 8);  // the shared index's object name, then two empty bitmaps
+    link.append("\x01\x23\x45\x67\x89\xab\xcd\xef", 8);
+    link.append(12, '\0');
+    link.append(8, '\0');
+    std::string tree = "TREE";
+    put32(tree, 3);
+    tree.append("abc");
+    const std::string whole = index + tree + link + std::string(20, '\x5a');  // + checksum
+    const auto r = sbx::index_gitlinks(whole, 20);
+    REQUIRE(r);
+    CHECK(r->paths == std::vector<std::string>{"a"});
+    CHECK(r->shared_index == "sharedindex.0123456789abcdef000000000000000000000000");
+    // Without one, and with an extension cut short.
+    CHECK(sbx::index_gitlinks(index + tree + std::string(20, 'z'), 20)->shared_index.empty());
+    std::string cut = "link";
+    put32(cut, 1000);
+    cut.append(4, '\0');
+    CHECK_FALSE(sbx::index_gitlinks(index + cut + std::string(20, 'z'), 20));
 }
 
 TEST_CASE("bytes git would not read as an index are no list", "[run][git]") {
     const std::string good = index_of(2, {{0160000, "a/b"}});
-    CHECK_FALSE(sbx::index_gitlinks("", 20));
-    CHECK_FALSE(sbx::index_gitlinks("DIRX" + good.substr(4), 20));
+    CHECK_FALSE(links("", 20));
+    CHECK_FALSE(links("DIRX" + good.substr(4), 20));
     std::string v5 = good;
     v5[7] = 5;
-    CHECK_FALSE(sbx::index_gitlinks(v5, 20));
+    CHECK_FALSE(links(v5, 20));
     // Cut anywhere inside the entry.
     for (std::size_t cut = 12; cut < good.size() - 1; ++cut)
-        CHECK_FALSE(sbx::index_gitlinks(good.substr(0, cut), 20));
+        CHECK_FALSE(links(good.substr(0, cut), 20));
     // Extended flags in version 2.
-    CHECK_FALSE(sbx::index_gitlinks(index_of(2, {{0160000, "a", true}}), 20));
+    CHECK_FALSE(links(index_of(2, {{0160000, "a", true}}), 20));
     // Version 4 stripping more than the previous name holds.
     std::string v4 = index_of(4, {{0160000, "ab"}});
     v4[12 + 62] = 5;
-    CHECK_FALSE(sbx::index_gitlinks(v4, 20));
+    CHECK_FALSE(links(v4, 20));
 }
