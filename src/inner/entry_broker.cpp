@@ -149,6 +149,22 @@ Reply on_open(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules, D
     struct stat st {};
     const bool exists = ::fstatat(e.dir.get(), e.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
     const int err = errno;
+    // A dangling link, opened to create: the kernel would make its target, which in a
+    // directory of P it cannot (a read-only mount under bwrap, no make right under Landlock).
+    // The broker makes it there when the rules allow that name, as if it had been named
+    // (`ln -s notes.txt n; echo x >n` at the workspace's top was refused on both backends).
+    // Only one link deep, never through a magic link; a blocked name is noted and left to the
+    // kernel to refuse, as before.
+    if (exists && S_ISLNK(st.st_mode) && !(a.flags & (O_EXCL | O_NOFOLLOW))) {
+        if (auto target = dangling_link_target(e);
+            target && reach_of(target->dir.get(), rules) == EntryBrokerRules::Reach::broker) {
+            if (rules.blocked(dir_id(*target), target->name)) {
+                note_refusal(log, RefusedOp::create, e);
+                return Reply::go_on();
+            }
+            return noting_erofs(log, RefusedOp::create, *target, create_file(rq, *target, a));
+        }
+    }
     if (reach_of(e.dir.get(), rules) != EntryBrokerRules::Reach::broker) {
         if (exists) return go_on_noting(log, RefusedOp::write, e, writes && !(a.flags & O_EXCL));
         return go_on_noting(log, RefusedOp::create, e, err == ENOENT);

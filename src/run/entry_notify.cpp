@@ -71,16 +71,15 @@ Verdict verdict(const MetadataGuard& g, const Entry& e, std::uint64_t need) {
                                                                 : Verdict::refused;
 }
 
-// Whether making a regular file at `t` (no ancestry yet) is refused: neither Landlock nor the
-// policy allows it there.
-bool creation_refused(const MetadataGuard& g, EntryRef t) {
+// `t` with its ancestry, for a verdict on it; nullopt when that cannot be known.
+std::optional<Entry> with_ancestry(EntryRef t) {
     Entry target;
     target.dir = std::move(t.dir);
     target.name = std::move(t.name);
     auto chain = ancestry(target.dir.get(), nullptr, &target.names);
-    if (!chain) return false;
+    if (!chain) return std::nullopt;
     target.chain = std::move(chain).value();
-    return verdict(g, target, ll::kMakeReg) == Verdict::refused;
+    return target;
 }
 
 // The kernel goes on to refuse the call: note it for the report.
@@ -156,12 +155,23 @@ Reply on_open(NotifyRequest& rq, const Call& c, const MetadataGuard& g, DenialLo
     if (::fstatat(e.dir.get(), e.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
         if ((a.flags & O_CREAT) && (a.flags & O_EXCL)) return Reply::go_on();  // EEXIST
         if (!rq.still_valid()) return Reply::go_on();
-        // A dangling link: the kernel makes the file where it leads, and Landlock refuses that
+        // A dangling link: the kernel makes the file where it leads. Landlock refuses that
         // unseen when the policy does not allow it there (`ln -s .envrc x; echo >x`, forty-third
-        // review): noted at the link, for the report only.
+        // review): noted at the link, for the report. Where sbxrun makes the entries (a
+        // writable root's top), it makes this one too, as if it had been named: the kernel
+        // would refuse it (`ln -s notes.txt n; echo x >n` was refused).
         if (S_ISLNK(st.st_mode) && (a.flags & O_CREAT) && !(a.flags & O_NOFOLLOW))
             if (auto t = dangling_link_target(e))
-                if (creation_refused(g, std::move(*t))) return refused(log, RefusedOp::create, e);
+                if (auto target = with_ancestry(std::move(*t))) {
+                    switch (verdict(g, *target, ll::kMakeReg)) {
+                        case Verdict::refused:
+                            return refused(log, RefusedOp::create, e);
+                        case Verdict::sbxrun:
+                            return create_file(rq, *target, a);
+                        case Verdict::native:
+                            break;
+                    }
+                }
         return open_existing(g, e, a, log);
     }
     if (errno != ENOENT || !(a.flags & O_CREAT)) return Reply::go_on();

@@ -230,6 +230,16 @@ print(len(json.load(open(sys.argv[1]))["denials"]["filesystem"]))' "$ST")" = 5
         "$backend: a write through a dangling link to a missing .envrc: a protected create"
     check "  $backend: no .envrc was made" test ! -e "$WS/.envrc"
     rm -f "$WS/dangling"
+    # ... and to a name that may be made there: made, as if named (it was refused on both
+    # backends: the kernel cannot make entries at a writable root's top, sbxrun makes them).
+    ln -s notes.txt "$WS/dangling"
+    own_fix
+    sbx "${B[@]}" --status-file "$ST" -- sh -c 'echo made >dangling'
+    expect_rc 0 "$backend: a write through a dangling link to an allowed new name at the top succeeds"
+    check "  $backend: ... the file it names was made, with what was written" grep -qx made "$WS/notes.txt"
+    check "  $backend: ... and nothing is listed as refused" \
+        test -z "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["denials"]["filesystem"] or "")' "$ST")"
+    rm -f "$WS/dangling" "$WS/notes.txt"
 
     # A flood: 2,000 paths and 20,000 repeats of one, refused; the list stays bounded.
     sbx "${B[@]}" -q --status-file "$ST" -- python3 -c '
