@@ -112,12 +112,11 @@ std::uint16_t be16(std::string_view b, std::size_t at) {
     return static_cast<std::uint16_t>(u(0) << 8 | u(1));
 }
 
-// The entries of an index whose object names are `hash` bytes long; nullopt when they do not
-// parse that way. Gitlink paths go to `out`.
-std::optional<std::vector<std::string>> parse_index(std::string_view b, std::size_t hash,
-                                                    bool& split) {
+// The gitlinks of an index whose object names are `hash` bytes long (at most `max`), and the
+// shared index a split one names; nullopt when it does not parse that way.
+std::optional<IndexGitlinks> parse_index(std::string_view b, std::size_t hash, std::size_t max) {
     const std::uint32_t version = be32(b, 4), count = be32(b, 8);
-    std::vector<std::string> out;
+    IndexGitlinks out;
     std::string prev;  // v4: the previous entry's path
     std::size_t at = 12;
     constexpr std::size_t kStat = 40;  // ctime, mtime (s, ns), dev, ino, mode, uid, gid, size
@@ -158,20 +157,37 @@ std::optional<std::vector<std::string>> parse_index(std::string_view b, std::siz
             for (std::size_t k = nul; k < at; ++k)
                 if (b[k] != '\0') return std::nullopt;
         }
-        if (path.empty() || (namelen < 0x0fff && namelen != path.size())) return std::nullopt;
+        if (namelen < 0x0fff && namelen != path.size()) return std::nullopt;
+        // A split index's entry that replaces one of the shared index has no name of its own
+        // (it takes the shared entry's): a gitlink among those cannot be placed here.
         if ((mode & 0170000) == 0160000) {
-            if (out.size() == kGitlinksMax) return std::nullopt;
-            out.push_back(path);
+            if (path.empty()) {
+                out.unnamed_gitlinks = true;
+            } else {
+                if (out.paths.size() == max) return std::nullopt;
+                out.paths.push_back(path);
+            }
         }
         prev = std::move(path);
     }
-    // Extensions, then the checksum (`hash` bytes). Only "link" matters: a split index.
+    // Extensions, then the checksum (`hash` bytes). Only "link" matters: a split index, whose
+    // other entries are in the shared index it names by its object name.
     while (at + 8 + hash <= b.size()) {
+        // Optional extensions are named in capitals, the ones git must understand ("link")
+        // in lower case: each is a signature and a length either way.
         const std::string_view sig = b.substr(at, 4);
-        if (sig[0] < 'A' || sig[0] > 'Z') break;  // optional extensions are upper-case
-        if (sig == "link") split = true;
         const std::size_t len = be32(b, at + 4);
         if (at + 8 + len > b.size()) return std::nullopt;
+        if (sig == "link") {
+            if (len < hash) return std::nullopt;
+            static constexpr char kHex[] = "0123456789abcdef";
+            out.shared_index = "sharedindex.";
+            for (std::size_t i = 0; i < hash; ++i) {
+                const auto c = static_cast<unsigned char>(b[at + 8 + i]);
+                out.shared_index.push_back(kHex[c >> 4]);
+                out.shared_index.push_back(kHex[c & 15]);
+            }
+        }
         at += 8 + len;
     }
     if (at + hash != b.size()) return std::nullopt;
@@ -180,7 +196,54 @@ std::optional<std::vector<std::string>> parse_index(std::string_view b, std::siz
 
 }  // namespace
 
-Result<std::vector<std::string>> gitlink_paths(std::string_view index) {
+std::vector<ConfigPath> config_code_paths(std::string_view text) {
+    auto lower = [](std::string_view v) {
+        std::string out(v);
+        for (char& c : out)
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        return out;
+    };
+    auto trim = [](std::string_view v) {
+        while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+        while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '\r'))
+            v.remove_suffix(1);
+        return v;
+    };
+    std::vector<ConfigPath> out;
+    std::string section;
+    std::size_t at = 0;
+    while (at < text.size()) {
+        std::size_t end = text.find('\n', at);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view line = trim(text.substr(at, end - at));
+        at = end + 1;
+        if (line.empty() || line.front() == '#' || line.front() == ';') continue;
+        if (line.front() == '[') {
+            const auto close = line.find(']');
+            const std::string_view head = line.substr(
+                1, close == std::string_view::npos ? std::string_view::npos : close - 1);
+            // [section "subsection"] or [section.subsection]: only the section counts here.
+            section = lower(head.substr(0, head.find_first_of(" \t\".")));
+            if (close == std::string_view::npos) continue;
+            line = trim(line.substr(close + 1));  // "[core] hooksPath = x" on one line
+            if (line.empty()) continue;
+        }
+        const auto eq = line.find('=');
+        if (eq == std::string_view::npos) continue;
+        const std::string key = lower(trim(line.substr(0, eq)));
+        std::string_view value = trim(line.substr(eq + 1));
+        if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+            value = value.substr(1, value.size() - 2);
+        if (value.empty()) continue;
+        if (section == "core" && key == "hookspath")
+            out.push_back({"core.hookspath", std::string(value)});
+        else if ((section == "include" || section == "includeif") && key == "path")
+            out.push_back({section + ".path", std::string(value)});
+    }
+    return out;
+}
+
+Result<IndexGitlinks> index_gitlinks(std::string_view index, std::size_t max) {
     auto refuse = [](const std::string& why) {
         return Error(ErrorKind::unenforceable, "the git index " + why);
     };
@@ -188,16 +251,18 @@ Result<std::vector<std::string>> gitlink_paths(std::string_view index) {
     const std::uint32_t version = be32(index, 4);
     if (version < 2 || version > 4) return refuse("has an unknown version");
     for (std::size_t hash : {std::size_t{20}, std::size_t{32}}) {
-        bool split = false;
-        auto paths = parse_index(index, hash, split);
-        if (!paths) continue;
-        if (split) return refuse("is split (core.splitIndex): its submodules cannot be read");
-        std::vector<std::string> out;
-        for (auto& p : *paths) out.push_back(std::move(p));
-        return out;
+        if (auto links = parse_index(index, hash, max)) return std::move(*links);
     }
-    return refuse("does not parse (or lists more than " + std::to_string(kGitlinksMax) +
-                  " submodules)");
+    return refuse("does not parse (or lists more than " + std::to_string(max) + " submodules)");
+}
+
+Result<std::vector<std::string>> gitlink_paths(std::string_view index) {
+    auto links = index_gitlinks(index, kGitlinksMax);
+    if (!links.ok()) return std::move(links).error();
+    if (!links->shared_index.empty() || links->unnamed_gitlinks)
+        return Error(ErrorKind::unenforceable,
+                     "the git index is split (core.splitIndex): its submodules cannot be read");
+    return std::move(links->paths);
 }
 
 }  // namespace sbx

@@ -47,6 +47,29 @@ inline constexpr std::size_t kGitlinksMax = 4096;
 inline constexpr std::size_t kGitIndexMax = 128u * 1024 * 1024;
 [[nodiscard]] Result<std::vector<std::string>> gitlink_paths(std::string_view index);
 
+// The same, at most `max` gitlinks, and a split index read as git writes it: its own gitlinks
+// and the file name of the shared index it names ("sharedindex.<hex>", in the same git
+// directory; "" when it is not split), whose gitlinks are the rest (the after-run git check,
+// run/git_index.hpp, reads both).
+struct IndexGitlinks {
+    std::vector<std::string> paths;
+    std::string shared_index;
+    // A split index's gitlink that replaces a shared entry, named only by its place there.
+    bool unnamed_gitlinks = false;
+};
+[[nodiscard]] Result<IndexGitlinks> index_gitlinks(std::string_view index, std::size_t max);
+
+// The entries of a git config text that name files git reads code from: core.hooksPath (the
+// directory of hooks git runs) and include.path / includeIf.<condition>.path (more config),
+// as {key, value}: the key lower-cased without the condition ("core.hookspath",
+// "include.path", "includeif.path"), the value unquoted. Sections are matched as git does,
+// case-insensitively ([core], [Core], [include], [includeIf "gitdir:~/w/"]).
+struct ConfigPath {
+    std::string key;
+    std::string value;
+};
+[[nodiscard]] std::vector<ConfigPath> config_code_paths(std::string_view text);
+
 // Read a small regular file through `fd` (an O_PATH descriptor of it, already resolved and
 // checked): reopened through /proc/self/fd, so the very inode checked is read, never a path.
 // The reopened file must still be the same regular file (dev/ino). At most `max` bytes;

@@ -314,13 +314,54 @@ bool commondir_is_enclosing(int dirfd) {
            a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-std::string dangerous_repository(int dirfd, const HostsOwn& own) {
+// Why the core.worktree of the git directory `dirfd` (at `path`) leads where git must not check
+// files out, or "" (see dangerous_repository).
+std::string worktree_danger(int dirfd, const std::string& path,
+                            const std::vector<std::string>& writable) {
+    const auto wt = config_core_worktree(dirfd);
+    if (!wt || path.empty()) return {};
+    const std::string named = (*wt)[0] == '/' ? *wt : path + "/" + *wt;
+    // As git will find it: the directory if it is there, else its parent and its name.
+    char real[PATH_MAX];
+    std::string where;
+    if (::realpath(named.c_str(), real) != nullptr) {
+        where = real;
+    } else {
+        std::string parent = named, name;
+        while (!parent.empty() && parent.back() == '/') parent.pop_back();
+        const auto slash = parent.rfind('/');
+        if (slash == std::string::npos) return "its core.worktree cannot be followed";
+        name = parent.substr(slash + 1);
+        parent.erase(slash == 0 ? 1 : slash);
+        if (name == "." || name == ".." || ::realpath(parent.c_str(), real) == nullptr)
+            return "its core.worktree (" + *wt + ") cannot be followed";
+        where = std::string(real) + (std::string_view(real) == "/" ? "" : "/") + name;
+    }
+    const std::string says = "its config's core.worktree leads to " + where;
+    bool inside = false;
+    for (const auto& root : writable) {
+        if (where == root) return says + ", the top of a writable root (git would check out there)";
+        if (where.size() > root.size() && where.compare(0, root.size(), root) == 0 &&
+            (root == "/" || where[root.size()] == '/'))
+            inside = true;
+    }
+    if (!inside) return says + ", outside every writable root (git would check out there)";
+    if (where == path || where.starts_with(path + "/") ||
+        where.find("/.git/") != std::string::npos || where.ends_with("/.git"))
+        return says + ", inside a git directory (git would check out there)";
+    return {};
+}
+
+std::string dangerous_repository(int dirfd, const HostsOwn& own, const std::string& path,
+                                 const std::vector<std::string>& writable) {
     struct stat st {};
     if (!own.commondir && ::fstatat(dirfd, "commondir", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
         !commondir_is_enclosing(dirfd))
         return "it has a commondir (git would take its config from elsewhere)";
-    if (!own.config)
+    if (!own.config) {
         if (auto why = config_danger(dirfd, "config", own.config_entries); !why.empty()) return why;
+        if (auto why = worktree_danger(dirfd, path, writable); !why.empty()) return why;
+    }
     // The per-worktree config git reads with extensions.worktreeConfig: as able to run code.
     if (!own.config_worktree)
         if (auto why = config_danger(dirfd, "config.worktree", own.config_worktree_entries);
@@ -356,9 +397,29 @@ std::optional<std::string> config_core_worktree(int dirfd) {
     return out;
 }
 
-std::string host_entry_target_changed(int gitdir_fd, const std::string& worktree,
-                                      const std::vector<std::string>& written,
-                                      const timespec& start) {
+namespace {
+
+// The text of a file a config includes, links followed as git follows them (never waited on:
+// O_NONBLOCK); nullopt when it is no regular file or larger than git's configs are.
+std::optional<std::string> included_text(int dirfd, const std::string& name) {
+    UniqueFd f(::openat(dirfd, name.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+    struct stat st {};
+    if (!f || ::fstat(f.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > 65536)
+        return std::nullopt;
+    std::string text;
+    char buf[16384];
+    ssize_t got = 0;
+    while ((got = ::read(f.get(), buf, sizeof buf)) > 0 && text.size() <= 65536)
+        text.append(buf, static_cast<std::size_t>(got));
+    return text;
+}
+
+// host_entry_target_changed, with includes `depth` levels down already: an included file's own
+// include.path is relative to that file (forty-seventh review: the second level of a host's
+// includes was rewritten unseen). git stops at ten levels.
+std::string targets_changed(int base_fd, const std::string& worktree,
+                            const std::vector<std::string>& written, const timespec& start,
+                            int depth) {
     for (const std::string& entry : written) {
         // "[includeIf \"gitdir:x\"]\npath = extra.cfg": the section's name, the key, the value.
         const auto nl = entry.find('\n');
@@ -381,12 +442,29 @@ std::string host_entry_target_changed(int gitdir_fd, const std::string& worktree
         if ((section == "include" || section == "includeif") && name == "path") {
             struct stat st {};
             // Made by the run where there was none, or changed (through a link too).
-            if ((::fstatat(gitdir_fd, target.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            if ((::fstatat(base_fd, target.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
                  since(st, start)) ||
-                changed_since(gitdir_fd, target.c_str(), start))
+                changed_since(base_fd, target.c_str(), start))
                 return label;
+            if (depth >= 10) continue;
+            const auto slash = target.rfind('/');
+            const std::string dir = slash == std::string::npos ? "."
+                                    : slash == 0               ? "/"
+                                                               : target.substr(0, slash);
+            UniqueFd dfd(::openat(base_fd, dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+            const auto text =
+                dfd ? included_text(dfd.get(), target.substr(slash + 1)) : std::nullopt;
+            if (!text) continue;
+            std::vector<std::string> more;
+            for (auto& e : unusual_config_entries(*text)) more.push_back(std::move(e.written));
+            if (auto why = targets_changed(dfd.get(), worktree, more, start, depth + 1);
+                !why.empty())
+                return label + ", which includes " + why;
         } else if (section == "core" && name == "hookspath") {
-            const std::string dir = target[0] == '/' ? target : worktree + "/" + target;
+            std::string dir = target[0] == '/' ? target : worktree + "/" + target;
+            while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+            // husky's layout: hooksPath .husky/_, whose stubs run .husky/<hook>.
+            if (dir.ends_with("/.husky/_")) dir.resize(dir.size() - 2);
             struct stat st {};
             if (::lstat(dir.c_str(), &st) == 0 && since(st, start)) return label;
             const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -395,6 +473,14 @@ std::string host_entry_target_changed(int gitdir_fd, const std::string& worktree
         }
     }
     return {};
+}
+
+}  // namespace
+
+std::string host_entry_target_changed(int gitdir_fd, const std::string& worktree,
+                                      const std::vector<std::string>& written,
+                                      const timespec& start) {
+    return targets_changed(gitdir_fd, worktree, written, start, 0);
 }
 
 std::optional<StoppedDanger> stopped_operation_danger(int dirfd, const timespec& start) {

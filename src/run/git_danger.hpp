@@ -63,7 +63,16 @@ struct HostsOwn {
 // Why the git directory `dirfd` would make the host's git run code ("it has a hook,
 // hooks/post-checkout"), or "" when nothing in it would, leaving out what `own` says is the
 // host's.
-[[nodiscard]] std::string dangerous_repository(int dirfd, const HostsOwn& own = {});
+//
+// Its core.worktree (a plain key: a submodule's git directory names its checkout with it) is
+// judged by where it leads: git checks files out there, so one the run pointed at a git
+// directory (`../../.git/hooks`), at the top of a writable root (where protected names such
+// as .envrc lie) or outside every writable root (`$HOME`) would have the host's next `git
+// switch` write there (forty-seventh review). `path` is the git directory's, `writable` the
+// plan's writable roots (canonical).
+[[nodiscard]] std::string dangerous_repository(int dirfd, const HostsOwn& own = {},
+                                               const std::string& path = {},
+                                               const std::vector<std::string>& writable = {});
 
 // The value of core.worktree in the config of the git directory `dirfd` (the last one, as git
 // takes it), or nullopt: where its work tree is, and its index's paths with it.

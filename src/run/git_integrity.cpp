@@ -28,8 +28,19 @@ constexpr std::size_t kHooksRecorded = 256;
 // The entries whose change makes a git directory one the host's git would run code from.
 constexpr const char* kCodeEntries[] = {"HEAD", "config", "config.worktree", "commondir", "hooks"};
 
+// How many gitlinks the search follows, apart from its bound on directories: an index the run
+// wrote with thousands of gitlinks to the host's directories would otherwise spend that bound
+// and hide one to a plant past them. More, after the run, is an integrity violation.
+constexpr std::size_t kMaxGitlinks = 8192;
+
 // The largest index whose gitlinks are read (a checkout of 300,000 files has one of ~30 MB).
 constexpr std::size_t kIndexBytes = std::size_t{64} << 20;
+
+// What an index the search cannot read for gitlinks may be.
+std::string unreadable_index() {
+    return "a link, larger than " + std::to_string(kIndexBytes >> 20) + " MB, more than " +
+           std::to_string(kMaxGitlinks) + " gitlinks, or not an index";
+}
 
 // Where package managers install dependencies: see GitWatch::only_dangerous.
 constexpr std::string_view kDependencyDirs[] = {"node_modules", ".venv",       "venv",
@@ -92,6 +103,7 @@ struct Pending {
     // Below a git directory's modules/: where it is no git directory itself, a submodule named
     // with a slash lies further down (modules/libs/foo: `git submodule add URL libs/foo`).
     bool in_modules = false;
+    bool via_gitlink = false;  // queued from an index's gitlink: counted on a bound of its own
 };
 
 }  // namespace
@@ -257,7 +269,7 @@ void judge(const GitWatch& watch, const Pending& p, int fd, const struct stat& d
     HostsOwn own = known && !p.named_anew ? hosts_own(*k, fd) : HostsOwn{};
     // Its hooks' identities as recorded, but a file they use changed: not the host's as it was.
     own.hooks = own.hooks && !hooks_changed;
-    if (auto why = dangerous_repository(fd, own); !why.empty())
+    if (auto why = dangerous_repository(fd, own, p.path, watch.writable); !why.empty())
         report.add(p.path, p.path + how + ", and " + why + ": the host's git would use it");
 }
 
@@ -269,7 +281,7 @@ void judge(const GitWatch& watch, const Pending& p, int fd, const struct stat& d
 void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
             std::set<std::pair<dev_t, ino_t>>* visited_before, GitIntegrityReport* report) {
     const bool before = report == nullptr;
-    std::size_t visited = 0, made = 0;
+    std::size_t visited = 0, made = 0, gitlinked = 0;
     bool cut = false;
     std::set<std::pair<dev_t, ino_t>> seen;
     std::deque<Pending> queue;
@@ -339,6 +351,47 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
                 follow_pointer(path_join(p.path, ".git"), p, since(lst, watch.start));
         }
     };
+    // The gitlinks of the index of the git directory `git` (at `git_path`), queued as work
+    // trees of their own below `worktree` (and below the work tree its core.worktree names).
+    auto queue_index_gitlinks = [&](const Pending& p, int git, const std::string& git_path,
+                                    const std::string& worktree) {
+        const auto links = gitdir_gitlinks(git, kIndexBytes, kMaxGitlinks);
+        if (!links) {
+            if (before) return;
+            // One the run wrote is the run's to answer for (padded past the bound, a gitlink
+            // in it would go unseen); the host's own is named as unchecked.
+            if (changed_since(git, "index", watch.start))
+                report->add(git_path, git_path +
+                                          "/index was written by the run and cannot be read "
+                                          "for gitlinks (" +
+                                          unreadable_index() +
+                                          "): the host's git status would enter what it names");
+            else
+                report->notes.push_back(git_path + ": its index could not be read for gitlinks (" +
+                                        unreadable_index() + ")");
+            return;
+        }
+        // The work tree the index's paths are in: where the .git is, and where a core.worktree
+        // of its config says (forty-sixth review's plain key: a gitlink there is entered too).
+        std::vector<std::string> bases{worktree};
+        if (const auto wt = config_core_worktree(git)) {
+            char real[PATH_MAX];
+            const std::string named = (*wt)[0] == '/' ? *wt : path_join(git_path, *wt);
+            if (::realpath(named.c_str(), real) != nullptr && std::string(real) != worktree)
+                bases.emplace_back(real);
+        }
+        for (const auto& link : *links) {
+            // git refuses these in an index; a crafted one must not send the search elsewhere.
+            if (link.empty() || link[0] == '/' || link == ".." || link.starts_with("../") ||
+                link.find("/../") != std::string::npos || link.ends_with("/.."))
+                continue;
+            for (std::size_t b = 0; b < bases.size(); ++b) {
+                Pending g{path_join(bases[b], link), p.depth + 1, p.linked || b > 0, false, p.dev};
+                g.via_gitlink = true;
+                queue.push_back(std::move(g));
+            }
+        }
+    };
     // The gitlinks of the work tree `p` (listed in `l`, open on `dirfd`): where its index keeps
     // a submodule's commit, the host's `git status` there enters the repository at that path,
     // however deep (forty-sixth review: a gitlink to a repository three levels down, deeper
@@ -360,45 +413,7 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
             git.reset(::openat(dirfd, named.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
             git_path = named[0] == '/' ? named : path_join(p.path, named);
         }
-        if (!git) return;
-        const auto links = gitdir_gitlinks(git.get(), kIndexBytes);
-        if (!links) {
-            if (before) return;
-            // One the run wrote is the run's to answer for (padded past the bound, a gitlink
-            // in it would go unseen); the host's own is named as unchecked.
-            if (changed_since(git.get(), "index", watch.start))
-                report->add(git_path, git_path +
-                                          "/index was written by the run and cannot be read "
-                                          "for gitlinks (larger than " +
-                                          std::to_string(kIndexBytes >> 20) +
-                                          " MB, or not an index): the host's git status would "
-                                          "enter what it names");
-            else
-                report->notes.push_back(git_path +
-                                        ": its index could not be read for gitlinks (larger "
-                                        "than " +
-                                        std::to_string(kIndexBytes >> 20) +
-                                        " MB, or not an index)");
-            return;
-        }
-        // The work tree the index's paths are in: where the .git is, and where a core.worktree
-        // of its config says (forty-sixth review's plain key: a gitlink there is entered too).
-        std::vector<std::string> bases{p.path};
-        if (const auto wt = config_core_worktree(git.get())) {
-            char real[PATH_MAX];
-            const std::string named = (*wt)[0] == '/' ? *wt : path_join(git_path, *wt);
-            if (::realpath(named.c_str(), real) != nullptr && std::string(real) != p.path)
-                bases.emplace_back(real);
-        }
-        for (const auto& link : *links) {
-            // git refuses these in an index; a crafted one must not send the search elsewhere.
-            if (link.empty() || link[0] == '/' || link == ".." || link.starts_with("../") ||
-                link.find("/../") != std::string::npos || link.ends_with("/.."))
-                continue;
-            for (std::size_t b = 0; b < bases.size(); ++b)
-                queue.push_back(Pending{path_join(bases[b], link), p.depth + 1, p.linked || b > 0,
-                                        false, p.dev});
-        }
+        if (git) queue_index_gitlinks(p, git.get(), git_path, p.path);
     };
     while (!queue.empty()) {
         Pending p = std::move(queue.front());
@@ -428,14 +443,24 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
                                  watch.visited_before.count({dst.st_dev, dst.st_ino}) == 0 &&
                                  since(dst, watch.start);
         if (before) visited_before->insert({dst.st_dev, dst.st_ino});
-        if (made_by_run && ++made > watch.max_dirs) {
+        if (p.via_gitlink) {
+            if (++gitlinked > kMaxGitlinks) {
+                if (before) continue;
+                report->add(p.path, "more than " + std::to_string(kMaxGitlinks) +
+                                        " gitlinks lead where the search for planted git "
+                                        "directories looks (" +
+                                        p.path +
+                                        " is one): it cannot vouch for what lies past them");
+                return;
+            }
+        } else if (made_by_run && ++made > watch.max_dirs) {
             report->add(p.path, "the run made more than " + std::to_string(watch.max_dirs) +
                                     " directories where the search for planted git "
                                     "directories looks (" +
                                     p.path + " is one): it cannot vouch for what lies past them");
             return;
         }
-        if (!made_by_run && ++visited > watch.max_dirs) {
+        if (!made_by_run && !p.via_gitlink && ++visited > watch.max_dirs) {
             cut = true;
             break;
         }
@@ -467,6 +492,14 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
             // itself, wherever it is (forty-fifth review: worktrees/x/commondir "../.." with a
             // plant two levels up, deeper than the search, passed as the repository's own).
             if (l.commondir) queue_commondir(p, fd.get());
+            // A linked worktree's administrative directory holds that worktree's index, whose
+            // gitlinks are in the work tree its `gitdir` file names (forty-seventh review: a
+            // worktree deeper than the search had a gitlink to a plant added unseen).
+            struct stat gst {};
+            if (const auto named =
+                    l.commondir ? pointer_text(fd.get(), "gitdir", gst) : std::nullopt;
+                named && (*named)[0] == '/' && path_base_name(*named) == ".git")
+                queue_index_gitlinks(p, fd.get(), p.path, path_parent(*named));
             if (p.depth > 0) continue;
         }
         if (!p.enter) {

@@ -162,3 +162,30 @@ TEST_CASE("gitlink_paths: the submodules of an index, every version and hash", "
     CHECK(gitlink_paths(cut).ok());
     CHECK(gitlink_paths("").error().kind == sbx::ErrorKind::unenforceable);
 }
+
+TEST_CASE("index_gitlinks: a split index names its shared index; the plan refuses it", "[gitdir]") {
+    const std::string sha1 = "1111111111111111111111111111111111111111";
+    // Split, then one gitlink more in the split part: the first lies in the shared index.
+    const std::string idx = git_index(
+        "", "git update-index --add --cacheinfo 160000," + sha1 +
+                ",a && git update-index --split-index && git -c splitIndex.maxPercentChange=100 "
+                "update-index --add --cacheinfo 160000," +
+                sha1 + ",b");
+    const auto links = sbx::index_gitlinks(idx, sbx::kGitlinksMax);
+    REQUIRE(links.ok());
+    CHECK(links->paths == std::vector<std::string>{"b"});
+    CHECK(links->shared_index.rfind("sharedindex.", 0) == 0);
+    CHECK(links->shared_index.size() == 12 + 40);
+    CHECK_FALSE(links->unnamed_gitlinks);
+    const auto plan = sbx::gitlink_paths(idx);
+    REQUIRE_FALSE(plan.ok());
+    CHECK(plan.error().message.find("split") != std::string::npos);
+    // At most `max`.
+    CHECK_FALSE(
+        sbx::index_gitlinks(git_index("", "git update-index --add --cacheinfo 160000," + sha1 +
+                                              ",a && git update-index --add "
+                                              "--cacheinfo 160000," +
+                                              sha1 + ",b"),
+                            1)
+            .ok());
+}
