@@ -369,6 +369,7 @@ Status Protector::protect_path(const std::string& path, const RuleRef& rule, con
         done.chain = std::move(pd.chain);
         add_reason(done.detail, link_why);
         if (!via.root.empty()) d_.plan.git_worktrees.emplace_back(via.root);
+        SBX_TRY(protect_config_targets(real, path_parent(path), rule));
         return protect_submodules(path_parent(path), real, rule, via.root);
     }
     if (r->exists && !placeholder && S_ISREG(r->st.st_mode) && r->st.st_nlink > 1 &&
@@ -405,8 +406,10 @@ Status Protector::protect_path(const std::string& path, const RuleRef& rule, con
                 d_.plan.git_worktrees.emplace_back(via.root);
             SBX_TRY(follow_gitfile(real, fd_index, rule, via.root));
         }
-        if (dir && via.depth == 0 && is_git_name(path))
+        if (dir && via.depth == 0 && is_git_name(path)) {
+            SBX_TRY(protect_config_targets(real, path_parent(path), rule));
             SBX_TRY(protect_submodules(path_parent(path), real, rule, via.root));
+        }
         return {};
     }
 

@@ -87,6 +87,11 @@ private:
     [[nodiscard]] Status commit_git_dir(const std::string& path, Resolved& r, const RuleRef& rule,
                                         const std::string& found_by);
     [[nodiscard]] Status protect_git_internals(const std::string& gitdir, const RuleRef& rule);
+    // What the config of the protected git directory `gitdir` names as code: its hooksPath
+    // (relative to `worktree`) and its includes (protect_git.cpp).
+    [[nodiscard]] Status protect_config_targets(const std::string& gitdir,
+                                                const std::string& worktree, const RuleRef& rule);
+    static constexpr std::size_t kMaxConfigTargets = 64;
     [[nodiscard]] Status protect_enclosing(const std::string& dir, const std::string& dot_git,
                                            bool is_dir, const RuleRef& rule);
     [[nodiscard]] Status protect_submodules(const std::string& worktree, const std::string& gitdir,

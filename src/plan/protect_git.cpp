@@ -46,6 +46,8 @@ Status Protector::follow_gitfile(const std::string& gitfile, int fd_index, const
     if (!real.ok()) return std::move(real).error();
     if (!real->has_value()) return {};
     SBX_TRY(protect_submodules(std::string(path_parent_view(gitfile)), **real, rule, root));
+    const std::string worktree(path_parent_view(gitfile));
+    SBX_TRY(protect_config_targets(**real, worktree, rule));
 
     // A worktree's gitdir names the main repository's in `commondir` (`../..`).
     auto c = d_.resolve_rule(**real + "/commondir", rule.origin());
@@ -69,6 +71,8 @@ Status Protector::follow_gitfile(const std::string& gitfile, int fd_index, const
                          d_.plan.git_dirs.end();
     auto creal = protect_git_dir(*common, why, granted ? GitDirFrom::commondir : GitDirFrom::never);
     if (!creal.ok()) return std::move(creal).error();
+    // Its config is the worktree's too: its hooksPath is taken in this work tree.
+    if (creal->has_value()) SBX_TRY(protect_config_targets(**creal, worktree, rule));
     return {};
 }
 
@@ -220,6 +224,72 @@ Status Protector::protect_submodules(const std::string& worktree, const std::str
         }
     }
     --submodule_depth_;
+    return {};
+}
+
+// What the config of a protected git directory names as code git runs or reads: the directory
+// core.hooksPath names (hooks kept in the work tree: .githooks, lefthook's, husky's .husky/_,
+// whose stubs run .husky/<hook>, so .husky too) and the files include.path and includeIf.*.path
+// name, and theirs, ten levels down as git follows them. The config is the host's and
+// read-only; what it names was writable in the work tree, and the host's next commit ran it
+// (forty-seventh review). Each is protected like .git/hooks: read-only, blocked when missing.
+// A value git could not follow either (through a file, a loop) is noted, not fatal.
+Status Protector::protect_config_targets(const std::string& gitdir, const std::string& worktree,
+                                         const RuleRef& rule) {
+    struct Pending {
+        std::string config;
+        int depth;
+    };
+    std::vector<Pending> configs{{path_join(gitdir, "config"), 0},
+                                 {path_join(gitdir, "config.worktree"), 0}};
+    std::size_t targets = 0;
+    for (std::size_t i = 0; i < configs.size(); ++i) {
+        const Pending c = configs[i];
+        auto r = d_.resolve_rule(c.config, rule.origin());
+        if (!r.ok() || !r->exists || !S_ISREG(r->st.st_mode)) continue;
+        auto text = read_small_file(r->fd.get(), c.config, std::size_t{1} << 20);
+        if (!text.ok()) continue;
+        const std::string base(path_parent_view(r->real));
+        for (const auto& e : config_code_paths(*text)) {
+            if (++targets > kMaxConfigTargets) {
+                d_.plan.notes.push_back("more than " + std::to_string(kMaxConfigTargets) +
+                                        " hooks paths and includes in the config of " + gitdir +
+                                        ": the rest are not protected");
+                return {};
+            }
+            const bool hooks = e.key == "core.hookspath";
+            std::string target;
+            if (e.value.starts_with("~/")) {
+                if (d_.opts.home_dir.empty()) continue;
+                target = path_join(d_.opts.home_dir, e.value.substr(2));
+            } else if (e.value[0] == '/') {
+                target = path_join("/", e.value.substr(1));
+            } else if (e.value[0] != '~') {
+                target = path_join(hooks ? worktree : base, e.value);
+            } else {
+                continue;  // ~user: another account's home
+            }
+            std::vector<std::string> paths{target};
+            if (hooks && path_base_name(target) == "_" &&
+                path_base_name(path_parent(target)) == ".husky")
+                paths.push_back(path_parent(target));
+            for (const auto& path : paths) {
+                RuleRef why = rule;
+                why.why = e.key + " " + e.value + " in " + c.config + " (git " +
+                          (hooks ? "runs the hooks there" : "reads it as config") + ")";
+                Status st = protect_path(path, why, Via{0, {}, why.why});
+                if (!st.ok()) {
+                    const ErrorKind k = st.error().kind;
+                    if (k != ErrorKind::bad_path && k != ErrorKind::not_found &&
+                        k != ErrorKind::loop && k != ErrorKind::escape)
+                        return st;
+                    d_.plan.notes.push_back("'" + path + "' (" + why.why +
+                                            ") is not protected: " + st.error().render());
+                }
+            }
+            if (!hooks && c.depth < 10) configs.push_back({target, c.depth + 1});
+        }
+    }
     return {};
 }
 
