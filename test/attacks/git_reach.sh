@@ -4,8 +4,11 @@
 # than the search; a submodule's work tree below a nested repository; a submodule named with a
 # slash whose git directory, or a directory above it, is replaced by a link; a file a hook
 # sources from a directory in hooks/; a file the host's own include.path or core.hooksPath
-# names; a rebase left stopped with an exec line or a merge strategy of the run's. Each must
-# end the run 120 and name the place. And what git clone and sparse-checkout write must pass.
+# names; a rebase left stopped with an exec line or a merge strategy of the run's. And the
+# forty-seventh's: a split index, a core.worktree elsewhere, an index the run made unreadable,
+# padding the search's bound with gitlinks, a linked worktree deeper than the search, a nested
+# include, husky's layout; the top repository's own hooksPath and includes. Each must end the
+# run 120 and name the place (or be refused). What git clone and sparse-checkout write must pass.
 . "$(dirname "$0")/lib.sh"
 command -v git >/dev/null || skip_all "git is not installed"
 
@@ -129,6 +132,90 @@ for MODE in protect commit; do
     fi
     rm -rf "$WS/sub"
 
+    # Split index (core.splitIndex): the gitlink lies in the shared index the split one names.
+    run "$G init -q src && $G init -q src/a/inner && $G -C src/a/inner commit -q --allow-empty -m i &&
+        $G -C src/a/inner config core.fsmonitor '$FSM' && $G -C src add a/inner 2>/dev/null &&
+        $G -C src update-index --split-index"
+    expect_rc 120 "$BACKEND $MODE: a gitlink kept in a split index's shared index ends the run 120"
+    rm -rf "$WS/src"
+    # core.worktree (a plain key) moves the work tree, and the index's paths with it: a gitlink
+    # there, to a repository in ${tmpdir}, is entered by the host's git status in sub/.
+    run "$G init -q sub && w=\$TMPDIR/wt && $G init -q \$w/inner && $G -C \$w/inner commit -q --allow-empty -m i &&
+        $G -C \$w/inner config core.fsmonitor '$FSM' && $G -C sub config core.worktree \$w && $G -C sub add inner 2>/dev/null"
+    expect_rc 120 "$BACKEND $MODE: a gitlink in a work tree core.worktree moves to \${tmpdir} ends the run 120"
+    check "$BACKEND $MODE: ... naming the repository there" grep -q "$FIX/tmp/wt/inner/.git is a git directory" "$ERR"
+    rm -rf "$WS/sub" "$FIX/tmp/wt"
+    # An index the run wrote that cannot be read for gitlinks is the run's to answer for.
+    hgit init -q "$WS/sub"
+    own_fix
+    run "head -c 100 /dev/zero >sub/.git/index"
+    expect_rc 120 "$BACKEND $MODE: an index the run made unreadable ends the run 120"
+    rm -rf "$WS/sub"
+    if [ "$MODE" = protect ]; then
+        # 5000 gitlinks to the host's directories, then one to a plant: they used to spend the
+        # search's bound (4096) and the plant went unseen, with a warning and exit 0.
+        hgit init -q "$WS/sub" && mkdir -p "$WS/sub/d" && (cd "$WS/sub/d" && mkdir $(seq 5000))
+        own_fix
+        run "cd sub && h=0123456789012345678901234567890123456789 && $G init -q zz &&
+            $G -C zz config core.fsmonitor '$FSM' &&
+            { for i in \$(seq 5000); do printf '160000 %s\\td/%s\\n' \$h \$i; done; printf '160000 %s\\tzz\\n' \$h; } |
+            $G update-index --index-info"
+        expect_rc 120 "$BACKEND $MODE: a plant behind 5000 gitlinks to the host's directories ends the run 120"
+        check "$BACKEND $MODE: ... naming it" grep -q "$WS/sub/zz/.git is a git directory" "$ERR"
+        rm -rf "$WS/sub/zz" && (cd "$WS/sub/d" && mkdir $(seq 5001 8300))
+        own_fix
+        run "cd sub && h=0123456789012345678901234567890123456789 &&
+            for i in \$(seq 8300); do printf '160000 %s\\td/%s\\n' \$h \$i; done | $G update-index --index-info"
+        expect_rc 120 "$BACKEND $MODE: more gitlinks than the search follows (8192) end the run 120"
+        check "$BACKEND $MODE: ... saying so" grep -q "more than 8192 gitlinks" "$ERR"
+        rm -rf "$WS/sub"
+    fi
+    # Forty-seventh review. A nested repository's core.worktree pointed into the protected
+    # .git/hooks: the host's next `git switch` there would check files out into it.
+    hgit init -q "$WS/sub" && hgit -C "$WS/sub" commit -q --allow-empty -m i
+    own_fix
+    run "$G -C sub config core.worktree ../../.git/hooks"
+    expect_rc 120 "$BACKEND $MODE: a nested core.worktree leading into .git/hooks ends the run 120"
+    [ "$MODE" = protect ] &&  # commit mode reports any change to a nested repository's config
+        check "$BACKEND $MODE: ... saying where it leads" grep -q "core.worktree leads to $WS/.git/hooks, inside a git directory" "$ERR"
+    hgit -C "$WS/sub" config --unset core.worktree
+    # A linked worktree deeper than the search: its index's gitlinks.
+    hgit -C "$WS/sub" worktree add -q "$WS/sub/.worktrees/feat" 2>/dev/null
+    own_fix
+    run "$G init -q sub/.worktrees/feat/evil && $G -C sub/.worktrees/feat/evil commit -q --allow-empty -m i &&
+        $G -C sub/.worktrees/feat/evil config core.fsmonitor '$FSM' && $G -C sub/.worktrees/feat add evil 2>/dev/null"
+    expect_rc 120 "$BACKEND $MODE: a gitlink added in a linked worktree three levels down ends the run 120"
+    check "$BACKEND $MODE: ... naming the plant" grep -q "$WS/sub/.worktrees/feat/evil/.git is a git directory" "$ERR"
+    hgit -C "$WS/sub" worktree remove --force "$WS/sub/.worktrees/feat" 2>/dev/null
+    rm -rf "$WS/sub/.worktrees"
+    # An include of the host's own that includes another file: the second level, rewritten.
+    mkdir -p "$WS/sub/inc" && : >"$WS/sub/inc/two.inc" && printf '[include]\n\tpath = two.inc\n' >"$WS/sub/inc/one.inc" &&
+        hgit -C "$WS/sub" config include.path ../inc/one.inc
+    own_fix
+    run "printf '[core]\\n\\tfsmonitor = \"$FSM\"\\n' >sub/inc/two.inc"
+    expect_rc 120 "$BACKEND $MODE: the file a host's include includes, given an fsmonitor, ends the run 120"
+    check "$BACKEND $MODE: ... naming both" grep -q "include.path ../inc/one.inc, which includes include.path two.inc" "$ERR"
+    hgit -C "$WS/sub" config --unset include.path
+    # husky's layout: hooksPath .husky/_, whose stubs run .husky/<hook>.
+    mkdir -p "$WS/sub/.husky/_" && hgit -C "$WS/sub" config core.hooksPath .husky/_
+    own_fix
+    run "printf 'touch $MARK\\n' >sub/.husky/post-checkout"
+    expect_rc 120 "$BACKEND $MODE: a husky hook (.husky/post-checkout) added in a nested repository ends the run 120"
+    rm -rf "$WS/sub"
+    # The top repository's own hooksPath and include (protected read-only by the plan).
+    mkdir -p "$WS/.githooks" "$WS/tools" && : >"$WS/tools/git.inc" &&
+        hgit -C "$WS" config core.hooksPath .githooks && hgit -C "$WS" config include.path ../tools/git.inc
+    own_fix
+    run "printf '#!/bin/sh\ntouch $MARK\n' >.githooks/post-checkout"
+    check "$BACKEND $MODE: a hook cannot be added in the top repository's core.hooksPath" test ! -e "$WS/.githooks/post-checkout"
+    run "printf '[core]\\n\\tfsmonitor = \"$FSM\"\\n' >>tools/git.inc"
+    check "$BACKEND $MODE: the file the top repository's include.path names stays as it was" test ! -s "$WS/tools/git.inc"
+    run "echo x >tools/other && mkdir .githooks2"
+    expect_rc 0 "$BACKEND $MODE: ... the files beside them stay writable"
+    sbxb --policy "$FIX/$MODE.toml" --explain >"$OUT" 2>"$ERR"
+    check "$BACKEND $MODE: --explain names the hooks directory and why" grep -q "core.hookspath .githooks in $WS/.git/config" "$OUT"
+    hgit -C "$WS" config --unset core.hooksPath && hgit -C "$WS" config --unset include.path
+    rm -rf "$WS/.githooks" "$WS/.githooks2" "$WS/tools"
     # What git clone and sparse-checkout write (the forty-sixth review's false 120s).
     if [ "$MODE" = protect ]; then
         hgit -C "$SRC" submodule -q add "$SRC" inner 2>/dev/null; hgit -C "$SRC" commit -q -m inner
