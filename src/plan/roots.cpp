@@ -33,7 +33,11 @@ Status add_roots(Draft& d, const std::vector<PathRule>& rules, const char* list,
         const RuleRef op_rule = op.rule;
         d.add(std::move(op), rank);
         if (kind == OpKind::bind_rw) {
-            if (names == RootNames::apply) d.writable_roots.push_back(r->real);
+            // A file made writable holds no names: the protected names apply inside the
+            // directories only (a writable hook file ended 125, "cannot resolve
+            // '.../pre-commit/.git': not a directory").
+            if (names == RootNames::apply && S_ISDIR(r->st.st_mode))
+                d.writable_roots.push_back(r->real);
             for (const auto& hop : r->chain)
                 d.root_links.push_back(
                     CrossedLink{Pin{hop.link, hop.link_text, r->real, op_rule}, hop.parent});
