@@ -196,53 +196,6 @@ std::optional<IndexGitlinks> parse_index(std::string_view b, std::size_t hash, s
 
 }  // namespace
 
-std::vector<ConfigPath> config_code_paths(std::string_view text) {
-    auto lower = [](std::string_view v) {
-        std::string out(v);
-        for (char& c : out)
-            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        return out;
-    };
-    auto trim = [](std::string_view v) {
-        while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-        while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '\r'))
-            v.remove_suffix(1);
-        return v;
-    };
-    std::vector<ConfigPath> out;
-    std::string section;
-    std::size_t at = 0;
-    while (at < text.size()) {
-        std::size_t end = text.find('\n', at);
-        if (end == std::string_view::npos) end = text.size();
-        std::string_view line = trim(text.substr(at, end - at));
-        at = end + 1;
-        if (line.empty() || line.front() == '#' || line.front() == ';') continue;
-        if (line.front() == '[') {
-            const auto close = line.find(']');
-            const std::string_view head = line.substr(
-                1, close == std::string_view::npos ? std::string_view::npos : close - 1);
-            // [section "subsection"] or [section.subsection]: only the section counts here.
-            section = lower(head.substr(0, head.find_first_of(" \t\".")));
-            if (close == std::string_view::npos) continue;
-            line = trim(line.substr(close + 1));  // "[core] hooksPath = x" on one line
-            if (line.empty()) continue;
-        }
-        const auto eq = line.find('=');
-        if (eq == std::string_view::npos) continue;
-        const std::string key = lower(trim(line.substr(0, eq)));
-        std::string_view value = trim(line.substr(eq + 1));
-        if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
-            value = value.substr(1, value.size() - 2);
-        if (value.empty()) continue;
-        if (section == "core" && key == "hookspath")
-            out.push_back({"core.hookspath", std::string(value)});
-        else if ((section == "include" || section == "includeif") && key == "path")
-            out.push_back({section + ".path", std::string(value)});
-    }
-    return out;
-}
-
 Result<IndexGitlinks> index_gitlinks(std::string_view index, std::size_t max) {
     auto refuse = [](const std::string& why) {
         return Error(ErrorKind::unenforceable, "the git index " + why);

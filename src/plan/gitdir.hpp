@@ -59,17 +59,6 @@ struct IndexGitlinks {
 };
 [[nodiscard]] Result<IndexGitlinks> index_gitlinks(std::string_view index, std::size_t max);
 
-// The entries of a git config text that name files git reads code from: core.hooksPath (the
-// directory of hooks git runs) and include.path / includeIf.<condition>.path (more config),
-// as {key, value}: the key lower-cased without the condition ("core.hookspath",
-// "include.path", "includeif.path"), the value unquoted. Sections are matched as git does,
-// case-insensitively ([core], [Core], [include], [includeIf "gitdir:~/w/"]).
-struct ConfigPath {
-    std::string key;
-    std::string value;
-};
-[[nodiscard]] std::vector<ConfigPath> config_code_paths(std::string_view text);
-
 // Read a small regular file through `fd` (an O_PATH descriptor of it, already resolved and
 // checked): reopened through /proc/self/fd, so the very inode checked is read, never a path.
 // The reopened file must still be the same regular file (dev/ino). At most `max` bytes;

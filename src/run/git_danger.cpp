@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <climits>
 
+#include "plan/git_config.hpp"
 #include "util/unique_fd.hpp"
 
 namespace sbx {
@@ -222,55 +223,24 @@ bool tree_changed(int fd, const timespec& start, int depth, std::size_t& budget)
     return changed;
 }
 
-// Every key of a git config text that is not plain, in order.
+// Every key of a git config text that is not plain, in order, read as git reads it
+// (plan/git_config.hpp). Where git would refuse the text, what it refuses is reported as one
+// entry more: git stops reading there, but the text is the run's to explain.
 std::vector<UnusualEntry> unusual_config_entries(std::string_view text) {
     std::vector<UnusualEntry> out;
-    std::string section, header;  // "core"; the header line as written
-    std::string sub;              // [remote "origin"]: "origin", for messages
-    bool subsection = false;
-    std::size_t at = 0;
-    while (at < text.size()) {
-        std::size_t end = text.find('\n', at);
-        if (end == std::string_view::npos) end = text.size();
-        std::string_view line = text.substr(at, end - at);
-        at = end + 1;
-        while (!line.empty() && (line.front() == ' ' || line.front() == '\t'))
-            line.remove_prefix(1);
-        while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r'))
-            line.remove_suffix(1);
-        if (line.empty() || line.front() == '#' || line.front() == ';') continue;
-        if (line.front() == '[') {
-            header = std::string(line);
-            const auto close = line.find(']');
-            if (close == std::string_view::npos || close + 1 != line.size()) {
-                // "[x] key = v" or no "]": odd, reported as written
-                out.push_back({std::string(line), header});
-                section.clear();
-                continue;
-            }
-            std::string_view head = line.substr(1, close - 1);
-            const auto space = head.find_first_of(" \t\"");
-            subsection = space != std::string_view::npos;
-            section = lower(head.substr(0, space));
-            const auto q1 = head.find('"'), q2 = head.rfind('"');
-            sub = subsection && q1 != q2 ? std::string(head.substr(q1 + 1, q2 - q1 - 1)) : "";
-            continue;
-        }
-        std::string_view key = line.substr(0, line.find_first_of(" \t="));
-        const std::string name = lower(key);
-        const std::string written = header + "\n" + std::string(line);
-        if (section.empty() || name.empty()) {
-            out.push_back({std::string(line), written});
-            continue;
-        }
-        const std::string full = section + "." + name;
+    const GitConfigText config = parse_git_config(text);
+    for (const auto& e : config.entries) {
+        const std::string full = e.section + "." + e.key;
         bool plain = false;
-        if (!subsection)
+        if (!e.has_subsection)
             for (auto k : kPlainKeys) plain = plain || full == k;
         else
             for (auto k : kPlainSectionKeys) plain = plain || full == k;
-        if (!plain) out.push_back({subsection ? section + "." + sub + "." + name : full, written});
+        if (!plain)
+            out.push_back({e.has_subsection ? e.section + "." + e.subsection + "." + e.key : full,
+                           e.written});
     }
+    if (!config.valid) out.push_back({config.bad, config.bad});
     return out;
 }
 
@@ -375,25 +345,10 @@ std::optional<std::string> config_core_worktree(int dirfd) {
     const auto text = config_text(dirfd, "config", why);
     if (!text) return std::nullopt;
     std::optional<std::string> out;
-    bool core = false;
-    for (std::string_view line : lines_of(*text)) {
-        if (line.front() == '[') {
-            const auto close = line.find(']');
-            core = close != std::string_view::npos && lower(line.substr(1, close - 1)) == "core";
-            continue;
-        }
-        const auto eq = line.find('=');
-        if (!core || eq == std::string_view::npos) continue;
-        std::string_view key = line.substr(0, eq), value = line.substr(eq + 1);
-        while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.remove_suffix(1);
-        while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
-            value.remove_prefix(1);
-        while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
-            value.remove_suffix(1);
-        if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
-            value = value.substr(1, value.size() - 2);
-        if (lower(key) == "worktree" && !value.empty()) out = std::string(value);
-    }
+    for (const auto& e : parse_git_config(*text).entries)
+        if (e.section == "core" && !e.has_subsection && e.key == "worktree" && e.has_value &&
+            !e.value.empty())
+            out = e.value;
     return out;
 }
 
@@ -421,23 +376,17 @@ std::string targets_changed(int base_fd, const std::string& worktree,
                             const std::vector<std::string>& written, const timespec& start,
                             int depth) {
     for (const std::string& entry : written) {
-        // "[includeIf \"gitdir:x\"]\npath = extra.cfg": the section's name, the key, the value.
-        const auto nl = entry.find('\n');
-        if (nl == std::string::npos || entry.empty() || entry[0] != '[') continue;
-        const std::string_view header = std::string_view(entry).substr(1, nl - 1);
-        const std::string section = lower(header.substr(0, header.find_first_of(" \t\"]")));
-        const std::string_view line = std::string_view(entry).substr(nl + 1);
-        const auto eq = line.find('=');
-        if (eq == std::string_view::npos) continue;
-        std::string_view key = line.substr(0, eq), value = line.substr(eq + 1);
-        while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.remove_suffix(1);
-        while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
-            value.remove_prefix(1);
-        if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
-            value = value.substr(1, value.size() - 2);
-        const std::string name = lower(key);
-        const std::string target(value);
+        // The header and the entry as written, read again as git reads them.
+        const GitConfigText one = parse_git_config(entry);
+        if (one.entries.size() != 1 || !one.entries[0].has_value) continue;
+        const GitConfigEntry& e = one.entries[0];
+        const std::string& section = e.section;
+        const std::string& name = e.key;
+        const std::string& target = e.value;
         if (target.empty() || target[0] == '~') continue;  // the home: not the run's to write
+        if ((section == "include" && e.has_subsection) ||
+            (section == "includeif" && !e.has_subsection))
+            continue;
         const std::string label = section + "." + name + " " + target;
         if ((section == "include" || section == "includeif") && name == "path") {
             struct stat st {};

@@ -37,8 +37,14 @@ TEST_CASE("a key that can run code is named, with its subsection", "[run][git]")
     CHECK(keys("[alias \"x\"]\n\tco = !sh\n") == std::vector<std::string>{"alias.x.co"});
     // A plain key under another section is not plain there.
     CHECK(keys("[remote]\n\turl = x\n") == std::vector<std::string>{"remote.url"});
-    // A header with an entry on its line is reported as written.
-    CHECK(keys("[core] fsmonitor = x\n") == std::vector<std::string>{"[core] fsmonitor = x"});
+    // An entry on its header's line is read as git reads it.
+    CHECK(keys("[core] fsmonitor = x\n") == std::vector<std::string>{"core.fsmonitor"});
+    // A value continued onto the next line is one value (git reads user.name = "a fsmonitor =
+    // x"), and a comment after a value is no part of it.
+    CHECK(keys("[user]\n\tname = a\\\n\tfsmonitor = x\n").empty());
+    CHECK(keys("[core]\n\tbare = false ; fsmonitor = x\n").empty());
+    // Text git would refuse is named as written.
+    CHECK(keys("[core]\n\tpager = \"open\n") == std::vector<std::string>{"pager = \"open"});
 }
 
 TEST_CASE("an entry as written carries its section header", "[run][git]") {

@@ -1,0 +1,47 @@
+// A git config file read as git reads it (git's config.c): sections and keys case-insensitive,
+// subsections as written, values unquoted and unescaped, a `;` or `#` outside quotes ending the
+// value, a backslash at a line's end joining the next. The plan reads the protected
+// repository's config for what it names as code (protect_git.cpp); the after-run git check
+// reads nested repositories' configs for keys that run code (run/git_danger.hpp). Both must
+// see what git sees: a reader of their own kept inline comments in a value and missed
+// continued lines, and a hooks path git used went unprotected (forty-eighth review).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sbx {
+
+struct GitConfigEntry {
+    std::string section;     // lower case: "core", "includeif"
+    std::string subsection;  // as written ([remote "Origin"]), lower case in [section.sub]
+    bool has_subsection = false;
+    std::string key;    // lower case: "fsmonitor"
+    std::string value;  // as git takes it; "" for a key without '=' (boolean true)
+    bool has_value = false;
+    // The entry as written: its section header and its own text (continued lines included),
+    // to tell the host's own entries from the run's.
+    std::string written;
+};
+
+struct GitConfigText {
+    std::vector<GitConfigEntry> entries;
+    // Where git would refuse the file (a bad header, key or escape, an unclosed quote): the
+    // text from there to its line's end. git stops there and runs nothing from the file.
+    bool valid = true;
+    std::string bad;
+};
+
+[[nodiscard]] GitConfigText parse_git_config(std::string_view text);
+
+// The entries of a git config text that name files git reads code from: core.hooksPath (the
+// directory of hooks git runs) and include.path / includeIf.<condition>.path (more config),
+// as {key, value}: "core.hookspath", "include.path" or "includeif.path", and the value.
+struct ConfigPath {
+    std::string key;
+    std::string value;
+};
+[[nodiscard]] std::vector<ConfigPath> config_code_paths(std::string_view text);
+
+}  // namespace sbx

@@ -1,0 +1,68 @@
+// A git config read as git reads it (plan/git_config.hpp): what the plan protects and what the
+// git check judges must be what git uses (forty-eighth review: an inline comment kept in a
+// hooks path, a continued line not joined).
+#include "plan/git_config.hpp"
+
+#include <catch2/catch.hpp>
+
+namespace {
+
+std::string value_of(std::string_view text, const std::string& section, const std::string& key) {
+    std::string out = "<none>";
+    for (const auto& e : sbx::parse_git_config(text).entries)
+        if (e.section == section && e.key == key) out = e.value;
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("git config values: comments, quotes, escapes and continued lines", "[git_config]") {
+    CHECK(value_of("[core]\n\thooksPath = .githooks ; shared hooks\n", "core", "hookspath") ==
+          ".githooks");
+    CHECK(value_of("[core]\n\thooksPath = .githooks # shared\n", "core", "hookspath") ==
+          ".githooks");
+    CHECK(value_of("[core]\n\thooksPath = \"a ; b\" # c\n", "core", "hookspath") == "a ; b");
+    CHECK(value_of("[include]\n\tpath = ../v3\\\n.cfg\n", "include", "path") == "../v3.cfg");
+    CHECK(value_of("[core]\n\tpager = a\\tb\\\\c\\\"d\n", "core", "pager") == "a\tb\\c\"d");
+    CHECK(value_of("[core]\n\tpager =   spaced   out  \n", "core", "pager") == "spaced   out");
+    CHECK(value_of("[core]\r\n\tbare = false\r\n", "core", "bare") == "false");
+    CHECK(value_of("\xef\xbb\xbf[core]\n\tbare = true\n", "core", "bare") == "true");
+    // An entry on the header's line, and keys and sections in any case.
+    CHECK(value_of("[CORE]FsMonitor=x\n", "core", "fsmonitor") == "x");
+}
+
+TEST_CASE("git config sections and subsections", "[git_config]") {
+    const auto c = sbx::parse_git_config(
+        "[remote \"Origin\"]\n\turl = u\n[branch.Main]\n\tremote = o\n[alias]\n\tst\n");
+    REQUIRE(c.valid);
+    REQUIRE(c.entries.size() == 3);
+    CHECK(c.entries[0].subsection == "Origin");
+    CHECK(c.entries[0].has_subsection);
+    CHECK(c.entries[1].section == "branch");
+    CHECK(c.entries[1].subsection == "main");  // the old dotted form: lower-cased
+    CHECK(c.entries[2].key == "st");
+    CHECK_FALSE(c.entries[2].has_value);
+    CHECK(c.entries[2].written == "[alias]\nst");
+    CHECK(c.entries[0].written == "[remote \"Origin\"]\nurl = u");
+}
+
+TEST_CASE("git config text git would refuse", "[git_config]") {
+    for (const char* bad : {"[core\n", "[core] = x\n", "key = v\n", "[core]\n\tpager = \"open\n",
+                            "[core]\n\tpager = a\\qb\n", "[core]\n\t9x = y\n",
+                            "[core]\n\tpager # c\n", "[a.b \"c\"]\n"}) {
+        INFO(bad);
+        CHECK_FALSE(sbx::parse_git_config(bad).valid);
+    }
+}
+
+TEST_CASE("config_code_paths: hooksPath and includes, as git reads them", "[git_config]") {
+    const auto p = sbx::config_code_paths(
+        "[core]\n\thooksPath = .githooks ; team\n[include]\n\tpath = a.cfg\n"
+        "[includeIf \"gitdir:~/w/\"]\n\tpath = ../b\\\n.cfg\n[include \"x\"]\n\tpath = no\n");
+    REQUIRE(p.size() == 3);
+    CHECK(p[0].key == "core.hookspath");
+    CHECK(p[0].value == ".githooks");
+    CHECK(p[1].value == "a.cfg");
+    CHECK(p[2].key == "includeif.path");
+    CHECK(p[2].value == "../b.cfg");
+}
