@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "fs/path.hpp"
+#include "fs/real_path.hpp"
+#include "plan/git_config.hpp"
 #include "plan/gitdir.hpp"
 #include "plan/protect.hpp"
 
@@ -237,39 +239,74 @@ Status Protector::protect_submodules(const std::string& worktree, const std::str
 Status Protector::protect_config_targets(const std::string& gitdir, const std::string& worktree,
                                          const RuleRef& rule) {
     struct Pending {
-        std::string config;
+        std::string config;  // as git names it: an include is relative to this, not to where
+                             // a link there leads (forty-eighth review)
         int depth;
     };
     std::vector<Pending> configs{{path_join(gitdir, "config"), 0},
                                  {path_join(gitdir, "config.worktree"), 0}};
+    // The host's own git configuration applies here too: a relative core.hooksPath there is
+    // taken in this work tree (forty-eighth review). Those files themselves are the set's
+    // (@agent-config) to protect.
+    if (!d_.opts.home_dir.empty()) {
+        configs.push_back({path_join(d_.opts.home_dir, ".gitconfig"), 0});
+        configs.push_back({path_join(d_.opts.home_dir, ".config/git/config"), 0});
+    }
+    configs.push_back({"/etc/gitconfig", 0});
     std::size_t targets = 0;
     for (std::size_t i = 0; i < configs.size(); ++i) {
         const Pending c = configs[i];
-        auto r = d_.resolve_rule(c.config, rule.origin());
+        auto r = d_.resolve_rule(environment_path(c.config), rule.origin());
         if (!r.ok() || !r->exists || !S_ISREG(r->st.st_mode)) continue;
         auto text = read_small_file(r->fd.get(), c.config, std::size_t{1} << 20);
         if (!text.ok()) continue;
-        const std::string base(path_parent_view(r->real));
+        const std::string base(path_parent_view(c.config));
         for (const auto& e : config_code_paths(*text)) {
-            if (++targets > kMaxConfigTargets) {
-                d_.plan.notes.push_back("more than " + std::to_string(kMaxConfigTargets) +
-                                        " hooks paths and includes in the config of " + gitdir +
-                                        ": the rest are not protected");
-                return {};
-            }
+            // Past the bound, what is left would be writable: refused, not noted (forty-eighth
+            // review: the 65th include went unprotected, said only by --explain).
+            if (++targets > kMaxConfigTargets)
+                return with_rule(
+                    Error(ErrorKind::unenforceable,
+                          "the git configuration of " + gitdir + " names more than " +
+                              std::to_string(kMaxConfigTargets) +
+                              " hooks paths and includes: sbxrun cannot protect them all"),
+                    c.config, rule);
             const bool hooks = e.key == "core.hookspath";
-            std::string target;
+            std::string spelled;
             if (e.value.starts_with("~/")) {
                 if (d_.opts.home_dir.empty()) continue;
-                target = path_join(d_.opts.home_dir, e.value.substr(2));
+                spelled = d_.opts.home_dir + "/" + e.value.substr(2);
             } else if (e.value[0] == '/') {
-                target = path_join("/", e.value.substr(1));
+                spelled = e.value;
             } else if (e.value[0] != '~') {
-                target = path_join(hooks ? worktree : base, e.value);
+                spelled = (hooks ? worktree : base) + "/" + e.value;
             } else {
                 continue;  // ~user: another account's home
             }
+            // As the kernel takes it: a ".." goes up from where a link before it leads. What
+            // lies before each ".." of the value is protected too (its link pinned, a directory
+            // read-only), or the command could make it a link elsewhere after the plan
+            // (forty-eighth review: scripts/../.githooks with scripts re-pointed).
+            const std::string target = environment_path(spelled);
             std::vector<std::string> paths{target};
+            {
+                std::string prefix = hooks ? worktree : base;
+                if (e.value[0] == '/') prefix = "/";
+                if (e.value.starts_with("~/")) prefix = d_.opts.home_dir;
+                std::string_view rest = e.value[0] == '/' ? std::string_view(e.value).substr(1)
+                                        : e.value.starts_with("~/")
+                                            ? std::string_view(e.value).substr(2)
+                                            : std::string_view(e.value);
+                std::string sofar = prefix;
+                while (!rest.empty()) {
+                    const auto slash = rest.find('/');
+                    const std::string_view part = rest.substr(0, slash);
+                    rest = slash == std::string_view::npos ? std::string_view()
+                                                           : rest.substr(slash + 1);
+                    if (part == ".." && sofar != prefix) paths.push_back(environment_path(sofar));
+                    if (!part.empty() && part != ".") sofar += "/" + std::string(part);
+                }
+            }
             if (hooks && path_base_name(target) == "_" &&
                 path_base_name(path_parent(target)) == ".husky")
                 paths.push_back(path_parent(target));
@@ -287,7 +324,7 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
                                             ") is not protected: " + st.error().render());
                 }
             }
-            if (!hooks && c.depth < 10) configs.push_back({target, c.depth + 1});
+            if (!hooks && c.depth < 10) configs.push_back({spelled, c.depth + 1});
         }
     }
     return {};
