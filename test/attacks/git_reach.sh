@@ -216,6 +216,63 @@ for MODE in protect commit; do
     check "$BACKEND $MODE: --explain names the hooks directory and why" grep -q "core.hookspath .githooks in $WS/.git/config" "$OUT"
     hgit -C "$WS" config --unset core.hooksPath && hgit -C "$WS" config --unset include.path
     rm -rf "$WS/.githooks" "$WS/.githooks2" "$WS/tools"
+    # Forty-eighth review: the plan read the top repository's config its own way. A ".." after a
+    # name the command could re-point (scripts/../.githooks, scripts made a link elsewhere).
+    mkdir -p "$WS/scripts" && hgit -C "$WS" config core.hooksPath scripts/../.githooks
+    own_fix
+    run "mv scripts scripts.real; mkdir -p a/b a/.githooks && ln -s a/b scripts; printf '#!/bin/sh\ntouch $MARK\n' >a/.githooks/post-commit"
+    check "$BACKEND $MODE: the name before a '..' in core.hooksPath stays as it was" \
+        test -d "$WS/scripts" -a ! -L "$WS/scripts" -a ! -e "$WS/scripts.real"
+    hgit -C "$WS" config --unset core.hooksPath
+    rm -rf "$WS/scripts" "$WS/scripts.real" "$WS/a"
+    # An inline comment after the value, and a value continued on the next line.
+    printf '[core]\n\thooksPath = .githooks ; the team hooks\n[include]\n\tpath = ../v3\\\n.cfg\n' >>"$WS/.git/config"
+    own_fix
+    run "mkdir -p .githooks; printf '#!/bin/sh\ntouch $MARK\n' >.githooks/post-commit; echo '[core]' >v3.cfg"
+    check "$BACKEND $MODE: a hooksPath with a comment after it is protected as git reads it" \
+        test ! -e "$WS/.githooks/post-commit"
+    check "$BACKEND $MODE: an include continued on the next line is protected as git reads it" \
+        test ! -e "$WS/v3.cfg"
+    hgit -C "$WS" config --unset core.hooksPath && hgit -C "$WS" config --unset include.path
+    rm -rf "$WS/.githooks"
+    # An include through a link, whose own include is relative to the link, not its target.
+    mkdir -p "$WS/conf" && printf '[include]\n\tpath = b.cfg\n' >"$WS/conf/a.cfg" &&
+        ln -s conf/a.cfg "$WS/lnk.cfg" && hgit -C "$WS" config include.path ../lnk.cfg
+    own_fix
+    run "printf '[core]\\n\\tfsmonitor = \"$FSM\"\\n' >b.cfg"
+    check "$BACKEND $MODE: what an include reached through a link includes is protected where git reads it" \
+        test ! -e "$WS/b.cfg"
+    hgit -C "$WS" config --unset include.path
+    rm -rf "$WS/conf" "$WS/lnk.cfg"
+    # More includes than sbxrun protects: refused (122), not left writable past the bound.
+    for i in $(seq 65); do hgit -C "$WS" config --add include.path "../m$i.cfg"; done
+    own_fix
+    run "echo '[core]' >m65.cfg"
+    expect_rc 122 "$BACKEND $MODE: 65 includes in the top repository's config: the run needs approval"
+    check "$BACKEND $MODE: ... and nothing ran" test ! -e "$WS/m65.cfg"
+    hgit -C "$WS" config --unset-all include.path
+    # The user's own git configuration: a relative hooksPath there is taken in this work tree.
+    printf '[core]\n\thooksPath = .ghooks\n' >"$FIX/home/.gitconfig"
+    own_fix
+    run "mkdir -p .ghooks; printf '#!/bin/sh\ntouch $MARK\n' >.ghooks/post-commit"
+    check "$BACKEND $MODE: a relative hooksPath of ~/.gitconfig is protected in the work tree" \
+        test ! -e "$WS/.ghooks/post-commit"
+    rm -f "$FIX/home/.gitconfig"
+    # A nested repository's include with a comment after it, as git reads it.
+    hgit init -q "$WS/sub" && : >"$WS/sub/n.cfg" && printf '[include]\n\tpath = ../n.cfg # ours\n' >>"$WS/sub/.git/config"
+    own_fix
+    run "printf '[core]\\n\\tfsmonitor = \"$FSM\"\\n' >sub/n.cfg"
+    expect_rc 120 "$BACKEND $MODE: the file a nested include with a comment names, rewritten, ends the run 120"
+    rm -rf "$WS/sub"
+    # A file there named in filesystem.write (the deeper rule) may be edited.
+    mkdir -p "$WS/.githooks" && echo old >"$WS/.githooks/pre-commit" && hgit -C "$WS" config core.hooksPath .githooks
+    printf 'version = 1\n[filesystem]\nwrite = ["%s"]\n' "$WS/.githooks/pre-commit" >"$FIX/hookok.toml"
+    own_fix
+    sbxb --policy "$FIX/$MODE.toml" --policy "$FIX/hookok.toml" -- sh -c 'echo new >.githooks/pre-commit'
+    expect_rc 0 "$BACKEND $MODE: a hook named in filesystem.write may be edited"
+    check "$BACKEND $MODE: ... and was" grep -qx new "$WS/.githooks/pre-commit"
+    hgit -C "$WS" config --unset core.hooksPath
+    rm -rf "$WS/.githooks"
     # What git clone and sparse-checkout write (the forty-sixth review's false 120s).
     if [ "$MODE" = protect ]; then
         hgit -C "$SRC" submodule -q add "$SRC" inner 2>/dev/null; hgit -C "$SRC" commit -q -m inner
