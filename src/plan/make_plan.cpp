@@ -101,11 +101,11 @@ Result<MountPlan> make_plan(const Policy& policy, const PlanOptions& opts) {
             ::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
                 ? std::to_string(rl.rlim_cur)
                 : "unknown";
-        e.details.push_back("the plan holds one descriptor per path it binds, protects or blocks "
-                            "until the sandbox is set up: " +
-                            std::to_string(d.plan.fds.size()) +
-                            " were open when the limit of open files (" + limit +
-                            ", ulimit -n) ran out");
+        e.details.push_back(
+            "the plan holds one descriptor per path it binds, protects or blocks "
+            "until the sandbox is set up: " +
+            std::to_string(d.plan.fds.size()) + " were open when the limit of open files (" +
+            limit + ", ulimit -n) ran out");
         e.details.push_back(
             "protect fewer paths (each name counts once per writable root, and once more in "
             "each parent of the workspace inside one), or raise the limit (ulimit -Hn as root)");

@@ -94,19 +94,14 @@ bool builtin_strategy(std::string_view s) {
     return false;
 }
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
-// The text of the config file `name` of a git directory: nullopt with `why` set when it cannot
-// be judged, "" when there is none.
-std::optional<std::string> config_text(int dirfd, const char* name, std::string& why) {
+// The text of a config file `name` in `dirfd` (at most 64 KiB): nullopt with `why` set when it
+// cannot be judged, "" when there is none. `follow`: a link there is followed (an included
+// file, as git reads it); else it is not (a git directory's own config, judged as a file).
+std::optional<std::string> read_config(int dirfd, const char* name, bool follow, std::string& why) {
     // O_NONBLOCK: a FIFO named config would otherwise block sbxrun here forever, after the
     // command ended, with --timeout long spent (found by the sixth outside review).
-    UniqueFd cfg(::openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    UniqueFd cfg(
+        ::openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW)));
     const std::string its = std::string("its ") + name;
     if (!cfg && errno != ENOENT) {
         why = its + " cannot be read as a file";
@@ -128,6 +123,10 @@ std::optional<std::string> config_text(int dirfd, const char* name, std::string&
         return std::nullopt;
     }
     return text;
+}
+
+std::optional<std::string> config_text(int dirfd, const char* name, std::string& why) {
+    return read_config(dirfd, name, false, why);
 }
 
 // Why the config file `name` of a git directory would make git run code ("" when none, or
@@ -354,21 +353,6 @@ std::optional<std::string> config_core_worktree(int dirfd) {
 
 namespace {
 
-// The text of a file a config includes, links followed as git follows them (never waited on:
-// O_NONBLOCK); nullopt when it is no regular file or larger than git's configs are.
-std::optional<std::string> included_text(int dirfd, const std::string& name) {
-    UniqueFd f(::openat(dirfd, name.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
-    struct stat st {};
-    if (!f || ::fstat(f.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > 65536)
-        return std::nullopt;
-    std::string text;
-    char buf[16384];
-    ssize_t got = 0;
-    while ((got = ::read(f.get(), buf, sizeof buf)) > 0 && text.size() <= 65536)
-        text.append(buf, static_cast<std::size_t>(got));
-    return text;
-}
-
 // host_entry_target_changed, with includes `depth` levels down already: an included file's own
 // include.path is relative to that file (forty-seventh review: the second level of a host's
 // includes was rewritten unseen). git stops at ten levels.
@@ -401,8 +385,10 @@ std::string targets_changed(int base_fd, const std::string& worktree,
                                     : slash == 0               ? "/"
                                                                : target.substr(0, slash);
             UniqueFd dfd(::openat(base_fd, dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+            std::string unread;
+            const std::string leaf = target.substr(slash + 1);
             const auto text =
-                dfd ? included_text(dfd.get(), target.substr(slash + 1)) : std::nullopt;
+                dfd ? read_config(dfd.get(), leaf.c_str(), true, unread) : std::nullopt;
             if (!text) continue;
             std::vector<std::string> more;
             for (auto& e : unusual_config_entries(*text)) more.push_back(std::move(e.written));
@@ -460,20 +446,9 @@ std::optional<StoppedDanger> stopped_operation_danger(int dirfd, const timespec&
     }
     // The sequencer's options are a config file: [options] strategy = NAME.
     if (const auto text = changed_text(dirfd, "sequencer/opts", start)) {
-        for (std::string_view line : lines_of(*text)) {
-            const auto eq = line.find('=');
-            if (eq == std::string_view::npos) continue;
-            std::string_view key = line.substr(0, eq), value = line.substr(eq + 1);
-            while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.remove_suffix(1);
-            while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
-                value.remove_prefix(1);
-            while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
-                value.remove_suffix(1);
-            if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
-                value = value.substr(1, value.size() - 2);
-            if (lower(key) == "strategy")
-                if (auto d = strategy("sequencer/opts", value)) return d;
-        }
+        for (const auto& e : parse_git_config(*text).entries)
+            if (e.section == "options" && e.key == "strategy" && e.has_value)
+                if (auto d = strategy("sequencer/opts", e.value)) return d;
     }
     return std::nullopt;
 }
