@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <climits>
 
+#include "fs/path.hpp"
 #include "plan/git_config.hpp"
 #include "util/unique_fd.hpp"
 
@@ -306,6 +307,26 @@ std::string worktree_danger(int dirfd, const std::string& path,
             return "its core.worktree (" + *wt + ") cannot be followed";
         where = std::string(real) + (std::string_view(real) == "/" ? "" : "/") + name;
     }
+    // A work tree of this repository: where its .git is, or a checkout whose .git (a file or a
+    // link: a submodule's) leads back to it. Anywhere else git would take that directory as
+    // the work tree: a relative hooks path or fsmonitor there, and the files its next switch
+    // checks out (forty-ninth review: ../../evilwt, hooks planted there).
+    if (path_base_name(path) == ".git" && where == path_parent(path)) return {};
+    struct stat self {
+    }, back{};
+    if (UniqueFd w(::open(where.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)); w) {
+        if (::fstat(dirfd, &self) == 0 && ::fstatat(w.get(), ".git", &back, 0) == 0 &&
+            S_ISDIR(back.st_mode) && back.st_dev == self.st_dev && back.st_ino == self.st_ino)
+            return {};
+        struct stat gst {};
+        if (const auto text = pointer_text(w.get(), ".git", gst);
+            text && text->starts_with("gitdir: ")) {
+            UniqueFd g(::openat(w.get(), text->c_str() + 8, O_PATH | O_DIRECTORY | O_CLOEXEC));
+            if (g && ::fstat(g.get(), &back) == 0 && back.st_dev == self.st_dev &&
+                back.st_ino == self.st_ino)
+                return {};
+        }
+    }
     const std::string says = "its config's core.worktree leads to " + where;
     bool inside = false;
     for (const auto& root : writable) {
@@ -318,7 +339,8 @@ std::string worktree_danger(int dirfd, const std::string& path,
     if (where == path || where.starts_with(path + "/") ||
         where.find("/.git/") != std::string::npos || where.ends_with("/.git"))
         return says + ", inside a git directory (git would check out there)";
-    return {};
+    return says + ", whose .git does not lead back to it (git would take its hooks path and " +
+           "fsmonitor from there, and check out there)";
 }
 
 std::string dangerous_repository(int dirfd, const HostsOwn& own, const std::string& path,

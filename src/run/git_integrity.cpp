@@ -283,7 +283,7 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
     const bool before = report == nullptr;
     std::size_t visited = 0, made = 0, gitlinked = 0;
     bool cut = false;
-    std::set<std::pair<dev_t, ino_t>> seen;
+    std::set<std::pair<dev_t, ino_t>> seen, seen_anew;
     std::deque<Pending> queue;
     for (const auto& root : watch.worktrees) queue.push_back(Pending{root, 0});
     for (const auto& dir : watch.lone_dirs) queue.push_back(Pending{dir, 0, false, false});
@@ -423,9 +423,26 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
         // Decided by name before anything is opened: a policy's thousands of protected
         // entries are each a directory skipped here.
         if (std::any_of(watch.git_dirs.begin(), watch.git_dirs.end(),
-                        [&](const std::string& g) { return path_is_within(p.path, g); }))
+                        [&](const std::string& g) { return path_is_within(p.path, g); }) ||
+            watch.read_only.covers(p.path)) {
+            // ... except a `.git` the plan protects that a .git file or link the run wrote
+            // leads to: git run below that pointer takes the protected repository's config
+            // with a work tree of the run's choosing, and its relative core.hooksPath (husky's
+            // .husky/_) then leads into that work tree (forty-ninth review: src/.git naming
+            // ../.git, and src/.husky/_/pre-commit). git writes no such pointer itself: its
+            // worktrees and submodules point inside it.
+            struct stat hst {};
+            if (!before && p.named_anew && path_base_name(p.path) == ".git")
+                if (UniqueFd g = open_no_symlinks(AT_FDCWD, p.path.c_str(), O_PATH | O_DIRECTORY);
+                    g && ::fstatat(g.get(), "HEAD", &hst, AT_SYMLINK_NOFOLLOW) == 0)
+                    report->add(p.path,
+                                p.path +
+                                    " is the git directory of a repository the plan protects, "
+                                    "and a .git file or link the run wrote leads to it: git run "
+                                    "there would take that repository's config and hooks path "
+                                    "with a work tree of the run's choosing");
             continue;
-        if (watch.read_only.covers(p.path)) continue;
+        }
         // By name, never through a symlink: the queue holds paths, not one descriptor each.
         UniqueFd fd = open_no_symlinks(AT_FDCWD, p.path.c_str(), O_RDONLY | O_DIRECTORY);
         struct stat dst {};
@@ -434,7 +451,12 @@ void search(const GitWatch& watch, std::vector<KnownGitDir>* known,
         if (dst.st_dev != p.dev && !p.linked) continue;  // another filesystem in the work tree
         // Each directory once: a link back to an ancestor (`ln -s . x`) would otherwise make
         // the search go round until its bound (seventh outside review).
-        if (!seen.insert({dst.st_dev, dst.st_ino}).second) continue;
+        // A git directory a pointer the run wrote leads to is judged as such even when the
+        // search came to it already (forty-ninth review: sub2/.git naming ../sub1/.git, the
+        // host's repository with a relative hooksPath, passed as the host's own); once.
+        if (!seen.insert({dst.st_dev, dst.st_ino}).second &&
+            (!p.named_anew || !seen_anew.insert({dst.st_dev, dst.st_ino}).second))
+            continue;
         // Directories the run made (or moved in) count apart, and running out of that bound
         // ends the run 120: the command could otherwise make thousands of empty directories
         // for the search to spend its bound on, and plant past them (seventh outside review).
