@@ -253,6 +253,20 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
         configs.push_back({path_join(d_.opts.home_dir, ".config/git/config"), 0});
     }
     configs.push_back({"/etc/gitconfig", 0});
+    // The work trees a relative hooks path is taken in: where the .git is, and the one the
+    // repository's core.worktree names (forty-ninth review: worktree = ../wt, and the hook
+    // planted in wt/.githooks).
+    std::vector<std::string> worktrees{worktree};
+    if (auto r = d_.resolve_rule(path_join(gitdir, "config"), rule.origin());
+        r.ok() && r->exists && S_ISREG(r->st.st_mode))
+        if (auto text =
+                read_small_file(r->fd.get(), path_join(gitdir, "config"), std::size_t{1} << 20);
+            text.ok())
+            for (const auto& e : parse_git_config(*text).entries)
+                if (e.section == "core" && !e.has_subsection && e.key == "worktree" &&
+                    !e.value.empty())
+                    worktrees.push_back(
+                        environment_path(e.value[0] == '/' ? e.value : gitdir + "/" + e.value));
     std::size_t targets = 0;
     for (std::size_t i = 0; i < configs.size(); ++i) {
         const Pending c = configs[i];
@@ -283,6 +297,18 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
             } else {
                 continue;  // ~user: another account's home
             }
+            // A relative hooks path in each further work tree, as a target of its own.
+            if (hooks && e.value[0] != '/' && e.value[0] != '~')
+                for (std::size_t w = 1; w < worktrees.size(); ++w) {
+                    RuleRef why = rule;
+                    why.why = e.key + " " + e.value + " in " + c.config +
+                              " (git runs the hooks there; core.worktree " + worktrees[w] + ")";
+                    const std::string other = environment_path(worktrees[w] + "/" + e.value);
+                    Status st = protect_path(other, why, Via{0, {}, why.why});
+                    if (!st.ok() && st.error().kind != ErrorKind::bad_path &&
+                        st.error().kind != ErrorKind::not_found)
+                        return st;
+                }
             // As the kernel takes it: a ".." goes up from where a link before it leads. What
             // lies before each ".." of the value is protected too (its link pinned, a directory
             // read-only), or the command could make it a link elsewhere after the plan
