@@ -143,7 +143,7 @@ for MODE in protect commit; do
     run "$G init -q sub && w=\$TMPDIR/wt && $G init -q \$w/inner && $G -C \$w/inner commit -q --allow-empty -m i &&
         $G -C \$w/inner config core.fsmonitor '$FSM' && $G -C sub config core.worktree \$w && $G -C sub add inner 2>/dev/null"
     expect_rc 120 "$BACKEND $MODE: a gitlink in a work tree core.worktree moves to \${tmpdir} ends the run 120"
-    check "$BACKEND $MODE: ... naming the repository there" grep -q "$FIX/tmp/wt/inner/.git is a git directory" "$ERR"
+    check "$BACKEND $MODE: ... naming the work tree or the repository there" grep -q "$FIX/tmp/wt" "$ERR"
     rm -rf "$WS/sub" "$FIX/tmp/wt"
     # An index the run wrote that cannot be read for gitlinks is the run's to answer for.
     hgit init -q "$WS/sub"
@@ -273,6 +273,37 @@ for MODE in protect commit; do
     check "$BACKEND $MODE: ... and was" grep -qx new "$WS/.githooks/pre-commit"
     hgit -C "$WS" config --unset core.hooksPath
     rm -rf "$WS/.githooks"
+    # Forty-ninth review. A .git file (or link) written below the top, naming the protected
+    # .git: git run there takes its config, a relative hooksPath with it, in that directory.
+    mkdir -p "$WS/src" "$WS/.husky/_" && hgit -C "$WS" config core.hooksPath .husky/_
+    own_fix
+    run "echo 'gitdir: ../.git' >src/.git && mkdir -p src/.husky/_ && printf '#!/bin/sh\ntouch $MARK\n' >src/.husky/_/pre-commit"
+    expect_rc 120 "$BACKEND $MODE: src/.git naming the protected .git ends the run 120"
+    check "$BACKEND $MODE: ... naming it" grep -q "$WS/.git is the git directory of a repository the plan protects" "$ERR"
+    rm -rf "$WS/src"
+    run "mkdir src && ln -s ../.git src/.git"
+    expect_rc 120 "$BACKEND $MODE: ... and a src/.git link to it"
+    rm -rf "$WS/src" "$WS/.husky"
+    hgit -C "$WS" config --unset core.hooksPath
+    # The top repository's own core.worktree: its relative hooks path is taken there too.
+    mkdir -p "$WS/wt" && hgit -C "$WS" config core.hooksPath .githooks && hgit -C "$WS" config core.worktree ../wt
+    own_fix
+    run "mkdir -p wt/.githooks; printf '#!/bin/sh\ntouch $MARK\n' >wt/.githooks/pre-commit"
+    check "$BACKEND $MODE: a hook in the work tree the top's core.worktree names is refused" test ! -e "$WS/wt/.githooks/pre-commit"
+    hgit -C "$WS" config --unset core.worktree && hgit -C "$WS" config --unset core.hooksPath
+    rm -rf "$WS/wt"
+    # Nested: one repository made to borrow another's git directory, and a core.worktree the run
+    # set to a directory of its own.
+    hgit init -q "$WS/sub1" && hgit -C "$WS/sub1" config core.hooksPath .githooks && hgit init -q "$WS/sub2"
+    own_fix
+    run "rm -rf sub2/.git && echo 'gitdir: ../sub1/.git' >sub2/.git && mkdir -p sub2/.githooks && printf '#!/bin/sh\ntouch $MARK\n' >sub2/.githooks/pre-commit"
+    expect_rc 120 "$BACKEND $MODE: sub2/.git made to name sub1's git directory ends the run 120"
+    rm -rf "$WS/sub2"
+    run "$G -C sub1 config core.worktree ../../evilwt && mkdir -p evilwt/.githooks && printf '#!/bin/sh\ntouch $MARK\n' >evilwt/.githooks/pre-commit"
+    expect_rc 120 "$BACKEND $MODE: a core.worktree the run set to a directory of its own ends the run 120"
+    [ "$MODE" = protect ] &&
+        check "$BACKEND $MODE: ... saying its .git does not lead back" grep -q "core.worktree leads to $WS/evilwt, whose .git does not lead back" "$ERR"
+    rm -rf "$WS/sub1" "$WS/evilwt"
     # What git clone and sparse-checkout write (the forty-sixth review's false 120s).
     if [ "$MODE" = protect ]; then
         hgit -C "$SRC" submodule -q add "$SRC" inner 2>/dev/null; hgit -C "$SRC" commit -q -m inner
