@@ -164,10 +164,56 @@ GitConfigText parse_git_config(std::string_view text) {
     return out;
 }
 
+namespace {
+
+// Keys whose value is a command git runs (section.key, or section.*.key with a subsection).
+bool command_key(const GitConfigEntry& e) {
+    if (!e.has_subsection) {
+        if (e.section == "alias" || e.section == "pager") return true;
+        if (e.section == "core")
+            return e.key == "fsmonitor" || e.key == "pager" || e.key == "editor" ||
+                   e.key == "sshcommand" || e.key == "askpass";
+        return (e.section == "sequence" && e.key == "editor") ||
+               (e.section == "gpg" && e.key == "program") ||
+               (e.section == "credential" && e.key == "helper");
+    }
+    return (e.section == "diff" && (e.key == "textconv" || e.key == "command")) ||
+           (e.section == "filter" &&
+            (e.key == "clean" || e.key == "smudge" || e.key == "process")) ||
+           (e.section == "merge" && e.key == "driver") ||
+           (e.section == "gpg" && e.key == "program") ||
+           (e.section == "credential" && e.key == "helper");
+}
+
+// The program a command value starts with when it names a file by a path ("tools/fsmon.sh",
+// "./x", "/abs/x"; an alias's "!" dropped, shell quotes taken off), or "" (a name looked up
+// in PATH, a boolean, a shell construct).
+std::string program_path(std::string_view v) {
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    if (!v.empty() && v.front() == '!') v.remove_prefix(1);
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    std::string word;
+    if (!v.empty() && (v.front() == '"' || v.front() == '\'')) {
+        const auto close = v.find(v.front(), 1);
+        if (close == std::string_view::npos) return {};
+        word = std::string(v.substr(1, close - 1));
+    } else {
+        word = std::string(v.substr(0, v.find_first_of(" \t;|&<>()")));
+    }
+    return word.find('/') == std::string::npos ? std::string() : word;
+}
+
+}  // namespace
+
 std::vector<ConfigPath> config_code_paths(std::string_view text) {
     std::vector<ConfigPath> out;
     for (const auto& e : parse_git_config(text).entries) {
         if (!e.has_value || e.value.empty()) continue;
+        if (command_key(e)) {
+            if (std::string program = program_path(e.value); !program.empty())
+                out.push_back({"command", std::move(program)});
+            continue;
+        }
         if (e.section == "core" && !e.has_subsection && e.key == "hookspath")
             out.push_back({"core.hookspath", e.value});
         else if (e.section == "include" && !e.has_subsection && e.key == "path")

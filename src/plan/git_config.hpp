@@ -36,8 +36,11 @@ struct GitConfigText {
 [[nodiscard]] GitConfigText parse_git_config(std::string_view text);
 
 // The entries of a git config text that name files git reads code from: core.hooksPath (the
-// directory of hooks git runs) and include.path / includeIf.<condition>.path (more config),
-// as {key, value}: "core.hookspath", "include.path" or "includeif.path", and the value.
+// directory of hooks git runs), include.path / includeIf.<condition>.path (more config), and
+// the program of a command git runs when it is named by a path (core.fsmonitor, aliases,
+// pagers, editors, diff, filter and merge drivers, credential helpers, gpg.program), as
+// {key, value}: "core.hookspath", "include.path", "includeif.path" or "command", and the
+// value (for a command, its program's path).
 struct ConfigPath {
     std::string key;
     std::string value;

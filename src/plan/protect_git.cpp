@@ -286,6 +286,11 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
                               " hooks paths and includes: sbxrun cannot protect them all"),
                     c.config, rule);
             const bool hooks = e.key == "core.hookspath";
+            // A command of the config whose program is a file of the work tree (core.fsmonitor
+            // = tools/fsmon.sh, an alias "!scripts/x", a diff or filter driver): git runs it
+            // from the top of the work tree (forty-ninth review).
+            const bool command = e.key == "command";
+            const bool in_worktree = hooks || command;
             std::string spelled;
             if (e.value.starts_with("~/")) {
                 if (d_.opts.home_dir.empty()) continue;
@@ -293,12 +298,12 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
             } else if (e.value[0] == '/') {
                 spelled = e.value;
             } else if (e.value[0] != '~') {
-                spelled = (hooks ? worktree : base) + "/" + e.value;
+                spelled = (in_worktree ? worktree : base) + "/" + e.value;
             } else {
                 continue;  // ~user: another account's home
             }
             // A relative hooks path in each further work tree, as a target of its own.
-            if (hooks && e.value[0] != '/' && e.value[0] != '~')
+            if (in_worktree && e.value[0] != '/' && e.value[0] != '~')
                 for (std::size_t w = 1; w < worktrees.size(); ++w) {
                     RuleRef why = rule;
                     why.why = e.key + " " + e.value + " in " + c.config +
@@ -316,7 +321,7 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
             const std::string target = environment_path(spelled);
             std::vector<std::string> paths{target};
             {
-                std::string prefix = hooks ? worktree : base;
+                std::string prefix = in_worktree ? worktree : base;
                 if (e.value[0] == '/') prefix = "/";
                 if (e.value.starts_with("~/")) prefix = d_.opts.home_dir;
                 std::string_view rest = e.value[0] == '/' ? std::string_view(e.value).substr(1)
@@ -339,7 +344,10 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
             for (const auto& path : paths) {
                 RuleRef why = rule;
                 why.why = e.key + " " + e.value + " in " + c.config + " (git " +
-                          (hooks ? "runs the hooks there" : "reads it as config") + ")";
+                          (hooks     ? "runs the hooks there"
+                           : command ? "runs it"
+                                     : "reads it as config") +
+                          ")";
                 Status st = protect_path(path, why, Via{0, {}, why.why});
                 if (!st.ok()) {
                     const ErrorKind k = st.error().kind;
@@ -350,7 +358,7 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
                                             ") is not protected: " + st.error().render());
                 }
             }
-            if (!hooks && c.depth < 10) configs.push_back({spelled, c.depth + 1});
+            if (!in_worktree && c.depth < 10) configs.push_back({spelled, c.depth + 1});
         }
     }
     return {};

@@ -66,3 +66,18 @@ TEST_CASE("config_code_paths: hooksPath and includes, as git reads them", "[git_
     CHECK(p[2].key == "includeif.path");
     CHECK(p[2].value == "../b.cfg");
 }
+
+TEST_CASE("config_code_paths: the program of a command, when a path names it", "[git_config]") {
+    const auto p = sbx::config_code_paths(
+        "[core]\n\tfsmonitor = tools/fsmon.sh\n\tpager = less -R\n[alias]\n"
+        "\tx = \"!scripts/run.sh --fast\"\n\ty = log --oneline\n[diff \"bin\"]\n"
+        "\ttextconv = ./conv\n[filter \"lfs\"]\n\tclean = git-lfs clean -- %f\n"
+        "[credential]\n\thelper = '/opt/x y/helper' get\n[core]\n\tfsmonitor = true\n");
+    std::vector<std::string> programs;
+    for (const auto& e : p) {
+        CHECK(e.key == "command");
+        programs.push_back(e.value);
+    }
+    CHECK(programs == std::vector<std::string>{"tools/fsmon.sh", "scripts/run.sh", "./conv",
+                                               "/opt/x y/helper"});
+}
