@@ -304,6 +304,18 @@ for MODE in protect commit; do
     [ "$MODE" = protect ] &&
         check "$BACKEND $MODE: ... saying its .git does not lead back" grep -q "core.worktree leads to $WS/evilwt, whose .git does not lead back" "$ERR"
     rm -rf "$WS/sub1" "$WS/evilwt"
+    # A command of the top repository's config whose program is a file of the work tree.
+    mkdir -p "$WS/tools" && printf '#!/bin/sh\nexit 1\n' >"$WS/tools/fsmon.sh" &&
+        hgit -C "$WS" config core.fsmonitor tools/fsmon.sh && hgit -C "$WS" config alias.t '!scripts/t.sh --x'
+    own_fix
+    run "printf '#!/bin/sh\ntouch $MARK\n' >tools/fsmon.sh"
+    check "$BACKEND $MODE: the program the top's core.fsmonitor names cannot be rewritten" grep -qx 'exit 1' "$WS/tools/fsmon.sh"
+    run "mkdir -p scripts && printf '#!/bin/sh\ntouch $MARK\n' >scripts/t.sh"
+    check "$BACKEND $MODE: ... nor the one its alias names made" test ! -e "$WS/scripts/t.sh"
+    run "echo x >tools/other"
+    expect_rc 0 "$BACKEND $MODE: ... the files beside them stay writable"
+    hgit -C "$WS" config --unset core.fsmonitor && hgit -C "$WS" config --unset alias.t
+    rm -rf "$WS/tools" "$WS/scripts"
     # What git clone and sparse-checkout write (the forty-sixth review's false 120s).
     if [ "$MODE" = protect ]; then
         hgit -C "$SRC" submodule -q add "$SRC" inner 2>/dev/null; hgit -C "$SRC" commit -q -m inner
