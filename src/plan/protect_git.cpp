@@ -256,17 +256,7 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
     // The work trees a relative hooks path is taken in: where the .git is, and the one the
     // repository's core.worktree names (forty-ninth review: worktree = ../wt, and the hook
     // planted in wt/.githooks).
-    std::vector<std::string> worktrees{worktree};
-    if (auto r = d_.resolve_rule(path_join(gitdir, "config"), rule.origin());
-        r.ok() && r->exists && S_ISREG(r->st.st_mode))
-        if (auto text =
-                read_small_file(r->fd.get(), path_join(gitdir, "config"), std::size_t{1} << 20);
-            text.ok())
-            for (const auto& e : parse_git_config(*text).entries)
-                if (e.section == "core" && !e.has_subsection && e.key == "worktree" &&
-                    !e.value.empty())
-                    worktrees.push_back(
-                        environment_path(e.value[0] == '/' ? e.value : gitdir + "/" + e.value));
+    std::vector<std::string> worktrees{worktree};  // the repository's core.worktree joins it
     std::size_t targets = 0;
     for (std::size_t i = 0; i < configs.size(); ++i) {
         const Pending c = configs[i];
@@ -275,6 +265,13 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
         auto text = read_small_file(r->fd.get(), c.config, std::size_t{1} << 20);
         if (!text.ok()) continue;
         const std::string base(path_parent_view(c.config));
+        // The repository's own config (the first): its core.worktree, read before its hooks path.
+        if (i == 0)
+            for (const auto& e : parse_git_config(*text).entries)
+                if (e.section == "core" && !e.has_subsection && e.key == "worktree" &&
+                    !e.value.empty())
+                    worktrees.push_back(
+                        environment_path(e.value[0] == '/' ? e.value : gitdir + "/" + e.value));
         for (const auto& e : config_code_paths(*text)) {
             // Past the bound, what is left would be writable: refused, not noted (forty-eighth
             // review: the 65th include went unprotected, said only by --explain).
