@@ -256,6 +256,11 @@ private:
             if (v == nullptr || v->empty()) continue;
             plan_options.env_dirs.push_back((*v)[0] == '/' ? *v : host->command_cwd + "/" + *v);
         }
+        // The host's git configuration, as git in this environment and in the user's next
+        // shell would read it (plan/host_git_config.hpp).
+        plan_options.host_git =
+            host_git_config([&](std::string_view name) { return host->expand.env_var(name); },
+                            plan_options.home_dir, plan_options.passwd_home_dir, host->command_cwd);
         auto plan = make_plan(*policy, plan_options);
         if (!plan.ok()) return fail(plan.error());
         timeline::mark("plan made");

@@ -121,6 +121,18 @@ std::vector<PathRule> sbxrun_protections(const Policy& policy,
             }
         }
     }
+    // The files $GIT_CONFIG_GLOBAL and $GIT_CONFIG_SYSTEM name: git in this environment reads
+    // them as ~/.gitconfig and /etc/gitconfig, so a writable one is a config the host's git
+    // would run a core.fsmonitor from (forty-ninth review). A relative one is taken where git
+    // runs: protected where the command starts. /dev/null is git's "none".
+    for (const char* name : {"GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM"}) {
+        const auto* v = ctx.env_var(name);
+        if (v == nullptr || v->empty() || *v == "/dev/null") continue;
+        const std::string file =
+            environment_path((*v)[0] == '/' ? *v : path_join(host.command_cwd, *v));
+        if (in_writable_root(file))
+            add(file, std::string("sbxrun: the git configuration $") + name + " names");
+    }
     // The bwrap feature cache ($XDG_CACHE_HOME/sbxrun): a command that could rewrite it would
     // decide which of bwrap's features the next run believes it has (an outside review made it
     // drop --die-with-parent).

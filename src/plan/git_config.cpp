@@ -185,33 +185,78 @@ bool command_key(const GitConfigEntry& e) {
            (e.section == "credential" && e.key == "helper");
 }
 
-// The program a command value starts with when it names a file by a path ("tools/fsmon.sh",
-// "./x", "/abs/x"; an alias's "!" dropped, shell quotes taken off), or "" (a name looked up
-// in PATH, a boolean, a shell construct).
-std::string program_path(std::string_view v) {
+// The words of a command value, as the shell would split its simple start: quotes taken off,
+// stopping at the first shell construct (";", "|", "&&", a redirection, a "$").
+std::vector<std::string> leading_words(std::string_view v) {
+    std::vector<std::string> words;
+    while (words.size() < 8) {
+        while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+        if (v.empty()) break;
+        std::string word;
+        if (v.front() == '"' || v.front() == '\'') {
+            const auto close = v.find(v.front(), 1);
+            if (close == std::string_view::npos) break;
+            word = std::string(v.substr(1, close - 1));
+            v.remove_prefix(close + 1);
+        } else {
+            const auto end = v.find_first_of(" \t;|&<>()$`'\"");
+            word = std::string(v.substr(0, end));
+            v = end == std::string_view::npos ? std::string_view() : v.substr(end);
+            if (word.empty()) break;  // a shell construct
+        }
+        words.push_back(std::move(word));
+    }
+    return words;
+}
+
+// Interpreters whose first operand is the script they run ("python3 tools/x.py").
+bool interpreter(std::string_view program) {
+    const auto slash = program.rfind('/');
+    if (slash != std::string_view::npos) program.remove_prefix(slash + 1);
+    for (std::string_view i : {"sh", "bash", "dash", "zsh", "ksh", "fish", "python", "python3",
+                               "node", "perl", "ruby", "php", "lua", "tclsh", "deno", "bun"})
+        if (program == i) return true;
+    return false;
+}
+
+// The files a command value runs that it names by a path: its program ("tools/fsmon.sh",
+// "./x", "/abs/x"; an alias's "!" dropped, "env VAR=x" skipped), and an interpreter's script
+// ("python3 tools/x.py": forty-ninth review). A program found in PATH is not named here.
+std::vector<std::string> program_paths(std::string_view v) {
     while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
     if (!v.empty() && v.front() == '!') v.remove_prefix(1);
-    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-    std::string word;
-    if (!v.empty() && (v.front() == '"' || v.front() == '\'')) {
-        const auto close = v.find(v.front(), 1);
-        if (close == std::string_view::npos) return {};
-        word = std::string(v.substr(1, close - 1));
-    } else {
-        word = std::string(v.substr(0, v.find_first_of(" \t;|&<>()")));
+    const std::vector<std::string> words = leading_words(v);
+    std::size_t i = 0;
+    if (i < words.size() && words[i] == "env") {
+        ++i;
+        while (i < words.size() && words[i].find('=') != std::string::npos) ++i;
     }
-    return word.find('/') == std::string::npos ? std::string() : word;
+    std::vector<std::string> out;
+    if (i >= words.size()) return out;
+    const std::string& program = words[i];
+    if (program.find('/') != std::string::npos) out.push_back(program);
+    if (interpreter(program))
+        for (std::size_t a = i + 1; a < words.size(); ++a) {
+            if (words[a].starts_with('-')) continue;  // its options ("bash -e x.sh")
+            if (words[a].find('/') != std::string::npos) out.push_back(words[a]);
+            break;
+        }
+    return out;
 }
 
 }  // namespace
 
 std::vector<ConfigPath> config_code_paths(std::string_view text) {
+    return config_code_paths(parse_git_config(text).entries);
+}
+
+std::vector<ConfigPath> config_code_paths(const std::vector<GitConfigEntry>& entries) {
     std::vector<ConfigPath> out;
-    for (const auto& e : parse_git_config(text).entries) {
+    for (const auto& e : entries) {
         if (!e.has_value || e.value.empty()) continue;
         if (command_key(e)) {
-            if (std::string program = program_path(e.value); !program.empty())
-                out.push_back({"command", std::move(program)});
+            for (std::string& path : program_paths(e.value))
+                out.push_back({"command", std::move(path)});
             continue;
         }
         if (e.section == "core" && !e.has_subsection && e.key == "hookspath")

@@ -38,13 +38,15 @@ struct GitConfigText {
 // The entries of a git config text that name files git reads code from: core.hooksPath (the
 // directory of hooks git runs), include.path / includeIf.<condition>.path (more config), and
 // the program of a command git runs when it is named by a path (core.fsmonitor, aliases,
-// pagers, editors, diff, filter and merge drivers, credential helpers, gpg.program), as
-// {key, value}: "core.hookspath", "include.path", "includeif.path" or "command", and the
-// value (for a command, its program's path).
+// pagers, editors, diff, filter and merge drivers, credential helpers, gpg.program) and the
+// script an interpreter there runs ("python3 tools/x.py"), as {key, value}:
+// "core.hookspath", "include.path", "includeif.path" or "command", and the value (for a
+// command, the path of its program or script).
 struct ConfigPath {
     std::string key;
     std::string value;
 };
 [[nodiscard]] std::vector<ConfigPath> config_code_paths(std::string_view text);
+[[nodiscard]] std::vector<ConfigPath> config_code_paths(const std::vector<GitConfigEntry>& entries);
 
 }  // namespace sbx

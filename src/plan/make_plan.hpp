@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "fs/resolve.hpp"
+#include "plan/host_git_config.hpp"
 #include "plan/mount_plan.hpp"
 #include "policy/policy.hpp"
 #include "util/result.hpp"
@@ -47,6 +48,10 @@ struct PlanOptions {
     // XDG_CONFIG_HOME and XDG_CACHE_HOME as written (a relative one joined to the command's
     // directory): the way the kernel takes to them is kept as the homes' is (homes.hpp).
     std::vector<std::string> env_dirs;
+    // The host's git configuration files and the entries the environment gives git: what they
+    // name as code in the protected repository's work tree is protected (protect_git.cpp).
+    // Empty: only the repository's own config is read.
+    HostGitConfig host_git;
 };
 
 // Errors: ErrorKind::symlink_refused (exit 122, with path/symlink/target/suggestion set) when a

@@ -137,6 +137,10 @@ struct MountPlan {
     // the sandbox planted (run/git_integrity.hpp). Both empty under "protect".
     std::vector<std::string> git_dirs;
     std::vector<std::string> git_worktrees;
+    // What the host's own git configuration names relative to a work tree (its core.hooksPath,
+    // a command's program or script: plan/host_git_config.hpp). git takes it in every
+    // repository, nested ones too: the after-run check judges it in each one it finds.
+    std::vector<std::string> host_worktree_code;
     // A writable HOME (or passwd home) at whose top no new dot-entry may be made
     // (util/home_dot_names.hpp): kept by sbxrun-inner's entry broker under bwrap and
     // by sbxrun's answers to the entry calls under Landlock (plan/home_dotfiles.hpp).

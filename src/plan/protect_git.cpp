@@ -242,17 +242,17 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
         std::string config;  // as git names it: an include is relative to this, not to where
                              // a link there leads (forty-eighth review)
         int depth;
+        bool environment = false;  // the entries of the environment (host_git.entries)
     };
     std::vector<Pending> configs{{path_join(gitdir, "config"), 0},
                                  {path_join(gitdir, "config.worktree"), 0}};
     // The host's own git configuration applies here too: a relative core.hooksPath there is
-    // taken in this work tree (forty-eighth review). Those files themselves are the set's
-    // (@agent-config) to protect.
-    if (!d_.opts.home_dir.empty()) {
-        configs.push_back({path_join(d_.opts.home_dir, ".gitconfig"), 0});
-        configs.push_back({path_join(d_.opts.home_dir, ".config/git/config"), 0});
-    }
-    configs.push_back({"/etc/gitconfig", 0});
+    // taken in this work tree (forty-eighth review), and so is one in a file or an entry the
+    // environment gives git (forty-ninth review: GIT_CONFIG_GLOBAL, GIT_CONFIG_COUNT). Those
+    // files themselves are the set's (@agent-config) or sbxrun's own (app/own_files) to protect.
+    for (const auto& f : d_.opts.host_git.files) configs.push_back({f, 0});
+    if (!d_.opts.host_git.entries.empty())
+        configs.push_back({"the environment ($GIT_CONFIG_COUNT, $GIT_CONFIG_PARAMETERS)", 0, true});
     // The work trees a relative hooks path is taken in: where the .git is, and the one the
     // repository's core.worktree names (forty-ninth review: worktree = ../wt, and the hook
     // planted in wt/.githooks).
@@ -260,19 +260,25 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
     std::size_t targets = 0;
     for (std::size_t i = 0; i < configs.size(); ++i) {
         const Pending c = configs[i];
-        auto r = d_.resolve_rule(environment_path(c.config), rule.origin());
-        if (!r.ok() || !r->exists || !S_ISREG(r->st.st_mode)) continue;
-        auto text = read_small_file(r->fd.get(), c.config, std::size_t{1} << 20);
-        if (!text.ok()) continue;
+        std::vector<GitConfigEntry> entries;
+        if (c.environment) {
+            entries = d_.opts.host_git.entries;
+        } else {
+            auto r = d_.resolve_rule(environment_path(c.config), rule.origin());
+            if (!r.ok() || !r->exists || !S_ISREG(r->st.st_mode)) continue;
+            auto text = read_small_file(r->fd.get(), c.config, std::size_t{1} << 20);
+            if (!text.ok()) continue;
+            entries = parse_git_config(*text).entries;
+        }
         const std::string base(path_parent_view(c.config));
         // The repository's own config (the first): its core.worktree, read before its hooks path.
         if (i == 0)
-            for (const auto& e : parse_git_config(*text).entries)
+            for (const auto& e : entries)
                 if (e.section == "core" && !e.has_subsection && e.key == "worktree" &&
                     !e.value.empty())
                     worktrees.push_back(
                         environment_path(e.value[0] == '/' ? e.value : gitdir + "/" + e.value));
-        for (const auto& e : config_code_paths(*text)) {
+        for (const auto& e : config_code_paths(entries)) {
             // Past the bound, what is left would be writable: refused, not noted (forty-eighth
             // review: the 65th include went unprotected, said only by --explain).
             if (++targets > kMaxConfigTargets)
@@ -295,6 +301,8 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
             } else if (e.value[0] == '/') {
                 spelled = e.value;
             } else if (e.value[0] != '~') {
+                // git refuses a relative include among the environment's entries.
+                if (c.environment && !in_worktree) continue;
                 spelled = (in_worktree ? worktree : base) + "/" + e.value;
             } else {
                 continue;  // ~user: another account's home

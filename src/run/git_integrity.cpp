@@ -207,6 +207,47 @@ HostsOwn hosts_own(const KnownGitDir& k, int fd) {
     return own;
 }
 
+// Whether `rel` below `base` changed since `start`: any entry on the way (a link or a directory
+// the run made or moved there), what it leads to, and inside it when it is a directory (three
+// levels, as hooks' helpers lie: git_danger.hpp).
+bool named_path_changed(const std::string& base, std::string_view rel, const timespec& start) {
+    std::string path = base;
+    while (!rel.empty()) {
+        const auto slash = rel.find('/');
+        const std::string_view part = rel.substr(0, slash);
+        rel = slash == std::string_view::npos ? std::string_view() : rel.substr(slash + 1);
+        if (part.empty() || part == ".") continue;
+        path += "/" + std::string(part);
+        struct stat st {};
+        if (::lstat(path.c_str(), &st) != 0) return false;
+        if (since(st, start)) return true;
+    }
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return false;
+    if (since(st, start)) return true;
+    if (!S_ISDIR(st.st_mode)) return false;
+    const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
+    std::size_t budget = 4096;
+    return fd >= 0 && tree_changed(fd, start, 3, budget);
+}
+
+// What the host's own configuration names relative to a work tree (a `core.hooksPath =
+// .githooks` in ~/.gitconfig, a core.fsmonitor's program: MountPlan::host_worktree_code),
+// changed by the run in this git directory's work tree, as "core.hooksPath or program
+// .githooks", or "". git takes those names in every repository, so what the run wrote there
+// is a hook the host's git would run (forty-ninth review: sub/.githooks/pre-commit).
+std::string host_code_changed(const GitWatch& watch, const std::string& git_path, int fd) {
+    if (watch.host_worktree_code.empty()) return {};
+    std::vector<std::string> worktrees{path_base_name(git_path) == ".git" ? path_parent(git_path)
+                                                                          : git_path};
+    if (const auto wt = config_core_worktree(fd))
+        worktrees.push_back((*wt)[0] == '/' ? *wt : git_path + "/" + *wt);
+    for (const auto& wt : worktrees)
+        for (const auto& rel : watch.host_worktree_code)
+            if (named_path_changed(wt, rel, watch.start)) return path_join(wt, rel);
+    return {};
+}
+
 // A git directory found after the run: reported when the run made it, moved it here or changed
 // what makes git run code in it (in protect mode only when what it holds would run code: a
 // repository made by `git init` is everyday work there), never when it is the host's own,
@@ -251,6 +292,14 @@ void judge(const GitWatch& watch, const Pending& p, int fd, const struct stat& d
                 return;
             }
         }
+    }
+    if (const std::string what = host_code_changed(watch, p.path, fd); !what.empty()) {
+        report.add(what, what +
+                             " was changed by the run, and the host's git configuration "
+                             "names it as a hooks path or a program in every repository: "
+                             "the host's git in " +
+                             p.path + " would run it");
+        return;
     }
     if (known && fresh == nullptr && !p.named_anew) return;
     std::string how;
@@ -640,6 +689,7 @@ GitWatch git_watch(const MountPlan& plan, bool bwrap, const std::string& workspa
         if (std::find(w.worktrees.begin(), w.worktrees.end(), root) == w.worktrees.end())
             w.worktrees.push_back(root);
     w.git_dirs = plan.git_dirs;
+    w.host_worktree_code = plan.host_worktree_code;
     for (const auto& op : plan.ops)
         if (op.kind == OpKind::bind_rw) w.writable.push_back(op.dest);
     char real[PATH_MAX];

@@ -80,6 +80,9 @@ struct GitWatch {
     std::vector<std::string> writable;           // the plan's writable roots: an old link
                                                  // that leads into one is followed
     std::vector<std::string> must_stay_missing;  // e.g. <gitdir>/commondir under bwrap
+    // What the host's git configuration names relative to every work tree (a core.hooksPath,
+    // a command's program: MountPlan::host_worktree_code): judged in each git directory found.
+    std::vector<std::string> host_worktree_code;
     std::vector<KnownGitDir> known;              // found by the same search before the run
     // Every directory that search visited, by identity: after the run, a directory neither
     // visited before nor older than the run is new, and new ones have a bound of their own.

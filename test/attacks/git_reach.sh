@@ -15,6 +15,7 @@ command -v git >/dev/null || skip_all "git is not installed"
 mkdir -p "$FIX/home" "$FIX/tmp" "$FIX/outside"
 MARK=$FIX/outside/MARK
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+not_in() { ! grep -q "$1" "$2"; }
 hgit() { as_runner env GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null \
     git -c user.name=t -c user.email=t@example.org -c protocol.file.allow=always "$@"; }
 G='git -c user.name=t -c user.email=t@example.org -c protocol.file.allow=always'
@@ -316,6 +317,39 @@ for MODE in protect commit; do
     expect_rc 0 "$BACKEND $MODE: ... the files beside them stay writable"
     hgit -C "$WS" config --unset core.fsmonitor && hgit -C "$WS" config --unset alias.t
     rm -rf "$WS/tools" "$WS/scripts"
+    # An interpreter's script in a command of the top's config (forty-ninth review, left then).
+    hgit -C "$WS" config diff.py.textconv 'python3 tools/conv.py'
+    own_fix
+    run "mkdir -p tools && printf 'print(1)\n' >tools/conv.py"
+    check "$BACKEND $MODE: the script a textconv's interpreter runs cannot be made" test ! -e "$WS/tools/conv.py"
+    hgit -C "$WS" config --unset diff.py.textconv
+    rm -rf "$WS/tools"
+    # The user's relative hooksPath applies in nested repositories too (forty-ninth review).
+    hgit init -q "$WS/sub" && mkdir -p "$WS/sub/.githooks"
+    printf '[core]\n\thooksPath = .githooks\n' >"$FIX/home/.gitconfig"
+    own_fix
+    run "printf '#!/bin/sh\ntouch $MARK\n' >sub/.githooks/pre-commit"
+    expect_rc 120 "$BACKEND $MODE: a hook in a nested repository's work tree where ~/.gitconfig's relative hooksPath leads ends the run 120"
+    check "$BACKEND $MODE: ... naming it" grep -q "$WS/sub/.githooks was changed by the run" "$ERR"
+    rm -f "$FIX/home/.gitconfig"
+    run "echo x >sub/.githooks/notes"
+    expect_rc 0 "$BACKEND $MODE: ... without that hooksPath, the same directory is the run's to write"
+    rm -rf "$WS/sub"
+    # Configuration the environment gives git: $GIT_CONFIG_GLOBAL's file (the file itself too),
+    # $GIT_CONFIG_COUNT's and $GIT_CONFIG_PARAMETERS' entries.
+    printf '[core]\n\thooksPath = .ghooks\n' >"$WS/team.gitconfig"
+    own_fix
+    GIT_CONFIG_GLOBAL=$WS/team.gitconfig run "mkdir -p .ghooks && printf '#!/bin/sh\ntouch $MARK\n' >.ghooks/pre-commit"
+    check "$BACKEND $MODE: a hook where \$GIT_CONFIG_GLOBAL's relative hooksPath leads cannot be made" test ! -e "$WS/.ghooks/pre-commit"
+    GIT_CONFIG_GLOBAL=$WS/team.gitconfig run "echo '[core] fsmonitor = \"touch $MARK\"' >>team.gitconfig"
+    check "$BACKEND $MODE: ... nor the file \$GIT_CONFIG_GLOBAL names rewritten" not_in fsmonitor "$WS/team.gitconfig"
+    rm -rf "$WS/team.gitconfig" "$WS/.ghooks"
+    GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=core.fsmonitor GIT_CONFIG_VALUE_0=tools/fsm.sh \
+        run "mkdir -p tools && printf '#!/bin/sh\ntouch $MARK\n' >tools/fsm.sh"
+    check "$BACKEND $MODE: the program a \$GIT_CONFIG_COUNT entry names cannot be made" test ! -e "$WS/tools/fsm.sh"
+    GIT_CONFIG_PARAMETERS="'core.hooksPath'='.ph'" run "mkdir -p .ph && printf '#!/bin/sh\ntouch $MARK\n' >.ph/pre-commit"
+    check "$BACKEND $MODE: ... nor a hook where \$GIT_CONFIG_PARAMETERS' hooksPath leads" test ! -e "$WS/.ph/pre-commit"
+    rm -rf "$WS/tools" "$WS/.ph"
     # What git clone and sparse-checkout write (the forty-sixth review's false 120s).
     if [ "$MODE" = protect ]; then
         hgit -C "$SRC" submodule -q add "$SRC" inner 2>/dev/null; hgit -C "$SRC" commit -q -m inner

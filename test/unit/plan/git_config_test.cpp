@@ -81,3 +81,15 @@ TEST_CASE("config_code_paths: the program of a command, when a path names it", "
     CHECK(programs == std::vector<std::string>{"tools/fsmon.sh", "scripts/run.sh", "./conv",
                                                "/opt/x y/helper"});
 }
+
+TEST_CASE("config_code_paths: an interpreter's script, env and shell constructs", "[git_config]") {
+    const auto p = sbx::config_code_paths(
+        "[diff \"py\"]\n\ttextconv = python3 tools/conv.py\n[alias]\n"
+        "\ta = !bash -e scripts/a.sh arg/x\n\tb = !env A=1 B=2 tools/b.sh\n"
+        "\tc = !cd sub/dir && make\n\td = !sh $HOME/x.sh\n\te = !/usr/bin/node ./bin/e.js\n");
+    std::vector<std::string> paths;
+    for (const auto& e : p) paths.push_back(e.value);
+    // Only the script an interpreter runs, never its other arguments or a directory cd'd into.
+    CHECK(paths == std::vector<std::string>{"tools/conv.py", "scripts/a.sh", "tools/b.sh",
+                                            "/usr/bin/node", "./bin/e.js"});
+}
