@@ -141,6 +141,14 @@ struct MountPlan {
     // a command's program or script: plan/host_git_config.hpp). git takes it in every
     // repository, nested ones too: the after-run check judges it in each one it finds.
     std::vector<std::string> host_worktree_code;
+    // The same names from the protected repositories' own configs (a relative core.hooksPath,
+    // a command's program): protected in their work trees by the plan, and judged after the
+    // run in the linked worktrees the run added (`git worktree add` in commit mode).
+    std::vector<std::string> protected_worktree_code;
+    // The linked worktrees (`git worktree add`) of the protected repositories when the plan was
+    // made, as their gitdir files name them: those names are protected there by the plan; the
+    // check judges the worktrees added during the run.
+    std::vector<std::string> linked_worktrees;
     // A writable HOME (or passwd home) at whose top no new dot-entry may be made
     // (util/home_dot_names.hpp): kept by sbxrun-inner's entry broker under bwrap and
     // by sbxrun's answers to the entry calls under Landlock (plan/home_dotfiles.hpp).

@@ -89,6 +89,8 @@ private:
     [[nodiscard]] Status protect_git_internals(const std::string& gitdir, const RuleRef& rule);
     // What the config of the protected git directory `gitdir` names as code: its hooksPath
     // (relative to `worktree`) and its includes (protect_git.cpp).
+    [[nodiscard]] std::vector<std::string> linked_worktrees(const std::string& gitdir,
+                                                            const RuleRef& rule);
     [[nodiscard]] Status protect_config_targets(const std::string& gitdir,
                                                 const std::string& worktree, const RuleRef& rule);
     static constexpr std::size_t kMaxConfigTargets = 64;

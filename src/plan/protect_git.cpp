@@ -229,6 +229,41 @@ Status Protector::protect_submodules(const std::string& worktree, const std::str
     return {};
 }
 
+// The work trees of the linked worktrees of the git directory `gitdir` (`git worktree add`):
+// the directory holding the .git file each worktrees/NAME/gitdir names, as git wrote it. At
+// most kMaxWorktrees; what cannot be read is left out (git cannot use that worktree either).
+std::vector<std::string> Protector::linked_worktrees(const std::string& gitdir,
+                                                     const RuleRef& rule) {
+    std::vector<std::string> out;
+    auto w = d_.resolve_rule(path_join(gitdir, "worktrees"), rule.origin(), /*readable_dir=*/true);
+    if (!w.ok() || !w->exists || !S_ISDIR(w->st.st_mode) || !w->chain.empty()) return out;
+    UniqueFd listing(::openat(w->fd.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    DIR* dir = listing ? ::fdopendir(listing.get()) : nullptr;
+    if (dir == nullptr) return out;
+    (void)listing.release();
+    std::vector<std::string> names;
+    while (dirent* e = ::readdir(dir)) {
+        const std::string n = e->d_name;
+        if (n == "." || n == ".." || e->d_type != DT_DIR) continue;
+        if (static_cast<int>(names.size()) >= kMaxWorktrees) break;
+        names.push_back(n);
+    }
+    ::closedir(dir);
+    std::sort(names.begin(), names.end());
+    for (const auto& n : names) {
+        const std::string file = path_join(path_join(w->real, n), "gitdir");
+        auto r = d_.resolve_rule(file, rule.origin());
+        if (!r.ok() || !r->exists || !S_ISREG(r->st.st_mode)) continue;
+        auto text = read_small_file(r->fd.get(), file);
+        if (!text.ok()) continue;
+        std::string named = *text;
+        while (!named.empty() && (named.back() == '\n' || named.back() == '\r')) named.pop_back();
+        if (named.empty() || named[0] != '/' || path_base_name(named) != ".git") continue;
+        out.push_back(path_parent(named));
+    }
+    return out;
+}
+
 // What the config of a protected git directory names as code git runs or reads: the directory
 // core.hooksPath names (hooks kept in the work tree: .githooks, lefthook's, husky's .husky/_,
 // whose stubs run .husky/<hook>, so .husky too) and the files include.path and includeIf.*.path
@@ -257,6 +292,15 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
     // repository's core.worktree names (forty-ninth review: worktree = ../wt, and the hook
     // planted in wt/.githooks).
     std::vector<std::string> worktrees{worktree};  // the repository's core.worktree joins it
+    // ... and each linked worktree's (`git worktree add`): git there reads the same config and
+    // takes the hooks path in that work tree (fiftieth session: wt/.githooks/pre-commit of the
+    // host's own linked worktree was writable).
+    for (auto& wt : linked_worktrees(gitdir, rule)) {
+        if (std::find(d_.plan.linked_worktrees.begin(), d_.plan.linked_worktrees.end(), wt) ==
+            d_.plan.linked_worktrees.end())
+            d_.plan.linked_worktrees.push_back(wt);
+        worktrees.push_back(std::move(wt));
+    }
     std::size_t targets = 0;
     for (std::size_t i = 0; i < configs.size(); ++i) {
         const Pending c = configs[i];
@@ -307,18 +351,24 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
             } else {
                 continue;  // ~user: another account's home
             }
-            // A relative hooks path in each further work tree, as a target of its own.
-            if (in_worktree && e.value[0] != '/' && e.value[0] != '~')
+            // A relative hooks path in each further work tree, as a target of its own; and
+            // for the after-run check, which judges the worktrees the run adds.
+            if (in_worktree && e.value[0] != '/' && e.value[0] != '~') {
+                if (std::find(d_.plan.protected_worktree_code.begin(),
+                              d_.plan.protected_worktree_code.end(),
+                              e.value) == d_.plan.protected_worktree_code.end())
+                    d_.plan.protected_worktree_code.push_back(e.value);
                 for (std::size_t w = 1; w < worktrees.size(); ++w) {
                     RuleRef why = rule;
                     why.why = e.key + " " + e.value + " in " + c.config +
-                              " (git runs the hooks there; core.worktree " + worktrees[w] + ")";
+                              " (git runs it there; work tree " + worktrees[w] + ")";
                     const std::string other = environment_path(worktrees[w] + "/" + e.value);
                     Status st = protect_path(other, why, Via{0, {}, why.why});
                     if (!st.ok() && st.error().kind != ErrorKind::bad_path &&
                         st.error().kind != ErrorKind::not_found)
                         return st;
                 }
+            }
             // As the kernel takes it: a ".." goes up from where a link before it leads. What
             // lies before each ".." of the value is protected too (its link pinned, a directory
             // read-only), or the command could make it a link elsewhere after the plan

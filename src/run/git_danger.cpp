@@ -373,6 +373,20 @@ std::optional<std::string> config_core_worktree(int dirfd) {
     return out;
 }
 
+std::vector<std::string> config_worktree_code(int dirfd) {
+    std::vector<std::string> out;
+    for (const char* name : {"config", "config.worktree"}) {
+        std::string why;
+        const auto text = config_text(dirfd, name, why);
+        if (!text) continue;
+        for (const auto& e : config_code_paths(*text))
+            if ((e.key == "core.hookspath" || e.key == "command") && e.value[0] != '/' &&
+                e.value[0] != '~' && std::find(out.begin(), out.end(), e.value) == out.end())
+                out.push_back(e.value);
+    }
+    return out;
+}
+
 namespace {
 
 // host_entry_target_changed, with includes `depth` levels down already: an included file's own

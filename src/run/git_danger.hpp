@@ -78,6 +78,12 @@ struct HostsOwn {
 // takes it), or nullopt: where its work tree is, and its index's paths with it.
 [[nodiscard]] std::optional<std::string> config_core_worktree(int dirfd);
 
+// What the config and config.worktree of the git directory `dirfd` name relative to its work
+// tree: a relative core.hooksPath, the program or script of a command ("tools/fsmon.sh"). git
+// runs them from the work tree: the after-run check judges a change the run made there, as
+// it does for the host's own configuration's (git_judge.hpp).
+[[nodiscard]] std::vector<std::string> config_worktree_code(int dirfd);
+
 // The first file an entry of the host's own config names that the run changed since `start`:
 // an include.path or includeIf.*.path (relative to the git directory `gitdir_fd`) and what is
 // in a core.hooksPath (relative to `worktree`, where git runs hooks), as "include.path

@@ -10,6 +10,7 @@
 
 #include "fs/path.hpp"
 #include "run/git_danger.hpp"
+#include "run/git_judge.hpp"
 #include "run/git_search.hpp"
 #include "util/open_no_symlinks.hpp"
 #include "util/unique_fd.hpp"
@@ -56,6 +57,8 @@ GitWatch git_watch(const MountPlan& plan, bool bwrap, const std::string& workspa
             w.worktrees.push_back(root);
     w.git_dirs = plan.git_dirs;
     w.host_worktree_code = plan.host_worktree_code;
+    w.protected_worktree_code = plan.protected_worktree_code;
+    w.linked_worktrees = plan.linked_worktrees;
     for (const auto& op : plan.ops)
         if (op.kind == OpKind::bind_rw) w.writable.push_back(op.dest);
     char real[PATH_MAX];
@@ -145,6 +148,29 @@ GitIntegrityReport check_git(const GitWatch& watch) {
                            path_join(admin, "config.worktree") +
                                " was written by the run: the worktree's git would "
                                "read it as config");
+            // Its work tree, where git takes a relative hooks path or program of the
+            // repository's config and the host's (fiftieth session: `git worktree add wt` and
+            // wt/.githooks/pre-commit, in commit mode).
+            struct stat gst {};
+            if (const auto named = pointer_text(wfd.get(), (n + "/gitdir").c_str(), gst);
+                named && (*named)[0] == '/' && path_base_name(*named) == ".git") {
+                const std::string tree = path_parent(*named);
+                const bool plans =
+                    std::find(watch.linked_worktrees.begin(), watch.linked_worktrees.end(), tree) !=
+                    watch.linked_worktrees.end();
+                std::vector<std::string> names = watch.protected_worktree_code;
+                for (const auto& h : watch.host_worktree_code)
+                    if (std::find(names.begin(), names.end(), h) == names.end()) names.push_back(h);
+                for (const auto& rel : names)
+                    if (!plans && named_path_changed(tree, rel, watch.start)) {
+                        const std::string what = path_join(tree, rel);
+                        report.add(what, what +
+                                             " was changed by the run, and the git "
+                                             "configuration names it as a hooks path or "
+                                             "a program: the host's git in the worktree " +
+                                             tree + " would run it");
+                    }
+            }
             const std::string cpath = path_join(admin, "commondir");
             UniqueFd cfd = open_no_symlinks(AT_FDCWD, cpath.c_str(), O_RDONLY);
             if (!cfd) continue;  // none: the admin directory is its own (not a worktree git uses)

@@ -60,6 +60,15 @@ struct EntryIdentity {
 
 // A git directory the search found before the run: where, which, and what its code entries
 // led to then.
+// A path in a work tree that git runs code from (a relative core.hooksPath, a command's
+// program: GitWatch::host_worktree_code and the repository's own config), with the identity of
+// each entry on the way to it (lstat: a link is itself), recorded before the run: what moved
+// there since is the run's even when its files are older than the run.
+struct WorktreeCodePath {
+    std::string path;
+    std::vector<std::pair<dev_t, ino_t>> entries;  // as far as they exist
+};
+
 struct KnownGitDir {
     std::string path;
     dev_t dev = 0;
@@ -69,6 +78,7 @@ struct KnownGitDir {
     // written then: the host's own, not counted against a run that changes the file.
     std::vector<std::string> config_entries;
     std::vector<std::string> config_worktree_entries;
+    std::vector<WorktreeCodePath> worktree_code;
 };
 
 struct GitWatch {
@@ -83,6 +93,10 @@ struct GitWatch {
     // What the host's git configuration names relative to every work tree (a core.hooksPath,
     // a command's program: MountPlan::host_worktree_code): judged in each git directory found.
     std::vector<std::string> host_worktree_code;
+    // The same names from the plan's protected configs (MountPlan::protected_worktree_code):
+    // judged in the linked worktrees of the plan's git directories.
+    std::vector<std::string> protected_worktree_code;
+    std::vector<std::string> linked_worktrees;   // MountPlan::linked_worktrees: the plan's
     std::vector<KnownGitDir> known;              // found by the same search before the run
     // Every directory that search visited, by identity: after the run, a directory neither
     // visited before nor older than the run is new, and new ones have a bound of their own.

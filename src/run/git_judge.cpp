@@ -68,6 +68,27 @@ std::vector<EntryIdentity> entry_identities(int fd) {
     return out;
 }
 
+bool named_path_changed(const std::string& base, std::string_view rel, const timespec& start) {
+    std::string path = base;
+    while (!rel.empty()) {
+        const auto slash = rel.find('/');
+        const std::string_view part = rel.substr(0, slash);
+        rel = slash == std::string_view::npos ? std::string_view() : rel.substr(slash + 1);
+        if (part.empty() || part == ".") continue;
+        path += "/" + std::string(part);
+        struct stat st {};
+        if (::lstat(path.c_str(), &st) != 0) return false;
+        if (since(st, start)) return true;
+    }
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return false;
+    if (since(st, start)) return true;
+    if (!S_ISDIR(st.st_mode)) return false;
+    const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
+    std::size_t budget = 4096;
+    return fd >= 0 && tree_changed(fd, start, 3, budget);
+}
+
 namespace {
 
 // Where a git directory is known to be before the run: its path and identity.
@@ -122,48 +143,97 @@ HostsOwn hosts_own(const KnownGitDir& k, int fd) {
     return own;
 }
 
-// Whether `rel` below `base` changed since `start`: any entry on the way (a link or a directory
-// the run made or moved there), what it leads to, and inside it when it is a directory (three
-// levels, as hooks' helpers lie: git_danger.hpp).
-bool named_path_changed(const std::string& base, std::string_view rel, const timespec& start) {
-    std::string path = base;
-    while (!rel.empty()) {
-        const auto slash = rel.find('/');
-        const std::string_view part = rel.substr(0, slash);
-        rel = slash == std::string_view::npos ? std::string_view() : rel.substr(slash + 1);
-        if (part.empty() || part == ".") continue;
-        path += "/" + std::string(part);
+// The paths in this git directory's work trees (where its .git is or the pointer to it, its
+// core.worktree, a linked worktree's) that the host's configuration (GitWatch::
+// host_worktree_code: `core.hooksPath = .githooks` in ~/.gitconfig) and its own config name
+// relative to a work tree. git runs them from there (forty-ninth review: sub/.githooks/
+// pre-commit with the user's relative hooksPath; fiftieth session: a nested repository's own
+// `core.fsmonitor = tools/fsmon.sh`, rewritten). At most 64.
+struct CodePath {
+    std::string worktree, rel;
+    [[nodiscard]] std::string path() const { return path_join(worktree, rel); }
+};
+std::vector<CodePath> worktree_code_paths(const GitWatch& watch, const FoundGitDir& dir, int fd) {
+    std::vector<std::string> names = watch.host_worktree_code;
+    for (auto& n : config_worktree_code(fd))
+        if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(std::move(n));
+    std::vector<CodePath> out;
+    if (names.empty()) return out;
+    const std::string& git_path = dir.path;
+    std::vector<std::string> worktrees{path_base_name(git_path) == ".git" ? path_parent(git_path)
+                                                                          : git_path};
+    if (!dir.pointer_dir.empty()) worktrees.push_back(dir.pointer_dir);
+    if (const auto wt = config_core_worktree(fd))
+        worktrees.push_back((*wt)[0] == '/' ? *wt : git_path + "/" + *wt);
+    struct stat st {};
+    if (const auto named = pointer_text(fd, "gitdir", st);
+        named && (*named)[0] == '/' && path_base_name(*named) == ".git")
+        worktrees.push_back(path_parent(*named));
+    for (const auto& wt : worktrees)
+        for (const auto& rel : names)
+            if (out.size() < 64) out.push_back({wt, rel});
+    return out;
+}
+
+// The identities of the entries on the way to `path` (lstat), as far as they exist.
+std::vector<std::pair<dev_t, ino_t>> identities_on_the_way(const std::string& path) {
+    std::vector<std::pair<dev_t, ino_t>> out;
+    std::string sofar;
+    std::string_view rest(path);
+    while (!rest.empty()) {
+        const auto slash = rest.find('/', 1);
+        sofar += std::string(rest.substr(0, slash));
+        rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
         struct stat st {};
-        if (::lstat(path.c_str(), &st) != 0) return false;
-        if (since(st, start)) return true;
+        if (::lstat(sofar.c_str(), &st) != 0) break;
+        out.emplace_back(st.st_dev, st.st_ino);
     }
+    return out;
+}
+
+// Whether what `path` leads to changed since `start`: the file itself, or what is inside it
+// when it is a directory (three levels, as hooks' helpers lie).
+bool target_changed(const std::string& path, const timespec& start) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return false;
     if (since(st, start)) return true;
     if (!S_ISDIR(st.st_mode)) return false;
-    const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
+    const int dfd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
     std::size_t budget = 4096;
-    return fd >= 0 && tree_changed(fd, start, 3, budget);
+    return dfd >= 0 && tree_changed(dfd, start, 3, budget);
 }
 
-// What the host's own configuration names relative to a work tree (a `core.hooksPath =
-// .githooks` in ~/.gitconfig, a core.fsmonitor's program: MountPlan::host_worktree_code),
-// changed by the run in this git directory's work tree, as "core.hooksPath or program
-// .githooks", or "". git takes those names in every repository, so what the run wrote there
-// is a hook the host's git would run (forty-ninth review: sub/.githooks/pre-commit).
-std::string host_code_changed(const GitWatch& watch, const std::string& git_path, int fd) {
-    if (watch.host_worktree_code.empty()) return {};
-    std::vector<std::string> worktrees{path_base_name(git_path) == ".git" ? path_parent(git_path)
-                                                                          : git_path};
-    if (const auto wt = config_core_worktree(fd))
-        worktrees.push_back((*wt)[0] == '/' ? *wt : git_path + "/" + *wt);
-    for (const auto& wt : worktrees)
-        for (const auto& rel : watch.host_worktree_code)
-            if (named_path_changed(wt, rel, watch.start)) return path_join(wt, rel);
+// The first of this git directory's work-tree code paths the run changed, or "". For a git
+// directory known before the run, against what was recorded then (an entry on the way that is
+// another now: moved or linked there); for one new to its place, anything on the way new.
+std::string worktree_code_changed(const GitWatch& watch, const FoundGitDir& dir, int fd,
+                                  const KnownGitDir* known) {
+    for (const auto& code : worktree_code_paths(watch, dir, fd)) {
+        const std::string path = code.path();
+        const WorktreeCodePath* was = nullptr;
+        if (known != nullptr)
+            for (const auto& w : known->worktree_code)
+                if (w.path == path) was = &w;
+        if (was != nullptr
+                ? (identities_on_the_way(path) != was->entries || target_changed(path, watch.start))
+                : named_path_changed(code.worktree, code.rel, watch.start))
+            return path;
+    }
     return {};
 }
 
 }  // namespace
+
+std::vector<WorktreeCodePath> record_worktree_code(const GitWatch& watch, const FoundGitDir& dir,
+                                                   int fd) {
+    std::vector<WorktreeCodePath> out;
+    for (const auto& code : worktree_code_paths(watch, dir, fd)) {
+        std::string path = code.path();
+        auto ids = identities_on_the_way(path);
+        out.push_back({std::move(path), std::move(ids)});
+    }
+    return out;
+}
 
 // A git directory found after the run: reported when the run made it, moved it here or changed
 // what makes git run code in it (in protect mode only when what it holds would run code: a
@@ -210,13 +280,12 @@ void judge_git_dir(const GitWatch& watch, const FoundGitDir& p, int fd, const st
             }
         }
     }
-    if (const std::string what = host_code_changed(watch, p.path, fd); !what.empty()) {
+    if (const std::string what = worktree_code_changed(watch, p, fd, known ? k : nullptr);
+        !what.empty()) {
         report.add(what, what +
-                             " was changed by the run, and the host's git configuration "
-                             "names it as a hooks path or a program in every repository: "
-                             "the host's git in " +
+                             " was changed by the run, and the git configuration names it "
+                             "as a hooks path or a program: the host's git with " +
                              p.path + " would run it");
-        return;
     }
     if (known && fresh == nullptr && !p.named_anew) return;
     std::string how;

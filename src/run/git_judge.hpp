@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "run/git_integrity.hpp"
@@ -18,11 +19,24 @@ namespace sbx {
 // git would read or run). Sorted by name. Recorded before the run (KnownGitDir::entries).
 [[nodiscard]] std::vector<EntryIdentity> entry_identities(int fd);
 
+// Whether `rel` below `base` changed since `start`: any entry on the way (a link or a directory
+// the run made or moved there), what it leads to, and inside it when it is a directory (three
+// levels, as hooks' helpers lie: git_danger.hpp).
+[[nodiscard]] bool named_path_changed(const std::string& base, std::string_view rel,
+                                      const timespec& start);
+
 // A git directory the search found after the run, and how it came to it.
 struct FoundGitDir {
     std::string path;
     bool named_anew = false;  // through a .git file or link the run wrote: judged whole
+    std::string pointer_dir;  // the directory of the .git file or link it was reached by
 };
+
+// The work-tree code paths of the git directory on `fd` (a relative hooks path or program of
+// the host's configuration or its own, in each of its work trees) and the identities on the
+// way to each: recorded before the run (KnownGitDir::worktree_code).
+[[nodiscard]] std::vector<WorktreeCodePath> record_worktree_code(const GitWatch& watch,
+                                                                 const FoundGitDir& dir, int fd);
 
 // Reports on `report` why the git directory open on `fd` (whose fstat is `st`) would make the
 // host's git run code the run chose: made or moved there by the run, a code entry or hook the

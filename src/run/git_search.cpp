@@ -53,6 +53,7 @@ struct Pending {
     // with a slash lies further down (modules/libs/foo: `git submodule add URL libs/foo`).
     bool in_modules = false;
     bool via_gitlink = false;  // queued from an index's gitlink: counted on a bound of its own
+    std::string pointer_dir = {};  // the directory of the .git file or link that named it
 };
 
 // The search, before the run (`known`: every git directory found is recorded, nothing judged)
@@ -89,7 +90,8 @@ private:
     void queue_links(const Pending& p, int fd, const Listing& l);
     // What a .git file or link, a modules/ or worktrees/ entry, a commondir, an index's
     // gitlinks lead to, queued (each says why below).
-    void follow_pointer(const std::string& named, const Pending& p, bool anew,
+    // True when it was queued (last).
+    bool follow_pointer(const std::string& named, const Pending& p, bool anew,
                         bool in_modules = false);
     void queue_inside(const Pending& p, int git_dir_fd, const char* sub);
     void queue_commondir(const Pending& p, int git_dir_fd);
@@ -116,13 +118,15 @@ private:
 // directory was there before.
 // `in_modules`: a link inside modules/, where a submodule named with a slash may lie
 // further down (forty-sixth review: modules/libs replaced by a link went unseen).
-void GitSearch::follow_pointer(const std::string& named, const Pending& p, bool anew,
+bool GitSearch::follow_pointer(const std::string& named, const Pending& p, bool anew,
                                bool in_modules) {
     char real[PATH_MAX];
     struct stat tst {};
-    if (::realpath(named.c_str(), real) != nullptr && ::stat(real, &tst) == 0 &&
-        S_ISDIR(tst.st_mode))
-        queue_.push_back(Pending{real, p.depth + 1, true, false, p.dev, anew, in_modules});
+    if (::realpath(named.c_str(), real) == nullptr || ::stat(real, &tst) != 0 ||
+        !S_ISDIR(tst.st_mode))
+        return false;
+    queue_.push_back(Pending{real, p.depth + 1, true, false, p.dev, anew, in_modules});
+    return true;
 }
 
 // The entries of a git directory's modules/ or worktrees/ (`sub`, below `git_dir_fd`), each
@@ -166,13 +170,15 @@ void GitSearch::follow_dot_git(const Pending& p, int dirfd, const Listing& l) {
     if (const auto text = l.gitfile ? pointer_text(dirfd, ".git", gst) : std::nullopt;
         text && text->size() > 8 && text->compare(0, 8, "gitdir: ") == 0) {
         const std::string named = text->substr(8);
-        follow_pointer(named[0] == '/' ? named : path_join(p.path, named), p,
-                       since(gst, watch_.start));
+        if (follow_pointer(named[0] == '/' ? named : path_join(p.path, named), p,
+                           since(gst, watch_.start)))
+            queue_.back().pointer_dir = p.path;
     }
     if (std::find(l.links.begin(), l.links.end(), ".git") != l.links.end()) {
         struct stat lst {};
-        if (::fstatat(dirfd, ".git", &lst, AT_SYMLINK_NOFOLLOW) == 0)
-            follow_pointer(path_join(p.path, ".git"), p, since(lst, watch_.start));
+        if (::fstatat(dirfd, ".git", &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
+            follow_pointer(path_join(p.path, ".git"), p, since(lst, watch_.start)))
+            queue_.back().pointer_dir = p.path;
     }
 }
 
@@ -313,11 +319,12 @@ bool GitSearch::at_git_dir(const Pending& p, int fd, const struct stat& dst, con
     // workspace made to look like one must not hide what is planted below it: found
     // writing this check's tests).
     if (before_) {
-        known_->push_back(KnownGitDir{p.path, dst.st_dev, dst.st_ino, entry_identities(fd),
-                                      unusual_written(fd, "config"),
-                                      unusual_written(fd, "config.worktree")});
+        known_->push_back(KnownGitDir{
+            p.path, dst.st_dev, dst.st_ino, entry_identities(fd), unusual_written(fd, "config"),
+            unusual_written(fd, "config.worktree"),
+            record_worktree_code(watch_, FoundGitDir{p.path, p.named_anew, p.pointer_dir}, fd)});
     } else {
-        judge_git_dir(watch_, FoundGitDir{p.path, p.named_anew}, fd, dst, *report_);
+        judge_git_dir(watch_, FoundGitDir{p.path, p.named_anew, p.pointer_dir}, fd, dst, *report_);
     }
     // Its submodules' git directories (modules/NAME, where `git submodule add` keeps
     // them): judged the same way, each a repository the host's git runs from when it

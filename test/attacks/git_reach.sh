@@ -303,7 +303,7 @@ for MODE in protect commit; do
     run "$G -C sub1 config core.worktree ../../evilwt && mkdir -p evilwt/.githooks && printf '#!/bin/sh\ntouch $MARK\n' >evilwt/.githooks/pre-commit"
     expect_rc 120 "$BACKEND $MODE: a core.worktree the run set to a directory of its own ends the run 120"
     [ "$MODE" = protect ] &&
-        check "$BACKEND $MODE: ... saying its .git does not lead back" grep -q "core.worktree leads to $WS/evilwt, whose .git does not lead back" "$ERR"
+        check "$BACKEND $MODE: ... saying its .git does not lead back" grep -q "core.worktree leads to $WS/evilwt, whose .git does not lead back" "$FIX/.status"
     rm -rf "$WS/sub1" "$WS/evilwt"
     # A command of the top repository's config whose program is a file of the work tree.
     mkdir -p "$WS/tools" && printf '#!/bin/sh\nexit 1\n' >"$WS/tools/fsmon.sh" &&
@@ -350,6 +350,35 @@ for MODE in protect commit; do
     GIT_CONFIG_PARAMETERS="'core.hooksPath'='.ph'" run "mkdir -p .ph && printf '#!/bin/sh\ntouch $MARK\n' >.ph/pre-commit"
     check "$BACKEND $MODE: ... nor a hook where \$GIT_CONFIG_PARAMETERS' hooksPath leads" test ! -e "$WS/.ph/pre-commit"
     rm -rf "$WS/tools" "$WS/.ph"
+    # Linked worktrees: the top's relative hooksPath is git's there too (fiftieth session). The
+    # host's own worktree is protected; one the run adds (commit mode) is judged after it.
+    hgit -C "$WS" config core.hooksPath .githooks && hgit -C "$WS" worktree add -q "$WS/hostwt" 2>/dev/null
+    own_fix
+    run "mkdir -p hostwt/.githooks && printf '#!/bin/sh\ntouch $MARK\n' >hostwt/.githooks/pre-commit"
+    check "$BACKEND $MODE: a hook in the host's linked worktree where the top's hooksPath leads cannot be made" \
+        test ! -e "$WS/hostwt/.githooks/pre-commit"
+    if [ "$MODE" = commit ]; then
+        run "$G worktree add -q runwt 2>/dev/null && mkdir -p runwt/.githooks && printf '#!/bin/sh\ntouch $MARK\n' >runwt/.githooks/pre-commit"
+        expect_rc 120 "$BACKEND commit: a hook in a worktree the run added, where the top's hooksPath leads, ends the run 120"
+        check "$BACKEND commit: ... naming it" grep -q "$WS/runwt/.githooks was changed by the run" "$ERR"
+        hgit -C "$WS" worktree remove --force runwt 2>/dev/null; rm -rf "$WS/runwt"
+    fi
+    hgit -C "$WS" worktree remove --force hostwt 2>/dev/null; rm -rf "$WS/hostwt"; hgit -C "$WS" worktree prune
+    hgit -C "$WS" config --unset core.hooksPath
+    # A nested repository's own command whose program is in its work tree.
+    hgit init -q "$WS/sub" && mkdir -p "$WS/sub/tools" && printf '#!/bin/sh\nexit 1\n' >"$WS/sub/tools/fsmon.sh" &&
+        hgit -C "$WS/sub" config core.fsmonitor tools/fsmon.sh
+    own_fix
+    run "printf '#!/bin/sh\ntouch $MARK\n' >sub/tools/fsmon.sh"
+    expect_rc 120 "$BACKEND $MODE: the program a nested repository's own core.fsmonitor names, rewritten, ends the run 120"
+    rm -rf "$WS/sub"
+    # A .git file the run wrote to a plain repository elsewhere, in a directory where the user's
+    # relative hooksPath then leads.
+    printf '[core]\n\thooksPath = .githooks\n' >"$FIX/home/.gitconfig"
+    run "$G init -q --bare '$FIX/tmp/plain.git' && mkdir -p sub/.githooks && echo 'gitdir: $FIX/tmp/plain.git' >sub/.git &&
+        printf '#!/bin/sh\ntouch $MARK\n' >sub/.githooks/pre-commit"
+    expect_rc 120 "$BACKEND $MODE: a hook beside a .git file the run wrote, where ~/.gitconfig's relative hooksPath leads, ends the run 120"
+    rm -f "$FIX/home/.gitconfig"; rm -rf "$WS/sub" "$FIX/tmp/plain.git"
     # What git clone and sparse-checkout write (the forty-sixth review's false 120s).
     if [ "$MODE" = protect ]; then
         hgit -C "$SRC" submodule -q add "$SRC" inner 2>/dev/null; hgit -C "$SRC" commit -q -m inner
