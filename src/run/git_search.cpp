@@ -3,13 +3,16 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <climits>
 #include <deque>
+#include <optional>
 
 #include "fs/path.hpp"
 #include "run/git_danger.hpp"
@@ -55,6 +58,66 @@ struct Pending {
     bool via_gitlink = false;  // queued from an index's gitlink: counted on a bound of its own
     std::string pointer_dir = {};  // the directory of the .git file or link that named it
 };
+
+// Whether resolving `path` passes through a magic link (/proc/self/cwd, /proc/PID/root,
+// /dev/fd/N): it then leads where the process resolving it is, so sbxrun's answer is not the
+// host's git's (fiftieth session: `gitdir: /proc/self/cwd/../.git` in sub/.git is sub/../.git
+// to git in sub). git writes no such pointer.
+bool through_magic_link(const std::string& path) {
+    open_how how{};
+    how.flags = O_PATH | O_CLOEXEC;
+    how.resolve = RESOLVE_NO_MAGICLINKS;
+    const long fd = ::syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof how);
+    if (fd >= 0) {
+        ::close(static_cast<int>(fd));
+        return false;
+    }
+    if (errno == ELOOP) return true;
+    // No openat2 (before Linux 5.6): by the spelling.
+    return errno == ENOSYS && (path.starts_with("/proc/") || path.starts_with("/dev/fd/"));
+}
+
+// What the .git of the directory `dir` (open on `dirfd`, listed in `l`) names, as git reads it:
+// a regular file's "gitdir: X", or a symlink, which git follows to a directory (the git
+// directory itself) or to a file whose "gitdir: X" it takes relative to `dir`, where it named
+// .git, not to where the link leads (fiftieth session: sub/.git -> ../a/b/gf holding
+// "gitdir: ../.git" is the protected .git to git in sub). `anew`: the link or the file
+// changed since `start`.
+struct DotGit {
+    std::string named;  // absolute, as spelled
+    bool anew = false;
+    bool gitfile = false;  // named by a file's "gitdir: " (else the link leads to a directory)
+};
+std::optional<DotGit> dot_git(const std::string& dir, int dirfd, const Listing& l,
+                              const timespec& start) {
+    const bool link = std::find(l.links.begin(), l.links.end(), ".git") != l.links.end();
+    if (!l.gitfile && !link) return std::nullopt;
+    struct stat lst {
+    }, st{};
+    if (::fstatat(dirfd, ".git", &lst, AT_SYMLINK_NOFOLLOW) != 0 ||
+        ::fstatat(dirfd, ".git", &st, 0) != 0)
+        return std::nullopt;
+    DotGit g;
+    g.anew = since(lst, start);
+    if (S_ISDIR(st.st_mode)) {
+        g.named = path_join(dir, ".git");
+        return g;
+    }
+    if (!S_ISREG(st.st_mode)) return std::nullopt;
+    g.anew = g.anew || since(st, start);
+    UniqueFd f(::openat(dirfd, ".git", O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+    if (!f) return std::nullopt;
+    char buf[4096];
+    const ssize_t got = ::read(f.get(), buf, sizeof buf - 1);
+    if (got <= 8) return std::nullopt;
+    std::string text(buf, static_cast<std::size_t>(got));
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    if (text.compare(0, 8, "gitdir: ") != 0 || text.size() == 8) return std::nullopt;
+    const std::string named = text.substr(8);
+    g.named = named[0] == '/' ? named : path_join(dir, named);
+    g.gitfile = true;
+    return g;
+}
 
 // The search, before the run (`known`: every git directory found is recorded, nothing judged)
 // and after it (`report`). The same places both times, so that "not there before" means new
@@ -120,6 +183,15 @@ private:
 // further down (forty-sixth review: modules/libs replaced by a link went unseen).
 bool GitSearch::follow_pointer(const std::string& named, const Pending& p, bool anew,
                                bool in_modules) {
+    if (through_magic_link(named)) {
+        if (!before_ && anew)
+            report_->add(named, named + " is named by a pointer the run wrote in " + p.path +
+                                    " (a .git file or link, a link in modules/), through a magic "
+                                    "link of /proc: it leads where the "
+                                    "process that reads it is, and git there would go elsewhere "
+                                    "than the check can follow");
+        return false;
+    }
     char real[PATH_MAX];
     struct stat tst {};
     if (::realpath(named.c_str(), real) == nullptr || ::stat(real, &tst) != 0 ||
@@ -166,20 +238,8 @@ void GitSearch::queue_commondir(const Pending& p, int git_dir_fd) {
 // otherwise), also at the search's last level (forty-fourth review: src/x/.git written
 // there, pointing at a plant, went unseen).
 void GitSearch::follow_dot_git(const Pending& p, int dirfd, const Listing& l) {
-    struct stat gst {};
-    if (const auto text = l.gitfile ? pointer_text(dirfd, ".git", gst) : std::nullopt;
-        text && text->size() > 8 && text->compare(0, 8, "gitdir: ") == 0) {
-        const std::string named = text->substr(8);
-        if (follow_pointer(named[0] == '/' ? named : path_join(p.path, named), p,
-                           since(gst, watch_.start)))
-            queue_.back().pointer_dir = p.path;
-    }
-    if (std::find(l.links.begin(), l.links.end(), ".git") != l.links.end()) {
-        struct stat lst {};
-        if (::fstatat(dirfd, ".git", &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
-            follow_pointer(path_join(p.path, ".git"), p, since(lst, watch_.start)))
-            queue_.back().pointer_dir = p.path;
-    }
+    const auto g = dot_git(p.path, dirfd, l, watch_.start);
+    if (g && follow_pointer(g->named, p, g->anew)) queue_.back().pointer_dir = p.path;
 }
 
 // The gitlinks of the index of the git directory `git` (at `git_path`), queued as work
@@ -237,13 +297,10 @@ void GitSearch::queue_gitlinks(const Pending& p, int dirfd, const Listing& l) {
     if (std::find(l.dirs.begin(), l.dirs.end(), ".git") != l.dirs.end()) {
         git.reset(::openat(dirfd, ".git", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         git_path = path_join(p.path, ".git");
-    } else if (l.gitfile) {
-        struct stat gst {};
-        const auto text = pointer_text(dirfd, ".git", gst);
-        if (!text || text->size() <= 8 || text->compare(0, 8, "gitdir: ") != 0) return;
-        const std::string named = text->substr(8);
-        git.reset(::openat(dirfd, named.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        git_path = named[0] == '/' ? named : path_join(p.path, named);
+    } else if (const auto g = dot_git(p.path, dirfd, l, watch_.start);
+               g && !through_magic_link(g->named)) {
+        git.reset(::open(g->named.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        git_path = g->named;
     }
     if (git) queue_index_gitlinks(p, git.get(), git_path, p.path);
 }

@@ -379,6 +379,29 @@ for MODE in protect commit; do
         printf '#!/bin/sh\ntouch $MARK\n' >sub/.githooks/pre-commit"
     expect_rc 120 "$BACKEND $MODE: a hook beside a .git file the run wrote, where ~/.gitconfig's relative hooksPath leads, ends the run 120"
     rm -f "$FIX/home/.gitconfig"; rm -rf "$WS/sub" "$FIX/tmp/plain.git"
+    # Pointers as git reads them (fiftieth session): a .git link to a file whose relative gitdir
+    # git takes from where it named .git; one through /proc/self/cwd, which is where the process
+    # reading it is.
+    hgit -C "$WS" config core.hooksPath .githooks
+    run "mkdir -p sub/.githooks a/b && echo 'gitdir: ../.git' >a/b/gf && ln -s ../a/b/gf sub/.git &&
+        printf '#!/bin/sh\ntouch $MARK\n' >sub/.githooks/pre-commit"
+    expect_rc 120 "$BACKEND $MODE: sub/.git, a link to a file naming ../.git, ends the run 120"
+    rm -rf "$WS/sub" "$WS/a"
+    run "mkdir -p sub/.githooks && echo 'gitdir: /proc/self/cwd/../.git' >sub/.git &&
+        printf '#!/bin/sh\ntouch $MARK\n' >sub/.githooks/pre-commit"
+    expect_rc 120 "$BACKEND $MODE: a .git file naming /proc/self/cwd/../.git ends the run 120"
+    check "$BACKEND $MODE: ... saying why" grep -q "through a magic link of /proc" "$FIX/.status"
+    rm -rf "$WS/sub"
+    hgit -C "$WS" config --unset core.hooksPath
+    if [ "$MODE" = commit ]; then
+        run "$G init -q '$FIX/tmp/eg' && $G -C '$FIX/tmp/eg' commit -q --allow-empty -m e &&
+            $G -C '$FIX/tmp/eg' config core.fsmonitor '$FSM' && mkdir -p sub a/b &&
+            echo 'gitdir: $FIX/tmp/eg/.git' >a/b/gf && ln -s ../a/b/gf sub/.git &&
+            $G update-index --add --cacheinfo 160000,\$($G -C '$FIX/tmp/eg' rev-parse HEAD),sub"
+        expect_rc 120 "$BACKEND commit: a gitlink whose .git is a link to a file naming a repository with an fsmonitor ends the run 120"
+        rm -rf "$WS/sub" "$WS/a" "$FIX/tmp/eg"
+        hgit -C "$WS" rm -q --cached sub 2>/dev/null
+    fi
     # What git clone and sparse-checkout write (the forty-sixth review's false 120s).
     if [ "$MODE" = protect ]; then
         hgit -C "$SRC" submodule -q add "$SRC" inner 2>/dev/null; hgit -C "$SRC" commit -q -m inner
