@@ -1,5 +1,7 @@
 #include "plan/git_config.hpp"
 
+#include <algorithm>
+
 namespace sbx {
 namespace {
 
@@ -166,46 +168,88 @@ GitConfigText parse_git_config(std::string_view text) {
 
 namespace {
 
-// Keys whose value is a command git runs (section.key, or section.*.key with a subsection).
+// Keys whose value is a command git runs (section.key, or section.*.key with a subsection):
+// git-config(1)'s commands, programs and helpers.
 bool command_key(const GitConfigEntry& e) {
+    const std::string& k = e.key;
     if (!e.has_subsection) {
         if (e.section == "alias" || e.section == "pager") return true;
         if (e.section == "core")
-            return e.key == "fsmonitor" || e.key == "pager" || e.key == "editor" ||
-                   e.key == "sshcommand" || e.key == "askpass";
-        return (e.section == "sequence" && e.key == "editor") ||
-               (e.section == "gpg" && e.key == "program") ||
-               (e.section == "credential" && e.key == "helper");
+            return k == "fsmonitor" || k == "pager" || k == "editor" || k == "sshcommand" ||
+                   k == "askpass" || k == "gitproxy";
+        if (e.section == "sendemail")
+            return k == "sendmailcmd" || k == "tocmd" || k == "cccmd" || k == "smtpserver";
+        return (e.section == "sequence" && k == "editor") ||
+               (e.section == "gpg" && k == "program") ||
+               (e.section == "credential" && k == "helper") ||
+               (e.section == "diff" && k == "external") || (e.section == "web" && k == "browser") ||
+               (e.section == "uploadpack" && k == "packobjectshook") ||
+               (e.section == "receive" && k == "procreceive");
     }
-    return (e.section == "diff" && (e.key == "textconv" || e.key == "command")) ||
-           (e.section == "filter" &&
-            (e.key == "clean" || e.key == "smudge" || e.key == "process")) ||
-           (e.section == "merge" && e.key == "driver") ||
-           (e.section == "gpg" && e.key == "program") ||
-           (e.section == "credential" && e.key == "helper");
+    return (e.section == "diff" && (k == "textconv" || k == "command")) ||
+           (e.section == "filter" && (k == "clean" || k == "smudge" || k == "process")) ||
+           (e.section == "merge" && k == "driver") ||
+           (e.section == "gpg" && (k == "program" || k == "defaultkeycommand")) ||
+           (e.section == "credential" && k == "helper") ||
+           (e.section == "remote" && (k == "uploadpack" || k == "receivepack")) ||
+           ((e.section == "mergetool" || e.section == "difftool") && k == "cmd") ||
+           (e.section == "trailer" && (k == "command" || k == "cmd")) ||
+           (e.section == "submodule" && k == "update") ||
+           ((e.section == "browser" || e.section == "man") && (k == "cmd" || k == "path"));
 }
 
-// The words of a command value, as the shell would split its simple start: quotes taken off,
-// stopping at the first shell construct (";", "|", "&&", a redirection, a "$").
-std::vector<std::string> leading_words(std::string_view v) {
+// A command value's words as the shell would split its simple commands: quotes and
+// backslashes taken off, "" between two simple commands (";", "&", "|", "(", ")", "{", "}", a
+// new line), and "$" for a word with an expansion in it (what it names is not known here).
+std::vector<std::string> shell_words(std::string_view v) {
     std::vector<std::string> words;
-    while (words.size() < 8) {
-        while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-        if (v.empty()) break;
-        std::string word;
-        if (v.front() == '"' || v.front() == '\'') {
-            const auto close = v.find(v.front(), 1);
+    std::string word;
+    bool in_word = false, dynamic = false;
+    auto end_word = [&] {
+        if (in_word) words.push_back(dynamic ? std::string("$") : word);
+        word.clear();
+        in_word = dynamic = false;
+    };
+    for (std::size_t i = 0; i < v.size() && words.size() < 256; ++i) {
+        const char c = v[i];
+        if (c == '\'') {
+            const auto close = v.find('\'', i + 1);
             if (close == std::string_view::npos) break;
-            word = std::string(v.substr(1, close - 1));
-            v.remove_prefix(close + 1);
+            word.append(v.substr(i + 1, close - i - 1));
+            in_word = true;
+            i = close;
+        } else if (c == '"') {
+            for (++i; i < v.size() && v[i] != '"'; ++i) {
+                if (v[i] == '\\' && i + 1 < v.size())
+                    ++i;
+                else if (v[i] == '$' || v[i] == '`')
+                    dynamic = true;
+                word.push_back(v[i]);
+            }
+            in_word = true;
+        } else if (c == '\\') {
+            if (i + 1 < v.size() && v[i + 1] != '\n') word.push_back(v[i + 1]);
+            ++i;
+            in_word = true;
+        } else if (c == '$' || c == '`') {
+            dynamic = in_word = true;
+        } else if (c == ' ' || c == '\t') {
+            end_word();
+        } else if (std::string_view(";&|(){}\n<>").find(c) != std::string_view::npos) {
+            end_word();
+            // A redirection's file is no program: skip the word after < or >.
+            if (c == '<' || c == '>') {
+                while (i + 1 < v.size() && (v[i + 1] == '>' || v[i + 1] == '&')) ++i;
+                words.push_back("<");
+            } else {
+                words.emplace_back();
+            }
         } else {
-            const auto end = v.find_first_of(" \t;|&<>()$`'\"");
-            word = std::string(v.substr(0, end));
-            v = end == std::string_view::npos ? std::string_view() : v.substr(end);
-            if (word.empty()) break;  // a shell construct
+            word.push_back(c);
+            in_word = true;
         }
-        words.push_back(std::move(word));
     }
+    end_word();
     return words;
 }
 
@@ -219,28 +263,58 @@ bool interpreter(std::string_view program) {
     return false;
 }
 
-// The files a command value runs that it names by a path: its program ("tools/fsmon.sh",
-// "./x", "/abs/x"; an alias's "!" dropped, "env VAR=x" skipped), and an interpreter's script
-// ("python3 tools/x.py": forty-ninth review). A program found in PATH is not named here.
-std::vector<std::string> program_paths(std::string_view v) {
+// Words that only start a simple command ("env A=1 x", "exec x", "then x").
+bool command_prefix(std::string_view w) {
+    for (std::string_view p : {"env", "exec", "command", "nohup", "time", "nice", "then", "do",
+                               "else", "elif", "if", "while", "until", "!", "xargs"})
+        if (w == p) return true;
+    return false;
+}
+
+// The files a command value runs that it names by a path: the program of each of its simple
+// commands ("tools/fsmon.sh", "./x", "/abs/x"; an alias's "!" dropped; "A=1 x", "env x", "true;
+// x", "a && x" each reach x), an interpreter's script ("python3 tools/x.py", "sh -e x.sh"),
+// and what "sh -c '...'" runs, in turn (review 50: `!sh scripts/t.sh`, `!true; scripts/t.sh`,
+// `!scr\ipts/t.sh`). A program found in PATH, or one named through an expansion ($X), is not.
+std::vector<std::string> program_paths(std::string_view v, int depth = 0) {
     while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
     if (!v.empty() && v.front() == '!') v.remove_prefix(1);
-    const std::vector<std::string> words = leading_words(v);
-    std::size_t i = 0;
-    if (i < words.size() && words[i] == "env") {
-        ++i;
-        while (i < words.size() && words[i].find('=') != std::string::npos) ++i;
-    }
+    const std::vector<std::string> words = shell_words(v);
     std::vector<std::string> out;
-    if (i >= words.size()) return out;
-    const std::string& program = words[i];
-    if (program.find('/') != std::string::npos) out.push_back(program);
-    if (interpreter(program))
-        for (std::size_t a = i + 1; a < words.size(); ++a) {
+    auto add = [&](const std::string& w) {
+        if (std::find(out.begin(), out.end(), w) == out.end()) out.push_back(w);
+    };
+    bool at_start = true;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        const std::string& w = words[i];
+        if (w.empty()) {  // a new simple command
+            at_start = true;
+            continue;
+        }
+        if (w == "<") {  // a redirection and its file
+            ++i;
+            continue;
+        }
+        if (!at_start) continue;
+        // Assignments before the program, and words that only introduce it.
+        const auto eq = w.find('=');
+        if ((eq != std::string::npos && eq > 0 && w.find('/') > eq) || command_prefix(w) ||
+            (w.starts_with('-') && i > 0 && words[i - 1] == "env"))
+            continue;
+        at_start = false;
+        if (w == "$") continue;
+        if (w.find('/') != std::string::npos) add(w);
+        if (!interpreter(w)) continue;
+        for (std::size_t a = i + 1; a < words.size() && !words[a].empty(); ++a) {
+            if (words[a] == "-c" && a + 1 < words.size() && depth < 2) {
+                for (const auto& p : program_paths(words[a + 1], depth + 1)) add(p);
+                break;
+            }
             if (words[a].starts_with('-')) continue;  // its options ("bash -e x.sh")
-            if (words[a].find('/') != std::string::npos) out.push_back(words[a]);
+            if (words[a] != "$" && words[a].find('/') != std::string::npos) add(words[a]);
             break;
         }
+    }
     return out;
 }
 

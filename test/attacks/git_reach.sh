@@ -402,6 +402,15 @@ for MODE in protect commit; do
         rm -rf "$WS/sub" "$WS/a" "$FIX/tmp/eg"
         hgit -C "$WS" rm -q --cached sub 2>/dev/null
     fi
+    # More of git's command keys, and a program after another simple command (review 50).
+    hgit -C "$WS" config diff.external tools/d.sh && hgit -C "$WS" config alias.t '!true; scripts/t.sh'
+    own_fix
+    run "mkdir -p tools scripts && printf '#!/bin/sh\ntouch $MARK\n' >tools/d.sh"
+    check "$BACKEND $MODE: the program diff.external names cannot be made" test ! -e "$WS/tools/d.sh"
+    run "mkdir -p scripts && printf '#!/bin/sh\ntouch $MARK\n' >scripts/t.sh"
+    check "$BACKEND $MODE: ... nor one an alias runs after 'true;'" test ! -e "$WS/scripts/t.sh"
+    hgit -C "$WS" config --unset diff.external && hgit -C "$WS" config --unset alias.t
+    rm -rf "$WS/tools" "$WS/scripts"
     # What git clone and sparse-checkout write (the forty-sixth review's false 120s).
     if [ "$MODE" = protect ]; then
         hgit -C "$SRC" submodule -q add "$SRC" inner 2>/dev/null; hgit -C "$SRC" commit -q -m inner

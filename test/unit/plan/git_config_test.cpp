@@ -3,6 +3,7 @@
 // hooks path, a continued line not joined).
 #include "plan/git_config.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 namespace {
@@ -92,4 +93,32 @@ TEST_CASE("config_code_paths: an interpreter's script, env and shell constructs"
     // Only the script an interpreter runs, never its other arguments or a directory cd'd into.
     CHECK(paths == std::vector<std::string>{"tools/conv.py", "scripts/a.sh", "tools/b.sh",
                                             "/usr/bin/node", "./bin/e.js"});
+}
+
+TEST_CASE("config_code_paths: every simple command's program, and more command keys",
+          "[git_config]") {
+    // Review 50's spellings, each a way to reach scripts/t.sh.
+    for (const char* v :
+         {"!sh scripts/t.sh", "!bash ./scripts/t.sh", "!true; scripts/t.sh",
+          "!git status && scripts/t.sh", "!FOO=1 scripts/t.sh", "!scr\\\\ipts/t.sh",
+          "!f() { scripts/t.sh; }; f", "!sh -c 'scripts/t.sh --x'", "!env -i A=1 scripts/t.sh"}) {
+        const std::string text = std::string("[alias]\n\tt = \"") + v + "\"\n";
+        std::vector<std::string> paths;
+        for (const auto& e : sbx::config_code_paths(text)) paths.push_back(e.value);
+        INFO(v);
+        CHECK(std::find(paths.begin(), paths.end(),
+                        std::string(v).find("./") != std::string::npos
+                            ? "./scripts/t.sh"
+                            : "scripts/t.sh") != paths.end());
+    }
+    // An expansion names nothing known; a redirection's file is no program.
+    CHECK(sbx::config_code_paths("[alias]\n\tt = !$HOME/x.sh >logs/out.txt\n").empty());
+    const auto keys = sbx::config_code_paths(
+        "[diff]\n\texternal = tools/d.sh\n[gpg \"ssh\"]\n\tdefaultKeyCommand = tools/k.sh\n"
+        "[remote \"origin\"]\n\tuploadpack = tools/u.sh\n[core]\n\tgitProxy = tools/p.sh\n"
+        "[trailer \"x\"]\n\tcommand = tools/tr.sh\n[submodule \"s\"]\n\tupdate = !tools/s.sh\n");
+    std::vector<std::string> paths;
+    for (const auto& e : keys) paths.push_back(e.value);
+    CHECK(paths == std::vector<std::string>{"tools/d.sh", "tools/k.sh", "tools/u.sh", "tools/p.sh",
+                                            "tools/tr.sh", "tools/s.sh"});
 }
