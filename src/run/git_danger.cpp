@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <span>
 
 #include "fs/path.hpp"
 #include "plan/git_config.hpp"
@@ -48,6 +49,49 @@ constexpr std::string_view kPlainKeys[] = {
     "core.sparsecheckout",
     "core.sparsecheckoutcone",
     "index.sparse",
+    // Preferences a user or a tool sets in a clone (review 50: `git config pull.rebase false`,
+    // which git itself suggests, `core.autocrlf`, `gc.auto 0` ended 120). Each is a value git
+    // reads as a switch, a number or a name of its own; none names a command, a file or
+    // another directory.
+    "pull.rebase",
+    "pull.ff",
+    "push.default",
+    "push.autosetupremote",
+    "fetch.prune",
+    "fetch.prunetags",
+    "merge.ff",
+    "merge.conflictstyle",
+    "rebase.autostash",
+    "rebase.autosquash",
+    "rerere.enabled",
+    "core.autocrlf",
+    "core.eol",
+    "core.safecrlf",
+    "core.whitespace",
+    "core.quotepath",
+    "core.commentchar",
+    "core.abbrev",
+    "core.preloadindex",
+    "core.untrackedcache",
+    "core.checkstat",
+    "core.trustctime",
+    "core.compression",
+    "core.longpaths",
+    "gc.auto",
+    "gc.autodetach",
+    "diff.renames",
+    "diff.algorithm",
+    "diff.colormoved",
+    "status.showuntrackedfiles",
+    "log.date",
+    "branch.autosetupmerge",
+    "branch.autosetuprebase",
+    "help.autocorrect",
+    "i18n.commitencoding",
+    "commit.gpgsign",
+    "tag.gpgsign",
+    "user.signingkey",
+    "color.ui",
 };
 // remote.NAME.mirror, .promisor and .partialclonefilter: `git clone --mirror` and
 // `--filter`; a push URL is a URL like the fetch one.
@@ -55,7 +99,10 @@ constexpr std::string_view kPlainSectionKeys[] = {"remote.url",       "remote.fe
                                                   "remote.pushurl",   "remote.mirror",
                                                   "remote.promisor",  "branch.remote",
                                                   "branch.merge",     "submodule.url",
-                                                  "submodule.active", "remote.partialclonefilter"};
+                                                  "submodule.active", "remote.partialclonefilter",
+                                                  "branch.rebase"};
+// Whole sections of preferences, with or without a subsection (color.diff.meta, advice.*).
+constexpr std::string_view kPlainSections[] = {"color", "advice"};
 
 // The text of the git directory's file `name` (at most 1 MiB) when the run changed it.
 std::optional<std::string> changed_text(int dirfd, const char* name, const timespec& start) {
@@ -231,11 +278,11 @@ std::vector<UnusualEntry> unusual_config_entries(std::string_view text) {
     const GitConfigText config = parse_git_config(text);
     for (const auto& e : config.entries) {
         const std::string full = e.section + "." + e.key;
-        bool plain = false;
-        if (!e.has_subsection)
-            for (auto k : kPlainKeys) plain = plain || full == k;
-        else
-            for (auto k : kPlainSectionKeys) plain = plain || full == k;
+        bool plain = std::find(std::begin(kPlainSections), std::end(kPlainSections), e.section) !=
+                     std::end(kPlainSections);
+        for (auto k : e.has_subsection ? std::span<const std::string_view>(kPlainSectionKeys)
+                                       : std::span<const std::string_view>(kPlainKeys))
+            plain = plain || full == k;
         if (!plain)
             out.push_back({e.has_subsection ? e.section + "." + e.subsection + "." + e.key : full,
                            e.written});

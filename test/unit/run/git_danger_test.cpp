@@ -30,6 +30,17 @@ TEST_CASE("what git init and git clone write is plain", "[run][git]") {
               .empty());
 }
 
+TEST_CASE("preferences a user sets in a clone are plain", "[run][git]") {
+    // Review 50: `git config pull.rebase false` (which git suggests), core.autocrlf, gc.auto.
+    CHECK(keys("[pull]\n\trebase = false\n[core]\n\tautocrlf = input\n[gc]\n\tauto = 0\n"
+               "[color \"diff\"]\n\tmeta = blue\n[advice]\n\tdetachedHead = false\n"
+               "[branch \"main\"]\n\trebase = true\n")
+              .empty());
+    // ... but not the keys beside them that name a command or a file.
+    CHECK(keys("[core]\n\tautocrlf = input\n\tattributesFile = x\n[gpg]\n\tformat = ssh\n") ==
+          std::vector<std::string>{"core.attributesfile", "gpg.format"});
+}
+
 TEST_CASE("a key that can run code is named, with its subsection", "[run][git]") {
     CHECK(keys("[core]\n\tfsmonitor = touch /tmp/x\n") ==
           std::vector<std::string>{"core.fsmonitor"});
