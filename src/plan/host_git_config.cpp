@@ -128,6 +128,7 @@ HostGitConfig host_git_config(const EnvLookup& env, const std::string& home,
                 if (auto e = config_entry_from_key(*key, *value)) h.entries.push_back(*e);
             }
     }
+    if (const auto* t = set("GIT_TEMPLATE_DIR")) h.template_env = absolute_from(*t, cwd);
     if (const auto* p = set("GIT_CONFIG_PARAMETERS"))
         for (auto& e : parse_config_parameters(*p)) h.entries.push_back(std::move(e));
     return h;
@@ -183,6 +184,31 @@ std::vector<std::string> host_worktree_code(const HostGitConfig& host, const std
     }
     if (!more.files.empty())
         for (auto& p : host_worktree_code(more, home)) add_unique(out, std::move(p));
+    return out;
+}
+
+std::vector<std::string> host_template_dirs(const HostGitConfig& host, const std::string& home) {
+    std::vector<std::string> out;
+    if (!host.template_env.empty()) out.push_back(host.template_env);
+    auto take = [&](const std::vector<GitConfigEntry>& entries) {
+        for (const auto& e : entries) {
+            if (e.section != "init" || e.has_subsection || e.key != "templatedir" ||
+                e.value.empty())
+                continue;
+            if (e.value.starts_with("~/") && !home.empty())
+                add_unique(out, path_join(home, e.value.substr(2)));
+            else if (e.value[0] == '/')
+                add_unique(out, e.value);
+        }
+    };
+    for (const auto& f : host.files) {
+        UniqueFd fd(::open(f.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+        struct stat st {};
+        if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        const BoundedRead r = read_bounded(fd.get(), std::size_t{1} << 20);
+        if (!r.too_large && r.sys_errno == 0) take(parse_git_config(r.text).entries);
+    }
+    take(host.entries);
     return out;
 }
 

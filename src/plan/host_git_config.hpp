@@ -26,6 +26,7 @@ namespace sbx {
 struct HostGitConfig {
     std::vector<std::string> files;       // absolute, as named (links not followed here)
     std::vector<GitConfigEntry> entries;  // given in the environment
+    std::string template_env;             // $GIT_TEMPLATE_DIR, as given
 };
 
 // The environment's value of a name, or nullptr when unset.
@@ -53,6 +54,13 @@ using EnvLookup = std::function<const std::string*(std::string_view name)>;
 // files (and the files they include, ten levels down, as git follows them) and its entries.
 // Files are read as git reads them: links followed, at most 1 MiB each.
 [[nodiscard]] std::vector<std::string> host_worktree_code(const HostGitConfig& host,
+                                                          const std::string& home);
+
+// The template directories git init and git clone may copy hooks from: $GIT_TEMPLATE_DIR and
+// every init.templateDir of the host's files and entries (~/ expanded; the files read as
+// host_worktree_code reads them, without their includes). Their hooks are the host's own in
+// every repository git makes (run/git_danger.hpp's TemplateHooks).
+[[nodiscard]] std::vector<std::string> host_template_dirs(const HostGitConfig& host,
                                                           const std::string& home);
 
 }  // namespace sbx

@@ -149,6 +149,9 @@ struct MountPlan {
     // made, as their gitdir files name them: those names are protected there by the plan; the
     // check judges the worktrees added during the run.
     std::vector<std::string> linked_worktrees;
+    // Where the host's git init and clone take hooks from (plan/host_git_config.hpp): a hook
+    // copied from there into a repository the run made is the host's, not the run's.
+    std::vector<std::string> git_template_dirs;
     // A writable HOME (or passwd home) at whose top no new dot-entry may be made
     // (util/home_dot_names.hpp): kept by sbxrun-inner's entry broker under bwrap and
     // by sbxrun's answers to the entry calls under Landlock (plan/home_dotfiles.hpp).

@@ -11,6 +11,7 @@
 #include <span>
 
 #include "fs/path.hpp"
+#include "fs/read_bounded.hpp"
 #include "plan/git_config.hpp"
 #include "util/unique_fd.hpp"
 
@@ -192,8 +193,24 @@ std::string config_danger(int dirfd, const char* name, const std::vector<std::st
     return {};
 }
 
-// Why the hooks of a git directory would run code: a hook that is not one of git's samples.
-std::string hooks_danger(int dirfd) {
+// The content of the regular file `name` in `dirfd` (never followed), at most `max` bytes;
+// nullopt when it is something else or larger.
+std::optional<std::string> small_file(int dirfd, const char* name, std::size_t max) {
+    UniqueFd f(::openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    struct stat st {};
+    if (!f || ::fstat(f.get(), &st) != 0 || !S_ISREG(st.st_mode) ||
+        static_cast<std::size_t>(st.st_size) > max)
+        return std::nullopt;
+    const BoundedRead r = read_bounded(f.get(), max);
+    if (r.too_large || r.sys_errno != 0) return std::nullopt;
+    return r.text;
+}
+
+constexpr std::size_t kTemplateHookMax = 64 * 1024;
+
+// Why the hooks of a git directory would run code: a hook that is not one of git's samples,
+// nor one of the host's template's, as it is there.
+std::string hooks_danger(int dirfd, const TemplateHooks* templates) {
     struct stat st {};
     UniqueFd hooks(::openat(dirfd, "hooks", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (hooks) {
@@ -206,6 +223,13 @@ std::string hooks_danger(int dirfd) {
                 if (n == "." || n == ".." ||
                     (n.size() > 7 && n.compare(n.size() - 7, 7, ".sample") == 0))
                     continue;
+                if (templates != nullptr) {
+                    const auto t = std::find_if(templates->begin(), templates->end(),
+                                                [&](const auto& h) { return h.first == n; });
+                    if (t != templates->end() &&
+                        small_file(::dirfd(d), n.c_str(), kTemplateHookMax) == t->second)
+                        continue;
+                }
                 found = n;
                 break;
             }
@@ -219,6 +243,24 @@ std::string hooks_danger(int dirfd) {
 }
 
 }  // namespace
+
+TemplateHooks read_template_hooks(const std::string& dir) {
+    TemplateHooks out;
+    if (dir.empty()) return out;
+    UniqueFd hooks(
+        ::open(path_join(dir, "hooks").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK));
+    DIR* d = hooks ? ::fdopendir(hooks.get()) : nullptr;
+    if (d == nullptr) return out;
+    (void)hooks.release();
+    while (dirent* e = ::readdir(d)) {
+        const std::string n = e->d_name;
+        if (n == "." || n == ".." || out.size() >= 64) continue;
+        if (auto text = small_file(::dirfd(d), n.c_str(), kTemplateHookMax))
+            out.emplace_back(n, std::move(*text));
+    }
+    ::closedir(d);
+    return out;
+}
 
 bool since(const struct stat& st, const timespec& start) {
     if (st.st_ctim.tv_sec != start.tv_sec) return st.st_ctim.tv_sec > start.tv_sec;
@@ -405,7 +447,7 @@ std::string dangerous_repository(int dirfd, const HostsOwn& own, const std::stri
         if (auto why = config_danger(dirfd, "config.worktree", own.config_worktree_entries);
             !why.empty())
             return why;
-    return own.hooks ? std::string() : hooks_danger(dirfd);
+    return own.hooks ? std::string() : hooks_danger(dirfd, own.template_hooks);
 }
 
 std::optional<std::string> config_core_worktree(int dirfd) {

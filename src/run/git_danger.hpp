@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace sbx {
@@ -54,10 +55,21 @@ struct UnusualEntry {
 // What of a known git directory the run left as the host had it: that part is the host's own,
 // not the run's, and is not judged (forty-fourth review: `git checkout -b` in a nested
 // repository whose config the host had given submodule URLs ended 120).
+// The hooks of the host's git template directory (init.templateDir, $GIT_TEMPLATE_DIR), by
+// name and content: git init and git clone copy them into every repository they make.
+using TemplateHooks = std::vector<std::pair<std::string, std::string>>;
+
+// The hooks/ files of the template directory `dir` (at most 64, each at most 64 KiB; links
+// and other entries left out), read before the run: empty when there is none.
+[[nodiscard]] TemplateHooks read_template_hooks(const std::string& dir);
+
 struct HostsOwn {
     bool commondir = false, config = false, config_worktree = false, hooks = false;
     // The entries of config and config.worktree that are not plain, as the host had them.
     std::vector<std::string> config_entries, config_worktree_entries;
+    // A hook that is one of these, byte for byte, is the host's template's, wherever it is
+    // (review 50: with git-secrets' hooks in init.templateDir every clone ended 120).
+    const TemplateHooks* template_hooks = nullptr;
 };
 
 // Why the git directory `dirfd` would make the host's git run code ("it has a hook,

@@ -59,6 +59,8 @@ GitWatch git_watch(const MountPlan& plan, bool bwrap, const std::string& workspa
     w.host_worktree_code = plan.host_worktree_code;
     w.protected_worktree_code = plan.protected_worktree_code;
     w.linked_worktrees = plan.linked_worktrees;
+    for (const auto& dir : plan.git_template_dirs)
+        for (auto& h : read_template_hooks(dir)) w.template_hooks.push_back(std::move(h));
     for (const auto& op : plan.ops)
         if (op.kind == OpKind::bind_rw) w.writable.push_back(op.dest);
     char real[PATH_MAX];

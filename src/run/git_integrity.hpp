@@ -36,6 +36,7 @@
 
 #include "fs/path_set.hpp"
 #include "plan/mount_plan.hpp"
+#include "run/git_danger.hpp"
 #include "run/integrity.hpp"
 
 namespace sbx {
@@ -97,6 +98,7 @@ struct GitWatch {
     // judged in the linked worktrees of the plan's git directories.
     std::vector<std::string> protected_worktree_code;
     std::vector<std::string> linked_worktrees;   // MountPlan::linked_worktrees: the plan's
+    TemplateHooks template_hooks;  // of MountPlan::git_template_dirs, read before the run
     std::vector<KnownGitDir> known;              // found by the same search before the run
     // Every directory that search visited, by identity: after the run, a directory neither
     // visited before nor older than the run is new, and new ones have a bound of their own.

@@ -411,6 +411,18 @@ for MODE in protect commit; do
     check "$BACKEND $MODE: ... nor one an alias runs after 'true;'" test ! -e "$WS/scripts/t.sh"
     hgit -C "$WS" config --unset diff.external && hgit -C "$WS" config --unset alias.t
     rm -rf "$WS/tools" "$WS/scripts"
+    # The host's template hooks in a clone, and preferences set in it, are not the run's (review
+    # 50's false 120s); the template directory itself is protected.
+    if [ "$MODE" = protect ]; then
+        mkdir -p "$FIX/tmp/tmpl/hooks" && printf '#!/bin/sh\nexit 0\n' >"$FIX/tmp/tmpl/hooks/post-checkout" &&
+            chmod +x "$FIX/tmp/tmpl/hooks/post-checkout"
+        own_fix
+        GIT_TEMPLATE_DIR=$FIX/tmp/tmpl run "$G clone -q '$SRC' c4 && $G -C c4 config pull.rebase false && $G -C c4 config core.autocrlf input"
+        expect_rc 0 "$BACKEND $MODE: a clone with the host's template hook, and preferences set in it, passes"
+        GIT_TEMPLATE_DIR=$FIX/tmp/tmpl run "printf '#!/bin/sh\ntouch $MARK\n' >'$FIX/tmp/tmpl/hooks/post-checkout'"
+        check "$BACKEND $MODE: ... and the template's hook cannot be rewritten" grep -qx 'exit 0' "$FIX/tmp/tmpl/hooks/post-checkout"
+        rm -rf "$WS/c4" "$FIX/tmp/tmpl"
+    fi
     # What git clone and sparse-checkout write (the forty-sixth review's false 120s).
     if [ "$MODE" = protect ]; then
         hgit -C "$SRC" submodule -q add "$SRC" inner 2>/dev/null; hgit -C "$SRC" commit -q -m inner
