@@ -30,6 +30,18 @@ bool hook_changed(int gitdir_fd, const timespec& start) {
     return tree_changed(hooks, start, 3, budget);
 }
 
+// Whether what `path` leads to changed since `start`: the file itself, or what is inside it
+// when it is a directory (three levels, as hooks' helpers lie).
+bool target_changed(const std::string& path, const timespec& start) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return false;
+    if (since(st, start)) return true;
+    if (!S_ISDIR(st.st_mode)) return false;
+    const int dfd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
+    std::size_t budget = 4096;
+    return dfd >= 0 && tree_changed(dfd, start, 3, budget);
+}
+
 }  // namespace
 
 std::vector<EntryIdentity> entry_identities(int fd) {
@@ -80,13 +92,7 @@ bool named_path_changed(const std::string& base, std::string_view rel, const tim
         if (::lstat(path.c_str(), &st) != 0) return false;
         if (since(st, start)) return true;
     }
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) return false;
-    if (since(st, start)) return true;
-    if (!S_ISDIR(st.st_mode)) return false;
-    const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
-    std::size_t budget = 4096;
-    return fd >= 0 && tree_changed(fd, start, 3, budget);
+    return target_changed(path, start);
 }
 
 namespace {
@@ -189,18 +195,6 @@ std::vector<std::pair<dev_t, ino_t>> identities_on_the_way(const std::string& pa
         out.emplace_back(st.st_dev, st.st_ino);
     }
     return out;
-}
-
-// Whether what `path` leads to changed since `start`: the file itself, or what is inside it
-// when it is a directory (three levels, as hooks' helpers lie).
-bool target_changed(const std::string& path, const timespec& start) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) return false;
-    if (since(st, start)) return true;
-    if (!S_ISDIR(st.st_mode)) return false;
-    const int dfd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
-    std::size_t budget = 4096;
-    return dfd >= 0 && tree_changed(dfd, start, 3, budget);
 }
 
 // The first of this git directory's work-tree code paths the run changed, or "". For a git
