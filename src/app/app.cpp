@@ -264,7 +264,9 @@ private:
         // A git template directory in a writable root would let the command choose the hooks
         // the host's next git init or clone installs, and runs (post-checkout): protected like
         // sbxrun's own files, present or not (review 50's template hooks).
-        for (const auto& dir : host_template_dirs(plan_options.host_git, plan_options.home_dir)) {
+        plan_options.git_template_dirs =
+            host_template_dirs(plan_options.host_git, plan_options.home_dir);
+        for (const auto& dir : plan_options.git_template_dirs) {
             PathRule r;
             r.text = dir;
             r.path = normalize_path(dir);

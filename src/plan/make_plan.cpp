@@ -81,7 +81,7 @@ Result<MountPlan> plan_in(Draft& d, const Policy& policy, const PlanOptions& opt
     SBX_TRY(protect_home_dotfiles(d, protector, fs.protect));
     SBX_TRY(d.anchor_every_mount());
     d.plan.host_worktree_code = host_worktree_code(opts.host_git, opts.home_dir);
-    d.plan.git_template_dirs = host_template_dirs(opts.host_git, opts.home_dir);
+    d.plan.git_template_dirs = opts.git_template_dirs;
     finalise_plan(d.candidates, d.plan);
     leave_out_what_denial_hides(d.plan);
     return std::move(d.plan);

@@ -52,6 +52,9 @@ struct PlanOptions {
     // name as code in the protected repository's work tree is protected (protect_git.cpp).
     // Empty: only the repository's own config is read.
     HostGitConfig host_git;
+    // Where the host's git init and clone copy hooks from (host_template_dirs): carried to
+    // MountPlan::git_template_dirs for the after-run check.
+    std::vector<std::string> git_template_dirs;
 };
 
 // Errors: ErrorKind::symlink_refused (exit 122, with path/symlink/target/suggestion set) when a
