@@ -253,69 +253,143 @@ std::vector<std::string> shell_words(std::string_view v) {
     return words;
 }
 
-// Interpreters whose first operand is the script they run ("python3 tools/x.py").
-bool interpreter(std::string_view program) {
+std::string_view base_name(std::string_view program) {
     const auto slash = program.rfind('/');
-    if (slash != std::string_view::npos) program.remove_prefix(slash + 1);
-    for (std::string_view i : {"sh", "bash", "dash", "zsh", "ksh", "fish", "python", "python3",
-                               "node", "perl", "ruby", "php", "lua", "tclsh", "deno", "bun"})
-        if (program == i) return true;
-    return false;
+    return slash == std::string_view::npos ? program : program.substr(slash + 1);
 }
 
-// Words that only start a simple command ("env A=1 x", "exec x", "then x").
+bool one_of(std::string_view w, std::initializer_list<std::string_view> names) {
+    return std::find(names.begin(), names.end(), w) != names.end();
+}
+
+// Interpreters whose first operand is the script they run ("python3 tools/x.py", "sh x.sh"),
+// and their options that take an argument ("python3 -W ignore x.py").
+bool interpreter(std::string_view program) {
+    return one_of(base_name(program),
+                  {"sh", "bash", "dash", "zsh", "ksh", "fish", "python", "python3", "node", "perl",
+                   "ruby", "php", "lua", "tclsh", "deno", "bun", "pwsh"});
+}
+bool option_with_argument(std::string_view o) {
+    return one_of(o, {"-W", "-X", "-o", "-O", "-I", "-r", "--require", "--import", "--loader"});
+}
+
+// Words that only start a simple command ("env A=1 x", "exec x", "then x"), and the wrappers
+// that run the rest ("timeout 20 x", "nice -n 1 x"): skipped with their options and numbers.
 bool command_prefix(std::string_view w) {
-    for (std::string_view p : {"env", "exec", "command", "nohup", "time", "nice", "then", "do",
-                               "else", "elif", "if", "while", "until", "!", "xargs"})
-        if (w == p) return true;
-    return false;
+    return one_of(w, {"env",     "exec",   "command", "nohup", "time",    "nice",  "ionice",
+                      "timeout", "stdbuf", "setsid",  "chrt",  "taskset", "xargs", "then",
+                      "do",      "else",   "elif",    "if",    "while",   "until", "!"});
 }
 
-// The files a command value runs that it names by a path: the program of each of its simple
-// commands ("tools/fsmon.sh", "./x", "/abs/x"; an alias's "!" dropped; "A=1 x", "env x", "true;
-// x", "a && x" each reach x), an interpreter's script ("python3 tools/x.py", "sh -e x.sh"),
-// and what "sh -c '...'" runs, in turn (review 50: `!sh scripts/t.sh`, `!true; scripts/t.sh`,
-// `!scr\ipts/t.sh`). A program found in PATH, or one named through an expansion ($X), is not.
-std::vector<std::string> program_paths(std::string_view v, int depth = 0) {
+// Runners of a package's local programs: "npx x" runs node_modules/.bin/x.
+bool package_runner(std::string_view w) {
+    return one_of(base_name(w), {"npx", "bunx", "pnpx"});
+}
+
+// The files a command value runs: the program of each of its simple commands named by a path
+// ("tools/fsmon.sh", "./x"; an alias's "!" dropped; "A=1 x", "env x", "timeout 20 x", "true; x",
+// "a && x" each reach x), a file "." or "source" reads, an interpreter's script with or without
+// a slash ("python3 fsmon.py", "sh -e x.sh", "python3 -W ignore x.py", "python3 -m tools.x" as
+// tools/x.py), what "sh -c '...'" runs, a package runner's program ("npx x": node_modules/.bin/
+// x), each taken from the directory a "cd" or "env -C" before it moved to (review 50 and 51's
+// spellings). `dir` is that directory, relative to the work tree. A program found in PATH, or
+// one named through an expansion ($X, backticks), is not known here; nor is what an
+// interpreter's code (python3 -c) imports.
+void program_paths(std::string_view v, int depth, std::string dir, std::vector<std::string>& out) {
     while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
     if (!v.empty() && v.front() == '!') v.remove_prefix(1);
     const std::vector<std::string> words = shell_words(v);
-    std::vector<std::string> out;
     auto add = [&](const std::string& w) {
-        if (std::find(out.begin(), out.end(), w) == out.end()) out.push_back(w);
+        if (w.empty() || w == "$" || out.size() >= 32) return;
+        std::string_view rel = w;
+        if (!dir.empty())
+            while (rel.starts_with("./")) rel.remove_prefix(2);
+        const std::string path = dir.empty() || w[0] == '/' ? w : dir + "/" + std::string(rel);
+        if (std::find(out.begin(), out.end(), path) == out.end()) out.push_back(path);
     };
-    bool at_start = true;
-    for (std::size_t i = 0; i < words.size(); ++i) {
-        const std::string& w = words[i];
-        if (w.empty()) {  // a new simple command
-            at_start = true;
-            continue;
-        }
-        if (w == "<") {  // a redirection and its file
-            ++i;
-            continue;
-        }
-        if (!at_start) continue;
-        // Assignments before the program, and words that only introduce it.
-        const auto eq = w.find('=');
-        if ((eq != std::string::npos && eq > 0 && w.find('/') > eq) || command_prefix(w) ||
-            (w.starts_with('-') && i > 0 && words[i - 1] == "env"))
-            continue;
-        at_start = false;
-        if (w == "$") continue;
-        if (w.find('/') != std::string::npos) add(w);
-        if (!interpreter(w)) continue;
-        for (std::size_t a = i + 1; a < words.size() && !words[a].empty(); ++a) {
-            if (words[a] == "-c" && a + 1 < words.size() && depth < 2) {
-                for (const auto& p : program_paths(words[a + 1], depth + 1)) add(p);
-                break;
+    std::size_t i = 0;
+    auto at_end = [&](std::size_t k) { return k >= words.size() || words[k].empty(); };
+    while (i < words.size()) {
+        // One simple command, from words[i] to the next "".
+        std::string command_dir = dir;
+        auto skip_prefixes = [&] {
+            while (!at_end(i)) {
+                const std::string& w = words[i];
+                const auto eq = w.find('=');
+                if (eq != std::string::npos && eq > 0 && w.find('/') > eq) {
+                    ++i;
+                } else if (command_prefix(w)) {
+                    const bool env = w == "env";
+                    ++i;
+                    // The wrapper's options, their arguments and numbers ("-n 1", "20", "-k 5").
+                    while (!at_end(i) &&
+                           (words[i].starts_with('-') ||
+                            words[i].find_first_not_of("0123456789.smhd") == std::string::npos)) {
+                        if (env && (words[i] == "-C" || words[i] == "--chdir") && !at_end(i + 1)) {
+                            command_dir = command_dir.empty() || words[i + 1][0] == '/'
+                                              ? words[i + 1]
+                                              : command_dir + "/" + words[i + 1];
+                            ++i;
+                        } else if (words[i] == "-n" || words[i] == "-u" || words[i] == "-k" ||
+                                   words[i] == "-s" || words[i] == "-o") {
+                            ++i;
+                        }
+                        ++i;
+                    }
+                } else {
+                    break;
+                }
             }
-            if (words[a].starts_with('-')) continue;  // its options ("bash -e x.sh")
-            if (words[a] != "$" && words[a].find('/') != std::string::npos) add(words[a]);
-            break;
+        };
+        skip_prefixes();
+        if (!at_end(i)) {
+            const std::string program = words[i];
+            std::swap(dir, command_dir);
+            if (program == "cd" && !at_end(i + 1) && words[i + 1] != "$") {
+                // Later commands of the value run there.
+                command_dir = command_dir.empty() || words[i + 1][0] == '/'
+                                  ? words[i + 1]
+                                  : command_dir + "/" + words[i + 1];
+                std::swap(dir, command_dir);
+            } else {
+                if (program.find('/') != std::string::npos) add(program);
+                if ((program == "." || program == "source") && !at_end(i + 1)) add(words[i + 1]);
+                if (package_runner(program) && !at_end(i + 1) &&
+                    words[i + 1].find('/') == std::string::npos)
+                    add("node_modules/.bin/" + words[i + 1]);
+                if (interpreter(program)) {
+                    for (std::size_t a = i + 1; !at_end(a); ++a) {
+                        const std::string& w = words[a];
+                        if (w == "-c" && !at_end(a + 1) && depth < 2) {
+                            program_paths(words[a + 1], depth + 1, dir, out);
+                            break;
+                        }
+                        if (w == "-m" && !at_end(a + 1)) {
+                            std::string module = words[a + 1];
+                            std::replace(module.begin(), module.end(), '.', '/');
+                            add(module + ".py");
+                            add(module + "/__main__.py");
+                            break;
+                        }
+                        // Code, not a file (node -e, perl -e, ruby -e; a shell's -e is errexit).
+                        if ((w == "-e" || w == "--eval" || w == "-p") &&
+                            !one_of(base_name(program), {"sh", "bash", "dash", "zsh", "ksh"}))
+                            break;
+                        if (option_with_argument(w)) {
+                            ++a;
+                            continue;
+                        }
+                        if (w.starts_with('-')) continue;  // its options ("bash -e x.sh")
+                        add(w);
+                        break;
+                    }
+                }
+                std::swap(dir, command_dir);
+            }
         }
+        while (!at_end(i)) ++i;
+        ++i;  // past the ""
     }
-    return out;
 }
 
 }  // namespace
@@ -329,8 +403,9 @@ std::vector<ConfigPath> config_code_paths(const std::vector<GitConfigEntry>& ent
     for (const auto& e : entries) {
         if (!e.has_value || e.value.empty()) continue;
         if (command_key(e)) {
-            for (std::string& path : program_paths(e.value))
-                out.push_back({"command", std::move(path)});
+            std::vector<std::string> paths;
+            program_paths(e.value, 0, {}, paths);
+            for (std::string& path : paths) out.push_back({"command", std::move(path)});
             continue;
         }
         if (e.section == "core" && !e.has_subsection && e.key == "hookspath")

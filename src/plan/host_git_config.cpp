@@ -128,6 +128,24 @@ HostGitConfig host_git_config(const EnvLookup& env, const std::string& home,
                 if (auto e = config_entry_from_key(*key, *value)) h.entries.push_back(*e);
             }
     }
+    // The programs git takes from the environment before its config (git(1), ENVIRONMENT):
+    // as the config keys they stand for (review 51: GIT_EXTERNAL_DIFF=tools/gitdiff.sh).
+    static constexpr std::pair<std::string_view, std::string_view> kProgramVars[] = {
+        {"GIT_EXTERNAL_DIFF", "diff.external"},
+        {"GIT_PAGER", "core.pager"},
+        {"PAGER", "core.pager"},
+        {"GIT_EDITOR", "core.editor"},
+        {"VISUAL", "core.editor"},
+        {"EDITOR", "core.editor"},
+        {"GIT_SEQUENCE_EDITOR", "sequence.editor"},
+        {"GIT_SSH", "core.sshcommand"},
+        {"GIT_SSH_COMMAND", "core.sshcommand"},
+        {"GIT_ASKPASS", "core.askpass"},
+        {"SSH_ASKPASS", "core.askpass"},
+        {"GIT_PROXY_COMMAND", "core.gitproxy"}};
+    for (const auto& [var, key] : kProgramVars)
+        if (const auto* v = set(var))
+            if (auto e = config_entry_from_key(key, *v)) h.entries.push_back(std::move(*e));
     if (const auto* t = set("GIT_TEMPLATE_DIR")) h.template_env = absolute_from(*t, cwd);
     if (const auto* p = set("GIT_CONFIG_PARAMETERS"))
         for (auto& e : parse_config_parameters(*p)) h.entries.push_back(std::move(e));

@@ -8,7 +8,9 @@
 //
 // Where git looks (git-config(1), FILES and ENVIRONMENT): /etc/gitconfig or $GIT_CONFIG_SYSTEM,
 // ~/.gitconfig and $XDG_CONFIG_HOME/git/config (~/.config/git/config) or $GIT_CONFIG_GLOBAL,
-// and entries given in $GIT_CONFIG_COUNT/_KEY_<n>/_VALUE_<n> and $GIT_CONFIG_PARAMETERS. The
+// entries given in $GIT_CONFIG_COUNT/_KEY_<n>/_VALUE_<n> and $GIT_CONFIG_PARAMETERS, and the
+// programs git takes from variables of its own ($GIT_EXTERNAL_DIFF, $GIT_PAGER, $GIT_EDITOR,
+// $GIT_SSH_COMMAND, $GIT_ASKPASS ... and $PAGER, $EDITOR, $VISUAL), as their keys. The
 // environment sbxrun sees is its caller's, which need not be the user's next shell: so the
 // default files are read as well as the ones the environment names, never instead of them.
 #pragma once

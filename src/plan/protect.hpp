@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "plan/draft.hpp"
+#include "plan/git_config.hpp"
 
 namespace sbx::planning {
 
@@ -91,6 +92,8 @@ private:
     // (relative to `worktree`) and its includes (protect_git.cpp).
     [[nodiscard]] std::vector<std::string> linked_worktrees(const std::string& gitdir,
                                                             const RuleRef& rule);
+    [[nodiscard]] Status protect_local_remotes(const std::vector<GitConfigEntry>& entries,
+                                               const std::string& worktree, const RuleRef& rule);
     [[nodiscard]] Status protect_config_targets(const std::string& gitdir,
                                                 const std::string& worktree, const RuleRef& rule);
     static constexpr std::size_t kMaxConfigTargets = 64;

@@ -264,6 +264,45 @@ std::vector<std::string> Protector::linked_worktrees(const std::string& gitdir,
     return out;
 }
 
+// The hooks and config of each remote of `entries` (remote.*.url, pushurl) that is a path on
+// this machine (absolute, file://, or relative to the work tree): its git directory is the
+// path itself when that holds HEAD (bare), else its .git. One that is not there, or not a
+// git directory, is left alone.
+Status Protector::protect_local_remotes(const std::vector<GitConfigEntry>& entries,
+                                        const std::string& worktree, const RuleRef& rule) {
+    std::size_t remotes = 0;
+    for (const auto& e : entries) {
+        if (e.section != "remote" || !e.has_subsection || (e.key != "url" && e.key != "pushurl"))
+            continue;
+        std::string url = e.value;
+        if (url.starts_with("file://")) url = url.substr(7);
+        if (url.empty() || url.find("://") != std::string::npos ||
+            (url[0] != '/' && url[0] != '.') || ++remotes > 16)
+            continue;  // a URL of another machine, or scp-like host:path
+        const std::string path = environment_path(url[0] == '/' ? url : worktree + "/" + url);
+        std::string git;
+        for (const std::string& candidate : {path, path_join(path, ".git")}) {
+            auto r = d_.resolve_rule(path_join(candidate, "HEAD"), rule.origin());
+            if (r.ok() && r->exists && S_ISREG(r->st.st_mode)) {
+                git = candidate;
+                break;
+            }
+        }
+        if (git.empty()) continue;
+        for (const char* entry : {"hooks", "config"}) {
+            RuleRef why = rule;
+            why.why = "remote." + e.subsection + "." + e.key + " " + e.value +
+                      " (the host's git push runs its hooks)";
+            Status st = protect_path(path_join(git, entry), why, Via{0, {}, why.why});
+            if (!st.ok() && st.error().kind != ErrorKind::bad_path &&
+                st.error().kind != ErrorKind::not_found && st.error().kind != ErrorKind::loop &&
+                st.error().kind != ErrorKind::escape)
+                return st;
+        }
+    }
+    return {};
+}
+
 // What the config of a protected git directory names as code git runs or reads: the directory
 // core.hooksPath names (hooks kept in the work tree: .githooks, lefthook's, husky's .husky/_,
 // whose stubs run .husky/<hook>, so .husky too) and the files include.path and includeIf.*.path
@@ -322,6 +361,11 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
                     !e.value.empty())
                     worktrees.push_back(
                         environment_path(e.value[0] == '/' ? e.value : gitdir + "/" + e.value));
+        // The repository's own remotes that are git directories on this machine: the host's
+        // git push runs their hooks (receive-pack takes that repository's config and hooks),
+        // so an origin in a writable root (${tmpdir}/origin.git) is protected there like
+        // .git's (review 51: hooks/pre-receive written there ran on the host's next push).
+        if (i == 0) SBX_TRY(protect_local_remotes(entries, worktree, rule));
         for (const auto& e : config_code_paths(entries)) {
             // Past the bound, what is left would be writable: refused, not noted (forty-eighth
             // review: the 65th include went unprotected, said only by --explain).

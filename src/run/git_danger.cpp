@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <climits>
 #include <span>
@@ -93,17 +94,47 @@ constexpr std::string_view kPlainKeys[] = {
     "tag.gpgsign",
     "user.signingkey",
     "color.ui",
+    // Review 51's: more of the same, and files git reads as data (a list of revisions to
+    // ignore, a message template), a signature format whose program is git's default.
+    "blame.ignorerevsfile",
+    "submodule.recurse",
+    "fetch.recursesubmodules",
+    "push.followtags",
+    "feature.manyfiles",
+    "index.version",
+    "maintenance.auto",
+    "credential.username",
+    "tag.sort",
+    "diff.submodule",
+    "status.submodulesummary",
+    "column.ui",
+    "log.showsignature",
+    "user.useconfigonly",
+    "commit.template",
+    "gpg.format",
+    "lfs.repositoryformatversion",
 };
 // remote.NAME.mirror, .promisor and .partialclonefilter: `git clone --mirror` and
 // `--filter`; a push URL is a URL like the fetch one.
-constexpr std::string_view kPlainSectionKeys[] = {"remote.url",       "remote.fetch",
-                                                  "remote.pushurl",   "remote.mirror",
-                                                  "remote.promisor",  "branch.remote",
-                                                  "branch.merge",     "submodule.url",
-                                                  "submodule.active", "remote.partialclonefilter",
-                                                  "branch.rebase"};
+constexpr std::string_view kPlainSectionKeys[] = {"remote.url",        "remote.fetch",
+                                                  "remote.pushurl",    "remote.mirror",
+                                                  "remote.promisor",   "branch.remote",
+                                                  "branch.merge",      "submodule.url",
+                                                  "submodule.active",  "remote.partialclonefilter",
+                                                  "branch.rebase",     "remote.prune",
+                                                  "remote.tagopt",     "credential.username",
+                                                  "branch.description"};
 // Whole sections of preferences, with or without a subsection (color.diff.meta, advice.*).
 constexpr std::string_view kPlainSections[] = {"color", "advice"};
+
+// A value git reads as a boolean (git-config(1), Values).
+bool boolean_value(std::string_view v) {
+    std::string lower(v);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (std::string_view b : {"true", "false", "yes", "no", "on", "off", "1", "0", ""})
+        if (lower == b) return true;
+    return false;
+}
 
 // The text of the git directory's file `name` (at most 1 MiB) when the run changed it.
 std::optional<std::string> changed_text(int dirfd, const char* name, const timespec& start) {
@@ -325,6 +356,8 @@ std::vector<UnusualEntry> unusual_config_entries(std::string_view text) {
         for (auto k : e.has_subsection ? std::span<const std::string_view>(kPlainSectionKeys)
                                        : std::span<const std::string_view>(kPlainKeys))
             plain = plain || full == k;
+        // core.fsmonitor = true is git's own daemon, not a command (review 51).
+        if (full == "core.fsmonitor" && !e.has_subsection && boolean_value(e.value)) plain = true;
         if (!plain)
             out.push_back({e.has_subsection ? e.section + "." + e.subsection + "." + e.key : full,
                            e.written});

@@ -163,8 +163,14 @@ GitIntegrityReport check_git(const GitWatch& watch) {
                 std::vector<std::string> names = watch.protected_worktree_code;
                 for (const auto& h : watch.host_worktree_code)
                     if (std::find(names.begin(), names.end(), h) == names.end()) names.push_back(h);
+                // The main work tree: a worktree's checkout of the project's committed hooks,
+                // the same as there, is the project's, not the run's.
+                const std::string main_tree =
+                    path_base_name(g) == ".git" ? path_parent(g) : std::string();
                 for (const auto& rel : names)
-                    if (!plans && named_path_changed(tree, rel, watch.start)) {
+                    if (!plans && named_path_changed(tree, rel, watch.start) &&
+                        (main_tree.empty() ||
+                         !same_content(path_join(main_tree, rel), path_join(tree, rel)))) {
                         const std::string what = path_join(tree, rel);
                         report.add(what, what +
                                              " was changed by the run, and the git "

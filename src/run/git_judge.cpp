@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "fs/path.hpp"
+#include "fs/read_bounded.hpp"
 #include "run/git_danger.hpp"
 #include "util/unique_fd.hpp"
 
@@ -93,6 +94,66 @@ bool named_path_changed(const std::string& base, std::string_view rel, const tim
         if (since(st, start)) return true;
     }
     return target_changed(path, start);
+}
+
+namespace {
+
+// Whether `a` and `b` (never followed) hold the same: regular files byte for byte, directories
+// the same names with the same content, `depth` levels down; at most `budget` entries.
+bool same_content(int adir, int bdir, const char* name, int depth, std::size_t& budget) {
+    if (budget == 0 || --budget == 0) return false;
+    struct stat as {
+    }, bs{};
+    if (::fstatat(adir, name, &as, AT_SYMLINK_NOFOLLOW) != 0 ||
+        ::fstatat(bdir, name, &bs, AT_SYMLINK_NOFOLLOW) != 0 ||
+        (as.st_mode & S_IFMT) != (bs.st_mode & S_IFMT) ||
+        (as.st_mode & 0111) != (bs.st_mode & 0111))
+        return false;
+    if (S_ISREG(as.st_mode)) {
+        if (as.st_size != bs.st_size || as.st_size > (1 << 20)) return false;
+        UniqueFd af(::openat(adir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+        UniqueFd bf(::openat(bdir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+        if (!af || !bf) return false;
+        const BoundedRead ar = read_bounded(af.get(), 1 << 20);
+        const BoundedRead br = read_bounded(bf.get(), 1 << 20);
+        return !ar.too_large && !br.too_large && ar.sys_errno == 0 && br.sys_errno == 0 &&
+               ar.text == br.text;
+    }
+    if (!S_ISDIR(as.st_mode) || depth == 0) return false;
+    UniqueFd ad(::openat(adir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd bd(::openat(bdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!ad || !bd) return false;
+    auto names = [](int fd) {
+        std::vector<std::string> out;
+        const int dup = ::dup(fd);
+        DIR* d = dup >= 0 ? ::fdopendir(dup) : nullptr;
+        if (d == nullptr) {
+            if (dup >= 0) ::close(dup);
+            return out;
+        }
+        while (const dirent* e = ::readdir(d))
+            if (std::string_view(e->d_name) != "." && std::string_view(e->d_name) != ".." &&
+                out.size() < 1024)
+                out.emplace_back(e->d_name);
+        ::closedir(d);
+        std::sort(out.begin(), out.end());
+        return out;
+    };
+    const auto an = names(ad.get());
+    if (an != names(bd.get())) return false;
+    for (const auto& n : an)
+        if (!same_content(ad.get(), bd.get(), n.c_str(), depth - 1, budget)) return false;
+    return true;
+}
+
+}  // namespace
+
+bool same_content(const std::string& a, const std::string& b) {
+    if (path_base_name(a) != path_base_name(b)) return false;
+    UniqueFd ap(::open(path_parent(a).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    UniqueFd bp(::open(path_parent(b).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    std::size_t budget = 1024;
+    return ap && bp && same_content(ap.get(), bp.get(), path_base_name(a).c_str(), 3, budget);
 }
 
 namespace {

@@ -25,6 +25,12 @@ namespace sbx {
 [[nodiscard]] bool named_path_changed(const std::string& base, std::string_view rel,
                                       const timespec& start);
 
+// Whether the entries `a` and `b` hold the same (not followed): a file byte for byte, a
+// directory the same names with the same content, three levels down, 1024 entries at most.
+// A worktree's checkout of the project's committed hooks is the project's, as in the main work
+// tree (review 51: `git worktree add` in commit mode ended 120).
+[[nodiscard]] bool same_content(const std::string& a, const std::string& b);
+
 // A git directory the search found after the run, and how it came to it.
 struct FoundGitDir {
     std::string path;

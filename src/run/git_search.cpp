@@ -119,6 +119,28 @@ std::optional<DotGit> dot_git(const std::string& dir, int dirfd, const Listing& 
     return g;
 }
 
+// Whether the git directory a pointer led to names the pointer's directory back as its work
+// tree, as git writes the two: a linked worktree's admin directory whose `gitdir` file names
+// that .git, or a submodule's git directory whose core.worktree leads there.
+bool names_back(const std::string& git_path, const std::string& pointer_dir) {
+    if (pointer_dir.empty()) return false;
+    char want[PATH_MAX];
+    if (::realpath(pointer_dir.c_str(), want) == nullptr) return false;
+    UniqueFd g = open_no_symlinks(AT_FDCWD, git_path.c_str(), O_RDONLY | O_DIRECTORY);
+    if (!g) return false;
+    char real[PATH_MAX];
+    struct stat st {};
+    if (const auto named = pointer_text(g.get(), "gitdir", st);
+        named && (*named)[0] == '/' && path_base_name(*named) == ".git" &&
+        ::realpath(path_parent(*named).c_str(), real) != nullptr && std::string(real) == want)
+        return true;
+    if (const auto wt = config_core_worktree(g.get())) {
+        const std::string named = (*wt)[0] == '/' ? *wt : path_join(git_path, *wt);
+        if (::realpath(named.c_str(), real) != nullptr && std::string(real) == want) return true;
+    }
+    return false;
+}
+
 // The search, before the run (`known`: every git directory found is recorded, nothing judged)
 // and after it (`report`). The same places both times, so that "not there before" means new
 // to its place: made, or moved in from deeper than the search goes, whatever its files' times
@@ -314,21 +336,28 @@ bool GitSearch::plans_own(const Pending& p) {
                      [&](const std::string& g) { return path_is_within(p.path, g); }) &&
         !watch_.read_only.covers(p.path))
         return false;
-    // ... except a `.git` the plan protects that a .git file or link the run wrote
-    // leads to: git run below that pointer takes the protected repository's config
-    // with a work tree of the run's choosing, and its relative core.hooksPath (husky's
-    // .husky/_) then leads into that work tree (forty-ninth review: src/.git naming
-    // ../.git, and src/.husky/_/pre-commit). git writes no such pointer itself: its
-    // worktrees and submodules point inside it.
+    // ... except a git directory there that a .git file or link the run wrote leads to: git
+    // run below that pointer takes that repository's config with a work tree of the run's
+    // choosing, and its relative core.hooksPath (husky's .husky/_) then leads into that work
+    // tree (forty-ninth review: src/.git naming ../.git; review 51: y/.git naming the admin
+    // directory of the host's linked worktree, .git/worktrees/wt). git writes such a pointer
+    // only for the work tree the directory names back: a worktree's `gitdir` file, a
+    // submodule's core.worktree (fiftieth session: a worktree the run added, whose gitdir it
+    // then rewrote to lead elsewhere).
     struct stat hst {};
-    if (!before_ && p.named_anew && path_base_name(p.path) == ".git")
+    if (!before_ && p.named_anew)
         if (UniqueFd g = open_no_symlinks(AT_FDCWD, p.path.c_str(), O_PATH | O_DIRECTORY);
-            g && ::fstatat(g.get(), "HEAD", &hst, AT_SYMLINK_NOFOLLOW) == 0)
-            report_->add(p.path, p.path +
-                                     " is the git directory of a repository the plan protects, "
-                                     "and a .git file or link the run wrote leads to it: git run "
-                                     "there would take that repository's config and hooks path "
-                                     "with a work tree of the run's choosing");
+            g && ::fstatat(g.get(), "HEAD", &hst, AT_SYMLINK_NOFOLLOW) == 0 &&
+            !names_back(p.path, p.pointer_dir) &&
+            (!p.pointer_dir.empty() || path_base_name(p.path) == ".git"))
+            report_->add(
+                p.path, p.path +
+                            " is a git directory of a repository the plan protects, "
+                            "and a .git file or link the run wrote in " +
+                            (p.pointer_dir.empty() ? std::string("the work tree") : p.pointer_dir) +
+                            " leads to it: git run there would take that repository's "
+                            "config and hooks path with a work tree of the run's "
+                            "choosing");
     return true;
 }
 

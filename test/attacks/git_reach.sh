@@ -280,7 +280,7 @@ for MODE in protect commit; do
     own_fix
     run "echo 'gitdir: ../.git' >src/.git && mkdir -p src/.husky/_ && printf '#!/bin/sh\ntouch $MARK\n' >src/.husky/_/pre-commit"
     expect_rc 120 "$BACKEND $MODE: src/.git naming the protected .git ends the run 120"
-    check "$BACKEND $MODE: ... naming it" grep -q "$WS/.git is the git directory of a repository the plan protects" "$ERR"
+    check "$BACKEND $MODE: ... naming it" grep -q "$WS/.git is a git directory of a repository the plan protects" "$ERR"
     rm -rf "$WS/src"
     run "mkdir src && ln -s ../.git src/.git"
     expect_rc 120 "$BACKEND $MODE: ... and a src/.git link to it"
@@ -357,11 +357,29 @@ for MODE in protect commit; do
     run "mkdir -p hostwt/.githooks && printf '#!/bin/sh\ntouch $MARK\n' >hostwt/.githooks/pre-commit"
     check "$BACKEND $MODE: a hook in the host's linked worktree where the top's hooksPath leads cannot be made" \
         test ! -e "$WS/hostwt/.githooks/pre-commit"
+    # Review 51: another directory's .git naming that worktree's admin directory.
+    run "mkdir -p y/.githooks && echo 'gitdir: $WS/.git/worktrees/hostwt' >y/.git && printf '#!/bin/sh\ntouch $MARK\n' >y/.githooks/pre-commit"
+    expect_rc 120 "$BACKEND $MODE: y/.git naming the admin directory of the host's linked worktree ends the run 120"
+    rm -rf "$WS/y"
     if [ "$MODE" = commit ]; then
         run "$G worktree add -q runwt 2>/dev/null && mkdir -p runwt/.githooks && printf '#!/bin/sh\ntouch $MARK\n' >runwt/.githooks/pre-commit"
         expect_rc 120 "$BACKEND commit: a hook in a worktree the run added, where the top's hooksPath leads, ends the run 120"
         check "$BACKEND commit: ... naming it" grep -q "$WS/runwt/.githooks was changed by the run" "$ERR"
         hgit -C "$WS" worktree remove --force runwt 2>/dev/null; rm -rf "$WS/runwt"
+        # ... and with its gitdir rewritten to lead elsewhere (review 51).
+        run "$G worktree add -q runwt 2>/dev/null && mkdir -p runwt/.githooks && printf '#!/bin/sh\ntouch $MARK\n' >runwt/.githooks/pre-commit &&
+            echo '$FIX/tmp/nowhere/.git' >.git/worktrees/runwt/gitdir"
+        expect_rc 120 "$BACKEND commit: ... also when the run rewrote its admin directory's gitdir"
+        rm -rf "$WS/runwt" "$WS/.git/worktrees/runwt"
+        # The project's committed hooks checked out in a worktree the run adds are the project's.
+        mkdir -p "$WS/.githooks" && printf '#!/bin/sh\nexit 0\n' >"$WS/.githooks/pre-commit" &&
+            hgit -C "$WS" add .githooks && hgit -C "$WS" commit -q -m hooks --no-verify
+        own_fix
+        run "$G worktree add -q -b topic runwt 2>/dev/null"
+        expect_rc 0 "$BACKEND commit: a worktree the run adds, with the project's committed hooks, passes"
+        hgit -C "$WS" worktree remove --force runwt 2>/dev/null; rm -rf "$WS/runwt"
+        hgit -C "$WS" rm -q -r --cached .githooks && hgit -C "$WS" commit -q -m unhooks --no-verify
+        rm -rf "$WS/.githooks"
     fi
     hgit -C "$WS" worktree remove --force hostwt 2>/dev/null; rm -rf "$WS/hostwt"; hgit -C "$WS" worktree prune
     hgit -C "$WS" config --unset core.hooksPath
@@ -422,6 +440,29 @@ for MODE in protect commit; do
         GIT_TEMPLATE_DIR=$FIX/tmp/tmpl run "printf '#!/bin/sh\ntouch $MARK\n' >'$FIX/tmp/tmpl/hooks/post-checkout'"
         check "$BACKEND $MODE: ... and the template's hook cannot be rewritten" grep -qx 'exit 0' "$FIX/tmp/tmpl/hooks/post-checkout"
         rm -rf "$WS/c4" "$FIX/tmp/tmpl"
+    fi
+    # Review 51: git's own program variables, more spellings of a command's program, and an
+    # origin that is a local repository in a writable root.
+    GIT_EXTERNAL_DIFF=tools/gd.sh run "mkdir -p tools && printf '#!/bin/sh\ntouch $MARK\n' >tools/gd.sh"
+    check "$BACKEND $MODE: the program \$GIT_EXTERNAL_DIFF names cannot be made" test ! -e "$WS/tools/gd.sh"
+    hgit -C "$WS" config core.fsmonitor 'python3 fsmon.py' && hgit -C "$WS" config alias.f "!sh -c 'cd tools && ./f.sh'"
+    own_fix
+    run "printf 'print(1)\n' >fsmon.py"
+    check "$BACKEND $MODE: the script of 'python3 fsmon.py' cannot be made" test ! -e "$WS/fsmon.py"
+    run "mkdir -p tools && printf '#!/bin/sh\ntouch $MARK\n' >tools/f.sh"
+    check "$BACKEND $MODE: ... nor the one after 'cd tools &&' in sh -c" test ! -e "$WS/tools/f.sh"
+    hgit -C "$WS" config --unset core.fsmonitor && hgit -C "$WS" config --unset alias.f
+    rm -rf "$WS/tools" "$WS/fsmon.py"
+    hgit init -q --bare "$FIX/tmp/origin.git" && hgit -C "$WS" remote add origin "$FIX/tmp/origin.git"
+    own_fix
+    run "printf '#!/bin/sh\ntouch $MARK\n' >'$FIX/tmp/origin.git/hooks/pre-receive'"
+    check "$BACKEND $MODE: a hook in the origin, a local repository in a writable root, cannot be made" \
+        test ! -e "$FIX/tmp/origin.git/hooks/pre-receive"
+    hgit -C "$WS" remote remove origin && rm -rf "$FIX/tmp/origin.git"
+    if [ "$MODE" = protect ]; then
+        run "$G clone -q '$SRC' c6 && $G -C c6 config submodule.recurse true && $G -C c6 config core.fsmonitor true"
+        expect_rc 0 "$BACKEND $MODE: a clone given submodule.recurse and git's own fsmonitor passes"
+        rm -rf "$WS/c6"
     fi
     # What git clone and sparse-checkout write (the forty-sixth review's false 120s).
     if [ "$MODE" = protect ]; then

@@ -122,3 +122,30 @@ TEST_CASE("config_code_paths: every simple command's program, and more command k
     CHECK(paths == std::vector<std::string>{"tools/d.sh", "tools/k.sh", "tools/u.sh", "tools/p.sh",
                                             "tools/tr.sh", "tools/s.sh"});
 }
+
+TEST_CASE("config_code_paths: interpreters, wrappers, cd and package runners", "[git_config]") {
+    // Review 51's spellings of core.fsmonitor, each with the file it runs.
+    const std::pair<const char*, const char*> cases[] = {
+        {"python3 fsmon.py", "fsmon.py"},
+        {"python3 -W ignore tools/fsmon.py", "tools/fsmon.py"},
+        {"python3 -m tools.fsmon", "tools/fsmon.py"},
+        {"env -C tools ./fsmon.sh", "tools/fsmon.sh"},
+        {"sh -c 'cd tools && ./fsmon.sh'", "tools/fsmon.sh"},
+        {"timeout 20 tools/fsmon.sh", "tools/fsmon.sh"},
+        {"sh -c '. tools/fsmon.sh'", "tools/fsmon.sh"},
+        {"npx fsmon", "node_modules/.bin/fsmon"},
+        {"sh fsmon.sh", "fsmon.sh"},
+        {"nice -n 1 tools/fsmon.sh", "tools/fsmon.sh"},
+        {"node x.js", "x.js"},
+    };
+    for (const auto& [value, file] : cases) {
+        const std::string text = std::string("[core]\n\tfsmonitor = \"") + value + "\"\n";
+        std::vector<std::string> paths;
+        for (const auto& e : sbx::config_code_paths(text)) paths.push_back(e.value);
+        INFO(value);
+        CHECK(std::find(paths.begin(), paths.end(), file) != paths.end());
+    }
+    // Code given to an interpreter, and a program found in PATH, name no file here.
+    CHECK(sbx::config_code_paths("[core]\n\tpager = python3 -c 'import x'\n").empty());
+    CHECK(sbx::config_code_paths("[alias]\n\tl = !git log -- src/main.c\n").empty());
+}

@@ -37,8 +37,11 @@ TEST_CASE("preferences a user sets in a clone are plain", "[run][git]") {
                "[branch \"main\"]\n\trebase = true\n")
               .empty());
     // ... but not the keys beside them that name a command or a file.
-    CHECK(keys("[core]\n\tautocrlf = input\n\tattributesFile = x\n[gpg]\n\tformat = ssh\n") ==
-          std::vector<std::string>{"core.attributesfile", "gpg.format"});
+    CHECK(keys("[core]\n\tautocrlf = input\n\tattributesFile = x\n[pull]\n\ttwohead = x/y\n") ==
+          std::vector<std::string>{"core.attributesfile", "pull.twohead"});
+    // git's own fsmonitor daemon is a boolean; a command is not.
+    CHECK(keys("[core]\n\tfsmonitor = true\n").empty());
+    CHECK(keys("[core]\n\tfsmonitor = tools/f.sh\n") == std::vector<std::string>{"core.fsmonitor"});
 }
 
 TEST_CASE("a key that can run code is named, with its subsection", "[run][git]") {

@@ -182,9 +182,15 @@ TEST_CASE("a .git file the run wrote leads the search to the git directory it na
     fs::create_directories(t.path / ".git/worktrees/wt2");
     std::ofstream(t.path / ".git/worktrees/wt2/HEAD") << "ref: refs/heads/wt2\n";
     std::ofstream(t.path / ".git/worktrees/wt2/commondir") << "../..\n";
+    std::ofstream(t.path / ".git/worktrees/wt2/gitdir") << (t.path / "wt2/.git").string() << "\n";
     fs::create_directories(t.path / "wt2");
     std::ofstream(t.path / "wt2/.git") << "gitdir: " << (t.path / ".git/worktrees/wt2").string();
     CHECK(sbx::check_git(w).changed.empty());
+    // ... but another directory's .git naming that admin directory is reported (review 51:
+    // git there takes the protected config with a work tree of the run's choosing).
+    fs::create_directories(t.path / "y");
+    std::ofstream(t.path / "y/.git") << "gitdir: " << (t.path / ".git/worktrees/wt2").string();
+    CHECK(mentions(sbx::check_git(w).changed, (t.path / ".git/worktrees/wt2").string()));
 }
 
 TEST_CASE("a git directory moved in from deeper than the search is new to its place",
