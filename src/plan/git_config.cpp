@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "fs/real_path.hpp"
+
 namespace sbx {
 namespace {
 
@@ -265,20 +267,37 @@ bool one_of(std::string_view w, std::initializer_list<std::string_view> names) {
 // Interpreters whose first operand is the script they run ("python3 tools/x.py", "sh x.sh"),
 // and their options that take an argument ("python3 -W ignore x.py").
 bool interpreter(std::string_view program) {
-    return one_of(base_name(program),
-                  {"sh", "bash", "dash", "zsh", "ksh", "fish", "python", "python3", "node", "perl",
-                   "ruby", "php", "lua", "tclsh", "deno", "bun", "pwsh"});
+    const std::string_view b = base_name(program);
+    return b.starts_with("python") || b.starts_with("pypy") ||
+           one_of(b, {"sh", "bash", "dash", "zsh", "ksh", "fish", "node", "nodejs", "perl", "ruby",
+                      "php", "lua", "tclsh", "deno", "bun", "pwsh", "tsx", "ts-node", "busybox"});
 }
-bool option_with_argument(std::string_view o) {
-    return one_of(o, {"-W", "-X", "-o", "-O", "-I", "-r", "--require", "--import", "--loader"});
+bool shell(std::string_view program) {
+    return one_of(base_name(program), {"sh", "bash", "dash", "zsh", "ksh", "busybox"});
+}
+bool option_with_argument(std::string_view program, std::string_view o) {
+    if (shell(program)) return one_of(o, {"-o", "-O", "+o", "+O"});
+    if (base_name(program).starts_with("python") || base_name(program).starts_with("pypy"))
+        return one_of(o, {"-W", "-X", "--check-hash-based-pycs"});
+    return one_of(o, {"-r", "--require", "--import", "--loader", "-I", "-M", "--conditions"});
+}
+
+// Script files by their ending: named anywhere in a command ("cat x.sh | sh", "uv run x.py",
+// "bundle exec ruby x.rb", "flock f x.sh"), they are what it runs (review 52).
+bool script_name(std::string_view w) {
+    for (std::string_view ext : {".py", ".sh", ".bash", ".zsh", ".fish", ".js", ".mjs", ".cjs",
+                                 ".ts", ".mts", ".rb", ".pl", ".php", ".lua", ".tcl"})
+        if (w.size() > ext.size() && w.ends_with(ext)) return true;
+    return false;
 }
 
 // Words that only start a simple command ("env A=1 x", "exec x", "then x"), and the wrappers
 // that run the rest ("timeout 20 x", "nice -n 1 x"): skipped with their options and numbers.
 bool command_prefix(std::string_view w) {
-    return one_of(w, {"env",     "exec",   "command", "nohup", "time",    "nice",  "ionice",
-                      "timeout", "stdbuf", "setsid",  "chrt",  "taskset", "xargs", "then",
-                      "do",      "else",   "elif",    "if",    "while",   "until", "!"});
+    return one_of(
+        w, {"env",    "exec", "command", "nohup", "time", "nice",  "ionice", "timeout", "stdbuf",
+            "setsid", "chrt", "taskset", "xargs", "sudo", "doas",  "strace", "ltrace",  "watch",
+            "then",   "do",   "else",    "elif",  "if",   "while", "until",  "!"});
 }
 
 // Runners of a package's local programs: "npx x" runs node_modules/.bin/x.
@@ -316,7 +335,7 @@ void program_paths(std::string_view v, int depth, std::string dir, std::vector<s
             while (!at_end(i)) {
                 const std::string& w = words[i];
                 const auto eq = w.find('=');
-                if (eq != std::string::npos && eq > 0 && w.find('/') > eq) {
+                if ((eq != std::string::npos && eq > 0 && w.find('/') > eq) || w == "--") {
                     ++i;
                 } else if (command_prefix(w)) {
                     const bool env = w == "env";
@@ -330,8 +349,8 @@ void program_paths(std::string_view v, int depth, std::string dir, std::vector<s
                                               ? words[i + 1]
                                               : command_dir + "/" + words[i + 1];
                             ++i;
-                        } else if (words[i] == "-n" || words[i] == "-u" || words[i] == "-k" ||
-                                   words[i] == "-s" || words[i] == "-o") {
+                        } else if (one_of(words[i], {"-n", "-u", "-k", "-s", "-o", "-e", "-a", "-g",
+                                                     "-p", "-E"})) {
                             ++i;
                         }
                         ++i;
@@ -364,18 +383,28 @@ void program_paths(std::string_view v, int depth, std::string dir, std::vector<s
                             program_paths(words[a + 1], depth + 1, dir, out);
                             break;
                         }
-                        if (w == "-m" && !at_end(a + 1)) {
-                            std::string module = words[a + 1];
+                        // python -m pkg.mod (or -mpkg.mod): the module, and each package's
+                        // __init__.py on the way, which Python runs first (review 52).
+                        if (w.starts_with("-m") && !shell(program) &&
+                            (w.size() > 2 || !at_end(a + 1))) {
+                            std::string module = w.size() > 2 ? w.substr(2) : words[a + 1];
                             std::replace(module.begin(), module.end(), '.', '/');
+                            for (auto slash = module.find('/'); slash != std::string::npos;
+                                 slash = module.find('/', slash + 1))
+                                add(module.substr(0, slash) + "/__init__.py");
                             add(module + ".py");
+                            add(module + "/__init__.py");
                             add(module + "/__main__.py");
                             break;
                         }
                         // Code, not a file (node -e, perl -e, ruby -e; a shell's -e is errexit).
-                        if ((w == "-e" || w == "--eval" || w == "-p") &&
-                            !one_of(base_name(program), {"sh", "bash", "dash", "zsh", "ksh"}))
+                        if ((w == "-e" || w == "--eval" || w == "-p") && !shell(program)) break;
+                        if (w == "<" && !at_end(a + 1)) {  // sh < x.sh
+                            add(words[a + 1]);
                             break;
-                        if (option_with_argument(w)) {
+                        }
+                        if (w == "run" && one_of(base_name(program), {"deno", "bun"})) continue;
+                        if (option_with_argument(program, w)) {
                             ++a;
                             continue;
                         }
@@ -387,6 +416,11 @@ void program_paths(std::string_view v, int depth, std::string dir, std::vector<s
                 std::swap(dir, command_dir);
             }
         }
+        // Any word of it that names a script by its ending ("uv run x.py", "cat x.sh | sh").
+        for (std::size_t k = i; !at_end(k); ++k)
+            if (words[k] != "<" && !words[k].starts_with('-') && script_name(words[k]) &&
+                words[k].find('=') == std::string::npos)
+                add(words[k]);
         while (!at_end(i)) ++i;
         ++i;  // past the ""
     }
@@ -416,6 +450,56 @@ std::vector<ConfigPath> config_code_paths(const std::vector<GitConfigEntry>& ent
             out.push_back({"includeif.path", e.value});
     }
     return out;
+}
+
+// The repositories on this machine that the config's remotes lead to, whose hooks the host's
+// git push runs (receive-pack takes that repository's config and hooks): remote.*.url and
+// pushurl, and remote.pushDefault, branch.*.remote and branch.*.pushRemote when they are a
+// path rather than a remote's name, each rewritten by the longest url.*.insteadOf (and
+// pushInsteadOf) prefix of every config read, as git does (review 52). A path, file:// URL
+// or one relative to the work tree is a local repository.
+std::vector<std::string> local_remote_paths(const std::vector<GitConfigEntry>& entries,
+                                            const std::string& worktree) {
+    std::vector<std::pair<std::string, std::string>> rewrites;  // prefix, base
+    std::vector<std::string> urls;
+    for (const auto& e : entries) {
+        if (e.value.empty()) continue;
+        if (e.section == "url" && e.has_subsection &&
+            (e.key == "insteadof" || e.key == "pushinsteadof"))
+            rewrites.emplace_back(e.value, e.subsection);
+        else if (e.section == "remote" && e.has_subsection &&
+                 (e.key == "url" || e.key == "pushurl"))
+            urls.push_back(e.value);
+        else if ((e.section == "remote" && !e.has_subsection && e.key == "pushdefault") ||
+                 (e.section == "branch" && e.has_subsection &&
+                  (e.key == "remote" || e.key == "pushremote")))
+            urls.push_back(e.value);  // a remote's name, or a URL or path
+    }
+    std::vector<std::string> out;
+    for (std::string url : urls) {
+        std::size_t best = 0;
+        std::string base;
+        for (const auto& [prefix, to] : rewrites)
+            if (url.starts_with(prefix) && prefix.size() > best) {
+                best = prefix.size();
+                base = to;
+            }
+        if (best > 0) url = base + url.substr(best);
+        if (url.starts_with("file://")) {
+            url = url.substr(7);
+            if (url.starts_with("localhost/")) url = url.substr(9);
+        }
+        if (url.empty() || url.find("://") != std::string::npos || (url[0] != '/' && url[0] != '.'))
+            continue;  // another machine's, scp-like host:path, or a remote's name
+        std::string path = environment_path(url[0] == '/' ? url : worktree + "/" + url);
+        if (std::find(out.begin(), out.end(), path) == out.end() && out.size() < 16)
+            out.push_back(std::move(path));
+    }
+    return out;
+}
+
+std::vector<std::string> local_repository_candidates(const std::string& path) {
+    return {path + "/.git", path, path + ".git/.git", path + ".git"};
 }
 
 }  // namespace sbx

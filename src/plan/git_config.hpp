@@ -49,4 +49,16 @@ struct ConfigPath {
 [[nodiscard]] std::vector<ConfigPath> config_code_paths(std::string_view text);
 [[nodiscard]] std::vector<ConfigPath> config_code_paths(const std::vector<GitConfigEntry>& entries);
 
+// The repositories on this machine the remotes of `entries` lead to (absolute paths, as
+// spelled): remote.*.url and pushurl, and remote.pushDefault, branch.*.remote and
+// branch.*.pushRemote when they are a path, each rewritten by the longest url.*.insteadOf or
+// pushInsteadOf prefix of `entries`, as git does. A path, a file:// URL or one relative to
+// `worktree` is local; another machine's URL or a remote's name is not. At most 16.
+[[nodiscard]] std::vector<std::string> local_remote_paths(
+    const std::vector<GitConfigEntry>& entries, const std::string& worktree);
+
+// Where git looks for the repository of a local path, in order (path.c's enter_repo): the
+// first that is a git directory is the one it uses.
+[[nodiscard]] std::vector<std::string> local_repository_candidates(const std::string& path);
+
 }  // namespace sbx

@@ -264,40 +264,33 @@ std::vector<std::string> Protector::linked_worktrees(const std::string& gitdir,
     return out;
 }
 
-// The hooks and config of each remote of `entries` (remote.*.url, pushurl) that is a path on
-// this machine (absolute, file://, or relative to the work tree): its git directory is the
-// path itself when that holds HEAD (bare), else its .git. One that is not there, or not a
-// git directory, is left alone.
+// Each local remote's repository protected as git would find it: git tries P/.git, P,
+// P.git/.git and P.git in that order and takes the first that is a git directory (path.c's
+// enter_repo). The one it takes has its hooks and config protected; each before it is
+// protected too, missing or not (review 52: origin.git/.git made beside a protected
+// origin.git took the host's push, and its hooks).
 Status Protector::protect_local_remotes(const std::vector<GitConfigEntry>& entries,
                                         const std::string& worktree, const RuleRef& rule) {
-    std::size_t remotes = 0;
-    for (const auto& e : entries) {
-        if (e.section != "remote" || !e.has_subsection || (e.key != "url" && e.key != "pushurl"))
-            continue;
-        std::string url = e.value;
-        if (url.starts_with("file://")) url = url.substr(7);
-        if (url.empty() || url.find("://") != std::string::npos ||
-            (url[0] != '/' && url[0] != '.') || ++remotes > 16)
-            continue;  // a URL of another machine, or scp-like host:path
-        const std::string path = environment_path(url[0] == '/' ? url : worktree + "/" + url);
-        std::string git;
-        for (const std::string& candidate : {path, path_join(path, ".git")}) {
-            auto r = d_.resolve_rule(path_join(candidate, "HEAD"), rule.origin());
-            if (r.ok() && r->exists && S_ISREG(r->st.st_mode)) {
-                git = candidate;
-                break;
-            }
-        }
-        if (git.empty()) continue;
-        for (const char* entry : {"hooks", "config"}) {
-            RuleRef why = rule;
-            why.why = "remote." + e.subsection + "." + e.key + " " + e.value +
-                      " (the host's git push runs its hooks)";
-            Status st = protect_path(path_join(git, entry), why, Via{0, {}, why.why});
+    for (const auto& path : local_remote_paths(entries, worktree)) {
+        RuleRef why = rule;
+        why.why = "a remote of the repository at " + path + " (the host's git push runs its hooks)";
+        auto protect = [&](const std::string& p) -> Status {
+            Status st = protect_path(p, why, Via{0, {}, why.why});
             if (!st.ok() && st.error().kind != ErrorKind::bad_path &&
                 st.error().kind != ErrorKind::not_found && st.error().kind != ErrorKind::loop &&
                 st.error().kind != ErrorKind::escape)
                 return st;
+            return {};
+        };
+        for (const std::string& candidate : local_repository_candidates(path)) {
+            auto r = d_.resolve_rule(path_join(candidate, "HEAD"), rule.origin());
+            if (r.ok() && r->exists && S_ISREG(r->st.st_mode)) {
+                SBX_TRY(protect(path_join(candidate, "hooks")));
+                SBX_TRY(protect(path_join(candidate, "config")));
+                break;
+            }
+            // Not a git directory (yet): kept from becoming one, or being made.
+            SBX_TRY(protect(candidate));
         }
     }
     return {};
@@ -341,6 +334,8 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
         worktrees.push_back(std::move(wt));
     }
     std::size_t targets = 0;
+    // Every entry read, the repository's and the host's: remotes and their URL rewrites.
+    std::vector<GitConfigEntry> all_entries;
     for (std::size_t i = 0; i < configs.size(); ++i) {
         const Pending c = configs[i];
         std::vector<GitConfigEntry> entries;
@@ -365,7 +360,7 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
         // git push runs their hooks (receive-pack takes that repository's config and hooks),
         // so an origin in a writable root (${tmpdir}/origin.git) is protected there like
         // .git's (review 51: hooks/pre-receive written there ran on the host's next push).
-        if (i == 0) SBX_TRY(protect_local_remotes(entries, worktree, rule));
+        all_entries.insert(all_entries.end(), entries.begin(), entries.end());
         for (const auto& e : config_code_paths(entries)) {
             // Past the bound, what is left would be writable: refused, not noted (forty-eighth
             // review: the 65th include went unprotected, said only by --explain).
@@ -460,7 +455,7 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
             if (!in_worktree && c.depth < 10) configs.push_back({spelled, c.depth + 1});
         }
     }
-    return {};
+    return protect_local_remotes(all_entries, worktree, rule);
 }
 
 // filesystem.git = "commit" ------------------------------------------------------------------

@@ -205,10 +205,6 @@ std::optional<std::string> read_config(int dirfd, const char* name, bool follow,
     return text;
 }
 
-std::optional<std::string> config_text(int dirfd, const char* name, std::string& why) {
-    return read_config(dirfd, name, false, why);
-}
-
 // Why the config file `name` of a git directory would make git run code ("" when none, or
 // when there is no such file). Entries written exactly as in `hosts` (the host's own, read
 // before the run) do not count: only what the run added or changed (forty-fifth review:
@@ -493,6 +489,10 @@ std::optional<std::string> config_core_worktree(int dirfd) {
             !e.value.empty())
             out = e.value;
     return out;
+}
+
+std::optional<std::string> config_text(int dirfd, const char* name, std::string& why) {
+    return read_config(dirfd, name, false, why);
 }
 
 std::vector<std::string> config_worktree_code(int dirfd) {

@@ -90,6 +90,11 @@ struct HostsOwn {
 // takes it), or nullopt: where its work tree is, and its index's paths with it.
 [[nodiscard]] std::optional<std::string> config_core_worktree(int dirfd);
 
+// The text of the config file `name` ("config", "config.worktree") of the git directory
+// `dirfd`, never followed, at most 64 KiB: "" when there is none, nullopt (with `why`) when it
+// cannot be judged (not a regular file, too large).
+[[nodiscard]] std::optional<std::string> config_text(int dirfd, const char* name, std::string& why);
+
 // What the config and config.worktree of the git directory `dirfd` name relative to its work
 // tree: a relative core.hooksPath, the program or script of a command ("tools/fsmon.sh"). git
 // runs them from the work tree: the after-run check judges a change the run made there, as

@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "fs/path.hpp"
+#include "plan/git_config.hpp"
 #include "run/git_danger.hpp"
 #include "run/git_index.hpp"
 #include "run/git_judge.hpp"
@@ -169,6 +170,8 @@ private:
     // A git directory found: recorded or judged, and what it leads to queued. True when the
     // search does not go below it (everywhere but where the search starts).
     bool at_git_dir(const Pending& p, int fd, const struct stat& dst, const Listing& l);
+    // The local repositories the remotes of the git directory on `fd` lead to, queued.
+    void queue_local_remotes(const Pending& p, int fd);
     // A directory not entered: its .git, pointers and gitlinks are followed all the same.
     void at_lone_dir(const Pending& p, int fd, const Listing& l);
     // The symlinks in `p` the search follows, and its .git pointer and gitlinks.
@@ -422,6 +425,11 @@ bool GitSearch::at_git_dir(const Pending& p, int fd, const struct stat& dst, con
     // itself, wherever it is (forty-fifth review: worktrees/x/commondir "../.." with a
     // plant two levels up, deeper than the search, passed as the repository's own).
     if (l.commondir) queue_commondir(p, fd);
+    // The repositories its remotes lead to on this machine: the host's git push runs their
+    // hooks (review 52: a clone the run made in vendor/lib, its origin a repository with a
+    // pre-receive hook the run made in ${tmpdir}). Each is judged where git would find it;
+    // as the run's when the config naming it changed since the run started.
+    queue_local_remotes(p, fd);
     // A linked worktree's administrative directory holds that worktree's index, whose
     // gitlinks are in the work tree its `gitdir` file names (forty-seventh review: a
     // worktree deeper than the search had a gitlink to a plant added unseen).
@@ -430,6 +438,42 @@ bool GitSearch::at_git_dir(const Pending& p, int fd, const struct stat& dst, con
         named && (*named)[0] == '/' && path_base_name(*named) == ".git")
         queue_index_gitlinks(p, fd, p.path, path_parent(*named));
     return p.depth > 0;
+}
+
+void GitSearch::queue_local_remotes(const Pending& p, int fd) {
+    if (before_) return;
+    std::string why;
+    const auto text = config_text(fd, "config", why);
+    if (!text || text->empty()) return;
+    const std::string worktree = path_base_name(p.path) == ".git" ? path_parent(p.path) : p.path;
+    for (const auto& path : local_remote_paths(parse_git_config(*text).entries, worktree))
+        for (const auto& candidate : local_repository_candidates(path)) {
+            UniqueFd g(::open(candidate.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+            struct stat hst {};
+            if (!g || ::fstatat(g.get(), "HEAD", &hst, 0) != 0) continue;
+            // Judged when the run made it or changed what runs code in it: a clone's origin
+            // that is the host's own repository, untouched, is the host's.
+            bool changed = false;
+            for (const char* e : {"HEAD", "config", "config.worktree", "commondir", "hooks"})
+                changed = changed || changed_since(g.get(), e, watch_.start);
+            if (const int hooks = ::openat(g.get(), "hooks", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                hooks >= 0) {
+                std::size_t budget = 1024;
+                changed = changed || tree_changed(hooks, watch_.start, 3, budget);
+            }
+            if (changed) {
+                HostsOwn own;
+                own.template_hooks = &watch_.template_hooks;
+                if (const std::string danger =
+                        dangerous_repository(g.get(), own, candidate, watch_.writable);
+                    !danger.empty())
+                    report_->add(candidate, candidate + " is a repository a remote of " + p.path +
+                                                " leads to, which the run made or changed, and " +
+                                                danger +
+                                                ": the host's git push there would run it");
+            }
+            break;
+        }
 }
 
 void GitSearch::at_lone_dir(const Pending& p, int fd, const Listing& l) {

@@ -464,6 +464,32 @@ for MODE in protect commit; do
         expect_rc 0 "$BACKEND $MODE: a clone given submodule.recurse and git's own fsmonitor passes"
         rm -rf "$WS/c6"
     fi
+    # Review 52: where git finds a local remote (P/.git before P), a remote through insteadOf,
+    # a python -m package's __init__.py, and a clone whose origin the run made with a hook.
+    hgit init -q --bare "$FIX/tmp/origin.git" && hgit -C "$WS" remote add origin "$FIX/tmp/origin.git"
+    own_fix
+    run "$G init -q --bare '$FIX/tmp/origin.git/.git'"
+    check "$BACKEND $MODE: a repository cannot be made at the origin's .git, which git would take first" \
+        test ! -e "$FIX/tmp/origin.git/.git"
+    hgit -C "$WS" remote remove origin && rm -rf "$FIX/tmp/origin.git"
+    hgit init -q --bare "$FIX/tmp/mirror/p.git" && hgit -C "$WS" remote add up https://example.invalid/p.git &&
+        hgit -C "$WS" config "url.$FIX/tmp/mirror/.insteadOf" https://example.invalid/
+    own_fix
+    run "printf '#!/bin/sh\ntouch $MARK\n' >'$FIX/tmp/mirror/p.git/hooks/pre-receive'"
+    check "$BACKEND $MODE: a hook in a remote reached through url.*.insteadOf cannot be made" \
+        test ! -e "$FIX/tmp/mirror/p.git/hooks/pre-receive"
+    hgit -C "$WS" remote remove up && hgit -C "$WS" config --remove-section "url.$FIX/tmp/mirror/" && rm -rf "$FIX/tmp/mirror"
+    hgit -C "$WS" config core.fsmonitor 'python3 -m tools.fsmon'
+    own_fix
+    run "mkdir -p tools && echo 'import os' >tools/__init__.py"
+    check "$BACKEND $MODE: the __init__.py of 'python3 -m tools.fsmon' cannot be made" test ! -e "$WS/tools/__init__.py"
+    hgit -C "$WS" config --unset core.fsmonitor; rm -rf "$WS/tools"
+    if [ "$MODE" = protect ]; then
+        run "$G init -q --bare '$FIX/tmp/up.git' && printf '#!/bin/sh\ntouch $MARK\n' >'$FIX/tmp/up.git/hooks/pre-receive' &&
+            chmod +x '$FIX/tmp/up.git/hooks/pre-receive' && $G clone -q '$FIX/tmp/up.git' vendor/lib 2>/dev/null"
+        expect_rc 120 "$BACKEND $MODE: a clone whose origin the run made with a hook ends the run 120"
+        rm -rf "$WS/vendor" "$FIX/tmp/up.git"
+    fi
     # What git clone and sparse-checkout write (the forty-sixth review's false 120s).
     if [ "$MODE" = protect ]; then
         hgit -C "$SRC" submodule -q add "$SRC" inner 2>/dev/null; hgit -C "$SRC" commit -q -m inner

@@ -137,6 +137,20 @@ TEST_CASE("config_code_paths: interpreters, wrappers, cd and package runners", "
         {"sh fsmon.sh", "fsmon.sh"},
         {"nice -n 1 tools/fsmon.sh", "tools/fsmon.sh"},
         {"node x.js", "x.js"},
+        // Review 52's.
+        {"python3 -m tools.fsmon", "tools/__init__.py"},
+        {"python3 -mtools.fsmon", "tools/fsmon.py"},
+        {"python3 -B -O tools/lint.py", "tools/lint.py"},
+        {"python3 -I x.py", "x.py"},
+        {"uv run tools/x.py", "tools/x.py"},
+        {"bundle exec ruby tools/x.rb", "tools/x.rb"},
+        {"sudo -u u tools/x", "tools/x"},
+        {"flock /tmp/l tools/x.sh", "tools/x.sh"},
+        {"sh < tools/x", "tools/x"},
+        {"cat tools/x.sh | sh", "tools/x.sh"},
+        {"env FOO=1 -- tools/x", "tools/x"},
+        {"deno run tools/x.ts", "tools/x.ts"},
+        {"strace -f -o /tmp/t tools/x", "tools/x"},
     };
     for (const auto& [value, file] : cases) {
         const std::string text = std::string("[core]\n\tfsmonitor = \"") + value + "\"\n";
