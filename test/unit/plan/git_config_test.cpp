@@ -163,3 +163,18 @@ TEST_CASE("config_code_paths: interpreters, wrappers, cd and package runners", "
     CHECK(sbx::config_code_paths("[core]\n\tpager = python3 -c 'import x'\n").empty());
     CHECK(sbx::config_code_paths("[alias]\n\tl = !git log -- src/main.c\n").empty());
 }
+
+TEST_CASE("local_remote_paths: rewrites, push defaults, and what is not local", "[git_config]") {
+    const auto entries = sbx::parse_git_config(
+                             "[remote \"origin\"]\n\turl = https://example.invalid/p.git\n"
+                             "[remote \"fork\"]\n\turl = git@host:p.git\n\tpushurl = ../fork.git\n"
+                             "[url \"/srv/mirror/\"]\n\tinsteadOf = https://example.invalid/\n"
+                             "[remote]\n\tpushDefault = file:///srv/push.git\n"
+                             "[branch \"main\"]\n\tremote = origin\n\tpushRemote = ./up\n")
+                             .entries;
+    CHECK(
+        sbx::local_remote_paths(entries, "/w/ws") ==
+        std::vector<std::string>{"/srv/mirror/p.git", "/w/fork.git", "/srv/push.git", "/w/ws/up"});
+    CHECK(sbx::local_repository_candidates("/srv/o") ==
+          std::vector<std::string>{"/srv/o/.git", "/srv/o", "/srv/o.git/.git", "/srv/o.git"});
+}
