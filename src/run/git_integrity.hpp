@@ -97,7 +97,7 @@ struct GitWatch {
     // The same names from the plan's protected configs (MountPlan::protected_worktree_code):
     // judged in the linked worktrees of the plan's git directories.
     std::vector<std::string> protected_worktree_code;
-    std::vector<std::string> linked_worktrees;   // MountPlan::linked_worktrees: the plan's
+    std::vector<std::string> linked_worktrees;  // MountPlan::linked_worktrees: the plan's
     TemplateHooks template_hooks;  // of MountPlan::git_template_dirs, read before the run
     std::vector<KnownGitDir> known;              // found by the same search before the run
     // Every directory that search visited, by identity: after the run, a directory neither

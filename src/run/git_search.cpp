@@ -56,7 +56,7 @@ struct Pending {
     // Below a git directory's modules/: where it is no git directory itself, a submodule named
     // with a slash lies further down (modules/libs/foo: `git submodule add URL libs/foo`).
     bool in_modules = false;
-    bool via_gitlink = false;  // queued from an index's gitlink: counted on a bound of its own
+    bool via_gitlink = false;      // queued from an index's gitlink: counted on a bound of its own
     std::string pointer_dir = {};  // the directory of the .git file or link that named it
 };
 
