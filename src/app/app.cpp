@@ -262,18 +262,22 @@ private:
             host_git_config([&](std::string_view name) { return host->expand.env_var(name); },
                             plan_options.home_dir, plan_options.passwd_home_dir, host->command_cwd);
         // A git template directory in a writable root would let the command choose the hooks
-        // the host's next git init or clone installs, and runs (post-checkout): protected like
-        // sbxrun's own files, present or not (review 50's template hooks).
+        // (and config) the host's next git init or clone installs, and runs (post-checkout):
+        // what git copies from it is protected like sbxrun's own files, present or not (review
+        // 50's template hooks). Only those entries, not the directory: a template set to $HOME
+        // or "/" must not make it read-only.
         plan_options.git_template_dirs =
             host_template_dirs(plan_options.host_git, plan_options.home_dir);
         for (const auto& dir : plan_options.git_template_dirs) {
-            PathRule r;
-            r.text = dir;
-            r.path = normalize_path(dir);
-            r.origin = Origin{"", 0,
-                              "sbxrun: a git template directory (init.templateDir, "
-                              "$GIT_TEMPLATE_DIR): git init and clone copy its hooks"};
-            plan_options.extra_protect.push_back(std::move(r));
+            for (const char* entry : {"hooks", "config", "info"}) {
+                PathRule r;
+                r.text = path_join(dir, entry);
+                r.path = normalize_path(r.text);
+                r.origin = Origin{"", 0,
+                                  "sbxrun: a git template directory (init.templateDir, "
+                                  "$GIT_TEMPLATE_DIR): git init and clone copy its hooks"};
+                plan_options.extra_protect.push_back(std::move(r));
+            }
         }
         auto plan = make_plan(*policy, plan_options);
         if (!plan.ok()) return fail(plan.error());
