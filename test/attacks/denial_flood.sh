@@ -47,13 +47,13 @@ expect_rc 1 "$BACKEND: 20,000 refused calls: every one refused (the probe's stat
 check "  ... every refusal listed or counted" accounted 20000
 small=$(cat "$FIX/rss")
 
-measured 1000000
-expect_rc 1 "$BACKEND: 1,000,000 refused calls: every one refused"
-check "  ... every refusal listed or counted: 256 entries, the rest in dropped" accounted 1000000
-big=$(cat "$FIX/rss")
-# ASan keeps what is freed in a quarantine (up to 256 MB), so a run that allocates and frees a
-# path per call grows there without leaking; LeakSanitizer checks that build instead.
+# Under the sanitizers (CI's second pass) the million is left out: ASan's quarantine makes the
+# memory bound unmeasurable there, and the 20,000 already run every path a million takes.
 if [ -z "${ASAN_OPTIONS:-}" ]; then
+    measured 1000000
+    expect_rc 1 "$BACKEND: 1,000,000 refused calls: every one refused"
+    check "  ... every refusal listed or counted: 256 entries, the rest in dropped" accounted 1000000
+    big=$(cat "$FIX/rss")
     check "  ... in bounded memory: largest process ${big} KB against ${small} KB for 20,000" \
         test "$big" -le $((small + 2048))
 fi
