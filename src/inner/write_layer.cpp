@@ -17,15 +17,25 @@ Result<UniqueFd> prepare_write_layer(const std::vector<MountPoint>& mounts,
     // name on a read-only mount. /proc/self/fd/0 reaches the caller's stdin on the host's own
     // mount, where truncate("/proc/self/fd/0") cut it (found after the 27th review); opening
     // it for writing is WRITE_FILE's.
-    const std::uint64_t rights =
-        (ll::kWriteFile | ll::kTruncate) & ll::fs_rights_for_abi(landlock_effective_abi());
+    // REFER (ABI 2) is handled only to be granted where the rest is: it is the one right every
+    // Landlock layer refuses unless a rule grants it, handled or not, so a layer without it
+    // made every link and rename between two directories of a writable root fail with EXDEV
+    // (git's push into a local repository, `os.rename`; mv hid it by copying). Between two
+    // mounts the kernel refuses with EXDEV first; on a read-only mount with EROFS.
+    const std::uint64_t abi_rights = ll::fs_rights_for_abi(landlock_effective_abi());
+    const std::uint64_t rights = (ll::kWriteFile | ll::kTruncate | ll::kRefer) & abi_rights;
+    const std::uint64_t file_rights = rights & ll::kFileOnly;
     UniqueFd ruleset(landlock_create_fs_ruleset(rights));
     if (!ruleset) return os_error("cannot create the write layer's Landlock ruleset", errno);
     for (const MountPoint& m : mounts) {
         if (!m.writable) continue;
         UniqueFd dir(::open(m.path.c_str(), O_PATH | O_CLOEXEC | O_NOFOLLOW));
         if (!dir) continue;
-        if (const int err = landlock_add_path_rule(ruleset.get(), dir.get(), rights); err != 0)
+        // A writable file mount (/dev/null) takes only the rights of a file.
+        struct stat st {};
+        if (::fstat(dir.get(), &st) != 0) continue;
+        const std::uint64_t granted = S_ISDIR(st.st_mode) ? rights : file_rights;
+        if (const int err = landlock_add_path_rule(ruleset.get(), dir.get(), granted); err != 0)
             return os_error("cannot grant writing beneath " + m.path, err, m.path);
     }
     for (const int fd : stdio) {
@@ -37,7 +47,7 @@ Result<UniqueFd> prepare_write_layer(const std::vector<MountPoint>& mounts,
         const int fl = ::fcntl(fd, F_GETFL);
         if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY) continue;
         // A pipe is no file of a mount (EBADFD): nothing to grant, Landlock never asks.
-        if (const int err = landlock_add_path_rule(ruleset.get(), fd, rights);
+        if (const int err = landlock_add_path_rule(ruleset.get(), fd, file_rights);
             err != 0 && err != EBADFD)
             return os_error("cannot grant writing to descriptor " + std::to_string(fd), err);
     }

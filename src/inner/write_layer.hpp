@@ -10,7 +10,9 @@
 // /tmp) and on the command's own stdin, stdout and stderr when they are files the caller opened
 // for writing (a log file, reopened as /dev/stderr), refuses the rest with EACCES. For a regular
 // file on a read-only mount nothing changes: the kernel answers EROFS before Landlock is asked.
-// Pipes and sockets are not files Landlock sees.
+// Pipes and sockets are not files Landlock sees. REFER is granted with writing (write_layer.cpp
+// says why); on a kernel with Landlock ABI 1 every Landlock layer refuses links and renames
+// between directories, which sbxrun(1) says.
 //
 // Built by sbxrun-inner in the sandbox's view, entered by the command's child before exec
 // (sbxrun-inner itself stays outside it). Needs Landlock (ABI 1); without it the gap stays,
