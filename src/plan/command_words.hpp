@@ -1,0 +1,26 @@
+// The files a command git runs reaches, read from its text as the shell would split it
+// (git runs a command value through "sh -c" when it is more than a program's name). The plan
+// protects them where the command is written in a protected repository's configuration
+// (plan/git_config.hpp's config_code_paths); the after-run check judges them in the
+// configurations the run wrote (run/git_danger.hpp). Three outside reviews (50 to 52) each
+// found spellings of a program that were not read; each is in command_words_test.cpp.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sbx {
+
+// The files a command value runs: the program of each of its simple commands named by a path
+// ("tools/fsmon.sh", "./x"; an alias's "!" dropped; "A=1 x", "env x", "timeout 20 x", "true; x",
+// "a && x" each reach x), a file "." or "source" reads, an interpreter's script with or without
+// a slash ("python3 fsmon.py", "sh -e x.sh", "python3 -W ignore x.py", "python3 -m tools.x" as
+// tools/x.py), what "sh -c '...'" runs, a package runner's program ("npx x": node_modules/.bin/
+// x), each taken from the directory a "cd" or "env -C" before it moved to (review 50 and 51's
+// spellings), as written (relative ones to the directory git runs the command in: the work
+// tree's top). A program found in PATH, or one named through an expansion ($X, backticks), is
+// not known here; nor is what an interpreter's code (python3 -c) imports.
+[[nodiscard]] std::vector<std::string> command_program_paths(std::string_view command);
+
+}  // namespace sbx

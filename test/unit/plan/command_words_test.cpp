@@ -1,0 +1,67 @@
+// The files a command reaches, read as the shell splits it (plan/command_words.hpp): every
+// spelling an outside review used to run a script the plan did not protect.
+#include "plan/command_words.hpp"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+
+namespace {
+
+bool reaches(std::string_view command, const std::string& file) {
+    const auto paths = sbx::command_program_paths(command);
+    return std::find(paths.begin(), paths.end(), file) != paths.end();
+}
+
+}  // namespace
+
+TEST_CASE("command_program_paths: every simple command's program", "[command_words]") {
+    // Review 50's spellings of an alias, each a way to reach scripts/t.sh.
+    for (const char* v : {"!sh scripts/t.sh", "!true; scripts/t.sh", "!git status && scripts/t.sh",
+                          "!FOO=1 scripts/t.sh", "!scr\\ipts/t.sh", "!f() { scripts/t.sh; }; f",
+                          "!sh -c 'scripts/t.sh --x'", "!env -i A=1 scripts/t.sh"}) {
+        INFO(v);
+        CHECK(reaches(v, "scripts/t.sh"));
+    }
+    CHECK(reaches("!bash ./scripts/t.sh", "./scripts/t.sh"));
+    // An expansion names nothing known; a redirection's file is no program.
+    CHECK(sbx::command_program_paths("!$HOME/x.sh >logs/out.txt").empty());
+}
+
+TEST_CASE("command_program_paths: interpreters, wrappers, cd and package runners",
+          "[command_words]") {
+    // Review 51's spellings of core.fsmonitor, each with the file it runs.
+    const std::pair<const char*, const char*> cases[] = {
+        {"python3 fsmon.py", "fsmon.py"},
+        {"python3 -W ignore tools/fsmon.py", "tools/fsmon.py"},
+        {"python3 -m tools.fsmon", "tools/fsmon.py"},
+        {"env -C tools ./fsmon.sh", "tools/fsmon.sh"},
+        {"sh -c 'cd tools && ./fsmon.sh'", "tools/fsmon.sh"},
+        {"timeout 20 tools/fsmon.sh", "tools/fsmon.sh"},
+        {"sh -c '. tools/fsmon.sh'", "tools/fsmon.sh"},
+        {"npx fsmon", "node_modules/.bin/fsmon"},
+        {"sh fsmon.sh", "fsmon.sh"},
+        {"nice -n 1 tools/fsmon.sh", "tools/fsmon.sh"},
+        {"node x.js", "x.js"},
+        // Review 52's.
+        {"python3 -m tools.fsmon", "tools/__init__.py"},
+        {"python3 -mtools.fsmon", "tools/fsmon.py"},
+        {"python3 -B -O tools/lint.py", "tools/lint.py"},
+        {"python3 -I x.py", "x.py"},
+        {"uv run tools/x.py", "tools/x.py"},
+        {"bundle exec ruby tools/x.rb", "tools/x.rb"},
+        {"sudo -u u tools/x", "tools/x"},
+        {"flock /tmp/l tools/x.sh", "tools/x.sh"},
+        {"sh < tools/x", "tools/x"},
+        {"cat tools/x.sh | sh", "tools/x.sh"},
+        {"env FOO=1 -- tools/x", "tools/x"},
+        {"deno run tools/x.ts", "tools/x.ts"},
+        {"strace -f -o /tmp/t tools/x", "tools/x"},
+    };
+    for (const auto& [value, file] : cases) {
+        INFO(value);
+        CHECK(reaches(value, file));
+    }
+    // Code given to an interpreter, and a program found in PATH, name no file here.
+    CHECK(sbx::command_program_paths("python3 -c 'import x'").empty());
+    CHECK(sbx::command_program_paths("!git log -- src/main.c").empty());
+}
