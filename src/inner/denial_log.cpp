@@ -9,8 +9,9 @@
 namespace sbx {
 namespace {
 
-constexpr const char* kOpNames[] = {"create", "write", "remove",  "rename", "chmod",  "chown",
-                                    "utime",  "xattr", "connect", "send",   "socket", "read"};
+constexpr const char* kOpNames[] = {"create", "write", "remove", "rename",  "chmod",
+                                    "chown",  "utime", "xattr",  "connect", "send",
+                                    "socket", "read",  "link"};
 
 bool plain(unsigned char c) {
     return c > 0x20 && c != 0x7f && c != '\\';
@@ -45,6 +46,9 @@ bool unescape(std::string_view in, std::string& out) {
     }
     return true;
 }
+
+static_assert(std::size(kOpNames) == static_cast<std::size_t>(RefusedOp::link) + 1,
+              "a name for every RefusedOp");
 
 }  // namespace
 

@@ -56,6 +56,11 @@ enum class RefusedOp : unsigned char {
     // A filesystem.deny path read (looked up below, opened, listed, access(2) or chdir):
     // under bwrap, seen by sbxrun-inner's deny watcher (inner/deny_watch.hpp).
     read,
+    // A hard link of a file the command may not change (protected, or outside every writable
+    // root) made into a writable directory: the path is the file's. The kernel answers EXDEV
+    // (a mount of its own under bwrap, Landlock's REFER under Landlock) where the host, on the
+    // same file system, would have made it. A link made where writes are refused is a create.
+    link,
 };
 
 // Whether `op` is one of the network calls (its path is a destination, not a file).

@@ -268,6 +268,28 @@ Reply on_rename(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules,
     return noting_erofs(log, RefusedOp::rename, from, std::move(r));
 }
 
+// Whether a hard link of `from` into the directory of `to` fails with EXDEV because `from` is
+// on a read-only mount of the sandbox's on the same file system (a protected file, a file
+// outside every writable root): the host would have made it, so it is the sandbox's refusal
+// (RefusedOp::link). Between two writable mounts (the workspace and ${tmpdir}) the same EXDEV
+// is a bind mount's limit, not a rule's: not noted.
+bool links_out_of_read_only_mount(const EntryRef& from, const EntryRef& to, bool follow) {
+    struct statx src {
+    }, dst{};
+    const int how = AT_NO_AUTOMOUNT | (follow ? 0 : AT_SYMLINK_NOFOLLOW);
+    if (::statx(from.dir.get(), from.name.c_str(), how, STATX_MNT_ID, &src) != 0 ||
+        ::statx(to.dir.get(), "", AT_EMPTY_PATH | AT_NO_AUTOMOUNT, STATX_MNT_ID, &dst) != 0 ||
+        !(src.stx_mask & dst.stx_mask & STATX_MNT_ID) || S_ISDIR(src.stx_mode))
+        return false;
+    if (src.stx_mnt_id == dst.stx_mnt_id || src.stx_dev_major != dst.stx_dev_major ||
+        src.stx_dev_minor != dst.stx_dev_minor)
+        return false;
+    struct statvfs sv {};
+    UniqueFd obj(::openat(from.dir.get(), from.name.c_str(),
+                          O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW)));
+    return obj && ::fstatvfs(obj.get(), &sv) == 0 && (sv.f_flag & ST_RDONLY) != 0;
+}
+
 // A hard link. Where either side is in P the broker makes it (Landlock would refuse it: no
 // entry is made natively in P, and a link out of P lacks the REFER right, EXDEV); a blocked
 // name is refused. Elsewhere the kernel goes on, noted when a read-only mount refuses the new
@@ -285,15 +307,26 @@ Reply on_link(NotifyRequest& rq, const entry_calls::LinkCall& c, const EntryBrok
     const auto rt = reach_of(to.dir.get(), rules);
     if (rf == EntryBrokerRules::Reach::unknown || rt == EntryBrokerRules::Reach::unknown)
         return Reply::go_on();
-    if (rf == EntryBrokerRules::Reach::native && rt == EntryBrokerRules::Reach::native)
+    const bool follow = (flags & AT_SYMLINK_FOLLOW) != 0;
+    if (rf == EntryBrokerRules::Reach::native && rt == EntryBrokerRules::Reach::native) {
+        if (!exists && !on_read_only_mount(to) && links_out_of_read_only_mount(from, to, follow)) {
+            note_refusal(log, RefusedOp::link, from);
+            return Reply::go_on();
+        }
         return go_on_noting(log, RefusedOp::create, to, !exists);
+    }
     if (exists) return Reply::result(EEXIST);
     if (rules.blocked(dir_id(to), to.name)) {
         note_refusal(log, RefusedOp::create, to);
         return Reply::result(kRefused);
     }
-    return noting_erofs(log, RefusedOp::create, to,
-                        link_entry(rq, from, to, (flags & AT_SYMLINK_FOLLOW) != 0));
+    Reply r = link_entry(rq, from, to, follow);
+    if (r.kind == Reply::Kind::error && r.err == EXDEV &&
+        links_out_of_read_only_mount(from, to, follow)) {
+        note_refusal(log, RefusedOp::link, from);
+        return r;
+    }
+    return noting_erofs(log, RefusedOp::create, to, std::move(r));
 }
 
 // The object of a metadata call or truncate(2), opened O_PATH as the call reaches it (through

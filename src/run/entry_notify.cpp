@@ -313,10 +313,16 @@ Reply on_link(NotifyRequest& rq, const entry_calls::LinkCall& c, const MetadataG
         S_ISDIR(src.st_mode) || entry_exists(to))
         return Reply::go_on();  // ENOENT, EPERM, EEXIST: the kernel's own answers
     const std::uint64_t need = make_right(src.st_mode);
-    if (need == 0 || has(g.native_rights(to.chain), need) ||
-        has(g.entry_rights(to.chain, to.name, &to.names), need))
-        return Reply::go_on();
-    return refused(log, RefusedOp::create, to);
+    if (need == 0) return Reply::go_on();
+    if (!has(g.native_rights(to.chain), need) &&
+        !has(g.entry_rights(to.chain, to.name, &to.names), need))
+        return refused(log, RefusedOp::create, to);
+    // The new name is allowed; a file the command may not remove (protected, outside every
+    // writable root) would gain rights there, which Landlock's REFER refuses (EXDEV): listed
+    // at the file, as the bwrap backend lists it (RefusedOp::link).
+    if (!has(g.entry_rights(from.chain, from.name, &from.names), remove_right(src.st_mode)))
+        return refused(log, RefusedOp::link, from);
+    return Reply::go_on();
 }
 
 // truncate(2) of a path. Landlock grants truncation by the rules on the file's ancestors; a

@@ -239,7 +239,9 @@ std::string fs_denial_summary(const Outcome& o, const std::string& home, bool st
 }
 
 bool write_root_would_allow(const Outcome::FsDenial& d) {
-    return d.rule.empty() && d.why == to_string(RefusalCause::Kind::outside);
+    // A refused link's path is the file linked, which a write root there would only make
+    // writable: what was refused is giving it a writable name, never a write to it.
+    return d.rule.empty() && d.why == to_string(RefusalCause::Kind::outside) && d.op != "link";
 }
 
 std::vector<std::string> suggested_write_dirs(const Outcome& o, const std::string& real_home,

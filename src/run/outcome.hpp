@@ -50,7 +50,7 @@ struct Outcome {
     // (inner/denial_log.hpp) and the plan explains them (plan/refusal.hpp): the status
     // document's denials.filesystem and the last line on stderr.
     struct FsDenial {
-        std::string op;    // "create", "write", "remove", "rename"
+        std::string op;    // "create", "write", "remove", "rename", "link", "read", "exec"...
         std::string path;  // as the sandbox saw it
         std::uint64_t count = 0;
         std::string why;        // "protected", "denied", "outside every writable root"

@@ -120,6 +120,7 @@ write = [\"$WS\", \"$FIX/tmp\", \"~/.cache/tool\"]"
         python3 -c "import os, sys; os.setxattr(sys.argv[1], \"user.x\", b\"1\")" .mcp.json
         python3 -c "import os, sys; os.truncate(sys.argv[1], 0)" "$0/outside/trunc.txt"
         ln lk .gemini
+        ln .git/config src/gitcfg; ln "$0/outside/file.txt" src/outside
         true' "$FIX" 2>/dev/null
     expect_denial chmod "$WS/.mcp.json" '1|protected|filesystem.protect ".mcp.json"' \
         "$backend: a chmod of a protected file"
@@ -134,6 +135,14 @@ write = [\"$WS\", \"$FIX/tmp\", \"~/.cache/tool\"]"
         "$backend: truncate(2) outside the writable roots"
     expect_denial create "$WS/.gemini" '1|protected|filesystem.protect ".gemini"' \
         "$backend: a hard link named as a missing protected name"
+    # A hard link of a file the command may not change, into a writable directory: EXDEV
+    # (bwrap: a mount of its own; Landlock: REFER), listed at the file.
+    expect_denial link "$WS/.git/config" '1|protected|filesystem.protect ".git"' \
+        "$backend: a hard link of a protected file into the workspace, at the file"
+    expect_denial link "$FIX/outside/file.txt" "1|outside every writable root|None" \
+        "$backend: a hard link of a file outside the writable roots into the workspace"
+    check "  $backend: ... neither made, nor listed as a create" test ! -e "$WS/src/gitcfg" -a \
+        ! -e "$WS/src/outside" -a -z "$(denial create "$WS/src/gitcfg")$(denial create "$WS/src/outside")"
     # truncate(2) of a file made at the workspace's top during the run: allowed by the policy
     # (Landlock alone refused it: sbxrun now truncates it); nothing listed.
     sbx "${B[@]}" -q --status-file "$ST" -- python3 -c '

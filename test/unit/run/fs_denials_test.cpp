@@ -145,6 +145,21 @@ TEST_CASE("fs denials: reads of denied paths are said apart from writes", "[fs_d
     CHECK_FALSE(sbx::write_root_would_allow(reads.fs_denials[0]));
 }
 
+TEST_CASE("fs denials: a refused hard link is listed at the file, and suggests nothing",
+          "[fs_denials]") {
+    Home h;
+    auto plan = plan_for(h.path);
+    const Outcome o = outcome_of(plan, {{RefusedOp::link, h.path + "/.cache/tool/blob", 1}});
+    REQUIRE(o.fs_denials.size() == 1);
+    CHECK(o.fs_denials[0].op == "link");
+    CHECK(o.fs_denials[0].why == "outside every writable root");
+    // A write root there would make the file writable, not give it a second name elsewhere.
+    CHECK_FALSE(sbx::write_root_would_allow(o.fs_denials[0]));
+    Outcome create = o;
+    create.fs_denials[0].op = "create";
+    CHECK(sbx::write_root_would_allow(create.fs_denials[0]));
+}
+
 TEST_CASE("fs denials: the command's own exec of a denied path", "[fs_denials]") {
     Home h;
     auto plan = plan_for(h.path);
