@@ -269,7 +269,11 @@ private:
         plan_options.git_template_dirs =
             host_template_dirs(plan_options.host_git, plan_options.home_dir);
         for (const auto& dir : plan_options.git_template_dirs) {
-            for (const char* entry : {"hooks", "config", "info"}) {
+            // What makes git run code in a repository (plan/protect.hpp's git_code_entries):
+            // git copies a template's commondir too (review 53: the host's next git init then
+            // took its config and hooks from a planted git directory).
+            for (const char* entry :
+                 {"hooks", "config", "config.worktree", "info", "commondir", "gitdir"}) {
                 PathRule r;
                 r.text = path_join(dir, entry);
                 r.path = normalize_path(r.text);

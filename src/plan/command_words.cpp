@@ -1,6 +1,7 @@
 #include "plan/command_words.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <initializer_list>
 
 namespace sbx {
@@ -170,11 +171,13 @@ void program_paths(std::string_view v, int depth, std::string dir, std::vector<s
         if (!at_end(i)) {
             const std::string program = words[i];
             std::swap(dir, command_dir);
-            if (program == "cd" && !at_end(i + 1) && words[i + 1] != "$") {
+            std::size_t to = i + 1;  // cd's directory, past its options ("cd -P x", "cd -- x")
+            while (program == "cd" && !at_end(to) && words[to].starts_with('-')) ++to;
+            if (program == "cd" && !at_end(to) && words[to] != "$") {
                 // Later commands of the value run there.
-                command_dir = command_dir.empty() || words[i + 1][0] == '/'
-                                  ? words[i + 1]
-                                  : command_dir + "/" + words[i + 1];
+                command_dir = command_dir.empty() || words[to][0] == '/'
+                                  ? words[to]
+                                  : command_dir + "/" + words[to];
                 std::swap(dir, command_dir);
             } else {
                 if (program.find('/') != std::string::npos) add(program);
@@ -232,7 +235,95 @@ void program_paths(std::string_view v, int depth, std::string dir, std::vector<s
     }
 }
 
+// Every word of a command value and of the commands nested in it ("sh -ec '...'", "trap '...'
+// EXIT", "eval ..."), with what follows a "=" of each ("--chdir=tools", "X=tools/a",
+// "ProxyCommand=tools/p"), and each later word taken in a directory a word names after "cd",
+// "pushd", "-C", "--chdir" or "-d" ("env -C tools sh a": tools/a), and after a runner of a
+// package's programs ("npx --yes x": node_modules/.bin/x).
+void mentioned_words(std::string_view v, int depth, std::vector<std::string>& out) {
+    constexpr std::size_t kMax = 64;
+    auto add = [&](std::string w) {
+        while (w.starts_with("./")) w.erase(0, 2);
+        if (w.empty() || w == "$" || w == "<" || w == "." || w == ".." || out.size() >= kMax)
+            return;
+        if (std::find(out.begin(), out.end(), w) == out.end()) out.push_back(std::move(w));
+    };
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t' || v.front() == '!'))
+        v.remove_prefix(1);
+    const std::vector<std::string> words = shell_words(v);
+    std::vector<std::string> dirs;
+    bool next_is_dir = false, after_cd = false, after_runner = false, next_is_module = false;
+    // A module named to an interpreter ("-m tools.mod", perl's "-Mtools::mod"): its file, and
+    // each package's __init__.py on the way, in every directory named so far.
+    auto add_module = [&](std::string module, const char* sep, const char* ending) {
+        for (auto at = module.find(sep); at != std::string::npos; at = module.find(sep, at))
+            module.replace(at, std::strlen(sep), "/");
+        for (auto slash = module.find('/'); slash != std::string::npos;
+             slash = module.find('/', slash + 1))
+            add(module.substr(0, slash) + "/__init__.py");
+        add(module + ending);
+        add(module + "/__init__.py");
+        add(module + "/__main__.py");
+        for (const auto& d : dirs) add(d + "/" + module + ending);
+    };
+    for (const std::string& w : words) {
+        if (w.empty()) {  // between two simple commands: a cd's directory stays
+            next_is_dir = after_cd = after_runner = next_is_module = false;
+            continue;
+        }
+        if (next_is_module) {
+            next_is_module = false;
+            add_module(w, ".", ".py");
+            continue;
+        }
+        if (w.size() > 2 && w.starts_with("-I")) dirs.push_back(w.substr(2));  // perl, ruby
+        if (w.size() > 2 && w.starts_with("-M")) add_module(w.substr(2), "::", ".pm");
+        if (w.size() > 2 && w.starts_with("-m") && w[2] != '-') add_module(w.substr(2), ".", ".py");
+        if (w == "-m") {
+            next_is_module = true;
+            continue;
+        }
+        if (w.find_first_of(" \t;&|<>`$") != std::string::npos && depth < 3) {
+            mentioned_words(w, depth + 1, out);  // a command given as one word
+            continue;
+        }
+        std::string value = w;
+        if (const auto eq = w.find('='); eq != std::string::npos && eq + 1 < w.size()) {
+            value = w.substr(eq + 1);
+            if (value.find_first_of(" \t;&|") != std::string::npos && depth < 3)
+                mentioned_words(value, depth + 1, out);
+            if (one_of(w.substr(0, eq), {"--chdir", "--directory", "--cwd", "-C"}))
+                dirs.push_back(value);
+        }
+        if (w.starts_with('-') && w.find('=') == std::string::npos) {
+            // An option: no file. A cd's own ("cd -P tools", "cd -- tools") keep its directory
+            // to come.
+            if (!after_cd) next_is_dir = one_of(w, {"-C", "--chdir", "-d", "--directory", "--cwd"});
+            continue;
+        }
+        if (one_of(w, {"cd", "pushd"})) {
+            next_is_dir = after_cd = true;
+            continue;
+        }
+        if (next_is_dir) {
+            dirs.push_back(value);
+            next_is_dir = after_cd = false;
+            continue;
+        }
+        add(value);
+        for (const auto& d : dirs) add(d + "/" + value);
+        if (after_runner && value.find('/') == std::string::npos) add("node_modules/.bin/" + value);
+        if (package_runner(w) || one_of(w, {"exec", "pnpx", "bunx", "yarn"})) after_runner = true;
+    }
+}
+
 }  // namespace
+
+std::vector<std::string> command_mentioned_paths(std::string_view command) {
+    std::vector<std::string> out;
+    mentioned_words(command, 0, out);
+    return out;
+}
 
 std::vector<std::string> command_program_paths(std::string_view command) {
     std::vector<std::string> out;

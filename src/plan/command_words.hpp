@@ -23,4 +23,15 @@ namespace sbx {
 // not known here; nor is what an interpreter's code (python3 -c) imports.
 [[nodiscard]] std::vector<std::string> command_program_paths(std::string_view command);
 
+// Every file a command value may name, as a shell could reach it, well past what
+// command_program_paths reads as programs: each word, the text after a "=" in one, each word of
+// a command given as one word ("sh -ec '...'"), each word in a directory a "cd", "-C" or
+// "--chdir" names, and a package runner's program ("npx --yes x"), as written, at most 64.
+// Review 53 ran scripts through spellings no reading of programs followed: "cat x | bash -s",
+// "flock -w 5 l x", "node -r ./x", "awk -f x", "make -f x", "ssh -F cfg", "vim -u x". Only an
+// existing regular file of these is protected (made read-only: so a file an alias merely
+// mentions, "!git add setup.py", is read-only in the sandbox); a missing one is not kept from
+// being made, as almost none of these words is a file.
+[[nodiscard]] std::vector<std::string> command_mentioned_paths(std::string_view command);
+
 }  // namespace sbx

@@ -179,15 +179,19 @@ bool command_key(const GitConfigEntry& e) {
         if (e.section == "alias" || e.section == "pager") return true;
         if (e.section == "core")
             return k == "fsmonitor" || k == "pager" || k == "editor" || k == "sshcommand" ||
-                   k == "askpass" || k == "gitproxy";
+                   k == "askpass" || k == "gitproxy" || k == "alternaterefscommand";
         if (e.section == "sendemail")
-            return k == "sendmailcmd" || k == "tocmd" || k == "cccmd" || k == "smtpserver";
+            return k == "sendmailcmd" || k == "tocmd" || k == "cccmd" || k == "smtpserver" ||
+                   k == "headercmd";
         return (e.section == "sequence" && k == "editor") ||
                (e.section == "gpg" && k == "program") ||
                (e.section == "credential" && k == "helper") ||
                (e.section == "diff" && k == "external") || (e.section == "web" && k == "browser") ||
                (e.section == "uploadpack" && k == "packobjectshook") ||
-               (e.section == "receive" && k == "procreceive");
+               (e.section == "receive" && k == "procreceive") ||
+               // Review 53's.
+               (e.section == "interactive" && k == "difffilter") ||
+               (e.section == "instaweb" && k == "httpd");
     }
     return (e.section == "diff" && (k == "textconv" || k == "command")) ||
            (e.section == "filter" && (k == "clean" || k == "smudge" || k == "process")) ||
@@ -195,7 +199,8 @@ bool command_key(const GitConfigEntry& e) {
            (e.section == "gpg" && (k == "program" || k == "defaultkeycommand")) ||
            (e.section == "credential" && k == "helper") ||
            (e.section == "remote" && (k == "uploadpack" || k == "receivepack")) ||
-           ((e.section == "mergetool" || e.section == "difftool") && k == "cmd") ||
+           ((e.section == "mergetool" || e.section == "difftool") && (k == "cmd" || k == "path")) ||
+           (e.section == "guitool" && k == "cmd") ||
            (e.section == "trailer" && (k == "command" || k == "cmd")) ||
            (e.section == "submodule" && k == "update") ||
            ((e.section == "browser" || e.section == "man") && (k == "cmd" || k == "path"));
@@ -214,6 +219,9 @@ std::vector<ConfigPath> config_code_paths(const std::vector<GitConfigEntry>& ent
         if (command_key(e)) {
             std::vector<std::string> paths = command_program_paths(e.value);
             for (std::string& path : paths) out.push_back({"command", std::move(path)});
+            for (std::string& path : command_mentioned_paths(e.value))
+                if (std::find(paths.begin(), paths.end(), path) == paths.end())
+                    out.push_back({"mentioned", std::move(path)});
             continue;
         }
         if (e.section == "core" && !e.has_subsection && e.key == "hookspath")
@@ -232,42 +240,96 @@ std::vector<ConfigPath> config_code_paths(const std::vector<GitConfigEntry>& ent
 // path rather than a remote's name, each rewritten by the longest url.*.insteadOf (and
 // pushInsteadOf) prefix of every config read, as git does (review 52). A path, file:// URL
 // or one relative to the work tree is a local repository.
+namespace {
+
+// A file:// URL's path as git takes it: %XX decoded (review 53: "my%20repos").
+std::string url_decoded(std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        auto hex = [](char c) {
+            return c >= '0' && c <= '9'   ? c - '0'
+                   : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                   : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                          : -1;
+        };
+        if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+            out.push_back(static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2])));
+            i += 2;
+        } else {
+            out.push_back(s[i]);
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
 std::vector<std::string> local_remote_paths(const std::vector<GitConfigEntry>& entries,
-                                            const std::string& worktree) {
-    std::vector<std::pair<std::string, std::string>> rewrites;  // prefix, base
-    std::vector<std::string> urls;
+                                            const std::string& worktree, const std::string& home) {
+    std::vector<std::pair<std::string, std::string>> rewrites, push_rewrites;  // prefix, base
+    std::vector<std::string> urls, names, remotes;
     for (const auto& e : entries) {
+        if (e.section == "remote" && e.has_subsection &&
+            std::find(remotes.begin(), remotes.end(), e.subsection) == remotes.end())
+            remotes.push_back(e.subsection);
         if (e.value.empty()) continue;
-        if (e.section == "url" && e.has_subsection &&
-            (e.key == "insteadof" || e.key == "pushinsteadof"))
+        if (e.section == "url" && e.has_subsection && e.key == "insteadof")
             rewrites.emplace_back(e.value, e.subsection);
+        else if (e.section == "url" && e.has_subsection && e.key == "pushinsteadof")
+            push_rewrites.emplace_back(e.value, e.subsection);
         else if (e.section == "remote" && e.has_subsection &&
                  (e.key == "url" || e.key == "pushurl"))
             urls.push_back(e.value);
         else if ((e.section == "remote" && !e.has_subsection && e.key == "pushdefault") ||
                  (e.section == "branch" && e.has_subsection &&
                   (e.key == "remote" || e.key == "pushremote")))
-            urls.push_back(e.value);  // a remote's name, or a URL or path
+            names.push_back(e.value);  // a remote's name, or a URL or path
     }
-    std::vector<std::string> out;
-    for (std::string url : urls) {
+    // A name no remote has is a URL or a path to git, a bare word too: relative to the work
+    // tree (review 53: branch.main.pushRemote = backup, and a gitfile at backup).
+    for (auto& n : names)
+        if (std::find(remotes.begin(), remotes.end(), n) == remotes.end())
+            urls.push_back(n.find('/') == std::string::npos && n.find(':') == std::string::npos
+                               ? "./" + n
+                               : n);
+    auto rewritten = [](const std::string& url, const auto& table) {
         std::size_t best = 0;
         std::string base;
-        for (const auto& [prefix, to] : rewrites)
+        for (const auto& [prefix, to] : table)
             if (url.starts_with(prefix) && prefix.size() > best) {
                 best = prefix.size();
                 base = to;
             }
-        if (best > 0) url = base + url.substr(best);
+        return best > 0 ? base + url.substr(best) : url;
+    };
+    std::vector<std::string> out;
+    auto add = [&](std::string url) {
+        // A URL that is a bare word is a path to git, relative to the work tree (review 53:
+        // pushurl = upx, and a gitfile at upx).
+        if (!url.empty() && url.find_first_of(":/") == std::string::npos && url[0] != '.' &&
+            url[0] != '~')
+            url = "./" + url;
         if (url.starts_with("file://")) {
-            url = url.substr(7);
+            url = url_decoded(url.substr(7));
             if (url.starts_with("localhost/")) url = url.substr(9);
         }
+        if (url.starts_with("~/")) {
+            if (home.empty()) return;
+            url = home + url.substr(1);
+        }
         if (url.empty() || url.find("://") != std::string::npos || (url[0] != '/' && url[0] != '.'))
-            continue;  // another machine's, scp-like host:path, or a remote's name
+            return;  // another machine's, scp-like host:path, ~user's, or a remote's name
         std::string path = environment_path(url[0] == '/' ? url : worktree + "/" + url);
         if (std::find(out.begin(), out.end(), path) == out.end() && out.size() < 16)
             out.push_back(std::move(path));
+    };
+    // Each URL as fetched and as pushed: git pushes to pushInsteadOf's rewrite where one
+    // matches, and never rewrites a pushurl by it; both spellings are kept, a superset of
+    // what git takes (review 53: both matched, and only insteadOf's target was protected).
+    for (const std::string& url : urls) {
+        add(url);
+        add(rewritten(url, rewrites));
+        add(rewritten(url, push_rewrites));
     }
     return out;
 }

@@ -41,7 +41,8 @@ struct GitConfigText {
 // pagers, editors, diff, filter and merge drivers, credential helpers, gpg.program) and the
 // script an interpreter there runs ("python3 tools/x.py"), as {key, value}:
 // "core.hookspath", "include.path", "includeif.path" or "command", and the value (for a
-// command, the path of its program or script).
+// command, the path of its program or script); and "mentioned", every other word of a command
+// that may name a file (plan/command_words.hpp), protected only when it is one.
 struct ConfigPath {
     std::string key;
     std::string value;
@@ -52,10 +53,12 @@ struct ConfigPath {
 // The repositories on this machine the remotes of `entries` lead to (absolute paths, as
 // spelled): remote.*.url and pushurl, and remote.pushDefault, branch.*.remote and
 // branch.*.pushRemote when they are a path, each rewritten by the longest url.*.insteadOf or
-// pushInsteadOf prefix of `entries`, as git does. A path, a file:// URL or one relative to
-// `worktree` is local; another machine's URL or a remote's name is not. At most 16.
+// pushInsteadOf prefix of `entries`, as git does (both, and neither: a superset). A path, a
+// file:// URL (%XX decoded), ~/ (in `home`), or one relative to `worktree` (a name no remote
+// has, a bare word too) is local; another machine's URL or a remote's name is not. At most 16.
 [[nodiscard]] std::vector<std::string> local_remote_paths(
-    const std::vector<GitConfigEntry>& entries, const std::string& worktree);
+    const std::vector<GitConfigEntry>& entries, const std::string& worktree,
+    const std::string& home);
 
 // Where git looks for the repository of a local path, in order (path.c's enter_repo): the
 // first that is a git directory is the one it uses.

@@ -71,6 +71,9 @@ Result<MountPlan> plan_in(Draft& d, const Policy& policy, const PlanOptions& opt
     SBX_TRY(keep_crossed_links(d, d.root_links, "writable root"));
     SBX_TRY(block_missing_denied(d, denied->missing));
     SBX_TRY(keep_homes(d));
+    // Before the protections: a local remote's git directory is a work tree for these too.
+    d.plan.host_worktree_code = host_worktree_code(opts.host_git, opts.home_dir);
+    d.plan.home_dir = opts.home_dir;
     Protector protector(d);
     for (const auto& rule : fs.protect) SBX_TRY(protector.protect_rule(rule));
     // After the policy's own rules, as if written at the end of its protect list.
@@ -80,7 +83,6 @@ Result<MountPlan> plan_in(Draft& d, const Policy& policy, const PlanOptions& opt
     // inside protected directories share one bound; the named rules' scans come first.
     SBX_TRY(protect_home_dotfiles(d, protector, fs.protect));
     SBX_TRY(d.anchor_every_mount());
-    d.plan.host_worktree_code = host_worktree_code(opts.host_git, opts.home_dir);
     d.plan.git_template_dirs = opts.git_template_dirs;
     finalise_plan(d.candidates, d.plan);
     leave_out_what_denial_hides(d.plan);

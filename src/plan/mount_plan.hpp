@@ -141,6 +141,8 @@ struct MountPlan {
     // a command's program or script: plan/host_git_config.hpp). git takes it in every
     // repository, nested ones too: the after-run check judges it in each one it finds.
     std::vector<std::string> host_worktree_code;
+    // $HOME as the command gets it: a remote's "~/x.git" URL is git's $HOME/x.git.
+    std::string home_dir;
     // The same names from the protected repositories' own configs (a relative core.hooksPath,
     // a command's program): protected in their work trees by the plan, and judged after the
     // run in the linked worktrees the run added (`git worktree add` in commit mode).

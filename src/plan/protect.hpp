@@ -93,10 +93,16 @@ private:
     [[nodiscard]] std::vector<std::string> linked_worktrees(const std::string& gitdir,
                                                             const RuleRef& rule);
     [[nodiscard]] Status protect_local_remotes(const std::vector<GitConfigEntry>& entries,
-                                               const std::string& worktree, const RuleRef& rule);
+                                               const std::vector<std::string>& worktrees,
+                                               const RuleRef& rule);
     [[nodiscard]] Status protect_config_targets(const std::string& gitdir,
                                                 const std::string& worktree, const RuleRef& rule);
     static constexpr std::size_t kMaxConfigTargets = 64;
+    [[nodiscard]] Status protect_mentioned(const std::string& word,
+                                           const std::vector<std::string>& worktrees,
+                                           const std::string& config, const RuleRef& rule,
+                                           std::size_t& count);
+    static constexpr std::size_t kMaxMentioned = 256;
     [[nodiscard]] Status protect_enclosing(const std::string& dir, const std::string& dot_git,
                                            bool is_dir, const RuleRef& rule);
     [[nodiscard]] Status protect_submodules(const std::string& worktree, const std::string& gitdir,
@@ -118,6 +124,7 @@ private:
     // was gone before ~/.ssh was scanned). >= 0: one shared budget (share_scan_budget).
     int shared_budget_ = -1;
     int submodule_depth_ = 0;  // how deep in nested submodules protect_submodules is
+    int remote_depth_ = 0;     // protect_local_remotes inside a remote's own config: one level
     std::unordered_map<std::string, bool> ancestor_is_link_;  // link_above()'s lstat results
 };
 

@@ -3,16 +3,22 @@
 // is gitdir.hpp's and git_config.hpp's; this file decides what each of those needs in the plan.
 // The repositories reached from one are protect_git_repos.cpp's; commit mode is
 // protect_git_commit.cpp's.
+#include <dirent.h>
+#include <fcntl.h>
+#include <glob.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <vector>
 
 #include "fs/path.hpp"
+#include "fs/read_bounded.hpp"
 #include "fs/real_path.hpp"
 #include "plan/git_config.hpp"
 #include "plan/gitdir.hpp"
 #include "plan/protect.hpp"
+#include "util/unique_fd.hpp"
 
 namespace sbx::planning {
 
@@ -127,6 +133,103 @@ Result<std::optional<std::string>> Protector::protect_git_dir(const std::string&
     return std::optional<std::string>{real};
 }
 
+namespace {
+
+// The remotes git still reads from files of the git directory (gitremote-helpers' older
+// forms, read by remote.c): remotes/<name> ("URL: x" lines) and branches/<name> ("x#branch"),
+// as remote.<name>.url entries (review 53: an origin named only in .git/branches/origin kept
+// its hooks writable). At most 16 files each.
+void legacy_remotes(const std::string& gitdir, std::vector<GitConfigEntry>& out) {
+    for (const char* kind : {"remotes", "branches"}) {
+        DIR* d = ::opendir(environment_path(gitdir + "/" + kind).c_str());
+        if (d == nullptr) continue;
+        int files = 0;
+        while (dirent* e = ::readdir(d)) {
+            if (e->d_name[0] == '.' || ++files > 16) continue;
+            UniqueFd fd(::openat(::dirfd(d), e->d_name, O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+            struct stat st {};
+            if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+            const BoundedRead r = read_bounded(fd.get(), 65536);
+            if (r.too_large || r.sys_errno != 0) continue;
+            std::string_view text = r.text;
+            while (!text.empty()) {
+                const auto nl = text.find('\n');
+                std::string_view line = text.substr(0, nl);
+                text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+                std::string url;
+                if (std::string_view(kind) == "remotes" && line.starts_with("URL:"))
+                    url = std::string(line.substr(4));
+                else if (std::string_view(kind) == "branches" && url.empty())
+                    url = std::string(line.substr(0, line.find('#')));
+                while (!url.empty() && (url.front() == ' ' || url.front() == '\t')) url.erase(0, 1);
+                while (!url.empty() && (url.back() == ' ' || url.back() == '\r')) url.pop_back();
+                if (url.empty()) continue;
+                GitConfigEntry entry;
+                entry.section = "remote";
+                entry.subsection = e->d_name;
+                entry.has_subsection = true;
+                entry.key = "url";
+                entry.value = std::move(url);
+                entry.has_value = true;
+                out.push_back(std::move(entry));
+                if (std::string_view(kind) == "branches") break;  // its first line only
+            }
+        }
+        ::closedir(d);
+    }
+}
+
+}  // namespace
+
+// A word of a command of the config that names an existing regular file in one of the work
+// trees git runs the command in (plan/command_words.hpp's command_mentioned_paths): read-only,
+// like the command's program. Missing, it is left alone: almost none of these words is a file,
+// and blocking them all ("log", "build") would refuse what the command makes. An absolute word
+// is protected only inside a writable root (elsewhere it is read-only already). At most 256.
+Status Protector::protect_mentioned(const std::string& word,
+                                    const std::vector<std::string>& worktrees,
+                                    const std::string& config, const RuleRef& rule,
+                                    std::size_t& count) {
+    if (word.empty() || word[0] == '~') return {};
+    std::vector<std::string> candidates;
+    for (const auto& wt : worktrees) {
+        const std::string spelled = word[0] == '/' ? word : wt + "/" + word;
+        // A pattern the shell expands ("sh tools/?"): the files it matches now, at most 16.
+        if (word.find_first_of("*?[") != std::string::npos) {
+            glob_t g{};
+            if (::glob(spelled.c_str(), GLOB_NOSORT | GLOB_NOESCAPE, nullptr, &g) == 0)
+                for (std::size_t i = 0; i < g.gl_pathc && i < 16; ++i)
+                    candidates.push_back(environment_path(g.gl_pathv[i]));
+            ::globfree(&g);
+        } else {
+            candidates.push_back(environment_path(spelled));
+        }
+        if (word[0] == '/') break;
+    }
+    for (const auto& path : candidates) {
+        if (count >= kMaxMentioned) return {};
+        struct stat st {};
+        // A first look without the resolver: most words name nothing.
+        if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        if (word[0] == '/' && !d_.writable_place(path_parent(resolved_path(path)))) continue;
+        ++count;
+        RuleRef why = rule;
+        why.why = "a command in " + config + " mentions " + word + " (git runs the command)";
+        Status st2 = protect_path(path, why, Via{0, {}, why.why});
+        if (!st2.ok()) {
+            // Unenforceable (a file with a second name) is noted too: a word is only maybe a
+            // file the command runs, and refusing every run for it would be a false 122.
+            const ErrorKind k = st2.error().kind;
+            if (k != ErrorKind::bad_path && k != ErrorKind::not_found && k != ErrorKind::loop &&
+                k != ErrorKind::escape && k != ErrorKind::unenforceable)
+                return st2;
+            d_.plan.notes.push_back("'" + path + "' (" + why.why +
+                                    ") is not protected: " + st2.error().render());
+        }
+    }
+    return {};
+}
+
 // What the config of a protected git directory names as code git runs or reads: the directory
 // core.hooksPath names (hooks kept in the work tree: .githooks, lefthook's, husky's .husky/_,
 // whose stubs run .husky/<hook>, so .husky too) and the files include.path and includeIf.*.path
@@ -165,6 +268,7 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
         worktrees.push_back(std::move(wt));
     }
     std::size_t targets = 0;
+    std::size_t mentioned = 0;  // existing files a command mentions, protected (bounded apart)
     // Every entry read, the repository's and the host's: remotes and their URL rewrites.
     std::vector<GitConfigEntry> all_entries;
     for (std::size_t i = 0; i < configs.size(); ++i) {
@@ -193,6 +297,10 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
         // .git's (review 51: hooks/pre-receive written there ran on the host's next push).
         all_entries.insert(all_entries.end(), entries.begin(), entries.end());
         for (const auto& e : config_code_paths(entries)) {
+            if (e.key == "mentioned") {
+                SBX_TRY(protect_mentioned(e.value, worktrees, c.config, rule, mentioned));
+                continue;
+            }
             // Past the bound, what is left would be writable: refused, not noted (forty-eighth
             // review: the 65th include went unprotected, said only by --explain).
             if (++targets > kMaxConfigTargets)
@@ -276,8 +384,16 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
                 Status st = protect_path(path, why, Via{0, {}, why.why});
                 if (!st.ok()) {
                     const ErrorKind k = st.error().kind;
+                    // A program of the system's named by its full path (/usr/bin/perl, two
+                    // names) cannot be made read-only by one mount, and needs none: the
+                    // sandbox cannot give it a name in a writable root (EXDEV, Landlock's
+                    // REFER). Refusing every run for it was a false 122 (review 53).
+                    const bool outside_work_tree =
+                        command && (e.value[0] == '/' || e.value[0] == '~') &&
+                        k == ErrorKind::unenforceable &&
+                        !d_.writable_place(path_parent(resolved_path(path)));
                     if (k != ErrorKind::bad_path && k != ErrorKind::not_found &&
-                        k != ErrorKind::loop && k != ErrorKind::escape)
+                        k != ErrorKind::loop && k != ErrorKind::escape && !outside_work_tree)
                         return st;
                     d_.plan.notes.push_back("'" + path + "' (" + why.why +
                                             ") is not protected: " + st.error().render());
@@ -286,7 +402,9 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
             if (!in_worktree && c.depth < 10) configs.push_back({spelled, c.depth + 1});
         }
     }
-    return protect_local_remotes(all_entries, worktree, rule);
+    if (remote_depth_ > 0) return {};
+    legacy_remotes(gitdir, all_entries);
+    return protect_local_remotes(all_entries, worktrees, rule);
 }
 
 }  // namespace sbx::planning

@@ -155,12 +155,23 @@ std::vector<std::string> Protector::linked_worktrees(const std::string& gitdir,
 
 // Each local remote's repository protected as git would find it: git tries P/.git, P,
 // P.git/.git and P.git in that order and takes the first that is a git directory (path.c's
-// enter_repo). The one it takes has its hooks and config protected; each before it is
-// protected too, missing or not (review 52: origin.git/.git made beside a protected
-// origin.git took the host's push, and its hooks).
+// enter_repo). The one it takes has what makes git run code protected as in commit mode
+// (git_code_entries: config, hooks, commondir...; review 53: a commondir written into a local
+// remote sent the host's push to a planted git directory), and the relative hooks paths and
+// programs of the host's configuration taken in it (receive-pack runs in the git directory:
+// review 53, `core.hooksPath = .githooks` in ~/.gitconfig); each place before it is protected
+// too, missing or not (review 52: origin.git/.git made beside a protected origin.git took the
+// host's push, and its hooks). A relative URL is taken from each work tree git may push from
+// (review 53: `../origin.git` from a linked worktree).
 Status Protector::protect_local_remotes(const std::vector<GitConfigEntry>& entries,
-                                        const std::string& worktree, const RuleRef& rule) {
-    for (const auto& path : local_remote_paths(entries, worktree)) {
+                                        const std::vector<std::string>& worktrees,
+                                        const RuleRef& rule) {
+    std::vector<std::string> paths;
+    for (const auto& wt : worktrees)
+        for (auto& p : local_remote_paths(entries, wt, d_.opts.home_dir))
+            if (std::find(paths.begin(), paths.end(), p) == paths.end() && paths.size() < 16)
+                paths.push_back(std::move(p));
+    for (const auto& path : paths) {
         RuleRef why = rule;
         why.why = "a remote of the repository at " + path + " (the host's git push runs its hooks)";
         auto protect = [&](const std::string& p) -> Status {
@@ -171,11 +182,36 @@ Status Protector::protect_local_remotes(const std::vector<GitConfigEntry>& entri
                 return st;
             return {};
         };
-        for (const std::string& candidate : local_repository_candidates(path)) {
+        for (std::string candidate : local_repository_candidates(path)) {
+            // A file holding "gitdir: X" is followed, as enter_repo does (review 53); the
+            // file itself is kept as it is.
+            if (auto f = d_.resolve_rule(candidate, rule.origin());
+                f.ok() && f->exists && S_ISREG(f->st.st_mode)) {
+                SBX_TRY(protect(candidate));
+                auto text = read_small_file(f->fd.get(), candidate, kGitfileMax);
+                auto named = text.ok() ? parse_gitfile(*text)
+                                       : Result<std::optional<std::string>>(std::nullopt);
+                const auto target = named.ok() && *named
+                                        ? gitdir_path(path_parent(f->real), **named)
+                                        : std::nullopt;
+                if (!target) break;
+                candidate = *target;
+            }
             auto r = d_.resolve_rule(path_join(candidate, "HEAD"), rule.origin());
             if (r.ok() && r->exists && S_ISREG(r->st.st_mode)) {
-                SBX_TRY(protect(path_join(candidate, "hooks")));
-                SBX_TRY(protect(path_join(candidate, "config")));
+                for (std::string_view entry : git_code_entries())
+                    SBX_TRY(protect(path_join(candidate, std::string(entry))));
+                for (const auto& rel : d_.plan.host_worktree_code)
+                    SBX_TRY(protect(environment_path(path_join(candidate, rel))));
+                // What its own config names (a core.hooksPath, an include), taken where
+                // receive-pack runs: in the git directory (review 53). Its own local remotes
+                // are not followed further: the host's push does not reach them.
+                if (remote_depth_ == 0) {
+                    ++remote_depth_;
+                    Status st = protect_config_targets(candidate, candidate, why);
+                    --remote_depth_;
+                    SBX_TRY(std::move(st));
+                }
                 break;
             }
             // Not a git directory (yet): kept from becoming one, or being made.

@@ -468,7 +468,10 @@ std::string dangerous_repository(int dirfd, const HostsOwn& own, const std::stri
         !commondir_is_enclosing(dirfd))
         return "it has a commondir (git would take its config from elsewhere)";
     if (!own.config) {
-        if (auto why = config_danger(dirfd, "config", own.config_entries); !why.empty()) return why;
+        std::vector<std::string> hosts = own.config_entries;
+        if (own.template_config != nullptr)
+            hosts.insert(hosts.end(), own.template_config->begin(), own.template_config->end());
+        if (auto why = config_danger(dirfd, "config", hosts); !why.empty()) return why;
         if (auto why = worktree_danger(dirfd, path, writable); !why.empty()) return why;
     }
     // The per-worktree config git reads with extensions.worktreeConfig: as able to run code.

@@ -70,6 +70,10 @@ struct HostsOwn {
     // A hook that is one of these, byte for byte, is the host's template's, wherever it is
     // (review 50: with git-secrets' hooks in init.templateDir every clone ended 120).
     const TemplateHooks* template_hooks = nullptr;
+    // The unusual entries of those template directories' config files, as written: git init
+    // copies that file into every repository it makes (review 53: `diff.mnemonicPrefix` in the
+    // template's config made every `git init` end 120).
+    const std::vector<std::string>* template_config = nullptr;
 };
 
 // Why the git directory `dirfd` would make the host's git run code ("it has a hook,

@@ -57,10 +57,15 @@ GitWatch git_watch(const MountPlan& plan, bool bwrap, const std::string& workspa
             w.worktrees.push_back(root);
     w.git_dirs = plan.git_dirs;
     w.host_worktree_code = plan.host_worktree_code;
+    w.home = plan.home_dir;
     w.protected_worktree_code = plan.protected_worktree_code;
     w.linked_worktrees = plan.linked_worktrees;
-    for (const auto& dir : plan.git_template_dirs)
+    for (const auto& dir : plan.git_template_dirs) {
         for (auto& h : read_template_hooks(dir)) w.template_hooks.push_back(std::move(h));
+        if (UniqueFd t(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK)); t)
+            for (auto& e : unusual_written(t.get(), "config"))
+                w.template_config.push_back(std::move(e));
+    }
     for (const auto& op : plan.ops)
         if (op.kind == OpKind::bind_rw) w.writable.push_back(op.dest);
     char real[PATH_MAX];

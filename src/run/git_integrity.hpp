@@ -94,11 +94,14 @@ struct GitWatch {
     // What the host's git configuration names relative to every work tree (a core.hooksPath,
     // a command's program: MountPlan::host_worktree_code): judged in each git directory found.
     std::vector<std::string> host_worktree_code;
+    std::string home;  // MountPlan::home_dir: a remote's "~/" URL
     // The same names from the plan's protected configs (MountPlan::protected_worktree_code):
     // judged in the linked worktrees of the plan's git directories.
     std::vector<std::string> protected_worktree_code;
     std::vector<std::string> linked_worktrees;  // MountPlan::linked_worktrees: the plan's
     TemplateHooks template_hooks;  // of MountPlan::git_template_dirs, read before the run
+    // Their configs' unusual entries, as written (HostsOwn::template_config).
+    std::vector<std::string> template_config;
     std::vector<KnownGitDir> known;              // found by the same search before the run
     // Every directory that search visited, by identity: after the run, a directory neither
     // visited before nor older than the run is new, and new ones have a bound of their own.

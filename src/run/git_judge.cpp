@@ -358,6 +358,7 @@ void judge_git_dir(const GitWatch& watch, const FoundGitDir& p, int fd, const st
     // whatever the host had there (the fifth outside review's plant over two runs).
     HostsOwn own = known && !p.named_anew ? hosts_own(*k, fd) : HostsOwn{};
     own.template_hooks = &watch.template_hooks;
+    own.template_config = &watch.template_config;
     // Its hooks' identities as recorded, but a file they use changed: not the host's as it was.
     own.hooks = own.hooks && !hooks_changed;
     if (auto why = dangerous_repository(fd, own, p.path, watch.writable); !why.empty())

@@ -446,14 +446,26 @@ void GitSearch::queue_local_remotes(const Pending& p, int fd) {
     const auto text = config_text(fd, "config", why);
     if (!text || text->empty()) return;
     const std::string worktree = path_base_name(p.path) == ".git" ? path_parent(p.path) : p.path;
-    for (const auto& path : local_remote_paths(parse_git_config(*text).entries, worktree))
-        for (const auto& candidate : local_repository_candidates(path)) {
+    for (const auto& path :
+         local_remote_paths(parse_git_config(*text).entries, worktree, watch_.home))
+        for (std::string candidate : local_repository_candidates(path)) {
+            // A file there holding "gitdir: X" is followed, as git's enter_repo does (review
+            // 53: pushurl = upx, and upx a gitfile naming a repository with a hook). A file
+            // the run wrote is a pointer: judged with the rest.
+            struct stat pst {};
+            bool pointer_changed = false;
+            if (const auto named = pointer_text(AT_FDCWD, candidate.c_str(), pst);
+                named && named->starts_with("gitdir: ")) {
+                const std::string target = named->substr(8);
+                pointer_changed = since(pst, watch_.start);
+                candidate = target[0] == '/' ? target : path_parent(candidate) + "/" + target;
+            }
             UniqueFd g(::open(candidate.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
             struct stat hst {};
             if (!g || ::fstatat(g.get(), "HEAD", &hst, 0) != 0) continue;
             // Judged when the run made it or changed what runs code in it: a clone's origin
             // that is the host's own repository, untouched, is the host's.
-            bool changed = false;
+            bool changed = pointer_changed;
             for (const char* e : {"HEAD", "config", "config.worktree", "commondir", "hooks"})
                 changed = changed || changed_since(g.get(), e, watch_.start);
             if (const int hooks = ::openat(g.get(), "hooks", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -464,6 +476,7 @@ void GitSearch::queue_local_remotes(const Pending& p, int fd) {
             if (changed) {
                 HostsOwn own;
                 own.template_hooks = &watch_.template_hooks;
+                own.template_config = &watch_.template_config;
                 if (const std::string danger =
                         dangerous_repository(g.get(), own, candidate, watch_.writable);
                     !danger.empty())

@@ -499,6 +499,56 @@ for MODE in protect commit; do
         expect_rc 0 "$BACKEND $MODE: clone --recurse-submodules, --mirror, --filter and sparse-checkout pass"
         rm -rf "$WS/c1" "$WS/c2" "$WS/c3"
     fi
+    # Review 53. A local remote (a percent-escaped file:// URL) with its own relative hooks
+    # path, and the host's relative one (~/.gitconfig), both taken in its git directory: its
+    # commondir and both hooks directories cannot be made.
+    O="$FIX/tmp/o r.git"
+    hgit init -q --bare "$O" && hgit -C "$O" config core.hooksPath srv &&
+        hgit -C "$WS" remote add origin "file://$FIX/tmp/o%20r.git"
+    printf '[core]\n\thooksPath = .githooks\n' >"$FIX/home/.gitconfig"
+    own_fix
+    run "echo x >'$O/commondir'; mkdir '$O/srv'; mkdir '$O/.githooks'"
+    check "$BACKEND $MODE: a local remote's commondir, own hooks path and the host's cannot be made" \
+        test ! -e "$O/commondir" -a ! -e "$O/srv" -a ! -e "$O/.githooks"
+    rm -f "$FIX/home/.gitconfig"; hgit -C "$WS" remote remove origin; rm -rf "$O"
+    # A remote named only in .git/branches, and one relative to a linked worktree.
+    hgit init -q --bare "$FIX/tmp/b.git" && mkdir -p "$WS/.git/branches" &&
+        echo "$FIX/tmp/b.git" >"$WS/.git/branches/b"
+    hgit -C "$WS" worktree add -q "$FIX/tmp/wts/wt1" 2>/dev/null &&
+        hgit -C "$WS" remote add up ../origin.git
+    own_fix
+    run "printf '#!/bin/sh\ntouch $MARK\n' >'$FIX/tmp/b.git/hooks/pre-receive'; $G init -q --bare '$FIX/tmp/wts/origin.git'"
+    check "$BACKEND $MODE: ... nor a hook of a remote named in .git/branches, nor ../origin.git of a worktree" \
+        test ! -e "$FIX/tmp/b.git/hooks/pre-receive" -a ! -e "$FIX/tmp/wts/origin.git/HEAD"
+    hgit -C "$WS" remote remove up; hgit -C "$WS" worktree remove --force "$FIX/tmp/wts/wt1"
+    rm -rf "$WS/.git/branches" "$FIX/tmp/b.git" "$FIX/tmp/wts"
+    # A template directory's commondir; and its config's own entries are the host's (no 120).
+    mkdir -p "$FIX/tmp/tpl/hooks" && printf '[diff]\n\tmnemonicPrefix = true\n' >"$FIX/tmp/tpl/config"
+    printf '[init]\n\ttemplateDir = %s\n' "$FIX/tmp/tpl" >"$FIX/home/.gitconfig"
+    own_fix
+    run "echo x >'$FIX/tmp/tpl/commondir'"
+    check "$BACKEND $MODE: a template directory's commondir cannot be made" test ! -e "$FIX/tmp/tpl/commondir"
+    if [ "$MODE" = protect ]; then
+        rm -f "$FIX/tmp/tpl/commondir"  # made where the check above failed
+        run "GIT_CONFIG_GLOBAL='$FIX/home/.gitconfig' $G init -q pkg"
+        expect_rc 0 "$BACKEND $MODE: git init with the template's own config passes"
+        rm -rf "$WS/pkg"
+    fi
+    rm -rf "$FIX/home/.gitconfig" "$FIX/tmp/tpl"
+    # Commands spelled past their program: a cd with options, a pattern; a system program with
+    # two names is no reason to refuse the run (it was a false 122).
+    mkdir -p "$WS/tools" && echo : >"$WS/tools/a" && echo : >"$WS/tools/b"
+    hgit -C "$WS" config alias.t '!cd -P tools && sh a' && hgit -C "$WS" config alias.g '!sh tools/?'
+    own_fix
+    run "echo 'touch $MARK' >tools/a; echo 'touch $MARK' >tools/b"
+    check "$BACKEND $MODE: the scripts of 'cd -P tools && sh a' and 'sh tools/?' cannot be changed" \
+        test "$(cat "$WS/tools/a" "$WS/tools/b")" = ":
+:"
+    hgit -C "$WS" config alias.p '!/usr/bin/perl x.pl'
+    run true
+    expect_rc 0 "$BACKEND $MODE: an alias of /usr/bin/perl (two names) is no reason to refuse the run"
+    for k in t g p; do hgit -C "$WS" config --unset "alias.$k"; done
+    rm -rf "$WS/tools"
     check "$BACKEND $MODE: no planted command ran on the host" test ! -e "$MARK"
 done
 done_testing

@@ -23,6 +23,9 @@ TEST_CASE("command_program_paths: every simple command's program", "[command_wor
         CHECK(reaches(v, "scripts/t.sh"));
     }
     CHECK(reaches("!bash ./scripts/t.sh", "./scripts/t.sh"));
+    // A cd's options (review 53): the program after it is still taken there.
+    CHECK(reaches("!cd -P tools && sh a", "tools/a"));
+    CHECK(reaches("!cd -- tools && ./a", "tools/a"));
     // An expansion names nothing known; a redirection's file is no program.
     CHECK(sbx::command_program_paths("!$HOME/x.sh >logs/out.txt").empty());
 }
@@ -64,4 +67,48 @@ TEST_CASE("command_program_paths: interpreters, wrappers, cd and package runners
     // Code given to an interpreter, and a program found in PATH, name no file here.
     CHECK(sbx::command_program_paths("python3 -c 'import x'").empty());
     CHECK(sbx::command_program_paths("!git log -- src/main.c").empty());
+}
+
+TEST_CASE("command_mentioned_paths: words a shell could reach a file by", "[command_words]") {
+    auto mentions = [](std::string_view command, const std::string& file) {
+        const auto paths = sbx::command_mentioned_paths(command);
+        return std::find(paths.begin(), paths.end(), file) != paths.end();
+    };
+    // Review 53's spellings, each with the file it runs.
+    const std::pair<const char*, const char*> cases[] = {
+        {"!cat tools/a | bash -s", "tools/a"},
+        {"!echo tools/a | xargs sh", "tools/a"},
+        {"!env -C tools sh a", "tools/a"},
+        {"!env --chdir=tools sh a", "tools/a"},
+        {"!cd -P tools && sh a", "tools/a"},
+        {"!cd -- tools && sh a", "tools/a"},
+        {"!flock -w 5 L tools/a", "tools/a"},
+        {"!sh 0<tools/a", "tools/a"},
+        {"!2>/dev/null sh tools/a", "tools/a"},
+        {"!sh -ec 'cat tools/a | sh'", "tools/a"},
+        {"!bash -lc \"sh tools/a\"", "tools/a"},
+        {"!node -r ./tools/a.js x.js", "tools/a.js"},
+        {"!awk -f tools/a /dev/null", "tools/a"},
+        {"!make -f tools/mk", "tools/mk"},
+        {"!perl -Itools -Mxmod -e 1", "tools/xmod.pm"},
+        {"!uv run python3 -m tools.mod", "tools/mod.py"},
+        {"!uv run python3 -m tools.mod", "tools/__init__.py"},
+        {"!npx --yes fsmon", "node_modules/.bin/fsmon"},
+        {"!git -c core.editor=tools/a commit", "tools/a"},
+        {"ssh -o ProxyCommand=tools/p host", "tools/p"},
+        {"ssh -F tools/cfg", "tools/cfg"},
+        {"vim -u tools/vimrc", "tools/vimrc"},
+        {"!X=tools/a; sh $X", "tools/a"},
+        {"!trap 'sh tools/a' EXIT", "tools/a"},
+        {"!sh tools/?", "tools/?"},  // a pattern: the plan expands it
+    };
+    for (const auto& [value, file] : cases) {
+        INFO(value);
+        CHECK(mentions(value, file));
+    }
+    // Options and separators are no files; at most 64.
+    CHECK_FALSE(mentions("!git log --oneline -- x", "--oneline"));
+    std::string many = "!true";
+    for (int i = 0; i < 100; ++i) many += " w" + std::to_string(i);
+    CHECK(sbx::command_mentioned_paths(many).size() == 64);
 }

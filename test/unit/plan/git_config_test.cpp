@@ -76,6 +76,7 @@ TEST_CASE("config_code_paths: the program of a command, when a path names it", "
         "[credential]\n\thelper = '/opt/x y/helper' get\n[core]\n\tfsmonitor = true\n");
     std::vector<std::string> programs;
     for (const auto& e : p) {
+        if (e.key == "mentioned") continue;  // the other words (command_words_test.cpp)
         CHECK(e.key == "command");
         programs.push_back(e.value);
     }
@@ -89,7 +90,8 @@ TEST_CASE("config_code_paths: an interpreter's script, env and shell constructs"
         "\ta = !bash -e scripts/a.sh arg/x\n\tb = !env A=1 B=2 tools/b.sh\n"
         "\tc = !cd sub/dir && make\n\td = !sh $HOME/x.sh\n\te = !/usr/bin/node ./bin/e.js\n");
     std::vector<std::string> paths;
-    for (const auto& e : p) paths.push_back(e.value);
+    for (const auto& e : p)
+        if (e.key != "mentioned") paths.push_back(e.value);
     // Only the script an interpreter runs, never its other arguments or a directory cd'd into.
     CHECK(paths == std::vector<std::string>{"tools/conv.py", "scripts/a.sh", "tools/b.sh",
                                             "/usr/bin/node", "./bin/e.js"});
@@ -97,14 +99,17 @@ TEST_CASE("config_code_paths: an interpreter's script, env and shell constructs"
 
 TEST_CASE("config_code_paths: every simple command's program, and more command keys",
           "[git_config]") {
-    // An expansion names nothing known; a redirection's file is no program.
-    CHECK(sbx::config_code_paths("[alias]\n\tt = !$HOME/x.sh >logs/out.txt\n").empty());
+    // An expansion names nothing known; a redirection's file is no program (only mentioned:
+    // protected if it is a file).
+    for (const auto& e : sbx::config_code_paths("[alias]\n\tt = !$HOME/x.sh >logs/out.txt\n"))
+        CHECK(e.key == "mentioned");
     const auto keys = sbx::config_code_paths(
         "[diff]\n\texternal = tools/d.sh\n[gpg \"ssh\"]\n\tdefaultKeyCommand = tools/k.sh\n"
         "[remote \"origin\"]\n\tuploadpack = tools/u.sh\n[core]\n\tgitProxy = tools/p.sh\n"
         "[trailer \"x\"]\n\tcommand = tools/tr.sh\n[submodule \"s\"]\n\tupdate = !tools/s.sh\n");
     std::vector<std::string> paths;
-    for (const auto& e : keys) paths.push_back(e.value);
+    for (const auto& e : keys)
+        if (e.key != "mentioned") paths.push_back(e.value);
     CHECK(paths == std::vector<std::string>{"tools/d.sh", "tools/k.sh", "tools/u.sh", "tools/p.sh",
                                             "tools/tr.sh", "tools/s.sh"});
 }
@@ -117,9 +122,29 @@ TEST_CASE("local_remote_paths: rewrites, push defaults, and what is not local", 
                              "[remote]\n\tpushDefault = file:///srv/push.git\n"
                              "[branch \"main\"]\n\tremote = origin\n\tpushRemote = ./up\n")
                              .entries;
-    CHECK(
-        sbx::local_remote_paths(entries, "/w/ws") ==
-        std::vector<std::string>{"/srv/mirror/p.git", "/w/fork.git", "/srv/push.git", "/w/ws/up"});
+    // Names are read after the URLs; each URL as written and rewritten.
+    CHECK(sbx::local_remote_paths(entries, "/w/ws", "/h") ==
+          std::vector<std::string>{"/srv/mirror/p.git", "/w/fork.git", "/srv/push.git",
+                                   "/w/ws/up"});
+}
+
+TEST_CASE("local_remote_paths: review 53's spellings of a local remote", "[git_config]") {
+    auto paths = [](const char* text) {
+        return sbx::local_remote_paths(sbx::parse_git_config(text).entries, "/w/ws", "/h");
+    };
+    // file:// URLs are percent-decoded; ~/ is $HOME; a bare word is a path.
+    CHECK(paths("[remote \"o\"]\n\turl = file:///srv/my%20repos/o%2egit\n") ==
+          std::vector<std::string>{"/srv/my repos/o.git"});
+    CHECK(paths("[remote \"o\"]\n\turl = ~/tmp/o.git\n") ==
+          std::vector<std::string>{"/h/tmp/o.git"});
+    CHECK(paths("[remote \"o\"]\n\tpushurl = upx\n") == std::vector<std::string>{"/w/ws/upx"});
+    // A remote's name no remote has is a path too; one that is a remote is not.
+    CHECK(paths("[branch \"main\"]\n\tpushRemote = backup\n[remote \"origin\"]\n\turl = x:y\n"
+                "[remote]\n\tpushDefault = origin\n") == std::vector<std::string>{"/w/ws/backup"});
+    // insteadOf and pushInsteadOf both matching: both targets (git pushes to the second).
+    CHECK(paths("[url \"/a/\"]\n\tinsteadOf = h:\n[url \"/b/\"]\n\tpushInsteadOf = h:\n"
+                "[remote \"o\"]\n\turl = h:r.git\n") ==
+          std::vector<std::string>{"/a/r.git", "/b/r.git"});
     CHECK(sbx::local_repository_candidates("/srv/o") ==
           std::vector<std::string>{"/srv/o/.git", "/srv/o", "/srv/o.git/.git", "/srv/o.git"});
 }
