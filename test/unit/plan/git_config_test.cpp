@@ -123,9 +123,9 @@ TEST_CASE("local_remote_paths: rewrites, push defaults, and what is not local", 
                              "[branch \"main\"]\n\tremote = origin\n\tpushRemote = ./up\n")
                              .entries;
     // Names are read after the URLs; each URL as written and rewritten.
-    CHECK(sbx::local_remote_paths(entries, "/w/ws", "/h") ==
-          std::vector<std::string>{"/srv/mirror/p.git", "/w/fork.git", "/srv/push.git",
-                                   "/w/ws/up"});
+    CHECK(
+        sbx::local_remote_paths(entries, "/w/ws", "/h") ==
+        std::vector<std::string>{"/srv/mirror/p.git", "/w/fork.git", "/srv/push.git", "/w/ws/up"});
 }
 
 TEST_CASE("local_remote_paths: review 53's spellings of a local remote", "[git_config]") {
