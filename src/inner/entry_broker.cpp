@@ -268,26 +268,28 @@ Reply on_rename(NotifyRequest& rq, const Call& c, const EntryBrokerRules& rules,
     return noting_erofs(log, RefusedOp::rename, from, std::move(r));
 }
 
-// Whether a hard link of `from` into the directory of `to` fails with EXDEV because `from` is
+// The file a hard link of `from` into the directory of `to` would name (O_PATH, as the call
+// takes it), when the link fails with EXDEV because that file is
 // on a read-only mount of the sandbox's on the same file system (a protected file, a file
 // outside every writable root): the host would have made it, so it is the sandbox's refusal
 // (RefusedOp::link). Between two writable mounts (the workspace and ${tmpdir}) the same EXDEV
-// is a bind mount's limit, not a rule's: not noted.
-bool links_out_of_read_only_mount(const EntryRef& from, const EntryRef& to, bool follow) {
+// is a bind mount's limit, not a rule's: empty then, and when nothing is refused.
+UniqueFd links_out_of_read_only_mount(const EntryRef& from, const EntryRef& to, bool follow) {
     struct statx src {
     }, dst{};
     const int how = AT_NO_AUTOMOUNT | (follow ? 0 : AT_SYMLINK_NOFOLLOW);
     if (::statx(from.dir.get(), from.name.c_str(), how, STATX_MNT_ID, &src) != 0 ||
         ::statx(to.dir.get(), "", AT_EMPTY_PATH | AT_NO_AUTOMOUNT, STATX_MNT_ID, &dst) != 0 ||
         !(src.stx_mask & dst.stx_mask & STATX_MNT_ID) || S_ISDIR(src.stx_mode))
-        return false;
+        return {};
     if (src.stx_mnt_id == dst.stx_mnt_id || src.stx_dev_major != dst.stx_dev_major ||
         src.stx_dev_minor != dst.stx_dev_minor)
-        return false;
+        return {};
     struct statvfs sv {};
     UniqueFd obj(::openat(from.dir.get(), from.name.c_str(),
                           O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW)));
-    return obj && ::fstatvfs(obj.get(), &sv) == 0 && (sv.f_flag & ST_RDONLY) != 0;
+    if (!obj || ::fstatvfs(obj.get(), &sv) != 0 || (sv.f_flag & ST_RDONLY) == 0) return {};
+    return obj;
 }
 
 // A hard link. Where either side is in P the broker makes it (Landlock would refuse it: no
@@ -309,8 +311,10 @@ Reply on_link(NotifyRequest& rq, const entry_calls::LinkCall& c, const EntryBrok
         return Reply::go_on();
     const bool follow = (flags & AT_SYMLINK_FOLLOW) != 0;
     if (rf == EntryBrokerRules::Reach::native && rt == EntryBrokerRules::Reach::native) {
-        if (!exists && !on_read_only_mount(to) && links_out_of_read_only_mount(from, to, follow)) {
-            note_refusal(log, RefusedOp::link, from);
+        // Noted at the file itself, through a final link too (ln -L; review 54).
+        if (UniqueFd obj; !exists && !on_read_only_mount(to) &&
+                          (obj = links_out_of_read_only_mount(from, to, follow))) {
+            note_refusal_at(log, RefusedOp::link, obj.get());
             return Reply::go_on();
         }
         return go_on_noting(log, RefusedOp::create, to, !exists);
@@ -321,11 +325,11 @@ Reply on_link(NotifyRequest& rq, const entry_calls::LinkCall& c, const EntryBrok
         return Reply::result(kRefused);
     }
     Reply r = link_entry(rq, from, to, follow);
-    if (r.kind == Reply::Kind::error && r.err == EXDEV &&
-        links_out_of_read_only_mount(from, to, follow)) {
-        note_refusal(log, RefusedOp::link, from);
-        return r;
-    }
+    if (r.kind == Reply::Kind::error && r.err == EXDEV)
+        if (UniqueFd obj = links_out_of_read_only_mount(from, to, follow); obj) {
+            note_refusal_at(log, RefusedOp::link, obj.get());
+            return r;
+        }
     return noting_erofs(log, RefusedOp::create, to, std::move(r));
 }
 

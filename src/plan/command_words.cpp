@@ -225,10 +225,14 @@ void program_paths(std::string_view v, int depth, std::string dir, std::vector<s
                 std::swap(dir, command_dir);
             }
         }
-        // Any word of it that names a script by its ending ("uv run x.py", "cat x.sh | sh").
+        // Any word of it that names a script by its ending ("uv run x.py", "cat x.sh | sh"); not
+        // the program itself named without a slash, which the shell looks up in PATH
+        // (credential.helper = gcloud.sh is git's credential-gcloud.sh: review 54).
         for (std::size_t k = i; !at_end(k); ++k)
-            if (words[k] != "<" && !words[k].starts_with('-') && script_name(words[k]) &&
-                words[k].find('=') == std::string::npos)
+            if (k == i && words[k].find('/') == std::string::npos)
+                continue;
+            else if (words[k] != "<" && !words[k].starts_with('-') && script_name(words[k]) &&
+                     words[k].find('=') == std::string::npos)
                 add(words[k]);
         while (!at_end(i)) ++i;
         ++i;  // past the ""
@@ -250,6 +254,13 @@ void mentioned_words(std::string_view v, int depth, std::vector<std::string>& ou
     };
     while (!v.empty() && (v.front() == ' ' || v.front() == '\t' || v.front() == '!'))
         v.remove_prefix(1);
+    // What backticks run is a command of its own (review 54: echo `tools/run`).
+    for (auto open = v.find('`'); open != std::string_view::npos && depth < 3;) {
+        const auto close = v.find('`', open + 1);
+        if (close == std::string_view::npos) break;
+        mentioned_words(v.substr(open + 1, close - open - 1), depth + 1, out);
+        open = v.find('`', close + 1);
+    }
     const std::vector<std::string> words = shell_words(v);
     std::vector<std::string> dirs;
     bool next_is_dir = false, after_cd = false, after_runner = false, next_is_module = false;
@@ -266,10 +277,27 @@ void mentioned_words(std::string_view v, int depth, std::vector<std::string>& ou
         add(module + "/__main__.py");
         for (const auto& d : dirs) add(d + "/" + module + ending);
     };
+    bool program = true;  // the next word is a simple command's program
     for (const std::string& w : words) {
         if (w.empty()) {  // between two simple commands: a cd's directory stays
             next_is_dir = after_cd = after_runner = next_is_module = false;
+            program = true;
             continue;
+        }
+        // The program named without a slash is looked up in PATH, never taken here ("less -R",
+        // credential.helper = mytool: review 54's refused edits of ./less and ./mytool);
+        // assignments before it are read below.
+        if (program && w != "<") {
+            const auto eq = w.find('=');
+            const bool assignment = eq != std::string::npos && eq > 0 && w.find('/') > eq;
+            if (!assignment) {
+                program = false;
+                if (w.find('/') == std::string::npos && !one_of(w, {"cd", "pushd"})) {
+                    if (package_runner(w) || one_of(w, {"pnpx", "bunx", "yarn"}))
+                        after_runner = true;
+                    continue;
+                }
+            }
         }
         if (next_is_module) {
             next_is_module = false;

@@ -220,7 +220,8 @@ std::vector<ConfigPath> config_code_paths(const std::vector<GitConfigEntry>& ent
             std::vector<std::string> paths = command_program_paths(e.value);
             for (std::string& path : paths) out.push_back({"command", std::move(path)});
             for (std::string& path : command_mentioned_paths(e.value))
-                if (std::find(paths.begin(), paths.end(), path) == paths.end())
+                if (std::find(paths.begin(), paths.end(), path) == paths.end() ||
+                    path.find_first_of("*?[") != std::string::npos)
                     out.push_back({"mentioned", std::move(path)});
             continue;
         }

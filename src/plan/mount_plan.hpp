@@ -143,6 +143,17 @@ struct MountPlan {
     std::vector<std::string> host_worktree_code;
     // $HOME as the command gets it: a remote's "~/x.git" URL is git's $HOME/x.git.
     std::string home_dir;
+    // Files a command of a protected git config names (plan/command_words.hpp's mentioned
+    // words, with a slash) that do not exist when the run starts, and the patterns among those
+    // words with what they matched then: one the run makes ends it 120 (run/git_integrity.hpp).
+    // Not kept from being made: most such words are no program, and blocking them all would
+    // refuse what commands make.
+    struct NamedByCommand {
+        std::string path;  // absolute; for a pattern, the pattern
+        std::string why;   // "core.fsmonitor in /w/.git/config names tools/fsmon"
+        std::vector<std::string> matched;  // a pattern's matches at the start
+    };
+    std::vector<NamedByCommand> command_missing, command_patterns;
     // The same names from the protected repositories' own configs (a relative core.hooksPath,
     // a command's program): protected in their work trees by the plan, and judged after the
     // run in the linked worktrees the run added (`git worktree add` in commit mode).

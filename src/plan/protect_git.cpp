@@ -192,15 +192,22 @@ Status Protector::protect_mentioned(const std::string& word,
                                     std::size_t& count) {
     if (word.empty() || word[0] == '~') return {};
     std::vector<std::string> candidates;
+    const std::string why_text = "a command in " + config + " names " + word;
     for (const auto& wt : worktrees) {
         const std::string spelled = word[0] == '/' ? word : wt + "/" + word;
-        // A pattern the shell expands ("sh tools/?"): the files it matches now, at most 16.
+        // A pattern the shell expands ("sh tools/?"): the files it matches now, at most 16,
+        // and what it matches after the run is judged then (review 54: tools/fsmon.s[h]).
         if (word.find_first_of("*?[") != std::string::npos) {
+            MountPlan::NamedByCommand p{environment_path(spelled), why_text, {}};
             glob_t g{};
             if (::glob(spelled.c_str(), GLOB_NOSORT | GLOB_NOESCAPE, nullptr, &g) == 0)
-                for (std::size_t i = 0; i < g.gl_pathc && i < 16; ++i)
+                for (std::size_t i = 0; i < g.gl_pathc && i < 16; ++i) {
                     candidates.push_back(environment_path(g.gl_pathv[i]));
+                    p.matched.push_back(candidates.back());
+                }
             ::globfree(&g);
+            if (d_.plan.command_patterns.size() < kMaxMentioned)
+                d_.plan.command_patterns.push_back(std::move(p));
         } else {
             candidates.push_back(environment_path(spelled));
         }
@@ -209,7 +216,19 @@ Status Protector::protect_mentioned(const std::string& word,
     for (const auto& path : candidates) {
         if (count >= kMaxMentioned) return {};
         struct stat st {};
-        // A first look without the resolver: most words name nothing.
+        // A first look without the resolver: most words name nothing. A missing one with a
+        // slash is judged after the run (MountPlan::command_missing): ">/dev/null tools/x",
+        // "setarch x86_64 tools/x", "eval tools/x", "BASH_ENV=tools/x", "make -f tools/x"
+        // (review 54) all run a file that is not there yet.
+        if (::lstat(path.c_str(), &st) != 0) {
+            if (errno == ENOENT && word.find('/') != std::string::npos &&
+                word.find_first_of("*?[") == std::string::npos &&
+                d_.plan.command_missing.size() < kMaxMentioned &&
+                std::none_of(d_.plan.command_missing.begin(), d_.plan.command_missing.end(),
+                             [&](const auto& m) { return m.path == path; }))
+                d_.plan.command_missing.push_back({path, why_text, {}});
+            continue;
+        }
         if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
         if (word[0] == '/' && !d_.writable_place(path_parent(resolved_path(path)))) continue;
         ++count;
@@ -268,7 +287,8 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
         worktrees.push_back(std::move(wt));
     }
     std::size_t targets = 0;
-    std::size_t mentioned = 0;  // existing files a command mentions, protected (bounded apart)
+    std::size_t mentioned = 0;      // existing files a command mentions, protected (bounded apart)
+    std::vector<std::string> seen;  // targets already counted
     // Every entry read, the repository's and the host's: remotes and their URL rewrites.
     std::vector<GitConfigEntry> all_entries;
     for (std::size_t i = 0; i < configs.size(); ++i) {
@@ -301,6 +321,15 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
                 SBX_TRY(protect_mentioned(e.value, worktrees, c.config, rule, mentioned));
                 continue;
             }
+            // Each target once: sixteen aliases naming one package's modules counted its
+            // __init__.py sixteen times, and refused every run (review 54's false 122).
+            {
+                const bool relative_to_worktree = e.key == "core.hookspath" || e.key == "command";
+                std::string key =
+                    e.key + '\0' + (relative_to_worktree ? "" : base) + '\0' + e.value;
+                if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+                seen.push_back(std::move(key));
+            }
             // Past the bound, what is left would be writable: refused, not noted (forty-eighth
             // review: the 65th include went unprotected, said only by --explain).
             if (++targets > kMaxConfigTargets)
@@ -308,7 +337,8 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
                     Error(ErrorKind::unenforceable,
                           "the git configuration of " + gitdir + " names more than " +
                               std::to_string(kMaxConfigTargets) +
-                              " hooks paths and includes: sbxrun cannot protect them all"),
+                              " hooks paths, includes and programs: sbxrun cannot protect them "
+                              "all"),
                     c.config, rule);
             const bool hooks = e.key == "core.hookspath";
             // A command of the config whose program is a file of the work tree (core.fsmonitor

@@ -182,7 +182,15 @@ Status Protector::protect_local_remotes(const std::vector<GitConfigEntry>& entri
                 return st;
             return {};
         };
+        bool found = false;
         for (std::string candidate : local_repository_candidates(path)) {
+            // The places after the one git takes are kept from becoming repositories too: the
+            // command could break the one it takes (a HEAD or objects/ of its own) and git
+            // would go on to the next (review 54: origin.git.git with a hook).
+            if (found) {
+                SBX_TRY(protect(candidate));
+                continue;
+            }
             // A file holding "gitdir: X" is followed, as enter_repo does (review 53); the
             // file itself is kept as it is.
             if (auto f = d_.resolve_rule(candidate, rule.origin());
@@ -194,7 +202,10 @@ Status Protector::protect_local_remotes(const std::vector<GitConfigEntry>& entri
                 const auto target = named.ok() && *named
                                         ? gitdir_path(path_parent(f->real), **named)
                                         : std::nullopt;
-                if (!target) break;
+                if (!target) {
+                    found = true;
+                    continue;
+                }
                 candidate = *target;
             }
             auto r = d_.resolve_rule(path_join(candidate, "HEAD"), rule.origin());
@@ -212,7 +223,8 @@ Status Protector::protect_local_remotes(const std::vector<GitConfigEntry>& entri
                     --remote_depth_;
                     SBX_TRY(std::move(st));
                 }
-                break;
+                found = true;
+                continue;
             }
             // Not a git directory (yet): kept from becoming one, or being made.
             SBX_TRY(protect(candidate));

@@ -319,7 +319,17 @@ Reply on_link(NotifyRequest& rq, const entry_calls::LinkCall& c, const MetadataG
         return refused(log, RefusedOp::create, to);
     // The new name is allowed; a file the command may not remove (protected, outside every
     // writable root) would gain rights there, which Landlock's REFER refuses (EXDEV): listed
-    // at the file, as the bwrap backend lists it (RefusedOp::link).
+    // at the file, as the bwrap backend lists it (RefusedOp::link). Through a final symbolic
+    // link (ln -L), the file it leads to is judged (review 54: it went unlisted).
+    struct stat own {};
+    if ((flags & AT_SYMLINK_FOLLOW) &&
+        ::fstatat(from.dir.get(), from.name.c_str(), &own, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISLNK(own.st_mode)) {
+        if (auto file = single_named_file(from, false);
+            file && !has(g.policy_rights(file->chain, &file->names), ll::kWriteFile))
+            note_refusal_at(log, RefusedOp::link, file->obj.get());
+        return Reply::go_on();
+    }
     if (!has(g.entry_rights(from.chain, from.name, &from.names), remove_right(src.st_mode)))
         return refused(log, RefusedOp::link, from);
     return Reply::go_on();

@@ -1,6 +1,7 @@
 #include "run/git_integrity.hpp"
 
 #include <fcntl.h>
+#include <glob.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -58,6 +59,8 @@ GitWatch git_watch(const MountPlan& plan, bool bwrap, const std::string& workspa
     w.git_dirs = plan.git_dirs;
     w.host_worktree_code = plan.host_worktree_code;
     w.home = plan.home_dir;
+    w.command_missing = plan.command_missing;
+    w.command_patterns = plan.command_patterns;
     w.protected_worktree_code = plan.protected_worktree_code;
     w.linked_worktrees = plan.linked_worktrees;
     for (const auto& dir : plan.git_template_dirs) {
@@ -210,6 +213,29 @@ GitIntegrityReport check_git(const GitWatch& watch) {
             const std::string path = path_join(g, stopped->entry);
             report.add(path, path + " " + stopped->why);
         }
+    }
+
+    // A file a command of a protected config names, missing at the start, that the run made
+    // (or a new match of a pattern there): the host's git runs it. Looked at without
+    // following a final link (a link made there is as much the run's).
+    for (const auto& m : watch.command_missing) {
+        struct stat st {};
+        if (::lstat(m.path.c_str(), &st) == 0 && !S_ISDIR(st.st_mode))
+            report.add(m.path, m.path + " was made by the run, and " + m.why +
+                                   ": the host's git would run it");
+    }
+    for (const auto& p : watch.command_patterns) {
+        glob_t g{};
+        if (::glob(p.path.c_str(), GLOB_NOSORT | GLOB_NOESCAPE, nullptr, &g) == 0)
+            for (std::size_t i = 0; i < g.gl_pathc && i < 64; ++i) {
+                const std::string match = g.gl_pathv[i];
+                struct stat st {};
+                if (std::find(p.matched.begin(), p.matched.end(), match) == p.matched.end() &&
+                    ::lstat(match.c_str(), &st) == 0 && !S_ISDIR(st.st_mode))
+                    report.add(match, match + " was made by the run, and matches " + p.path +
+                                          ", which " + p.why + ": the host's git would run it");
+            }
+        ::globfree(&g);
     }
 
     search_git_dirs(watch, nullptr, nullptr, &report);

@@ -95,6 +95,8 @@ struct GitWatch {
     // a command's program: MountPlan::host_worktree_code): judged in each git directory found.
     std::vector<std::string> host_worktree_code;
     std::string home;  // MountPlan::home_dir: a remote's "~/" URL
+    // MountPlan::command_missing and command_patterns: judged after the run.
+    std::vector<MountPlan::NamedByCommand> command_missing, command_patterns;
     // The same names from the plan's protected configs (MountPlan::protected_worktree_code):
     // judged in the linked worktrees of the plan's git directories.
     std::vector<std::string> protected_worktree_code;

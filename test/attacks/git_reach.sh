@@ -549,6 +549,30 @@ for MODE in protect commit; do
     expect_rc 0 "$BACKEND $MODE: an alias of /usr/bin/perl (two names) is no reason to refuse the run"
     for k in t g p; do hgit -C "$WS" config --unset "alias.$k"; done
     rm -rf "$WS/tools"
+    # Review 54: a missing program behind a redirection, an unknown wrapper or a pattern, made
+    # by the run, ends it 120; the place after a local remote git takes and a template's
+    # modules/ cannot be made; a program named without a slash is PATH's, not the work tree's.
+    mkdir -p "$WS/tools"
+    for v in '>/dev/null tools/run' 'setarch x86_64 tools/run' 'tools/ru[n]'; do
+        hgit -C "$WS" config core.fsmonitor "$v"
+        own_fix
+        run "printf '#!/bin/sh\ntouch $MARK\n' >tools/run && chmod +x tools/run"
+        expect_rc 120 "$BACKEND $MODE: core.fsmonitor = $v, its program made by the run: 120"
+        rm -f "$WS/tools/run"
+    done
+    hgit -C "$WS" config --unset core.fsmonitor
+    hgit init -q --bare "$FIX/tmp/o.git" && hgit -C "$WS" remote add origin "$FIX/tmp/o.git"
+    mkdir -p "$FIX/tmp/tpl" && printf '[init]\n\ttemplateDir = %s\n' "$FIX/tmp/tpl" >"$FIX/home/.gitconfig"
+    hgit -C "$WS" config core.pager 'less -R'
+    echo l >"$WS/less"
+    own_fix
+    run "$G init -q --bare '$FIX/tmp/o.git.git'; mkdir '$FIX/tmp/tpl/modules'; echo edit >>less"
+    check "$BACKEND $MODE: neither the place after a local remote nor a template's modules/ can be made" \
+        test ! -e "$FIX/tmp/o.git.git" -a ! -e "$FIX/tmp/tpl/modules"
+    check "$BACKEND $MODE: ... and ./less stays writable under core.pager = less -R" \
+        grep -q edit "$WS/less"
+    hgit -C "$WS" remote remove origin; hgit -C "$WS" config --unset core.pager
+    rm -rf "$FIX/tmp/o.git" "$FIX/tmp/o.git.git" "$FIX/tmp/tpl" "$FIX/home/.gitconfig" "$WS/less" "$WS/tools"
     check "$BACKEND $MODE: no planted command ran on the host" test ! -e "$MARK"
 done
 done_testing

@@ -9,6 +9,7 @@ command -v python3 >/dev/null || skip_all "python3 is not installed"
 PY=$(command -v /usr/bin/python3 || command -v python3)
 EXAMPLES=$(cd "$(dirname "$0")/../../examples" && pwd)
 make_workspace
+echo 'ref: refs/heads/main' >"$WS/.git/HEAD"
 mkdir -p "$FIX/home/.cache/tool"
 echo keep >"$FIX/home/.cache/tool/old"
 own_fix
@@ -121,6 +122,7 @@ write = [\"$WS\", \"$FIX/tmp\", \"~/.cache/tool\"]"
         python3 -c "import os, sys; os.truncate(sys.argv[1], 0)" "$0/outside/trunc.txt"
         ln lk .gemini
         ln .git/config src/gitcfg; ln "$0/outside/file.txt" src/outside
+        ln -s ../.git/HEAD src/headlink; ln -L src/headlink src/head; rm -f src/headlink
         true' "$FIX" 2>/dev/null
     expect_denial chmod "$WS/.mcp.json" '1|protected|filesystem.protect ".mcp.json"' \
         "$backend: a chmod of a protected file"
@@ -141,6 +143,8 @@ write = [\"$WS\", \"$FIX/tmp\", \"~/.cache/tool\"]"
         "$backend: a hard link of a protected file into the workspace, at the file"
     expect_denial link "$FIX/outside/file.txt" "1|outside every writable root|None" \
         "$backend: a hard link of a file outside the writable roots into the workspace"
+    expect_denial link "$WS/.git/HEAD" '1|protected|filesystem.protect ".git"' \
+        "$backend: a hard link through a symbolic link (ln -L), at the file it leads to"
     check "  $backend: ... neither made, nor listed as a create" test ! -e "$WS/src/gitcfg" -a \
         ! -e "$WS/src/outside" -a -z "$(denial create "$WS/src/gitcfg")$(denial create "$WS/src/outside")"
     # truncate(2) of a file made at the workspace's top during the run: allowed by the policy

@@ -106,6 +106,13 @@ TEST_CASE("command_mentioned_paths: words a shell could reach a file by", "[comm
         INFO(value);
         CHECK(mentions(value, file));
     }
+    // A program named without a slash is PATH's (review 54: ./less, ./gcloud.sh made read-only).
+    CHECK_FALSE(mentions("less -R", "less"));
+    CHECK_FALSE(mentions("gcloud.sh", "gcloud.sh"));
+    CHECK(sbx::command_program_paths("gcloud.sh").empty());
+    // What backticks and a leading redirection run (review 54).
+    CHECK(mentions("echo `tools/run`", "tools/run"));
+    CHECK(mentions(">/dev/null tools/run", "tools/run"));
     // Options and separators are no files; at most 64.
     CHECK_FALSE(mentions("!git log --oneline -- x", "--oneline"));
     std::string many = "!true";

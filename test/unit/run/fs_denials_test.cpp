@@ -249,8 +249,10 @@ TEST_CASE("suggestion_policy: the run's roots, then the tools' own directories",
     const Outcome prot = outcome_of(plan, {{RefusedOp::write, H + "/project/.git/config", 1}});
     CHECK(sbx::suggestion_policy(prot, H, policy, plan, {}).empty());
     // Never a directory whose content the host runs as code (forty-fourth review).
+    // Review 54's: shells' and editors' config, desktop extensions, version managers' shims.
     for (const char* d :
-         {"/.cache/pre-commit", "/.local/share/direnv", "/.local/state/mise", "/.config/Code"}) {
+         {"/.cache/pre-commit", "/.local/share/direnv", "/.local/state/mise", "/.config/Code",
+          "/.config/zsh", "/.config/helix", "/.local/share/gnome-shell", "/.pyenv", "/.sdkman"}) {
         fs::create_directories(H + d);
         const Outcome runs = outcome_of(plan, {{RefusedOp::create, H + d + "/x", 1}});
         CHECK(sbx::suggestion_policy(runs, H, policy, plan, {}).empty());
