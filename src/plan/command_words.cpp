@@ -83,7 +83,7 @@ bool shell(std::string_view program) {
     return one_of(base_name(program), {"sh", "bash", "dash", "zsh", "ksh", "busybox"});
 }
 bool option_with_argument(std::string_view program, std::string_view o) {
-    if (shell(program)) return one_of(o, {"-o", "-O", "+o", "+O"});
+    if (shell(program)) return one_of(o, {"-o", "-O", "+o", "+O", "--rcfile", "--init-file"});
     if (base_name(program).starts_with("python") || base_name(program).starts_with("pypy"))
         return one_of(o, {"-W", "-X", "--check-hash-based-pycs"});
     return one_of(o, {"-r", "--require", "--import", "--loader", "-I", "-M", "--conditions"});
@@ -148,9 +148,12 @@ void program_paths(std::string_view v, int depth, std::string dir, std::vector<s
                     const bool env = w == "env";
                     ++i;
                     // The wrapper's options, their arguments and numbers ("-n 1", "20", "-k 5").
+                    // A number starts with a digit: "sh" is all of "smhd" too, and was skipped
+                    // as a duration after exec, command, nohup or then (review 55).
                     while (!at_end(i) &&
                            (words[i].starts_with('-') ||
-                            words[i].find_first_not_of("0123456789.smhd") == std::string::npos)) {
+                            (words[i][0] >= '0' && words[i][0] <= '9' &&
+                             words[i].find_first_not_of("0123456789.smhd") == std::string::npos))) {
                         if (env && (words[i] == "-C" || words[i] == "--chdir") && !at_end(i + 1)) {
                             command_dir = command_dir.empty() || words[i + 1][0] == '/'
                                               ? words[i + 1]

@@ -181,6 +181,27 @@ void legacy_remotes(const std::string& gitdir, std::vector<GitConfigEntry>& out)
 
 }  // namespace
 
+namespace {
+
+// Whether a missing word of a command could name a program the host runs: no ending, a
+// script's, or one written as a pattern. A word ending like data ("coverage/index.html",
+// "*.o") is an argument: judging it made a test's report or a compile end the run 120
+// (review 55); run as a script it is the program reading's (blocked when missing).
+bool may_name_program(std::string_view word) {
+    const auto slash = word.rfind('/');
+    const std::string_view base = slash == std::string_view::npos ? word : word.substr(slash + 1);
+    const auto dot = base.rfind('.');
+    if (dot == std::string_view::npos || dot == 0) return true;
+    const std::string_view ext = base.substr(dot);
+    if (ext.find_first_of("*?[") != std::string_view::npos) return true;
+    for (std::string_view s : {".sh", ".bash", ".zsh", ".py", ".pl", ".rb", ".js", ".mjs", ".cjs",
+                               ".ts", ".php", ".lua", ".tcl", ".bin", ".exe", ".run"})
+        if (ext == s) return true;
+    return false;
+}
+
+}  // namespace
+
 // A word of a command of the config that names an existing regular file in one of the work
 // trees git runs the command in (plan/command_words.hpp's command_mentioned_paths): read-only,
 // like the command's program. Missing, it is left alone: almost none of these words is a file,
@@ -198,6 +219,7 @@ Status Protector::protect_mentioned(const std::string& word,
         // A pattern the shell expands ("sh tools/?"): the files it matches now, at most 16,
         // and what it matches after the run is judged then (review 54: tools/fsmon.s[h]).
         if (word.find_first_of("*?[") != std::string::npos) {
+            if (!may_name_program(word)) continue;
             MountPlan::NamedByCommand p{environment_path(spelled), why_text, {}};
             glob_t g{};
             if (::glob(spelled.c_str(), GLOB_NOSORT | GLOB_NOESCAPE, nullptr, &g) == 0)
@@ -222,7 +244,7 @@ Status Protector::protect_mentioned(const std::string& word,
         // (review 54) all run a file that is not there yet.
         if (::lstat(path.c_str(), &st) != 0) {
             if (errno == ENOENT && word.find('/') != std::string::npos &&
-                word.find_first_of("*?[") == std::string::npos &&
+                word.find_first_of("*?[") == std::string::npos && may_name_program(word) &&
                 d_.plan.command_missing.size() < kMaxMentioned &&
                 std::none_of(d_.plan.command_missing.begin(), d_.plan.command_missing.end(),
                              [&](const auto& m) { return m.path == path; }))

@@ -561,6 +561,17 @@ for MODE in protect commit; do
         rm -f "$WS/tools/run"
     done
     hgit -C "$WS" config --unset core.fsmonitor
+    # Review 55: a script behind a prefix ("sh" was read as a duration); and a word that ends
+    # like data is no program: a compile's a.o and a test's report pass.
+    hgit -C "$WS" config core.fsmonitor 'exec sh fsm' && hgit -C "$WS" config alias.c '!rm -f *.o' &&
+        hgit -C "$WS" config alias.v '!open coverage/index.html'
+    own_fix
+    run "printf 'touch $MARK\n' >fsm"
+    check "$BACKEND $MODE: the script of 'exec sh fsm' cannot be made" test ! -e "$WS/fsm"
+    run "echo x >a.o && mkdir -p coverage && echo x >coverage/index.html"
+    expect_rc 0 "$BACKEND $MODE: a.o and coverage/index.html, which aliases name, may be made"
+    hgit -C "$WS" config --unset core.fsmonitor; hgit -C "$WS" config --unset alias.c
+    hgit -C "$WS" config --unset alias.v; rm -rf "$WS/a.o" "$WS/coverage"
     hgit init -q --bare "$FIX/tmp/o.git" && hgit -C "$WS" remote add origin "$FIX/tmp/o.git"
     mkdir -p "$FIX/tmp/tpl" && printf '[init]\n\ttemplateDir = %s\n' "$FIX/tmp/tpl" >"$FIX/home/.gitconfig"
     hgit -C "$WS" config core.pager 'less -R'

@@ -26,6 +26,14 @@ TEST_CASE("command_program_paths: every simple command's program", "[command_wor
     // A cd's options (review 53): the program after it is still taken there.
     CHECK(reaches("!cd -P tools && sh a", "tools/a"));
     CHECK(reaches("!cd -- tools && ./a", "tools/a"));
+    // Review 55: "sh" after a prefix was skipped as a duration ("sh" is all of "smhd").
+    for (const char* v : {"exec sh run", "!command sh run", "nohup sh run", "stdbuf -oL sh run",
+                          "timeout -s KILL 20 sh run", "env -u X sh run", "!xargs sh run",
+                          "!if true; then sh run; fi", "!for i in 1; do sh run; done",
+                          "bash --rcfile /dev/null run"}) {
+        INFO(v);
+        CHECK(reaches(v, "run"));
+    }
     // An expansion names nothing known; a redirection's file is no program.
     CHECK(sbx::command_program_paths("!$HOME/x.sh >logs/out.txt").empty());
 }
