@@ -273,9 +273,8 @@ private:
             // git copies a template's commondir too (review 53: the host's next git init then
             // took its config and hooks from a planted git directory), and its modules/, whose
             // git directories a clone with submodules reuses (review 54).
-            for (const char* entry :
-                 {"hooks", "config", "config.worktree", "info", "commondir", "gitdir", "modules",
-                  "worktrees"}) {
+            for (const char* entry : {"hooks", "config", "config.worktree", "info", "commondir",
+                                      "gitdir", "modules", "worktrees"}) {
                 PathRule r;
                 r.text = path_join(dir, entry);
                 r.path = normalize_path(r.text);

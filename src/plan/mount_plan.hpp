@@ -149,8 +149,8 @@ struct MountPlan {
     // Not kept from being made: most such words are no program, and blocking them all would
     // refuse what commands make.
     struct NamedByCommand {
-        std::string path;  // absolute; for a pattern, the pattern
-        std::string why;   // "core.fsmonitor in /w/.git/config names tools/fsmon"
+        std::string path;                  // absolute; for a pattern, the pattern
+        std::string why;                   // "core.fsmonitor in /w/.git/config names tools/fsmon"
         std::vector<std::string> matched;  // a pattern's matches at the start
     };
     std::vector<NamedByCommand> command_missing, command_patterns;
