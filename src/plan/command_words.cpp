@@ -356,6 +356,16 @@ std::vector<std::string> command_mentioned_paths(std::string_view command) {
     return out;
 }
 
+bool may_name_program(std::string_view word) {
+    const auto slash = word.rfind('/');
+    const std::string_view base = slash == std::string_view::npos ? word : word.substr(slash + 1);
+    const auto dot = base.rfind('.');
+    if (dot == std::string_view::npos || dot == 0) return true;
+    const std::string_view ext = base.substr(dot);
+    return ext.find_first_of("*?[") != std::string_view::npos || script_name(base) ||
+           one_of(ext, {".bin", ".exe", ".run"});
+}
+
 std::vector<std::string> command_program_paths(std::string_view command) {
     std::vector<std::string> out;
     program_paths(command, 0, {}, out);

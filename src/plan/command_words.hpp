@@ -34,4 +34,10 @@ namespace sbx {
 // being made, as almost none of these words is a file.
 [[nodiscard]] std::vector<std::string> command_mentioned_paths(std::string_view command);
 
+// Whether a word of a command that names no file yet could name a program the host runs: no
+// ending, a script's, or one written as a pattern. A word ending like data
+// ("coverage/index.html", "*.o") is an argument (review 55: judging it ended a test's report
+// or a compile 120); run as a script it is command_program_paths's.
+[[nodiscard]] bool may_name_program(std::string_view word);
+
 }  // namespace sbx

@@ -335,6 +335,35 @@ std::vector<std::string> local_remote_paths(const std::vector<GitConfigEntry>& e
     return out;
 }
 
+std::vector<GitConfigEntry> legacy_remote_entries(std::string_view kind, const std::string& name,
+                                                  std::string_view text) {
+    std::vector<GitConfigEntry> out;
+    while (!text.empty()) {
+        const auto nl = text.find('\n');
+        const std::string_view line = text.substr(0, nl);
+        text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+        std::string_view url;
+        if (kind == "remotes" && line.starts_with("URL:"))
+            url = line.substr(4);
+        else if (kind == "branches")
+            url = line.substr(0, line.find('#'));
+        while (!url.empty() && (url.front() == ' ' || url.front() == '\t')) url.remove_prefix(1);
+        while (!url.empty() && (url.back() == ' ' || url.back() == '\r')) url.remove_suffix(1);
+        if (!url.empty()) {
+            GitConfigEntry e;
+            e.section = "remote";
+            e.subsection = name;
+            e.has_subsection = true;
+            e.key = "url";
+            e.value = std::string(url);
+            e.has_value = true;
+            out.push_back(std::move(e));
+        }
+        if (kind == "branches") break;  // its first line only
+    }
+    return out;
+}
+
 std::vector<std::string> local_repository_candidates(const std::string& path) {
     return {path + "/.git", path, path + ".git/.git", path + ".git"};
 }

@@ -60,6 +60,13 @@ struct ConfigPath {
     const std::vector<GitConfigEntry>& entries, const std::string& worktree,
     const std::string& home);
 
+// The remote a file of a git directory's older forms defines (remote.c), as remote.<name>.url
+// entries: `kind` "remotes" (each "URL: x" line of remotes/<name>) or "branches" (the first
+// line of branches/<name>, "x#branch", without its branch).
+[[nodiscard]] std::vector<GitConfigEntry> legacy_remote_entries(std::string_view kind,
+                                                                const std::string& name,
+                                                                std::string_view text);
+
 // Where git looks for the repository of a local path, in order (path.c's enter_repo): the
 // first that is a git directory is the one it uses.
 [[nodiscard]] std::vector<std::string> local_repository_candidates(const std::string& path);

@@ -158,7 +158,8 @@ std::vector<std::string> host_worktree_code(const HostGitConfig& host, const std
         for (const auto& p : paths) {
             if (p.key == "core.hookspath" || p.key == "command") {
                 if (p.value[0] != '/' && p.value[0] != '~') add_unique(out, p.value);
-            } else if (includes != nullptr && p.key != "mentioned") {
+            } else if (includes != nullptr &&
+                       (p.key == "include.path" || p.key == "includeif.path")) {
                 includes->push_back(p.value);
             }
         }

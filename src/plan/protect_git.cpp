@@ -15,6 +15,7 @@
 #include "fs/path.hpp"
 #include "fs/read_bounded.hpp"
 #include "fs/real_path.hpp"
+#include "plan/command_words.hpp"
 #include "plan/git_config.hpp"
 #include "plan/gitdir.hpp"
 #include "plan/protect.hpp"
@@ -135,10 +136,9 @@ Result<std::optional<std::string>> Protector::protect_git_dir(const std::string&
 
 namespace {
 
-// The remotes git still reads from files of the git directory (gitremote-helpers' older
-// forms, read by remote.c): remotes/<name> ("URL: x" lines) and branches/<name> ("x#branch"),
-// as remote.<name>.url entries (review 53: an origin named only in .git/branches/origin kept
-// its hooks writable). At most 16 files each.
+// The remotes git still reads from files of the protected git directory's remotes/ and
+// branches/ (git_config.hpp's legacy_remote_entries reads each; review 53: an origin named only
+// in .git/branches/origin kept its hooks writable). At most 16 files each.
 void legacy_remotes(const std::string& gitdir, std::vector<GitConfigEntry>& out) {
     for (const char* kind : {"remotes", "branches"}) {
         DIR* d = ::opendir(environment_path(gitdir + "/" + kind).c_str());
@@ -151,53 +151,11 @@ void legacy_remotes(const std::string& gitdir, std::vector<GitConfigEntry>& out)
             if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
             const BoundedRead r = read_bounded(fd.get(), 65536);
             if (r.too_large || r.sys_errno != 0) continue;
-            std::string_view text = r.text;
-            while (!text.empty()) {
-                const auto nl = text.find('\n');
-                std::string_view line = text.substr(0, nl);
-                text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
-                std::string url;
-                if (std::string_view(kind) == "remotes" && line.starts_with("URL:"))
-                    url = std::string(line.substr(4));
-                else if (std::string_view(kind) == "branches" && url.empty())
-                    url = std::string(line.substr(0, line.find('#')));
-                while (!url.empty() && (url.front() == ' ' || url.front() == '\t')) url.erase(0, 1);
-                while (!url.empty() && (url.back() == ' ' || url.back() == '\r')) url.pop_back();
-                if (url.empty()) continue;
-                GitConfigEntry entry;
-                entry.section = "remote";
-                entry.subsection = e->d_name;
-                entry.has_subsection = true;
-                entry.key = "url";
-                entry.value = std::move(url);
-                entry.has_value = true;
-                out.push_back(std::move(entry));
-                if (std::string_view(kind) == "branches") break;  // its first line only
-            }
+            for (auto& e2 : legacy_remote_entries(kind, e->d_name, r.text))
+                out.push_back(std::move(e2));
         }
         ::closedir(d);
     }
-}
-
-}  // namespace
-
-namespace {
-
-// Whether a missing word of a command could name a program the host runs: no ending, a
-// script's, or one written as a pattern. A word ending like data ("coverage/index.html",
-// "*.o") is an argument: judging it made a test's report or a compile end the run 120
-// (review 55); run as a script it is the program reading's (blocked when missing).
-bool may_name_program(std::string_view word) {
-    const auto slash = word.rfind('/');
-    const std::string_view base = slash == std::string_view::npos ? word : word.substr(slash + 1);
-    const auto dot = base.rfind('.');
-    if (dot == std::string_view::npos || dot == 0) return true;
-    const std::string_view ext = base.substr(dot);
-    if (ext.find_first_of("*?[") != std::string_view::npos) return true;
-    for (std::string_view s : {".sh", ".bash", ".zsh", ".py", ".pl", ".rb", ".js", ".mjs", ".cjs",
-                               ".ts", ".php", ".lua", ".tcl", ".bin", ".exe", ".run"})
-        if (ext == s) return true;
-    return false;
 }
 
 }  // namespace
@@ -219,7 +177,8 @@ Status Protector::protect_mentioned(const std::string& word,
         // A pattern the shell expands ("sh tools/?"): the files it matches now, at most 16,
         // and what it matches after the run is judged then (review 54: tools/fsmon.s[h]).
         if (word.find_first_of("*?[") != std::string::npos) {
-            if (!may_name_program(word)) continue;
+            // Only in a work tree: an absolute pattern ("/*/*/*") would walk the host.
+            if (word[0] == '/' || !may_name_program(word)) break;
             MountPlan::NamedByCommand p{environment_path(spelled), why_text, {}};
             glob_t g{};
             if (::glob(spelled.c_str(), GLOB_NOSORT | GLOB_NOESCAPE, nullptr, &g) == 0)

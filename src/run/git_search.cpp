@@ -16,6 +16,7 @@
 
 #include "fs/path.hpp"
 #include "plan/git_config.hpp"
+#include "plan/gitdir.hpp"
 #include "run/git_danger.hpp"
 #include "run/git_index.hpp"
 #include "run/git_judge.hpp"
@@ -454,9 +455,11 @@ void GitSearch::queue_local_remotes(const Pending& p, int fd) {
             // the run wrote is a pointer: judged with the rest.
             struct stat pst {};
             bool pointer_changed = false;
-            if (const auto named = pointer_text(AT_FDCWD, candidate.c_str(), pst);
-                named && named->starts_with("gitdir: ")) {
-                const std::string target = named->substr(8);
+            if (const auto text = pointer_text(AT_FDCWD, candidate.c_str(), pst)) {
+                // Read as the plan reads a .git file (plan/gitdir.hpp).
+                const auto parsed = parse_gitfile(*text);
+                if (!parsed.ok() || !*parsed) continue;  // git would not use it either
+                const std::string target = **parsed;
                 pointer_changed = since(pst, watch_.start);
                 candidate = target[0] == '/' ? target : path_parent(candidate) + "/" + target;
             }

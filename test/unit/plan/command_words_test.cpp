@@ -127,3 +127,10 @@ TEST_CASE("command_mentioned_paths: words a shell could reach a file by", "[comm
     for (int i = 0; i < 100; ++i) many += " w" + std::to_string(i);
     CHECK(sbx::command_mentioned_paths(many).size() == 64);
 }
+
+TEST_CASE("may_name_program: no ending, a script's, or a pattern; never data", "[command_words]") {
+    for (const char* w : {"tools/run", "tools/x.sh", "tools/x.py", "t*/run", "tools/fsmon.s[h]"})
+        CHECK(sbx::may_name_program(w));
+    for (const char* w : {"coverage/index.html", "*.o", "build/app.o", "docs/x.md"})
+        CHECK_FALSE(sbx::may_name_program(w));
+}

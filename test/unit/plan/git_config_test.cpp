@@ -148,3 +148,20 @@ TEST_CASE("local_remote_paths: review 53's spellings of a local remote", "[git_c
     CHECK(sbx::local_repository_candidates("/srv/o") ==
           std::vector<std::string>{"/srv/o/.git", "/srv/o", "/srv/o.git/.git", "/srv/o.git"});
 }
+
+TEST_CASE("legacy_remote_entries: remotes/<name> and branches/<name>", "[git_config]") {
+    const auto r =
+        sbx::legacy_remote_entries("remotes", "o", "URL: /srv/a.git\r\nPush: x\nURL:  ../b\n");
+    REQUIRE(r.size() == 2);
+    CHECK(r[0].section == "remote");
+    CHECK(r[0].subsection == "o");
+    CHECK(r[0].key == "url");
+    CHECK(r[0].value == "/srv/a.git");
+    CHECK(r[1].value == "../b");
+    const auto b = sbx::legacy_remote_entries("branches", "up", "/srv/up.git#main\nignored\n");
+    REQUIRE(b.size() == 1);
+    CHECK(b[0].value == "/srv/up.git");
+    // They are read as remotes like the config's (local_remote_paths).
+    CHECK(sbx::local_remote_paths(b, "/w/ws", "/h") == std::vector<std::string>{"/srv/up.git"});
+    CHECK(sbx::legacy_remote_entries("remotes", "o", "Pull: x\n").empty());
+}
