@@ -5,13 +5,13 @@
 // protect_git_commit.cpp's.
 #include <dirent.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <vector>
 
+#include "fs/glob_paths.hpp"
 #include "fs/path.hpp"
 #include "fs/read_bounded.hpp"
 #include "fs/real_path.hpp"
@@ -174,21 +174,22 @@ Status Protector::protect_mentioned(const std::string& word,
     const std::string why_text = "a command in " + config + " names " + word;
     for (const auto& wt : worktrees) {
         const std::string spelled = word[0] == '/' ? word : wt + "/" + word;
-        // A pattern the shell expands ("sh tools/?"): the files it matches now, at most 16,
-        // and what it matches after the run is judged then (review 54: tools/fsmon.s[h]).
+        // A pattern the shell expands ("sh tools/?"): the files it matches now, and what it
+        // matches after the run is judged then (review 54: tools/fsmon.s[h]).
         if (word.find_first_of("*?[") != std::string::npos) {
             // Only in a work tree: an absolute pattern ("/*/*/*") would walk the host.
             if (word[0] == '/' || !may_name_program(word)) break;
-            MountPlan::NamedByCommand p{environment_path(spelled), why_text, {}};
-            glob_t g{};
-            if (::glob(spelled.c_str(), GLOB_NOSORT | GLOB_NOESCAPE, nullptr, &g) == 0)
-                for (std::size_t i = 0; i < g.gl_pathc && i < 16; ++i) {
-                    candidates.push_back(environment_path(g.gl_pathv[i]));
-                    p.matched.push_back(candidates.back());
-                }
-            ::globfree(&g);
+            GlobMatches now = glob_paths(environment_path(spelled));
+            if (now.truncated) {
+                d_.plan.notes.push_back("'" + word + "' (" + why_text + ") matches more than " +
+                                        std::to_string(kMaxGlobMatches) +
+                                        " files: they are not protected");
+                continue;
+            }
+            candidates.insert(candidates.end(), now.paths.begin(), now.paths.end());
             if (d_.plan.command_patterns.size() < kMaxMentioned)
-                d_.plan.command_patterns.push_back(std::move(p));
+                d_.plan.command_patterns.push_back(
+                    {environment_path(spelled), why_text, std::move(now.paths)});
         } else {
             candidates.push_back(environment_path(spelled));
         }

@@ -1,7 +1,6 @@
 #include "run/git_integrity.hpp"
 
 #include <fcntl.h>
-#include <glob.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,6 +8,7 @@
 #include <climits>
 #include <cstdlib>
 
+#include "fs/glob_paths.hpp"
 #include "fs/path.hpp"
 #include "run/git_danger.hpp"
 #include "run/git_judge.hpp"
@@ -225,17 +225,19 @@ GitIntegrityReport check_git(const GitWatch& watch) {
                                    ": the host's git would run it");
     }
     for (const auto& p : watch.command_patterns) {
-        glob_t g{};
-        if (::glob(p.path.c_str(), GLOB_NOSORT | GLOB_NOESCAPE, nullptr, &g) == 0)
-            for (std::size_t i = 0; i < g.gl_pathc && i < 64; ++i) {
-                const std::string match = g.gl_pathv[i];
-                struct stat st {};
-                if (std::find(p.matched.begin(), p.matched.end(), match) == p.matched.end() &&
-                    ::lstat(match.c_str(), &st) == 0 && !S_ISDIR(st.st_mode))
-                    report.add(match, match + " was made by the run, and matches " + p.path +
-                                          ", which " + p.why + ": the host's git would run it");
-            }
-        ::globfree(&g);
+        const GlobMatches now = glob_paths(p.path);
+        for (const auto& match : now.paths) {
+            struct stat st {};
+            if (!std::binary_search(p.matched.begin(), p.matched.end(), match) &&
+                ::lstat(match.c_str(), &st) == 0 && !S_ISDIR(st.st_mode))
+                report.add(match, match + " was made by the run, and matches " + p.path +
+                                      ", which " + p.why + ": the host's git would run it");
+        }
+        // Past the bound, a new match may be among those not listed: the run made them.
+        if (now.truncated)
+            report.add(p.path, p.path + " matches more than " + std::to_string(kMaxGlobMatches) +
+                                   " files after the run, and " + p.why +
+                                   ": the host's git would run them");
     }
 
     search_git_dirs(watch, nullptr, nullptr, &report);
