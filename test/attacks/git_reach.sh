@@ -544,6 +544,16 @@ for MODE in protect commit; do
     check "$BACKEND $MODE: the scripts of 'cd -P tools && sh a' and 'sh tools/?' cannot be changed" \
         test "$(cat "$WS/tools/a" "$WS/tools/b")" = ":
 :"
+    # A pattern matching more files than the plan once kept (16) is judged by its new matches
+    # only: an untouched tools/ passed as a false 120 before.
+    for i in $(seq 1 20); do echo : >"$WS/tools/s$i.sh"; done
+    hgit -C "$WS" config alias.s '!for f in tools/s*.sh; do sh "$f"; done'
+    own_fix
+    run true
+    expect_rc 0 "$BACKEND $MODE: a pattern matching 20 files passes a run that makes none"
+    run "echo x >tools/s21.sh"
+    expect_rc 120 "$BACKEND $MODE: ... and a 21st match the run makes ends it 120"
+    hgit -C "$WS" config --unset alias.s; rm -f "$WS"/tools/s*.sh
     hgit -C "$WS" config alias.p '!/usr/bin/perl x.pl'
     run true
     expect_rc 0 "$BACKEND $MODE: an alias of /usr/bin/perl (two names) is no reason to refuse the run"
