@@ -34,13 +34,19 @@ Status check_bytes(std::string_view content) {
 
 }  // namespace
 
+std::optional<std::string> gitfile_target(std::string_view content) {
+    constexpr std::string_view prefix = "gitdir: ";
+    content = trim_line_end(content);
+    if (!content.starts_with(prefix)) return std::nullopt;
+    std::string_view path = content.substr(prefix.size());
+    path = path.substr(0, path.find('\0'));
+    if (path.empty()) return std::nullopt;
+    return std::string(path);
+}
+
 Result<std::optional<std::string>> parse_gitfile(std::string_view content) {
     SBX_TRY(check_bytes(content));
-    constexpr std::string_view prefix = "gitdir: ";
-    if (content.substr(0, prefix.size()) != prefix) return std::optional<std::string>{};
-    std::string_view path = trim_line_end(content.substr(prefix.size()));
-    if (path.empty()) return std::optional<std::string>{};
-    return std::optional<std::string>{std::string(path)};
+    return gitfile_target(content);
 }
 
 Result<std::string> parse_commondir(std::string_view content) {

@@ -26,6 +26,12 @@ inline constexpr std::size_t kGitfileMax = 8192;
 // parse that differs from git's is a path we would protect in vain), or over kGitfileMax.
 [[nodiscard]] Result<std::optional<std::string>> parse_gitfile(std::string_view content);
 
+// The path a `.git` file names as git reads it when nothing has been refused yet: line ends
+// dropped, then the path ends at a NUL (git takes it as a C string). The after-run check
+// follows what the run wrote this way, to judge what git would reach; the plan refuses such a
+// file instead (parse_gitfile). nullopt when git would not use the file.
+[[nodiscard]] std::optional<std::string> gitfile_target(std::string_view content);
+
 // The path in a `commondir` file: trailing '\n'/'\r' dropped; empty means the gitdir itself
 // ("."). Errors as for parse_gitfile.
 [[nodiscard]] Result<std::string> parse_commondir(std::string_view content);

@@ -14,6 +14,7 @@
 #include "fs/path.hpp"
 #include "fs/read_bounded.hpp"
 #include "plan/git_config.hpp"
+#include "plan/gitdir.hpp"
 #include "util/unique_fd.hpp"
 
 namespace sbx {
@@ -376,8 +377,10 @@ std::vector<std::string> unusual_written(int dirfd, const char* name) {
 // by the caller), its line ends removed: nullopt when `name` in `dirfd` is no regular file
 // (never followed, never waited on: O_NONBLOCK for a FIFO) or holds nothing. `st` gets its
 // metadata.
-std::optional<std::string> pointer_text(int dirfd, const char* name, struct stat& st) {
-    UniqueFd f(::openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+std::optional<std::string> pointer_text(int dirfd, const char* name, struct stat& st,
+                                        bool follow) {
+    UniqueFd f(::openat(dirfd, name,
+                        O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | (follow ? 0 : O_NOFOLLOW)));
     if (!f || ::fstat(f.get(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
     char buf[PATH_MAX + 16];
     const ssize_t got = ::read(f.get(), buf, sizeof buf - 1);
@@ -438,8 +441,8 @@ std::string worktree_danger(int dirfd, const std::string& path,
             return {};
         struct stat gst {};
         if (const auto text = pointer_text(w.get(), ".git", gst);
-            text && text->starts_with("gitdir: ")) {
-            UniqueFd g(::openat(w.get(), text->c_str() + 8, O_PATH | O_DIRECTORY | O_CLOEXEC));
+            const auto target = text ? gitfile_target(*text) : std::nullopt) {
+            UniqueFd g(::openat(w.get(), target->c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
             if (g && ::fstat(g.get(), &back) == 0 && back.st_dev == self.st_dev &&
                 back.st_ino == self.st_ino)
                 return {};

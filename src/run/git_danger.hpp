@@ -45,8 +45,10 @@ struct UnusualEntry {
 
 // The path a small pointer file of git's names (a commondir; a .git file, "gitdir: " cut off
 // by the caller), its line ends removed: nullopt when `name` in `dirfd` is no regular file
-// or holds nothing. `st` gets its metadata.
-[[nodiscard]] std::optional<std::string> pointer_text(int dirfd, const char* name, struct stat& st);
+// or holds nothing. `st` gets its metadata. A final link is not followed unless `follow` (git
+// follows a .git that is a link; it reads commondir and gitdir as they are).
+[[nodiscard]] std::optional<std::string> pointer_text(int dirfd, const char* name, struct stat& st,
+                                                      bool follow = false);
 
 // Whether the git directory `dirfd`'s commondir leads to the repository two levels up: what
 // `git worktree add` writes in worktrees/NAME (`../..`), whose config is that repository's own.

@@ -106,17 +106,12 @@ std::optional<DotGit> dot_git(const std::string& dir, int dirfd, const Listing& 
         return g;
     }
     if (!S_ISREG(st.st_mode)) return std::nullopt;
-    g.anew = g.anew || since(st, start);
-    UniqueFd f(::openat(dirfd, ".git", O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
-    if (!f) return std::nullopt;
-    char buf[4096];
-    const ssize_t got = ::read(f.get(), buf, sizeof buf - 1);
-    if (got <= 8) return std::nullopt;
-    std::string text(buf, static_cast<std::size_t>(got));
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-    if (text.compare(0, 8, "gitdir: ") != 0 || text.size() == 8) return std::nullopt;
-    const std::string named = text.substr(8);
-    g.named = named[0] == '/' ? named : path_join(dir, named);
+    struct stat fst {};
+    const auto text = pointer_text(dirfd, ".git", fst, /*follow=*/true);
+    const auto named = text ? gitfile_target(*text) : std::nullopt;
+    if (!named) return std::nullopt;
+    g.anew = g.anew || since(fst, start);
+    g.named = (*named)[0] == '/' ? *named : path_join(dir, *named);
     g.gitfile = true;
     return g;
 }
@@ -456,10 +451,10 @@ void GitSearch::queue_local_remotes(const Pending& p, int fd) {
             struct stat pst {};
             bool pointer_changed = false;
             if (const auto text = pointer_text(AT_FDCWD, candidate.c_str(), pst)) {
-                // Read as the plan reads a .git file (plan/gitdir.hpp).
-                const auto parsed = parse_gitfile(*text);
-                if (!parsed.ok() || !*parsed) continue;  // git would not use it either
-                const std::string target = **parsed;
+                // Read as git reads a .git file (plan/gitdir.hpp).
+                const auto parsed = gitfile_target(*text);
+                if (!parsed) continue;  // git would not use it either
+                const std::string target = *parsed;
                 pointer_changed = since(pst, watch_.start);
                 candidate = target[0] == '/' ? target : path_parent(candidate) + "/" + target;
             }

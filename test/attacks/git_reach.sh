@@ -410,6 +410,11 @@ for MODE in protect commit; do
     expect_rc 120 "$BACKEND $MODE: a .git file naming /proc/self/cwd/../.git ends the run 120"
     check "$BACKEND $MODE: ... saying why" grep -q "through a magic link of /proc" "$FIX/.status"
     rm -rf "$WS/sub"
+    # git reads the path as a C string: what follows a NUL is not part of it.
+    run "mkdir -p sub/.githooks && printf 'gitdir: ../.git\\0junk\\n' >sub/.git &&
+        printf '#!/bin/sh\ntouch $MARK\n' >sub/.githooks/pre-commit"
+    expect_rc 120 "$BACKEND $MODE: a .git file naming ../.git before a NUL ends the run 120"
+    rm -rf "$WS/sub"
     hgit -C "$WS" config --unset core.hooksPath
     if [ "$MODE" = commit ]; then
         run "$G init -q '$FIX/tmp/eg' && $G -C '$FIX/tmp/eg' commit -q --allow-empty -m e &&
@@ -489,6 +494,12 @@ for MODE in protect commit; do
             chmod +x '$FIX/tmp/up.git/hooks/pre-receive' && $G clone -q '$FIX/tmp/up.git' vendor/lib 2>/dev/null"
         expect_rc 120 "$BACKEND $MODE: a clone whose origin the run made with a hook ends the run 120"
         rm -rf "$WS/vendor" "$FIX/tmp/up.git"
+        # The same origin behind a gitfile whose path a NUL ends, as git reads it.
+        run "$G init -q --bare '$FIX/tmp/up.git' && printf '#!/bin/sh\ntouch $MARK\n' >'$FIX/tmp/up.git/hooks/pre-receive' &&
+            chmod +x '$FIX/tmp/up.git/hooks/pre-receive' && $G init -q vendor/lib &&
+            printf 'gitdir: $FIX/tmp/up.git\\0x' >'$FIX/tmp/upx' && $G -C vendor/lib remote add origin '$FIX/tmp/upx'"
+        expect_rc 120 "$BACKEND $MODE: ... behind a gitfile naming it before a NUL, ends the run 120"
+        rm -rf "$WS/vendor" "$FIX/tmp/up.git" "$FIX/tmp/upx"
     fi
     # What git clone and sparse-checkout write (the forty-sixth review's false 120s).
     if [ "$MODE" = protect ]; then

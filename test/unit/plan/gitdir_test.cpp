@@ -59,6 +59,17 @@ TEST_CASE("gitfile: NUL and oversize are refused (exit 122), not cut", "[gitdir]
     CHECK(parse_gitfile("gitdir: /" + std::string(sbx::kGitfileMax - 9, 'a')).ok());
 }
 
+TEST_CASE("gitfile_target reads what the run wrote as git does: a NUL ends the path",
+          "[gitdir]") {
+    using namespace std::string_literals;
+    CHECK(*sbx::gitfile_target("gitdir: /w/g\0/../evil\n"s) == "/w/g");
+    // Line ends are taken off the whole file first: one before the NUL stays in the path.
+    CHECK(*sbx::gitfile_target("gitdir: x\n\0y"s) == "x\n");
+    CHECK(*sbx::gitfile_target("gitdir: x \r\n") == "x ");
+    CHECK_FALSE(sbx::gitfile_target("gitdir: \0x"s));
+    CHECK_FALSE(sbx::gitfile_target(" gitdir: x"));
+}
+
 TEST_CASE("commondir: relative to the gitdir, line endings trimmed", "[gitdir]") {
     auto c = parse_commondir("../..\n");
     REQUIRE(c.ok());
