@@ -10,7 +10,9 @@ namespace {
 // A command value's words as the shell would split its simple commands: quotes and
 // backslashes taken off, "" between two simple commands (";", "&", "|", "(", ")", "{", "}", a
 // new line), and "$" for a word with an expansion in it (what it names is not known here).
-std::vector<std::string> shell_words(std::string_view v) {
+// `pipes`, when given, gets the index of each "" that is a pipe ("|", "|&"; not "||"): what
+// the command before it prints is the next one's input.
+std::vector<std::string> shell_words(std::string_view v, std::vector<std::size_t>* pipes = nullptr) {
     std::vector<std::string> words;
     std::string word;
     bool in_word = false, dynamic = false;
@@ -50,7 +52,11 @@ std::vector<std::string> shell_words(std::string_view v) {
             if (c == '<' || c == '>') {
                 while (i + 1 < v.size() && (v[i + 1] == '>' || v[i + 1] == '&')) ++i;
                 words.push_back("<");
+            } else if (c == '|' && i + 1 < v.size() && v[i + 1] == '|') {
+                words.emplace_back();  // "||": a list, not a pipe
+                ++i;
             } else {
+                if (c == '|' && pipes != nullptr) pipes->push_back(words.size());
                 words.emplace_back();
             }
         } else {
@@ -105,6 +111,21 @@ bool command_prefix(std::string_view w) {
         w, {"env",    "exec", "command", "nohup", "time", "nice",  "ionice", "timeout", "stdbuf",
             "setsid", "chrt", "taskset", "xargs", "sudo", "doas",  "strace", "ltrace",  "watch",
             "then",   "do",   "else",    "elif",  "if",   "while", "until",  "!"});
+}
+
+// Programs that never run, read or print what their file operands hold: a word given to one
+// ("rm -f build/app", "rm -f *.o", "mkdir -p out/logs") is no code, however it ends (review
+// 56: "rm -f build/app" ended a build 120). Not echo, ls, cat or the like: what they print
+// can be run ("echo tools/a | xargs sh").
+bool inert_program(std::string_view program) {
+    return one_of(base_name(program), {"rm", "rmdir", "unlink", "touch", "mkdir", "chmod", "chown",
+                                       "chgrp", "truncate", "shred", "test", "["});
+}
+
+// Programs that show a document: a word given to one that ends like data ("open
+// coverage/index.html") is a page to look at, not code (review 55).
+bool viewer_program(std::string_view program) {
+    return one_of(base_name(program), {"open", "xdg-open", "sensible-browser", "x-www-browser"});
 }
 
 // Runners of a package's local programs: "npx x" runs node_modules/.bin/x.
@@ -247,7 +268,8 @@ void program_paths(std::string_view v, int depth, std::string dir, std::vector<s
 // "ProxyCommand=tools/p"), and each later word taken in a directory a word names after "cd",
 // "pushd", "-C", "--chdir" or "-d" ("env -C tools sh a": tools/a), and after a runner of a
 // package's programs ("npx --yes x": node_modules/.bin/x).
-void mentioned_words(std::string_view v, int depth, std::vector<std::string>& out) {
+void mentioned_words(std::string_view v, int depth, bool substituted,
+                     std::vector<std::string>& out) {
     constexpr std::size_t kMax = 64;
     auto add = [&](std::string w) {
         while (w.starts_with("./")) w.erase(0, 2);
@@ -261,10 +283,16 @@ void mentioned_words(std::string_view v, int depth, std::vector<std::string>& ou
     for (auto open = v.find('`'); open != std::string_view::npos && depth < 3;) {
         const auto close = v.find('`', open + 1);
         if (close == std::string_view::npos) break;
-        mentioned_words(v.substr(open + 1, close - open - 1), depth + 1, out);
+        mentioned_words(v.substr(open + 1, close - open - 1), depth + 1, true, out);
         open = v.find('`', close + 1);
     }
-    const std::vector<std::string> words = shell_words(v);
+    // What a substitution prints is a word of the command around it: no program in a value
+    // with one is inert ("sh $(rm -v tools/a)" runs what rm printed).
+    substituted = substituted || v.find('`') != std::string_view::npos ||
+                  v.find("$(") != std::string_view::npos || v.find("<(") != std::string_view::npos ||
+                  v.find(">(") != std::string_view::npos;
+    std::vector<std::size_t> pipes;
+    const std::vector<std::string> words = shell_words(v, &pipes);
     std::vector<std::string> dirs;
     bool next_is_dir = false, after_cd = false, after_runner = false, next_is_module = false;
     // A module named to an interpreter ("-m tools.mod", perl's "-Mtools::mod"): its file, and
@@ -281,12 +309,16 @@ void mentioned_words(std::string_view v, int depth, std::vector<std::string>& ou
         for (const auto& d : dirs) add(d + "/" + module + ending);
     };
     bool program = true;  // the next word is a simple command's program
-    for (const std::string& w : words) {
+    // The rest of this simple command is an inert program's operands, or a viewer's.
+    bool inert = false, viewer = false;
+    for (std::size_t k = 0; k < words.size(); ++k) {
+        const std::string& w = words[k];
         if (w.empty()) {  // between two simple commands: a cd's directory stays
-            next_is_dir = after_cd = after_runner = next_is_module = false;
+            next_is_dir = after_cd = after_runner = next_is_module = inert = viewer = false;
             program = true;
             continue;
         }
+        if (inert || (viewer && !may_name_program(w))) continue;
         // The program named without a slash is looked up in PATH, never taken here ("less -R",
         // credential.helper = mytool: review 54's refused edits of ./less and ./mytool);
         // assignments before it are read below.
@@ -295,6 +327,13 @@ void mentioned_words(std::string_view v, int depth, std::vector<std::string>& ou
             const bool assignment = eq != std::string::npos && eq > 0 && w.find('/') > eq;
             if (!assignment) {
                 program = false;
+                // Its output piped to the next command, or substituted, is no longer inert.
+                std::size_t end = k;
+                while (end < words.size() && !words[end].empty()) ++end;
+                if (!substituted && std::find(pipes.begin(), pipes.end(), end) == pipes.end()) {
+                    inert = inert_program(w);
+                    viewer = viewer_program(w);
+                }
                 if (w.find('/') == std::string::npos && !one_of(w, {"cd", "pushd"})) {
                     if (package_runner(w) || one_of(w, {"pnpx", "bunx", "yarn"}))
                         after_runner = true;
@@ -315,14 +354,14 @@ void mentioned_words(std::string_view v, int depth, std::vector<std::string>& ou
             continue;
         }
         if (w.find_first_of(" \t;&|<>`$") != std::string::npos && depth < 3) {
-            mentioned_words(w, depth + 1, out);  // a command given as one word
+            mentioned_words(w, depth + 1, substituted, out);  // a command given as one word
             continue;
         }
         std::string value = w;
         if (const auto eq = w.find('='); eq != std::string::npos && eq + 1 < w.size()) {
             value = w.substr(eq + 1);
             if (value.find_first_of(" \t;&|") != std::string::npos && depth < 3)
-                mentioned_words(value, depth + 1, out);
+                mentioned_words(value, depth + 1, substituted, out);
             if (one_of(w.substr(0, eq), {"--chdir", "--directory", "--cwd", "-C"}))
                 dirs.push_back(value);
         }
@@ -352,7 +391,7 @@ void mentioned_words(std::string_view v, int depth, std::vector<std::string>& ou
 
 std::vector<std::string> command_mentioned_paths(std::string_view command) {
     std::vector<std::string> out;
-    mentioned_words(command, 0, out);
+    mentioned_words(command, 0, false, out);
     return out;
 }
 

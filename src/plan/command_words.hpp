@@ -31,13 +31,16 @@ namespace sbx {
 // "flock -w 5 l x", "node -r ./x", "awk -f x", "make -f x", "ssh -F cfg", "vim -u x". Only an
 // existing regular file of these is protected (made read-only: so a file an alias merely
 // mentions, "!git add setup.py", is read-only in the sandbox); a missing one is not kept from
-// being made, as almost none of these words is a file.
+// being made, as almost none of these words is a file; one with a slash is judged after the
+// run. Not read: the operands of a program that never runs, reads or prints them ("rm -f
+// build/app", "mkdir -p out") unless its output is piped or substituted, and a word ending
+// like data given to a viewer ("open coverage/index.html"): review 55 and 56's false 120s.
+// Any other word is read whatever its ending: "make -f x.mk", "ssh -F x.conf", "java -jar
+// x.jar" and "flock L sh x.txt" run a file that ends like data (review 56).
 [[nodiscard]] std::vector<std::string> command_mentioned_paths(std::string_view command);
 
-// Whether a word of a command that names no file yet could name a program the host runs: no
-// ending, a script's, or one written as a pattern. A word ending like data
-// ("coverage/index.html", "*.o") is an argument (review 55: judging it ended a test's report
-// or a compile 120); run as a script it is command_program_paths's.
+// Whether a word could name a program by its ending: none, a script's, or one written as a
+// pattern; not one ending like data ("coverage/index.html", "*.o"). Used for a viewer's words.
 [[nodiscard]] bool may_name_program(std::string_view word);
 
 }  // namespace sbx

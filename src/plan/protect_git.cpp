@@ -162,9 +162,11 @@ void legacy_remotes(const std::string& gitdir, std::vector<GitConfigEntry>& out)
 
 // A word of a command of the config that names an existing regular file in one of the work
 // trees git runs the command in (plan/command_words.hpp's command_mentioned_paths): read-only,
-// like the command's program. Missing, it is left alone: almost none of these words is a file,
-// and blocking them all ("log", "build") would refuse what the command makes. An absolute word
-// is protected only inside a writable root (elsewhere it is read-only already). At most 256.
+// like the command's program. Missing, it is not kept from being made: almost none of these
+// words is a file, and blocking them all ("log", "build") would refuse what the command makes;
+// one with a slash is judged after the run instead (MountPlan::command_missing), whatever its
+// ending (review 56: "make -f tools/release.mk", "ssh -F tools/ssh.conf"). An absolute word is
+// protected only inside a writable root (elsewhere it is read-only already). At most 256.
 Status Protector::protect_mentioned(const std::string& word,
                                     const std::vector<std::string>& worktrees,
                                     const std::string& config, const RuleRef& rule,
@@ -178,7 +180,7 @@ Status Protector::protect_mentioned(const std::string& word,
         // matches after the run is judged then (review 54: tools/fsmon.s[h]).
         if (word.find_first_of("*?[") != std::string::npos) {
             // Only in a work tree: an absolute pattern ("/*/*/*") would walk the host.
-            if (word[0] == '/' || !may_name_program(word)) break;
+            if (word[0] == '/') break;
             GlobMatches now = glob_paths(environment_path(spelled));
             if (now.truncated) {
                 d_.plan.notes.push_back("'" + word + "' (" + why_text + ") matches more than " +
@@ -204,7 +206,7 @@ Status Protector::protect_mentioned(const std::string& word,
         // (review 54) all run a file that is not there yet.
         if (::lstat(path.c_str(), &st) != 0) {
             if (errno == ENOENT && word.find('/') != std::string::npos &&
-                word.find_first_of("*?[") == std::string::npos && may_name_program(word) &&
+                word.find_first_of("*?[") == std::string::npos &&
                 d_.plan.command_missing.size() < kMaxMentioned &&
                 std::none_of(d_.plan.command_missing.begin(), d_.plan.command_missing.end(),
                              [&](const auto& m) { return m.path == path; }))

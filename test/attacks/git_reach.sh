@@ -593,6 +593,24 @@ for MODE in protect commit; do
     expect_rc 0 "$BACKEND $MODE: a.o and coverage/index.html, which aliases name, may be made"
     hgit -C "$WS" config --unset core.fsmonitor; hgit -C "$WS" config --unset alias.c
     hgit -C "$WS" config --unset alias.v; rm -rf "$WS/a.o" "$WS/coverage"
+    # Review 56: a file ending like data is code to what runs it (make -f, a wrapper not known
+    # here); an inert program's operand is no code, whatever its ending.
+    for v in 'make -f tools/fsm.mk' 'flock tools/l sh tools/fsm.txt'; do
+        hgit -C "$WS" config core.fsmonitor "$v"
+        own_fix
+        run "mkdir -p tools && printf 'touch $MARK\n' >tools/fsm.mk && cp tools/fsm.mk tools/fsm.txt"
+        expect_rc 120 "$BACKEND $MODE: core.fsmonitor = $v, its file made by the run: 120"
+        rm -rf "$WS/tools"
+    done
+    hgit -C "$WS" config --unset core.fsmonitor
+    hgit -C "$WS" config alias.c '!rm -f build/app' && mkdir -p "$WS/build" && echo old >"$WS/build/app"
+    own_fix
+    run "echo new >build/app && echo x >build/app2"
+    expect_rc 0 "$BACKEND $MODE: build/app, which '!rm -f build/app' names, stays writable"
+    rm -f "$WS/build/app"
+    run "echo new >build/app"
+    expect_rc 0 "$BACKEND $MODE: ... and may be made"
+    hgit -C "$WS" config --unset alias.c; rm -rf "$WS/build"
     hgit init -q --bare "$FIX/tmp/o.git" && hgit -C "$WS" remote add origin "$FIX/tmp/o.git"
     mkdir -p "$FIX/tmp/tpl" && printf '[init]\n\ttemplateDir = %s\n' "$FIX/tmp/tpl" >"$FIX/home/.gitconfig"
     hgit -C "$WS" config core.pager 'less -R'

@@ -121,6 +121,33 @@ TEST_CASE("command_mentioned_paths: words a shell could reach a file by", "[comm
     // What backticks and a leading redirection run (review 54).
     CHECK(mentions("echo `tools/run`", "tools/run"));
     CHECK(mentions(">/dev/null tools/run", "tools/run"));
+    // Review 56: a file that ends like data, given to what runs it, or to a wrapper not known
+    // here; an inert program's operands only when its output is run.
+    for (const auto& [value, file] : std::initializer_list<std::pair<const char*, const char*>>{
+             {"!make -f tools/release.mk", "tools/release.mk"},
+             {"ssh -F tools/ssh.conf", "tools/ssh.conf"},
+             {"!flock L sh tools/deploy.txt", "tools/deploy.txt"},
+             {"!eval \"sh tools/deploy.txt\"", "tools/deploy.txt"},
+             {"!env -S \"sh tools/deploy.txt\"", "tools/deploy.txt"},
+             {"!LD_PRELOAD=tools/x.so git log", "tools/x.so"},
+             {"!rm -v tools/a | xargs sh", "tools/a"},
+             {"!sh $(rm -v tools/a)", "tools/a"},
+             {"!rm x || sh tools/a", "tools/a"},
+             {"!open tools/run", "tools/run"},
+             {"!open coverage/index.html | sh", "coverage/index.html"}}) {
+        INFO(value);
+        CHECK(mentions(value, file));
+    }
+    for (const auto& [value, file] : std::initializer_list<std::pair<const char*, const char*>>{
+             {"!rm -f build/app", "build/app"},
+             {"!rm -f *.o", "*.o"},
+             {"!mkdir -p out/logs && touch out/logs/x", "out/logs/x"},
+             {"!/bin/rm -f build/app", "build/app"},
+             {"!open coverage/index.html", "coverage/index.html"},
+             {"!rm -f build/app || true", "build/app"}}) {
+        INFO(value);
+        CHECK_FALSE(mentions(value, file));
+    }
     // Options and separators are no files; at most 64.
     CHECK_FALSE(mentions("!git log --oneline -- x", "--oneline"));
     std::string many = "!true";
