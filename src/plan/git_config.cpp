@@ -208,6 +208,22 @@ bool command_key(const GitConfigEntry& e) {
 
 }  // namespace
 
+const char* config_path_key(ConfigPathKind k) {
+    switch (k) {
+        case ConfigPathKind::hooks_path:
+            return "core.hookspath";
+        case ConfigPathKind::include:
+            return "include.path";
+        case ConfigPathKind::include_if:
+            return "includeif.path";
+        case ConfigPathKind::command:
+            return "command";
+        case ConfigPathKind::mentioned:
+            return "mentioned";
+    }
+    return "?";
+}
+
 std::vector<ConfigPath> config_code_paths(std::string_view text) {
     return config_code_paths(parse_git_config(text).entries);
 }
@@ -218,19 +234,19 @@ std::vector<ConfigPath> config_code_paths(const std::vector<GitConfigEntry>& ent
         if (!e.has_value || e.value.empty()) continue;
         if (command_key(e)) {
             std::vector<std::string> paths = command_program_paths(e.value);
-            for (std::string& path : paths) out.push_back({"command", std::move(path)});
+            for (std::string& path : paths) out.push_back({ConfigPathKind::command, std::move(path)});
             for (std::string& path : command_mentioned_paths(e.value))
                 if (std::find(paths.begin(), paths.end(), path) == paths.end() ||
                     path.find_first_of("*?[") != std::string::npos)
-                    out.push_back({"mentioned", std::move(path)});
+                    out.push_back({ConfigPathKind::mentioned, std::move(path)});
             continue;
         }
         if (e.section == "core" && !e.has_subsection && e.key == "hookspath")
-            out.push_back({"core.hookspath", e.value});
+            out.push_back({ConfigPathKind::hooks_path, e.value});
         else if (e.section == "include" && !e.has_subsection && e.key == "path")
-            out.push_back({"include.path", e.value});
+            out.push_back({ConfigPathKind::include, e.value});
         else if (e.section == "includeif" && e.has_subsection && e.key == "path")
-            out.push_back({"includeif.path", e.value});
+            out.push_back({ConfigPathKind::include_if, e.value});
     }
     return out;
 }

@@ -39,14 +39,31 @@ struct GitConfigText {
 // directory of hooks git runs), include.path / includeIf.<condition>.path (more config), and
 // the program of a command git runs when it is named by a path (core.fsmonitor, aliases,
 // pagers, editors, diff, filter and merge drivers, credential helpers, gpg.program) and the
-// script an interpreter there runs ("python3 tools/x.py"), as {key, value}:
-// "core.hookspath", "include.path", "includeif.path" or "command", and the value (for a
-// command, the path of its program or script); and "mentioned", every other word of a command
+// script an interpreter there runs ("python3 tools/x.py"), each with what names it and the
+// value (for a command, the path of its program or script); and every other word of a command
 // that may name a file (plan/command_words.hpp), protected only when it is one.
+enum class ConfigPathKind {
+    hooks_path,  // core.hooksPath: relative to the work tree
+    include,     // include.path: relative to the config file
+    include_if,  // includeIf.<condition>.path: the same
+    command,     // a command's program or script: relative to the work tree
+    mentioned,   // another word of a command: maybe a file
+};
 struct ConfigPath {
-    std::string key;
+    ConfigPathKind kind;
     std::string value;
 };
+// As the key is spelled in messages ("core.hookspath", "include.path", "includeif.path",
+// "command", "mentioned").
+[[nodiscard]] const char* config_path_key(ConfigPathKind k);
+[[nodiscard]] constexpr bool is_include(ConfigPathKind k) {
+    return k == ConfigPathKind::include || k == ConfigPathKind::include_if;
+}
+// Where git takes a relative value of this kind: the work tree's top (else the config's
+// directory).
+[[nodiscard]] constexpr bool relative_to_worktree(ConfigPathKind k) {
+    return k == ConfigPathKind::hooks_path || k == ConfigPathKind::command;
+}
 [[nodiscard]] std::vector<ConfigPath> config_code_paths(std::string_view text);
 [[nodiscard]] std::vector<ConfigPath> config_code_paths(const std::vector<GitConfigEntry>& entries);
 

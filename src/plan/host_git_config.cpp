@@ -156,10 +156,9 @@ std::vector<std::string> host_worktree_code(const HostGitConfig& host, const std
     std::vector<std::string> out;
     auto take = [&](const std::vector<ConfigPath>& paths, std::vector<std::string>* includes) {
         for (const auto& p : paths) {
-            if (p.key == "core.hookspath" || p.key == "command") {
+            if (relative_to_worktree(p.kind)) {
                 if (p.value[0] != '/' && p.value[0] != '~') add_unique(out, p.value);
-            } else if (includes != nullptr &&
-                       (p.key == "include.path" || p.key == "includeif.path")) {
+            } else if (includes != nullptr && is_include(p.kind)) {
                 includes->push_back(p.value);
             }
         }

@@ -301,16 +301,15 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
         // .git's (review 51: hooks/pre-receive written there ran on the host's next push).
         all_entries.insert(all_entries.end(), entries.begin(), entries.end());
         for (const auto& e : config_code_paths(entries)) {
-            if (e.key == "mentioned") {
+            if (e.kind == ConfigPathKind::mentioned) {
                 SBX_TRY(protect_mentioned(e.value, worktrees, c.config, rule, mentioned));
                 continue;
             }
             // Each target once: sixteen aliases naming one package's modules counted its
             // __init__.py sixteen times, and refused every run (review 54's false 122).
             {
-                const bool relative_to_worktree = e.key == "core.hookspath" || e.key == "command";
-                std::string key =
-                    e.key + '\0' + (relative_to_worktree ? "" : base) + '\0' + e.value;
+                std::string key = std::to_string(static_cast<int>(e.kind)) + '\0' +
+                                  (relative_to_worktree(e.kind) ? "" : base) + '\0' + e.value;
                 if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
                 seen.push_back(std::move(key));
             }
@@ -324,11 +323,11 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
                               " hooks paths, includes and programs: sbxrun cannot protect them "
                               "all"),
                     c.config, rule);
-            const bool hooks = e.key == "core.hookspath";
+            const bool hooks = e.kind == ConfigPathKind::hooks_path;
             // A command of the config whose program is a file of the work tree (core.fsmonitor
             // = tools/fsmon.sh, an alias "!scripts/x", a diff or filter driver): git runs it
             // from the top of the work tree (forty-ninth review).
-            const bool command = e.key == "command";
+            const bool command = e.kind == ConfigPathKind::command;
             const bool in_worktree = hooks || command;
             std::string spelled;
             if (e.value.starts_with("~/")) {
@@ -352,7 +351,7 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
                     d_.plan.protected_worktree_code.push_back(e.value);
                 for (std::size_t w = 1; w < worktrees.size(); ++w) {
                     RuleRef why = rule;
-                    why.why = e.key + " " + e.value + " in " + c.config +
+                    why.why = config_path_key(e.kind) + std::string(" ") + e.value + " in " + c.config +
                               " (git runs it there; work tree " + worktrees[w] + ")";
                     const std::string other = environment_path(worktrees[w] + "/" + e.value);
                     Status st = protect_path(other, why, Via{0, {}, why.why});
@@ -390,7 +389,7 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
                 paths.push_back(path_parent(target));
             for (const auto& path : paths) {
                 RuleRef why = rule;
-                why.why = e.key + " " + e.value + " in " + c.config + " (git " +
+                why.why = config_path_key(e.kind) + std::string(" ") + e.value + " in " + c.config + " (git " +
                           (hooks     ? "runs the hooks there"
                            : command ? "runs it"
                                      : "reads it as config") +

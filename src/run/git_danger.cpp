@@ -508,7 +508,7 @@ std::vector<std::string> config_worktree_code(int dirfd) {
         const auto text = config_text(dirfd, name, why);
         if (!text) continue;
         for (const auto& e : config_code_paths(*text))
-            if ((e.key == "core.hookspath" || e.key == "command") && e.value[0] != '/' &&
+            if (relative_to_worktree(e.kind) && e.value[0] != '/' &&
                 e.value[0] != '~' && std::find(out.begin(), out.end(), e.value) == out.end())
                 out.push_back(e.value);
     }

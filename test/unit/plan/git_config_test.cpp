@@ -61,10 +61,10 @@ TEST_CASE("config_code_paths: hooksPath and includes, as git reads them", "[git_
         "[core]\n\thooksPath = .githooks ; team\n[include]\n\tpath = a.cfg\n"
         "[includeIf \"gitdir:~/w/\"]\n\tpath = ../b\\\n.cfg\n[include \"x\"]\n\tpath = no\n");
     REQUIRE(p.size() == 3);
-    CHECK(p[0].key == "core.hookspath");
+    CHECK(p[0].kind == sbx::ConfigPathKind::hooks_path);
     CHECK(p[0].value == ".githooks");
     CHECK(p[1].value == "a.cfg");
-    CHECK(p[2].key == "includeif.path");
+    CHECK(p[2].kind == sbx::ConfigPathKind::include_if);
     CHECK(p[2].value == "../b.cfg");
 }
 
@@ -76,8 +76,8 @@ TEST_CASE("config_code_paths: the program of a command, when a path names it", "
         "[credential]\n\thelper = '/opt/x y/helper' get\n[core]\n\tfsmonitor = true\n");
     std::vector<std::string> programs;
     for (const auto& e : p) {
-        if (e.key == "mentioned") continue;  // the other words (command_words_test.cpp)
-        CHECK(e.key == "command");
+        if (e.kind == sbx::ConfigPathKind::mentioned) continue;  // the other words (command_words_test.cpp)
+        CHECK(e.kind == sbx::ConfigPathKind::command);
         programs.push_back(e.value);
     }
     CHECK(programs == std::vector<std::string>{"tools/fsmon.sh", "scripts/run.sh", "./conv",
@@ -91,7 +91,7 @@ TEST_CASE("config_code_paths: an interpreter's script, env and shell constructs"
         "\tc = !cd sub/dir && make\n\td = !sh $HOME/x.sh\n\te = !/usr/bin/node ./bin/e.js\n");
     std::vector<std::string> paths;
     for (const auto& e : p)
-        if (e.key != "mentioned") paths.push_back(e.value);
+        if (e.kind != sbx::ConfigPathKind::mentioned) paths.push_back(e.value);
     // Only the script an interpreter runs, never its other arguments or a directory cd'd into.
     CHECK(paths == std::vector<std::string>{"tools/conv.py", "scripts/a.sh", "tools/b.sh",
                                             "/usr/bin/node", "./bin/e.js"});
@@ -102,14 +102,14 @@ TEST_CASE("config_code_paths: every simple command's program, and more command k
     // An expansion names nothing known; a redirection's file is no program (only mentioned:
     // protected if it is a file).
     for (const auto& e : sbx::config_code_paths("[alias]\n\tt = !$HOME/x.sh >logs/out.txt\n"))
-        CHECK(e.key == "mentioned");
+        CHECK(e.kind == sbx::ConfigPathKind::mentioned);
     const auto keys = sbx::config_code_paths(
         "[diff]\n\texternal = tools/d.sh\n[gpg \"ssh\"]\n\tdefaultKeyCommand = tools/k.sh\n"
         "[remote \"origin\"]\n\tuploadpack = tools/u.sh\n[core]\n\tgitProxy = tools/p.sh\n"
         "[trailer \"x\"]\n\tcommand = tools/tr.sh\n[submodule \"s\"]\n\tupdate = !tools/s.sh\n");
     std::vector<std::string> paths;
     for (const auto& e : keys)
-        if (e.key != "mentioned") paths.push_back(e.value);
+        if (e.kind != sbx::ConfigPathKind::mentioned) paths.push_back(e.value);
     CHECK(paths == std::vector<std::string>{"tools/d.sh", "tools/k.sh", "tools/u.sh", "tools/p.sh",
                                             "tools/tr.sh", "tools/s.sh"});
 }
