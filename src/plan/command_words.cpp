@@ -12,7 +12,8 @@ namespace {
 // new line), and "$" for a word with an expansion in it (what it names is not known here).
 // `pipes`, when given, gets the index of each "" that is a pipe ("|", "|&"; not "||"): what
 // the command before it prints is the next one's input.
-std::vector<std::string> shell_words(std::string_view v, std::vector<std::size_t>* pipes = nullptr) {
+std::vector<std::string> shell_words(std::string_view v,
+                                     std::vector<std::size_t>* pipes = nullptr) {
     std::vector<std::string> words;
     std::string word;
     bool in_word = false, dynamic = false;
@@ -289,8 +290,8 @@ void mentioned_words(std::string_view v, int depth, bool substituted,
     // What a substitution prints is a word of the command around it: no program in a value
     // with one is inert ("sh $(rm -v tools/a)" runs what rm printed).
     substituted = substituted || v.find('`') != std::string_view::npos ||
-                  v.find("$(") != std::string_view::npos || v.find("<(") != std::string_view::npos ||
-                  v.find(">(") != std::string_view::npos;
+                  v.find("$(") != std::string_view::npos ||
+                  v.find("<(") != std::string_view::npos || v.find(">(") != std::string_view::npos;
     std::vector<std::size_t> pipes;
     const std::vector<std::string> words = shell_words(v, &pipes);
     std::vector<std::string> dirs;

@@ -234,7 +234,8 @@ std::vector<ConfigPath> config_code_paths(const std::vector<GitConfigEntry>& ent
         if (!e.has_value || e.value.empty()) continue;
         if (command_key(e)) {
             std::vector<std::string> paths = command_program_paths(e.value);
-            for (std::string& path : paths) out.push_back({ConfigPathKind::command, std::move(path)});
+            for (std::string& path : paths)
+                out.push_back({ConfigPathKind::command, std::move(path)});
             for (std::string& path : command_mentioned_paths(e.value))
                 if (std::find(paths.begin(), paths.end(), path) == paths.end() ||
                     path.find_first_of("*?[") != std::string::npos)

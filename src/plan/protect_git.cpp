@@ -351,8 +351,8 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
                     d_.plan.protected_worktree_code.push_back(e.value);
                 for (std::size_t w = 1; w < worktrees.size(); ++w) {
                     RuleRef why = rule;
-                    why.why = config_path_key(e.kind) + std::string(" ") + e.value + " in " + c.config +
-                              " (git runs it there; work tree " + worktrees[w] + ")";
+                    why.why = config_path_key(e.kind) + std::string(" ") + e.value + " in " +
+                              c.config + " (git runs it there; work tree " + worktrees[w] + ")";
                     const std::string other = environment_path(worktrees[w] + "/" + e.value);
                     Status st = protect_path(other, why, Via{0, {}, why.why});
                     if (!st.ok() && st.error().kind != ErrorKind::bad_path &&
@@ -389,7 +389,8 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
                 paths.push_back(path_parent(target));
             for (const auto& path : paths) {
                 RuleRef why = rule;
-                why.why = config_path_key(e.kind) + std::string(" ") + e.value + " in " + c.config + " (git " +
+                why.why = config_path_key(e.kind) + std::string(" ") + e.value + " in " + c.config +
+                          " (git " +
                           (hooks     ? "runs the hooks there"
                            : command ? "runs it"
                                      : "reads it as config") +

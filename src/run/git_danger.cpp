@@ -377,8 +377,7 @@ std::vector<std::string> unusual_written(int dirfd, const char* name) {
 // by the caller), its line ends removed: nullopt when `name` in `dirfd` is no regular file
 // (never followed, never waited on: O_NONBLOCK for a FIFO) or holds nothing. `st` gets its
 // metadata.
-std::optional<std::string> pointer_text(int dirfd, const char* name, struct stat& st,
-                                        bool follow) {
+std::optional<std::string> pointer_text(int dirfd, const char* name, struct stat& st, bool follow) {
     UniqueFd f(::openat(dirfd, name,
                         O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | (follow ? 0 : O_NOFOLLOW)));
     if (!f || ::fstat(f.get(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
@@ -508,8 +507,8 @@ std::vector<std::string> config_worktree_code(int dirfd) {
         const auto text = config_text(dirfd, name, why);
         if (!text) continue;
         for (const auto& e : config_code_paths(*text))
-            if (relative_to_worktree(e.kind) && e.value[0] != '/' &&
-                e.value[0] != '~' && std::find(out.begin(), out.end(), e.value) == out.end())
+            if (relative_to_worktree(e.kind) && e.value[0] != '/' && e.value[0] != '~' &&
+                std::find(out.begin(), out.end(), e.value) == out.end())
                 out.push_back(e.value);
     }
     return out;

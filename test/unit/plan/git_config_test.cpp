@@ -76,7 +76,8 @@ TEST_CASE("config_code_paths: the program of a command, when a path names it", "
         "[credential]\n\thelper = '/opt/x y/helper' get\n[core]\n\tfsmonitor = true\n");
     std::vector<std::string> programs;
     for (const auto& e : p) {
-        if (e.kind == sbx::ConfigPathKind::mentioned) continue;  // the other words (command_words_test.cpp)
+        if (e.kind == sbx::ConfigPathKind::mentioned)
+            continue;  // the other words (command_words_test.cpp)
         CHECK(e.kind == sbx::ConfigPathKind::command);
         programs.push_back(e.value);
     }

@@ -59,8 +59,7 @@ TEST_CASE("gitfile: NUL and oversize are refused (exit 122), not cut", "[gitdir]
     CHECK(parse_gitfile("gitdir: /" + std::string(sbx::kGitfileMax - 9, 'a')).ok());
 }
 
-TEST_CASE("gitfile_target reads what the run wrote as git does: a NUL ends the path",
-          "[gitdir]") {
+TEST_CASE("gitfile_target reads what the run wrote as git does: a NUL ends the path", "[gitdir]") {
     using namespace std::string_literals;
     CHECK(*sbx::gitfile_target("gitdir: /w/g\0/../evil\n"s) == "/w/g");
     // Line ends are taken off the whole file first: one before the NUL stays in the path.
