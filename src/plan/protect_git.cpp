@@ -1,8 +1,8 @@
 // What git reads through a protected .git (protect.hpp): the directory a `.git` file names
 // and its `commondir`, and what the config of a protected git directory names as code. Parsing
 // is gitdir.hpp's and git_config.hpp's; this file decides what each of those needs in the plan.
-// The repositories reached from one are protect_git_repos.cpp's; commit mode is
-// protect_git_commit.cpp's.
+// The repositories reached from one are protect_git_repos.cpp's; the other words of its
+// commands are protect_git_commands.cpp's; commit mode is protect_git_commit.cpp's.
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,11 +11,9 @@
 #include <algorithm>
 #include <vector>
 
-#include "fs/glob_paths.hpp"
 #include "fs/path.hpp"
 #include "fs/read_bounded.hpp"
 #include "fs/real_path.hpp"
-#include "plan/command_words.hpp"
 #include "plan/git_config.hpp"
 #include "plan/gitdir.hpp"
 #include "plan/protect.hpp"
@@ -159,79 +157,6 @@ void legacy_remotes(const std::string& gitdir, std::vector<GitConfigEntry>& out)
 }
 
 }  // namespace
-
-// A word of a command of the config that names an existing regular file in one of the work
-// trees git runs the command in (plan/command_words.hpp's command_mentioned_paths): read-only,
-// like the command's program. Missing, it is not kept from being made: almost none of these
-// words is a file, and blocking them all ("log", "build") would refuse what the command makes;
-// one with a slash is judged after the run instead (MountPlan::command_missing), whatever its
-// ending (review 56: "make -f tools/release.mk", "ssh -F tools/ssh.conf"). An absolute word is
-// protected only inside a writable root (elsewhere it is read-only already). At most 256.
-Status Protector::protect_mentioned(const std::string& word,
-                                    const std::vector<std::string>& worktrees,
-                                    const std::string& config, const RuleRef& rule,
-                                    std::size_t& count) {
-    if (word.empty() || word[0] == '~') return {};
-    std::vector<std::string> candidates;
-    const std::string why_text = "a command in " + config + " names " + word;
-    for (const auto& wt : worktrees) {
-        const std::string spelled = word[0] == '/' ? word : wt + "/" + word;
-        // A pattern the shell expands ("sh tools/?"): the files it matches now, and what it
-        // matches after the run is judged then (review 54: tools/fsmon.s[h]).
-        if (word.find_first_of("*?[") != std::string::npos) {
-            // Only in a work tree: an absolute pattern ("/*/*/*") would walk the host.
-            if (word[0] == '/') break;
-            GlobMatches now = glob_paths(environment_path(spelled));
-            if (now.truncated) {
-                d_.plan.notes.push_back("'" + word + "' (" + why_text + ") matches more than " +
-                                        std::to_string(kMaxGlobMatches) +
-                                        " files: they are not protected");
-                continue;
-            }
-            candidates.insert(candidates.end(), now.paths.begin(), now.paths.end());
-            if (d_.plan.command_patterns.size() < kMaxMentioned)
-                d_.plan.command_patterns.push_back(
-                    {environment_path(spelled), why_text, std::move(now.paths)});
-        } else {
-            candidates.push_back(environment_path(spelled));
-        }
-        if (word[0] == '/') break;
-    }
-    for (const auto& path : candidates) {
-        if (count >= kMaxMentioned) return {};
-        struct stat st {};
-        // A first look without the resolver: most words name nothing. A missing one with a
-        // slash is judged after the run (MountPlan::command_missing): ">/dev/null tools/x",
-        // "setarch x86_64 tools/x", "eval tools/x", "BASH_ENV=tools/x", "make -f tools/x"
-        // (review 54) all run a file that is not there yet.
-        if (::lstat(path.c_str(), &st) != 0) {
-            if (errno == ENOENT && word.find('/') != std::string::npos &&
-                word.find_first_of("*?[") == std::string::npos &&
-                d_.plan.command_missing.size() < kMaxMentioned &&
-                std::none_of(d_.plan.command_missing.begin(), d_.plan.command_missing.end(),
-                             [&](const auto& m) { return m.path == path; }))
-                d_.plan.command_missing.push_back({path, why_text, {}});
-            continue;
-        }
-        if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-        if (word[0] == '/' && !d_.writable_place(path_parent(resolved_path(path)))) continue;
-        ++count;
-        RuleRef why = rule;
-        why.why = "a command in " + config + " mentions " + word + " (git runs the command)";
-        Status st2 = protect_path(path, why, Via{0, {}, why.why});
-        if (!st2.ok()) {
-            // Unenforceable (a file with a second name) is noted too: a word is only maybe a
-            // file the command runs, and refusing every run for it would be a false 122.
-            const ErrorKind k = st2.error().kind;
-            if (k != ErrorKind::bad_path && k != ErrorKind::not_found && k != ErrorKind::loop &&
-                k != ErrorKind::escape && k != ErrorKind::unenforceable)
-                return st2;
-            d_.plan.notes.push_back("'" + path + "' (" + why.why +
-                                    ") is not protected: " + st2.error().render());
-        }
-    }
-    return {};
-}
 
 // What the config of a protected git directory names as code git runs or reads: the directory
 // core.hooksPath names (hooks kept in the work tree: .githooks, lefthook's, husky's .husky/_,
