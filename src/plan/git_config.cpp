@@ -282,8 +282,8 @@ std::string url_decoded(std::string_view s) {
 
 }  // namespace
 
-std::vector<std::string> local_remote_paths(const std::vector<GitConfigEntry>& entries,
-                                            const std::string& worktree, const std::string& home) {
+LocalRemotes local_remote_paths(const std::vector<GitConfigEntry>& entries,
+                                const std::string& worktree, const std::string& home) {
     std::vector<std::pair<std::string, std::string>> rewrites, push_rewrites;  // prefix, base
     std::vector<std::string> urls, names, remotes;
     for (const auto& e : entries) {
@@ -320,7 +320,7 @@ std::vector<std::string> local_remote_paths(const std::vector<GitConfigEntry>& e
             }
         return best > 0 ? base + url.substr(best) : url;
     };
-    std::vector<std::string> out;
+    LocalRemotes out;
     auto add = [&](std::string url) {
         // A URL that is a bare word is a path to git, relative to the work tree (review 53:
         // pushurl = upx, and a gitfile at upx).
@@ -338,8 +338,11 @@ std::vector<std::string> local_remote_paths(const std::vector<GitConfigEntry>& e
         if (url.empty() || url.find("://") != std::string::npos || (url[0] != '/' && url[0] != '.'))
             return;  // another machine's, scp-like host:path, ~user's, or a remote's name
         std::string path = environment_path(url[0] == '/' ? url : worktree + "/" + url);
-        if (std::find(out.begin(), out.end(), path) == out.end() && out.size() < 16)
-            out.push_back(std::move(path));
+        if (std::find(out.paths.begin(), out.paths.end(), path) != out.paths.end()) return;
+        if (out.paths.size() < kMaxLocalRemotes)
+            out.paths.push_back(std::move(path));
+        else
+            out.truncated = true;
     };
     // Each URL as fetched and as pushed: git pushes to pushInsteadOf's rewrite where one
     // matches, and never rewrites a pushurl by it; both spellings are kept, a superset of

@@ -72,10 +72,17 @@ struct ConfigPath {
 // branch.*.pushRemote when they are a path, each rewritten by the longest url.*.insteadOf or
 // pushInsteadOf prefix of `entries`, as git does (both, and neither: a superset). A path, a
 // file:// URL (%XX decoded), ~/ (in `home`), or one relative to `worktree` (a name no remote
-// has, a bare word too) is local; another machine's URL or a remote's name is not. At most 16.
-[[nodiscard]] std::vector<std::string> local_remote_paths(
-    const std::vector<GitConfigEntry>& entries, const std::string& worktree,
-    const std::string& home);
+// has, a bare word too) is local; another machine's URL or a remote's name is not. At most
+// kMaxLocalRemotes; `truncated` says there were more, which no caller may drop silently: the
+// plan refuses to protect a part of them, the after-run check reports a repository with more.
+inline constexpr std::size_t kMaxLocalRemotes = 64;
+struct LocalRemotes {
+    std::vector<std::string> paths;
+    bool truncated = false;
+};
+[[nodiscard]] LocalRemotes local_remote_paths(const std::vector<GitConfigEntry>& entries,
+                                              const std::string& worktree,
+                                              const std::string& home);
 
 // The remote a file of a git directory's older forms defines (remote.c), as remote.<name>.url
 // entries: `kind` "remotes" (each "URL: x" line of remotes/<name>) or "branches" (the first

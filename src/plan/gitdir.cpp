@@ -1,5 +1,6 @@
 #include "plan/gitdir.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -74,6 +75,37 @@ std::optional<std::string> gitdir_path(std::string_view base, std::string_view t
     }
     if (text.front() == '/') return normalize_path(text);
     return path_join(base, text);
+}
+
+LegacyRemotes read_legacy_remotes(int gitdir_fd) {
+    LegacyRemotes out;
+    for (const char* kind : {"remotes", "branches"}) {
+        const int dfd = ::openat(gitdir_fd, kind, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0) continue;
+        DIR* d = ::fdopendir(dfd);
+        if (d == nullptr) {
+            ::close(dfd);
+            continue;
+        }
+        int files = 0;
+        while (const dirent* e = ::readdir(d)) {
+            if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+            if (++files > kMaxLegacyRemoteFiles) {
+                out.truncated = true;
+                break;
+            }
+            UniqueFd fd(::openat(::dirfd(d), e->d_name,
+                                 O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+            struct stat st {};
+            if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+            const BoundedRead r = read_bounded(fd.get(), 65536);
+            if (r.too_large || r.sys_errno != 0) continue;
+            for (auto& entry : legacy_remote_entries(kind, e->d_name, r.text))
+                out.entries.push_back(std::move(entry));
+        }
+        ::closedir(d);
+    }
+    return out;
 }
 
 Result<std::string> read_small_file(int fd, const std::string& path, std::size_t max) {

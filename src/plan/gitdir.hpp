@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "plan/git_config.hpp"
 #include "util/result.hpp"
 
 namespace sbx {
@@ -64,6 +65,18 @@ struct IndexGitlinks {
     bool unnamed_gitlinks = false;
 };
 [[nodiscard]] Result<IndexGitlinks> index_gitlinks(std::string_view index, std::size_t max);
+
+// The remotes a git directory (open on `gitdir_fd`) still defines in files of git's older
+// forms, remotes/<name> and branches/<name> (git_config.hpp's legacy_remote_entries reads
+// each; review 53: an origin named only in .git/branches/origin kept its hooks writable), as
+// git reads them: each a regular file, links followed. At most kMaxLegacyRemoteFiles of each
+// kind; `truncated` says there were more.
+inline constexpr int kMaxLegacyRemoteFiles = 64;
+struct LegacyRemotes {
+    std::vector<GitConfigEntry> entries;
+    bool truncated = false;
+};
+[[nodiscard]] LegacyRemotes read_legacy_remotes(int gitdir_fd);
 
 // Read a small regular file through `fd` (an O_PATH descriptor of it, already resolved and
 // checked): reopened through /proc/self/fd, so the very inode checked is read, never a path.

@@ -3,16 +3,15 @@
 // is gitdir.hpp's and git_config.hpp's; this file decides what each of those needs in the plan.
 // The repositories reached from one are protect_git_repos.cpp's; the other words of its
 // commands are protect_git_commands.cpp's; commit mode is protect_git_commit.cpp's.
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <iterator>
 #include <vector>
 
 #include "fs/path.hpp"
-#include "fs/read_bounded.hpp"
 #include "fs/real_path.hpp"
 #include "plan/git_config.hpp"
 #include "plan/gitdir.hpp"
@@ -131,32 +130,6 @@ Result<std::optional<std::string>> Protector::protect_git_dir(const std::string&
     if (!is_dir) return std::optional<std::string>{};
     return std::optional<std::string>{real};
 }
-
-namespace {
-
-// The remotes git still reads from files of the protected git directory's remotes/ and
-// branches/ (git_config.hpp's legacy_remote_entries reads each; review 53: an origin named only
-// in .git/branches/origin kept its hooks writable). At most 16 files each.
-void legacy_remotes(const std::string& gitdir, std::vector<GitConfigEntry>& out) {
-    for (const char* kind : {"remotes", "branches"}) {
-        DIR* d = ::opendir(environment_path(gitdir + "/" + kind).c_str());
-        if (d == nullptr) continue;
-        int files = 0;
-        while (dirent* e = ::readdir(d)) {
-            if (e->d_name[0] == '.' || ++files > 16) continue;
-            UniqueFd fd(::openat(::dirfd(d), e->d_name, O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-            struct stat st {};
-            if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-            const BoundedRead r = read_bounded(fd.get(), 65536);
-            if (r.too_large || r.sys_errno != 0) continue;
-            for (auto& e2 : legacy_remote_entries(kind, e->d_name, r.text))
-                out.push_back(std::move(e2));
-        }
-        ::closedir(d);
-    }
-}
-
-}  // namespace
 
 // What the config of a protected git directory names as code git runs or reads: the directory
 // core.hooksPath names (hooks kept in the work tree: .githooks, lefthook's, husky's .husky/_,
@@ -342,7 +315,19 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
         }
     }
     if (remote_depth_ > 0) return {};
-    legacy_remotes(gitdir, all_entries);
+    // The remotes git still reads from remotes/ and branches/ (review 53).
+    if (UniqueFd g(::open(environment_path(gitdir).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        g) {
+        LegacyRemotes legacy = read_legacy_remotes(g.get());
+        if (legacy.truncated)
+            return with_rule(Error(ErrorKind::unenforceable,
+                                   gitdir + " holds more than " +
+                                       std::to_string(kMaxLegacyRemoteFiles) +
+                                       " files in remotes/ or branches/: sbxrun cannot protect "
+                                       "the repositories they name"),
+                             gitdir, rule);
+        std::move(legacy.entries.begin(), legacy.entries.end(), std::back_inserter(all_entries));
+    }
     return protect_local_remotes(all_entries, worktrees, rule);
 }
 

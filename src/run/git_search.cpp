@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <climits>
 #include <deque>
+#include <iterator>
 #include <optional>
 
 #include "fs/path.hpp"
@@ -440,10 +441,21 @@ void GitSearch::queue_local_remotes(const Pending& p, int fd) {
     if (before_) return;
     std::string why;
     const auto text = config_text(fd, "config", why);
-    if (!text || text->empty()) return;
+    std::vector<GitConfigEntry> entries;
+    if (text) entries = parse_git_config(*text).entries;
+    // And the remotes of remotes/ and branches/, as the plan reads a protected repository's.
+    LegacyRemotes legacy = read_legacy_remotes(fd);
+    std::move(legacy.entries.begin(), legacy.entries.end(), std::back_inserter(entries));
     const std::string worktree = path_base_name(p.path) == ".git" ? path_parent(p.path) : p.path;
-    for (const auto& path :
-         local_remote_paths(parse_git_config(*text).entries, worktree, watch_.home))
+    const LocalRemotes remotes = local_remote_paths(entries, worktree, watch_.home);
+    // Past the bounds, a remote the run planted a hook in could be among those not read.
+    if (legacy.truncated || remotes.truncated)
+        report_->add(p.path, p.path + " names more than " + std::to_string(kMaxLocalRemotes) +
+                                 " repositories on this machine as remotes, or holds more than " +
+                                 std::to_string(kMaxLegacyRemoteFiles) +
+                                 " files in remotes/ or branches/: the check cannot judge them "
+                                 "all");
+    for (const auto& path : remotes.paths)
         for (std::string candidate : local_repository_candidates(path)) {
             // A file there holding "gitdir: X" is followed, as git's enter_repo does (review
             // 53: pushurl = upx, and upx a gitfile naming a repository with a hook). A file

@@ -125,13 +125,13 @@ TEST_CASE("local_remote_paths: rewrites, push defaults, and what is not local", 
                              .entries;
     // Names are read after the URLs; each URL as written and rewritten.
     CHECK(
-        sbx::local_remote_paths(entries, "/w/ws", "/h") ==
+        sbx::local_remote_paths(entries, "/w/ws", "/h").paths ==
         std::vector<std::string>{"/srv/mirror/p.git", "/w/fork.git", "/srv/push.git", "/w/ws/up"});
 }
 
 TEST_CASE("local_remote_paths: review 53's spellings of a local remote", "[git_config]") {
     auto paths = [](const char* text) {
-        return sbx::local_remote_paths(sbx::parse_git_config(text).entries, "/w/ws", "/h");
+        return sbx::local_remote_paths(sbx::parse_git_config(text).entries, "/w/ws", "/h").paths;
     };
     // file:// URLs are percent-decoded; ~/ is $HOME; a bare word is a path.
     CHECK(paths("[remote \"o\"]\n\turl = file:///srv/my%20repos/o%2egit\n") ==
@@ -163,6 +163,6 @@ TEST_CASE("legacy_remote_entries: remotes/<name> and branches/<name>", "[git_con
     REQUIRE(b.size() == 1);
     CHECK(b[0].value == "/srv/up.git");
     // They are read as remotes like the config's (local_remote_paths).
-    CHECK(sbx::local_remote_paths(b, "/w/ws", "/h") == std::vector<std::string>{"/srv/up.git"});
+    CHECK(sbx::local_remote_paths(b, "/w/ws", "/h").paths == std::vector<std::string>{"/srv/up.git"});
     CHECK(sbx::legacy_remote_entries("remotes", "o", "Pull: x\n").empty());
 }
