@@ -18,7 +18,17 @@ std::vector<std::string> shell_words(std::string_view v,
     std::string word;
     bool in_word = false, dynamic = false;
     auto end_word = [&] {
-        if (in_word) words.push_back(dynamic ? std::string("$") : word);
+        // An assignment keeps its name ("PATH=$X:y" is "PATH=$"): it is no program.
+        if (in_word && dynamic) {
+            const auto eq = word.find('=');
+            const bool name = eq != std::string::npos && eq > 0 &&
+                              word.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                     "0123456789_") == eq &&
+                              !(word[0] >= '0' && word[0] <= '9');
+            words.push_back(name ? word.substr(0, eq + 1) + "$" : std::string("$"));
+        } else if (in_word) {
+            words.push_back(word);
+        }
         word.clear();
         in_word = dynamic = false;
     };
@@ -49,10 +59,13 @@ std::vector<std::string> shell_words(std::string_view v,
             end_word();
         } else if (std::string_view(";&|(){}\n<>").find(c) != std::string_view::npos) {
             end_word();
-            // A redirection's file is no program: skip the word after < or >.
+            // A redirection's file is no program: "<" before a file read, ">" before one
+            // written ("&>" and ">&" too; "2>&1" leaves a word "1", which names nothing).
+            if (c == '&' && i + 1 < v.size() && v[i + 1] == '>') continue;
             if (c == '<' || c == '>') {
-                while (i + 1 < v.size() && (v[i + 1] == '>' || v[i + 1] == '&')) ++i;
-                words.push_back("<");
+                while (i + 1 < v.size() && (v[i + 1] == '>' || v[i + 1] == '&' || v[i + 1] == '|'))
+                    ++i;
+                words.emplace_back(c == '<' ? "<" : ">");
             } else if (c == '|' && i + 1 < v.size() && v[i + 1] == '|') {
                 words.emplace_back();  // "||": a list, not a pipe
                 ++i;
@@ -114,24 +127,56 @@ bool command_prefix(std::string_view w) {
             "then",   "do",   "else",    "elif",  "if",   "while", "until",  "!"});
 }
 
-// Programs that never run, read or print what their file operands hold: a word given to one
-// ("rm -f build/app", "rm -f *.o", "mkdir -p out/logs") is no code, however it ends (review
-// 56: "rm -f build/app" ended a build 120). Not echo, ls, cat or the like: what they print
-// can be run ("echo tools/a | xargs sh").
-bool inert_program(std::string_view program) {
-    return one_of(base_name(program), {"rm", "rmdir", "unlink", "touch", "mkdir", "chmod", "chown",
-                                       "chgrp", "truncate", "shred", "test", "["});
-}
-
-// Programs that show a document: a word given to one that ends like data ("open
-// coverage/index.html") is a page to look at, not code (review 55).
-bool viewer_program(std::string_view program) {
-    return one_of(base_name(program), {"open", "xdg-open", "sensible-browser", "x-www-browser"});
-}
-
 // Runners of a package's local programs: "npx x" runs node_modules/.bin/x.
 bool package_runner(std::string_view w) {
     return one_of(base_name(w), {"npx", "bunx", "pnpx"});
+}
+
+bool redirection(std::string_view w) {
+    return w == "<" || w == ">";
+}
+
+// A simple command's program: past assignments ("A=1 x"), "--", redirections (">/dev/null x":
+// the marker and its file), and the wrappers that run the rest with their options and numbers
+// ("timeout -k 5 20 x", "nice -n 1 x", "exec x"); env's -C or --chdir is joined to `dir`. The
+// index of the program, or of the "" that ends the command when it has none. Both readings
+// take the program here: review 56's "command rm -f build/app" was rm's to one and not the
+// other's.
+std::size_t program_index(const std::vector<std::string>& words, std::size_t i, std::string& dir) {
+    auto at_end = [&](std::size_t k) { return k >= words.size() || words[k].empty(); };
+    auto join = [&](const std::string& d) { dir = dir.empty() || d[0] == '/' ? d : dir + "/" + d; };
+    while (!at_end(i)) {
+        const std::string& w = words[i];
+        const auto eq = w.find('=');
+        if ((eq != std::string::npos && eq > 0 && w.find('/') > eq) || w == "--") {
+            ++i;
+        } else if (redirection(w)) {
+            i += at_end(i + 1) ? 1 : 2;
+        } else if (command_prefix(w)) {
+            const bool env = w == "env";
+            ++i;
+            // A number starts with a digit: "sh" is all of "smhd" too, and was skipped as a
+            // duration after exec, command, nohup or then (review 55).
+            while (!at_end(i) &&
+                   (words[i].starts_with('-') ||
+                    (words[i][0] >= '0' && words[i][0] <= '9' &&
+                     words[i].find_first_not_of("0123456789.smhd") == std::string::npos))) {
+                if (env && (words[i] == "-C" || words[i] == "--chdir") && !at_end(i + 1)) {
+                    join(words[i + 1]);
+                    ++i;
+                } else if (env && words[i].starts_with("--chdir=") && words[i].size() > 8) {
+                    join(words[i].substr(8));
+                } else if (one_of(words[i],
+                                  {"-n", "-u", "-k", "-s", "-o", "-e", "-a", "-g", "-p", "-E"})) {
+                    ++i;
+                }
+                ++i;
+            }
+        } else {
+            break;
+        }
+    }
+    return i;
 }
 
 // The files a command value runs: the program of each of its simple commands named by a path
@@ -160,39 +205,7 @@ void program_paths(std::string_view v, int depth, std::string dir, std::vector<s
     while (i < words.size()) {
         // One simple command, from words[i] to the next "".
         std::string command_dir = dir;
-        auto skip_prefixes = [&] {
-            while (!at_end(i)) {
-                const std::string& w = words[i];
-                const auto eq = w.find('=');
-                if ((eq != std::string::npos && eq > 0 && w.find('/') > eq) || w == "--") {
-                    ++i;
-                } else if (command_prefix(w)) {
-                    const bool env = w == "env";
-                    ++i;
-                    // The wrapper's options, their arguments and numbers ("-n 1", "20", "-k 5").
-                    // A number starts with a digit: "sh" is all of "smhd" too, and was skipped
-                    // as a duration after exec, command, nohup or then (review 55).
-                    while (!at_end(i) &&
-                           (words[i].starts_with('-') ||
-                            (words[i][0] >= '0' && words[i][0] <= '9' &&
-                             words[i].find_first_not_of("0123456789.smhd") == std::string::npos))) {
-                        if (env && (words[i] == "-C" || words[i] == "--chdir") && !at_end(i + 1)) {
-                            command_dir = command_dir.empty() || words[i + 1][0] == '/'
-                                              ? words[i + 1]
-                                              : command_dir + "/" + words[i + 1];
-                            ++i;
-                        } else if (one_of(words[i], {"-n", "-u", "-k", "-s", "-o", "-e", "-a", "-g",
-                                                     "-p", "-E"})) {
-                            ++i;
-                        }
-                        ++i;
-                    }
-                } else {
-                    break;
-                }
-            }
-        };
-        skip_prefixes();
+        i = program_index(words, i, command_dir);
         if (!at_end(i)) {
             const std::string program = words[i];
             std::swap(dir, command_dir);
@@ -237,6 +250,10 @@ void program_paths(std::string_view v, int depth, std::string dir, std::vector<s
                             add(words[a + 1]);
                             break;
                         }
+                        if (w == ">") {  // what the command writes
+                            if (!at_end(a + 1)) ++a;
+                            continue;
+                        }
                         if (w == "run" && one_of(base_name(program), {"deno", "bun"})) continue;
                         if (option_with_argument(program, w)) {
                             ++a;
@@ -256,6 +273,8 @@ void program_paths(std::string_view v, int depth, std::string dir, std::vector<s
         for (std::size_t k = i; !at_end(k); ++k)
             if (k == i && words[k].find('/') == std::string::npos)
                 continue;
+            else if (words[k] == ">" && !at_end(k + 1))
+                ++k;  // a file the command writes ("sh gen.sh > out.sh")
             else if (words[k] != "<" && !words[k].starts_with('-') && script_name(words[k]) &&
                      words[k].find('=') == std::string::npos)
                 add(words[k]);
@@ -264,36 +283,158 @@ void program_paths(std::string_view v, int depth, std::string dir, std::vector<s
     }
 }
 
+// What mentioned_words collects.
+struct Mentions {
+    std::vector<std::string> words;     // words that may name a file: at most 64
+    std::vector<std::string> run_dirs;  // directories whose files a command runs: at most 16
+};
+
+// What a reading of one command value carries into the commands nested in it.
+struct MentionContext {
+    int depth = 0;
+    // No program's operands are exempt: the value substitutes a command's output ("sh $(rm -v
+    // tools/a)" runs what rm printed) or gives a name a meaning of its own ("rm() { "$@"; }").
+    bool no_exemptions = false;
+    // The directories the value's own PATH= puts first (review 57: "PATH=node_modules/.bin:$PATH
+    // eslint ." runs node_modules/.bin/eslint): a program named without a slash may be there.
+    std::vector<std::string> path_dirs;
+};
+
+// The text of each command substitution in `v`: "$(...)", "<(...)" and ">(...)", quoted or
+// not (review 57: rm -rf "$(tools/list.sh)" runs tools/list.sh in double quotes too); not
+// "$((...))", arithmetic. Nested ones are found by reading these.
+std::vector<std::string_view> substitutions(std::string_view v) {
+    std::vector<std::string_view> out;
+    for (std::size_t i = 0; i + 1 < v.size() && out.size() < 16; ++i) {
+        if (v[i + 1] != '(' || (v[i] != '$' && v[i] != '<' && v[i] != '>')) continue;
+        if (v[i] == '$' && i + 2 < v.size() && v[i + 2] == '(') continue;
+        std::size_t j = i + 1;
+        for (int open = 0; j < v.size(); ++j) {
+            if (v[j] == '(') ++open;
+            if (v[j] == ')' && --open == 0) break;
+        }
+        out.push_back(v.substr(i + 2, std::min(j, v.size()) - i - 2));
+        i = j;
+    }
+    return out;
+}
+
+// Whether a value defines a shell function ("name()", "function name") or an alias: a name it
+// then uses may be anything ("rm() { "$@"; }; rm build/x", "alias rm=sh": review 57).
+bool defines_names(std::string_view v, const std::vector<std::string>& words) {
+    for (std::size_t i = v.find('('); i != std::string_view::npos; i = v.find('(', i + 1)) {
+        std::size_t j = i + 1;
+        while (j < v.size() && (v[j] == ' ' || v[j] == '\t')) ++j;
+        if (j < v.size() && v[j] == ')') return true;
+    }
+    return std::find(words.begin(), words.end(), "function") != words.end() ||
+           std::find(words.begin(), words.end(), "alias") != words.end();
+}
+
+// The directories each "PATH=" of the raw value puts in PATH, quotes taken off: relative ones
+// as written (an empty entry and "." are the directory the command runs in), "$PWD/x" as x;
+// any other expansion is not known here.
+void path_assignments(std::string_view v, std::vector<std::string>& dirs) {
+    for (std::size_t at = v.find("PATH="); at != std::string_view::npos;
+         at = v.find("PATH=", at + 5)) {
+        if (at > 0 && std::string_view(" \t;&|(\n\"'").find(v[at - 1]) == std::string_view::npos)
+            continue;  // MANPATH=, X_PATH=
+        std::string value;
+        for (std::size_t i = at + 5; i < v.size(); ++i) {
+            if (v[i] == '"' || v[i] == '\'') continue;
+            if (std::string_view(" \t;&|\n").find(v[i]) != std::string_view::npos) break;
+            value.push_back(v[i]);
+        }
+        std::size_t from = 0;
+        for (std::size_t colon = 0; colon != std::string::npos && dirs.size() < 16; from = colon + 1) {
+            colon = value.find(':', from);
+            std::string entry = value.substr(from, colon == std::string::npos ? colon : colon - from);
+            for (const char* pwd : {"${PWD}", "$PWD"})
+                if (entry.starts_with(pwd)) entry = "." + entry.substr(std::strlen(pwd));
+            if (entry.empty()) entry = ".";
+            if (entry.find('$') != std::string::npos || entry.find('`') != std::string::npos)
+                continue;
+            if (std::find(dirs.begin(), dirs.end(), entry) == dirs.end()) dirs.push_back(entry);
+        }
+    }
+}
+
+// The shell's own commands: never looked up in PATH.
+bool shell_builtin(std::string_view w) {
+    return one_of(w, {"cd",    "pushd",   "popd",  "export", "set",   "unset",    "eval",
+                      "exec",  "source",  ".",     "alias",  "trap",  "wait",     "shift",
+                      "return", "exit",   "echo",  "printf", "test",  "[",        "true",
+                      "false", "read",    "local", "declare", "readonly", "command", "type",
+                      "umask", "ulimit",  ":",     "fi",     "done",  "esac",     "for",
+                      "case",  "in",      "function"});
+}
+
+// Programs that never run what their file operands hold, nor hand it on: removers, makers,
+// modes, and readers and printers whose output reaches only the terminal ("rm -f build/app",
+// "tail -n 50 build/test.log"; review 56 and 57's false 120s). Their operands are not read when
+// the command's output is neither piped, substituted nor written to a file ("echo tools/a |
+// xargs sh", "cat tools/a > run.sh; sh run.sh" hand a file on).
+bool inert_program(std::string_view program) {
+    return one_of(base_name(program),
+                  {"rm",   "rmdir", "unlink", "touch", "mkdir",  "chmod",     "chown",  "chgrp",
+                   "truncate", "shred", "test", "[",   "cat",    "tail",      "head",   "less",
+                   "more", "wc",    "ls",     "stat",  "du",     "file",      "echo",   "printf",
+                   "sort", "uniq",  "diff",   "cmp",   "md5sum", "sha1sum",   "sha256sum",
+                   "basename", "dirname", "realpath", "readlink"});
+}
+
+// Programs that show a document: a word given to one that ends like data ("open
+// coverage/index.html") is a page to look at, not code (review 55).
+bool viewer_program(std::string_view program) {
+    return one_of(base_name(program), {"open", "xdg-open", "sensible-browser", "x-www-browser"});
+}
+
 // Every word of a command value and of the commands nested in it ("sh -ec '...'", "trap '...'
-// EXIT", "eval ..."), with what follows a "=" of each ("--chdir=tools", "X=tools/a",
+// EXIT", "eval ...", "$(...)"), with what follows a "=" of each ("--chdir=tools", "X=tools/a",
 // "ProxyCommand=tools/p"), and each later word taken in a directory a word names after "cd",
-// "pushd", "-C", "--chdir" or "-d" ("env -C tools sh a": tools/a), and after a runner of a
-// package's programs ("npx --yes x": node_modules/.bin/x).
-void mentioned_words(std::string_view v, int depth, bool substituted,
-                     std::vector<std::string>& out) {
+// "pushd", "-C", "--chdir" or "-d" ("env -C tools sh a": tools/a), after a runner of a
+// package's programs ("npx --yes x": node_modules/.bin/x), and in the value's own PATH
+// directories; and the directories "find ... -exec" and "run-parts" run the files of.
+void mentioned_words(std::string_view v, MentionContext ctx, Mentions& out) {
     constexpr std::size_t kMax = 64;
-    auto add = [&](std::string w) {
-        while (w.starts_with("./")) w.erase(0, 2);
-        if (w.empty() || w == "$" || w == "<" || w == "." || w == ".." || out.size() >= kMax)
+    // `keep_dot`: "./rm" from a PATH of "." stays a word with a slash, judged when missing.
+    auto add = [&](std::string w, bool keep_dot = false) {
+        if (!keep_dot)
+            while (w.starts_with("./")) w.erase(0, 2);
+        if (w.empty() || w == "$" || redirection(w) || w == "." || w == ".." ||
+            out.words.size() >= kMax)
             return;
-        if (std::find(out.begin(), out.end(), w) == out.end()) out.push_back(std::move(w));
+        if (std::find(out.words.begin(), out.words.end(), w) == out.words.end())
+            out.words.push_back(std::move(w));
+    };
+    auto add_run_dir = [&](const std::string& d) {
+        if (d.empty() || d == "$" || d.find_first_of("*?[") != std::string::npos ||
+            out.run_dirs.size() >= 16)
+            return;
+        if (std::find(out.run_dirs.begin(), out.run_dirs.end(), d) == out.run_dirs.end())
+            out.run_dirs.push_back(d);
     };
     while (!v.empty() && (v.front() == ' ' || v.front() == '\t' || v.front() == '!'))
         v.remove_prefix(1);
-    // What backticks run is a command of its own (review 54: echo `tools/run`).
-    for (auto open = v.find('`'); open != std::string_view::npos && depth < 3;) {
-        const auto close = v.find('`', open + 1);
-        if (close == std::string_view::npos) break;
-        mentioned_words(v.substr(open + 1, close - open - 1), depth + 1, true, out);
-        open = v.find('`', close + 1);
-    }
-    // What a substitution prints is a word of the command around it: no program in a value
-    // with one is inert ("sh $(rm -v tools/a)" runs what rm printed).
-    substituted = substituted || v.find('`') != std::string_view::npos ||
-                  v.find("$(") != std::string_view::npos ||
-                  v.find("<(") != std::string_view::npos || v.find(">(") != std::string_view::npos;
     std::vector<std::size_t> pipes;
     const std::vector<std::string> words = shell_words(v, &pipes);
+    path_assignments(v, ctx.path_dirs);
+    // What backticks and substitutions run is a command of its own (review 54: echo
+    // `tools/run`; review 57: "$(tools/run)" in double quotes).
+    std::vector<std::string_view> nested = substitutions(v);
+    for (auto open = v.find('`'); open != std::string_view::npos;) {
+        const auto close = v.find('`', open + 1);
+        if (close == std::string_view::npos) break;
+        nested.push_back(v.substr(open + 1, close - open - 1));
+        open = v.find('`', close + 1);
+    }
+    ctx.no_exemptions = ctx.no_exemptions || !nested.empty() || defines_names(v, words);
+    if (ctx.depth < 3)
+        for (std::string_view n : nested) {
+            MentionContext inner = ctx;
+            ++inner.depth;
+            mentioned_words(n, inner, out);
+        }
     std::vector<std::string> dirs;
     bool next_is_dir = false, after_cd = false, after_runner = false, next_is_module = false;
     // A module named to an interpreter ("-m tools.mod", perl's "-Mtools::mod"): its file, and
@@ -309,91 +450,138 @@ void mentioned_words(std::string_view v, int depth, bool substituted,
         add(module + "/__main__.py");
         for (const auto& d : dirs) add(d + "/" + module + ending);
     };
-    bool program = true;  // the next word is a simple command's program
-    // The rest of this simple command is an inert program's operands, or a viewer's.
-    bool inert = false, viewer = false;
-    for (std::size_t k = 0; k < words.size(); ++k) {
-        const std::string& w = words[k];
-        if (w.empty()) {  // between two simple commands: a cd's directory stays
-            next_is_dir = after_cd = after_runner = next_is_module = inert = viewer = false;
-            program = true;
-            continue;
+    // One simple command: words[s] up to the "" at e.
+    auto read_command = [&](std::size_t s, std::size_t e) {
+        std::string unused_dir;
+        const std::size_t p = program_index(words, s, unused_dir);
+        const std::string program = p < e ? words[p] : std::string();
+        const bool written = std::find(words.begin() + static_cast<std::ptrdiff_t>(s),
+                                       words.begin() + static_cast<std::ptrdiff_t>(e),
+                                       ">") != words.begin() + static_cast<std::ptrdiff_t>(e);
+        const bool piped = std::find(pipes.begin(), pipes.end(), e) != pipes.end();
+        const bool exempt = !ctx.no_exemptions && !piped && !written;
+        const bool inert = exempt && inert_program(program);
+        const bool viewer = exempt && viewer_program(program);
+        // The starting points of a find that runs what it finds, or hands it on (review 57:
+        // find scripts/checks -name "*.sh" -exec sh {} \;), and run-parts' directory.
+        if (base_name(program) == "find") {
+            bool runs = piped || ctx.no_exemptions || written;
+            for (std::size_t k = p + 1; k < e; ++k)
+                runs = runs || one_of(words[k], {"-exec", "-execdir", "-ok", "-okdir"});
+            std::size_t k = p + 1;
+            while (k < e && (one_of(words[k], {"-H", "-L", "-P"}) || words[k].starts_with("-O") ||
+                             words[k] == "-D"))
+                k += words[k] == "-D" ? 2 : 1;
+            for (; runs && k < e && !words[k].starts_with('-') && words[k] != "(" &&
+                   words[k] != "!" && !redirection(words[k]);
+                 ++k)
+                add_run_dir(words[k]);
+        } else if (base_name(program) == "run-parts") {
+            for (std::size_t k = e; k > p + 1; --k)
+                if (!words[k - 1].starts_with('-') && !redirection(words[k - 1])) {
+                    add_run_dir(words[k - 1]);
+                    break;
+                }
         }
-        if (inert || (viewer && !may_name_program(w))) continue;
-        // The program named without a slash is looked up in PATH, never taken here ("less -R",
-        // credential.helper = mytool: review 54's refused edits of ./less and ./mytool);
-        // assignments before it are read below.
-        if (program && w != "<") {
-            const auto eq = w.find('=');
-            const bool assignment = eq != std::string::npos && eq > 0 && w.find('/') > eq;
-            if (!assignment) {
-                program = false;
-                // Its output piped to the next command, or substituted, is no longer inert.
-                std::size_t end = k;
-                while (end < words.size() && !words[end].empty()) ++end;
-                if (!substituted && std::find(pipes.begin(), pipes.end(), end) == pipes.end()) {
-                    inert = inert_program(w);
-                    viewer = viewer_program(w);
-                }
-                if (w.find('/') == std::string::npos && !one_of(w, {"cd", "pushd"})) {
-                    if (package_runner(w) || one_of(w, {"pnpx", "bunx", "yarn"}))
-                        after_runner = true;
-                    continue;
-                }
+        for (std::size_t k = s; k < e; ++k) {
+            const std::string& w = words[k];
+            if (w == ">") {  // a file the command writes: no program ("make > out/build.log")
+                ++k;
+                continue;
             }
-        }
-        if (next_is_module) {
-            next_is_module = false;
-            add_module(w, ".", ".py");
-            continue;
-        }
-        if (w.size() > 2 && w.starts_with("-I")) dirs.push_back(w.substr(2));  // perl, ruby
-        if (w.size() > 2 && w.starts_with("-M")) add_module(w.substr(2), "::", ".pm");
-        if (w.size() > 2 && w.starts_with("-m") && w[2] != '-') add_module(w.substr(2), ".", ".py");
-        if (w == "-m") {
-            next_is_module = true;
-            continue;
-        }
-        if (w.find_first_of(" \t;&|<>`$") != std::string::npos && depth < 3) {
-            mentioned_words(w, depth + 1, substituted, out);  // a command given as one word
-            continue;
-        }
-        std::string value = w;
-        if (const auto eq = w.find('='); eq != std::string::npos && eq + 1 < w.size()) {
-            value = w.substr(eq + 1);
-            if (value.find_first_of(" \t;&|") != std::string::npos && depth < 3)
-                mentioned_words(value, depth + 1, substituted, out);
-            if (one_of(w.substr(0, eq), {"--chdir", "--directory", "--cwd", "-C"}))
+            if (k == p && w.find('/') == std::string::npos && !one_of(w, {"cd", "pushd"})) {
+                // The program named without a slash is looked up in PATH, never taken here
+                // ("less -R", credential.helper = mytool: review 54's refused edits of ./less
+                // and ./mytool), unless the value's own PATH puts a directory first.
+                if (!shell_builtin(w))
+                    for (const auto& d : ctx.path_dirs) add(d == "." ? "./" + w : d + "/" + w, true);
+                if (package_runner(w) || w == "yarn") after_runner = true;
+                continue;
+            }
+            if (k > p && (inert || (viewer && !may_name_program(w)))) continue;
+            // An output file ("-o out/src.tar", "--output x"), not an option's setting
+            // ("ssh -o ProxyCommand=x", "-o 'ProxyCommand x'").
+            if (k > p && one_of(w, {"-o", "--output"}) && k + 1 < e &&
+                words[k + 1].find_first_of("= \t") == std::string::npos) {
+                ++k;
+                continue;
+            }
+            if (next_is_module) {
+                next_is_module = false;
+                add_module(w, ".", ".py");
+                continue;
+            }
+            if (w.size() > 2 && w.starts_with("-I")) dirs.push_back(w.substr(2));  // perl, ruby
+            if (w.size() > 2 && w.starts_with("-M")) add_module(w.substr(2), "::", ".pm");
+            if (w.size() > 2 && w.starts_with("-m") && w[2] != '-')
+                add_module(w.substr(2), ".", ".py");
+            if (w == "-m") {
+                next_is_module = true;
+                continue;
+            }
+            if (w.find_first_of(" \t;&|<>`$") != std::string::npos && ctx.depth < 3) {
+                MentionContext inner = ctx;  // a command given as one word
+                ++inner.depth;
+                mentioned_words(w, inner, out);
+                continue;
+            }
+            std::string value = w;
+            if (const auto eq = w.find('='); eq != std::string::npos && eq + 1 < w.size()) {
+                value = w.substr(eq + 1);
+                if (value.find_first_of(" \t;&|") != std::string::npos && ctx.depth < 3) {
+                    MentionContext inner = ctx;
+                    ++inner.depth;
+                    mentioned_words(value, inner, out);
+                }
+                if (one_of(w.substr(0, eq), {"--chdir", "--directory", "--cwd", "-C"}))
+                    dirs.push_back(value);
+            }
+            if (w.starts_with('-') && w.find('=') == std::string::npos) {
+                // An option: no file. A cd's own ("cd -P tools", "cd -- tools") keep its
+                // directory to come.
+                if (!after_cd)
+                    next_is_dir = one_of(w, {"-C", "--chdir", "-d", "--directory", "--cwd"});
+                continue;
+            }
+            if (one_of(w, {"cd", "pushd"})) {
+                next_is_dir = after_cd = true;
+                continue;
+            }
+            if (next_is_dir) {
                 dirs.push_back(value);
+                next_is_dir = after_cd = false;
+                continue;
+            }
+            add(value);
+            for (const auto& d : dirs) add(d + "/" + value);
+            if (after_runner && value.find('/') == std::string::npos)
+                add("node_modules/.bin/" + value);
+            if (package_runner(w) || one_of(w, {"exec", "pnpx", "bunx", "yarn"}))
+                after_runner = true;
         }
-        if (w.starts_with('-') && w.find('=') == std::string::npos) {
-            // An option: no file. A cd's own ("cd -P tools", "cd -- tools") keep its directory
-            // to come.
-            if (!after_cd) next_is_dir = one_of(w, {"-C", "--chdir", "-d", "--directory", "--cwd"});
-            continue;
-        }
-        if (one_of(w, {"cd", "pushd"})) {
-            next_is_dir = after_cd = true;
-            continue;
-        }
-        if (next_is_dir) {
-            dirs.push_back(value);
-            next_is_dir = after_cd = false;
-            continue;
-        }
-        add(value);
-        for (const auto& d : dirs) add(d + "/" + value);
-        if (after_runner && value.find('/') == std::string::npos) add("node_modules/.bin/" + value);
-        if (package_runner(w) || one_of(w, {"exec", "pnpx", "bunx", "yarn"})) after_runner = true;
+    };
+    for (std::size_t s = 0; s < words.size();) {
+        std::size_t e = s;
+        while (e < words.size() && !words[e].empty()) ++e;
+        read_command(s, e);
+        // Between two simple commands: a cd's directory stays.
+        next_is_dir = after_cd = after_runner = next_is_module = false;
+        s = e + 1;
     }
 }
 
 }  // namespace
 
 std::vector<std::string> command_mentioned_paths(std::string_view command) {
-    std::vector<std::string> out;
-    mentioned_words(command, 0, false, out);
-    return out;
+    Mentions out;
+    mentioned_words(command, {}, out);
+    return std::move(out.words);
+}
+
+std::vector<std::string> command_run_dirs(std::string_view command) {
+    Mentions out;
+    mentioned_words(command, {}, out);
+    return std::move(out.run_dirs);
 }
 
 bool may_name_program(std::string_view word) {

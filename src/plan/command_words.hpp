@@ -32,12 +32,21 @@ namespace sbx {
 // existing regular file of these is protected (made read-only: so a file an alias merely
 // mentions, "!git add setup.py", is read-only in the sandbox); a missing one is not kept from
 // being made, as almost none of these words is a file; one with a slash is judged after the
-// run. Not read: the operands of a program that never runs, reads or prints them ("rm -f
-// build/app", "mkdir -p out") unless its output is piped or substituted, and a word ending
-// like data given to a viewer ("open coverage/index.html"): review 55 and 56's false 120s.
-// Any other word is read whatever its ending: "make -f x.mk", "ssh -F x.conf", "java -jar
-// x.jar" and "flock L sh x.txt" run a file that ends like data (review 56).
+// run. Read too: what "$(...)" runs, quoted or not, and a program named without a slash in each
+// directory the value's own PATH= puts first ("PATH=node_modules/.bin:$PATH eslint":
+// node_modules/.bin/eslint; "PATH=.:$PATH rm": ./rm). Not read: a file the command writes
+// ("> out.log", "-o out.tar"), the operands of a program that never runs them or hands them on
+// ("rm -f build/app", "tail build/test.log") unless its output is piped, substituted or written
+// to a file, or the value defines functions or aliases, and a word ending like data given to a
+// viewer ("open coverage/index.html"): review 55 to 57's false 120s. Any other word is read
+// whatever its ending: "make -f x.mk", "ssh -F x.conf" and "flock L sh x.txt" run a file that
+// ends like data (review 56).
 [[nodiscard]] std::vector<std::string> command_mentioned_paths(std::string_view command);
+
+// The directories whose files a command value runs, as written: the starting points of a find
+// with -exec, -execdir, -ok or -okdir, or whose output is handed on, and run-parts' directory
+// (review 57: "find scripts/checks -name '*.sh' -exec sh {} \;"). At most 16.
+[[nodiscard]] std::vector<std::string> command_run_dirs(std::string_view command);
 
 // Whether a word could name a program by its ending: none, a script's, or one written as a
 // pattern; not one ending like data ("coverage/index.html", "*.o"). Used for a viewer's words.

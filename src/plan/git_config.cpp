@@ -220,6 +220,8 @@ const char* config_path_key(ConfigPathKind k) {
             return "command";
         case ConfigPathKind::mentioned:
             return "mentioned";
+        case ConfigPathKind::run_dir:
+            return "run_dir";
     }
     return "?";
 }
@@ -240,6 +242,8 @@ std::vector<ConfigPath> config_code_paths(const std::vector<GitConfigEntry>& ent
                 if (std::find(paths.begin(), paths.end(), path) == paths.end() ||
                     path.find_first_of("*?[") != std::string::npos)
                     out.push_back({ConfigPathKind::mentioned, std::move(path)});
+            for (std::string& dir : command_run_dirs(e.value))
+                out.push_back({ConfigPathKind::run_dir, std::move(dir)});
             continue;
         }
         if (e.section == "core" && !e.has_subsection && e.key == "hookspath")

@@ -48,6 +48,7 @@ enum class ConfigPathKind {
     include_if,  // includeIf.<condition>.path: the same
     command,     // a command's program or script: relative to the work tree
     mentioned,   // another word of a command: maybe a file
+    run_dir,     // a directory whose files a command runs (find -exec, run-parts)
 };
 struct ConfigPath {
     ConfigPathKind kind;

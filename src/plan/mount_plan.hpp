@@ -152,6 +152,7 @@ struct MountPlan {
         std::string path;                  // absolute; for a pattern, the pattern
         std::string why;                   // "core.fsmonitor in /w/.git/config names tools/fsmon"
         std::vector<std::string> matched;  // a pattern's matches at the start
+        bool dir_too = false;  // a directory made there counts (a directory a command runs)
     };
     std::vector<NamedByCommand> command_missing, command_patterns;
     // The same names from the protected repositories' own configs (a relative core.hooksPath,

@@ -103,6 +103,10 @@ private:
                                            const std::string& config, const RuleRef& rule,
                                            std::size_t& count);
     static constexpr std::size_t kMaxMentioned = 256;
+    [[nodiscard]] Status protect_run_dir(const std::string& word,
+                                         const std::vector<std::string>& worktrees,
+                                         const std::string& config, const RuleRef& rule,
+                                         std::size_t& count);
     [[nodiscard]] Status protect_enclosing(const std::string& dir, const std::string& dot_git,
                                            bool is_dir, const RuleRef& rule);
     [[nodiscard]] Status protect_submodules(const std::string& worktree, const std::string& gitdir,

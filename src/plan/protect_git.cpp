@@ -203,6 +203,10 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
                 SBX_TRY(protect_mentioned(e.value, worktrees, c.config, rule, mentioned));
                 continue;
             }
+            if (e.kind == ConfigPathKind::run_dir) {
+                SBX_TRY(protect_run_dir(e.value, worktrees, c.config, rule, mentioned));
+                continue;
+            }
             // Each target once: sixteen aliases naming one package's modules counted its
             // __init__.py sixteen times, and refused every run (review 54's false 122).
             {

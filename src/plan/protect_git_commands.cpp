@@ -88,4 +88,45 @@ Status Protector::protect_mentioned(const std::string& word,
     return {};
 }
 
+// A directory whose files a command of the config runs (plan/command_words.hpp's
+// command_run_dirs: "find scripts/checks -name '*.sh' -exec sh {} \\;", "run-parts hooks.d"):
+// read-only as a whole, as hooks/ is, since any file the command adds there runs (review 57).
+// Missing, one the run makes there ends it 120. The top of a work tree, or a directory above
+// it, cannot be: the command's whole work would be read-only; that is noted, and sbxrun(1) says
+// so.
+Status Protector::protect_run_dir(const std::string& word, const std::vector<std::string>& worktrees,
+                                  const std::string& config, const RuleRef& rule,
+                                  std::size_t& count) {
+    if (word.empty() || word[0] == '~') return {};
+    for (const auto& wt : worktrees) {
+        if (count >= kMaxMentioned) return {};
+        const std::string path = environment_path(word[0] == '/' ? word : wt + "/" + word);
+        RuleRef why = rule;
+        why.why = "a command in " + config + " runs the files in " + word;
+        if (path == "/" || path == wt || wt.starts_with(path + "/")) {
+            d_.plan.notes.push_back("'" + path + "' (" + why.why +
+                                    ") is not protected: it holds the work tree " + wt);
+        } else if (struct stat st {}; ::lstat(path.c_str(), &st) != 0) {
+            if (errno == ENOENT && d_.plan.command_missing.size() < kMaxMentioned &&
+                std::none_of(d_.plan.command_missing.begin(), d_.plan.command_missing.end(),
+                             [&](const auto& m) { return m.path == path; }))
+                d_.plan.command_missing.push_back({path, why.why, {}, true});
+        } else if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode) &&
+                   (word[0] != '/' || d_.writable_place(resolved_path(path)))) {
+            ++count;
+            Status st2 = protect_path(path, why, Via{0, {}, why.why});
+            if (!st2.ok()) {
+                const ErrorKind k = st2.error().kind;
+                if (k != ErrorKind::bad_path && k != ErrorKind::not_found && k != ErrorKind::loop &&
+                    k != ErrorKind::escape && k != ErrorKind::unenforceable)
+                    return st2;
+                d_.plan.notes.push_back("'" + path + "' (" + why.why +
+                                        ") is not protected: " + st2.error().render());
+            }
+        }
+        if (word[0] == '/') break;
+    }
+    return {};
+}
+
 }  // namespace sbx::planning

@@ -220,7 +220,7 @@ GitIntegrityReport check_git(const GitWatch& watch) {
     // following a final link (a link made there is as much the run's).
     for (const auto& m : watch.command_missing) {
         struct stat st {};
-        if (::lstat(m.path.c_str(), &st) == 0 && !S_ISDIR(st.st_mode))
+        if (::lstat(m.path.c_str(), &st) == 0 && (!S_ISDIR(st.st_mode) || m.dir_too))
             report.add(m.path, m.path + " was made by the run, and " + m.why +
                                    ": the host's git would run it");
     }

@@ -148,6 +148,37 @@ TEST_CASE("command_mentioned_paths: words a shell could reach a file by", "[comm
         INFO(value);
         CHECK_FALSE(mentions(value, file));
     }
+    // Review 57: a substitution in double quotes, the value's own PATH, names it redefines; a
+    // printer whose output is written to a file.
+    for (const auto& [value, file] : std::initializer_list<std::pair<const char*, const char*>>{
+             {"!rm -rf \"$(tools/list.sh)\"", "tools/list.sh"},
+             {"!echo \"$(build/info.sh)\"", "build/info.sh"},
+             {"!x=\"<(tools/gen)\"; cat $x", "tools/gen"},
+             {"!PATH=node_modules/.bin:$PATH eslint .", "node_modules/.bin/eslint"},
+             {"!PATH=.:$PATH rm -f foo", "./rm"},
+             {"!export PATH=build:$PATH; make", "build/make"},
+             {"!PATH=\"$PWD/tools:$PATH\" lint", "./tools/lint"},
+             {"!rm() { \"$@\"; }; rm build/x", "build/x"},
+             {"!alias rm=sh\nrm build/x", "build/x"},
+             {"!cat tools/a > run.sh; sh run.sh", "tools/a"},
+             {"!sh gen.sh > out.sh && sh out.sh", "out.sh"}}) {
+        INFO(value);
+        CHECK(mentions(value, file));
+    }
+    // A wrapper does not hide an inert program; a file a command writes is no program.
+    for (const auto& [value, file] : std::initializer_list<std::pair<const char*, const char*>>{
+             {"!command rm -f build/app", "build/app"},
+             {"!timeout -k 1 5 rm -f build/app", "build/app"},
+             {"!nice -n5 rm -f build/app", "build/app"},
+             {"!exec rm -f build/app", "build/app"},
+             {"!tail -n 50 build/test.log", "build/test.log"},
+             {"!git diff HEAD > out/current.diff", "out/current.diff"},
+             {"!git archive -o out/src.tar HEAD", "out/src.tar"},
+             {"!make &> out/build.log", "out/build.log"},
+             {"!PATH=/usr/local/bin:$PATH less -R", "./less"}}) {
+        INFO(value);
+        CHECK_FALSE(mentions(value, file));
+    }
     // Options and separators are no files; at most 64.
     CHECK_FALSE(mentions("!git log --oneline -- x", "--oneline"));
     std::string many = "!true";
@@ -160,4 +191,15 @@ TEST_CASE("may_name_program: no ending, a script's, or a pattern; never data", "
         CHECK(sbx::may_name_program(w));
     for (const char* w : {"coverage/index.html", "*.o", "build/app.o", "docs/x.md"})
         CHECK_FALSE(sbx::may_name_program(w));
+}
+
+TEST_CASE("command_run_dirs: the directories a command runs the files of", "[command_words]") {
+    using V = std::vector<std::string>;
+    CHECK(sbx::command_run_dirs("!find scripts/checks -type f -name \"*.sh\" -exec sh {} \\;") ==
+          V{"scripts/checks"});
+    CHECK(sbx::command_run_dirs("!find -L a b -name '*.sh' | xargs -n1 sh") == V{"a", "b"});
+    CHECK(sbx::command_run_dirs("!run-parts --report hooks.d") == V{"hooks.d"});
+    // A find that only lists, and a pattern, are no directories run.
+    CHECK(sbx::command_run_dirs("!find . -name x").empty());
+    CHECK(sbx::command_run_dirs("!find t* -exec sh {} +").empty());
 }
