@@ -500,6 +500,18 @@ for MODE in protect commit; do
             printf 'gitdir: $FIX/tmp/up.git\\0x' >'$FIX/tmp/upx' && $G -C vendor/lib remote add origin '$FIX/tmp/upx'"
         expect_rc 120 "$BACKEND $MODE: ... behind a gitfile naming it before a NUL, ends the run 120"
         rm -rf "$WS/vendor" "$FIX/tmp/up.git" "$FIX/tmp/upx"
+        # A nested repository's remote named only in .git/branches, and one past 64 remotes.
+        run "$G init -q --bare '$FIX/tmp/up.git' && printf '#!/bin/sh\\ntouch $MARK\\n' >'$FIX/tmp/up.git/hooks/pre-receive' &&
+            chmod +x '$FIX/tmp/up.git/hooks/pre-receive' && $G init -q vendor/lib &&
+            mkdir -p vendor/lib/.git/branches && echo '$FIX/tmp/up.git' >vendor/lib/.git/branches/origin"
+        expect_rc 120 "$BACKEND $MODE: ... named only in the clone's .git/branches, ends the run 120"
+        rm -rf "$WS/vendor" "$FIX/tmp/up.git"
+        run "$G init -q --bare '$FIX/tmp/up.git' && printf '#!/bin/sh\\ntouch $MARK\\n' >'$FIX/tmp/up.git/hooks/pre-receive' &&
+            chmod +x '$FIX/tmp/up.git/hooks/pre-receive' && $G init -q vendor/lib &&
+            for i in \$(seq 1 64); do printf '[remote \"r%s\"]\\n\\turl = /nonexistent/%s\\n' \$i \$i; done >>vendor/lib/.git/config &&
+            $G -C vendor/lib remote add origin '$FIX/tmp/up.git'"
+        expect_rc 120 "$BACKEND $MODE: ... named after 64 other local remotes, ends the run 120"
+        rm -rf "$WS/vendor" "$FIX/tmp/up.git"
     fi
     # What git clone and sparse-checkout write (the forty-sixth review's false 120s).
     if [ "$MODE" = protect ]; then
@@ -578,7 +590,8 @@ for MODE in protect commit; do
         hgit -C "$WS" config core.fsmonitor "$v"
         own_fix
         run "printf '#!/bin/sh\ntouch $MARK\n' >tools/run && chmod +x tools/run"
-        expect_rc 120 "$BACKEND $MODE: core.fsmonitor = $v, its program made by the run: 120"
+        check "$BACKEND $MODE: core.fsmonitor = $v: its program cannot be made, or made ends the run 120" \
+            test "$RC" = 120 -o ! -e "$WS/tools/run"
         rm -f "$WS/tools/run"
     done
     hgit -C "$WS" config --unset core.fsmonitor
@@ -611,6 +624,41 @@ for MODE in protect commit; do
     run "echo new >build/app"
     expect_rc 0 "$BACKEND $MODE: ... and may be made"
     hgit -C "$WS" config --unset alias.c; rm -rf "$WS/build"
+    # Review 57: a substitution in double quotes; the value's own PATH; a name it redefines; the
+    # directory find -exec runs the files of. And what a command writes, or an inert program
+    # behind a wrapper or a reader, is no program: a build that makes them passes.
+    mkdir -p "$WS/tools" "$WS/node_modules/.bin" "$WS/scripts/checks"
+    echo : >"$WS/tools/list.sh"; echo : >"$WS/node_modules/.bin/eslint"; echo : >"$WS/scripts/checks/a.sh"
+    hgit -C "$WS" config alias.l '!rm -rf "$(tools/list.sh)"' &&
+        hgit -C "$WS" config alias.e '!PATH=node_modules/.bin:$PATH eslint .' &&
+        hgit -C "$WS" config alias.f '!find scripts/checks -type f -name "*.sh" -exec sh {} \;'
+    own_fix
+    run "echo 'touch $MARK' >tools/list.sh; echo 'touch $MARK' >node_modules/.bin/eslint;
+        echo 'touch $MARK' >scripts/checks/a.sh; echo 'touch $MARK' >scripts/checks/b.sh"
+    check "$BACKEND $MODE: files run through \"\$(...)\", the value's PATH and find -exec cannot be changed or added" \
+        test "$(cat "$WS/tools/list.sh" "$WS/node_modules/.bin/eslint" "$WS/scripts/checks/a.sh")" = ":
+:
+:" -a ! -e "$WS/scripts/checks/b.sh"
+    for k in l e f; do hgit -C "$WS" config --unset "alias.$k"; done
+    rm -rf "$WS/tools" "$WS/node_modules" "$WS/scripts"
+    for v in 'echo "$(build/info)"' 'rm() { "$@"; }; rm build/info'; do
+        hgit -C "$WS" config core.fsmonitor "$v"
+        own_fix
+        run "mkdir -p build && echo 'touch $MARK' >build/info"
+        check "$BACKEND $MODE: core.fsmonitor = $v: its file cannot be made, or made ends the run 120" \
+            test "$RC" = 120 -o ! -e "$WS/build/info"
+        rm -rf "$WS/build"
+    done
+    hgit -C "$WS" config --unset core.fsmonitor
+    hgit -C "$WS" config alias.s '!git diff HEAD > out/current.diff' &&
+        hgit -C "$WS" config alias.p '!git archive -o out/src.tar HEAD' &&
+        hgit -C "$WS" config alias.c '!command rm -f build/app' &&
+        hgit -C "$WS" config alias.t '!tail -n 50 build/test.log'
+    own_fix
+    run "mkdir -p out build && echo x >out/current.diff && echo x >out/src.tar && echo x >build/app && echo x >build/test.log"
+    expect_rc 0 "$BACKEND $MODE: what aliases write, and an inert program's operands behind a wrapper, may be made"
+    for k in s p c t; do hgit -C "$WS" config --unset "alias.$k"; done
+    rm -rf "$WS/out" "$WS/build"
     hgit init -q --bare "$FIX/tmp/o.git" && hgit -C "$WS" remote add origin "$FIX/tmp/o.git"
     mkdir -p "$FIX/tmp/tpl" && printf '[init]\n\ttemplateDir = %s\n' "$FIX/tmp/tpl" >"$FIX/home/.gitconfig"
     hgit -C "$WS" config core.pager 'less -R'
