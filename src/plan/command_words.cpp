@@ -22,8 +22,9 @@ std::vector<std::string> shell_words(std::string_view v,
         if (in_word && dynamic) {
             const auto eq = word.find('=');
             const bool name = eq != std::string::npos && eq > 0 &&
-                              word.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                                     "0123456789_") == eq &&
+                              word.find_first_not_of(
+                                  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                  "0123456789_") == eq &&
                               !(word[0] >= '0' && word[0] <= '9');
             words.push_back(name ? word.substr(0, eq + 1) + "$" : std::string("$"));
         } else if (in_word) {
@@ -346,9 +347,11 @@ void path_assignments(std::string_view v, std::vector<std::string>& dirs) {
             value.push_back(v[i]);
         }
         std::size_t from = 0;
-        for (std::size_t colon = 0; colon != std::string::npos && dirs.size() < 16; from = colon + 1) {
+        for (std::size_t colon = 0; colon != std::string::npos && dirs.size() < 16;
+             from = colon + 1) {
             colon = value.find(':', from);
-            std::string entry = value.substr(from, colon == std::string::npos ? colon : colon - from);
+            std::string entry =
+                value.substr(from, colon == std::string::npos ? colon : colon - from);
             for (const char* pwd : {"${PWD}", "$PWD"})
                 if (entry.starts_with(pwd)) entry = "." + entry.substr(std::strlen(pwd));
             if (entry.empty()) entry = ".";
@@ -361,12 +364,12 @@ void path_assignments(std::string_view v, std::vector<std::string>& dirs) {
 
 // The shell's own commands: never looked up in PATH.
 bool shell_builtin(std::string_view w) {
-    return one_of(w, {"cd",    "pushd",   "popd",  "export", "set",   "unset",    "eval",
-                      "exec",  "source",  ".",     "alias",  "trap",  "wait",     "shift",
-                      "return", "exit",   "echo",  "printf", "test",  "[",        "true",
-                      "false", "read",    "local", "declare", "readonly", "command", "type",
-                      "umask", "ulimit",  ":",     "fi",     "done",  "esac",     "for",
-                      "case",  "in",      "function"});
+    return one_of(
+        w, {"cd",      "pushd",    "popd",    "export", "set",   "unset",   "eval",   "exec",
+            "source",  ".",        "alias",   "trap",   "wait",  "shift",   "return", "exit",
+            "echo",    "printf",   "test",    "[",      "true",  "false",   "read",   "local",
+            "declare", "readonly", "command", "type",   "umask", "ulimit",  ":",      "fi",
+            "done",    "esac",     "for",     "case",   "in",    "function"});
 }
 
 // Programs that never run what their file operands hold, nor hand it on: removers, makers,
@@ -375,12 +378,13 @@ bool shell_builtin(std::string_view w) {
 // the command's output is neither piped, substituted nor written to a file ("echo tools/a |
 // xargs sh", "cat tools/a > run.sh; sh run.sh" hand a file on).
 bool inert_program(std::string_view program) {
-    return one_of(base_name(program),
-                  {"rm",   "rmdir", "unlink", "touch", "mkdir",  "chmod",     "chown",  "chgrp",
-                   "truncate", "shred", "test", "[",   "cat",    "tail",      "head",   "less",
-                   "more", "wc",    "ls",     "stat",  "du",     "file",      "echo",   "printf",
-                   "sort", "uniq",  "diff",   "cmp",   "md5sum", "sha1sum",   "sha256sum",
-                   "basename", "dirname", "realpath", "readlink"});
+    return one_of(
+        base_name(program),
+        {"rm",     "rmdir",    "unlink",    "touch",    "mkdir",   "chmod",    "chown",
+         "chgrp",  "truncate", "shred",     "test",     "[",       "cat",      "tail",
+         "head",   "less",     "more",      "wc",       "ls",      "stat",     "du",
+         "file",   "echo",     "printf",    "sort",     "uniq",    "diff",     "cmp",
+         "md5sum", "sha1sum",  "sha256sum", "basename", "dirname", "realpath", "readlink"});
 }
 
 // Programs that show a document: a word given to one that ends like data ("open
@@ -494,7 +498,8 @@ void mentioned_words(std::string_view v, MentionContext ctx, Mentions& out) {
                 // ("less -R", credential.helper = mytool: review 54's refused edits of ./less
                 // and ./mytool), unless the value's own PATH puts a directory first.
                 if (!shell_builtin(w))
-                    for (const auto& d : ctx.path_dirs) add(d == "." ? "./" + w : d + "/" + w, true);
+                    for (const auto& d : ctx.path_dirs)
+                        add(d == "." ? "./" + w : d + "/" + w, true);
                 if (package_runner(w) || w == "yarn") after_runner = true;
                 continue;
             }

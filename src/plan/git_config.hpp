@@ -82,8 +82,7 @@ struct LocalRemotes {
     bool truncated = false;
 };
 [[nodiscard]] LocalRemotes local_remote_paths(const std::vector<GitConfigEntry>& entries,
-                                              const std::string& worktree,
-                                              const std::string& home);
+                                              const std::string& worktree, const std::string& home);
 
 // The remote a file of a git directory's older forms defines (remote.c), as remote.<name>.url
 // entries: `kind` "remotes" (each "URL: x" line of remotes/<name>) or "branches" (the first

@@ -94,8 +94,8 @@ LegacyRemotes read_legacy_remotes(int gitdir_fd) {
                 out.truncated = true;
                 break;
             }
-            UniqueFd fd(::openat(::dirfd(d), e->d_name,
-                                 O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+            UniqueFd fd(
+                ::openat(::dirfd(d), e->d_name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
             struct stat st {};
             if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
             const BoundedRead r = read_bounded(fd.get(), 65536);

@@ -324,12 +324,12 @@ Status Protector::protect_config_targets(const std::string& gitdir, const std::s
         g) {
         LegacyRemotes legacy = read_legacy_remotes(g.get());
         if (legacy.truncated)
-            return with_rule(Error(ErrorKind::unenforceable,
-                                   gitdir + " holds more than " +
-                                       std::to_string(kMaxLegacyRemoteFiles) +
-                                       " files in remotes/ or branches/: sbxrun cannot protect "
-                                       "the repositories they name"),
-                             gitdir, rule);
+            return with_rule(
+                Error(ErrorKind::unenforceable,
+                      gitdir + " holds more than " + std::to_string(kMaxLegacyRemoteFiles) +
+                          " files in remotes/ or branches/: sbxrun cannot protect "
+                          "the repositories they name"),
+                gitdir, rule);
         std::move(legacy.entries.begin(), legacy.entries.end(), std::back_inserter(all_entries));
     }
     return protect_local_remotes(all_entries, worktrees, rule);

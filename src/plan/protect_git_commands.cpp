@@ -94,7 +94,8 @@ Status Protector::protect_mentioned(const std::string& word,
 // Missing, one the run makes there ends it 120. The top of a work tree, or a directory above
 // it, cannot be: the command's whole work would be read-only; that is noted, and sbxrun(1) says
 // so.
-Status Protector::protect_run_dir(const std::string& word, const std::vector<std::string>& worktrees,
+Status Protector::protect_run_dir(const std::string& word,
+                                  const std::vector<std::string>& worktrees,
                                   const std::string& config, const RuleRef& rule,
                                   std::size_t& count) {
     if (word.empty() || word[0] == '~') return {};
@@ -106,7 +107,7 @@ Status Protector::protect_run_dir(const std::string& word, const std::vector<std
         if (path == "/" || path == wt || wt.starts_with(path + "/")) {
             d_.plan.notes.push_back("'" + path + "' (" + why.why +
                                     ") is not protected: it holds the work tree " + wt);
-        } else if (struct stat st {}; ::lstat(path.c_str(), &st) != 0) {
+        } else if (struct stat st{}; ::lstat(path.c_str(), &st) != 0) {
             if (errno == ENOENT && d_.plan.command_missing.size() < kMaxMentioned &&
                 std::none_of(d_.plan.command_missing.begin(), d_.plan.command_missing.end(),
                              [&](const auto& m) { return m.path == path; }))

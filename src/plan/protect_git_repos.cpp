@@ -173,19 +173,21 @@ Status Protector::protect_local_remotes(const std::vector<GitConfigEntry>& entri
         truncated = truncated || found.truncated;
         for (auto& p : found.paths)
             if (std::find(paths.begin(), paths.end(), p) == paths.end()) {
-                if (paths.size() == kMaxLocalRemotes) truncated = true;
-                else paths.push_back(std::move(p));
+                if (paths.size() == kMaxLocalRemotes)
+                    truncated = true;
+                else
+                    paths.push_back(std::move(p));
             }
     }
     // Past the bound, the rest would be writable: refused, as for the config's other targets
     // (the first 16 were protected and the 17th silently not, until review 56's session).
     if (truncated)
-        return with_rule(Error(ErrorKind::unenforceable,
-                               "the git configuration names more than " +
-                                   std::to_string(kMaxLocalRemotes) +
-                                   " repositories on this machine as remotes: sbxrun cannot "
-                                   "protect them all"),
-                         worktrees.empty() ? std::string() : worktrees.front(), rule);
+        return with_rule(
+            Error(ErrorKind::unenforceable,
+                  "the git configuration names more than " + std::to_string(kMaxLocalRemotes) +
+                      " repositories on this machine as remotes: sbxrun cannot "
+                      "protect them all"),
+            worktrees.empty() ? std::string() : worktrees.front(), rule);
     for (const auto& path : paths) {
         RuleRef why = rule;
         why.why = "a remote of the repository at " + path + " (the host's git push runs its hooks)";

@@ -163,6 +163,7 @@ TEST_CASE("legacy_remote_entries: remotes/<name> and branches/<name>", "[git_con
     REQUIRE(b.size() == 1);
     CHECK(b[0].value == "/srv/up.git");
     // They are read as remotes like the config's (local_remote_paths).
-    CHECK(sbx::local_remote_paths(b, "/w/ws", "/h").paths == std::vector<std::string>{"/srv/up.git"});
+    CHECK(sbx::local_remote_paths(b, "/w/ws", "/h").paths ==
+          std::vector<std::string>{"/srv/up.git"});
     CHECK(sbx::legacy_remote_entries("remotes", "o", "Pull: x\n").empty());
 }
