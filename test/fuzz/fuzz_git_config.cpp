@@ -50,7 +50,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check_paths(sbx::command_program_paths(text), 32, "program paths", text);
     check_paths(sbx::command_mentioned_paths(text), 64, "mentioned paths", text);
     check_paths(sbx::command_run_dirs(text), 16, "run dirs", text);
-    if (const auto g = sbx::gitfile_target(text); g && (g->empty() || g->find('\0') != std::string::npos))
+    if (const auto g = sbx::gitfile_target(text);
+        g && (g->empty() || g->find('\0') != std::string::npos))
         fail("a gitfile target that is empty or holds a NUL", text);
     for (const char* kind : {"remotes", "branches"})
         for (const auto& e : sbx::legacy_remote_entries(kind, "origin", text))
