@@ -149,26 +149,27 @@ HostGitConfig host_git_config(const EnvLookup& env, const std::string& home,
     if (const auto* t = set("GIT_TEMPLATE_DIR")) h.template_env = absolute_from(*t, cwd);
     if (const auto* p = set("GIT_CONFIG_PARAMETERS"))
         for (auto& e : parse_config_parameters(*p)) h.entries.push_back(std::move(e));
+    read_host_git_files(h, home);
     return h;
 }
 
-std::vector<std::string> host_worktree_code(const HostGitConfig& host, const std::string& home) {
-    std::vector<std::string> out;
-    auto take = [&](const std::vector<ConfigPath>& paths, std::vector<std::string>* includes) {
-        for (const auto& p : paths) {
-            if (relative_to_worktree(p.kind)) {
-                if (p.value[0] != '/' && p.value[0] != '~') add_unique(out, p.value);
-            } else if (includes != nullptr && is_include(p.kind)) {
-                includes->push_back(p.value);
-            }
-        }
-    };
+void read_host_git_files(HostGitConfig& host, const std::string& home) {
     struct Pending {
         std::string path;
         int depth;
     };
     std::vector<Pending> files;
     for (const auto& f : host.files) files.push_back({f, 0});
+    // An include among the environment's entries must be absolute (git refuses a relative one
+    // there).
+    for (const auto& p : config_code_paths(host.entries)) {
+        if (!is_include(p.kind)) continue;
+        if (p.value.starts_with("~/") && !home.empty())
+            files.push_back({path_join(home, p.value.substr(2)), 1});
+        else if (p.value[0] == '/')
+            files.push_back({p.value, 1});
+    }
+    host.read.clear();
     for (std::size_t i = 0; i < files.size() && i < 256; ++i) {
         const Pending f = files[i];
         // As git reads it: links followed; a FIFO never waited on.
@@ -177,31 +178,32 @@ std::vector<std::string> host_worktree_code(const HostGitConfig& host, const std
         if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
         const BoundedRead r = read_bounded(fd.get(), std::size_t{1} << 20);
         if (r.too_large || r.sys_errno != 0) continue;
-        std::vector<std::string> includes;
-        take(config_code_paths(r.text), &includes);
-        if (f.depth >= 10) continue;
-        for (const auto& inc : includes) {
-            if (inc.starts_with("~/")) {
-                if (!home.empty()) files.push_back({path_join(home, inc.substr(2)), f.depth + 1});
-            } else if (inc[0] != '~') {
-                files.push_back(
-                    {inc[0] == '/' ? inc : path_join(path_parent(f.path), inc), f.depth + 1});
+        HostGitFile read{f.path, parse_git_config(r.text).entries};
+        if (f.depth < 10)
+            for (const auto& p : config_code_paths(read.entries)) {
+                if (!is_include(p.kind)) continue;
+                if (p.value.starts_with("~/")) {
+                    if (!home.empty())
+                        files.push_back({path_join(home, p.value.substr(2)), f.depth + 1});
+                } else if (p.value[0] != '~') {
+                    files.push_back({p.value[0] == '/' ? p.value
+                                                       : path_join(path_parent(f.path), p.value),
+                                     f.depth + 1});
+                }
             }
-        }
+        host.read.push_back(std::move(read));
     }
-    // An include among the environment's entries must be absolute (git refuses a relative
-    // one there): read like the files'.
-    std::vector<std::string> includes;
-    take(config_code_paths(host.entries), &includes);
-    HostGitConfig more;
-    for (const auto& inc : includes) {
-        if (inc.starts_with("~/") && !home.empty())
-            more.files.push_back(path_join(home, inc.substr(2)));
-        else if (inc[0] == '/')
-            more.files.push_back(inc);
-    }
-    if (!more.files.empty())
-        for (auto& p : host_worktree_code(more, home)) add_unique(out, std::move(p));
+}
+
+std::vector<std::string> host_worktree_code(const HostGitConfig& host, const std::string&) {
+    std::vector<std::string> out;
+    auto take = [&](const std::vector<GitConfigEntry>& entries) {
+        for (const auto& p : config_code_paths(entries))
+            if (relative_to_worktree(p.kind) && p.value[0] != '/' && p.value[0] != '~')
+                add_unique(out, p.value);
+    };
+    for (const auto& f : host.read) take(f.entries);
+    take(host.entries);
     return out;
 }
 
@@ -219,13 +221,7 @@ std::vector<std::string> host_template_dirs(const HostGitConfig& host, const std
                 add_unique(out, e.value);
         }
     };
-    for (const auto& f : host.files) {
-        UniqueFd fd(::open(f.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
-        struct stat st {};
-        if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-        const BoundedRead r = read_bounded(fd.get(), std::size_t{1} << 20);
-        if (!r.too_large && r.sys_errno == 0) take(parse_git_config(r.text).entries);
-    }
+    for (const auto& f : host.read) take(f.entries);
     take(host.entries);
     return out;
 }

@@ -25,10 +25,17 @@
 
 namespace sbx {
 
+// One of the host's git configuration files as read_host_git_files read it.
+struct HostGitFile {
+    std::string path;  // as named (an include: as its file names it, made absolute)
+    std::vector<GitConfigEntry> entries;
+};
+
 struct HostGitConfig {
     std::vector<std::string> files;       // absolute, as named (links not followed here)
     std::vector<GitConfigEntry> entries;  // given in the environment
     std::string template_env;             // $GIT_TEMPLATE_DIR, as given
+    std::vector<HostGitFile> read;        // read_host_git_files: `files` and their includes
 };
 
 // The environment's value of a name, or nullptr when unset.
@@ -51,17 +58,23 @@ using EnvLookup = std::function<const std::string*(std::string_view name)>;
 // read are left out (git refuses the whole variable then and runs nothing from it).
 [[nodiscard]] std::vector<GitConfigEntry> parse_config_parameters(std::string_view text);
 
+// Read each of `host.files` that exists into `host.read`, and each file they include
+// (include.path, includeIf.*.path whatever its condition; ten levels down as git follows them;
+// at most 256 files), and each absolute or ~/ include of the environment's entries. As git
+// reads them: links followed, a FIFO never waited on, at most 1 MiB each. host_git_config
+// calls it; the readers below take the files from there, so each is read once per run.
+void read_host_git_files(HostGitConfig& host, const std::string& home);
+
 // The relative names the host's configuration gives git to run in every work tree: relative
 // core.hooksPath values and relative programs of its commands ("tools/fsmon.sh"), from its
-// files (and the files they include, ten levels down, as git follows them) and its entries.
-// Files are read as git reads them: links followed, at most 1 MiB each.
+// files as read_host_git_files read them (includes too) and its entries.
 [[nodiscard]] std::vector<std::string> host_worktree_code(const HostGitConfig& host,
                                                           const std::string& home);
 
 // The template directories git init and git clone may copy hooks from: $GIT_TEMPLATE_DIR and
-// every init.templateDir of the host's files and entries (~/ expanded; the files read as
-// host_worktree_code reads them, without their includes). Their hooks are the host's own in
-// every repository git makes (run/git_danger.hpp's TemplateHooks).
+// every init.templateDir of the host's files (their includes too: git follows them for this key
+// as for any) and entries, ~/ expanded. Their hooks are the host's own in every repository git
+// makes (run/git_danger.hpp's TemplateHooks).
 [[nodiscard]] std::vector<std::string> host_template_dirs(const HostGitConfig& host,
                                                           const std::string& home);
 

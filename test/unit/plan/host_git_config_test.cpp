@@ -95,7 +95,22 @@ TEST_CASE("host_worktree_code: relative names from files, their includes and ent
     sbx::HostGitConfig h;
     h.files = {(dir / "main.cfg").string(), (dir / "missing.cfg").string()};
     h.entries = sbx::parse_config_parameters("'core.editor'='./ed.sh' 'core.hooksPath'='/abs'");
+    sbx::read_host_git_files(h, "/h");
     const auto code = sbx::host_worktree_code(h, "/h");
     CHECK(code == std::vector<std::string>{".githooks", "tools/fsm.sh", "./ed.sh"});
+    fs::remove_all(dir);
+}
+
+TEST_CASE("host_template_dirs: init.templateDir in an included file too", "[host_git_config]") {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("sbx-hgt-" + std::to_string(::getpid()));
+    fs::create_directories(dir / "inc");
+    std::ofstream(dir / "main.cfg") << "[include]\n\tpath = inc/more.cfg\n";
+    std::ofstream(dir / "inc/more.cfg") << "[init]\n\ttemplateDir = ~/tpl\n";
+    sbx::HostGitConfig h;
+    h.files = {(dir / "main.cfg").string()};
+    h.template_env = "/env/tpl";
+    sbx::read_host_git_files(h, "/h");
+    CHECK(sbx::host_template_dirs(h, "/h") == std::vector<std::string>{"/env/tpl", "/h/tpl"});
     fs::remove_all(dir);
 }
