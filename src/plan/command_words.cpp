@@ -372,19 +372,41 @@ bool shell_builtin(std::string_view w) {
             "done",    "esac",     "for",     "case",   "in",    "function"});
 }
 
-// Programs that never run what their file operands hold, nor hand it on: removers, makers,
-// modes, and readers and printers whose output reaches only the terminal ("rm -f build/app",
-// "tail -n 50 build/test.log"; review 56 and 57's false 120s). Their operands are not read when
-// the command's output is neither piped, substituted nor written to a file ("echo tools/a |
-// xargs sh", "cat tools/a > run.sh; sh run.sh" hand a file on).
+// Programs that never run what their file operands hold, nor hand it on by themselves, and have
+// no option that runs a program: removers, makers, modes, and readers whose output is text
+// ("rm -f build/app", "tail -n 50 build/test.log"; review 56 and 57's false 120s). Not sort
+// (--compress-program runs one: review 58), less (LESSOPEN), echo or printf (printf -v sets a
+// variable, PATH too). Only as the system's: named without a slash, or in /bin or /usr/bin (a
+// work tree's ./rm is whatever it holds).
 bool inert_program(std::string_view program) {
-    return one_of(
-        base_name(program),
-        {"rm",     "rmdir",    "unlink",    "touch",    "mkdir",   "chmod",    "chown",
-         "chgrp",  "truncate", "shred",     "test",     "[",       "cat",      "tail",
-         "head",   "less",     "more",      "wc",       "ls",      "stat",     "du",
-         "file",   "echo",     "printf",    "sort",     "uniq",    "diff",     "cmp",
-         "md5sum", "sha1sum",  "sha256sum", "basename", "dirname", "realpath", "readlink"});
+    if (program.find('/') != std::string_view::npos && !program.starts_with("/bin/") &&
+        !program.starts_with("/usr/bin/"))
+        return false;
+    return one_of(base_name(program),
+                  {"rm",     "rmdir",  "unlink",  "touch",    "mkdir",    "chmod",   "chown",
+                   "chgrp",  "truncate", "shred", "test",     "[",        "cat",     "head",
+                   "tail",   "wc",     "ls",      "stat",     "du",       "file",    "uniq",
+                   "diff",   "cmp",    "grep",    "md5sum",   "sha1sum",  "sha256sum", "basename",
+                   "dirname", "realpath", "readlink"});
+}
+
+// Whether a value is a plain list of simple commands and pipelines, where what each command
+// does with its operands can be told from the command alone. Not: a group, subshell, function
+// or substitution ("{ cat x; } >f", "rm() {...}", "$(...)": review 57 and 58); a loop or
+// conditional (its redirection applies to all inside); a builtin that redirects, runs text,
+// reads files or gives a name another meaning ("exec >f", "eval", ". lib.sh", "alias",
+// "hash -p", "enable -f", "read", "printf -v", "declare"). In any other value no program's
+// operands are exempt.
+bool plain_value(std::string_view v, const std::vector<std::string>& words) {
+    if (v.find_first_of("{}()`") != std::string_view::npos) return false;
+    for (const auto& w : words)
+        if (one_of(w, {"exec",  "eval",  ".",     "source", "alias", "unalias", "function",
+                       "trap",  "for",   "while", "until",  "do",    "done",    "if",
+                       "then",  "else",  "elif",  "fi",     "case",  "esac",    "select",
+                       "read",  "printf", "declare", "typeset", "local", "hash", "enable",
+                       "shopt", "builtin", "mapfile", "readarray", "coproc"}))
+            return false;
+    return true;
 }
 
 // Programs that show a document: a word given to one that ends like data ("open
@@ -455,17 +477,17 @@ void mentioned_words(std::string_view v, MentionContext ctx, Mentions& out) {
         for (const auto& d : dirs) add(d + "/" + module + ending);
     };
     // One simple command: words[s] up to the "" at e.
-    auto read_command = [&](std::size_t s, std::size_t e) {
-        std::string unused_dir;
-        const std::size_t p = program_index(words, s, unused_dir);
+    // One simple command: words[c.s] up to the "" at c.e. `inert`: its operands are exempt;
+    // `viewer`: its data-ending words are; `handed_on`: its output reaches another command or
+    // a file (what it runs nested inside then gets no exemptions either).
+    struct Command {
+        std::size_t s, e, p;
+        bool written = false, piped = false, inert = false, viewer = false, handed_on = false;
+    };
+    auto read_command = [&](const Command& c) {
+        const std::size_t s = c.s, e = c.e, p = c.p;
         const std::string program = p < e ? words[p] : std::string();
-        const bool written = std::find(words.begin() + static_cast<std::ptrdiff_t>(s),
-                                       words.begin() + static_cast<std::ptrdiff_t>(e),
-                                       ">") != words.begin() + static_cast<std::ptrdiff_t>(e);
-        const bool piped = std::find(pipes.begin(), pipes.end(), e) != pipes.end();
-        const bool exempt = !ctx.no_exemptions && !piped && !written;
-        const bool inert = exempt && inert_program(program);
-        const bool viewer = exempt && viewer_program(program);
+        const bool written = c.written, piped = c.piped, inert = c.inert, viewer = c.viewer;
         // The starting points of a find that runs what it finds, or hands it on (review 57:
         // find scripts/checks -name "*.sh" -exec sh {} \;), and run-parts' directory.
         if (base_name(program) == "find") {
@@ -527,6 +549,7 @@ void mentioned_words(std::string_view v, MentionContext ctx, Mentions& out) {
             if (w.find_first_of(" \t;&|<>`$") != std::string::npos && ctx.depth < 3) {
                 MentionContext inner = ctx;  // a command given as one word
                 ++inner.depth;
+                inner.no_exemptions = inner.no_exemptions || c.handed_on;
                 mentioned_words(w, inner, out);
                 continue;
             }
@@ -536,6 +559,7 @@ void mentioned_words(std::string_view v, MentionContext ctx, Mentions& out) {
                 if (value.find_first_of(" \t;&|") != std::string::npos && ctx.depth < 3) {
                     MentionContext inner = ctx;
                     ++inner.depth;
+                    inner.no_exemptions = inner.no_exemptions || c.handed_on;
                     mentioned_words(value, inner, out);
                 }
                 if (one_of(w.substr(0, eq), {"--chdir", "--directory", "--cwd", "-C"}))
@@ -565,13 +589,44 @@ void mentioned_words(std::string_view v, MentionContext ctx, Mentions& out) {
                 after_runner = true;
         }
     };
+    std::vector<Command> commands;
     for (std::size_t s = 0; s < words.size();) {
         std::size_t e = s;
         while (e < words.size() && !words[e].empty()) ++e;
-        read_command(s, e);
+        std::string unused_dir;
+        Command c{s, e, std::min(program_index(words, s, unused_dir), e)};
+        c.written = std::find(words.begin() + static_cast<std::ptrdiff_t>(s),
+                              words.begin() + static_cast<std::ptrdiff_t>(e),
+                              ">") != words.begin() + static_cast<std::ptrdiff_t>(e);
+        c.piped = std::find(pipes.begin(), pipes.end(), e) != pipes.end();
+        commands.push_back(c);
+        s = e + 1;
+    }
+    // A pipeline's operands are exempt when the value is plain and sets no PATH of its own,
+    // and every command of the pipeline is inert and writes no file: its output reaches only
+    // the terminal ("tail -n 50 build/test.log | grep -i fail": review 58's false 120).
+    const bool plain = !ctx.no_exemptions && ctx.path_dirs.empty() && plain_value(v, words);
+    for (std::size_t a = 0; a < commands.size();) {
+        std::size_t b = a;
+        while (b + 1 < commands.size() && commands[b].piped) ++b;
+        bool inert = plain;
+        for (std::size_t i = a; i <= b; ++i)
+            inert = inert && !commands[i].written && commands[i].p < commands[i].e &&
+                    inert_program(words[commands[i].p]);
+        for (std::size_t i = a; i <= b; ++i) {
+            Command& c = commands[i];
+            c.inert = inert;
+            c.viewer = plain && a == b && !c.written && c.p < c.e && viewer_program(words[c.p]);
+            c.handed_on = !plain || i < b || std::any_of(commands.begin() + static_cast<std::ptrdiff_t>(a),
+                                                          commands.begin() + static_cast<std::ptrdiff_t>(b) + 1,
+                                                          [](const Command& x) { return x.written; });
+        }
+        a = b + 1;
+    }
+    for (const Command& c : commands) {
+        read_command(c);
         // Between two simple commands: a cd's directory stays.
         next_is_dir = after_cd = after_runner = next_is_module = false;
-        s = e + 1;
     }
 }
 

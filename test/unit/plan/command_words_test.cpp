@@ -170,12 +170,37 @@ TEST_CASE("command_mentioned_paths: words a shell could reach a file by", "[comm
              {"!command rm -f build/app", "build/app"},
              {"!timeout -k 1 5 rm -f build/app", "build/app"},
              {"!nice -n5 rm -f build/app", "build/app"},
-             {"!exec rm -f build/app", "build/app"},
              {"!tail -n 50 build/test.log", "build/test.log"},
              {"!git diff HEAD > out/current.diff", "out/current.diff"},
              {"!git archive -o out/src.tar HEAD", "out/src.tar"},
              {"!make &> out/build.log", "out/build.log"},
              {"!PATH=/usr/local/bin:$PATH less -R", "./less"}}) {
+        INFO(value);
+        CHECK_FALSE(mentions(value, file));
+    }
+    // Review 58: an inert program's option that runs one, output redirected around it, names
+    // given a meaning by eval or a sourced file, a work tree's own "cat". (exec, too, takes
+    // a value out of the plain ones: "exec rm -f x" reads x.)
+    for (const auto& [value, file] : std::initializer_list<std::pair<const char*, const char*>>{
+             {"!sort -S 100 --compress-program=tools/compress.sh build/big.txt",
+              "tools/compress.sh"},
+             {"!exec >build/gen.sh; cat tools/snippet.txt; exec >&2; sh build/gen.sh",
+              "tools/snippet.txt"},
+             {"!{ cat tools/header.txt; } >build/bundle.sh && sh build/bundle.sh",
+              "tools/header.txt"},
+             {"!for f in a; do cat tools/x.txt; done >o.sh; sh o.sh", "tools/x.txt"},
+             {"!eval \"alias cat=sh\"\ncat tools/run.txt", "tools/run.txt"},
+             {"!. tools/lib.sh && cat tools/steps.txt", "tools/steps.txt"},
+             {"!./cat tools/x", "tools/x"},
+             {"!exec rm -f build/app", "build/app"}}) {
+        INFO(value);
+        CHECK(mentions(value, file));
+    }
+    // A pipeline of readers reaches only the terminal (review 58's false 120s).
+    for (const auto& [value, file] : std::initializer_list<std::pair<const char*, const char*>>{
+             {"!tail -n 50 build/test.log | grep -i fail", "build/test.log"},
+             {"!ls -t build/*.log | head -1", "build/*.log"},
+             {"!cat build/coverage.txt | grep TOTAL", "build/coverage.txt"}}) {
         INFO(value);
         CHECK_FALSE(mentions(value, file));
     }
