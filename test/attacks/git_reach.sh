@@ -558,6 +558,15 @@ for MODE in protect commit; do
         rm -rf "$WS/pkg"
     fi
     rm -rf "$FIX/home/.gitconfig" "$FIX/tmp/tpl"
+    # A template directory named in a file ~/.gitconfig includes: git follows the include.
+    mkdir -p "$FIX/tmp/tpl" "$FIX/home/inc" &&
+        printf '[init]\n\ttemplateDir = %s\n' "$FIX/tmp/tpl" >"$FIX/home/inc/git.cfg" &&
+        printf '[include]\n\tpath = inc/git.cfg\n' >"$FIX/home/.gitconfig"
+    own_fix
+    run "mkdir -p '$FIX/tmp/tpl/hooks' && printf '#!/bin/sh\ntouch $MARK\n' >'$FIX/tmp/tpl/hooks/post-checkout'"
+    check "$BACKEND $MODE: the hooks of a template directory set in an included file cannot be made" \
+        test ! -e "$FIX/tmp/tpl/hooks/post-checkout"
+    rm -rf "$FIX/home/.gitconfig" "$FIX/home/inc" "$FIX/tmp/tpl"
     # Commands spelled past their program: a cd with options, a pattern; a system program with
     # two names is no reason to refuse the run (it was a false 122).
     mkdir -p "$WS/tools" && echo : >"$WS/tools/a" && echo : >"$WS/tools/b"
@@ -659,6 +668,22 @@ for MODE in protect commit; do
     expect_rc 0 "$BACKEND $MODE: what aliases write, and an inert program's operands behind a wrapper, may be made"
     for k in s p c t; do hgit -C "$WS" config --unset "alias.$k"; done
     rm -rf "$WS/out" "$WS/build"
+    # Review 58: an inert program's option that runs a program, output redirected around a
+    # reader; and a pipeline of readers may read what the build makes.
+    mkdir -p "$WS/tools" && echo : >"$WS/tools/c.sh" && echo : >"$WS/tools/h.txt"
+    hgit -C "$WS" config alias.z '!sort -S 100 --compress-program=tools/c.sh build/big.txt' &&
+        hgit -C "$WS" config alias.b '!{ cat tools/h.txt; } >build/b.sh && sh build/b.sh' &&
+        hgit -C "$WS" config alias.t '!tail -n 50 build/test.log | grep -i fail'
+    own_fix
+    run "echo 'touch $MARK' >tools/c.sh; echo 'touch $MARK' >tools/h.txt"
+    check "$BACKEND $MODE: sort's compress program and a grouped cat's file cannot be changed" \
+        test "$(cat "$WS/tools/c.sh" "$WS/tools/h.txt")" = ":
+:"
+    hgit -C "$WS" config --unset alias.z; hgit -C "$WS" config --unset alias.b
+    run "mkdir -p build && echo FAIL >build/test.log"
+    expect_rc 0 "$BACKEND $MODE: build/test.log, which '!tail ... | grep' reads, may be made"
+    hgit -C "$WS" config --unset alias.t
+    rm -rf "$WS/tools" "$WS/build"
     hgit init -q --bare "$FIX/tmp/o.git" && hgit -C "$WS" remote add origin "$FIX/tmp/o.git"
     mkdir -p "$FIX/tmp/tpl" && printf '[init]\n\ttemplateDir = %s\n' "$FIX/tmp/tpl" >"$FIX/home/.gitconfig"
     hgit -C "$WS" config core.pager 'less -R'
