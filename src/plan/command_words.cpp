@@ -382,12 +382,12 @@ bool inert_program(std::string_view program) {
     if (program.find('/') != std::string_view::npos && !program.starts_with("/bin/") &&
         !program.starts_with("/usr/bin/"))
         return false;
-    return one_of(base_name(program),
-                  {"rm",     "rmdir",  "unlink",  "touch",    "mkdir",    "chmod",   "chown",
-                   "chgrp",  "truncate", "shred", "test",     "[",        "cat",     "head",
-                   "tail",   "wc",     "ls",      "stat",     "du",       "file",    "uniq",
-                   "diff",   "cmp",    "grep",    "md5sum",   "sha1sum",  "sha256sum", "basename",
-                   "dirname", "realpath", "readlink"});
+    return one_of(
+        base_name(program),
+        {"rm",       "rmdir",   "unlink",    "touch",    "mkdir",   "chmod",    "chown",   "chgrp",
+         "truncate", "shred",   "test",      "[",        "cat",     "head",     "tail",    "wc",
+         "ls",       "stat",    "du",        "file",     "uniq",    "diff",     "cmp",     "grep",
+         "md5sum",   "sha1sum", "sha256sum", "basename", "dirname", "realpath", "readlink"});
 }
 
 // Whether a value is a plain list of simple commands and pipelines, where what each command
@@ -400,10 +400,10 @@ bool inert_program(std::string_view program) {
 bool plain_value(std::string_view v, const std::vector<std::string>& words) {
     if (v.find_first_of("{}()`") != std::string_view::npos) return false;
     for (const auto& w : words)
-        if (one_of(w, {"exec",  "eval",  ".",     "source", "alias", "unalias", "function",
-                       "trap",  "for",   "while", "until",  "do",    "done",    "if",
-                       "then",  "else",  "elif",  "fi",     "case",  "esac",    "select",
-                       "read",  "printf", "declare", "typeset", "local", "hash", "enable",
+        if (one_of(w, {"exec",  "eval",    ".",       "source",    "alias", "unalias", "function",
+                       "trap",  "for",     "while",   "until",     "do",    "done",    "if",
+                       "then",  "else",    "elif",    "fi",        "case",  "esac",    "select",
+                       "read",  "printf",  "declare", "typeset",   "local", "hash",    "enable",
                        "shopt", "builtin", "mapfile", "readarray", "coproc"}))
             return false;
     return true;
@@ -617,9 +617,10 @@ void mentioned_words(std::string_view v, MentionContext ctx, Mentions& out) {
             Command& c = commands[i];
             c.inert = inert;
             c.viewer = plain && a == b && !c.written && c.p < c.e && viewer_program(words[c.p]);
-            c.handed_on = !plain || i < b || std::any_of(commands.begin() + static_cast<std::ptrdiff_t>(a),
-                                                          commands.begin() + static_cast<std::ptrdiff_t>(b) + 1,
-                                                          [](const Command& x) { return x.written; });
+            c.handed_on = !plain || i < b ||
+                          std::any_of(commands.begin() + static_cast<std::ptrdiff_t>(a),
+                                      commands.begin() + static_cast<std::ptrdiff_t>(b) + 1,
+                                      [](const Command& x) { return x.written; });
         }
         a = b + 1;
     }

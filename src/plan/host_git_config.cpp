@@ -186,9 +186,9 @@ void read_host_git_files(HostGitConfig& host, const std::string& home) {
                     if (!home.empty())
                         files.push_back({path_join(home, p.value.substr(2)), f.depth + 1});
                 } else if (p.value[0] != '~') {
-                    files.push_back({p.value[0] == '/' ? p.value
-                                                       : path_join(path_parent(f.path), p.value),
-                                     f.depth + 1});
+                    files.push_back(
+                        {p.value[0] == '/' ? p.value : path_join(path_parent(f.path), p.value),
+                         f.depth + 1});
                 }
             }
         host.read.push_back(std::move(read));
