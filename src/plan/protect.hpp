@@ -103,6 +103,8 @@ private:
                                            const std::string& config, const RuleRef& rule,
                                            std::size_t& count);
     static constexpr std::size_t kMaxMentioned = 256;
+    [[nodiscard]] Status protect_or_note(const std::string& path, const RuleRef& why);
+    void note_command_missing(const std::string& path, const std::string& why, bool dir_too);
     [[nodiscard]] Status protect_run_dir(const std::string& word,
                                          const std::vector<std::string>& worktrees,
                                          const std::string& config, const RuleRef& rule,

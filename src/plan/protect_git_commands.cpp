@@ -15,6 +15,31 @@
 
 namespace sbx::planning {
 
+// A file or directory a command of the config names, protected like its program; one that
+// cannot be (a file with a second name, a loop) is noted rather than refused: a word is only
+// maybe a file the command runs, and refusing every run for it would be a false 122.
+Status Protector::protect_or_note(const std::string& path, const RuleRef& why) {
+    Status st = protect_path(path, why, Via{0, {}, why.why});
+    if (st.ok()) return st;
+    const ErrorKind k = st.error().kind;
+    if (k != ErrorKind::bad_path && k != ErrorKind::not_found && k != ErrorKind::loop &&
+        k != ErrorKind::escape && k != ErrorKind::unenforceable)
+        return st;
+    d_.plan.notes.push_back("'" + path + "' (" + why.why + ") is not protected: " +
+                            st.error().render());
+    return {};
+}
+
+// A missing name a command of the config gives, judged after the run (MountPlan::
+// command_missing), once, at most kMaxMentioned.
+void Protector::note_command_missing(const std::string& path, const std::string& why,
+                                     bool dir_too) {
+    auto& missing = d_.plan.command_missing;
+    if (missing.size() < kMaxMentioned &&
+        std::none_of(missing.begin(), missing.end(), [&](const auto& m) { return m.path == path; }))
+        missing.push_back({path, why, {}, dir_too});
+}
+
 // A word of a command of the config that names an existing regular file in one of the work
 // trees git runs the command in (plan/command_words.hpp's command_mentioned_paths): read-only,
 // like the command's program. Missing, it is not kept from being made: almost none of these
@@ -61,11 +86,8 @@ Status Protector::protect_mentioned(const std::string& word,
         // (review 54) all run a file that is not there yet.
         if (::lstat(path.c_str(), &st) != 0) {
             if (errno == ENOENT && word.find('/') != std::string::npos &&
-                word.find_first_of("*?[") == std::string::npos &&
-                d_.plan.command_missing.size() < kMaxMentioned &&
-                std::none_of(d_.plan.command_missing.begin(), d_.plan.command_missing.end(),
-                             [&](const auto& m) { return m.path == path; }))
-                d_.plan.command_missing.push_back({path, why_text, {}});
+                word.find_first_of("*?[") == std::string::npos)
+                note_command_missing(path, why_text, false);
             continue;
         }
         if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
@@ -73,17 +95,7 @@ Status Protector::protect_mentioned(const std::string& word,
         ++count;
         RuleRef why = rule;
         why.why = "a command in " + config + " mentions " + word + " (git runs the command)";
-        Status st2 = protect_path(path, why, Via{0, {}, why.why});
-        if (!st2.ok()) {
-            // Unenforceable (a file with a second name) is noted too: a word is only maybe a
-            // file the command runs, and refusing every run for it would be a false 122.
-            const ErrorKind k = st2.error().kind;
-            if (k != ErrorKind::bad_path && k != ErrorKind::not_found && k != ErrorKind::loop &&
-                k != ErrorKind::escape && k != ErrorKind::unenforceable)
-                return st2;
-            d_.plan.notes.push_back("'" + path + "' (" + why.why +
-                                    ") is not protected: " + st2.error().render());
-        }
+        SBX_TRY(protect_or_note(path, why));
     }
     return {};
 }
@@ -108,22 +120,11 @@ Status Protector::protect_run_dir(const std::string& word,
             d_.plan.notes.push_back("'" + path + "' (" + why.why +
                                     ") is not protected: it holds the work tree " + wt);
         } else if (struct stat st{}; ::lstat(path.c_str(), &st) != 0) {
-            if (errno == ENOENT && d_.plan.command_missing.size() < kMaxMentioned &&
-                std::none_of(d_.plan.command_missing.begin(), d_.plan.command_missing.end(),
-                             [&](const auto& m) { return m.path == path; }))
-                d_.plan.command_missing.push_back({path, why.why, {}, true});
+            if (errno == ENOENT) note_command_missing(path, why.why, true);
         } else if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode) &&
                    (word[0] != '/' || d_.writable_place(resolved_path(path)))) {
             ++count;
-            Status st2 = protect_path(path, why, Via{0, {}, why.why});
-            if (!st2.ok()) {
-                const ErrorKind k = st2.error().kind;
-                if (k != ErrorKind::bad_path && k != ErrorKind::not_found && k != ErrorKind::loop &&
-                    k != ErrorKind::escape && k != ErrorKind::unenforceable)
-                    return st2;
-                d_.plan.notes.push_back("'" + path + "' (" + why.why +
-                                        ") is not protected: " + st2.error().render());
-            }
+            SBX_TRY(protect_or_note(path, why));
         }
         if (word[0] == '/') break;
     }
