@@ -267,14 +267,15 @@ private:
         // 50's template hooks). Only those entries, not the directory: a template set to $HOME
         // or "/" must not make it read-only.
         plan_options.git_template_dirs =
-            host_template_dirs(plan_options.host_git, plan_options.home_dir);
+            host_template_dirs(plan_options.host_git, plan_options.home_dir,
+                               {host->command_cwd, host->expand.workspace});
         for (const auto& dir : plan_options.git_template_dirs) {
             // What makes git run code in a repository (plan/protect.hpp's git_code_entries):
             // git copies a template's commondir too (review 53: the host's next git init then
             // took its config and hooks from a planted git directory), and its modules/, whose
             // git directories a clone with submodules reuses (review 54).
             for (const char* entry : {"hooks", "config", "config.worktree", "info", "commondir",
-                                      "gitdir", "modules", "worktrees"}) {
+                                      "gitdir", "modules", "worktrees", "remotes", "branches"}) {
                 PathRule r;
                 r.text = path_join(dir, entry);
                 r.path = normalize_path(r.text);

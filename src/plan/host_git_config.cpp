@@ -207,7 +207,8 @@ std::vector<std::string> host_worktree_code(const HostGitConfig& host, const std
     return out;
 }
 
-std::vector<std::string> host_template_dirs(const HostGitConfig& host, const std::string& home) {
+std::vector<std::string> host_template_dirs(const HostGitConfig& host, const std::string& home,
+                                            const std::vector<std::string>& bases) {
     std::vector<std::string> out;
     if (!host.template_env.empty()) out.push_back(host.template_env);
     auto take = [&](const std::vector<GitConfigEntry>& entries) {
@@ -219,6 +220,9 @@ std::vector<std::string> host_template_dirs(const HostGitConfig& host, const std
                 add_unique(out, path_join(home, e.value.substr(2)));
             else if (e.value[0] == '/')
                 add_unique(out, e.value);
+            else if (e.value[0] != '~')
+                for (const auto& base : bases)
+                    if (!base.empty()) add_unique(out, normalize_path(path_join(base, e.value)));
         }
     };
     for (const auto& f : host.read) take(f.entries);

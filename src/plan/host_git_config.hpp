@@ -73,9 +73,11 @@ void read_host_git_files(HostGitConfig& host, const std::string& home);
 
 // The template directories git init and git clone may copy hooks from: $GIT_TEMPLATE_DIR and
 // every init.templateDir of the host's files (their includes too: git follows them for this key
-// as for any) and entries, ~/ expanded. Their hooks are the host's own in every repository git
-// makes (run/git_danger.hpp's TemplateHooks).
+// as for any) and entries, ~/ expanded; a relative one in each of `bases`, since git takes it
+// from the directory it runs in (review 59: templateDir = tpl, and ws/tpl/hooks planted). Their
+// hooks are the host's own in every repository git makes (run/git_danger.hpp's TemplateHooks).
 [[nodiscard]] std::vector<std::string> host_template_dirs(const HostGitConfig& host,
-                                                          const std::string& home);
+                                                          const std::string& home,
+                                                          const std::vector<std::string>& bases);
 
 }  // namespace sbx

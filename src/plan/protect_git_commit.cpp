@@ -26,6 +26,8 @@ namespace sbx::planning {
 //   info/                    info/attributes selects filter drivers; read-only with the rest
 //   commondir, gitdir        which directory git takes its config and hooks from (a planted
 //                            commondir in .git would send the host's git to a planted config)
+//   remotes/, branches/      remotes in git's older forms: a remotes/origin the run wrote sent
+//                            the host's plain `git push` to a repository it planted (review 59)
 //   modules/                 each submodule's git directory (with its own config and hooks):
 //                            a new one there would be used by the host's next `git submodule
 //                            update`, so modules/ is read-only and only the git directories
@@ -38,8 +40,8 @@ namespace sbx::planning {
 // The `.git` file of a worktree or submodule stays read-only as before (protect.cpp).
 
 const std::vector<std::string_view>& git_code_entries() {
-    static const std::vector<std::string_view> names = {"config", "config.worktree", "hooks",
-                                                        "info",   "commondir",       "gitdir"};
+    static const std::vector<std::string_view> names = {
+        "config", "config.worktree", "hooks", "info", "commondir", "gitdir", "remotes", "branches"};
     return names;
 }
 

@@ -111,6 +111,10 @@ TEST_CASE("host_template_dirs: init.templateDir in an included file too", "[host
     h.files = {(dir / "main.cfg").string()};
     h.template_env = "/env/tpl";
     sbx::read_host_git_files(h, "/h");
-    CHECK(sbx::host_template_dirs(h, "/h") == std::vector<std::string>{"/env/tpl", "/h/tpl"});
+    CHECK(sbx::host_template_dirs(h, "/h", {}) == std::vector<std::string>{"/env/tpl", "/h/tpl"});
+    // A relative one is taken where git runs: the command's directory and the workspace.
+    h.entries = sbx::parse_config_parameters("'init.templateDir'='tpl'");
+    CHECK(sbx::host_template_dirs(h, "/h", {"/w/sub", "/w"}) ==
+          std::vector<std::string>{"/env/tpl", "/h/tpl", "/w/sub/tpl", "/w/tpl"});
     fs::remove_all(dir);
 }
