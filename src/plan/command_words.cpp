@@ -143,7 +143,8 @@ bool redirection(std::string_view w) {
 // index of the program, or of the "" that ends the command when it has none. Both readings
 // take the program here: review 56's "command rm -f build/app" was rm's to one and not the
 // other's.
-std::size_t program_index(const std::vector<std::string>& words, std::size_t i, std::string& dir) {
+std::size_t program_index(const std::vector<std::string>& words, std::size_t i, std::string& dir,
+                          std::string* split = nullptr) {
     auto at_end = [&](std::size_t k) { return k >= words.size() || words[k].empty(); };
     auto join = [&](const std::string& d) { dir = dir.empty() || d[0] == '/' ? d : dir + "/" + d; };
     while (!at_end(i)) {
@@ -167,6 +168,15 @@ std::size_t program_index(const std::vector<std::string>& words, std::size_t i, 
                     ++i;
                 } else if (env && words[i].starts_with("--chdir=") && words[i].size() > 8) {
                     join(words[i].substr(8));
+                } else if (env && (words[i] == "-S" || words[i] == "--split-string") &&
+                           !at_end(i + 1)) {
+                    // env -S 'sh lint.sh --all': a command line of its own (review 59).
+                    if (split != nullptr) *split = words[i + 1];
+                    ++i;
+                } else if (env && words[i].starts_with("-S") && words[i].size() > 2) {
+                    if (split != nullptr) *split = words[i].substr(2);
+                } else if (env && words[i].starts_with("--split-string=")) {
+                    if (split != nullptr) *split = words[i].substr(15);
                 } else if (one_of(words[i],
                                   {"-n", "-u", "-k", "-s", "-o", "-e", "-a", "-g", "-p", "-E"})) {
                     ++i;
@@ -206,7 +216,9 @@ void program_paths(std::string_view v, int depth, std::string dir, std::vector<s
     while (i < words.size()) {
         // One simple command, from words[i] to the next "".
         std::string command_dir = dir;
-        i = program_index(words, i, command_dir);
+        std::string split;
+        i = program_index(words, i, command_dir, &split);
+        if (!split.empty() && depth < 2) program_paths(split, depth + 1, command_dir, out);
         if (!at_end(i)) {
             const std::string program = words[i];
             std::swap(dir, command_dir);
@@ -227,7 +239,12 @@ void program_paths(std::string_view v, int depth, std::string dir, std::vector<s
                 if (interpreter(program)) {
                     for (std::size_t a = i + 1; !at_end(a); ++a) {
                         const std::string& w = words[a];
-                        if (w == "-c" && !at_end(a + 1) && depth < 2) {
+                        // A shell's -c, also among its other options ("sh -ec", "bash -lc":
+                        // review 59).
+                        const bool dash_c = w == "-c" || (shell(program) && w.size() > 2 &&
+                                                          w[0] == '-' && w[1] != '-' &&
+                                                          w.find('c') != std::string::npos);
+                        if (dash_c && !at_end(a + 1) && depth < 2) {
                             program_paths(words[a + 1], depth + 1, dir, out);
                             break;
                         }
@@ -488,6 +505,44 @@ void mentioned_words(std::string_view v, MentionContext ctx, Mentions& out) {
         const std::size_t s = c.s, e = c.e, p = c.p;
         const std::string program = p < e ? words[p] : std::string();
         const bool written = c.written, piped = c.piped, inert = c.inert, viewer = c.viewer;
+        // The archives and bundles a command writes: no program (review 59's false 120s for
+        // "tar -czf dist/src.tar.gz src", "zip -r dist/x.zip", "git bundle create x").
+        std::vector<bool> output(e > s ? e - s : 0, false);
+        auto mark = [&](std::size_t k) {
+            if (k < e) output[k - s] = true;
+        };
+        const std::string_view base = base_name(program);
+        if (base == "tar") {
+            bool create = false;
+            for (std::size_t k = p + 1; k < e; ++k)
+                create = create || words[k] == "--create" ||
+                         ((words[k].starts_with('-') || k == p + 1) && !words[k].starts_with("--") &&
+                          words[k].find('c') != std::string::npos);
+            for (std::size_t k = p + 1; create && k < e; ++k) {
+                const std::string& w = words[k];
+                if (w.starts_with("--file=")) mark(k);
+                else if (w == "--file" || ((w.starts_with('-') || k == p + 1) && !w.starts_with("--") && w.ends_with('f')))
+                    mark(k + 1);
+            }
+        } else if (base == "zip") {
+            for (std::size_t k = p + 1; k < e; ++k)
+                if (!words[k].starts_with('-')) {
+                    mark(k);
+                    break;
+                }
+        } else if (base == "git") {
+            for (std::size_t k = p + 1; k + 1 < e; ++k)
+                if (words[k] == "bundle" && words[k + 1] == "create") {
+                    for (std::size_t o = k + 2; o < e; ++o)
+                        if (!words[o].starts_with('-')) {
+                            mark(o);
+                            break;
+                        }
+                    break;
+                }
+        }
+        for (std::size_t k = p + 1; k < e; ++k)
+            if (words[k].starts_with("--output=")) mark(k);
         // The starting points of a find that runs what it finds, or hands it on (review 57:
         // find scripts/checks -name "*.sh" -exec sh {} \;), and run-parts' directory.
         if (base_name(program) == "find") {
@@ -509,11 +564,26 @@ void mentioned_words(std::string_view v, MentionContext ctx, Mentions& out) {
                     break;
                 }
         }
+        // The word after an interpreter ("flock .lock sh deploy", "xargs sh x") or after -f
+        // ("awk -f report", "make -f ci") is its script even without a slash: judged when
+        // missing (review 59).
+        bool script_next = false;
         for (std::size_t k = s; k < e; ++k) {
             const std::string& w = words[k];
             if (w == ">") {  // a file the command writes: no program ("make > out/build.log")
                 ++k;
                 continue;
+            }
+            if (output[k - s]) continue;
+            if (one_of(w, {"-c", "-e", "--eval", "-m"})) script_next = false;
+            if (one_of(w, {"-f", "-F", "--file"}) || interpreter(w))
+                script_next = true;
+            else if (!w.starts_with('-') && script_next) {
+                script_next = false;
+                if (w.find('/') == std::string::npos && w.find('=') == std::string::npos &&
+                    !(k > p && (inert || (viewer && !may_name_program(w)))) &&
+                    w.find_first_of(" \t;&|<>`$*?[") == std::string::npos)
+                    add("./" + w, true);
             }
             if (k == p && w.find('/') == std::string::npos && !one_of(w, {"cd", "pushd"})) {
                 // The program named without a slash is looked up in PATH, never taken here
@@ -595,9 +665,13 @@ void mentioned_words(std::string_view v, MentionContext ctx, Mentions& out) {
         while (e < words.size() && !words[e].empty()) ++e;
         std::string unused_dir;
         Command c{s, e, std::min(program_index(words, s, unused_dir), e)};
-        c.written = std::find(words.begin() + static_cast<std::ptrdiff_t>(s),
-                              words.begin() + static_cast<std::ptrdiff_t>(e),
-                              ">") != words.begin() + static_cast<std::ptrdiff_t>(e);
+        // Output to /dev/null or to another descriptor ("2>/dev/null", "2>&1") is no file
+        // (review 59's false 120 for "tail build/test.log 2>/dev/null").
+        for (std::size_t k = s; k < e; ++k)
+            if (words[k] == ">" && !(k + 1 < e && (words[k + 1] == "/dev/null" || words[k + 1] == "-" ||
+                                                   words[k + 1].find_first_not_of("0123456789") ==
+                                                       std::string::npos)))
+                c.written = true;
         c.piped = std::find(pipes.begin(), pipes.end(), e) != pipes.end();
         commands.push_back(c);
         s = e + 1;

@@ -239,7 +239,10 @@ std::vector<ConfigPath> config_code_paths(const std::vector<GitConfigEntry>& ent
             for (std::string& path : paths)
                 out.push_back({ConfigPathKind::command, std::move(path)});
             for (std::string& path : command_mentioned_paths(e.value))
-                if (std::find(paths.begin(), paths.end(), path) == paths.end() ||
+                // "./x" is how the reading of words keeps a script named without a slash
+                // ("sh x"): the same file as the program x, protected once.
+                if (std::find(paths.begin(), paths.end(),
+                              path.starts_with("./") ? path.substr(2) : path) == paths.end() ||
                     path.find_first_of("*?[") != std::string::npos)
                     out.push_back({ConfigPathKind::mentioned, std::move(path)});
             for (std::string& dir : command_run_dirs(e.value))

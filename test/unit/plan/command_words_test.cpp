@@ -204,6 +204,34 @@ TEST_CASE("command_mentioned_paths: words a shell could reach a file by", "[comm
         INFO(value);
         CHECK_FALSE(mentions(value, file));
     }
+    // Review 59: a script without a slash behind a wrapper or -f; env -S's command line; what
+    // goes to /dev/null or into an archive is no file run.
+    for (const auto& [value, file] : std::initializer_list<std::pair<const char*, const char*>>{
+             {"!flock .lock sh deploy", "./deploy"},
+             {"!awk -f report /dev/null", "./report"},
+             {"!make -f ci", "./ci"},
+             {"!script -qc 'sh ci-local' /dev/null", "./ci-local"},
+             {"!env -S 'sh lint.sh --all'", "lint.sh"}}) {
+        INFO(value);
+        CHECK(mentions(value, file));
+    }
+    for (const auto& [value, file] : std::initializer_list<std::pair<const char*, const char*>>{
+             {"!tail -n 50 build/test.log 2>/dev/null", "build/test.log"},
+             {"!cat build/log 2>&1", "build/log"},
+             {"!xdg-open coverage/index.html >/dev/null", "coverage/index.html"},
+             {"!tar -czf dist/src.tar.gz src", "dist/src.tar.gz"},
+             {"!tar czf dist/src.tgz src", "dist/src.tgz"},
+             {"!zip -r dist/x.zip src", "dist/x.zip"},
+             {"!git archive --output=dist/x.tar HEAD", "dist/x.tar"},
+             {"!git bundle create dist/x.bundle HEAD", "dist/x.bundle"}}) {
+        INFO(value);
+        CHECK_FALSE(mentions(value, file));
+    }
+    CHECK(sbx::command_program_paths("!sh -ec 'sh bootstrap'") == std::vector<std::string>{"bootstrap"});
+    CHECK(sbx::command_program_paths("!bash -lc 'python3 manage.py check'") ==
+          std::vector<std::string>{"manage.py"});
+    CHECK(sbx::command_program_paths("!env -S 'sh lint.sh --all'") ==
+          std::vector<std::string>{"lint.sh"});
     // Options and separators are no files; at most 64.
     CHECK_FALSE(mentions("!git log --oneline -- x", "--oneline"));
     std::string many = "!true";
