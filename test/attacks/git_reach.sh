@@ -684,6 +684,38 @@ for MODE in protect commit; do
     expect_rc 0 "$BACKEND $MODE: build/test.log, which '!tail ... | grep' reads, may be made"
     hgit -C "$WS" config --unset alias.t
     rm -rf "$WS/tools" "$WS/build"
+    # Review 59: a shell's -c among its options, env -S, a script without a slash behind a
+    # wrapper; output to /dev/null and archives are no programs.
+    echo : >"$WS/lint.sh"
+    hgit -C "$WS" config alias.b '!sh -ec "sh bootstrap"' &&
+        hgit -C "$WS" config alias.l '!env -S "sh lint.sh --all"' &&
+        hgit -C "$WS" config core.fsmonitor 'flock .lock sh deploy'
+    own_fix
+    run "echo 'touch $MARK' >>lint.sh; echo 'touch $MARK' >bootstrap; echo 'touch $MARK' >deploy"
+    check "$BACKEND $MODE: the scripts of 'sh -ec', 'env -S' and 'flock .lock sh' cannot be changed, or made without 120" \
+        test "$(cat "$WS/lint.sh")" = ":" -a ! -e "$WS/bootstrap" -a \( "$RC" = 120 -o ! -e "$WS/deploy" \)
+    for k in alias.b alias.l core.fsmonitor; do hgit -C "$WS" config --unset "$k"; done
+    rm -f "$WS/lint.sh" "$WS/bootstrap" "$WS/deploy" "$WS/.lock"
+    hgit -C "$WS" config alias.t '!tail -n 50 build/test.log 2>/dev/null' &&
+        hgit -C "$WS" config alias.a '!tar -czf dist/src.tar.gz src' &&
+        hgit -C "$WS" config alias.z '!zip -r dist/x.zip src'
+    own_fix
+    run "mkdir -p build dist && echo x >build/test.log && echo x >dist/src.tar.gz && echo x >dist/x.zip"
+    expect_rc 0 "$BACKEND $MODE: a log read with 2>/dev/null and the archives tar -c and zip write may be made"
+    for k in t a z; do hgit -C "$WS" config --unset "alias.$k"; done
+    rm -rf "$WS/build" "$WS/dist"
+    # A relative init.templateDir is taken where git runs: in the workspace too.
+    printf '[init]\n\ttemplateDir = tpl\n' >"$FIX/home/.gitconfig"
+    own_fix
+    run "mkdir -p tpl/hooks && printf '#!/bin/sh\ntouch $MARK\n' >tpl/hooks/post-checkout"
+    check "$BACKEND $MODE: the hooks of a relative init.templateDir cannot be made in the workspace" \
+        test ! -e "$WS/tpl/hooks/post-checkout"
+    rm -rf "$FIX/home/.gitconfig" "$WS/tpl"
+    if [ "$MODE" = commit ]; then
+        run "mkdir -p .git/remotes; echo 'URL: $FIX/tmp/evil.git' >.git/remotes/origin"
+        check "$BACKEND commit: .git/remotes cannot be written" test ! -e "$WS/.git/remotes/origin"
+        rm -rf "$WS/.git/remotes"
+    fi
     hgit init -q --bare "$FIX/tmp/o.git" && hgit -C "$WS" remote add origin "$FIX/tmp/o.git"
     mkdir -p "$FIX/tmp/tpl" && printf '[init]\n\ttemplateDir = %s\n' "$FIX/tmp/tpl" >"$FIX/home/.gitconfig"
     hgit -C "$WS" config core.pager 'less -R'
