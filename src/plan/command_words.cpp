@@ -241,9 +241,9 @@ void program_paths(std::string_view v, int depth, std::string dir, std::vector<s
                         const std::string& w = words[a];
                         // A shell's -c, also among its other options ("sh -ec", "bash -lc":
                         // review 59).
-                        const bool dash_c = w == "-c" || (shell(program) && w.size() > 2 &&
-                                                          w[0] == '-' && w[1] != '-' &&
-                                                          w.find('c') != std::string::npos);
+                        const bool dash_c =
+                            w == "-c" || (shell(program) && w.size() > 2 && w[0] == '-' &&
+                                          w[1] != '-' && w.find('c') != std::string::npos);
                         if (dash_c && !at_end(a + 1) && depth < 2) {
                             program_paths(words[a + 1], depth + 1, dir, out);
                             break;
@@ -516,12 +516,14 @@ void mentioned_words(std::string_view v, MentionContext ctx, Mentions& out) {
             bool create = false;
             for (std::size_t k = p + 1; k < e; ++k)
                 create = create || words[k] == "--create" ||
-                         ((words[k].starts_with('-') || k == p + 1) && !words[k].starts_with("--") &&
-                          words[k].find('c') != std::string::npos);
+                         ((words[k].starts_with('-') || k == p + 1) &&
+                          !words[k].starts_with("--") && words[k].find('c') != std::string::npos);
             for (std::size_t k = p + 1; create && k < e; ++k) {
                 const std::string& w = words[k];
-                if (w.starts_with("--file=")) mark(k);
-                else if (w == "--file" || ((w.starts_with('-') || k == p + 1) && !w.starts_with("--") && w.ends_with('f')))
+                if (w.starts_with("--file="))
+                    mark(k);
+                else if (w == "--file" || ((w.starts_with('-') || k == p + 1) &&
+                                           !w.starts_with("--") && w.ends_with('f')))
                     mark(k + 1);
             }
         } else if (base == "zip") {
@@ -668,9 +670,9 @@ void mentioned_words(std::string_view v, MentionContext ctx, Mentions& out) {
         // Output to /dev/null or to another descriptor ("2>/dev/null", "2>&1") is no file
         // (review 59's false 120 for "tail build/test.log 2>/dev/null").
         for (std::size_t k = s; k < e; ++k)
-            if (words[k] == ">" && !(k + 1 < e && (words[k + 1] == "/dev/null" || words[k + 1] == "-" ||
-                                                   words[k + 1].find_first_not_of("0123456789") ==
-                                                       std::string::npos)))
+            if (words[k] == ">" &&
+                !(k + 1 < e && (words[k + 1] == "/dev/null" || words[k + 1] == "-" ||
+                                words[k + 1].find_first_not_of("0123456789") == std::string::npos)))
                 c.written = true;
         c.piped = std::find(pipes.begin(), pipes.end(), e) != pipes.end();
         commands.push_back(c);

@@ -25,8 +25,8 @@ Status Protector::protect_or_note(const std::string& path, const RuleRef& why) {
     if (k != ErrorKind::bad_path && k != ErrorKind::not_found && k != ErrorKind::loop &&
         k != ErrorKind::escape && k != ErrorKind::unenforceable)
         return st;
-    d_.plan.notes.push_back("'" + path + "' (" + why.why + ") is not protected: " +
-                            st.error().render());
+    d_.plan.notes.push_back("'" + path + "' (" + why.why +
+                            ") is not protected: " + st.error().render());
     return {};
 }
 

@@ -227,7 +227,8 @@ TEST_CASE("command_mentioned_paths: words a shell could reach a file by", "[comm
         INFO(value);
         CHECK_FALSE(mentions(value, file));
     }
-    CHECK(sbx::command_program_paths("!sh -ec 'sh bootstrap'") == std::vector<std::string>{"bootstrap"});
+    CHECK(sbx::command_program_paths("!sh -ec 'sh bootstrap'") ==
+          std::vector<std::string>{"bootstrap"});
     CHECK(sbx::command_program_paths("!bash -lc 'python3 manage.py check'") ==
           std::vector<std::string>{"manage.py"});
     CHECK(sbx::command_program_paths("!env -S 'sh lint.sh --all'") ==
