@@ -578,7 +578,20 @@ void mentioned_words(std::string_view v, MentionContext ctx, Mentions& out) {
             }
             if (output[k - s]) continue;
             if (one_of(w, {"-c", "-e", "--eval", "-m"})) script_next = false;
-            if (one_of(w, {"-f", "-F", "--file"}) || interpreter(w))
+            // git's -F is a message file (git commit -F MSG: review 60's false 120).
+            const bool file_option = one_of(w, {"-f", "-F", "--file"}) && base != "git";
+            // The same option joined to its script: "--file=ci", "-fci", "awk -freport"
+            // (review 60).
+            std::string joined;
+            if (base != "git" && w.starts_with("--file=")) joined = w.substr(7);
+            else if (one_of(base, {"make", "gmake", "awk", "gawk", "mawk", "sed"}) &&
+                     w.size() > 2 && w.starts_with("-f") && w[2] != '-')
+                joined = w.substr(2);  // not gcc's -fPIC
+            if (!joined.empty() && joined.find('/') == std::string::npos &&
+                joined.find_first_of(" \t;&|<>`$*?[=") == std::string::npos &&
+                !(k > p && inert))
+                add("./" + joined, true);
+            if (file_option || interpreter(w))
                 script_next = true;
             else if (!w.starts_with('-') && script_next) {
                 script_next = false;

@@ -695,6 +695,18 @@ for MODE in protect commit; do
     check "$BACKEND $MODE: the scripts of 'sh -ec', 'env -S' and 'flock .lock sh' cannot be changed, or made without 120" \
         test "$(cat "$WS/lint.sh")" = ":" -a ! -e "$WS/bootstrap" -a \( "$RC" = 120 -o ! -e "$WS/deploy" \)
     for k in alias.b alias.l core.fsmonitor; do hgit -C "$WS" config --unset "$k"; done
+    # Review 60: -f joined to its script; git commit -F's message file is no script.
+    hgit -C "$WS" config core.fsmonitor 'make -s --file=ci'
+    own_fix
+    run "printf 'all:\n\t@touch $MARK\n' >ci"
+    check "$BACKEND $MODE: make --file=ci: ci cannot be made, or made ends the run 120" \
+        test "$RC" = 120 -o ! -e "$WS/ci"
+    rm -f "$WS/ci"
+    hgit -C "$WS" config --unset core.fsmonitor; hgit -C "$WS" config alias.c '!git commit -F MSG'
+    own_fix
+    run "echo x >MSG"
+    expect_rc 0 "$BACKEND $MODE: the message file of '!git commit -F MSG' may be made"
+    hgit -C "$WS" config --unset alias.c; rm -f "$WS/MSG"
     rm -f "$WS/lint.sh" "$WS/bootstrap" "$WS/deploy" "$WS/.lock"
     hgit -C "$WS" config alias.t '!tail -n 50 build/test.log 2>/dev/null' &&
         hgit -C "$WS" config alias.a '!tar -czf dist/src.tar.gz src' &&

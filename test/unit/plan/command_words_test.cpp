@@ -233,6 +233,16 @@ TEST_CASE("command_mentioned_paths: words a shell could reach a file by", "[comm
           std::vector<std::string>{"manage.py"});
     CHECK(sbx::command_program_paths("!env -S 'sh lint.sh --all'") ==
           std::vector<std::string>{"lint.sh"});
+    // Review 60: -f joined to its script; git's -F is a message, not a script.
+    for (const auto& [value, file] : std::initializer_list<std::pair<const char*, const char*>>{
+             {"!make --file=ci", "./ci"},
+             {"!make -fci", "./ci"},
+             {"!awk -freport /dev/null", "./report"}}) {
+        INFO(value);
+        CHECK(mentions(value, file));
+    }
+    CHECK_FALSE(mentions("!git commit -F MSG", "./MSG"));
+    CHECK_FALSE(mentions("!gcc -fPIC -c x.c", "./PIC"));
     // Options and separators are no files; at most 64.
     CHECK_FALSE(mentions("!git log --oneline -- x", "--oneline"));
     std::string many = "!true";
