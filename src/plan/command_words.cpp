@@ -583,13 +583,13 @@ void mentioned_words(std::string_view v, MentionContext ctx, Mentions& out) {
             // The same option joined to its script: "--file=ci", "-fci", "awk -freport"
             // (review 60).
             std::string joined;
-            if (base != "git" && w.starts_with("--file=")) joined = w.substr(7);
+            if (base != "git" && w.starts_with("--file="))
+                joined = w.substr(7);
             else if (one_of(base, {"make", "gmake", "awk", "gawk", "mawk", "sed"}) &&
                      w.size() > 2 && w.starts_with("-f") && w[2] != '-')
                 joined = w.substr(2);  // not gcc's -fPIC
             if (!joined.empty() && joined.find('/') == std::string::npos &&
-                joined.find_first_of(" \t;&|<>`$*?[=") == std::string::npos &&
-                !(k > p && inert))
+                joined.find_first_of(" \t;&|<>`$*?[=") == std::string::npos && !(k > p && inert))
                 add("./" + joined, true);
             if (file_option || interpreter(w))
                 script_next = true;
